@@ -1,0 +1,37 @@
+// Type-aware lint: in a relay a dropped promise is a lost message.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  {
+    ignores: ["**/dist/**", "**/dist-test/**", "packages/protocol/src/gen/**", "data/**", "scripts/**"],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+      "@typescript-eslint/switch-exhaustiveness-check": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    // The wire contract runs in browsers and Node alike: no Node built-ins.
+    files: ["packages/protocol/src/**"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: ["node:*"] }],
+    },
+  },
+  {
+    // The relay must never be able to decrypt: it does not import the client core.
+    files: ["packages/server/src/**"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: ["@bote/core", "@bote/core/*", "@bote/client", "@bote/client/*"] }],
+    },
+  },
+  { files: ["eslint.config.js"], ...tseslint.configs.disableTypeChecked },
+);

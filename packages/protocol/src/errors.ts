@@ -1,0 +1,211 @@
+/**
+ * The one registry of Bote's error codes. Every error that crosses the wire
+ * (HTTP body, WebSocket frame, CLI output) carries one of these codes; the
+ * texts are what a person sees. docs/errors.md lists the same table and a
+ * test keeps the two in sync.
+ */
+export interface ErrorDefinition {
+  /** HTTP status when the error answers a request. */
+  readonly http: number;
+  /** WebSocket close code when the error ends the connection; undefined when it never does. */
+  readonly wsClose?: number;
+  readonly de: string;
+  readonly en: string;
+}
+
+export const errorRegistry = {
+  bad_request: {
+    http: 400,
+    de: "Die Anfrage ist ungültig.",
+    en: "The request is malformed.",
+  },
+  body_too_large: {
+    http: 413,
+    de: "Die Anfrage ist zu groß.",
+    en: "The request body is too large.",
+  },
+  unsupported_media_type: {
+    http: 415,
+    de: "Dieses Format wird nicht angenommen.",
+    en: "This content type is not accepted.",
+  },
+  not_found: {
+    http: 404,
+    de: "Nicht gefunden.",
+    en: "Not found.",
+  },
+  unauthenticated: {
+    http: 401,
+    wsClose: 4401,
+    de: "Anmeldung erforderlich oder Sitzung abgelaufen.",
+    en: "Authentication required or session expired.",
+  },
+  forbidden: {
+    http: 403,
+    de: "Dafür fehlt die Berechtigung.",
+    en: "You are not allowed to do this.",
+  },
+  invitation_invalid: {
+    http: 404,
+    de: "Diese Einladung ist ungültig oder abgelaufen.",
+    en: "This invitation is invalid or has expired.",
+  },
+  invitation_used: {
+    http: 409,
+    de: "Diese Einladung wurde bereits eingelöst.",
+    en: "This invitation has already been redeemed.",
+  },
+  device_key_taken: {
+    http: 409,
+    de: "Dieser Geräteschlüssel ist bereits registriert.",
+    en: "This device key is already registered.",
+  },
+  challenge_invalid: {
+    http: 401,
+    de: "Die Anmeldeaufgabe ist unbekannt, abgelaufen oder falsch signiert.",
+    en: "The login challenge is unknown, expired or wrongly signed.",
+  },
+  rate_limited: {
+    http: 429,
+    de: "Zu viele Anfragen. Bitte kurz warten.",
+    en: "Too many requests. Please wait a moment.",
+  },
+  account_unknown: {
+    http: 404,
+    de: "Dieses Konto gibt es in der Organisation nicht.",
+    en: "There is no such account in this organisation.",
+  },
+  key_package_unavailable: {
+    http: 404,
+    de: "Für dieses Gerät liegt kein Schlüsselpaket vor.",
+    en: "No key package is available for this device.",
+  },
+  too_many_key_packages: {
+    http: 400,
+    de: "Zu viele Schlüsselpakete für ein Gerät.",
+    en: "Too many key packages for one device.",
+  },
+  blob_not_found: {
+    http: 404,
+    de: "Diese Datei gibt es nicht (mehr).",
+    en: "This file does not exist (any more).",
+  },
+  blob_too_large: {
+    http: 413,
+    de: "Die Datei ist größer als erlaubt.",
+    en: "The file is larger than allowed.",
+  },
+  capability_invalid: {
+    http: 403,
+    de: "Die Zustelladresse ist ungültig.",
+    en: "The delivery address is invalid.",
+  },
+  mailbox_gone: {
+    http: 410,
+    de: "Dieses Postfach gibt es nicht mehr.",
+    en: "This mailbox no longer exists.",
+  },
+  too_many_recipients: {
+    http: 400,
+    de: "Zu viele Empfänger in einer Sendung.",
+    en: "Too many recipients in one send.",
+  },
+  payload_too_large: {
+    http: 413,
+    de: "Die Nachricht ist zu groß.",
+    en: "The message is too large.",
+  },
+  stale_epoch: {
+    http: 409,
+    de: "Die Gruppe hat sich inzwischen geändert; bitte erneut versuchen.",
+    en: "The group has changed in the meantime; please retry.",
+  },
+  frame_malformed: {
+    http: 400,
+    wsClose: 4400,
+    de: "Ein Datenpaket war fehlerhaft.",
+    en: "A frame was malformed.",
+  },
+  frame_unknown: {
+    http: 400,
+    de: "Dieser Pakettyp ist unbekannt.",
+    en: "This frame type is unknown.",
+  },
+  frame_too_large: {
+    http: 413,
+    wsClose: 1009,
+    de: "Ein Datenpaket war zu groß.",
+    en: "A frame was too large.",
+  },
+  hello_required: {
+    http: 400,
+    wsClose: 4402,
+    de: "Die Verbindung muss mit einer Begrüßung beginnen.",
+    en: "The connection must begin with a hello.",
+  },
+  protocol_version_unsupported: {
+    http: 400,
+    wsClose: 4426,
+    de: "Diese App-Version wird vom Server nicht unterstützt. Bitte aktualisieren.",
+    en: "This app version is not supported by the server. Please update.",
+  },
+  origin_forbidden: {
+    http: 403,
+    de: "Verbindungen von dieser Herkunft sind nicht erlaubt.",
+    en: "Connections from this origin are not allowed.",
+  },
+  unavailable: {
+    http: 503,
+    wsClose: 1001,
+    de: "Der Server ist gerade nicht verfügbar.",
+    en: "The server is unavailable right now.",
+  },
+  internal: {
+    http: 500,
+    wsClose: 1011,
+    de: "Interner Serverfehler.",
+    en: "Internal server error.",
+  },
+} as const satisfies Record<string, ErrorDefinition>;
+
+export type ErrorCode = keyof typeof errorRegistry;
+
+export const errorCodes = Object.keys(errorRegistry) as ErrorCode[];
+
+export type Language = "de" | "en";
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(errorRegistry, value);
+}
+
+export function errorText(code: ErrorCode, language: Language): string {
+  return errorRegistry[code][language];
+}
+
+/** The JSON body of every failed HTTP request. */
+export interface ErrorBody {
+  error: {
+    code: ErrorCode;
+    message: string;
+    /** Where in the input the fault is, e.g. "recipients.3.capability". */
+    path?: string;
+  };
+}
+
+/** A typed failure that carries a registry code; thrown by parse gates and handlers. */
+export class BoteError extends Error {
+  readonly code: ErrorCode;
+  readonly path: string | undefined;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+  constructor(code: ErrorCode, path?: string, details?: Record<string, unknown>) {
+    super(path === undefined ? code : `${code} at ${path}`);
+    this.name = "BoteError";
+    this.code = code;
+    this.path = path;
+    this.details = details;
+  }
+}
+
+export function missingCase(value: never): never {
+  throw new Error(`unhandled case: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,25 @@
+/** The numbers both ends of the wire agree on. */
+export const PROTOCOL_VERSION = 1;
+
+/** Random ids (account, device, mailbox, message) are 128 bits. */
+export const ID_BYTES = 16;
+/** Delivery capability: one key-version byte and a 32-byte HMAC-SHA-256. */
+export const CAPABILITY_BYTES = 33;
+/** Opaque MLS group ids are bounded so a client cannot make the server store a blob as an id. */
+export const MAX_GROUP_ID_BYTES = 64;
+
+/** Largest payload in one send, before padding (an MLS commit with a Welcome for a few hundred members fits). */
+export const MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
+/** Largest WebSocket frame either side accepts. */
+export const MAX_FRAME_BYTES = 5 * 1024 * 1024;
+export const MAX_RECIPIENTS = 1000;
+export const MAX_ACKS_PER_FRAME = 1000;
+
+export const MAX_KEY_PACKAGE_BYTES = 16 * 1024;
+export const MAX_KEY_PACKAGES_PER_UPLOAD = 100;
+export const MAX_KEY_PACKAGES_PER_DEVICE = 200;
+/** Below this many one-time key packages the server tells the device to upload more. */
+export const KEY_PACKAGES_LOW_WATERMARK = 10;
+
+export const MAX_DISPLAY_NAME_CHARS = 64;
+export const MAX_JSON_BODY_BYTES = 2 * 1024 * 1024;

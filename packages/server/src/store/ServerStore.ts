@@ -1,0 +1,224 @@
+/**
+ * The port through which the relay reaches its durable state. Two adapters
+ * implement it, SQLite (embedded) and PostgreSQL (distributed), and both pass
+ * test/store/contract.ts. Ids and secrets are raw bytes; times are Unix
+ * milliseconds. The store holds no capability, no session token in clear, no
+ * payload in clear (payloads are end-to-end ciphertext) and no link from a
+ * sender to anything.
+ */
+import type { Role } from "@bote/protocol";
+
+export type Bytes = Uint8Array;
+
+export interface Organisation {
+  id: Bytes;
+  name: string;
+  createdAt: number;
+}
+
+export interface NewInvitation {
+  id: Bytes;
+  orgId: Bytes;
+  /** SHA-256 of the invitation token; the token itself is never stored. */
+  tokenHash: Bytes;
+  role: Role;
+  expiresAt: number;
+  createdAt: number;
+}
+
+export interface Account {
+  id: Bytes;
+  orgId: Bytes;
+  displayName: string;
+  role: Role;
+  createdAt: number;
+}
+
+export interface Device {
+  id: Bytes;
+  accountId: Bytes;
+  /** Ed25519 public key, 32 bytes. */
+  publicKey: Bytes;
+  createdAt: number;
+}
+
+/** Who a device is, as the HTTP layer needs it after authentication. */
+export interface DevicePrincipal {
+  deviceId: Bytes;
+  accountId: Bytes;
+  orgId: Bytes;
+  role: Role;
+  displayName: string;
+  publicKey: Bytes;
+}
+
+export interface Member extends Account {
+  devices: Device[];
+}
+
+export interface Mailbox {
+  id: Bytes;
+  deviceId: Bytes;
+  /** A retired mailbox accepts no new entries and is deleted once drained. */
+  retired: boolean;
+}
+
+export type RedeemResult =
+  | { ok: true; orgId: Bytes; role: Role }
+  | { ok: false; code: "invitation_invalid" | "invitation_used" | "device_key_taken" };
+
+export interface RedeemInvitation {
+  tokenHash: Bytes;
+  now: number;
+  accountId: Bytes;
+  displayName: string;
+  deviceId: Bytes;
+  publicKey: Bytes;
+  mailboxId: Bytes;
+}
+
+export interface KeyPackageStock {
+  oneTime: number;
+  lastResort: boolean;
+}
+
+export interface TakenKeyPackage {
+  deviceId: Bytes;
+  data: Bytes;
+  lastResort: boolean;
+  /** One-time packages left for this device after the take. */
+  remaining: number;
+  /** The device's current (not retired) mailbox. */
+  mailboxId: Bytes;
+}
+
+export interface TakeKeyPackagesResult {
+  taken: TakenKeyPackage[];
+  /** Devices of the account that had neither a one-time nor a last-resort package. */
+  unavailable: Bytes[];
+}
+
+/** One envelope of a send: a payload (already padded) and the mailboxes it goes to. */
+export interface EnvelopePart {
+  mailboxIds: Bytes[];
+  payload: Bytes;
+}
+
+export interface SendOp {
+  messageId: Bytes;
+  /** Part 0 is the message; part 1, if present, the Welcome that travels with a commit. */
+  parts: EnvelopePart[];
+  commit?: { groupId: Bytes; epoch: bigint };
+  expiresAt: number;
+}
+
+export interface StoredEntry {
+  part: number;
+  /** Index of the recipient within its part. */
+  index: number;
+  mailboxId: Bytes;
+  entryId: number;
+}
+
+export type SendOutcome =
+  | {
+      kind: "stored";
+      entries: StoredEntry[];
+      /** Recipients (part, index) whose mailbox does not exist or is retired; nothing was queued for them. */
+      gone: { part: number; index: number }[];
+    }
+  | { kind: "duplicate" }
+  | { kind: "stale_epoch"; currentEpoch: bigint };
+
+export interface AckOp {
+  /** The mailboxes of the acknowledging device: an entry of another mailbox is never deleted. */
+  mailboxIds: Bytes[];
+  entryIds: number[];
+  /** After the last entry of an envelope is acknowledged its payload is dropped and its id kept until then, to catch resends. */
+  dedupeUntil: number;
+}
+
+export interface RelayBatch {
+  sends: SendOp[];
+  acks: AckOp[];
+}
+
+export interface RelayBatchResult {
+  /** One outcome per send, in order. */
+  sends: SendOutcome[];
+  /** Entries actually deleted per ack op, in order. */
+  acked: number[];
+}
+
+export interface QueuedEntry {
+  entryId: number;
+  mailboxId: Bytes;
+  payload: Bytes;
+}
+
+export interface BlobMeta {
+  id: Bytes;
+  size: number;
+  expiresAt: number;
+}
+
+export interface SweepResult {
+  entries: number;
+  envelopes: number;
+  /** Blob ids whose metadata was deleted; the caller deletes their content. */
+  blobs: Bytes[];
+}
+
+export interface ServerStore {
+  readonly kind: "sqlite" | "postgres";
+  /** Applies the numbered migrations not yet applied. Idempotent. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  createOrganisation(org: Organisation): Promise<void>;
+  listOrganisations(): Promise<Organisation[]>;
+  getOrganisation(id: Bytes): Promise<Organisation | undefined>;
+
+  createInvitation(invitation: NewInvitation): Promise<void>;
+  /** Atomically: checks the invitation, marks it used, creates account, device and mailbox. */
+  redeemInvitation(request: RedeemInvitation): Promise<RedeemResult>;
+  countAccounts(orgId: Bytes): Promise<number>;
+
+  getDevice(deviceId: Bytes): Promise<DevicePrincipal | undefined>;
+  getAccount(accountId: Bytes): Promise<Account | undefined>;
+  listMembers(orgId: Bytes): Promise<Member[]>;
+
+  /** Stores a login challenge (random 32 bytes) for one device. */
+  createChallenge(challenge: Bytes, deviceId: Bytes, expiresAt: number): Promise<void>;
+  /** Deletes the challenge; true only if it existed for this device and had not expired. */
+  consumeChallenge(challenge: Bytes, deviceId: Bytes, now: number): Promise<boolean>;
+
+  /** tokenHash is SHA-256 of the session token. */
+  createSession(tokenHash: Bytes, deviceId: Bytes, expiresAt: number): Promise<void>;
+  getSession(tokenHash: Bytes, now: number): Promise<DevicePrincipal | undefined>;
+  deleteSession(tokenHash: Bytes): Promise<void>;
+
+  /** Adds one-time packages and replaces the last-resort one if given. Fails with false if the device would hold more than max one-time packages. */
+  addKeyPackages(deviceId: Bytes, oneTime: Bytes[], lastResort: Bytes | undefined, max: number): Promise<boolean>;
+  countKeyPackages(deviceId: Bytes): Promise<KeyPackageStock>;
+  /** For every device of the account: deletes and returns one one-time package, or returns (keeps) the last-resort one. */
+  takeKeyPackages(accountId: Bytes): Promise<TakeKeyPackagesResult>;
+
+  /** Current mailbox first, then retired ones still draining. */
+  listMailboxes(deviceId: Bytes): Promise<Mailbox[]>;
+  /** Retires the device's current mailbox and creates newMailboxId as current. */
+  rotateMailbox(deviceId: Bytes, newMailboxId: Bytes): Promise<void>;
+  /** Deletes retired mailboxes of the device that hold no entries; returns how many. */
+  deleteDrainedMailboxes(deviceId: Bytes): Promise<number>;
+
+  /** One transaction: all sends and acks of one event-loop tick. Durable when the promise resolves. */
+  commitBatch(batch: RelayBatch): Promise<RelayBatchResult>;
+  /** Entries of these mailboxes with entryId > afterEntryId, oldest first. */
+  fetchQueue(mailboxIds: Bytes[], afterEntryId: number, limit: number): Promise<QueuedEntry[]>;
+
+  createBlob(meta: BlobMeta): Promise<void>;
+  getBlob(id: Bytes, now: number): Promise<BlobMeta | undefined>;
+
+  /** Deletes whatever expired before now: queue entries, envelopes, challenges, sessions, invitations, blob metadata. */
+  sweep(now: number): Promise<SweepResult>;
+}
