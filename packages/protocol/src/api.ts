@@ -4,13 +4,7 @@
  */
 import { z } from "zod";
 import { decodeBase64url } from "./base64url.js";
-import {
-  ID_BYTES,
-
-  MAX_DISPLAY_NAME_CHARS,
-  MAX_KEY_PACKAGE_BYTES,
-  MAX_KEY_PACKAGES_PER_UPLOAD,
-} from "./limits.js";
+import { ID_BYTES, MAX_DISPLAY_NAME_CHARS, MAX_KEY_PACKAGE_BYTES, MAX_KEY_PACKAGES_PER_UPLOAD } from "./limits.js";
 
 /** base64url text that must decode to between min and max bytes. */
 export function base64urlBytes(min: number, max = min) {
@@ -182,4 +176,3 @@ export interface HealthResponse {
   status: "ok";
   protocolVersion: number;
 }
-

@@ -209,3 +209,12 @@ export class BoteError extends Error {
 export function missingCase(value: never): never {
   throw new Error(`unhandled case: ${JSON.stringify(value)}`);
 }
+
+export function errorDefinition(code: ErrorCode): ErrorDefinition {
+  return errorRegistry[code];
+}
+
+/** The close code a socket ends with after this error; 4400 when the code has none of its own. */
+export function wsCloseCode(code: ErrorCode): number {
+  return errorDefinition(code).wsClose ?? 4400;
+}

@@ -52,12 +52,15 @@ function decodeFrame<F extends ClientFrame | ServerFrame>(
   return frame.frame as FrameCase<F>;
 }
 
-/** Decodes and checks a frame from a client; throws BoteError with the path of the fault. */
+/**
+ * Decodes and checks a frame from a client; throws BoteError with the path of
+ * the fault. A send is checked separately (checkSend) so that its failure can
+ * be answered with its request id.
+ */
 export function decodeClientFrame(bytes: Uint8Array): ClientFrameBody {
   const body = decodeFrame<ClientFrame>(ClientFrameSchema, bytes);
   switch (body.case) {
     case "send":
-      checkSend(body.value);
       break;
     case "ack":
       if (body.value.entryIds.length === 0 || body.value.entryIds.length > MAX_ACKS_PER_FRAME)
@@ -85,7 +88,7 @@ function checkRecipients(recipients: Recipient[], path: string): void {
   });
 }
 
-function checkSend(send: Send): void {
+export function checkSend(send: Send): void {
   if (send.messageId.length !== ID_BYTES) throw new BoteError("frame_malformed", "send.messageId");
   checkRecipients(send.recipients, "send.recipients");
   if (send.payload.length === 0) throw new BoteError("frame_malformed", "send.payload");

@@ -1,0 +1,113 @@
+/** The command line of `npm run bench:relay`, parsed and bounded before anything starts. */
+import { join, resolve } from "node:path";
+import { repoRoot } from "./paths.js";
+
+export interface Options {
+  clients: number;
+  rate: number;
+  latencyRate: number;
+  seconds: number;
+  warmup: number;
+  window: number;
+  payload: number;
+  idle: number;
+  sqliteSync: "full" | "normal";
+  setupConcurrency: number;
+  idleConcurrency: number;
+  settle: number;
+  drain: number;
+  cpuProf: boolean;
+  cpuProfLoadgen: boolean;
+  outDir: string;
+}
+
+export const USAGE = `usage: npm run bench:relay -- [options]
+  --clients N            WebSocket clients under load (1000)
+  --rate N               offered sends/s for the throughput run, above capacity (80000)
+  --latency-rate N       offered sends/s for the latency run (5000)
+  --seconds S            measured seconds per run (10)
+  --warmup S             warm-up seconds before each measured window (2)
+  --window K             sends without SendResult per client at most (32)
+  --payload BYTES        payload size (200)
+  --idle N               idle authenticated connections for the memory run; 0 skips (10000)
+  --sqlite-sync MODE     full | normal, passed to bote serve (full)
+  --setup-concurrency N  parallel account enrolments (20)
+  --idle-concurrency N   parallel idle connection handshakes (200)
+  --settle S             pause before each RSS reading (5)
+  --drain S              at most this long for in-flight messages after a run (10)
+  --cpu-prof             run the measured bote serve with --cpu-prof; prints its top functions
+  --cpu-prof-loadgen     the same for the load generator
+  --out-dir DIR          where the JSON result goes (bench-results)`;
+
+export class UsageError extends Error {}
+
+export function parseOptions(argv: string[]): Options {
+  const o: Options = {
+    clients: 1000,
+    rate: 80_000,
+    latencyRate: 5000,
+    seconds: 10,
+    warmup: 2,
+    window: 32,
+    payload: 200,
+    idle: 10_000,
+    sqliteSync: "full",
+    setupConcurrency: 20,
+    idleConcurrency: 200,
+    settle: 5,
+    drain: 10,
+    cpuProf: false,
+    cpuProfLoadgen: false,
+    outDir: join(repoRoot, "bench-results"),
+  };
+  const numeric: Record<string, [keyof Options, number, number, boolean]> = {
+    "--clients": ["clients", 2, 20_000, true],
+    "--rate": ["rate", 1, 10_000_000, false],
+    "--latency-rate": ["latencyRate", 1, 10_000_000, false],
+    "--seconds": ["seconds", 0.1, 600, false],
+    "--warmup": ["warmup", 0, 600, false],
+    "--window": ["window", 1, 100_000, true],
+    "--payload": ["payload", 20, 1_000_000, true],
+    "--idle": ["idle", 0, 50_000, true],
+    "--setup-concurrency": ["setupConcurrency", 1, 1000, true],
+    "--idle-concurrency": ["idleConcurrency", 1, 10_000, true],
+    "--settle": ["settle", 0, 600, false],
+    "--drain": ["drain", 0, 600, false],
+  };
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i]!;
+    let value: string | undefined;
+    const eq = arg.indexOf("=");
+    if (eq > 0) {
+      value = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const take = () => {
+      if (value !== undefined) return value;
+      const next = argv[++i];
+      if (next === undefined) throw new UsageError(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === "--help" || arg === "-h") {
+      console.log(USAGE);
+      process.exit(0);
+    } else if (arg === "--cpu-prof") o.cpuProf = true;
+    else if (arg === "--cpu-prof-loadgen") o.cpuProfLoadgen = true;
+    else if (arg === "--out-dir") o.outDir = resolve(take());
+    else if (arg === "--sqlite-sync") {
+      const v = take();
+      if (v !== "full" && v !== "normal") throw new UsageError(`--sqlite-sync must be full or normal, not ${v}`);
+      o.sqliteSync = v;
+    } else if (arg in numeric) {
+      const [key, min, max, integer] = numeric[arg]!;
+      const text = take();
+      const v = Number(text);
+      if (!Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v)))
+        throw new UsageError(
+          `${arg} must be ${integer ? "an integer" : "a number"} from ${min} to ${max}, not ${text}`,
+        );
+      (o as unknown as Record<string, number>)[key] = v;
+    } else throw new UsageError(`unknown option ${arg}\n${USAGE}`);
+  }
+  return o;
+}

@@ -1,0 +1,73 @@
+/** Argument parsing for the bote command; every user error is a sentence in the user's language and exit code 2. */
+import { Command, CommanderError, Option } from "commander";
+import { serve } from "./serve.js";
+import { messages, UsageError } from "./messages.js";
+
+export async function runCli(argv: string[]): Promise<number> {
+  const t = messages();
+  const program = new Command("bote")
+    .description(
+      "Bote — Ende-zu-Ende-verschlüsselter Messenger für Unternehmen / end-to-end-encrypted business messenger",
+    )
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined });
+  program
+    .command("serve")
+    .description("Startet den Server / runs the server")
+    .option("--data <dir>", "Datenverzeichnis / data directory", "./data")
+    .option("--port <n>", "TCP-Port / TCP port", "8080")
+    .option("--host <addr>", "Adresse zum Lauschen / address to listen on", "0.0.0.0")
+    .option("--public-url <url>", "öffentliche Adresse / public base URL (http://localhost:PORT)")
+    .option("--database <url>", "PostgreSQL statt SQLite / PostgreSQL instead of SQLite (postgres://…)")
+    .option(
+      "--blobs <dir>",
+      "Verzeichnis für Dateien / directory for files (default DATA/blobs; PostgreSQL with --database)",
+    )
+    .option("--secrets <file>", "Datei der Server-Geheimnisse / server secrets file (default DATA/server-secrets.json)")
+    .option("--org-name <name>", "Name der Organisation beim ersten Start / organisation name on first start", "Bote")
+    .addOption(new Option("--sqlite-sync <mode>", "SQLite synchronous: full | normal").default("full"))
+    .option("--log-level <level>", "info | warn | error | debug", "info")
+    .option(
+      "--public-rate-limit <n>",
+      "Anfragen pro Minute und Adresse an offene Endpunkte / requests per minute and address to open endpoints",
+      "30",
+    )
+    .action(async (options) => {
+      await serve(options as Parameters<typeof serve>[0]);
+    });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
+      if (error.code === "commander.help") {
+        process.stdout.write(program.helpInformation());
+        return 0;
+      }
+      console.error(commanderMessage(error, t));
+      return 2;
+    }
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      return 2;
+    }
+    console.error(t.startFailed(error instanceof Error ? error.message : String(error)));
+    return 1;
+  }
+}
+
+function commanderMessage(error: CommanderError, t: ReturnType<typeof messages>): string {
+  const detail = error.message.replace(/^error: /, "");
+  switch (error.code) {
+    case "commander.unknownOption":
+      return t.unknownOption(detail.replace(/^unknown option /, ""));
+    case "commander.unknownCommand":
+      return t.unknownCommand(detail.replace(/^unknown command /, ""));
+    case "commander.missingArgument":
+    case "commander.optionMissingArgument":
+      return t.missingArgument(detail);
+    default:
+      return detail;
+  }
+}

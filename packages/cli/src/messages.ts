@@ -1,0 +1,57 @@
+/**
+ * What the bote command says to people, in German and English. The language
+ * follows LANG / LC_ALL / LC_MESSAGES; German unless they ask for English.
+ */
+export type Language = "de" | "en";
+
+export function cliLanguage(env: NodeJS.ProcessEnv = process.env): Language {
+  const value = env.LC_ALL || env.LC_MESSAGES || env.LANG || "";
+  return value.toLowerCase().startsWith("en") ? "en" : "de";
+}
+
+const de = {
+  invalidPort: (v: string) => `Ungültiger Port „${v}“: erwartet wird eine Zahl von 0 bis 65535.`,
+  invalidUrl: (v: string) => `Ungültige Adresse „${v}“: erwartet wird eine http(s)-URL.`,
+  invalidDatabase: (v: string) => `Ungültige Datenbank „${v}“: erwartet wird postgres://…`,
+  invalidRateLimit: (v: string) =>
+    `Ungültige Rate „${v}“: erwartet wird eine positive ganze Zahl (Anfragen pro Minute).`,
+  invalidSync: (v: string) => `Ungültiger Wert „${v}“ für --sqlite-sync: erlaubt sind full und normal.`,
+  unknownOption: (v: string) => `Unbekannte Option: ${v}`,
+  unknownCommand: (v: string) => `Unbekannter Befehl: ${v}`,
+  missingArgument: (v: string) => `Es fehlt ein Wert: ${v}`,
+  listening: (url: string) => `Bote läuft auf ${url}`,
+  firstInvite: "Einladung für die erste Administratorin / den ersten Administrator (einmalig gültig):",
+  firstInviteSaved: (file: string) => `Auch gespeichert in ${file}; die Datei wird nach dem Einlösen gelöscht.`,
+  stopping: "Bote wird beendet …",
+  startFailed: (reason: string) => `Bote konnte nicht starten: ${reason}`,
+};
+
+export type Messages = typeof de;
+
+// Typed as the German catalog: a key missing in English does not compile.
+const en: Messages = {
+  invalidPort: (v: string) => `Invalid port "${v}": expected a number from 0 to 65535.`,
+  invalidUrl: (v: string) => `Invalid address "${v}": expected an http(s) URL.`,
+  invalidDatabase: (v: string) => `Invalid database "${v}": expected postgres://…`,
+  invalidRateLimit: (v: string) => `Invalid rate "${v}": expected a positive whole number (requests per minute).`,
+  invalidSync: (v: string) => `Invalid value "${v}" for --sqlite-sync: allowed are full and normal.`,
+  unknownOption: (v: string) => `Unknown option: ${v}`,
+  unknownCommand: (v: string) => `Unknown command: ${v}`,
+  missingArgument: (v: string) => `A value is missing: ${v}`,
+  listening: (url: string) => `Bote is running at ${url}`,
+  firstInvite: "Invitation for the first administrator (valid once):",
+  firstInviteSaved: (file: string) => `Also saved in ${file}; the file is deleted once redeemed.`,
+  stopping: "Stopping Bote …",
+  startFailed: (reason: string) => `Bote could not start: ${reason}`,
+};
+
+const catalog = { de, en };
+
+export function messages(language: Language = cliLanguage()): Messages {
+  return catalog[language];
+}
+
+/** A failure the user caused; printed without a stack trace, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}

@@ -1,0 +1,156 @@
+/** `bote serve`: one process with SQLite and local files, or a node of a PostgreSQL-backed cluster. */
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { pino } from "pino";
+import {
+  FileBlobStore,
+  PostgresBlobStore,
+  ServerSecrets,
+  bootstrapOrganisation,
+  buildServer,
+  defaultConfig,
+  logSerializers,
+  openPostgresStore,
+  openSqliteStore,
+  INITIAL_INVITE_FILE,
+  type BlobStore,
+  type ServerStore,
+} from "@bote/server";
+import { messages, UsageError } from "./messages.js";
+
+export interface ServeOptions {
+  data: string;
+  port: string;
+  host: string;
+  publicUrl?: string;
+  database?: string;
+  blobs?: string;
+  secrets?: string;
+  orgName: string;
+  sqliteSync: string;
+  logLevel: string;
+  publicRateLimit: string;
+}
+
+export interface ParsedServeOptions {
+  dataDir: string;
+  port: number;
+  host: string;
+  publicUrl: string;
+  publicUrlGiven: boolean;
+  database: string | undefined;
+  blobs: string | undefined;
+  secretsFile: string;
+  orgName: string;
+  sqliteSync: "full" | "normal";
+  logLevel: string;
+  publicRateLimit: number;
+}
+
+export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
+  const t = messages();
+  if (!/^\d{1,5}$/.test(options.port) || Number(options.port) > 65535)
+    throw new UsageError(t.invalidPort(options.port));
+  const port = Number(options.port);
+  const publicUrl = options.publicUrl ?? `http://localhost:${port}`;
+  if (!isHttpUrl(publicUrl)) throw new UsageError(t.invalidUrl(publicUrl));
+  if (options.database !== undefined && !/^postgres(ql)?:\/\//.test(options.database))
+    throw new UsageError(t.invalidDatabase(options.database));
+  if (options.sqliteSync !== "full" && options.sqliteSync !== "normal")
+    throw new UsageError(t.invalidSync(options.sqliteSync));
+  if (!/^\d{1,7}$/.test(options.publicRateLimit) || Number(options.publicRateLimit) < 1)
+    throw new UsageError(t.invalidRateLimit(options.publicRateLimit));
+  const dataDir = resolve(options.data);
+  return {
+    dataDir,
+    port,
+    host: options.host,
+    publicUrl,
+    publicUrlGiven: options.publicUrl !== undefined,
+    database: options.database,
+    blobs: options.blobs,
+    secretsFile: resolve(options.secrets ?? join(dataDir, "server-secrets.json")),
+    orgName: options.orgName,
+    sqliteSync: options.sqliteSync,
+    logLevel: options.logLevel,
+    publicRateLimit: Number(options.publicRateLimit),
+  };
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+export async function serve(raw: ServeOptions): Promise<void> {
+  const options = parseServeOptions(raw);
+  const t = messages();
+  await mkdir(options.dataDir, { recursive: true });
+  const logger = pino({ level: options.logLevel, serializers: logSerializers });
+  const secrets = await ServerSecrets.loadOrCreate(options.secretsFile);
+  let store: ServerStore;
+  let blobs: BlobStore;
+  if (options.database === undefined) {
+    store = await openSqliteStore(join(options.dataDir, "bote.sqlite"), { synchronous: options.sqliteSync });
+  } else {
+    store = await openPostgresStore(options.database);
+  }
+  if (options.blobs === undefined && options.database !== undefined) {
+    blobs = await PostgresBlobStore.open(options.database);
+  } else {
+    blobs = new FileBlobStore(resolve(options.blobs ?? join(options.dataDir, "blobs")));
+  }
+  const config = defaultConfig(options.publicUrl);
+  config.rateLimits.publicPerMinute = options.publicRateLimit;
+  // Bound late: the invitation link needs the port, which is known only after listening (--port 0).
+  let onInvitationRedeemed: (tokenHash: Uint8Array) => void = () => undefined;
+  const server = await buildServer(config, {
+    store,
+    blobs,
+    secrets,
+    logger,
+    onInvitationRedeemed: (hash) => onInvitationRedeemed(hash),
+  });
+  server.app.addHook("onClose", async () => {
+    await store.close();
+    await blobs.close();
+  });
+  await server.app.listen({ port: options.port, host: options.host });
+  const address = server.app.server.address();
+  const port = typeof address === "object" && address !== null ? address.port : options.port;
+  if (options.publicUrlGiven === false) {
+    config.publicUrl = `http://localhost:${port}`;
+    config.allowedOrigins = [config.publicUrl];
+  }
+  const boot = await bootstrapOrganisation({
+    store,
+    dataDir: options.dataDir,
+    publicUrl: config.publicUrl,
+    organisationName: options.orgName,
+  });
+  onInvitationRedeemed = boot.onInvitationRedeemed;
+  console.error(t.listening(`http://${options.host === "0.0.0.0" ? "localhost" : options.host}:${port}`));
+  if (boot.adminInvitationUrl !== undefined) {
+    const file = join(options.dataDir, INITIAL_INVITE_FILE);
+    console.error(`\n${t.firstInvite}\n\n  ${boot.adminInvitationUrl}\n\n${t.firstInviteSaved(file)}\n`);
+  }
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    console.error(t.stopping);
+    server.app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}

@@ -1,0 +1,142 @@
+/** `bote serve` as a real process: first start, the admin invitation file, restart, SIGTERM, bad arguments. */
+import { after, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import { access, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { WebSocket } from "ws";
+import { encodeBase64url } from "@bote/protocol";
+import { createTestDatabase, postgresSkipReason } from "@bote/testing";
+
+const bin = fileURLToPath(new URL("../src/bin.js", import.meta.url));
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+}
+
+function start(args: string[], lang = "de_DE.UTF-8"): Promise<Running> {
+  const child = spawn(
+    process.execPath,
+    [bin, "serve", "--port", "0", "--host", "127.0.0.1", "--log-level", "warn", ...args],
+    {
+      env: { ...process.env, LANG: lang, LC_ALL: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let err = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start within 15 s: ${err}`)), 15_000);
+    child.stderr.on("data", (chunk: Buffer) => {
+      err += chunk.toString();
+      const m = /(?:läuft auf|running at) (http:\/\/\S+)/.exec(err);
+      if (m !== null) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1]!, stderr: () => err });
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code}: ${err}`));
+    });
+  });
+}
+
+function stop(r: Running): Promise<number | null> {
+  return new Promise((resolve) => {
+    r.child.once("exit", (code) => resolve(code));
+    r.child.kill("SIGTERM");
+  });
+}
+
+function run(args: string[], lang: string): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, LANG: lang, LC_ALL: "" } });
+  let stderr = "";
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, stderr })));
+}
+
+async function redeem(url: string, invitation: string): Promise<number> {
+  const { publicKey } = generateKeyPairSync("ed25519");
+  const raw = publicKey.export({ format: "der", type: "spki" }).subarray(-32);
+  const token = new URL(invitation).hash.replace(/^#t=/, "");
+  const res = await fetch(`${url}/v1/invitations/redeem`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ token, displayName: "Erste Admin", publicKey: encodeBase64url(raw) }),
+  });
+  return res.status;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function firstStartScenario(extra: string[]): Promise<void> {
+  const data = await mkdtemp(join(tmpdir(), "bote-cli-"));
+  try {
+    const first = await start(["--data", data, ...extra]);
+    const health = await fetch(`${first.url}/healthz`);
+    assert.equal(health.status, 200);
+    const inviteFile = join(data, "initial-admin-invite");
+    const invitation = (await readFile(inviteFile, "utf8")).trim();
+    assert.match(invitation, /^http:\/\/localhost:\d+\/join#t=[A-Za-z0-9_-]{43}$/);
+    assert.ok(first.stderr().includes(invitation), "the invitation is printed");
+    assert.equal(await redeem(first.url, invitation), 201);
+    for (let i = 0; i < 50 && (await exists(inviteFile)); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await exists(inviteFile), false, "deleted once redeemed");
+    const socket = new WebSocket(`${first.url.replace("http", "ws")}/v1/ws`);
+    await new Promise((resolve, reject) => {
+      socket.once("open", resolve);
+      socket.once("error", reject);
+    });
+    const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
+    assert.equal(await stop(first), 0, "SIGTERM ends cleanly, also with a socket open");
+    assert.equal(await closed, 1001, "the socket is told the server is going away");
+    const second = await start(["--data", data, ...extra]);
+    assert.equal(second.stderr().includes("/join#"), false, "no new admin invitation once an account exists");
+    assert.equal(await redeem(second.url, invitation), 409, "the first invitation stays used");
+    assert.equal(await stop(second), 0);
+  } finally {
+    await rm(data, { recursive: true, force: true });
+  }
+}
+
+describe("bote serve", () => {
+  it("first start with SQLite: prints and saves the admin invitation, deletes it once redeemed, restarts", async () => {
+    await firstStartScenario([]);
+  });
+
+  it("first start with PostgreSQL (--database)", async (t) => {
+    const skip = await postgresSkipReason();
+    if (skip !== undefined) return t.skip(skip);
+    const db = await createTestDatabase();
+    after(() => db.drop());
+    await firstStartScenario(["--database", db.url]);
+  });
+
+  it("rejects bad arguments with a sentence in the user's language and exit code 2", async () => {
+    const de = await run(["serve", "--port", "acht"], "de_DE.UTF-8");
+    assert.equal(de.code, 2);
+    assert.match(de.stderr, /Ungültiger Port „acht“/);
+    const en = await run(["serve", "--port", "99999"], "en_GB.UTF-8");
+    assert.equal(en.code, 2);
+    assert.match(en.stderr, /Invalid port "99999"/);
+    const unknown = await run(["serve", "--colour"], "de_DE.UTF-8");
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /Unbekannte Option/);
+    const db = await run(["serve", "--database", "mysql://x"], "en_US.UTF-8");
+    assert.equal(db.code, 2);
+    assert.match(db.stderr, /Invalid database/);
+    const command = await run(["fly"], "en_US.UTF-8");
+    assert.equal(command.code, 2);
+    assert.match(command.stderr, /Unknown command/);
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * First start: create the organisation and a one-time admin invitation,
+ * printed and written to DATA/initial-admin-invite (like Jenkins' initial
+ * admin password). The file is deleted once the invitation is redeemed.
+ */
+import { readFile, unlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { encodeBase64url } from "@bote/protocol";
+import type { Organisation, ServerStore } from "./store/ServerStore.js";
+import { randomId, sha256 } from "./crypto.js";
+import { invitationUrl } from "./http/routes/accounts.js";
+
+export const INITIAL_INVITE_FILE = "initial-admin-invite";
+const INITIAL_INVITE_TTL_MS = 30 * 24 * 3_600_000;
+
+export interface Bootstrap {
+  organisation: Organisation;
+  /** The admin invitation URL while nobody has redeemed it, else undefined. */
+  adminInvitationUrl: string | undefined;
+  /** Pass to buildServer: deletes the invitation file when its invitation is redeemed. */
+  onInvitationRedeemed: (tokenHash: Uint8Array) => void;
+}
+
+export async function bootstrapOrganisation(options: {
+  store: ServerStore;
+  dataDir: string;
+  publicUrl: string;
+  organisationName: string;
+  now?: () => number;
+}): Promise<Bootstrap> {
+  const { store, dataDir } = options;
+  const now = options.now ?? Date.now;
+  const file = join(dataDir, INITIAL_INVITE_FILE);
+  let organisation = (await store.listOrganisations())[0];
+  if (organisation === undefined) {
+    organisation = { id: randomId(), name: options.organisationName, createdAt: now() };
+    await store.createOrganisation(organisation);
+  }
+  let url: string | undefined;
+  let tokenHash: Uint8Array | undefined;
+  if ((await store.countAccounts(organisation.id)) === 0) {
+    url = await readExisting(file);
+    if (url === undefined) {
+      const token = encodeBase64url(randomId(32));
+      await store.createInvitation({
+        id: randomId(),
+        orgId: organisation.id,
+        tokenHash: sha256(token),
+        role: "admin",
+        expiresAt: now() + INITIAL_INVITE_TTL_MS,
+        createdAt: now(),
+      });
+      url = invitationUrl(options.publicUrl, token);
+      await writeFile(file, url + "\n", { mode: 0o600 });
+    }
+    tokenHash = sha256(new URL(url).hash.replace(/^#t=/, ""));
+  }
+  return {
+    organisation,
+    adminInvitationUrl: url,
+    onInvitationRedeemed(hash) {
+      if (tokenHash !== undefined && Buffer.compare(hash, tokenHash) === 0) {
+        tokenHash = undefined;
+        void unlink(file).catch(() => undefined);
+      }
+    },
+  };
+}
+
+async function readExisting(file: string): Promise<string | undefined> {
+  try {
+    const text = (await readFile(file, "utf8")).trim();
+    return text.startsWith("http") ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}

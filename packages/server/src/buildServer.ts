@@ -1,0 +1,179 @@
+/**
+ * The server as a library: builds the HTTP app and the WebSocket endpoint
+ * over the given store, blob store and secrets, without listening. The `bote
+ * serve` launcher and the tests call app.listen (tests on port 0) or
+ * app.inject.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import rateLimit from "@fastify/rate-limit";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { pino, type Logger } from "pino";
+import { BoteError, MAX_FRAME_BYTES, MAX_JSON_BODY_BYTES, PROTOCOL_VERSION, type HealthResponse } from "@bote/protocol";
+import type { ServerConfig } from "./config.js";
+import type { ServerStore } from "./store/ServerStore.js";
+import type { BlobStore } from "./store/BlobStore.js";
+import type { ServerSecrets } from "./secrets/ServerSecrets.js";
+import { LocalBus, type Bus } from "./relay/Bus.js";
+import { Relay } from "./relay/Relay.js";
+import { Connection } from "./ws/Connection.js";
+import type { ServerContext } from "./http/context.js";
+import { errorHandler, sendError } from "./http/errors.js";
+import { accountRoutes } from "./http/routes/accounts.js";
+import { keyPackageRoutes } from "./http/routes/keyPackages.js";
+import { mailboxRoutes } from "./http/routes/mailbox.js";
+import { blobRoutes } from "./http/routes/blobs.js";
+import { logSerializers } from "./logging.js";
+
+export interface ServerDeps {
+  store: ServerStore;
+  blobs: BlobStore;
+  secrets: ServerSecrets;
+  bus?: Bus;
+  /** JSON lines go here; the default writes to stdout. */
+  logger?: Logger;
+  now?: () => number;
+  onInvitationRedeemed?: (tokenHash: Uint8Array) => void;
+}
+
+export interface BoteServer {
+  app: FastifyInstance;
+  relay: Relay;
+  /** Open WebSocket connections (for shutdown and tests). */
+  connections: Set<Connection>;
+}
+
+export async function buildServer(config: ServerConfig, deps: ServerDeps): Promise<BoteServer> {
+  const log = deps.logger ?? pino({ serializers: logSerializers });
+  const now = deps.now ?? Date.now;
+  const bus = deps.bus ?? new LocalBus();
+  const relay = new Relay(deps.store, deps.secrets, bus, {
+    envelopeTtlMs: config.envelopeTtlMs,
+    dedupeTtlMs: config.dedupeTtlMs,
+    maxBatchRows: config.maxBatchRows,
+    now,
+  });
+  const ctx: ServerContext = {
+    config,
+    store: deps.store,
+    blobs: deps.blobs,
+    secrets: deps.secrets,
+    relay,
+    bus,
+    log,
+    now,
+    onInvitationRedeemed: deps.onInvitationRedeemed ?? (() => undefined),
+  };
+
+  // Typed as Fastify's base logger so that route modules take a plain FastifyInstance.
+  const fastifyLogger: FastifyBaseLogger = log;
+  const app = Fastify({
+    loggerInstance: fastifyLogger,
+    // Fastify's request log would carry URLs and client addresses; ours logs the route pattern only.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: MAX_JSON_BODY_BYTES,
+    return503OnClosing: true,
+  });
+  app.setErrorHandler(errorHandler(log));
+  app.setNotFoundHandler((request, reply) => sendError(reply, request, "not_found"));
+  // JSON endpoints take JSON only; fastify would otherwise hand a text/plain body to the parse gate.
+  app.removeContentTypeParser("text/plain");
+  // Blob bodies stream through untouched; the blob store enforces the size limit while writing.
+  app.addContentTypeParser("application/octet-stream", (_request, payload, done) => done(null, payload));
+  app.addHook("onResponse", (request, reply, done) => {
+    log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? "unknown",
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      "request",
+    );
+    done();
+  });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: () => new BoteError("rate_limited"),
+  });
+
+  app.get("/healthz", () => {
+    const response: HealthResponse = { status: "ok", protocolVersion: PROTOCOL_VERSION };
+    return response;
+  });
+  accountRoutes(app, ctx);
+  keyPackageRoutes(app, ctx);
+  mailboxRoutes(app, ctx);
+  blobRoutes(app, ctx);
+
+  const connections = new Set<Connection>();
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
+  app.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (request.url ?? "").split("?")[0];
+    if (path !== "/v1/ws") return rejectUpgrade(socket, 404);
+    const origin = request.headers.origin;
+    if (origin !== undefined && !config.allowedOrigins.includes(origin)) return rejectUpgrade(socket, 403);
+    wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
+      const connection = new Connection(ws, {
+        store: deps.store,
+        relay,
+        bus,
+        log,
+        pushWindow: config.pushWindow,
+        helloTimeoutMs: config.helloTimeoutMs,
+        now,
+      });
+      connections.add(connection);
+      ws.on("close", () => connections.delete(connection));
+    });
+  });
+  // Dead peers (a phone that lost its network) are found by ping and dropped.
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      const alive = ws as WebSocket & { botePending?: boolean };
+      if (alive.botePending === true) {
+        ws.terminate();
+        continue;
+      }
+      alive.botePending = true;
+      ws.ping();
+      ws.once("pong", () => (alive.botePending = false));
+    }
+  }, config.pingIntervalMs);
+  heartbeat.unref();
+
+  const sweeper = setInterval(() => void sweep(ctx), config.sweepIntervalMs);
+  sweeper.unref();
+
+  // Sockets go first: the HTTP server cannot finish closing while upgraded connections live.
+  app.addHook("preClose", async () => {
+    clearInterval(heartbeat);
+    clearInterval(sweeper);
+    for (const c of connections) c.fail("unavailable");
+    await relay.drain();
+  });
+  app.addHook("onClose", async () => {
+    wss.close();
+    await bus.close();
+  });
+
+  return { app, relay, connections };
+}
+
+function rejectUpgrade(socket: Duplex, status: 403 | 404): void {
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 403 ? "Forbidden" : "Not Found"}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+  );
+}
+
+/** Deletes what expired; blob content goes after its metadata so a half-deleted blob is never served. */
+export async function sweep(ctx: ServerContext): Promise<void> {
+  try {
+    const result = await ctx.store.sweep(ctx.now());
+    for (const id of result.blobs) await ctx.blobs.delete(id);
+    ctx.log.info({ entries: result.entries, envelopes: result.envelopes, blobs: result.blobs.length }, "sweep");
+  } catch (error) {
+    ctx.log.error({ err: error }, "sweep failed");
+  }
+}

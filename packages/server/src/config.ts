@@ -1,0 +1,49 @@
+/** Everything a server instance is configured with; the launcher fills it from CLI flags and environment. */
+export interface ServerConfig {
+  /** Base URL people and apps reach the server at; invitation links are built on it. */
+  publicUrl: string;
+  /** Browser origins allowed to open the WebSocket; requests without Origin (native clients) always may. */
+  allowedOrigins: string[];
+  envelopeTtlMs: number;
+  /** How long the id of a fully acknowledged envelope is kept to catch resends. */
+  dedupeTtlMs: number;
+  sessionTtlMs: number;
+  challengeTtlMs: number;
+  blobMaxBytes: number;
+  blobTtlMs: number;
+  /** Rows (queue entries) committed in one transaction at most; the rest waits for the next tick. */
+  maxBatchRows: number;
+  /** Unacknowledged entries pushed to one socket before the server waits for acks. */
+  pushWindow: number;
+  helloTimeoutMs: number;
+  pingIntervalMs: number;
+  sweepIntervalMs: number;
+  rateLimits: {
+    /** Requests per minute and client address on unauthenticated endpoints. */
+    publicPerMinute: number;
+    /** Key package fetches per minute and account. */
+    keyPackageFetchesPerMinute: number;
+  };
+}
+
+const minute = 60_000;
+const day = 24 * 60 * minute;
+
+export function defaultConfig(publicUrl = "http://localhost:8080"): ServerConfig {
+  return {
+    publicUrl,
+    allowedOrigins: [new URL(publicUrl).origin],
+    envelopeTtlMs: 30 * day,
+    dedupeTtlMs: day,
+    sessionTtlMs: 60 * minute,
+    challengeTtlMs: 2 * minute,
+    blobMaxBytes: 100 * 1024 * 1024,
+    blobTtlMs: 30 * day,
+    maxBatchRows: 512,
+    pushWindow: 512,
+    helloTimeoutMs: 10_000,
+    pingIntervalMs: 30_000,
+    sweepIntervalMs: 10 * minute,
+    rateLimits: { publicPerMinute: 30, keyPackageFetchesPerMinute: 120 },
+  };
+}

@@ -1,0 +1,21 @@
+import type { Logger } from "pino";
+import type { ServerConfig } from "../config.js";
+import type { ServerStore } from "../store/ServerStore.js";
+import type { BlobStore } from "../store/BlobStore.js";
+import type { ServerSecrets } from "../secrets/ServerSecrets.js";
+import type { Relay } from "../relay/Relay.js";
+import type { Bus } from "../relay/Bus.js";
+
+/** What every route handler may use; built once in buildServer. */
+export interface ServerContext {
+  config: ServerConfig;
+  store: ServerStore;
+  blobs: BlobStore;
+  secrets: ServerSecrets;
+  relay: Relay;
+  bus: Bus;
+  log: Logger;
+  now: () => number;
+  /** Called after an invitation was redeemed, with the SHA-256 of its token. */
+  onInvitationRedeemed: (tokenHash: Uint8Array) => void;
+}

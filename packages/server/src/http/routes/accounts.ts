@@ -1,0 +1,161 @@
+/** Invitations, login by signed challenge, sessions, and the organisation directory. */
+import type { FastifyInstance } from "fastify";
+import {
+  BoteError,
+  createInvitationRequest,
+  encodeBase64url,
+  loginChallengeRequest,
+  loginRequest,
+  loginSignedBytes,
+  redeemInvitationRequest,
+  type CreateInvitationResponse,
+  type LoginChallengeResponse,
+  type LoginResponse,
+  type MeResponse,
+  type MembersResponse,
+  type RedeemInvitationResponse,
+  KEY_PACKAGES_LOW_WATERMARK,
+} from "@bote/protocol";
+import type { ServerContext } from "../context.js";
+import { parse } from "../parse.js";
+import { authenticate, authenticateAdmin } from "../auth.js";
+import { randomId, sha256, verifyEd25519 } from "../../crypto.js";
+import { publicRateLimit } from "../rateLimit.js";
+
+export function invitationUrl(publicUrl: string, token: string): string {
+  return new URL(`/join#t=${token}`, publicUrl).toString();
+}
+
+export function accountRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const limited = publicRateLimit(ctx.config);
+
+  app.post("/v1/invitations/redeem", { config: limited }, async (request, reply) => {
+    const body = parse(redeemInvitationRequest, request.body);
+    const tokenHash = sha256(body.token);
+    const accountId = randomId();
+    const deviceId = randomId();
+    const mailboxId = randomId();
+    const result = await ctx.store.redeemInvitation({
+      tokenHash,
+      now: ctx.now(),
+      accountId,
+      displayName: body.displayName,
+      deviceId,
+      publicKey: body.publicKey,
+      mailboxId,
+    });
+    if (!result.ok) throw new BoteError(result.code);
+    ctx.onInvitationRedeemed(tokenHash);
+    const organisation = await ctx.store.getOrganisation(result.orgId);
+    const response: RedeemInvitationResponse = {
+      accountId: encodeBase64url(accountId),
+      deviceId: encodeBase64url(deviceId),
+      role: result.role,
+      organisation: { id: encodeBase64url(result.orgId), name: organisation?.name ?? "" },
+      mailbox: {
+        mailboxId: encodeBase64url(mailboxId),
+        capability: encodeBase64url(ctx.secrets.issueCapability(mailboxId)),
+      },
+    };
+    return reply.code(201).send(response);
+  });
+
+  app.post("/v1/login/challenge", { config: limited }, async (request) => {
+    const { deviceId } = parse(loginChallengeRequest, request.body);
+    // An unknown device gets a challenge too, so the answer does not tell which device ids exist.
+    const challenge = randomId(32);
+    const expiresAt = ctx.now() + ctx.config.challengeTtlMs;
+    if ((await ctx.store.getDevice(deviceId)) !== undefined) {
+      await ctx.store.createChallenge(challenge, deviceId, expiresAt);
+    }
+    const response: LoginChallengeResponse = {
+      challenge: encodeBase64url(challenge),
+      expiresAt: new Date(expiresAt).toISOString(),
+    };
+    return response;
+  });
+
+  app.post("/v1/login", { config: limited }, async (request) => {
+    const body = parse(loginRequest, request.body);
+    const device = await ctx.store.getDevice(body.deviceId);
+    const signed = loginSignedBytes(body.deviceId, body.challenge);
+    // The challenge is consumed even when the signature fails: one try per challenge.
+    const fresh = await ctx.store.consumeChallenge(body.challenge, body.deviceId, ctx.now());
+    if (device === undefined || !fresh || !verifyEd25519(device.publicKey, signed, body.signature)) {
+      throw new BoteError("challenge_invalid");
+    }
+    const token = encodeBase64url(randomId(32));
+    const expiresAt = ctx.now() + ctx.config.sessionTtlMs;
+    await ctx.store.createSession(sha256(token), body.deviceId, expiresAt);
+    const response: LoginResponse = { sessionToken: token, expiresAt: new Date(expiresAt).toISOString() };
+    return response;
+  });
+
+  app.post("/v1/logout", async (request, reply) => {
+    await authenticate(ctx, request);
+    const token = request.headers.authorization!.slice("Bearer ".length);
+    await ctx.store.deleteSession(sha256(token));
+    return reply.code(204).send();
+  });
+
+  app.get("/v1/me", async (request) => {
+    const me = await authenticate(ctx, request);
+    const [organisation, mailboxes, stock] = await Promise.all([
+      ctx.store.getOrganisation(me.orgId),
+      ctx.store.listMailboxes(me.deviceId),
+      ctx.store.countKeyPackages(me.deviceId),
+    ]);
+    const response: MeResponse = {
+      accountId: encodeBase64url(me.accountId),
+      deviceId: encodeBase64url(me.deviceId),
+      displayName: me.displayName,
+      role: me.role,
+      organisation: { id: encodeBase64url(me.orgId), name: organisation?.name ?? "" },
+      mailboxes: mailboxes.map((m) => ({
+        mailboxId: encodeBase64url(m.id),
+        capability: encodeBase64url(ctx.secrets.issueCapability(m.id)),
+      })),
+      keyPackages: { ...stock, low: stock.oneTime < KEY_PACKAGES_LOW_WATERMARK },
+    };
+    return response;
+  });
+
+  app.get("/v1/members", async (request) => {
+    const me = await authenticate(ctx, request);
+    const members = await ctx.store.listMembers(me.orgId);
+    const response: MembersResponse = {
+      members: members.map((m) => ({
+        accountId: encodeBase64url(m.id),
+        displayName: m.displayName,
+        role: m.role,
+        devices: m.devices.map((d) => ({ deviceId: encodeBase64url(d.id), publicKey: encodeBase64url(d.publicKey) })),
+      })),
+    };
+    return response;
+  });
+
+  app.post("/v1/invitations", async (request, reply) => {
+    const admin = await authenticateAdmin(ctx, request);
+    const body = parse(createInvitationRequest, request.body);
+    const token = encodeBase64url(randomId(32));
+    const id = randomId();
+    const now = ctx.now();
+    const expiresAt = now + body.expiresInSeconds * 1000;
+    await ctx.store.createInvitation({
+      id,
+      orgId: admin.orgId,
+      tokenHash: sha256(token),
+      role: body.role,
+      expiresAt,
+      createdAt: now,
+    });
+    const response: CreateInvitationResponse = {
+      invitationId: encodeBase64url(id),
+      token,
+      url: invitationUrl(ctx.config.publicUrl, token),
+      role: body.role,
+      expiresAt: new Date(expiresAt).toISOString(),
+    };
+    return reply.code(201).send(response);
+  });
+}

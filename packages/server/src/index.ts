@@ -1,0 +1,12 @@
+export { buildServer, sweep, type BoteServer, type ServerDeps } from "./buildServer.js";
+export { defaultConfig, type ServerConfig } from "./config.js";
+export { bootstrapOrganisation, INITIAL_INVITE_FILE, type Bootstrap } from "./bootstrap.js";
+export { ServerSecrets } from "./secrets/ServerSecrets.js";
+export { LocalBus, type Bus } from "./relay/Bus.js";
+export type { ServerStore } from "./store/ServerStore.js";
+export type { BlobStore } from "./store/BlobStore.js";
+export { openSqliteStore } from "./store/sqlite/SqliteStore.js";
+export { openPostgresStore } from "./store/postgres/PostgresStore.js";
+export { FileBlobStore } from "./blobs/FileBlobStore.js";
+export { PostgresBlobStore } from "./blobs/PostgresBlobStore.js";
+export { logSerializers } from "./logging.js";

@@ -1,0 +1,50 @@
+/**
+ * Wakes the connection that holds a mailbox when an entry for it has been
+ * stored. The store stays the source of truth: a lost wake only delays a
+ * push until the next reconnect or pump.
+ */
+import type { QueuedEntry } from "../store/ServerStore.js";
+
+export type BusEvent = { kind: "entry"; entry: QueuedEntry } | { kind: "keyPackagesLow"; remaining: number };
+
+export type WakeHandler = (event: BusEvent) => void;
+
+/** Bus keys: a mailbox's entries, and a device's notices. */
+export const mailboxKey = (mailboxIdHex: string) => `m.${mailboxIdHex}`;
+export const deviceKey = (deviceIdHex: string) => `d.${deviceIdHex}`;
+
+export interface Bus {
+  /** An entry is published only after it is durably stored. */
+  publish(key: string, event: BusEvent): void;
+  subscribe(key: string, handler: WakeHandler): () => void;
+  close(): Promise<void>;
+}
+
+/** The embedded bus: one process, so the entry itself travels and the push needs no read. */
+export class LocalBus implements Bus {
+  private readonly handlers = new Map<string, Set<WakeHandler>>();
+
+  publish(key: string, event: BusEvent): void {
+    const set = this.handlers.get(key);
+    if (set === undefined) return;
+    for (const handler of set) handler(event);
+  }
+
+  subscribe(key: string, handler: WakeHandler): () => void {
+    let set = this.handlers.get(key);
+    if (set === undefined) {
+      set = new Set();
+      this.handlers.set(key, set);
+    }
+    set.add(handler);
+    return () => {
+      set.delete(handler);
+      if (set.size === 0) this.handlers.delete(key);
+    };
+  }
+
+  close(): Promise<void> {
+    this.handlers.clear();
+    return Promise.resolve();
+  }
+}

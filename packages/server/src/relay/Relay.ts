@@ -1,0 +1,187 @@
+/**
+ * The sealed send path and the write batcher. `send` is a function of
+ * recipients and payload only: it has no parameter through which a session
+ * or connection could reach it, so nothing it stores or logs can name a
+ * sender. Sends and acks of one event-loop tick share one transaction.
+ */
+import { padPayload, type ErrorCode, type Send } from "@bote/protocol";
+import type { AckOp, Bytes, RelayBatch, SendOp, SendOutcome, ServerStore } from "../store/ServerStore.js";
+import type { ServerSecrets } from "../secrets/ServerSecrets.js";
+import { mailboxKey, type Bus } from "./Bus.js";
+import { hex } from "../crypto.js";
+
+export interface SendReply {
+  errorCode: ErrorCode | undefined;
+  /** Per-recipient rejections; index counts part 0's recipients first, then the Welcome's. */
+  rejected: { index: number; code: ErrorCode }[];
+  duplicate: boolean;
+  currentEpoch: bigint;
+}
+
+export interface RelayOptions {
+  envelopeTtlMs: number;
+  dedupeTtlMs: number;
+  maxBatchRows: number;
+  now: () => number;
+}
+
+interface PendingSend {
+  op: SendOp;
+  /** For each part, the original recipient index of every mailbox kept after the capability check. */
+  kept: number[][];
+  rejected: { index: number; code: ErrorCode }[];
+  rows: number;
+  resolve: (reply: SendReply) => void;
+  reject: (error: unknown) => void;
+}
+
+interface PendingAck {
+  op: AckOp;
+  resolve: (deleted: number) => void;
+  reject: (error: unknown) => void;
+}
+
+const HOUR = 3_600_000;
+
+export class Relay {
+  private sends: PendingSend[] = [];
+  private acks: PendingAck[] = [];
+  private scheduled = false;
+  private committing = false;
+  private closed = false;
+  private idle: (() => void) | undefined;
+
+  constructor(
+    private readonly store: ServerStore,
+    private readonly secrets: ServerSecrets,
+    private readonly bus: Bus,
+    private readonly options: RelayOptions,
+  ) {}
+
+  /** Checks every capability, then queues the send for the next batch; resolves once it is durable. */
+  send(send: Send): Promise<SendReply> {
+    if (this.closed) return Promise.resolve(reply("unavailable"));
+    const parts = send.welcome === undefined ? [send] : [send, send.welcome];
+    const rejected: { index: number; code: ErrorCode }[] = [];
+    const kept: number[][] = [];
+    const mailboxIdsPerPart: Bytes[][] = [];
+    let offset = 0;
+    let rows = 0;
+    for (const part of parts) {
+      const keptHere: number[] = [];
+      const ids: Bytes[] = [];
+      part.recipients.forEach((r, i) => {
+        if (this.secrets.checkCapability(r.mailboxId, r.capability)) {
+          keptHere.push(offset + i);
+          ids.push(r.mailboxId);
+        } else {
+          rejected.push({ index: offset + i, code: "capability_invalid" });
+        }
+      });
+      offset += part.recipients.length;
+      rows += ids.length;
+      kept.push(keptHere);
+      mailboxIdsPerPart.push(ids);
+    }
+    // A commit is all or nothing: a group epoch must not be spent on a send that reaches only some members.
+    if (rows === 0 || (send.commit !== undefined && rejected.length > 0)) {
+      return Promise.resolve({ ...reply("capability_invalid"), rejected });
+    }
+    const expiresAt = ceilToHour(this.options.now() + this.options.envelopeTtlMs);
+    const op: SendOp = {
+      messageId: send.messageId,
+      parts: parts.map((part, p) => ({ mailboxIds: mailboxIdsPerPart[p]!, payload: padPayload(part.payload) })),
+      expiresAt,
+    };
+    if (send.commit !== undefined) op.commit = { groupId: send.commit.groupId, epoch: send.commit.epoch };
+    return new Promise((resolve, reject) => {
+      this.sends.push({ op, kept, rejected, rows, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Deletes acknowledged entries of the given mailboxes; resolves with how many were deleted. */
+  ack(mailboxIds: Bytes[], entryIds: number[]): Promise<number> {
+    const dedupeUntil = this.options.now() + this.options.dedupeTtlMs;
+    return new Promise((resolve, reject) => {
+      this.acks.push({ op: { mailboxIds, entryIds, dedupeUntil }, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Stops taking sends and waits until everything queued is committed. */
+  async drain(): Promise<void> {
+    this.closed = true;
+    if (!this.committing && this.sends.length === 0 && this.acks.length === 0) return;
+    await new Promise<void>((resolve) => (this.idle = resolve));
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.committing) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    this.committing = true;
+    const sends = this.takeSends();
+    const acks = this.acks.splice(0, this.acks.length);
+    const batch: RelayBatch = { sends: sends.map((s) => s.op), acks: acks.map((a) => a.op) };
+    try {
+      const result = await this.store.commitBatch(batch);
+      result.acked.forEach((n, i) => acks[i]!.resolve(n));
+      result.sends.forEach((outcome, i) => sends[i]!.resolve(this.settle(sends[i]!, outcome)));
+    } catch (error) {
+      for (const s of sends) s.reject(error);
+      for (const a of acks) a.reject(error);
+    } finally {
+      this.committing = false;
+      if (this.sends.length > 0 || this.acks.length > 0) this.schedule();
+      else this.idle?.();
+    }
+  }
+
+  /** Sends up to the row cap; a single oversized send still goes alone. */
+  private takeSends(): PendingSend[] {
+    let rows = 0;
+    let n = 0;
+    while (n < this.sends.length && (n === 0 || rows + this.sends[n]!.rows <= this.options.maxBatchRows)) {
+      rows += this.sends[n]!.rows;
+      n++;
+    }
+    return this.sends.splice(0, n);
+  }
+
+  private settle(pending: PendingSend, outcome: SendOutcome): SendReply {
+    switch (outcome.kind) {
+      case "duplicate":
+        return { ...reply(undefined), duplicate: true };
+      case "stale_epoch":
+        return { ...reply("stale_epoch"), currentEpoch: outcome.currentEpoch };
+      case "stored": {
+        const rejected = [...pending.rejected];
+        for (const g of outcome.gone) rejected.push({ index: pending.kept[g.part]![g.index]!, code: "mailbox_gone" });
+        rejected.sort((a, b) => a.index - b.index);
+        for (const e of outcome.entries) {
+          const payload = pending.op.parts[e.part]!.payload;
+          this.bus.publish(mailboxKey(hex(e.mailboxId)), {
+            kind: "entry",
+            entry: { entryId: e.entryId, mailboxId: e.mailboxId, payload },
+          });
+        }
+        const errorCode = outcome.entries.length === 0 ? "mailbox_gone" : undefined;
+        return { ...reply(errorCode), rejected };
+      }
+    }
+  }
+}
+
+function reply(errorCode: ErrorCode | undefined): SendReply {
+  return { errorCode, rejected: [], duplicate: false, currentEpoch: 0n };
+}
+
+// Expiry is stored rounded up to the hour so that it does not record when a message was sent.
+function ceilToHour(ms: number): number {
+  return Math.ceil(ms / HOUR) * HOUR;
+}

@@ -1,0 +1,89 @@
+/**
+ * Versioned server secrets for delivery capabilities. They live in a file
+ * beside the database (or one shared by all nodes), never in the database,
+ * so a database dump cannot mint or check capabilities.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { readFile, writeFile, mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import { z } from "zod";
+import { CAPABILITY_BYTES, decodeBase64url, encodeBase64url } from "@bote/protocol";
+
+const secretsFile = z.strictObject({
+  current: z.number().int().min(1).max(255),
+  keys: z.record(z.string().regex(/^\d+$/), z.string()),
+});
+
+const LABEL = Buffer.from("bote-capability-v1\0");
+
+export class ServerSecrets {
+  private readonly keys: Map<number, Buffer>;
+  private readonly current: number;
+
+  constructor(current: number, keys: Map<number, Buffer>) {
+    if (!keys.has(current)) throw new Error(`secret version ${current} missing`);
+    for (const [version, key] of keys) {
+      if (version < 1 || version > 255 || key.length < 32) throw new Error(`secret version ${version} is invalid`);
+    }
+    this.current = current;
+    this.keys = keys;
+  }
+
+  static generate(): ServerSecrets {
+    return new ServerSecrets(1, new Map([[1, randomBytes(32)]]));
+  }
+
+  /** Loads the secrets file, creating it (mode 0600) if it does not exist. */
+  static async loadOrCreate(path: string): Promise<ServerSecrets> {
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      const secrets = ServerSecrets.generate();
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, secrets.serialize(), { mode: 0o600, flag: "wx" });
+      return secrets;
+    }
+    const parsed = secretsFile.safeParse(JSON.parse(text));
+    if (!parsed.success) throw new Error(`${path}: not a Bote secrets file (${parsed.error.issues[0]?.message})`);
+    const keys = new Map<number, Buffer>();
+    for (const [version, value] of Object.entries(parsed.data.keys)) {
+      const key = decodeBase64url(value);
+      if (key === undefined) throw new Error(`${path}: key ${version} is not base64url`);
+      keys.set(Number(version), Buffer.from(key));
+    }
+    return new ServerSecrets(parsed.data.current, keys);
+  }
+
+  serialize(): string {
+    const keys: Record<string, string> = {};
+    for (const [version, key] of this.keys) keys[String(version)] = encodeBase64url(key);
+    return JSON.stringify({ current: this.current, keys }, null, 2) + "\n";
+  }
+
+  /** The delivery capability for a mailbox: key version byte || HMAC-SHA-256(key, label || mailbox id). */
+  issueCapability(mailboxId: Uint8Array): Uint8Array {
+    const out = new Uint8Array(CAPABILITY_BYTES);
+    out[0] = this.current;
+    out.set(this.mac(this.keys.get(this.current)!, mailboxId), 1);
+    return out;
+  }
+
+  /**
+   * Checks a capability without any lookup of the mailbox, in time that does
+   * not depend on whether the mailbox exists.
+   */
+  checkCapability(mailboxId: Uint8Array, capability: Uint8Array): boolean {
+    if (capability.length !== CAPABILITY_BYTES) return false;
+    const key = this.keys.get(capability[0]!);
+    // An unknown version still costs one HMAC, so the answer's timing says nothing about the versions.
+    const expected = this.mac(key ?? this.keys.get(this.current)!, mailboxId);
+    const ok = timingSafeEqual(expected, capability.subarray(1));
+    return ok && key !== undefined;
+  }
+
+  private mac(key: Buffer, mailboxId: Uint8Array): Buffer {
+    return createHmac("sha256", key).update(LABEL).update(mailboxId).digest();
+  }
+}

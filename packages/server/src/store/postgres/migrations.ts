@@ -1,0 +1,167 @@
+/**
+ * Numbered schema migrations for the distributed store. Every node runs
+ * them at start; an advisory lock held for the migration transaction lets
+ * exactly one node apply a version while the others wait and then find it
+ * recorded. A version, once released, is never edited.
+ *
+ * No column holds a sender: a queue row names only the recipient mailbox and
+ * the envelope, and nothing records when a message was sent (expires_at comes
+ * from the caller, already rounded).
+ */
+import type pg from "pg";
+
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+/** Arbitrary but fixed: "Bote" in ASCII. */
+const MIGRATION_LOCK = 0x426f7465;
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE organisations (
+        id bytea PRIMARY KEY,
+        name text NOT NULL,
+        created_at bigint NOT NULL
+      );
+
+      CREATE TABLE invitations (
+        id bytea PRIMARY KEY,
+        org_id bytea NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+        token_hash bytea NOT NULL UNIQUE,
+        role text NOT NULL CHECK (role IN ('admin', 'member')),
+        expires_at bigint NOT NULL,
+        created_at bigint NOT NULL,
+        redeemed_at bigint
+      );
+      CREATE INDEX invitations_org ON invitations(org_id);
+      CREATE INDEX invitations_unredeemed_expiry ON invitations(expires_at) WHERE redeemed_at IS NULL;
+
+      CREATE TABLE accounts (
+        id bytea PRIMARY KEY,
+        org_id bytea NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+        display_name text NOT NULL,
+        role text NOT NULL CHECK (role IN ('admin', 'member')),
+        created_at bigint NOT NULL
+      );
+      CREATE INDEX accounts_org ON accounts(org_id);
+
+      CREATE TABLE devices (
+        id bytea PRIMARY KEY,
+        account_id bytea NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        public_key bytea NOT NULL UNIQUE,
+        created_at bigint NOT NULL
+      );
+      CREATE INDEX devices_account ON devices(account_id);
+
+      CREATE TABLE mailboxes (
+        id bytea PRIMARY KEY,
+        device_id bytea NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        retired boolean NOT NULL DEFAULT false
+      );
+      CREATE INDEX mailboxes_device ON mailboxes(device_id);
+      -- A device has exactly one mailbox that accepts new entries.
+      CREATE UNIQUE INDEX mailboxes_current ON mailboxes(device_id) WHERE NOT retired;
+
+      CREATE TABLE sessions (
+        token_hash bytea PRIMARY KEY,
+        device_id bytea NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        expires_at bigint NOT NULL
+      );
+      CREATE INDEX sessions_device ON sessions(device_id);
+      CREATE INDEX sessions_expiry ON sessions(expires_at);
+
+      CREATE TABLE challenges (
+        challenge bytea PRIMARY KEY,
+        device_id bytea NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        expires_at bigint NOT NULL
+      );
+      CREATE INDEX challenges_device ON challenges(device_id);
+      CREATE INDEX challenges_expiry ON challenges(expires_at);
+
+      CREATE TABLE key_packages (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        device_id bytea NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        data bytea NOT NULL,
+        last_resort boolean NOT NULL
+      );
+      CREATE INDEX key_packages_device ON key_packages(device_id, last_resort, id);
+      CREATE UNIQUE INDEX key_packages_one_last_resort ON key_packages(device_id) WHERE last_resort;
+
+      CREATE TABLE envelopes (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        message_id bytea NOT NULL,
+        part smallint NOT NULL,
+        payload bytea,
+        pending integer NOT NULL,
+        expires_at bigint NOT NULL,
+        UNIQUE (message_id, part)
+      );
+      CREATE INDEX envelopes_expiry ON envelopes(expires_at);
+
+      -- envelope_id has no foreign key: enforcing it on envelope deletes
+      -- would need one more index that every send and ack pays for. An entry
+      -- never outlives its envelope: both get the send's expiry, and an
+      -- envelope's expiry only moves once its last entry is gone.
+      CREATE TABLE queue (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        mailbox_id bytea NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+        envelope_id bigint NOT NULL,
+        expires_at bigint NOT NULL
+      );
+      CREATE INDEX queue_mailbox ON queue(mailbox_id, id);
+      CREATE INDEX queue_expiry ON queue(expires_at);
+
+      CREATE TABLE group_epochs (
+        group_id bytea PRIMARY KEY,
+        epoch bigint NOT NULL
+      );
+
+      CREATE TABLE blobs (
+        id bytea PRIMARY KEY,
+        size bigint NOT NULL,
+        expires_at bigint NOT NULL
+      );
+      CREATE INDEX blobs_expiry ON blobs(expires_at);
+
+      -- Content of PostgresBlobStore, independent of the metadata in blobs:
+      -- content is written before its metadata exists.
+      CREATE TABLE blob_chunks (
+        blob_id bytea NOT NULL,
+        seq integer NOT NULL,
+        data bytea NOT NULL,
+        PRIMARY KEY (blob_id, seq)
+      );
+    `,
+  },
+];
+
+export async function applyMigrations(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
+    await client.query(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at bigint NOT NULL)",
+    );
+    const applied = await client.query<{ version: number }>("SELECT version FROM schema_migrations");
+    const done = new Set(applied.rows.map((row) => row.version));
+    for (const migration of migrations) {
+      if (done.has(migration.version)) continue;
+      await client.query(migration.sql);
+      await client.query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", [
+        migration.version,
+        Date.now(),
+      ]);
+    }
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,374 @@
+/**
+ * The embedded adapter of ServerStore: one SQLite file in WAL mode, driven
+ * synchronously by better-sqlite3. Each method runs to completion inside one
+ * event-loop turn, so no two of them ever interleave within the process.
+ */
+import Database from "better-sqlite3";
+import type {
+  Account,
+  BlobMeta,
+  Bytes,
+  DevicePrincipal,
+  KeyPackageStock,
+  Mailbox,
+  Member,
+  NewInvitation,
+  Organisation,
+  QueuedEntry,
+  RedeemInvitation,
+  RedeemResult,
+  RelayBatch,
+  RelayBatchResult,
+  SendOp,
+  SendOutcome,
+  ServerStore,
+  StoredEntry,
+  SweepResult,
+  TakeKeyPackagesResult,
+  TakenKeyPackage,
+} from "../ServerStore.js";
+import { isStorableEpoch } from "../bytes.js";
+import { applyMigrations } from "./migrations.js";
+import { mailboxSlots, prepareStatements, type AccountRow, type PrincipalRow, type Statements } from "./statements.js";
+
+export interface SqliteStoreOptions {
+  /** "full" syncs the WAL at every commit, so a resolved commitBatch survives power loss; "normal" only survives process crashes. */
+  synchronous?: "full" | "normal";
+}
+
+export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Promise<ServerStore> {
+  return settle(() => {
+    const db = new Database(file);
+    try {
+      db.pragma("journal_mode = WAL");
+      db.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
+      db.pragma("foreign_keys = ON");
+      db.pragma("busy_timeout = 5000");
+      for (const p of (process.env.BOTE_PRAGMAS ?? "").split(";").filter(Boolean)) db.pragma(p);
+      // Statements can only be prepared against tables that exist.
+      applyMigrations(db);
+      return new SqliteStore(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  });
+}
+
+/** Runs synchronous work so that a throw becomes a rejection, as callers of an async port expect. */
+function settle<T>(work: () => T): Promise<T> {
+  return new Promise<T>((resolve) => resolve(work()));
+}
+
+function principalOf(row: PrincipalRow): DevicePrincipal {
+  return {
+    deviceId: row.device_id,
+    accountId: row.account_id,
+    orgId: row.org_id,
+    role: row.role,
+    displayName: row.display_name,
+    publicKey: row.public_key,
+  };
+}
+
+function accountOf(row: AccountRow): Account {
+  return { id: row.id, orgId: row.org_id, displayName: row.display_name, role: row.role, createdAt: row.created_at };
+}
+
+class SqliteStore implements ServerStore {
+  readonly kind = "sqlite";
+  private readonly s: Statements;
+  private readonly transaction;
+
+  constructor(private readonly db: Database.Database) {
+    this.s = prepareStatements(db);
+    this.transaction = db.transaction((work: () => unknown) => work());
+  }
+
+  /**
+   * Runs work as one write transaction. BEGIN IMMEDIATE: a deferred
+   * transaction that reads first could not upgrade to a writer once another
+   * connection had committed, and would fail instead of waiting.
+   */
+  private write<T>(work: () => T): Promise<T> {
+    return settle(() => this.transaction.immediate(work) as T);
+  }
+
+  migrate(): Promise<void> {
+    return settle(() => applyMigrations(this.db));
+  }
+
+  close(): Promise<void> {
+    return settle(() => void this.db.close());
+  }
+
+  createOrganisation(org: Organisation): Promise<void> {
+    return settle(() => void this.s.insertOrganisation.run(org.id, org.name, org.createdAt));
+  }
+
+  listOrganisations(): Promise<Organisation[]> {
+    return settle(() =>
+      this.s.listOrganisations.all().map((row) => ({ id: row.id, name: row.name, createdAt: row.created_at })),
+    );
+  }
+
+  getOrganisation(id: Bytes): Promise<Organisation | undefined> {
+    return settle(() => {
+      const row = this.s.getOrganisation.get(id);
+      return row && { id: row.id, name: row.name, createdAt: row.created_at };
+    });
+  }
+
+  createInvitation(inv: NewInvitation): Promise<void> {
+    return settle(
+      () => void this.s.insertInvitation.run(inv.id, inv.orgId, inv.tokenHash, inv.role, inv.expiresAt, inv.createdAt),
+    );
+  }
+
+  redeemInvitation(request: RedeemInvitation): Promise<RedeemResult> {
+    return this.write(() => this.redeem(request));
+  }
+
+  private redeem(r: RedeemInvitation): RedeemResult {
+    const invitation = this.s.getInvitation.get(r.tokenHash);
+    if (invitation === undefined || invitation.expires_at <= r.now) return { ok: false, code: "invitation_invalid" };
+    if (invitation.redeemed_at !== null) return { ok: false, code: "invitation_used" };
+    if (this.s.publicKeyTaken.get(r.publicKey) !== undefined) return { ok: false, code: "device_key_taken" };
+    this.s.markInvitationRedeemed.run(r.now, invitation.id);
+    this.s.insertAccount.run(r.accountId, invitation.org_id, r.displayName, invitation.role, r.now);
+    this.s.insertDevice.run(r.deviceId, r.accountId, r.publicKey, r.now);
+    this.s.insertMailbox.run(r.mailboxId, r.deviceId);
+    return { ok: true, orgId: invitation.org_id, role: invitation.role };
+  }
+
+  countAccounts(orgId: Bytes): Promise<number> {
+    return settle(() => this.s.countAccounts.get(orgId)?.n ?? 0);
+  }
+
+  getDevice(deviceId: Bytes): Promise<DevicePrincipal | undefined> {
+    return settle(() => {
+      const row = this.s.principalOfDevice.get(deviceId);
+      return row && principalOf(row);
+    });
+  }
+
+  getAccount(accountId: Bytes): Promise<Account | undefined> {
+    return settle(() => {
+      const row = this.s.getAccount.get(accountId);
+      return row && accountOf(row);
+    });
+  }
+
+  listMembers(orgId: Bytes): Promise<Member[]> {
+    return settle(() => {
+      const members = this.s.accountsOfOrganisation.all(orgId).map((row) => ({ ...accountOf(row), devices: [] }));
+      const byAccount = new Map<string, Member>(members.map((m) => [Buffer.from(m.id).toString("hex"), m]));
+      for (const d of this.s.devicesOfOrganisation.all(orgId)) {
+        byAccount.get(d.account_id.toString("hex"))?.devices.push({
+          id: d.id,
+          accountId: d.account_id,
+          publicKey: d.public_key,
+          createdAt: d.created_at,
+        });
+      }
+      return members;
+    });
+  }
+
+  createChallenge(challenge: Bytes, deviceId: Bytes, expiresAt: number): Promise<void> {
+    return settle(() => void this.s.insertChallenge.run(challenge, deviceId, expiresAt));
+  }
+
+  consumeChallenge(challenge: Bytes, deviceId: Bytes, now: number): Promise<boolean> {
+    // Deleted whoever presents it: a challenge is single use even when misused.
+    return settle(() => {
+      const row = this.s.deleteChallenge.get(challenge);
+      return row !== undefined && row.expires_at > now && row.device_id.equals(deviceId);
+    });
+  }
+
+  createSession(tokenHash: Bytes, deviceId: Bytes, expiresAt: number): Promise<void> {
+    return settle(() => void this.s.insertSession.run(tokenHash, deviceId, expiresAt));
+  }
+
+  getSession(tokenHash: Bytes, now: number): Promise<DevicePrincipal | undefined> {
+    return settle(() => {
+      const row = this.s.principalOfSession.get(tokenHash, now);
+      return row && principalOf(row);
+    });
+  }
+
+  deleteSession(tokenHash: Bytes): Promise<void> {
+    return settle(() => void this.s.deleteSession.run(tokenHash));
+  }
+
+  addKeyPackages(deviceId: Bytes, oneTime: Bytes[], lastResort: Bytes | undefined, max: number): Promise<boolean> {
+    return this.write(() => this.storeKeyPackages(deviceId, oneTime, lastResort, max));
+  }
+
+  private storeKeyPackages(deviceId: Bytes, oneTime: Bytes[], lastResort: Bytes | undefined, max: number): boolean {
+    if (this.stock(deviceId).oneTime + oneTime.length > max) return false;
+    for (const data of oneTime) this.s.insertKeyPackage.run(deviceId, data, 0);
+    if (lastResort !== undefined) {
+      this.s.deleteLastResort.run(deviceId);
+      this.s.insertKeyPackage.run(deviceId, lastResort, 1);
+    }
+    return true;
+  }
+
+  countKeyPackages(deviceId: Bytes): Promise<KeyPackageStock> {
+    return settle(() => this.stock(deviceId));
+  }
+
+  private stock(deviceId: Bytes): KeyPackageStock {
+    const row = this.s.keyPackageStock.get(deviceId);
+    return { oneTime: row?.one_time ?? 0, lastResort: (row?.last_resort ?? 0) > 0 };
+  }
+
+  takeKeyPackages(accountId: Bytes): Promise<TakeKeyPackagesResult> {
+    return this.write(() => this.takePackages(accountId));
+  }
+
+  private takePackages(accountId: Bytes): TakeKeyPackagesResult {
+    const taken: TakenKeyPackage[] = [];
+    const unavailable: Bytes[] = [];
+    for (const { device_id: deviceId, mailbox_id: mailboxId } of this.s.devicesOfAccount.all(accountId)) {
+      // A device without a current mailbox could not be reached by the Welcome.
+      const oneTime = mailboxId === null ? undefined : this.s.takeOneTime.get(deviceId);
+      const package_ = oneTime ?? (mailboxId === null ? undefined : this.s.lastResort.get(deviceId));
+      if (package_ === undefined || mailboxId === null) {
+        unavailable.push(deviceId);
+        continue;
+      }
+      const remaining = this.stock(deviceId).oneTime;
+      taken.push({ deviceId, data: package_.data, lastResort: oneTime === undefined, remaining, mailboxId });
+    }
+    return { taken, unavailable };
+  }
+
+  listMailboxes(deviceId: Bytes): Promise<Mailbox[]> {
+    return settle(() =>
+      this.s.listMailboxes.all(deviceId).map((row) => ({
+        id: row.id,
+        deviceId: row.device_id,
+        retired: row.retired === 1,
+      })),
+    );
+  }
+
+  rotateMailbox(deviceId: Bytes, newMailboxId: Bytes): Promise<void> {
+    return this.write(() => {
+      this.s.retireMailboxes.run(deviceId);
+      this.s.insertMailbox.run(newMailboxId, deviceId);
+    });
+  }
+
+  deleteDrainedMailboxes(deviceId: Bytes): Promise<number> {
+    return settle(() => this.s.deleteDrainedMailboxes.run(deviceId).changes);
+  }
+
+  commitBatch(batch: RelayBatch): Promise<RelayBatchResult> {
+    return this.write(() => this.relay(batch));
+  }
+
+  private relay(batch: RelayBatch): RelayBatchResult {
+    const unreached: number[] = [];
+    const sends = batch.sends.map((send) => this.storeSend(send, unreached));
+    // Deleted only now, so that a resend later in the batch still reads as a duplicate.
+    for (const id of unreached) this.s.deleteEnvelope.run(id);
+    const acked = batch.acks.map((op) => {
+      const groups = mailboxSlots(op.mailboxIds);
+      let deleted = 0;
+      for (const entryId of op.entryIds) {
+        // An entry lives in exactly one mailbox, so at most one group matches.
+        for (const group of groups) {
+          const row = this.s.deleteEntry.get(entryId, ...group);
+          if (row === undefined) continue;
+          this.s.releaseEnvelope.run(op.dedupeUntil, row.envelope_id);
+          deleted += 1;
+          break;
+        }
+      }
+      return deleted;
+    });
+    return { sends, acked };
+  }
+
+  /** Stores one send; envelopes that reach no one are left for the caller to delete. */
+  private storeSend(send: SendOp, unreached: number[]): SendOutcome {
+    const s = this.s;
+    const envelopeIds: number[] = [];
+    const undo = () => envelopeIds.forEach((id) => s.deleteEnvelope.run(id));
+    // The envelope insert comes first so that a resent commit reads as a
+    // duplicate even though its epoch has moved on.
+    for (const [part, { payload, mailboxIds }] of send.parts.entries()) {
+      // pending assumes every recipient is queued and is corrected below if not: one write less per send.
+      const row = s.insertEnvelope.get(send.messageId, part, payload, mailboxIds.length, send.expiresAt);
+      if (row === undefined) {
+        undo();
+        return { kind: "duplicate" };
+      }
+      envelopeIds.push(row.id);
+    }
+    if (send.commit !== undefined) {
+      const { groupId, epoch } = send.commit;
+      const advanced = isStorableEpoch(epoch) && s.advanceEpoch.run(groupId, epoch + 1n, epoch).changes === 1;
+      if (!advanced) {
+        undo();
+        return { kind: "stale_epoch", currentEpoch: s.currentEpoch.get(groupId)?.epoch ?? 0n };
+      }
+    }
+    const entries: StoredEntry[] = [];
+    const gone: { part: number; index: number }[] = [];
+    send.parts.forEach(({ mailboxIds }, part) => {
+      const envelopeId = envelopeIds[part] as number;
+      const before = entries.length;
+      mailboxIds.forEach((mailboxId, index) => {
+        const result = s.insertEntry.run(envelopeId, send.expiresAt, mailboxId);
+        if (result.changes === 1) entries.push({ part, index, mailboxId, entryId: Number(result.lastInsertRowid) });
+        else gone.push({ part, index });
+      });
+      const queued = entries.length - before;
+      if (queued === 0) unreached.push(envelopeId);
+      else if (queued < mailboxIds.length) s.setPending.run(queued, envelopeId);
+    });
+    return { kind: "stored", entries, gone };
+  }
+
+  fetchQueue(mailboxIds: Bytes[], afterEntryId: number, limit: number): Promise<QueuedEntry[]> {
+    return settle(() => {
+      const groups = mailboxSlots(mailboxIds);
+      const rows = groups.flatMap((group) => this.s.fetchQueue.all(...group, afterEntryId, limit));
+      // Results of several groups interleave; one group is already in order.
+      if (groups.length > 1) rows.sort((a, b) => a.id - b.id).splice(limit);
+      return rows.map((row) => ({ entryId: row.id, mailboxId: row.mailbox_id, payload: row.payload }));
+    });
+  }
+
+  createBlob(meta: BlobMeta): Promise<void> {
+    return settle(() => void this.s.insertBlob.run(meta.id, meta.size, meta.expiresAt));
+  }
+
+  getBlob(id: Bytes, now: number): Promise<BlobMeta | undefined> {
+    return settle(() => {
+      const row = this.s.getBlob.get(id, now);
+      return row && { id: row.id, size: row.size, expiresAt: row.expires_at };
+    });
+  }
+
+  sweep(now: number): Promise<SweepResult> {
+    return this.write(() => this.sweepExpired(now));
+  }
+
+  private sweepExpired(now: number): SweepResult {
+    const s = this.s;
+    // Entries expire with their envelope, so deleting them first leaves the cascade nothing to do.
+    const entries = s.sweepEntries.run(now).changes;
+    const envelopes = s.sweepEnvelopes.run(now).changes;
+    s.sweepChallenges.run(now);
+    s.sweepSessions.run(now);
+    s.sweepInvitations.run(now);
+    const blobs = s.sweepBlobs.all(now).map((row) => row.id);
+    return { entries, envelopes, blobs };
+  }
+}

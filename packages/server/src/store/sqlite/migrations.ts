@@ -1,0 +1,143 @@
+/**
+ * Numbered schema migrations for the embedded store. Applied versions are
+ * recorded in schema_migrations; a version, once released, is never edited.
+ *
+ * No column holds a sender: a queue row names only the recipient mailbox and
+ * the envelope, and nothing records when a message was sent (expires_at comes
+ * from the caller, already rounded).
+ */
+import type Database from "better-sqlite3";
+
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE organisations (
+        id BLOB PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE invitations (
+        id BLOB PRIMARY KEY,
+        org_id BLOB NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+        token_hash BLOB NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'member')),
+        expires_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        redeemed_at INTEGER
+      ) WITHOUT ROWID;
+      CREATE INDEX invitations_org ON invitations(org_id);
+      CREATE INDEX invitations_unredeemed_expiry ON invitations(expires_at) WHERE redeemed_at IS NULL;
+
+      CREATE TABLE accounts (
+        id BLOB PRIMARY KEY,
+        org_id BLOB NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+        display_name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'member')),
+        created_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX accounts_org ON accounts(org_id);
+
+      CREATE TABLE devices (
+        id BLOB PRIMARY KEY,
+        account_id BLOB NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        public_key BLOB NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX devices_account ON devices(account_id);
+
+      CREATE TABLE mailboxes (
+        id BLOB PRIMARY KEY,
+        device_id BLOB NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        retired INTEGER NOT NULL DEFAULT 0 CHECK (retired IN (0, 1))
+      ) WITHOUT ROWID;
+      CREATE INDEX mailboxes_device ON mailboxes(device_id);
+      -- A device has exactly one mailbox that accepts new entries.
+      CREATE UNIQUE INDEX mailboxes_current ON mailboxes(device_id) WHERE NOT retired;
+
+      CREATE TABLE sessions (
+        token_hash BLOB PRIMARY KEY,
+        device_id BLOB NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX sessions_device ON sessions(device_id);
+      CREATE INDEX sessions_expiry ON sessions(expires_at);
+
+      CREATE TABLE challenges (
+        challenge BLOB PRIMARY KEY,
+        device_id BLOB NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX challenges_device ON challenges(device_id);
+      CREATE INDEX challenges_expiry ON challenges(expires_at);
+
+      CREATE TABLE key_packages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        device_id BLOB NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        data BLOB NOT NULL,
+        last_resort INTEGER NOT NULL CHECK (last_resort IN (0, 1))
+      );
+      CREATE INDEX key_packages_device ON key_packages(device_id, last_resort, id);
+      CREATE UNIQUE INDEX key_packages_one_last_resort ON key_packages(device_id) WHERE last_resort;
+
+      -- AUTOINCREMENT: ids are never reused, so a client's "after entry id"
+      -- cursor cannot skip an entry that reuses the id of an acknowledged one.
+      CREATE TABLE envelopes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        message_id BLOB NOT NULL,
+        part INTEGER NOT NULL,
+        payload BLOB,
+        pending INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        UNIQUE (message_id, part)
+      );
+      CREATE INDEX envelopes_expiry ON envelopes(expires_at);
+
+      -- envelope_id has no foreign key: enforcing it on envelope deletes
+      -- would need one more index that every send and ack pays for. An entry
+      -- never outlives its envelope: both get the send's expiry, and an
+      -- envelope's expiry only moves once its last entry is gone.
+      CREATE TABLE queue (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        mailbox_id BLOB NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+        envelope_id INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX queue_mailbox ON queue(mailbox_id, id);
+      CREATE INDEX queue_expiry ON queue(expires_at);
+
+      CREATE TABLE group_epochs (
+        group_id BLOB PRIMARY KEY,
+        epoch INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE blobs (
+        id BLOB PRIMARY KEY,
+        size INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX blobs_expiry ON blobs(expires_at);
+    `,
+  },
+];
+
+/** Applies the migrations not yet recorded, all in one write transaction so two processes cannot interleave. */
+export function applyMigrations(db: Database.Database): void {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+  const applied = db.prepare<[], { version: number }>("SELECT version FROM schema_migrations");
+  const record = db.prepare<[number, number]>("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)");
+  db.transaction(() => {
+    const done = new Set(applied.all().map((row) => row.version));
+    for (const migration of migrations) {
+      if (done.has(migration.version)) continue;
+      db.exec(migration.sql);
+      record.run(migration.version, Date.now());
+    }
+  }).immediate();
+}

@@ -1,0 +1,201 @@
+/**
+ * Every statement the embedded store runs, prepared once when the store
+ * opens: re-preparing per call would dominate the relay's hot path.
+ */
+import type Database from "better-sqlite3";
+import type { Role } from "@bote/protocol";
+import type { Bytes } from "../ServerStore.js";
+
+/**
+ * Statements that take a set of mailboxes bind it as this many slots; a
+ * device has its current mailbox and rarely more than one draining, and a
+ * shorter set is padded by repeating an id (see mailboxSlots).
+ */
+export const MAILBOX_SLOTS = 4;
+const slots = Array.from({ length: MAILBOX_SLOTS }, () => "?").join(", ");
+type Slots = [Bytes, Bytes, Bytes, Bytes];
+
+export interface OrganisationRow {
+  id: Buffer;
+  name: string;
+  created_at: number;
+}
+export interface AccountRow {
+  id: Buffer;
+  org_id: Buffer;
+  display_name: string;
+  role: Role;
+  created_at: number;
+}
+export interface DeviceRow {
+  id: Buffer;
+  account_id: Buffer;
+  public_key: Buffer;
+  created_at: number;
+}
+export interface PrincipalRow {
+  device_id: Buffer;
+  account_id: Buffer;
+  org_id: Buffer;
+  role: Role;
+  display_name: string;
+  public_key: Buffer;
+}
+export interface MailboxRow {
+  id: Buffer;
+  device_id: Buffer;
+  retired: number;
+}
+
+/** The part of better-sqlite3's Statement the store uses; its own type cannot be named in declarations. */
+export interface Statement<P extends unknown[], R> {
+  run(...params: P): Database.RunResult;
+  get(...params: P): R | undefined;
+  all(...params: P): R[];
+  safeIntegers(toggle?: boolean): this;
+}
+
+const principal = `SELECT d.id AS device_id, d.account_id, a.org_id, a.role, a.display_name, d.public_key
+  FROM devices d JOIN accounts a ON a.id = d.account_id`;
+
+export function prepareStatements(db: Database.Database) {
+  const prepare = <P extends unknown[], R = unknown>(sql: string): Statement<P, R> => db.prepare<P, R>(sql);
+  return {
+    insertOrganisation: prepare<[Bytes, string, number]>(
+      "INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)",
+    ),
+    listOrganisations: prepare<[], OrganisationRow>("SELECT * FROM organisations ORDER BY created_at, id"),
+    getOrganisation: prepare<[Bytes], OrganisationRow>("SELECT * FROM organisations WHERE id = ?"),
+
+    insertInvitation: prepare<[Bytes, Bytes, Bytes, Role, number, number]>(
+      `INSERT INTO invitations (id, org_id, token_hash, role, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    getInvitation: prepare<
+      [Bytes],
+      { id: Buffer; org_id: Buffer; role: Role; expires_at: number; redeemed_at: number | null }
+    >("SELECT id, org_id, role, expires_at, redeemed_at FROM invitations WHERE token_hash = ?"),
+    markInvitationRedeemed: prepare<[number, Bytes]>("UPDATE invitations SET redeemed_at = ? WHERE id = ?"),
+    publicKeyTaken: prepare<[Bytes], { taken: number }>("SELECT 1 AS taken FROM devices WHERE public_key = ?"),
+    insertAccount: prepare<[Bytes, Bytes, string, Role, number]>(
+      "INSERT INTO accounts (id, org_id, display_name, role, created_at) VALUES (?, ?, ?, ?, ?)",
+    ),
+    insertDevice: prepare<[Bytes, Bytes, Bytes, number]>(
+      "INSERT INTO devices (id, account_id, public_key, created_at) VALUES (?, ?, ?, ?)",
+    ),
+    insertMailbox: prepare<[Bytes, Bytes]>("INSERT INTO mailboxes (id, device_id, retired) VALUES (?, ?, 0)"),
+    countAccounts: prepare<[Bytes], { n: number }>("SELECT count(*) AS n FROM accounts WHERE org_id = ?"),
+
+    principalOfDevice: prepare<[Bytes], PrincipalRow>(`${principal} WHERE d.id = ?`),
+    principalOfSession: prepare<[Bytes, number], PrincipalRow>(
+      `${principal} JOIN sessions s ON s.device_id = d.id WHERE s.token_hash = ? AND s.expires_at > ?`,
+    ),
+    getAccount: prepare<[Bytes], AccountRow>("SELECT * FROM accounts WHERE id = ?"),
+    accountsOfOrganisation: prepare<[Bytes], AccountRow>(
+      "SELECT * FROM accounts WHERE org_id = ? ORDER BY created_at, id",
+    ),
+    devicesOfOrganisation: prepare<[Bytes], DeviceRow>(
+      `SELECT d.* FROM devices d JOIN accounts a ON a.id = d.account_id
+        WHERE a.org_id = ? ORDER BY d.created_at, d.id`,
+    ),
+
+    insertChallenge: prepare<[Bytes, Bytes, number]>(
+      "INSERT INTO challenges (challenge, device_id, expires_at) VALUES (?, ?, ?)",
+    ),
+    deleteChallenge: prepare<[Bytes], { device_id: Buffer; expires_at: number }>(
+      "DELETE FROM challenges WHERE challenge = ? RETURNING device_id, expires_at",
+    ),
+    insertSession: prepare<[Bytes, Bytes, number]>(
+      "INSERT INTO sessions (token_hash, device_id, expires_at) VALUES (?, ?, ?)",
+    ),
+    deleteSession: prepare<[Bytes]>("DELETE FROM sessions WHERE token_hash = ?"),
+
+    keyPackageStock: prepare<[Bytes], { one_time: number; last_resort: number }>(
+      `SELECT coalesce(sum(last_resort = 0), 0) AS one_time, coalesce(sum(last_resort), 0) AS last_resort
+         FROM key_packages WHERE device_id = ?`,
+    ),
+    insertKeyPackage: prepare<[Bytes, Bytes, number]>(
+      "INSERT INTO key_packages (device_id, data, last_resort) VALUES (?, ?, ?)",
+    ),
+    deleteLastResort: prepare<[Bytes]>("DELETE FROM key_packages WHERE device_id = ? AND last_resort"),
+    devicesOfAccount: prepare<[Bytes], { device_id: Buffer; mailbox_id: Buffer | null }>(
+      `SELECT d.id AS device_id, m.id AS mailbox_id FROM devices d
+         LEFT JOIN mailboxes m ON m.device_id = d.id AND NOT m.retired
+        WHERE d.account_id = ? ORDER BY d.created_at, d.id`,
+    ),
+    takeOneTime: prepare<[Bytes], { data: Buffer }>(
+      `DELETE FROM key_packages WHERE id =
+         (SELECT id FROM key_packages WHERE device_id = ? AND NOT last_resort ORDER BY id LIMIT 1)
+       RETURNING data`,
+    ),
+    lastResort: prepare<[Bytes], { data: Buffer }>("SELECT data FROM key_packages WHERE device_id = ? AND last_resort"),
+
+    listMailboxes: prepare<[Bytes], MailboxRow>(
+      "SELECT id, device_id, retired FROM mailboxes WHERE device_id = ? ORDER BY retired, id",
+    ),
+    retireMailboxes: prepare<[Bytes]>("UPDATE mailboxes SET retired = 1 WHERE device_id = ? AND NOT retired"),
+    deleteDrainedMailboxes: prepare<[Bytes]>(
+      `DELETE FROM mailboxes WHERE device_id = ? AND retired
+          AND NOT EXISTS (SELECT 1 FROM queue WHERE queue.mailbox_id = mailboxes.id)`,
+    ),
+
+    insertEnvelope: prepare<[Bytes, number, Bytes, number, number], { id: number }>(
+      `INSERT INTO envelopes (message_id, part, payload, pending, expires_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (message_id, part) DO NOTHING RETURNING id`,
+    ),
+    advanceEpoch: prepare<[Bytes, bigint, bigint]>(
+      `INSERT INTO group_epochs (group_id, epoch) VALUES (?, ?)
+       ON CONFLICT (group_id) DO UPDATE SET epoch = excluded.epoch WHERE group_epochs.epoch = ?`,
+    ),
+    currentEpoch: prepare<[Bytes], { epoch: bigint }>("SELECT epoch FROM group_epochs WHERE group_id = ?").safeIntegers(
+      true,
+    ),
+    // Selecting from mailboxes checks existence and retirement in the insert itself.
+    insertEntry: prepare<[number, number, Bytes]>(
+      `INSERT INTO queue (mailbox_id, envelope_id, expires_at)
+       SELECT id, ?, ? FROM mailboxes WHERE id = ? AND NOT retired`,
+    ),
+    setPending: prepare<[number, number]>("UPDATE envelopes SET pending = ? WHERE id = ?"),
+    deleteEnvelope: prepare<[number]>("DELETE FROM envelopes WHERE id = ?"),
+    deleteEntry: prepare<[number, ...Slots], { envelope_id: number }>(
+      `DELETE FROM queue WHERE id = ? AND mailbox_id IN (${slots}) RETURNING envelope_id`,
+    ),
+    // The last acknowledgement drops the payload; the row stays until dedupeUntil to catch resends.
+    releaseEnvelope: prepare<[number, number]>(
+      `UPDATE envelopes SET pending = pending - 1,
+         payload = CASE WHEN pending <= 1 THEN NULL ELSE payload END,
+         expires_at = CASE WHEN pending <= 1 THEN min(expires_at, ?) ELSE expires_at END
+       WHERE id = ?`,
+    ),
+    fetchQueue: prepare<[...Slots, number, number], { id: number; mailbox_id: Buffer; payload: Buffer }>(
+      `SELECT q.id, q.mailbox_id, e.payload FROM queue q JOIN envelopes e ON e.id = q.envelope_id
+        WHERE q.mailbox_id IN (${slots}) AND q.id > ? AND e.payload IS NOT NULL
+        ORDER BY q.id LIMIT ?`,
+    ),
+
+    insertBlob: prepare<[Bytes, number, number]>("INSERT INTO blobs (id, size, expires_at) VALUES (?, ?, ?)"),
+    getBlob: prepare<[Bytes, number], { id: Buffer; size: number; expires_at: number }>(
+      "SELECT id, size, expires_at FROM blobs WHERE id = ? AND expires_at > ?",
+    ),
+
+    sweepEntries: prepare<[number]>("DELETE FROM queue WHERE expires_at <= ?"),
+    sweepEnvelopes: prepare<[number]>("DELETE FROM envelopes WHERE expires_at <= ?"),
+    sweepChallenges: prepare<[number]>("DELETE FROM challenges WHERE expires_at <= ?"),
+    sweepSessions: prepare<[number]>("DELETE FROM sessions WHERE expires_at <= ?"),
+    sweepInvitations: prepare<[number]>("DELETE FROM invitations WHERE redeemed_at IS NULL AND expires_at <= ?"),
+    sweepBlobs: prepare<[number], { id: Buffer }>("DELETE FROM blobs WHERE expires_at <= ? RETURNING id"),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;
+
+/** Splits a mailbox set into MAILBOX_SLOTS-sized groups, padding the last by repeating its first id. */
+export function mailboxSlots(mailboxIds: readonly Bytes[]): Slots[] {
+  const groups: Slots[] = [];
+  for (let i = 0; i < mailboxIds.length; i += MAILBOX_SLOTS) {
+    const group = mailboxIds.slice(i, i + MAILBOX_SLOTS);
+    const first = group[0] as Bytes;
+    while (group.length < MAILBOX_SLOTS) group.push(first);
+    groups.push(group as Slots);
+  }
+  return groups;
+}

@@ -1,0 +1,259 @@
+/**
+ * One WebSocket. It starts with a Hello; with a valid session token the
+ * socket also receives its device's mailboxes, otherwise it may only send.
+ * The send path gets the frame alone, never this connection's principal.
+ */
+import type { WebSocket } from "ws";
+import {
+  BoteError,
+  EntrySchema,
+  PROTOCOL_VERSION,
+  RecipientErrorSchema,
+  checkSend,
+  wsCloseCode,
+  decodeClientFrame,
+  encodeServerFrame,
+  errorText,
+  missingCase,
+  type ErrorCode,
+  type Entry,
+  type Send,
+  type ServerFrameBody,
+} from "@bote/protocol";
+import { create } from "@bufbuild/protobuf";
+import type { Logger } from "pino";
+import type { Bytes, DevicePrincipal, QueuedEntry, ServerStore } from "../store/ServerStore.js";
+import type { Relay, SendReply } from "../relay/Relay.js";
+import { deviceKey, mailboxKey, type Bus, type BusEvent } from "../relay/Bus.js";
+import { hex, sha256 } from "../crypto.js";
+
+export interface ConnectionDeps {
+  store: ServerStore;
+  relay: Relay;
+  bus: Bus;
+  log: Logger;
+  pushWindow: number;
+  helloTimeoutMs: number;
+  now: () => number;
+}
+
+const PAGE = 256;
+
+export class Connection {
+  private state: "hello" | "open" | "closed" = "hello";
+  private principal: DevicePrincipal | undefined;
+  private mailboxIds: Bytes[] = [];
+  private readonly unsubscribe: (() => void)[] = [];
+  /** Highest entry id pushed; everything above it still has to be read or pushed. */
+  private cursor = 0;
+  private readonly inFlight = new Set<number>();
+  private pumping = false;
+  /** Set when an entry may exist above the cursor that was not pushed live. */
+  private behind = true;
+  private outgoing: Entry[] = [];
+  private flushScheduled = false;
+  private hadRetired = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly deps: ConnectionDeps,
+  ) {
+    this.timers.push(setTimeout(() => this.fail("hello_required"), deps.helloTimeoutMs));
+    socket.on("message", (data, isBinary) => {
+      if (!isBinary) return this.fail("frame_malformed");
+      void this.onFrame(data as Buffer).catch((error: unknown) => this.onError(error));
+    });
+    socket.on("close", () => this.close());
+    socket.on("error", () => this.close());
+  }
+
+  private async onFrame(data: Buffer): Promise<void> {
+    if (this.state === "closed") return;
+    const body = decodeClientFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    if (this.state === "hello") {
+      if (body.case !== "hello") return this.fail("hello_required");
+      this.state = "open";
+      clearTimeout(this.timers.shift());
+      return this.onHello(body.value.protocolVersion, body.value.sessionToken);
+    }
+    switch (body.case) {
+      case "hello":
+        throw new BoteError("frame_malformed", "hello");
+      case "send": {
+        const requestId = body.value.requestId;
+        const r = await this.sendChecked(body.value);
+        this.sendFrame({
+          case: "sendResult",
+          value: {
+            $typeName: "bote.v1.SendResult",
+            requestId,
+            errorCode: r.errorCode ?? "",
+            rejected: r.rejected.map((x) => create(RecipientErrorSchema, { index: x.index, code: x.code })),
+            duplicate: r.duplicate,
+            currentEpoch: r.currentEpoch,
+          },
+        });
+        return;
+      }
+      case "ack":
+        return this.onAck(body.value.entryIds.map(Number));
+      case "ping":
+        this.sendFrame({ case: "pong", value: { $typeName: "bote.v1.Pong", nonce: body.value.nonce } });
+        return;
+      default:
+        return missingCase(body);
+    }
+  }
+
+  private sendChecked(send: Send): Promise<SendReply> {
+    try {
+      checkSend(send);
+    } catch (error) {
+      if (!(error instanceof BoteError)) throw error;
+      return Promise.resolve({ errorCode: error.code, rejected: [], duplicate: false, currentEpoch: 0n });
+    }
+    return this.deps.relay.send(send);
+  }
+
+  private async onHello(version: number, token: string): Promise<void> {
+    if (version !== PROTOCOL_VERSION) return this.fail("protocol_version_unsupported");
+    if (token !== "") {
+      const principal = await this.deps.store.getSession(sha256(token), this.deps.now());
+      if (principal === undefined) return this.fail("unauthenticated");
+      this.principal = principal;
+      const mailboxes = await this.deps.store.listMailboxes(principal.deviceId);
+      this.mailboxIds = mailboxes.map((m) => m.id);
+      this.hadRetired = mailboxes.some((m) => m.retired);
+      const onEvent = (event: BusEvent) => this.onBusEvent(event);
+      for (const id of this.mailboxIds) this.unsubscribe.push(this.deps.bus.subscribe(mailboxKey(hex(id)), onEvent));
+      this.unsubscribe.push(this.deps.bus.subscribe(deviceKey(hex(principal.deviceId)), onEvent));
+    }
+    if (this.state !== "open") return;
+    this.sendFrame({
+      case: "helloOk",
+      value: {
+        $typeName: "bote.v1.HelloOk",
+        protocolVersion: PROTOCOL_VERSION,
+        receiving: this.principal !== undefined,
+        pingIntervalSeconds: 0,
+      },
+    });
+    if (this.principal !== undefined) await this.pump();
+  }
+
+  private onBusEvent(event: BusEvent): void {
+    switch (event.kind) {
+      case "entry":
+        return this.onWake(event.entry);
+      case "keyPackagesLow":
+        return this.sendFrame({
+          case: "keyPackagesLow",
+          value: {
+            $typeName: "bote.v1.KeyPackagesLow",
+            deviceId: this.principal!.deviceId,
+            remaining: event.remaining,
+          },
+        });
+      default:
+        return missingCase(event);
+    }
+  }
+
+  /** A live entry: pushed at once when the socket is caught up, else read later from the store. */
+  private onWake(entry: QueuedEntry): void {
+    if (this.state !== "open") return;
+    if (this.behind || this.pumping || this.inFlight.size >= this.deps.pushWindow) {
+      this.behind = true;
+      if (!this.pumping && this.inFlight.size < this.deps.pushWindow)
+        void this.pump().catch((e: unknown) => this.onError(e));
+      return;
+    }
+    if (entry.entryId <= this.cursor) return;
+    this.push(entry);
+  }
+
+  /** Reads entries above the cursor from the store until caught up or the window is full. */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.behind && this.state === "open" && this.inFlight.size < this.deps.pushWindow) {
+        this.behind = false;
+        const limit = Math.min(PAGE, this.deps.pushWindow - this.inFlight.size);
+        const entries = await this.deps.store.fetchQueue(this.mailboxIds, this.cursor, limit);
+        for (const e of entries) this.push(e);
+        if (entries.length === limit) this.behind = true;
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private push(entry: QueuedEntry): void {
+    this.cursor = Math.max(this.cursor, entry.entryId);
+    this.inFlight.add(entry.entryId);
+    this.outgoing.push(
+      create(EntrySchema, { entryId: BigInt(entry.entryId), mailboxId: entry.mailboxId, payload: entry.payload }),
+    );
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => {
+        this.flushScheduled = false;
+        const entries = this.outgoing;
+        this.outgoing = [];
+        if (entries.length > 0) this.sendFrame({ case: "deliver", value: { $typeName: "bote.v1.Deliver", entries } });
+      });
+    }
+  }
+
+  private async onAck(entryIds: number[]): Promise<void> {
+    if (this.principal === undefined) throw new BoteError("unauthenticated", "ack");
+    await this.deps.relay.ack(this.mailboxIds, entryIds);
+    for (const id of entryIds) this.inFlight.delete(id);
+    if (this.inFlight.size === 0 && this.hadRetired && !this.behind) {
+      this.hadRetired = false;
+      await this.deps.store.deleteDrainedMailboxes(this.principal.deviceId);
+    }
+    if (this.behind && this.inFlight.size < this.deps.pushWindow / 2) await this.pump();
+  }
+
+  private onError(error: unknown): void {
+    // Before a successful hello every fault ends the connection.
+    if (error instanceof BoteError && this.state === "hello") return this.fail(error.code);
+    if (error instanceof BoteError) {
+      this.sendError(error.code, false);
+      return;
+    }
+    this.deps.log.error({ err: error }, "websocket frame failed");
+    this.fail("internal");
+  }
+
+  private sendError(code: ErrorCode, fatal: boolean): void {
+    this.sendFrame({
+      case: "error",
+      value: { $typeName: "bote.v1.Error", code, message: errorText(code, "en"), fatal },
+    });
+  }
+
+  /** Sends an error frame, then closes with the code's WebSocket close code. */
+  fail(code: ErrorCode): void {
+    if (this.state === "closed") return;
+    this.sendError(code, true);
+    this.socket.close(wsCloseCode(code), code);
+    this.close();
+  }
+
+  sendFrame(body: ServerFrameBody): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    this.socket.send(encodeServerFrame(body));
+  }
+
+  close(): void {
+    if (this.state === "closed") return;
+    this.state = "closed";
+    for (const t of this.timers) clearTimeout(t);
+    for (const u of this.unsubscribe) u();
+    this.unsubscribe.length = 0;
+  }
+}

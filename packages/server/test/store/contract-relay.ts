@@ -1,0 +1,347 @@
+/** Contract: commitBatch (sends, acks, dedupe, epochs, concurrency), fetchQueue and sweep. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { Bytes, SendOp, ServerStore } from "../../src/store/ServerStore.js";
+import {
+  DAY,
+  T,
+  assertBytes,
+  hexes,
+  id,
+  seedDevice,
+  seedInvitation,
+  seedOrganisation,
+  sendTo,
+  stored,
+  type StoreFixture,
+} from "./fixtures.js";
+
+export function relayContract(fixture: () => StoreFixture, open: () => Promise<StoreFixture>): void {
+  const store = (): ServerStore => fixture().store;
+  const devices = async (n: number) => {
+    const orgId = await seedOrganisation(store());
+    const list = [];
+    for (let i = 0; i < n; i++) list.push(await seedDevice(store(), orgId));
+    return list;
+  };
+  const sendOne = async (send: SendOp) => (await store().commitBatch({ sends: [send], acks: [] })).sends[0];
+  const commit = (mailboxIds: Bytes[], groupId: Bytes, epoch: bigint, welcomeTo?: Bytes[]): SendOp => ({
+    ...sendTo(mailboxIds, { commit: { groupId, epoch } }),
+    ...(welcomeTo && {
+      parts: [
+        { mailboxIds, payload: id(100) },
+        { mailboxIds: welcomeTo, payload: id(300) },
+      ],
+    }),
+  });
+
+  describe("commitBatch sends", () => {
+    it("stores one payload with one entry per recipient, readable by fetchQueue", async () => {
+      const [a] = await devices(1);
+      const send = sendTo([a!.mailboxId]);
+      const outcome = stored(await sendOne(send));
+      assert.deepEqual(outcome.gone, []);
+      assert.equal(outcome.entries.length, 1);
+      assert.deepEqual([outcome.entries[0]?.part, outcome.entries[0]?.index], [0, 0]);
+      assertBytes(outcome.entries[0]?.mailboxId, a!.mailboxId);
+      const queued = await store().fetchQueue([a!.mailboxId], 0, 10);
+      assert.deepEqual(
+        queued.map((e) => e.entryId),
+        [outcome.entries[0]?.entryId],
+      );
+      assertBytes(queued[0]?.payload, send.parts[0]!.payload);
+      assert.deepEqual(await fixture().peekEnvelope(send.messageId, 0), {
+        payload: send.parts[0]!.payload,
+        pending: 1,
+        expiresAt: send.expiresAt,
+      });
+    });
+
+    it("stores for 50 recipients and reports missing and retired mailboxes as gone", async () => {
+      const list = await devices(50);
+      const retired = list[7]!;
+      await store().rotateMailbox(retired.deviceId, id());
+      const mailboxIds = [...list.map((d) => d.mailboxId), id()];
+      const outcome = stored(await sendOne(sendTo(mailboxIds)));
+      assert.deepEqual(outcome.gone, [
+        { part: 0, index: 7 },
+        { part: 0, index: 50 },
+      ]);
+      assert.equal(outcome.entries.length, 49);
+      for (const e of outcome.entries) {
+        assertBytes(e.mailboxId, mailboxIds[e.index]!);
+        assert.deepEqual(
+          (await store().fetchQueue([e.mailboxId], 0, 10)).map((q) => q.entryId),
+          [e.entryId],
+        );
+      }
+      assert.equal(new Set(outcome.entries.map((e) => e.entryId)).size, 49);
+    });
+
+    it("keeps no envelope for a part that reaches nobody", async () => {
+      const send = sendTo([id(), id()]);
+      const outcome = stored(await sendOne(send));
+      assert.deepEqual(outcome.entries, []);
+      assert.equal(outcome.gone.length, 2);
+      assert.equal(await fixture().peekEnvelope(send.messageId, 0), undefined);
+    });
+
+    it("stores a message id once, within a batch and across batches", async () => {
+      const [a, b] = await devices(2);
+      const send = sendTo([a!.mailboxId]);
+      const again = { ...send, parts: [{ mailboxIds: [b!.mailboxId], payload: id(200) }] };
+      const result = await store().commitBatch({ sends: [send, again], acks: [] });
+      stored(result.sends[0]);
+      assert.deepEqual(result.sends[1], { kind: "duplicate" });
+      assert.deepEqual(await sendOne(send), { kind: "duplicate" });
+      assert.equal((await store().fetchQueue([a!.mailboxId, b!.mailboxId], 0, 10)).length, 1);
+    });
+
+    it("does not let a bad send abort the other sends of its batch", async () => {
+      const [a] = await devices(1);
+      const groupId = id();
+      stored(await sendOne(commit([a!.mailboxId], groupId, 0n)));
+      const dup = sendTo([a!.mailboxId]);
+      stored(await sendOne(dup));
+      const result = await store().commitBatch({
+        sends: [
+          dup,
+          commit([a!.mailboxId], groupId, 0n),
+          commit([a!.mailboxId], id(), 2n ** 64n - 1n),
+          sendTo([id()]),
+          sendTo([a!.mailboxId]),
+        ],
+        acks: [{ mailboxIds: [a!.mailboxId], entryIds: [2 ** 60, -1, 0.5], dedupeUntil: T }],
+      });
+      assert.deepEqual(
+        result.sends.map((o) => o.kind),
+        ["duplicate", "stale_epoch", "stale_epoch", "stored", "stored"],
+      );
+      assert.deepEqual(result.acked, [0]);
+      assert.equal(stored(result.sends[4]).entries.length, 1);
+    });
+  });
+
+  describe("commitBatch acks", () => {
+    it("deletes only entries of the acknowledging mailboxes, then drops the payload and keeps a tombstone", async () => {
+      const [a, b] = await devices(2);
+      const send = sendTo([a!.mailboxId, b!.mailboxId]);
+      const outcome = stored(await sendOne(send));
+      const [ea, eb] = outcome.entries.map((e) => e.entryId) as [number, number];
+
+      const foreign = await store().commitBatch({
+        sends: [],
+        acks: [{ mailboxIds: [a!.mailboxId], entryIds: [eb], dedupeUntil: T + DAY }],
+      });
+      assert.deepEqual(foreign.acked, [0]);
+      assert.equal((await store().fetchQueue([b!.mailboxId], 0, 10)).length, 1);
+
+      const first = await store().commitBatch({
+        sends: [],
+        acks: [
+          { mailboxIds: [a!.mailboxId], entryIds: [ea, ea], dedupeUntil: T + DAY },
+          { mailboxIds: [a!.mailboxId], entryIds: [ea], dedupeUntil: T + DAY },
+        ],
+      });
+      assert.deepEqual(first.acked, [1, 0]);
+      assert.equal((await fixture().peekEnvelope(send.messageId, 0))?.pending, 1);
+      assertBytes((await fixture().peekEnvelope(send.messageId, 0))?.payload, send.parts[0]!.payload);
+
+      const last = await store().commitBatch({
+        sends: [],
+        acks: [{ mailboxIds: [id(), b!.mailboxId], entryIds: [eb], dedupeUntil: T + DAY }],
+      });
+      assert.deepEqual(last.acked, [1]);
+      assert.deepEqual(await fixture().peekEnvelope(send.messageId, 0), {
+        payload: null,
+        pending: 0,
+        expiresAt: T + DAY,
+      });
+      assert.deepEqual(await store().fetchQueue([a!.mailboxId, b!.mailboxId], 0, 10), []);
+      assert.deepEqual(await sendOne(send), { kind: "duplicate" });
+    });
+  });
+
+  describe("fetchQueue", () => {
+    it("pages through entries of several mailboxes in entry order", async () => {
+      const list = await devices(6);
+      const mailboxIds = list.map((d) => d.mailboxId);
+      const sends = Array.from({ length: 12 }, (_, i) => sendTo([mailboxIds[i % 6]!]));
+      const result = await store().commitBatch({ sends: sends.slice(0, 6), acks: [] });
+      const result2 = await store().commitBatch({ sends: sends.slice(6), acks: [] });
+      const expected = [...result.sends, ...result2.sends].map((o) => stored(o).entries[0]!.entryId);
+      assert.deepEqual(
+        [...expected].sort((x, y) => x - y),
+        expected,
+      );
+
+      const seen: number[] = [];
+      let after = 0;
+      for (;;) {
+        const page = await store().fetchQueue(mailboxIds, after, 5);
+        if (page.length === 0) break;
+        assert.ok(page.length <= 5);
+        seen.push(...page.map((e) => e.entryId));
+        after = page.at(-1)!.entryId;
+      }
+      assert.deepEqual(seen, expected);
+      const last = await store().fetchQueue(mailboxIds, expected[9]!, 100);
+      assert.deepEqual(
+        last.map((e) => e.entryId),
+        expected.slice(10),
+      );
+      assert.deepEqual(hexes(last.map((e) => e.mailboxId)), hexes([mailboxIds[4]!, mailboxIds[5]!]));
+
+      const acked = await store().commitBatch({
+        sends: [],
+        acks: [{ mailboxIds, entryIds: expected, dedupeUntil: T + DAY }],
+      });
+      assert.deepEqual(acked.acked, [12]);
+      assert.deepEqual(await store().fetchQueue(mailboxIds, 0, 100), []);
+      assert.deepEqual(await store().fetchQueue([], 0, 100), []);
+    });
+  });
+
+  describe("group epochs", () => {
+    it("accepts one commit per epoch and reports the current epoch to the loser", async () => {
+      const [a] = await devices(1);
+      const groupId = id();
+      const first = commit([a!.mailboxId], groupId, 5n);
+      stored(await sendOne(first));
+      const loser = commit([a!.mailboxId], groupId, 5n);
+      assert.deepEqual(await sendOne(loser), { kind: "stale_epoch", currentEpoch: 6n });
+      assert.equal(await fixture().peekEnvelope(loser.messageId, 0), undefined);
+      // A resend of the winning commit is a duplicate, not a stale commit.
+      assert.deepEqual(await sendOne(first), { kind: "duplicate" });
+      stored(await sendOne(commit([a!.mailboxId], groupId, 6n)));
+      assert.deepEqual(await sendOne(commit([a!.mailboxId], groupId, 5n)), { kind: "stale_epoch", currentEpoch: 7n });
+
+      // Within one batch, each commit sees the ones before it.
+      const [seven, again, eight] = (
+        await store().commitBatch({
+          sends: [
+            commit([a!.mailboxId], groupId, 7n),
+            commit([a!.mailboxId], groupId, 7n),
+            commit([a!.mailboxId], groupId, 8n),
+          ],
+          acks: [],
+        })
+      ).sends;
+      stored(seven);
+      assert.deepEqual(again, { kind: "stale_epoch", currentEpoch: 8n });
+      stored(eight);
+    });
+
+    it("delivers a Welcome with its commit, and never with a losing one", async () => {
+      const [member, joiner, late] = await devices(3);
+      const groupId = id();
+      const winner = commit([member!.mailboxId], groupId, 0n, [joiner!.mailboxId]);
+      const outcome = stored(await sendOne(winner));
+      assert.deepEqual(
+        outcome.entries.map((e) => [e.part, e.index]),
+        [
+          [0, 0],
+          [1, 0],
+        ],
+      );
+      assertBytes((await store().fetchQueue([joiner!.mailboxId], 0, 10))[0]?.payload, winner.parts[1]!.payload);
+      assertBytes((await fixture().peekEnvelope(winner.messageId, 1))?.payload, winner.parts[1]!.payload);
+
+      const loser = commit([member!.mailboxId], groupId, 0n, [late!.mailboxId]);
+      assert.deepEqual(await sendOne(loser), { kind: "stale_epoch", currentEpoch: 1n });
+      assert.deepEqual(await store().fetchQueue([late!.mailboxId], 0, 10), []);
+      assert.equal(await fixture().peekEnvelope(loser.messageId, 1), undefined);
+    });
+
+    it("lets exactly one of two nodes committing the same epoch at once win", async () => {
+      const [a, b] = await devices(2);
+      const peer = await fixture().openPeer();
+      try {
+        const groupId = id();
+        for (let epoch = 0n; epoch < 10n; epoch++) {
+          // Disjoint recipients, as two members committing would have (each leaves itself out),
+          // so that nothing but the epoch guard orders the two transactions.
+          const batch = (to: Bytes) => ({
+            sends: [sendTo([to]), commit([to], groupId, epoch), sendTo([to])],
+            acks: [],
+          });
+          const results = await Promise.all([
+            store().commitBatch(batch(a!.mailboxId)),
+            peer.commitBatch(batch(b!.mailboxId)),
+          ]);
+          const kinds = results.map((r) => r.sends[1]?.kind).sort();
+          assert.deepEqual(kinds, ["stale_epoch", "stored"], `epoch ${epoch}`);
+          const lost = results.map((r) => r.sends[1]).find((o) => o?.kind === "stale_epoch");
+          assert.deepEqual(lost, { kind: "stale_epoch", currentEpoch: epoch + 1n });
+          // The other sends of the losing batch are stored all the same.
+          for (const r of results) for (const i of [0, 2]) stored(r.sends[i]);
+        }
+      } finally {
+        await peer.close();
+      }
+    });
+  });
+
+  describe("sweep", () => {
+    it("deletes what expired and keeps the rest", async () => {
+      const own = await open();
+      try {
+        const s = own.store;
+        const orgId = await seedOrganisation(s);
+        const a = await seedDevice(s, orgId);
+        const soon = T + 1000;
+        const expiring = sendTo([a.mailboxId], { expiresAt: soon });
+        const lasting = sendTo([a.mailboxId], { expiresAt: T + DAY });
+        const acked = sendTo([a.mailboxId], { expiresAt: T + DAY });
+        const result = await s.commitBatch({ sends: [expiring, lasting, acked], acks: [] });
+        await s.commitBatch({
+          sends: [],
+          acks: [
+            { mailboxIds: [a.mailboxId], entryIds: [stored(result.sends[2]).entries[0]!.entryId], dedupeUntil: soon },
+          ],
+        });
+        const session = id(32);
+        await s.createSession(session, a.deviceId, soon);
+        const challenge = id(32);
+        await s.createChallenge(challenge, a.deviceId, soon);
+        const invitation = await seedInvitation(s, orgId, { expiresAt: soon });
+        const blobId = id(32);
+        await s.createBlob({ id: blobId, size: 1, expiresAt: soon });
+        const keptBlob = id(32);
+        await s.createBlob({ id: keptBlob, size: 1, expiresAt: T + DAY });
+
+        const swept = await s.sweep(soon);
+        assert.equal(swept.entries, 1);
+        assert.equal(swept.envelopes, 2);
+        assert.deepEqual(hexes(swept.blobs), hexes([blobId]));
+
+        const left = await s.fetchQueue([a.mailboxId], 0, 10);
+        assert.deepEqual(
+          left.map((e) => e.entryId),
+          [stored(result.sends[1]).entries[0]!.entryId],
+        );
+        assert.equal(await own.peekEnvelope(expiring.messageId, 0), undefined);
+        assert.equal(await own.peekEnvelope(acked.messageId, 0), undefined);
+        // What is gone stays gone even when asked about an earlier moment.
+        assert.equal(await s.getSession(session, T), undefined);
+        assert.equal(await s.consumeChallenge(challenge, a.deviceId, T), false);
+        const redeem = await s.redeemInvitation({
+          tokenHash: invitation.tokenHash,
+          now: T,
+          accountId: id(),
+          displayName: "Late",
+          deviceId: id(),
+          publicKey: id(32),
+          mailboxId: id(),
+        });
+        assert.deepEqual(redeem, { ok: false, code: "invitation_invalid" });
+        assert.ok(await s.getBlob(keptBlob, T));
+        assert.deepEqual(await s.sweep(soon), { entries: 0, envelopes: 0, blobs: [] });
+        // The tombstone is gone, so the id may be used again.
+        stored((await s.commitBatch({ sends: [acked], acks: [] })).sends[0]);
+      } finally {
+        await own.cleanup();
+      }
+    });
+  });
+}

@@ -1,0 +1,241 @@
+/**
+ * A minimal device speaking the wire protocol directly: an Ed25519 key,
+ * HTTP calls, and a WebSocket with frame helpers. Tests of the relay use it
+ * so that every byte the server sees is one the test chose.
+ */
+import { generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
+import { WebSocket } from "ws";
+import { create } from "@bufbuild/protobuf";
+import {
+  PROTOCOL_VERSION,
+  SendSchema,
+  decodeBase64url,
+  decodeServerFrame,
+  encodeBase64url,
+  encodeClientFrame,
+  loginSignedBytes,
+  type ClientFrameBody,
+  type Entry,
+  type RedeemInvitationResponse,
+  type SendResult,
+  type ServerFrameBody,
+} from "@bote/protocol";
+import type { TestServer } from "./server.js";
+
+export interface Address {
+  mailboxId: Uint8Array;
+  capability: Uint8Array;
+}
+
+export interface HttpResult<T = unknown> {
+  status: number;
+  body: T;
+}
+
+export async function http<T = unknown>(
+  server: { url: string },
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string; raw?: string | Uint8Array; headers?: Record<string, string> } = {},
+): Promise<HttpResult<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  let body: string | Uint8Array | undefined;
+  if (options.raw !== undefined) body = options.raw;
+  else if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers["content-type"] = "application/json";
+  }
+  const init: RequestInit = { method, headers };
+  if (body !== undefined) init.body = body;
+  const response = await fetch(server.url + path, init);
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text === "" ? undefined : JSON.parse(text);
+  } catch {
+    // Not JSON: the raw text is the body.
+  }
+  return { status: response.status, body: parsed as T };
+}
+
+export class TestDevice {
+  token = "";
+  private constructor(
+    readonly server: TestServer,
+    readonly privateKey: KeyObject,
+    readonly publicKey: Uint8Array,
+    readonly accountId: Uint8Array,
+    readonly deviceId: Uint8Array,
+    public address: Address,
+    readonly name: string,
+  ) {}
+
+  static async join(server: TestServer, invitationToken: string, name: string): Promise<TestDevice> {
+    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+    const raw = new Uint8Array(publicKey.export({ format: "der", type: "spki" }).subarray(-32));
+    const res = await http<RedeemInvitationResponse>(server, "POST", "/v1/invitations/redeem", {
+      body: { token: invitationToken, displayName: name, publicKey: encodeBase64url(raw) },
+    });
+    if (res.status !== 201) throw new Error(`redeem failed: ${res.status} ${JSON.stringify(res.body)}`);
+    const b = res.body;
+    return new TestDevice(
+      server,
+      privateKey,
+      raw,
+      decodeBase64url(b.accountId)!,
+      decodeBase64url(b.deviceId)!,
+      { mailboxId: decodeBase64url(b.mailbox.mailboxId)!, capability: decodeBase64url(b.mailbox.capability)! },
+      name,
+    );
+  }
+
+  async login(): Promise<string> {
+    const deviceId = encodeBase64url(this.deviceId);
+    const c = await http<{ challenge: string }>(this.server, "POST", "/v1/login/challenge", { body: { deviceId } });
+    const challenge = decodeBase64url(c.body.challenge)!;
+    const signature = sign(null, loginSignedBytes(this.deviceId, challenge), this.privateKey);
+    const res = await http<{ sessionToken: string }>(this.server, "POST", "/v1/login", {
+      body: { deviceId, challenge: c.body.challenge, signature: encodeBase64url(signature) },
+    });
+    if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+    this.token = res.body.sessionToken;
+    return this.token;
+  }
+
+  call<T = unknown>(method: string, path: string, body?: unknown): Promise<HttpResult<T>> {
+    return http<T>(this.server, method, path, body === undefined ? { token: this.token } : { body, token: this.token });
+  }
+
+  async invite(role: "admin" | "member" = "member"): Promise<string> {
+    const res = await this.call<{ token: string }>("POST", "/v1/invitations", { role });
+    if (res.status !== 201) throw new Error(`invite failed: ${res.status}`);
+    return res.body.token;
+  }
+
+  /** Opens a receiving socket (after login) or, with anonymous, a send-only one. */
+  async connect(anonymous = false): Promise<TestSocket> {
+    const socket = await TestSocket.open(this.server.wsUrl);
+    const hello = await socket.hello(anonymous ? "" : this.token);
+    if (hello.case !== "helloOk") throw new Error(`hello failed: ${JSON.stringify(hello)}`);
+    return socket;
+  }
+}
+
+export class TestSocket {
+  readonly frames: ServerFrameBody[] = [];
+  private waiters: (() => void)[] = [];
+  private requestId = 0;
+  closed: { code: number; reason: string } | undefined;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on("message", (data: Buffer) => {
+      this.frames.push(decodeServerFrame(new Uint8Array(data)));
+      this.wake();
+    });
+    ws.on("close", (code, reason) => {
+      this.closed = { code, reason: reason.toString() };
+      this.wake();
+    });
+  }
+
+  static open(url: string, headers: Record<string, string> = {}): Promise<TestSocket> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { perMessageDeflate: false, headers });
+      ws.once("open", () => resolve(new TestSocket(ws)));
+      ws.once("error", reject);
+    });
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  async hello(token: string, version = PROTOCOL_VERSION): Promise<ServerFrameBody> {
+    this.sendFrame({
+      case: "hello",
+      value: { $typeName: "bote.v1.Hello", protocolVersion: version, sessionToken: token },
+    });
+    return this.next((f) => f.case === "helloOk" || f.case === "error");
+  }
+
+  sendFrame(body: ClientFrameBody): void {
+    this.ws.send(encodeClientFrame(body));
+  }
+
+  sendRaw(bytes: Uint8Array | string): void {
+    this.ws.send(bytes);
+  }
+
+  /** Resolves with the first frame (received or future) matching and removes it from the list. */
+  async next(match: (f: ServerFrameBody) => boolean, timeoutMs = 5000): Promise<ServerFrameBody> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const i = this.frames.findIndex(match);
+      if (i >= 0) return this.frames.splice(i, 1)[0]!;
+      if (this.closed !== undefined) throw new Error(`socket closed (${this.closed.code} ${this.closed.reason})`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error("timed out waiting for a frame");
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async send(
+    recipients: Address[],
+    payload: Uint8Array,
+    options: {
+      messageId?: Uint8Array;
+      commit?: { groupId: Uint8Array; epoch: bigint };
+      welcome?: { recipients: Address[]; payload: Uint8Array };
+    } = {},
+  ): Promise<SendResult> {
+    const requestId = ++this.requestId;
+    const value = create(SendSchema, {
+      requestId,
+      messageId: options.messageId ?? new Uint8Array(randomBytes(16)),
+      recipients: recipients.map((r) => ({ mailboxId: r.mailboxId, capability: r.capability })),
+      payload,
+    });
+    if (options.commit !== undefined) value.commit = { $typeName: "bote.v1.CommitGuard", ...options.commit };
+    if (options.welcome !== undefined) {
+      value.welcome = {
+        $typeName: "bote.v1.Welcome",
+        recipients: options.welcome.recipients.map((r) => ({ $typeName: "bote.v1.Recipient", ...r })),
+        payload: options.welcome.payload,
+      };
+    }
+    this.sendFrame({ case: "send", value });
+    const frame = await this.next((f) => f.case === "sendResult" && f.value.requestId === requestId);
+    return frame.value as SendResult;
+  }
+
+  /** Collects delivered entries until count have arrived. */
+  async entries(count: number, timeoutMs = 5000): Promise<Entry[]> {
+    const out: Entry[] = [];
+    while (out.length < count) {
+      const f = await this.next((x) => x.case === "deliver", timeoutMs);
+      if (f.case === "deliver") out.push(...f.value.entries);
+    }
+    return out;
+  }
+
+  ack(entryIds: bigint[]): void {
+    this.sendFrame({ case: "ack", value: { $typeName: "bote.v1.Ack", entryIds } });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed !== undefined) return;
+    await new Promise<void>((resolve) => {
+      this.ws.once("close", () => resolve());
+      this.ws.close();
+    });
+  }
+}

@@ -1,0 +1,1 @@
+export { createTestDatabase, postgresSkipReason, type TestDatabase } from "./postgres.js";
