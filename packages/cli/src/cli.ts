@@ -27,6 +27,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .option("--org-name <name>", "Name der Organisation beim ersten Start / organisation name on first start", "Bote")
     .addOption(new Option("--sqlite-sync <mode>", "SQLite synchronous: full | normal").default("full"))
     .option("--log-level <level>", "info | warn | error | debug", "info")
+    .option("--trust-proxy", "X-Forwarded-For eines Reverse-Proxys vertrauen / trust a reverse proxy's X-Forwarded-For")
     .option(
       "--public-rate-limit <n>",
       "Anfragen pro Minute und Adresse an offene Endpunkte / requests per minute and address to open endpoints",

@@ -30,6 +30,7 @@ export interface ServeOptions {
   sqliteSync: string;
   logLevel: string;
   publicRateLimit: string;
+  trustProxy?: boolean;
 }
 
 export interface ParsedServeOptions {
@@ -45,6 +46,7 @@ export interface ParsedServeOptions {
   sqliteSync: "full" | "normal";
   logLevel: string;
   publicRateLimit: number;
+  trustProxy: boolean;
 }
 
 export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
@@ -74,6 +76,7 @@ export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
     sqliteSync: options.sqliteSync,
     logLevel: options.logLevel,
     publicRateLimit: Number(options.publicRateLimit),
+    trustProxy: options.trustProxy === true,
   };
 }
 
@@ -106,6 +109,7 @@ export async function serve(raw: ServeOptions): Promise<void> {
   }
   const config = defaultConfig(options.publicUrl);
   config.rateLimits.publicPerMinute = options.publicRateLimit;
+  config.trustProxy = options.trustProxy;
   // Bound late: the invitation link needs the port, which is known only after listening (--port 0).
   let onInvitationRedeemed: (tokenHash: Uint8Array) => void = () => undefined;
   const server = await buildServer(config, {

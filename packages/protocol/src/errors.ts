@@ -75,11 +75,6 @@ export const errorRegistry = {
     de: "Dieses Konto gibt es in der Organisation nicht.",
     en: "There is no such account in this organisation.",
   },
-  key_package_unavailable: {
-    http: 404,
-    de: "Für dieses Gerät liegt kein Schlüsselpaket vor.",
-    en: "No key package is available for this device.",
-  },
   too_many_key_packages: {
     http: 400,
     de: "Zu viele Schlüsselpakete für ein Gerät.",

@@ -22,4 +22,5 @@ export const MAX_KEY_PACKAGES_PER_DEVICE = 200;
 export const KEY_PACKAGES_LOW_WATERMARK = 10;
 
 export const MAX_DISPLAY_NAME_CHARS = 64;
-export const MAX_JSON_BODY_BYTES = 2 * 1024 * 1024;
+/** Room for a full key package upload (100 × 16 KiB, base64url) with margin. */
+export const MAX_JSON_BODY_BYTES = 4 * 1024 * 1024;

@@ -10,7 +10,15 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { pino, type Logger } from "pino";
-import { BoteError, MAX_FRAME_BYTES, MAX_JSON_BODY_BYTES, PROTOCOL_VERSION, type HealthResponse } from "@bote/protocol";
+import {
+  BoteError,
+  errorDefinition,
+  errorText,
+  MAX_FRAME_BYTES,
+  MAX_JSON_BODY_BYTES,
+  PROTOCOL_VERSION,
+  type HealthResponse,
+} from "@bote/protocol";
 import type { ServerConfig } from "./config.js";
 import type { ServerStore } from "./store/ServerStore.js";
 import type { BlobStore } from "./store/BlobStore.js";
@@ -74,6 +82,8 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_JSON_BODY_BYTES,
     return503OnClosing: true,
+    // Behind a reverse proxy the client address (for rate limits only, never stored) is in X-Forwarded-For.
+    trustProxy: config.trustProxy,
   });
   app.setErrorHandler(errorHandler(log));
   app.setNotFoundHandler((request, reply) => sendError(reply, request, "not_found"));
@@ -111,9 +121,10 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
   app.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (request.url ?? "").split("?")[0];
-    if (path !== "/v1/ws") return rejectUpgrade(socket, 404);
+    if (path !== "/v1/ws") return rejectUpgrade(socket, "not_found");
     const origin = request.headers.origin;
-    if (origin !== undefined && !config.allowedOrigins.includes(origin)) return rejectUpgrade(socket, 403);
+    if (origin !== undefined && !config.allowedOrigins.includes(origin))
+      return rejectUpgrade(socket, "origin_forbidden");
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
       const connection = new Connection(ws, {
         store: deps.store,
@@ -122,6 +133,8 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
         log,
         pushWindow: config.pushWindow,
         helloTimeoutMs: config.helloTimeoutMs,
+        pingIntervalMs: config.pingIntervalMs,
+        sendsPerSecond: config.sendsPerSecondPerSocket,
         now,
       });
       connections.add(connection);
@@ -161,9 +174,13 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
   return { app, relay, connections };
 }
 
-function rejectUpgrade(socket: Duplex, status: 403 | 404): void {
+/** Refuses an upgrade with a plain HTTP answer carrying the registry's code. */
+function rejectUpgrade(socket: Duplex, code: "origin_forbidden" | "not_found"): void {
+  const status = errorDefinition(code).http;
+  const body = JSON.stringify({ error: { code, message: errorText(code, "en") } });
   socket.end(
-    `HTTP/1.1 ${status} ${status === 403 ? "Forbidden" : "Not Found"}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+    `HTTP/1.1 ${status} ${code === "not_found" ? "Not Found" : "Forbidden"}\r\nConnection: close\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }
 

@@ -18,6 +18,10 @@ export interface ServerConfig {
   helloTimeoutMs: number;
   pingIntervalMs: number;
   sweepIntervalMs: number;
+  /** Sends one WebSocket may make per second (a burst of twice as many is allowed). */
+  sendsPerSecondPerSocket: number;
+  /** Trust X-Forwarded-For from a reverse proxy in front (the address is used for rate limits only). */
+  trustProxy: boolean;
   rateLimits: {
     /** Requests per minute and client address on unauthenticated endpoints. */
     publicPerMinute: number;
@@ -44,6 +48,8 @@ export function defaultConfig(publicUrl = "http://localhost:8080"): ServerConfig
     helloTimeoutMs: 10_000,
     pingIntervalMs: 30_000,
     sweepIntervalMs: 10 * minute,
+    sendsPerSecondPerSocket: 500,
+    trustProxy: false,
     rateLimits: { publicPerMinute: 30, keyPackageFetchesPerMinute: 120 },
   };
 }

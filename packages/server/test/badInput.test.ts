@@ -86,7 +86,7 @@ describeEachBackend("bad input", (backend) => {
 
   it("answers oversized bodies, wrong media types and unknown routes with their codes", async () => {
     const big = await http(s, "POST", "/v1/key-packages", {
-      raw: JSON.stringify({ oneTime: ["A".repeat(3 * 1024 * 1024)] }),
+      raw: JSON.stringify({ oneTime: ["A".repeat(5 * 1024 * 1024)] }),
       headers: { "content-type": "application/json" },
       token: bob.token,
     });
@@ -151,6 +151,8 @@ describeEachBackend("bad input", (backend) => {
       token: bob.token,
     });
     assertError(tooBig, 413, "blob_too_large");
+    const json = await http(s, "POST", "/v1/blobs", { body: { not: "a file" }, token: bob.token });
+    assertError(json, 415, "unsupported_media_type");
     assert.deepEqual(await readdir(join(s.dataDir, "blobs")), before);
     assertError(
       await http(s, "GET", `/v1/blobs/${encodeBase64url(randomBytes(32))}`, { token: bob.token }),
@@ -227,7 +229,10 @@ describeEachBackend("bad input", (backend) => {
 describeEachBackend("rate limits", (backend) => {
   let s: TestServer;
   before(async () => {
-    s = await startTestServer(backend, (c) => (c.rateLimits.publicPerMinute = 3));
+    s = await startTestServer(backend, (c) => {
+      c.rateLimits.publicPerMinute = 3;
+      c.sendsPerSecondPerSocket = 5;
+    });
   });
   after(() => s.close());
 
@@ -239,6 +244,20 @@ describeEachBackend("rate limits", (backend) => {
     const limited = await http<ErrorBody>(s, "POST", "/v1/login/challenge", { body });
     assert.equal(limited.body.error.code, "rate_limited");
     assert.equal((await http(s, "GET", "/healthz")).status, 200, "other endpoints keep serving");
+  });
+
+  it("limits sends per socket with rate_limited, and other sockets keep sending", async () => {
+    const flood = await TestSocket.open(s.wsUrl);
+    await flood.hello("");
+    const target = { mailboxId: new Uint8Array(randomBytes(16)), capability: new Uint8Array(randomBytes(33)) };
+    const results = await Promise.all(Array.from({ length: 30 }, () => flood.send([target], text("x"))));
+    const limited = results.filter((r) => r.errorCode === "rate_limited").length;
+    assert.ok(limited >= 15, `${limited} of 30 sends limited`);
+    const other = await TestSocket.open(s.wsUrl);
+    await other.hello("");
+    assert.equal((await other.send([target], text("x"))).errorCode, "capability_invalid", "judged, not limited");
+    await flood.close();
+    await other.close();
   });
 });
 

@@ -85,7 +85,10 @@ describeEachBackend("relay", (backend) => {
       entries.map((e) => decode(e.payload)),
       ["eins", "zwei", "drei"],
     );
+    const queued = await countRows(s, "queue");
     first.ack([entries[0]!.entryId]);
+    // Acks are not answered: delivery is at least once. Wait until this one is durable.
+    await waitUntil(async () => (await countRows(s, "queue")) === queued - 1);
     await first.close();
     const second = await connect(carl);
     const again = await second.entries(2);
@@ -93,6 +96,18 @@ describeEachBackend("relay", (backend) => {
       again.map((e) => decode(e.payload)),
       ["zwei", "drei"],
     );
+  });
+
+  it("delivers a backlog of large messages in frames a client accepts", async () => {
+    const karl = await member("Karl");
+    const sender = await connect(admin, true);
+    const big = new Uint8Array(1_200_000).fill(7);
+    for (let i = 0; i < 4; i++) assert.equal((await sender.send([karl.address], big)).errorCode, "");
+    const socket = await connect(karl);
+    const entries = await socket.entries(4, 10_000);
+    assert.equal(entries.length, 4);
+    for (const e of entries) assert.equal(unpadPayload(e.payload)!.length, big.length);
+    socket.ack(entries.map((e) => e.entryId));
   });
 
   it("an acknowledgement deletes the queue entry from the database", async () => {

@@ -9,6 +9,7 @@ import type { AckOp, Bytes, RelayBatch, SendOp, SendOutcome, ServerStore } from 
 import type { ServerSecrets } from "../secrets/ServerSecrets.js";
 import { mailboxKey, type Bus } from "./Bus.js";
 import { hex } from "../crypto.js";
+import { ceilToHour } from "../time.js";
 
 export interface SendReply {
   errorCode: ErrorCode | undefined;
@@ -40,8 +41,6 @@ interface PendingAck {
   resolve: (deleted: number) => void;
   reject: (error: unknown) => void;
 }
-
-const HOUR = 3_600_000;
 
 export class Relay {
   private sends: PendingSend[] = [];
@@ -102,7 +101,7 @@ export class Relay {
 
   /** Deletes acknowledged entries of the given mailboxes; resolves with how many were deleted. */
   ack(mailboxIds: Bytes[], entryIds: number[]): Promise<number> {
-    const dedupeUntil = this.options.now() + this.options.dedupeTtlMs;
+    const dedupeUntil = ceilToHour(this.options.now() + this.options.dedupeTtlMs);
     return new Promise((resolve, reject) => {
       this.acks.push({ op: { mailboxIds, entryIds, dedupeUntil }, resolve, reject });
       this.schedule();
@@ -179,9 +178,4 @@ export class Relay {
 
 function reply(errorCode: ErrorCode | undefined): SendReply {
   return { errorCode, rejected: [], duplicate: false, currentEpoch: 0n };
-}
-
-// Expiry is stored rounded up to the hour so that it does not record when a message was sent.
-function ceilToHour(ms: number): number {
-  return Math.ceil(ms / HOUR) * HOUR;
 }

@@ -34,10 +34,14 @@ export interface ConnectionDeps {
   log: Logger;
   pushWindow: number;
   helloTimeoutMs: number;
+  pingIntervalMs: number;
+  sendsPerSecond: number;
   now: () => number;
 }
 
 const PAGE = 256;
+/** A Deliver frame is sent once it holds this much, well below what a peer accepts (MAX_FRAME_BYTES). */
+const DELIVER_FRAME_BYTES = 1024 * 1024;
 
 export class Connection {
   private state: "hello" | "open" | "closed" = "hello";
@@ -51,6 +55,10 @@ export class Connection {
   /** Set when an entry may exist above the cursor that was not pushed live. */
   private behind = true;
   private outgoing: Entry[] = [];
+  private outgoingBytes = 0;
+  /** Token bucket for sends: a flood from one socket cannot starve the others. */
+  private sendTokens: number;
+  private sendTokensAt: number;
   private flushScheduled = false;
   private hadRetired = false;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -59,6 +67,8 @@ export class Connection {
     private readonly socket: WebSocket,
     private readonly deps: ConnectionDeps,
   ) {
+    this.sendTokens = 2 * deps.sendsPerSecond;
+    this.sendTokensAt = deps.now();
     this.timers.push(setTimeout(() => this.fail("hello_required"), deps.helloTimeoutMs));
     socket.on("message", (data, isBinary) => {
       if (!isBinary) return this.fail("frame_malformed");
@@ -106,7 +116,20 @@ export class Connection {
     }
   }
 
+  private takeSendToken(): boolean {
+    const now = this.deps.now();
+    const rate = this.deps.sendsPerSecond;
+    this.sendTokens = Math.min(2 * rate, this.sendTokens + ((now - this.sendTokensAt) * rate) / 1000);
+    this.sendTokensAt = now;
+    if (this.sendTokens < 1) return false;
+    this.sendTokens -= 1;
+    return true;
+  }
+
   private sendChecked(send: Send): Promise<SendReply> {
+    if (!this.takeSendToken()) {
+      return Promise.resolve({ errorCode: "rate_limited", rejected: [], duplicate: false, currentEpoch: 0n });
+    }
     try {
       checkSend(send);
     } catch (error) {
@@ -136,7 +159,7 @@ export class Connection {
         $typeName: "bote.v1.HelloOk",
         protocolVersion: PROTOCOL_VERSION,
         receiving: this.principal !== undefined,
-        pingIntervalSeconds: 0,
+        pingIntervalSeconds: Math.round(this.deps.pingIntervalMs / 1000),
       },
     });
     if (this.principal !== undefined) await this.pump();
@@ -196,15 +219,23 @@ export class Connection {
     this.outgoing.push(
       create(EntrySchema, { entryId: BigInt(entry.entryId), mailboxId: entry.mailboxId, payload: entry.payload }),
     );
+    this.outgoingBytes += entry.payload.length + 32;
+    if (this.outgoingBytes >= DELIVER_FRAME_BYTES) return this.flushDeliver();
     if (!this.flushScheduled) {
       this.flushScheduled = true;
+      // Entries pushed in the same tick (one committed batch) share one frame.
       queueMicrotask(() => {
         this.flushScheduled = false;
-        const entries = this.outgoing;
-        this.outgoing = [];
-        if (entries.length > 0) this.sendFrame({ case: "deliver", value: { $typeName: "bote.v1.Deliver", entries } });
+        this.flushDeliver();
       });
     }
+  }
+
+  private flushDeliver(): void {
+    const entries = this.outgoing;
+    this.outgoing = [];
+    this.outgoingBytes = 0;
+    if (entries.length > 0) this.sendFrame({ case: "deliver", value: { $typeName: "bote.v1.Deliver", entries } });
   }
 
   private async onAck(entryIds: number[]): Promise<void> {

@@ -22,8 +22,10 @@ import { authenticate, authenticateAdmin } from "../auth.js";
 import { randomId, sha256, verifyEd25519 } from "../../crypto.js";
 import { publicRateLimit } from "../rateLimit.js";
 
+/** The link a new member opens; the token sits in the fragment, which browsers never send to a server. */
 export function invitationUrl(publicUrl: string, token: string): string {
-  return new URL(`/join#t=${token}`, publicUrl).toString();
+  const base = publicUrl.endsWith("/") ? publicUrl : `${publicUrl}/`;
+  return new URL(`join#t=${token}`, base).toString();
 }
 
 export function accountRoutes(app: FastifyInstance, ctx: ServerContext): void {

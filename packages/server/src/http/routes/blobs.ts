@@ -6,15 +6,17 @@ import type { ServerContext } from "../context.js";
 import { authenticate } from "../auth.js";
 import { parse } from "../parse.js";
 import { randomId } from "../../crypto.js";
+import { ceilToHour } from "../../time.js";
 
 export function blobRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post("/v1/blobs", async (request, reply) => {
     await authenticate(ctx, request);
+    if (request.headers["content-type"] !== "application/octet-stream") throw new BoteError("unsupported_media_type");
     const declared = Number(request.headers["content-length"] ?? "0");
     if (declared > ctx.config.blobMaxBytes) throw new BoteError("blob_too_large");
     const id = randomId(32);
     const size = await ctx.blobs.write(id, request.body as AsyncIterable<Uint8Array>, ctx.config.blobMaxBytes);
-    const expiresAt = ctx.now() + ctx.config.blobTtlMs;
+    const expiresAt = ceilToHour(ctx.now() + ctx.config.blobTtlMs);
     await ctx.store.createBlob({ id, size, expiresAt });
     const response: BlobUploadResponse = {
       blobId: encodeBase64url(id),
