@@ -19,6 +19,8 @@ export async function runCli(argv: string[]): Promise<number> {
     .option("--host <addr>", "Adresse zum Lauschen / address to listen on", "0.0.0.0")
     .option("--public-url <url>", "öffentliche Adresse / public base URL (http://localhost:PORT)")
     .option("--database <url>", "PostgreSQL statt SQLite / PostgreSQL instead of SQLite (postgres://…)")
+    .option("--nats <url>", "NATS weckt andere Knoten / NATS wakes other nodes (nats://…; with --database)")
+    .option("--nats-prefix <prefix>", "Präfix der NATS-Subjects / NATS subject prefix", "bote")
     .option(
       "--blobs <dir>",
       "Verzeichnis für Dateien / directory for files (default DATA/blobs; PostgreSQL with --database)",

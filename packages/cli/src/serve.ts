@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { pino } from "pino";
 import {
   FileBlobStore,
+  NatsBus,
   PostgresBlobStore,
   ServerSecrets,
   bootstrapOrganisation,
@@ -24,6 +25,8 @@ export interface ServeOptions {
   host: string;
   publicUrl?: string;
   database?: string;
+  nats?: string;
+  natsPrefix: string;
   blobs?: string;
   secrets?: string;
   orgName: string;
@@ -40,6 +43,8 @@ export interface ParsedServeOptions {
   publicUrl: string;
   publicUrlGiven: boolean;
   database: string | undefined;
+  nats: string | undefined;
+  natsPrefix: string;
   blobs: string | undefined;
   secretsFile: string;
   orgName: string;
@@ -58,6 +63,10 @@ export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
   if (!isHttpUrl(publicUrl)) throw new UsageError(t.invalidUrl(publicUrl));
   if (options.database !== undefined && !/^postgres(ql)?:\/\//.test(options.database))
     throw new UsageError(t.invalidDatabase(options.database));
+  if (options.nats !== undefined && !/^(nats|tls):\/\//.test(options.nats))
+    throw new UsageError(t.invalidNats(options.nats));
+  if (options.nats !== undefined && options.database === undefined) throw new UsageError(t.natsNeedsDatabase);
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(options.natsPrefix)) throw new UsageError(t.invalidNatsPrefix(options.natsPrefix));
   if (options.sqliteSync !== "full" && options.sqliteSync !== "normal")
     throw new UsageError(t.invalidSync(options.sqliteSync));
   if (!/^\d{1,7}$/.test(options.publicRateLimit) || Number(options.publicRateLimit) < 1)
@@ -70,6 +79,8 @@ export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
     publicUrl,
     publicUrlGiven: options.publicUrl !== undefined,
     database: options.database,
+    nats: options.nats,
+    natsPrefix: options.natsPrefix,
     blobs: options.blobs,
     secretsFile: resolve(options.secrets ?? join(dataDir, "server-secrets.json")),
     orgName: options.orgName,
@@ -112,11 +123,13 @@ export async function serve(raw: ServeOptions): Promise<void> {
   config.trustProxy = options.trustProxy;
   // Bound late: the invitation link needs the port, which is known only after listening (--port 0).
   let onInvitationRedeemed: (tokenHash: Uint8Array) => void = () => undefined;
+  const bus = options.nats === undefined ? undefined : await NatsBus.connect(options.nats, options.natsPrefix);
   const server = await buildServer(config, {
     store,
     blobs,
     secrets,
     logger,
+    ...(bus === undefined ? {} : { bus }),
     onInvitationRedeemed: (hash) => onInvitationRedeemed(hash),
   });
   server.app.addHook("onClose", async () => {

@@ -135,6 +135,9 @@ describe("bote serve", () => {
     const db = await run(["serve", "--database", "mysql://x"], "en_US.UTF-8");
     assert.equal(db.code, 2);
     assert.match(db.stderr, /Invalid database/);
+    const nats = await run(["serve", "--nats", "nats://127.0.0.1:4222"], "de_DE.UTF-8");
+    assert.equal(nats.code, 2);
+    assert.match(nats.stderr, /braucht dafür --database/);
     const command = await run(["fly"], "en_US.UTF-8");
     assert.equal(command.code, 2);
     assert.match(command.stderr, /Unknown command/);

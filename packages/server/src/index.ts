@@ -3,6 +3,7 @@ export { defaultConfig, type ServerConfig } from "./config.js";
 export { bootstrapOrganisation, INITIAL_INVITE_FILE, type Bootstrap } from "./bootstrap.js";
 export { ServerSecrets } from "./secrets/ServerSecrets.js";
 export { LocalBus, type Bus } from "./relay/Bus.js";
+export { NatsBus } from "./relay/NatsBus.js";
 export type { ServerStore } from "./store/ServerStore.js";
 export type { BlobStore } from "./store/BlobStore.js";
 export { openSqliteStore } from "./store/sqlite/SqliteStore.js";

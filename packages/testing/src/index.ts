@@ -1,1 +1,2 @@
 export { createTestDatabase, postgresSkipReason, type TestDatabase } from "./postgres.js";
+export { natsSkipReason, natsUrl } from "./nats.js";

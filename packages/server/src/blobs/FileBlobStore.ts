@@ -13,14 +13,12 @@ import type { BlobStore } from "../store/BlobStore.js";
 export const TEMP_PREFIX = "tmp-";
 
 export class FileBlobStore implements BlobStore {
-  private ready: Promise<unknown> | undefined;
-
   constructor(private readonly dir: string) {}
 
   async write(id: Uint8Array, chunks: AsyncIterable<Uint8Array>, maxBytes: number): Promise<number> {
     const target = this.path(id);
-    this.ready ??= mkdir(this.dir, { recursive: true });
-    await this.ready;
+    // Every time, not once: an operator may have moved the directory since.
+    await mkdir(this.dir, { recursive: true });
     const temp = join(this.dir, `${TEMP_PREFIX}${randomBytes(8).toString("hex")}`);
     const file = await open(temp, "wx");
     let size = 0;
@@ -29,7 +27,9 @@ export class FileBlobStore implements BlobStore {
         size += chunk.byteLength;
         if (size > maxBytes) throw new BoteError("blob_too_large");
         // Awaiting each write is the back-pressure: nothing is held beyond one chunk.
-        await file.write(chunk);
+        for (let offset = 0; offset < chunk.byteLength;) {
+          offset += (await file.write(chunk, offset)).bytesWritten;
+        }
       }
       // Synced before the rename: otherwise a crash could leave the name pointing at missing data.
       await file.sync();

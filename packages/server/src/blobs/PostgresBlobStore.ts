@@ -91,7 +91,7 @@ export class PostgresBlobStore implements BlobStore {
         [id, seq],
       );
       const row = result.rows[0];
-      // Deleted or replaced while being read: fail rather than hand out a truncated blob.
+      // Deleted while being read: fail rather than hand out a truncated blob.
       if (row === undefined) throw new Error("blob changed while being read");
       if (row.data.byteLength > 0) yield row.data;
     }

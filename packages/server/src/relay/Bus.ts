@@ -5,7 +5,12 @@
  */
 import type { QueuedEntry } from "../store/ServerStore.js";
 
-export type BusEvent = { kind: "entry"; entry: QueuedEntry } | { kind: "keyPackagesLow"; remaining: number };
+export type BusEvent =
+  /** An entry stored by this node, with its payload: pushed without a read. */
+  | { kind: "entry"; entry: QueuedEntry }
+  /** An entry stored by another node: only its id travels, the payload is read from the store. */
+  | { kind: "wake"; entryId: number }
+  | { kind: "keyPackagesLow"; remaining: number };
 
 export type WakeHandler = (event: BusEvent) => void;
 
@@ -41,6 +46,11 @@ export class LocalBus implements Bus {
       set.delete(handler);
       if (set.size === 0) this.handlers.delete(key);
     };
+  }
+
+  /** Whether anyone on this node listens on the key. */
+  has(key: string): boolean {
+    return this.handlers.has(key);
   }
 
   close(): Promise<void> {

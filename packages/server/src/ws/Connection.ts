@@ -50,6 +50,8 @@ export class Connection {
   private readonly unsubscribe: (() => void)[] = [];
   /** Highest entry id pushed; everything above it still has to be read or pushed. */
   private cursor = 0;
+  /** Set by a wake from another node whose entry may lie below the cursor. */
+  private readFrom = Infinity;
   private readonly inFlight = new Set<number>();
   private pumping = false;
   /** Set when an entry may exist above the cursor that was not pushed live. */
@@ -169,6 +171,8 @@ export class Connection {
     switch (event.kind) {
       case "entry":
         return this.onWake(event.entry);
+      case "wake":
+        return this.onRemoteWake(event.entryId);
       case "keyPackagesLow":
         return this.sendFrame({
           case: "keyPackagesLow",
@@ -196,16 +200,31 @@ export class Connection {
     this.push(entry);
   }
 
-  /** Reads entries above the cursor from the store until caught up or the window is full. */
+  /**
+   * An entry stored by another node. Nodes commit in their own order, so its
+   * id may lie below the cursor: the next read starts below it.
+   */
+  private onRemoteWake(entryId: number): void {
+    if (this.state !== "open") return;
+    this.readFrom = Math.min(this.readFrom, entryId - 1);
+    this.behind = true;
+    if (!this.pumping && this.inFlight.size < this.deps.pushWindow)
+      void this.pump().catch((e: unknown) => this.onError(e));
+  }
+
+  /** Reads entries from the store until caught up or the window is full. */
   private async pump(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
     try {
       while (this.behind && this.state === "open" && this.inFlight.size < this.deps.pushWindow) {
         this.behind = false;
+        const after = Math.min(this.cursor, this.readFrom);
+        this.readFrom = Infinity;
         const limit = Math.min(PAGE, this.deps.pushWindow - this.inFlight.size);
-        const entries = await this.deps.store.fetchQueue(this.mailboxIds, this.cursor, limit);
-        for (const e of entries) this.push(e);
+        const entries = await this.deps.store.fetchQueue(this.mailboxIds, after, limit);
+        // Below the cursor only entries not yet pushed are new; pushed ones wait in flight for their ack.
+        for (const e of entries) if (!this.inFlight.has(e.entryId)) this.push(e);
         if (entries.length === limit) this.behind = true;
       }
     } finally {

@@ -113,9 +113,9 @@ export class TestDevice {
     return res.body.token;
   }
 
-  /** Opens a receiving socket (after login) or, with anonymous, a send-only one. */
-  async connect(anonymous = false): Promise<TestSocket> {
-    const socket = await TestSocket.open(this.server.wsUrl);
+  /** Opens a receiving socket (after login) or, with anonymous, a send-only one; via another node if given. */
+  async connect(anonymous = false, via: { wsUrl: string } = this.server): Promise<TestSocket> {
+    const socket = await TestSocket.open(via.wsUrl);
     const hello = await socket.hello(anonymous ? "" : this.token);
     if (hello.case !== "helloOk") throw new Error(`hello failed: ${JSON.stringify(hello)}`);
     return socket;

@@ -18,10 +18,11 @@ import {
   openPostgresStore,
   openSqliteStore,
   type BoteServer,
+  type Bus,
   type ServerConfig,
   type ServerStore,
 } from "../../src/index.js";
-import { createTestDatabase, postgresSkipReason } from "@bote/testing";
+import { createTestDatabase, postgresSkipReason, type TestDatabase } from "@bote/testing";
 
 export type Backend = "sqlite" | "postgres";
 
@@ -41,16 +42,24 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** What nodes of one cluster share: a PostgreSQL database (dropped by its owner), secrets, a bus. */
+export interface Shared {
+  database?: TestDatabase;
+  secrets?: ServerSecrets;
+  bus?: Bus;
+}
+
 export async function startTestServer(
   backend: Backend,
   overrides: (config: ServerConfig) => void = () => undefined,
+  shared: Shared = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "bote-test-"));
   const sqliteFile = join(dataDir, "bote.sqlite");
-  const database = backend === "postgres" ? await createTestDatabase() : undefined;
+  const database = shared.database ?? (backend === "postgres" ? await createTestDatabase() : undefined);
   const store = database === undefined ? await openSqliteStore(sqliteFile) : await openPostgresStore(database.url);
   const blobs = new FileBlobStore(join(dataDir, "blobs"));
-  const secrets = ServerSecrets.generate();
+  const secrets = shared.secrets ?? ServerSecrets.generate();
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -79,6 +88,7 @@ export async function startTestServer(
     secrets,
     logger,
     onInvitationRedeemed: boot.onInvitationRedeemed,
+    ...(shared.bus === undefined ? {} : { bus: shared.bus }),
   });
   await server.app.listen({ port: 0, host: "127.0.0.1" });
   const address = server.app.server.address();
@@ -100,7 +110,7 @@ export async function startTestServer(
       await server.app.close();
       await store.close();
       await blobs.close();
-      await database?.drop();
+      if (shared.database === undefined) await database?.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -25,6 +25,7 @@ import type {
   TakeKeyPackagesResult,
   TakenKeyPackage,
 } from "../ServerStore.js";
+import { toHex } from "../bytes.js";
 import { applyMigrations } from "./migrations.js";
 import { commitBatch } from "./commitBatch.js";
 import { Rollback, transaction } from "./transaction.js";
@@ -194,7 +195,7 @@ class PostgresStore implements ServerStore {
       [orgId],
     );
     const members: Member[] = accounts.map((row) => ({ ...accountOf(row), devices: [] }));
-    const byAccount = new Map(members.map((m) => [Buffer.from(m.id).toString("hex"), m]));
+    const byAccount = new Map(members.map((m) => [toHex(m.id), m]));
     for (const d of devices) {
       byAccount.get(d.account_id.toString("hex"))?.devices.push({
         id: d.id,

@@ -27,7 +27,7 @@ import type {
   TakeKeyPackagesResult,
   TakenKeyPackage,
 } from "../ServerStore.js";
-import { isStorableEpoch } from "../bytes.js";
+import { isStorableEpoch, toHex } from "../bytes.js";
 import { applyMigrations } from "./migrations.js";
 import { mailboxSlots, prepareStatements, type AccountRow, type PrincipalRow, type Statements } from "./statements.js";
 
@@ -44,7 +44,12 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       db.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
       db.pragma("foreign_keys = ON");
       db.pragma("busy_timeout = 5000");
-      for (const p of (process.env.BOTE_PRAGMAS ?? "").split(";").filter(Boolean)) db.pragma(p);
+      // Checkpoints run inside a commit and sync twice; at the default (1,000
+      // pages) they took a third of the relay's time. 4,000 pages (16 MB)
+      // measured ~20% more messages/s; the size limit gives the disk back
+      // after a burst.
+      db.pragma("wal_autocheckpoint = 4000");
+      db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
       // Statements can only be prepared against tables that exist.
       applyMigrations(db);
       return new SqliteStore(db);
@@ -162,7 +167,7 @@ class SqliteStore implements ServerStore {
   listMembers(orgId: Bytes): Promise<Member[]> {
     return settle(() => {
       const members = this.s.accountsOfOrganisation.all(orgId).map((row) => ({ ...accountOf(row), devices: [] }));
-      const byAccount = new Map<string, Member>(members.map((m) => [Buffer.from(m.id).toString("hex"), m]));
+      const byAccount = new Map<string, Member>(members.map((m) => [toHex(m.id), m]));
       for (const d of this.s.devicesOfOrganisation.all(orgId)) {
         byAccount.get(d.account_id.toString("hex"))?.devices.push({
           id: d.id,
@@ -234,14 +239,18 @@ class SqliteStore implements ServerStore {
     const unavailable: Bytes[] = [];
     for (const { device_id: deviceId, mailbox_id: mailboxId } of this.s.devicesOfAccount.all(accountId)) {
       // A device without a current mailbox could not be reached by the Welcome.
-      const oneTime = mailboxId === null ? undefined : this.s.takeOneTime.get(deviceId);
-      const package_ = oneTime ?? (mailboxId === null ? undefined : this.s.lastResort.get(deviceId));
-      if (package_ === undefined || mailboxId === null) {
+      if (mailboxId === null) {
+        unavailable.push(deviceId);
+        continue;
+      }
+      const oneTime = this.s.takeOneTime.get(deviceId);
+      const data = oneTime?.data ?? this.s.lastResort.get(deviceId)?.data;
+      if (data === undefined) {
         unavailable.push(deviceId);
         continue;
       }
       const remaining = this.stock(deviceId).oneTime;
-      taken.push({ deviceId, data: package_.data, lastResort: oneTime === undefined, remaining, mailboxId });
+      taken.push({ deviceId, data, lastResort: oneTime === undefined, remaining, mailboxId });
     }
     return { taken, unavailable };
   }
@@ -303,12 +312,12 @@ class SqliteStore implements ServerStore {
     // duplicate even though its epoch has moved on.
     for (const [part, { payload, mailboxIds }] of send.parts.entries()) {
       // pending assumes every recipient is queued and is corrected below if not: one write less per send.
-      const row = s.insertEnvelope.get(send.messageId, part, payload, mailboxIds.length, send.expiresAt);
-      if (row === undefined) {
+      const inserted = s.insertEnvelope.run(send.messageId, part, payload, mailboxIds.length, send.expiresAt);
+      if (inserted.changes === 0) {
         undo();
         return { kind: "duplicate" };
       }
-      envelopeIds.push(row.id);
+      envelopeIds.push(Number(inserted.lastInsertRowid));
     }
     if (send.commit !== undefined) {
       const { groupId, epoch } = send.commit;

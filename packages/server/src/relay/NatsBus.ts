@@ -1,0 +1,93 @@
+/**
+ * The distributed bus: several stateless nodes share one PostgreSQL database
+ * and wake each other through NATS core subjects. NATS carries only a wake
+ * (entry id, or a key package count), never a payload: PostgreSQL stays the
+ * source of truth, and a lost wake only delays a push until the next pump or
+ * reconnect. Subscribers on the publishing node get the full event directly.
+ */
+import { connect, type NatsConnection, type Subscription } from "nats";
+import { randomBytes } from "node:crypto";
+import { LocalBus, type Bus, type BusEvent, type WakeHandler } from "./Bus.js";
+
+const ENTRY = 1;
+const KEY_PACKAGES_LOW = 2;
+const NODE_ID_BYTES = 8;
+
+export class NatsBus implements Bus {
+  private readonly local = new LocalBus();
+  private readonly remote = new Map<string, Subscription>();
+  /** Lets a node skip its own wakes: it has already handed the full event to its subscribers. */
+  private readonly nodeId = new Uint8Array(randomBytes(NODE_ID_BYTES));
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly prefix: string,
+  ) {}
+
+  /** prefix separates installations (and test runs) on one NATS server. */
+  static async connect(url: string, prefix = "bote"): Promise<NatsBus> {
+    const nc = await connect({ servers: url, name: "bote-server", maxReconnectAttempts: -1 });
+    return new NatsBus(nc, prefix);
+  }
+
+  publish(key: string, event: BusEvent): void {
+    this.local.publish(key, event);
+    const message = new Uint8Array(NODE_ID_BYTES + 9);
+    message.set(this.nodeId);
+    const view = new DataView(message.buffer);
+    switch (event.kind) {
+      case "entry":
+        message[NODE_ID_BYTES] = ENTRY;
+        view.setBigUint64(NODE_ID_BYTES + 1, BigInt(event.entry.entryId));
+        break;
+      case "keyPackagesLow":
+        message[NODE_ID_BYTES] = KEY_PACKAGES_LOW;
+        view.setBigUint64(NODE_ID_BYTES + 1, BigInt(event.remaining));
+        break;
+      case "wake":
+        return;
+    }
+    this.nc.publish(`${this.prefix}.${key}`, message);
+  }
+
+  subscribe(key: string, handler: WakeHandler): () => void {
+    const unsubscribeLocal = this.local.subscribe(key, handler);
+    if (!this.remote.has(key)) {
+      const subscription = this.nc.subscribe(`${this.prefix}.${key}`, {
+        callback: (error, message) => {
+          if (error !== null) return;
+          const event = this.decode(message.data);
+          if (event !== undefined) this.local.publish(key, event);
+        },
+      });
+      this.remote.set(key, subscription);
+    }
+    return () => {
+      unsubscribeLocal();
+      if (!this.local.has(key)) {
+        this.remote.get(key)?.unsubscribe();
+        this.remote.delete(key);
+      }
+    };
+  }
+
+  private decode(data: Uint8Array): BusEvent | undefined {
+    if (data.length !== NODE_ID_BYTES + 9) return undefined;
+    if (data.subarray(0, NODE_ID_BYTES).every((b, i) => b === this.nodeId[i])) return undefined;
+    const value = Number(new DataView(data.buffer, data.byteOffset, data.byteLength).getBigUint64(NODE_ID_BYTES + 1));
+    switch (data[NODE_ID_BYTES]) {
+      case ENTRY:
+        return { kind: "wake", entryId: value };
+      case KEY_PACKAGES_LOW:
+        return { kind: "keyPackagesLow", remaining: value };
+      default:
+        return undefined;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.local.close();
+    this.remote.clear();
+    await this.nc.drain();
+  }
+}

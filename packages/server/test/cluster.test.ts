@@ -1,0 +1,103 @@
+/**
+ * Distributed mode for real: two server nodes on one PostgreSQL database,
+ * waking each other through NATS. A device connected to one node receives
+ * what was sent through the other, at once and without loss.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { encodeBase64url, unpadPayload } from "@bote/protocol";
+import { createTestDatabase, natsSkipReason, natsUrl, type TestDatabase } from "@bote/testing";
+import { NatsBus, ServerSecrets } from "../src/index.js";
+import { postgresSkip, startTestServer, type TestServer } from "./support/server.js";
+import { TestDevice, type TestSocket } from "./support/device.js";
+
+const natsSkip = await natsSkipReason();
+const skip = postgresSkip ?? natsSkip ?? false;
+const text = (s: string) => new TextEncoder().encode(s);
+
+describe("two nodes on PostgreSQL and NATS", { skip }, () => {
+  let database: TestDatabase;
+  let one: TestServer;
+  let two: TestServer;
+  let admin: TestDevice;
+  let bob: TestDevice;
+  const sockets: TestSocket[] = [];
+
+  before(async () => {
+    database = await createTestDatabase();
+    const secrets = ServerSecrets.generate();
+    // A fresh subject prefix per run, so parallel runs on one NATS server stay apart.
+    const prefix = `bote-test-${randomBytes(6).toString("hex")}`;
+    one = await startTestServer("postgres", undefined, {
+      database,
+      secrets,
+      bus: await NatsBus.connect(natsUrl, prefix),
+    });
+    two = await startTestServer("postgres", undefined, {
+      database,
+      secrets,
+      bus: await NatsBus.connect(natsUrl, prefix),
+    });
+    admin = await TestDevice.join(one, one.adminInvitationToken, "Anna");
+    await admin.login();
+    bob = await TestDevice.join(one, await admin.invite(), "Bob");
+    await bob.login();
+  });
+  after(async () => {
+    for (const x of sockets) await x.close();
+    await one?.close();
+    await two?.close();
+    await database?.drop();
+  });
+
+  async function connectTo(node: TestServer, device: TestDevice, anonymous = false): Promise<TestSocket> {
+    const socket = await device.connect(anonymous, node);
+    sockets.push(socket);
+    return socket;
+  }
+
+  it("pushes what one node stored to a device connected to the other, without loss", async () => {
+    const bobOnTwo = await connectTo(two, bob);
+    const viaOne = await connectTo(one, admin, true);
+    const viaTwo = await connectTo(two, admin, true);
+    const first = await viaOne.send([bob.address], text("über Knoten eins"));
+    assert.equal(first.errorCode, "");
+    const [entry] = await bobOnTwo.entries(1, 3000);
+    assert.equal(new TextDecoder().decode(unpadPayload(entry!.payload)), "über Knoten eins");
+    bobOnTwo.ack([entry!.entryId]);
+    // Both nodes commit at the same time, in their own order: every entry still arrives once.
+    const sends = [];
+    for (let i = 0; i < 40; i++) {
+      sends.push(viaOne.send([bob.address], text(`eins ${i}`)));
+      sends.push(viaTwo.send([bob.address], text(`zwei ${i}`)));
+    }
+    for (const r of await Promise.all(sends)) assert.equal(r.errorCode, "");
+    const entries = await bobOnTwo.entries(80, 10_000);
+    const words = new Set(entries.map((e) => new TextDecoder().decode(unpadPayload(e.payload))));
+    assert.equal(words.size, 80);
+    bobOnTwo.ack(entries.map((e) => e.entryId));
+  });
+
+  it("accepts exactly one of two commits for the same epoch sent through different nodes", async () => {
+    const viaOne = await connectTo(one, admin, true);
+    const viaTwo = await connectTo(two, admin, true);
+    const groupId = new Uint8Array(randomBytes(32));
+    for (let epoch = 0n; epoch < 5n; epoch++) {
+      const results = await Promise.all([
+        viaOne.send([bob.address], text(`A ${epoch}`), { commit: { groupId, epoch } }),
+        viaTwo.send([bob.address], text(`B ${epoch}`), { commit: { groupId, epoch } }),
+      ]);
+      assert.deepEqual(results.map((r) => r.errorCode).sort(), ["", "stale_epoch"]);
+    }
+  });
+
+  it("tells a device on the other node that its key packages run low", async () => {
+    await bob.call("POST", "/v1/key-packages", { oneTime: [encodeBase64url(randomBytes(100))] });
+    const bobOnTwo = await connectTo(two, bob);
+    const fetched = await admin.call("GET", `/v1/accounts/${encodeBase64url(bob.accountId)}/key-packages`);
+    assert.equal(fetched.status, 200);
+    const low = await bobOnTwo.next((f) => f.case === "keyPackagesLow", 3000);
+    assert.equal(low.case === "keyPackagesLow" && low.value.remaining, 0);
+  });
+});
