@@ -25,7 +25,7 @@ export interface ServerConfig {
   rateLimits: {
     /** Requests per minute and client address on unauthenticated endpoints. */
     publicPerMinute: number;
-    /** Key package fetches per minute and account. */
+    /** Key package fetches per minute and session. */
     keyPackageFetchesPerMinute: number;
   };
 }

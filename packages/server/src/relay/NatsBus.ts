@@ -75,7 +75,7 @@ export class NatsBus implements Bus {
     if (data.length !== NODE_ID_BYTES + 9) return undefined;
     if (data.subarray(0, NODE_ID_BYTES).every((b, i) => b === this.nodeId[i])) return undefined;
     const value = Number(new DataView(data.buffer, data.byteOffset, data.byteLength).getBigUint64(NODE_ID_BYTES + 1));
-    switch (data[NODE_ID_BYTES]) {
+    switch (data[NODE_ID_BYTES] ?? 0) {
       case ENTRY:
         return { kind: "wake", entryId: value };
       case KEY_PACKAGES_LOW:
