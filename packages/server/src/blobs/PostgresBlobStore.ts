@@ -4,10 +4,10 @@
  * transaction: a blob that turns out too large, or whose upload fails,
  * leaves nothing behind, and readers never see a partial blob.
  */
-import pg from "pg";
+import type pg from "pg";
 import { BoteError } from "@bote/protocol";
 import type { BlobStore } from "../store/BlobStore.js";
-import { applyMigrations } from "../store/postgres/migrations.js";
+import { openPool } from "../store/postgres/pool.js";
 
 /** Incoming pieces are gathered up to this size per row: fewer rows than network chunks, bounded memory. */
 const CHUNK_BYTES = 256 * 1024;
@@ -15,17 +15,7 @@ const CHUNK_BYTES = 256 * 1024;
 export class PostgresBlobStore implements BlobStore {
   /** Opens its own pool and applies the migrations that create the chunk table. */
   static async open(url: string): Promise<PostgresBlobStore> {
-    const pool = new pg.Pool({ connectionString: url });
-    // An idle client that loses its connection is dropped by the pool; without
-    // a listener the error event would crash the process instead.
-    pool.on("error", () => undefined);
-    try {
-      await applyMigrations(pool);
-    } catch (error) {
-      await pool.end();
-      throw error;
-    }
-    return new PostgresBlobStore(pool, true);
+    return new PostgresBlobStore(await openPool(url), true);
   }
 
   /** With ownsPool false the pool is shared and close() leaves it open. */

@@ -3,7 +3,7 @@
  * PostgreSQL database. Whatever two nodes could race on is settled inside
  * the database (unique constraints, conditional updates, row locks).
  */
-import pg from "pg";
+import type pg from "pg";
 import type { Role } from "@bote/protocol";
 import type {
   Account,
@@ -27,21 +27,12 @@ import type {
 } from "../ServerStore.js";
 import { toHex } from "../bytes.js";
 import { applyMigrations } from "./migrations.js";
+import { openPool } from "./pool.js";
 import { commitBatch } from "./commitBatch.js";
 import { Rollback, transaction } from "./transaction.js";
 
 export async function openPostgresStore(url: string): Promise<ServerStore> {
-  const pool = new pg.Pool({ connectionString: url });
-  // An idle client that loses its connection is dropped by the pool; without
-  // a listener the error event would crash the process instead.
-  pool.on("error", () => undefined);
-  try {
-    await applyMigrations(pool);
-  } catch (error) {
-    await pool.end();
-    throw error;
-  }
-  return new PostgresStore(pool);
+  return new PostgresStore(await openPool(url));
 }
 
 interface PrincipalRow {

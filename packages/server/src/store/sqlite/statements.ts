@@ -13,6 +13,7 @@ import type { Bytes } from "../ServerStore.js";
  */
 export const MAILBOX_SLOTS = 4;
 const slots = Array.from({ length: MAILBOX_SLOTS }, () => "?").join(", ");
+const oneOfSlots = Array.from({ length: MAILBOX_SLOTS }, () => "mailbox_id = ?").join(" OR ");
 type Slots = [Bytes, Bytes, Bytes, Bytes];
 
 export interface OrganisationRow {
@@ -157,8 +158,9 @@ export function prepareStatements(db: Database.Database) {
     ),
     setPending: prepare<[number, number]>("UPDATE envelopes SET pending = ? WHERE id = ?"),
     deleteEnvelope: prepare<[number]>("DELETE FROM envelopes WHERE id = ?"),
+    // OR, not IN: for an IN list SQLite builds a temporary index on every run, which doubled the cost of an ack.
     deleteEntry: prepare<[number, ...Slots], { envelope_id: number }>(
-      `DELETE FROM queue WHERE id = ? AND mailbox_id IN (${slots}) RETURNING envelope_id`,
+      `DELETE FROM queue WHERE id = ? AND (${oneOfSlots}) RETURNING envelope_id`,
     ),
     // The last acknowledgement drops the payload; the row stays until dedupeUntil to catch resends.
     releaseEnvelope: prepare<[number, number]>(
