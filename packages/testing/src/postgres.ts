@@ -24,7 +24,8 @@ export function postgresSkipReason(): Promise<string | undefined> {
       return undefined;
     } catch (error) {
       const reason = `PostgreSQL not reachable at ${adminUrl}: ${(error as Error).message}`;
-      if (process.env.CI === "true") throw new Error(`${reason} (CI=true: PostgreSQL tests must run)`, { cause: error });
+      if (process.env.CI === "true")
+        throw new Error(`${reason} (CI=true: PostgreSQL tests must run)`, { cause: error });
       console.log(`# skipping PostgreSQL tests: ${reason}`);
       return reason;
     } finally {

@@ -8,8 +8,8 @@
  * microtask, as the real server's Connection does — answers a SendResult, and
  * ignores Acks. No storage, no capability check, no flow control.
  *
- * Run as a child of the benchmark: `node ceiling.js`; it reports
- * `{ port }` over IPC once listening and exits when the IPC channel closes.
+ * Run as a child of the benchmark: `node ceiling.js`; it prints
+ * `ceiling listening on PORT` to stderr and exits when the IPC channel closes.
  */
 import { WebSocketServer, type WebSocket } from "ws";
 import {
@@ -139,7 +139,7 @@ function main(): void {
   wss.on("listening", () => {
     const address = wss.address();
     if (address === null || typeof address === "string") throw new Error("unexpected address");
-    process.send?.({ port: address.port });
+    console.error(`ceiling listening on ${address.port}`);
   });
   wss.on("error", (error) => {
     console.error("ceiling:", error);

@@ -18,9 +18,12 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { LoadResult, LoadSpec } from "./ipc.js";
 import { parseOptions, UsageError, type Options } from "./options.js";
-import { Generator, killAll, rssKb, startCeiling, startServer, stop, withTimeout } from "./processes.js";
+import { collectGarbage } from "./inspector.js";
+import { Generator, killAll, rssKb, startCeiling, startServer, stop, type RelayProcess } from "./processes.js";
+import { withTimeout } from "./time.js";
 import { summariseProfile } from "./profile.js";
-import { describe, machine, mb, report, type IdleResult, type TargetResult } from "./report.js";
+import { BUSY_WARNING_CORES, describe, machine, mb, report, type IdleResult, type TargetResult } from "./report.js";
+import { machineBusySeconds } from "./stats.js";
 
 function loadSpec(o: Options, rate: number, targetPid: number): LoadSpec {
   return {
@@ -56,30 +59,40 @@ async function runLoads(gen: Generator, o: Options, wsUrl: string, pid: number) 
   return { throughput, latency };
 }
 
-async function measureIdle(gen: Generator, o: Options, wsUrl: string, pid: number): Promise<IdleResult> {
-  await sleep(o.settle * 1000);
-  const rssBeforeKb = rssKb(pid);
+/**
+ * RSS of the relay before and after `o.idle` authenticated connections open,
+ * each reading taken after a full GC (through the inspector) and a pause.
+ */
+async function measureIdle(gen: Generator, o: Options, relay: RelayProcess): Promise<IdleResult> {
+  const pid = relay.child.pid!;
+  const settle = async () => {
+    const memory = relay.inspectorUrl === undefined ? undefined : await collectGarbage(relay.inspectorUrl);
+    await sleep(o.settle * 1000);
+    return { rssKb: rssKb(pid), heapUsedKb: memory === undefined ? NaN : memory.heapUsed / 1024 };
+  };
+  const before = await settle();
   const opened = await gen.request<{ opened: number; seconds: number }>(
-    { op: "idleOpen", wsUrl, count: o.idle, concurrency: o.idleConcurrency },
+    { op: "idleOpen", wsUrl: relay.wsUrl, count: o.idle, concurrency: o.idleConcurrency },
     300_000,
   );
-  await sleep(o.settle * 1000);
-  const rssAfterKb = rssKb(pid);
+  const after = await settle();
   const closed = await gen.request<{ stillOpen: number }>({ op: "idleClose" }, 60_000);
   if (opened.opened !== o.idle || closed.stillOpen !== o.idle)
     throw new Error(`idle: ${opened.opened} opened, ${closed.stillOpen} still open at the end, of ${o.idle}`);
-  const perConnectionKb = (rssAfterKb - rssBeforeKb) / o.idle;
-  const result = {
+  const perConnectionKb = (after.rssKb - before.rssKb) / o.idle;
+  const result: IdleResult = {
     connections: o.idle,
-    rssBeforeKb,
-    rssAfterKb,
+    rssBeforeKb: before.rssKb,
+    rssAfterKb: after.rssKb,
     perConnectionKb,
     totalMbFor10k: (perConnectionKb * 10_000) / 1024,
+    heapPerConnectionKb: (after.heapUsedKb - before.heapUsedKb) / o.idle,
     openSeconds: opened.seconds,
   };
   log(
-    `  idle: ${o.idle} connections opened in ${opened.seconds.toFixed(1)} s; RSS ${mb(rssBeforeKb)} → ${mb(rssAfterKb)} MB, ` +
-      `${perConnectionKb.toFixed(2)} KB per connection`,
+    `  idle: ${o.idle} connections opened in ${opened.seconds.toFixed(1)} s; ` +
+      `RSS ${mb(before.rssKb)} → ${mb(after.rssKb)} MB, ${perConnectionKb.toFixed(2)} KB per connection ` +
+      `(JS heap ${result.heapPerConnectionKb.toFixed(2)} KB)`,
   );
   return result;
 }
@@ -93,8 +106,8 @@ async function runCeiling(gen: Generator, o: Options): Promise<TargetResult> {
   let idle: IdleResult | undefined;
   if (o.idle > 0) {
     // A fresh process, so that the heap left by the load runs does not blur the baseline.
-    const fresh = await startCeiling();
-    idle = await measureIdle(gen, o, fresh.wsUrl, fresh.child.pid!);
+    const fresh = await startCeiling({ inspect: true });
+    idle = await measureIdle(gen, o, fresh);
     await stop(fresh.child);
   }
   return { ...loads, idle };
@@ -103,8 +116,9 @@ async function runCeiling(gen: Generator, o: Options): Promise<TargetResult> {
 async function runRelay(gen: Generator, o: Options, profileDir: string | undefined): Promise<TargetResult> {
   log(`relay (bote serve, SQLite synchronous=${o.sqliteSync}):`);
   const dataDir = mkdtempSync(join(tmpdir(), "bote-bench-"));
+  tempDirs.add(dataDir);
   try {
-    let server = await startServer(dataDir, o.sqliteSync, undefined);
+    let server = await startServer(dataDir, o.sqliteSync);
     const invite = readFileSync(join(dataDir, "initial-admin-invite"), "utf8").trim();
     const token = new URL(invite).hash.replace(/^#t=/, "");
     const devices = Math.max(o.clients, o.idle);
@@ -122,19 +136,20 @@ async function runRelay(gen: Generator, o: Options, profileDir: string | undefin
     log(`  ${devices} devices in ${setup.seconds.toFixed(1)} s`);
     // Same data, fresh process for the measured runs: the setup's HTTP traffic is not in their heap or profile.
     await stop(server.child);
-    server = await startServer(dataDir, o.sqliteSync, profileDir);
+    server = await startServer(dataDir, o.sqliteSync, { profileDir });
     const loads = await runLoads(gen, o, server.wsUrl, server.child.pid!);
     await stop(server.child);
     let idle: IdleResult | undefined;
     if (o.idle > 0) {
       // Same data, fresh process: the baseline is a server that has served nothing yet.
-      server = await startServer(dataDir, o.sqliteSync, undefined);
-      idle = await measureIdle(gen, o, server.wsUrl, server.child.pid!);
+      server = await startServer(dataDir, o.sqliteSync, { inspect: true });
+      idle = await measureIdle(gen, o, server);
       await stop(server.child);
     }
     return { ...loads, idle, setupSeconds: setup.seconds };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
+    tempDirs.delete(dataDir);
   }
 }
 
@@ -153,6 +168,11 @@ async function main(): Promise<number> {
   const profileRoot = o.cpuProf || o.cpuProfLoadgen ? join(o.outDir, `relay-profile-${stamp(started)}`) : undefined;
   const serverProfileDir = o.cpuProf ? join(profileRoot!, "server") : undefined;
   const loadgenProfileDir = o.cpuProfLoadgen ? join(profileRoot!, "loadgen") : undefined;
+  const busyBefore = machineBusySeconds();
+  await sleep(1000);
+  const busy = machineBusySeconds() - busyBefore;
+  if (busy > BUSY_WARNING_CORES)
+    log(`WARNING: the machine is not idle (${busy.toFixed(2)} cores busy before the start); figures will be low`);
   const gen = new Generator(loadgenProfileDir);
   await withTimeout(gen.ready, 30_000, "load generator start");
   const ceiling = await runCeiling(gen, o);
@@ -203,7 +223,13 @@ function stamp(d: Date): string {
   return d.toISOString().replace(/[:.]/g, "-");
 }
 
-process.on("exit", killAll);
+/** Server data directories still to delete, also when the run is cut short. */
+const tempDirs = new Set<string>();
+
+process.on("exit", () => {
+  killAll();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     killAll();

@@ -24,7 +24,7 @@ export interface Options {
 export const USAGE = `usage: npm run bench:relay -- [options]
   --clients N            WebSocket clients under load (1000)
   --rate N               offered sends/s for the throughput run, above capacity (80000)
-  --latency-rate N       offered sends/s for the latency run (5000)
+  --latency-rate N       offered sends/s for the latency run, below capacity (2000)
   --seconds S            measured seconds per run (10)
   --warmup S             warm-up seconds before each measured window (2)
   --window K             sends without SendResult per client at most (32)
@@ -34,7 +34,7 @@ export const USAGE = `usage: npm run bench:relay -- [options]
   --setup-concurrency N  parallel account enrolments (20)
   --idle-concurrency N   parallel idle connection handshakes (200)
   --settle S             pause before each RSS reading (5)
-  --drain S              at most this long for in-flight messages after a run (10)
+  --drain S              at most this long for in-flight messages after a run (30)
   --cpu-prof             run the measured bote serve with --cpu-prof; prints its top functions
   --cpu-prof-loadgen     the same for the load generator
   --out-dir DIR          where the JSON result goes (bench-results)`;
@@ -45,7 +45,7 @@ export function parseOptions(argv: string[]): Options {
   const o: Options = {
     clients: 1000,
     rate: 80_000,
-    latencyRate: 5000,
+    latencyRate: 2000,
     seconds: 10,
     warmup: 2,
     window: 32,
@@ -55,7 +55,7 @@ export function parseOptions(argv: string[]): Options {
     setupConcurrency: 20,
     idleConcurrency: 200,
     settle: 5,
-    drain: 10,
+    drain: 30,
     cpuProf: false,
     cpuProfLoadgen: false,
     outDir: join(repoRoot, "bench-results"),

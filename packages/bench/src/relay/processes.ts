@@ -8,6 +8,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command, Reply } from "./ipc.js";
 import { BOTE_BIN, here } from "./paths.js";
+import { inspectorUrlIn } from "./inspector.js";
+import { withTimeout } from "./time.js";
 
 const children = new Set<ChildProcess>();
 
@@ -31,14 +33,6 @@ export function killAll(): void {
   for (const child of children) child.kill("SIGKILL");
 }
 
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${Math.round(ms / 1000)} s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 export function rssKb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const m = /^VmRSS:\s+(\d+) kB/m.exec(status);
@@ -46,8 +40,62 @@ export function rssKb(pid: number): number {
   return Number(m[1]);
 }
 
-function nodeArgs(profile: string | undefined): string[] {
-  return profile === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", profile];
+export interface ChildOptions {
+  /** Directory for a `--cpu-prof` profile, written when the process exits. */
+  profileDir?: string | undefined;
+  /** Starts the inspector on a random 127.0.0.1 port, for collectGarbage. */
+  inspect?: boolean;
+}
+
+function nodeArgs(o: ChildOptions): string[] {
+  return [
+    ...(o.profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", o.profileDir]),
+    ...(o.inspect === true ? ["--inspect=127.0.0.1:0"] : []),
+  ];
+}
+
+/** A relay under test: the ceiling or `bote serve`. */
+export interface RelayProcess {
+  child: ChildProcess;
+  wsUrl: string;
+  /** The inspector's WebSocket URL when started with `inspect`. */
+  inspectorUrl: string | undefined;
+}
+
+/**
+ * Reads a child's stderr until `ready` finds what it waits for (and the
+ * inspector URL, when one is expected), passing on what is not Node's
+ * inspector chatter.
+ */
+/** Start-up and shutdown chatter of Node's inspector and of `bote serve` (whose first-admin link is no use here). */
+const BENIGN =
+  /^(Debugger (listening|ending) on|For help, see:|Debugger attached|Waiting for the debugger|Invitation for the first administrator|\s+http:\/\/\S+\/join#t=|Also saved in |Stopping Bote)/;
+
+function awaitStart(
+  child: ChildProcess,
+  o: ChildOptions,
+  what: string,
+  ready: RegExp,
+): Promise<[string, string | undefined]> {
+  let stderr = "";
+  let found: string | undefined;
+  return withTimeout(
+    new Promise((resolve, reject) => {
+      child.stderr!.setEncoding("utf8").on("data", (text: string) => {
+        if (found === undefined) stderr += text;
+        for (const line of text.split("\n")) {
+          if (line.trim() === "" || BENIGN.test(line)) continue;
+          if (found !== undefined) process.stderr.write(`  ${what}: ${line}\n`);
+        }
+        if (found === undefined) found = ready.exec(stderr)?.[1];
+        const inspector = inspectorUrlIn(stderr);
+        if (found !== undefined && (o.inspect !== true || inspector !== undefined)) resolve([found, inspector]);
+      });
+      child.once("exit", (code) => reject(new Error(`${what} exited with ${code}:\n${stderr}`)));
+    }),
+    30_000,
+    `${what} start`,
+  );
 }
 
 export class Generator {
@@ -59,7 +107,7 @@ export class Generator {
   constructor(profileDir: string | undefined) {
     this.child = track(
       fork(join(here, "loadgen.js"), [], {
-        execArgv: nodeArgs(profileDir),
+        execArgv: nodeArgs({ profileDir }),
         stdio: ["ignore", "inherit", "inherit", "ipc"],
       }),
     );
@@ -89,28 +137,19 @@ export class Generator {
   }
 }
 
-export async function startCeiling(): Promise<{ child: ChildProcess; wsUrl: string }> {
+export async function startCeiling(o: ChildOptions = {}): Promise<RelayProcess> {
   const child = track(
-    fork(join(here, "ceiling.js"), [], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] }),
+    fork(join(here, "ceiling.js"), [], { execArgv: nodeArgs(o), stdio: ["ignore", "inherit", "pipe", "ipc"] }),
   );
-  const port = await withTimeout(
-    new Promise<number>((resolve, reject) => {
-      child.once("message", (m: { port: number }) => resolve(m.port));
-      child.once("exit", (code) => reject(new Error(`ceiling exited with ${code}`)));
-    }),
-    30_000,
-    "ceiling start",
-  );
-  return { child, wsUrl: `ws://127.0.0.1:${port}/v1/ws` };
+  const [port, inspectorUrl] = await awaitStart(child, o, "ceiling", /^ceiling listening on (\d+)$/m);
+  return { child, wsUrl: `ws://127.0.0.1:${port}/v1/ws`, inspectorUrl };
 }
 
-export interface Server {
-  child: ChildProcess;
+export interface Server extends RelayProcess {
   baseUrl: string;
-  wsUrl: string;
 }
 
-export async function startServer(dataDir: string, sync: string, profileDir: string | undefined): Promise<Server> {
+export async function startServer(dataDir: string, sync: string, o: ChildOptions = {}): Promise<Server> {
   if (!existsSync(BOTE_BIN)) throw new Error(`${BOTE_BIN} is missing; run tsc -b`);
   const env: NodeJS.ProcessEnv = { ...process.env, LANG: "en_US.UTF-8" };
   delete env.LC_ALL;
@@ -119,7 +158,7 @@ export async function startServer(dataDir: string, sync: string, profileDir: str
     spawn(
       process.execPath,
       [
-        ...nodeArgs(profileDir),
+        ...nodeArgs(o),
         BOTE_BIN,
         "serve",
         "--data",
@@ -146,19 +185,11 @@ export async function startServer(dataDir: string, sync: string, profileDir: str
       if (++logLines <= 20) process.stderr.write(`  server log: ${line.slice(0, 400)}\n`);
     }
   });
-  let stderr = "";
-  const baseUrl = await withTimeout(
-    new Promise<string>((resolve, reject) => {
-      child.stderr!.setEncoding("utf8").on("data", (text: string) => {
-        stderr += text;
-        const m = /(?:running at|läuft auf) (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
-        if (m !== null) resolve(m[1]!);
-        if (stderr.length > 100_000) stderr = stderr.slice(-10_000);
-      });
-      child.once("exit", (code) => reject(new Error(`bote serve exited with ${code}:\n${stderr}`)));
-    }),
-    30_000,
-    "bote serve start",
+  const [baseUrl, inspectorUrl] = await awaitStart(
+    child,
+    o,
+    "bote serve",
+    /(?:running at|läuft auf) (http:\/\/127\.0\.0\.1:\d+)/,
   );
-  return { child, baseUrl, wsUrl: `${baseUrl.replace(/^http/, "ws")}/v1/ws` };
+  return { child, baseUrl, wsUrl: `${baseUrl.replace(/^http/, "ws")}/v1/ws`, inspectorUrl };
 }

@@ -10,6 +10,8 @@ export interface IdleResult {
   rssAfterKb: number;
   perConnectionKb: number;
   totalMbFor10k: number;
+  /** Growth of the JS heap (process.memoryUsage().heapUsed) per connection; the rest of RSS is native. */
+  heapPerConnectionKb: number;
   openSeconds: number;
 }
 
@@ -30,6 +32,9 @@ export function describe(r: LoadResult): string {
       : "")
   );
 }
+
+/** Other processes' CPU use (in cores) above which a run is called disturbed. */
+export const BUSY_WARNING_CORES = 0.25;
 
 export const mb = (kb: number) => (kb / 1024).toFixed(1);
 
@@ -63,35 +68,52 @@ function table(rows: string[][]): string {
 export function report(o: Options, ceiling: TargetResult, relay: TargetResult): string {
   const n = (x: number) => Math.round(x).toLocaleString("en-US");
   const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "–");
+  const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? (a / b).toFixed(2) : "–");
+  const [ct, rt, cl, rl] = [ceiling.throughput, relay.throughput, ceiling.latency, relay.latency];
   const rows: string[][] = [
-    ["", "ceiling (ws)", `relay (SQLite ${o.sqliteSync})`],
-    [`throughput, ${n(o.rate)} sends/s offered`, "", ""],
-    ["  delivered+acked msg/s", n(ceiling.throughput.deliveredPerSecond), n(relay.throughput.deliveredPerSecond)],
-    ["  sends written msg/s", n(ceiling.throughput.sentPerSecond), n(relay.throughput.sentPerSecond)],
-    ["  p50 / p99 ms (saturated)", latencyPair(ceiling.throughput, ms), latencyPair(relay.throughput, ms)],
-    ["  CPU relay / generator / others (cores)", cpuPair(ceiling.throughput), cpuPair(relay.throughput)],
-    [`latency, ${n(o.latencyRate)} sends/s offered`, "", ""],
-    ["  delivered+acked msg/s", n(ceiling.latency.deliveredPerSecond), n(relay.latency.deliveredPerSecond)],
-    ["  p50 ms", ms(ceiling.latency.latencyMs.p50), ms(relay.latency.latencyMs.p50)],
-    ["  p99 ms", ms(ceiling.latency.latencyMs.p99), ms(relay.latency.latencyMs.p99)],
-    ["  CPU relay / generator / others (cores)", cpuPair(ceiling.latency), cpuPair(relay.latency)],
+    ["", "ceiling (ws)", `relay (SQLite ${o.sqliteSync})`, "relay/ceiling"],
+    [`throughput, ${n(o.rate)} sends/s offered`, "", "", ""],
+    [
+      "  delivered+acked msg/s",
+      n(ct.deliveredPerSecond),
+      n(rt.deliveredPerSecond),
+      ratio(rt.deliveredPerSecond, ct.deliveredPerSecond),
+    ],
+    ["  sends written msg/s", n(ct.sentPerSecond), n(rt.sentPerSecond), ""],
+    ["  p50 / p99 ms (saturated)", latencyPair(ct, ms), latencyPair(rt, ms), ""],
+    ["  CPU relay / generator / others (cores)", cpuPair(ct), cpuPair(rt), ""],
+    [`latency, ${n(o.latencyRate)} sends/s offered`, "", "", ""],
+    ["  delivered+acked msg/s", n(cl.deliveredPerSecond), n(rl.deliveredPerSecond), ""],
+    ["  p50 ms", ms(cl.latencyMs.p50), ms(rl.latencyMs.p50), ratio(rl.latencyMs.p50, cl.latencyMs.p50)],
+    ["  p99 ms", ms(cl.latencyMs.p99), ms(rl.latencyMs.p99), ratio(rl.latencyMs.p99, cl.latencyMs.p99)],
+    ["  CPU relay / generator / others (cores)", cpuPair(cl), cpuPair(rl), ""],
   ];
   if (ceiling.idle !== undefined && relay.idle !== undefined) {
+    const [ci, ri] = [ceiling.idle, relay.idle];
     rows.push(
-      [`idle, ${n(o.idle)} authenticated connections`, "", ""],
-      ["  RSS before → after MB", rssPair(ceiling.idle), rssPair(relay.idle)],
-      ["  KB per connection", ceiling.idle.perConnectionKb.toFixed(2), relay.idle.perConnectionKb.toFixed(2)],
-      ["  MB for 10,000", ceiling.idle.totalMbFor10k.toFixed(1), relay.idle.totalMbFor10k.toFixed(1)],
+      [`idle, ${n(o.idle)} authenticated connections`, "", "", ""],
+      ["  RSS before → after MB", rssPair(ci), rssPair(ri), ""],
+      [
+        "  KB RSS per connection",
+        ci.perConnectionKb.toFixed(2),
+        ri.perConnectionKb.toFixed(2),
+        ratio(ri.perConnectionKb, ci.perConnectionKb),
+      ],
+      ["  of which JS heap, KB", ci.heapPerConnectionKb.toFixed(2), ri.heapPerConnectionKb.toFixed(2), ""],
+      ["  MB for 10,000", ci.totalMbFor10k.toFixed(1), ri.totalMbFor10k.toFixed(1), ""],
     );
   }
-  const problems = [ceiling.throughput, ceiling.latency, relay.throughput, relay.latency]
-    .map((r) => r.sendFailed + r.misrouted + r.badPayload + r.undelivered)
-    .reduce((a, b) => a + b, 0);
+  const runs = [ct, cl, rt, rl];
+  const problems = runs.map((r) => r.sendFailed + r.misrouted + r.badPayload + r.undelivered).reduce((a, b) => a + b);
+  const others = Math.max(...runs.map((r) => r.cpu.others));
   return (
     `\n${o.clients} clients, ${o.payload}-byte payloads to random other clients, ` +
     `window ${o.window} sends per client, ${o.warmup} s warm-up + ${o.seconds} s measured per run\n\n` +
     table(rows) +
-    (problems > 0 ? `\n\nWARNING: failed, misrouted, malformed or undelivered messages — see the JSON result` : "")
+    (problems > 0 ? `\n\nWARNING: failed, misrouted, malformed or undelivered messages — see the JSON result` : "") +
+    (others > BUSY_WARNING_CORES
+      ? `\n\nWARNING: other processes used up to ${others.toFixed(2)} cores during a measured run: the figures are low`
+      : "")
   );
 
   function latencyPair(r: LoadResult, f: (x: number) => string) {

@@ -4,6 +4,7 @@
  * The send path gets the frame alone, never this connection's principal.
  */
 import type { WebSocket } from "ws";
+import type { Socket } from "node:net";
 import {
   BoteError,
   EntrySchema,
@@ -62,6 +63,7 @@ export class Connection {
   private sendTokens: number;
   private sendTokensAt: number;
   private flushScheduled = false;
+  private corked = false;
   private hadRetired = false;
   private readonly timers: NodeJS.Timeout[] = [];
 
@@ -296,7 +298,25 @@ export class Connection {
 
   sendFrame(body: ServerFrameBody): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
+    this.cork();
     this.socket.send(encodeServerFrame(body));
+  }
+
+  /**
+   * Frames written in one turn of the event loop (the send results and
+   * pushes of one committed batch) leave in one write instead of one each.
+   * `ws` has no public cork; its underlying net.Socket does.
+   */
+  private cork(): void {
+    if (this.corked) return;
+    const raw = (this.socket as unknown as { _socket?: Socket })._socket;
+    if (raw === undefined) return;
+    this.corked = true;
+    raw.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      raw.uncork();
+    });
   }
 
   close(): void {
