@@ -159,22 +159,21 @@ describeEachBackend("relay", (backend) => {
     const none = await sender.send([forged], text("nichts"));
     assert.equal(none.errorCode, "capability_invalid");
 
-    // Timing: the check is a MAC before any lookup, so both kinds cost the same. Interleaved
-    // rounds; the bound is loose on purpose (a lookup would show as a systematic difference).
-    const rounds = 200;
-    let existing = 0n;
-    let absent = 0n;
+    // Timing over the network, interleaved rounds, medians against noise. The exact
+    // "no lookup before the check" is proven without sockets in capability.test.ts.
+    const rounds = 150;
+    const existing: number[] = [];
+    const absent: number[] = [];
     for (let i = 0; i < rounds; i++) {
-      const a = process.hrtime.bigint();
+      const a = performance.now();
       await sender.send([forged], text("x"));
-      const b = process.hrtime.bigint();
+      const b = performance.now();
       await sender.send([missing], text("x"));
-      const c = process.hrtime.bigint();
-      existing += b - a;
-      absent += c - b;
+      existing.push(b - a);
+      absent.push(performance.now() - b);
     }
-    const ratio = Number(existing) / Number(absent);
-    assert.ok(ratio > 0.67 && ratio < 1.5, `existing/missing timing ratio ${ratio.toFixed(2)}`);
+    const ratio = median(existing) / median(absent);
+    assert.ok(ratio > 0.67 && ratio < 1.5, `existing/missing median timing ratio ${ratio.toFixed(2)}`);
     const socket = await connect(fritz);
     const entries = await socket.entries(1);
     assert.equal(decode(entries[0]!.payload), "teils");
@@ -264,6 +263,11 @@ describeEachBackend("relay", (backend) => {
     await assert.rejects(again.entries(1, 300), /timed out/);
   });
 });
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
 
 export async function waitUntil(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
