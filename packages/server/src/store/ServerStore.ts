@@ -213,8 +213,8 @@ export interface ServerStore {
 
   /** One transaction: all sends and acks of one event-loop tick. Durable when the promise resolves. */
   commitBatch(batch: RelayBatch): Promise<RelayBatchResult>;
-  /** Entries of these mailboxes with entryId > afterEntryId, oldest first. */
-  fetchQueue(mailboxIds: Bytes[], afterEntryId: number, limit: number): Promise<QueuedEntry[]>;
+  /** Entries of these mailboxes with entryId > afterEntryId that have not expired by now, oldest first. */
+  fetchQueue(mailboxIds: Bytes[], afterEntryId: number, limit: number, now: number): Promise<QueuedEntry[]>;
 
   createBlob(meta: BlobMeta): Promise<void>;
   getBlob(id: Bytes, now: number): Promise<BlobMeta | undefined>;

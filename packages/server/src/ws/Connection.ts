@@ -224,7 +224,7 @@ export class Connection {
         const after = Math.min(this.cursor, this.readFrom);
         this.readFrom = Infinity;
         const limit = Math.min(PAGE, this.deps.pushWindow - this.inFlight.size);
-        const entries = await this.deps.store.fetchQueue(this.mailboxIds, after, limit);
+        const entries = await this.deps.store.fetchQueue(this.mailboxIds, after, limit, this.deps.now());
         // Below the cursor only entries not yet pushed are new; pushed ones wait in flight for their ack.
         for (const e of entries) if (!this.inFlight.has(e.entryId)) this.push(e);
         if (entries.length === limit) this.behind = true;

@@ -16,6 +16,9 @@ import {
   type StoreFixture,
 } from "./fixtures.js";
 
+/** Reads happen at the fixtures' time, before anything expires. */
+const NOW = T;
+
 export function relayContract(fixture: () => StoreFixture, open: () => Promise<StoreFixture>): void {
   const store = (): ServerStore => fixture().store;
   const devices = async (n: number) => {
@@ -44,7 +47,7 @@ export function relayContract(fixture: () => StoreFixture, open: () => Promise<S
       assert.equal(outcome.entries.length, 1);
       assert.deepEqual([outcome.entries[0]?.part, outcome.entries[0]?.index], [0, 0]);
       assertBytes(outcome.entries[0]?.mailboxId, a!.mailboxId);
-      const queued = await store().fetchQueue([a!.mailboxId], 0, 10);
+      const queued = await store().fetchQueue([a!.mailboxId], 0, 10, NOW);
       assert.deepEqual(
         queued.map((e) => e.entryId),
         [outcome.entries[0]?.entryId],
@@ -71,7 +74,7 @@ export function relayContract(fixture: () => StoreFixture, open: () => Promise<S
       for (const e of outcome.entries) {
         assertBytes(e.mailboxId, mailboxIds[e.index]!);
         assert.deepEqual(
-          (await store().fetchQueue([e.mailboxId], 0, 10)).map((q) => q.entryId),
+          (await store().fetchQueue([e.mailboxId], 0, 10, NOW)).map((q) => q.entryId),
           [e.entryId],
         );
       }
@@ -94,7 +97,7 @@ export function relayContract(fixture: () => StoreFixture, open: () => Promise<S
       stored(result.sends[0]);
       assert.deepEqual(result.sends[1], { kind: "duplicate" });
       assert.deepEqual(await sendOne(send), { kind: "duplicate" });
-      assert.equal((await store().fetchQueue([a!.mailboxId, b!.mailboxId], 0, 10)).length, 1);
+      assert.equal((await store().fetchQueue([a!.mailboxId, b!.mailboxId], 0, 10, NOW)).length, 1);
     });
 
     it("does not let a bad send abort the other sends of its batch", async () => {
@@ -134,7 +137,7 @@ export function relayContract(fixture: () => StoreFixture, open: () => Promise<S
         acks: [{ mailboxIds: [a!.mailboxId], entryIds: [eb], dedupeUntil: T + DAY }],
       });
       assert.deepEqual(foreign.acked, [0]);
-      assert.equal((await store().fetchQueue([b!.mailboxId], 0, 10)).length, 1);
+      assert.equal((await store().fetchQueue([b!.mailboxId], 0, 10, NOW)).length, 1);
 
       const first = await store().commitBatch({
         sends: [],
@@ -157,7 +160,7 @@ export function relayContract(fixture: () => StoreFixture, open: () => Promise<S
         pending: 0,
         expiresAt: T + DAY,
       });
-      assert.deepEqual(await store().fetchQueue([a!.mailboxId, b!.mailboxId], 0, 10), []);
+      assert.deepEqual(await store().fetchQueue([a!.mailboxId, b!.mailboxId], 0, 10, NOW), []);
       assert.deepEqual(await sendOne(send), { kind: "duplicate" });
     });
   });
@@ -178,14 +181,14 @@ export function relayContract(fixture: () => StoreFixture, open: () => Promise<S
       const seen: number[] = [];
       let after = 0;
       for (;;) {
-        const page = await store().fetchQueue(mailboxIds, after, 5);
+        const page = await store().fetchQueue(mailboxIds, after, 5, NOW);
         if (page.length === 0) break;
         assert.ok(page.length <= 5);
         seen.push(...page.map((e) => e.entryId));
         after = page.at(-1)!.entryId;
       }
       assert.deepEqual(seen, expected);
-      const last = await store().fetchQueue(mailboxIds, expected[9]!, 100);
+      const last = await store().fetchQueue(mailboxIds, expected[9]!, 100, NOW);
       assert.deepEqual(
         last.map((e) => e.entryId),
         expected.slice(10),
@@ -197,8 +200,8 @@ export function relayContract(fixture: () => StoreFixture, open: () => Promise<S
         acks: [{ mailboxIds, entryIds: expected, dedupeUntil: T + DAY }],
       });
       assert.deepEqual(acked.acked, [12]);
-      assert.deepEqual(await store().fetchQueue(mailboxIds, 0, 100), []);
-      assert.deepEqual(await store().fetchQueue([], 0, 100), []);
+      assert.deepEqual(await store().fetchQueue(mailboxIds, 0, 100, NOW), []);
+      assert.deepEqual(await store().fetchQueue([], 0, 100, NOW), []);
     });
   });
 
@@ -244,12 +247,12 @@ export function relayContract(fixture: () => StoreFixture, open: () => Promise<S
           [1, 0],
         ],
       );
-      assertBytes((await store().fetchQueue([joiner!.mailboxId], 0, 10))[0]?.payload, winner.parts[1]!.payload);
+      assertBytes((await store().fetchQueue([joiner!.mailboxId], 0, 10, NOW))[0]?.payload, winner.parts[1]!.payload);
       assertBytes((await fixture().peekEnvelope(winner.messageId, 1))?.payload, winner.parts[1]!.payload);
 
       const loser = commit([member!.mailboxId], groupId, 0n, [late!.mailboxId]);
       assert.deepEqual(await sendOne(loser), { kind: "stale_epoch", currentEpoch: 1n });
-      assert.deepEqual(await store().fetchQueue([late!.mailboxId], 0, 10), []);
+      assert.deepEqual(await store().fetchQueue([late!.mailboxId], 0, 10, NOW), []);
       assert.equal(await fixture().peekEnvelope(loser.messageId, 1), undefined);
     });
 
@@ -310,12 +313,20 @@ export function relayContract(fixture: () => StoreFixture, open: () => Promise<S
         const keptBlob = id(32);
         await s.createBlob({ id: keptBlob, size: 1, expiresAt: T + DAY });
 
+        // An expired entry is not handed out even before the sweeper has deleted it.
+        assert.equal((await s.fetchQueue([a.mailboxId], 0, 10, soon - 1)).length, 2);
+        const live = await s.fetchQueue([a.mailboxId], 0, 10, soon);
+        assert.deepEqual(
+          live.map((q) => q.entryId),
+          [stored(result.sends[1]).entries[0]!.entryId],
+        );
+
         const swept = await s.sweep(soon);
         assert.equal(swept.entries, 1);
         assert.equal(swept.envelopes, 2);
         assert.deepEqual(hexes(swept.blobs), hexes([blobId]));
 
-        const left = await s.fetchQueue([a.mailboxId], 0, 10);
+        const left = await s.fetchQueue([a.mailboxId], 0, 10, NOW);
         assert.deepEqual(
           left.map((e) => e.entryId),
           [stored(result.sends[1]).entries[0]!.entryId],

@@ -346,13 +346,13 @@ class PostgresStore implements ServerStore {
     return transaction(this.pool, (client) => commitBatch(client, batch));
   }
 
-  async fetchQueue(mailboxIds: Bytes[], afterEntryId: number, limit: number): Promise<QueuedEntry[]> {
+  async fetchQueue(mailboxIds: Bytes[], afterEntryId: number, limit: number, now: number): Promise<QueuedEntry[]> {
     const result = await this.pool.query<{ id: string; mailbox_id: Buffer; payload: Buffer }>({
       name: "bote_fetch_queue",
       text: `SELECT q.id, q.mailbox_id, e.payload FROM queue q JOIN envelopes e ON e.id = q.envelope_id
-              WHERE q.mailbox_id = ANY($1::bytea[]) AND q.id > $2 AND e.payload IS NOT NULL
+              WHERE q.mailbox_id = ANY($1::bytea[]) AND q.id > $2 AND q.expires_at > $4 AND e.payload IS NOT NULL
               ORDER BY q.id LIMIT $3`,
-      values: [mailboxIds, afterEntryId, limit],
+      values: [mailboxIds, afterEntryId, limit, now],
     });
     return result.rows.map((row) => ({ entryId: Number(row.id), mailboxId: row.mailbox_id, payload: row.payload }));
   }

@@ -349,10 +349,10 @@ class SqliteStore implements ServerStore {
     return { kind: "stored", entries, gone };
   }
 
-  fetchQueue(mailboxIds: Bytes[], afterEntryId: number, limit: number): Promise<QueuedEntry[]> {
+  fetchQueue(mailboxIds: Bytes[], afterEntryId: number, limit: number, now: number): Promise<QueuedEntry[]> {
     return settle(() => {
       const groups = mailboxSlots(mailboxIds);
-      const rows = groups.flatMap((group) => this.s.fetchQueue.all(...group, afterEntryId, limit));
+      const rows = groups.flatMap((group) => this.s.fetchQueue.all(...group, afterEntryId, now, limit));
       // Results of several groups interleave; one group is already in order.
       if (groups.length > 1) rows.sort((a, b) => a.id - b.id).splice(limit);
       return rows.map((row) => ({ entryId: row.id, mailboxId: row.mailbox_id, payload: row.payload }));

@@ -169,9 +169,9 @@ export function prepareStatements(db: Database.Database) {
          expires_at = CASE WHEN pending <= 1 THEN min(expires_at, ?) ELSE expires_at END
        WHERE id = ?`,
     ),
-    fetchQueue: prepare<[...Slots, number, number], { id: number; mailbox_id: Buffer; payload: Buffer }>(
+    fetchQueue: prepare<[...Slots, number, number, number], { id: number; mailbox_id: Buffer; payload: Buffer }>(
       `SELECT q.id, q.mailbox_id, e.payload FROM queue q JOIN envelopes e ON e.id = q.envelope_id
-        WHERE q.mailbox_id IN (${slots}) AND q.id > ? AND e.payload IS NOT NULL
+        WHERE q.mailbox_id IN (${slots}) AND q.id > ? AND q.expires_at > ? AND e.payload IS NOT NULL
         ORDER BY q.id LIMIT ?`,
     ),
 
