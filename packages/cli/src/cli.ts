@@ -29,6 +29,12 @@ export async function runCli(argv: string[]): Promise<number> {
     .option("--org-name <name>", "Name der Organisation beim ersten Start / organisation name on first start", "Bote")
     .addOption(new Option("--sqlite-sync <mode>", "SQLite synchronous: full | normal").default("full"))
     .option("--log-level <level>", "info | warn | error | debug", "info")
+    .option(
+      "--retention-days <n>",
+      "Tage, die ungelesene Nachrichten und Dateien bleiben / days undelivered messages and files are kept (1–365)",
+      "30",
+    )
+    .option("--blob-max-mb <n>", "größte Datei in MB / largest file in MB (1–2048)", "100")
     .option("--trust-proxy", "X-Forwarded-For eines Reverse-Proxys vertrauen / trust a reverse proxy's X-Forwarded-For")
     .option(
       "--public-rate-limit <n>",

@@ -33,6 +33,8 @@ export interface ServeOptions {
   sqliteSync: string;
   logLevel: string;
   publicRateLimit: string;
+  retentionDays: string;
+  blobMaxMb: string;
   trustProxy?: boolean;
 }
 
@@ -51,6 +53,8 @@ export interface ParsedServeOptions {
   sqliteSync: "full" | "normal";
   logLevel: string;
   publicRateLimit: number;
+  retentionDays: number;
+  blobMaxMb: number;
   trustProxy: boolean;
 }
 
@@ -71,6 +75,10 @@ export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
     throw new UsageError(t.invalidSync(options.sqliteSync));
   if (!/^\d{1,7}$/.test(options.publicRateLimit) || Number(options.publicRateLimit) < 1)
     throw new UsageError(t.invalidRateLimit(options.publicRateLimit));
+  const retentionDays = wholeNumber(options.retentionDays, 1, 365);
+  if (retentionDays === undefined) throw new UsageError(t.invalidRetention(options.retentionDays));
+  const blobMaxMb = wholeNumber(options.blobMaxMb, 1, 2048);
+  if (blobMaxMb === undefined) throw new UsageError(t.invalidBlobMax(options.blobMaxMb));
   const dataDir = resolve(options.data);
   return {
     dataDir,
@@ -87,8 +95,16 @@ export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
     sqliteSync: options.sqliteSync,
     logLevel: options.logLevel,
     publicRateLimit: Number(options.publicRateLimit),
+    retentionDays,
+    blobMaxMb,
     trustProxy: options.trustProxy === true,
   };
+}
+
+function wholeNumber(text: string, min: number, max: number): number | undefined {
+  if (!/^\d{1,5}$/.test(text)) return undefined;
+  const n = Number(text);
+  return n >= min && n <= max ? n : undefined;
 }
 
 function isHttpUrl(text: string): boolean {
@@ -120,6 +136,9 @@ export async function serve(raw: ServeOptions): Promise<void> {
   }
   const config = defaultConfig(options.publicUrl);
   config.rateLimits.publicPerMinute = options.publicRateLimit;
+  config.envelopeTtlMs = options.retentionDays * 24 * 3_600_000;
+  config.blobTtlMs = config.envelopeTtlMs;
+  config.blobMaxBytes = options.blobMaxMb * 1024 * 1024;
   config.trustProxy = options.trustProxy;
   // Bound late: the invitation link needs the port, which is known only after listening (--port 0).
   let onInvitationRedeemed: (tokenHash: Uint8Array) => void = () => undefined;

@@ -135,6 +135,9 @@ describe("bote serve", () => {
     const db = await run(["serve", "--database", "mysql://x"], "en_US.UTF-8");
     assert.equal(db.code, 2);
     assert.match(db.stderr, /Invalid database/);
+    const retention = await run(["serve", "--retention-days", "0"], "en_US.UTF-8");
+    assert.equal(retention.code, 2);
+    assert.match(retention.stderr, /Invalid retention "0"/);
     const nats = await run(["serve", "--nats", "nats://127.0.0.1:4222"], "de_DE.UTF-8");
     assert.equal(nats.code, 2);
     assert.match(nats.stderr, /braucht dafür --database/);
