@@ -138,6 +138,9 @@ describe("bote serve", () => {
     const retention = await run(["serve", "--retention-days", "0"], "en_US.UTF-8");
     assert.equal(retention.code, 2);
     assert.match(retention.stderr, /Invalid retention "0"/);
+    const blobMax = await run(["serve", "--blob-max-mb", "viel"], "de_DE.UTF-8");
+    assert.equal(blobMax.code, 2);
+    assert.match(blobMax.stderr, /Ungültige Dateigröße „viel“/);
     const nats = await run(["serve", "--nats", "nats://127.0.0.1:4222"], "de_DE.UTF-8");
     assert.equal(nats.code, 2);
     assert.match(nats.stderr, /braucht dafür --database/);
