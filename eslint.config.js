@@ -29,7 +29,7 @@ export default tseslint.config(
   },
   {
     // The wire contract runs in browsers and Node alike: no Node built-ins.
-    files: ["packages/protocol/src/**"],
+    files: ["packages/protocol/src/**", "packages/core/src/**"],
     rules: {
       "no-restricted-imports": ["error", { patterns: ["node:*"] }],
     },

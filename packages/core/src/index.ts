@@ -1,0 +1,63 @@
+// Bote's client core. ts-mls 1.6.4 stays behind these functions: callers
+// handle bytes, our own types and ConversationError, never ts-mls calls.
+export {
+  DEFAULT_CIPHERSUITE,
+  POST_QUANTUM_CIPHERSUITE,
+  BOTE_CIPHERSUITES,
+  isBoteCiphersuite,
+  loadCiphersuite,
+  type BoteCiphersuiteName,
+} from "./mls/ciphersuite.js";
+export type { DecodeResult, DecodeFailure, DecodeFailureReason } from "./decodeResult.js";
+export {
+  DELIVERY_ADDRESS_EXTENSION_TYPE,
+  encodeDeliveryAddress,
+  decodeDeliveryAddress,
+  makeDeliveryAddressExtension,
+  readDeliveryAddressExtension,
+  readAddressBook,
+  type DeliveryAddress,
+  type MemberAddress,
+  type UnreachableMember,
+  type AddressBook,
+} from "./deliveryAddress.js";
+export {
+  encodeBoteCredential,
+  decodeBoteCredential,
+  makeMlsCredential,
+  readMlsCredential,
+  type BoteCredential,
+} from "./credential.js";
+export {
+  createDevice,
+  moveDeviceToMailbox,
+  type Device,
+  type NewDeviceInput,
+  type SignatureKeyPair,
+} from "./device.js";
+export {
+  generateKeyPackageBundle,
+  encodeKeyPackage,
+  decodeKeyPackage,
+  makeBoteCapabilities,
+  type KeyPackageBundle,
+} from "./keyPackages.js";
+export type { AuthenticationPort, AuthenticationRejection } from "./authenticationPort.js";
+export { ConversationError, type ConversationErrorCode } from "./conversationError.js";
+export {
+  createConversation,
+  addMembers,
+  joinConversation,
+  encryptMessage,
+  processIncoming,
+  readConversationAddressBook,
+  zeroSecrets,
+  readGroupId,
+  readEpoch,
+  encodeConversation,
+  restoreConversation,
+  type Conversation,
+  type AddMembersResult,
+  type IncomingResult,
+  type MessageSender,
+} from "./conversation.js";
