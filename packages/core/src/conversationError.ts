@@ -13,6 +13,18 @@ export type ConversationErrorCode =
   | "wrong_group"
   /** Stored state that cannot be restored. */
   | "invalid_state"
+  /** The member to remove is not in the group (unknown leaf or credential). */
+  | "unknown_member"
+  /** A device tried to remove itself by commit; MLS forbids it, use leaveConversation. */
+  | "cannot_remove_self"
+  /** A commit would combine a group context change with a Remove (ts-mls issue #742). */
+  | "conflicting_proposals"
+  /** Proposals received by reference must be committed first (commitPendingProposals). */
+  | "pending_proposals"
+  /** This device was removed from the group; the state is only kept to show the history. */
+  | "removed_from_conversation"
+  /** The device passed in is not the one that owns this device's leaf. */
+  | "wrong_device"
   /** ts-mls refused the operation for a reason of its own (bad signature, old epoch, …). */
   | "mls_rejected";
 

@@ -49,7 +49,6 @@ export {
   addMembers,
   joinConversation,
   encryptMessage,
-  processIncoming,
   readConversationAddressBook,
   zeroSecrets,
   readGroupId,
@@ -58,6 +57,30 @@ export {
   restoreConversation,
   type Conversation,
   type AddMembersResult,
-  type IncomingResult,
-  type MessageSender,
+  type CommitResult,
 } from "./conversation.js";
+export {
+  processIncoming,
+  type IncomingResult,
+  type IncomingProposal,
+  type MessageSender,
+  type ConversationMember,
+  type CommitChanges,
+} from "./conversation/incoming.js";
+export {
+  removeMembers,
+  leaveConversation,
+  commitPendingProposals,
+  hasPendingProposals,
+  type MemberSelector,
+} from "./conversation/membership.js";
+export { renameConversation, readConversationName } from "./conversation/rename.js";
+export { updateDeliveryAddress } from "./conversation/deliveryUpdate.js";
+export {
+  GROUP_NAME_EXTENSION_TYPE,
+  MAX_GROUP_NAME_BYTES,
+  encodeGroupName,
+  decodeGroupName,
+  makeGroupNameExtension,
+  readGroupNameExtension,
+} from "./groupName.js";

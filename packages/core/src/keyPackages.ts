@@ -9,6 +9,7 @@ import {
 } from "ts-mls";
 import { decodeFailure, decodeSuccess, type DecodeResult } from "./decodeResult.js";
 import { DELIVERY_ADDRESS_EXTENSION_TYPE, makeDeliveryAddressExtension } from "./deliveryAddress.js";
+import { GROUP_NAME_EXTENSION_TYPE } from "./groupName.js";
 import { makeMlsCredential } from "./credential.js";
 import type { Device } from "./device.js";
 import { loadCiphersuite, type BoteCiphersuiteName } from "./mls/ciphersuite.js";
@@ -27,14 +28,15 @@ const KEY_PACKAGE_LIFETIME_SECONDS = 27n * 24n * HOUR_SECONDS;
 /**
  * What every Bote leaf declares: it understands the delivery-address
  * extension (RFC 9420 requires a leaf's extensions to be listed in its
- * capabilities) and only basic credentials.
+ * capabilities), the group-name extension (a group context extension every
+ * member must support) and only basic credentials.
  */
 export function makeBoteCapabilities(ciphersuite: BoteCiphersuiteName): Capabilities {
   const base = defaultCapabilities();
   return {
     ...base,
     ciphersuites: [ciphersuite],
-    extensions: [...base.extensions, DELIVERY_ADDRESS_EXTENSION_TYPE],
+    extensions: [...base.extensions, DELIVERY_ADDRESS_EXTENSION_TYPE, GROUP_NAME_EXTENSION_TYPE],
     credentials: ["basic"],
   };
 }
