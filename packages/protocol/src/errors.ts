@@ -149,6 +149,16 @@ export const errorRegistry = {
     de: "Verbindungen von dieser Herkunft sind nicht erlaubt.",
     en: "Connections from this origin are not allowed.",
   },
+  content_malformed: {
+    http: 400,
+    de: "Eine Nachricht war fehlerhaft und wurde verworfen.",
+    en: "A message was malformed and has been discarded.",
+  },
+  content_unsupported: {
+    http: 400,
+    de: "Eine Nachricht braucht eine neuere App-Version. Bitte aktualisieren.",
+    en: "A message needs a newer app version. Please update.",
+  },
   unavailable: {
     http: 503,
     wsClose: 1001,

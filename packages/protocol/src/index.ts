@@ -4,3 +4,4 @@ export * from "./limits.js";
 export * from "./padding.js";
 export * from "./api.js";
 export * from "./frames.js";
+export * from "./content.js";

@@ -24,3 +24,27 @@ export const KEY_PACKAGES_LOW_WATERMARK = 10;
 export const MAX_DISPLAY_NAME_CHARS = 64;
 /** Room for a full key package upload (100 × 16 KiB, base64url) with margin. */
 export const MAX_JSON_BODY_BYTES = 4 * 1024 * 1024;
+
+/** End-to-end message content (proto/bote/v1/content.proto); checked by clients only. */
+export const CONTENT_VERSION = 1;
+/** Largest encoded content without an attachment. */
+export const MAX_CONTENT_BYTES = 64 * 1024;
+/** Largest encoded content with an attachment (thumbnail and caption included). */
+export const MAX_ATTACHMENT_CONTENT_BYTES = 128 * 1024;
+/** Text, edit and caption: UTF-16 code units after NFC normalisation. */
+export const MAX_TEXT_CHARS = 16_000;
+/** A reaction emoji (one grapheme, possibly a long ZWJ sequence), UTF-16 code units. */
+export const MAX_EMOJI_CHARS = 32;
+/** Blob id, AES-256-GCM key and SHA-256 digest of an attachment. */
+export const BLOB_ID_BYTES = 32;
+export const ATTACHMENT_KEY_BYTES = 32;
+export const DIGEST_BYTES = 32;
+export const MAX_THUMBNAIL_BYTES = 32 * 1024;
+export const MAX_FILE_NAME_CHARS = 255;
+export const MAX_MEDIA_TYPE_CHARS = 255;
+/** Width and height of an image or video, in pixels. */
+export const MAX_IMAGE_DIMENSION = 65_535;
+/** Chunked attachment encryption: plaintext bytes per chunk (0 means not chunked). */
+export const MIN_CHUNK_BYTES = 4 * 1024;
+export const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
+export const MAX_RECEIPT_TARGETS = 1000;
