@@ -1,17 +1,16 @@
-import { createCommit, createProposal, encodeMlsMessage, type ClientState, type Proposal } from "ts-mls";
+import { createProposal, encodeMlsMessage, type ClientState, type Proposal } from "ts-mls";
 import type { AuthenticationPort } from "../authenticationPort.js";
 import type { CommitResult, Conversation } from "../conversation.js";
 import { ConversationError } from "../conversationError.js";
 import type { BoteCredential } from "../credential.js";
 import {
-  assertNoExtensionsWithRemove,
+  commitProposals,
   loadConversationSuite,
   memberAt,
   ownLeafIndex,
   pendingProposals,
   requireActive,
   sameBytes,
-  withAuthentication,
   zeroSecrets,
 } from "./shared.js";
 
@@ -35,30 +34,6 @@ function findLeaf(state: ClientState, selector: MemberSelector): number {
 }
 
 /**
- * Commits proposals (plus any received by reference) as one PrivateMessage.
- * The commit always carries a path when it removes someone (ts-mls decides),
- * so removed members learn nothing of the next epoch.
- */
-async function commit(
-  conversation: Conversation,
-  proposals: Proposal[],
-  auth: AuthenticationPort,
-): Promise<CommitResult> {
-  requireActive(conversation);
-  assertNoExtensionsWithRemove([...proposals, ...pendingProposals(conversation.group)]);
-  const cs = await loadConversationSuite(conversation);
-  const result = await withAuthentication(conversation.group, auth, (state) =>
-    createCommit({ state: state!, cipherSuite: cs }, { extraProposals: proposals }),
-  );
-  return {
-    conversation: { ...conversation, group: result.newState },
-    commit: encodeMlsMessage(result.commit),
-    // Not zeroed: if the server refuses the commit, the previous conversation still needs them.
-    consumedSecrets: result.consumed,
-  };
-}
-
-/**
  * Removes members in one commit. A device cannot remove itself this way
  * (RFC 9420 forbids a committer's own Remove); it uses leaveConversation.
  */
@@ -72,7 +47,7 @@ export async function removeMembers(
   const own = ownLeafIndex(conversation.group);
   const leaves = [...new Set(members.map((m) => findLeaf(conversation.group, m)))];
   if (leaves.includes(own)) throw new ConversationError("cannot_remove_self", "use leaveConversation to leave");
-  return commit(
+  return commitProposals(
     conversation,
     leaves.map((removed) => ({ proposalType: "remove", remove: { removed } })),
     auth,
@@ -113,5 +88,5 @@ export async function commitPendingProposals(
   auth: AuthenticationPort,
 ): Promise<CommitResult> {
   if (!hasPendingProposals(conversation)) throw new RangeError("no pending proposals to commit");
-  return commit(conversation, [], auth);
+  return commitProposals(conversation, [], auth);
 }

@@ -1,15 +1,9 @@
-import { createCommit, encodeMlsMessage, type Proposal } from "ts-mls";
+import type { Proposal } from "ts-mls";
 import type { AuthenticationPort } from "../authenticationPort.js";
 import type { CommitResult, Conversation } from "../conversation.js";
 import { ConversationError } from "../conversationError.js";
 import { GROUP_NAME_EXTENSION_TYPE, makeGroupNameExtension, readGroupNameExtension } from "../groupName.js";
-import {
-  assertNoExtensionsWithRemove,
-  loadConversationSuite,
-  pendingProposals,
-  requireActive,
-  withAuthentication,
-} from "./shared.js";
+import { commitProposals, pendingProposals, requireActive } from "./shared.js";
 
 /** The conversation's name from the group context; `undefined` until someone names it. */
 export function readConversationName(conversation: Conversation): string | undefined {
@@ -41,15 +35,6 @@ export async function renameConversation(
   const proposals: Proposal[] = [
     { proposalType: "group_context_extensions", groupContextExtensions: { extensions: [...others, extension] } },
   ];
-  // Never fires after the check above; kept so the #742 rule is enforced where the commit is built.
-  assertNoExtensionsWithRemove(proposals);
-  const cs = await loadConversationSuite(conversation);
-  const result = await withAuthentication(conversation.group, auth, (state) =>
-    createCommit({ state: state!, cipherSuite: cs }, { extraProposals: proposals }),
-  );
-  return {
-    conversation: { ...conversation, group: result.newState },
-    commit: encodeMlsMessage(result.commit),
-    consumedSecrets: result.consumed,
-  };
+  // With nothing pending, the commit holds this proposal alone; commitProposals still enforces #742.
+  return commitProposals(conversation, proposals, auth);
 }

@@ -1,7 +1,9 @@
 // Helpers every conversation use case shares: the authentication wrapper,
-// strict decoding and the address-book invariant.
+// strict decoding, the address-book invariant and committing proposals.
 import {
+  createCommit,
   decodeMlsMessage,
+  encodeMlsMessage,
   zeroOutUint8Array,
   type CiphersuiteImpl,
   type ClientState,
@@ -14,7 +16,7 @@ import {
   type AuthenticationPort,
   type AuthenticationRejection,
 } from "../authenticationPort.js";
-import type { Conversation } from "../conversation.js";
+import type { CommitResult, Conversation } from "../conversation.js";
 import { ConversationError } from "../conversationError.js";
 import { readMlsCredential, type BoteCredential } from "../credential.js";
 import type { DecodeResult } from "../decodeResult.js";
@@ -149,4 +151,29 @@ export function requireActive(conversation: Conversation): void {
   if (conversation.group.groupActiveState.kind === "removedFromGroup") {
     throw new ConversationError("removed_from_conversation", "this device is no longer a member");
   }
+}
+
+/**
+ * Commits proposals (plus any received by reference) as one PrivateMessage,
+ * never a GroupContextExtensions proposal together with a Remove (#742).
+ * The commit always carries a path when it removes someone (ts-mls decides),
+ * so removed members learn nothing of the next epoch.
+ */
+export async function commitProposals(
+  conversation: Conversation,
+  proposals: Proposal[],
+  auth: AuthenticationPort,
+): Promise<CommitResult> {
+  requireActive(conversation);
+  assertNoExtensionsWithRemove([...proposals, ...pendingProposals(conversation.group)]);
+  const cs = await loadConversationSuite(conversation);
+  const result = await withAuthentication(conversation.group, auth, (state) =>
+    createCommit({ state: state!, cipherSuite: cs }, { extraProposals: proposals }),
+  );
+  return {
+    conversation: { ...conversation, group: result.newState },
+    commit: encodeMlsMessage(result.commit),
+    // Not zeroed: if the server refuses the commit, the previous conversation still needs them.
+    consumedSecrets: result.consumed,
+  };
 }
