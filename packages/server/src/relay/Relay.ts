@@ -176,6 +176,7 @@ export class Relay {
   }
 }
 
-function reply(errorCode: ErrorCode | undefined): SendReply {
+/** A reply that stored nothing for anyone (or, with no code, the base of a success). */
+export function reply(errorCode: ErrorCode | undefined): SendReply {
   return { errorCode, rejected: [], duplicate: false, currentEpoch: 0n };
 }

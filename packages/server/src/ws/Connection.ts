@@ -24,7 +24,7 @@ import {
 import { create } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import type { Bytes, DevicePrincipal, QueuedEntry, ServerStore } from "../store/ServerStore.js";
-import type { Relay, SendReply } from "../relay/Relay.js";
+import { reply, type Relay, type SendReply } from "../relay/Relay.js";
 import { deviceKey, mailboxKey, type Bus, type BusEvent } from "../relay/Bus.js";
 import { hex, sha256 } from "../crypto.js";
 
@@ -132,13 +132,13 @@ export class Connection {
 
   private sendChecked(send: Send): Promise<SendReply> {
     if (!this.takeSendToken()) {
-      return Promise.resolve({ errorCode: "rate_limited", rejected: [], duplicate: false, currentEpoch: 0n });
+      return Promise.resolve(reply("rate_limited"));
     }
     try {
       checkSend(send);
     } catch (error) {
       if (!(error instanceof BoteError)) throw error;
-      return Promise.resolve({ errorCode: error.code, rejected: [], duplicate: false, currentEpoch: 0n });
+      return Promise.resolve(reply(error.code));
     }
     return this.deps.relay.send(send);
   }
