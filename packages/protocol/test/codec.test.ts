@@ -69,6 +69,7 @@ it("round-trips client and server frames", () => {
     value: {
       $typeName: "bote.v1.Deliver",
       entries: [{ $typeName: "bote.v1.Entry", entryId: 9n, mailboxId: bytes(16), payload: bytes(256) }],
+      caughtUp: true,
     },
   });
   const back = decodeServerFrame(frame);

@@ -98,6 +98,26 @@ describeEachBackend("relay", (backend) => {
     );
   });
 
+  it("says when the backlog is pushed, also when there was none", async () => {
+    const dora = await member("Dora");
+    const empty = await connect(dora);
+    const none = await empty.next((f) => f.case === "deliver");
+    assert.ok(none.case === "deliver" && none.value.caughtUp && none.value.entries.length === 0);
+    await empty.close();
+    const sender = await connect(admin, true);
+    for (const word of ["eins", "zwei", "drei"])
+      assert.equal((await sender.send([dora.address], text(word))).errorCode, "");
+    const backlog = await connect(dora);
+    const seen: string[] = [];
+    for (;;) {
+      const f = await backlog.next((x) => x.case === "deliver");
+      if (f.case !== "deliver") continue;
+      seen.push(...f.value.entries.map((e) => decode(e.payload)));
+      if (f.value.caughtUp) break;
+    }
+    assert.deepEqual(seen, ["eins", "zwei", "drei"]);
+  });
+
   it("delivers a backlog of large messages in frames a client accepts", async () => {
     const karl = await member("Karl");
     const sender = await connect(admin, true);

@@ -112,7 +112,7 @@ class CeilingConnection {
       this.flushScheduled = false;
       const entries = this.outgoing;
       this.outgoing = [];
-      this.send({ case: "deliver", value: { $typeName: "bote.v1.Deliver", entries } });
+      this.send({ case: "deliver", value: { $typeName: "bote.v1.Deliver", entries, caughtUp: false } });
     });
   }
 

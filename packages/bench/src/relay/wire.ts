@@ -288,6 +288,8 @@ export function selfCheck(): void {
             { $typeName: "bote.v1.Entry", entryId: 9n, mailboxId, payload: Uint8Array.of(1, 2) },
             { $typeName: "bote.v1.Entry", entryId: 300n, mailboxId, payload: Uint8Array.of(3) },
           ],
+          // The fast path skips fields it does not need.
+          caughtUp: true,
         },
       }),
     ),

@@ -57,6 +57,8 @@ export class Connection {
   private pumping = false;
   /** Set when an entry may exist above the cursor that was not pushed live. */
   private behind = true;
+  /** A store read found nothing more: the next Deliver says so (see relay.proto). */
+  private caughtUp = false;
   private outgoing: Entry[] = [];
   private outgoingBytes = 0;
   /** Token bucket for sends: a flood from one socket cannot starve the others. */
@@ -229,6 +231,10 @@ export class Connection {
         for (const e of entries) if (!this.inFlight.has(e.entryId)) this.push(e);
         if (entries.length === limit) this.behind = true;
       }
+      if (!this.behind && this.state === "open") {
+        this.caughtUp = true;
+        this.scheduleFlush();
+      }
     } finally {
       this.pumping = false;
     }
@@ -242,21 +248,28 @@ export class Connection {
     );
     this.outgoingBytes += entry.payload.length + 32;
     if (this.outgoingBytes >= DELIVER_FRAME_BYTES) return this.flushDeliver();
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      // Entries pushed in the same tick (one committed batch) share one frame.
-      queueMicrotask(() => {
-        this.flushScheduled = false;
-        this.flushDeliver();
-      });
-    }
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // Entries pushed in the same tick (one committed batch) share one frame.
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      this.flushDeliver();
+    });
   }
 
   private flushDeliver(): void {
     const entries = this.outgoing;
+    const caughtUp = this.caughtUp && !this.behind;
     this.outgoing = [];
     this.outgoingBytes = 0;
-    if (entries.length > 0) this.sendFrame({ case: "deliver", value: { $typeName: "bote.v1.Deliver", entries } });
+    this.caughtUp = false;
+    if (entries.length > 0 || caughtUp) {
+      this.sendFrame({ case: "deliver", value: { $typeName: "bote.v1.Deliver", entries, caughtUp } });
+    }
   }
 
   private async onAck(entryIds: number[]): Promise<void> {
