@@ -5,16 +5,38 @@ import type { DecodeFailure } from "./decodeResult.js";
 /**
  * Decides whether a member is who their credential says. Bote's policy (org
  * signature, verified safety number, explicitly unverified contact) lives
- * behind this port; ts-mls's default accepts anyone, so it is never used.
+ * behind this port (createTrustPolicy); ts-mls's default accepts anyone, so
+ * it is never used.
  */
 export interface AuthenticationPort {
-  authenticate(credential: BoteCredential, signaturePublicKey: Uint8Array): Promise<boolean>;
+  authenticate(credential: BoteCredential, signaturePublicKey: Uint8Array): Promise<TrustVerdict>;
 }
+
+/** Why a member may be in a group: the organisation vouches, or the user decided. */
+export type TrustBasis =
+  /** A valid endorsement by the organisation key or an invitation it certified. */
+  | "organisation"
+  /** The user compared the safety number (or scanned the QR code). */
+  | "verified"
+  /** The user explicitly accepted this device without verifying it. */
+  | "unverified";
+
+export type TrustRejectionReason =
+  /** No endorsement, and the user has not accepted this device. */
+  | "not_endorsed"
+  /** Nothing to check an endorsement against (no organisation key), and the user has not accepted this device. */
+  | "unknown_contact"
+  /** An endorsement that does not chain to our organisation key (forged, tampered, or another organisation's). */
+  | "bad_endorsement";
+
+export type TrustVerdict =
+  | { readonly accepted: true; readonly basis: TrustBasis }
+  | { readonly accepted: false; readonly reason: TrustRejectionReason };
 
 export type AuthenticationRejection =
   | { readonly reason: "undecodable_credential"; readonly error: DecodeFailure }
   | { readonly reason: "device_key_mismatch"; readonly credential: BoteCredential }
-  | { readonly reason: "port_rejected"; readonly credential: BoteCredential };
+  | { readonly reason: "port_rejected"; readonly credential: BoteCredential; readonly verdict: TrustRejectionReason };
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
@@ -42,8 +64,9 @@ export function makeAuthenticationService(
         rejections.push({ reason: "device_key_mismatch", credential: decoded.value });
         return false;
       }
-      if (!(await port.authenticate(decoded.value, signaturePublicKey))) {
-        rejections.push({ reason: "port_rejected", credential: decoded.value });
+      const verdict = await port.authenticate(decoded.value, signaturePublicKey);
+      if (!verdict.accepted) {
+        rejections.push({ reason: "port_rejected", credential: decoded.value, verdict: verdict.reason });
         return false;
       }
       return true;

@@ -84,3 +84,45 @@ export {
   makeGroupNameExtension,
   readGroupNameExtension,
 } from "./groupName.js";
+export type { TrustVerdict, TrustBasis, TrustRejectionReason } from "./authenticationPort.js";
+export { encodeCredentialFields, type CredentialFields } from "./credential.js";
+export { createOrganisationKey } from "./identity/organisationKey.js";
+export {
+  createInvitation,
+  verifyInvitationCertificate,
+  encodeInvitationCertificate,
+  decodeInvitationCertificate,
+  INVITATION_LABEL,
+  MAX_INVITATION_LIFETIME_SECONDS,
+  type InvitationCertificate,
+  type InvitationRole,
+} from "./identity/invitation.js";
+export type { Endorsement } from "./identity/endorsementCodec.js";
+export {
+  endorseByOrganisation,
+  endorseByInvitation,
+  endorseDevice,
+  verifyEndorsement,
+  CREDENTIAL_LABEL,
+  type EndorsementFailure,
+  type EndorsementVerdict,
+} from "./identity/endorsement.js";
+export {
+  formatInvitationLink,
+  parseInvitationLink,
+  type InvitationLink,
+  type InvitationSecrets,
+} from "./identity/invitationLink.js";
+export {
+  createTrustPolicy,
+  classifyContact,
+  type ContactTrustLookup,
+  type TrustPolicyOptions,
+  type ContactClass,
+} from "./identity/trustPolicy.js";
+export {
+  computeSafetyNumber,
+  verificationQrPayload,
+  checkVerificationQr,
+  type SafetyParty,
+} from "./identity/safetyNumber.js";

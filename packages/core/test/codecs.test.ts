@@ -76,19 +76,24 @@ it("rejects malformed credentials with a typed reason", () => {
   };
   assert.equal(reasonOf(new Uint8Array(0)), "empty");
   assert.equal(reasonOf(Uint8Array.of(9, ...bytes.subarray(1))), "unknown_version");
+  // Version 1 (before endorsements) was never persisted and is not read.
+  assert.equal(reasonOf(Uint8Array.of(1, ...bytes.subarray(1))), "unknown_version");
   assert.equal(reasonOf(bytes.subarray(0, 10)), "wrong_length");
   assert.equal(reasonOf(bytes.subarray(0, bytes.length - 1)), "wrong_length");
   assert.equal(reasonOf(Uint8Array.of(...bytes, 0)), "trailing_bytes");
+  // Without the endorsement's tag byte, and with an unknown tag.
+  assert.equal(reasonOf(bytes.subarray(0, bytes.length - 1)), "wrong_length");
+  assert.equal(reasonOf(Uint8Array.of(...bytes.subarray(0, bytes.length - 1), 3)), "invalid_field");
   // Zero-length device key.
-  const noKey = Uint8Array.of(1, ...new Uint8Array(16), 0, 0, 0, 1, 65);
+  const noKey = Uint8Array.of(2, ...new Uint8Array(16), 0, 0, 0, 1, 65, 0);
   assert.equal(reasonOf(noKey), "invalid_field");
   // Invalid UTF-8 in the name (a lone continuation byte).
-  const badUtf8 = Uint8Array.of(1, ...new Uint8Array(16), 0, 1, 7, 0, 1, 0x80);
+  const badUtf8 = Uint8Array.of(2, ...new Uint8Array(16), 0, 1, 7, 0, 1, 0x80, 0);
   assert.equal(reasonOf(badUtf8), "invalid_text");
   // A control character, and a name with surrounding spaces, are not canonical.
-  const withControl = Uint8Array.of(1, ...new Uint8Array(16), 0, 1, 7, 0, 2, 65, 7);
+  const withControl = Uint8Array.of(2, ...new Uint8Array(16), 0, 1, 7, 0, 2, 65, 7, 0);
   assert.equal(reasonOf(withControl), "invalid_field");
-  const padded = Uint8Array.of(1, ...new Uint8Array(16), 0, 1, 7, 0, 2, 65, 32);
+  const padded = Uint8Array.of(2, ...new Uint8Array(16), 0, 1, 7, 0, 2, 65, 32, 0);
   assert.equal(reasonOf(padded), "invalid_field");
   const x509 = readMlsCredential({ credentialType: "x509", certificates: [] });
   assert.ok(!x509.ok && x509.error.field === "credential.type");

@@ -173,7 +173,12 @@ it("an authentication port that refuses a member makes joining and processing fa
   const bob = await makePerson("Bob");
   const mallory = await makePerson("Mallory");
   const refuse = (name: string): AuthenticationPort => ({
-    authenticate: (credential) => Promise.resolve(credential.displayName !== name),
+    authenticate: (credential) =>
+      Promise.resolve(
+        credential.displayName === name
+          ? { accepted: false, reason: "unknown_contact" }
+          : { accepted: true, basis: "verified" },
+      ),
   });
   const isRejected = (e: unknown) => e instanceof ConversationError && e.code === "authentication_rejected";
 

@@ -12,7 +12,7 @@ import {
 } from "@bote/core";
 
 export const acceptAllForTests: AuthenticationPort = {
-  authenticate: () => Promise.resolve(true),
+  authenticate: () => Promise.resolve({ accepted: true, basis: "verified" }),
 };
 
 export function randomAddress(): DeliveryAddress {

@@ -44,7 +44,7 @@ export async function withAuthentication<T>(
     if (rejection !== undefined) {
       throw new ConversationError(
         "authentication_rejected",
-        `a member's credential was refused (${rejection.reason})`,
+        `a member's credential was refused (${rejection.reason === "port_rejected" ? `${rejection.reason}: ${rejection.verdict}` : rejection.reason})`,
         {
           cause: err,
         },

@@ -1,0 +1,149 @@
+// The invitation link: the server's `<base>/join#t=<token>` with the
+// invitation's secrets appended to the fragment. A fragment never reaches a
+// server in an HTTP request, so the private keys stay between the inviter
+// and the newcomer.
+import { decodeBase64url, encodeBase64url, equalBytes } from "@bote/protocol";
+import { decodeFailure, decodeSuccess, type DecodeResult } from "../decodeResult.js";
+import {
+  decodeInvitationCertificate,
+  encodeInvitationCertificate,
+  verifyInvitationCertificate,
+  type InvitationCertificate,
+} from "./invitation.js";
+import { ED25519_PUBLIC_KEY_BYTES, ED25519_SIGN_KEY_BYTES, publicKeyOf } from "./organisationKey.js";
+
+export interface InvitationSecrets {
+  /** The invitation key's Ed25519 seed: signs the newcomer's credential. */
+  readonly invitationSignKey: Uint8Array;
+  readonly certificate: InvitationCertificate;
+  readonly organisationPublicKey: Uint8Array;
+  /** Only in admin invitations: admins hold the organisation key, so a second admin can endorse and invite. */
+  readonly organisationSignKey?: Uint8Array;
+}
+
+export interface InvitationLink {
+  /** Origin and path up to and including the `/` before `join`, e.g. "https://bote.example.de/". */
+  readonly serverUrl: string;
+  /** The server's redemption token, as the server wrote it. */
+  readonly token: string;
+  /** Absent in the first admin's link, which the server makes before an organisation key exists. */
+  readonly invitation?: InvitationSecrets;
+}
+
+// Generous: the longest valid link is about 450 characters.
+const MAX_LINK_CHARS = 4096;
+const MAX_TOKEN_CHARS = 256;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const PARAMS = ["t", "k", "c", "o", "s"] as const;
+type Param = (typeof PARAMS)[number];
+
+/** Appends `&k=…&c=…&o=…[&s=…]` (unpadded base64url) to the server's `…/join#t=<token>` link. */
+export function formatInvitationLink(serverJoinUrl: string, secrets: InvitationSecrets): string {
+  if (!splitLink(serverJoinUrl).ok || !/#t=[^&]+$/.test(serverJoinUrl)) {
+    throw new RangeError("not a server invitation link (…/join#t=<token>)");
+  }
+  if (secrets.invitationSignKey.length !== ED25519_SIGN_KEY_BYTES) throw new RangeError("invitationSignKey: 32 bytes");
+  if (secrets.organisationPublicKey.length !== ED25519_PUBLIC_KEY_BYTES) {
+    throw new RangeError("organisationPublicKey: 32 bytes");
+  }
+  const { organisationSignKey } = secrets;
+  if (organisationSignKey !== undefined && secrets.certificate.role !== "admin") {
+    throw new RangeError("only an admin invitation carries the organisation key");
+  }
+  let link =
+    `${serverJoinUrl}&k=${encodeBase64url(secrets.invitationSignKey)}` +
+    `&c=${encodeBase64url(encodeInvitationCertificate(secrets.certificate))}` +
+    `&o=${encodeBase64url(secrets.organisationPublicKey)}`;
+  if (organisationSignKey !== undefined) link += `&s=${encodeBase64url(organisationSignKey)}`;
+  return link;
+}
+
+function splitLink(url: string): DecodeResult<{ serverUrl: string; fragment: string }> {
+  if (url.length === 0) return decodeFailure("empty", "invitationLink");
+  if (url.length > MAX_LINK_CHARS) return decodeFailure("wrong_length", "invitationLink");
+  const hash = url.indexOf("#");
+  if (hash === -1) return decodeFailure("invalid_field", "invitationLink.fragment");
+  const base = url.slice(0, hash);
+  // scheme://host[:port][/prefix]/join with nothing else: no query, no spaces, no userinfo.
+  const match =
+    /^(https?:\/\/(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?\/(?:[A-Za-z0-9._~%!$'()*+,;=:@-]+\/)*)join$/.exec(
+      base,
+    );
+  if (match?.[1] === undefined) return decodeFailure("invalid_field", "invitationLink.url");
+  return decodeSuccess({ serverUrl: match[1], fragment: url.slice(hash + 1) });
+}
+
+function bytesParam(value: string, length: number, field: string): DecodeResult<Uint8Array> {
+  const bytes = BASE64URL.test(value) ? decodeBase64url(value) : undefined;
+  if (bytes === undefined) return decodeFailure("invalid_text", `invitationLink.${field}`);
+  if (bytes.length !== length) return decodeFailure("wrong_length", `invitationLink.${field}`);
+  return decodeSuccess(bytes);
+}
+
+/**
+ * The one parse gate for invitation links. Refuses anything but the exact
+ * shape formatInvitationLink makes (in any parameter order): unknown or
+ * repeated parameters, an incomplete set of secrets, keys that do not match
+ * each other, a certificate the organisation key did not sign, or an
+ * organisation key in a member invitation.
+ */
+export function parseInvitationLink(url: string): DecodeResult<InvitationLink> {
+  const split = splitLink(url);
+  if (!split.ok) return split;
+  const params = new Map<Param, string>();
+  for (const pair of split.value.fragment.split("&")) {
+    const eq = pair.indexOf("=");
+    const name = PARAMS.find((p) => p === pair.slice(0, eq));
+    if (eq === -1 || name === undefined) return decodeFailure("invalid_field", "invitationLink.fragment");
+    if (params.has(name)) return decodeFailure("invalid_field", `invitationLink.${name}`);
+    params.set(name, pair.slice(eq + 1));
+  }
+  const token = params.get("t");
+  if (token === undefined || !BASE64URL.test(token) || token.length > MAX_TOKEN_CHARS) {
+    return decodeFailure("invalid_field", "invitationLink.t");
+  }
+  const { serverUrl } = split.value;
+  const [k, c, o, s] = [params.get("k"), params.get("c"), params.get("o"), params.get("s")];
+  if (k === undefined && c === undefined && o === undefined && s === undefined) {
+    return decodeSuccess({ serverUrl, token });
+  }
+  if (k === undefined) return decodeFailure("invalid_field", "invitationLink.k");
+  if (c === undefined) return decodeFailure("invalid_field", "invitationLink.c");
+  if (o === undefined) return decodeFailure("invalid_field", "invitationLink.o");
+  const invitationSignKey = bytesParam(k, ED25519_SIGN_KEY_BYTES, "k");
+  if (!invitationSignKey.ok) return invitationSignKey;
+  const organisationPublicKey = bytesParam(o, ED25519_PUBLIC_KEY_BYTES, "o");
+  if (!organisationPublicKey.ok) return organisationPublicKey;
+  const certificateBytes = c.length > 0 && BASE64URL.test(c) ? decodeBase64url(c) : undefined;
+  if (certificateBytes === undefined) return decodeFailure("invalid_text", "invitationLink.c");
+  const certificate = decodeInvitationCertificate(certificateBytes);
+  if (!certificate.ok) return decodeFailure(certificate.error.reason, `invitationLink.c.${certificate.error.field}`);
+  if (!verifyInvitationCertificate(certificate.value, organisationPublicKey.value)) {
+    return decodeFailure("invalid_field", "invitationLink.c.organisationSignature");
+  }
+  const invitationPublicKey = publicKeyOf(invitationSignKey.value);
+  if (invitationPublicKey === undefined || !equalBytes(invitationPublicKey, certificate.value.invitationPublicKey)) {
+    return decodeFailure("invalid_field", "invitationLink.k");
+  }
+  const invitation: InvitationSecrets = {
+    invitationSignKey: invitationSignKey.value,
+    certificate: certificate.value,
+    organisationPublicKey: organisationPublicKey.value,
+  };
+  if (s === undefined) return decodeSuccess({ serverUrl, token, invitation });
+  const organisationSignKey = bytesParam(s, ED25519_SIGN_KEY_BYTES, "s");
+  if (!organisationSignKey.ok) return organisationSignKey;
+  const derived = publicKeyOf(organisationSignKey.value);
+  if (
+    certificate.value.role !== "admin" ||
+    derived === undefined ||
+    !equalBytes(derived, organisationPublicKey.value)
+  ) {
+    return decodeFailure("invalid_field", "invitationLink.s");
+  }
+  return decodeSuccess({
+    serverUrl,
+    token,
+    invitation: { ...invitation, organisationSignKey: organisationSignKey.value },
+  });
+}
