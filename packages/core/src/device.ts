@@ -23,12 +23,13 @@ export interface NewDeviceInput {
   readonly displayName: string;
   readonly deliveryAddress: DeliveryAddress;
   readonly ciphersuite?: BoteCiphersuiteName;
+  /** The key the device registered with the server (it needs one before it has an account id). */
+  readonly signatureKeyPair?: SignatureKeyPair;
 }
 
 export async function createDevice(input: NewDeviceInput): Promise<Device> {
   const ciphersuite = input.ciphersuite ?? DEFAULT_CIPHERSUITE;
-  const cs = await loadCiphersuite(ciphersuite);
-  const signatureKeyPair = await cs.signature.keygen();
+  const signatureKeyPair = input.signatureKeyPair ?? (await (await loadCiphersuite(ciphersuite)).signature.keygen());
   return {
     ciphersuite,
     signatureKeyPair,

@@ -84,6 +84,33 @@ export {
   makeGroupNameExtension,
   readGroupNameExtension,
 } from "./groupName.js";
+export type {
+  ClientStore,
+  StoreChanges,
+  ProfileRecord,
+  ConversationRecord,
+  ConversationKind,
+  MessageRecord,
+  MessageDirection,
+  MessageStatus,
+  OutboxRecord,
+  ContactRecord,
+  ContactDevice,
+  DeviceTrust,
+  KeyPackageRecord,
+  Role,
+} from "./store/ClientStore.js";
+export {
+  encodeDevice,
+  decodeDevice,
+  encodeKeyPackageBundle,
+  decodeKeyPackageBundle,
+  computeKeyPackageRef,
+  generateSignatureKeyPair,
+  signWithDevice,
+} from "./deviceStorage.js";
+export { inspectEnvelope, envelopeFingerprint, type EnvelopeKind } from "./conversation/inspect.js";
+export { readRoster, readKeyPackageAddress, type RosterMember } from "./conversation/roster.js";
 export type { TrustVerdict, TrustBasis, TrustRejectionReason } from "./authenticationPort.js";
 export { encodeCredentialFields, type CredentialFields } from "./credential.js";
 export { createOrganisationKey } from "./identity/organisationKey.js";

@@ -1,0 +1,164 @@
+/**
+ * Where a device keeps everything it knows: its identity, the MLS state of
+ * each conversation, the messages, the outbox and its contacts. One port, so
+ * the SDK runs unchanged on SQLite (Node: CLI, bench) and IndexedDB (web).
+ *
+ * Writes go through `apply`, which is atomic: a batch is stored completely or
+ * not at all. That is what lets the SDK keep its two promises — a group state
+ * is on disk before any ciphertext made with it leaves the device, and an
+ * envelope is acknowledged only after what it carried is stored.
+ *
+ * Ids are unpadded base64url strings (the wire's spelling), times are
+ * milliseconds since 1970 UTC. Byte fields hold secrets (group state, keys):
+ * an implementation stores them as given and never logs them.
+ */
+export interface ClientStore {
+  getProfile(): Promise<ProfileRecord | undefined>;
+  getConversation(conversationId: string): Promise<ConversationRecord | undefined>;
+  /** Most recent activity first. */
+  listConversations(): Promise<ConversationRecord[]>;
+  /** Oldest first; with `limit`, the newest `limit` messages (still oldest first). */
+  listMessages(conversationId: string, limit?: number): Promise<MessageRecord[]>;
+  getMessage(messageId: string): Promise<MessageRecord | undefined>;
+  /** Oldest first, so a resend keeps the order messages were written in. */
+  listOutbox(): Promise<OutboxRecord[]>;
+  getContact(accountId: string): Promise<ContactRecord | undefined>;
+  /** By display name, then account id. */
+  listContacts(): Promise<ContactRecord[]>;
+  getKeyPackage(ref: string): Promise<KeyPackageRecord | undefined>;
+  countKeyPackages(): Promise<{ oneTime: number; lastResort: number }>;
+  /** Whether a dedupe key was recorded by an earlier `apply` (see StoreChanges.seen). */
+  hasSeen(key: string): Promise<boolean>;
+  /** Applies every part of `changes` in one transaction. */
+  apply(changes: StoreChanges): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StoreChanges {
+  readonly profile?: ProfileRecord;
+  /** Upserts by conversationId. */
+  readonly conversations?: readonly ConversationRecord[];
+  /** Upserts by messageId. */
+  readonly messages?: readonly MessageRecord[];
+  /** Upserts by outboxId. */
+  readonly outboxPut?: readonly OutboxRecord[];
+  readonly outboxDelete?: readonly string[];
+  /** Upserts by accountId. */
+  readonly contacts?: readonly ContactRecord[];
+  /** Upserts by ref. */
+  readonly keyPackagesPut?: readonly KeyPackageRecord[];
+  readonly keyPackagesDelete?: readonly string[];
+  /** Dedupe keys to remember (adding one twice is not an error). */
+  readonly seen?: readonly string[];
+}
+
+export type Role = "admin" | "member";
+
+/** The one device this store belongs to. */
+export interface ProfileRecord {
+  /** Base URL of the Bote server, e.g. "https://bote.example.de/". */
+  readonly serverUrl: string;
+  readonly accountId: string;
+  readonly deviceId: string;
+  readonly role: Role;
+  readonly organisationId: string;
+  readonly organisationName: string;
+  /** encodeDevice(): signature key pair, credential, delivery address, suite. */
+  readonly device: Uint8Array;
+  /** The organisation's Ed25519 public key, from the invitation link or created by the first admin. */
+  readonly organisationPublicKey: Uint8Array | undefined;
+  /** Only on admin devices. */
+  readonly organisationSignKey: Uint8Array | undefined;
+}
+
+export type ConversationKind = "direct" | "group";
+
+export interface ConversationRecord {
+  /** The MLS group id. */
+  readonly conversationId: string;
+  readonly kind: ConversationKind;
+  /** The group's name; for a direct chat the other person's display name. */
+  readonly name: string;
+  /** For a direct chat: the other account. */
+  readonly peerAccountId: string | undefined;
+  /** encodeConversation() of the current epoch. */
+  readonly state: Uint8Array;
+  readonly epoch: number;
+  /**
+   * A commit this device sent and the server has not answered yet: the state
+   * after it. It becomes `state` when the server accepts, and is dropped when
+   * another member's commit wins the epoch.
+   */
+  readonly pendingState: Uint8Array | undefined;
+  /** False once this device was removed or left: history stays readable, nothing is sent. */
+  readonly active: boolean;
+  readonly unread: number;
+  readonly lastActivityAt: number;
+}
+
+export type MessageDirection = "in" | "out";
+
+/**
+ * queued: stored, not yet accepted by the server; sent: the server stored it;
+ * delivered/read: a member's end-to-end receipt said so; received: incoming.
+ */
+export type MessageStatus = "queued" | "sent" | "delivered" | "read" | "received";
+
+export interface MessageRecord {
+  /** The content's message id (the end-to-end dedupe key). */
+  readonly messageId: string;
+  readonly conversationId: string;
+  readonly direction: MessageDirection;
+  readonly senderAccountId: string;
+  readonly senderName: string;
+  /** The sender's clock (display only). */
+  readonly sentAt: number;
+  /** This device's clock when it stored the message. */
+  readonly storedAt: number;
+  /**
+   * "content": `body` is the encoded end-to-end Content (text, attachment, …)
+   * as last edited; "event": `body` is UTF-8 JSON describing a membership
+   * change the UI shows as a line of its own.
+   */
+  readonly kind: "content" | "event";
+  readonly body: Uint8Array;
+  readonly status: MessageStatus;
+  readonly deleted: boolean;
+}
+
+export interface OutboxRecord {
+  /** The relay's message id for this send: a resend with it is stored once. */
+  readonly outboxId: string;
+  readonly conversationId: string;
+  /** The content message id it carries, if any, so its status can follow the send. */
+  readonly messageId: string | undefined;
+  /** An encoded relay Send without request id: recipients, payload, commit guard, Welcome. */
+  readonly send: Uint8Array;
+  readonly createdAt: number;
+  readonly attempts: number;
+}
+
+export type DeviceTrust = "organisation" | "verified" | "unverified" | "unknown";
+
+export interface ContactDevice {
+  readonly devicePublicKey: string;
+  readonly trust: DeviceTrust;
+  readonly firstSeenAt: number;
+}
+
+export interface ContactRecord {
+  readonly accountId: string;
+  readonly displayName: string;
+  /** Every device key ever seen for this account, so a new one can be shown, never silently accepted. */
+  readonly devices: readonly ContactDevice[];
+}
+
+/** The private half of a key package this device uploaded, until a Welcome uses it. */
+export interface KeyPackageRecord {
+  /** The MLS KeyPackageRef, as a Welcome names it. */
+  readonly ref: string;
+  /** encodeKeyPackageBundle(). */
+  readonly bundle: Uint8Array;
+  readonly lastResort: boolean;
+  readonly createdAt: number;
+}
