@@ -153,3 +153,12 @@ export {
   checkVerificationQr,
   type SafetyParty,
 } from "./identity/safetyNumber.js";
+export { AttachmentError, type AttachmentErrorCode } from "./attachment/attachmentError.js";
+export { ciphertextSize, DEFAULT_CHUNK_SIZE } from "./attachment/framing.js";
+export {
+  encryptAttachment,
+  type AttachmentSecrets,
+  type EncryptAttachmentOptions,
+  type EncryptedAttachment,
+} from "./attachment/encryptAttachment.js";
+export { decryptAttachment } from "./attachment/decryptAttachment.js";

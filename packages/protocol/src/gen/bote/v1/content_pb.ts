@@ -215,11 +215,12 @@ export type Attachment = Message<"bote.v1.Attachment"> & {
   caption: string;
 
   /**
-   * 0: the whole file is one AES-GCM message (12-byte nonce, then ciphertext
-   * and tag). Otherwise the plaintext is cut into chunks of chunk_size bytes
-   * (the last may be shorter), each sealed on its own. The nonce and framing
-   * rule belongs to the attachment encryption of the client core and is not
-   * fixed yet (docs/PROTOCOL.md, Known gaps).
+   * Plaintext bytes per chunk: the file is cut into chunks of chunk_size
+   * bytes (the last may be shorter), each sealed on its own; nonce,
+   * additional data and blob layout are in docs/PROTOCOL.md §14, "Attachment
+   * framing". 0: the whole file is one AES-GCM message (12-byte nonce, then
+   * ciphertext and tag), which the client core does not implement yet
+   * (docs/PROTOCOL.md, Known gaps).
    *
    * @generated from field: uint32 chunk_size = 11;
    */
