@@ -1,2 +1,3 @@
 export { createTestDatabase, postgresSkipReason, type TestDatabase } from "./postgres.js";
 export { natsSkipReason, natsUrl } from "./nats.js";
+export { describeClientStoreContract, type ClientStoreFixture } from "./clientStoreContract.js";

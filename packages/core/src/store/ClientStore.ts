@@ -15,21 +15,39 @@
 export interface ClientStore {
   getProfile(): Promise<ProfileRecord | undefined>;
   getConversation(conversationId: string): Promise<ConversationRecord | undefined>;
-  /** Most recent activity first. */
+  /** Most recent activity first (ties by conversationId). */
   listConversations(): Promise<ConversationRecord[]>;
-  /** Oldest first; with `limit`, the newest `limit` messages (still oldest first). */
+  /**
+   * Oldest first by `storedAt` (ties in the order first stored); with `limit`,
+   * the newest `limit` messages (still oldest first).
+   */
   listMessages(conversationId: string, limit?: number): Promise<MessageRecord[]>;
   getMessage(messageId: string): Promise<MessageRecord | undefined>;
-  /** Oldest first, so a resend keeps the order messages were written in. */
+  /**
+   * Oldest first by `createdAt` (ties in the order first stored), so a resend
+   * keeps the order messages were written in.
+   */
   listOutbox(): Promise<OutboxRecord[]>;
   getContact(accountId: string): Promise<ContactRecord | undefined>;
-  /** By display name, then account id. */
+  /** By display name, then account id (UTF-16 code-unit order, the same on every machine). */
   listContacts(): Promise<ContactRecord[]>;
   getKeyPackage(ref: string): Promise<KeyPackageRecord | undefined>;
   countKeyPackages(): Promise<{ oneTime: number; lastResort: number }>;
   /** Whether a dedupe key was recorded by an earlier `apply` (see StoreChanges.seen). */
   hasSeen(key: string): Promise<boolean>;
-  /** Applies every part of `changes` in one transaction. */
+  /**
+   * Applies every part of `changes` in one transaction; within it puts come
+   * before deletes (an outbox entry put and deleted in one batch is gone).
+   * An upsert keeps a record's place in the "order first stored".
+   *
+   * Before it stores anything, `apply` checks the whole batch
+   * (validateStoreChanges): ids, the profile's serverUrl and every dedupe key
+   * are non-empty strings; byte fields are Uint8Arrays (optional ones may be
+   * undefined); epochs, times and counts are safe integers. Any fault rejects
+   * with ClientStoreError "store_changes_invalid" (its `path` names the field)
+   * and nothing at all is stored. Stored bytes are copies: changing an array
+   * after `apply`, or one a getter returned, never changes the store.
+   */
   apply(changes: StoreChanges): Promise<void>;
   close(): Promise<void>;
 }
