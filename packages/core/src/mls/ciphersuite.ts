@@ -1,4 +1,5 @@
 import { getCiphersuiteFromName, getCiphersuiteImpl, type CiphersuiteImpl } from "ts-mls";
+import { makeFastCiphersuite } from "./fastCiphersuite.js";
 
 /** The suite every organisation uses unless it opts into post-quantum protection. */
 export const DEFAULT_CIPHERSUITE = "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519";
@@ -21,10 +22,20 @@ export function isBoteCiphersuite(name: string): name is BoteCiphersuiteName {
 // process instead of once per message keeps the hot path free of it.
 const loaded = new Map<BoteCiphersuiteName, Promise<CiphersuiteImpl>>();
 
+/** ts-mls's default provider wrapped by makeFastCiphersuite (same bytes, fewer key imports and thread-pool trips). */
+async function buildCiphersuite(name: BoteCiphersuiteName): Promise<CiphersuiteImpl> {
+  const suite = getCiphersuiteFromName(name);
+  return makeFastCiphersuite(await getCiphersuiteImpl(suite), {
+    hash: suite.hash,
+    kdf: suite.hpke.kdf,
+    signature: suite.signature,
+  });
+}
+
 export function loadCiphersuite(name: BoteCiphersuiteName = DEFAULT_CIPHERSUITE): Promise<CiphersuiteImpl> {
   let impl = loaded.get(name);
   if (impl === undefined) {
-    impl = getCiphersuiteImpl(getCiphersuiteFromName(name));
+    impl = buildCiphersuite(name);
     // A failed load (e.g. a missing optional peer) must not be cached forever.
     impl.catch(() => loaded.delete(name));
     loaded.set(name, impl);

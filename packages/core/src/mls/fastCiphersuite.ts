@@ -1,0 +1,198 @@
+// A faster CiphersuiteImpl for ts-mls 1.6.4, byte-identical to its default.
+//
+// Profiling `npm run bench:crypto` showed where ts-mls's default provider
+// spends a 1:1 message: every Ed25519 signature re-imports the signing key
+// from PKCS#8 (~15 % of the main thread), every HKDF step and HMAC imports
+// its key into WebCrypto and waits for a thread-pool job, and ~45 % of the
+// wall time was the main thread idle, waiting on such promises. Here:
+//   - hash, HMAC and HKDF run synchronously with @noble/hashes: for inputs of
+//     tens of bytes one HMAC is a few µs, the WebCrypto round trip ~100 µs;
+//   - Ed25519 stays with WebCrypto (native, ~5× faster than pure JS here),
+//     but imported keys are cached: signing keys per key buffer (a WeakMap,
+//     so the CryptoKey goes when the state holding the buffer goes; a
+//     digest of the bytes detects a buffer that was zeroed or reused),
+//     verification keys per public key in a bounded map;
+//   - AEAD and HPKE are ts-mls's own (WebCrypto AES-GCM, @hpke/core).
+// Nothing is skipped: every signature and MAC is computed and checked as
+// before, and the interop test runs both providers against each other.
+import { hmac } from "@noble/hashes/hmac.js";
+import { expand as hkdfExpand } from "@noble/hashes/hkdf.js";
+import { sha256, sha512 } from "@noble/hashes/sha2.js";
+import type { CHash } from "@noble/hashes/utils.js";
+import type { CiphersuiteImpl, Hash, Kdf, Signature } from "ts-mls";
+
+type NobleHash = CHash;
+
+const NOBLE_HASHES: Record<string, NobleHash> = {
+  "SHA-256": sha256,
+  "SHA-512": sha512,
+  "HKDF-SHA256": sha256,
+  "HKDF-SHA512": sha512,
+};
+
+function nobleHash(name: string): NobleHash {
+  const hash = NOBLE_HASHES[name];
+  if (hash === undefined) throw new Error(`fast ciphersuite: no synchronous ${name}`);
+  return hash;
+}
+
+/** Compares MACs in time independent of where they differ. */
+function equalConstantTime(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+export function makeSyncHash(name: string): Hash {
+  const h = nobleHash(name);
+  return {
+    digest: (data) => Promise.resolve(h(data)),
+    mac: (key, data) => Promise.resolve(hmac(h, key, data)),
+    verifyMac: (key, mac, data) => Promise.resolve(equalConstantTime(hmac(h, key, data), mac)),
+  };
+}
+
+/** RFC 5869 HKDF, with @hpke/core's checks (which ts-mls's default uses) so that failures match too. */
+export function makeSyncKdf(name: string): Kdf {
+  const h = nobleHash(name);
+  const size = h.outputLen;
+  return {
+    extract(salt, ikm) {
+      if (salt.length !== 0 && salt.length !== size) {
+        return Promise.reject(new Error("The salt length must be the same as the hashSize"));
+      }
+      // An empty salt means HashLen zero bytes; HMAC pads both to the same block.
+      return Promise.resolve(hmac(h, salt.length === 0 ? new Uint8Array(size) : salt, ikm));
+    },
+    expand(prk, info, len) {
+      try {
+        return Promise.resolve(hkdfExpand(h, prk, info, len));
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    },
+    size,
+  };
+}
+
+// The core compiles without DOM types; this is the part of WebCrypto used here.
+interface Ed25519Key {
+  readonly type: string;
+}
+interface Ed25519Subtle {
+  importKey(
+    format: "pkcs8" | "raw",
+    keyData: Uint8Array,
+    algorithm: "Ed25519",
+    extractable: false,
+    keyUsages: readonly ("sign" | "verify")[],
+  ): Promise<Ed25519Key>;
+  sign(algorithm: "Ed25519", key: Ed25519Key, data: Uint8Array): Promise<ArrayBuffer>;
+  verify(algorithm: "Ed25519", key: Ed25519Key, signature: Uint8Array, data: Uint8Array): Promise<boolean>;
+}
+const subtle = (globalThis as unknown as { crypto: { subtle: Ed25519Subtle } }).crypto.subtle;
+
+// PKCS#8 header of an Ed25519 private key (RFC 8410); ts-mls's default
+// accepts both the 32-byte seed and the PKCS#8 form WebCrypto exports.
+const ED25519_PKCS8_PREFIX = Uint8Array.of(
+  0x30,
+  0x2e,
+  0x02,
+  0x01,
+  0x00,
+  0x30,
+  0x05,
+  0x06,
+  0x03,
+  0x2b,
+  0x65,
+  0x70,
+  0x04,
+  0x22,
+  0x04,
+  0x20,
+);
+
+function toPkcs8(signKey: Uint8Array): Uint8Array {
+  if (signKey.length !== 32) return new Uint8Array(signKey);
+  const out = new Uint8Array(ED25519_PKCS8_PREFIX.length + 32);
+  out.set(ED25519_PKCS8_PREFIX);
+  out.set(signKey, ED25519_PKCS8_PREFIX.length);
+  return out;
+}
+
+function zero(bytes: Uint8Array): void {
+  bytes.fill(0);
+}
+
+/** How many verification keys stay imported: beyond a 500-member group's worth, the oldest go. */
+export const VERIFY_KEY_CACHE_SIZE = 2048;
+
+/**
+ * Ed25519 through WebCrypto with imported keys cached. Signatures are
+ * deterministic (RFC 8032), so the output is the default provider's, byte
+ * for byte.
+ */
+export function makeCachedEd25519(base: Signature): Signature {
+  // Keyed by the buffer object: a caller holds its signing key in one buffer
+  // for the life of a state, and the entry dies with it. The digest (not
+  // secret: a hash of the key) tells whether the buffer still holds the key
+  // the CryptoKey was imported from.
+  const signKeys = new WeakMap<Uint8Array, { digest: Uint8Array; key: Promise<Ed25519Key> }>();
+  const verifyKeys = new Map<string, Promise<Ed25519Key>>();
+
+  function signingKey(signKey: Uint8Array): Promise<Ed25519Key> {
+    const digest = sha256(signKey);
+    const cached = signKeys.get(signKey);
+    if (cached !== undefined && equalConstantTime(cached.digest, digest)) return cached.key;
+    const pkcs8 = toPkcs8(signKey);
+    const key = subtle.importKey("pkcs8", pkcs8, "Ed25519", false, ["sign"]).finally(() => zero(pkcs8));
+    signKeys.set(signKey, { digest, key });
+    key.catch(() => signKeys.delete(signKey));
+    return key;
+  }
+
+  function verificationKey(publicKey: Uint8Array): Promise<Ed25519Key> {
+    const id = String.fromCharCode(...publicKey);
+    const cached = verifyKeys.get(id);
+    if (cached !== undefined) {
+      // Most recently used last, so that eviction takes the least recently used.
+      verifyKeys.delete(id);
+      verifyKeys.set(id, cached);
+      return cached;
+    }
+    const key = subtle.importKey("raw", publicKey, "Ed25519", false, ["verify"]);
+    key.catch(() => verifyKeys.delete(id));
+    if (verifyKeys.size >= VERIFY_KEY_CACHE_SIZE) verifyKeys.delete(verifyKeys.keys().next().value!);
+    verifyKeys.set(id, key);
+    return key;
+  }
+
+  return {
+    async sign(signKey, message) {
+      return new Uint8Array(await subtle.sign("Ed25519", await signingKey(signKey), message));
+    },
+    async verify(publicKey, message, signature) {
+      const key = await verificationKey(publicKey);
+      return subtle.verify("Ed25519", key, signature, message);
+    },
+    keygen: () => base.keygen(),
+  };
+}
+
+/**
+ * Wraps a ts-mls CiphersuiteImpl: synchronous hash, HMAC and HKDF, cached
+ * Ed25519 keys. Suites with another signature scheme keep theirs.
+ */
+export function makeFastCiphersuite(
+  base: CiphersuiteImpl,
+  algorithms: { hash: string; kdf: string; signature: string },
+): CiphersuiteImpl {
+  return {
+    ...base,
+    hash: makeSyncHash(algorithms.hash),
+    kdf: makeSyncKdf(algorithms.kdf),
+    signature: algorithms.signature === "Ed25519" ? makeCachedEd25519(base.signature) : base.signature,
+  };
+}
