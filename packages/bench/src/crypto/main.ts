@@ -1,0 +1,40 @@
+/**
+ * `npm run bench:crypto`: what MLS costs through @bote/core, against the
+ * floor measured in the same run (floor.ts: one AES-GCM seal+open and one
+ * Ed25519 sign+verify with WebCrypto per message). Measures
+ *   - encrypt + decrypt per message, 1:1 and in a group, interleaved with
+ *     the floor in rounds so that load from elsewhere on the machine hits
+ *     all three alike,
+ *   - adding 10/100/500 members in one commit and removing one (time to
+ *     create, time for one member to process, bytes),
+ * and prints a table whose last line is `1:1 message cost / floor: X.X`.
+ * Every figure is a ratio to the floor, since the machine is shared.
+ */
+import { DEFAULT_CIPHERSUITE } from "@bote/core";
+import { parseOptions, UsageError, type Options } from "./options.js";
+import { machineLine, report } from "./report.js";
+import { runCryptoBench } from "./run.js";
+
+function log(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
+
+async function main(): Promise<void> {
+  let options: Options;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      log(err.message);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+  const result = await runCryptoBench(options, log);
+  process.stdout.write(
+    `${machineLine()}\n${DEFAULT_CIPHERSUITE}, ${options.payload}-byte messages\n\n${report(result)}\n`,
+  );
+}
+
+await main();

@@ -1,0 +1,128 @@
+/**
+ * MLS work measured through @bote/core's public API only: devices, key
+ * packages, conversations, messages, adds and a removal.
+ */
+import {
+  addMembers,
+  createConversation,
+  createDevice,
+  encryptMessage,
+  generateKeyPackageBundle,
+  joinConversation,
+  processIncoming,
+  removeMembers,
+  zeroSecrets,
+  type AuthenticationPort,
+  type Conversation,
+  type KeyPackageBundle,
+} from "@bote/core";
+
+/** The bench measures crypto, not trust decisions: every member is accepted. */
+export const acceptAll: AuthenticationPort = {
+  authenticate: () => Promise.resolve({ accepted: true, basis: "verified" }),
+};
+
+let counter = 0;
+
+function address() {
+  return {
+    mailboxId: crypto.getRandomValues(new Uint8Array(16)),
+    capability: crypto.getRandomValues(new Uint8Array(33)),
+  };
+}
+
+/** A new device and one key package of it (not measured: done before a group forms). */
+export async function makeMember(): Promise<KeyPackageBundle> {
+  const device = await createDevice({
+    accountId: crypto.getRandomValues(new Uint8Array(16)),
+    displayName: `member ${++counter}`,
+    deliveryAddress: address(),
+  });
+  return generateKeyPackageBundle(device);
+}
+
+export async function makeMembers(count: number): Promise<KeyPackageBundle[]> {
+  const out: KeyPackageBundle[] = [];
+  for (let i = 0; i < count; i++) out.push(await makeMember());
+  return out;
+}
+
+/** A sender and one receiver in a group of `size` members (the others never join: they do not take part in a message). */
+export interface MessagePair {
+  sender: Conversation;
+  receiver: Conversation;
+}
+
+export async function makeMessagePair(size: number): Promise<MessagePair> {
+  const creator = await createDevice({
+    accountId: crypto.getRandomValues(new Uint8Array(16)),
+    displayName: "creator",
+    deliveryAddress: address(),
+  });
+  const receiver = await makeMember();
+  const others = await makeMembers(size - 2);
+  const added = await addMembers(
+    await createConversation(creator, acceptAll),
+    [receiver.keyPackage, ...others.map((b) => b.keyPackage)],
+    acceptAll,
+  );
+  zeroSecrets(added.consumedSecrets);
+  return { sender: added.conversation, receiver: await joinConversation(added.welcome, receiver, acceptAll) };
+}
+
+/** One message from sender to receiver; returns its size on the wire. */
+export async function sendOne(pair: MessagePair, plaintext: Uint8Array): Promise<number> {
+  const sent = await encryptMessage(pair.sender, plaintext);
+  pair.sender = sent.conversation;
+  const received = await processIncoming(pair.receiver, sent.message, acceptAll);
+  if (received.kind !== "application" || received.plaintext.length !== plaintext.length) {
+    throw new Error(`expected the application message back, got ${received.kind}`);
+  }
+  pair.receiver = received.conversation;
+  return sent.message.length;
+}
+
+export interface CommitFigures {
+  /** Creating the commit (and Welcome) at the committer. */
+  commitMs: number;
+  /** Processing it: one new member's join from the Welcome, or one remaining member's processing of the commit. */
+  processMs: number;
+  commitBytes: number;
+  welcomeBytes: number;
+}
+
+/** Adds `count` members in one commit to a group of two; one of them joins. */
+export async function measureAdd(count: number): Promise<CommitFigures> {
+  const pair = await makeMessagePair(2);
+  const joiners = await makeMembers(count);
+  let start = performance.now();
+  const added = await addMembers(
+    pair.sender,
+    joiners.map((b) => b.keyPackage),
+    acceptAll,
+  );
+  const commitMs = performance.now() - start;
+  zeroSecrets(added.consumedSecrets);
+  start = performance.now();
+  await joinConversation(added.welcome, joiners[count - 1]!, acceptAll);
+  const processMs = performance.now() - start;
+  return { commitMs, processMs, commitBytes: added.commit.length, welcomeBytes: added.welcome.length };
+}
+
+/** Removes one member of the pair's group of `size`; the receiver processes the commit. */
+export async function measureRemove(pair: MessagePair, size: number): Promise<CommitFigures> {
+  let start = performance.now();
+  // Leaf 0 is the creator (the sender), leaf 1 the receiver, the last leaf a member who never joined.
+  const removed = await removeMembers(pair.sender, [size - 1], acceptAll);
+  const commitMs = performance.now() - start;
+  zeroSecrets(removed.consumedSecrets);
+  start = performance.now();
+  const processed = await processIncoming(pair.receiver, removed.commit, acceptAll);
+  const processMs = performance.now() - start;
+  if (processed.kind !== "commit" || processed.changes.removed.length !== 1) {
+    throw new Error(`expected a commit removing one member, got ${processed.kind}`);
+  }
+  pair.sender = removed.conversation;
+  pair.receiver = processed.conversation;
+  return { commitMs, processMs, commitBytes: removed.commit.length, welcomeBytes: 0 };
+}
