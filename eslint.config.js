@@ -28,8 +28,8 @@ export default tseslint.config(
     },
   },
   {
-    // The wire contract runs in browsers and Node alike: no Node built-ins.
-    files: ["packages/protocol/src/**", "packages/core/src/**"],
+    // The wire contract, the client core and the SDK run in browsers and Node alike: no Node built-ins.
+    files: ["packages/protocol/src/**", "packages/core/src/**", "packages/client/src/**"],
     rules: {
       "no-restricted-imports": ["error", { patterns: ["node:*"] }],
     },

@@ -1,0 +1,385 @@
+import {
+  decodeDevice,
+  hasPendingProposals,
+  commitPendingProposals,
+  leaveConversation,
+  readRoster,
+  restoreConversation,
+  type ClientStore,
+  type ContactRecord,
+  type ConversationRecord,
+  type Device,
+  type MessageRecord,
+  type ProfileRecord,
+  type DeviceTrust,
+} from "@bote/core";
+import { create } from "@bufbuild/protobuf";
+import { decodeBase64url, Receipt_Kind, ReceiptSchema, TextSchema, type Member, type Role } from "@bote/protocol";
+import { ClientError } from "./clientError.js";
+import { setDeviceTrust } from "./contacts.js";
+import type { ClientContext } from "./context.js";
+import {
+  addToConversation,
+  createConversationWith,
+  directChatWith,
+  removeFromConversation,
+  renameGroup,
+} from "./conversations.js";
+import { Emitter, type ClientEvents } from "./events.js";
+import { processEntries } from "./incoming.js";
+import { topUpKeyPackages } from "./keyPackageStock.js";
+import { flushOutbox, runCommit, sendContent } from "./outgoing.js";
+import type { Transport } from "./ports.js";
+import { eventMessage } from "./records.js";
+import { sendHandshake } from "./handshake.js";
+import { createInvitationLink } from "./invitations.js";
+import { downloadFile, readAttachment, sendFile, type OutgoingFile } from "./attachments.js";
+import { RelayConnection, type ConnectionState } from "./RelayConnection.js";
+import { Serial } from "./serial.js";
+import { ServerApi } from "./ServerApi.js";
+import { Session } from "./session.js";
+import { createTrustPolicyFor } from "./trust.js";
+
+export interface OpenOptions {
+  readonly store: ClientStore;
+  readonly transport: Transport;
+  readonly now?: () => number;
+  readonly random?: () => number;
+}
+
+/** The WebSocket URL of a server: same host, ws(s) scheme, /v1/ws. */
+export function socketUrl(serverUrl: string): string {
+  const url = new URL("v1/ws", serverUrl.endsWith("/") ? serverUrl : `${serverUrl}/`);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  return url.toString();
+}
+
+/**
+ * One device's view of Bote: its conversations, messages and contacts, kept
+ * in a ClientStore, and the connection that keeps them current. The web app
+ * and the CLI use this class and its events; nothing here touches a DOM or
+ * Node API directly (see ports.ts).
+ */
+export class BoteClient {
+  private readonly events = new Emitter();
+  private readonly serial = new Serial();
+  private readonly ctx: ClientContext;
+  private readonly connection: RelayConnection;
+  private readonly session: Session;
+  private profileRecord: ProfileRecord;
+  private deviceRecord: Device;
+  private background: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly store: ClientStore,
+    profile: ProfileRecord,
+    device: Device,
+    transport: Transport,
+    now: () => number,
+    random: (() => number) | undefined,
+  ) {
+    this.profileRecord = profile;
+    this.deviceRecord = device;
+    this.session = new Session(
+      new ServerApi(transport.http, profile.serverUrl),
+      profile.deviceId,
+      () => this.deviceRecord,
+      now,
+    );
+    this.connection = new RelayConnection({
+      url: socketUrl(profile.serverUrl),
+      openSocket: transport.openSocket,
+      sessionToken: (renew) => this.session.sessionToken(renew),
+      onEntries: (entries) => processEntries(this.ctx, entries),
+      onKeyPackagesLow: () => this.inBackground(() => topUpKeyPackages(this.ctx)),
+      onState: (state) => {
+        this.events.emit("connection", state);
+        if (state === "open") this.inBackground(() => flushOutbox(this.ctx));
+      },
+      ...(random === undefined ? {} : { random }),
+    });
+    this.ctx = {
+      store,
+      session: this.session,
+      connection: this.connection,
+      serial: this.serial,
+      events: this.events,
+      trust: createTrustPolicyFor(store, () => this.profileRecord, now),
+      now,
+      onProposal: (conversationId) => this.inBackground(() => this.commitProposals(conversationId)),
+      profile: () => this.profileRecord,
+      device: () => this.deviceRecord,
+    };
+  }
+
+  /** Opens the device stored in `store`; fails with profile_missing before `bote join`. */
+  static async open(options: OpenOptions): Promise<BoteClient> {
+    const profile = await options.store.getProfile();
+    if (profile === undefined) throw new ClientError("profile_missing");
+    const device = decodeDevice(profile.device);
+    if (!device.ok) throw new ClientError("profile_missing", `stored device: ${device.error.field}`);
+    return new BoteClient(
+      options.store,
+      profile,
+      device.value,
+      options.transport,
+      options.now ?? Date.now,
+      options.random,
+    );
+  }
+
+  get profile(): ProfileRecord {
+    return this.profileRecord;
+  }
+
+  get device(): Device {
+    return this.deviceRecord;
+  }
+
+  get connectionState(): ConnectionState {
+    return this.connection.connectionState;
+  }
+
+  on<K extends keyof ClientEvents>(event: K, handler: (payload: ClientEvents[K]) => void): () => void {
+    return this.events.on(event, handler);
+  }
+
+  /** Logs in, keeps the key package stock up, opens the socket and sends what the outbox holds. */
+  async connect(): Promise<void> {
+    await this.session.sessionToken();
+    await topUpKeyPackages(this.ctx);
+    await this.connection.start();
+  }
+
+  /**
+   * Connects, processes and acknowledges everything queued for this device,
+   * sends the outbox, and returns the messages that arrived meanwhile.
+   */
+  async sync(): Promise<MessageRecord[]> {
+    const arrived: MessageRecord[] = [];
+    const off = this.on("message", (m) => {
+      if (m.direction === "in") arrived.push(m);
+    });
+    try {
+      if (this.connection.connectionState === "open") {
+        // Connected already: the backlog was pushed at Hello, and live entries are processed as they come.
+        await this.connection.settled();
+      } else {
+        const caughtUp = this.connection.caughtUp();
+        await this.connect();
+        await caughtUp;
+      }
+      await this.idle();
+    } finally {
+      off();
+    }
+    return arrived;
+  }
+
+  /** Waits for background steps (outbox flush, proposal commits, key package top-ups) to finish. */
+  async idle(): Promise<void> {
+    let seen: Promise<unknown> | undefined;
+    while (seen !== this.background) {
+      seen = this.background;
+      await seen;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.idle();
+    this.connection.stop();
+    await this.store.close();
+  }
+
+  // Directory and contacts
+
+  /** The organisation's accounts (from the server), with this device's trust in their keys. */
+  async directory(): Promise<{ member: Member; contact: ContactRecord | undefined }[]> {
+    await this.session.sessionToken();
+    const { members } = await this.session.api.members();
+    const out = [];
+    for (const member of members) {
+      if (member.accountId === this.profileRecord.accountId) continue;
+      out.push({ member, contact: await this.store.getContact(member.accountId) });
+    }
+    return out;
+  }
+
+  async createInvitation(role: Role): Promise<{ url: string; expiresAt: string }> {
+    await this.session.sessionToken();
+    return createInvitationLink(this.ctx, role);
+  }
+
+  /** Marks a contact's device key as verified (safety number compared) or explicitly accepted unverified. */
+  async setTrust(accountId: string, devicePublicKey: string, trust: Extract<DeviceTrust, "verified" | "unverified">) {
+    const contact = await this.store.getContact(accountId);
+    if (contact === undefined || !contact.devices.some((d) => d.devicePublicKey === devicePublicKey)) {
+      throw new ClientError("contact_unknown", accountId);
+    }
+    const updated = setDeviceTrust(contact, devicePublicKey, trust);
+    await this.store.apply({ contacts: [updated] });
+    this.events.emit("contact", { contact: updated, newDevice: false });
+    return updated;
+  }
+
+  // Conversations
+
+  directChat(accountId: string): Promise<ConversationRecord> {
+    return this.whileConnected(() => directChatWith(this.ctx, accountId));
+  }
+
+  createGroup(name: string, accountIds: readonly string[]): Promise<ConversationRecord> {
+    return this.whileConnected(() => createConversationWith(this.ctx, accountIds, name));
+  }
+
+  addMembers(conversationId: string, accountIds: readonly string[], names: readonly string[]) {
+    return this.whileConnected(() => addToConversation(this.ctx, conversationId, accountIds, names));
+  }
+
+  removeMembers(conversationId: string, accountIds: readonly string[]) {
+    return this.whileConnected(() => removeFromConversation(this.ctx, conversationId, accountIds));
+  }
+
+  rename(conversationId: string, name: string) {
+    return this.whileConnected(() => renameGroup(this.ctx, conversationId, name));
+  }
+
+  /** Asks the others to remove this device (a member commits it); the chat stays readable here. */
+  async leave(conversationId: string): Promise<void> {
+    await this.whileConnected(async () => {
+      await sendHandshake(this.ctx, conversationId, async (conversation) => {
+        const left = await leaveConversation(conversation);
+        return { conversation: left.conversation, message: left.proposal };
+      });
+      const record = await this.store.getConversation(conversationId);
+      if (record === undefined) return;
+      const next = { ...record, active: false };
+      const event = eventMessage(this.ctx, conversationId, { type: "left" });
+      await this.store.apply({ conversations: [next], messages: [event] });
+      this.events.emit("conversation", next);
+      this.events.emit("message", event);
+    });
+  }
+
+  listConversations(): Promise<ConversationRecord[]> {
+    return this.store.listConversations();
+  }
+
+  listMessages(conversationId: string, limit?: number): Promise<MessageRecord[]> {
+    return this.store.listMessages(conversationId, limit);
+  }
+
+  /** The members of a conversation in this epoch, with this device first. */
+  async members(conversationId: string) {
+    const record = await this.store.getConversation(conversationId);
+    if (record === undefined) throw new ClientError("contact_unknown", conversationId);
+    return readRoster(restoreConversation(record.state)).sort((a, b) => Number(b.self) - Number(a.self));
+  }
+
+  // Messages
+
+  sendText(conversationId: string, text: string, replyTo?: string): Promise<MessageRecord | undefined> {
+    const value = create(TextSchema, { text, ...(replyTo === undefined ? {} : { replyTo: bytesOfId(replyTo) }) });
+    return this.evenOffline(() => sendContent(this.ctx, conversationId, { case: "text", value }));
+  }
+
+  /** Encrypts and uploads a file while reading it, then sends it (see attachments.ts). */
+  sendFile(conversationId: string, file: OutgoingFile): Promise<MessageRecord | undefined> {
+    return this.whileConnected(() => sendFile(this.ctx, conversationId, file));
+  }
+
+  /**
+   * Hands the decrypted file of a message to `sink` as a stream. The stream
+   * fails with attachment_corrupt if the digest or any chunk does not match,
+   * after some bytes may have been written: `sink` writes somewhere
+   * temporary and keeps the file only when the stream completed.
+   */
+  async download(messageId: string, sink: (file: AsyncIterable<Uint8Array>) => Promise<void>): Promise<number> {
+    const message = await this.store.getMessage(messageId);
+    if (message === undefined) throw new ClientError("message_unknown", messageId);
+    const attachment = readAttachment(message);
+    await this.session.sessionToken();
+    await sink(downloadFile(this.ctx, message));
+    return Number(attachment.size);
+  }
+
+  /** End-to-end receipts for messages of one conversation; the server cannot tell them from any other message. */
+  async sendReceipt(conversationId: string, kind: "delivered" | "read", messageIds: readonly string[]): Promise<void> {
+    if (messageIds.length === 0) return;
+    const value = create(ReceiptSchema, {
+      kind: kind === "read" ? Receipt_Kind.READ : Receipt_Kind.DELIVERED,
+      targetMessageIds: messageIds.map(bytesOfId),
+    });
+    await sendContent(this.ctx, conversationId, { case: "receipt", value });
+  }
+
+  /** Marks a conversation read here and tells the senders. */
+  async markRead(conversationId: string): Promise<void> {
+    const record = await this.store.getConversation(conversationId);
+    if (record === undefined) return;
+    const unread = (await this.store.listMessages(conversationId)).filter(
+      (m) => m.direction === "in" && m.kind === "content" && m.status === "received",
+    );
+    await this.store.apply({ conversations: [{ ...record, unread: 0 }] });
+    if (record.active && unread.length > 0) {
+      await this.sendReceipt(
+        conversationId,
+        "read",
+        unread.slice(-1000).map((m) => m.messageId),
+      );
+    }
+  }
+
+  private async commitProposals(conversationId: string): Promise<void> {
+    const record = await this.store.getConversation(conversationId);
+    if (record === undefined || !record.active) return;
+    const conversation = restoreConversation(record.state);
+    // One member commits, so the others do not race: the lowest leaf that stays.
+    const stays = readRoster(conversation).filter(
+      (m) =>
+        !Object.values(conversation.group.unappliedProposals).some(
+          (p) => p.proposal.proposalType === "remove" && p.proposal.remove.removed === m.leafIndex,
+        ),
+    );
+    if (!stays[0]?.self || !hasPendingProposals(conversation)) return;
+    await runCommit(this.ctx, conversationId, async (current) => {
+      if (!hasPendingProposals(current)) throw new ClientError("commit_conflict", "nothing left to commit");
+      return {
+        result: await commitPendingProposals(current, this.ctx.trust),
+        event: { type: "members_removed", by: this.deviceRecord.credential.displayName, members: [] },
+      };
+    }).catch(() => undefined);
+  }
+
+  private async whileConnected<T>(task: () => Promise<T>): Promise<T> {
+    if (this.connection.connectionState !== "open") await this.connect();
+    return task();
+  }
+
+  /** Messages are written to the outbox even without a connection; they go out after the reconnect. */
+  private async evenOffline<T>(task: () => Promise<T>): Promise<T> {
+    if (this.connection.connectionState !== "open") {
+      try {
+        await this.connect();
+      } catch (err) {
+        if (!(err instanceof ClientError && (err.code === "offline" || err.code === "timeout"))) throw err;
+      }
+    }
+    return task();
+  }
+
+  private inBackground(task: () => Promise<unknown>): void {
+    this.background = this.background.then(task).catch((err: unknown) => {
+      this.events.emit("problem", {
+        code: err instanceof ClientError ? err.code : "internal",
+        detail: err instanceof Error ? err.message : "background step failed",
+      });
+    });
+  }
+}
+
+function bytesOfId(id: string): Uint8Array {
+  const bytes = decodeBase64url(id);
+  if (bytes === undefined) throw new ClientError("message_unknown", id);
+  return bytes;
+}

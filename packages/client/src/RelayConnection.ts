@@ -1,0 +1,246 @@
+import { create } from "@bufbuild/protobuf";
+import {
+  AckSchema,
+  decodeServerFrame,
+  encodeClientFrame,
+  HelloSchema,
+  MAX_ACKS_PER_FRAME,
+  PROTOCOL_VERSION,
+  SendSchema,
+  type Entry,
+  type Send,
+  type SendResult,
+  type ServerFrameBody,
+} from "@bote/protocol";
+import { ClientError } from "./clientError.js";
+import type { OpenSocket, RelaySocket } from "./ports.js";
+
+export type ConnectionState = "connecting" | "open" | "waiting" | "closed";
+
+export interface RelayConnectionOptions {
+  /** ws:// or wss:// URL of the server's /v1/ws. */
+  readonly url: string;
+  readonly openSocket: OpenSocket;
+  /** A valid session token; `renew` asks for a fresh one after the server refused the last. */
+  readonly sessionToken: (renew: boolean) => Promise<string>;
+  /**
+   * Processes delivered entries in order. Resolves once what they carried is
+   * stored; only then are they acknowledged. A rejection closes the socket
+   * without acknowledging, so the entries come again.
+   */
+  readonly onEntries: (entries: readonly Entry[]) => Promise<void>;
+  readonly onKeyPackagesLow?: () => void;
+  readonly onState?: (state: ConnectionState) => void;
+  /** Random in [0, 1) for the backoff jitter; injected so tests can pin it. */
+  readonly random?: () => number;
+  readonly sendTimeoutMs?: number;
+}
+
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 30_000;
+const CLOSE_UNAUTHENTICATED = 4401;
+
+/**
+ * One receiving WebSocket to the relay (docs/PROTOCOL.md §4–5): Hello with
+ * the session, sends matched to their SendResult by request id, entries
+ * processed one frame after another and acknowledged after processing, and
+ * reconnects with exponential backoff and full jitter so a restarted server
+ * is not hit by every client at the same moment.
+ */
+export class RelayConnection {
+  private socket: RelaySocket | undefined;
+  private state: ConnectionState = "closed";
+  private stopped = true;
+  private attempt = 0;
+  private renewToken = false;
+  private nextRequestId = 1;
+  private readonly pending = new Map<number, { resolve: (r: SendResult) => void; reject: (e: Error) => void }>();
+  private processing: Promise<void> = Promise.resolve();
+  private openWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  private caughtUpWaiters: (() => void)[] = [];
+  private reconnectTimer: unknown;
+
+  constructor(private readonly options: RelayConnectionOptions) {}
+
+  get connectionState(): ConnectionState {
+    return this.state;
+  }
+
+  /** Connects and resolves after HelloOk; later drops reconnect by themselves until `stop`. */
+  start(): Promise<void> {
+    this.stopped = false;
+    if (this.state === "open") return Promise.resolve();
+    const opened = new Promise<void>((resolve, reject) => this.openWaiters.push({ resolve, reject }));
+    if (this.state === "closed") void this.connect();
+    return opened;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    this.socket?.close(1000, "bye");
+    this.onClosed(1000);
+  }
+
+  /**
+   * Resolves when the server has said the backlog is pushed (Deliver with
+   * caught_up) and every entry up to it is processed and acknowledged.
+   */
+  caughtUp(): Promise<void> {
+    return new Promise((resolve) => this.caughtUpWaiters.push(resolve));
+  }
+
+  /** Resolves once every Deliver received so far is processed and acknowledged. */
+  async settled(): Promise<void> {
+    let seen: Promise<void> | undefined;
+    while (seen !== this.processing) {
+      seen = this.processing;
+      await seen;
+    }
+  }
+
+  /** Sends one sealed Send; rejects with ClientError("offline") when no socket is open. */
+  send(send: Omit<Send, "requestId" | "$typeName" | "$unknown">): Promise<SendResult> {
+    const socket = this.socket;
+    if (socket === undefined || this.state !== "open") return Promise.reject(new ClientError("offline"));
+    const requestId = this.nextRequestId++;
+    const result = new Promise<SendResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(requestId);
+        reject(new ClientError("timeout", "send"));
+      }, this.options.sendTimeoutMs ?? 15_000);
+      this.pending.set(requestId, {
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+    });
+    socket.send(encodeClientFrame({ case: "send", value: create(SendSchema, { ...send, requestId }) }));
+    return result;
+  }
+
+  private async connect(): Promise<void> {
+    this.setState("connecting");
+    let token: string;
+    try {
+      token = await this.options.sessionToken(this.renewToken);
+      this.renewToken = false;
+    } catch (err) {
+      this.failOpenWaiters(err instanceof Error ? err : new ClientError("offline"));
+      this.scheduleReconnect();
+      return;
+    }
+    if (this.stopped) return;
+    this.socket = this.options.openSocket(this.options.url, {
+      onOpen: () => {
+        this.socket?.send(
+          encodeClientFrame({
+            case: "hello",
+            value: create(HelloSchema, { protocolVersion: PROTOCOL_VERSION, sessionToken: token }),
+          }),
+        );
+      },
+      onMessage: (data) => this.onFrame(data),
+      onClose: (code) => {
+        if (code === CLOSE_UNAUTHENTICATED) this.renewToken = true;
+        this.onClosed(code);
+      },
+    });
+  }
+
+  private onFrame(data: Uint8Array): void {
+    let frame: ServerFrameBody;
+    try {
+      frame = decodeServerFrame(data);
+    } catch {
+      // A server that speaks garbage gets a fresh connection, not a guess.
+      this.socket?.close(4400, "frame_malformed");
+      return;
+    }
+    switch (frame.case) {
+      case "helloOk":
+        this.attempt = 0;
+        this.setState("open");
+        for (const w of this.openWaiters.splice(0)) w.resolve();
+        return;
+      case "sendResult":
+        this.pending.get(frame.value.requestId)?.resolve(frame.value);
+        this.pending.delete(frame.value.requestId);
+        return;
+      case "deliver": {
+        const { entries, caughtUp } = frame.value;
+        this.processing = this.processing.then(() => this.process(entries, caughtUp));
+        return;
+      }
+      case "keyPackagesLow":
+        this.options.onKeyPackagesLow?.();
+        return;
+      case "error":
+        // Fatal errors are followed by the close; the others answer nothing we wait for.
+        return;
+      case "pong":
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async process(entries: readonly Entry[], caughtUp: boolean): Promise<void> {
+    const socket = this.socket;
+    if (socket === undefined || this.state !== "open") return;
+    if (entries.length > 0) {
+      try {
+        await this.options.onEntries(entries);
+      } catch {
+        // Not acknowledged: after a reconnect the server pushes them again.
+        socket.close(4000, "processing failed");
+        return;
+      }
+      for (let i = 0; i < entries.length; i += MAX_ACKS_PER_FRAME) {
+        const entryIds = entries.slice(i, i + MAX_ACKS_PER_FRAME).map((e) => e.entryId);
+        socket.send(encodeClientFrame({ case: "ack", value: create(AckSchema, { entryIds }) }));
+      }
+    }
+    if (caughtUp) for (const w of this.caughtUpWaiters.splice(0)) w();
+  }
+
+  private onClosed(code: number): void {
+    if (this.state === "closed" && this.socket === undefined) return;
+    this.socket = undefined;
+    for (const p of this.pending.values()) p.reject(new ClientError("offline", `socket closed (${code})`));
+    this.pending.clear();
+    // A refused session is renewed silently; anything else tells a waiting caller at once.
+    if (code !== CLOSE_UNAUTHENTICATED) this.failOpenWaiters(new ClientError("offline", `socket closed (${code})`));
+    if (this.stopped) {
+      this.setState("closed");
+      this.failOpenWaiters(new ClientError("offline", "stopped"));
+      return;
+    }
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped) return;
+    this.setState("waiting");
+    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** this.attempt);
+    this.attempt += 1;
+    const delay = Math.floor((this.options.random ?? Math.random)() * ceiling);
+    this.reconnectTimer = setTimeout(() => void this.connect(), delay);
+  }
+
+  private failOpenWaiters(error: Error): void {
+    // A first start that cannot connect keeps retrying, but its caller hears about it.
+    for (const w of this.openWaiters.splice(0)) w.reject(error);
+  }
+
+  private setState(state: ConnectionState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.options.onState?.(state);
+  }
+}

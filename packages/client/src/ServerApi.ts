@@ -1,0 +1,139 @@
+import {
+  decodeBase64url,
+  encodeBase64url,
+  isErrorCode,
+  type BlobUploadResponse,
+  type CreateInvitationResponse,
+  type FetchKeyPackagesResponse,
+  type LoginChallengeResponse,
+  type LoginResponse,
+  type MeResponse,
+  type MembersResponse,
+  type RedeemInvitationResponse,
+  type Role,
+} from "@bote/protocol";
+import { ClientError } from "./clientError.js";
+import type { HttpRequest, HttpResponse, HttpTransport } from "./ports.js";
+
+const utf8Decoder = new TextDecoder();
+const utf8Encoder = new TextEncoder();
+
+/** Bytes from a base64url field of a server answer; a malformed one is the server's fault. */
+export function bytesFrom(text: unknown, what: string): Uint8Array {
+  const bytes = typeof text === "string" ? decodeBase64url(text) : undefined;
+  if (bytes === undefined) throw new ClientError("server_unexpected", what);
+  return bytes;
+}
+
+/**
+ * The HTTP control plane (docs/PROTOCOL.md §3), one method per endpoint. A
+ * failed request becomes a ClientError carrying the server's code.
+ */
+export class ServerApi {
+  constructor(
+    private readonly http: HttpTransport,
+    readonly serverUrl: string,
+    private readonly session: () => string | undefined = () => undefined,
+  ) {}
+
+  withSession(session: () => string | undefined): ServerApi {
+    return new ServerApi(this.http, this.serverUrl, session);
+  }
+
+  redeemInvitation(token: string, displayName: string, publicKey: Uint8Array): Promise<RedeemInvitationResponse> {
+    return this.json("POST", "/v1/invitations/redeem", { token, displayName, publicKey: encodeBase64url(publicKey) });
+  }
+
+  loginChallenge(deviceId: string): Promise<LoginChallengeResponse> {
+    return this.json("POST", "/v1/login/challenge", { deviceId });
+  }
+
+  login(deviceId: string, challenge: string, signature: Uint8Array): Promise<LoginResponse> {
+    return this.json("POST", "/v1/login", { deviceId, challenge, signature: encodeBase64url(signature) });
+  }
+
+  me(): Promise<MeResponse> {
+    return this.json("GET", "/v1/me");
+  }
+
+  members(): Promise<MembersResponse> {
+    return this.json("GET", "/v1/members");
+  }
+
+  createInvitation(role: Role): Promise<CreateInvitationResponse> {
+    return this.json("POST", "/v1/invitations", { role });
+  }
+
+  uploadKeyPackages(oneTime: readonly Uint8Array[], lastResort: Uint8Array | undefined): Promise<unknown> {
+    return this.json("POST", "/v1/key-packages", {
+      oneTime: oneTime.map(encodeBase64url),
+      ...(lastResort === undefined ? {} : { lastResort: encodeBase64url(lastResort) }),
+    });
+  }
+
+  fetchKeyPackages(accountId: string): Promise<FetchKeyPackagesResponse> {
+    return this.json("GET", `/v1/accounts/${accountId}/key-packages`);
+  }
+
+  async uploadBlob(body: AsyncIterable<Uint8Array>, length: number): Promise<BlobUploadResponse> {
+    const response = await this.send({
+      method: "POST",
+      path: "/v1/blobs",
+      headers: { "content-type": "application/octet-stream", "content-length": String(length) },
+      body,
+    });
+    return (await readJson(response)) as BlobUploadResponse;
+  }
+
+  async downloadBlob(blobId: string): Promise<AsyncIterable<Uint8Array>> {
+    const response = await this.send({ method: "GET", path: `/v1/blobs/${blobId}`, headers: {} });
+    return response.stream();
+  }
+
+  private async json<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const response = await this.send({
+      method,
+      path,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return (await readJson(response)) as T;
+  }
+
+  private async send(request: HttpRequest): Promise<HttpResponse> {
+    const token = this.session();
+    const headers = token === undefined ? request.headers : { ...request.headers, authorization: `Bearer ${token}` };
+    let response: HttpResponse;
+    try {
+      response = await this.http(this.serverUrl, { ...request, headers });
+    } catch (err) {
+      throw new ClientError("offline", err instanceof Error ? err.message : undefined, { cause: err });
+    }
+    if (response.status >= 400) throw await errorFrom(response);
+    return response;
+  }
+}
+
+async function readJson(response: HttpResponse): Promise<unknown> {
+  try {
+    return JSON.parse(utf8Decoder.decode(await response.bytes())) as unknown;
+  } catch (err) {
+    throw new ClientError("server_unexpected", "response is not JSON", { cause: err });
+  }
+}
+
+async function errorFrom(response: HttpResponse): Promise<ClientError> {
+  let code: unknown;
+  try {
+    const body = JSON.parse(utf8Decoder.decode(await response.bytes())) as { error?: { code?: unknown } };
+    code = body.error?.code;
+  } catch {
+    // Fall through: a proxy's HTML error page has no code.
+  }
+  if (typeof code === "string" && isErrorCode(code)) return new ClientError(code);
+  return new ClientError("server_unexpected", `HTTP ${response.status}`);
+}
+
+export { utf8Encoder };

@@ -1,0 +1,83 @@
+import {
+  AttachmentError,
+  ciphertextSize,
+  decryptAttachment,
+  encryptAttachment,
+  DEFAULT_CHUNK_SIZE,
+  type MessageRecord,
+} from "@bote/core";
+import { create } from "@bufbuild/protobuf";
+import { AttachmentSchema, decodeContent, type Attachment } from "@bote/protocol";
+import { ClientError } from "./clientError.js";
+import type { ClientContext } from "./context.js";
+import { b64 } from "./ids.js";
+import { sendContent } from "./outgoing.js";
+import { bytesFrom } from "./ServerApi.js";
+
+export interface OutgoingFile {
+  /** Read once, while it is encrypted and uploaded: a large file is never held in memory. */
+  readonly stream: AsyncIterable<Uint8Array>;
+  readonly size: number;
+  readonly fileName: string;
+  readonly mediaType: string;
+  readonly caption?: string;
+}
+
+/**
+ * Encrypts a file under a fresh key while uploading it, then sends the key,
+ * digest, size, type and name inside the MLS message. The server holds only
+ * ciphertext under an unguessable id.
+ */
+export async function sendFile(
+  ctx: ClientContext,
+  conversationId: string,
+  file: OutgoingFile,
+): Promise<MessageRecord | undefined> {
+  const encrypted = encryptAttachment(file.stream, { chunkSize: DEFAULT_CHUNK_SIZE });
+  const uploaded = await ctx.session.api.uploadBlob(
+    encrypted.ciphertext,
+    ciphertextSize(file.size, DEFAULT_CHUNK_SIZE),
+  );
+  const secrets = await encrypted.done;
+  if (secrets.size !== file.size) throw new ClientError("file_too_large", "the file changed while it was read");
+  const value = create(AttachmentSchema, {
+    blobId: bytesFrom(uploaded.blobId, "blobId"),
+    key: secrets.key,
+    digest: secrets.digest,
+    size: BigInt(secrets.size),
+    mediaType: file.mediaType,
+    fileName: file.fileName,
+    caption: file.caption ?? "",
+    chunkSize: secrets.chunkSize,
+  });
+  return sendContent(ctx, conversationId, { case: "attachment", value });
+}
+
+/** The attachment a stored message carries, or a not_an_attachment error. */
+export function readAttachment(message: MessageRecord): Attachment {
+  if (message.kind !== "content") throw new ClientError("not_an_attachment");
+  const content = decodeContent(message.body);
+  if (content.body.case !== "attachment") throw new ClientError("not_an_attachment");
+  return content.body.value;
+}
+
+/**
+ * Streams the decrypted file. Every chunk is authenticated as it comes; the
+ * digest of the whole download is checked at the end, so a caller writes to
+ * a temporary file and keeps it only when the stream completes.
+ */
+export async function* downloadFile(ctx: ClientContext, message: MessageRecord): AsyncGenerator<Uint8Array> {
+  const attachment = readAttachment(message);
+  const ciphertext = await ctx.session.api.downloadBlob(b64(attachment.blobId));
+  try {
+    yield* decryptAttachment(ciphertext, {
+      key: attachment.key,
+      digest: attachment.digest,
+      size: Number(attachment.size),
+      chunkSize: attachment.chunkSize,
+    });
+  } catch (err) {
+    if (err instanceof AttachmentError) throw new ClientError("attachment_corrupt", err.code, { cause: err });
+    throw err;
+  }
+}

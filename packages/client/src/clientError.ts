@@ -1,0 +1,101 @@
+import { errorText, isErrorCode, type ErrorCode, type Language } from "@bote/protocol";
+
+/**
+ * Errors that arise on the device, not on the server. Like the server's
+ * registry (packages/protocol/src/errors.ts) every code is stable and has a
+ * German and an English text; docs/client-errors.md lists them and a test
+ * keeps both in sync.
+ */
+export const clientErrorRegistry = {
+  offline: {
+    de: "Keine Verbindung zum Bote-Server.",
+    en: "No connection to the Bote server.",
+  },
+  timeout: {
+    de: "Der Bote-Server hat nicht rechtzeitig geantwortet.",
+    en: "The Bote server did not answer in time.",
+  },
+  server_unexpected: {
+    de: "Der Server hat unerwartet geantwortet.",
+    en: "The server sent an unexpected answer.",
+  },
+  invitation_link_invalid: {
+    de: "Dieser Einladungslink ist ungültig oder unvollständig.",
+    en: "This invitation link is invalid or incomplete.",
+  },
+  profile_missing: {
+    de: "Dieses Gerät ist noch keiner Organisation beigetreten (zuerst: bote join).",
+    en: "This device has not joined an organisation yet (first: bote join).",
+  },
+  profile_exists: {
+    de: "Dieses Profil gehört schon zu einem Konto; für ein weiteres ein anderes Profil wählen.",
+    en: "This profile already belongs to an account; choose another profile for a second one.",
+  },
+  contact_unknown: {
+    de: "Diesen Kontakt oder Chat gibt es nicht.",
+    en: "There is no such contact or chat.",
+  },
+  contact_ambiguous: {
+    de: "Der Name passt auf mehrere Kontakte oder Chats; bitte genauer angeben.",
+    en: "The name matches several contacts or chats; please be more specific.",
+  },
+  no_key_packages: {
+    de: "Dieser Kontakt ist gerade nicht erreichbar (keine Schlüsselpakete).",
+    en: "This contact cannot be reached right now (no key packages).",
+  },
+  member_untrusted: {
+    de: "Der Schlüssel dieses Kontakts ist nicht von der Organisation bestätigt und nicht verifiziert.",
+    en: "This contact's key is neither confirmed by the organisation nor verified.",
+  },
+  conversation_inactive: {
+    de: "Du bist nicht mehr Mitglied dieses Chats.",
+    en: "You are no longer a member of this chat.",
+  },
+  not_a_group: {
+    de: "Das geht nur in Gruppen.",
+    en: "This only works in groups.",
+  },
+  commit_conflict: {
+    de: "Die Gruppe wurde gleichzeitig geändert; bitte noch einmal versuchen.",
+    en: "The group was changed at the same time; please try again.",
+  },
+  not_admin: {
+    de: "Das dürfen nur Administratoren der Organisation.",
+    en: "Only administrators of the organisation may do this.",
+  },
+  message_unknown: {
+    de: "Diese Nachricht gibt es nicht.",
+    en: "There is no such message.",
+  },
+  not_an_attachment: {
+    de: "Diese Nachricht enthält keine Datei.",
+    en: "This message has no file.",
+  },
+  attachment_corrupt: {
+    de: "Die Datei ist beschädigt oder wurde verändert; sie wurde nicht gespeichert.",
+    en: "The file is damaged or was altered; it was not saved.",
+  },
+  file_too_large: {
+    de: "Die Datei ist zu groß.",
+    en: "The file is too large.",
+  },
+} as const satisfies Record<string, { de: string; en: string }>;
+
+export type ClientErrorCode = keyof typeof clientErrorRegistry;
+
+/** Any error the SDK raises: a device-side code or a code the server answered with. */
+export class ClientError extends Error {
+  override readonly name = "ClientError";
+  constructor(
+    readonly code: ClientErrorCode | ErrorCode,
+    detail?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(detail === undefined ? code : `${code}: ${detail}`, options);
+  }
+
+  /** The sentence a person reads. */
+  text(language: Language): string {
+    return isErrorCode(this.code) ? errorText(this.code, language) : clientErrorRegistry[this.code][language];
+  }
+}

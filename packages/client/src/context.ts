@@ -1,0 +1,21 @@
+import type { AuthenticationPort, ClientStore, Device, ProfileRecord } from "@bote/core";
+import type { Emitter } from "./events.js";
+import type { RelayConnection } from "./RelayConnection.js";
+import type { Serial } from "./serial.js";
+import type { Session } from "./session.js";
+
+/** What the SDK's use cases share; BoteClient owns it. */
+export interface ClientContext {
+  readonly store: ClientStore;
+  readonly session: Session;
+  readonly connection: RelayConnection;
+  /** Every step that reads and writes conversation state runs through it. */
+  readonly serial: Serial;
+  readonly events: Emitter;
+  readonly trust: AuthenticationPort;
+  readonly now: () => number;
+  /** A member's proposal (e.g. a leave) waits in this conversation for someone to commit it. */
+  onProposal(conversationId: string): void;
+  profile(): ProfileRecord;
+  device(): Device;
+}

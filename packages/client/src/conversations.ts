@@ -1,0 +1,151 @@
+import {
+  addMembers,
+  createConversation,
+  leaveConversation,
+  readKeyPackageAddress,
+  readRoster,
+  removeMembers,
+  renameConversation,
+  ConversationError,
+  type Conversation,
+  type ConversationRecord,
+  type DeliveryAddress,
+} from "@bote/core";
+import { ClientError } from "./clientError.js";
+import type { ClientContext } from "./context.js";
+import { b64 } from "./ids.js";
+import { bytesFrom } from "./ServerApi.js";
+import { runCommit, type CommitPlan } from "./outgoing.js";
+
+/** Key packages of every device of these accounts, fetched from the server (one-time ones are used up). */
+async function fetchNewcomers(
+  ctx: ClientContext,
+  accountIds: readonly string[],
+): Promise<{ keyPackages: Uint8Array[]; addresses: DeliveryAddress[] }> {
+  const keyPackages: Uint8Array[] = [];
+  const addresses: DeliveryAddress[] = [];
+  const suite = ctx.device().ciphersuite;
+  for (const accountId of accountIds) {
+    const { devices } = await ctx.session.api.fetchKeyPackages(accountId);
+    if (devices.length === 0) throw new ClientError("no_key_packages", accountId);
+    for (const device of devices) {
+      const keyPackage = bytesFrom(device.keyPackage, "keyPackage");
+      // The Welcome goes to the address in the key package's own leaf, as the ratchet tree will show it.
+      const address = readKeyPackageAddress(keyPackage, suite);
+      if (!address.ok) throw new ClientError("server_unexpected", "key package without delivery address");
+      keyPackages.push(keyPackage);
+      addresses.push(address.value);
+    }
+  }
+  return { keyPackages, addresses };
+}
+
+function untrustedToClientError(err: unknown): never {
+  if (err instanceof ConversationError && err.code === "authentication_rejected") {
+    throw new ClientError("member_untrusted", err.message, { cause: err });
+  }
+  throw err;
+}
+
+async function addPlan(
+  ctx: ClientContext,
+  conversation: Conversation,
+  accountIds: readonly string[],
+  event: CommitPlan["event"],
+): Promise<CommitPlan> {
+  const { keyPackages, addresses } = await fetchNewcomers(ctx, accountIds);
+  const result = await addMembers(conversation, keyPackages, ctx.trust).catch(untrustedToClientError);
+  return { result, welcomeRecipients: addresses, event };
+}
+
+/**
+ * A new conversation with the given accounts: a group when it has a name, a
+ * direct chat (2 members, no name) otherwise. The group exists on this
+ * device only once the server accepted its first commit.
+ */
+export async function createConversationWith(
+  ctx: ClientContext,
+  accountIds: readonly string[],
+  name: string | undefined,
+): Promise<ConversationRecord> {
+  const created = await createConversation(ctx.device(), ctx.trust);
+  const named = name === undefined ? created : (await renameConversation(created, name, ctx.trust)).conversation;
+  const conversationId = b64(named.group.groupContext.groupId);
+  return runCommit(
+    ctx,
+    conversationId,
+    (conversation) => addPlan(ctx, conversation, accountIds, { type: "created" }),
+    named,
+  );
+}
+
+/** The existing direct chat with this account, or a new one. */
+export async function directChatWith(ctx: ClientContext, accountId: string): Promise<ConversationRecord> {
+  const existing = (await ctx.store.listConversations()).find(
+    (c) => c.kind === "direct" && c.active && c.peerAccountId === accountId,
+  );
+  return existing ?? createConversationWith(ctx, [accountId], undefined);
+}
+
+export async function addToConversation(
+  ctx: ClientContext,
+  conversationId: string,
+  accountIds: readonly string[],
+  names: readonly string[],
+): Promise<ConversationRecord> {
+  await requireGroup(ctx, conversationId);
+  return runCommit(ctx, conversationId, (conversation) =>
+    addPlan(ctx, conversation, accountIds, {
+      type: "members_added",
+      by: ctx.device().credential.displayName,
+      members: [...names],
+    }),
+  );
+}
+
+export async function removeFromConversation(
+  ctx: ClientContext,
+  conversationId: string,
+  accountIds: readonly string[],
+): Promise<ConversationRecord> {
+  await requireGroup(ctx, conversationId);
+  return runCommit(ctx, conversationId, async (conversation) => {
+    const leaving = readRoster(conversation).filter((m) => !m.self && accountIds.includes(b64(m.credential.accountId)));
+    if (leaving.length === 0) throw new ClientError("contact_unknown", "not a member");
+    const result = await removeMembers(
+      conversation,
+      leaving.map((m) => m.leafIndex),
+      ctx.trust,
+    );
+    return {
+      result,
+      event: {
+        type: "members_removed",
+        by: ctx.device().credential.displayName,
+        members: leaving.map((m) => m.credential.displayName),
+      },
+    };
+  });
+}
+
+export async function renameGroup(
+  ctx: ClientContext,
+  conversationId: string,
+  name: string,
+): Promise<ConversationRecord> {
+  await requireGroup(ctx, conversationId);
+  return runCommit(ctx, conversationId, async (conversation) => ({
+    result: await renameConversation(conversation, name, ctx.trust),
+    event: { type: "renamed", by: ctx.device().credential.displayName, name },
+    overrides: { name },
+  }));
+}
+
+async function requireGroup(ctx: ClientContext, conversationId: string): Promise<ConversationRecord> {
+  const record = await ctx.store.getConversation(conversationId);
+  if (record === undefined) throw new ClientError("contact_unknown", conversationId);
+  if (record.kind !== "group") throw new ClientError("not_a_group");
+  return record;
+}
+
+export { leaveConversation };

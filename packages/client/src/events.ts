@@ -1,0 +1,53 @@
+import type { ContactRecord, ConversationRecord, MessageRecord } from "@bote/core";
+import type { ConnectionState } from "./RelayConnection.js";
+
+/** Something the UI should know about; every payload is already stored when the event fires. */
+export interface ClientEvents {
+  /** A new or changed message (incoming, sent, edited, deleted, receipt). */
+  message: MessageRecord;
+  conversation: ConversationRecord;
+  /** A contact appeared or shows a device key not seen before (shown, never silently accepted). */
+  contact: { contact: ContactRecord; newDevice: boolean };
+  connection: ConnectionState;
+  /** An envelope that could not be used; it is acknowledged so it does not block the mailbox. */
+  dropped: { reason: DropReason; conversationId: string | undefined };
+  /** A background step (outbox flush, key package top-up) failed; it is retried later. */
+  /** `code` is a client code, a server code from docs/errors.md, or "internal". */
+  problem: { code: string; detail: string };
+}
+
+export type DropReason =
+  | "unpadded"
+  | "malformed"
+  | "unknown_conversation"
+  | "old_epoch"
+  | "future_epoch"
+  | "not_for_this_device"
+  | "undecryptable"
+  | "untrusted_sender"
+  | "unsupported_content"
+  | "duplicate";
+
+type Handler<T> = (payload: T) => void;
+
+export class Emitter {
+  private readonly handlers = new Map<keyof ClientEvents, Set<Handler<never>>>();
+
+  on<K extends keyof ClientEvents>(event: K, handler: Handler<ClientEvents[K]>): () => void {
+    let set = this.handlers.get(event);
+    if (set === undefined) this.handlers.set(event, (set = new Set()));
+    set.add(handler);
+    return () => set.delete(handler);
+  }
+
+  emit<K extends keyof ClientEvents>(event: K, payload: ClientEvents[K]): void {
+    for (const handler of this.handlers.get(event) ?? []) {
+      // A failing UI handler must not break message processing.
+      try {
+        (handler as Handler<ClientEvents[K]>)(payload);
+      } catch {
+        /* the handler's own problem */
+      }
+    }
+  }
+}

@@ -1,0 +1,309 @@
+import {
+  ConversationError,
+  decodeKeyPackageBundle,
+  encodeConversation,
+  envelopeFingerprint,
+  inspectEnvelope,
+  joinConversation,
+  processIncoming,
+  readEpoch,
+  readRoster,
+  restoreConversation,
+  type Conversation,
+  type ConversationRecord,
+  type EnvelopeKind,
+  type MessageRecord,
+  type MessageSender,
+  type StoreChanges,
+} from "@bote/core";
+import {
+  decodeContent,
+  encodeContent,
+  Receipt_Kind,
+  unpadPayload,
+  type Content,
+  type ContentBody,
+  type Entry,
+} from "@bote/protocol";
+import { noteCredentials } from "./contacts.js";
+import type { ClientContext } from "./context.js";
+import type { DropReason } from "./events.js";
+import { b64 } from "./ids.js";
+import { conversationRecord, eventMessage, statusRank } from "./records.js";
+
+/** What one envelope changed, for the caller to emit once it is stored. */
+interface Outcome {
+  readonly changes: StoreChanges;
+  readonly dropped?: { reason: DropReason; conversationId: string | undefined };
+  readonly newDevices?: Set<string>;
+  /** A member asked to leave: some member must commit it. */
+  readonly commitProposalsOf?: string;
+}
+
+/**
+ * Turns delivered envelopes into stored state: decrypts, applies and stores
+ * each one before the next, so the relay's acknowledgement (sent by the
+ * connection after this resolves) never covers anything not on disk.
+ */
+export async function processEntries(ctx: ClientContext, entries: readonly Entry[]): Promise<void> {
+  for (const entry of entries) {
+    const outcome = await ctx.serial.run(async () => {
+      const result = await processEnvelope(ctx, entry.payload);
+      await ctx.store.apply(result.changes);
+      return result;
+    });
+    announce(ctx, outcome);
+    if (outcome.commitProposalsOf !== undefined) ctx.onProposal(outcome.commitProposalsOf);
+  }
+}
+
+function announce(ctx: ClientContext, outcome: Outcome): void {
+  for (const c of outcome.changes.conversations ?? []) ctx.events.emit("conversation", c);
+  for (const m of outcome.changes.messages ?? []) ctx.events.emit("message", m);
+  for (const contact of outcome.changes.contacts ?? []) {
+    ctx.events.emit("contact", { contact, newDevice: outcome.newDevices?.has(contact.accountId) ?? false });
+  }
+  if (outcome.dropped !== undefined) ctx.events.emit("dropped", outcome.dropped);
+}
+
+function drop(reason: DropReason, conversationId?: string, changes: StoreChanges = {}): Outcome {
+  return { changes, dropped: { reason, conversationId } };
+}
+
+async function processEnvelope(ctx: ClientContext, padded: Uint8Array): Promise<Outcome> {
+  const payload = unpadPayload(padded);
+  if (payload === undefined) return drop("unpadded");
+  let kind: EnvelopeKind;
+  try {
+    kind = inspectEnvelope(payload);
+  } catch {
+    return drop("malformed");
+  }
+  const fingerprint = `envelope/${b64(await envelopeFingerprint(payload))}`;
+  if (await ctx.store.hasSeen(fingerprint)) return drop("duplicate");
+  const outcome = await processKind(ctx, payload, kind);
+  // Remembered with what the envelope changed, in the same batch.
+  return { ...outcome, changes: { ...outcome.changes, seen: [...(outcome.changes.seen ?? []), fingerprint] } };
+}
+
+function processKind(ctx: ClientContext, payload: Uint8Array, kind: EnvelopeKind): Promise<Outcome> {
+  switch (kind.kind) {
+    case "welcome":
+      return processWelcome(ctx, payload, kind.keyPackageRefs);
+    case "group_message":
+      return processGroupMessage(ctx, payload, b64(kind.groupId), kind.epoch);
+    case "unexpected":
+      return Promise.resolve(drop("malformed"));
+  }
+}
+
+async function processWelcome(ctx: ClientContext, payload: Uint8Array, refs: readonly Uint8Array[]): Promise<Outcome> {
+  for (const ref of refs) {
+    const keyPackage = await ctx.store.getKeyPackage(b64(ref));
+    if (keyPackage === undefined) continue;
+    const bundle = decodeKeyPackageBundle(keyPackage.bundle);
+    if (!bundle.ok) return drop("undecryptable");
+    let conversation: Conversation;
+    try {
+      conversation = await joinConversation(payload, bundle.value, ctx.trust);
+    } catch (err) {
+      return drop(isUntrusted(err) ? "untrusted_sender" : "undecryptable");
+    }
+    const conversationId = b64(conversation.group.groupContext.groupId);
+    const existing = await ctx.store.getConversation(conversationId);
+    // A second Welcome to a group this device is in (a resend) changes nothing.
+    if (existing !== undefined && existing.active) return drop("duplicate", conversationId);
+    const roster = readRoster(conversation);
+    const { contacts, newDevice } = await noteCredentials(
+      ctx,
+      roster.map((m) => m.credential),
+    );
+    const record = conversationRecord(ctx, conversation, undefined, { unread: 1 });
+    return {
+      changes: {
+        conversations: [record],
+        messages: [eventMessage(ctx, record.conversationId, { type: "joined" })],
+        contacts,
+        // A one-time key package is used up; the last-resort one stays for the next newcomer.
+        ...(keyPackage.lastResort ? {} : { keyPackagesDelete: [keyPackage.ref] }),
+      },
+      newDevices: newDevice,
+    };
+  }
+  return drop("not_for_this_device");
+}
+
+function isUntrusted(err: unknown): boolean {
+  return err instanceof ConversationError && err.code === "authentication_rejected";
+}
+
+async function processGroupMessage(
+  ctx: ClientContext,
+  payload: Uint8Array,
+  conversationId: string,
+  epoch: bigint,
+): Promise<Outcome> {
+  const record = await ctx.store.getConversation(conversationId);
+  if (record === undefined) return drop("unknown_conversation", conversationId);
+  if (!record.active) return drop("old_epoch", conversationId);
+  const current = restoreConversation(record.state);
+  const currentEpoch = readEpoch(current);
+  // Its own commit comes back when the device was alone in the group, and
+  // a late copy may arrive after a commit: both are from an epoch it left.
+  if (epoch < currentEpoch) return drop("old_epoch", conversationId);
+  if (epoch > currentEpoch) return drop("future_epoch", conversationId);
+  let result: Awaited<ReturnType<typeof processIncoming>>;
+  try {
+    result = await processIncoming(current, payload, ctx.trust);
+  } catch (err) {
+    const untrusted = isUntrusted(err);
+    return drop(untrusted ? "untrusted_sender" : "undecryptable", conversationId, {
+      messages: [eventMessage(ctx, conversationId, { type: untrusted ? "untrusted_sender" : "undecryptable" })],
+    });
+  }
+  switch (result.kind) {
+    case "application":
+      return applyContent(ctx, record, result.conversation, result.sender, result.plaintext);
+    case "commit": {
+      const roster = readRoster(result.conversation);
+      const { contacts, newDevice } = await noteCredentials(
+        ctx,
+        roster.map((m) => m.credential),
+      );
+      const next = conversationRecord(ctx, result.conversation, record, { pendingState: undefined });
+      const by = result.sender.credential.displayName;
+      const events: MessageRecord[] = [];
+      const { added, removed, renamedTo } = result.changes;
+      if (added.length > 0) {
+        events.push(
+          eventMessage(ctx, conversationId, {
+            type: "members_added",
+            by,
+            members: added.map((m) => m.credential.displayName),
+          }),
+        );
+      }
+      if (removed.length > 0) {
+        events.push(
+          eventMessage(ctx, conversationId, {
+            type: "members_removed",
+            by,
+            members: removed.map((m) => m.credential.displayName),
+          }),
+        );
+      }
+      if (renamedTo !== undefined)
+        events.push(eventMessage(ctx, conversationId, { type: "renamed", by, name: renamedTo }));
+      return { changes: { conversations: [next], messages: events, contacts }, newDevices: newDevice };
+    }
+    case "proposal":
+      return {
+        changes: { conversations: [conversationRecord(ctx, result.conversation, record)] },
+        commitProposalsOf: conversationId,
+      };
+    case "removed": {
+      const next = conversationRecord(ctx, result.conversation, record, { active: false, pendingState: undefined });
+      return {
+        changes: {
+          conversations: [next],
+          messages: [eventMessage(ctx, conversationId, { type: "removed", by: result.sender.credential.displayName })],
+        },
+      };
+    }
+  }
+}
+
+async function applyContent(
+  ctx: ClientContext,
+  record: ConversationRecord,
+  conversation: Conversation,
+  sender: MessageSender,
+  plaintext: Uint8Array,
+): Promise<Outcome> {
+  const conversationId = record.conversationId;
+  // The ratchet moved whatever the content is: the new state is stored in every case.
+  const stateOnly: ConversationRecord = { ...record, state: encodeConversation(conversation) };
+  let content: Content & { body: ContentBody };
+  try {
+    content = decodeContent(plaintext);
+  } catch {
+    return drop("unsupported_content", conversationId, {
+      conversations: [stateOnly],
+      messages: [eventMessage(ctx, conversationId, { type: "unsupported_content" })],
+    });
+  }
+  const messageId = b64(content.messageId);
+  const senderAccountId = b64(sender.credential.accountId);
+  const seenKey = `${conversationId}/${b64(sender.signaturePublicKey)}/${messageId}`;
+  if (await ctx.store.hasSeen(seenKey)) return drop("duplicate", conversationId, { conversations: [stateOnly] });
+  const base: StoreChanges = { conversations: [stateOnly], seen: [seenKey] };
+  const body = content.body;
+  switch (body.case) {
+    case "text":
+    case "attachment":
+    case "reaction": {
+      const existing = await ctx.store.getMessage(messageId);
+      // Another sender's content cannot take over an id already stored.
+      if (existing !== undefined) return drop("duplicate", conversationId, base);
+      const shown = body.case !== "reaction";
+      const message: MessageRecord = {
+        messageId,
+        conversationId,
+        direction: "in",
+        senderAccountId,
+        senderName: sender.credential.displayName,
+        sentAt: Number(content.sentAtMs),
+        storedAt: ctx.now(),
+        kind: "content",
+        body: plaintext,
+        status: "received",
+        deleted: false,
+      };
+      const bumped: ConversationRecord = shown
+        ? { ...stateOnly, unread: record.unread + 1, lastActivityAt: ctx.now() }
+        : stateOnly;
+      return { changes: { ...base, conversations: [bumped], messages: [message] } };
+    }
+    case "edit":
+    case "delete": {
+      const target = await ctx.store.getMessage(b64(body.value.targetMessageId));
+      // Only the author may change a message, and only in its own conversation.
+      if (
+        target === undefined ||
+        target.senderAccountId !== senderAccountId ||
+        target.conversationId !== conversationId
+      ) {
+        return { changes: base };
+      }
+      const changed: MessageRecord =
+        body.case === "delete"
+          ? { ...target, deleted: true }
+          : { ...target, body: editedBody(target, body.value.text) };
+      return { changes: { ...base, messages: [changed] } };
+    }
+    case "receipt": {
+      const status = body.value.kind === Receipt_Kind.READ ? "read" : "delivered";
+      const updated: MessageRecord[] = [];
+      for (const id of body.value.targetMessageIds) {
+        const target = await ctx.store.getMessage(b64(id));
+        if (target === undefined || target.direction !== "out" || target.conversationId !== conversationId) continue;
+        if (statusRank(status) > statusRank(target.status)) updated.push({ ...target, status });
+      }
+      return { changes: { ...base, messages: updated } };
+    }
+  }
+}
+
+/** An edit replaces the text (or the caption of a file) and keeps everything else of the content. */
+function editedBody(target: MessageRecord, text: string): Uint8Array {
+  let content: Content & { body: ContentBody };
+  try {
+    content = decodeContent(target.body);
+  } catch {
+    return target.body;
+  }
+  if (content.body.case === "text") content.body.value.text = text;
+  else if (content.body.case === "attachment") content.body.value.caption = text;
+  else return target.body;
+  return encodeContent(content);
+}

@@ -1,0 +1,18 @@
+// Bote's SDK: one device talking to one server. Network access only through
+// the ports in ports.ts, storage only through core's ClientStore.
+export { BoteClient, socketUrl, type OpenOptions } from "./BoteClient.js";
+export { joinWithInvitation, type JoinOptions } from "./enrol.js";
+export { ClientError, clientErrorRegistry, type ClientErrorCode } from "./clientError.js";
+export type { ClientEvents, DropReason } from "./events.js";
+export type { ConversationEvent } from "./records.js";
+export type { ConnectionState } from "./RelayConnection.js";
+export type { OutgoingFile } from "./attachments.js";
+export type {
+  HttpRequest,
+  HttpResponse,
+  HttpTransport,
+  OpenSocket,
+  RelaySocket,
+  SocketHandlers,
+  Transport,
+} from "./ports.js";

@@ -1,0 +1,316 @@
+import { create } from "@bufbuild/protobuf";
+import {
+  encodeConversation,
+  encryptMessage,
+  readEpoch,
+  readRoster,
+  restoreConversation,
+  zeroSecrets,
+  type CommitResult,
+  type Conversation,
+  type ConversationRecord,
+  type DeliveryAddress,
+  type MessageRecord,
+  type OutboxRecord,
+} from "@bote/core";
+import {
+  CONTENT_VERSION,
+  decodeBase64url,
+  decodeClientFrame,
+  encodeClientFrame,
+  encodeContent,
+  isErrorCode,
+  RecipientSchema,
+  SendSchema,
+  type ContentBody,
+  type ErrorCode,
+  type Recipient,
+  type Send,
+  type SendResult,
+} from "@bote/protocol";
+import { ClientError } from "./clientError.js";
+import type { ClientContext } from "./context.js";
+import { b64, randomId } from "./ids.js";
+import { conversationRecord, eventMessage, type ConversationEvent } from "./records.js";
+
+const COMMIT_ATTEMPTS = 5;
+const WINNER_WAIT_MS = 10_000;
+
+function recipient(address: DeliveryAddress): Recipient {
+  return create(RecipientSchema, { mailboxId: address.mailboxId, capability: address.capability });
+}
+
+/** Everyone in the conversation but this device. */
+export function otherMembers(conversation: Conversation): Recipient[] {
+  return readRoster(conversation)
+    .filter((m) => !m.self && m.address !== undefined)
+    .map((m) => recipient(m.address!));
+}
+
+async function requireConversation(ctx: ClientContext, conversationId: string): Promise<ConversationRecord> {
+  const record = await ctx.store.getConversation(conversationId);
+  if (record === undefined) throw new ClientError("contact_unknown", conversationId);
+  if (!record.active) throw new ClientError("conversation_inactive");
+  return record;
+}
+
+/**
+ * Encrypts one content for a conversation and queues it. The new ratchet
+ * state, the message and the outbox entry are stored in one batch before
+ * anything is sent: an older sender state would reuse AES-GCM nonces.
+ */
+export async function sendContent(
+  ctx: ClientContext,
+  conversationId: string,
+  body: ContentBody,
+): Promise<MessageRecord | undefined> {
+  const { message, outbox } = await ctx.serial.run(async () => {
+    const record = await requireConversation(ctx, conversationId);
+    const messageId = randomId();
+    const now = ctx.now();
+    const plaintext = encodeContent({ version: CONTENT_VERSION, messageId, sentAtMs: BigInt(now), body });
+    const encrypted = await encryptMessage(restoreConversation(record.state), plaintext);
+    const recipients = otherMembers(encrypted.conversation);
+    // Receipts and reactions are not lines of their own in a chat.
+    const shown = body.case === "text" || body.case === "attachment";
+    const profile = ctx.profile();
+    const message: MessageRecord | undefined = shown
+      ? {
+          messageId: b64(messageId),
+          conversationId,
+          direction: "out",
+          senderAccountId: profile.accountId,
+          senderName: ctx.device().credential.displayName,
+          sentAt: now,
+          storedAt: now,
+          kind: "content",
+          body: plaintext,
+          status: recipients.length === 0 ? "sent" : "queued",
+          deleted: false,
+        }
+      : undefined;
+    const outbox: OutboxRecord | undefined =
+      recipients.length === 0
+        ? undefined
+        : {
+            outboxId: b64(randomId()),
+            conversationId,
+            messageId: message?.messageId,
+            send: encodeSend({ recipients, payload: encrypted.message }),
+            createdAt: now,
+            attempts: 0,
+          };
+    await ctx.store.apply({
+      conversations: [
+        {
+          ...record,
+          state: encodeConversation(encrypted.conversation),
+          lastActivityAt: shown ? now : record.lastActivityAt,
+        },
+      ],
+      ...(message === undefined ? {} : { messages: [message] }),
+      ...(outbox === undefined ? {} : { outboxPut: [outbox] }),
+    });
+    return { message, outbox };
+  });
+  if (message !== undefined) ctx.events.emit("message", message);
+  if (outbox === undefined) return message;
+  try {
+    await deliverOutboxEntry(ctx, outbox);
+  } catch (err) {
+    // Offline: it stays queued and goes out on the next connection.
+    if (!(err instanceof ClientError && (err.code === "offline" || err.code === "timeout"))) throw err;
+  }
+  return message === undefined ? undefined : ((await ctx.store.getMessage(message.messageId)) ?? message);
+}
+
+export function encodeSend(send: {
+  recipients: Recipient[];
+  payload: Uint8Array;
+  commit?: NonNullable<Send["commit"]>;
+  welcome?: NonNullable<Send["welcome"]>;
+}): Uint8Array {
+  return encodeClientFrame({ case: "send", value: create(SendSchema, { messageId: new Uint8Array(16), ...send }) });
+}
+
+function decodeSend(outbox: OutboxRecord): Send {
+  const frame = decodeClientFrame(outbox.send);
+  if (frame.case !== "send") throw new ClientError("server_unexpected", "outbox entry is not a send");
+  return frame.value;
+}
+
+/** Sends one outbox entry under its relay message id (a resend is stored once) and settles it. */
+export async function deliverOutboxEntry(ctx: ClientContext, outbox: OutboxRecord): Promise<SendResult> {
+  const send = decodeSend(outbox);
+  await ctx.store.apply({ outboxPut: [{ ...outbox, attempts: outbox.attempts + 1 }] });
+  const result = await ctx.connection.send({ ...send, messageId: bytesOf(outbox.outboxId) });
+  if (send.commit !== undefined) return result; // runCommit and flushOutbox settle commits.
+  const accepted = result.errorCode === "";
+  const message = outbox.messageId === undefined ? undefined : await ctx.store.getMessage(outbox.messageId);
+  const sent =
+    accepted && message !== undefined && message.status === "queued"
+      ? { ...message, status: "sent" as const }
+      : undefined;
+  await ctx.store.apply({ outboxDelete: [outbox.outboxId], ...(sent === undefined ? {} : { messages: [sent] }) });
+  if (sent !== undefined) ctx.events.emit("message", sent);
+  if (!accepted) ctx.events.emit("problem", { code: result.errorCode, detail: "send refused" });
+  return result;
+}
+
+function bytesOf(id: string): Uint8Array {
+  const bytes = decodeBase64url(id);
+  if (bytes === undefined) throw new ClientError("server_unexpected", "stored id is not base64url");
+  return bytes;
+}
+
+/** What a membership operation produces from the current conversation. */
+export interface CommitPlan {
+  readonly result: CommitResult & { readonly welcome?: Uint8Array };
+  /** Where the Welcome goes: the new members' addresses, read from their key packages. */
+  readonly welcomeRecipients?: readonly DeliveryAddress[];
+  readonly event: ConversationEvent;
+  readonly overrides?: Partial<ConversationRecord>;
+}
+
+/**
+ * Commits a change to a conversation the way DESIGN.md orders it: the state
+ * after the commit is stored as pending together with the outbox entry, the
+ * commit goes out under the server's epoch guard, and only an accepted
+ * commit makes the pending state current (and zeroes the secrets it used
+ * up). A lost race (stale_epoch) drops the pending state, waits until the
+ * winner's commit is processed, and plans the change again on top of it.
+ *
+ * `initial` is a conversation not stored yet (a new group): it is stored
+ * together with its first commit, so a refused member leaves nothing behind.
+ */
+export async function runCommit(
+  ctx: ClientContext,
+  conversationId: string,
+  plan: (conversation: Conversation) => Promise<CommitPlan>,
+  initial?: Conversation,
+): Promise<ConversationRecord> {
+  for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
+    const outcome = await ctx.serial.run(async () => {
+      const stored = await ctx.store.getConversation(conversationId);
+      if (stored !== undefined && !stored.active) throw new ClientError("conversation_inactive");
+      const current = stored === undefined ? initial : restoreConversation(stored.state);
+      if (current === undefined) throw new ClientError("contact_unknown", conversationId);
+      const planned = await plan(current);
+      const { result } = planned;
+      const others = otherMembers(current);
+      // The relay needs one recipient; alone in a group, the device sends the commit to itself and drops the echo.
+      const recipients = others.length > 0 ? others : [recipient(ctx.device().deliveryAddress)];
+      const send = {
+        recipients,
+        payload: result.commit,
+        commit: {
+          $typeName: "bote.v1.CommitGuard" as const,
+          groupId: current.group.groupContext.groupId,
+          epoch: readEpoch(current),
+        },
+        ...(result.welcome === undefined
+          ? {}
+          : {
+              welcome: {
+                $typeName: "bote.v1.Welcome" as const,
+                recipients: (planned.welcomeRecipients ?? []).map(recipient),
+                payload: result.welcome,
+              },
+            }),
+      };
+      const outbox: OutboxRecord = {
+        outboxId: b64(randomId()),
+        conversationId,
+        messageId: undefined,
+        send: encodeSend(send),
+        createdAt: ctx.now(),
+        attempts: 0,
+      };
+      const base = stored ?? conversationRecord(ctx, current, undefined);
+      await ctx.store.apply({
+        conversations: [{ ...base, pendingState: encodeConversation(result.conversation) }],
+        outboxPut: [outbox],
+      });
+      const answer = await deliverOutboxEntry(ctx, outbox);
+      const settled = await settleCommit(ctx, conversationId, outbox.outboxId, answer, planned);
+      if (settled !== undefined) zeroSecrets(result.consumedSecrets);
+      return { settled, answer };
+    });
+    if (outcome.settled !== undefined) return outcome.settled;
+    await waitForEpoch(ctx, conversationId, Number(outcome.answer.currentEpoch));
+  }
+  throw new ClientError("commit_conflict");
+}
+
+/**
+ * Applies the server's answer to a commit: accepted (or a duplicate of an
+ * accepted one) makes the pending state current; anything else drops it.
+ * Returns the new record when the commit won.
+ */
+async function settleCommit(
+  ctx: ClientContext,
+  conversationId: string,
+  outboxId: string,
+  answer: SendResult,
+  planned?: Pick<CommitPlan, "event" | "overrides">,
+): Promise<ConversationRecord | undefined> {
+  const record = await ctx.store.getConversation(conversationId);
+  if (record === undefined || record.pendingState === undefined) {
+    await ctx.store.apply({ outboxDelete: [outboxId] });
+    return undefined;
+  }
+  if (answer.errorCode !== "") {
+    await ctx.store.apply({ outboxDelete: [outboxId], conversations: [{ ...record, pendingState: undefined }] });
+    if (answer.errorCode !== "stale_epoch") throw new ClientError(asCode(answer.errorCode));
+    return undefined;
+  }
+  const won = restoreConversation(record.pendingState);
+  const next = conversationRecord(ctx, won, record, { pendingState: undefined, ...(planned?.overrides ?? {}) });
+  const event = planned === undefined ? [] : [eventMessage(ctx, conversationId, planned.event)];
+  await ctx.store.apply({ outboxDelete: [outboxId], conversations: [next], messages: event });
+  ctx.events.emit("conversation", next);
+  for (const m of event) ctx.events.emit("message", m);
+  return next;
+}
+
+function asCode(code: string): ErrorCode | "server_unexpected" {
+  return isErrorCode(code) ? code : "server_unexpected";
+}
+
+/** Waits until processing the winner's commit brought the conversation to `epoch`. */
+async function waitForEpoch(ctx: ClientContext, conversationId: string, epoch: number): Promise<void> {
+  const deadline = ctx.now() + WINNER_WAIT_MS;
+  for (;;) {
+    const record = await ctx.store.getConversation(conversationId);
+    if (record === undefined || !record.active || record.epoch >= epoch) return;
+    if (ctx.now() > deadline) throw new ClientError("commit_conflict", "the winning commit did not arrive");
+    await new Promise<void>((resolve) => {
+      const off = ctx.events.on("conversation", (c) => {
+        if (c.conversationId === conversationId) done();
+      });
+      const timer = setTimeout(done, 200);
+      function done() {
+        off();
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+}
+
+/**
+ * Sends everything the outbox still holds, oldest first: messages written
+ * while offline, and a commit whose answer was lost (its resend is a
+ * duplicate if it was stored, or stale if another commit won meanwhile).
+ */
+export async function flushOutbox(ctx: ClientContext): Promise<number> {
+  let sent = 0;
+  for (const outbox of await ctx.store.listOutbox()) {
+    const answer = await deliverOutboxEntry(ctx, outbox);
+    if (decodeSend(outbox).commit !== undefined) {
+      await ctx.serial.run(() => settleCommit(ctx, outbox.conversationId, outbox.outboxId, answer));
+    }
+    sent++;
+  }
+  return sent;
+}

@@ -1,0 +1,85 @@
+import {
+  encodeConversation,
+  readConversationName,
+  readEpoch,
+  readRoster,
+  type Conversation,
+  type ConversationRecord,
+  type MessageRecord,
+  type MessageStatus,
+} from "@bote/core";
+import type { ClientContext } from "./context.js";
+import { b64, randomId } from "./ids.js";
+
+const utf8Encoder = new TextEncoder();
+
+/**
+ * A line in a chat that is not a message: who joined, left, renamed. Stored
+ * as data (not as a sentence) so each UI words it in its own language.
+ */
+export type ConversationEvent =
+  | { type: "created" }
+  | { type: "joined" }
+  | { type: "members_added"; by: string; members: string[] }
+  | { type: "members_removed"; by: string; members: string[] }
+  | { type: "renamed"; by: string; name: string }
+  | { type: "removed"; by: string }
+  | { type: "left" }
+  | { type: "undecryptable" }
+  | { type: "untrusted_sender" }
+  | { type: "unsupported_content" };
+
+/**
+ * The stored record for a conversation after an MLS step. A conversation
+ * without a name is a direct chat (Bote names every group), and shows the
+ * other person's name.
+ */
+export function conversationRecord(
+  ctx: ClientContext,
+  conversation: Conversation,
+  previous: ConversationRecord | undefined,
+  overrides: Partial<ConversationRecord> = {},
+): ConversationRecord {
+  const groupName = readConversationName(conversation);
+  const others = readRoster(conversation).filter((m) => !m.self);
+  const peer = others[0];
+  const kind = previous?.kind ?? (groupName === undefined ? "direct" : "group");
+  return {
+    conversationId: b64(conversation.group.groupContext.groupId),
+    kind,
+    name: groupName ?? (kind === "direct" && peer !== undefined ? peer.credential.displayName : (previous?.name ?? "")),
+    peerAccountId:
+      previous?.peerAccountId ?? (kind === "direct" && peer !== undefined ? b64(peer.credential.accountId) : undefined),
+    state: encodeConversation(conversation),
+    epoch: Number(readEpoch(conversation)),
+    pendingState: previous?.pendingState,
+    active: previous?.active ?? true,
+    unread: previous?.unread ?? 0,
+    lastActivityAt: ctx.now(),
+    ...overrides,
+  };
+}
+
+export function eventMessage(ctx: ClientContext, conversationId: string, event: ConversationEvent): MessageRecord {
+  const profile = ctx.profile();
+  return {
+    messageId: b64(randomId()),
+    conversationId,
+    direction: "in",
+    senderAccountId: profile.accountId,
+    senderName: "",
+    sentAt: ctx.now(),
+    storedAt: ctx.now(),
+    kind: "event",
+    body: utf8Encoder.encode(JSON.stringify(event)),
+    status: "received",
+    deleted: false,
+  };
+}
+
+const ranks: Record<MessageStatus, number> = { queued: 0, sent: 1, delivered: 2, read: 3, received: 0 };
+
+/** Receipts only move a message's status forward. */
+export function statusRank(status: MessageStatus): number {
+  return ranks[status];
+}
