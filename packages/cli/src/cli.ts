@@ -2,6 +2,8 @@
 import { Command, CommanderError, Option } from "commander";
 import { serve } from "./serve.js";
 import { messages, UsageError } from "./messages.js";
+import { registerClientCommands } from "./client/commands.js";
+import { describeFailure } from "./client/session.js";
 
 export async function runCli(argv: string[]): Promise<number> {
   const t = messages();
@@ -44,6 +46,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .action(async (options) => {
       await serve(options as Parameters<typeof serve>[0]);
     });
+  registerClientCommands(program);
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;
@@ -61,7 +64,15 @@ export async function runCli(argv: string[]): Promise<number> {
       console.error(error.message);
       return 2;
     }
-    console.error(t.startFailed(error instanceof Error ? error.message : String(error)));
+    if (argv[0] === "serve") {
+      console.error(t.startFailed(error instanceof Error ? error.message : String(error)));
+      return 1;
+    }
+    // A client command: one sentence (or with --json one object) on stderr, exit code 1.
+    const failure = describeFailure(error);
+    console.error(
+      argv.includes("--json") ? JSON.stringify({ error: { code: failure.code, message: failure.text } }) : failure.text,
+    );
     return 1;
   }
 }

@@ -1,0 +1,143 @@
+/**
+ * What the client commands say to people, German and English, chosen like
+ * the server's texts (messages.ts). Typed by the German catalog, so a key
+ * missing in English does not compile.
+ */
+import type { ConversationEvent } from "@bote/client";
+import type { Language } from "../messages.js";
+
+const de = {
+  joined: (org: string, name: string) => `Willkommen bei ${org}, ${name}. Dieses Gerät ist eingerichtet.`,
+  orgKeyCreated: "Dieses Gerät hat den Organisationsschlüssel erzeugt; es signiert ab jetzt Einladungen.",
+  invitationCreated: (expires: string) => `Einladungslink (gültig bis ${expires}, einmal verwendbar):`,
+  noContacts: "Noch keine Kolleginnen oder Kollegen.",
+  noChats: "Noch keine Chats.",
+  noMessages: "Keine Nachrichten.",
+  unread: (n: number) => (n === 1 ? "1 ungelesen" : `${n} ungelesen`),
+  inactive: "nicht mehr Mitglied",
+  sent: "gesendet",
+  queued: "wartet auf Verbindung",
+  groupCreated: (name: string) => `Gruppe „${name}“ erstellt.`,
+  membersAdded: (names: string) => `Hinzugefügt: ${names}`,
+  membersRemoved: (names: string) => `Entfernt: ${names}`,
+  renamedTo: (name: string) => `Gruppe heißt jetzt „${name}“.`,
+  left: "Du hast die Gruppe verlassen.",
+  downloaded: (path: string, size: string) => `Gespeichert: ${path} (${size})`,
+  trust: {
+    organisation: "von der Organisation bestätigt",
+    verified: "verifiziert",
+    unverified: "ausdrücklich unverifiziert akzeptiert",
+    unknown: "nicht verifiziert",
+  },
+  newDeviceWarning: (name: string) =>
+    `Achtung: ${name} hat einen neuen Schlüssel. Vergleiche die Sicherheitsnummer, bevor du ihm vertraust.`,
+  safetyNumberFor: (name: string) => `Sicherheitsnummer mit ${name}:`,
+  safetyNumberHint: "Vergleicht diese Nummer (oder scannt den QR-Code) persönlich oder am Telefon.",
+  verifiedNow: (name: string) => `${name} ist jetzt verifiziert.`,
+  acceptedUnverified: (name: string) => `${name} wird ohne Verifizierung akzeptiert.`,
+  listening: "Warte auf Nachrichten … (Strg+C beendet)",
+  attachmentLine: (name: string, size: string) => `📎 ${name} (${size})`,
+  event: (e: ConversationEvent): string => {
+    switch (e.type) {
+      case "created":
+        return "Chat erstellt.";
+      case "joined":
+        return "Du wurdest hinzugefügt.";
+      case "members_added":
+        return `${e.by} hat ${e.members.join(", ")} hinzugefügt.`;
+      case "members_removed":
+        return e.members.length > 0
+          ? `${e.by} hat ${e.members.join(", ")} entfernt.`
+          : `${e.by} hat die Gruppe aktualisiert.`;
+      case "renamed":
+        return `${e.by} hat die Gruppe in „${e.name}“ umbenannt.`;
+      case "removed":
+        return `${e.by} hat dich entfernt.`;
+      case "left":
+        return "Du hast die Gruppe verlassen.";
+      case "undecryptable":
+        return "Eine Nachricht konnte nicht entschlüsselt werden.";
+      case "untrusted_sender":
+        return "Eine Nachricht von einem nicht bestätigten Schlüssel wurde abgewiesen.";
+      case "unsupported_content":
+        return "Eine Nachricht braucht eine neuere Bote-Version.";
+    }
+  },
+};
+
+export type ClientMessages = typeof de;
+
+const en: ClientMessages = {
+  joined: (org: string, name: string) => `Welcome to ${org}, ${name}. This device is set up.`,
+  orgKeyCreated: "This device created the organisation key; from now on it signs invitations.",
+  invitationCreated: (expires: string) => `Invitation link (valid until ${expires}, usable once):`,
+  noContacts: "No colleagues yet.",
+  noChats: "No chats yet.",
+  noMessages: "No messages.",
+  unread: (n: number) => `${n} unread`,
+  inactive: "no longer a member",
+  sent: "sent",
+  queued: "waiting for a connection",
+  groupCreated: (name: string) => `Group "${name}" created.`,
+  membersAdded: (names: string) => `Added: ${names}`,
+  membersRemoved: (names: string) => `Removed: ${names}`,
+  renamedTo: (name: string) => `The group is now called "${name}".`,
+  left: "You left the group.",
+  downloaded: (path: string, size: string) => `Saved: ${path} (${size})`,
+  trust: {
+    organisation: "confirmed by the organisation",
+    verified: "verified",
+    unverified: "explicitly accepted unverified",
+    unknown: "not verified",
+  },
+  newDeviceWarning: (name: string) => `Warning: ${name} has a new key. Compare the safety number before you trust it.`,
+  safetyNumberFor: (name: string) => `Safety number with ${name}:`,
+  safetyNumberHint: "Compare this number (or scan the QR code) in person or on the phone.",
+  verifiedNow: (name: string) => `${name} is now verified.`,
+  acceptedUnverified: (name: string) => `${name} is accepted without verification.`,
+  listening: "Waiting for messages … (Ctrl+C ends)",
+  attachmentLine: (name: string, size: string) => `📎 ${name} (${size})`,
+  event: (e: ConversationEvent): string => {
+    switch (e.type) {
+      case "created":
+        return "Chat created.";
+      case "joined":
+        return "You were added.";
+      case "members_added":
+        return `${e.by} added ${e.members.join(", ")}.`;
+      case "members_removed":
+        return e.members.length > 0 ? `${e.by} removed ${e.members.join(", ")}.` : `${e.by} updated the group.`;
+      case "renamed":
+        return `${e.by} renamed the group to "${e.name}".`;
+      case "removed":
+        return `${e.by} removed you.`;
+      case "left":
+        return "You left the group.";
+      case "undecryptable":
+        return "A message could not be decrypted.";
+      case "untrusted_sender":
+        return "A message from an unconfirmed key was refused.";
+      case "unsupported_content":
+        return "A message needs a newer version of Bote.";
+    }
+  },
+};
+
+export function clientMessages(language: Language): ClientMessages {
+  return language === "en" ? en : de;
+}
+
+/** Sizes the way people read them, in the user's language (1,5 MB / 1.5 MB). */
+export function formatSize(bytes: number, language: Language): string {
+  const units = ["B", "KB", "MB", "GB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const text = new Intl.NumberFormat(language === "en" ? "en-GB" : "de-DE", {
+    maximumFractionDigits: unit === 0 ? 0 : 1,
+  }).format(value);
+  return `${text} ${units[unit]}`;
+}

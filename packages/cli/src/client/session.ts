@@ -1,0 +1,77 @@
+/** Opening a profile (one device) for a client command, and turning failures into exit codes. */
+import { mkdirSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { BoteClient, ClientError, joinWithInvitation } from "@bote/client";
+import { SqliteClientStore } from "../profile/SqliteClientStore.js";
+import { cliLanguage, type Language } from "../messages.js";
+import { nodeTransport } from "./nodeTransport.js";
+import { createPrinter, type Printer } from "./print.js";
+
+export interface ClientOptions {
+  profile?: string;
+  json?: boolean;
+}
+
+export function profileDir(options: ClientOptions, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(options.profile ?? env.BOTE_PROFILE ?? join(homedir(), ".bote"));
+}
+
+function openStore(options: ClientOptions): SqliteClientStore {
+  const dir = profileDir(options);
+  // The profile holds the device's private keys: only its owner may enter.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return SqliteClientStore.open(join(dir, "bote.db"));
+}
+
+/** Runs a command with an opened client; closes it (waiting for background steps) in every case. */
+export async function withClient(
+  options: ClientOptions,
+  run: (client: BoteClient, printer: Printer) => Promise<void>,
+): Promise<void> {
+  const printer = createPrinter(options.json === true, cliLanguage());
+  const store = openStore(options);
+  let client: BoteClient;
+  try {
+    client = await BoteClient.open({ store, transport: nodeTransport });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  try {
+    await run(client, printer);
+  } finally {
+    await client.close();
+  }
+}
+
+export async function joinProfile(
+  options: ClientOptions,
+  invitationLink: string,
+  displayName: string,
+): Promise<{ client: BoteClient; printer: Printer }> {
+  const printer = createPrinter(options.json === true, cliLanguage());
+  const store = openStore(options);
+  try {
+    return {
+      client: await joinWithInvitation({ store, transport: nodeTransport, invitationLink, displayName }),
+      printer,
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/** The sentence (and for --json the object) for a failed client command. */
+export function describeFailure(error: unknown, language: Language = cliLanguage()): { text: string; code: string } {
+  if (error instanceof ClientError) return { text: error.text(language), code: error.code };
+  if (error instanceof Error && "code" in error && typeof error.code === "string" && "text" in error) {
+    const text = (error as unknown as { text: (l: Language) => string }).text;
+    return { text: typeof text === "function" ? text.call(error, language) : error.message, code: error.code };
+  }
+  return { text: error instanceof Error ? error.message : String(error), code: "internal" };
+}
+
+export { createPrinter };
+export type { Printer };

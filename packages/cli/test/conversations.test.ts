@@ -1,0 +1,287 @@
+/**
+ * End to end over real processes: one `bote serve` (SQLite, local files) and
+ * a `bote` client process per command, each with its own profile (SQLite).
+ * The steps build on each other like a working day: people join, chat 1:1
+ * and in a group, a file goes round, someone goes offline, someone is
+ * removed, the server restarts.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { readdir, readFile, writeFile, access, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { WebSocket } from "ws";
+import { create } from "@bufbuild/protobuf";
+import { decodeDevice } from "@bote/core";
+import { encodeClientFrame, decodeServerFrame, HelloSchema, PROTOCOL_VERSION, SendSchema } from "@bote/protocol";
+import { SqliteClientStore } from "../src/profile/SqliteClientStore.js";
+import { bote, boteOk, freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
+
+let root: string;
+let dataDir: string;
+let port: number;
+let server: RunningServer;
+
+const profile = (name: string) => ["--profile", join(root, name)];
+const json = (name: string) => [...profile(name), "--json"];
+
+/** New text messages a `bote sync --json` printed. */
+async function syncTexts(name: string): Promise<string[]> {
+  const result = await boteOk(["sync", ...json(name)]);
+  return result.lines.filter((l) => l.type === "message" && typeof l.text === "string").map((l) => String(l.text));
+}
+
+async function invite(role: "member" | "admin" = "member"): Promise<string> {
+  const result = await boteOk(["admin", "invite", "--role", role, ...json("anna")]);
+  const url = result.lines.find((l) => l.type === "invitation")?.url;
+  assert.equal(typeof url, "string");
+  return String(url);
+}
+
+async function chat(name: string, chatName: string): Promise<Record<string, unknown>> {
+  const result = await boteOk(["chats", ...json(name)]);
+  const found = result.lines.find((l) => l.name === chatName);
+  assert.ok(found, `${name} has no chat ${chatName}: ${result.stdout}`);
+  return found;
+}
+
+describe("bote client end to end (real server and client processes)", { timeout: 600_000 }, () => {
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), "bote-e2e-"));
+    dataDir = join(root, "server");
+    port = await freePort();
+    server = await startServer(dataDir, port);
+  });
+
+  after(async () => {
+    await stopServer(server);
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("three people join by invitation; colleagues show as confirmed by the organisation", async () => {
+    const first = (await readFile(join(dataDir, "initial-admin-invite"), "utf8")).trim();
+    const joined = await boteOk(["join", first, "--name", "Anna Admin", ...json("anna")]);
+    assert.equal(joined.lines[0]?.holdsOrganisationKey, true);
+    assert.equal(joined.lines[0]?.role, "admin");
+    const link = await invite();
+    // The invitation key travels in the fragment, which browsers and clients never send to the server.
+    assert.match(link, /#t=[^&]+&k=/);
+    await boteOk(["join", link, "--name", "Bernd Bau", ...json("bernd")]);
+    await boteOk(["join", await invite(), "--name", "Carla Chef", ...json("carla")]);
+    const reused = await bote(["join", link, "--name", "Zweiter", ...json("zweiter")]);
+    assert.equal(reused.code, 1);
+    assert.match(reused.stderr, /invitation_(used|invalid)/);
+    const contacts = await boteOk(["contacts", ...json("anna")]);
+    assert.deepEqual(contacts.lines.map((l) => l.displayName).sort(), ["Bernd Bau", "Carla Chef"]);
+  });
+
+  it("1:1 both ways", async () => {
+    const sent = await boteOk(["send", "--to", "Bernd Bau", "Hallo Bernd, Angebot kommt heute.", ...json("anna")]);
+    assert.equal(sent.lines[0]?.status, "sent");
+    assert.deepEqual(await syncTexts("bernd"), ["Hallo Bernd, Angebot kommt heute."]);
+    await boteOk(["send", "--to", "Anna Admin", "Danke!", ...json("bernd")]);
+    assert.deepEqual(await syncTexts("anna"), ["Danke!"]);
+    // The second message reuses the direct chat instead of making a new group.
+    const chats = await boteOk(["chats", ...json("anna")]);
+    assert.equal(chats.lines.filter((l) => l.kind === "direct").length, 1);
+    // Nothing is shown twice.
+    assert.deepEqual(await syncTexts("bernd"), []);
+  });
+
+  it("a group of three", async () => {
+    await boteOk(["group", "create", "--name", "Baustelle Nord", "--members", "Bernd Bau,Carla Chef", ...json("anna")]);
+    await boteOk(["send", "--to", "Baustelle Nord", "Gerüst steht ab Montag.", ...json("anna")]);
+    assert.deepEqual(await syncTexts("bernd"), ["Gerüst steht ab Montag."]);
+    assert.deepEqual(await syncTexts("carla"), ["Gerüst steht ab Montag."]);
+    await boteOk(["send", "--to", "Baustelle Nord", "Ich bestelle den Beton.", ...json("carla")]);
+    assert.deepEqual(await syncTexts("anna"), ["Ich bestelle den Beton."]);
+    assert.deepEqual(await syncTexts("bernd"), ["Ich bestelle den Beton."]);
+  });
+
+  it("an offline recipient catches up in order", async () => {
+    for (const text of ["eins", "zwei", "drei"])
+      await boteOk(["send", "--to", "Baustelle Nord", text, ...json("bernd")]);
+    assert.deepEqual(await syncTexts("carla"), ["eins", "zwei", "drei"]);
+    assert.deepEqual(await syncTexts("anna"), ["eins", "zwei", "drei"]);
+  });
+
+  it("a file goes round encrypted, and a download whose bytes were changed is refused", async () => {
+    const file = join(root, "baustelle.jpg");
+    const bytes = randomBytes(300_000);
+    await writeFile(file, bytes);
+    await boteOk(["send", "--to", "Baustelle Nord", "--file", file, "Fotos vom Keller", ...json("anna")]);
+    const synced = await boteOk(["sync", ...json("bernd")]);
+    const message = synced.lines.find((l) => l.attachment !== undefined);
+    assert.ok(message, synced.stdout);
+    assert.deepEqual(message.attachment, {
+      fileName: "baustelle.jpg",
+      mediaType: "image/jpeg",
+      size: 300_000,
+      caption: "Fotos vom Keller",
+    });
+    const out = join(root, "bernd-download.jpg");
+    await boteOk(["download", String(message.messageId), "--out", out, ...json("bernd")]);
+    assert.equal(
+      createHash("sha256")
+        .update(await readFile(out))
+        .digest("hex"),
+      createHash("sha256").update(bytes).digest("hex"),
+    );
+    // The server's copy is ciphertext only.
+    const blobsDir = join(dataDir, "blobs");
+    const [blob] = (await readdir(blobsDir)).filter((f) => !f.startsWith("tmp"));
+    const stored = await readFile(join(blobsDir, blob!));
+    assert.equal(stored.includes(bytes.subarray(1000, 1064)), false);
+    // One flipped byte in the stored ciphertext: the digest check refuses it and nothing is written.
+    const middle = stored.length >> 1;
+    stored[middle] = stored[middle]! ^ 0x01;
+    await writeFile(join(blobsDir, blob!), stored);
+    const carlaSync = await boteOk(["sync", ...json("carla")]);
+    const carlaMessage = carlaSync.lines.find((l) => l.attachment !== undefined);
+    const bad = join(root, "carla-download.jpg");
+    const refused = await bote(["download", String(carlaMessage?.messageId), "--out", bad, ...json("carla")]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /attachment_corrupt/);
+    await assert.rejects(access(bad));
+    assert.equal((await readdir(root)).filter((f) => f.startsWith("carla-download")).length, 0);
+  });
+
+  it("a replayed envelope is shown once", async () => {
+    await boteOk(["send", "--to", "Bernd Bau", "Nur einmal bitte", ...json("anna")]);
+    // Copy the ciphertext as the server stored it and send it again under a new message id.
+    const db = new Database(join(dataDir, "bote.sqlite"), { readonly: true });
+    const row = db
+      .prepare("SELECT payload FROM envelopes WHERE payload IS NOT NULL ORDER BY id DESC LIMIT 1")
+      .get() as {
+      payload: Buffer;
+    };
+    db.close();
+    const store = SqliteClientStore.open(join(root, "bernd", "bote.db"));
+    const device = decodeDevice((await store.getProfile())!.device);
+    await store.close();
+    assert.ok(device.ok);
+    const address = device.value.deliveryAddress;
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/v1/ws`);
+    await new Promise((resolve) => socket.once("open", resolve));
+    socket.send(
+      encodeClientFrame({ case: "hello", value: create(HelloSchema, { protocolVersion: PROTOCOL_VERSION }) }),
+    );
+    socket.send(
+      encodeClientFrame({
+        case: "send",
+        value: create(SendSchema, {
+          requestId: 1,
+          messageId: randomBytes(16),
+          recipients: [{ mailboxId: address.mailboxId, capability: address.capability }],
+          payload: row.payload,
+        }),
+      }),
+    );
+    await new Promise<void>((resolve) =>
+      socket.on("message", (data: Buffer) => {
+        if (decodeServerFrame(data).case === "sendResult") resolve();
+      }),
+    );
+    socket.close();
+    const synced = await boteOk(["sync", ...json("bernd")]);
+    const lines = synced.lines.filter((l) => l.type === "message");
+    assert.deepEqual(
+      lines.map((l) => l.text),
+      ["Nur einmal bitte"],
+    );
+  });
+
+  it("two members change the group at the same moment: both end in the same epoch", async () => {
+    const [a, b] = await Promise.all([
+      bote(["group", "rename", "--chat", "Baustelle Nord", "--name", "Baustelle Nord (Anna)", ...json("anna")]),
+      bote(["group", "rename", "--chat", "Baustelle Nord", "--name", "Baustelle Nord (Bernd)", ...json("bernd")]),
+    ]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    await boteOk(["sync", ...json("anna")]);
+    await boteOk(["sync", ...json("bernd")]);
+    await boteOk(["sync", ...json("carla")]);
+    const epochs = await Promise.all(
+      ["anna", "bernd", "carla"].map(async (who) => {
+        const result = await boteOk(["chats", ...json(who)]);
+        const group = result.lines.find((l) => l.kind === "group");
+        return { epoch: group?.epoch, name: group?.name };
+      }),
+    );
+    assert.equal(new Set(epochs.map((e) => e.epoch)).size, 1, JSON.stringify(epochs));
+    assert.equal(new Set(epochs.map((e) => e.name)).size, 1, JSON.stringify(epochs));
+    // No fork: a message after both commits reads everywhere.
+    const groupName = String(epochs[0]!.name);
+    await boteOk(["send", "--to", groupName, "Beide Namen gesehen", ...json("carla")]);
+    assert.deepEqual(await syncTexts("anna"), ["Beide Namen gesehen"]);
+    assert.deepEqual(await syncTexts("bernd"), ["Beide Namen gesehen"]);
+  });
+
+  it("a removed member cannot read what comes after", async () => {
+    const group = String(
+      (await chat("anna", "Baustelle Nord (Anna)").catch(() => chat("anna", "Baustelle Nord (Bernd)"))).name,
+    );
+    await boteOk(["group", "remove", "--chat", group, "--members", "Carla Chef", ...json("anna")]);
+    const carla = await boteOk(["sync", ...json("carla")]);
+    assert.ok(
+      carla.lines.some((l) => (l.event as { type?: string } | undefined)?.type === "removed"),
+      carla.stdout,
+    );
+    await boteOk(["send", "--to", group, "Nur noch für uns zwei", ...json("anna")]);
+    assert.deepEqual(await syncTexts("bernd"), ["Nur noch für uns zwei"]);
+    assert.deepEqual(await syncTexts("carla"), []);
+    const refused = await bote(["send", "--to", group, "Hallo?", ...json("carla")]);
+    assert.equal(refused.code, 1);
+  });
+
+  it("keeps working after the server and the clients restart", async () => {
+    await stopServer(server);
+    server = await startServer(dataDir, port);
+    await boteOk(["send", "--to", "Bernd Bau", "Nach dem Neustart", ...json("anna")]);
+    assert.deepEqual(await syncTexts("bernd"), ["Nach dem Neustart"]);
+    const history = await boteOk(["messages", "--chat", "Anna Admin", ...json("bernd")]);
+    assert.ok(history.lines.some((l) => l.text === "Hallo Bernd, Angebot kommt heute."));
+  });
+
+  it("a key package not signed by the organisation is refused until the user accepts it", async () => {
+    const link = await invite();
+    // Without its fragment the link still redeems, but the device cannot sign its credential.
+    const stripped = link.replace(/&.*$/, "");
+    await boteOk(["join", stripped, "--name", "Dora Fremd", ...json("dora")]);
+    const refused = await bote(["send", "--to", "Dora Fremd", "Hallo Dora", ...profile("anna")]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /nicht von der Organisation bestätigt/);
+    const english = await bote(["send", "--to", "Dora Fremd", "Hallo Dora", ...profile("anna")], {
+      lang: "en_GB.UTF-8",
+    });
+    assert.match(english.stderr, /neither confirmed by the organisation nor verified/);
+    const verify = await boteOk(["verify", "Dora Fremd", ...json("anna")]);
+    const number = verify.lines.find((l) => l.type === "safety_number");
+    assert.match(String(number?.safetyNumber), /^(\d{5} ){11}\d{5}$/);
+    // Dora sees the same number on her side.
+    const hers = await boteOk(["verify", "Anna Admin", ...json("dora")]);
+    assert.equal(hers.lines.find((l) => l.type === "safety_number")?.safetyNumber, number?.safetyNumber);
+    await boteOk(["verify", "Dora Fremd", "--confirm", ...json("anna")]);
+    await boteOk(["verify", "Anna Admin", "--confirm", ...json("dora")]);
+    await boteOk(["send", "--to", "Dora Fremd", "Hallo Dora", ...json("anna")]);
+    assert.deepEqual(await syncTexts("dora"), ["Hallo Dora"]);
+  });
+
+  it("says what is wrong, in German or English, with a nonzero exit code", async () => {
+    const unknown = await bote(["send", "--to", "Niemand", "x", ...profile("anna")]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /Diesen Kontakt oder Chat gibt es nicht/);
+    const english = await bote(["send", "--to", "Niemand", "x", ...profile("anna")], { lang: "en_US.UTF-8" });
+    assert.match(english.stderr, /There is no such contact or chat/);
+    const noProfile = await bote(["chats", ...profile("nobody")]);
+    assert.equal(noProfile.code, 1);
+    assert.match(noProfile.stderr, /bote join/);
+    const badLink = await bote(["join", "https://example.invalid/join", "--name", "X", ...profile("x")]);
+    assert.equal(badLink.code, 1);
+    assert.match(badLink.stderr, /Einladungslink ist ungültig/);
+    const usage = await bote(["send", ...profile("anna")]);
+    assert.equal(usage.code, 2);
+  });
+});

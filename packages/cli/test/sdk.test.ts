@@ -1,0 +1,89 @@
+/**
+ * The SDK in this process against a real `bote serve` process: the outbox
+ * keeps what is written while the server is down and sends it after the
+ * reconnect, and events arrive for what is stored.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join as joinPath } from "node:path";
+import { BoteClient, joinWithInvitation } from "@bote/client";
+import type { MessageRecord } from "@bote/core";
+import { decodeContent } from "@bote/protocol";
+import { nodeTransport } from "../src/client/nodeTransport.js";
+import { SqliteClientStore } from "../src/profile/SqliteClientStore.js";
+import { freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
+
+let root: string;
+let dataDir: string;
+let port: number;
+let server: RunningServer;
+const clients: BoteClient[] = [];
+
+function text(message: MessageRecord): string {
+  const content = decodeContent(message.body);
+  return content.body.case === "text" ? content.body.value.text : "";
+}
+
+async function joinAs(name: string, link: string): Promise<BoteClient> {
+  const store = SqliteClientStore.open(joinPath(root, `${name}.db`));
+  // Reconnects come quickly in tests: the backoff jitter is pinned to a tenth of its ceiling.
+  const client = await joinWithInvitation({
+    store,
+    transport: nodeTransport,
+    invitationLink: link,
+    displayName: name,
+    random: () => 0.1,
+  });
+  clients.push(client);
+  return client;
+}
+
+function nextMessage(client: BoteClient, match: (m: MessageRecord) => boolean): Promise<MessageRecord> {
+  return new Promise((resolve) => {
+    const off = client.on("message", (m) => {
+      if (match(m)) {
+        off();
+        resolve(m);
+      }
+    });
+  });
+}
+
+describe("SDK against a real server", { timeout: 120_000 }, () => {
+  before(async () => {
+    root = await mkdtemp(joinPath(tmpdir(), "bote-sdk-"));
+    dataDir = joinPath(root, "server");
+    port = await freePort();
+    server = await startServer(dataDir, port);
+  });
+
+  after(async () => {
+    for (const c of clients) await c.close().catch(() => undefined);
+    await stopServer(server);
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("queues while the server is down and sends after the reconnect; events report what is stored", async () => {
+    const anna = await joinAs("Anna", (await readFile(joinPath(dataDir, "initial-admin-invite"), "utf8")).trim());
+    const bernd = await joinAs("Bernd", (await anna.createInvitation("member")).url);
+    const chat = await anna.directChat(bernd.profile.accountId);
+    await bernd.connect();
+    const arrived = nextMessage(bernd, (m) => m.direction === "in" && m.kind === "content");
+    const first = await anna.sendText(chat.conversationId, "Erste Nachricht");
+    assert.equal(first?.status, "sent");
+    assert.equal(text(await arrived), "Erste Nachricht");
+
+    await stopServer(server);
+    const offline = await anna.sendText(chat.conversationId, "Geschrieben ohne Verbindung");
+    assert.equal(offline?.status, "queued");
+    assert.equal((await anna.store.listOutbox()).length, 1);
+    const sent = nextMessage(anna, (m) => m.messageId === offline?.messageId && m.status === "sent");
+    const received = nextMessage(bernd, (m) => m.direction === "in" && m.kind === "content");
+    server = await startServer(dataDir, port);
+    await sent;
+    assert.equal(text(await received), "Geschrieben ohne Verbindung");
+    assert.equal((await anna.store.listOutbox()).length, 0);
+  });
+});

@@ -1,0 +1,113 @@
+/** Real `bote` processes for end-to-end tests: a server on a fixed port (so it can restart) and client commands. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+export const bin = fileURLToPath(new URL("../../src/bin.js", import.meta.url));
+
+export interface RunningServer {
+  readonly child: ChildProcess;
+  readonly url: string;
+  stderr(): string;
+}
+
+/** A port that was free a moment ago; the server binds it right after. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+    });
+  });
+}
+
+export function startServer(dataDir: string, port: number): Promise<RunningServer> {
+  const child = spawn(
+    process.execPath,
+    // Every client command logs in (two requests to the rate-limited public endpoints); tests run many a minute.
+    [
+      bin,
+      "serve",
+      "--data",
+      dataDir,
+      "--port",
+      String(port),
+      "--host",
+      "127.0.0.1",
+      "--log-level",
+      "warn",
+      "--public-rate-limit",
+      "10000",
+    ],
+    { env: { ...process.env, LANG: "de_DE.UTF-8", LC_ALL: "" }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let err = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start within 15 s: ${err}`)), 15_000);
+    child.stderr.on("data", (chunk: Buffer) => {
+      err += chunk.toString();
+      const m = /(?:läuft auf|running at) (http:\/\/\S+)/.exec(err);
+      if (m !== null) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1]!, stderr: () => err });
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code}: ${err}`));
+    });
+  });
+}
+
+export function stopServer(server: RunningServer): Promise<void> {
+  if (server.child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    server.child.once("exit", () => resolve());
+    server.child.kill("SIGTERM");
+  });
+}
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout parsed as JSON lines (for --json runs). */
+  readonly lines: Record<string, unknown>[];
+}
+
+/** Runs one `bote …` client command as its own process and waits for it. */
+export function bote(args: readonly string[], options: { lang?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [bin, ...args], {
+    env: { ...process.env, LANG: options.lang ?? "de_DE.UTF-8", LC_ALL: "", BOTE_PROFILE: "" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`bote ${args.join(" ")} took over ${options.timeoutMs ?? 60_000} ms: ${stderr}`));
+    }, options.timeoutMs ?? 60_000);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      const lines = stdout
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      resolve({ code, stdout, stderr, lines });
+    });
+  });
+}
+
+/** Like `bote`, but fails the test with the command's stderr unless it exits 0. */
+export async function boteOk(args: readonly string[], options?: { lang?: string }): Promise<CliResult> {
+  const result = await bote(args, options);
+  if (result.code !== 0) {
+    throw new Error(`bote ${args.join(" ")} exited ${result.code}:\n${result.stderr}\n${result.stdout}`);
+  }
+  return result;
+}
