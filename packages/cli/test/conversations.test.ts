@@ -8,7 +8,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { readdir, readFile, writeFile, access, mkdtemp, rm } from "node:fs/promises";
+import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -194,15 +194,17 @@ describe("bote client end to end (real server and client processes)", { timeout:
   });
 
   it("two members change the group at the same moment: both end in the same epoch", async () => {
-    const [a, b] = await Promise.all([
+    // Carla writes meanwhile: a message from the epoch before a commit still reads.
+    const [a, b, c] = await Promise.all([
       bote(["group", "rename", "--chat", "Baustelle Nord", "--name", "Baustelle Nord (Anna)", ...json("anna")]),
       bote(["group", "rename", "--chat", "Baustelle Nord", "--name", "Baustelle Nord (Bernd)", ...json("bernd")]),
+      bote(["send", "--to", "Baustelle Nord", "Während der Umbenennung", ...json("carla")]),
     ]);
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
-    await boteOk(["sync", ...json("anna")]);
-    await boteOk(["sync", ...json("bernd")]);
-    await boteOk(["sync", ...json("carla")]);
+    assert.equal(c.code, 0, c.stderr);
+    // Any command that connects processes what arrives, so the rename runs may have stored it already.
+    for (const who of ["anna", "bernd", "carla"]) await boteOk(["sync", ...json(who)]);
     const epochs = await Promise.all(
       ["anna", "bernd", "carla"].map(async (who) => {
         const result = await boteOk(["chats", ...json(who)]);
@@ -212,8 +214,12 @@ describe("bote client end to end (real server and client processes)", { timeout:
     );
     assert.equal(new Set(epochs.map((e) => e.epoch)).size, 1, JSON.stringify(epochs));
     assert.equal(new Set(epochs.map((e) => e.name)).size, 1, JSON.stringify(epochs));
-    // No fork: a message after both commits reads everywhere.
     const groupName = String(epochs[0]!.name);
+    for (const who of ["anna", "bernd"]) {
+      const history = await boteOk(["messages", "--chat", groupName, ...json(who)]);
+      assert.equal(history.lines.filter((l) => l.text === "Während der Umbenennung").length, 1, who);
+    }
+    // No fork: a message after both commits reads everywhere.
     await boteOk(["send", "--to", groupName, "Beide Namen gesehen", ...json("carla")]);
     assert.deepEqual(await syncTexts("anna"), ["Beide Namen gesehen"]);
     assert.deepEqual(await syncTexts("bernd"), ["Beide Namen gesehen"]);
@@ -269,6 +275,51 @@ describe("bote client end to end (real server and client processes)", { timeout:
     assert.deepEqual(await syncTexts("dora"), ["Hallo Dora"]);
   });
 
+  it("leaves no plaintext in the server's database, files or logs, and no capability outside key packages", async () => {
+    const texts = [
+      "Hallo Bernd, Angebot kommt heute.",
+      "Gerüst steht ab Montag.",
+      "Ich bestelle den Beton.",
+      "Nur noch für uns zwei",
+      "Fotos vom Keller",
+      "baustelle.jpg",
+      "Baustelle Nord",
+    ];
+    const files = ["bote.sqlite", "bote.sqlite-wal", "bote.sqlite-shm"].map((f) => join(dataDir, f));
+    const dumps = [...(await Promise.all(files.map((f) => readFile(f).catch(() => Buffer.alloc(0)))))];
+    const logs = Buffer.from(server.stdout() + server.stderr());
+    for (const haystack of [...dumps, logs]) {
+      for (const text of texts) assert.equal(haystack.includes(Buffer.from(text)), false, text);
+    }
+    // Capabilities travel in key packages (the ratchet tree is the address book); nowhere else.
+    const capabilities: Buffer[] = [];
+    for (const who of ["anna", "bernd", "carla", "dora"]) {
+      const store = SqliteClientStore.open(join(root, who, "bote.db"));
+      const device = decodeDevice((await store.getProfile())!.device);
+      await store.close();
+      assert.ok(device.ok);
+      capabilities.push(Buffer.from(device.value.deliveryAddress.capability));
+    }
+    const db = new Database(join(dataDir, "bote.sqlite"), { readonly: true });
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'key_packages'").all() as {
+        name: string;
+      }[]
+    ).map((t) => t.name);
+    for (const table of tables) {
+      for (const row of db.prepare(`SELECT * FROM "${table}"`).raw().all() as unknown[][]) {
+        for (const value of row) {
+          const bytes = Buffer.isBuffer(value) ? value : Buffer.from(String(value));
+          for (const capability of capabilities) assert.equal(bytes.includes(capability), false, table);
+        }
+      }
+    }
+    db.close();
+    for (const capability of capabilities) {
+      assert.equal(logs.includes(capability.toString("base64url")), false);
+    }
+  });
+
   it("says what is wrong, in German or English, with a nonzero exit code", async () => {
     const unknown = await bote(["send", "--to", "Niemand", "x", ...profile("anna")]);
     assert.equal(unknown.code, 1);
@@ -283,5 +334,11 @@ describe("bote client end to end (real server and client processes)", { timeout:
     assert.match(badLink.stderr, /Einladungslink ist ungültig/);
     const usage = await bote(["send", ...profile("anna")]);
     assert.equal(usage.code, 2);
+    const garbage = join(root, "garbage");
+    await mkdir(garbage);
+    await writeFile(join(garbage, "bote.db"), randomBytes(4096));
+    const unreadable = await bote(["chats", ...profile("garbage")]);
+    assert.equal(unreadable.code, 1);
+    assert.match(unreadable.stderr, /keine lesbare Bote-Datenbank/);
   });
 });

@@ -27,6 +27,14 @@ export const clientErrorRegistry = {
     de: "Dieses Gerät ist noch keiner Organisation beigetreten (zuerst: bote join).",
     en: "This device has not joined an organisation yet (first: bote join).",
   },
+  profile_unreadable: {
+    de: "Das Profil ist keine lesbare Bote-Datenbank.",
+    en: "The profile is not a readable Bote database.",
+  },
+  profile_too_new: {
+    de: "Das Profil stammt von einer neueren Bote-Version; bitte Bote aktualisieren.",
+    en: "The profile was written by a newer version of Bote; please update Bote.",
+  },
   profile_exists: {
     de: "Dieses Profil gehört schon zu einem Konto; für ein weiteres ein anderes Profil wählen.",
     en: "This profile already belongs to an account; choose another profile for a second one.",

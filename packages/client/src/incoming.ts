@@ -91,7 +91,7 @@ function processKind(ctx: ClientContext, payload: Uint8Array, kind: EnvelopeKind
     case "welcome":
       return processWelcome(ctx, payload, kind.keyPackageRefs);
     case "group_message":
-      return processGroupMessage(ctx, payload, b64(kind.groupId), kind.epoch);
+      return processGroupMessage(ctx, payload, b64(kind.groupId), kind.epoch, kind.contentType);
     case "unexpected":
       return Promise.resolve(drop("malformed"));
   }
@@ -142,15 +142,18 @@ async function processGroupMessage(
   payload: Uint8Array,
   conversationId: string,
   epoch: bigint,
+  contentType: "application" | "proposal" | "commit",
 ): Promise<Outcome> {
   const record = await ctx.store.getConversation(conversationId);
   if (record === undefined) return drop("unknown_conversation", conversationId);
   if (!record.active) return drop("old_epoch", conversationId);
   const current = restoreConversation(record.state);
   const currentEpoch = readEpoch(current);
-  // Its own commit comes back when the device was alone in the group, and
-  // a late copy may arrive after a commit: both are from an epoch it left.
-  if (epoch < currentEpoch) return drop("old_epoch", conversationId);
+  // A handshake from an epoch this device left is the echo of its own commit
+  // (it was alone in the group) or one that lost the race: nothing to apply.
+  // Application messages sent just before a commit still decrypt: the core
+  // keeps the last epochs' receiver secrets for them.
+  if (epoch < currentEpoch && contentType !== "application") return drop("old_epoch", conversationId);
   if (epoch > currentEpoch) return drop("future_epoch", conversationId);
   let result: Awaited<ReturnType<typeof processIncoming>>;
   try {

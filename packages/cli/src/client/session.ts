@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { BoteClient, ClientError, joinWithInvitation } from "@bote/client";
+import { ClientStoreError } from "@bote/core";
 import { SqliteClientStore } from "../profile/SqliteClientStore.js";
 import { cliLanguage, type Language } from "../messages.js";
 import { nodeTransport } from "./nodeTransport.js";
@@ -21,7 +22,14 @@ function openStore(options: ClientOptions): SqliteClientStore {
   const dir = profileDir(options);
   // The profile holds the device's private keys: only its owner may enter.
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return SqliteClientStore.open(join(dir, "bote.db"));
+  try {
+    return SqliteClientStore.open(join(dir, "bote.db"));
+  } catch (err) {
+    if (err instanceof ClientStoreError && err.code !== "store_changes_invalid") {
+      throw new ClientError(err.code, err.message, { cause: err });
+    }
+    throw err;
+  }
 }
 
 /** Runs a command with an opened client; closes it (waiting for background steps) in every case. */

@@ -9,6 +9,8 @@ export interface RunningServer {
   readonly child: ChildProcess;
   readonly url: string;
   stderr(): string;
+  /** The server's JSON log lines. */
+  stdout(): string;
 }
 
 /** A port that was free a moment ago; the server binds it right after. */
@@ -44,6 +46,9 @@ export function startServer(dataDir: string, port: number): Promise<RunningServe
     { env: { ...process.env, LANG: "de_DE.UTF-8", LC_ALL: "" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let err = "";
+  let out = "";
+  // Read, so the pipe never fills, and kept for the tests that audit what the server logged.
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no start within 15 s: ${err}`)), 15_000);
     child.stderr.on("data", (chunk: Buffer) => {
@@ -51,7 +56,7 @@ export function startServer(dataDir: string, port: number): Promise<RunningServe
       const m = /(?:läuft auf|running at) (http:\/\/\S+)/.exec(err);
       if (m !== null) {
         clearTimeout(timer);
-        resolve({ child, url: m[1]!, stderr: () => err });
+        resolve({ child, url: m[1]!, stderr: () => err, stdout: () => out });
       }
     });
     child.once("exit", (code) => {
