@@ -7,6 +7,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -17,7 +18,7 @@ import { create } from "@bufbuild/protobuf";
 import { decodeDevice } from "@bote/core";
 import { encodeClientFrame, decodeServerFrame, HelloSchema, PROTOCOL_VERSION, SendSchema } from "@bote/protocol";
 import { SqliteClientStore } from "../src/profile/SqliteClientStore.js";
-import { bote, boteOk, freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
+import { bin, bote, boteOk, freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
 
 let root: string;
 let dataDir: string;
@@ -273,6 +274,25 @@ describe("bote client end to end (real server and client processes)", { timeout:
     await boteOk(["verify", "Anna Admin", "--confirm", ...json("dora")]);
     await boteOk(["send", "--to", "Dora Fremd", "Hallo Dora", ...json("anna")]);
     assert.deepEqual(await syncTexts("dora"), ["Hallo Dora"]);
+  });
+
+  it("bote listen prints messages as they arrive and ends cleanly on SIGTERM", async () => {
+    const child = spawn(process.execPath, [bin, "listen", ...json("bernd")], {
+      env: { ...process.env, LANG: "de_DE.UTF-8", LC_ALL: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    // Queued or live, the message is printed the moment it is stored.
+    await boteOk(["send", "--to", "Bernd Bau", "Bist du da?", ...json("anna")]);
+    const deadline = Date.now() + 20_000;
+    while (!out.includes("Bist du da?") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const line = out.split("\n").find((l) => l.includes("Bist du da?"));
+    assert.ok(line, out);
+    assert.equal((JSON.parse(line) as { from: string }).from, "Anna Admin");
+    child.kill("SIGTERM");
+    assert.equal(await exited, 0);
   });
 
   it("leaves no plaintext in the server's database, files or logs, and no capability outside key packages", async () => {

@@ -1,64 +1,18 @@
 /** `bote serve` as a real process: first start, the admin invitation file, restart, SIGTERM, bad arguments. */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { access, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { WebSocket } from "ws";
 import { encodeBase64url } from "@bote/protocol";
 import { createTestDatabase, postgresSkipReason } from "@bote/testing";
+import { bote, spawnServer, stopServer, type RunningServer } from "./support/processes.js";
 
-const bin = fileURLToPath(new URL("../src/bin.js", import.meta.url));
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-}
-
-function start(args: string[], lang = "de_DE.UTF-8"): Promise<Running> {
-  const child = spawn(
-    process.execPath,
-    [bin, "serve", "--port", "0", "--host", "127.0.0.1", "--log-level", "warn", ...args],
-    {
-      env: { ...process.env, LANG: lang, LC_ALL: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  let err = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 15 s: ${err}`)), 15_000);
-    child.stderr.on("data", (chunk: Buffer) => {
-      err += chunk.toString();
-      const m = /(?:läuft auf|running at) (http:\/\/\S+)/.exec(err);
-      if (m !== null) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]!, stderr: () => err });
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}: ${err}`));
-    });
-  });
-}
-
-function stop(r: Running): Promise<number | null> {
-  return new Promise((resolve) => {
-    r.child.once("exit", (code) => resolve(code));
-    r.child.kill("SIGTERM");
-  });
-}
-
-function run(args: string[], lang: string): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, LANG: lang, LC_ALL: "" } });
-  let stderr = "";
-  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, stderr })));
-}
+const start = (args: string[], lang?: string): Promise<RunningServer> => spawnServer(["--port", "0", ...args], lang);
+const stop = stopServer;
+const run = (args: string[], lang: string) => bote(args, { lang });
 
 async function redeem(url: string, invitation: string): Promise<number> {
   const { publicKey } = generateKeyPairSync("ed25519");

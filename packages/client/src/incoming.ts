@@ -177,22 +177,13 @@ async function processGroupMessage(
       const by = result.sender.credential.displayName;
       const events: MessageRecord[] = [];
       const { added, removed, renamedTo } = result.changes;
-      if (added.length > 0) {
+      for (const [type, members] of [
+        ["members_added", added],
+        ["members_removed", removed],
+      ] as const) {
+        if (members.length === 0) continue;
         events.push(
-          eventMessage(ctx, conversationId, {
-            type: "members_added",
-            by,
-            members: added.map((m) => m.credential.displayName),
-          }),
-        );
-      }
-      if (removed.length > 0) {
-        events.push(
-          eventMessage(ctx, conversationId, {
-            type: "members_removed",
-            by,
-            members: removed.map((m) => m.credential.displayName),
-          }),
+          eventMessage(ctx, conversationId, { type, by, members: members.map((m) => m.credential.displayName) }),
         );
       }
       if (renamedTo !== undefined)

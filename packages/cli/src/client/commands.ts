@@ -149,44 +149,18 @@ export function registerClientCommands(program: Command): void {
         });
       });
     });
-  clientCommand(group, "add", "Mitglieder hinzufügen / add members")
-    .requiredOption("--chat <group>")
-    .requiredOption("--members <a,b,…>")
-    .action(async (options: Options) => {
-      await withClient(options, async (client, printer) => {
-        const chat = await resolveChat(client, String(options.chat));
-        const members = await resolveAccounts(client, String(options.members));
-        const after = await client.addMembers(
-          chat.conversationId,
-          members.map((m) => m.accountId),
-          members.map((m) => m.displayName),
-        );
-        const names = members.map((m) => m.displayName).join(", ");
-        printer.out(clientMessages(printer.language).membersAdded(names), {
-          type: "chat",
-          conversationId: after.conversationId,
-          epoch: after.epoch,
-        });
+  for (const change of ["add", "remove"] as const) {
+    clientCommand(
+      group,
+      change,
+      change === "add" ? "Mitglieder hinzufügen / add members" : "Mitglieder entfernen / remove members",
+    )
+      .requiredOption("--chat <group>")
+      .requiredOption("--members <a,b,…>")
+      .action(async (options: Options) => {
+        await withClient(options, (client, printer) => changeMembers(client, printer, change, options));
       });
-    });
-  clientCommand(group, "remove", "Mitglieder entfernen / remove members")
-    .requiredOption("--chat <group>")
-    .requiredOption("--members <a,b,…>")
-    .action(async (options: Options) => {
-      await withClient(options, async (client, printer) => {
-        const chat = await resolveChat(client, String(options.chat));
-        const members = await resolveAccounts(client, String(options.members));
-        const after = await client.removeMembers(
-          chat.conversationId,
-          members.map((m) => m.accountId),
-        );
-        printer.out(clientMessages(printer.language).membersRemoved(members.map((m) => m.displayName).join(", ")), {
-          type: "chat",
-          conversationId: after.conversationId,
-          epoch: after.epoch,
-        });
-      });
-    });
+  }
   clientCommand(group, "rename", "Gruppe umbenennen / rename a group")
     .requiredOption("--chat <group>")
     .requiredOption("--name <name>")
@@ -290,6 +264,23 @@ export function registerClientCommands(program: Command): void {
         await verify(client, printer, name, options);
       });
     });
+}
+
+async function changeMembers(client: BoteClient, printer: Printer, change: "add" | "remove", options: Options) {
+  const chat = await resolveChat(client, String(options.chat));
+  const members = await resolveAccounts(client, String(options.members));
+  const accountIds = members.map((m) => m.accountId);
+  const names = members.map((m) => m.displayName);
+  const after =
+    change === "add"
+      ? await client.addMembers(chat.conversationId, accountIds, names)
+      : await client.removeMembers(chat.conversationId, accountIds);
+  const t = clientMessages(printer.language);
+  printer.out((change === "add" ? t.membersAdded : t.membersRemoved)(names.join(", ")), {
+    type: "chat",
+    conversationId: after.conversationId,
+    epoch: after.epoch,
+  });
 }
 
 async function resolveChatOffline(client: BoteClient, name: string) {

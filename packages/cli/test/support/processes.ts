@@ -25,26 +25,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function startServer(dataDir: string, port: number): Promise<RunningServer> {
-  const child = spawn(
-    process.execPath,
-    // Every client command logs in (two requests to the rate-limited public endpoints); tests run many a minute.
-    [
-      bin,
-      "serve",
-      "--data",
-      dataDir,
-      "--port",
-      String(port),
-      "--host",
-      "127.0.0.1",
-      "--log-level",
-      "warn",
-      "--public-rate-limit",
-      "10000",
-    ],
-    { env: { ...process.env, LANG: "de_DE.UTF-8", LC_ALL: "" }, stdio: ["ignore", "pipe", "pipe"] },
-  );
+/** `bote serve` on 127.0.0.1 with `args`; resolves once it prints where it listens. */
+export function spawnServer(args: readonly string[], lang = "de_DE.UTF-8"): Promise<RunningServer> {
+  const child = spawn(process.execPath, [bin, "serve", "--host", "127.0.0.1", "--log-level", "warn", ...args], {
+    env: { ...process.env, LANG: lang, LC_ALL: "" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let err = "";
   let out = "";
   // Read, so the pipe never fills, and kept for the tests that audit what the server logged.
@@ -66,10 +52,20 @@ export function startServer(dataDir: string, port: number): Promise<RunningServe
   });
 }
 
-export function stopServer(server: RunningServer): Promise<void> {
-  if (server.child.exitCode !== null) return Promise.resolve();
+/**
+ * The server for client tests, on a fixed port so it can restart under the
+ * same address. Every client command logs in (two requests to the
+ * rate-limited public endpoints), and tests run many a minute.
+ */
+export function startServer(dataDir: string, port: number): Promise<RunningServer> {
+  return spawnServer(["--data", dataDir, "--port", String(port), "--public-rate-limit", "10000"]);
+}
+
+/** SIGTERM; resolves with the exit code. */
+export function stopServer(server: RunningServer): Promise<number | null> {
+  if (server.child.exitCode !== null) return Promise.resolve(server.child.exitCode);
   return new Promise((resolve) => {
-    server.child.once("exit", () => resolve());
+    server.child.once("exit", (code) => resolve(code));
     server.child.kill("SIGTERM");
   });
 }
