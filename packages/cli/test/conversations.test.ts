@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { access, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -74,6 +74,8 @@ describe("bote client end to end (real server and client processes)", { timeout:
     const reused = await bote(["join", link, "--name", "Zweiter", ...json("zweiter")]);
     assert.equal(reused.code, 1);
     assert.match(reused.stderr, /invitation_(used|invalid)/);
+    // The session token is kept for the next command, readable by the owner only.
+    assert.equal((await stat(join(root, "anna", "session"))).mode & 0o777, 0o600);
     const contacts = await boteOk(["contacts", ...json("anna")]);
     assert.deepEqual(contacts.lines.map((l) => l.displayName).sort(), ["Bernd Bau", "Carla Chef"]);
   });
@@ -246,6 +248,9 @@ describe("bote client end to end (real server and client processes)", { timeout:
   it("keeps working after the server and the clients restart", async () => {
     await stopServer(server);
     server = await startServer(dataDir, port);
+    // A remembered token the server does not know any more is replaced by a fresh login.
+    const forgotten = { token: "x".repeat(43), expiresAt: Date.now() + 3_600_000 };
+    await writeFile(join(root, "anna", "session"), JSON.stringify(forgotten), { mode: 0o600 });
     await boteOk(["send", "--to", "Bernd Bau", "Nach dem Neustart", ...json("anna")]);
     assert.deepEqual(await syncTexts("bernd"), ["Nach dem Neustart"]);
     const history = await boteOk(["messages", "--chat", "Anna Admin", ...json("bernd")]);

@@ -37,7 +37,7 @@ import { downloadFile, readAttachment, sendFile, type OutgoingFile } from "./att
 import { RelayConnection, type ConnectionState } from "./RelayConnection.js";
 import { Serial } from "./serial.js";
 import { ServerApi } from "./ServerApi.js";
-import { Session } from "./session.js";
+import { Session, type SessionCache } from "./session.js";
 import { createTrustPolicyFor } from "./trust.js";
 
 export interface OpenOptions {
@@ -45,6 +45,7 @@ export interface OpenOptions {
   readonly transport: Transport;
   readonly now?: () => number;
   readonly random?: () => number;
+  readonly sessionCache?: SessionCache;
 }
 
 /** The WebSocket URL of a server: same host, ws(s) scheme, /v1/ws. */
@@ -70,14 +71,12 @@ export class BoteClient {
   private deviceRecord: Device;
   private background: Promise<unknown> = Promise.resolve();
 
-  private constructor(
-    readonly store: ClientStore,
-    profile: ProfileRecord,
-    device: Device,
-    transport: Transport,
-    now: () => number,
-    random: (() => number) | undefined,
-  ) {
+  readonly store: ClientStore;
+
+  private constructor(options: OpenOptions, profile: ProfileRecord, device: Device) {
+    const { store, transport, random } = options;
+    const now = options.now ?? Date.now;
+    this.store = store;
     this.profileRecord = profile;
     this.deviceRecord = device;
     this.session = new Session(
@@ -85,6 +84,7 @@ export class BoteClient {
       profile.deviceId,
       () => this.deviceRecord,
       now,
+      options.sessionCache,
     );
     this.connection = new RelayConnection({
       url: socketUrl(profile.serverUrl),
@@ -118,14 +118,7 @@ export class BoteClient {
     if (profile === undefined) throw new ClientError("profile_missing");
     const device = decodeDevice(profile.device);
     if (!device.ok) throw new ClientError("profile_missing", `stored device: ${device.error.field}`);
-    return new BoteClient(
-      options.store,
-      profile,
-      device.value,
-      options.transport,
-      options.now ?? Date.now,
-      options.random,
-    );
+    return new BoteClient(options, profile, device.value);
   }
 
   get profile(): ProfileRecord {

@@ -34,10 +34,12 @@ export class ServerApi {
     private readonly http: HttpTransport,
     readonly serverUrl: string,
     private readonly session: () => string | undefined = () => undefined,
+    private readonly renewSession?: () => Promise<void>,
   ) {}
 
-  withSession(session: () => string | undefined): ServerApi {
-    return new ServerApi(this.http, this.serverUrl, session);
+  /** An API that sends the session token, and on a refused one logs in again (once) and retries. */
+  withSession(session: () => string | undefined, renew?: () => Promise<void>): ServerApi {
+    return new ServerApi(this.http, this.serverUrl, session, renew);
   }
 
   redeemInvitation(token: string, displayName: string, publicKey: Uint8Array): Promise<RedeemInvitationResponse> {
@@ -102,7 +104,7 @@ export class ServerApi {
     return (await readJson(response)) as T;
   }
 
-  private async send(request: HttpRequest): Promise<HttpResponse> {
+  private async send(request: HttpRequest, retried = false): Promise<HttpResponse> {
     const token = this.session();
     const headers = token === undefined ? request.headers : { ...request.headers, authorization: `Bearer ${token}` };
     let response: HttpResponse;
@@ -110,6 +112,14 @@ export class ServerApi {
       response = await this.http(this.serverUrl, { ...request, headers });
     } catch (err) {
       throw new ClientError("offline", err instanceof Error ? err.message : undefined, { cause: err });
+    }
+    const replayable =
+      request.body === undefined || typeof request.body === "string" || request.body instanceof Uint8Array;
+    if (response.status === 401 && token !== undefined && this.renewSession !== undefined && !retried && replayable) {
+      // A remembered token the server no longer knows (logged out, expired early): log in once more.
+      await response.bytes();
+      await this.renewSession();
+      return this.send(request, true);
     }
     if (response.status >= 400) throw await errorFrom(response);
     return response;

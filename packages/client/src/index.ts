@@ -4,6 +4,7 @@ export { BoteClient, socketUrl, type OpenOptions } from "./BoteClient.js";
 export { joinWithInvitation, type JoinOptions } from "./enrol.js";
 export { ClientError, clientErrorRegistry, type ClientErrorCode } from "./clientError.js";
 export type { ClientEvents, DropReason } from "./events.js";
+export type { SessionCache, SessionToken } from "./session.js";
 export type { ConversationEvent } from "./records.js";
 export type { ConnectionState } from "./RelayConnection.js";
 export type { OutgoingFile } from "./attachments.js";

@@ -1,8 +1,9 @@
 /** Opening a profile (one device) for a client command, and turning failures into exit codes. */
 import { mkdirSync } from "node:fs";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { BoteClient, ClientError, joinWithInvitation } from "@bote/client";
+import { BoteClient, ClientError, joinWithInvitation, type SessionCache } from "@bote/client";
 import { ClientStoreError } from "@bote/core";
 import { SqliteClientStore } from "../profile/SqliteClientStore.js";
 import { cliLanguage, type Language } from "../messages.js";
@@ -16,6 +17,32 @@ export interface ClientOptions {
 
 export function profileDir(options: ClientOptions, env: NodeJS.ProcessEnv = process.env): string {
   return resolve(options.profile ?? env.BOTE_PROFILE ?? join(homedir(), ".bote"));
+}
+
+/**
+ * The session token between commands, in `<profile>/session` (0600, like the
+ * keys beside it), so a script of many commands does not log in for each.
+ */
+function fileSessionCache(options: ClientOptions): SessionCache {
+  const file = join(profileDir(options), "session");
+  return {
+    async load() {
+      try {
+        const value: unknown = JSON.parse(await readFile(file, "utf8"));
+        if (typeof value !== "object" || value === null) return undefined;
+        const { token, expiresAt } = value as { token?: unknown; expiresAt?: unknown };
+        return typeof token === "string" && typeof expiresAt === "number" ? { value: token, expiresAt } : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    async save(token) {
+      if (token === undefined) return rm(file, { force: true });
+      const temp = `${file}.${process.pid}`;
+      await writeFile(temp, JSON.stringify({ token: token.value, expiresAt: token.expiresAt }), { mode: 0o600 });
+      await rename(temp, file);
+    },
+  };
 }
 
 function openStore(options: ClientOptions): SqliteClientStore {
@@ -41,7 +68,7 @@ export async function withClient(
   const store = openStore(options);
   let client: BoteClient;
   try {
-    client = await BoteClient.open({ store, transport: nodeTransport });
+    client = await BoteClient.open({ store, transport: nodeTransport, sessionCache: fileSessionCache(options) });
   } catch (err) {
     await store.close();
     throw err;
@@ -62,7 +89,13 @@ export async function joinProfile(
   const store = openStore(options);
   try {
     return {
-      client: await joinWithInvitation({ store, transport: nodeTransport, invitationLink, displayName }),
+      client: await joinWithInvitation({
+        store,
+        transport: nodeTransport,
+        invitationLink,
+        displayName,
+        sessionCache: fileSessionCache(options),
+      }),
       printer,
     };
   } catch (err) {
