@@ -7,6 +7,7 @@ import {
   endorseByOrganisation,
   generateSignatureKeyPair,
   parseInvitationLink,
+  type BoteCiphersuiteName,
   type ClientStore,
   type Device,
   type Endorsement,
@@ -20,6 +21,11 @@ import { Session } from "./session.js";
 export interface JoinOptions extends OpenOptions {
   readonly invitationLink: string;
   readonly displayName: string;
+  /**
+   * The first admin chooses the organisation's MLS suite (X-Wing for
+   * post-quantum protection); everyone else gets it from their link.
+   */
+  readonly ciphersuite?: BoteCiphersuiteName;
 }
 
 /**
@@ -38,7 +44,7 @@ export async function joinWithInvitation(options: JoinOptions): Promise<BoteClie
   if ((await store.getProfile()) !== undefined) throw new ClientError("profile_exists");
   const now = options.now ?? Date.now;
   const displayName = options.displayName.normalize("NFC").trim();
-  const ciphersuite = DEFAULT_CIPHERSUITE;
+  const ciphersuite = link.value.invitation?.ciphersuite ?? options.ciphersuite ?? DEFAULT_CIPHERSUITE;
   const signatureKeyPair = await generateSignatureKeyPair(ciphersuite);
   const api = new ServerApi(options.transport.http, link.value.serverUrl);
   const redeemed = await api.redeemInvitation(link.value.token, displayName, signatureKeyPair.publicKey);

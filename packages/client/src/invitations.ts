@@ -29,6 +29,7 @@ export async function createInvitationLink(
     invitationSignKey: invitation.signKey,
     certificate: invitation.certificate,
     organisationPublicKey,
+    ciphersuite: ctx.device().ciphersuite,
     ...(role === "admin" ? { organisationSignKey } : {}),
   });
   return { url, expiresAt: created.expiresAt };

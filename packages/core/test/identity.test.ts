@@ -28,6 +28,7 @@ import {
   type ContactTrustLookup,
   type CredentialFields,
   type Endorsement,
+  POST_QUANTUM_CIPHERSUITE,
 } from "@bote/core";
 import { encodeBase64url } from "@bote/protocol";
 import { makePerson } from "./support.js";
@@ -194,6 +195,21 @@ describe("invitation link", () => {
     assert.ok(parsedAdmin.ok);
     assert.deepEqual(parsedAdmin.value.invitation?.organisationSignKey, org.signKey);
     assert.equal(parsedAdmin.value.invitation?.certificate.role, "admin");
+  });
+
+  it("carries a post-quantum organisation's ciphersuite, and nothing but that value", () => {
+    const pqLink = formatInvitationLink(serverJoinUrl, {
+      invitationSignKey: member.signKey,
+      certificate: member.certificate,
+      organisationPublicKey: org.publicKey,
+      ciphersuite: POST_QUANTUM_CIPHERSUITE,
+    });
+    assert.ok(pqLink.endsWith("&m=pq"));
+    const parsed = parseInvitationLink(pqLink);
+    assert.ok(parsed.ok);
+    assert.equal(parsed.value.invitation?.ciphersuite, POST_QUANTUM_CIPHERSUITE);
+    assert.equal(fieldOf(`${memberLink}&m=xwing`), "invitationLink.m");
+    assert.equal(fieldOf(`${pqLink}&m=pq`), "invitationLink.m");
   });
 
   it("parses the first admin's bare link, and hosts with ports", () => {

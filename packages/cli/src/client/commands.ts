@@ -6,7 +6,7 @@ import { basename, extname } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { randomBytes } from "node:crypto";
 import { ClientError, type BoteClient } from "@bote/client";
-import { computeSafetyNumber, verificationQrPayload } from "@bote/core";
+import { computeSafetyNumber, POST_QUANTUM_CIPHERSUITE, verificationQrPayload } from "@bote/core";
 import { decodeBase64url } from "@bote/protocol";
 import type { Command } from "commander";
 import QRCode from "qrcode";
@@ -42,8 +42,13 @@ export function registerClientCommands(program: Command): void {
   clientCommand(program, "join", "Tritt mit einer Einladung bei / joins with an invitation link")
     .argument("<invitation-url>")
     .requiredOption("--name <display name>", "Anzeigename / display name")
+    .option(
+      "--post-quantum",
+      "nur die erste Administratorin: Organisation mit X-Wing (post-quanten-sicher) / first admin only: organisation uses X-Wing",
+    )
     .action(async (url: string, options: Options) => {
-      const { client, printer } = await joinProfile(options, url, String(options.name));
+      const suite = options.postQuantum === true ? POST_QUANTUM_CIPHERSUITE : undefined;
+      const { client, printer } = await joinProfile(options, url, String(options.name), suite);
       try {
         const t = clientMessages(printer.language);
         const profile = client.profile;
@@ -54,6 +59,7 @@ export function registerClientCommands(program: Command): void {
           role: profile.role,
           organisation: profile.organisationName,
           holdsOrganisationKey: profile.organisationSignKey !== undefined,
+          ciphersuite: client.device.ciphersuite,
         });
       } finally {
         await client.close();

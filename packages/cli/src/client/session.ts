@@ -4,7 +4,7 @@ import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { BoteClient, ClientError, joinWithInvitation, type SessionCache } from "@bote/client";
-import { ClientStoreError } from "@bote/core";
+import { ClientStoreError, type BoteCiphersuiteName } from "@bote/core";
 import { SqliteClientStore } from "../profile/SqliteClientStore.js";
 import { cliLanguage, type Language } from "../messages.js";
 import { nodeTransport } from "./nodeTransport.js";
@@ -84,6 +84,7 @@ export async function joinProfile(
   options: ClientOptions,
   invitationLink: string,
   displayName: string,
+  ciphersuite?: BoteCiphersuiteName,
 ): Promise<{ client: BoteClient; printer: Printer }> {
   const printer = createPrinter(options.json === true, cliLanguage());
   const store = openStore(options);
@@ -95,6 +96,7 @@ export async function joinProfile(
         invitationLink,
         displayName,
         sessionCache: fileSessionCache(options),
+        ...(ciphersuite === undefined ? {} : { ciphersuite }),
       }),
       printer,
     };

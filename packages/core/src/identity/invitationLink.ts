@@ -10,6 +10,7 @@ import {
   verifyInvitationCertificate,
   type InvitationCertificate,
 } from "./invitation.js";
+import { POST_QUANTUM_CIPHERSUITE, type BoteCiphersuiteName } from "../mls/ciphersuite.js";
 import { ED25519_PUBLIC_KEY_BYTES, ED25519_SIGN_KEY_BYTES, publicKeyOf } from "./organisationKey.js";
 
 export interface InvitationSecrets {
@@ -19,6 +20,13 @@ export interface InvitationSecrets {
   readonly organisationPublicKey: Uint8Array;
   /** Only in admin invitations: admins hold the organisation key, so a second admin can endorse and invite. */
   readonly organisationSignKey?: Uint8Array;
+  /**
+   * The organisation's MLS ciphersuite when it is not the default (`m=pq`
+   * for X-Wing): every device of an organisation must use the same suite to
+   * share groups, and the newcomer learns it here, as trusted as the rest
+   * of the link.
+   */
+  readonly ciphersuite?: BoteCiphersuiteName;
 }
 
 export interface InvitationLink {
@@ -34,10 +42,11 @@ export interface InvitationLink {
 const MAX_LINK_CHARS = 4096;
 const MAX_TOKEN_CHARS = 256;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
-const PARAMS = ["t", "k", "c", "o", "s"] as const;
+const PARAMS = ["t", "k", "c", "o", "s", "m"] as const;
+const POST_QUANTUM_PARAM = "pq";
 type Param = (typeof PARAMS)[number];
 
-/** Appends `&k=…&c=…&o=…[&s=…]` (unpadded base64url) to the server's `…/join#t=<token>` link. */
+/** Appends `&k=…&c=…&o=…[&s=…][&m=pq]` (unpadded base64url) to the server's `…/join#t=<token>` link. */
 export function formatInvitationLink(serverJoinUrl: string, secrets: InvitationSecrets): string {
   if (!splitLink(serverJoinUrl).ok || !/#t=[^&]+$/.test(serverJoinUrl)) {
     throw new RangeError("not a server invitation link (…/join#t=<token>)");
@@ -55,6 +64,7 @@ export function formatInvitationLink(serverJoinUrl: string, secrets: InvitationS
     `&c=${encodeBase64url(encodeInvitationCertificate(secrets.certificate))}` +
     `&o=${encodeBase64url(secrets.organisationPublicKey)}`;
   if (organisationSignKey !== undefined) link += `&s=${encodeBase64url(organisationSignKey)}`;
+  if (secrets.ciphersuite === POST_QUANTUM_CIPHERSUITE) link += `&m=${POST_QUANTUM_PARAM}`;
   return link;
 }
 
@@ -103,10 +113,12 @@ export function parseInvitationLink(url: string): DecodeResult<InvitationLink> {
     return decodeFailure("invalid_field", "invitationLink.t");
   }
   const { serverUrl } = split.value;
-  const [k, c, o, s] = [params.get("k"), params.get("c"), params.get("o"), params.get("s")];
-  if (k === undefined && c === undefined && o === undefined && s === undefined) {
+  const [k, c, o, s, m] = [params.get("k"), params.get("c"), params.get("o"), params.get("s"), params.get("m")];
+  if (k === undefined && c === undefined && o === undefined && s === undefined && m === undefined) {
     return decodeSuccess({ serverUrl, token });
   }
+  if (m !== undefined && m !== POST_QUANTUM_PARAM) return decodeFailure("invalid_field", "invitationLink.m");
+  const suite: { ciphersuite?: BoteCiphersuiteName } = m === undefined ? {} : { ciphersuite: POST_QUANTUM_CIPHERSUITE };
   if (k === undefined) return decodeFailure("invalid_field", "invitationLink.k");
   if (c === undefined) return decodeFailure("invalid_field", "invitationLink.c");
   if (o === undefined) return decodeFailure("invalid_field", "invitationLink.o");
@@ -129,6 +141,7 @@ export function parseInvitationLink(url: string): DecodeResult<InvitationLink> {
     invitationSignKey: invitationSignKey.value,
     certificate: certificate.value,
     organisationPublicKey: organisationPublicKey.value,
+    ...suite,
   };
   if (s === undefined) return decodeSuccess({ serverUrl, token, invitation });
   const organisationSignKey = bytesParam(s, ED25519_SIGN_KEY_BYTES, "s");
