@@ -91,6 +91,15 @@ describe("bote client end to end (real server and client processes)", { timeout:
     assert.equal(chats.lines.filter((l) => l.kind === "direct").length, 1);
     // Nothing is shown twice.
     assert.deepEqual(await syncTexts("bernd"), []);
+    // End-to-end receipts: Bernd's device said it stored the message; reading it says more.
+    const status = async () => {
+      await boteOk(["sync", ...json("anna")]);
+      const history = await boteOk(["messages", "--chat", "Bernd Bau", "--no-mark-read", ...json("anna")]);
+      return history.lines.find((l) => l.text === "Hallo Bernd, Angebot kommt heute.")?.status;
+    };
+    assert.equal(await status(), "delivered");
+    await boteOk(["messages", "--chat", "Anna Admin", ...json("bernd")]);
+    assert.equal(await status(), "read");
   });
 
   it("a group of three", async () => {

@@ -14,7 +14,15 @@ import {
   type DeviceTrust,
 } from "@bote/core";
 import { create } from "@bufbuild/protobuf";
-import { decodeBase64url, Receipt_Kind, ReceiptSchema, TextSchema, type Member, type Role } from "@bote/protocol";
+import {
+  decodeBase64url,
+  MAX_RECEIPT_TARGETS,
+  Receipt_Kind,
+  ReceiptSchema,
+  TextSchema,
+  type Member,
+  type Role,
+} from "@bote/protocol";
 import { ClientError } from "./clientError.js";
 import { setDeviceTrust } from "./contacts.js";
 import type { ClientContext } from "./context.js";
@@ -46,6 +54,8 @@ export interface OpenOptions {
   readonly now?: () => number;
   readonly random?: () => number;
   readonly sessionCache?: SessionCache;
+  /** Send end-to-end delivery receipts for stored messages (default: yes). */
+  readonly deliveryReceipts?: boolean;
 }
 
 /** The WebSocket URL of a server: same host, ws(s) scheme, /v1/ws. */
@@ -107,6 +117,10 @@ export class BoteClient {
       trust: createTrustPolicyFor(store, () => this.profileRecord, now),
       now,
       onProposal: (conversationId) => this.inBackground(() => this.commitProposals(conversationId)),
+      onDelivered: (conversationId, messageIds) => {
+        if (options.deliveryReceipts === false) return;
+        this.inBackground(() => this.sendReceiptIfMember(conversationId, "delivered", messageIds));
+      },
       profile: () => this.profileRecord,
       device: () => this.deviceRecord,
     };
@@ -298,29 +312,38 @@ export class BoteClient {
 
   /** End-to-end receipts for messages of one conversation; the server cannot tell them from any other message. */
   async sendReceipt(conversationId: string, kind: "delivered" | "read", messageIds: readonly string[]): Promise<void> {
-    if (messageIds.length === 0) return;
-    const value = create(ReceiptSchema, {
-      kind: kind === "read" ? Receipt_Kind.READ : Receipt_Kind.DELIVERED,
-      targetMessageIds: messageIds.map(bytesOfId),
-    });
-    await sendContent(this.ctx, conversationId, { case: "receipt", value });
+    for (let at = 0; at < messageIds.length; at += MAX_RECEIPT_TARGETS) {
+      const value = create(ReceiptSchema, {
+        kind: kind === "read" ? Receipt_Kind.READ : Receipt_Kind.DELIVERED,
+        targetMessageIds: messageIds.slice(at, at + MAX_RECEIPT_TARGETS).map(bytesOfId),
+      });
+      await sendContent(this.ctx, conversationId, { case: "receipt", value });
+    }
   }
 
-  /** Marks a conversation read here and tells the senders. */
-  async markRead(conversationId: string): Promise<void> {
+  private async sendReceiptIfMember(conversationId: string, kind: "delivered" | "read", messageIds: readonly string[]) {
+    const record = await this.store.getConversation(conversationId);
+    if (record?.active === true) await this.sendReceipt(conversationId, kind, messageIds);
+  }
+
+  /** Marks a conversation read here (incoming messages move to `read`) and tells the senders. */
+  markRead(conversationId: string): Promise<void> {
+    return this.evenOffline(() => this.markReadNow(conversationId));
+  }
+
+  private async markReadNow(conversationId: string): Promise<void> {
     const record = await this.store.getConversation(conversationId);
     if (record === undefined) return;
     const unread = (await this.store.listMessages(conversationId)).filter(
       (m) => m.direction === "in" && m.kind === "content" && m.status === "received",
     );
-    await this.store.apply({ conversations: [{ ...record, unread: 0 }] });
-    if (record.active && unread.length > 0) {
-      await this.sendReceipt(
-        conversationId,
-        "read",
-        unread.slice(-1000).map((m) => m.messageId),
-      );
-    }
+    const read = unread.map((m) => ({ ...m, status: "read" as const }));
+    await this.store.apply({ conversations: [{ ...record, unread: 0 }], messages: read });
+    await this.sendReceiptIfMember(
+      conversationId,
+      "read",
+      unread.map((m) => m.messageId),
+    );
   }
 
   private async commitProposals(conversationId: string): Promise<void> {

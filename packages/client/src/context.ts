@@ -16,6 +16,8 @@ export interface ClientContext {
   readonly now: () => number;
   /** A member's proposal (e.g. a leave) waits in this conversation for someone to commit it. */
   onProposal(conversationId: string): void;
+  /** Messages from others were stored: the senders may be told (delivery receipts). */
+  onDelivered(conversationId: string, messageIds: readonly string[]): void;
   profile(): ProfileRecord;
   device(): Device;
 }

@@ -46,6 +46,7 @@ interface Outcome {
  * connection after this resolves) never covers anything not on disk.
  */
 export async function processEntries(ctx: ClientContext, entries: readonly Entry[]): Promise<void> {
+  const received = new Map<string, string[]>();
   for (const entry of entries) {
     const outcome = await ctx.serial.run(async () => {
       const result = await processEnvelope(ctx, entry.payload);
@@ -54,6 +55,22 @@ export async function processEntries(ctx: ClientContext, entries: readonly Entry
     });
     announce(ctx, outcome);
     if (outcome.commitProposalsOf !== undefined) ctx.onProposal(outcome.commitProposalsOf);
+    for (const m of outcome.changes.messages ?? []) {
+      if (m.direction !== "in" || m.kind !== "content" || m.status !== "received" || !isShown(m)) continue;
+      received.set(m.conversationId, [...(received.get(m.conversationId) ?? []), m.messageId]);
+    }
+  }
+  // One receipt per conversation and frame, not one per message.
+  for (const [conversationId, messageIds] of received) ctx.onDelivered(conversationId, messageIds);
+}
+
+/** Texts and files are lines of a chat; a reaction is not, and is not receipted. */
+function isShown(message: MessageRecord): boolean {
+  try {
+    const kind = decodeContent(message.body).body.case;
+    return kind === "text" || kind === "attachment";
+  } catch {
+    return false;
   }
 }
 

@@ -221,6 +221,7 @@ export function registerClientCommands(program: Command): void {
   clientCommand(program, "messages", "Nachrichten eines Chats / a chat's messages")
     .requiredOption("--chat <chat>")
     .option("--limit <n>", "höchstens so viele / at most this many", "50")
+    .option("--no-mark-read", "nicht als gelesen markieren / do not mark as read")
     .action(async (options: Options) => {
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: ${String(options.limit)}`);
@@ -229,6 +230,8 @@ export function registerClientCommands(program: Command): void {
         const list = await client.listMessages(chat.conversationId, limit);
         if (list.length === 0 && !printer.json) printer.out(clientMessages(printer.language).noMessages, {});
         for (const m of list) printMessage(printer, m, chat);
+        // Shown is read, as when a chat is opened: the senders get a read receipt.
+        if (options.markRead !== false) await client.markRead(chat.conversationId);
       });
     });
 
