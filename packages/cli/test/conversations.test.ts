@@ -254,6 +254,26 @@ describe("bote client end to end (real server and client processes)", { timeout:
     assert.equal(refused.code, 1);
   });
 
+  it("a member who leaves is removed by the others and reads nothing after", async () => {
+    await boteOk(["group", "create", "--name", "Einkauf", "--members", "Bernd Bau,Carla Chef", ...json("anna")]);
+    await boteOk(["sync", ...json("carla")]);
+    await boteOk(["group", "leave", "--chat", "Einkauf", ...json("carla")]);
+    // Anna, the member with the lowest leaf, commits Carla's Remove proposal when she next connects.
+    await boteOk(["sync", ...json("anna")]);
+    await boteOk(["sync", ...json("bernd")]);
+    const epochs = await Promise.all(["anna", "bernd"].map(async (who) => (await chat(who, "Einkauf")).epoch));
+    assert.equal(epochs[0], epochs[1]);
+    const members = await boteOk(["messages", "--chat", "Einkauf", "--no-mark-read", ...json("bernd")]);
+    assert.ok(
+      members.lines.some((l) => (l.event as { type?: string } | undefined)?.type === "members_removed"),
+      members.stdout,
+    );
+    await boteOk(["send", "--to", "Einkauf", "Ohne Carla weiter", ...json("anna")]);
+    assert.deepEqual(await syncTexts("bernd"), ["Ohne Carla weiter"]);
+    assert.deepEqual(await syncTexts("carla"), []);
+    assert.equal((await chat("carla", "Einkauf")).active, false);
+  });
+
   it("keeps working after the server and the clients restart", async () => {
     await stopServer(server);
     server = await startServer(dataDir, port);

@@ -3,6 +3,7 @@ import {
   hasPendingProposals,
   commitPendingProposals,
   leaveConversation,
+  readPendingRemovals,
   readRoster,
   restoreConversation,
   type ClientStore,
@@ -350,21 +351,25 @@ export class BoteClient {
     const record = await this.store.getConversation(conversationId);
     if (record === undefined || !record.active) return;
     const conversation = restoreConversation(record.state);
+    const leaving = new Set(readPendingRemovals(conversation).map((m) => m.leafIndex));
     // One member commits, so the others do not race: the lowest leaf that stays.
-    const stays = readRoster(conversation).filter(
-      (m) =>
-        !Object.values(conversation.group.unappliedProposals).some(
-          (p) => p.proposal.proposalType === "remove" && p.proposal.remove.removed === m.leafIndex,
-        ),
-    );
+    const stays = readRoster(conversation).filter((m) => !leaving.has(m.leafIndex));
     if (!stays[0]?.self || !hasPendingProposals(conversation)) return;
+    let nothingLeft = false;
     await runCommit(this.ctx, conversationId, async (current) => {
-      if (!hasPendingProposals(current)) throw new ClientError("commit_conflict", "nothing left to commit");
+      if (!hasPendingProposals(current)) {
+        // Another member's commit took the proposals in meanwhile.
+        nothingLeft = true;
+        throw new ClientError("commit_conflict", "nothing left to commit");
+      }
+      const members = readPendingRemovals(current).map((m) => m.credential.displayName);
       return {
         result: await commitPendingProposals(current, this.ctx.trust),
-        event: { type: "members_removed", by: this.deviceRecord.credential.displayName, members: [] },
+        event: { type: "members_removed", by: this.deviceRecord.credential.displayName, members },
       };
-    }).catch(() => undefined);
+    }).catch((err: unknown) => {
+      if (!nothingLeft) throw err;
+    });
   }
 
   private async whileConnected<T>(task: () => Promise<T>): Promise<T> {

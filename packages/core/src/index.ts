@@ -110,7 +110,7 @@ export {
   signWithDevice,
 } from "./deviceStorage.js";
 export { inspectEnvelope, envelopeFingerprint, type EnvelopeKind } from "./conversation/inspect.js";
-export { readRoster, readKeyPackageAddress, type RosterMember } from "./conversation/roster.js";
+export { readRoster, readPendingRemovals, readKeyPackageAddress, type RosterMember } from "./conversation/roster.js";
 export type { TrustVerdict, TrustBasis, TrustRejectionReason } from "./authenticationPort.js";
 export { encodeCredentialFields, type CredentialFields } from "./credential.js";
 export { createOrganisationKey } from "./identity/organisationKey.js";

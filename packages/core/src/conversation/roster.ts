@@ -4,7 +4,7 @@ import { readDeliveryAddressExtension, type DeliveryAddress } from "../deliveryA
 import { decodeKeyPackage } from "../keyPackages.js";
 import type { BoteCiphersuiteName } from "../mls/ciphersuite.js";
 import type { ConversationMember } from "./incoming.js";
-import { memberAt, ownLeafIndex } from "./shared.js";
+import { memberAt, ownLeafIndex, pendingProposals } from "./shared.js";
 
 export interface RosterMember extends ConversationMember {
   /** Undefined when the leaf carries no valid address (it cannot be sent to). */
@@ -36,4 +36,12 @@ export function readKeyPackageAddress(
   const decoded = decodeKeyPackage(keyPackageBytes, ciphersuite);
   if (!decoded.ok) return decoded;
   return readDeliveryAddressExtension(decoded.value.leafNode.extensions);
+}
+
+/** Members that Remove proposals received by reference (e.g. a leave) will take out with the next commit. */
+export function readPendingRemovals(conversation: Conversation): RosterMember[] {
+  const removed = new Set(
+    pendingProposals(conversation.group).flatMap((p) => (p.proposalType === "remove" ? [p.remove.removed] : [])),
+  );
+  return readRoster(conversation).filter((m) => removed.has(m.leafIndex));
 }
