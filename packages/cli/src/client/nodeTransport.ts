@@ -1,29 +1,46 @@
-/** The SDK's ports on Node: global fetch (undici) for HTTP, the `ws` package for the relay socket. */
+/**
+ * The SDK's ports on Node: node:http(s) for HTTP, the `ws` package for the
+ * relay socket. Not fetch: undici reads an async-iterable upload body ahead
+ * of the socket (a 100 MB file was held whole in memory, measured), while a
+ * pipeline into the request honours backpressure.
+ */
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { HttpTransport, OpenSocket, Transport } from "@bote/client";
 import { WebSocket } from "ws";
 
 const http: HttpTransport = async (serverUrl, request) => {
   const url = new URL(request.path.replace(/^\//, ""), serverUrl.endsWith("/") ? serverUrl : `${serverUrl}/`);
-  // undici streams an async iterable body; "half" is required for that (not in the DOM typings).
-  const init: RequestInit & { duplex?: "half" } = { method: request.method, headers: request.headers };
-  if (request.body !== undefined) {
-    init.body = request.body;
-    init.duplex = "half";
-  }
-  const response = await fetch(url, init);
+  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    const outgoing = send(url, { method: request.method, headers: request.headers }, resolve);
+    outgoing.once("error", reject);
+    const body = request.body;
+    if (body === undefined) outgoing.end();
+    else if (typeof body === "string" || body instanceof Uint8Array) outgoing.end(body);
+    else pipeline(Readable.from(body, { objectMode: false }), outgoing).catch(reject);
+  });
   let used = false;
+  const take = () => {
+    if (used) throw new Error("response body already read");
+    used = true;
+    return response;
+  };
   return {
-    status: response.status,
-    header: (name) => response.headers.get(name) ?? undefined,
+    status: response.statusCode ?? 0,
+    header: (name) => {
+      const value = response.headers[name.toLowerCase()];
+      return Array.isArray(value) ? value.join(", ") : value;
+    },
     async *stream() {
-      if (used) throw new Error("response body already read");
-      used = true;
-      if (response.body === null) return;
-      for await (const chunk of response.body) yield chunk;
+      for await (const chunk of take()) yield chunk as Uint8Array;
     },
     async bytes() {
-      used = true;
-      return new Uint8Array(await response.arrayBuffer());
+      const chunks: Buffer[] = [];
+      for await (const chunk of take()) chunks.push(chunk as Buffer);
+      return new Uint8Array(Buffer.concat(chunks));
     },
   };
 };
