@@ -298,6 +298,10 @@ describe("bote client end to end (real server and client processes)", { timeout:
       lang: "en_GB.UTF-8",
     });
     assert.match(english.stderr, /neither confirmed by the organisation nor verified/);
+    // For people: the number and a QR code drawn in the terminal.
+    const shown = await boteOk(["verify", "Dora Fremd", ...profile("anna")]);
+    assert.match(shown.stdout, /Sicherheitsnummer mit Dora Fremd:\n(\d{5} ){11}\d{5}/);
+    assert.match(shown.stdout, /[▀▄█]/);
     const verify = await boteOk(["verify", "Dora Fremd", ...json("anna")]);
     const number = verify.lines.find((l) => l.type === "safety_number");
     assert.match(String(number?.safetyNumber), /^(\d{5} ){11}\d{5}$/);
