@@ -4,7 +4,14 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["**/dist/**", "**/dist-test/**", "packages/protocol/src/gen/**", "data/**", "scripts/**"],
+    ignores: [
+      "**/dist/**",
+      "**/dist-test/**",
+      "packages/protocol/src/gen/**",
+      "data/**",
+      "scripts/**",
+      "packages/cli/bin/**",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
