@@ -135,7 +135,8 @@ async function processWelcome(ctx: ClientContext, payload: Uint8Array, refs: rea
       ctx,
       roster.map((m) => m.credential),
     );
-    const record = conversationRecord(ctx, conversation, undefined, { unread: 1 });
+    // Being added is shown, but only messages count as unread.
+    const record = conversationRecord(ctx, conversation, undefined);
     return {
       changes: {
         conversations: [record],

@@ -52,6 +52,10 @@ export function registerClientCommands(program: Command): void {
       try {
         const t = clientMessages(printer.language);
         const profile = client.profile;
+        // Only the first admin's link (from the server) carries no invitation key: that device made the organisation key.
+        if (!printer.json && profile.organisationSignKey !== undefined && !url.includes("&k=")) {
+          printer.out(t.orgKeyCreated, {});
+        }
         printer.out(t.joined(profile.organisationName, client.device.credential.displayName), {
           type: "joined",
           accountId: profile.accountId,
