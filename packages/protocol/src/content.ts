@@ -76,8 +76,7 @@ function checkAttachment(a: Attachment): void {
   if (a.thumbnail !== undefined && (a.thumbnail.length === 0 || a.thumbnail.length > MAX_THUMBNAIL_BYTES))
     fail("attachment.thumbnail");
   a.caption = checkText(a.caption, 0, MAX_TEXT_CHARS, "attachment.caption");
-  if (a.chunkSize !== 0 && (a.chunkSize < MIN_CHUNK_BYTES || a.chunkSize > MAX_CHUNK_BYTES))
-    fail("attachment.chunkSize");
+  if (a.chunkSize < MIN_CHUNK_BYTES || a.chunkSize > MAX_CHUNK_BYTES) fail("attachment.chunkSize");
 }
 
 /** Checks a content in place (normalising its texts to NFC); throws BoteError with the faulty field's path. */

@@ -54,7 +54,7 @@ const attachmentBody = fc
       height: fc.integer({ min: 1, max: MAX_IMAGE_DIMENSION }),
       thumbnail: fc.uint8Array({ minLength: 1, maxLength: 600 }),
       caption: nfc(0, 100),
-      chunkSize: fc.oneof(fc.constant(0), fc.integer({ min: MIN_CHUNK_BYTES, max: MAX_CHUNK_BYTES })),
+      chunkSize: fc.integer({ min: MIN_CHUNK_BYTES, max: MAX_CHUNK_BYTES }),
     },
     { requiredKeys: ["blobId", "key", "digest", "size", "mediaType", "fileName", "caption", "chunkSize"] },
   )
@@ -206,7 +206,7 @@ function mutations(body: ContentBody): fc.Arbitrary<Mutation>[] {
           .map((n): Mutation => ["attachment.thumbnail", (c) => (a(c).thumbnail = new Uint8Array(n))]),
         longText.map((t): Mutation => ["attachment.caption", (c) => (a(c).caption = t)]),
         fc
-          .oneof(fc.integer({ min: 1, max: MIN_CHUNK_BYTES - 1 }), tooBig(MAX_CHUNK_BYTES))
+          .oneof(fc.integer({ min: 0, max: MIN_CHUNK_BYTES - 1 }), tooBig(MAX_CHUNK_BYTES))
           .map((s): Mutation => ["attachment.chunkSize", (c) => (a(c).chunkSize = s)]),
       ];
     }

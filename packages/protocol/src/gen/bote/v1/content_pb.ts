@@ -218,9 +218,8 @@ export type Attachment = Message<"bote.v1.Attachment"> & {
    * Plaintext bytes per chunk: the file is cut into chunks of chunk_size
    * bytes (the last may be shorter), each sealed on its own; nonce,
    * additional data and blob layout are in docs/PROTOCOL.md §14, "Attachment
-   * framing". 0: the whole file is one AES-GCM message (12-byte nonce, then
-   * ciphertext and tag), which the client core does not implement yet
-   * (docs/PROTOCOL.md, Known gaps).
+   * framing". 4 KiB to 16 MiB; every file is chunked (an empty one is one
+   * empty chunk), so there is one way to decrypt.
    *
    * @generated from field: uint32 chunk_size = 11;
    */
