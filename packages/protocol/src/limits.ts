@@ -44,7 +44,7 @@ export const MAX_FILE_NAME_CHARS = 255;
 export const MAX_MEDIA_TYPE_CHARS = 255;
 /** Width and height of an image or video, in pixels. */
 export const MAX_IMAGE_DIMENSION = 65_535;
-/** Chunked attachment encryption: plaintext bytes per chunk (0 means not chunked). */
+/** Chunked attachment encryption: plaintext bytes per chunk; every attachment is chunked. */
 export const MIN_CHUNK_BYTES = 4 * 1024;
 export const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
 export const MAX_RECEIPT_TARGETS = 1000;
