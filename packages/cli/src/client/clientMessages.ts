@@ -28,6 +28,7 @@ const de = {
     verified: "verifiziert",
     unverified: "ausdrücklich unverifiziert akzeptiert",
     unknown: "nicht verifiziert",
+    unseen: "Schlüssel noch nicht geprüft (noch kein gemeinsamer Chat)",
   },
   newDeviceWarning: (name: string) =>
     `Achtung: ${name} hat einen neuen Schlüssel. Vergleiche die Sicherheitsnummer, bevor du ihm vertraust.`,
@@ -89,6 +90,7 @@ const en: ClientMessages = {
     verified: "verified",
     unverified: "explicitly accepted unverified",
     unknown: "not verified",
+    unseen: "key not checked yet (no chat together yet)",
   },
   newDeviceWarning: (name: string) => `Warning: ${name} has a new key. Compare the safety number before you trust it.`,
   safetyNumberFor: (name: string) => `Safety number with ${name}:`,

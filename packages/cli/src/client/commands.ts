@@ -90,7 +90,8 @@ export function registerClientCommands(program: Command): void {
       const directory = await client.directory();
       if (directory.length === 0 && !printer.json) printer.out(t.noContacts, {});
       for (const { member, contact } of directory) {
-        const trust = contact?.devices.at(-1)?.trust ?? "unknown";
+        // The trust in a key is known once a chat showed its credential; the directory alone proves nothing.
+        const trust = contact?.devices.at(-1)?.trust ?? "unseen";
         printer.out(`${member.displayName} (${member.role}) — ${t.trust[trust]}`, {
           type: "contact",
           accountId: member.accountId,
