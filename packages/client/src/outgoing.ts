@@ -29,6 +29,7 @@ import {
   type SendResult,
 } from "@bote/protocol";
 import { ClientError } from "./clientError.js";
+import { noteCredentials } from "./contacts.js";
 import type { ClientContext } from "./context.js";
 import { b64, randomId } from "./ids.js";
 import { conversationRecord, eventMessage, type ConversationEvent } from "./records.js";
@@ -267,9 +268,17 @@ async function settleCommit(
   const won = restoreConversation(record.pendingState);
   const next = conversationRecord(ctx, won, record, { pendingState: undefined, ...(planned?.overrides ?? {}) });
   const event = planned === undefined ? [] : [eventMessage(ctx, conversationId, planned.event)];
-  await ctx.store.apply({ outboxDelete: [outboxId], conversations: [next], messages: event });
+  // The members this device just added are contacts now, with the trust their credentials earn.
+  const { contacts, newDevice } = await noteCredentials(
+    ctx,
+    readRoster(won).map((m) => m.credential),
+  );
+  await ctx.store.apply({ outboxDelete: [outboxId], conversations: [next], messages: event, contacts });
   ctx.events.emit("conversation", next);
   for (const m of event) ctx.events.emit("message", m);
+  for (const contact of contacts) {
+    ctx.events.emit("contact", { contact, newDevice: newDevice.has(contact.accountId) });
+  }
   return next;
 }
 
