@@ -396,6 +396,29 @@ describe("bote client end to end (real server and client processes)", { timeout:
     assert.match(badLink.stderr, /Einladungslink ist ungültig/);
     const usage = await bote(["send", ...profile("anna")]);
     assert.equal(usage.code, 2);
+    const missingFile = await bote([
+      "send",
+      "--to",
+      "Bernd Bau",
+      "--file",
+      join(root, "gibt-es-nicht.pdf"),
+      ...profile("anna"),
+    ]);
+    assert.equal(missingFile.code, 2);
+    const unknownMessage = await bote([
+      "download",
+      "AAAAAAAAAAAAAAAAAAAAAA",
+      "--out",
+      join(root, "x"),
+      ...json("anna"),
+    ]);
+    assert.equal(unknownMessage.code, 1);
+    assert.match(unknownMessage.stderr, /message_unknown/);
+    const badRole = await bote(["admin", "invite", "--role", "chef", ...profile("anna")]);
+    assert.equal(badRole.code, 2);
+    const notAdmin = await bote(["admin", "invite", ...json("bernd")]);
+    assert.equal(notAdmin.code, 1);
+    assert.match(notAdmin.stderr, /not_admin/);
     const garbage = join(root, "garbage");
     await mkdir(garbage);
     await writeFile(join(garbage, "bote.db"), randomBytes(4096));
