@@ -35,8 +35,9 @@ export default tseslint.config(
     },
   },
   {
-    // The wire contract, the client core and the SDK run in browsers and Node alike: no Node built-ins.
-    files: ["packages/protocol/src/**", "packages/core/src/**", "packages/client/src/**"],
+    // The wire contract, the client core and the SDK run in browsers and Node alike, the web app in
+    // browsers only: no Node built-ins.
+    files: ["packages/protocol/src/**", "packages/core/src/**", "packages/client/src/**", "packages/web/src/**"],
     rules: {
       "no-restricted-imports": ["error", { patterns: ["node:*"] }],
     },

@@ -1,0 +1,418 @@
+import {
+  ClientStoreError,
+  validateStoreChanges,
+  type ClientStore,
+  type ContactRecord,
+  type ConversationRecord,
+  type KeyPackageRecord,
+  type MessageRecord,
+  type OutboxRecord,
+  type ProfileRecord,
+  type StoreChanges,
+} from "@bote/core";
+
+/**
+ * The ClientStore of the browser, on IndexedDB.
+ *
+ * At rest, every byte field that carries a secret (the device, the
+ * organisation's signing key, conversation states, key package bundles,
+ * message bodies, outbox sends) is sealed with AES-256-GCM under one
+ * wrapping key, with a fresh 12-byte random nonce per value and the record's
+ * place ("conversations/<id>/state") as associated data, so a sealed value
+ * cannot be moved to another record. The key is generated once, as a
+ * NON-EXTRACTABLE CryptoKey, and stored as that object in the same database:
+ * the browser keeps its bits in its own key store, and no script can read them.
+ *
+ * What this protects: a copy of the IndexedDB files (a disk image, a backup,
+ * a profile folder taken to another machine) without the browser's key
+ * store reveals no state, key or message. What it does not: script running
+ * in this origin (an XSS, a malicious extension) can use the key to decrypt,
+ * exactly as the app does; nor an attacker who has the whole browser profile
+ * with its key store. Ids, names, times and counts are stored in the clear.
+ *
+ * IndexedDB commits a transaction as soon as it has no pending request, so
+ * all WebCrypto work happens before a write transaction opens (sealing) or
+ * after a read transaction ends (opening): `apply` is one readwrite
+ * transaction over all stores, and lands whole or not at all.
+ */
+export class IndexedDbClientStore implements ClientStore {
+  readonly #db: IDBDatabase;
+  readonly #key: CryptoKey;
+
+  private constructor(db: IDBDatabase, key: CryptoKey) {
+    this.#db = db;
+    this.#key = key;
+  }
+
+  static async open(name = "bote"): Promise<IndexedDbClientStore> {
+    const db = await openDatabase(name);
+    try {
+      return new IndexedDbClientStore(db, await loadOrCreateKey(db));
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  async getProfile(): Promise<ProfileRecord | undefined> {
+    const raw = await this.#read<StoredProfile | undefined>(PROFILE, (s) => s.get(PROFILE_KEY));
+    if (raw === undefined) return undefined;
+    const at = `${PROFILE}/${PROFILE_KEY}`;
+    return {
+      serverUrl: raw.serverUrl,
+      accountId: raw.accountId,
+      deviceId: raw.deviceId,
+      role: raw.role,
+      organisationId: raw.organisationId,
+      organisationName: raw.organisationName,
+      device: await this.#open(raw.device, `${at}/device`),
+      organisationPublicKey: raw.organisationPublicKey,
+      organisationSignKey: await this.#openOptional(raw.organisationSignKey, `${at}/organisationSignKey`),
+    };
+  }
+
+  async getConversation(conversationId: string): Promise<ConversationRecord | undefined> {
+    const raw = await this.#read<StoredConversation | undefined>(CONVERSATIONS, (s) => s.get(conversationId));
+    return raw && this.#openConversation(raw);
+  }
+
+  async listConversations(): Promise<ConversationRecord[]> {
+    const all = await this.#read<StoredConversation[]>(CONVERSATIONS, (s) => s.getAll());
+    all.sort((a, b) => b.lastActivityAt - a.lastActivityAt || compareText(a.conversationId, b.conversationId));
+    return Promise.all(all.map((c) => this.#openConversation(c)));
+  }
+
+  async listMessages(conversationId: string, limit?: number): Promise<MessageRecord[]> {
+    const all = await this.#read<StoredMessage[]>(MESSAGES, (s) => s.index(BY_CONVERSATION).getAll(conversationId));
+    all.sort((a, b) => a.storedAt - b.storedAt || a.seq - b.seq);
+    const newest = limit === undefined ? all : all.slice(Math.max(0, all.length - limit));
+    return Promise.all(newest.map((m) => this.#openMessage(m)));
+  }
+
+  async getMessage(messageId: string): Promise<MessageRecord | undefined> {
+    const raw = await this.#read<StoredMessage | undefined>(MESSAGES, (s) => s.get(messageId));
+    return raw && this.#openMessage(raw);
+  }
+
+  async listOutbox(): Promise<OutboxRecord[]> {
+    const all = await this.#read<StoredOutbox[]>(OUTBOX, (s) => s.getAll());
+    all.sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq);
+    return Promise.all(
+      all.map(async (o) => ({
+        outboxId: o.outboxId,
+        conversationId: o.conversationId,
+        messageId: o.messageId,
+        send: await this.#open(o.send, `${OUTBOX}/${o.outboxId}/send`),
+        createdAt: o.createdAt,
+        attempts: o.attempts,
+      })),
+    );
+  }
+
+  async getContact(accountId: string): Promise<ContactRecord | undefined> {
+    return this.#read<ContactRecord | undefined>(CONTACTS, (s) => s.get(accountId));
+  }
+
+  async listContacts(): Promise<ContactRecord[]> {
+    const all = await this.#read<ContactRecord[]>(CONTACTS, (s) => s.getAll());
+    return all.sort((a, b) => compareText(a.displayName, b.displayName) || compareText(a.accountId, b.accountId));
+  }
+
+  async getKeyPackage(ref: string): Promise<KeyPackageRecord | undefined> {
+    const raw = await this.#read<StoredKeyPackage | undefined>(KEY_PACKAGES, (s) => s.get(ref));
+    if (raw === undefined) return undefined;
+    return {
+      ref: raw.ref,
+      bundle: await this.#open(raw.bundle, `${KEY_PACKAGES}/${raw.ref}/bundle`),
+      lastResort: raw.lastResort,
+      createdAt: raw.createdAt,
+    };
+  }
+
+  async countKeyPackages(): Promise<{ oneTime: number; lastResort: number }> {
+    const all = await this.#read<StoredKeyPackage[]>(KEY_PACKAGES, (s) => s.getAll());
+    const lastResort = all.filter((k) => k.lastResort).length;
+    return { oneTime: all.length - lastResort, lastResort };
+  }
+
+  async hasSeen(key: string): Promise<boolean> {
+    return (await this.#read<number>(SEEN, (s) => s.count(key))) > 0;
+  }
+
+  async apply(changes: StoreChanges): Promise<void> {
+    validateStoreChanges(changes);
+    const sealed = await this.#sealChanges(changes);
+    const tx = this.#db.transaction(ALL_STORES, "readwrite");
+    const done = transactionDone(tx);
+    try {
+      await writeChanges(tx, sealed, changes);
+    } catch (error) {
+      abortQuietly(tx);
+      await done.catch(() => undefined);
+      throw error;
+    }
+    await done;
+  }
+
+  close(): Promise<void> {
+    this.#db.close();
+    return Promise.resolve();
+  }
+
+  async #read<T>(storeName: string, request: (store: IDBObjectStore) => IDBRequest): Promise<T> {
+    const tx = this.#db.transaction(storeName, "readonly");
+    return (await requestResult(request(tx.objectStore(storeName)))) as T;
+  }
+
+  async #sealChanges(changes: StoreChanges): Promise<SealedChanges> {
+    const { profile } = changes;
+    const seal = (bytes: Uint8Array, at: string): Promise<Uint8Array> => this.#seal(bytes, at);
+    const sealOptional = (bytes: Uint8Array | undefined, at: string): Promise<Uint8Array | undefined> =>
+      bytes === undefined ? Promise.resolve(undefined) : seal(bytes, at);
+    const at = `${PROFILE}/${PROFILE_KEY}`;
+    return {
+      profile: profile && {
+        ...profile,
+        organisationPublicKey: profile.organisationPublicKey && new Uint8Array(profile.organisationPublicKey),
+        device: await seal(profile.device, `${at}/device`),
+        organisationSignKey: await sealOptional(profile.organisationSignKey, `${at}/organisationSignKey`),
+      },
+      conversations: await Promise.all(
+        (changes.conversations ?? []).map(async (c) => {
+          const at = `${CONVERSATIONS}/${c.conversationId}`;
+          return {
+            ...c,
+            state: await seal(c.state, `${at}/state`),
+            pendingState: await sealOptional(c.pendingState, `${at}/pendingState`),
+          };
+        }),
+      ),
+      messages: await Promise.all(
+        (changes.messages ?? []).map(async (m) => ({
+          ...m,
+          body: await seal(m.body, `${MESSAGES}/${m.messageId}/body`),
+        })),
+      ),
+      outbox: await Promise.all(
+        (changes.outboxPut ?? []).map(async (o) => ({
+          ...o,
+          send: await seal(o.send, `${OUTBOX}/${o.outboxId}/send`),
+        })),
+      ),
+      keyPackages: await Promise.all(
+        (changes.keyPackagesPut ?? []).map(async (k) => ({
+          ...k,
+          bundle: await seal(k.bundle, `${KEY_PACKAGES}/${k.ref}/bundle`),
+        })),
+      ),
+    };
+  }
+
+  async #openConversation(c: StoredConversation): Promise<ConversationRecord> {
+    const at = `${CONVERSATIONS}/${c.conversationId}`;
+    return {
+      conversationId: c.conversationId,
+      kind: c.kind,
+      name: c.name,
+      peerAccountId: c.peerAccountId,
+      state: await this.#open(c.state, `${at}/state`),
+      epoch: c.epoch,
+      pendingState: await this.#openOptional(c.pendingState, `${at}/pendingState`),
+      active: c.active,
+      unread: c.unread,
+      lastActivityAt: c.lastActivityAt,
+    };
+  }
+
+  async #openMessage(m: StoredMessage): Promise<MessageRecord> {
+    return {
+      messageId: m.messageId,
+      conversationId: m.conversationId,
+      direction: m.direction,
+      senderAccountId: m.senderAccountId,
+      senderName: m.senderName,
+      sentAt: m.sentAt,
+      storedAt: m.storedAt,
+      kind: m.kind,
+      body: await this.#open(m.body, `${MESSAGES}/${m.messageId}/body`),
+      status: m.status,
+      deleted: m.deleted,
+    };
+  }
+
+  /** nonce (12 bytes) || AES-256-GCM ciphertext and tag, bound to `at`. */
+  async #seal(bytes: Uint8Array, at: string): Promise<Uint8Array> {
+    const iv = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
+    const params: AesGcmParams = { name: "AES-GCM", iv, additionalData: encoder.encode(at) };
+    const sealed = new Uint8Array(await crypto.subtle.encrypt(params, this.#key, new Uint8Array(bytes)));
+    const out = new Uint8Array(NONCE_BYTES + sealed.length);
+    out.set(iv);
+    out.set(sealed, NONCE_BYTES);
+    return out;
+  }
+
+  /** Fails closed: a value that does not open is a damaged or foreign profile, never silently skipped. */
+  async #open(sealed: Uint8Array, at: string): Promise<Uint8Array> {
+    try {
+      const iv = sealed.slice(0, NONCE_BYTES);
+      const params: AesGcmParams = { name: "AES-GCM", iv, additionalData: encoder.encode(at) };
+      return new Uint8Array(await crypto.subtle.decrypt(params, this.#key, sealed.slice(NONCE_BYTES)));
+    } catch (error) {
+      throw new ClientStoreError("profile_unreadable", `${at} does not decrypt under this browser's key`, {
+        cause: error,
+      });
+    }
+  }
+
+  async #openOptional(sealed: Uint8Array | undefined, at: string): Promise<Uint8Array | undefined> {
+    return sealed === undefined ? undefined : this.#open(sealed, at);
+  }
+}
+
+// ── schema ────────────────────────────────────────────────────────────────
+
+const SCHEMA_VERSION = 1;
+const KEYS = "keys";
+const META = "meta";
+const PROFILE = "profile";
+const CONVERSATIONS = "conversations";
+const MESSAGES = "messages";
+const OUTBOX = "outbox";
+const CONTACTS = "contacts";
+const KEY_PACKAGES = "keyPackages";
+const SEEN = "seen";
+const ALL_STORES = [KEYS, META, PROFILE, CONVERSATIONS, MESSAGES, OUTBOX, CONTACTS, KEY_PACKAGES, SEEN];
+const BY_CONVERSATION = "byConversation";
+const PROFILE_KEY = "self";
+const WRAPPING_KEY = "wrapping";
+/** Next "first stored" number for messages and outbox entries, which keep theirs on upsert. */
+const NEXT_SEQ = "nextSeq";
+const NONCE_BYTES = 12;
+const encoder = new TextEncoder();
+
+type StoredProfile = ProfileRecord;
+type StoredConversation = ConversationRecord;
+type StoredMessage = MessageRecord & { readonly seq: number };
+type StoredOutbox = OutboxRecord & { readonly seq: number };
+type StoredKeyPackage = KeyPackageRecord;
+
+interface SealedChanges {
+  readonly profile: ProfileRecord | undefined;
+  readonly conversations: readonly ConversationRecord[];
+  readonly messages: readonly MessageRecord[];
+  readonly outbox: readonly OutboxRecord[];
+  readonly keyPackages: readonly KeyPackageRecord[];
+}
+
+function openDatabase(name: string): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(name, SCHEMA_VERSION);
+    request.onupgradeneeded = (event) => {
+      if (event.oldVersion !== 0) return; // a version this code does not know; checked on success
+      const db = request.result;
+      db.createObjectStore(KEYS);
+      db.createObjectStore(META);
+      db.createObjectStore(PROFILE);
+      db.createObjectStore(CONVERSATIONS, { keyPath: "conversationId" });
+      db.createObjectStore(MESSAGES, { keyPath: "messageId" }).createIndex(BY_CONVERSATION, "conversationId");
+      db.createObjectStore(OUTBOX, { keyPath: "outboxId" });
+      db.createObjectStore(CONTACTS, { keyPath: "accountId" });
+      db.createObjectStore(KEY_PACKAGES, { keyPath: "ref" });
+      db.createObjectStore(SEEN);
+    };
+    request.onsuccess = () => {
+      const db = request.result;
+      // Another tab upgrading (a newer Bote) needs this connection gone.
+      db.onversionchange = () => db.close();
+      if (!ALL_STORES.every((s) => db.objectStoreNames.contains(s))) {
+        db.close();
+        reject(new ClientStoreError("profile_unreadable", `IndexedDB database "${name}" is not a Bote profile`));
+        return;
+      }
+      resolve(db);
+    };
+    request.onerror = () => {
+      const error = request.error;
+      reject(
+        error?.name === "VersionError"
+          ? new ClientStoreError("profile_too_new", `IndexedDB database "${name}" was written by a newer Bote`, {
+              cause: error,
+            })
+          : new ClientStoreError("profile_unreadable", `IndexedDB database "${name}" does not open`, { cause: error }),
+      );
+    };
+    request.onblocked = () => undefined; // waits for the other connection to close
+  });
+}
+
+/** The wrapping key: read, or generated once and stored as a non-extractable CryptoKey. */
+async function loadOrCreateKey(db: IDBDatabase): Promise<CryptoKey> {
+  const read = db.transaction(KEYS, "readonly");
+  const existing = (await requestResult(read.objectStore(KEYS).get(WRAPPING_KEY))) as CryptoKey | undefined;
+  if (existing !== undefined) return existing;
+  const fresh = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+  // Another tab may have stored one meanwhile: the first one stored wins.
+  const write = db.transaction(KEYS, "readwrite");
+  const done = transactionDone(write);
+  const store = write.objectStore(KEYS);
+  const raced = (await requestResult(store.get(WRAPPING_KEY))) as CryptoKey | undefined;
+  if (raced === undefined) store.put(fresh, WRAPPING_KEY);
+  await done;
+  return raced ?? fresh;
+}
+
+/** Puts before deletes; messages and outbox entries keep their first-stored number on upsert. */
+async function writeChanges(tx: IDBTransaction, sealed: SealedChanges, changes: StoreChanges): Promise<void> {
+  if (sealed.profile) tx.objectStore(PROFILE).put(sealed.profile, PROFILE_KEY);
+  const conversations = tx.objectStore(CONVERSATIONS);
+  for (const c of sealed.conversations) conversations.put(c);
+  const meta = tx.objectStore(META);
+  let nextSeq = ((await requestResult(meta.get(NEXT_SEQ))) as number | undefined) ?? 0;
+  const messages = tx.objectStore(MESSAGES);
+  for (const m of sealed.messages) {
+    const old = (await requestResult(messages.get(m.messageId))) as StoredMessage | undefined;
+    messages.put({ ...m, seq: old?.seq ?? nextSeq++ });
+  }
+  const outbox = tx.objectStore(OUTBOX);
+  for (const o of sealed.outbox) {
+    const old = (await requestResult(outbox.get(o.outboxId))) as StoredOutbox | undefined;
+    outbox.put({ ...o, seq: old?.seq ?? nextSeq++ });
+  }
+  meta.put(nextSeq, NEXT_SEQ);
+  for (const id of changes.outboxDelete ?? []) outbox.delete(id);
+  const contacts = tx.objectStore(CONTACTS);
+  for (const c of changes.contacts ?? []) contacts.put(c);
+  const keyPackages = tx.objectStore(KEY_PACKAGES);
+  for (const k of sealed.keyPackages) keyPackages.put(k);
+  for (const ref of changes.keyPackagesDelete ?? []) keyPackages.delete(ref);
+  const seen = tx.objectStore(SEEN);
+  for (const key of changes.seen ?? []) seen.put(1, key);
+}
+
+function requestResult(request: IDBRequest): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error ?? new Error("IndexedDB request failed"));
+  });
+}
+
+function transactionDone(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error ?? new Error("IndexedDB transaction failed"));
+    tx.onabort = () => reject(tx.error ?? new Error("IndexedDB transaction aborted"));
+  });
+}
+
+function abortQuietly(tx: IDBTransaction): void {
+  try {
+    tx.abort();
+  } catch {
+    // Already finished or aborted: nothing left to undo.
+  }
+}
+
+/** Code-unit order: the same on every machine, unlike localeCompare. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
