@@ -4,6 +4,7 @@
  * serve` launcher and the tests call app.listen (tests on port 0) or
  * app.inject.
  */
+import { addSecurityHeaders } from "./http/securityHeaders.js";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import rateLimit from "@fastify/rate-limit";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -85,6 +86,7 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
     // Behind a reverse proxy the client address (for rate limits only, never stored) is in X-Forwarded-For.
     trustProxy: config.trustProxy,
   });
+  addSecurityHeaders(app, config);
   app.setErrorHandler(errorHandler(log));
   app.setNotFoundHandler((request, reply) => sendError(reply, request, "not_found"));
   // JSON endpoints take JSON only; fastify would otherwise hand a text/plain body to the parse gate.
