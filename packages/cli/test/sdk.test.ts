@@ -5,6 +5,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
@@ -85,5 +86,26 @@ describe("SDK against a real server", { timeout: 120_000 }, () => {
     await sent;
     assert.equal(text(await received), "Geschrieben ohne Verbindung");
     assert.equal((await anna.store.listOutbox()).length, 0);
+
+    // A file with progress for the sender and a streamed, checked download for the receiver.
+    const bytes = randomBytes(200_000);
+    const progress: number[] = [];
+    const fileArrived = nextMessage(bernd, (m) => m.direction === "in" && m.kind === "content");
+    await anna.sendFile(chat.conversationId, {
+      stream: (async function* () {
+        for (let at = 0; at < bytes.length; at += 50_000) yield bytes.subarray(at, at + 50_000);
+      })(),
+      size: bytes.length,
+      fileName: "plan.pdf",
+      mediaType: "application/pdf",
+      onProgress: (done) => progress.push(done),
+    });
+    assert.deepEqual(progress, [50_000, 100_000, 150_000, 200_000]);
+    const parts: Uint8Array[] = [];
+    const size = await bernd.download((await fileArrived).messageId, async (file) => {
+      for await (const part of file) parts.push(part);
+    });
+    assert.equal(size, bytes.length);
+    assert.ok(Buffer.concat(parts).equals(bytes));
   });
 });

@@ -21,6 +21,21 @@ export interface OutgoingFile {
   readonly fileName: string;
   readonly mediaType: string;
   readonly caption?: string;
+  /** Called as the file is read, encrypted and handed to the upload (for a progress bar); bytes of the plaintext. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+async function* counted(
+  stream: AsyncIterable<Uint8Array>,
+  total: number,
+  onProgress: ((done: number, total: number) => void) | undefined,
+): AsyncGenerator<Uint8Array> {
+  let done = 0;
+  for await (const chunk of stream) {
+    done += chunk.length;
+    onProgress?.(done, total);
+    yield chunk;
+  }
 }
 
 /**
@@ -33,7 +48,9 @@ export async function sendFile(
   conversationId: string,
   file: OutgoingFile,
 ): Promise<MessageRecord | undefined> {
-  const encrypted = encryptAttachment(file.stream, { chunkSize: DEFAULT_CHUNK_SIZE });
+  const encrypted = encryptAttachment(counted(file.stream, file.size, file.onProgress), {
+    chunkSize: DEFAULT_CHUNK_SIZE,
+  });
   const uploaded = await ctx.session.api.uploadBlob(
     encrypted.ciphertext,
     ciphertextSize(file.size, DEFAULT_CHUNK_SIZE),
