@@ -15,16 +15,8 @@ import {
   type DeviceTrust,
 } from "@bote/core";
 import { create } from "@bufbuild/protobuf";
-import {
-  decodeBase64url,
-  MAX_RECEIPT_TARGETS,
-  Receipt_Kind,
-  ReceiptSchema,
-  TextSchema,
-  type Member,
-  type Role,
-} from "@bote/protocol";
-import { ClientError } from "./clientError.js";
+import { MAX_RECEIPT_TARGETS, Receipt_Kind, ReceiptSchema, TextSchema, type Member, type Role } from "@bote/protocol";
+import { ClientError, isOffline } from "./clientError.js";
 import { setDeviceTrust } from "./contacts.js";
 import type { ClientContext } from "./context.js";
 import {
@@ -45,7 +37,7 @@ import { createInvitationLink } from "./invitations.js";
 import { downloadFile, readAttachment, sendFile, type OutgoingFile } from "./attachments.js";
 import { RelayConnection, type ConnectionState } from "./RelayConnection.js";
 import { Serial } from "./serial.js";
-import { ServerApi } from "./ServerApi.js";
+import { bytesFrom, ServerApi } from "./ServerApi.js";
 import { Session, type SessionCache } from "./session.js";
 import { createTrustPolicyFor } from "./trust.js";
 
@@ -383,7 +375,7 @@ export class BoteClient {
       try {
         await this.connect();
       } catch (err) {
-        if (!(err instanceof ClientError && (err.code === "offline" || err.code === "timeout"))) throw err;
+        if (!isOffline(err)) throw err;
       }
     }
     return task();
@@ -400,7 +392,5 @@ export class BoteClient {
 }
 
 function bytesOfId(id: string): Uint8Array {
-  const bytes = decodeBase64url(id);
-  if (bytes === undefined) throw new ClientError("message_unknown", id);
-  return bytes;
+  return bytesFrom(id, id, "message_unknown");
 }

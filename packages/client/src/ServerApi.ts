@@ -16,12 +16,19 @@ import { ClientError } from "./clientError.js";
 import type { HttpRequest, HttpResponse, HttpTransport } from "./ports.js";
 
 const utf8Decoder = new TextDecoder();
-const utf8Encoder = new TextEncoder();
 
-/** Bytes from a base64url field of a server answer; a malformed one is the server's fault. */
-export function bytesFrom(text: unknown, what: string): Uint8Array {
+/**
+ * Bytes from a base64url id or field. By default a malformed one is the
+ * server's fault (an answer or a record it gave us); a caller whose id came
+ * from a person passes the code that person should read.
+ */
+export function bytesFrom(
+  text: unknown,
+  what: string,
+  code: "server_unexpected" | "message_unknown" = "server_unexpected",
+): Uint8Array {
   const bytes = typeof text === "string" ? decodeBase64url(text) : undefined;
-  if (bytes === undefined) throw new ClientError("server_unexpected", what);
+  if (bytes === undefined) throw new ClientError(code, what);
   return bytes;
 }
 
@@ -145,5 +152,3 @@ async function errorFrom(response: HttpResponse): Promise<ClientError> {
   if (typeof code === "string" && isErrorCode(code)) return new ClientError(code);
   return new ClientError("server_unexpected", `HTTP ${response.status}`);
 }
-
-export { utf8Encoder };

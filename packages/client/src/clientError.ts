@@ -91,6 +91,11 @@ export const clientErrorRegistry = {
 
 export type ClientErrorCode = keyof typeof clientErrorRegistry;
 
+/** No connection or no answer in time: what is written waits in the outbox instead of failing. */
+export function isOffline(err: unknown): boolean {
+  return err instanceof ClientError && (err.code === "offline" || err.code === "timeout");
+}
+
 /** Any error the SDK raises: a device-side code or a code the server answered with. */
 export class ClientError extends Error {
   override readonly name = "ClientError";

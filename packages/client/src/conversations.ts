@@ -1,7 +1,6 @@
 import {
   addMembers,
   createConversation,
-  leaveConversation,
   readKeyPackageAddress,
   readRoster,
   removeMembers,
@@ -147,5 +146,3 @@ async function requireGroup(ctx: ClientContext, conversationId: string): Promise
   if (record.kind !== "group") throw new ClientError("not_a_group");
   return record;
 }
-
-export { leaveConversation };

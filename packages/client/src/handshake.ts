@@ -1,8 +1,7 @@
 import { encodeConversation, restoreConversation, type Conversation } from "@bote/core";
-import { ClientError } from "./clientError.js";
 import type { ClientContext } from "./context.js";
 import { b64, randomId } from "./ids.js";
-import { deliverOutboxEntry, encodeSend, otherMembers } from "./outgoing.js";
+import { deliverOutboxEntry, encodeSend, otherMembers, requireConversation } from "./outgoing.js";
 
 /**
  * Sends an MLS message that is not content and not a commit (a proposal,
@@ -15,9 +14,7 @@ export async function sendHandshake(
   make: (conversation: Conversation) => Promise<{ conversation: Conversation; message: Uint8Array }>,
 ): Promise<void> {
   const outbox = await ctx.serial.run(async () => {
-    const record = await ctx.store.getConversation(conversationId);
-    if (record === undefined) throw new ClientError("contact_unknown", conversationId);
-    if (!record.active) throw new ClientError("conversation_inactive");
+    const record = await requireConversation(ctx, conversationId);
     const made = await make(restoreConversation(record.state));
     const recipients = otherMembers(made.conversation);
     const entry =

@@ -29,7 +29,7 @@ import { noteCredentials } from "./contacts.js";
 import type { ClientContext } from "./context.js";
 import type { DropReason } from "./events.js";
 import { b64 } from "./ids.js";
-import { conversationRecord, eventMessage, statusRank } from "./records.js";
+import { conversationRecord, eventMessage, isChatLine, statusRank } from "./records.js";
 
 /** What one envelope changed, for the caller to emit once it is stored. */
 interface Outcome {
@@ -38,6 +38,8 @@ interface Outcome {
   readonly newDevices?: Set<string>;
   /** A member asked to leave: some member must commit it. */
   readonly commitProposalsOf?: string;
+  /** A text or file from someone else was stored: its sender may get a delivery receipt. */
+  readonly receivedLine?: MessageRecord;
 }
 
 /**
@@ -55,23 +57,12 @@ export async function processEntries(ctx: ClientContext, entries: readonly Entry
     });
     announce(ctx, outcome);
     if (outcome.commitProposalsOf !== undefined) ctx.onProposal(outcome.commitProposalsOf);
-    for (const m of outcome.changes.messages ?? []) {
-      if (m.direction !== "in" || m.kind !== "content" || m.status !== "received" || !isShown(m)) continue;
-      received.set(m.conversationId, [...(received.get(m.conversationId) ?? []), m.messageId]);
-    }
+    const line = outcome.receivedLine;
+    if (line !== undefined)
+      received.set(line.conversationId, [...(received.get(line.conversationId) ?? []), line.messageId]);
   }
   // One receipt per conversation and frame, not one per message.
   for (const [conversationId, messageIds] of received) ctx.onDelivered(conversationId, messageIds);
-}
-
-/** Texts and files are lines of a chat; a reaction is not, and is not receipted. */
-function isShown(message: MessageRecord): boolean {
-  try {
-    const kind = decodeContent(message.body).body.case;
-    return kind === "text" || kind === "attachment";
-  } catch {
-    return false;
-  }
 }
 
 function announce(ctx: ClientContext, outcome: Outcome): void {
@@ -257,7 +248,7 @@ async function applyContent(
       const existing = await ctx.store.getMessage(messageId);
       // Another sender's content cannot take over an id already stored.
       if (existing !== undefined) return drop("duplicate", conversationId, base);
-      const shown = body.case !== "reaction";
+      const shown = isChatLine(body);
       const message: MessageRecord = {
         messageId,
         conversationId,
@@ -274,7 +265,10 @@ async function applyContent(
       const bumped: ConversationRecord = shown
         ? { ...stateOnly, unread: record.unread + 1, lastActivityAt: ctx.now() }
         : stateOnly;
-      return { changes: { ...base, conversations: [bumped], messages: [message] } };
+      return {
+        changes: { ...base, conversations: [bumped], messages: [message] },
+        ...(shown ? { receivedLine: message } : {}),
+      };
     }
     case "edit":
     case "delete": {

@@ -15,7 +15,6 @@ import {
 } from "@bote/core";
 import {
   CONTENT_VERSION,
-  decodeBase64url,
   decodeClientFrame,
   encodeClientFrame,
   encodeContent,
@@ -28,11 +27,12 @@ import {
   type Send,
   type SendResult,
 } from "@bote/protocol";
-import { ClientError } from "./clientError.js";
+import { ClientError, isOffline } from "./clientError.js";
 import { noteCredentials } from "./contacts.js";
 import type { ClientContext } from "./context.js";
 import { b64, randomId } from "./ids.js";
-import { conversationRecord, eventMessage, type ConversationEvent } from "./records.js";
+import { bytesFrom } from "./ServerApi.js";
+import { conversationRecord, eventMessage, isChatLine, type ConversationEvent } from "./records.js";
 
 const COMMIT_ATTEMPTS = 5;
 const WINNER_WAIT_MS = 10_000;
@@ -48,7 +48,7 @@ export function otherMembers(conversation: Conversation): Recipient[] {
     .map((m) => recipient(m.address!));
 }
 
-async function requireConversation(ctx: ClientContext, conversationId: string): Promise<ConversationRecord> {
+export async function requireConversation(ctx: ClientContext, conversationId: string): Promise<ConversationRecord> {
   const record = await ctx.store.getConversation(conversationId);
   if (record === undefined) throw new ClientError("contact_unknown", conversationId);
   if (!record.active) throw new ClientError("conversation_inactive");
@@ -72,8 +72,7 @@ export async function sendContent(
     const plaintext = encodeContent({ version: CONTENT_VERSION, messageId, sentAtMs: BigInt(now), body });
     const encrypted = await encryptMessage(restoreConversation(record.state), plaintext);
     const recipients = otherMembers(encrypted.conversation);
-    // Receipts and reactions are not lines of their own in a chat.
-    const shown = body.case === "text" || body.case === "attachment";
+    const shown = isChatLine(body);
     const profile = ctx.profile();
     const message: MessageRecord | undefined = shown
       ? {
@@ -120,7 +119,7 @@ export async function sendContent(
     await deliverOutboxEntry(ctx, outbox);
   } catch (err) {
     // Offline: it stays queued and goes out on the next connection.
-    if (!(err instanceof ClientError && (err.code === "offline" || err.code === "timeout"))) throw err;
+    if (!isOffline(err)) throw err;
   }
   return message === undefined ? undefined : ((await ctx.store.getMessage(message.messageId)) ?? message);
 }
@@ -144,7 +143,7 @@ function decodeSend(outbox: OutboxRecord): Send {
 export async function deliverOutboxEntry(ctx: ClientContext, outbox: OutboxRecord): Promise<SendResult> {
   const send = decodeSend(outbox);
   await ctx.store.apply({ outboxPut: [{ ...outbox, attempts: outbox.attempts + 1 }] });
-  const result = await ctx.connection.send({ ...send, messageId: bytesOf(outbox.outboxId) });
+  const result = await ctx.connection.send({ ...send, messageId: bytesFrom(outbox.outboxId, "outboxId") });
   if (send.commit !== undefined) return result; // runCommit and flushOutbox settle commits.
   const accepted = result.errorCode === "";
   const message = outbox.messageId === undefined ? undefined : await ctx.store.getMessage(outbox.messageId);
@@ -156,12 +155,6 @@ export async function deliverOutboxEntry(ctx: ClientContext, outbox: OutboxRecor
   if (sent !== undefined) ctx.events.emit("message", sent);
   if (!accepted) ctx.events.emit("problem", { code: result.errorCode, detail: "send refused" });
   return result;
-}
-
-function bytesOf(id: string): Uint8Array {
-  const bytes = decodeBase64url(id);
-  if (bytes === undefined) throw new ClientError("server_unexpected", "stored id is not base64url");
-  return bytes;
 }
 
 /** What a membership operation produces from the current conversation. */

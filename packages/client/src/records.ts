@@ -8,6 +8,7 @@ import {
   type MessageRecord,
   type MessageStatus,
 } from "@bote/core";
+import type { ContentBody } from "@bote/protocol";
 import type { ClientContext } from "./context.js";
 import { b64, randomId } from "./ids.js";
 
@@ -75,6 +76,11 @@ export function eventMessage(ctx: ClientContext, conversationId: string, event: 
     status: "received",
     deleted: false,
   };
+}
+
+/** Texts and files are lines of a chat (counted unread, receipted); reactions, edits and receipts are not. */
+export function isChatLine(body: ContentBody): boolean {
+  return body.case === "text" || body.case === "attachment";
 }
 
 const ranks: Record<MessageStatus, number> = { queued: 0, sent: 1, delivered: 2, read: 3, received: 0 };

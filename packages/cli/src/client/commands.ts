@@ -5,9 +5,8 @@ import { rename, stat, unlink } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { randomBytes } from "node:crypto";
-import { ClientError, type BoteClient } from "@bote/client";
+import { bytesFrom, type BoteClient } from "@bote/client";
 import { computeSafetyNumber, POST_QUANTUM_CIPHERSUITE, verificationQrPayload } from "@bote/core";
-import { decodeBase64url } from "@bote/protocol";
 import type { Command } from "commander";
 import QRCode from "qrcode";
 import { UsageError } from "../messages.js";
@@ -231,7 +230,7 @@ export function registerClientCommands(program: Command): void {
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: ${String(options.limit)}`);
       await withClient(options, async (client, printer) => {
-        const chat = await resolveChatOffline(client, String(options.chat));
+        const chat = await resolveChat(client, String(options.chat));
         const list = await client.listMessages(chat.conversationId, limit);
         if (list.length === 0 && !printer.json) printer.out(clientMessages(printer.language).noMessages, {});
         for (const m of list) printMessage(printer, m, chat);
@@ -297,10 +296,6 @@ async function changeMembers(client: BoteClient, printer: Printer, change: "add"
   });
 }
 
-async function resolveChatOffline(client: BoteClient, name: string) {
-  return resolveChat(client, name);
-}
-
 async function sendFile(client: BoteClient, conversationId: string, path: string, caption: string) {
   let size: number;
   try {
@@ -337,14 +332,17 @@ async function verify(client: BoteClient, printer: Printer, name: string, option
   const t = clientMessages(printer.language);
   const member = await resolveAccount(client, name);
   const own = {
-    accountId: decode(client.profile.accountId),
+    accountId: bytesFrom(client.profile.accountId, "accountId"),
     devicePublicKey: client.device.signatureKeyPair.publicKey,
   };
   // The key this device has seen in conversations counts; the server's directory only fills in before the first chat.
   const contact = await client.store.getContact(member.accountId);
   const keys = contact?.devices.map((d) => d.devicePublicKey) ?? member.devices.map((d) => d.publicKey);
   for (const key of keys) {
-    const other = { accountId: decode(member.accountId), devicePublicKey: decode(key) };
+    const other = {
+      accountId: bytesFrom(member.accountId, "accountId"),
+      devicePublicKey: bytesFrom(key, "devicePublicKey"),
+    };
     const number = computeSafetyNumber(own, other);
     const qr = verificationQrPayload(own, other);
     if (printer.json) {
@@ -377,10 +375,4 @@ async function verify(client: BoteClient, printer: Printer, name: string, option
       printer.out(text, { type: "trust", accountId: member.accountId, devicePublicKey: key, trust });
     }
   }
-}
-
-function decode(id: string): Uint8Array {
-  const bytes = decodeBase64url(id);
-  if (bytes === undefined) throw new ClientError("server_unexpected", id);
-  return bytes;
 }

@@ -109,10 +109,6 @@ export async function joinProfile(
 /** The sentence (and for --json the object) for a failed client command. */
 export function describeFailure(error: unknown, language: Language = cliLanguage()): { text: string; code: string } {
   if (error instanceof ClientError) return { text: error.text(language), code: error.code };
-  if (error instanceof Error && "code" in error && typeof error.code === "string" && "text" in error) {
-    const text = (error as unknown as { text: (l: Language) => string }).text;
-    return { text: typeof text === "function" ? text.call(error, language) : error.message, code: error.code };
-  }
   return { text: error instanceof Error ? error.message : String(error), code: "internal" };
 }
 
