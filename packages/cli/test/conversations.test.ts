@@ -416,6 +416,10 @@ describe("bote client end to end (real server and client processes)", { timeout:
     assert.match(unknownMessage.stderr, /message_unknown/);
     const badRole = await bote(["admin", "invite", "--role", "chef", ...profile("anna")]);
     assert.equal(badRole.code, 2);
+    const badLimit = await bote(["messages", "--chat", "Bernd Bau", "--limit", "0", ...profile("anna")]);
+    assert.equal(badLimit.code, 2);
+    const bothTrusts = await bote(["verify", "Bernd Bau", "--confirm", "--accept-unverified", ...profile("anna")]);
+    assert.equal(bothTrusts.code, 2);
     const notAdmin = await bote(["admin", "invite", ...json("bernd")]);
     assert.equal(notAdmin.code, 1);
     assert.match(notAdmin.stderr, /not_admin/);
