@@ -31,9 +31,10 @@ import { processEntries } from "./incoming.js";
 import { topUpKeyPackages } from "./keyPackageStock.js";
 import { flushOutbox, runCommit, sendContent } from "./outgoing.js";
 import type { Transport } from "./ports.js";
-import { eventMessage } from "./records.js";
+import { eventMessage, isChatLine, readContent } from "./records.js";
 import { sendHandshake } from "./handshake.js";
 import { createInvitationLink } from "./invitations.js";
+import { deleteOwnMessage, editOwnMessage, reactTo } from "./messageChanges.js";
 import { downloadFile, readAttachment, sendFile, type OutgoingFile } from "./attachments.js";
 import { RelayConnection, type ConnectionState } from "./RelayConnection.js";
 import { Serial } from "./serial.js";
@@ -283,6 +284,21 @@ export class BoteClient {
     return this.evenOffline(() => sendContent(this.ctx, conversationId, { case: "text", value }));
   }
 
+  /** Reacts to a message with an emoji; the empty string removes this account's reaction (see reactionsOf). */
+  react(conversationId: string, targetMessageId: string, emoji: string): Promise<void> {
+    return this.evenOffline(() => reactTo(this.ctx, conversationId, targetMessageId, emoji));
+  }
+
+  /** Replaces the text or caption of an own text or file, here and for the others. */
+  edit(messageId: string, text: string): Promise<MessageRecord> {
+    return this.evenOffline(() => editOwnMessage(this.ctx, messageId, text));
+  }
+
+  /** Deletes an own text or file for everyone; the record stays here, marked deleted. */
+  deleteMessage(messageId: string): Promise<MessageRecord> {
+    return this.evenOffline(() => deleteOwnMessage(this.ctx, messageId));
+  }
+
   /** Encrypts and uploads a file while reading it, then sends it (see attachments.ts). */
   sendFile(conversationId: string, file: OutgoingFile): Promise<MessageRecord | undefined> {
     return this.whileConnected(() => sendFile(this.ctx, conversationId, file));
@@ -332,10 +348,16 @@ export class BoteClient {
     );
     const read = unread.map((m) => ({ ...m, status: "read" as const }));
     await this.store.apply({ conversations: [{ ...record, unread: 0 }], messages: read });
+    // Reactions are read along with the chat but, like on arrival, not receipted.
+    const lines = unread.filter((m) => {
+      const body = readContent(m)?.body;
+      return body !== undefined && isChatLine(body);
+    });
+    if (lines.length === 0) return;
     await this.sendReceiptIfMember(
       conversationId,
       "read",
-      unread.map((m) => m.messageId),
+      lines.map((m) => m.messageId),
     );
   }
 

@@ -7,7 +7,7 @@ import {
   type MessageRecord,
 } from "@bote/core";
 import { create } from "@bufbuild/protobuf";
-import { AttachmentSchema, decodeContent, type Attachment } from "@bote/protocol";
+import { AttachmentSchema, decodeContent, MAX_THUMBNAIL_BYTES, type Attachment } from "@bote/protocol";
 import { ClientError } from "./clientError.js";
 import type { ClientContext } from "./context.js";
 import { b64 } from "./ids.js";
@@ -21,6 +21,11 @@ export interface OutgoingFile {
   readonly fileName: string;
   readonly mediaType: string;
   readonly caption?: string;
+  /** Pixel size of an image or video, for the layout before the file is downloaded. */
+  readonly width?: number;
+  readonly height?: number;
+  /** A small preview image (at most MAX_THUMBNAIL_BYTES), sent inside the encrypted message. */
+  readonly thumbnail?: Uint8Array;
   /** Called as the file is read, encrypted and handed to the upload (for a progress bar); bytes of the plaintext. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -48,6 +53,10 @@ export async function sendFile(
   conversationId: string,
   file: OutgoingFile,
 ): Promise<MessageRecord | undefined> {
+  // Checked before the upload: the content's parse gate would refuse it only after the bytes went out.
+  if (file.thumbnail !== undefined && file.thumbnail.length > MAX_THUMBNAIL_BYTES) {
+    throw new ClientError("thumbnail_too_large", `${file.thumbnail.length} bytes`);
+  }
   const encrypted = encryptAttachment(counted(file.stream, file.size, file.onProgress), {
     chunkSize: DEFAULT_CHUNK_SIZE,
   });
@@ -66,6 +75,9 @@ export async function sendFile(
     fileName: file.fileName,
     caption: file.caption ?? "",
     chunkSize: secrets.chunkSize,
+    ...(file.width === undefined ? {} : { width: file.width }),
+    ...(file.height === undefined ? {} : { height: file.height }),
+    ...(file.thumbnail === undefined || file.thumbnail.length === 0 ? {} : { thumbnail: file.thumbnail }),
   });
   return sendContent(ctx, conversationId, { case: "attachment", value });
 }

@@ -75,6 +75,14 @@ export const clientErrorRegistry = {
     de: "Diese Nachricht gibt es nicht.",
     en: "There is no such message.",
   },
+  message_not_own: {
+    de: "Nur eigene Texte und Dateien lassen sich bearbeiten oder löschen.",
+    en: "Only your own texts and files can be edited or deleted.",
+  },
+  message_deleted: {
+    de: "Diese Nachricht wurde gelöscht.",
+    en: "This message was deleted.",
+  },
   not_an_attachment: {
     de: "Diese Nachricht enthält keine Datei.",
     en: "This message has no file.",
@@ -86,6 +94,10 @@ export const clientErrorRegistry = {
   file_too_large: {
     de: "Die Datei ist zu groß.",
     en: "The file is too large.",
+  },
+  thumbnail_too_large: {
+    de: "Das Vorschaubild ist zu groß (höchstens 32 KiB).",
+    en: "The thumbnail is too large (at most 32 KiB).",
   },
 } as const satisfies Record<string, { de: string; en: string }>;
 

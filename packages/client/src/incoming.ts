@@ -16,20 +16,12 @@ import {
   type MessageSender,
   type StoreChanges,
 } from "@bote/core";
-import {
-  decodeContent,
-  encodeContent,
-  Receipt_Kind,
-  unpadPayload,
-  type Content,
-  type ContentBody,
-  type Entry,
-} from "@bote/protocol";
+import { decodeContent, Receipt_Kind, unpadPayload, type Content, type ContentBody, type Entry } from "@bote/protocol";
 import { noteCredentials } from "./contacts.js";
 import type { ClientContext } from "./context.js";
 import type { DropReason } from "./events.js";
 import { b64 } from "./ids.js";
-import { conversationRecord, eventMessage, isChatLine, statusRank } from "./records.js";
+import { conversationRecord, editedBody, eventMessage, isChatLine, statusRank } from "./records.js";
 
 /** What one envelope changed, for the caller to emit once it is stored. */
 interface Outcome {
@@ -298,18 +290,4 @@ async function applyContent(
       return { changes: { ...base, messages: updated } };
     }
   }
-}
-
-/** An edit replaces the text (or the caption of a file) and keeps everything else of the content. */
-function editedBody(target: MessageRecord, text: string): Uint8Array {
-  let content: Content & { body: ContentBody };
-  try {
-    content = decodeContent(target.body);
-  } catch {
-    return target.body;
-  }
-  if (content.body.case === "text") content.body.value.text = text;
-  else if (content.body.case === "attachment") content.body.value.caption = text;
-  else return target.body;
-  return encodeContent(content);
 }

@@ -4,6 +4,7 @@ export { BoteClient, socketUrl, type OpenOptions } from "./BoteClient.js";
 export { joinWithInvitation, type JoinOptions } from "./enrol.js";
 export { ClientError, clientErrorRegistry, type ClientErrorCode } from "./clientError.js";
 export { bytesFrom } from "./ServerApi.js";
+export { reactionsOf, type CurrentReaction } from "./reactions.js";
 export type { ClientEvents, DropReason } from "./events.js";
 export type { SessionCache, SessionToken } from "./session.js";
 export type { ConversationEvent } from "./records.js";

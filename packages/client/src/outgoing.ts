@@ -32,7 +32,7 @@ import { noteCredentials } from "./contacts.js";
 import type { ClientContext } from "./context.js";
 import { b64, randomId } from "./ids.js";
 import { bytesFrom } from "./ServerApi.js";
-import { conversationRecord, eventMessage, isChatLine, type ConversationEvent } from "./records.js";
+import { conversationRecord, eventMessage, isChatLine, isStored, type ConversationEvent } from "./records.js";
 
 const COMMIT_ATTEMPTS = 5;
 const WINNER_WAIT_MS = 10_000;
@@ -59,14 +59,20 @@ export async function requireConversation(ctx: ClientContext, conversationId: st
  * Encrypts one content for a conversation and queues it. The new ratchet
  * state, the message and the outbox entry are stored in one batch before
  * anything is sent: an older sender state would reuse AES-GCM nonces.
+ * Texts, files and reactions are stored as messages (a reaction neither
+ * counts as activity nor is receipted); `change` yields the stored message
+ * this content edits or deletes, applied in the same batch.
  */
 export async function sendContent(
   ctx: ClientContext,
   conversationId: string,
   body: ContentBody,
+  change?: () => Promise<MessageRecord>,
 ): Promise<MessageRecord | undefined> {
-  const { message, outbox } = await ctx.serial.run(async () => {
+  const { message, outbox, changed } = await ctx.serial.run(async () => {
     const record = await requireConversation(ctx, conversationId);
+    // Read (and checked) in turn with incoming changes, so a receipt stored meanwhile is not overwritten.
+    const changed = await change?.();
     const messageId = randomId();
     const now = ctx.now();
     const plaintext = encodeContent({ version: CONTENT_VERSION, messageId, sentAtMs: BigInt(now), body });
@@ -74,7 +80,7 @@ export async function sendContent(
     const recipients = otherMembers(encrypted.conversation);
     const shown = isChatLine(body);
     const profile = ctx.profile();
-    const message: MessageRecord | undefined = shown
+    const message: MessageRecord | undefined = isStored(body)
       ? {
           messageId: b64(messageId),
           conversationId,
@@ -108,12 +114,13 @@ export async function sendContent(
           lastActivityAt: shown ? now : record.lastActivityAt,
         },
       ],
-      ...(message === undefined ? {} : { messages: [message] }),
+      messages: [...(message === undefined ? [] : [message]), ...(changed === undefined ? [] : [changed])],
       ...(outbox === undefined ? {} : { outboxPut: [outbox] }),
     });
-    return { message, outbox };
+    return { message, outbox, changed };
   });
   if (message !== undefined) ctx.events.emit("message", message);
+  if (changed !== undefined) ctx.events.emit("message", changed);
   if (outbox === undefined) return message;
   try {
     await deliverOutboxEntry(ctx, outbox);

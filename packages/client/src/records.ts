@@ -8,7 +8,7 @@ import {
   type MessageRecord,
   type MessageStatus,
 } from "@bote/core";
-import type { ContentBody } from "@bote/protocol";
+import { decodeContent, encodeContent, type Content, type ContentBody } from "@bote/protocol";
 import type { ClientContext } from "./context.js";
 import { b64, randomId } from "./ids.js";
 
@@ -81,6 +81,31 @@ export function eventMessage(ctx: ClientContext, conversationId: string, event: 
 /** Texts and files are lines of a chat (counted unread, receipted); reactions, edits and receipts are not. */
 export function isChatLine(body: ContentBody): boolean {
   return body.case === "text" || body.case === "attachment";
+}
+
+/** Chat lines and reactions are stored as messages; edits, deletes and receipts change stored ones instead. */
+export function isStored(body: ContentBody): boolean {
+  return isChatLine(body) || body.case === "reaction";
+}
+
+/** The content of a stored message, or undefined for an event or a body that no longer parses. */
+export function readContent(message: MessageRecord): (Content & { body: ContentBody }) | undefined {
+  if (message.kind !== "content") return undefined;
+  try {
+    return decodeContent(message.body);
+  } catch {
+    return undefined;
+  }
+}
+
+/** An edit replaces the text (or the caption of a file) and keeps everything else of the content. */
+export function editedBody(target: MessageRecord, text: string): Uint8Array {
+  const content = readContent(target);
+  if (content === undefined) return target.body;
+  if (content.body.case === "text") content.body.value.text = text;
+  else if (content.body.case === "attachment") content.body.value.caption = text;
+  else return target.body;
+  return encodeContent(content);
 }
 
 const ranks: Record<MessageStatus, number> = { queued: 0, sent: 1, delivered: 2, read: 3, received: 0 };
