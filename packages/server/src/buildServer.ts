@@ -33,6 +33,7 @@ import { accountRoutes } from "./http/routes/accounts.js";
 import { keyPackageRoutes } from "./http/routes/keyPackages.js";
 import { mailboxRoutes } from "./http/routes/mailbox.js";
 import { blobRoutes } from "./http/routes/blobs.js";
+import { webAppRoutes } from "./http/routes/webApp.js";
 import { logSerializers } from "./logging.js";
 
 export interface ServerDeps {
@@ -85,6 +86,11 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
     return503OnClosing: true,
     // Behind a reverse proxy the client address (for rate limits only, never stored) is in X-Forwarded-For.
     trustProxy: config.trustProxy,
+    // An undecodable URL or header is refused before routing; it still answers in the registry's format.
+    frameworkErrors: (_error, request, reply) => {
+      // The reply is thenable, but sending it is all that is left to do here.
+      void sendError(reply, request, "bad_request");
+    },
   });
   addSecurityHeaders(app, config);
   app.setErrorHandler(errorHandler(log));
@@ -118,6 +124,8 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
   keyPackageRoutes(app, ctx);
   mailboxRoutes(app, ctx);
   blobRoutes(app, ctx);
+  // Last, and only its own paths: the API routes above always win.
+  if (config.webRoot !== undefined) webAppRoutes(app, ctx, config.webRoot);
 
   const connections = new Set<Connection>();
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });

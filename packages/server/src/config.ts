@@ -27,6 +27,12 @@ export interface ServerConfig {
   sendsPerSecondPerSocket: number;
   /** Trust X-Forwarded-For from a reverse proxy in front (the address is used for rate limits only). */
   trustProxy: boolean;
+  /**
+   * Directory of the built web app (index.html, app.js, sw.js, …), served at
+   * `/`; undefined serves no web app. Read at request time, so a rebuild
+   * shows up without a restart.
+   */
+  webRoot?: string;
   rateLimits: {
     /** Requests per minute and client address on unauthenticated endpoints. */
     publicPerMinute: number;
