@@ -7,7 +7,13 @@
  * Without /usr/bin/chromium the tests skip and say why; under CI=true they fail.
  */
 import { existsSync } from "node:fs";
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -41,6 +47,8 @@ export interface StaticFile {
 export interface PageOptions {
   /** Served as they are, by path ("/fixtures/photo.jpg"). */
   readonly files?: Readonly<Record<string, StaticFile>>;
+  /** Answered by these handlers, by path, before files and the backend. */
+  readonly routes?: Readonly<Record<string, (request: IncomingMessage, response: ServerResponse) => void>>;
   /** Called once the page's origin is known, before the page loads; answers the server to pass through to. */
   readonly backend?: (origin: string) => Promise<string>;
   /** The global the page's script sets once it is ready. Default "bote". */
@@ -76,7 +84,10 @@ export async function openBrowserPage(entry: string, options: PageOptions = {}):
   let backend: URL | undefined;
   const server = createServer((request, response) => {
     const file = files[request.url ?? ""];
-    if (file !== undefined) {
+    const route = options.routes?.[request.url ?? ""];
+    if (route !== undefined) {
+      route(request, response);
+    } else if (file !== undefined) {
       response.writeHead(200, { "content-type": file.type, "cache-control": "no-store" }).end(file.body);
     } else if (backend !== undefined) {
       const forwarded = httpRequest(
