@@ -43,6 +43,12 @@ export async function runCli(argv: string[]): Promise<number> {
       "Anfragen pro Minute und Adresse an offene Endpunkte / requests per minute and address to open endpoints",
       "30",
     )
+    .addOption(
+      new Option(
+        "--web-root <dir>",
+        "Verzeichnis der gebauten Web-App / directory of the built web app (default: the web package's build)",
+      ).env("BOTE_WEB_ROOT"),
+    )
     .action(async (options) => {
       await serve(options as Parameters<typeof serve>[0]);
     });

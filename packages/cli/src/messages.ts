@@ -21,6 +21,9 @@ const de = {
   invalidRateLimit: (v: string) =>
     `Ungültige Rate „${v}“: erwartet wird eine positive ganze Zahl (Anfragen pro Minute).`,
   invalidSync: (v: string) => `Ungültiger Wert „${v}“ für --sqlite-sync: erlaubt sind full und normal.`,
+  invalidWebRoot: (v: string) => `Ungültiges Verzeichnis „${v}“ für --web-root: es gibt kein solches Verzeichnis.`,
+  webAppMissing: (dir: string) =>
+    `Die Web-App ist nicht gebaut (${dir} fehlt); Bote läuft ohne sie, bis sie mit „npm run build“ gebaut ist.`,
   unknownOption: (v: string) => `Unbekannte Option: ${v}`,
   unknownCommand: (v: string) => `Unbekannter Befehl: ${v}`,
   missingArgument: (v: string) => `Es fehlt ein Wert: ${v}`,
@@ -45,6 +48,9 @@ const en: Messages = {
   invalidNatsPrefix: (v: string) => `Invalid NATS prefix "${v}": letters, digits, _ and - are allowed.`,
   invalidRateLimit: (v: string) => `Invalid rate "${v}": expected a positive whole number (requests per minute).`,
   invalidSync: (v: string) => `Invalid value "${v}" for --sqlite-sync: allowed are full and normal.`,
+  invalidWebRoot: (v: string) => `Invalid directory "${v}" for --web-root: there is no such directory.`,
+  webAppMissing: (dir: string) =>
+    `The web app is not built (${dir} is missing); Bote runs without it until it is built with "npm run build".`,
   unknownOption: (v: string) => `Unknown option: ${v}`,
   unknownCommand: (v: string) => `Unknown command: ${v}`,
   missingArgument: (v: string) => `A value is missing: ${v}`,

@@ -1,6 +1,8 @@
 /** `bote serve`: one process with SQLite and local files, or a node of a PostgreSQL-backed cluster. */
-import { mkdir } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { statSync } from "node:fs";
+import { access, mkdir } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import {
   FileBlobStore,
@@ -36,6 +38,7 @@ export interface ServeOptions {
   retentionDays: string;
   blobMaxMb: string;
   trustProxy?: boolean;
+  webRoot?: string;
 }
 
 export interface ParsedServeOptions {
@@ -56,6 +59,8 @@ export interface ParsedServeOptions {
   retentionDays: number;
   blobMaxMb: number;
   trustProxy: boolean;
+  /** The built web app, served at `/`; undefined when the web package cannot be found. */
+  webRoot: string | undefined;
 }
 
 export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
@@ -79,6 +84,9 @@ export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
   if (retentionDays === undefined) throw new UsageError(t.invalidRetention(options.retentionDays));
   const blobMaxMb = wholeNumber(options.blobMaxMb, 1, 2048);
   if (blobMaxMb === undefined) throw new UsageError(t.invalidBlobMax(options.blobMaxMb));
+  const webRoot = options.webRoot === undefined ? defaultWebRoot() : resolve(options.webRoot);
+  if (options.webRoot !== undefined && (webRoot === undefined || !isDirectory(webRoot)))
+    throw new UsageError(t.invalidWebRoot(options.webRoot));
   const dataDir = resolve(options.data);
   return {
     dataDir,
@@ -98,7 +106,36 @@ export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
     retentionDays,
     blobMaxMb,
     trustProxy: options.trustProxy === true,
+    webRoot,
   };
+}
+
+/**
+ * Where the web package puts its build, found through its exports map (no
+ * web code is loaded). The directory need not exist yet: files are read at
+ * request time, so a later build is served without a restart.
+ */
+function defaultWebRoot(): string | undefined {
+  try {
+    return dirname(fileURLToPath(import.meta.resolve("@bote/web/app/index.html")));
+  } catch {
+    return undefined;
+  }
+}
+
+async function fileExists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function wholeNumber(text: string, min: number, max: number): number | undefined {
@@ -140,6 +177,10 @@ export async function serve(raw: ServeOptions): Promise<void> {
   config.blobTtlMs = config.envelopeTtlMs;
   config.blobMaxBytes = options.blobMaxMb * 1024 * 1024;
   config.trustProxy = options.trustProxy;
+  if (options.webRoot !== undefined) config.webRoot = options.webRoot;
+  const index = options.webRoot === undefined ? undefined : join(options.webRoot, "index.html");
+  // One warning, and the server starts anyway: the API works without the web app.
+  if (index === undefined || !(await fileExists(index))) console.error(t.webAppMissing(index ?? "@bote/web"));
   // Bound late: the invitation link needs the port, which is known only after listening (--port 0).
   let onInvitationRedeemed: (tokenHash: Uint8Array) => void = () => undefined;
   const bus = options.nats === undefined ? undefined : await NatsBus.connect(options.nats, options.natsPrefix);

@@ -2,13 +2,13 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
-import { access, mkdtemp, readFile, rm } from "node:fs/promises";
+import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WebSocket } from "ws";
 import { encodeBase64url } from "@bote/protocol";
 import { createTestDatabase, postgresSkipReason } from "@bote/testing";
-import { bote, spawnServer, stopServer, type RunningServer } from "./support/processes.js";
+import { bin, bote, spawnServer, stopServer, type RunningServer } from "./support/processes.js";
 
 const start = (args: string[], lang?: string): Promise<RunningServer> => spawnServer(["--port", "0", ...args], lang);
 const stop = stopServer;
@@ -76,6 +76,30 @@ describe("bote serve", () => {
     await firstStartScenario(["--database", db.url]);
   });
 
+  it("serves the web app from --web-root at / with the security headers; warns once when it is not built", async () => {
+    const data = await mkdtemp(join(tmpdir(), "bote-cli-"));
+    const web = await mkdtemp(join(tmpdir(), "bote-web-"));
+    try {
+      await writeFile(join(web, "index.html"), "<!doctype html><title>Bote</title>");
+      const server = await start(["--data", data, "--web-root", web]);
+      const page = await fetch(`${server.url}/join`);
+      assert.equal(page.status, 200);
+      assert.equal(await page.text(), "<!doctype html><title>Bote</title>");
+      assert.match(page.headers.get("content-security-policy") ?? "", /script-src 'self'/);
+      assert.doesNotMatch(server.stderr(), /nicht gebaut/);
+      assert.equal(await stop(server), 0);
+
+      await rm(join(web, "index.html"));
+      const unbuilt = await start(["--data", data, "--web-root", web], "en_US.UTF-8");
+      assert.equal(unbuilt.stderr().match(/The web app is not built/g)?.length, 1);
+      assert.equal((await fetch(`${unbuilt.url}/healthz`)).status, 200, "the API runs without it");
+      assert.equal(await stop(unbuilt), 0);
+    } finally {
+      await rm(data, { recursive: true, force: true });
+      await rm(web, { recursive: true, force: true });
+    }
+  });
+
   it("rejects bad arguments with a sentence in the user's language and exit code 2", async () => {
     const de = await run(["serve", "--port", "acht"], "de_DE.UTF-8");
     assert.equal(de.code, 2);
@@ -98,6 +122,12 @@ describe("bote serve", () => {
     const nats = await run(["serve", "--nats", "nats://127.0.0.1:4222"], "de_DE.UTF-8");
     assert.equal(nats.code, 2);
     assert.match(nats.stderr, /braucht dafür --database/);
+    const webRoot = await run(["serve", "--web-root", "/nirgends/dist"], "de_DE.UTF-8");
+    assert.equal(webRoot.code, 2);
+    assert.match(webRoot.stderr, /Ungültiges Verzeichnis „\/nirgends\/dist“ für --web-root/);
+    const webFile = await run(["serve", "--web-root", bin], "en_US.UTF-8");
+    assert.equal(webFile.code, 2);
+    assert.match(webFile.stderr, /Invalid directory ".*" for --web-root/);
     const command = await run(["fly"], "en_US.UTF-8");
     assert.equal(command.code, 2);
     assert.match(command.stderr, /Unknown command/);
