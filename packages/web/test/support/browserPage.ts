@@ -47,7 +47,7 @@ export interface StaticFile {
 export interface PageOptions {
   /** Served as they are, by path ("/fixtures/photo.jpg"). */
   readonly files?: Readonly<Record<string, StaticFile>>;
-  /** Answered by these handlers, by path, before files and the backend. */
+  /** Answered by these handlers, by path without the query, before files and the backend. */
   readonly routes?: Readonly<Record<string, (request: IncomingMessage, response: ServerResponse) => void>>;
   /** Called once the page's origin is known, before the page loads; answers the server to pass through to. */
   readonly backend?: (origin: string) => Promise<string>;
@@ -84,7 +84,7 @@ export async function openBrowserPage(entry: string, options: PageOptions = {}):
   let backend: URL | undefined;
   const server = createServer((request, response) => {
     const file = files[request.url ?? ""];
-    const route = options.routes?.[request.url ?? ""];
+    const route = options.routes?.[new URL(request.url ?? "/", "http://page").pathname];
     if (route !== undefined) {
       route(request, response);
     } else if (file !== undefined) {

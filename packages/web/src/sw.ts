@@ -1,0 +1,70 @@
+/**
+ * The service worker: it keeps the app shell of one build (HTML, script,
+ * stylesheet, manifest, icons) so Bote starts without a network, and
+ * nothing else. The API (/v1/*), blobs, and every other request go to the
+ * network untouched and are never stored: decrypted content lives only in
+ * the sealed IndexedDB store, and server answers are not the worker's to
+ * keep. The build script (scripts/build.mjs) bundles this file on its own
+ * and defines the two constants below for the build it belongs to.
+ */
+export {};
+
+/** Paths of this build's shell files, "/" first. */
+declare const BOTE_SHELL_FILES: string[];
+/** A hash of the shell files; a new build gets a new cache. */
+declare const BOTE_BUILD_ID: string;
+
+// The DOM lib has no service worker types (they are in the WebWorker lib,
+// which conflicts with DOM); these are the few parts used here.
+interface ExtendableEvent extends Event {
+  waitUntil(promise: Promise<unknown>): void;
+}
+interface FetchEvent extends ExtendableEvent {
+  readonly request: Request;
+  respondWith(response: Promise<Response>): void;
+}
+interface ServiceWorkerScope {
+  readonly location: Location;
+  readonly clients: { claim(): Promise<void> };
+  skipWaiting(): Promise<void>;
+  addEventListener(type: "install" | "activate", listener: (event: ExtendableEvent) => void): void;
+  addEventListener(type: "fetch", listener: (event: FetchEvent) => void): void;
+}
+
+const worker = self as unknown as ServiceWorkerScope;
+const CACHE_PREFIX = "bote-shell-";
+const cacheName = `${CACHE_PREFIX}${BOTE_BUILD_ID}`;
+const shellPaths = new Set(BOTE_SHELL_FILES);
+
+worker.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(cacheName);
+      // "reload": the files of this build from the server, not from the HTTP cache.
+      await cache.addAll(BOTE_SHELL_FILES.map((path) => new Request(path, { cache: "reload" })));
+      // The shell is one bundle, so a new build may take over open tabs at once.
+      await worker.skipWaiting();
+    })(),
+  );
+});
+
+worker.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) {
+        if (name.startsWith(CACHE_PREFIX) && name !== cacheName) await caches.delete(name);
+      }
+      await worker.clients.claim();
+    })(),
+  );
+});
+
+worker.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== worker.location.origin || url.search !== "" || !shellPaths.has(url.pathname)) return;
+  // Never /v1/*: the shell list is made from static files only, and this guard keeps it so.
+  if (url.pathname === "/v1" || url.pathname.startsWith("/v1/")) return;
+  event.respondWith((async () => (await (await caches.open(cacheName)).match(url.pathname)) ?? fetch(request))());
+});
