@@ -88,6 +88,14 @@ describe("preparePhoto in Chromium", { ...(skip === undefined ? {} : { skip }) }
     assert.ok(photo.thumbnailSize <= MAX_THUMBNAIL_BYTES);
   });
 
+  it("falls back to a <canvas> where there is no OffscreenCanvas", async () => {
+    const photo = ok(await browser.page.evaluate(() => boteMedia.preparePaintedOnCanvas(1000, 400)));
+    assert.deepEqual({ width: photo.width, height: photo.height }, { width: 500, height: 200 });
+    assert.deepEqual(photo.decoded, { width: 500, height: 200 });
+    assert.ok(photo.soi);
+    assert.deepEqual(photo.metadata, { exif: false, gps: false });
+  });
+
   it("refuses bytes that are no image with PhotoError photo_unreadable", async () => {
     const garbage = Array.from({ length: 4096 }, (_, i) => (i * 131 + 7) & 0xff);
     garbage[0] = 0xff;

@@ -104,17 +104,48 @@ function fit(width: number, height: number, maxSide: number): { width: number; h
 }
 
 async function encodeJpeg(bitmap: ImageBitmap, width: number, height: number, quality: number): Promise<Uint8Array> {
-  const canvas = new OffscreenCanvas(width, height);
-  const context = canvas.getContext("2d");
-  if (context === null) throw new PhotoError("photo_unreadable", "no 2D canvas");
+  const { context, toBlob } = jpegCanvas(width, height);
   // JPEG has no alpha: transparent pixels become white, not black.
   context.fillStyle = "#ffffff";
   context.fillRect(0, 0, width, height);
   context.imageSmoothingEnabled = true;
   context.imageSmoothingQuality = "high";
   context.drawImage(bitmap, 0, 0, width, height);
-  const blob = await canvas.convertToBlob({ type: "image/jpeg", quality });
+  const blob = await toBlob(quality);
   return new Uint8Array(await blob.arrayBuffer());
+}
+
+/** An OffscreenCanvas where the browser has one with a 2D context, else a detached <canvas> (Safari before 16.4). */
+function jpegCanvas(
+  width: number,
+  height: number,
+): {
+  context: OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D;
+  toBlob: (quality: number) => Promise<Blob>;
+} {
+  if (typeof OffscreenCanvas !== "undefined") {
+    const canvas = new OffscreenCanvas(width, height);
+    const context = canvas.getContext("2d");
+    if (context !== null)
+      return { context, toBlob: (quality) => canvas.convertToBlob({ type: "image/jpeg", quality }) };
+  }
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  const context = canvas.getContext("2d");
+  if (context === null) throw new PhotoError("photo_unreadable", "no 2D canvas");
+  return {
+    context,
+    toBlob: (quality) =>
+      new Promise((resolve, reject) =>
+        canvas.toBlob(
+          (blob) =>
+            blob === null ? reject(new PhotoError("photo_unreadable", "JPEG encoding failed")) : resolve(blob),
+          "image/jpeg",
+          quality,
+        ),
+      ),
+  };
 }
 
 function jpegName(file: Blob): string {

@@ -40,13 +40,19 @@ const http: HttpTransport = async (serverUrl, request) => {
     async *stream() {
       const reader = take().body?.getReader();
       if (reader === undefined) return;
+      let finished = false;
       try {
         for (;;) {
           const { done, value } = await reader.read();
-          if (done) return;
+          if (done) {
+            finished = true;
+            return;
+          }
           yield value;
         }
       } finally {
+        // A reader that stops early ends the download, as breaking out of a Node stream does.
+        if (!finished) await reader.cancel().catch(() => undefined);
         reader.releaseLock();
       }
     },

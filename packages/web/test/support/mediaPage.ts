@@ -72,6 +72,22 @@ async function preparePainted(width: number, height: number): Promise<Outcome> {
   return summarise(await canvas.convertToBlob({ type: "image/png" }));
 }
 
+/** As preparePainted, with OffscreenCanvas hidden, as in Safari before 16.4. */
+async function preparePaintedOnCanvas(width: number, height: number): Promise<Outcome> {
+  const canvas = new OffscreenCanvas(width, height);
+  canvas.getContext("2d")!.fillRect(0, 0, width, height / 2);
+  const png = await canvas.convertToBlob({ type: "image/png" });
+  const scope = globalThis as { OffscreenCanvas?: unknown };
+  const saved = scope.OffscreenCanvas;
+  delete scope.OffscreenCanvas;
+  try {
+    if (typeof OffscreenCanvas !== "undefined") throw new Error("OffscreenCanvas could not be hidden");
+    return await summarise(png, { maxSide: 500 });
+  } finally {
+    scope.OffscreenCanvas = saved;
+  }
+}
+
 /** Prepares bytes that are no image at all. */
 function prepareGarbage(bytes: number[]): Promise<Outcome> {
   return summarise(new File([Uint8Array.from(bytes)], "kaputt.jpg", { type: "image/jpeg" }));
@@ -81,6 +97,6 @@ async function metadataOf(url: string): Promise<{ exif: boolean; gps: boolean }>
   return jpegHasMetadata(new Uint8Array(await (await fetchBytes(url)).arrayBuffer()));
 }
 
-const api = { prepareUrl, preparePainted, prepareGarbage, metadataOf, isPhoto };
+const api = { prepareUrl, preparePainted, preparePaintedOnCanvas, prepareGarbage, metadataOf, isPhoto };
 export type MediaPageApi = typeof api;
 (globalThis as unknown as { boteMedia: MediaPageApi }).boteMedia = api;
