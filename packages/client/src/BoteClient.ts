@@ -252,13 +252,18 @@ export class BoteClient {
         const left = await leaveConversation(conversation);
         return { conversation: left.conversation, message: left.proposal };
       });
-      const record = await this.store.getConversation(conversationId);
-      if (record === undefined) return;
-      const next = { ...record, active: false };
-      const event = eventMessage(this.ctx, conversationId, { type: "left" });
-      await this.store.apply({ conversations: [next], messages: [event] });
-      this.events.emit("conversation", next);
-      this.events.emit("message", event);
+      // In the serial queue for the same reason as markRead: the record holds the ratchet state.
+      const left = await this.serial.run(async () => {
+        const record = await this.store.getConversation(conversationId);
+        if (record === undefined) return undefined;
+        const next = { ...record, active: false };
+        const event = eventMessage(this.ctx, conversationId, { type: "left" });
+        await this.store.apply({ conversations: [next], messages: [event] });
+        return { next, event };
+      });
+      if (left === undefined) return;
+      this.events.emit("conversation", left.next);
+      this.events.emit("message", left.event);
     });
   }
 
@@ -341,13 +346,18 @@ export class BoteClient {
   }
 
   private async markReadNow(conversationId: string): Promise<void> {
-    const record = await this.store.getConversation(conversationId);
-    if (record === undefined) return;
-    const unread = (await this.store.listMessages(conversationId)).filter(
-      (m) => m.direction === "in" && m.kind === "content" && m.status === "received",
-    );
-    const read = unread.map((m) => ({ ...m, status: "read" as const }));
-    await this.store.apply({ conversations: [{ ...record, unread: 0 }], messages: read });
+    // Read and written in the serial queue: the record carries the ratchet state, and writing back a
+    // copy read before an incoming message was processed would roll the ratchet back (reused keys).
+    const unread = await this.serial.run(async () => {
+      const record = await this.store.getConversation(conversationId);
+      if (record === undefined) return [];
+      const received = (await this.store.listMessages(conversationId)).filter(
+        (m) => m.direction === "in" && m.kind === "content" && m.status === "received",
+      );
+      const read = received.map((m) => ({ ...m, status: "read" as const }));
+      await this.store.apply({ conversations: [{ ...record, unread: 0 }], messages: read });
+      return received;
+    });
     // Reactions are read along with the chat but, like on arrival, not receipted.
     const lines = unread.filter((m) => {
       const body = readContent(m)?.body;
