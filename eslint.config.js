@@ -10,6 +10,7 @@ export default tseslint.config(
       "packages/protocol/src/gen/**",
       "data/**",
       "scripts/**",
+      "packages/*/scripts/**",
       "packages/cli/bin/**",
     ],
   },

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Builds the web app into dist/www: one JS bundle, one stylesheet, the
+// service worker and the static files. Everything is served by the Bote
+// server itself — no CDN, no third-party request. Run after `tsc -b`
+// (the root `build`, `prepare` and `test` scripts do).
+import { build } from "esbuild";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const out = join(root, "dist", "www");
+const production = process.env.BOTE_WEB_DEV !== "1";
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+await build({
+  entryPoints: { app: join(root, "src/app/main.tsx") },
+  outdir: out,
+  bundle: true,
+  format: "esm",
+  target: ["chrome111", "firefox115", "safari16"],
+  jsx: "automatic",
+  jsxImportSource: "preact",
+  minify: production,
+  sourcemap: "linked",
+  legalComments: "linked",
+  logLevel: "warning",
+});
+
+cpSync(join(root, "src/app/index.html"), join(out, "index.html"));
+if (existsSync(join(root, "public"))) cpSync(join(root, "public"), out, { recursive: true });
+
+// The service worker caches exactly the app shell of this build; a new build gets a new cache.
+function listFiles(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? listFiles(path) : [path];
+  });
+}
+const shell = listFiles(out).filter((path) => !path.endsWith(".map") && !path.endsWith(".LEGAL.txt"));
+const hash = createHash("sha256");
+for (const path of shell.sort()) hash.update(relative(out, path)).update(readFileSync(path));
+const shellFiles = ["/", ...shell.map((path) => `/${relative(out, path).split("\\").join("/")}`)];
+
+if (existsSync(join(root, "src/sw.ts"))) {
+  await build({
+    entryPoints: { sw: join(root, "src/sw.ts") },
+    outdir: out,
+    bundle: true,
+    format: "iife",
+    target: ["chrome111", "firefox115", "safari16"],
+    minify: production,
+    define: {
+      BOTE_SHELL_FILES: JSON.stringify(shellFiles),
+      BOTE_BUILD_ID: JSON.stringify(hash.digest("hex").slice(0, 16)),
+    },
+    logLevel: "warning",
+  });
+}
+writeFileSync(join(out, "build.json"), `${JSON.stringify({ files: shellFiles }, null, 2)}\n`);
+console.log(`web app built: ${relative(process.cwd(), out) || out} (${shellFiles.length} shell files)`);

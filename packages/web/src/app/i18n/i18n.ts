@@ -1,0 +1,80 @@
+/**
+ * The app's texts: i18next with one catalog per language and keys typed
+ * from the German catalog (German is the default; English must have every
+ * key). Whole sentences only, with placeholders — never glued fragments.
+ * Dates, times and numbers go through Intl in the active language.
+ */
+import i18next from "i18next";
+import { signal } from "@preact/signals";
+import { de } from "./de.js";
+import { en } from "./en.js";
+
+export type Language = "de" | "en";
+export const languages: readonly Language[] = ["de", "en"];
+
+declare module "i18next" {
+  interface CustomTypeOptions {
+    defaultNS: "translation";
+    resources: { translation: typeof de };
+  }
+}
+
+const STORAGE_KEY = "bote.language";
+
+function storedLanguage(): Language {
+  const stored = globalThis.localStorage?.getItem(STORAGE_KEY);
+  return stored === "en" || stored === "de" ? stored : "de";
+}
+
+/** Components read this signal, so a language switch re-renders everything. */
+export const language = signal<Language>(storedLanguage());
+
+export async function startI18n(): Promise<void> {
+  await i18next.init({
+    lng: language.value,
+    fallbackLng: "de",
+    supportedLngs: [...languages],
+    resources: { de: { translation: de }, en: { translation: en } },
+    // Preact escapes text itself; escaping here would show "&amp;".
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  });
+  document.documentElement.lang = language.value;
+}
+
+export async function setLanguage(next: Language): Promise<void> {
+  await i18next.changeLanguage(next);
+  localStorage.setItem(STORAGE_KEY, next);
+  document.documentElement.lang = next;
+  language.value = next;
+}
+
+export const t = i18next.t.bind(i18next);
+
+export function formatTime(ms: number): string {
+  return new Intl.DateTimeFormat(language.value, { hour: "2-digit", minute: "2-digit" }).format(ms);
+}
+
+/** Today: the time; this week: the weekday; older: the date. */
+export function formatDay(ms: number, now = Date.now()): string {
+  const day = 24 * 60 * 60 * 1000;
+  if (new Date(ms).toDateString() === new Date(now).toDateString()) return formatTime(ms);
+  if (now - ms < 6 * day) return new Intl.DateTimeFormat(language.value, { weekday: "short" }).format(ms);
+  return new Intl.DateTimeFormat(language.value, { dateStyle: "short" }).format(ms);
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ["byte", "kilobyte", "megabyte", "gigabyte"] as const;
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return new Intl.NumberFormat(language.value, {
+    style: "unit",
+    unit: units[unit],
+    unitDisplay: "short",
+    maximumFractionDigits: unit === 0 ? 0 : 1,
+  }).format(value);
+}

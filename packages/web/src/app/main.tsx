@@ -1,0 +1,21 @@
+import { render } from "preact";
+import "./styles.css";
+import { startI18n } from "./i18n/i18n.js";
+import { watchRoute } from "./state/route.js";
+import { start } from "./state/session.js";
+import { App } from "./ui/App.js";
+
+async function main(): Promise<void> {
+  await startI18n();
+  watchRoute();
+  const root = document.getElementById("app");
+  if (root === null) throw new Error("index.html has no #app");
+  render(<App />, root);
+  // The app shell only; API answers and decrypted content are never cached (see sw.ts).
+  if ("serviceWorker" in navigator && location.protocol !== "file:") {
+    navigator.serviceWorker.register("/sw.js").catch((err: unknown) => console.warn("bote: service worker", err));
+  }
+  await start();
+}
+
+void main();

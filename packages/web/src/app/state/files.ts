@@ -1,0 +1,170 @@
+/**
+ * Files of a chat: sending (photos re-encoded unless sent as a file) with
+ * upload progress, and downloading with progress into `blob:` URLs. The
+ * decrypted bytes live only in this tab's memory — never in a cache the
+ * service worker or the browser keeps.
+ */
+import { signal } from "@preact/signals";
+import type { Attachment } from "@bote/protocol";
+import { isPhoto, PhotoError, preparePhoto, type PreparedPhoto } from "../../media/photo.js";
+import { requireClient } from "./session.js";
+
+export interface Transfer {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly fileName: string;
+  readonly done: number;
+  readonly total: number;
+}
+
+/** Uploads in flight, shown as bubbles with a progress bar until the message is stored. */
+export const uploads = signal<readonly Transfer[]>([]);
+/** Downloads in flight by message id. */
+export const downloads = signal<ReadonlyMap<string, Transfer>>(new Map());
+
+const fullUrls = new Map<string, string>();
+const thumbnailUrls = new Map<string, string>();
+
+function setUpload(transfer: Transfer | undefined, id: string): void {
+  const others = uploads.value.filter((u) => u.id !== id);
+  uploads.value = transfer === undefined ? others : [...others, transfer];
+}
+
+function* pieces(bytes: Uint8Array): Generator<Uint8Array> {
+  // Chunks of 64 KiB so the progress bar moves with the encryption.
+  for (let at = 0; at < bytes.length; at += 65_536) yield bytes.subarray(at, at + 65_536);
+  if (bytes.length === 0) yield bytes;
+}
+
+async function* toAsync(items: Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  for (const item of items) {
+    yield item;
+    // Let the page paint the progress bar between pieces.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+async function* readBlob(file: Blob): AsyncGenerator<Uint8Array> {
+  const reader = file.stream().getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    yield value;
+  }
+}
+
+export interface Outgoing {
+  readonly file: File;
+  /** Send the original bytes, with their metadata (the "as file" choice). */
+  readonly asFile: boolean;
+  readonly caption: string;
+}
+
+export async function sendFiles(conversationId: string, items: readonly Outgoing[]): Promise<void> {
+  for (const item of items) await sendOne(conversationId, item);
+}
+
+async function sendOne(conversationId: string, { file, asFile, caption }: Outgoing): Promise<void> {
+  const id = crypto.randomUUID();
+  const progress = (done: number, total: number) =>
+    setUpload({ id, conversationId, fileName: file.name, done, total }, id);
+  progress(0, file.size);
+  try {
+    const photo = asFile || !isPhoto(file.type) ? undefined : await preparedOrOriginal(file);
+    if (photo !== undefined) {
+      await requireClient().sendFile(conversationId, {
+        stream: toAsync(pieces(photo.bytes)),
+        size: photo.bytes.length,
+        fileName: photo.fileName,
+        mediaType: photo.mediaType,
+        width: photo.width,
+        height: photo.height,
+        thumbnail: photo.thumbnail,
+        caption,
+        onProgress: progress,
+      });
+    } else {
+      await requireClient().sendFile(conversationId, {
+        stream: readBlob(file),
+        size: file.size,
+        fileName: file.name,
+        mediaType: normalisedType(file.type),
+        caption,
+        onProgress: progress,
+      });
+    }
+  } finally {
+    setUpload(undefined, id);
+  }
+}
+
+/** A picture this browser cannot decode (a broken file) goes out as the file it is. */
+async function preparedOrOriginal(file: File): Promise<PreparedPhoto | undefined> {
+  try {
+    return await preparePhoto(file);
+  } catch (err) {
+    if (err instanceof PhotoError) return undefined;
+    throw err;
+  }
+}
+
+/** The protocol wants "type/subtype" in lower case without parameters. */
+function normalisedType(type: string): string {
+  const bare = type.split(";")[0]?.trim().toLowerCase() ?? "";
+  return /^[a-z0-9.+-]+\/[a-z0-9.+-]+$/.test(bare) ? bare : "application/octet-stream";
+}
+
+export function thumbnailUrl(messageId: string, attachment: Attachment): string | undefined {
+  if (attachment.thumbnail === undefined) return undefined;
+  let url = thumbnailUrls.get(messageId);
+  if (url === undefined) {
+    url = URL.createObjectURL(new Blob([attachment.thumbnail as Uint8Array<ArrayBuffer>], { type: "image/jpeg" }));
+    thumbnailUrls.set(messageId, url);
+  }
+  return url;
+}
+
+export function downloadedUrl(messageId: string): string | undefined {
+  return fullUrls.get(messageId);
+}
+
+/** Downloads, checks and decrypts a file once per tab; the same promise for concurrent callers. */
+const pending = new Map<string, Promise<string>>();
+
+export function download(messageId: string, attachment: Attachment, conversationId: string): Promise<string> {
+  const ready = fullUrls.get(messageId);
+  if (ready !== undefined) return Promise.resolve(ready);
+  let running = pending.get(messageId);
+  if (running === undefined) {
+    running = fetchFile(messageId, attachment, conversationId).finally(() => pending.delete(messageId));
+    pending.set(messageId, running);
+  }
+  return running;
+}
+
+async function fetchFile(messageId: string, attachment: Attachment, conversationId: string): Promise<string> {
+  const total = Number(attachment.size);
+  const set = (done: number | undefined) => {
+    const next = new Map(downloads.value);
+    if (done === undefined) next.delete(messageId);
+    else next.set(messageId, { id: messageId, conversationId, fileName: attachment.fileName, done, total });
+    downloads.value = next;
+  };
+  set(0);
+  const parts: Uint8Array<ArrayBuffer>[] = [];
+  try {
+    await requireClient().download(messageId, async (stream) => {
+      let done = 0;
+      for await (const chunk of stream) {
+        parts.push(chunk as Uint8Array<ArrayBuffer>);
+        done += chunk.length;
+        set(done);
+      }
+    });
+  } finally {
+    set(undefined);
+  }
+  const url = URL.createObjectURL(new Blob(parts, { type: attachment.mediaType || "application/octet-stream" }));
+  fullUrls.set(messageId, url);
+  return url;
+}

@@ -1,0 +1,127 @@
+/**
+ * What a chat shows, computed from the stored records: texts, files and
+ * photos with their reactions and replies, photo albums, and event lines.
+ * Pure functions of the records, so a reload shows exactly the same chat.
+ */
+import { reactionsOf, type ConversationEvent, type CurrentReaction } from "@bote/client";
+import type { MessageRecord } from "@bote/core";
+import { decodeContent, encodeBase64url, type Attachment } from "@bote/protocol";
+
+interface LineBase {
+  readonly record: MessageRecord;
+  readonly reactions: readonly CurrentReaction[];
+}
+
+export type Line =
+  | { readonly kind: "event"; readonly record: MessageRecord; readonly event: ConversationEvent }
+  | (LineBase & { readonly kind: "text"; readonly text: string; readonly replyTo: string | undefined })
+  | (LineBase & { readonly kind: "file"; readonly attachment: Attachment })
+  | (LineBase & { readonly kind: "deleted" })
+  | (LineBase & { readonly kind: "unreadable" });
+
+/** Consecutive photos of one sender, sent within a minute and without a caption between them, show as one album. */
+export type Block =
+  { readonly kind: "line"; readonly line: Line } | { readonly kind: "album"; readonly lines: FileLine[] };
+export type FileLine = Extract<Line, { kind: "file" }>;
+
+const ALBUM_GAP_MS = 60_000;
+const PHOTO_TYPES = new Set(["image/jpeg", "image/png", "image/webp", "image/gif"]);
+
+export function isPhotoAttachment(attachment: Attachment): boolean {
+  return PHOTO_TYPES.has(attachment.mediaType);
+}
+
+export function isReaction(record: MessageRecord): boolean {
+  if (record.kind !== "content") return false;
+  try {
+    return decodeContent(record.body).body.case === "reaction";
+  } catch {
+    return false;
+  }
+}
+
+export function toLines(records: readonly MessageRecord[]): Line[] {
+  const reactions = reactionsOf(records);
+  const lines: Line[] = [];
+  for (const record of records) {
+    const base = { record, reactions: reactions.get(record.messageId) ?? [] };
+    if (record.kind === "event") {
+      lines.push({ kind: "event", record, event: readEvent(record) });
+      continue;
+    }
+    if (record.deleted) {
+      lines.push({ ...base, kind: "deleted" });
+      continue;
+    }
+    let content;
+    try {
+      content = decodeContent(record.body);
+    } catch {
+      lines.push({ ...base, kind: "unreadable" });
+      continue;
+    }
+    const body = content.body;
+    if (body.case === "text") {
+      const replyTo = body.value.replyTo === undefined ? undefined : encodeBase64url(body.value.replyTo);
+      lines.push({ ...base, kind: "text", text: body.value.text, replyTo });
+    } else if (body.case === "attachment") {
+      lines.push({ ...base, kind: "file", attachment: body.value });
+    }
+    // Reactions, edits, deletes and receipts are already folded into other records.
+  }
+  return lines;
+}
+
+function readEvent(record: MessageRecord): ConversationEvent {
+  try {
+    return JSON.parse(new TextDecoder().decode(record.body)) as ConversationEvent;
+  } catch {
+    return { type: "unsupported_content" };
+  }
+}
+
+export function toBlocks(lines: readonly Line[]): Block[] {
+  const blocks: Block[] = [];
+  for (const line of lines) {
+    const previous = blocks.at(-1);
+    if (line.kind === "file" && isPhotoAttachment(line.attachment) && previous !== undefined) {
+      const last = previous.kind === "album" ? previous.lines.at(-1) : previous.line;
+      if (
+        last !== undefined &&
+        last.kind === "file" &&
+        isPhotoAttachment(last.attachment) &&
+        last.attachment.caption === "" &&
+        last.record.senderAccountId === line.record.senderAccountId &&
+        line.record.sentAt - last.record.sentAt < ALBUM_GAP_MS
+      ) {
+        if (previous.kind === "album") previous.lines.push(line);
+        else blocks[blocks.length - 1] = { kind: "album", lines: [last, line] };
+        continue;
+      }
+    }
+    blocks.push({ kind: "line", line });
+  }
+  return blocks;
+}
+
+/** A short text for the chat list and for reply quotes. */
+export function previewOf(line: Line | undefined): {
+  key: "text" | "photo" | "file" | "deleted" | "event";
+  text: string;
+} {
+  if (line === undefined) return { key: "event", text: "" };
+  switch (line.kind) {
+    case "text":
+      return { key: "text", text: line.text };
+    case "file":
+      return {
+        key: isPhotoAttachment(line.attachment) ? "photo" : "file",
+        text: line.attachment.caption || line.attachment.fileName,
+      };
+    case "deleted":
+      return { key: "deleted", text: "" };
+    case "event":
+    case "unreadable":
+      return { key: "event", text: "" };
+  }
+}

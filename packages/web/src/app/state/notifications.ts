@@ -1,0 +1,32 @@
+/**
+ * New-message notice in the open tab: the unread count in the title, a
+ * notice inside the app, and — if the person allowed it — a system
+ * notification while the tab is in the background. The notification names
+ * the sender only; the message text stays in the app.
+ */
+import { signal } from "@preact/signals";
+import type { MessageRecord } from "@bote/core";
+import { t } from "../i18n/i18n.js";
+
+export const incomingNotice = signal<{ senderName: string; conversationId: string; id: number } | undefined>(undefined);
+
+export function notifyIncoming(message: MessageRecord, seen: boolean): void {
+  if (seen) return;
+  const id = Date.now();
+  incomingNotice.value = { senderName: message.senderName, conversationId: message.conversationId, id };
+  setTimeout(() => {
+    if (incomingNotice.value?.id === id) incomingNotice.value = undefined;
+  }, 4000);
+  if (document.visibilityState === "hidden" && "Notification" in globalThis && Notification.permission === "granted") {
+    new Notification("Bote", { body: t("notifications.newMessageFrom", { name: message.senderName }), tag: "bote" });
+  }
+}
+
+export function setTitleUnread(unread: number): void {
+  document.title = unread > 0 ? t("app.titleUnread", { count: unread }) : "Bote";
+}
+
+export async function askForNotifications(): Promise<NotificationPermission> {
+  if (!("Notification" in globalThis)) return "denied";
+  return Notification.requestPermission();
+}

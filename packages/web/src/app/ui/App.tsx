@@ -1,0 +1,109 @@
+import { useEffect } from "preact/hooks";
+import { language, t } from "../i18n/i18n.js";
+import { route } from "../state/route.js";
+import { conversations, phase, toast } from "../state/session.js";
+import { incomingNotice, setTitleUnread } from "../state/notifications.js";
+import { ChatList } from "./ChatList.js";
+import { Chat } from "./Chat.js";
+import { ChatInfo } from "./ChatInfo.js";
+import { JoinScreen, WelcomeScreen } from "./JoinScreen.js";
+import { LockScreen } from "./LockScreen.js";
+import { NewChat } from "./NewChat.js";
+import { PhotoViewer } from "./PhotoViewer.js";
+import { Settings } from "./Settings.js";
+import { Verify } from "./Verify.js";
+
+/** Phone: one pane at a time. Desktop (≥ 900 px): the chat list stays on the left. */
+export function App() {
+  const current = phase.value;
+  useEffect(() => {
+    setTitleUnread(conversations.value.reduce((sum, c) => sum + c.unread, 0));
+  });
+  switch (current.kind) {
+    case "loading":
+      return (
+        <main class="center" aria-busy="true">
+          <p>{t("app.loading")}</p>
+        </main>
+      );
+    case "failed":
+      return (
+        <main class="center">
+          <h1>{t("app.failedTitle")}</h1>
+          <p role="alert">{current.message}</p>
+        </main>
+      );
+    case "locked":
+      return <LockScreen />;
+    case "welcome":
+      return <WelcomeScreen key={language.value} />;
+    case "join":
+      return <JoinScreen key={language.value} link={current.link} />;
+    case "ready":
+      // Keyed by language: a switch re-renders every text (signals would only update the components that read it).
+      return <Ready key={language.value} />;
+  }
+}
+
+function Ready() {
+  const r = route.value;
+  const detail = r.screen !== "chats";
+  return (
+    <div class={`layout ${detail ? "has-detail" : ""}`}>
+      <aside class="sidebar" aria-label={t("chatList.title")}>
+        <ChatList />
+      </aside>
+      <main class="detail">{detail ? <Detail /> : <EmptyDetail />}</main>
+      <Notices />
+    </div>
+  );
+}
+
+function Detail() {
+  const r = route.value;
+  switch (r.screen) {
+    case "chats":
+      return <EmptyDetail />;
+    case "chat":
+      return <Chat key={r.conversationId} conversationId={r.conversationId} />;
+    case "chatInfo":
+      return <ChatInfo key={r.conversationId} conversationId={r.conversationId} />;
+    case "viewer":
+      return <PhotoViewer conversationId={r.conversationId} messageId={r.messageId} />;
+    case "newChat":
+      return <NewChat group={false} />;
+    case "newGroup":
+      return <NewChat group={true} />;
+    case "verify":
+      return <Verify key={r.accountId} accountId={r.accountId} />;
+    case "settings":
+      return <Settings />;
+  }
+}
+
+function EmptyDetail() {
+  return (
+    <div class="empty-detail">
+      <p>{t("chat.pickOne")}</p>
+    </div>
+  );
+}
+
+function Notices() {
+  const notice = incomingNotice.value;
+  const message = toast.value;
+  return (
+    <div class="notices" aria-live="polite">
+      {notice && (
+        <a class="notice" href={`#/chat/${notice.conversationId}`}>
+          {t("notifications.newMessageFrom", { name: notice.senderName })}
+        </a>
+      )}
+      {message && (
+        <div class="notice" role="status">
+          {message.text}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,157 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { t } from "../i18n/i18n.js";
+import { toBlocks, toLines, type Line } from "../state/lines.js";
+import { navigate } from "../state/route.js";
+import { uploads } from "../state/files.js";
+import {
+  contacts,
+  conversations,
+  keyChanges,
+  loadConversation,
+  openMessages,
+  requireClient,
+} from "../state/session.js";
+import { Avatar } from "./Avatar.js";
+import { Composer } from "./Composer.js";
+import { Icon } from "./icons.js";
+import { AlbumView, LineView } from "./LineView.js";
+import { Progress } from "./Progress.js";
+import { trustOf } from "./trust.js";
+
+export function Chat({ conversationId }: { conversationId: string }) {
+  const conversation = conversations.value.find((c) => c.conversationId === conversationId);
+  const [replyTo, setReplyTo] = useState<Line | undefined>();
+  const [editing, setEditing] = useState<Line | undefined>();
+  const list = useRef<HTMLOListElement>(null);
+  const records = openMessages.value.filter((m) => m.conversationId === conversationId);
+  const lines = toLines(records);
+  const blocks = toBlocks(lines);
+  const sending = uploads.value.filter((u) => u.conversationId === conversationId);
+
+  useEffect(() => {
+    openMessages.value = [];
+    void loadConversation(conversationId);
+  }, [conversationId]);
+  useEffect(() => {
+    if (conversation !== undefined && conversation.unread > 0 && document.visibilityState === "visible") {
+      requireClient()
+        .markRead(conversationId)
+        .catch(() => undefined);
+    }
+  }, [conversationId, conversation?.unread]);
+  useEffect(() => {
+    list.current?.lastElementChild?.scrollIntoView({ block: "end" });
+  }, [records.length, sending.length]);
+
+  if (conversation === undefined) {
+    return (
+      <div class="empty-detail">
+        <p>{t("chat.notFound")}</p>
+      </div>
+    );
+  }
+  const peer = conversation.peerAccountId;
+  const trust =
+    conversation.kind === "direct" ? trustOf(peer === undefined ? undefined : contacts.value.get(peer)) : undefined;
+  const changed = peer !== undefined && keyChanges.value.has(peer);
+  const byId = new Map(lines.map((l) => [l.record.messageId, l]));
+  return (
+    <section class="chat" aria-label={conversation.name}>
+      <header class="bar">
+        <a class="icon-button back" href="#/" aria-label={t("common.back")}>
+          <Icon name="back" />
+        </a>
+        <a
+          class="chat-title"
+          href={`#/chat/${conversationId}/info`}
+          aria-label={t("chat.openInfo", { name: conversation.name })}
+        >
+          <Avatar name={conversation.name} group={conversation.kind === "group"} />
+          <span>
+            <span class="chat-title-name">{conversation.name}</span>
+            <span class="chat-title-sub">
+              {conversation.kind === "group"
+                ? t("chat.groupSubtitle")
+                : trust === "organisation" || trust === "verified"
+                  ? t("trust.verifiedShort")
+                  : t("trust.unverifiedShort")}
+            </span>
+          </span>
+        </a>
+        {trust !== undefined && peer !== undefined && (
+          <a
+            class={`icon-button trust-${trust}`}
+            href={`#/verify/${peer}`}
+            aria-label={t("trust.open")}
+            title={
+              trust === "organisation" || trust === "verified" ? t("trust.verifiedShort") : t("trust.unverifiedShort")
+            }
+          >
+            <Icon name={trust === "organisation" || trust === "verified" ? "shieldCheck" : "shield"} />
+          </a>
+        )}
+      </header>
+      {changed && peer !== undefined && (
+        <p class="warning" role="alert">
+          <Icon name="warning" size={18} />
+          {t("trust.keyChanged", { name: conversation.name })} <a href={`#/verify/${peer}`}>{t("trust.checkNow")}</a>
+        </p>
+      )}
+      {!conversation.active && (
+        <p class="warning" role="status">
+          {t("chat.inactive")}
+        </p>
+      )}
+      <ol class="messages" ref={list} aria-label={t("chat.messages")} aria-live="polite">
+        {blocks.map((block) =>
+          block.kind === "album" ? (
+            <AlbumView key={block.lines[0]!.record.messageId} lines={block.lines} conversation={conversation} />
+          ) : (
+            <LineView
+              key={block.line.record.messageId}
+              line={block.line}
+              quoted={
+                block.line.kind === "text" && block.line.replyTo !== undefined
+                  ? byId.get(block.line.replyTo)
+                  : undefined
+              }
+              conversation={conversation}
+              onReply={() => {
+                setEditing(undefined);
+                setReplyTo(block.line);
+              }}
+              onEdit={() => {
+                setReplyTo(undefined);
+                setEditing(block.line);
+              }}
+            />
+          ),
+        )}
+        {sending.map((u) => (
+          <li key={u.id} class="line out">
+            <div class="bubble">
+              <span class="file-name">{u.fileName}</span>
+              <Progress done={u.done} total={u.total} label={t("files.uploading", { name: u.fileName })} />
+            </div>
+          </li>
+        ))}
+      </ol>
+      {conversation.active && (
+        <Composer
+          conversationId={conversationId}
+          replyTo={replyTo}
+          editing={editing}
+          onDone={() => {
+            setReplyTo(undefined);
+            setEditing(undefined);
+          }}
+        />
+      )}
+      {!conversation.active && (
+        <button class="secondary wide" onClick={() => navigate({ screen: "chats" })}>
+          {t("common.back")}
+        </button>
+      )}
+    </section>
+  );
+}

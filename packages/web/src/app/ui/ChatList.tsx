@@ -1,0 +1,118 @@
+import { useState } from "preact/hooks";
+import type { ConversationRecord, MessageRecord } from "@bote/core";
+import { formatDay, t } from "../i18n/i18n.js";
+import { toLines, previewOf } from "../state/lines.js";
+import { openConversationId, route } from "../state/route.js";
+import { connection, conversations, lastLines, requireClient } from "../state/session.js";
+import { eventText } from "./eventText.js";
+import { Icon } from "./icons.js";
+import { Avatar } from "./Avatar.js";
+
+export function ChatList() {
+  const [filter, setFilter] = useState("");
+  const open = openConversationId(route.value);
+  const needle = filter.trim().toLocaleLowerCase();
+  const shown = conversations.value.filter((c) => needle === "" || c.name.toLocaleLowerCase().includes(needle));
+  return (
+    <>
+      <header class="bar">
+        <h1 class="bar-title">{requireClient().profile.organisationName || "Bote"}</h1>
+        <a class="icon-button" href="#/new" aria-label={t("chatList.newChat")} title={t("chatList.newChat")}>
+          <Icon name="plus" />
+        </a>
+        <a class="icon-button" href="#/new-group" aria-label={t("chatList.newGroup")} title={t("chatList.newGroup")}>
+          <Icon name="group" />
+        </a>
+        <a class="icon-button" href="#/settings" aria-label={t("settings.title")} title={t("settings.title")}>
+          <Icon name="settings" />
+        </a>
+      </header>
+      <ConnectionBanner />
+      <div class="search">
+        <Icon name="search" size={18} />
+        <input
+          type="search"
+          aria-label={t("chatList.search")}
+          placeholder={t("chatList.search")}
+          value={filter}
+          onInput={(e) => setFilter(e.currentTarget.value)}
+        />
+      </div>
+      {conversations.value.length === 0 ? (
+        <p class="empty">{t("chatList.empty")}</p>
+      ) : (
+        <ul class="chat-list" aria-label={t("chatList.title")}>
+          {shown.map((c) => (
+            <ChatListItem
+              key={c.conversationId}
+              conversation={c}
+              last={lastLines.value.get(c.conversationId)}
+              selected={c.conversationId === open}
+            />
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+function ChatListItem({
+  conversation,
+  last,
+  selected,
+}: {
+  conversation: ConversationRecord;
+  last: MessageRecord | undefined;
+  selected: boolean;
+}) {
+  const line = last === undefined ? undefined : toLines([last])[0];
+  const preview = previewOf(line);
+  const text =
+    line?.kind === "event"
+      ? eventText(line.event, line.record)
+      : preview.key === "text"
+        ? preview.text
+        : preview.key === "photo"
+          ? t("chatList.photo", { caption: preview.text })
+          : preview.key === "file"
+            ? t("chatList.file", { name: preview.text })
+            : preview.key === "deleted"
+              ? t("message.deleted")
+              : "";
+  const mine = last?.direction === "out" ? t("chatList.you") : undefined;
+  return (
+    <li>
+      <a
+        class={`chat-item ${selected ? "selected" : ""}`}
+        href={`#/chat/${conversation.conversationId}`}
+        aria-current={selected ? "page" : undefined}
+      >
+        <Avatar name={conversation.name} group={conversation.kind === "group"} />
+        <span class="chat-item-main">
+          <span class="chat-item-top">
+            <span class="chat-item-name">{conversation.name}</span>
+            {last && <time class="chat-item-time">{formatDay(last.storedAt)}</time>}
+          </span>
+          <span class="chat-item-bottom">
+            <span class="chat-item-preview">{mine ? t("chatList.yourLine", { text }) : text}</span>
+            {conversation.unread > 0 && (
+              <span class="badge" aria-label={t("chatList.unread", { count: conversation.unread })}>
+                {conversation.unread}
+              </span>
+            )}
+          </span>
+        </span>
+      </a>
+    </li>
+  );
+}
+
+function ConnectionBanner() {
+  const state = connection.value;
+  if (state === "open") return null;
+  return (
+    <p class="connection" role="status">
+      {state === "connecting" ? t("connection.connecting") : t("connection.offline")}
+    </p>
+  );
+}

@@ -1,0 +1,251 @@
+import { useState } from "preact/hooks";
+import type { ConversationRecord, MessageRecord } from "@bote/core";
+import { formatBytes, formatTime, t } from "../i18n/i18n.js";
+import { download, downloadedUrl, downloads, thumbnailUrl } from "../state/files.js";
+import { isPhotoAttachment, previewOf, type FileLine, type Line } from "../state/lines.js";
+import { navigate } from "../state/route.js";
+import { errorText, requireClient, showToast } from "../state/session.js";
+import { eventText } from "./eventText.js";
+import { Icon } from "./icons.js";
+import { Progress } from "./Progress.js";
+
+const QUICK_REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
+
+interface LineProps {
+  line: Line;
+  quoted: Line | undefined;
+  conversation: ConversationRecord;
+  onReply: () => void;
+  onEdit: () => void;
+}
+
+export function LineView({ line, quoted, conversation, onReply, onEdit }: LineProps) {
+  const [menu, setMenu] = useState(false);
+  if (line.kind === "event") {
+    return (
+      <li class="line event">
+        <span>{eventText(line.event, line.record)}</span>
+      </li>
+    );
+  }
+  const record = line.record;
+  const mine = record.direction === "out";
+  const canChange = mine && line.kind !== "deleted" && line.kind !== "unreadable" && conversation.active;
+  const act = (task: () => Promise<unknown>) => {
+    setMenu(false);
+    task().catch((err: unknown) => showToast(errorText(err)));
+  };
+  return (
+    <li class={`line ${mine ? "out" : "in"}`} data-message-id={record.messageId}>
+      <div class="bubble">
+        {conversation.kind === "group" && !mine && <span class="sender">{record.senderName}</span>}
+        {quoted !== undefined && <Quote line={quoted} />}
+        <LineBody line={line} conversation={conversation} />
+        <Meta record={record} />
+      </div>
+      {line.reactions.length > 0 && (
+        <ul class="reactions" aria-label={t("message.reactions")}>
+          {line.reactions.map((r) => (
+            <li key={r.senderAccountId} title={r.senderName}>
+              {r.emoji}
+            </li>
+          ))}
+        </ul>
+      )}
+      {line.kind !== "deleted" && conversation.active && (
+        <button
+          class="icon-button line-menu"
+          aria-haspopup="menu"
+          aria-expanded={menu}
+          aria-label={t("message.actions")}
+          onClick={() => setMenu(!menu)}
+        >
+          <Icon name="more" size={18} />
+        </button>
+      )}
+      {menu && (
+        <div class="menu" role="menu">
+          <div class="quick-reactions" role="group" aria-label={t("message.react")}>
+            {QUICK_REACTIONS.map((emoji) => (
+              <button
+                key={emoji}
+                role="menuitem"
+                aria-label={t("message.reactWith", { emoji })}
+                onClick={() =>
+                  act(() =>
+                    requireClient().react(
+                      record.conversationId,
+                      record.messageId,
+                      ownReaction(line) === emoji ? "" : emoji,
+                    ),
+                  )
+                }
+              >
+                {emoji}
+              </button>
+            ))}
+          </div>
+          <button role="menuitem" onClick={() => (setMenu(false), onReply())}>
+            {t("message.reply")}
+          </button>
+          {canChange && (line.kind === "text" || line.kind === "file") && (
+            <button role="menuitem" onClick={() => (setMenu(false), onEdit())}>
+              {t("message.edit")}
+            </button>
+          )}
+          {canChange && (
+            <button
+              role="menuitem"
+              class="danger"
+              onClick={() => {
+                if (confirm(t("message.deleteConfirm"))) act(() => requireClient().deleteMessage(record.messageId));
+                else setMenu(false);
+              }}
+            >
+              {t("message.delete")}
+            </button>
+          )}
+        </div>
+      )}
+    </li>
+  );
+}
+
+function ownReaction(line: Line): string | undefined {
+  if (line.kind === "event") return undefined;
+  const self = requireClient().profile.accountId;
+  return line.reactions.find((r) => r.senderAccountId === self)?.emoji;
+}
+
+function Quote({ line }: { line: Line }) {
+  const preview = previewOf(line);
+  return (
+    <blockquote class="quote">
+      <span class="sender">{line.record.senderName}</span>
+      <span>
+        {preview.key === "text"
+          ? preview.text
+          : preview.key === "photo"
+            ? t("chatList.photo", { caption: preview.text })
+            : preview.key === "file"
+              ? t("chatList.file", { name: preview.text })
+              : t("message.deleted")}
+      </span>
+    </blockquote>
+  );
+}
+
+function LineBody({ line, conversation }: { line: Line; conversation: ConversationRecord }) {
+  switch (line.kind) {
+    case "event":
+      return null;
+    case "deleted":
+      return <p class="text muted">{t("message.deleted")}</p>;
+    case "unreadable":
+      return <p class="text muted">{t("message.unreadable")}</p>;
+    case "text":
+      return <p class="text">{line.text}</p>;
+    case "file":
+      return isPhotoAttachment(line.attachment) ? (
+        <>
+          <PhotoTile line={line} conversation={conversation} />
+          {line.attachment.caption !== "" && <p class="text">{line.attachment.caption}</p>}
+        </>
+      ) : (
+        <FileCard line={line} />
+      );
+  }
+}
+
+function PhotoTile({ line, conversation }: { line: FileLine; conversation: ConversationRecord }) {
+  const thumb = downloadedUrl(line.record.messageId) ?? thumbnailUrl(line.record.messageId, line.attachment);
+  const { width, height } = line.attachment;
+  return (
+    <button
+      class="photo"
+      onClick={() =>
+        navigate({ screen: "viewer", conversationId: conversation.conversationId, messageId: line.record.messageId })
+      }
+      aria-label={t("files.openPhoto", { name: line.record.senderName })}
+    >
+      {thumb ? (
+        <img src={thumb} alt="" width={width} height={height} />
+      ) : (
+        <span class="photo-placeholder">{t("files.photo")}</span>
+      )}
+    </button>
+  );
+}
+
+function FileCard({ line }: { line: FileLine }) {
+  const transfer = downloads.value.get(line.record.messageId);
+  const save = async () => {
+    try {
+      const url = await download(line.record.messageId, line.attachment, line.record.conversationId);
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = line.attachment.fileName || "datei";
+      a.click();
+    } catch (err) {
+      showToast(errorText(err));
+    }
+  };
+  return (
+    <div class="file-card">
+      <Icon name="file" size={28} />
+      <span class="file-info">
+        <span class="file-name">{line.attachment.fileName || t("files.unnamed")}</span>
+        <span class="file-size">{formatBytes(Number(line.attachment.size))}</span>
+        {transfer && (
+          <Progress
+            done={transfer.done}
+            total={transfer.total}
+            label={t("files.downloading", { name: transfer.fileName })}
+          />
+        )}
+      </span>
+      <button
+        class="icon-button"
+        aria-label={t("files.download", { name: line.attachment.fileName })}
+        onClick={() => void save()}
+      >
+        <Icon name="download" />
+      </button>
+      {line.attachment.caption !== "" && <p class="text">{line.attachment.caption}</p>}
+    </div>
+  );
+}
+
+function Meta({ record }: { record: MessageRecord }) {
+  const status = record.direction === "out" ? record.status : undefined;
+  return (
+    <span class="meta">
+      <time>{formatTime(record.sentAt)}</time>
+      {status !== undefined && (
+        <span class={`status status-${status}`} title={t(`status.${status}`)} aria-label={t(`status.${status}`)}>
+          <Icon name={status === "queued" ? "clock" : status === "sent" ? "check" : "checks"} size={16} />
+        </span>
+      )}
+    </span>
+  );
+}
+
+export function AlbumView({ lines, conversation }: { lines: FileLine[]; conversation: ConversationRecord }) {
+  const first = lines[0]!;
+  const mine = first.record.direction === "out";
+  const last = lines.at(-1)!;
+  return (
+    <li class={`line ${mine ? "out" : "in"}`} data-message-id={first.record.messageId}>
+      <div class="bubble album-bubble">
+        {conversation.kind === "group" && !mine && <span class="sender">{first.record.senderName}</span>}
+        <div class="album" role="group" aria-label={t("files.album", { count: lines.length })}>
+          {lines.map((line) => (
+            <PhotoTile key={line.record.messageId} line={line} conversation={conversation} />
+          ))}
+        </div>
+        {last.attachment.caption !== "" && <p class="text">{last.attachment.caption}</p>}
+        <Meta record={last.record} />
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,145 @@
+import { useState } from "preact/hooks";
+import { language, languages, setLanguage, t, type Language } from "../i18n/i18n.js";
+import { askForNotifications } from "../state/notifications.js";
+import { appLock, errorText, requireClient, showToast } from "../state/session.js";
+import { Icon } from "./icons.js";
+import { LockError } from "../../lock/appLock.js";
+
+export function LanguageSwitch() {
+  return (
+    <fieldset class="language">
+      <legend>{t("settings.language")}</legend>
+      {languages.map((lng: Language) => (
+        <label key={lng}>
+          <input
+            type="radio"
+            name="language"
+            value={lng}
+            checked={language.value === lng}
+            onChange={() => void setLanguage(lng)}
+          />
+          {t(`settings.languages.${lng}`)}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+export function Settings() {
+  const client = requireClient();
+  const profile = client.profile;
+  return (
+    <section class="info" aria-labelledby="settings-title">
+      <header class="bar">
+        <a class="icon-button back" href="#/" aria-label={t("common.back")}>
+          <Icon name="back" />
+        </a>
+        <h2 id="settings-title" class="bar-title">
+          {t("settings.title")}
+        </h2>
+      </header>
+      <div class="info-body">
+        <dl class="facts">
+          <dt>{t("settings.name")}</dt>
+          <dd>{client.device.credential.displayName}</dd>
+          <dt>{t("settings.organisation")}</dt>
+          <dd>{profile.organisationName}</dd>
+          <dt>{t("settings.role")}</dt>
+          <dd>{profile.role === "admin" ? t("settings.roleAdmin") : t("settings.roleMember")}</dd>
+        </dl>
+        <LanguageSwitch />
+        <PinSettings />
+        <button
+          class="secondary"
+          onClick={() =>
+            void askForNotifications().then((p) =>
+              showToast(p === "granted" ? t("settings.notificationsOn") : t("settings.notificationsOff")),
+            )
+          }
+        >
+          {t("settings.notifications")}
+        </button>
+        {profile.role === "admin" && <InviteColleague />}
+      </div>
+    </section>
+  );
+}
+
+function PinSettings() {
+  const lock = appLock();
+  const [enabled, setEnabled] = useState(lock.enabled);
+  const [pin, setPin] = useState("");
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    try {
+      if (enabled) await lock.removePin(pin);
+      else await lock.setPin(pin);
+      setEnabled(lock.enabled);
+      setPin("");
+      showToast(lock.enabled ? t("settings.pinSaved") : t("settings.pinRemoved"));
+    } catch (err) {
+      if (err instanceof LockError)
+        showToast(err.code === "pin_wrong" ? t("settings.pinWrong") : t("settings.pinInvalid"));
+      else showToast(errorText(err));
+    }
+  };
+  return (
+    <form class="row-form" onSubmit={(e) => void submit(e)}>
+      <label for="settings-pin">{enabled ? t("settings.pinRemoveLabel") : t("settings.pinSetLabel")}</label>
+      <p class="hint">{t("settings.pinHint")}</p>
+      <input
+        id="settings-pin"
+        type="password"
+        inputMode="numeric"
+        autocomplete="new-password"
+        pattern="[0-9]{4,12}"
+        value={pin}
+        onInput={(e) => setPin(e.currentTarget.value)}
+      />
+      <button type="submit" class="secondary" disabled={pin.length < 4}>
+        {enabled ? t("settings.pinRemove") : t("settings.pinSet")}
+      </button>
+    </form>
+  );
+}
+
+function InviteColleague() {
+  const [link, setLink] = useState<string | undefined>();
+  const [role, setRole] = useState<"member" | "admin">("member");
+  const create = async () => {
+    try {
+      setLink((await requireClient().createInvitation(role)).url);
+    } catch (err) {
+      showToast(errorText(err));
+    }
+  };
+  return (
+    <div class="invite">
+      <h3>{t("invite.title")}</h3>
+      <p class="hint">{t("invite.hint")}</p>
+      <label class="checkbox">
+        <input
+          type="checkbox"
+          checked={role === "admin"}
+          onChange={(e) => setRole(e.currentTarget.checked ? "admin" : "member")}
+        />
+        <span>{t("invite.asAdmin")}</span>
+      </label>
+      <button class="primary" onClick={() => void create()}>
+        {t("invite.create")}
+      </button>
+      {link && (
+        <>
+          <label for="invite-link">{t("invite.link")}</label>
+          <textarea id="invite-link" readOnly rows={4} value={link} onFocus={(e) => e.currentTarget.select()} />
+          <button
+            class="secondary"
+            onClick={() => void navigator.clipboard.writeText(link).then(() => showToast(t("invite.copied")))}
+          >
+            {t("invite.copy")}
+          </button>
+        </>
+      )}
+    </div>
+  );
+}

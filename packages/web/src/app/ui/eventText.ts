@@ -1,0 +1,33 @@
+import type { ConversationEvent } from "@bote/client";
+import type { MessageRecord } from "@bote/core";
+import { t } from "../i18n/i18n.js";
+
+/** Events are stored as data and worded here, in the language on screen. */
+export function eventText(event: ConversationEvent, _record: MessageRecord): string {
+  switch (event.type) {
+    case "created":
+      return t("events.created");
+    case "joined":
+      return t("events.joined");
+    case "members_added":
+      return t("events.membersAdded", { by: event.by, members: listFormat(event.members) });
+    case "members_removed":
+      return t("events.membersRemoved", { by: event.by, members: listFormat(event.members) });
+    case "renamed":
+      return t("events.renamed", { by: event.by, name: event.name });
+    case "removed":
+      return t("events.removed", { by: event.by });
+    case "left":
+      return t("events.left");
+    case "undecryptable":
+      return t("events.undecryptable");
+    case "untrusted_sender":
+      return t("events.untrustedSender");
+    case "unsupported_content":
+      return t("events.unsupportedContent");
+  }
+}
+
+function listFormat(names: readonly string[]): string {
+  return new Intl.ListFormat(document.documentElement.lang || "de", { type: "conjunction" }).format(names);
+}

@@ -1,0 +1,255 @@
+/**
+ * Three colleagues in three Chromium contexts, one `bote serve` process:
+ * join through invitation links, chat 1:1 and in a group, send a photo that
+ * carries GPS data (the receiver's decrypted copy has none), reload, switch
+ * language, and remove a member, who then receives nothing more. Screens
+ * are saved at phone and desktop size (test-artifacts/web; docs/screenshots
+ * with BOTE_UPDATE_SCREENSHOTS=1).
+ */
+import { after, afterEach, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type { Browser, Page } from "playwright-core";
+import { jpegHasMetadata } from "@bote/web/media/jpegMetadata";
+import { chromiumSkipReason } from "./support/browserPage.js";
+import { gpsPhotoPath } from "./support/fixtures.js";
+import {
+  DESKTOP,
+  PHONE,
+  launchChromium,
+  openPerson,
+  screenshot,
+  startBote,
+  type BoteServer,
+  type Person,
+} from "./support/webApp.js";
+
+const skip = chromiumSkipReason("web app end-to-end");
+const GROUP = "Baustelle Lindenstraße";
+
+describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
+  let server: BoteServer;
+  let browser: Browser;
+  let anna: Person;
+  let ben: Person;
+  let carla: Person;
+
+  before(async () => {
+    server = await startBote("Müller Bau GmbH");
+    browser = await launchChromium();
+    anna = await openPerson(browser, "Anna Admin", DESKTOP, server.url);
+    ben = await openPerson(browser, "Ben Bauer", PHONE, server.url);
+    carla = await openPerson(browser, "Carla Kranich", PHONE, server.url);
+  });
+
+  // Every person's screen after each step, to read a failure from (test-artifacts/web/steps).
+  afterEach(async (t) => {
+    for (const person of [anna, ben, carla]) {
+      await screenshot(person.page, `steps/${t.name.slice(0, 40)} - ${person.name}`, false).catch(() => undefined);
+    }
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("serves the app with a strict Content-Security-Policy", async () => {
+    const response = await fetch(`${server.url}/`);
+    assert.equal(response.status, 200);
+    const csp = response.headers.get("content-security-policy") ?? "";
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+  });
+
+  it("the first admin joins through the invitation link and invites two colleagues", async () => {
+    await join(anna, server.adminInvitation);
+    const links: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      await anna.page.getByRole("link", { name: "Einstellungen" }).click();
+      await anna.page.getByRole("button", { name: "Einladungslink erstellen" }).click();
+      const link = await anna.page.locator("#invite-link").inputValue();
+      assert.match(link, /\/join#t=/);
+      links.push(link);
+    }
+    await join(ben, links[0]!);
+    await join(carla, links[1]!);
+    // The secrets of the link are gone from the address bar once joined.
+    assert.doesNotMatch(ben.page.url(), /#t=/);
+  });
+
+  it("chats 1:1 with unread count, read receipt and a reply", async () => {
+    const page = anna.page;
+    await page.getByRole("link", { name: "Neuer Chat" }).click();
+    await page.getByLabel("Kollegin oder Kollegen suchen").fill("Ben");
+    await page.getByRole("button", { name: "Ben Bauer" }).click();
+    await send(anna, "Hallo Ben, bist du auf der Baustelle?");
+
+    const item = ben.page.locator(".chat-list").getByRole("link", { name: /Anna Admin/ });
+    await item.getByText("1", { exact: true }).waitFor();
+    await item.click();
+    await ben.page.locator(".messages .text", { hasText: "bist du auf der Baustelle" }).waitFor();
+    // Ben has read it: Anna's message turns to "read" through an end-to-end receipt.
+    await page.locator(".line.out .status-read").first().waitFor();
+
+    const line = ben.page.locator(".line.in", { hasText: "bist du auf der Baustelle" });
+    await line.getByRole("button", { name: "Aktionen für diese Nachricht" }).click();
+    await ben.page.getByRole("menuitem", { name: "Antworten" }).click();
+    await send(ben, "Ja, bis 16 Uhr.");
+    await page.locator(".line.in .quote", { hasText: "bist du auf der Baustelle" }).waitFor();
+    await page.locator(".line.in .text", { hasText: "Ja, bis 16 Uhr." }).waitFor();
+  });
+
+  it("creates a group and everybody writes in it", async () => {
+    const page = anna.page;
+    await page.getByRole("link", { name: "Neue Gruppe" }).click();
+    await page.getByLabel("Gruppenname").fill(GROUP);
+    await page.getByRole("checkbox", { name: "Ben Bauer" }).check();
+    await page.getByRole("checkbox", { name: "Carla Kranich" }).check();
+    await page.getByRole("button", { name: "Gruppe erstellen" }).click();
+    await page.locator(".chat-title-name", { hasText: GROUP }).waitFor();
+    await send(anna, "Willkommen in der Baustellengruppe!");
+    for (const person of [ben, carla]) {
+      await openChat(person, GROUP);
+      await person.page.locator(".messages .text", { hasText: "Willkommen in der Baustellengruppe" }).waitFor();
+    }
+    await send(carla, "Der Kran kommt morgen um 7.");
+    await page.locator(".line.in .text", { hasText: "Der Kran kommt morgen" }).waitFor();
+    await ben.page.locator(".line.in .text", { hasText: "Der Kran kommt morgen" }).waitFor();
+
+    // A reaction travels too.
+    const line = ben.page.locator(".line.in", { hasText: "Der Kran kommt morgen" });
+    await line.getByRole("button", { name: "Aktionen für diese Nachricht" }).click();
+    await ben.page.getByRole("menuitem", { name: "Mit 👍 reagieren" }).click();
+    await carla.page.locator(".line.out .reactions", { hasText: "👍" }).waitFor();
+  });
+
+  it("sends a photo with GPS data; the receiver's decrypted photo has none", async () => {
+    await ben.page.locator('input[data-testid="file-input"]').setInputFiles([gpsPhotoPath, gpsPhotoPath]);
+    const dialog = ben.page.getByRole("dialog");
+    await dialog.getByLabel("Bildunterschrift").fill("Fundament, Achse B");
+    await dialog.getByRole("button", { name: "Senden" }).click();
+
+    // Two photos in a row are one album on the other side.
+    const album = carla.page.locator(".line.in .album");
+    await album.waitFor();
+    assert.equal(await album.locator(".photo").count(), 2);
+    await carla.page.locator(".line.in .text", { hasText: "Fundament, Achse B" }).waitFor();
+    await album.locator(".photo").first().click();
+    const full = carla.page.locator('.viewer img[data-full="1"]');
+    await full.waitFor();
+    const bytes = await decryptedBytes(carla.page, await full.getAttribute("src"));
+    assert.deepEqual([bytes[0], bytes[1]], [0xff, 0xd8], "a JPEG");
+    assert.deepEqual(jpegHasMetadata(bytes), { exif: false, gps: false });
+    const size = await full.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]);
+    assert.equal(Math.max(size[0]!, size[1]!), 1600, "downsized to 1600 px on the longest side");
+    await screenshot(carla.page, "photo-viewer-phone");
+    await carla.page.setViewportSize(DESKTOP);
+    await screenshot(carla.page, "photo-viewer-desktop");
+    await carla.page.keyboard.press("Escape");
+    await screenshot(carla.page, "chat-photos-desktop");
+    await carla.page.setViewportSize(PHONE);
+    await screenshot(carla.page, "chat-photos-phone");
+  });
+
+  it("keeps the history over a reload", async () => {
+    await carla.page.reload();
+    await carla.page.locator(".chat-title-name", { hasText: GROUP }).waitFor();
+    await carla.page.locator(".messages .text", { hasText: "Willkommen in der Baustellengruppe" }).waitFor();
+    await carla.page.locator(".line.in .album").waitFor();
+    await carla.page.getByRole("link", { name: "Zurück" }).first().click();
+    await carla.page
+      .locator(".chat-list")
+      .getByRole("link", { name: new RegExp(GROUP) })
+      .waitFor();
+    await screenshot(carla.page, "chat-list-phone");
+  });
+
+  it("switches the language to English and back", async () => {
+    const page = carla.page;
+    await page.getByRole("link", { name: "Einstellungen" }).click();
+    await page.getByRole("radio", { name: "English" }).check();
+    await page.getByRole("heading", { name: "Settings" }).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
+    await page.reload();
+    await page.getByRole("heading", { name: "Settings" }).waitFor();
+    await page.getByRole("radio", { name: "Deutsch" }).check();
+    await page.getByRole("heading", { name: "Einstellungen" }).waitFor();
+  });
+
+  it("shows the safety number and the organisation's verification", async () => {
+    const page = anna.page;
+    await openChat(anna, "Ben Bauer");
+    await page.getByRole("link", { name: "Sicherheitsnummer anzeigen" }).click();
+    await page.getByText("von Ihrer Organisation bestätigt").waitFor();
+    const digits = (await page.getByLabel("Sicherheitsnummer").textContent()) ?? "";
+    assert.match(digits.replace(/\s/g, ""), /^\d{60}$/);
+    await page.getByRole("img", { name: /QR-Code/ }).waitFor();
+    await screenshot(page, "verification-desktop");
+    await page.setViewportSize(PHONE);
+    await screenshot(page, "verification-phone");
+    await page.setViewportSize(DESKTOP);
+  });
+
+  it("removes a member from the group, who then receives nothing more", async () => {
+    const page = anna.page;
+    await openChat(carla, GROUP);
+    await openChat(anna, GROUP);
+    await screenshot(page, "chat-list-desktop");
+    await page.locator(".chat-title").click();
+    await page.getByRole("heading", { name: "Gruppeneinstellungen" }).waitFor();
+    await screenshot(page, "group-settings-desktop");
+    await page.setViewportSize(PHONE);
+    await screenshot(page, "group-settings-phone");
+    await page.setViewportSize(DESKTOP);
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: "Carla Kranich entfernen" }).click();
+    await page.getByText("2 Mitglieder").waitFor();
+    await carla.page.locator(".line.event", { hasText: "hat Sie entfernt" }).waitFor();
+
+    await page.getByRole("link", { name: "Zurück" }).click();
+    await send(anna, "Nur noch für Ben: Schlüssel liegt im Container.");
+    await ben.page.locator(".line.in .text", { hasText: "Schlüssel liegt im Container" }).waitFor();
+    // Ben got it, so it has been relayed; Carla's device has nothing to decrypt it with.
+    await carla.page.waitForTimeout(1500);
+    assert.equal(await carla.page.getByText("Schlüssel liegt im Container").count(), 0);
+  });
+
+  it("made no third-party request and threw no error", () => {
+    for (const person of [anna, ben, carla]) assert.deepEqual(person.problems, [], person.name);
+  });
+});
+
+async function join(person: Person, link: string): Promise<void> {
+  await person.page.goto(link);
+  await person.page.getByLabel("Ihr Name").fill(person.name);
+  await person.page.getByRole("button", { name: "Beitreten" }).click();
+  await person.page.getByRole("link", { name: "Neuer Chat" }).waitFor();
+}
+
+async function send(person: Person, text: string): Promise<void> {
+  const box = person.page.getByRole("textbox", { name: "Nachricht" });
+  await box.fill(text);
+  await box.press("Enter");
+  await person.page.locator(".line.out .text", { hasText: text }).waitFor();
+}
+
+async function openChat(person: Person, name: string): Promise<void> {
+  await person.page.goto(new URL("/#/", person.page.url()).toString());
+  await person.page
+    .locator(".chat-list")
+    .getByRole("link", { name: new RegExp(name) })
+    .click();
+  await person.page.locator(".chat-title-name", { hasText: name }).waitFor();
+}
+
+/** The bytes behind a blob: URL of the page: the photo exactly as the receiver decrypted it. */
+async function decryptedBytes(page: Page, src: string | null): Promise<Uint8Array> {
+  if (src === null || !src.startsWith("blob:")) assert.fail(`the photo is shown from memory, not ${src}`);
+  const url = src;
+  const numbers = await page.evaluate(async (url) => {
+    const blob = (globalThis as unknown as { __boteBlobs: Map<string, Blob> }).__boteBlobs.get(url);
+    return blob === undefined ? [] : [...new Uint8Array(await blob.arrayBuffer())];
+  }, url);
+  return Uint8Array.from(numbers);
+}
