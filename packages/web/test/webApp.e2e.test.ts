@@ -68,7 +68,10 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
     for (let i = 0; i < 2; i++) {
       await anna.page.getByRole("link", { name: "Einstellungen" }).click();
       await anna.page.getByRole("button", { name: "Einladungslink erstellen" }).click();
-      const link = await anna.page.locator("#invite-link").inputValue();
+      const field = anna.page.locator("#invite-link");
+      await field.waitFor();
+      const link = await field.inputValue();
+      assert.ok(!links.includes(link), "a fresh link each time");
       assert.match(link, /\/join#t=/);
       links.push(link);
     }
@@ -92,12 +95,41 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
     // Ben has read it: Anna's message turns to "read" through an end-to-end receipt.
     await page.locator(".line.out .status-read").first().waitFor();
 
-    const line = ben.page.locator(".line.in", { hasText: "bist du auf der Baustelle" });
-    await line.getByRole("button", { name: "Aktionen für diese Nachricht" }).click();
-    await ben.page.getByRole("menuitem", { name: "Antworten" }).click();
+    await menu(ben, ".line.in", "bist du auf der Baustelle", "Antworten");
     await send(ben, "Ja, bis 16 Uhr.");
     await page.locator(".line.in .quote", { hasText: "bist du auf der Baustelle" }).waitFor();
     await page.locator(".line.in .text", { hasText: "Ja, bis 16 Uhr." }).waitFor();
+  });
+
+  it("edits and deletes a message for both sides", async () => {
+    const page = anna.page;
+    await send(anna, "Treffen um 9 Uhr");
+    await ben.page.locator(".line.in .text", { hasText: "Treffen um 9 Uhr" }).waitFor();
+    await menu(anna, ".line.out", "Treffen um 9 Uhr", "Bearbeiten");
+    const box = page.getByRole("textbox", { name: "Nachricht" });
+    await box.fill("Treffen um 10 Uhr");
+    await box.press("Enter");
+    await ben.page.locator(".line.in .text", { hasText: "Treffen um 10 Uhr" }).waitFor();
+    assert.equal(await ben.page.getByText("Treffen um 9 Uhr").count(), 0);
+
+    page.once("dialog", (d) => void d.accept());
+    await menu(anna, ".line.out", "Treffen um 10 Uhr", "Für alle löschen");
+    await ben.page.locator(".line.in .text", { hasText: "Diese Nachricht wurde gelöscht." }).waitFor();
+    assert.equal(await ben.page.getByText("Treffen um 10 Uhr").count(), 0);
+  });
+
+  it("queues a message while the server is away, shows it as waiting, then sends it", async () => {
+    await server.pause();
+    await anna.page.locator(".connection").waitFor();
+    const box = anna.page.getByRole("textbox", { name: "Nachricht" });
+    await box.fill("Bin im Funkloch");
+    await box.press("Enter");
+    const line = anna.page.locator(".line.out", { hasText: "Bin im Funkloch" });
+    await line.locator(".status-queued").waitFor();
+    await server.resume();
+    await ben.page.locator(".line.in .text", { hasText: "Bin im Funkloch" }).waitFor({ timeout: 60_000 });
+    await line.locator(".status-delivered, .status-read").waitFor({ timeout: 60_000 });
+    await anna.page.locator(".connection").waitFor({ state: "detached" });
   });
 
   it("creates a group and everybody writes in it", async () => {
@@ -118,9 +150,7 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
     await ben.page.locator(".line.in .text", { hasText: "Der Kran kommt morgen" }).waitFor();
 
     // A reaction travels too.
-    const line = ben.page.locator(".line.in", { hasText: "Der Kran kommt morgen" });
-    await line.getByRole("button", { name: "Aktionen für diese Nachricht" }).click();
-    await ben.page.getByRole("menuitem", { name: "Mit 👍 reagieren" }).click();
+    await menu(ben, ".line.in", "Der Kran kommt morgen", "Mit 👍 reagieren");
     await carla.page.locator(".line.out .reactions", { hasText: "👍" }).waitFor();
   });
 
@@ -232,6 +262,13 @@ async function send(person: Person, text: string): Promise<void> {
   await box.fill(text);
   await box.press("Enter");
   await person.page.locator(".line.out .text", { hasText: text }).waitFor();
+}
+
+/** Opens the actions of the message of `side` (".line.in"/".line.out") that shows `text`, and picks `item`. */
+async function menu(person: Person, side: string, text: string, item: string): Promise<void> {
+  const line = person.page.locator(side, { hasText: text });
+  await line.getByRole("button", { name: "Aktionen für diese Nachricht" }).click();
+  await person.page.getByRole("menuitem", { name: item }).click();
 }
 
 async function openChat(person: Person, name: string): Promise<void> {

@@ -25,6 +25,10 @@ export interface BoteServer {
   readonly url: string;
   readonly adminInvitation: string;
   logs(): string;
+  /** Stops the server process and keeps its data, as a restart or a network outage would. */
+  pause(): Promise<void>;
+  /** Starts it again on the same port with the same data. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -43,60 +47,60 @@ export async function startBote(orgName: string): Promise<BoteServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "bote-web-"));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  let output = "";
+  let child = await spawnBote(orgName, dataDir, port, (text) => (output += text));
+  const adminInvitation = readFileSync(join(dataDir, "initial-admin-invite"), "utf8").trim();
+  const stopChild = async () => {
+    if (child.exitCode !== null) return;
+    await new Promise((resolve) => {
+      child.once("exit", resolve);
+      child.kill("SIGTERM");
+    });
+  };
+  return {
+    url,
+    adminInvitation,
+    logs: () => output,
+    pause: stopChild,
+    resume: async () => {
+      child = await spawnBote(orgName, dataDir, port, (text) => (output += text));
+    },
+    stop: async () => {
+      await stopChild();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `bote serve` on `port` with its data in `dataDir`; resolves once it listens. */
+async function spawnBote(orgName: string, dataDir: string, port: number, log: (text: string) => void) {
+  const url = `http://127.0.0.1:${port}`;
+  const args = ["serve", "--host", "127.0.0.1", "--port", String(port), "--public-url", url, "--data", dataDir];
   const child: ChildProcess = spawn(
     process.execPath,
-    [
-      boteBin,
-      "serve",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--public-url",
-      url,
-      "--data",
-      dataDir,
-      "--org-name",
-      orgName,
-      "--web-root",
-      webRoot,
-      "--log-level",
-      "warn",
-    ],
+    [boteBin, ...args, "--org-name", orgName, "--web-root", webRoot, "--log-level", "warn"],
     { env: { ...process.env, LANG: "de_DE.UTF-8" }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout?.on("data", (chunk: Buffer) => log(chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+    log(chunk.toString());
+  });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`bote serve did not start: ${output}`)), 15_000);
-    const check = () => {
+    child.stderr?.on("data", () => {
       if (/(?:läuft auf|running at) http/.test(output)) {
         clearTimeout(timer);
         resolve();
       }
-    };
-    child.stderr?.on("data", check);
+    });
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`bote serve exited with ${code}: ${output}`));
     });
   });
-  const adminInvitation = readFileSync(join(dataDir, "initial-admin-invite"), "utf8").trim();
-  return {
-    url,
-    adminInvitation,
-    logs: () => output,
-    stop: async () => {
-      if (child.exitCode === null) {
-        await new Promise((resolve) => {
-          child.once("exit", resolve);
-          child.kill("SIGTERM");
-        });
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return child;
 }
 
 export function launchChromium(): Promise<Browser> {
@@ -138,7 +142,10 @@ export async function openPerson(
     }
   });
   page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console: ${message.text()}`);
+    // The browser itself logs refused connections while a test has the server stopped.
+    if (message.type() === "error" && !message.text().includes("ERR_CONNECTION_REFUSED")) {
+      problems.push(`console: ${message.text()}`);
+    }
   });
   // Test instrumentation (injected by the browser, outside the page's CSP): keep each blob behind a
   // blob: URL, so a test can read the bytes the app decrypted without the page fetching blob: URLs.

@@ -132,7 +132,14 @@ async function attach(opened: BoteClient): Promise<void> {
   await Promise.all([refreshConversations(), refreshContacts()]);
   phase.value = { kind: "ready" };
   if (route.value.screen === "chats") navigate({ screen: "chats" }, true);
-  opened.connect().catch((err: unknown) => console.warn("bote: connect", err));
+  // The join may have connected already, before these handlers were there.
+  connection.value = opened.connectionState;
+  opened
+    .connect()
+    .catch((err: unknown) => console.warn("bote: connect", err))
+    .finally(() => {
+      connection.value = opened.connectionState;
+    });
 }
 
 export async function refreshConversations(): Promise<void> {

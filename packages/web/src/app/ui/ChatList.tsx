@@ -1,10 +1,10 @@
 import { useState } from "preact/hooks";
 import type { ConversationRecord, MessageRecord } from "@bote/core";
 import { formatDay, t } from "../i18n/i18n.js";
-import { toLines, previewOf } from "../state/lines.js";
+import { toLines } from "../state/lines.js";
 import { openConversationId, route } from "../state/route.js";
 import { connection, conversations, lastLines, requireClient } from "../state/session.js";
-import { eventText } from "./eventText.js";
+import { previewText } from "./previewText.js";
 import { Icon } from "./icons.js";
 import { Avatar } from "./Avatar.js";
 
@@ -66,19 +66,7 @@ function ChatListItem({
   selected: boolean;
 }) {
   const line = last === undefined ? undefined : toLines([last])[0];
-  const preview = previewOf(line);
-  const text =
-    line?.kind === "event"
-      ? eventText(line.event, line.record)
-      : preview.key === "text"
-        ? preview.text
-        : preview.key === "photo"
-          ? t("chatList.photo", { caption: preview.text })
-          : preview.key === "file"
-            ? t("chatList.file", { name: preview.text })
-            : preview.key === "deleted"
-              ? t("message.deleted")
-              : "";
+  const text = previewText(line);
   const mine = last?.direction === "out" ? t("chatList.you") : undefined;
   return (
     <li>

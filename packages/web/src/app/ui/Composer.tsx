@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { t } from "../i18n/i18n.js";
 import { sendFiles } from "../state/files.js";
-import { previewOf, type Line } from "../state/lines.js";
+import type { Line } from "../state/lines.js";
+import { previewText } from "./previewText.js";
 import { errorText, requireClient, showToast } from "../state/session.js";
 import { Icon } from "./icons.js";
 import { SendFiles } from "./SendFiles.js";
@@ -57,7 +58,7 @@ export function Composer({ conversationId, replyTo, editing, onDone }: Props) {
               ? t("composer.editing")
               : t("composer.replyingTo", { name: context.record.senderName })}
             {": "}
-            <span class="muted">{previewOf(context).text}</span>
+            <span class="muted">{previewText(context)}</span>
           </span>
           <button class="icon-button" aria-label={t("common.cancel")} onClick={() => (setText(""), onDone())}>
             <Icon name="close" size={18} />

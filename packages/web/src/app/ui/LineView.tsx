@@ -2,12 +2,13 @@ import { useState } from "preact/hooks";
 import type { ConversationRecord, MessageRecord } from "@bote/core";
 import { formatBytes, formatTime, t } from "../i18n/i18n.js";
 import { download, downloadedUrl, downloads, thumbnailUrl } from "../state/files.js";
-import { isPhotoAttachment, previewOf, type FileLine, type Line } from "../state/lines.js";
+import { isPhotoAttachment, type FileLine, type Line } from "../state/lines.js";
 import { navigate } from "../state/route.js";
 import { errorText, requireClient, showToast } from "../state/session.js";
 import { eventText } from "./eventText.js";
 import { Icon } from "./icons.js";
 import { Progress } from "./Progress.js";
+import { previewText } from "./previewText.js";
 
 const QUICK_REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
 
@@ -118,19 +119,10 @@ function ownReaction(line: Line): string | undefined {
 }
 
 function Quote({ line }: { line: Line }) {
-  const preview = previewOf(line);
   return (
     <blockquote class="quote">
       <span class="sender">{line.record.senderName}</span>
-      <span>
-        {preview.key === "text"
-          ? preview.text
-          : preview.key === "photo"
-            ? t("chatList.photo", { caption: preview.text })
-            : preview.key === "file"
-              ? t("chatList.file", { name: preview.text })
-              : t("message.deleted")}
-      </span>
+      <span>{previewText(line)}</span>
     </blockquote>
   );
 }

@@ -107,6 +107,7 @@ function InviteColleague() {
   const [link, setLink] = useState<string | undefined>();
   const [role, setRole] = useState<"member" | "admin">("member");
   const create = async () => {
+    setLink(undefined);
     try {
       setLink((await requireClient().createInvitation(role)).url);
     } catch (err) {

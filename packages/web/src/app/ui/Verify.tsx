@@ -106,7 +106,7 @@ export function Verify({ accountId }: { accountId: string }) {
         {keys.map((k) => (
           <div class="safety" key={k.devicePublicKey}>
             <p class="safety-number" aria-label={t("trust.safetyNumber")}>
-              {(k.number.match(/.{1,5}/g) ?? []).map((group, i) => (
+              {k.number.split(" ").map((group, i) => (
                 <span key={i}>{group}</span>
               ))}
             </p>
