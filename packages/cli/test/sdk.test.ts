@@ -10,11 +10,10 @@ import { Readable } from "node:stream";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
-import { BoteClient, joinWithInvitation } from "@bote/client";
+import { BoteClient } from "@bote/client";
 import type { MessageRecord } from "@bote/core";
 import { decodeContent } from "@bote/protocol";
-import { nodeTransport } from "../src/client/nodeTransport.js";
-import { SqliteClientStore } from "../src/profile/SqliteClientStore.js";
+import { joinClient } from "./support/sdkClient.js";
 import { freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
 
 let root: string;
@@ -29,15 +28,7 @@ function text(message: MessageRecord): string {
 }
 
 async function joinAs(name: string, link: string): Promise<BoteClient> {
-  const store = SqliteClientStore.open(joinPath(root, `${name}.db`));
-  // Reconnects come quickly in tests: the backoff jitter is pinned to a tenth of its ceiling.
-  const client = await joinWithInvitation({
-    store,
-    transport: nodeTransport,
-    invitationLink: link,
-    displayName: name,
-    random: () => 0.1,
-  });
+  const client = await joinClient(root, name, link);
   clients.push(client);
   return client;
 }

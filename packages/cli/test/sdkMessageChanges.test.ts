@@ -9,11 +9,10 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { Readable } from "node:stream";
-import { BoteClient, ClientError, joinWithInvitation, reactionsOf } from "@bote/client";
+import { BoteClient, ClientError, reactionsOf } from "@bote/client";
 import type { MessageRecord } from "@bote/core";
 import { decodeContent, MAX_THUMBNAIL_BYTES } from "@bote/protocol";
-import { nodeTransport } from "../src/client/nodeTransport.js";
-import { SqliteClientStore } from "../src/profile/SqliteClientStore.js";
+import { joinClient } from "./support/sdkClient.js";
 import { freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
 
 let root: string;
@@ -27,14 +26,7 @@ function text(message: MessageRecord | undefined): string {
 }
 
 async function joinAs(name: string, link: string): Promise<BoteClient> {
-  const store = SqliteClientStore.open(joinPath(root, `${name}.db`));
-  const client = await joinWithInvitation({
-    store,
-    transport: nodeTransport,
-    invitationLink: link,
-    displayName: name,
-    random: () => 0.1,
-  });
+  const client = await joinClient(root, name, link);
   clients.push(client);
   return client;
 }

@@ -10,11 +10,10 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
-import { BoteClient, joinWithInvitation } from "@bote/client";
+import { BoteClient } from "@bote/client";
 import type { ClientStore, MessageRecord } from "@bote/core";
 import { decodeContent } from "@bote/protocol";
-import { nodeTransport } from "../src/client/nodeTransport.js";
-import { SqliteClientStore } from "../src/profile/SqliteClientStore.js";
+import { joinClient } from "./support/sdkClient.js";
 import { freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
 
 const COUNT = 40;
@@ -46,10 +45,7 @@ describe("markRead while messages arrive", { timeout: 120_000 }, () => {
   let anna: BoteClient;
   let bernd: BoteClient;
 
-  async function joinAs(name: string, link: string): Promise<BoteClient> {
-    const store = withLatency(SqliteClientStore.open(joinPath(root, `${name}.db`)));
-    return joinWithInvitation({ store, transport: nodeTransport, invitationLink: link, displayName: name });
-  }
+  const joinAs = (name: string, link: string) => joinClient(root, name, link, withLatency);
 
   before(async () => {
     root = await mkdtemp(joinPath(tmpdir(), "bote-read-race-"));

@@ -6,35 +6,15 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { chromiumSkipReason, launchChromium, packageDir } from "./support/browserPage.js";
 import { ClientStoreError, type ClientStore, type ClientStoreErrorCode } from "@bote/core";
 import { describeClientStoreContract } from "@bote/testing";
 import type { StorePageApi } from "./support/storePage.js";
 import { decode, encode } from "./support/wireCodec.js";
-
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const packageDir = fileURLToPath(new URL("../", import.meta.url));
-
-function chromiumSkipReason(): string | undefined {
-  if (existsSync(CHROMIUM)) return undefined;
-  const reason = `${CHROMIUM} is missing (apt-get install -y --no-install-recommends chromium)`;
-  if (process.env.CI === "true") throw new Error(`${reason} (CI=true: browser tests must run)`);
-  console.log(`# skipping IndexedDB tests: ${reason}`);
-  return reason;
-}
 
 // ── the page ──────────────────────────────────────────────────────────────
 
@@ -77,7 +57,7 @@ async function startHarness(): Promise<Harness> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    browser = await launchChromium();
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${portOf(server)}/`);
     await page.waitForFunction(() => "bote" in globalThis);
@@ -160,7 +140,7 @@ async function deleteInPage(page: Page, name: string): Promise<void> {
 
 // ── the tests ─────────────────────────────────────────────────────────────
 
-const skip = chromiumSkipReason();
+const skip = chromiumSkipReason("IndexedDB tests");
 
 if (skip !== undefined) {
   describe("IndexedDbClientStore in Chromium", { skip }, () => undefined);

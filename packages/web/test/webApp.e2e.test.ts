@@ -90,6 +90,9 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
 
     const item = ben.page.locator(".chat-list").getByRole("link", { name: /Anna Admin/ });
     await item.getByText("1", { exact: true }).waitFor();
+    // The open tab says so too: in its title and with a notice.
+    await ben.page.waitForFunction(() => document.title === "(1) Bote");
+    await ben.page.getByRole("link", { name: "Neue Nachricht von Anna Admin" }).waitFor();
     await item.click();
     await ben.page.locator(".messages .text", { hasText: "bist du auf der Baustelle" }).waitFor();
     // Ben has read it: Anna's message turns to "read" through an end-to-end receipt.
@@ -207,6 +210,24 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
     await page.getByRole("heading", { name: "Einstellungen" }).waitFor();
   });
 
+  it("locks the app with a PIN: nothing opens before it is entered", async () => {
+    const page = ben.page;
+    await page.getByRole("link", { name: "Zurück" }).first().click();
+    await page.getByRole("link", { name: "Einstellungen" }).click();
+    await page.getByLabel("App-Sperre mit PIN einrichten").fill("4711");
+    await page.getByRole("button", { name: "PIN festlegen" }).click();
+    await page.getByText("App-Sperre eingerichtet.").waitFor();
+    await page.reload();
+    await page.getByRole("heading", { name: "Bote ist gesperrt" }).waitFor();
+    assert.equal(await page.locator(".chat-list").count(), 0);
+    await page.getByLabel("PIN").fill("0000");
+    await page.getByRole("button", { name: "Entsperren" }).click();
+    await page.getByText("Falsche PIN.").waitFor();
+    await page.getByLabel("PIN").fill("4711");
+    await page.getByRole("button", { name: "Entsperren" }).click();
+    await page.getByRole("heading", { name: "Einstellungen" }).waitFor();
+  });
+
   it("shows the safety number and the organisation's verification", async () => {
     const page = anna.page;
     await openChat(anna, "Ben Bauer");
@@ -224,6 +245,7 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
   it("removes a member from the group, who then receives nothing more", async () => {
     const page = anna.page;
     await openChat(carla, GROUP);
+    await openChat(ben, GROUP);
     await openChat(anna, GROUP);
     await screenshot(page, "chat-list-desktop");
     await page.locator(".chat-title").click();

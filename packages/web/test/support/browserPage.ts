@@ -20,7 +20,8 @@ import { build } from "esbuild";
 import { chromium, type Browser, type Page } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_FLAGS = [
+/** The launch flags the issue fixes for Debian's Chromium in CI. */
+export const CHROMIUM_FLAGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -28,6 +29,12 @@ const CHROMIUM_FLAGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
+
+/** Debian's Chromium with the flags above — never a downloaded browser. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+}
+
 export const packageDir = fileURLToPath(new URL("../../", import.meta.url));
 
 /** Why the browser tests of `what` cannot run here, or undefined when they can. */
@@ -125,7 +132,7 @@ export async function openBrowserPage(entry: string, options: PageOptions = {}):
   let browser: Browser | undefined;
   try {
     if (options.backend !== undefined) backend = new URL(await options.backend(origin));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    browser = await launchChromium();
     const page = await browser.newPage();
     await page.goto(`${origin}/`);
     await page.waitForFunction((name) => name in globalThis, options.global ?? "bote");

@@ -9,8 +9,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { CHROMIUM } from "./browserPage.js";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+export { launchChromium } from "./browserPage.js";
 
 // The `bote` command of this repository (its committed bin entry), run as a separate process.
 const boteBin = fileURLToPath(new URL("../../../cli/bin/bote.js", import.meta.url));
@@ -101,20 +101,6 @@ async function spawnBote(orgName: string, dataDir: string, port: number, log: (t
     });
   });
   return child;
-}
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
 }
 
 export interface Person {

@@ -74,7 +74,7 @@ export const de = {
     title_other: "{{count}} Dateien senden",
     caption: "Bildunterschrift",
     asFile: "Als Datei senden (Original)",
-    asFileHint: " – sonst wird das Foto verkleinert und Standort- und Kameradaten werden entfernt.",
+    asFileHint: "Sonst wird das Foto verkleinert, und Standort- und Kameradaten werden entfernt.",
     send: "Senden",
   },
   files: {

@@ -71,7 +71,7 @@ export const en: Catalog<typeof de> = {
     title_other: "Send {{count}} files",
     caption: "Caption",
     asFile: "Send as file (original)",
-    asFileHint: " – otherwise the photo is downsized and location and camera data are removed.",
+    asFileHint: "Otherwise the photo is downsized, and location and camera data are removed.",
     send: "Send",
   },
   files: {

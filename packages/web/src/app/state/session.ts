@@ -188,7 +188,3 @@ async function onMessage(message: MessageRecord): Promise<void> {
     notifyIncoming(message, open === message.conversationId && document.visibilityState === "visible");
   }
 }
-
-export function unreadTotal(): number {
-  return conversations.value.reduce((sum, c) => sum + c.unread, 0);
-}

@@ -1,8 +1,7 @@
-import { useEffect } from "preact/hooks";
 import { language, t } from "../i18n/i18n.js";
 import { route } from "../state/route.js";
-import { conversations, phase, toast } from "../state/session.js";
-import { incomingNotice, setTitleUnread } from "../state/notifications.js";
+import { phase, toast } from "../state/session.js";
+import { incomingNotice } from "../state/notifications.js";
 import { ChatList } from "./ChatList.js";
 import { Chat } from "./Chat.js";
 import { ChatInfo } from "./ChatInfo.js";
@@ -16,9 +15,6 @@ import { Verify } from "./Verify.js";
 /** Phone: one pane at a time. Desktop (≥ 900 px): the chat list stays on the left. */
 export function App() {
   const current = phase.value;
-  useEffect(() => {
-    setTitleUnread(conversations.value.reduce((sum, c) => sum + c.unread, 0));
-  });
   switch (current.kind) {
     case "loading":
       return (

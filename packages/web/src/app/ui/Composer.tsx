@@ -54,11 +54,12 @@ export function Composer({ conversationId, replyTo, editing, onDone }: Props) {
       {context !== undefined && (
         <div class="composer-context">
           <span>
-            {editing !== undefined
-              ? t("composer.editing")
-              : t("composer.replyingTo", { name: context.record.senderName })}
-            {": "}
-            <span class="muted">{previewText(context)}</span>
+            <strong>
+              {editing !== undefined
+                ? t("composer.editing")
+                : t("composer.replyingTo", { name: context.record.senderName })}
+            </strong>
+            <span class="muted context-preview">{previewText(context)}</span>
           </span>
           <button class="icon-button" aria-label={t("common.cancel")} onClick={() => (setText(""), onDone())}>
             <Icon name="close" size={18} />

@@ -59,7 +59,7 @@ export function SendFiles({
             <input type="checkbox" checked={asFile} onChange={(e) => setAsFile(e.currentTarget.checked)} />
             <span>
               {t("sendFiles.asFile")}
-              <span class="hint">{t("sendFiles.asFileHint")}</span>
+              <span class="hint block">{t("sendFiles.asFileHint")}</span>
             </span>
           </label>
         )}
