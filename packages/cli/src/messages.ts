@@ -28,7 +28,8 @@ const de = {
   unknownCommand: (v: string) => `Unbekannter Befehl: ${v}`,
   missingArgument: (v: string) => `Es fehlt ein Wert: ${v}`,
   listening: (url: string) => `Bote läuft auf ${url}`,
-  firstInvite: "Einladung für die erste Administratorin / den ersten Administrator (einmalig gültig):",
+  firstInvite:
+    "Einladung für die erste Administratorin / den ersten Administrator (einmalig gültig) – im Browser öffnen oder mit `bote join` einlösen:",
   firstInviteSaved: (file: string) => `Auch gespeichert in ${file}; die Datei wird nach dem Einlösen gelöscht.`,
   stopping: "Bote wird beendet …",
   startFailed: (reason: string) => `Bote konnte nicht starten: ${reason}`,
@@ -55,7 +56,8 @@ const en: Messages = {
   unknownCommand: (v: string) => `Unknown command: ${v}`,
   missingArgument: (v: string) => `A value is missing: ${v}`,
   listening: (url: string) => `Bote is running at ${url}`,
-  firstInvite: "Invitation for the first administrator (valid once):",
+  firstInvite:
+    "Invitation for the first administrator (valid once) – open it in a browser or redeem it with `bote join`:",
   firstInviteSaved: (file: string) => `Also saved in ${file}; the file is deleted once redeemed.`,
   stopping: "Stopping Bote …",
   startFailed: (reason: string) => `Bote could not start: ${reason}`,

@@ -4,7 +4,7 @@
  * read. Every change arrives as an SDK event after it is stored, so the
  * screens never show something the store does not hold.
  */
-import { batch, signal } from "@preact/signals";
+import { batch, effect, signal } from "@preact/signals";
 import { BoteClient, ClientError, joinWithInvitation, type ConnectionState, type Transport } from "@bote/client";
 import type { ContactRecord, ConversationRecord, MessageRecord } from "@bote/core";
 import { IndexedDbClientStore } from "../../store/IndexedDbClientStore.js";
@@ -31,8 +31,26 @@ export const lastLines = signal<ReadonlyMap<string, MessageRecord>>(new Map());
 export const openMessages = signal<readonly MessageRecord[]>([]);
 export const connection = signal<ConnectionState>("closed");
 export const contacts = signal<ReadonlyMap<string, ContactRecord>>(new Map());
-/** Accounts whose key changed since this device last looked: a warning until verified or accepted. */
-export const keyChanges = signal<ReadonlySet<string>>(new Set());
+const KEY_CHANGES = "bote.keyChanges";
+
+function storedKeyChanges(): ReadonlySet<string> {
+  try {
+    const ids: unknown = JSON.parse(globalThis.localStorage?.getItem(KEY_CHANGES) ?? "[]");
+    return new Set(Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : []);
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * Accounts whose key changed since this device last looked: a warning until
+ * verified or accepted, also after a reload (account ids only, which the
+ * IndexedDB store keeps in the clear anyway).
+ */
+export const keyChanges = signal<ReadonlySet<string>>(storedKeyChanges());
+effect(() => {
+  globalThis.localStorage?.setItem(KEY_CHANGES, JSON.stringify([...keyChanges.value]));
+});
 export const toast = signal<{ text: string; id: number } | undefined>(undefined);
 
 let client: BoteClient | undefined;
