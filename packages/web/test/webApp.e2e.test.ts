@@ -8,6 +8,8 @@
  */
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { jpegHasMetadata } from "@bote/web/media/jpegMetadata";
 import { chromiumSkipReason } from "./support/browserPage.js";
@@ -183,6 +185,25 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
     await screenshot(carla.page, "chat-photos-desktop");
     await carla.page.setViewportSize(PHONE);
     await screenshot(carla.page, "chat-photos-phone");
+  });
+
+  it("sends a document with its name and size; the download is byte for byte the original", async () => {
+    // A PDF-like file: the app does not look inside, it must only arrive unchanged.
+    const pdf = Buffer.concat([Buffer.from("%PDF-1.7\n% Angebot Lindenstraße\n"), randomBytes(300_000)]);
+    await ben.page
+      .locator('input[data-testid="file-input"]')
+      .setInputFiles({ name: "Angebot 2026-114.pdf", mimeType: "application/pdf", buffer: pdf });
+    await ben.page.getByRole("dialog").getByRole("button", { name: "Senden" }).click();
+    const card = carla.page.locator(".line.in .file-card", { hasText: "Angebot 2026-114.pdf" });
+    await card.waitFor();
+    await card.getByText(/300.*kB/).waitFor();
+    const [download] = await Promise.all([
+      carla.page.waitForEvent("download"),
+      card.getByRole("button", { name: "Angebot 2026-114.pdf herunterladen" }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), "Angebot 2026-114.pdf");
+    const path = await download.path();
+    assert.ok(readFileSync(path).equals(pdf), "the downloaded file equals the sent one");
   });
 
   it("keeps the history over a reload", async () => {
