@@ -9,7 +9,8 @@
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join as joinPath } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { jpegHasMetadata } from "@bote/web/media/jpegMetadata";
 import { chromiumSkipReason } from "./support/browserPage.js";
@@ -288,6 +289,32 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
     assert.equal(await carla.page.getByText("Schlüssel liegt im Container").count(), 0);
   });
 
+  it("left no text, caption or file name in the server's files or logs", () => {
+    const secrets = [
+      "bist du auf der Baustelle",
+      "Willkommen in der Baustellengruppe",
+      "Fundament, Achse B",
+      "Schlüssel liegt im Container",
+      "Angebot 2026-114.pdf",
+      "%PDF-1.7",
+      GROUP,
+    ];
+    const places = [...filesUnder(server.dataDir).map((path) => ({ path, bytes: readFileSync(path) }))];
+    places.push({ path: "server output", bytes: Buffer.from(server.logs()) });
+    assert.ok(
+      places.some((p) => p.path.endsWith(".sqlite")),
+      "the database was read",
+    );
+    // Not vacuous: what the server does hold in the clear (the directory's names) is found.
+    assert.ok(
+      places.some((p) => p.bytes.indexOf("Carla Kranich") !== -1),
+      "the directory's names are readable",
+    );
+    for (const { path, bytes } of places) {
+      for (const secret of secrets) assert.equal(bytes.indexOf(secret), -1, `${secret} in ${path}`);
+    }
+  });
+
   it("made no third-party request and threw no error", () => {
     for (const person of [anna, ben, carla]) assert.deepEqual(person.problems, [], person.name);
   });
@@ -305,6 +332,12 @@ async function send(person: Person, text: string): Promise<void> {
   await box.fill(text);
   await box.press("Enter");
   await person.page.locator(".line.out .text", { hasText: text }).waitFor();
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(joinPath(dir, entry.name)) : [joinPath(dir, entry.name)],
+  );
 }
 
 /** Opens the actions of the message of `side` (".line.in"/".line.out") that shows `text`, and picks `item`. */

@@ -23,6 +23,8 @@ export const DESKTOP = { width: 1280, height: 800 } as const;
 
 export interface BoteServer {
   readonly url: string;
+  /** The server's data directory: SQLite database, blobs, secrets. */
+  readonly dataDir: string;
   readonly adminInvitation: string;
   logs(): string;
   /** Stops the server process and keeps its data, as a restart or a network outage would. */
@@ -59,6 +61,7 @@ export async function startBote(orgName: string): Promise<BoteServer> {
   };
   return {
     url,
+    dataDir,
     adminInvitation,
     logs: () => output,
     pause: stopChild,
