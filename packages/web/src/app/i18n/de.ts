@@ -6,6 +6,8 @@ export const de = {
   app: {
     loading: "Bote wird geladen …",
     failedTitle: "Bote kann nicht starten",
+    insecure:
+      "Bote braucht eine sichere Verbindung: Öffnen Sie die Adresse mit https:// (die Verwaltung richtet das ein, siehe docs/OPERATIONS.md).",
     titleUnread_one: "({{count}}) Bote",
     titleUnread_other: "({{count}}) Bote",
   },

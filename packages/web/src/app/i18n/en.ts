@@ -7,6 +7,8 @@ export const en: Catalog<typeof de> = {
   app: {
     loading: "Loading Bote …",
     failedTitle: "Bote cannot start",
+    insecure:
+      "Bote needs a secure connection: open the address with https:// (your administrator sets this up, see docs/OPERATIONS.md).",
     titleUnread_one: "({{count}}) Bote",
     titleUnread_other: "({{count}}) Bote",
   },

@@ -84,6 +84,11 @@ export function errorText(err: unknown): string {
 }
 
 export async function start(): Promise<void> {
+  // WebCrypto, IndexedDB keys and service workers exist only in secure contexts (HTTPS or localhost).
+  if (!globalThis.isSecureContext || globalThis.crypto?.subtle === undefined) {
+    phase.value = { kind: "failed", message: t("app.insecure") };
+    return;
+  }
   try {
     lock = await AppLock.open();
     if (lock.enabled) {
