@@ -9,10 +9,9 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { wsCloseCode } from "@bote/protocol";
 import { chromiumSkipReason, openBrowserPage, type BrowserPage } from "./support/browserPage.js";
-import { startBoteServer, type BoteServer } from "./support/boteServer.js";
+import { freePort, startBoteServer, type BoteServer } from "./support/boteServer.js";
 import type { TransportPageApi } from "./support/transportPage.js";
 
 declare global {
@@ -43,7 +42,7 @@ describe("browserTransport in Chromium", { ...(skip === undefined ? {} : { skip 
         },
       },
       backend: async (origin) => {
-        server = await startBoteServer(origin);
+        server = await startBoteServer({ publicUrl: origin });
         return server.url;
       },
     });
@@ -98,15 +97,3 @@ describe("browserTransport in Chromium", { ...(skip === undefined ? {} : { skip 
     assert.ok(result.invitation.startsWith(`${browser.origin}/join#`), result.invitation);
   });
 });
-
-/** A port nothing listens on: bound a moment ago, then released. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
-}

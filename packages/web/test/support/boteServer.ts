@@ -1,61 +1,104 @@
 /**
- * A real `bote serve` process for browser tests, on 127.0.0.1 and a free
- * port, with a fresh data folder. The web package does not depend on the
- * server, so it runs the CLI's launcher as a process, as an operator would.
+ * A real `bote serve` process for browser tests, on 127.0.0.1 with a fresh
+ * data folder. The web package does not depend on the server, so it runs the
+ * CLI's launcher as a process, as an operator would.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageDir } from "./browserPage.js";
 
 const launcher = join(packageDir, "..", "cli", "bin", "bote.js");
 
+export interface BoteServerOptions {
+  /** The origin browsers use (it may open the WebSocket); default: the server's own address. */
+  readonly publicUrl?: string;
+  readonly orgName?: string;
+  /** The built web app to serve at `/`; default: the CLI's default. */
+  readonly webRoot?: string;
+}
+
 export interface BoteServer {
   /** Where the server listens. */
   readonly url: string;
+  /** The server's data directory: SQLite database, blobs, secrets. */
+  readonly dataDir: string;
   /** The first admin's invitation link (on the public URL). */
   readonly adminInvitation: string;
+  /** Everything the server printed. */
+  logs(): string;
+  /** Stops the process and keeps its data, as a restart or an outage would. */
+  pause(): Promise<void>;
+  /** Starts it again on the same port with the same data. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts `bote serve`; `publicUrl` is the origin browsers use (its origin may open the WebSocket). */
-export async function startBoteServer(publicUrl: string): Promise<BoteServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), "bote-web-"));
-  const child = spawn(
-    process.execPath,
-    [launcher, "serve", "--host", "127.0.0.1", "--port", "0", "--data", dataDir, "--public-url", publicUrl],
-    { env: { ...process.env, LANG: "en_US.UTF-8", LC_ALL: "" }, stdio: ["ignore", "ignore", "pipe"] },
-  );
-  try {
-    const url = await listening(child);
-    const adminInvitation = (await readFile(join(dataDir, "initial-admin-invite"), "utf8")).trim();
-    return {
-      url,
-      adminInvitation,
-      async stop() {
-        await stopChild(child);
-        await rm(dataDir, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    await stopChild(child);
-    await rm(dataDir, { recursive: true, force: true });
-    throw error;
-  }
+/** A port that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+    });
+  });
 }
 
-function listening(child: ChildProcess): Promise<string> {
+export async function startBoteServer(options: BoteServerOptions = {}): Promise<BoteServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), "bote-web-"));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const args = [
+    ...["serve", "--host", "127.0.0.1", "--port", String(port), "--data", dataDir],
+    ...["--public-url", options.publicUrl ?? url, "--org-name", options.orgName ?? "Bote", "--log-level", "warn"],
+    ...(options.webRoot === undefined ? [] : ["--web-root", options.webRoot]),
+  ];
+  let output = "";
+  const log = (text: string) => (output += text);
+  let child: ChildProcess;
+  try {
+    child = await spawnServer(args, log);
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const adminInvitation = await firstInvitation(join(dataDir, "initial-admin-invite"));
+  return {
+    url,
+    dataDir,
+    adminInvitation,
+    logs: () => output,
+    pause: () => stopChild(child),
+    resume: async () => {
+      child = await spawnServer(args, log);
+    },
+    stop: async () => {
+      await stopChild(child);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resolves once the server says where it listens. */
+async function spawnServer(args: readonly string[], log: (text: string) => void): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [launcher, ...args], {
+    env: { ...process.env, LANG: "de_DE.UTF-8", LC_ALL: "" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout.on("data", (chunk: Buffer) => log(chunk.toString()));
   let err = "";
-  return new Promise((resolve, reject) => {
+  await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`bote serve did not start within 15 s: ${err}`)), 15_000);
-    child.stderr!.on("data", (chunk: Buffer) => {
+    child.stderr.on("data", (chunk: Buffer) => {
       err += chunk.toString();
-      const m = /(?:läuft auf|running at) (http:\/\/\S+)/.exec(err);
-      // The invitation is written right after the address is printed.
-      if (m !== null && err.includes("/join#t=")) {
+      log(chunk.toString());
+      if (/(?:läuft auf|running at) http/.test(err)) {
         clearTimeout(timer);
-        resolve(m[1]!);
+        resolve();
       }
     });
     child.once("exit", (code) => {
@@ -63,6 +106,19 @@ function listening(child: ChildProcess): Promise<string> {
       reject(new Error(`bote serve exited with ${code}: ${err}`));
     });
   });
+  return child;
+}
+
+/** The first start writes the admin invitation right after it says where it listens. */
+async function firstInvitation(path: string): Promise<string> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (existsSync(path)) {
+      const link = readFileSync(path, "utf8").trim();
+      if (link.includes("/join#t=")) return link;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no invitation in ${path}`);
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
