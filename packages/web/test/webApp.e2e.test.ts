@@ -22,6 +22,7 @@ import {
   openPerson,
   screenshot,
   startBote,
+  unnamedControls,
   type BoteServer,
   type Person,
 } from "./support/webApp.js";
@@ -179,13 +180,13 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
     assert.deepEqual(jpegHasMetadata(bytes), { exif: false, gps: false });
     const size = await full.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]);
     assert.equal(Math.max(size[0]!, size[1]!), 1600, "downsized to 1600 px on the longest side");
-    await screenshot(carla.page, "photo-viewer-phone");
+    await screen(carla.page, "photo-viewer-phone");
     await carla.page.setViewportSize(DESKTOP);
-    await screenshot(carla.page, "photo-viewer-desktop");
+    await screen(carla.page, "photo-viewer-desktop");
     await carla.page.keyboard.press("Escape");
-    await screenshot(carla.page, "chat-photos-desktop");
+    await screen(carla.page, "chat-photos-desktop");
     await carla.page.setViewportSize(PHONE);
-    await screenshot(carla.page, "chat-photos-phone");
+    await screen(carla.page, "chat-photos-phone");
   });
 
   it("sends a document with its name and size; the download is byte for byte the original", async () => {
@@ -217,7 +218,7 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
       .locator(".chat-list")
       .getByRole("link", { name: new RegExp(GROUP) })
       .waitFor();
-    await screenshot(carla.page, "chat-list-phone");
+    await screen(carla.page, "chat-list-phone");
   });
 
   it("switches the language to English and back", async () => {
@@ -258,9 +259,9 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
     const digits = (await page.getByLabel("Sicherheitsnummer").textContent()) ?? "";
     assert.match(digits.replace(/\s/g, ""), /^\d{60}$/);
     await page.getByRole("img", { name: /QR-Code/ }).waitFor();
-    await screenshot(page, "verification-desktop");
+    await screen(page, "verification-desktop");
     await page.setViewportSize(PHONE);
-    await screenshot(page, "verification-phone");
+    await screen(page, "verification-phone");
     await page.setViewportSize(DESKTOP);
   });
 
@@ -269,12 +270,12 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
     await openChat(carla, GROUP);
     await openChat(ben, GROUP);
     await openChat(anna, GROUP);
-    await screenshot(page, "chat-list-desktop");
+    await screen(page, "chat-list-desktop");
     await page.locator(".chat-title").click();
     await page.getByRole("heading", { name: "Gruppeneinstellungen" }).waitFor();
-    await screenshot(page, "group-settings-desktop");
+    await screen(page, "group-settings-desktop");
     await page.setViewportSize(PHONE);
-    await screenshot(page, "group-settings-phone");
+    await screen(page, "group-settings-phone");
     await page.setViewportSize(DESKTOP);
     page.once("dialog", (d) => void d.accept());
     await page.getByRole("button", { name: "Carla Kranich entfernen" }).click();
@@ -287,6 +288,14 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
     // Ben got it, so it has been relayed; Carla's device has nothing to decrypt it with.
     await carla.page.waitForTimeout(1500);
     assert.equal(await carla.page.getByText("Schlüssel liegt im Container").count(), 0);
+  });
+
+  it("the accessible-name check used on every screen finds an unnamed button", async () => {
+    const page = anna.page;
+    await page.evaluate(() => document.body.append(Object.assign(document.createElement("button"), { id: "probe" })));
+    assert.equal((await unnamedControls(page)).length, 1);
+    await page.evaluate(() => document.getElementById("probe")?.remove());
+    assert.deepEqual(await unnamedControls(page), []);
   });
 
   it("left no text, caption or file name in the server's files or logs", () => {
@@ -319,6 +328,12 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
     for (const person of [anna, ben, carla]) assert.deepEqual(person.problems, [], person.name);
   });
 });
+
+/** A screenshot for the docs, and the check that every control on that screen has an accessible name. */
+async function screen(page: Page, name: string): Promise<void> {
+  assert.deepEqual(await unnamedControls(page), [], `unnamed controls on ${name}`);
+  await screenshot(page, name);
+}
 
 async function join(person: Person, link: string): Promise<void> {
   await person.page.goto(link);

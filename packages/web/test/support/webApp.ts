@@ -78,3 +78,27 @@ export async function screenshot(page: Page, name: string, forDocs = true): Prom
     writeFileSync(join(docsScreenshotsDir, `${name}.png`), shot);
   }
 }
+
+/**
+ * Every visible control has a name a screen reader can say (its label,
+ * aria-label or text), and every image an alt text (empty for decoration):
+ * the controls' names are the ones a blind person hears.
+ */
+export async function unnamedControls(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const visible = (el: Element) => (el as HTMLElement).offsetParent !== null || el.closest(".viewer") !== null;
+    const named = (el: Element) => {
+      const labelled = (el as HTMLInputElement).labels?.length ?? 0;
+      const text = (el.getAttribute("aria-label") ?? el.textContent ?? "").trim();
+      return labelled > 0 || text !== "" || (el.getAttribute("title") ?? "") !== "";
+    };
+    const problems: string[] = [];
+    for (const el of document.querySelectorAll("button, a[href], input:not([type=hidden]), textarea, select")) {
+      if (visible(el) && !named(el) && !(el as HTMLInputElement).hidden) problems.push(el.outerHTML.slice(0, 120));
+    }
+    for (const img of document.querySelectorAll("img")) {
+      if (!img.hasAttribute("alt")) problems.push(img.outerHTML.slice(0, 120));
+    }
+    return problems;
+  });
+}
