@@ -112,6 +112,16 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
     const page = anna.page;
     await send(anna, "Treffen um 9 Uhr");
     await ben.page.locator(".line.in .text", { hasText: "Treffen um 9 Uhr" }).waitFor();
+    // By keyboard: the menu opens on Enter with the first item focused, and Escape closes it again.
+    const actions = page.locator(".line.out", { hasText: "Treffen um 9 Uhr" }).getByRole("button", {
+      name: "Aktionen für diese Nachricht",
+    });
+    await actions.focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("menuitem", { name: "Mit 👍 reagieren" }).and(page.locator(":focus")).waitFor();
+    await page.keyboard.press("Escape");
+    await page.getByRole("menu").waitFor({ state: "detached" });
+    assert.equal(await actions.evaluate((el) => el === document.activeElement), true);
     await menu(anna, ".line.out", "Treffen um 9 Uhr", "Bearbeiten");
     const box = page.getByRole("textbox", { name: "Nachricht" });
     await box.fill("Treffen um 10 Uhr");

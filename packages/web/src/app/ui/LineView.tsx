@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { ConversationRecord, MessageRecord } from "@bote/core";
 import { formatBytes, formatTime, t } from "../i18n/i18n.js";
 import { download, downloadedUrl, downloads, thumbnailUrl } from "../state/files.js";
@@ -22,6 +22,16 @@ interface LineProps {
 
 export function LineView({ line, quoted, conversation, onReply, onEdit }: LineProps) {
   const [menu, setMenu] = useState(false);
+  const trigger = useRef<HTMLButtonElement>(null);
+  const menuBox = useRef<HTMLDivElement>(null);
+  // Keyboard: the first item takes focus when the menu opens; Escape closes it and returns focus.
+  useEffect(() => {
+    if (menu) menuBox.current?.querySelector<HTMLButtonElement>("button")?.focus();
+  }, [menu]);
+  const closeMenu = () => {
+    setMenu(false);
+    trigger.current?.focus();
+  };
   if (line.kind === "event") {
     return (
       <li class="line event">
@@ -55,6 +65,7 @@ export function LineView({ line, quoted, conversation, onReply, onEdit }: LinePr
       )}
       {line.kind !== "deleted" && conversation.active && (
         <button
+          ref={trigger}
           class="icon-button line-menu"
           aria-haspopup="menu"
           aria-expanded={menu}
@@ -65,7 +76,16 @@ export function LineView({ line, quoted, conversation, onReply, onEdit }: LinePr
         </button>
       )}
       {menu && (
-        <div class="menu" role="menu">
+        <div
+          class="menu"
+          role="menu"
+          ref={menuBox}
+          onKeyDown={(e) => e.key === "Escape" && closeMenu()}
+          onFocusOut={(e) => {
+            if (!menuBox.current?.contains(e.relatedTarget as Node | null) && e.relatedTarget !== trigger.current)
+              setMenu(false);
+          }}
+        >
           <div class="quick-reactions" role="group" aria-label={t("message.react")}>
             {QUICK_REACTIONS.map((emoji) => (
               <button
