@@ -153,12 +153,16 @@ export async function deliverOutboxEntry(ctx: ClientContext, outbox: OutboxRecor
   const result = await ctx.connection.send({ ...send, messageId: bytesFrom(outbox.outboxId, "outboxId") });
   if (send.commit !== undefined) return result; // runCommit and flushOutbox settle commits.
   const accepted = result.errorCode === "";
-  const message = outbox.messageId === undefined ? undefined : await ctx.store.getMessage(outbox.messageId);
-  const sent =
-    accepted && message !== undefined && message.status === "queued"
-      ? { ...message, status: "sent" as const }
-      : undefined;
-  await ctx.store.apply({ outboxDelete: [outbox.outboxId], ...(sent === undefined ? {} : { messages: [sent] }) });
+  // In the serial queue: a receipt processed between the read and the write would otherwise be undone.
+  const sent = await ctx.serial.run(async () => {
+    const message = outbox.messageId === undefined ? undefined : await ctx.store.getMessage(outbox.messageId);
+    const next =
+      accepted && message !== undefined && message.status === "queued"
+        ? { ...message, status: "sent" as const }
+        : undefined;
+    await ctx.store.apply({ outboxDelete: [outbox.outboxId], ...(next === undefined ? {} : { messages: [next] }) });
+    return next;
+  });
   if (sent !== undefined) ctx.events.emit("message", sent);
   if (!accepted) ctx.events.emit("problem", { code: result.errorCode, detail: "send refused" });
   return result;
