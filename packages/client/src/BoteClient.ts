@@ -34,11 +34,11 @@ import type { Transport } from "./ports.js";
 import { eventMessage, isChatLine, readContent } from "./records.js";
 import { sendHandshake } from "./handshake.js";
 import { createInvitationLink } from "./invitations.js";
-import { deleteOwnMessage, editOwnMessage, reactTo } from "./messageChanges.js";
+import { bytesOfId, deleteOwnMessage, editOwnMessage, reactTo } from "./messageChanges.js";
 import { downloadFile, readAttachment, sendFile, type OutgoingFile } from "./attachments.js";
 import { RelayConnection, type ConnectionState } from "./RelayConnection.js";
 import { Serial } from "./serial.js";
-import { bytesFrom, ServerApi } from "./ServerApi.js";
+import { ServerApi } from "./ServerApi.js";
 import { Session, type SessionCache } from "./session.js";
 import { createTrustPolicyFor } from "./trust.js";
 
@@ -421,8 +421,4 @@ export class BoteClient {
       });
     });
   }
-}
-
-function bytesOfId(id: string): Uint8Array {
-  return bytesFrom(id, id, "message_unknown");
 }

@@ -7,7 +7,7 @@ export { bytesFrom } from "./ServerApi.js";
 export { reactionsOf, type CurrentReaction } from "./reactions.js";
 export type { ClientEvents, DropReason } from "./events.js";
 export type { SessionCache, SessionToken } from "./session.js";
-export type { ConversationEvent } from "./records.js";
+export { readContent, type ConversationEvent } from "./records.js";
 export type { ConnectionState } from "./RelayConnection.js";
 export type { OutgoingFile } from "./attachments.js";
 export type {

@@ -7,7 +7,8 @@ import { sendContent } from "./outgoing.js";
 import { editedBody, readContent } from "./records.js";
 import { bytesFrom } from "./ServerApi.js";
 
-function bytesOfId(id: string): Uint8Array {
+/** The bytes of a message id a caller passed in; a malformed one names no message. */
+export function bytesOfId(id: string): Uint8Array {
   return bytesFrom(id, id, "message_unknown");
 }
 

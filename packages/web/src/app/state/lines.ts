@@ -3,9 +3,9 @@
  * photos with their reactions and replies, photo albums, and event lines.
  * Pure functions of the records, so a reload shows exactly the same chat.
  */
-import { reactionsOf, type ConversationEvent, type CurrentReaction } from "@bote/client";
+import { reactionsOf, readContent, type ConversationEvent, type CurrentReaction } from "@bote/client";
 import type { MessageRecord } from "@bote/core";
-import { decodeContent, encodeBase64url, type Attachment } from "@bote/protocol";
+import { encodeBase64url, type Attachment } from "@bote/protocol";
 
 interface LineBase {
   readonly record: MessageRecord;
@@ -32,12 +32,7 @@ export function isPhotoAttachment(attachment: Attachment): boolean {
 }
 
 export function isReaction(record: MessageRecord): boolean {
-  if (record.kind !== "content") return false;
-  try {
-    return decodeContent(record.body).body.case === "reaction";
-  } catch {
-    return false;
-  }
+  return readContent(record)?.body.case === "reaction";
 }
 
 export function toLines(records: readonly MessageRecord[]): Line[] {
@@ -53,14 +48,11 @@ export function toLines(records: readonly MessageRecord[]): Line[] {
       lines.push({ ...base, kind: "deleted" });
       continue;
     }
-    let content;
-    try {
-      content = decodeContent(record.body);
-    } catch {
+    const body = readContent(record)?.body;
+    if (body === undefined) {
       lines.push({ ...base, kind: "unreadable" });
       continue;
     }
-    const body = content.body;
     if (body.case === "text") {
       const replyTo = body.value.replyTo === undefined ? undefined : encodeBase64url(body.value.replyTo);
       lines.push({ ...base, kind: "text", text: body.value.text, replyTo });
