@@ -143,7 +143,7 @@ async function attach(opened: BoteClient): Promise<void> {
   opened.on("connection", (state) => {
     connection.value = state;
   });
-  opened.on("conversation", () => void refreshConversations());
+  opened.on("conversation", (conversation) => void refreshConversations(conversation.conversationId));
   opened.on("message", (message) => void onMessage(message));
   opened.on("contact", ({ contact, newDevice }) => {
     batch(() => {
@@ -165,14 +165,25 @@ async function attach(opened: BoteClient): Promise<void> {
     });
 }
 
-export async function refreshConversations(): Promise<void> {
+/**
+ * Reloads the chat list. The last line is read again only for `changed` (the
+ * conversation an event was about) and for chats not seen before: one
+ * incoming message does not decrypt twenty stored ones of every chat.
+ */
+export async function refreshConversations(changed?: string): Promise<void> {
   const c = requireClient();
   const list = (await c.listConversations()).sort((a, b) => b.lastActivityAt - a.lastActivityAt);
+  const before = lastLines.value;
   const last = new Map<string, MessageRecord>();
-  for (const conversation of list) {
-    const recent = await c.listMessages(conversation.conversationId, 20);
+  for (const { conversationId } of list) {
+    const known = before.get(conversationId);
+    if (changed !== undefined && conversationId !== changed && known !== undefined) {
+      last.set(conversationId, known);
+      continue;
+    }
+    const recent = await c.listMessages(conversationId, 20);
     const line = recent.findLast((m) => m.kind === "event" || isLine(m));
-    if (line !== undefined) last.set(conversation.conversationId, line);
+    if (line !== undefined) last.set(conversationId, line);
   }
   batch(() => {
     conversations.value = list;
@@ -206,7 +217,7 @@ async function onMessage(message: MessageRecord): Promise<void> {
         .catch(() => undefined);
     }
   }
-  await refreshConversations();
+  await refreshConversations(message.conversationId);
   if (message.direction === "in" && message.kind === "content" && message.status === "received" && isLine(message)) {
     notifyIncoming(message, open === message.conversationId && document.visibilityState === "visible");
   }
