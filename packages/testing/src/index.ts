@@ -1,3 +1,4 @@
 export { createTestDatabase, postgresSkipReason, type TestDatabase } from "./postgres.js";
 export { natsSkipReason, natsUrl } from "./nats.js";
 export { describeClientStoreContract, type ClientStoreFixture } from "./clientStoreContract.js";
+export { freePort } from "./freePort.js";

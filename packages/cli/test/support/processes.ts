@@ -1,6 +1,5 @@
 /** Real `bote` processes for end-to-end tests: a server on a fixed port (so it can restart) and client commands. */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 export const bin = fileURLToPath(new URL("../../src/bin.js", import.meta.url));
@@ -13,17 +12,7 @@ export interface RunningServer {
   stdout(): string;
 }
 
-/** A port that was free a moment ago; the server binds it right after. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
-}
+export { freePort } from "@bote/testing";
 
 /** `bote serve` on 127.0.0.1 with `args`; resolves once it prints where it listens. */
 export function spawnServer(args: readonly string[], lang = "de_DE.UTF-8"): Promise<RunningServer> {

@@ -5,10 +5,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "@bote/testing";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageDir } from "./browserPage.js";
+
+export { freePort };
 
 const launcher = join(packageDir, "..", "cli", "bin", "bote.js");
 
@@ -34,18 +36,6 @@ export interface BoteServer {
   /** Starts it again on the same port with the same data. */
   resume(): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** A port that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
 }
 
 export async function startBoteServer(options: BoteServerOptions = {}): Promise<BoteServer> {
