@@ -35,7 +35,7 @@ export function LineView({ line, quoted, conversation, onReply, onEdit }: LinePr
   if (line.kind === "event") {
     return (
       <li class="line event">
-        <span>{eventText(line.event, line.record)}</span>
+        <span>{eventText(line.event)}</span>
       </li>
     );
   }

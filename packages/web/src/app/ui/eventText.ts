@@ -1,9 +1,8 @@
 import type { ConversationEvent } from "@bote/client";
-import type { MessageRecord } from "@bote/core";
 import { t } from "../i18n/i18n.js";
 
 /** Events are stored as data and worded here, in the language on screen. */
-export function eventText(event: ConversationEvent, _record: MessageRecord): string {
+export function eventText(event: ConversationEvent): string {
   switch (event.type) {
     case "created":
       return t("events.created");

@@ -5,7 +5,7 @@ import { eventText } from "./eventText.js";
 
 /** One line of text for a message: the chat list's last line and a reply's quote. */
 export function previewText(line: Line | undefined): string {
-  if (line?.kind === "event") return eventText(line.event, line.record);
+  if (line?.kind === "event") return eventText(line.event);
   const preview = previewOf(line);
   switch (preview.key) {
     case "text":
