@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { decodeBase64url } from "./base64url.js";
-import { ID_BYTES, MAX_DISPLAY_NAME_CHARS, MAX_KEY_PACKAGE_BYTES, MAX_KEY_PACKAGES_PER_UPLOAD } from "./limits.js";
+import { ID_BYTES, MAX_KEY_PACKAGE_BYTES, MAX_KEY_PACKAGES_PER_UPLOAD } from "./limits.js";
 
 /** base64url text that must decode to between min and max bytes. */
 export function base64urlBytes(min: number, max = min) {
@@ -25,20 +25,25 @@ export function base64urlBytes(min: number, max = min) {
 }
 
 const id = base64urlBytes(ID_BYTES);
-const displayName = z
-  .string()
-  .transform((s) => s.normalize("NFC").trim())
-  .pipe(z.string().min(1).max(MAX_DISPLAY_NAME_CHARS))
-  .refine((s) => !/\p{Cc}/u.test(s), "control characters are not allowed");
-
 export const roleSchema = z.enum(["admin", "member"]);
 export type Role = z.infer<typeof roleSchema>;
 
+/** Largest encoded account or device certificate (a provisional one carries its invitation). */
+export const MAX_CERTIFICATE_BYTES = 2048;
+const certificate = base64urlBytes(1, MAX_CERTIFICATE_BYTES);
+
 export const redeemInvitationRequest = z.strictObject({
   token: z.string().min(16).max(128),
-  displayName,
-  /** Ed25519 public key of the new device, 32 bytes. */
+  /** The account id the invitation names; the first admin's device picks its own. */
+  accountId: id,
+  /** Ed25519 public key of the new device (its login and MLS signature key), 32 bytes. */
   publicKey: base64urlBytes(32),
+  /** encodeAccountCertificate: provisional (by the invitation key), or org-signed by the first admin. */
+  accountCertificate: certificate,
+  /** encodeDeviceCertificate: the account key certifies the device key. */
+  deviceCertificate: certificate,
+  /** Only when redeeming the first admin invitation: the organisation key the new device made. */
+  organisationKey: base64urlBytes(32).optional(),
 });
 
 export const loginChallengeRequest = z.strictObject({ deviceId: id });
@@ -50,15 +55,15 @@ export const loginRequest = z.strictObject({
   signature: base64urlBytes(64),
 });
 
+/** An invitation is made by an admin device: the org-signed certificate names account, name, role and expiry. */
 export const createInvitationRequest = z.strictObject({
-  role: roleSchema.default("member"),
-  /** Between 5 minutes and 30 days; 7 days when left out. */
-  expiresInSeconds: z
-    .number()
-    .int()
-    .min(300)
-    .max(30 * 24 * 3600)
-    .default(7 * 24 * 3600),
+  /** encodeInvitationCertificate, at most 30 days from now, by the organisation's current key. */
+  certificate,
+});
+
+/** Org-signed statements for the organisation's log (encodeOrganisationStatement each), applied in order. */
+export const postStatementsRequest = z.strictObject({
+  statements: z.array(base64urlBytes(1, MAX_CERTIFICATE_BYTES)).min(1).max(1000),
 });
 
 export const uploadKeyPackagesRequest = z.strictObject({
@@ -73,6 +78,7 @@ export type RedeemInvitationRequest = z.infer<typeof redeemInvitationRequest>;
 export type LoginRequest = z.infer<typeof loginRequest>;
 export type CreateInvitationRequest = z.infer<typeof createInvitationRequest>;
 export type UploadKeyPackagesRequest = z.infer<typeof uploadKeyPackagesRequest>;
+export type PostStatementsRequest = z.infer<typeof postStatementsRequest>;
 
 /** The exact bytes a device signs to log in; the domain label keeps the signature from meaning anything else. */
 export function loginSignedBytes(deviceId: Uint8Array, challenge: Uint8Array): Uint8Array {
@@ -141,13 +147,55 @@ export interface CreateInvitationResponse {
 
 export interface Member {
   accountId: string;
+  /** As the account certificate says; a client shows what the certificate it verified says. */
   displayName: string;
   role: Role;
-  devices: { deviceId: string; publicKey: string }[];
+  /** encodeAccountCertificate of the newest certificate the server holds for this account. */
+  certificate: string;
+  devices: { deviceId: string; publicKey: string; /** encodeDeviceCertificate */ certificate: string }[];
 }
 
 export interface MembersResponse {
   members: Member[];
+}
+
+export type InvitationState = "open" | "used" | "expired" | "revoked";
+
+export interface InvitationSummary {
+  invitationId: string;
+  accountId: string;
+  displayName: string;
+  role: Role;
+  state: InvitationState;
+  expiresAt: string;
+  /** encodeInvitationCertificate */
+  certificate: string;
+}
+
+export interface InvitationsResponse {
+  invitations: InvitationSummary[];
+}
+
+export interface LoggedStatement {
+  /** Position in the organisation's log, from 1. */
+  seq: number;
+  /** encodeOrganisationStatement */
+  statement: string;
+  /** When the server appended it. */
+  at: string;
+}
+
+/** The organisation's signed log: key rotations, account certificates, revocations, invitations. */
+export interface OrganisationLogResponse {
+  organisation: OrganisationInfo;
+  /** The organisation key as the server knows it now; clients trust only the chain from their own anchor. */
+  organisationKey: string | null;
+  statements: LoggedStatement[];
+}
+
+export interface PostStatementsResponse {
+  /** The log's last position after the statements were appended. */
+  seq: number;
 }
 
 export interface DeviceKeyPackage extends MailboxAddress {

@@ -65,6 +65,27 @@ export const errorRegistry = {
     de: "Die Anmeldeaufgabe ist unbekannt, abgelaufen oder falsch signiert.",
     en: "The login challenge is unknown, expired or wrongly signed.",
   },
+  device_revoked: {
+    http: 403,
+    wsClose: 4403,
+    de: "Dieses Gerät wurde von der Organisation deaktiviert.",
+    en: "This device has been deactivated by the organisation.",
+  },
+  certificate_invalid: {
+    http: 400,
+    de: "Ein Zertifikat ist ungültig: falsch signiert, abgelaufen oder für ein anderes Konto.",
+    en: "A certificate is invalid: wrongly signed, expired or for another account.",
+  },
+  statement_invalid: {
+    http: 400,
+    de: "Eine Erklärung der Organisation ist ungültig oder nicht mit dem aktuellen Schlüssel signiert.",
+    en: "An organisation statement is invalid or not signed with the current key.",
+  },
+  organisation_key_missing: {
+    http: 409,
+    de: "Die Organisation hat noch keinen Schlüssel; zuerst muss die erste Administratorin beitreten.",
+    en: "The organisation has no key yet; the first administrator must join first.",
+  },
   rate_limited: {
     http: 429,
     de: "Zu viele Anfragen. Bitte kurz warten.",

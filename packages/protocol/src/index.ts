@@ -5,3 +5,4 @@ export * from "./padding.js";
 export * from "./api.js";
 export * from "./frames.js";
 export * from "./content.js";
+export * from "./statements/index.js";

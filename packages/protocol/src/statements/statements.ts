@@ -1,0 +1,469 @@
+/**
+ * Signed statements: the organisation's trust chain as bytes. Every signature
+ * is Ed25519 over `label ‖ body`, where body is everything of the statement
+ * before its signature(s); the label says what is signed, so a signature
+ * made for one purpose never verifies as another. Signing lives in @bote/core
+ * and verification in core and in the server: this file only fixes the bytes.
+ *
+ * Chain (docs/PROTOCOL.md, "Identity and trust"): organisation key → account
+ * certificate (org-signed, or provisionally by a one-time invitation key the
+ * org certified for exactly that account) → device certificate (signed by
+ * the account key). Revocations and key rotations are org-signed too.
+ */
+import { ID_BYTES, MAX_DISPLAY_NAME_CHARS } from "../limits.js";
+import type { Role } from "../api.js";
+import { ByteReader, ByteWriter, StatementDecodeError } from "./bytes.js";
+
+export const ED25519_KEY_BYTES = 32;
+export const ED25519_SIGNATURE_BYTES = 64;
+/** Device keys are Ed25519 today; the room is for a post-quantum signature scheme later. */
+export const MAX_DEVICE_KEY_BYTES = 4096;
+// Each UTF-16 code unit of a name is at most 3 UTF-8 bytes.
+const MAX_DISPLAY_NAME_BYTES = MAX_DISPLAY_NAME_CHARS * 3;
+/** The server accepts invitations of at most 30 days; no honest admin device certifies longer. */
+export const MAX_INVITATION_LIFETIME_SECONDS = 30 * 24 * 3600;
+
+export const STATEMENT_LABELS = {
+  invitation: "bote-invitation-v2\0",
+  account: "bote-account-v1\0",
+  device: "bote-device-v1\0",
+  revocation: "bote-revocation-v1\0",
+  rotation: "bote-org-key-v1\0",
+} as const;
+export type StatementLabel = (typeof STATEMENT_LABELS)[keyof typeof STATEMENT_LABELS];
+
+const utf8Encoder = new TextEncoder();
+
+/** label ‖ body: the exact bytes an Ed25519 signature of a statement covers. */
+export function signedMessage(label: StatementLabel, body: Uint8Array): Uint8Array {
+  const prefix = utf8Encoder.encode(label);
+  const out = new Uint8Array(prefix.length + body.length);
+  out.set(prefix);
+  out.set(body, prefix.length);
+  return out;
+}
+
+/** NFC, trimmed, 1–64 UTF-16 units, no control characters: the same rule as the HTTP schemas. */
+export function isCanonicalDisplayName(name: string): boolean {
+  return (
+    name.length >= 1 &&
+    name.length <= MAX_DISPLAY_NAME_CHARS &&
+    name === name.normalize("NFC").trim() &&
+    !/\p{Cc}/u.test(name)
+  );
+}
+
+const ROLE_CODES: Record<Role, number> = { admin: 1, member: 2 };
+
+function writeRole(w: ByteWriter, role: Role): void {
+  w.u8(ROLE_CODES[role]);
+}
+
+function readRole(r: ByteReader): Role {
+  const code = r.u8("role");
+  if (code === ROLE_CODES.admin) return "admin";
+  if (code === ROLE_CODES.member) return "member";
+  throw new StatementDecodeError("role");
+}
+
+function writeName(w: ByteWriter, name: string): void {
+  if (!isCanonicalDisplayName(name)) throw new RangeError("displayName is not canonical");
+  w.text16(name);
+}
+
+function readName(r: ByteReader, structure: string): string {
+  const name = r.text16("displayName", MAX_DISPLAY_NAME_BYTES);
+  if (!isCanonicalDisplayName(name)) throw new StatementDecodeError(`${structure}.displayName`);
+  return name;
+}
+
+export type Decoded<T> = { ok: true; value: T } | { ok: false; field: string };
+
+function decodeWith<T>(read: () => T): Decoded<T> {
+  try {
+    return { ok: true, value: read() };
+  } catch (error) {
+    if (error instanceof StatementDecodeError) return { ok: false, field: error.field };
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Invitation certificate
+
+/**
+ * The organisation's statement "whoever holds the private half of
+ * `invitationKey` may certify one account key for exactly this account id,
+ * name and role, until `expiresAtSeconds`".
+ */
+export interface InvitationCertificate {
+  /** The organisation key that signed (the head of the chain when it was made). */
+  readonly organisationKey: Uint8Array;
+  readonly invitationKey: Uint8Array;
+  readonly accountId: Uint8Array;
+  readonly role: Role;
+  readonly displayName: string;
+  /** Seconds since 1970 UTC. */
+  readonly expiresAtSeconds: number;
+  /** The admin account that made it (for the audit log). */
+  readonly issuedBy: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+const INVITATION_VERSION = 2;
+
+export function invitationCertificateBody(c: Omit<InvitationCertificate, "signature">): Uint8Array {
+  const w = new ByteWriter().u8(INVITATION_VERSION);
+  w.fixed(c.organisationKey, ED25519_KEY_BYTES, "organisationKey");
+  w.fixed(c.invitationKey, ED25519_KEY_BYTES, "invitationKey");
+  w.fixed(c.accountId, ID_BYTES, "accountId");
+  writeRole(w, c.role);
+  w.u64(c.expiresAtSeconds);
+  w.fixed(c.issuedBy, ID_BYTES, "issuedBy");
+  writeName(w, c.displayName);
+  return w.finish();
+}
+
+export function encodeInvitationCertificate(c: InvitationCertificate): Uint8Array {
+  return new ByteWriter()
+    .bytes(invitationCertificateBody(c))
+    .fixed(c.signature, ED25519_SIGNATURE_BYTES, "signature")
+    .finish();
+}
+
+function readInvitationCertificate(r: ByteReader): InvitationCertificate {
+  if (r.u8("version") !== INVITATION_VERSION) throw new StatementDecodeError("invitationCertificate.version");
+  const organisationKey = r.fixed(ED25519_KEY_BYTES, "organisationKey");
+  const invitationKey = r.fixed(ED25519_KEY_BYTES, "invitationKey");
+  const accountId = r.fixed(ID_BYTES, "accountId");
+  const role = readRole(r);
+  const expiresAtSeconds = r.u64("expiresAtSeconds");
+  const issuedBy = r.fixed(ID_BYTES, "issuedBy");
+  const displayName = readName(r, "invitationCertificate");
+  const signature = r.fixed(ED25519_SIGNATURE_BYTES, "signature");
+  return { organisationKey, invitationKey, accountId, role, displayName, expiresAtSeconds, issuedBy, signature };
+}
+
+export function decodeInvitationCertificate(bytes: Uint8Array): Decoded<InvitationCertificate> {
+  return decodeWith(() => {
+    const r = new ByteReader(bytes, "invitationCertificate");
+    const value = readInvitationCertificate(r);
+    r.end();
+    return value;
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Account certificate
+
+/** Who vouches for an account key: the organisation key, or (provisionally) an invitation key it certified. */
+export type AccountIssuer =
+  | { readonly kind: "organisation"; readonly issuedBy: Uint8Array }
+  | { readonly kind: "invitation"; readonly invitation: InvitationCertificate };
+
+/** Binds an account key to an account id, a display name and a role. */
+export interface AccountCertificate {
+  /** The organisation key whose chain this certificate belongs to. */
+  readonly organisationKey: Uint8Array;
+  readonly accountId: Uint8Array;
+  readonly accountKey: Uint8Array;
+  readonly role: Role;
+  readonly displayName: string;
+  /** Seconds since 1970 UTC; a newer certificate for the same account key replaces an older one (rename, promotion). */
+  readonly issuedAtSeconds: number;
+  readonly issuer: AccountIssuer;
+  /** By the organisation key, or by the invitation key. */
+  readonly signature: Uint8Array;
+}
+
+const ACCOUNT_VERSION = 1;
+const ISSUER_ORGANISATION = 1;
+const ISSUER_INVITATION = 2;
+
+export function accountCertificateBody(c: Omit<AccountCertificate, "signature">): Uint8Array {
+  const w = new ByteWriter().u8(ACCOUNT_VERSION);
+  w.fixed(c.organisationKey, ED25519_KEY_BYTES, "organisationKey");
+  w.fixed(c.accountId, ID_BYTES, "accountId");
+  w.fixed(c.accountKey, ED25519_KEY_BYTES, "accountKey");
+  writeRole(w, c.role);
+  w.u64(c.issuedAtSeconds);
+  writeName(w, c.displayName);
+  switch (c.issuer.kind) {
+    case "organisation":
+      w.u8(ISSUER_ORGANISATION).fixed(c.issuer.issuedBy, ID_BYTES, "issuedBy");
+      break;
+    case "invitation":
+      w.u8(ISSUER_INVITATION).var16(encodeInvitationCertificate(c.issuer.invitation));
+      break;
+    default: {
+      const unknown: never = c.issuer;
+      throw new RangeError(`unknown issuer ${String(unknown)}`);
+    }
+  }
+  return w.finish();
+}
+
+export function encodeAccountCertificate(c: AccountCertificate): Uint8Array {
+  return new ByteWriter()
+    .bytes(accountCertificateBody(c))
+    .fixed(c.signature, ED25519_SIGNATURE_BYTES, "signature")
+    .finish();
+}
+
+function readAccountCertificate(r: ByteReader): AccountCertificate {
+  if (r.u8("version") !== ACCOUNT_VERSION) throw new StatementDecodeError("accountCertificate.version");
+  const organisationKey = r.fixed(ED25519_KEY_BYTES, "organisationKey");
+  const accountId = r.fixed(ID_BYTES, "accountId");
+  const accountKey = r.fixed(ED25519_KEY_BYTES, "accountKey");
+  const role = readRole(r);
+  const issuedAtSeconds = r.u64("issuedAtSeconds");
+  const displayName = readName(r, "accountCertificate");
+  let issuer: AccountIssuer;
+  const kind = r.u8("issuer");
+  if (kind === ISSUER_ORGANISATION) {
+    issuer = { kind: "organisation", issuedBy: r.fixed(ID_BYTES, "issuedBy") };
+  } else if (kind === ISSUER_INVITATION) {
+    const inner = r.var16("invitation", 1, 1024);
+    const invitation = decodeInvitationCertificate(inner);
+    if (!invitation.ok) throw new StatementDecodeError(`accountCertificate.${invitation.field}`);
+    issuer = { kind: "invitation", invitation: invitation.value };
+  } else {
+    throw new StatementDecodeError("accountCertificate.issuer");
+  }
+  const signature = r.fixed(ED25519_SIGNATURE_BYTES, "signature");
+  return { organisationKey, accountId, accountKey, role, displayName, issuedAtSeconds, issuer, signature };
+}
+
+export function decodeAccountCertificate(bytes: Uint8Array): Decoded<AccountCertificate> {
+  return decodeWith(() => {
+    const r = new ByteReader(bytes, "accountCertificate");
+    const value = readAccountCertificate(r);
+    r.end();
+    return value;
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Device certificate
+
+/** The account key's statement "this device key is one of my devices". */
+export interface DeviceCertificate {
+  readonly accountId: Uint8Array;
+  readonly accountKey: Uint8Array;
+  /** The device's MLS signature key, which is also its login key. */
+  readonly deviceKey: Uint8Array;
+  readonly issuedAtSeconds: number;
+  /** By the account key. */
+  readonly signature: Uint8Array;
+}
+
+const DEVICE_VERSION = 1;
+
+export function deviceCertificateBody(c: Omit<DeviceCertificate, "signature">): Uint8Array {
+  if (c.deviceKey.length === 0 || c.deviceKey.length > MAX_DEVICE_KEY_BYTES) {
+    throw new RangeError("deviceKey has an impossible length");
+  }
+  return new ByteWriter()
+    .u8(DEVICE_VERSION)
+    .fixed(c.accountId, ID_BYTES, "accountId")
+    .fixed(c.accountKey, ED25519_KEY_BYTES, "accountKey")
+    .var16(c.deviceKey)
+    .u64(c.issuedAtSeconds)
+    .finish();
+}
+
+export function encodeDeviceCertificate(c: DeviceCertificate): Uint8Array {
+  return new ByteWriter()
+    .bytes(deviceCertificateBody(c))
+    .fixed(c.signature, ED25519_SIGNATURE_BYTES, "signature")
+    .finish();
+}
+
+export function decodeDeviceCertificate(bytes: Uint8Array): Decoded<DeviceCertificate> {
+  return decodeWith(() => {
+    const r = new ByteReader(bytes, "deviceCertificate");
+    if (r.u8("version") !== DEVICE_VERSION) throw new StatementDecodeError("deviceCertificate.version");
+    const accountId = r.fixed(ID_BYTES, "accountId");
+    const accountKey = r.fixed(ED25519_KEY_BYTES, "accountKey");
+    const deviceKey = r.var16("deviceKey", 1, MAX_DEVICE_KEY_BYTES);
+    const issuedAtSeconds = r.u64("issuedAtSeconds");
+    const signature = r.fixed(ED25519_SIGNATURE_BYTES, "signature");
+    r.end();
+    return { accountId, accountKey, deviceKey, issuedAtSeconds, signature };
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Revocation
+
+export type RevocationTarget =
+  /** A person leaves: every device of the account, and the account key. */
+  | { readonly kind: "account"; readonly accountId: Uint8Array }
+  /** One lost or replaced device. */
+  | { readonly kind: "device"; readonly accountId: Uint8Array; readonly deviceKey: Uint8Array }
+  /** An invitation that was not redeemed yet. */
+  | { readonly kind: "invitation"; readonly invitationKey: Uint8Array };
+
+export interface Revocation {
+  readonly organisationKey: Uint8Array;
+  readonly target: RevocationTarget;
+  readonly issuedAtSeconds: number;
+  readonly issuedBy: Uint8Array;
+  /** By the organisation key. */
+  readonly signature: Uint8Array;
+}
+
+const REVOCATION_VERSION = 1;
+const TARGET_CODES = { account: 1, device: 2, invitation: 3 } as const;
+
+export function revocationBody(c: Omit<Revocation, "signature">): Uint8Array {
+  const w = new ByteWriter().u8(REVOCATION_VERSION).fixed(c.organisationKey, ED25519_KEY_BYTES, "organisationKey");
+  const t = c.target;
+  switch (t.kind) {
+    case "account":
+      w.u8(TARGET_CODES.account).fixed(t.accountId, ID_BYTES, "accountId");
+      break;
+    case "device":
+      w.u8(TARGET_CODES.device).fixed(t.accountId, ID_BYTES, "accountId").var16(t.deviceKey);
+      break;
+    case "invitation":
+      w.u8(TARGET_CODES.invitation).fixed(t.invitationKey, ED25519_KEY_BYTES, "invitationKey");
+      break;
+    default: {
+      const unknown: never = t;
+      throw new RangeError(`unknown revocation target ${String(unknown)}`);
+    }
+  }
+  return w.u64(c.issuedAtSeconds).fixed(c.issuedBy, ID_BYTES, "issuedBy").finish();
+}
+
+export function encodeRevocation(c: Revocation): Uint8Array {
+  return new ByteWriter().bytes(revocationBody(c)).fixed(c.signature, ED25519_SIGNATURE_BYTES, "signature").finish();
+}
+
+export function decodeRevocation(bytes: Uint8Array): Decoded<Revocation> {
+  return decodeWith(() => {
+    const r = new ByteReader(bytes, "revocation");
+    if (r.u8("version") !== REVOCATION_VERSION) throw new StatementDecodeError("revocation.version");
+    const organisationKey = r.fixed(ED25519_KEY_BYTES, "organisationKey");
+    const code = r.u8("target");
+    let target: RevocationTarget;
+    if (code === TARGET_CODES.account) {
+      target = { kind: "account", accountId: r.fixed(ID_BYTES, "accountId") };
+    } else if (code === TARGET_CODES.device) {
+      const accountId = r.fixed(ID_BYTES, "accountId");
+      target = { kind: "device", accountId, deviceKey: r.var16("deviceKey", 1, MAX_DEVICE_KEY_BYTES) };
+    } else if (code === TARGET_CODES.invitation) {
+      target = { kind: "invitation", invitationKey: r.fixed(ED25519_KEY_BYTES, "invitationKey") };
+    } else {
+      throw new StatementDecodeError("revocation.target");
+    }
+    const issuedAtSeconds = r.u64("issuedAtSeconds");
+    const issuedBy = r.fixed(ID_BYTES, "issuedBy");
+    const signature = r.fixed(ED25519_SIGNATURE_BYTES, "signature");
+    r.end();
+    return { organisationKey, target, issuedAtSeconds, issuedBy, signature };
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Key rotation
+
+/**
+ * The old organisation key hands over to a new one. Both sign: the old one
+ * says "this is my successor", the new one proves it exists. After it,
+ * clients accept statements only from the new key; certificates the old key
+ * made are honoured only where the new key re-issued them.
+ */
+export interface KeyRotation {
+  readonly previousKey: Uint8Array;
+  readonly nextKey: Uint8Array;
+  readonly issuedAtSeconds: number;
+  readonly issuedBy: Uint8Array;
+  readonly previousSignature: Uint8Array;
+  readonly nextSignature: Uint8Array;
+}
+
+const ROTATION_VERSION = 1;
+
+export function keyRotationBody(c: Omit<KeyRotation, "previousSignature" | "nextSignature">): Uint8Array {
+  return new ByteWriter()
+    .u8(ROTATION_VERSION)
+    .fixed(c.previousKey, ED25519_KEY_BYTES, "previousKey")
+    .fixed(c.nextKey, ED25519_KEY_BYTES, "nextKey")
+    .u64(c.issuedAtSeconds)
+    .fixed(c.issuedBy, ID_BYTES, "issuedBy")
+    .finish();
+}
+
+export function encodeKeyRotation(c: KeyRotation): Uint8Array {
+  return new ByteWriter()
+    .bytes(keyRotationBody(c))
+    .fixed(c.previousSignature, ED25519_SIGNATURE_BYTES, "previousSignature")
+    .fixed(c.nextSignature, ED25519_SIGNATURE_BYTES, "nextSignature")
+    .finish();
+}
+
+export function decodeKeyRotation(bytes: Uint8Array): Decoded<KeyRotation> {
+  return decodeWith(() => {
+    const r = new ByteReader(bytes, "keyRotation");
+    if (r.u8("version") !== ROTATION_VERSION) throw new StatementDecodeError("keyRotation.version");
+    const previousKey = r.fixed(ED25519_KEY_BYTES, "previousKey");
+    const nextKey = r.fixed(ED25519_KEY_BYTES, "nextKey");
+    const issuedAtSeconds = r.u64("issuedAtSeconds");
+    const issuedBy = r.fixed(ID_BYTES, "issuedBy");
+    const previousSignature = r.fixed(ED25519_SIGNATURE_BYTES, "previousSignature");
+    const nextSignature = r.fixed(ED25519_SIGNATURE_BYTES, "nextSignature");
+    r.end();
+    return { previousKey, nextKey, issuedAtSeconds, issuedBy, previousSignature, nextSignature };
+  });
+}
+
+// ---------------------------------------------------------------------------
+// The organisation log: any org-signed statement, tagged
+
+export type OrganisationStatement =
+  | { readonly kind: "account"; readonly certificate: AccountCertificate }
+  | { readonly kind: "revocation"; readonly revocation: Revocation }
+  | { readonly kind: "rotation"; readonly rotation: KeyRotation }
+  | { readonly kind: "invitation"; readonly certificate: InvitationCertificate };
+
+const STATEMENT_CODES = { account: 1, revocation: 2, rotation: 3, invitation: 4 } as const;
+
+/** kind byte ‖ the statement's own encoding. */
+export function encodeOrganisationStatement(s: OrganisationStatement): Uint8Array {
+  const w = new ByteWriter().u8(STATEMENT_CODES[s.kind]);
+  switch (s.kind) {
+    case "account":
+      return w.bytes(encodeAccountCertificate(s.certificate)).finish();
+    case "revocation":
+      return w.bytes(encodeRevocation(s.revocation)).finish();
+    case "rotation":
+      return w.bytes(encodeKeyRotation(s.rotation)).finish();
+    case "invitation":
+      return w.bytes(encodeInvitationCertificate(s.certificate)).finish();
+    default: {
+      const unknown: never = s;
+      throw new RangeError(`unknown statement ${String(unknown)}`);
+    }
+  }
+}
+
+export function decodeOrganisationStatement(bytes: Uint8Array): Decoded<OrganisationStatement> {
+  if (bytes.length === 0) return { ok: false, field: "statement.kind" };
+  const rest = bytes.subarray(1);
+  const wrap = <T>(d: Decoded<T>, make: (v: T) => OrganisationStatement): Decoded<OrganisationStatement> =>
+    d.ok ? { ok: true, value: make(d.value) } : d;
+  switch (bytes[0]) {
+    case STATEMENT_CODES.account:
+      return wrap(decodeAccountCertificate(rest), (certificate) => ({ kind: "account", certificate }));
+    case STATEMENT_CODES.revocation:
+      return wrap(decodeRevocation(rest), (revocation) => ({ kind: "revocation", revocation }));
+    case STATEMENT_CODES.rotation:
+      return wrap(decodeKeyRotation(rest), (rotation) => ({ kind: "rotation", rotation }));
+    case STATEMENT_CODES.invitation:
+      return wrap(decodeInvitationCertificate(rest), (certificate) => ({ kind: "invitation", certificate }));
+    default:
+      return { ok: false, field: "statement.kind" };
+  }
+}
