@@ -14,7 +14,7 @@ export interface AuthenticationPort {
 
 /** Why a member may be in a group: the organisation vouches, or the user decided. */
 export type TrustBasis =
-  /** A valid endorsement by the organisation key or an invitation it certified. */
+  /** The chain organisation key → account certificate → device certificate holds, unrevoked. */
   | "organisation"
   /** The user compared the safety number (or scanned the QR code). */
   | "verified"
@@ -22,12 +22,14 @@ export type TrustBasis =
   | "unverified";
 
 export type TrustRejectionReason =
-  /** No endorsement, and the user has not accepted this device. */
-  | "not_endorsed"
-  /** Nothing to check an endorsement against (no organisation key), and the user has not accepted this device. */
+  /** Nothing to check a chain against (no organisation), and the user has not accepted this device. */
   | "unknown_contact"
-  /** An endorsement that does not chain to our organisation key (forged, tampered, or another organisation's). */
-  | "bad_endorsement";
+  /** A chain that does not hold: forged, tampered, expired invitation, an old key, another organisation's. */
+  | "bad_endorsement"
+  /** Another account key than the one this device accepted for the account (or for its invitation). */
+  | "key_changed"
+  /** The organisation revoked the account or the device. */
+  | "revoked";
 
 export type TrustVerdict =
   | { readonly accepted: true; readonly basis: TrustBasis }

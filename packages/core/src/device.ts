@@ -1,6 +1,7 @@
-import type { BoteCredential } from "./credential.js";
+import type { AccountCertificate, DeviceCertificate } from "@bote/protocol";
+import { credentialFromCertificates, type BoteCredential } from "./credential.js";
 import type { DeliveryAddress } from "./deliveryAddress.js";
-import { DEFAULT_CIPHERSUITE, loadCiphersuite, type BoteCiphersuiteName } from "./mls/ciphersuite.js";
+import { DEFAULT_CIPHERSUITE, type BoteCiphersuiteName } from "./mls/ciphersuite.js";
 
 export interface SignatureKeyPair {
   readonly signKey: Uint8Array;
@@ -19,27 +20,34 @@ export interface Device {
 }
 
 export interface NewDeviceInput {
-  readonly accountId: Uint8Array;
-  readonly displayName: string;
+  /** The key the device registered with the server, and that its device certificate names. */
+  readonly signatureKeyPair: SignatureKeyPair;
+  readonly accountCertificate: AccountCertificate;
+  readonly deviceCertificate: DeviceCertificate;
   readonly deliveryAddress: DeliveryAddress;
   readonly ciphersuite?: BoteCiphersuiteName;
-  /** The key the device registered with the server (it needs one before it has an account id). */
-  readonly signatureKeyPair?: SignatureKeyPair;
 }
 
-export async function createDevice(input: NewDeviceInput): Promise<Device> {
-  const ciphersuite = input.ciphersuite ?? DEFAULT_CIPHERSUITE;
-  const signatureKeyPair = input.signatureKeyPair ?? (await (await loadCiphersuite(ciphersuite)).signature.keygen());
+export function createDevice(input: NewDeviceInput): Device {
+  const credential = credentialFromCertificates(input.accountCertificate, input.deviceCertificate);
+  if (!equalKeys(credential.devicePublicKey, input.signatureKeyPair.publicKey)) {
+    throw new RangeError("the device certificate names another device key");
+  }
   return {
-    ciphersuite,
-    signatureKeyPair,
-    credential: {
-      accountId: input.accountId,
-      devicePublicKey: signatureKeyPair.publicKey,
-      displayName: input.displayName,
-    },
+    ciphersuite: input.ciphersuite ?? DEFAULT_CIPHERSUITE,
+    signatureKeyPair: input.signatureKeyPair,
+    credential,
     deliveryAddress: input.deliveryAddress,
   };
+}
+
+/** A device's certificates change (a direct account certificate replaced the provisional one). */
+export function recertifyDevice(device: Device, accountCertificate: AccountCertificate): Device {
+  return { ...device, credential: credentialFromCertificates(accountCertificate, device.credential.deviceCertificate) };
+}
+
+function equalKeys(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 /** A spammed device moves to a new mailbox; key packages generated afterwards carry the new address. */

@@ -26,10 +26,12 @@ export {
   decodeBoteCredential,
   makeMlsCredential,
   readMlsCredential,
+  credentialFromCertificates,
   type BoteCredential,
 } from "./credential.js";
 export {
   createDevice,
+  recertifyDevice,
   moveDeviceToMailbox,
   type Device,
   type NewDeviceInput,
@@ -112,41 +114,50 @@ export {
 export { inspectEnvelope, envelopeFingerprint, type EnvelopeKind } from "./conversation/inspect.js";
 export { readRoster, readPendingRemovals, readKeyPackageAddress, type RosterMember } from "./conversation/roster.js";
 export type { TrustVerdict, TrustBasis, TrustRejectionReason } from "./authenticationPort.js";
-export { encodeCredentialFields, type CredentialFields } from "./credential.js";
-export { createOrganisationKey } from "./identity/organisationKey.js";
+export { createSigningKey, publicKeyOf, verifyEd25519 } from "./identity/organisationKey.js";
 export {
   createInvitation,
-  verifyInvitationCertificate,
-  encodeInvitationCertificate,
-  decodeInvitationCertificate,
-  INVITATION_LABEL,
-  MAX_INVITATION_LIFETIME_SECONDS,
-  type InvitationCertificate,
-  type InvitationRole,
-} from "./identity/invitation.js";
-export type { Endorsement } from "./identity/endorsementCodec.js";
-export {
-  endorseByOrganisation,
-  endorseByInvitation,
-  endorseDevice,
-  verifyEndorsement,
-  CREDENTIAL_LABEL,
-  type EndorsementFailure,
-  type EndorsementVerdict,
-} from "./identity/endorsement.js";
+  certifyAccount,
+  certifyAccountByInvitation,
+  certifyDevice,
+  createRevocation,
+  rotateOrganisationKey,
+  type AccountFields,
+} from "./identity/certificates.js";
 export {
   formatInvitationLink,
   parseInvitationLink,
+  isInvitationExpired,
   type InvitationLink,
   type InvitationSecrets,
 } from "./identity/invitationLink.js";
 export {
+  createOrganisationView,
+  admitAccount,
+  applyRevocation,
+  applyRotation,
+  applyStatement,
+  evaluateCredential,
+  encodeOrganisationView,
+  decodeOrganisationView,
+  type OrganisationView,
+  type AccountEntry,
+  type AdmitOutcome,
+  type CredentialVerdict,
+} from "./identity/organisationView.js";
+export {
   createTrustPolicy,
-  classifyContact,
   type ContactTrustLookup,
+  type OrganisationViewHolder,
   type TrustPolicyOptions,
-  type ContactClass,
 } from "./identity/trustPolicy.js";
+export {
+  createRecoveryKit,
+  openRecoveryKit,
+  formatRecoveryCode,
+  parseRecoveryCode,
+  type RecoveryKit,
+} from "./identity/recoveryKit.js";
 export {
   computeSafetyNumber,
   verificationQrPayload,

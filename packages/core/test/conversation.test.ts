@@ -251,7 +251,10 @@ async function forgeKeyPackage(
   const other = await cs.signature.keygen();
   const credential =
     fault === "foreign_device_key"
-      ? { ...person.device.credential, devicePublicKey: other.publicKey }
+      ? {
+          ...person.device.credential,
+          deviceCertificate: { ...person.device.credential.deviceCertificate, deviceKey: other.publicKey },
+        }
       : person.device.credential;
   const { publicPackage, privatePackage } = await generateKeyPackageWithKey(
     makeMlsCredential(credential),

@@ -34,7 +34,7 @@ import {
   type CiphersuiteImpl,
   type ClientState,
 } from "ts-mls";
-import { acceptAllForTests as auth, makePerson, randomAddress, text, untext } from "./support.js";
+import { acceptAllForTests as auth, certifiedCredential, makePerson, randomAddress, text, untext } from "./support.js";
 
 const bytes = (n: number) => new Uint8Array(randomBytes(n));
 
@@ -103,7 +103,7 @@ it("a signing key buffer that was zeroed or reused is not signed with from the c
 /** Alice runs raw ts-mls with the plain provider; she carries a delivery address like any Bote leaf. */
 async function makePlainAlice(cs: CiphersuiteImpl, name: BoteCiphersuiteName): Promise<ClientState> {
   const keys = await cs.signature.keygen();
-  const credential = { accountId: bytes(16), devicePublicKey: keys.publicKey, displayName: "Alice (plain)" };
+  const credential = certifiedCredential("Alice (plain)", keys.publicKey);
   const { publicPackage, privatePackage } = await generateKeyPackageWithKey(
     makeMlsCredential(credential),
     makeBoteCapabilities(name),

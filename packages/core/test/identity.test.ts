@@ -3,205 +3,361 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import {
   addMembers,
+  applyStatement,
+  certifyAccount,
+  certifyAccountByInvitation,
+  certifyDevice,
   checkVerificationQr,
-  classifyContact,
   computeSafetyNumber,
   ConversationError,
   createConversation,
+  createDevice,
   createInvitation,
-  createOrganisationKey,
+  createOrganisationView,
+  createRecoveryKit,
+  createRevocation,
+  createSigningKey,
   createTrustPolicy,
-  decodeBoteCredential,
-  decodeInvitationCertificate,
-  encodeBoteCredential,
-  encodeInvitationCertificate,
-  endorseByInvitation,
-  endorseByOrganisation,
-  endorseDevice,
+  credentialFromCertificates,
+  decodeOrganisationView,
+  encodeOrganisationView,
+  evaluateCredential,
   formatInvitationLink,
+  formatRecoveryCode,
   generateKeyPackageBundle,
-  MAX_INVITATION_LIFETIME_SECONDS,
+  generateSignatureKeyPair,
+  DEFAULT_CIPHERSUITE,
+  isInvitationExpired,
+  openRecoveryKit,
   parseInvitationLink,
+  parseRecoveryCode,
+  POST_QUANTUM_CIPHERSUITE,
+  rotateOrganisationKey,
   verificationQrPayload,
-  verifyEndorsement,
   type BoteCredential,
   type ContactTrustLookup,
-  type CredentialFields,
-  type Endorsement,
-  POST_QUANTUM_CIPHERSUITE,
+  type OrganisationView,
+  type SignatureKeyPair,
 } from "@bote/core";
-import { encodeBase64url } from "@bote/protocol";
-import { makePerson } from "./support.js";
+import { encodeBase64url, type InvitationCertificate, type Role } from "@bote/protocol";
+import { makeMember, randomAddress } from "./support.js";
 
 const NOW = new Date("2026-11-26T12:00:00Z");
 const IN_A_WEEK = new Date(NOW.getTime() + 7 * 24 * 3_600_000);
+const LATER = new Date(NOW.getTime() + 8 * 24 * 3_600_000);
+const id = () => new Uint8Array(randomBytes(16));
 
-const fields = (displayName = "Jürgen Müller"): CredentialFields => ({
-  accountId: new Uint8Array(randomBytes(16)),
-  devicePublicKey: new Uint8Array(randomBytes(32)),
-  displayName,
-});
-
-const endorsed = (f: CredentialFields, endorsement: Endorsement): BoteCredential => ({ ...f, endorsement });
-
-function flipped(bytes: Uint8Array, at = 0): Uint8Array {
-  const copy = bytes.slice();
-  copy[at]! ^= 1;
-  return copy;
+/** An organisation as an admin device sees it: its key, the admin's account id, its view. */
+function organisation() {
+  const key = createSigningKey();
+  return { key, adminId: id(), view: createOrganisationView(key.publicKey) };
 }
 
-const reasonOf = (credential: BoteCredential, orgPublicKey: Uint8Array, now = NOW) => {
-  const verdict = verifyEndorsement(credential, orgPublicKey, now);
-  return verdict.ok ? "ok" : verdict.reason;
-};
+function invite(
+  org: { key: SignatureKeyPair; adminId: Uint8Array },
+  displayName: string,
+  role: Role = "member",
+  expiresAt = IN_A_WEEK,
+) {
+  return createInvitation(org.key, { accountId: id(), displayName, role }, { expiresAt, issuedBy: org.adminId });
+}
 
-describe("endorsement", () => {
-  const org = createOrganisationKey();
-  const { certificate, signKey } = createInvitation(org, { role: "member", expiresAt: IN_A_WEEK });
+/** The joining device's side of an invitation: an account key certified provisionally, one device. */
+function redeem(invitation: { certificate: InvitationCertificate; signKey: Uint8Array }, now = NOW) {
+  const accountKey = createSigningKey();
+  const deviceKey = createSigningKey();
+  const accountCertificate = certifyAccountByInvitation(
+    invitation.certificate,
+    invitation.signKey,
+    accountKey.publicKey,
+    now,
+  );
+  const credential = credentialFromCertificates(
+    accountCertificate,
+    certifyDevice(accountCertificate.accountId, accountKey, deviceKey.publicKey, now),
+  );
+  return { accountKey, deviceKey, accountCertificate, credential };
+}
 
-  it("an organisation key is a 32-byte Ed25519 seed and public key", () => {
-    assert.equal(org.signKey.length, 32);
-    assert.equal(org.publicKey.length, 32);
-    assert.equal(certificate.expiresAtSeconds, IN_A_WEEK.getTime() / 1000);
+function verdictOf(view: OrganisationView, credential: BoteCredential, now = NOW) {
+  const { verdict } = evaluateCredential(view, credential, now);
+  return verdict.status === "confirmed" ? "confirmed" : verdict.reason;
+}
+
+describe("certificate chain", () => {
+  it("confirms an invited colleague on the chain organisation → invitation → account → device", () => {
+    const org = organisation();
+    const bernd = redeem(invite(org, "Bernd Bau"));
+    const { view, verdict } = evaluateCredential(org.view, bernd.credential, NOW);
+    assert.equal(verdict.status, "confirmed");
+    assert.equal(view.accounts.size, 1, "the account key is remembered");
+    // Direct certificate for the first admin.
+    const annaKey = createSigningKey();
+    const deviceKey = createSigningKey();
+    const anna = credentialFromCertificates(
+      certifyAccount(
+        org.key,
+        { accountId: org.adminId, displayName: "Anna Admin", role: "admin", accountKey: annaKey.publicKey },
+        { issuedBy: org.adminId, now: NOW },
+      ),
+      certifyDevice(org.adminId, annaKey, deviceKey.publicKey, NOW),
+    );
+    assert.equal(verdictOf(org.view, anna), "confirmed");
   });
 
-  it("round-trips organisation and invitation endorsements through the credential encoding", () => {
-    for (const make of [
-      (f: CredentialFields) => endorseByOrganisation(f, org),
-      (f: CredentialFields) => endorseByInvitation(f, certificate, signKey),
-    ]) {
-      const f = fields();
-      const credential = endorsed(f, make(f));
-      const decoded = decodeBoteCredential(encodeBoteCredential(credential));
-      assert.ok(decoded.ok);
-      assert.deepEqual(decoded.value, credential);
-      assert.equal(reasonOf(decoded.value, org.publicKey), "ok");
+  it("an invitation key certifies no other account id, role or name than its invitation names", () => {
+    const org = organisation();
+    const used = invite(org, "Bernd Bau");
+    // The attack of the review: a used member link signs {the admin's account id, "Anna Admin", attacker key}.
+    const forged = { ...used.certificate, accountId: org.adminId, displayName: "Anna Admin", role: "admin" as const };
+    const attacker = redeem({ certificate: forged, signKey: used.signKey });
+    assert.equal(
+      verdictOf(org.view, attacker.credential),
+      "bad_signature",
+      "a changed invitation breaks its signature",
+    );
+    // Signing over the real invitation but claiming other fields in the account certificate.
+    for (const claim of [{ accountId: org.adminId }, { role: "admin" as const }, { displayName: "Anna Admin" }]) {
+      const accountKey = createSigningKey();
+      const real = certifyAccountByInvitation(used.certificate, used.signKey, accountKey.publicKey, NOW);
+      const tampered = { ...real, ...claim };
+      const { signature } = certifyAccountByInvitation(
+        { ...used.certificate, ...claim },
+        used.signKey,
+        accountKey.publicKey,
+        NOW,
+      );
+      const resigned = { ...tampered, issuer: real.issuer, signature };
+      const deviceKey = createSigningKey();
+      const credential = credentialFromCertificates(
+        resigned,
+        certifyDevice(resigned.accountId, accountKey, deviceKey.publicKey, NOW),
+      );
+      assert.equal(verdictOf(org.view, credential), "invitation_mismatch", JSON.stringify(Object.keys(claim)));
     }
   });
 
-  it("refuses a tampered name, key, account or signature", () => {
-    const f = fields();
-    for (const endorsement of [endorseByOrganisation(f, org), endorseByInvitation(f, certificate, signKey)]) {
-      const good = endorsed(f, endorsement);
-      assert.equal(reasonOf({ ...good, displayName: "Jürgen Müller2" }, org.publicKey), "bad_signature");
-      assert.equal(reasonOf({ ...good, devicePublicKey: flipped(f.devicePublicKey) }, org.publicKey), "bad_signature");
-      assert.equal(reasonOf({ ...good, accountId: flipped(f.accountId, 15) }, org.publicKey), "bad_signature");
-      const badSignature = { ...endorsement, signature: flipped(endorsement.signature, 7) };
-      assert.equal(reasonOf(endorsed(f, badSignature), org.publicKey), "bad_signature");
-    }
+  it("an expired invitation certifies nothing a client accepts", () => {
+    const org = organisation();
+    const invitation = invite(org, "Bernd Bau");
+    const bernd = redeem(invitation, NOW);
+    assert.equal(verdictOf(org.view, bernd.credential, LATER), "invitation_expired");
+    assert.equal(isInvitationExpired(invitation.certificate, LATER), true);
+    assert.equal(isInvitationExpired(invitation.certificate, NOW), false);
+    // An overlong invitation is refused even before it expires.
+    const overlong = invite(org, "Eve", "member", new Date(NOW.getTime() + 40 * 24 * 3_600_000));
+    assert.equal(verdictOf(org.view, redeem(overlong).credential), "invitation_too_long");
   });
 
-  it("refuses another organisation's endorsements and an unendorsed credential", () => {
-    const foreign = createOrganisationKey();
-    const f = fields();
-    assert.equal(reasonOf(endorsed(f, endorseByOrganisation(f, foreign)), org.publicKey), "bad_signature");
-    const foreignInvite = createInvitation(foreign, { role: "member", expiresAt: IN_A_WEEK });
-    const viaForeign = endorseByInvitation(f, foreignInvite.certificate, foreignInvite.signKey);
-    assert.equal(reasonOf(endorsed(f, viaForeign), org.publicKey), "bad_certificate");
-    // A certificate of ours re-labelled as admin no longer verifies.
-    const promoted: Endorsement = {
-      kind: "invitation",
-      certificate: { ...certificate, role: "admin" },
-      signature: endorseByInvitation(f, certificate, signKey).signature,
-    };
-    assert.equal(reasonOf(endorsed(f, promoted), org.publicKey), "bad_certificate");
-    assert.equal(reasonOf(f, org.publicKey), "not_endorsed");
+  it("accepts one account key per invitation and per account; a second one is a key change", () => {
+    const org = organisation();
+    const invitation = invite(org, "Bernd Bau");
+    const first = redeem(invitation);
+    const { view } = evaluateCredential(org.view, first.credential, NOW);
+    const second = redeem(invitation);
+    const after = evaluateCredential(view, second.credential, NOW);
+    assert.deepEqual(after.verdict, { status: "unconfirmed", reason: "key_changed" });
+    assert.equal(
+      after.view.keyChanges.get(encodeBase64url(invitation.certificate.accountId)),
+      encodeBase64url(second.accountKey.publicKey),
+    );
+    // Even an org-signed certificate for another key of a known account is a key change, not trusted silently.
+    const otherKey = createSigningKey();
+    const deviceKey = createSigningKey();
+    const direct = credentialFromCertificates(
+      certifyAccount(
+        org.key,
+        {
+          accountId: invitation.certificate.accountId,
+          displayName: "Bernd Bau",
+          role: "member",
+          accountKey: otherKey.publicKey,
+        },
+        { issuedBy: org.adminId, now: NOW },
+      ),
+      certifyDevice(invitation.certificate.accountId, otherKey, deviceKey.publicKey, NOW),
+    );
+    assert.equal(verdictOf(view, direct), "key_changed");
+    // The first key's second device (certified by the same account key) is the same person: confirmed.
+    const phone = createSigningKey();
+    const phoneCredential = credentialFromCertificates(
+      first.accountCertificate,
+      certifyDevice(first.accountCertificate.accountId, first.accountKey, phone.publicKey, NOW),
+    );
+    assert.equal(verdictOf(view, phoneCredential), "confirmed");
   });
 
-  it("accepts an invitation endorsement after the invitation expired, but not an overlong certificate", () => {
-    const f = fields();
-    const credential = endorsed(f, endorseByInvitation(f, certificate, signKey));
-    assert.equal(reasonOf(credential, org.publicKey, new Date(IN_A_WEEK.getTime() + 365 * 86_400_000)), "ok");
-    const forever = createInvitation(org, {
-      role: "member",
-      expiresAt: new Date(NOW.getTime() + (MAX_INVITATION_LIFETIME_SECONDS + 2 * 86_400) * 1000),
+  it("refuses a device certificate by a key that is not the account's", () => {
+    const org = organisation();
+    const bernd = redeem(invite(org, "Bernd Bau"));
+    const planted = createSigningKey();
+    const stranger = createSigningKey();
+    const credential = credentialFromCertificates(bernd.accountCertificate, {
+      ...certifyDevice(bernd.accountCertificate.accountId, stranger, planted.publicKey, NOW),
+      accountKey: bernd.accountKey.publicKey,
     });
-    const overlong = endorsed(f, endorseByInvitation(f, forever.certificate, forever.signKey));
-    assert.equal(reasonOf(overlong, org.publicKey), "bad_certificate");
+    assert.equal(verdictOf(org.view, credential), "bad_device_certificate");
   });
 
-  it("endorses a device made by createDevice and keeps its key packages decodable", async () => {
-    const person = await makePerson("Anna");
-    const device = endorseDevice(person.device, endorseByOrganisation(person.device.credential, org));
-    assert.equal(reasonOf(device.credential, org.publicKey), "ok");
-    assert.ok((await generateKeyPackageBundle(device)).keyPackage.length > 0);
+  it("a direct certificate replaces the provisional one, a newer one renames and promotes", () => {
+    const org = organisation();
+    const invitation = invite(org, "Bernd Bau");
+    const bernd = redeem(invitation);
+    let view = evaluateCredential(org.view, bernd.credential, NOW).view;
+    const fields = { accountId: invitation.certificate.accountId, accountKey: bernd.accountKey.publicKey };
+    const direct = certifyAccount(
+      org.key,
+      { ...fields, displayName: "Bernd Bau", role: "member" },
+      { issuedBy: org.adminId, now: NOW },
+    );
+    view = applyStatement(view, { kind: "account", certificate: direct }, NOW).view;
+    const entry = () => view.accounts.get(encodeBase64url(fields.accountId))!.certificate;
+    assert.equal(entry().issuer.kind, "organisation");
+    const promoted = certifyAccount(
+      org.key,
+      { ...fields, displayName: "Bernd B.", role: "admin" },
+      { issuedBy: org.adminId, now: LATER },
+    );
+    view = applyStatement(view, { kind: "account", certificate: promoted }, LATER).view;
+    assert.equal(entry().role, "admin");
+    assert.equal(entry().displayName, "Bernd B.");
+    // Replaying the older certificate changes nothing.
+    view = applyStatement(view, { kind: "account", certificate: direct }, LATER).view;
+    assert.equal(entry().role, "admin");
   });
 
-  it("decodes certificates strictly", () => {
-    const bytes = encodeInvitationCertificate(certificate);
-    assert.equal(bytes.length, 106);
-    const decoded = decodeInvitationCertificate(bytes);
-    assert.ok(decoded.ok);
-    assert.deepEqual(decoded.value, certificate);
-    const failure = (b: Uint8Array) => {
-      const r = decodeInvitationCertificate(b);
-      return r.ok ? "ok" : `${r.error.reason} ${r.error.field}`;
-    };
-    assert.equal(failure(new Uint8Array(0)), "empty invitationCertificate");
-    assert.equal(failure(flipped(bytes, 0)), "unknown_version invitationCertificate.version");
-    assert.equal(failure(bytes.subarray(0, 105)), "wrong_length invitationCertificate");
-    assert.equal(failure(Uint8Array.of(...bytes, 0)), "trailing_bytes invitationCertificate");
-    const badRole = bytes.slice();
-    badRole[33] = 3;
-    assert.equal(failure(badRole), "invalid_field invitationCertificate.role");
-    const hugeExpiry = bytes.slice();
-    hugeExpiry.fill(0xff, 34, 42);
-    assert.equal(failure(hugeExpiry), "invalid_field invitationCertificate.expiresAtSeconds");
-    // Inside a credential the path names the endorsement.
-    const f = fields();
-    const credentialBytes = encodeBoteCredential(endorsed(f, endorseByInvitation(f, certificate, signKey)));
-    const roleAt = credentialBytes.length - 64 - 106 + 33;
-    credentialBytes[roleAt] = 0;
-    const r = decodeBoteCredential(credentialBytes);
-    assert.ok(!r.ok && r.error.field === "credential.endorsement.invitationCertificate.role");
+  it("after a rotation, a former admin's old key certifies nobody", () => {
+    const org = organisation();
+    const bernd = redeem(invite(org, "Bernd Bau"));
+    let view = evaluateCredential(org.view, bernd.credential, NOW).view;
+    const { next, rotation } = rotateOrganisationKey(org.key, { issuedBy: org.adminId, now: NOW });
+    const rotated = applyStatement(view, { kind: "rotation", rotation }, NOW);
+    assert.equal(rotated.fault, undefined);
+    view = rotated.view;
+    assert.deepEqual(view.currentKey, next.publicKey);
+    // The former admin kept the old key: a direct certificate and a new invitation by it are refused.
+    const old = { key: org.key, adminId: id() };
+    const eveKey = createSigningKey();
+    const eveDevice = createSigningKey();
+    const eveId = id();
+    const eve = credentialFromCertificates(
+      certifyAccount(
+        old.key,
+        { accountId: eveId, displayName: "Eve", role: "admin", accountKey: eveKey.publicKey },
+        { issuedBy: old.adminId, now: NOW },
+      ),
+      certifyDevice(eveId, eveKey, eveDevice.publicKey, NOW),
+    );
+    assert.equal(verdictOf(view, eve), "wrong_organisation_key");
+    assert.equal(verdictOf(view, redeem(invite(old, "Mallory")).credential), "wrong_organisation_key");
+    // A revocation or a second rotation by the old key is refused too.
+    const revocation = createRevocation(
+      org.key,
+      { kind: "account", accountId: bernd.accountCertificate.accountId },
+      { issuedBy: old.adminId, now: NOW },
+    );
+    assert.equal(applyStatement(view, { kind: "revocation", revocation }, NOW).fault, "wrong_organisation_key");
+    const again = rotateOrganisationKey(org.key, { issuedBy: old.adminId, now: NOW });
+    assert.equal(
+      applyStatement(view, { kind: "rotation", rotation: again.rotation }, NOW).fault,
+      "wrong_organisation_key",
+    );
+    // Bernd, accepted before, stays confirmed; the new key certifies newcomers.
+    assert.equal(verdictOf(view, bernd.credential), "confirmed");
+    assert.equal(verdictOf(view, redeem(invite({ key: next, adminId: org.adminId }, "Carla")).credential), "confirmed");
+    // A rotation signed only by the old key (the next key's signature forged) is refused.
+    const half = { ...again.rotation, previousKey: next.publicKey };
+    assert.equal(applyStatement(view, { kind: "rotation", rotation: half }, NOW).fault, "bad_signature");
+  });
+
+  it("a revoked account or device is never confirmed", () => {
+    const org = organisation();
+    const carla = redeem(invite(org, "Carla"));
+    let view = evaluateCredential(org.view, carla.credential, NOW).view;
+    const deviceRevocation = createRevocation(
+      org.key,
+      { kind: "device", accountId: carla.accountCertificate.accountId, deviceKey: carla.deviceKey.publicKey },
+      { issuedBy: org.adminId, now: NOW },
+    );
+    view = applyStatement(view, { kind: "revocation", revocation: deviceRevocation }, NOW).view;
+    assert.equal(verdictOf(view, carla.credential), "revoked");
+    const revocation = createRevocation(
+      org.key,
+      { kind: "account", accountId: carla.accountCertificate.accountId },
+      { issuedBy: org.adminId, now: NOW },
+    );
+    view = applyStatement(view, { kind: "revocation", revocation }, NOW).view;
+    const phone = createSigningKey();
+    const phoneCredential = credentialFromCertificates(
+      carla.accountCertificate,
+      certifyDevice(carla.accountCertificate.accountId, carla.accountKey, phone.publicKey, NOW),
+    );
+    assert.equal(verdictOf(view, phoneCredential), "revoked");
+    // A revoked invitation certifies nothing.
+    const invitation = invite(org, "Dora");
+    const revokedInvitation = createRevocation(
+      org.key,
+      { kind: "invitation", invitationKey: invitation.certificate.invitationKey },
+      { issuedBy: org.adminId, now: NOW },
+    );
+    view = applyStatement(view, { kind: "revocation", revocation: revokedInvitation }, NOW).view;
+    assert.equal(verdictOf(view, redeem(invitation).credential), "revoked");
+  });
+
+  it("stores and restores the view exactly; a damaged record fails closed", () => {
+    const org = organisation();
+    const bernd = redeem(invite(org, "Bernd Bau"));
+    let view = evaluateCredential(org.view, bernd.credential, NOW).view;
+    view = applyStatement(
+      view,
+      { kind: "rotation", rotation: rotateOrganisationKey(org.key, { issuedBy: org.adminId, now: NOW }).rotation },
+      NOW,
+    ).view;
+    const restored = decodeOrganisationView(encodeOrganisationView(view));
+    assert.deepEqual(restored, view);
+    const bytes = encodeOrganisationView(view);
+    assert.throws(() => decodeOrganisationView(bytes.subarray(0, 20)));
+    assert.throws(
+      () => decodeOrganisationView(new TextEncoder().encode('{"v":1,"logSeq":0,"accounts":["!!"]}')),
+      RangeError,
+    );
   });
 });
 
 describe("invitation link", () => {
-  const org = createOrganisationKey();
+  const org = organisation();
   const serverJoinUrl = `https://bote.example.de/firma/join#t=${encodeBase64url(randomBytes(32))}`;
-  const member = createInvitation(org, { role: "member", expiresAt: IN_A_WEEK });
-  const admin = createInvitation(org, { role: "admin", expiresAt: IN_A_WEEK });
+  const member = invite(org, "Bernd Bau");
   const memberLink = formatInvitationLink(serverJoinUrl, {
     invitationSignKey: member.signKey,
     certificate: member.certificate,
-    organisationPublicKey: org.publicKey,
-  });
-  const adminLink = formatInvitationLink(serverJoinUrl, {
-    invitationSignKey: admin.signKey,
-    certificate: admin.certificate,
-    organisationPublicKey: org.publicKey,
-    organisationSignKey: org.signKey,
   });
   const fieldOf = (url: string) => {
     const r = parseInvitationLink(url);
     return r.ok ? "ok" : r.error.field;
   };
 
-  it("round-trips member and admin links; the secrets live only in the fragment", () => {
+  it("round-trips a link; the invitation's secret lives only in the fragment, the organisation key never", () => {
     const parsed = parseInvitationLink(memberLink);
     assert.ok(parsed.ok);
     assert.equal(parsed.value.serverUrl, "https://bote.example.de/firma/");
     assert.equal(parsed.value.token, serverJoinUrl.split("#t=")[1]);
-    assert.deepEqual(parsed.value.invitation, {
-      invitationSignKey: member.signKey,
-      certificate: member.certificate,
-      organisationPublicKey: org.publicKey,
-    });
-    assert.ok(memberLink.startsWith(`${serverJoinUrl}&k=`));
+    assert.deepEqual(parsed.value.invitation, { invitationSignKey: member.signKey, certificate: member.certificate });
     assert.equal(memberLink.split("#")[0], "https://bote.example.de/firma/join");
-
-    const parsedAdmin = parseInvitationLink(adminLink);
-    assert.ok(parsedAdmin.ok);
-    assert.deepEqual(parsedAdmin.value.invitation?.organisationSignKey, org.signKey);
-    assert.equal(parsedAdmin.value.invitation?.certificate.role, "admin");
+    const admin = invite(org, "Zweite Admin", "admin");
+    const adminLink = formatInvitationLink(serverJoinUrl, {
+      invitationSignKey: admin.signKey,
+      certificate: admin.certificate,
+    });
+    for (const link of [memberLink, adminLink]) {
+      assert.ok(!link.includes(encodeBase64url(org.key.signKey)), "no organisation private key in any link");
+    }
   });
 
   it("carries a post-quantum organisation's ciphersuite, and nothing but that value", () => {
     const pqLink = formatInvitationLink(serverJoinUrl, {
       invitationSignKey: member.signKey,
       certificate: member.certificate,
-      organisationPublicKey: org.publicKey,
       ciphersuite: POST_QUANTUM_CIPHERSUITE,
     });
     assert.ok(pqLink.endsWith("&m=pq"));
@@ -221,7 +377,7 @@ describe("invitation link", () => {
     assert.equal(local.value.serverUrl, "http://127.0.0.1:8080/");
   });
 
-  it("refuses malformed and partial links with the path of the fault", () => {
+  it("refuses malformed, partial and old-format links with the path of the fault", () => {
     const [base, fragment] = memberLink.split("#") as [string, string];
     const params = fragment.split("&");
     const without = (name: string) => `${base}#${params.filter((p) => !p.startsWith(`${name}=`)).join("&")}`;
@@ -235,40 +391,28 @@ describe("invitation link", () => {
     assert.equal(fieldOf(without("t")), "invitationLink.t");
     assert.equal(fieldOf(without("k")), "invitationLink.k");
     assert.equal(fieldOf(without("c")), "invitationLink.c");
-    assert.equal(fieldOf(without("o")), "invitationLink.o");
     assert.equal(fieldOf(`${memberLink}&x=1`), "invitationLink.fragment");
-    assert.equal(fieldOf(`${memberLink}&o=${encodeBase64url(org.publicKey)}`), "invitationLink.o");
     assert.equal(fieldOf(`${memberLink}&`), "invitationLink.fragment");
     assert.equal(fieldOf(replaced("t", "a+b")), "invitationLink.t");
     assert.equal(fieldOf(replaced("k", "AAAA")), "invitationLink.k");
     assert.equal(fieldOf(replaced("k", "not base64!")), "invitationLink.k");
     assert.equal(fieldOf(replaced("k", encodeBase64url(randomBytes(32)))), "invitationLink.k");
     assert.equal(fieldOf(replaced("c", "")), "invitationLink.c");
+    // A certificate whose signature does not hold under its own organisation key.
+    const other = invite(organisation(), "Bernd Bau");
+    const forged = { ...member.certificate, signature: other.certificate.signature };
     assert.equal(
-      fieldOf(replaced("o", encodeBase64url(createOrganisationKey().publicKey))),
-      "invitationLink.c.organisationSignature",
+      fieldOf(formatInvitationLink(serverJoinUrl, { invitationSignKey: member.signKey, certificate: forged })),
+      "invitationLink.c.signature",
     );
-    // The organisation key only in admin links, and only the one matching `o`.
-    assert.equal(fieldOf(`${memberLink}&s=${encodeBase64url(org.signKey)}`), "invitationLink.s");
-    const wrongS = adminLink.replace(/&s=[^&]+$/, `&s=${encodeBase64url(createOrganisationKey().signKey)}`);
-    assert.equal(fieldOf(wrongS), "invitationLink.s");
-    assert.equal(fieldOf(`${serverJoinUrl}&s=${encodeBase64url(org.signKey)}`), "invitationLink.k");
-    assert.throws(
-      () =>
-        formatInvitationLink(serverJoinUrl, {
-          invitationSignKey: member.signKey,
-          certificate: member.certificate,
-          organisationPublicKey: org.publicKey,
-          organisationSignKey: org.signKey,
-        }),
-      RangeError,
-    );
+    // The old format's organisation keys (`o`, and `s` in admin links) are no parameters any more.
+    assert.equal(fieldOf(`${memberLink}&o=${encodeBase64url(org.key.publicKey)}`), "invitationLink.fragment");
+    assert.equal(fieldOf(`${memberLink}&s=${encodeBase64url(org.key.signKey)}`), "invitationLink.fragment");
     assert.throws(
       () =>
         formatInvitationLink("https://bote.example.de/join", {
           invitationSignKey: member.signKey,
           certificate: member.certificate,
-          organisationPublicKey: org.publicKey,
         }),
       RangeError,
     );
@@ -276,80 +420,114 @@ describe("invitation link", () => {
 });
 
 describe("trust policy", () => {
-  const org = createOrganisationKey();
   const decisions = new Map<string, "verified" | "unverified">();
-  const key = (accountId: Uint8Array, devicePublicKey: Uint8Array) =>
-    `${encodeBase64url(accountId)}/${encodeBase64url(devicePublicKey)}`;
   const contacts: ContactTrustLookup = {
-    deviceTrust: (accountId, devicePublicKey) => Promise.resolve(decisions.get(key(accountId, devicePublicKey))),
+    deviceTrust: (_accountId, key) => Promise.resolve(decisions.get(encodeBase64url(key))),
   };
-  const policy = createTrustPolicy({ organisationPublicKey: org.publicKey, contacts, now: () => NOW });
-  const verdict = (c: BoteCredential) => policy.authenticate(c, c.devicePublicKey);
+  function policyFor(initial: OrganisationView) {
+    let view = initial;
+    return {
+      view: () => view,
+      policy: createTrustPolicy({
+        organisation: { current: () => view, update: (next) => Promise.resolve(void (view = next)) },
+        contacts,
+        now: () => NOW,
+      }),
+    };
+  }
 
-  it("accepts colleagues, verified and explicitly unverified contacts; refuses the rest with a reason", async () => {
-    const colleague = fields("Anna");
-    const invite = createInvitation(org, { role: "member", expiresAt: IN_A_WEEK });
-    const newcomer = fields("Ben");
-    assert.deepEqual(await verdict(endorsed(colleague, endorseByOrganisation(colleague, org))), {
+  it("accepts colleagues on the chain, then verified or explicitly accepted devices; never a revoked one", async () => {
+    const org = organisation();
+    const { policy, view } = policyFor(org.view);
+    const bernd = redeem(invite(org, "Bernd Bau"));
+    assert.deepEqual(await policy.authenticate(bernd.credential, bernd.deviceKey.publicKey), {
       accepted: true,
       basis: "organisation",
     });
-    assert.deepEqual(
-      await verdict(endorsed(newcomer, endorseByInvitation(newcomer, invite.certificate, invite.signKey))),
-      {
-        accepted: true,
-        basis: "organisation",
-      },
-    );
-
-    const stranger = fields("Fremd");
-    assert.deepEqual(await verdict(stranger), { accepted: false, reason: "not_endorsed" });
-    const forged = endorsed(stranger, endorseByOrganisation(stranger, createOrganisationKey()));
-    assert.deepEqual(await verdict(forged), { accepted: false, reason: "bad_endorsement" });
-
-    decisions.set(key(stranger.accountId, stranger.devicePublicKey), "unverified");
-    assert.deepEqual(await verdict(stranger), { accepted: true, basis: "unverified" });
-    // Another organisation's member the user verified passes despite an endorsement that cannot verify here.
-    decisions.set(key(stranger.accountId, stranger.devicePublicKey), "verified");
-    assert.deepEqual(await verdict(forged), { accepted: true, basis: "verified" });
-    // The decision was for one device key; a new key of the same account is refused.
-    assert.deepEqual(await verdict({ ...stranger, devicePublicKey: new Uint8Array(randomBytes(32)) }), {
+    assert.equal(view().accounts.size, 1, "the policy remembers the account key it accepted");
+    const outsider = redeem(invite(organisation(), "Olaf Extern"));
+    assert.deepEqual(await policy.authenticate(outsider.credential, outsider.deviceKey.publicKey), {
       accepted: false,
-      reason: "not_endorsed",
+      reason: "bad_endorsement",
     });
-
-    const noOrg = createTrustPolicy({ organisationPublicKey: undefined, contacts });
-    const c = endorsed(colleague, endorseByOrganisation(colleague, org));
-    assert.deepEqual(await noOrg.authenticate(c, c.devicePublicKey), { accepted: false, reason: "unknown_contact" });
-  });
-
-  it("classifies a credential for the UI, flagging a known contact's new key", () => {
-    const f = fields();
-    const otherKey = new Uint8Array(randomBytes(32));
-    assert.equal(classifyContact(endorsed(f, endorseByOrganisation(f, org)), org.publicKey, [], NOW), "colleague");
-    assert.equal(classifyContact(f, org.publicKey, [], NOW), "stranger");
-    assert.equal(classifyContact(f, undefined, [otherKey, f.devicePublicKey.slice()], NOW), "known");
-    assert.equal(classifyContact(f, org.publicKey, [otherKey], NOW), "new_device_of_known_contact");
-  });
-
-  it("refuses a non-endorsed key package in a conversation with a typed error", async () => {
-    const alice = await makePerson("Alice");
-    const bob = await makePerson("Bob");
-    const aliceDevice = endorseDevice(alice.device, endorseByOrganisation(alice.device.credential, org));
-    const invite = createInvitation(org, { role: "member", expiresAt: IN_A_WEEK });
-    const carolPerson = await makePerson("Carol");
-    const carol = endorseDevice(
-      carolPerson.device,
-      endorseByInvitation(carolPerson.device.credential, invite.certificate, invite.signKey),
+    decisions.set(encodeBase64url(outsider.deviceKey.publicKey), "verified");
+    assert.deepEqual(await policy.authenticate(outsider.credential, outsider.deviceKey.publicKey), {
+      accepted: true,
+      basis: "verified",
+    });
+    const planted = redeem(invite(org, "Bernd Bau"));
+    const plantedForBernd = credentialFromCertificates(
+      { ...planted.accountCertificate, accountId: bernd.accountCertificate.accountId },
+      certifyDevice(bernd.accountCertificate.accountId, planted.accountKey, planted.deviceKey.publicKey, NOW),
     );
-    const conversation = await createConversation(aliceDevice, policy);
+    assert.equal((await policy.authenticate(plantedForBernd, planted.deviceKey.publicKey)).accepted, false);
+    decisions.set(encodeBase64url(bernd.deviceKey.publicKey), "verified");
+    const revocation = createRevocation(
+      org.key,
+      { kind: "account", accountId: bernd.accountCertificate.accountId },
+      { issuedBy: org.adminId, now: NOW },
+    );
+    const revoked = policyFor(applyStatement(view(), { kind: "revocation", revocation }, NOW).view);
+    assert.deepEqual(await revoked.policy.authenticate(bernd.credential, bernd.deviceKey.publicKey), {
+      accepted: false,
+      reason: "revoked",
+    });
+  });
+
+  it("keeps a planted device of a known colleague out of a new group, with key_changed", async () => {
+    const org = organisation();
+    const anna = await makeMember("Anna Admin", { organisation: org, role: "admin", accountId: org.adminId });
+    const { policy } = policyFor(org.view);
+    const conversation = await createConversation(anna.device, policy);
+    const bernd = await makeMember("Bernd Bau", { organisation: org });
+    await addMembers(conversation, [bernd.bundle.keyPackage], policy);
+    // The server plants a device under Bernd's account id with an account key of its own.
+    const plantedKey = createSigningKey();
+    const signatureKeyPair = await generateSignatureKeyPair(DEFAULT_CIPHERSUITE);
+    const accountId = bernd.device.credential.accountId;
+    const plantedDevice = createDevice({
+      signatureKeyPair,
+      accountCertificate: { ...bernd.device.credential.accountCertificate, accountKey: plantedKey.publicKey },
+      deviceCertificate: certifyDevice(accountId, plantedKey, signatureKeyPair.publicKey, NOW),
+      deliveryAddress: randomAddress(),
+    });
+    const planted = await generateKeyPackageBundle(plantedDevice);
     await assert.rejects(
-      addMembers(conversation, [bob.bundle.keyPackage], policy),
+      addMembers(conversation, [planted.keyPackage], policy),
       (e: unknown) =>
-        e instanceof ConversationError && e.code === "authentication_rejected" && e.message.includes("not_endorsed"),
+        e instanceof ConversationError && e.code === "authentication_rejected" && e.message.includes("key_changed"),
     );
-    const added = await addMembers(conversation, [(await generateKeyPackageBundle(carol)).keyPackage], policy);
-    assert.ok(added.welcome.length > 0);
+  });
+});
+
+describe("recovery kit", () => {
+  const org = createSigningKey();
+
+  it("seals the organisation key under a passphrase; a wrong one or a changed file opens nothing", async () => {
+    const kit = await createRecoveryKit(org.signKey, "Dachdecker 2026 Stuttgart", { cost: 2 ** 10 });
+    const file = JSON.parse(JSON.stringify(kit)) as unknown;
+    assert.deepEqual(await openRecoveryKit(file, "Dachdecker 2026 Stuttgart"), org.signKey);
+    assert.equal(await openRecoveryKit(file, "Dachdecker 2026 Stuttgart!"), undefined);
+    assert.equal(
+      await openRecoveryKit(
+        { ...kit, organisationKey: encodeBase64url(createSigningKey().publicKey) },
+        "Dachdecker 2026 Stuttgart",
+      ),
+      undefined,
+    );
+    assert.ok(!JSON.stringify(kit).includes(encodeBase64url(org.signKey)));
+    await assert.rejects(openRecoveryKit({ hello: 1 }, "x"), RangeError);
+    await assert.rejects(createRecoveryKit(org.signKey, "kurz"), RangeError);
+  });
+
+  it("prints the key as a code that survives case, dashes and look-alike letters, and catches a typo", () => {
+    const code = formatRecoveryCode(org.signKey);
+    assert.match(code, /^([0-9A-HJKMNP-TV-Z]{4}-){13}[0-9A-HJKMNP-TV-Z]{3}$/);
+    assert.deepEqual(parseRecoveryCode(code.toLowerCase().replace(/-/g, " ")), org.signKey);
+    assert.deepEqual(parseRecoveryCode(code.replace(/1/g, "l").replace(/0/g, "O")), org.signKey);
+    const typo = code.slice(0, 5) + (code[5] === "A" ? "B" : "A") + code.slice(6);
+    assert.equal(parseRecoveryCode(typo), undefined);
+    assert.equal(parseRecoveryCode("ABCD"), undefined);
   });
 });
 

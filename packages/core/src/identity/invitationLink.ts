@@ -1,25 +1,26 @@
 // The invitation link: the server's `<base>/join#t=<token>` with the
-// invitation's secrets appended to the fragment. A fragment never reaches a
-// server in an HTTP request, so the private keys stay between the inviter
-// and the newcomer.
-import { decodeBase64url, encodeBase64url, equalBytes } from "@bote/protocol";
-import { decodeFailure, decodeSuccess, type DecodeResult } from "../decodeResult.js";
+// invitation's secret and certificate appended to the fragment. A fragment
+// never reaches a server in an HTTP request, so the invitation key stays
+// between the inviting admin and the newcomer. The organisation's private
+// key is never in a link.
 import {
+  checkInvitationCertificate,
+  decodeBase64url,
   decodeInvitationCertificate,
+  encodeBase64url,
   encodeInvitationCertificate,
-  verifyInvitationCertificate,
+  equalBytes,
   type InvitationCertificate,
-} from "./invitation.js";
+} from "@bote/protocol";
+import { decodeFailure, decodeSuccess, type DecodeResult } from "../decodeResult.js";
 import { POST_QUANTUM_CIPHERSUITE, type BoteCiphersuiteName } from "../mls/ciphersuite.js";
-import { ED25519_PUBLIC_KEY_BYTES, ED25519_SIGN_KEY_BYTES, publicKeyOf } from "./organisationKey.js";
+import { ED25519_SIGN_KEY_BYTES, publicKeyOf, verifyEd25519 } from "./organisationKey.js";
 
 export interface InvitationSecrets {
-  /** The invitation key's Ed25519 seed: signs the newcomer's credential. */
+  /** The invitation key's Ed25519 seed: certifies the newcomer's account key, once. */
   readonly invitationSignKey: Uint8Array;
+  /** Names the account id, name, role and expiry; its organisation key is the newcomer's trust anchor. */
   readonly certificate: InvitationCertificate;
-  readonly organisationPublicKey: Uint8Array;
-  /** Only in admin invitations: admins hold the organisation key, so a second admin can endorse and invite. */
-  readonly organisationSignKey?: Uint8Array;
   /**
    * The organisation's MLS ciphersuite when it is not the default (`m=pq`
    * for X-Wing): every device of an organisation must use the same suite to
@@ -38,32 +39,23 @@ export interface InvitationLink {
   readonly invitation?: InvitationSecrets;
 }
 
-// Generous: the longest valid link is about 450 characters.
+// Generous: the longest valid link is about 600 characters.
 const MAX_LINK_CHARS = 4096;
 const MAX_TOKEN_CHARS = 256;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
-const PARAMS = ["t", "k", "c", "o", "s", "m"] as const;
+const PARAMS = ["t", "k", "c", "m"] as const;
 const POST_QUANTUM_PARAM = "pq";
 type Param = (typeof PARAMS)[number];
 
-/** Appends `&k=…&c=…&o=…[&s=…][&m=pq]` (unpadded base64url) to the server's `…/join#t=<token>` link. */
+/** Appends `&k=…&c=…[&m=pq]` (unpadded base64url) to the server's `…/join#t=<token>` link. */
 export function formatInvitationLink(serverJoinUrl: string, secrets: InvitationSecrets): string {
   if (!splitLink(serverJoinUrl).ok || !/#t=[^&]+$/.test(serverJoinUrl)) {
     throw new RangeError("not a server invitation link (…/join#t=<token>)");
   }
   if (secrets.invitationSignKey.length !== ED25519_SIGN_KEY_BYTES) throw new RangeError("invitationSignKey: 32 bytes");
-  if (secrets.organisationPublicKey.length !== ED25519_PUBLIC_KEY_BYTES) {
-    throw new RangeError("organisationPublicKey: 32 bytes");
-  }
-  const { organisationSignKey } = secrets;
-  if (organisationSignKey !== undefined && secrets.certificate.role !== "admin") {
-    throw new RangeError("only an admin invitation carries the organisation key");
-  }
   let link =
     `${serverJoinUrl}&k=${encodeBase64url(secrets.invitationSignKey)}` +
-    `&c=${encodeBase64url(encodeInvitationCertificate(secrets.certificate))}` +
-    `&o=${encodeBase64url(secrets.organisationPublicKey)}`;
-  if (organisationSignKey !== undefined) link += `&s=${encodeBase64url(organisationSignKey)}`;
+    `&c=${encodeBase64url(encodeInvitationCertificate(secrets.certificate))}`;
   if (secrets.ciphersuite === POST_QUANTUM_CIPHERSUITE) link += `&m=${POST_QUANTUM_PARAM}`;
   return link;
 }
@@ -93,9 +85,10 @@ function bytesParam(value: string, length: number, field: string): DecodeResult<
 /**
  * The one parse gate for invitation links. Refuses anything but the exact
  * shape formatInvitationLink makes (in any parameter order): unknown or
- * repeated parameters, an incomplete set of secrets, keys that do not match
- * each other, a certificate the organisation key did not sign, or an
- * organisation key in a member invitation.
+ * repeated parameters (an old link's organisation key `s` among them), an
+ * incomplete pair of secrets, a certificate its own organisation key did
+ * not sign, or a `k` that is not the certificate's invitation key. Expiry is
+ * the caller's check, with its clock (isInvitationExpired).
  */
 export function parseInvitationLink(url: string): DecodeResult<InvitationLink> {
   const split = splitLink(url);
@@ -113,50 +106,45 @@ export function parseInvitationLink(url: string): DecodeResult<InvitationLink> {
     return decodeFailure("invalid_field", "invitationLink.t");
   }
   const { serverUrl } = split.value;
-  const [k, c, o, s, m] = [params.get("k"), params.get("c"), params.get("o"), params.get("s"), params.get("m")];
-  if (k === undefined && c === undefined && o === undefined && s === undefined && m === undefined) {
-    return decodeSuccess({ serverUrl, token });
-  }
+  const [k, c, m] = [params.get("k"), params.get("c"), params.get("m")];
+  if (k === undefined && c === undefined && m === undefined) return decodeSuccess({ serverUrl, token });
   if (m !== undefined && m !== POST_QUANTUM_PARAM) return decodeFailure("invalid_field", "invitationLink.m");
   const suite: { ciphersuite?: BoteCiphersuiteName } = m === undefined ? {} : { ciphersuite: POST_QUANTUM_CIPHERSUITE };
   if (k === undefined) return decodeFailure("invalid_field", "invitationLink.k");
   if (c === undefined) return decodeFailure("invalid_field", "invitationLink.c");
-  if (o === undefined) return decodeFailure("invalid_field", "invitationLink.o");
   const invitationSignKey = bytesParam(k, ED25519_SIGN_KEY_BYTES, "k");
   if (!invitationSignKey.ok) return invitationSignKey;
-  const organisationPublicKey = bytesParam(o, ED25519_PUBLIC_KEY_BYTES, "o");
-  if (!organisationPublicKey.ok) return organisationPublicKey;
   const certificateBytes = c.length > 0 && BASE64URL.test(c) ? decodeBase64url(c) : undefined;
   if (certificateBytes === undefined) return decodeFailure("invalid_text", "invitationLink.c");
   const certificate = decodeInvitationCertificate(certificateBytes);
-  if (!certificate.ok) return decodeFailure(certificate.error.reason, `invitationLink.c.${certificate.error.field}`);
-  if (!verifyInvitationCertificate(certificate.value, organisationPublicKey.value)) {
-    return decodeFailure("invalid_field", "invitationLink.c.organisationSignature");
-  }
-  const invitationPublicKey = publicKeyOf(invitationSignKey.value);
-  if (invitationPublicKey === undefined || !equalBytes(invitationPublicKey, certificate.value.invitationPublicKey)) {
+  if (!certificate.ok) return decodeFailure("invalid_field", `invitationLink.c.${certificate.field}`);
+  // Signature only: the expiry is judged at redemption, with the caller's clock.
+  const fault = checkInvitationCertificate(
+    certificate.value,
+    certificate.value.organisationKey,
+    certificate.value.expiresAtSeconds,
+    verifyEd25519,
+  );
+  if (fault !== undefined) return decodeFailure("invalid_field", "invitationLink.c.signature");
+  const invitationKey = publicKeyOf(invitationSignKey.value);
+  if (invitationKey === undefined || !equalBytes(invitationKey, certificate.value.invitationKey)) {
     return decodeFailure("invalid_field", "invitationLink.k");
-  }
-  const invitation: InvitationSecrets = {
-    invitationSignKey: invitationSignKey.value,
-    certificate: certificate.value,
-    organisationPublicKey: organisationPublicKey.value,
-    ...suite,
-  };
-  if (s === undefined) return decodeSuccess({ serverUrl, token, invitation });
-  const organisationSignKey = bytesParam(s, ED25519_SIGN_KEY_BYTES, "s");
-  if (!organisationSignKey.ok) return organisationSignKey;
-  const derived = publicKeyOf(organisationSignKey.value);
-  if (
-    certificate.value.role !== "admin" ||
-    derived === undefined ||
-    !equalBytes(derived, organisationPublicKey.value)
-  ) {
-    return decodeFailure("invalid_field", "invitationLink.s");
   }
   return decodeSuccess({
     serverUrl,
     token,
-    invitation: { ...invitation, organisationSignKey: organisationSignKey.value },
+    invitation: { invitationSignKey: invitationSignKey.value, certificate: certificate.value, ...suite },
   });
+}
+
+/** Whether the invitation's time is over at `now` (a few minutes of clock difference allowed). */
+export function isInvitationExpired(certificate: InvitationCertificate, now: Date): boolean {
+  return (
+    checkInvitationCertificate(
+      certificate,
+      certificate.organisationKey,
+      Math.floor(now.getTime() / 1000),
+      verifyEd25519,
+    ) === "invitation_expired"
+  );
 }

@@ -81,12 +81,18 @@ export interface ProfileRecord {
   readonly role: Role;
   readonly organisationId: string;
   readonly organisationName: string;
-  /** encodeDevice(): signature key pair, credential, delivery address, suite. */
+  /** encodeDevice(): signature key pair, credential (account and device certificates), delivery address, suite. */
   readonly device: Uint8Array;
-  /** The organisation's Ed25519 public key, from the invitation link or created by the first admin. */
-  readonly organisationPublicKey: Uint8Array | undefined;
-  /** Only on admin devices. */
+  /** The account key's Ed25519 seed: certifies this person's devices. Secret. */
+  readonly accountSignKey: Uint8Array;
+  /** The organisation key's Ed25519 seed, only on admin devices that received it. Secret. */
   readonly organisationSignKey: Uint8Array | undefined;
+  /**
+   * encodeOrganisationView(): the trust anchor and rotations, the account
+   * key accepted per account, used invitations, revocations. Not secret, but
+   * it is what this device trusts: it changes only through verified statements.
+   */
+  readonly organisation: Uint8Array;
 }
 
 export type ConversationKind = "direct" | "group";

@@ -4,7 +4,13 @@ export type ClientStoreErrorCode =
   /** The profile's storage is not a Bote profile (another file, or damaged beyond opening). */
   | "profile_unreadable"
   /** The profile was written by a newer Bote with a schema this version does not know. */
-  | "profile_too_new";
+  | "profile_too_new"
+  /**
+   * The profile was written by an older Bote, before the organisation key
+   * chain: it has no account key and no organisation view, and neither can
+   * be made up afterwards (they come only with an invitation).
+   */
+  | "profile_outdated";
 
 /** The one error type a ClientStore throws on purpose, so callers can switch on `code`. */
 export class ClientStoreError extends Error {

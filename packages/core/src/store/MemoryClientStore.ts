@@ -128,8 +128,9 @@ function copyProfile(p: ProfileRecord): ProfileRecord {
   return {
     ...p,
     device: copyBytes(p.device),
-    organisationPublicKey: copyOptionalBytes(p.organisationPublicKey),
+    accountSignKey: copyBytes(p.accountSignKey),
     organisationSignKey: copyOptionalBytes(p.organisationSignKey),
+    organisation: copyBytes(p.organisation),
   };
 }
 

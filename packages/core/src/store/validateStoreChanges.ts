@@ -14,8 +14,9 @@ export function validateStoreChanges(changes: StoreChanges): void {
       requireId(profile[key], `profile.${key}`);
     }
     requireBytes(profile.device, "profile.device");
-    optionalBytes(profile.organisationPublicKey, "profile.organisationPublicKey");
+    requireBytes(profile.accountSignKey, "profile.accountSignKey");
     optionalBytes(profile.organisationSignKey, "profile.organisationSignKey");
+    requireBytes(profile.organisation, "profile.organisation");
   }
   changes.conversations?.forEach((c, i) => validateConversation(c, `conversations[${i}]`));
   changes.messages?.forEach((m, i) => {
