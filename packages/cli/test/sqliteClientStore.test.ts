@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import { ClientStoreError } from "@bote/core";
 import { describeClientStoreContract } from "@bote/testing";
 import { SqliteClientStore } from "../src/profile/SqliteClientStore.js";
+import { CLIENT_STORE_APPLICATION_ID, CLIENT_STORE_MIGRATIONS } from "../src/profile/clientStoreSchema.js";
 
 async function tempProfile(): Promise<{ file: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), "bote-profile-"));
@@ -87,6 +88,43 @@ describe("SqliteClientStore file", () => {
       assert.throws(() => SqliteClientStore.open(file), isStoreError("profile_too_new"));
       const check = new Database(file, { readonly: true });
       assert.equal(check.pragma("user_version", { simple: true }), 999);
+      check.close();
+    } finally {
+      await remove();
+    }
+  });
+
+  it("migrates a profile from before the organisation key chain and refuses it with profile_outdated", async () => {
+    const { file, remove } = await tempProfile();
+    try {
+      // The file as the first release left it: schema 1 and its profile row.
+      const old = new Database(file);
+      old.exec(CLIENT_STORE_MIGRATIONS[0]!);
+      old.pragma(`application_id = ${CLIENT_STORE_APPLICATION_ID}`);
+      old.pragma("user_version = 1");
+      old
+        .prepare(
+          `INSERT INTO profile (id, server_url, account_id, device_id, role, organisation_id, organisation_name,
+             device, organisation_public_key, organisation_sign_key)
+           VALUES (1, 'https://bote.example.de/', 'acc-1', 'dev-1', 'admin', 'org-1', 'Beispiel GmbH', ?, ?, ?)`,
+        )
+        .run(Buffer.alloc(200, 1), Buffer.alloc(32, 2), Buffer.alloc(32, 3));
+      old.prepare("INSERT INTO seen (key) VALUES ('s-old')").run();
+      old.close();
+
+      const store = SqliteClientStore.open(file);
+      try {
+        await assert.rejects(store.getProfile(), isStoreError("profile_outdated"));
+        assert.equal(await store.hasSeen("s-old"), true, "the rest of the profile is still readable");
+      } finally {
+        await store.close();
+      }
+      const check = new Database(file, { readonly: true });
+      assert.equal(check.pragma("user_version", { simple: true }), CLIENT_STORE_MIGRATIONS.length);
+      assert.equal(
+        (check.prepare("SELECT account_id FROM profile").get() as { account_id: string }).account_id,
+        "acc-1",
+      );
       check.close();
     } finally {
       await remove();

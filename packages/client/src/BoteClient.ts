@@ -1,5 +1,11 @@
 import {
   decodeDevice,
+  decodeOrganisationView,
+  encodeOrganisationView,
+  type OrganisationView,
+  type RecoveryKit,
+  createRecoveryKit,
+  formatRecoveryCode,
   hasPendingProposals,
   commitPendingProposals,
   leaveConversation,
@@ -7,7 +13,6 @@ import {
   readRoster,
   restoreConversation,
   type ClientStore,
-  type ContactRecord,
   type ConversationRecord,
   type Device,
   type MessageRecord,
@@ -15,7 +20,15 @@ import {
   type DeviceTrust,
 } from "@bote/core";
 import { create } from "@bufbuild/protobuf";
-import { MAX_RECEIPT_TARGETS, Receipt_Kind, ReceiptSchema, TextSchema, type Member, type Role } from "@bote/protocol";
+import {
+  decodeInvitationCertificate,
+  MAX_RECEIPT_TARGETS,
+  Receipt_Kind,
+  ReceiptSchema,
+  TextSchema,
+  type InvitationsResponse,
+  type Role,
+} from "@bote/protocol";
 import { ClientError, isOffline } from "./clientError.js";
 import { setDeviceTrust } from "./contacts.js";
 import type { ClientContext } from "./context.js";
@@ -33,14 +46,18 @@ import { flushOutbox, runCommit, sendContent } from "./outgoing.js";
 import type { Transport } from "./ports.js";
 import { eventMessage, isChatLine, readContent } from "./records.js";
 import { sendHandshake } from "./handshake.js";
-import { createInvitationLink } from "./invitations.js";
 import { bytesOfId, deleteOwnMessage, editOwnMessage, reactTo } from "./messageChanges.js";
 import { downloadFile, readAttachment, sendFile, type OutgoingFile } from "./attachments.js";
 import { RelayConnection, type ConnectionState } from "./RelayConnection.js";
 import { Serial } from "./serial.js";
-import { ServerApi } from "./ServerApi.js";
+import { bytesFrom, ServerApi } from "./ServerApi.js";
 import { Session, type SessionCache } from "./session.js";
 import { createTrustPolicyFor } from "./trust.js";
+import { confirmProvisionalAccounts, ownRevocation, removeRevokedMembers, syncOrganisation } from "./organisation.js";
+import { directoryEntry, type DirectoryEntry } from "./directory.js";
+import { listInvitations, recertify, revoke, rotate } from "./administration.js";
+import { createInvitationLink, currentOrganisationKey } from "./invitations.js";
+import { b64 } from "./ids.js";
 
 export interface OpenOptions {
   readonly store: ClientStore;
@@ -73,16 +90,24 @@ export class BoteClient {
   private readonly session: Session;
   private profileRecord: ProfileRecord;
   private deviceRecord: Device;
+  private organisationView: OrganisationView;
+  // Profile writes (a learned account key, a synced log) go out one after another, each with the latest view.
+  private profileWrites: Promise<unknown> = Promise.resolve();
   private background: Promise<unknown> = Promise.resolve();
 
   readonly store: ClientStore;
 
-  private constructor(options: OpenOptions, profile: ProfileRecord, device: Device) {
+  private constructor(options: OpenOptions, profile: ProfileRecord, device: Device, organisation: OrganisationView) {
     const { store, transport, random } = options;
     const now = options.now ?? Date.now;
     this.store = store;
     this.profileRecord = profile;
     this.deviceRecord = device;
+    this.organisationView = organisation;
+    const organisationHolder = {
+      current: () => this.organisationView,
+      update: (view: OrganisationView) => this.updateOrganisation(view),
+    };
     this.session = new Session(
       new ServerApi(transport.http, profile.serverUrl),
       profile.deviceId,
@@ -108,7 +133,7 @@ export class BoteClient {
       connection: this.connection,
       serial: this.serial,
       events: this.events,
-      trust: createTrustPolicyFor(store, () => this.profileRecord, now),
+      trust: createTrustPolicyFor(store, () => this.profileRecord, organisationHolder, now),
       now,
       onProposal: (conversationId) => this.inBackground(() => this.commitProposals(conversationId)),
       onDelivered: (conversationId, messageIds) => {
@@ -117,7 +142,20 @@ export class BoteClient {
       },
       profile: () => this.profileRecord,
       device: () => this.deviceRecord,
+      organisation: () => this.organisationView,
+      updateOrganisation: (view) => this.updateOrganisation(view),
     };
+  }
+
+  private updateOrganisation(view: OrganisationView): Promise<void> {
+    this.organisationView = view;
+    const write = this.profileWrites.then(async () => {
+      const role = view.accounts.get(this.profileRecord.accountId)?.certificate.role ?? this.profileRecord.role;
+      this.profileRecord = { ...this.profileRecord, role, organisation: encodeOrganisationView(this.organisationView) };
+      await this.store.apply({ profile: this.profileRecord });
+    });
+    this.profileWrites = write.catch(() => undefined);
+    return write;
   }
 
   /** Opens the device stored in `store`; fails with profile_missing before `bote join`. */
@@ -126,7 +164,14 @@ export class BoteClient {
     if (profile === undefined) throw new ClientError("profile_missing");
     const device = decodeDevice(profile.device);
     if (!device.ok) throw new ClientError("profile_missing", `stored device: ${device.error.field}`);
-    return new BoteClient(options, profile, device.value);
+    let organisation: OrganisationView;
+    try {
+      organisation = decodeOrganisationView(profile.organisation);
+    } catch (err) {
+      // Trust state fails closed: a damaged view is never replaced by whatever the server says.
+      throw new ClientError("profile_unreadable", "stored organisation view", { cause: err });
+    }
+    return new BoteClient(options, profile, device.value, organisation);
   }
 
   get profile(): ProfileRecord {
@@ -145,11 +190,50 @@ export class BoteClient {
     return this.events.on(event, handler);
   }
 
-  /** Logs in, keeps the key package stock up, opens the socket and sends what the outbox holds. */
+  get organisation(): OrganisationView {
+    return this.organisationView;
+  }
+
+  /** The organisation revoked this device or its account (seen in its signed log, or refused at login). */
+  get deactivated(): "account" | "device" | undefined {
+    return ownRevocation(this.organisationView, this.ctx);
+  }
+
+  /**
+   * Logs in, reads the organisation's signed log, keeps the key package
+   * stock up, opens the socket and sends what the outbox holds. A device the
+   * organisation revoked gets `device_revoked` and a `deactivated` event.
+   */
   async connect(): Promise<void> {
-    await this.session.sessionToken();
+    try {
+      await this.session.sessionToken();
+    } catch (err) {
+      if (err instanceof ClientError && err.code === "device_revoked") {
+        this.events.emit("deactivated", { reason: this.deactivated ?? "device" });
+      }
+      throw err;
+    }
+    await this.syncOrganisation();
     await topUpKeyPackages(this.ctx);
     await this.connection.start();
+  }
+
+  /**
+   * Applies the organisation's log and directory, then does what follows:
+   * an admin device confirms provisional accounts, every device removes
+   * revoked members from its groups (in the background).
+   */
+  async syncOrganisation(): Promise<void> {
+    await syncOrganisation(this.ctx);
+    const revoked = this.deactivated;
+    if (revoked !== undefined) {
+      this.events.emit("deactivated", { reason: revoked });
+      return;
+    }
+    this.inBackground(async () => {
+      await confirmProvisionalAccounts(this.ctx);
+      await removeRevokedMembers(this.ctx);
+    });
   }
 
   /**
@@ -194,21 +278,121 @@ export class BoteClient {
 
   // Directory and contacts
 
-  /** The organisation's accounts (from the server), with this device's trust in their keys. */
-  async directory(): Promise<{ member: Member; contact: ContactRecord | undefined }[]> {
+  /**
+   * The organisation's accounts as the server lists them, each with what
+   * this device verified: `confirmed` when the account key the server shows
+   * is the one the organisation's chain vouches for (then name and role are
+   * the certificate's, never the server's word), and this device's contact
+   * record. Colleagues other than this account only.
+   */
+  async directory(): Promise<DirectoryEntry[]> {
     await this.session.sessionToken();
-    const { members } = await this.session.api.members();
-    const out = [];
+    const members = await syncOrganisation(this.ctx);
+    const out: DirectoryEntry[] = [];
     for (const member of members) {
       if (member.accountId === this.profileRecord.accountId) continue;
-      out.push({ member, contact: await this.store.getContact(member.accountId) });
+      out.push({
+        ...directoryEntry(this.organisationView, member),
+        contact: await this.store.getContact(member.accountId),
+      });
     }
     return out;
   }
 
-  async createInvitation(role: Role): Promise<{ url: string; expiresAt: string }> {
+  /** Every account, this one included, with its devices: the admin's member list. */
+  async organisationMembers(): Promise<DirectoryEntry[]> {
     await this.session.sessionToken();
-    return createInvitationLink(this.ctx, role);
+    const members = await syncOrganisation(this.ctx);
+    const out: DirectoryEntry[] = [];
+    for (const member of members) {
+      out.push({
+        ...directoryEntry(this.organisationView, member),
+        contact: await this.store.getContact(member.accountId),
+      });
+    }
+    return out;
+  }
+
+  /** An invitation link for one named person (admins holding the organisation key). */
+  async createInvitation(
+    role: Role,
+    displayName: string,
+    lifetimeMs?: number,
+  ): Promise<{ url: string; expiresAt: string; accountId: string }> {
+    await this.session.sessionToken();
+    const made = await createInvitationLink(this.ctx, {
+      role,
+      displayName,
+      ...(lifetimeMs === undefined ? {} : { lifetimeMs }),
+    });
+    return { ...made, accountId: b64(made.accountId) };
+  }
+
+  // Administration (admin devices holding the current organisation key)
+
+  /** Deactivates a person: every device, at once, on the server and in every group. */
+  deactivate(accountId: string): Promise<void> {
+    return this.administer(() => revoke(this.ctx, { kind: "account", accountId: bytesFrom(accountId, "accountId") }));
+  }
+
+  /** Revokes one device of a person (lost phone); the person's other devices stay. */
+  revokeDevice(accountId: string, devicePublicKey: string): Promise<void> {
+    return this.administer(() =>
+      revoke(this.ctx, {
+        kind: "device",
+        accountId: bytesFrom(accountId, "accountId"),
+        deviceKey: bytesFrom(devicePublicKey, "devicePublicKey"),
+      }),
+    );
+  }
+
+  /** Withdraws an invitation that was not redeemed yet. */
+  revokeInvitation(invitationCertificate: string): Promise<void> {
+    const certificate = decodeInvitationCertificate(bytesFrom(invitationCertificate, "certificate"));
+    if (!certificate.ok) throw new ClientError("server_unexpected", certificate.field);
+    return this.administer(() =>
+      revoke(this.ctx, { kind: "invitation", invitationKey: certificate.value.invitationKey }),
+    );
+  }
+
+  /** Makes someone an admin (or a member again); the organisation key reaches a new admin separately. */
+  setRole(accountId: string, role: Role): Promise<void> {
+    return this.administer(() => recertify(this.ctx, accountId, { role }));
+  }
+
+  async invitations(): Promise<InvitationsResponse> {
+    await this.session.sessionToken();
+    return listInvitations(this.ctx);
+  }
+
+  /** Rotates the organisation key; a former admin's copy of the old key certifies nobody afterwards. */
+  rotateOrganisationKey(): Promise<void> {
+    return this.administer(async () => {
+      const next = await rotate(this.ctx);
+      await this.updateProfile({ organisationSignKey: next });
+    });
+  }
+
+  /** The organisation key as a passphrase-sealed recovery kit and a printable code (admins only). */
+  async recoveryKit(passphrase: string, options?: { cost?: number }): Promise<{ kit: RecoveryKit; code: string }> {
+    const { signKey } = currentOrganisationKey(this.ctx);
+    return { kit: await createRecoveryKit(signKey, passphrase, options), code: formatRecoveryCode(signKey) };
+  }
+
+  private async administer(action: () => Promise<void>): Promise<void> {
+    await this.session.sessionToken();
+    await syncOrganisation(this.ctx);
+    await action();
+    this.inBackground(() => removeRevokedMembers(this.ctx));
+  }
+
+  private updateProfile(changes: Partial<ProfileRecord>): Promise<void> {
+    const write = this.profileWrites.then(async () => {
+      this.profileRecord = { ...this.profileRecord, ...changes };
+      await this.store.apply({ profile: this.profileRecord });
+    });
+    this.profileWrites = write.catch(() => undefined);
+    return write;
   }
 
   /** Marks a contact's device key as verified (safety number compared) or explicitly accepted unverified. */
@@ -219,7 +403,7 @@ export class BoteClient {
     }
     const updated = setDeviceTrust(contact, devicePublicKey, trust);
     await this.store.apply({ contacts: [updated] });
-    this.events.emit("contact", { contact: updated, newDevice: false });
+    this.events.emit("contact", { contact: updated, newDevice: false, keyChanged: false });
     return updated;
   }
 

@@ -10,7 +10,17 @@ import {
   type MeResponse,
   type MembersResponse,
   type RedeemInvitationResponse,
-  type Role,
+  encodeAccountCertificate,
+  encodeDeviceCertificate,
+  encodeInvitationCertificate,
+  encodeOrganisationStatement,
+  type AccountCertificate,
+  type DeviceCertificate,
+  type InvitationCertificate,
+  type InvitationsResponse,
+  type OrganisationLogResponse,
+  type OrganisationStatement,
+  type PostStatementsResponse,
 } from "@bote/protocol";
 import { ClientError } from "./clientError.js";
 import type { HttpRequest, HttpResponse, HttpTransport } from "./ports.js";
@@ -49,8 +59,22 @@ export class ServerApi {
     return new ServerApi(this.http, this.serverUrl, session, renew);
   }
 
-  redeemInvitation(token: string, displayName: string, publicKey: Uint8Array): Promise<RedeemInvitationResponse> {
-    return this.json("POST", "/v1/invitations/redeem", { token, displayName, publicKey: encodeBase64url(publicKey) });
+  redeemInvitation(request: {
+    token: string;
+    accountId: Uint8Array;
+    publicKey: Uint8Array;
+    accountCertificate: AccountCertificate;
+    deviceCertificate: DeviceCertificate;
+    organisationKey?: Uint8Array;
+  }): Promise<RedeemInvitationResponse> {
+    return this.json("POST", "/v1/invitations/redeem", {
+      token: request.token,
+      accountId: encodeBase64url(request.accountId),
+      publicKey: encodeBase64url(request.publicKey),
+      accountCertificate: encodeBase64url(encodeAccountCertificate(request.accountCertificate)),
+      deviceCertificate: encodeBase64url(encodeDeviceCertificate(request.deviceCertificate)),
+      ...(request.organisationKey === undefined ? {} : { organisationKey: encodeBase64url(request.organisationKey) }),
+    });
   }
 
   loginChallenge(deviceId: string): Promise<LoginChallengeResponse> {
@@ -69,8 +93,24 @@ export class ServerApi {
     return this.json("GET", "/v1/members");
   }
 
-  createInvitation(role: Role): Promise<CreateInvitationResponse> {
-    return this.json("POST", "/v1/invitations", { role });
+  createInvitation(certificate: InvitationCertificate): Promise<CreateInvitationResponse> {
+    return this.json("POST", "/v1/invitations", {
+      certificate: encodeBase64url(encodeInvitationCertificate(certificate)),
+    });
+  }
+
+  invitations(): Promise<InvitationsResponse> {
+    return this.json("GET", "/v1/invitations");
+  }
+
+  organisationLog(after: number): Promise<OrganisationLogResponse> {
+    return this.json("GET", `/v1/organisation/log?after=${after}`);
+  }
+
+  postStatements(statements: readonly OrganisationStatement[]): Promise<PostStatementsResponse> {
+    return this.json("POST", "/v1/organisation/statements", {
+      statements: statements.map((s) => encodeBase64url(encodeOrganisationStatement(s))),
+    });
   }
 
   uploadKeyPackages(oneTime: readonly Uint8Array[], lastResort: Uint8Array | undefined): Promise<unknown> {

@@ -35,6 +35,10 @@ export const clientErrorRegistry = {
     de: "Das Profil stammt von einer neueren Bote-Version; bitte Bote aktualisieren.",
     en: "The profile was written by a newer version of Bote; please update Bote.",
   },
+  profile_outdated: {
+    de: "Dieses Profil stammt aus einer älteren Bote-Version ohne Organisationsschlüssel-Kette. Bitte mit einer neuen Einladung in einem neuen Profil beitreten.",
+    en: "This profile was made by an older Bote without the organisation key chain. Please join again with a new invitation, in a new profile.",
+  },
   profile_exists: {
     de: "Dieses Profil gehört schon zu einem Konto; für ein weiteres ein anderes Profil wählen.",
     en: "This profile already belongs to an account; choose another profile for a second one.",

@@ -1,4 +1,4 @@
-import type { AuthenticationPort, ClientStore, Device, ProfileRecord } from "@bote/core";
+import type { AuthenticationPort, ClientStore, Device, OrganisationView, ProfileRecord } from "@bote/core";
 import type { Emitter } from "./events.js";
 import type { RelayConnection } from "./RelayConnection.js";
 import type { Serial } from "./serial.js";
@@ -20,4 +20,8 @@ export interface ClientContext {
   onDelivered(conversationId: string, messageIds: readonly string[]): void;
   profile(): ProfileRecord;
   device(): Device;
+  /** What this device trusts about its organisation (see OrganisationView). */
+  organisation(): OrganisationView;
+  /** Stores a changed view with the profile; statements reach it only after they verified. */
+  updateOrganisation(view: OrganisationView): Promise<void>;
 }

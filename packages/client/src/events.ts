@@ -6,8 +6,17 @@ export interface ClientEvents {
   /** A new or changed message (incoming, sent, edited, deleted, receipt). */
   message: MessageRecord;
   conversation: ConversationRecord;
-  /** A contact appeared or shows a device key not seen before (shown, never silently accepted). */
-  contact: { contact: ContactRecord; newDevice: boolean };
+  /**
+   * A contact appeared or shows a device key not seen before (shown, never
+   * silently accepted). `newDevice`: the same person's new device, vouched
+   * for by their account key — a calm notice. `keyChanged`: another account
+   * key than the one accepted for this person — a warning.
+   */
+  contact: { contact: ContactRecord; newDevice: boolean; keyChanged: boolean };
+  /** The organisation deactivated this device or its account: it can no longer connect. */
+  deactivated: { reason: "account" | "device" };
+  /** The organisation's member list or trust state changed (after a sync of its signed log). */
+  organisation: { seq: number };
   connection: ConnectionState;
   /** An envelope that could not be used; it is acknowledged so it does not block the mailbox. */
   dropped: { reason: DropReason; conversationId: string | undefined };

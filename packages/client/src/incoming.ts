@@ -18,6 +18,7 @@ import {
 } from "@bote/core";
 import { decodeContent, Receipt_Kind, unpadPayload, type Content, type ContentBody, type Entry } from "@bote/protocol";
 import { noteCredentials } from "./contacts.js";
+import { isRevokedMember } from "./organisation.js";
 import type { ClientContext } from "./context.js";
 import type { DropReason } from "./events.js";
 import { b64 } from "./ids.js";
@@ -28,6 +29,7 @@ interface Outcome {
   readonly changes: StoreChanges;
   readonly dropped?: { reason: DropReason; conversationId: string | undefined };
   readonly newDevices?: Set<string>;
+  readonly keyChanges?: Set<string>;
   /** A member asked to leave: some member must commit it. */
   readonly commitProposalsOf?: string;
   /** A text or file from someone else was stored: its sender may get a delivery receipt. */
@@ -61,7 +63,11 @@ function announce(ctx: ClientContext, outcome: Outcome): void {
   for (const c of outcome.changes.conversations ?? []) ctx.events.emit("conversation", c);
   for (const m of outcome.changes.messages ?? []) ctx.events.emit("message", m);
   for (const contact of outcome.changes.contacts ?? []) {
-    ctx.events.emit("contact", { contact, newDevice: outcome.newDevices?.has(contact.accountId) ?? false });
+    ctx.events.emit("contact", {
+      contact,
+      newDevice: outcome.newDevices?.has(contact.accountId) ?? false,
+      keyChanged: outcome.keyChanges?.has(contact.accountId) ?? false,
+    });
   }
   if (outcome.dropped !== undefined) ctx.events.emit("dropped", outcome.dropped);
 }
@@ -114,7 +120,7 @@ async function processWelcome(ctx: ClientContext, payload: Uint8Array, refs: rea
     // A second Welcome to a group this device is in (a resend) changes nothing.
     if (existing !== undefined && existing.active) return drop("duplicate", conversationId);
     const roster = readRoster(conversation);
-    const { contacts, newDevice } = await noteCredentials(
+    const { contacts, newDevice, keyChanged } = await noteCredentials(
       ctx,
       roster.map((m) => m.credential),
     );
@@ -129,6 +135,7 @@ async function processWelcome(ctx: ClientContext, payload: Uint8Array, refs: rea
         ...(keyPackage.lastResort ? {} : { keyPackagesDelete: [keyPackage.ref] }),
       },
       newDevices: newDevice,
+      keyChanges: keyChanged,
     };
   }
   return drop("not_for_this_device");
@@ -170,7 +177,7 @@ async function processGroupMessage(
       return applyContent(ctx, record, result.conversation, result.sender, result.plaintext);
     case "commit": {
       const roster = readRoster(result.conversation);
-      const { contacts, newDevice } = await noteCredentials(
+      const { contacts, newDevice, keyChanged } = await noteCredentials(
         ctx,
         roster.map((m) => m.credential),
       );
@@ -189,7 +196,11 @@ async function processGroupMessage(
       }
       if (renamedTo !== undefined)
         events.push(eventMessage(ctx, conversationId, { type: "renamed", by, name: renamedTo }));
-      return { changes: { conversations: [next], messages: events, contacts }, newDevices: newDevice };
+      return {
+        changes: { conversations: [next], messages: events, contacts },
+        newDevices: newDevice,
+        keyChanges: keyChanged,
+      };
     }
     case "proposal":
       return {
@@ -218,6 +229,10 @@ async function applyContent(
   const conversationId = record.conversationId;
   // The ratchet moved whatever the content is: the new state is stored in every case.
   const stateOnly: ConversationRecord = { ...record, state: encodeConversation(conversation) };
+  // A revoked member may still hold the group's keys until its removal is committed: nothing it says counts.
+  if (isRevokedMember(ctx.organisation(), sender)) {
+    return drop("untrusted_sender", conversationId, { conversations: [stateOnly] });
+  }
   let content: Content & { body: ContentBody };
   try {
     content = decodeContent(plaintext);

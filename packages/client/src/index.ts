@@ -1,6 +1,7 @@
 // Bote's SDK: one device talking to one server. Network access only through
 // the ports in ports.ts, storage only through core's ClientStore.
 export { BoteClient, socketUrl, type OpenOptions } from "./BoteClient.js";
+export type { DirectoryEntry } from "./directory.js";
 export { joinWithInvitation, type JoinOptions } from "./enrol.js";
 export { ClientError, clientErrorRegistry, type ClientErrorCode } from "./clientError.js";
 export { bytesFrom } from "./ServerApi.js";

@@ -1,36 +1,51 @@
-import { createInvitation, formatInvitationLink } from "@bote/core";
-import type { Role } from "@bote/protocol";
+import { createInvitation, formatInvitationLink, publicKeyOf } from "@bote/core";
+import { equalBytes, isCanonicalDisplayName, type Role } from "@bote/protocol";
 import { ClientError } from "./clientError.js";
 import type { ClientContext } from "./context.js";
+import { randomId } from "./ids.js";
+import { bytesFrom } from "./ServerApi.js";
+
+// Long enough for a colleague on holiday, short enough that a forgotten link dies.
+const DEFAULT_LIFETIME_MS = 7 * 24 * 3_600_000;
+
+/** The organisation key, if this device holds the current one: the only key that may sign. */
+export function currentOrganisationKey(ctx: ClientContext) {
+  const signKey = ctx.profile().organisationSignKey;
+  const publicKey = signKey === undefined ? undefined : publicKeyOf(signKey);
+  if (signKey === undefined || publicKey === undefined || !equalBytes(publicKey, ctx.organisation().currentKey)) {
+    throw new ClientError("not_admin");
+  }
+  return { signKey, publicKey };
+}
 
 /**
- * An invitation link that lets the newcomer's device sign its own credential
- * at once: the server's token plus, in the URL fragment (never sent to the
- * server), a one-time invitation key certified by the organisation key. An
- * admin invitation also carries the organisation key itself, since admins
- * are who hold it.
+ * An invitation for exactly one future account: this admin device picks the
+ * account id, and the organisation key signs id, name, role and expiry.
+ * The link carries the server's token and, in the fragment (never sent to
+ * a server), the one-time invitation key that lets the newcomer's device
+ * certify its own account key at once — for that account only, once.
  */
 export async function createInvitationLink(
   ctx: ClientContext,
-  role: Role,
-): Promise<{ url: string; expiresAt: string }> {
-  const profile = ctx.profile();
-  const organisationSignKey = profile.organisationSignKey;
-  const organisationPublicKey = profile.organisationPublicKey;
-  if (profile.role !== "admin" || organisationSignKey === undefined || organisationPublicKey === undefined) {
-    throw new ClientError("not_admin");
-  }
-  const created = await ctx.session.api.createInvitation(role);
+  request: { readonly role: Role; readonly displayName: string; readonly lifetimeMs?: number },
+): Promise<{ url: string; expiresAt: string; accountId: Uint8Array }> {
+  const displayName = request.displayName.normalize("NFC").trim();
+  if (!isCanonicalDisplayName(displayName)) throw new ClientError("bad_request", "displayName");
+  const organisationKey = currentOrganisationKey(ctx);
+  const accountId = randomId();
   const invitation = createInvitation(
-    { publicKey: organisationPublicKey, signKey: organisationSignKey },
-    { role, expiresAt: new Date(created.expiresAt) },
+    organisationKey,
+    { accountId, displayName, role: request.role },
+    {
+      expiresAt: new Date(ctx.now() + (request.lifetimeMs ?? DEFAULT_LIFETIME_MS)),
+      issuedBy: bytesFrom(ctx.profile().accountId, "accountId"),
+    },
   );
+  const created = await ctx.session.api.createInvitation(invitation.certificate);
   const url = formatInvitationLink(created.url, {
     invitationSignKey: invitation.signKey,
     certificate: invitation.certificate,
-    organisationPublicKey,
     ciphersuite: ctx.device().ciphersuite,
-    ...(role === "admin" ? { organisationSignKey } : {}),
   });
-  return { url, expiresAt: created.expiresAt };
+  return { url, expiresAt: created.expiresAt, accountId };
 }

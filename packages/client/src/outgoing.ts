@@ -273,7 +273,7 @@ async function settleCommit(
   const next = conversationRecord(ctx, won, record, { pendingState: undefined, ...(planned?.overrides ?? {}) });
   const event = planned === undefined ? [] : [eventMessage(ctx, conversationId, planned.event)];
   // The members this device just added are contacts now, with the trust their credentials earn.
-  const { contacts, newDevice } = await noteCredentials(
+  const { contacts, newDevice, keyChanged } = await noteCredentials(
     ctx,
     readRoster(won).map((m) => m.credential),
   );
@@ -281,7 +281,11 @@ async function settleCommit(
   ctx.events.emit("conversation", next);
   for (const m of event) ctx.events.emit("message", m);
   for (const contact of contacts) {
-    ctx.events.emit("contact", { contact, newDevice: newDevice.has(contact.accountId) });
+    ctx.events.emit("contact", {
+      contact,
+      newDevice: newDevice.has(contact.accountId),
+      keyChanged: keyChanged.has(contact.accountId),
+    });
   }
   return next;
 }

@@ -58,11 +58,41 @@ export function describeClientStoreContract(name: string, open: () => Promise<Cl
         const admin = profile();
         await store.apply({ profile: admin });
         assert.deepEqual(await store.getProfile(), admin);
-        const member = profile({ role: "member", organisationPublicKey: undefined, organisationSignKey: undefined });
+        const member = profile({
+          role: "member",
+          accountSignKey: bytes(21),
+          organisationSignKey: undefined,
+          organisation: bytes(22, 700),
+        });
         await store.apply({ profile: member });
         const stored = await store.getProfile();
         assert.deepEqual(stored, member);
         assert.ok(stored && "organisationSignKey" in stored, "undefined optionals are present as undefined");
+      }));
+
+    it("round-trips the profile's keys and organisation view byte for byte, as copies", () =>
+      withStore(async ({ store }) => {
+        // Seeds that look like what they are: 32 bytes, with the zero and 0xff bytes a text codec would mangle.
+        const given = profile({
+          device: Uint8Array.from({ length: 300 }, (_, i) => (i * 97) & 0xff),
+          accountSignKey: Uint8Array.from({ length: 32 }, (_, i) => (i % 2 === 0 ? 0x00 : 0xff - i)),
+          organisationSignKey: Uint8Array.from({ length: 32 }, (_, i) => (255 - i * 13) & 0xff),
+          organisation: Uint8Array.from({ length: 1_000 }, (_, i) => (i * 7 + 3) & 0xff),
+        });
+        const expected = structuredClone(given);
+        await store.apply({ profile: given });
+        const first = await store.getProfile();
+        assert.deepEqual(first, expected);
+        assert.ok(first);
+        for (const key of profileBytes) {
+          assert.notEqual(first[key], given[key], `${key} is not the array given to apply`);
+          given[key]?.fill(0xee);
+        }
+        assert.deepEqual(await store.getProfile(), expected, "changing the arrays given to apply changes nothing");
+        for (const key of profileBytes) first[key]?.fill(0x11);
+        const second = await store.getProfile();
+        assert.deepEqual(second, expected, "changing the arrays a getter returned changes nothing");
+        for (const key of profileBytes) assert.notEqual(second?.[key], first[key], `${key} is a fresh array`);
       }));
 
     it("upserts conversations and lists them by last activity, newest first", () =>
@@ -193,6 +223,12 @@ export function describeClientStoreContract(name: string, open: () => Promise<Cl
         ["an empty seen key", { seen: [""] }],
         ["a profile without a device", { profile: { ...profile(), device: undefined as never } }],
         ["a profile with an empty accountId", { profile: profile({ accountId: "" }) }],
+        ["a profile without an accountSignKey", { profile: { ...profile(), accountSignKey: undefined as never } }],
+        ["a profile without an organisation view", { profile: { ...profile(), organisation: undefined as never } }],
+        [
+          "an organisationSignKey that is no Uint8Array",
+          { profile: { ...profile(), organisationSignKey: [1, 2] as never } },
+        ],
       ];
       for (const [fault, bad] of faults) {
         it(`refuses ${fault}`, () =>
@@ -261,8 +297,9 @@ function profile(overrides: Partial<ProfileRecord> = {}): ProfileRecord {
     organisationId: "org-1",
     organisationName: "Beispiel GmbH",
     device: bytes(1, 200),
-    organisationPublicKey: bytes(2),
-    organisationSignKey: bytes(3, 64),
+    accountSignKey: bytes(2),
+    organisationSignKey: bytes(3),
+    organisation: bytes(11, 400),
     ...overrides,
   };
 }
@@ -421,11 +458,12 @@ function toBatch(s: Snapshot): StoreChanges {
   };
 }
 
+/** The profile's byte fields: the secrets and the organisation view. */
+const profileBytes = ["device", "accountSignKey", "organisationSignKey", "organisation"] as const;
+
 function mutateAll(batch: StoreChanges): void {
   const all: (Uint8Array | undefined)[] = [
-    batch.profile?.device,
-    batch.profile?.organisationPublicKey,
-    batch.profile?.organisationSignKey,
+    ...profileBytes.map((key) => batch.profile?.[key]),
     ...(batch.conversations ?? []).flatMap((c) => [c.state, c.pendingState]),
     ...(batch.messages ?? []).map((m) => m.body),
     ...(batch.outboxPut ?? []).map((o) => o.send),

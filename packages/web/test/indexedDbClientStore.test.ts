@@ -169,6 +169,19 @@ if (skip !== undefined) {
 
   describe("IndexedDbClientStore at rest", () => {
     const secret = Uint8Array.from({ length: 48 }, (_, i) => (i * 53 + 17) & 0xff);
+    const view = Uint8Array.from({ length: 64 }, (_, i) => (i * 29 + 5) & 0xff);
+    const profileAt = (accountId: string) => ({
+      serverUrl: "https://bote.example.de/",
+      accountId,
+      deviceId: "dev-1",
+      role: "admin" as const,
+      organisationId: "org-1",
+      organisationName: "Beispiel GmbH",
+      device: secret,
+      accountSignKey: secret,
+      organisationSignKey: secret,
+      organisation: view,
+    });
 
     it("keeps no secret byte in the clear and its wrapping key is not extractable", async () => {
       const { page } = await pageHarness();
@@ -176,17 +189,7 @@ if (skip !== undefined) {
       const store = await openInPage(page, name);
       try {
         await store.apply({
-          profile: {
-            serverUrl: "https://bote.example.de/",
-            accountId: "acc-1",
-            deviceId: "dev-1",
-            role: "admin",
-            organisationId: "org-1",
-            organisationName: "Beispiel GmbH",
-            device: secret,
-            organisationPublicKey: undefined,
-            organisationSignKey: secret,
-          },
+          profile: profileAt("acc-1"),
           conversations: [conversationWith("conv-1", secret)],
           messages: [
             {
@@ -221,10 +224,18 @@ if (skip !== undefined) {
         const raw = decode(await page.evaluate((n) => bote.dumpRaw(n), name)) as Record<string, unknown[]>;
         assert.equal(raw.conversations?.length, 1, "the dump holds the conversation record");
         const found = collectBytes(raw);
-        assert.ok(found.length >= 7, `expected the sealed values in the dump, found ${found.length} byte fields`);
+        assert.ok(found.length >= 9, `expected the sealed values in the dump, found ${found.length} byte fields`);
         for (const bytes of found) {
           assert.equal(indexOf(bytes, secret.subarray(0, 16)), -1, "a secret appears in the clear at rest");
         }
+        const storedProfile = raw.profile?.[0] as Record<string, unknown> | undefined;
+        for (const key of ["device", "accountSignKey", "organisationSignKey"]) {
+          const sealed = storedProfile?.[key];
+          assert.ok(sealed instanceof Uint8Array, `the profile's ${key} is stored`);
+          assert.equal(sealed.length, secret.length + 12 + 16, `the profile's ${key} is sealed`);
+        }
+        assert.deepEqual(storedProfile?.organisation, view, "the organisation view is stored as given");
+        assert.equal(storedProfile && "organisationPublicKey" in storedProfile, false);
         const sealedStates = [raw.conversations?.[0]].map((c) => (c as { state: Uint8Array }).state);
         assert.equal(sealedStates[0]?.length, secret.length + 12 + 16, "nonce, ciphertext and tag");
 
@@ -273,6 +284,23 @@ if (skip !== undefined) {
       }
     });
 
+    it("refuses a profile from before the organisation key chain with profile_outdated", async () => {
+      const { page } = await pageHarness();
+      const name = freshName();
+      const store = await openInPage(page, name);
+      try {
+        await store.apply({ profile: profileAt("acc-1"), conversations: [conversationWith("conv-1", secret)] });
+        await store.close();
+        await page.evaluate(writeOldProfile, name);
+        const again = await openInPage(page, name);
+        await assert.rejects(again.getProfile(), isStoreError("profile_outdated"));
+        assert.deepEqual((await again.getConversation("conv-1"))?.state, secret, "the rest is still readable");
+        await again.close();
+      } finally {
+        await deleteInPage(page, name);
+      }
+    });
+
     it("refuses a database of a newer schema with profile_too_new", async () => {
       const { page } = await pageHarness();
       const name = freshName();
@@ -285,6 +313,32 @@ if (skip !== undefined) {
       }
     });
   });
+}
+
+/**
+ * Runs in the page: rewrites the stored profile into the shape the app wrote
+ * before the organisation key chain (an organisationPublicKey in the clear,
+ * no accountSignKey, no organisation view). Self-contained, as page.evaluate
+ * sends only its source.
+ */
+async function writeOldProfile(name: string): Promise<void> {
+  const done = <T>(request: IDBRequest<T>): Promise<T> =>
+    new Promise((resolve, reject) => {
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error ?? new Error("request failed"));
+    });
+  const db = await done(indexedDB.open(name));
+  try {
+    const tx = db.transaction("profile", "readwrite");
+    const profiles = tx.objectStore("profile");
+    const current = (await done(profiles.get("self"))) as Record<string, unknown>;
+    const old: Record<string, unknown> = { ...current, organisationPublicKey: new Uint8Array(32).fill(2) };
+    delete old.accountSignKey;
+    delete old.organisation;
+    await done(profiles.put(old, "self"));
+  } finally {
+    db.close();
+  }
 }
 
 function conversationWith(conversationId: string, state: Uint8Array) {

@@ -181,22 +181,24 @@ function migrate(db: Database.Database, path: string): void {
 type Statements = ReturnType<typeof prepareStatements>;
 
 function prepareStatements(db: Database.Database) {
+  // Not organisation_public_key: the first schema's column, no longer read or written.
+  const profileColumns =
+    "server_url, account_id, device_id, role, organisation_id, organisation_name, device, account_sign_key, organisation_sign_key, organisation_view";
   const conversationColumns =
     "conversation_id, kind, name, peer_account_id, state, epoch, pending_state, active, unread, last_activity_at";
   const messageColumns =
     "message_id, conversation_id, direction, sender_account_id, sender_name, sent_at, stored_at, kind, body, status, deleted";
   return {
-    getProfile: db.prepare("SELECT * FROM profile WHERE id = 1"),
+    getProfile: db.prepare(`SELECT ${profileColumns} FROM profile WHERE id = 1`),
     putProfile: db.prepare(
-      `INSERT INTO profile (id, server_url, account_id, device_id, role, organisation_id, organisation_name,
-         device, organisation_public_key, organisation_sign_key)
+      `INSERT INTO profile (id, ${profileColumns})
        VALUES (1, @serverUrl, @accountId, @deviceId, @role, @organisationId, @organisationName,
-         @device, @organisationPublicKey, @organisationSignKey)
+         @device, @accountSignKey, @organisationSignKey, @organisation)
        ON CONFLICT (id) DO UPDATE SET server_url = excluded.server_url, account_id = excluded.account_id,
          device_id = excluded.device_id, role = excluded.role, organisation_id = excluded.organisation_id,
          organisation_name = excluded.organisation_name, device = excluded.device,
-         organisation_public_key = excluded.organisation_public_key,
-         organisation_sign_key = excluded.organisation_sign_key`,
+         account_sign_key = excluded.account_sign_key, organisation_sign_key = excluded.organisation_sign_key,
+         organisation_view = excluded.organisation_view`,
     ),
     getConversation: db.prepare(`SELECT ${conversationColumns} FROM conversations WHERE conversation_id = ?`),
     listConversations: db.prepare(
@@ -273,12 +275,20 @@ function fromProfile(p: ProfileRecord): Row {
     organisationId: p.organisationId,
     organisationName: p.organisationName,
     device: blob(p.device),
-    organisationPublicKey: optionalBlob(p.organisationPublicKey),
+    accountSignKey: blob(p.accountSignKey),
     organisationSignKey: optionalBlob(p.organisationSignKey),
+    organisation: blob(p.organisation),
   };
 }
 
 function toProfile(r: Row): ProfileRecord {
+  // A row from before the organisation key chain (schema 1): without these it is no usable profile.
+  if (r.account_sign_key === null || r.organisation_view === null) {
+    throw new ClientStoreError(
+      "profile_outdated",
+      "this profile was written by an older Bote, without the account key and organisation view",
+    );
+  }
   return {
     serverUrl: r.server_url as string,
     accountId: r.account_id as string,
@@ -287,8 +297,9 @@ function toProfile(r: Row): ProfileRecord {
     organisationId: r.organisation_id as string,
     organisationName: r.organisation_name as string,
     device: bytes(r.device),
-    organisationPublicKey: optionalBytes(r.organisation_public_key),
+    accountSignKey: bytes(r.account_sign_key),
     organisationSignKey: optionalBytes(r.organisation_sign_key),
+    organisation: bytes(r.organisation_view),
   };
 }
 

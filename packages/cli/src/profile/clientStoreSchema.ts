@@ -72,4 +72,12 @@ export const CLIENT_STORE_MIGRATIONS: readonly string[] = [
     key TEXT PRIMARY KEY
   ) STRICT, WITHOUT ROWID;
   `,
+  // The organisation key chain: the account key's seed and the encoded
+  // organisation view. A profile from before it keeps NULL in both, which
+  // getProfile reports as profile_outdated; organisation_public_key stays,
+  // unread, since SQLite profiles on disk already have it.
+  `
+  ALTER TABLE profile ADD COLUMN account_sign_key BLOB;
+  ALTER TABLE profile ADD COLUMN organisation_view BLOB;
+  `,
 ];

@@ -14,9 +14,9 @@ import {
 /**
  * The ClientStore of the browser, on IndexedDB.
  *
- * At rest, every byte field that carries a secret (the device, the
- * organisation's signing key, conversation states, key package bundles,
- * message bodies, outbox sends) is sealed with AES-256-GCM under one
+ * At rest, every byte field that carries a secret (the device, the account
+ * key, the organisation's signing key, conversation states, key package
+ * bundles, message bodies, outbox sends) is sealed with AES-256-GCM under one
  * wrapping key, with a fresh 12-byte random nonce per value and the record's
  * place ("conversations/<id>/state") as associated data, so a sealed value
  * cannot be moved to another record. The key is generated once, as a
@@ -28,7 +28,8 @@ import {
  * store reveals no state, key or message. What it does not: script running
  * in this origin (an XSS, a malicious extension) can use the key to decrypt,
  * exactly as the app does; nor an attacker who has the whole browser profile
- * with its key store. Ids, names, times and counts are stored in the clear.
+ * with its key store. Ids, names, times, counts and the organisation view (signed
+ * statements, public by design) are stored in the clear.
  *
  * IndexedDB commits a transaction as soon as it has no pending request, so
  * all WebCrypto work happens before a write transaction opens (sealing) or
@@ -57,6 +58,13 @@ export class IndexedDbClientStore implements ClientStore {
   async getProfile(): Promise<ProfileRecord | undefined> {
     const raw = await this.#read<StoredProfile | undefined>(PROFILE, (s) => s.get(PROFILE_KEY));
     if (raw === undefined) return undefined;
+    // Checked before opening anything: an old profile is outdated, not damaged.
+    if (raw.accountSignKey === undefined || raw.organisation === undefined) {
+      throw new ClientStoreError(
+        "profile_outdated",
+        "this profile was written by an older Bote, without the account key and organisation view",
+      );
+    }
     const at = `${PROFILE}/${PROFILE_KEY}`;
     return {
       serverUrl: raw.serverUrl,
@@ -66,8 +74,9 @@ export class IndexedDbClientStore implements ClientStore {
       organisationId: raw.organisationId,
       organisationName: raw.organisationName,
       device: await this.#open(raw.device, `${at}/device`),
-      organisationPublicKey: raw.organisationPublicKey,
+      accountSignKey: await this.#open(raw.accountSignKey, `${at}/accountSignKey`),
       organisationSignKey: await this.#openOptional(raw.organisationSignKey, `${at}/organisationSignKey`),
+      organisation: raw.organisation,
     };
   }
 
@@ -173,9 +182,11 @@ export class IndexedDbClientStore implements ClientStore {
     return {
       profile: profile && {
         ...profile,
-        organisationPublicKey: profile.organisationPublicKey && new Uint8Array(profile.organisationPublicKey),
         device: await seal(profile.device, `${at}/device`),
+        accountSignKey: await seal(profile.accountSignKey, `${at}/accountSignKey`),
         organisationSignKey: await sealOptional(profile.organisationSignKey, `${at}/organisationSignKey`),
+        // Not secret: a copy, so the caller changing its array before the write lands changes nothing.
+        organisation: new Uint8Array(profile.organisation),
       },
       conversations: await Promise.all(
         (changes.conversations ?? []).map(async (c) => {
@@ -290,7 +301,11 @@ const NEXT_SEQ = "nextSeq";
 const NONCE_BYTES = 12;
 const encoder = new TextEncoder();
 
-type StoredProfile = ProfileRecord;
+/** A profile from before the organisation key chain has neither accountSignKey nor organisation. */
+type StoredProfile = Omit<ProfileRecord, "accountSignKey" | "organisation"> & {
+  readonly accountSignKey?: Uint8Array;
+  readonly organisation?: Uint8Array;
+};
 type StoredConversation = ConversationRecord;
 type StoredMessage = MessageRecord & { readonly seq: number };
 type StoredOutbox = OutboxRecord & { readonly seq: number };
