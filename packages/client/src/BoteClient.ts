@@ -53,7 +53,13 @@ import { Serial } from "./serial.js";
 import { bytesFrom, ServerApi } from "./ServerApi.js";
 import { Session, type SessionCache } from "./session.js";
 import { createTrustPolicyFor } from "./trust.js";
-import { confirmProvisionalAccounts, ownRevocation, removeRevokedMembers, syncOrganisation } from "./organisation.js";
+import {
+  confirmProvisionalAccounts,
+  ownRevocation,
+  removeRevokedMembers,
+  shareOrganisationKey,
+  syncOrganisation,
+} from "./organisation.js";
 import { directoryEntry, type DirectoryEntry } from "./directory.js";
 import { listInvitations, recertify, revoke, rotate } from "./administration.js";
 import { createInvitationLink, currentOrganisationKey } from "./invitations.js";
@@ -144,6 +150,7 @@ export class BoteClient {
       device: () => this.deviceRecord,
       organisation: () => this.organisationView,
       updateOrganisation: (view) => this.updateOrganisation(view),
+      keepOrganisationKey: (signKey) => this.updateProfile({ organisationSignKey: signKey }),
     };
   }
 
@@ -233,6 +240,7 @@ export class BoteClient {
     this.inBackground(async () => {
       await confirmProvisionalAccounts(this.ctx);
       await removeRevokedMembers(this.ctx);
+      await shareOrganisationKey(this.ctx);
     });
   }
 
@@ -383,7 +391,10 @@ export class BoteClient {
     await this.session.sessionToken();
     await syncOrganisation(this.ctx);
     await action();
-    this.inBackground(() => removeRevokedMembers(this.ctx));
+    this.inBackground(async () => {
+      await removeRevokedMembers(this.ctx);
+      await shareOrganisationKey(this.ctx);
+    });
   }
 
   private updateProfile(changes: Partial<ProfileRecord>): Promise<void> {

@@ -24,4 +24,6 @@ export interface ClientContext {
   organisation(): OrganisationView;
   /** Stores a changed view with the profile; statements reach it only after they verified. */
   updateOrganisation(view: OrganisationView): Promise<void>;
+  /** Stores the organisation key an admin colleague sent (already checked by the caller). */
+  keepOrganisationKey(signKey: Uint8Array): Promise<void>;
 }

@@ -18,7 +18,7 @@ import {
 } from "@bote/core";
 import { decodeContent, Receipt_Kind, unpadPayload, type Content, type ContentBody, type Entry } from "@bote/protocol";
 import { noteCredentials } from "./contacts.js";
-import { isRevokedMember } from "./organisation.js";
+import { acceptOrganisationKey, isRevokedMember } from "./organisation.js";
 import type { ClientContext } from "./context.js";
 import type { DropReason } from "./events.js";
 import { b64 } from "./ids.js";
@@ -294,6 +294,9 @@ async function applyContent(
           : { ...target, body: editedBody(target, body.value.text) };
       return { changes: { ...base, messages: [changed] } };
     }
+    case "organisationKey":
+      await acceptOrganisationKey(ctx, sender, body.value.signKey);
+      return { changes: base };
     case "receipt": {
       const status = body.value.kind === Receipt_Kind.READ ? "read" : "delivered";
       const updated: MessageRecord[] = [];

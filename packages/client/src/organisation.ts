@@ -8,6 +8,9 @@ import {
   admitAccount,
   applyStatement,
   certifyAccount,
+  evaluateCredential,
+  publicKeyOf,
+  type MessageSender,
   readRoster,
   removeMembers,
   restoreConversation,
@@ -17,6 +20,9 @@ import {
 import {
   decodeAccountCertificate,
   decodeOrganisationStatement,
+  encodeBase64url,
+  equalBytes,
+  OrganisationKeySchema,
   type AccountCertificate,
   type Member,
   type OrganisationStatement,
@@ -25,7 +31,9 @@ import { ClientError } from "./clientError.js";
 import type { ClientContext } from "./context.js";
 import { b64 } from "./ids.js";
 import { currentOrganisationKey } from "./invitations.js";
-import { runCommit } from "./outgoing.js";
+import { runCommit, sendContent } from "./outgoing.js";
+import { directChatWith } from "./conversations.js";
+import { create } from "@bufbuild/protobuf";
 import { bytesFrom } from "./ServerApi.js";
 
 /** Whether the organisation revoked this device or its account. */
@@ -166,4 +174,55 @@ export async function removeRevokedMembers(ctx: ClientContext): Promise<number> 
     }
   }
   return removed;
+}
+
+/**
+ * On an admin device holding the current organisation key: sends it, end to
+ * end encrypted in a direct chat, to every confirmed admin colleague this
+ * device has not yet sent this very key to. The key never travels in a link
+ * and never in clear through the server.
+ */
+export async function shareOrganisationKey(ctx: ClientContext): Promise<number> {
+  let organisationKey;
+  try {
+    organisationKey = currentOrganisationKey(ctx);
+  } catch {
+    return 0;
+  }
+  const view = ctx.organisation();
+  let shared = 0;
+  for (const [accountId, { certificate }] of view.accounts) {
+    if (accountId === ctx.profile().accountId || certificate.role !== "admin") continue;
+    if (certificate.issuer.kind !== "organisation") continue; // confirmed first, then trusted with the key
+    const marker = `organisation-key/${accountId}/${encodeBase64url(organisationKey.publicKey)}`;
+    if (await ctx.store.hasSeen(marker)) continue;
+    const chat = await directChatWith(ctx, accountId);
+    const value = create(OrganisationKeySchema, { signKey: organisationKey.signKey });
+    await sendContent(ctx, chat.conversationId, { case: "organisationKey", value });
+    await ctx.store.apply({ seen: [marker] });
+    shared++;
+  }
+  return shared;
+}
+
+/**
+ * Keeps an organisation key received in a message, but only the current one,
+ * only from a colleague the chain confirms as admin, and only on a device
+ * whose own account the organisation made an admin.
+ */
+export async function acceptOrganisationKey(
+  ctx: ClientContext,
+  sender: MessageSender,
+  signKey: Uint8Array,
+): Promise<boolean> {
+  const view = ctx.organisation();
+  const own = view.accounts.get(ctx.profile().accountId);
+  const publicKey = publicKeyOf(signKey);
+  if (own?.certificate.role !== "admin" || publicKey === undefined || !equalBytes(publicKey, view.currentKey)) {
+    return false;
+  }
+  const { verdict } = evaluateCredential(view, sender.credential, new Date(ctx.now()));
+  if (verdict.status !== "confirmed" || verdict.entry.certificate.role !== "admin") return false;
+  await ctx.keepOrganisationKey(signKey);
+  return true;
 }

@@ -111,6 +111,9 @@ function checkContent(c: Content): void {
     case "delete":
       checkId(body.value.targetMessageId, "delete.targetMessageId");
       break;
+    case "organisationKey":
+      checkBytes(body.value.signKey, 32, "organisationKey.signKey");
+      break;
     case "receipt": {
       const kind = body.value.kind;
       if (kind !== Receipt_Kind.DELIVERED && kind !== Receipt_Kind.READ) fail("receipt.kind");

@@ -73,11 +73,15 @@ const receiptBody = fc
   })
   .map((value) => ({ case: "receipt" as const, value }));
 
+const organisationKeyBody = fc
+  .uint8Array({ minLength: 32, maxLength: 32 })
+  .map((signKey) => ({ case: "organisationKey" as const, value: { signKey } }));
+
 const content = fc
   .record({
     messageId: id,
     sentAtMs: u53,
-    body: fc.oneof(textBody, attachmentBody, reactionBody, editBody, deleteBody, receiptBody),
+    body: fc.oneof(textBody, attachmentBody, reactionBody, editBody, deleteBody, receiptBody, organisationKeyBody),
   })
   .map((init) => create(ContentSchema, { version: CONTENT_VERSION, ...init }));
 
@@ -101,7 +105,7 @@ it("round-trips arbitrary valid contents of every kind", () => {
     }),
     { seed: 0x0b07e, numRuns: 600 },
   );
-  assert.deepEqual([...seen].sort(), ["attachment", "delete", "edit", "reaction", "receipt", "text"]);
+  assert.deepEqual([...seen].sort(), ["attachment", "delete", "edit", "organisationKey", "reaction", "receipt", "text"]);
 });
 
 const isTypedContentError = (e: unknown) =>
@@ -236,6 +240,14 @@ function mutations(body: ContentBody): fc.Arbitrary<Mutation>[] {
           (c) => (v<B<"delete">>(c).targetMessageId = b),
         ]),
       ];
+    case "organisationKey":
+      return [
+        ...common,
+        wrongLength(32).map((b): Mutation => [
+          "organisationKey.signKey",
+          (c) => (v<B<"organisationKey">>(c).signKey = b),
+        ]),
+      ];
     case "receipt": {
       const r = (c: Content) => v<B<"receipt">>(c);
       return [
@@ -280,7 +292,7 @@ it("every single field out of bounds is rejected with its path, when encoding an
     ),
     { seed: 20261126, numRuns: 1500 },
   );
-  assert.equal(pathsSeen.size, 25, "every mutation was exercised");
+  assert.equal(pathsSeen.size, 26, "every mutation was exercised");
 });
 
 // ---- examples ----------------------------------------------------------------

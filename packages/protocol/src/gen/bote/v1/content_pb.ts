@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file bote/v1/content.proto.
  */
 export const file_bote_v1_content: GenFile = /*@__PURE__*/
-  fileDesc("ChVib3RlL3YxL2NvbnRlbnQucHJvdG8SB2JvdGUudjEiogIKB0NvbnRlbnQSDwoHdmVyc2lvbhgBIAEoDRISCgptZXNzYWdlX2lkGAIgASgMEhIKCnNlbnRfYXRfbXMYAyABKAQSHQoEdGV4dBgKIAEoCzINLmJvdGUudjEuVGV4dEgAEikKCmF0dGFjaG1lbnQYCyABKAsyEy5ib3RlLnYxLkF0dGFjaG1lbnRIABIlCghyZWFjdGlvbhgMIAEoCzIRLmJvdGUudjEuUmVhY3Rpb25IABIdCgRlZGl0GA0gASgLMg0uYm90ZS52MS5FZGl0SAASIQoGZGVsZXRlGA4gASgLMg8uYm90ZS52MS5EZWxldGVIABIjCgdyZWNlaXB0GA8gASgLMhAuYm90ZS52MS5SZWNlaXB0SABCBgoEYm9keSI4CgRUZXh0EgwKBHRleHQYASABKAkSFQoIcmVwbHlfdG8YAiABKAxIAIgBAUILCglfcmVwbHlfdG8i+AEKCkF0dGFjaG1lbnQSDwoHYmxvYl9pZBgBIAEoDBILCgNrZXkYAiABKAwSDgoGZGlnZXN0GAMgASgMEgwKBHNpemUYBCABKAQSEgoKbWVkaWFfdHlwZRgFIAEoCRIRCglmaWxlX25hbWUYBiABKAkSEgoFd2lkdGgYByABKA1IAIgBARITCgZoZWlnaHQYCCABKA1IAYgBARIWCgl0aHVtYm5haWwYCSABKAxIAogBARIPCgdjYXB0aW9uGAogASgJEhIKCmNodW5rX3NpemUYCyABKA1CCAoGX3dpZHRoQgkKB19oZWlnaHRCDAoKX3RodW1ibmFpbCI0CghSZWFjdGlvbhIZChF0YXJnZXRfbWVzc2FnZV9pZBgBIAEoDBINCgVlbW9qaRgCIAEoCSIvCgRFZGl0EhkKEXRhcmdldF9tZXNzYWdlX2lkGAEgASgMEgwKBHRleHQYAiABKAkiIwoGRGVsZXRlEhkKEXRhcmdldF9tZXNzYWdlX2lkGAEgASgMIosBCgdSZWNlaXB0EiMKBGtpbmQYASABKA4yFS5ib3RlLnYxLlJlY2VpcHQuS2luZBIaChJ0YXJnZXRfbWVzc2FnZV9pZHMYAiADKAwiPwoES2luZBIUChBLSU5EX1VOU1BFQ0lGSUVEEAASEgoOS0lORF9ERUxJVkVSRUQQARINCglLSU5EX1JFQUQQAmIGcHJvdG8z");
+  fileDesc("ChVib3RlL3YxL2NvbnRlbnQucHJvdG8SB2JvdGUudjEi2AIKB0NvbnRlbnQSDwoHdmVyc2lvbhgBIAEoDRISCgptZXNzYWdlX2lkGAIgASgMEhIKCnNlbnRfYXRfbXMYAyABKAQSHQoEdGV4dBgKIAEoCzINLmJvdGUudjEuVGV4dEgAEikKCmF0dGFjaG1lbnQYCyABKAsyEy5ib3RlLnYxLkF0dGFjaG1lbnRIABIlCghyZWFjdGlvbhgMIAEoCzIRLmJvdGUudjEuUmVhY3Rpb25IABIdCgRlZGl0GA0gASgLMg0uYm90ZS52MS5FZGl0SAASIQoGZGVsZXRlGA4gASgLMg8uYm90ZS52MS5EZWxldGVIABIjCgdyZWNlaXB0GA8gASgLMhAuYm90ZS52MS5SZWNlaXB0SAASNAoQb3JnYW5pc2F0aW9uX2tleRgQIAEoCzIYLmJvdGUudjEuT3JnYW5pc2F0aW9uS2V5SABCBgoEYm9keSI4CgRUZXh0EgwKBHRleHQYASABKAkSFQoIcmVwbHlfdG8YAiABKAxIAIgBAUILCglfcmVwbHlfdG8i+AEKCkF0dGFjaG1lbnQSDwoHYmxvYl9pZBgBIAEoDBILCgNrZXkYAiABKAwSDgoGZGlnZXN0GAMgASgMEgwKBHNpemUYBCABKAQSEgoKbWVkaWFfdHlwZRgFIAEoCRIRCglmaWxlX25hbWUYBiABKAkSEgoFd2lkdGgYByABKA1IAIgBARITCgZoZWlnaHQYCCABKA1IAYgBARIWCgl0aHVtYm5haWwYCSABKAxIAogBARIPCgdjYXB0aW9uGAogASgJEhIKCmNodW5rX3NpemUYCyABKA1CCAoGX3dpZHRoQgkKB19oZWlnaHRCDAoKX3RodW1ibmFpbCI0CghSZWFjdGlvbhIZChF0YXJnZXRfbWVzc2FnZV9pZBgBIAEoDBINCgVlbW9qaRgCIAEoCSIvCgRFZGl0EhkKEXRhcmdldF9tZXNzYWdlX2lkGAEgASgMEgwKBHRleHQYAiABKAkiIwoGRGVsZXRlEhkKEXRhcmdldF9tZXNzYWdlX2lkGAEgASgMIosBCgdSZWNlaXB0EiMKBGtpbmQYASABKA4yFS5ib3RlLnYxLlJlY2VpcHQuS2luZBIaChJ0YXJnZXRfbWVzc2FnZV9pZHMYAiADKAwiPwoES2luZBIUChBLSU5EX1VOU1BFQ0lGSUVEEAASEgoOS0lORF9ERUxJVkVSRUQQARINCglLSU5EX1JFQUQQAiIjCg9PcmdhbmlzYXRpb25LZXkSEAoIc2lnbl9rZXkYASABKAxiBnByb3RvMw");
 
 /**
  * One message of a conversation.
@@ -100,6 +100,12 @@ export type Content = Message<"bote.v1.Content"> & {
      */
     value: Receipt;
     case: "receipt";
+  } | {
+    /**
+     * @generated from field: bote.v1.OrganisationKey organisation_key = 16;
+     */
+    value: OrganisationKey;
+    case: "organisationKey";
   } | { case: undefined; value?: undefined };
 };
 
@@ -355,4 +361,26 @@ export enum Receipt_Kind {
  */
 export const Receipt_KindSchema: GenEnum<Receipt_Kind> = /*@__PURE__*/
   enumDesc(file_bote_v1_content, 6, 0);
+
+/**
+ * The organisation key's Ed25519 seed, from an admin device to a colleague
+ * the organisation certified as admin. It travels only inside an MLS
+ * application message, so no server ever sees it; the receiver keeps it
+ * only if the sender is a confirmed admin and the key is the current one.
+ *
+ * @generated from message bote.v1.OrganisationKey
+ */
+export type OrganisationKey = Message<"bote.v1.OrganisationKey"> & {
+  /**
+   * @generated from field: bytes sign_key = 1;
+   */
+  signKey: Uint8Array;
+};
+
+/**
+ * Describes the message bote.v1.OrganisationKey.
+ * Use `create(OrganisationKeySchema)` to create a new message.
+ */
+export const OrganisationKeySchema: GenMessage<OrganisationKey> = /*@__PURE__*/
+  messageDesc(file_bote_v1_content, 7);
 
