@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { serve } from "./serve.js";
 import { messages, UsageError } from "./messages.js";
-import { registerClientCommands } from "./client/commands.js";
+import { registerClientCommands } from "./client/commands/index.js";
 import { describeFailure } from "./client/session.js";
 
 export async function runCli(argv: string[]): Promise<number> {

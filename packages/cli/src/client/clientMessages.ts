@@ -38,6 +38,15 @@ const de = {
   acceptedUnverified: (name: string) => `${name} wird ohne Verifizierung akzeptiert.`,
   listening: "Warte auf Nachrichten … (Strg+C beendet)",
   attachmentLine: (name: string, size: string) => `📎 ${name} (${size})`,
+  // The argument gate's refusals (args.ts). They keep the terse form the CLI has always printed, the
+  // option and what it takes, alike in both languages; scripts may match them.
+  usage: {
+    invalid: (option: string, value: string) => `${option}: ${value}`,
+    oneOf: (option: string, allowed: readonly string[], value: string) =>
+      `${option}: ${allowed.join(" | ")} (${value})`,
+    textOrFile: "send: text or --file",
+    exclusive: (command: string, a: string, b: string) => `${command}: ${a} | ${b}`,
+  },
   event: (e: ConversationEvent): string => {
     switch (e.type) {
       case "created":
@@ -99,6 +108,13 @@ const en: ClientMessages = {
   acceptedUnverified: (name: string) => `${name} is accepted without verification.`,
   listening: "Waiting for messages … (Ctrl+C ends)",
   attachmentLine: (name: string, size: string) => `📎 ${name} (${size})`,
+  usage: {
+    invalid: (option: string, value: string) => `${option}: ${value}`,
+    oneOf: (option: string, allowed: readonly string[], value: string) =>
+      `${option}: ${allowed.join(" | ")} (${value})`,
+    textOrFile: "send: text or --file",
+    exclusive: (command: string, a: string, b: string) => `${command}: ${a} | ${b}`,
+  },
   event: (e: ConversationEvent): string => {
     switch (e.type) {
       case "created":

@@ -11,8 +11,8 @@ import { nodeTransport } from "./nodeTransport.js";
 import { createPrinter, type Printer } from "./print.js";
 
 export interface ClientOptions {
-  profile?: string;
-  json?: boolean;
+  profile?: string | undefined;
+  json?: boolean | undefined;
 }
 
 export function profileDir(options: ClientOptions, env: NodeJS.ProcessEnv = process.env): string {

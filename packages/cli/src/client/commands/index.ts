@@ -1,0 +1,24 @@
+/** The scriptable client: `bote join`, `send`, `sync`, `group …`, … on top of the SDK, one file per command group. */
+import type { Command } from "commander";
+import { registerAdmin } from "./admin.js";
+import { registerChats, registerContacts, registerMessages } from "./chats.js";
+import { registerJoin } from "./join.js";
+import { registerDownload, registerSend } from "./send.js";
+import { registerGroup } from "./group.js";
+import { registerListen, registerSync } from "./sync.js";
+import { registerVerify } from "./verify.js";
+
+export function registerClientCommands(program: Command): void {
+  // In the order `bote --help` lists them, which is the order of registration.
+  registerJoin(program);
+  registerAdmin(program);
+  registerContacts(program);
+  registerChats(program);
+  registerSend(program);
+  registerGroup(program);
+  registerSync(program);
+  registerListen(program);
+  registerMessages(program);
+  registerDownload(program);
+  registerVerify(program);
+}

@@ -1,0 +1,98 @@
+/** `bote send` and `download`: text and files into a chat, a message's file out of it. */
+import { createReadStream, createWriteStream } from "node:fs";
+import { rename, stat, unlink } from "node:fs/promises";
+import { basename, extname } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { randomBytes } from "node:crypto";
+import type { BoteClient } from "@bote/client";
+import type { Command } from "commander";
+import { UsageError } from "../../messages.js";
+import { optionalText, parseArgument, parseOptions, text, words } from "../args.js";
+import { clientMessages, formatSize } from "../clientMessages.js";
+import { helpTexts } from "../helpTexts.js";
+import { printMessage, type Printer } from "../print.js";
+import { resolveTarget } from "../resolve.js";
+import { withClient } from "../session.js";
+import { clientCommand } from "./clientCommand.js";
+
+const MEDIA_TYPES: Record<string, string> = {
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".png": "image/png",
+  ".webp": "image/webp",
+  ".heic": "image/heic",
+  ".pdf": "application/pdf",
+  ".txt": "text/plain",
+  ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+};
+
+export function registerSend(program: Command): void {
+  clientCommand(program, "send", helpTexts.send)
+    .requiredOption("--to <contact or chat>", helpTexts.sendTo)
+    .option("--file <path>", helpTexts.sendFile)
+    .argument("[text...]")
+    .action(async (rawWords: unknown, raw: unknown) => {
+      const message = parseArgument(rawWords, "[text...]", words).join(" ").trim();
+      const options = parseOptions(raw, { to: text, file: optionalText }, (o, t) =>
+        message.length === 0 && o.file === undefined ? t.usage.textOrFile : undefined,
+      );
+      await withClient(options, async (client, printer) => {
+        const chat = await resolveTarget(client, options.to);
+        const sent =
+          options.file === undefined
+            ? await client.sendText(chat.conversationId, message)
+            : await sendFile(client, printer, chat.conversationId, options.file, message);
+        if (sent !== undefined) printMessage(printer, sent, chat);
+      });
+    });
+}
+
+export function registerDownload(program: Command): void {
+  clientCommand(program, "download", helpTexts.download)
+    .argument("<message>")
+    .requiredOption("--out <path>")
+    .action(async (rawMessageId: unknown, raw: unknown) => {
+      const messageId = parseArgument(rawMessageId, "<message>", text);
+      const options = parseOptions(raw, { out: text });
+      await withClient(options, async (client, printer) => {
+        const out = options.out;
+        const size = await client.download(messageId, async (stream) => {
+          // Written beside the target and renamed only when the digest matched, so a bad download leaves nothing.
+          const partial = `${out}.part-${randomBytes(6).toString("hex")}`;
+          try {
+            await pipeline(stream, createWriteStream(partial, { mode: 0o600 }));
+            await rename(partial, out);
+          } catch (err) {
+            await unlink(partial).catch(() => undefined);
+            throw err;
+          }
+        });
+        printer.out(clientMessages(printer.language).downloaded(out, formatSize(size, printer.language)), {
+          type: "downloaded",
+          messageId,
+          path: out,
+          size,
+        });
+      });
+    });
+}
+
+async function sendFile(client: BoteClient, printer: Printer, conversationId: string, path: string, caption: string) {
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new Error("not a file");
+    size = info.size;
+  } catch {
+    // Whether the file is there is known only now; the gate has checked that --file names one.
+    throw new UsageError(clientMessages(printer.language).usage.invalid("--file", path));
+  }
+  return client.sendFile(conversationId, {
+    stream: createReadStream(path, { highWaterMark: 256 * 1024 }),
+    size,
+    fileName: basename(path),
+    mediaType: MEDIA_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream",
+    caption,
+  });
+}

@@ -1,0 +1,37 @@
+/**
+ * The client commands' help texts, typed by key. Each is one "Deutsch / English" line: help is read
+ * before anyone has set LANG, so it shows both languages whatever the environment says.
+ */
+export const helpTexts = {
+  profile: "Profil dieses Geräts / this device's profile (default ~/.bote or $BOTE_PROFILE)",
+  json: "eine JSON-Zeile pro Ergebnis / one JSON line per result",
+  join: "Tritt mit einer Einladung bei / joins with an invitation link",
+  joinName: "Anzeigename / display name",
+  joinPostQuantum:
+    "nur die erste Administratorin: Organisation mit X-Wing (post-quanten-sicher) / first admin only: organisation uses X-Wing",
+  admin: "Verwaltung / administration",
+  adminInvite: "Erstellt einen Einladungslink / creates an invitation link",
+  adminInviteRole: "member | admin",
+  contacts: "Kolleginnen und Kollegen / colleagues",
+  chats: "Alle Chats / all chats",
+  messages: "Nachrichten eines Chats / a chat's messages",
+  messagesLimit: "höchstens so viele / at most this many",
+  messagesNoMarkRead: "nicht als gelesen markieren / do not mark as read",
+  send: "Sendet Text oder eine Datei / sends text or a file",
+  sendTo: "Kontakt oder Chat / contact or chat",
+  sendFile: "Datei senden / send a file",
+  download: "Lädt die Datei einer Nachricht / downloads a message's file",
+  group: "Gruppen / groups",
+  groupCreate: "Neue Gruppe / new group",
+  groupAdd: "Mitglieder hinzufügen / add members",
+  groupRemove: "Mitglieder entfernen / remove members",
+  groupRename: "Gruppe umbenennen / rename a group",
+  groupLeave: "Gruppe verlassen / leave a group",
+  sync: "Holt neue Nachrichten / fetches new messages",
+  listen: "Zeigt Nachrichten, sobald sie ankommen / streams messages as they arrive",
+  verify: "Sicherheitsnummer und QR-Code / safety number and QR code",
+  verifyConfirm: "als verifiziert markieren / mark as verified",
+  verifyAcceptUnverified: "ohne Verifizierung akzeptieren / accept without verification",
+} as const satisfies Record<string, string>;
+
+export type HelpText = keyof typeof helpTexts;
