@@ -60,7 +60,7 @@ describe("SDK against a real server", { timeout: 120_000 }, () => {
 
   it("queues while the server is down and sends after the reconnect; events report what is stored", async () => {
     const anna = await joinAs("Anna", (await readFile(joinPath(dataDir, "initial-admin-invite"), "utf8")).trim());
-    const bernd = await joinAs("Bernd", (await anna.createInvitation("member")).url);
+    const bernd = await joinAs("Bernd", (await anna.createInvitation("member", "Bernd")).url);
     const chat = await anna.directChat(bernd.profile.accountId);
     await bernd.connect();
     const arrived = nextMessage(bernd, (m) => m.direction === "in" && m.kind === "content");

@@ -52,7 +52,7 @@ describe("markRead while messages arrive", { timeout: 120_000 }, () => {
     const dataDir = joinPath(root, "server");
     server = await startServer(dataDir, await freePort());
     anna = await joinAs("Anna", (await readFile(joinPath(dataDir, "initial-admin-invite"), "utf8")).trim());
-    bernd = await joinAs("Bernd", (await anna.createInvitation("member")).url);
+    bernd = await joinAs("Bernd", (await anna.createInvitation("member", "Bernd")).url);
   });
 
   after(async () => {

@@ -6,17 +6,26 @@ import {
   removeMembers,
   renameConversation,
   ConversationError,
+  readKeyPackageCredential,
+  type BoteCredential,
   type Conversation,
   type ConversationRecord,
   type DeliveryAddress,
 } from "@bote/core";
+import { noteCredentials } from "./contacts.js";
 import { ClientError } from "./clientError.js";
 import type { ClientContext } from "./context.js";
 import { b64 } from "./ids.js";
 import { bytesFrom } from "./ServerApi.js";
 import { runCommit, type CommitPlan } from "./outgoing.js";
 
-/** Key packages of every device of these accounts, fetched from the server (one-time ones are used up). */
+/**
+ * Key packages of every device of these accounts, fetched from the server
+ * (one-time ones are used up). A device whose credential names another
+ * account, or that the trust policy refuses (a key change, a device the
+ * server planted, a revoked one), is left out and shown as a warning; an
+ * account with no device left is refused as untrusted.
+ */
 async function fetchNewcomers(
   ctx: ClientContext,
   accountIds: readonly string[],
@@ -27,16 +36,43 @@ async function fetchNewcomers(
   for (const accountId of accountIds) {
     const { devices } = await ctx.session.api.fetchKeyPackages(accountId);
     if (devices.length === 0) throw new ClientError("no_key_packages", accountId);
+    let accepted = 0;
+    const refused: BoteCredential[] = [];
     for (const device of devices) {
       const keyPackage = bytesFrom(device.keyPackage, "keyPackage");
       // The Welcome goes to the address in the key package's own leaf, as the ratchet tree will show it.
       const address = readKeyPackageAddress(keyPackage, suite);
       if (!address.ok) throw new ClientError("server_unexpected", "key package without delivery address");
+      const credential = readKeyPackageCredential(keyPackage, suite);
+      if (!credential.ok || b64(credential.value.accountId) !== accountId) {
+        throw new ClientError("server_unexpected", "a key package of another account");
+      }
+      const verdict = await ctx.trust.authenticate(credential.value, credential.value.devicePublicKey);
+      if (!verdict.accepted) {
+        refused.push(credential.value);
+        continue;
+      }
       keyPackages.push(keyPackage);
       addresses.push(address.value);
+      accepted++;
     }
+    if (refused.length > 0) await warnAbout(ctx, refused);
+    if (accepted === 0) throw new ClientError("member_untrusted", accountId);
   }
   return { keyPackages, addresses };
+}
+
+/** Shows refused devices as contacts' new keys, so the person sees the warning. */
+async function warnAbout(ctx: ClientContext, credentials: readonly BoteCredential[]): Promise<void> {
+  const { contacts, newDevice, keyChanged } = await noteCredentials(ctx, credentials);
+  await ctx.store.apply({ contacts });
+  for (const contact of contacts) {
+    ctx.events.emit("contact", {
+      contact,
+      newDevice: newDevice.has(contact.accountId),
+      keyChanged: keyChanged.has(contact.accountId),
+    });
+  }
 }
 
 function untrustedToClientError(err: unknown): never {

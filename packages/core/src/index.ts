@@ -112,7 +112,13 @@ export {
   signWithDevice,
 } from "./deviceStorage.js";
 export { inspectEnvelope, envelopeFingerprint, type EnvelopeKind } from "./conversation/inspect.js";
-export { readRoster, readPendingRemovals, readKeyPackageAddress, type RosterMember } from "./conversation/roster.js";
+export {
+  readRoster,
+  readPendingRemovals,
+  readKeyPackageAddress,
+  readKeyPackageCredential,
+  type RosterMember,
+} from "./conversation/roster.js";
 export type { TrustVerdict, TrustBasis, TrustRejectionReason } from "./authenticationPort.js";
 export { createSigningKey, publicKeyOf, verifyEd25519 } from "./identity/organisationKey.js";
 export {

@@ -10,6 +10,32 @@ const de = {
   joined: (org: string, name: string) => `Willkommen bei ${org}, ${name}. Dieses Gerät ist eingerichtet.`,
   orgKeyCreated: "Dieses Gerät hat den Organisationsschlüssel erzeugt; es signiert ab jetzt Einladungen.",
   invitationCreated: (expires: string) => `Einladungslink (gültig bis ${expires}, einmal verwendbar):`,
+  invitationFor: (name: string, role: string) =>
+    `Einladung für ${name} (${role === "admin" ? "Administratorin" : "Mitglied"}).`,
+  memberLine: (name: string, role: string, state: string, devices: number) =>
+    `${name} — ${role === "admin" ? "Administratorin" : "Mitglied"}, ${state}, ${devices === 1 ? "1 Gerät" : `${devices} Geräte`}`,
+  memberState: {
+    confirmed: "bestätigt",
+    provisional: "vorläufig (wartet auf Bestätigung)",
+    unconfirmed: "NICHT bestätigt",
+  },
+  deviceLine: (deviceId: string, key: string) => `  Gerät ${deviceId} (Schlüssel ${key})`,
+  invitationLine: (name: string, role: string, state: string, expires: string) =>
+    `${name} — ${role === "admin" ? "Administratorin" : "Mitglied"}, ${{ open: "offen", used: "eingelöst", expired: "abgelaufen", revoked: "widerrufen" }[state] ?? state}, gültig bis ${expires}`,
+  noInvitations: "Keine Einladungen.",
+  deactivated: (name: string) => `${name} ist deaktiviert: alle Geräte abgemeldet, aus allen Chats entfernt.`,
+  deviceRevoked: (device: string) => `Gerät ${device} ist abgemeldet.`,
+  invitationRevoked: (name: string) => `Die Einladung für ${name} ist widerrufen.`,
+  roleChanged: (name: string, role: string) =>
+    `${name} ist jetzt ${role === "admin" ? "Administratorin" : "Mitglied"}.`,
+  keyRotated:
+    "Der Organisationsschlüssel ist erneuert. Alle Konten wurden neu bestätigt; wer nur den alten Schlüssel hat, kann niemanden mehr bestätigen. Andere Administratorinnen erhalten den neuen Schlüssel Ende-zu-Ende-verschlüsselt.",
+  recoveryKitWritten: (path: string) =>
+    `Wiederherstellungs-Kit gespeichert: ${path}. Datei und Passphrase getrennt aufbewahren. Der folgende Code ist der Schlüssel selbst: ausdrucken und wie einen Tresorschlüssel verwahren.`,
+  passphraseMissing:
+    "Bitte eine Passphrase angeben (--passphrase-file oder $BOTE_RECOVERY_PASSPHRASE), mindestens 12 Zeichen.",
+  notAnInvitation: (what: string) => `Keine offene Einladung für „${what}“.`,
+  notADevice: (what: string) => `Kein Gerät „${what}“.`,
   noContacts: "Noch keine Kolleginnen oder Kollegen.",
   noChats: "Noch keine Chats.",
   noMessages: "Keine Nachrichten.",
@@ -81,6 +107,30 @@ const en: ClientMessages = {
   joined: (org: string, name: string) => `Welcome to ${org}, ${name}. This device is set up.`,
   orgKeyCreated: "This device created the organisation key; from now on it signs invitations.",
   invitationCreated: (expires: string) => `Invitation link (valid until ${expires}, usable once):`,
+  invitationFor: (name: string, role: string) => `Invitation for ${name} (${role}).`,
+  memberLine: (name: string, role: string, state: string, devices: number) =>
+    `${name} — ${role}, ${state}, ${devices === 1 ? "1 device" : `${devices} devices`}`,
+  memberState: {
+    confirmed: "confirmed",
+    provisional: "provisional (awaiting confirmation)",
+    unconfirmed: "NOT confirmed",
+  },
+  deviceLine: (deviceId: string, key: string) => `  device ${deviceId} (key ${key})`,
+  invitationLine: (name: string, role: string, state: string, expires: string) =>
+    `${name} — ${role}, ${state}, valid until ${expires}`,
+  noInvitations: "No invitations.",
+  deactivated: (name: string) => `${name} is deactivated: every device signed out, removed from every chat.`,
+  deviceRevoked: (device: string) => `Device ${device} is revoked.`,
+  invitationRevoked: (name: string) => `The invitation for ${name} is revoked.`,
+  roleChanged: (name: string, role: string) => `${name} is now ${role === "admin" ? "an administrator" : "a member"}.`,
+  keyRotated:
+    "The organisation key is rotated. Every account was confirmed anew; whoever holds only the old key can confirm nobody any more. Other administrators receive the new key end-to-end encrypted.",
+  recoveryKitWritten: (path: string) =>
+    `Recovery kit saved: ${path}. Keep the file and the passphrase apart. The code below is the key itself: print it and keep it like the key to a safe.`,
+  passphraseMissing:
+    "Please give a passphrase (--passphrase-file or $BOTE_RECOVERY_PASSPHRASE), at least 12 characters.",
+  notAnInvitation: (what: string) => `No open invitation for “${what}”.`,
+  notADevice: (what: string) => `No device “${what}”.`,
   noContacts: "No colleagues yet.",
   noChats: "No chats yet.",
   noMessages: "No messages.",

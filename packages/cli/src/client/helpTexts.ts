@@ -6,12 +6,31 @@ export const helpTexts = {
   profile: "Profil dieses Geräts / this device's profile (default ~/.bote or $BOTE_PROFILE)",
   json: "eine JSON-Zeile pro Ergebnis / one JSON line per result",
   join: "Tritt mit einer Einladung bei / joins with an invitation link",
-  joinName: "Anzeigename / display name",
+  joinName:
+    "nur die erste Administratorin: Anzeigename (sonst steht er in der Einladung) / first admin only: display name (otherwise the invitation names it)",
   joinPostQuantum:
     "nur die erste Administratorin: Organisation mit X-Wing (post-quanten-sicher) / first admin only: organisation uses X-Wing",
   admin: "Verwaltung / administration",
   adminInvite: "Erstellt einen Einladungslink / creates an invitation link",
   adminInviteRole: "member | admin",
+  adminInviteName: "Name der eingeladenen Person / name of the person invited",
+  adminInviteDays: "Tage gültig (1–30, Standard 7) / days valid (1–30, default 7)",
+  adminMembers: "Mitglieder mit Rollen und Geräten / members with roles and devices",
+  adminInvitations: "Einladungen und ihr Stand / invitations and their state",
+  adminRevokeInvitation: "Widerruft eine offene Einladung / revokes an open invitation",
+  adminDeactivate:
+    "Deaktiviert eine Person auf allen Geräten und in allen Chats / deactivates a person on every device and in every chat",
+  adminRevokeDevice:
+    "Meldet ein Gerät ab (Geräteschlüssel oder Geräte-ID) / revokes one device (device key or device id)",
+  adminPromote: "Macht eine Person zur Administratorin / makes a person an administrator",
+  adminDemote: "Macht eine Administratorin wieder zum Mitglied / makes an administrator a member again",
+  adminRotateKey:
+    "Erneuert den Organisationsschlüssel; ehemalige Admins verlieren jede Macht / rotates the organisation key; former admins lose all power",
+  adminRecoveryKit:
+    "Schreibt das Wiederherstellungs-Kit des Organisationsschlüssels / writes the organisation key's recovery kit",
+  adminRecoveryKitOut: "Datei für das Kit / file for the kit",
+  adminRecoveryKitPassphrase:
+    "Datei mit der Passphrase (mind. 12 Zeichen; sonst $BOTE_RECOVERY_PASSPHRASE) / file holding the passphrase (at least 12 characters; else $BOTE_RECOVERY_PASSPHRASE)",
   contacts: "Kolleginnen und Kollegen / colleagues",
   chats: "Alle Chats / all chats",
   messages: "Nachrichten eines Chats / a chat's messages",

@@ -56,6 +56,7 @@ export function describeMessage(message: MessageRecord): Record<string, unknown>
     case "edit":
     case "delete":
     case "receipt":
+    case "organisationKey":
       // Applied to their targets when they arrive; never stored as messages of their own.
       return { ...base, other: content.body.case };
   }

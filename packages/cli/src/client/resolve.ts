@@ -18,7 +18,8 @@ export async function resolveAccount(client: BoteClient, name: string): Promise<
   const byId = directory.filter((d) => d.member.accountId === name);
   if (byId.length === 1) return byId[0]!.member;
   return one(
-    directory.filter((d) => same(d.member.displayName, name)).map((d) => d.member),
+    // The verified name from the organisation's certificate, not the server's word.
+    directory.filter((d) => same(d.displayName, name)).map((d) => d.member),
     name,
   );
 }

@@ -83,7 +83,7 @@ export async function withClient(
 export async function joinProfile(
   options: ClientOptions,
   invitationLink: string,
-  displayName: string,
+  displayName: string | undefined,
   ciphersuite?: BoteCiphersuiteName,
 ): Promise<{ client: BoteClient; printer: Printer }> {
   const printer = createPrinter(options.json === true, cliLanguage());
@@ -94,7 +94,7 @@ export async function joinProfile(
         store,
         transport: nodeTransport,
         invitationLink,
-        displayName,
+        ...(displayName === undefined ? {} : { displayName }),
         sessionCache: fileSessionCache(options),
         ...(ciphersuite === undefined ? {} : { ciphersuite }),
       }),

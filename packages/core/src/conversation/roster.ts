@@ -1,4 +1,5 @@
 import type { Conversation } from "../conversation.js";
+import { readMlsCredential, type BoteCredential } from "../credential.js";
 import type { DecodeResult } from "../decodeResult.js";
 import { readDeliveryAddressExtension, type DeliveryAddress } from "../deliveryAddress.js";
 import { decodeKeyPackage } from "../keyPackages.js";
@@ -36,6 +37,16 @@ export function readKeyPackageAddress(
   const decoded = decodeKeyPackage(keyPackageBytes, ciphersuite);
   if (!decoded.ok) return decoded;
   return readDeliveryAddressExtension(decoded.value.leafNode.extensions);
+}
+
+/** Whose a key package is: the credential in its leaf (its chain is the trust policy's to judge). */
+export function readKeyPackageCredential(
+  keyPackageBytes: Uint8Array,
+  ciphersuite: BoteCiphersuiteName,
+): DecodeResult<BoteCredential> {
+  const decoded = decodeKeyPackage(keyPackageBytes, ciphersuite);
+  if (!decoded.ok) return decoded;
+  return readMlsCredential(decoded.value.leafNode.credential);
 }
 
 /** Members that Remove proposals received by reference (e.g. a leave) will take out with the next commit. */

@@ -1,6 +1,6 @@
 /** The scriptable client: `bote join`, `send`, `sync`, `group …`, … on top of the SDK, one file per command group. */
 import type { Command } from "commander";
-import { registerAdmin } from "./admin.js";
+import { registerAdmin } from "./admin/index.js";
 import { registerChats, registerContacts, registerMessages } from "./chats.js";
 import { registerJoin } from "./join.js";
 import { registerDownload, registerSend } from "./send.js";

@@ -1,7 +1,7 @@
 /** `bote join`: this device joins an organisation with an invitation link. */
 import { POST_QUANTUM_CIPHERSUITE } from "@bote/core";
 import type { Command } from "commander";
-import { flag, parseArgument, parseOptions, text } from "../args.js";
+import { flag, optionalText, parseArgument, parseOptions, text } from "../args.js";
 import { clientMessages } from "../clientMessages.js";
 import { helpTexts } from "../helpTexts.js";
 import { joinProfile } from "../session.js";
@@ -10,11 +10,11 @@ import { clientCommand } from "./clientCommand.js";
 export function registerJoin(program: Command): void {
   clientCommand(program, "join", helpTexts.join)
     .argument("<invitation-url>")
-    .requiredOption("--name <display name>", helpTexts.joinName)
+    .option("--name <display name>", helpTexts.joinName)
     .option("--post-quantum", helpTexts.joinPostQuantum)
     .action(async (rawUrl: unknown, raw: unknown) => {
       const url = parseArgument(rawUrl, "<invitation-url>", text);
-      const options = parseOptions(raw, { name: text, postQuantum: flag(false) });
+      const options = parseOptions(raw, { name: optionalText, postQuantum: flag(false) });
       const suite = options.postQuantum ? POST_QUANTUM_CIPHERSUITE : undefined;
       const { client, printer } = await joinProfile(options, url, options.name, suite);
       try {

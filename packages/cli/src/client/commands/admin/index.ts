@@ -1,0 +1,21 @@
+/** `bote admin …`: what administrators do. A subcommand is one `register…(admin)` call and its function. */
+import type { Command } from "commander";
+import { helpTexts } from "../../helpTexts.js";
+import { registerInvitations, registerInvite, registerRevokeInvitation } from "./invitations.js";
+import { registerMembers } from "./members.js";
+import { registerDeactivate, registerDemote, registerPromote, registerRevokeDevice } from "./offboarding.js";
+import { registerRecoveryKit, registerRotateKey } from "./keys.js";
+
+export function registerAdmin(program: Command): void {
+  const admin = program.command("admin").description(helpTexts.admin);
+  registerInvite(admin);
+  registerMembers(admin);
+  registerInvitations(admin);
+  registerRevokeInvitation(admin);
+  registerDeactivate(admin);
+  registerRevokeDevice(admin);
+  registerPromote(admin);
+  registerDemote(admin);
+  registerRotateKey(admin);
+  registerRecoveryKit(admin);
+}
