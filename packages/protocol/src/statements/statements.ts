@@ -454,7 +454,8 @@ export function decodeOrganisationStatement(bytes: Uint8Array): Decoded<Organisa
   const rest = bytes.subarray(1);
   const wrap = <T>(d: Decoded<T>, make: (v: T) => OrganisationStatement): Decoded<OrganisationStatement> =>
     d.ok ? { ok: true, value: make(d.value) } : d;
-  switch (bytes[0]) {
+  // The length was checked above; `?? 0` only tells the type checker (0 is no kind).
+  switch (bytes[0] ?? 0) {
     case STATEMENT_CODES.account:
       return wrap(decodeAccountCertificate(rest), (certificate) => ({ kind: "account", certificate }));
     case STATEMENT_CODES.revocation:
