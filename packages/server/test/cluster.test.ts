@@ -41,7 +41,7 @@ describe("two nodes on PostgreSQL and NATS", { skip }, () => {
     });
     admin = await TestDevice.join(one, one.adminInvitationToken, "Anna");
     await admin.login();
-    bob = await TestDevice.join(one, await admin.invite(), "Bob");
+    bob = await TestDevice.join(one, await admin.invite("Bob"));
     await bob.login();
   });
   after(async () => {

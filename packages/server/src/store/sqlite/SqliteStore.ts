@@ -6,7 +6,12 @@
 import Database from "better-sqlite3";
 import type {
   Account,
+  ApplyStatementsResult,
   BlobMeta,
+  CreateInvitationResult,
+  Invitation,
+  LoggedStatement,
+  StatementChange,
   Bytes,
   DevicePrincipal,
   KeyPackageStock,
@@ -29,7 +34,21 @@ import type {
 } from "../ServerStore.js";
 import { isStorableEpoch, toHex } from "../bytes.js";
 import { applyMigrations } from "./migrations.js";
-import { mailboxSlots, prepareStatements, type AccountRow, type PrincipalRow, type Statements } from "./statements.js";
+import {
+  mailboxSlots,
+  prepareStatements,
+  type AccountRow,
+  type InvitationRow,
+  type PrincipalRow,
+  type Statements,
+} from "./statements.js";
+
+/** Thrown inside a write transaction to roll it back and still return a result. */
+class Rollback<T> extends Error {
+  constructor(readonly result: T) {
+    super("rollback");
+  }
+}
 
 export interface SqliteStoreOptions {
   /** "full" syncs the WAL at every commit, so a resolved commitBatch survives power loss; "normal" only survives process crashes. */
@@ -82,7 +101,39 @@ function principalOf(row: PrincipalRow): DevicePrincipal {
 }
 
 function accountOf(row: AccountRow): Account {
-  return { id: row.id, orgId: row.org_id, displayName: row.display_name, role: row.role, createdAt: row.created_at };
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    displayName: row.display_name,
+    role: row.role,
+    createdAt: row.created_at,
+    accountKey: row.account_key,
+    certificate: row.certificate,
+    certificateIssuedAt: row.certificate_issued_at,
+    deactivatedAt: row.deactivated_at ?? undefined,
+  };
+}
+
+function invitationOf(row: InvitationRow): Invitation {
+  const certified =
+    row.account_id !== null && row.invitation_key !== null && row.display_name !== null && row.certificate !== null
+      ? {
+          accountId: row.account_id,
+          invitationKey: row.invitation_key,
+          displayName: row.display_name,
+          certificate: row.certificate,
+        }
+      : undefined;
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    role: row.role,
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+    redeemedAt: row.redeemed_at ?? undefined,
+    revokedAt: row.revoked_at ?? undefined,
+    certified,
+  };
 }
 
 class SqliteStore implements ServerStore {
@@ -129,10 +180,49 @@ class SqliteStore implements ServerStore {
     });
   }
 
-  createInvitation(inv: NewInvitation): Promise<void> {
-    return settle(
-      () => void this.s.insertInvitation.run(inv.id, inv.orgId, inv.tokenHash, inv.role, inv.expiresAt, inv.createdAt),
-    );
+  getOrganisationKey(orgId: Bytes): Promise<Bytes | undefined> {
+    return settle(() => this.s.getOrganisationKey.get(orgId)?.organisation_key ?? undefined);
+  }
+
+  setOrganisationKey(orgId: Bytes, key: Bytes): Promise<boolean> {
+    return settle(() => this.s.setFirstOrganisationKey.run(key, orgId).changes === 1);
+  }
+
+  createInvitation(inv: NewInvitation): Promise<CreateInvitationResult> {
+    return this.write((): CreateInvitationResult => {
+      const c = inv.certified;
+      if (
+        c !== undefined &&
+        this.s.invitationTaken.get(c.accountId, c.accountId, inv.createdAt, c.invitationKey) !== undefined
+      ) {
+        return { ok: false, code: "taken" };
+      }
+      this.s.insertInvitation.run(
+        inv.id,
+        inv.orgId,
+        inv.tokenHash,
+        inv.role,
+        inv.expiresAt,
+        inv.createdAt,
+        c?.accountId ?? null,
+        c?.invitationKey ?? null,
+        c?.displayName ?? null,
+        c?.certificate ?? null,
+      );
+      const seq = inv.statement === undefined ? undefined : this.append(inv.orgId, inv.statement, inv.createdAt);
+      return { ok: true, seq };
+    });
+  }
+
+  getInvitation(tokenHash: Bytes): Promise<Invitation | undefined> {
+    return settle(() => {
+      const row = this.s.getInvitation.get(tokenHash);
+      return row && invitationOf(row);
+    });
+  }
+
+  listInvitations(orgId: Bytes): Promise<Invitation[]> {
+    return settle(() => this.s.listInvitations.all(orgId).map(invitationOf));
   }
 
   redeemInvitation(request: RedeemInvitation): Promise<RedeemResult> {
@@ -141,14 +231,155 @@ class SqliteStore implements ServerStore {
 
   private redeem(r: RedeemInvitation): RedeemResult {
     const invitation = this.s.getInvitation.get(r.tokenHash);
-    if (invitation === undefined || invitation.expires_at <= r.now) return { ok: false, code: "invitation_invalid" };
+    if (invitation === undefined || invitation.expires_at <= r.now || invitation.revoked_at !== null) {
+      return { ok: false, code: "invitation_invalid" };
+    }
     if (invitation.redeemed_at !== null) return { ok: false, code: "invitation_used" };
-    if (this.s.publicKeyTaken.get(r.publicKey) !== undefined) return { ok: false, code: "device_key_taken" };
+    // The caller verified against the invitation it read; the account it names must be the one created.
+    const bootstrap = invitation.account_id === null;
+    if (bootstrap !== r.setsOrganisationKey || (!bootstrap && !invitation.account_id!.equals(r.accountId))) {
+      return { ok: false, code: "invitation_invalid" };
+    }
+    const current = this.s.getOrganisationKey.get(invitation.org_id)?.organisation_key ?? null;
+    const keyHolds = r.setsOrganisationKey ? current === null : current !== null && current.equals(r.organisationKey);
+    if (!keyHolds) return { ok: false, code: "organisation_key_changed" };
+    if (this.s.publicKeyTaken.get(r.publicKey, r.publicKey) !== undefined)
+      return { ok: false, code: "device_key_taken" };
+    if (r.setsOrganisationKey) this.s.setFirstOrganisationKey.run(r.organisationKey, invitation.org_id);
     this.s.markInvitationRedeemed.run(r.now, invitation.id);
-    this.s.insertAccount.run(r.accountId, invitation.org_id, r.displayName, invitation.role, r.now);
-    this.s.insertDevice.run(r.deviceId, r.accountId, r.publicKey, r.now);
+    this.s.insertAccount.run(
+      r.accountId,
+      invitation.org_id,
+      r.displayName,
+      r.role,
+      r.now,
+      r.accountKey,
+      r.accountCertificate,
+      r.certificateIssuedAt,
+    );
+    this.s.insertDevice.run(r.deviceId, r.accountId, r.publicKey, r.deviceCertificate, r.now);
     this.s.insertMailbox.run(r.mailboxId, r.deviceId);
-    return { ok: true, orgId: invitation.org_id, role: invitation.role };
+    const seq = this.append(invitation.org_id, r.statement, r.now);
+    return { ok: true, orgId: invitation.org_id, role: r.role, seq };
+  }
+
+  private append(orgId: Bytes, statement: Bytes, now: number): number {
+    const seq = this.s.nextLogSeq.get(orgId)?.seq ?? 1;
+    this.s.insertLog.run(orgId, seq, statement, now);
+    return seq;
+  }
+
+  applyStatements(
+    orgId: Bytes,
+    organisationKey: Bytes,
+    changes: StatementChange[],
+    now: number,
+  ): Promise<ApplyStatementsResult> {
+    return settle(() => {
+      try {
+        return this.transaction.immediate(() =>
+          this.apply(orgId, organisationKey, changes, now),
+        ) as ApplyStatementsResult;
+      } catch (error) {
+        // Caught outside the transaction, which the throw has rolled back.
+        if (error instanceof Rollback) return error.result as ApplyStatementsResult;
+        throw error;
+      }
+    });
+  }
+
+  /** Throws Rollback at the first change whose state does not hold, which undoes the whole transaction. */
+  private apply(orgId: Bytes, organisationKey: Bytes, changes: StatementChange[], now: number): ApplyStatementsResult {
+    const s = this.s;
+    const current = s.getOrganisationKey.get(orgId)?.organisation_key ?? null;
+    if (current === null || !current.equals(organisationKey)) throw new Rollback({ ok: false, index: 0 });
+    const revokedDevices: Bytes[] = [];
+    let seq = 0;
+    changes.forEach((change, index) => {
+      const fail = () => new Rollback<ApplyStatementsResult>({ ok: false, index });
+      switch (change.kind) {
+        case "account": {
+          const account = s.getAccount.get(change.accountId);
+          if (
+            account === undefined ||
+            !account.org_id.equals(orgId) ||
+            account.deactivated_at !== null ||
+            !account.account_key.equals(change.accountKey) ||
+            change.issuedAt < account.certificate_issued_at
+          ) {
+            throw fail();
+          }
+          s.updateAccountCertificate.run(
+            change.certificate,
+            change.issuedAt,
+            change.role,
+            change.displayName,
+            change.accountId,
+          );
+          break;
+        }
+        case "revokeAccount": {
+          const account = s.getAccount.get(change.accountId);
+          if (account === undefined || !account.org_id.equals(orgId) || account.deactivated_at !== null) throw fail();
+          s.deactivateAccount.run(now, change.accountId);
+          for (const device of s.devicesOfAccountKeys.all(change.accountId)) {
+            this.deleteDevice(device.id, device.public_key, now);
+            revokedDevices.push(device.id);
+          }
+          break;
+        }
+        case "revokeDevice": {
+          const account = s.getAccount.get(change.accountId);
+          const device = s.deviceOfAccountByKey.get(change.accountId, change.deviceKey);
+          if (account === undefined || !account.org_id.equals(orgId) || device === undefined) throw fail();
+          this.deleteDevice(device.id, device.public_key, now);
+          revokedDevices.push(device.id);
+          break;
+        }
+        case "revokeInvitation": {
+          const invitation = s.invitationByKey.get(change.invitationKey);
+          if (
+            invitation === undefined ||
+            !invitation.org_id.equals(orgId) ||
+            invitation.redeemed_at !== null ||
+            invitation.revoked_at !== null
+          ) {
+            throw fail();
+          }
+          s.markInvitationRevoked.run(now, invitation.id);
+          break;
+        }
+        case "rotate":
+          s.replaceOrganisationKey.run(change.nextKey, orgId);
+          break;
+        default: {
+          const unknown: never = change;
+          throw new RangeError(`unknown change ${String(unknown)}`);
+        }
+      }
+      seq = this.append(orgId, change.statement, now);
+    });
+    return { ok: true, seq, revokedDevices };
+  }
+
+  /** A revoked device leaves a tombstone; its entries release their envelopes like acknowledgements. */
+  private deleteDevice(deviceId: Buffer, publicKey: Buffer, now: number): void {
+    for (const entry of this.s.entriesOfDevice.all(deviceId)) {
+      this.s.deleteEntryById.run(entry.id);
+      this.s.releaseEnvelope.run(now, entry.envelope_id);
+    }
+    this.s.insertTombstone.run(deviceId, publicKey, now);
+    this.s.deleteDevice.run(deviceId);
+  }
+
+  listStatements(orgId: Bytes, after: number, limit: number): Promise<LoggedStatement[]> {
+    return settle(() =>
+      this.s.listLog.all(orgId, after, limit).map((row) => ({ seq: row.seq, statement: row.statement, at: row.at })),
+    );
+  }
+
+  revokedDeviceKey(deviceId: Bytes): Promise<Bytes | undefined> {
+    return settle(() => this.s.revokedDeviceKey.get(deviceId)?.public_key);
   }
 
   countAccounts(orgId: Bytes): Promise<number> {
@@ -178,6 +409,7 @@ class SqliteStore implements ServerStore {
           id: d.id,
           accountId: d.account_id,
           publicKey: d.public_key,
+          certificate: d.certificate,
           createdAt: d.created_at,
         });
       }
