@@ -42,13 +42,7 @@ import {
   type PrincipalRow,
   type Statements,
 } from "./statements.js";
-
-/** Thrown inside a write transaction to roll it back and still return a result. */
-class Rollback<T> extends Error {
-  constructor(readonly result: T) {
-    super("rollback");
-  }
-}
+import { Rollback, appendStatement, applyChanges } from "./organisation.js";
 
 export interface SqliteStoreOptions {
   /** "full" syncs the WAL at every commit, so a resolved commitBatch survives power loss; "normal" only survives process crashes. */
@@ -209,7 +203,8 @@ class SqliteStore implements ServerStore {
         c?.displayName ?? null,
         c?.certificate ?? null,
       );
-      const seq = inv.statement === undefined ? undefined : this.append(inv.orgId, inv.statement, inv.createdAt);
+      const seq =
+        inv.statement === undefined ? undefined : appendStatement(this.s, inv.orgId, inv.statement, inv.createdAt);
       return { ok: true, seq };
     });
   }
@@ -259,14 +254,8 @@ class SqliteStore implements ServerStore {
     );
     this.s.insertDevice.run(r.deviceId, r.accountId, r.publicKey, r.deviceCertificate, r.now);
     this.s.insertMailbox.run(r.mailboxId, r.deviceId);
-    const seq = this.append(invitation.org_id, r.statement, r.now);
+    const seq = appendStatement(this.s, invitation.org_id, r.statement, r.now);
     return { ok: true, orgId: invitation.org_id, role: r.role, seq };
-  }
-
-  private append(orgId: Bytes, statement: Bytes, now: number): number {
-    const seq = this.s.nextLogSeq.get(orgId)?.seq ?? 1;
-    this.s.insertLog.run(orgId, seq, statement, now);
-    return seq;
   }
 
   applyStatements(
@@ -278,7 +267,7 @@ class SqliteStore implements ServerStore {
     return settle(() => {
       try {
         return this.transaction.immediate(() =>
-          this.apply(orgId, organisationKey, changes, now),
+          applyChanges(this.s, orgId, organisationKey, changes, now),
         ) as ApplyStatementsResult;
       } catch (error) {
         // Caught outside the transaction, which the throw has rolled back.
@@ -286,90 +275,6 @@ class SqliteStore implements ServerStore {
         throw error;
       }
     });
-  }
-
-  /** Throws Rollback at the first change whose state does not hold, which undoes the whole transaction. */
-  private apply(orgId: Bytes, organisationKey: Bytes, changes: StatementChange[], now: number): ApplyStatementsResult {
-    const s = this.s;
-    const current = s.getOrganisationKey.get(orgId)?.organisation_key ?? null;
-    if (current === null || !current.equals(organisationKey)) throw new Rollback({ ok: false, index: 0 });
-    const revokedDevices: Bytes[] = [];
-    let seq = 0;
-    changes.forEach((change, index) => {
-      const fail = () => new Rollback<ApplyStatementsResult>({ ok: false, index });
-      switch (change.kind) {
-        case "account": {
-          const account = s.getAccount.get(change.accountId);
-          if (
-            account === undefined ||
-            !account.org_id.equals(orgId) ||
-            account.deactivated_at !== null ||
-            !account.account_key.equals(change.accountKey) ||
-            change.issuedAt < account.certificate_issued_at
-          ) {
-            throw fail();
-          }
-          s.updateAccountCertificate.run(
-            change.certificate,
-            change.issuedAt,
-            change.role,
-            change.displayName,
-            change.accountId,
-          );
-          break;
-        }
-        case "revokeAccount": {
-          const account = s.getAccount.get(change.accountId);
-          if (account === undefined || !account.org_id.equals(orgId) || account.deactivated_at !== null) throw fail();
-          s.deactivateAccount.run(now, change.accountId);
-          for (const device of s.devicesOfAccountKeys.all(change.accountId)) {
-            this.deleteDevice(device.id, device.public_key, now);
-            revokedDevices.push(device.id);
-          }
-          break;
-        }
-        case "revokeDevice": {
-          const account = s.getAccount.get(change.accountId);
-          const device = s.deviceOfAccountByKey.get(change.accountId, change.deviceKey);
-          if (account === undefined || !account.org_id.equals(orgId) || device === undefined) throw fail();
-          this.deleteDevice(device.id, device.public_key, now);
-          revokedDevices.push(device.id);
-          break;
-        }
-        case "revokeInvitation": {
-          const invitation = s.invitationByKey.get(change.invitationKey);
-          if (
-            invitation === undefined ||
-            !invitation.org_id.equals(orgId) ||
-            invitation.redeemed_at !== null ||
-            invitation.revoked_at !== null
-          ) {
-            throw fail();
-          }
-          s.markInvitationRevoked.run(now, invitation.id);
-          break;
-        }
-        case "rotate":
-          s.replaceOrganisationKey.run(change.nextKey, orgId);
-          break;
-        default: {
-          const unknown: never = change;
-          throw new RangeError(`unknown change ${String(unknown)}`);
-        }
-      }
-      seq = this.append(orgId, change.statement, now);
-    });
-    return { ok: true, seq, revokedDevices };
-  }
-
-  /** A revoked device leaves a tombstone; its entries release their envelopes like acknowledgements. */
-  private deleteDevice(deviceId: Buffer, publicKey: Buffer, now: number): void {
-    for (const entry of this.s.entriesOfDevice.all(deviceId)) {
-      this.s.deleteEntryById.run(entry.id);
-      this.s.releaseEnvelope.run(now, entry.envelope_id);
-    }
-    this.s.insertTombstone.run(deviceId, publicKey, now);
-    this.s.deleteDevice.run(deviceId);
   }
 
   listStatements(orgId: Bytes, after: number, limit: number): Promise<LoggedStatement[]> {
