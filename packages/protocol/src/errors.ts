@@ -180,6 +180,11 @@ export const errorRegistry = {
     de: "Eine Nachricht braucht eine neuere App-Version. Bitte aktualisieren.",
     en: "A message needs a newer app version. Please update.",
   },
+  database_outdated: {
+    http: 503,
+    de: "Diese Datenbank stammt aus einer älteren Bote-Version ohne Organisationsschlüssel und kann nicht übernommen werden. Verschieben Sie das Datenverzeichnis (oder die Datenbank) und starten Sie mit einer neuen Datenbank; alle bisherigen Profile müssen danach neu beitreten.",
+    en: "This database was made by an older Bote version without an organisation key and cannot be carried over. Move the data directory (or the database) away and start with a fresh database; every existing profile must then join again.",
+  },
   unavailable: {
     http: 503,
     wsClose: 1001,

@@ -2,13 +2,17 @@
  * First start: create the organisation and a one-time admin invitation,
  * printed and written to DATA/initial-admin-invite (like Jenkins' initial
  * admin password). The file is deleted once the invitation is redeemed.
+ *
+ * The invitation names no account: the first admin's device makes the
+ * organisation key and certifies its own account with it (see the redeem
+ * route); every later invitation is certified by an admin device.
  */
 import { readFile, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { encodeBase64url } from "@bote/protocol";
 import type { Organisation, ServerStore } from "./store/ServerStore.js";
 import { randomId, sha256 } from "./crypto.js";
-import { invitationUrl } from "./http/routes/accounts.js";
+import { invitationUrl } from "./http/routes/invitations.js";
 
 export const INITIAL_INVITE_FILE = "initial-admin-invite";
 const INITIAL_INVITE_TTL_MS = 30 * 24 * 3_600_000;

@@ -30,6 +30,8 @@ import { Connection } from "./ws/Connection.js";
 import type { ServerContext } from "./http/context.js";
 import { errorHandler, sendError } from "./http/errors.js";
 import { accountRoutes } from "./http/routes/accounts.js";
+import { invitationRoutes } from "./http/routes/invitations.js";
+import { organisationRoutes } from "./http/routes/organisation.js";
 import { keyPackageRoutes } from "./http/routes/keyPackages.js";
 import { mailboxRoutes } from "./http/routes/mailbox.js";
 import { blobRoutes } from "./http/routes/blobs.js";
@@ -121,6 +123,8 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
     return response;
   });
   accountRoutes(app, ctx);
+  invitationRoutes(app, ctx);
+  organisationRoutes(app, ctx);
   keyPackageRoutes(app, ctx);
   mailboxRoutes(app, ctx);
   blobRoutes(app, ctx);

@@ -42,7 +42,7 @@ describe("metadata audit (SQLite file, WAL and logs)", () => {
     tokens.push(await admin.login());
     devices.push(admin);
     for (const name of ["Bert", "Clara", "Dieter", "Erika"]) {
-      const d = await TestDevice.join(s, await admin.invite(), name);
+      const d = await TestDevice.join(s, await admin.invite(name));
       tokens.push(await d.login());
       devices.push(d);
     }

@@ -13,7 +13,8 @@ import {
   type ErrorBody,
 } from "@bote/protocol";
 import { describeEachBackend, startTestServer, type TestServer } from "./support/server.js";
-import { TestDevice, TestSocket, http } from "./support/device.js";
+import { TestDevice, TestSocket, http, redeemBody } from "./support/device.js";
+import { deviceCertificate, newKeyPair, provisionalAccountCertificate } from "./support/orgKeys.js";
 import { countRows } from "./support/db.js";
 import { sha256 } from "../src/crypto.js";
 
@@ -32,7 +33,7 @@ describeEachBackend("bad input", (backend) => {
     });
     admin = await TestDevice.join(s, s.adminInvitationToken, "Anna");
     await admin.login();
-    bob = await TestDevice.join(s, await admin.invite(), "Bob");
+    bob = await TestDevice.join(s, await admin.invite("Bob"));
     await bob.login();
   });
   after(async () => {
@@ -70,18 +71,26 @@ describeEachBackend("bad input", (backend) => {
       body: { deviceId: encodeBase64url(bob.deviceId), extra: 1 },
     });
     assertError(unknown, 400, "bad_request");
-    const wrongType = await http(s, "POST", "/v1/invitations/redeem", {
-      body: { token: "x".repeat(43), displayName: "Eve", publicKey: 42 },
-    });
+    const valid = {
+      token: "x".repeat(43),
+      accountId: encodeBase64url(new Uint8Array(16)),
+      publicKey: encodeBase64url(new Uint8Array(32)),
+      accountCertificate: "AAAA",
+      deviceCertificate: "AAAA",
+    };
+    const wrongType = await http(s, "POST", "/v1/invitations/redeem", { body: { ...valid, publicKey: 42 } });
     assertError(wrongType, 400, "bad_request", "publicKey");
     const shortKey = await http(s, "POST", "/v1/invitations/redeem", {
-      body: { token: "x".repeat(43), displayName: "Eve", publicKey: encodeBase64url(new Uint8Array(31)) },
+      body: { ...valid, publicKey: encodeBase64url(new Uint8Array(31)) },
     });
     assertError(shortKey, 400, "bad_request", "publicKey");
-    const badName = await http(s, "POST", "/v1/invitations/redeem", {
-      body: { token: "x".repeat(43), displayName: "  ", publicKey: encodeBase64url(new Uint8Array(32)) },
+    // The name comes from the certificate now: a name field is an unknown field.
+    const named = await http(s, "POST", "/v1/invitations/redeem", { body: { ...valid, displayName: "Eve" } });
+    assertError(named, 400, "bad_request");
+    const shortId = await http(s, "POST", "/v1/invitations/redeem", {
+      body: { ...valid, accountId: encodeBase64url(new Uint8Array(8)) },
     });
-    assertError(badName, 400, "bad_request", "displayName");
+    assertError(shortId, 400, "bad_request", "accountId");
   });
 
   it("answers oversized bodies, wrong media types and unknown routes with their codes", async () => {
@@ -100,9 +109,9 @@ describeEachBackend("bad input", (backend) => {
   });
 
   it("refuses reused, unknown and expired invitations and keys taken twice", async () => {
-    const token = await admin.invite();
-    await TestDevice.join(s, token, "Carla");
-    await assert.rejects(TestDevice.join(s, token, "Carla again"), /409.*invitation_used/);
+    const invite = await admin.invite("Carla");
+    await TestDevice.join(s, invite);
+    await assert.rejects(TestDevice.join(s, invite), /409.*invitation_used/);
     await assert.rejects(TestDevice.join(s, encodeBase64url(randomBytes(32)), "Nobody"), /404.*invitation_invalid/);
     const expired = encodeBase64url(randomBytes(32));
     const org = (await s.store.listOrganisations())[0]!;
@@ -115,8 +124,17 @@ describeEachBackend("bad input", (backend) => {
       createdAt: Date.now() - 10_000,
     });
     await assert.rejects(TestDevice.join(s, expired, "Late"), /404.*invitation_invalid/);
+    // Bob's device key, certified by a fresh account key for a fresh invitation: still one key, one device.
+    const copy = await admin.invite("Copy");
+    const accountKey = newKeyPair();
     const again = await http(s, "POST", "/v1/invitations/redeem", {
-      body: { token: await admin.invite(), displayName: "Copy", publicKey: encodeBase64url(bob.publicKey) },
+      body: redeemBody({
+        token: copy.token,
+        accountId: copy.certificate.accountId,
+        deviceKey: bob.publicKey,
+        accountCertificate: provisionalAccountCertificate(copy.certificate, copy.invitationKey, accountKey.publicKey),
+        deviceCertificate: deviceCertificate(copy.certificate.accountId, accountKey, bob.publicKey),
+      }),
     });
     assertError(again, 409, "device_key_taken");
   });

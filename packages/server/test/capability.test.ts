@@ -29,7 +29,10 @@ describe("capability check", () => {
     store = await openSqliteStore(join(dir, "bote.sqlite"));
     const org = { id: bytes(16), name: "Org", createdAt: Date.now() };
     await store.createOrganisation(org);
+    const organisationKey = bytes(32);
+    await store.setOrganisationKey(org.id, organisationKey);
     const tokenHash = bytes(32);
+    const accountId = bytes(16);
     await store.createInvitation({
       id: bytes(16),
       orgId: org.id,
@@ -37,15 +40,25 @@ describe("capability check", () => {
       role: "member",
       expiresAt: Date.now() + 60_000,
       createdAt: Date.now(),
+      // Opaque to the store: the route verified it.
+      certified: { accountId, invitationKey: bytes(32), displayName: "Ida", certificate: bytes(150) },
     });
     const redeemed = await store.redeemInvitation({
       tokenHash,
       now: Date.now(),
-      accountId: bytes(16),
+      organisationKey,
+      setsOrganisationKey: false,
+      accountId,
+      accountKey: bytes(32),
       displayName: "Ida",
+      role: "member",
+      accountCertificate: bytes(200),
+      certificateIssuedAt: Math.floor(Date.now() / 1000),
       deviceId: bytes(16),
       publicKey: bytes(32),
+      deviceCertificate: bytes(120),
       mailboxId: existingMailbox,
+      statement: bytes(201),
     });
     assert.equal(redeemed.ok, true);
     const counted = new Proxy(store, {

@@ -11,6 +11,7 @@ import { createTestDatabase, natsSkipReason, natsUrl, type TestDatabase } from "
 import { NatsBus, ServerSecrets } from "../src/index.js";
 import { postgresSkip, startTestServer, type TestServer } from "./support/server.js";
 import { TestDevice, type TestSocket } from "./support/device.js";
+import { revocation } from "./support/orgKeys.js";
 
 const natsSkip = await natsSkipReason();
 const skip = postgresSkip ?? natsSkip ?? false;
@@ -41,7 +42,7 @@ describe("two nodes on PostgreSQL and NATS", { skip }, () => {
     });
     admin = await TestDevice.join(one, one.adminInvitationToken, "Anna");
     await admin.login();
-    bob = await TestDevice.join(one, await admin.invite(), "Bob");
+    bob = await TestDevice.join(one, await admin.invite("Bob"));
     await bob.login();
   });
   after(async () => {
@@ -99,5 +100,26 @@ describe("two nodes on PostgreSQL and NATS", { skip }, () => {
     assert.equal(fetched.status, 200);
     const low = await bobOnTwo.next((f) => f.case === "keyPackagesLow", 3000);
     assert.equal(low.case === "keyPackagesLow" && low.value.remaining, 0);
+  });
+
+  it("closes a revoked device's socket on the other node and tells that node's sockets of the change", async () => {
+    const carl = await TestDevice.join(one, await admin.invite("Carl"));
+    await carl.login();
+    const carlOnTwo = await connectTo(two, carl);
+    const adminOnTwo = await connectTo(two, admin);
+    const started = Date.now();
+    const posted = await admin.postStatements([
+      {
+        kind: "revocation",
+        revocation: revocation(admin.organisation.key, { kind: "account", accountId: carl.accountId }, admin.accountId),
+      },
+    ]);
+    assert.equal(posted.status, 200, JSON.stringify(posted.body));
+    const error = await carlOnTwo.next((f) => f.case === "error", 1000);
+    assert.equal(error.case === "error" && error.value.code, "device_revoked");
+    while (carlOnTwo.closed === undefined && Date.now() - started < 1000) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(carlOnTwo.closed?.code, 4403);
+    const changed = await adminOnTwo.next((f) => f.case === "organisationChanged", 1000);
+    assert.equal(changed.case === "organisationChanged" && changed.value.seq, BigInt(posted.body.seq));
   });
 });

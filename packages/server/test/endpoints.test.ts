@@ -22,7 +22,7 @@ describeEachBackend("endpoints", (backend) => {
     s = await startTestServer(backend, (c) => (c.rateLimits.keyPackageFetchesPerMinute = 40));
     admin = await TestDevice.join(s, s.adminInvitationToken, "Anna");
     await admin.login();
-    bob = await TestDevice.join(s, await admin.invite(), "Bob");
+    bob = await TestDevice.join(s, await admin.invite("Bob"));
     await bob.login();
   });
   after(() => s.close());

@@ -16,7 +16,7 @@ describeEachBackend("relay", (backend) => {
   const open: TestSocket[] = [];
 
   async function member(name: string): Promise<TestDevice> {
-    const d = await TestDevice.join(s, await admin.invite(), name);
+    const d = await TestDevice.join(s, await admin.invite(name));
     await d.login();
     return d;
   }

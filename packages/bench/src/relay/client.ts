@@ -198,6 +198,7 @@ export class Client implements ServerFrameHandler {
         // The fast decoder hands these over only when their framing is off.
         return this.gen.fault(`client ${this.index}: ${body.case} the fast decoder did not take`);
       case "keyPackagesLow":
+      case "organisationChanged":
       case "pong":
         return;
       default:

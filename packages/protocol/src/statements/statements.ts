@@ -454,6 +454,7 @@ export function decodeOrganisationStatement(bytes: Uint8Array): Decoded<Organisa
   const rest = bytes.subarray(1);
   const wrap = <T>(d: Decoded<T>, make: (v: T) => OrganisationStatement): Decoded<OrganisationStatement> =>
     d.ok ? { ok: true, value: make(d.value) } : d;
+  // The length was checked above; `?? 0` only tells the type checker (0 is no kind).
   const kind: number = bytes[0] ?? 0;
   switch (kind) {
     case STATEMENT_CODES.account:

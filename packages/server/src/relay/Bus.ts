@@ -10,13 +10,18 @@ export type BusEvent =
   | { kind: "entry"; entry: QueuedEntry }
   /** An entry stored by another node: only its id travels, the payload is read from the store. */
   | { kind: "wake"; entryId: number }
-  | { kind: "keyPackagesLow"; remaining: number };
+  | { kind: "keyPackagesLow"; remaining: number }
+  /** The device was revoked: its sockets close at once with device_revoked. */
+  | { kind: "revoked" }
+  /** The organisation's log grew to seq: every socket of the organisation is told. */
+  | { kind: "organisationChanged"; seq: number };
 
 export type WakeHandler = (event: BusEvent) => void;
 
-/** Bus keys: a mailbox's entries, and a device's notices. */
+/** Bus keys: a mailbox's entries, a device's notices, and an organisation's log. */
 export const mailboxKey = (mailboxIdHex: string) => `m.${mailboxIdHex}`;
 export const deviceKey = (deviceIdHex: string) => `d.${deviceIdHex}`;
+export const organisationBusKey = (orgIdHex: string) => `o.${orgIdHex}`;
 
 export interface Bus {
   /** An entry is published only after it is durably stored. */

@@ -1,16 +1,20 @@
 /**
  * The distributed bus: several stateless nodes share one PostgreSQL database
  * and wake each other through NATS core subjects. NATS carries only a wake
- * (entry id, or a key package count), never a payload: PostgreSQL stays the
+ * (entry id, a key package count, a revocation, a log position), never a
+ * payload: PostgreSQL stays the
  * source of truth, and a lost wake only delays a push until the next pump or
  * reconnect. Subscribers on the publishing node get the full event directly.
  */
 import { connect, type NatsConnection, type Subscription } from "nats";
 import { randomBytes } from "node:crypto";
+import { missingCase } from "@bote/protocol";
 import { LocalBus, type Bus, type BusEvent, type WakeHandler } from "./Bus.js";
 
 const ENTRY = 1;
 const KEY_PACKAGES_LOW = 2;
+const REVOKED = 3;
+const ORGANISATION_CHANGED = 4;
 const NODE_ID_BYTES = 8;
 
 export class NatsBus implements Bus {
@@ -44,8 +48,17 @@ export class NatsBus implements Bus {
         message[NODE_ID_BYTES] = KEY_PACKAGES_LOW;
         view.setBigUint64(NODE_ID_BYTES + 1, BigInt(event.remaining));
         break;
+      case "revoked":
+        message[NODE_ID_BYTES] = REVOKED;
+        break;
+      case "organisationChanged":
+        message[NODE_ID_BYTES] = ORGANISATION_CHANGED;
+        view.setBigUint64(NODE_ID_BYTES + 1, BigInt(event.seq));
+        break;
       case "wake":
         return;
+      default:
+        return missingCase(event);
     }
     this.nc.publish(`${this.prefix}.${key}`, message);
   }
@@ -80,6 +93,10 @@ export class NatsBus implements Bus {
         return { kind: "wake", entryId: value };
       case KEY_PACKAGES_LOW:
         return { kind: "keyPackagesLow", remaining: value };
+      case REVOKED:
+        return { kind: "revoked" };
+      case ORGANISATION_CHANGED:
+        return { kind: "organisationChanged", seq: value };
       default:
         return undefined;
     }

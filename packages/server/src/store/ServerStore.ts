@@ -16,6 +16,15 @@ export interface Organisation {
   createdAt: number;
 }
 
+/** What an admin device's invitation certificate names; absent only for the first-admin invitation of bootstrap. */
+export interface InvitationCertificateRecord {
+  accountId: Bytes;
+  invitationKey: Bytes;
+  displayName: string;
+  /** encodeInvitationCertificate, as verified. */
+  certificate: Bytes;
+}
+
 export interface NewInvitation {
   id: Bytes;
   orgId: Bytes;
@@ -24,7 +33,24 @@ export interface NewInvitation {
   role: Role;
   expiresAt: number;
   createdAt: number;
+  certified?: InvitationCertificateRecord;
+  /** encodeOrganisationStatement of the invitation, appended to the log in the same transaction. */
+  statement?: Bytes;
 }
+
+export interface Invitation {
+  id: Bytes;
+  orgId: Bytes;
+  role: Role;
+  expiresAt: number;
+  createdAt: number;
+  redeemedAt: number | undefined;
+  revokedAt: number | undefined;
+  certified: InvitationCertificateRecord | undefined;
+}
+
+/** taken: an account or an open invitation already names the account id, or the invitation key was used before. */
+export type CreateInvitationResult = { ok: true; seq: number | undefined } | { ok: false; code: "taken" };
 
 export interface Account {
   id: Bytes;
@@ -32,6 +58,13 @@ export interface Account {
   displayName: string;
   role: Role;
   createdAt: number;
+  /** Ed25519 account key the certificate binds. */
+  accountKey: Bytes;
+  /** encodeAccountCertificate of the newest verified certificate. */
+  certificate: Bytes;
+  certificateIssuedAt: number;
+  /** Set when the account was revoked; its devices are gone. */
+  deactivatedAt: number | undefined;
 }
 
 export interface Device {
@@ -39,6 +72,8 @@ export interface Device {
   accountId: Bytes;
   /** Ed25519 public key, 32 bytes. */
   publicKey: Bytes;
+  /** encodeDeviceCertificate by the account key. */
+  certificate: Bytes;
   createdAt: number;
 }
 
@@ -64,17 +99,71 @@ export interface Mailbox {
 }
 
 export type RedeemResult =
-  | { ok: true; orgId: Bytes; role: Role }
-  | { ok: false; code: "invitation_invalid" | "invitation_used" | "device_key_taken" };
+  | { ok: true; orgId: Bytes; role: Role; /** The log position of the account certificate. */ seq: number }
+  | {
+      ok: false;
+      /** organisation_key_changed: the key the caller verified against is no longer (or already) the current one. */
+      code: "invitation_invalid" | "invitation_used" | "device_key_taken" | "organisation_key_changed";
+    };
 
+/** A redeem whose certificates the caller has verified; the store re-checks the state they were verified against. */
 export interface RedeemInvitation {
   tokenHash: Bytes;
   now: number;
+  /** The organisation key the certificates were verified under. */
+  organisationKey: Bytes;
+  /** True for the first-admin invitation: organisationKey becomes the organisation's key, which must be unset. */
+  setsOrganisationKey: boolean;
   accountId: Bytes;
+  accountKey: Bytes;
   displayName: string;
+  role: Role;
+  accountCertificate: Bytes;
+  certificateIssuedAt: number;
   deviceId: Bytes;
   publicKey: Bytes;
+  deviceCertificate: Bytes;
   mailboxId: Bytes;
+  /** encodeOrganisationStatement of the account certificate, appended to the log. */
+  statement: Bytes;
+}
+
+/**
+ * One verified statement of POST /v1/organisation/statements, as a state
+ * change. The signatures were checked by the caller; the store checks the
+ * state each change needs, inside the transaction of the whole list.
+ */
+export type StatementChange =
+  | {
+      kind: "account";
+      accountId: Bytes;
+      accountKey: Bytes;
+      role: Role;
+      displayName: string;
+      certificate: Bytes;
+      issuedAt: number;
+      statement: Bytes;
+    }
+  | { kind: "revokeAccount"; accountId: Bytes; statement: Bytes }
+  | { kind: "revokeDevice"; accountId: Bytes; deviceKey: Bytes; statement: Bytes }
+  | { kind: "revokeInvitation"; invitationKey: Bytes; statement: Bytes }
+  | { kind: "rotate"; nextKey: Bytes; statement: Bytes };
+
+export type ApplyStatementsResult =
+  | {
+      ok: true;
+      /** The log's last position. */
+      seq: number;
+      /** Devices deleted by revocations: their sockets must close. */
+      revokedDevices: Bytes[];
+    }
+  /** Nothing was applied; index is the first change whose state did not hold. */
+  | { ok: false; index: number };
+
+export interface LoggedStatement {
+  seq: number;
+  statement: Bytes;
+  at: number;
 }
 
 export interface KeyPackageStock {
@@ -179,13 +268,35 @@ export interface ServerStore {
   listOrganisations(): Promise<Organisation[]>;
   getOrganisation(id: Bytes): Promise<Organisation | undefined>;
 
-  createInvitation(invitation: NewInvitation): Promise<void>;
-  /** Atomically: checks the invitation, marks it used, creates account, device and mailbox. */
+  /** The organisation's current key (head of its rotation chain), undefined until the first admin joined. */
+  getOrganisationKey(orgId: Bytes): Promise<Bytes | undefined>;
+  /** Sets the first key; false (and nothing changed) if the organisation already has one. */
+  setOrganisationKey(orgId: Bytes, key: Bytes): Promise<boolean>;
+
+  /** A certified invitation is refused when an account or an open invitation already names its account id. */
+  createInvitation(invitation: NewInvitation): Promise<CreateInvitationResult>;
+  getInvitation(tokenHash: Bytes): Promise<Invitation | undefined>;
+  /** Certified invitations of the organisation (not the bootstrap one), newest first. */
+  listInvitations(orgId: Bytes): Promise<Invitation[]>;
+  /** Atomically: checks the invitation and the organisation key, marks it used, creates account, device and mailbox, appends the log. */
   redeemInvitation(request: RedeemInvitation): Promise<RedeemResult>;
   countAccounts(orgId: Bytes): Promise<number>;
 
+  /** Applies all changes in order in one transaction, each appended to the log, or none. */
+  applyStatements(
+    orgId: Bytes,
+    organisationKey: Bytes,
+    changes: StatementChange[],
+    now: number,
+  ): Promise<ApplyStatementsResult>;
+  /** Log entries with seq > after, oldest first. */
+  listStatements(orgId: Bytes, after: number, limit: number): Promise<LoggedStatement[]>;
+  /** The public key of a device that was revoked, if this device id was. */
+  revokedDeviceKey(deviceId: Bytes): Promise<Bytes | undefined>;
+
   getDevice(deviceId: Bytes): Promise<DevicePrincipal | undefined>;
   getAccount(accountId: Bytes): Promise<Account | undefined>;
+  /** Accounts that are not deactivated, with their devices. */
   listMembers(orgId: Bytes): Promise<Member[]>;
 
   /** Stores a login challenge (random 32 bytes) for one device. */

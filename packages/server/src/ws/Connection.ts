@@ -25,7 +25,7 @@ import { create } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import type { Bytes, DevicePrincipal, QueuedEntry, ServerStore } from "../store/ServerStore.js";
 import { reply, type Relay, type SendReply } from "../relay/Relay.js";
-import { deviceKey, mailboxKey, type Bus, type BusEvent } from "../relay/Bus.js";
+import { deviceKey, mailboxKey, organisationBusKey, type Bus, type BusEvent } from "../relay/Bus.js";
 import { hex, sha256 } from "../crypto.js";
 
 export interface ConnectionDeps {
@@ -157,6 +157,9 @@ export class Connection {
       const onEvent = (event: BusEvent) => this.onBusEvent(event);
       for (const id of this.mailboxIds) this.unsubscribe.push(this.deps.bus.subscribe(mailboxKey(hex(id)), onEvent));
       this.unsubscribe.push(this.deps.bus.subscribe(deviceKey(hex(principal.deviceId)), onEvent));
+      this.unsubscribe.push(this.deps.bus.subscribe(organisationBusKey(hex(principal.orgId)), onEvent));
+      // A revocation committed between the session read and the subscriptions published to no one.
+      if ((await this.deps.store.getDevice(principal.deviceId)) === undefined) return this.fail("device_revoked");
     }
     if (this.state !== "open") return;
     this.sendFrame({
@@ -185,6 +188,13 @@ export class Connection {
             deviceId: this.principal!.deviceId,
             remaining: event.remaining,
           },
+        });
+      case "revoked":
+        return this.fail("device_revoked");
+      case "organisationChanged":
+        return this.sendFrame({
+          case: "organisationChanged",
+          value: { $typeName: "bote.v1.OrganisationChanged", seq: BigInt(event.seq) },
         });
       default:
         return missingCase(event);

@@ -8,6 +8,7 @@ import {
   assertBytes,
   hexes,
   id,
+  redeemRequest,
   seedDevice,
   seedInvitation,
   seedOrganisation,
@@ -30,66 +31,111 @@ export function accountsContract(fixture: () => StoreFixture): void {
   });
 
   describe("redeemInvitation", () => {
-    const redeem = (hash: Buffer, publicKey = id(32), now = T) =>
-      store().redeemInvitation({
-        tokenHash: hash,
-        now,
-        accountId: id(),
-        displayName: "Max",
-        deviceId: id(),
-        publicKey,
-        mailboxId: id(),
-      });
-
-    it("creates account, device and current mailbox with the invitation's org and role", async () => {
+    it("creates account, device and current mailbox with the certified account id, role and name", async () => {
       const orgId = await seedOrganisation(store());
       const invitation = await seedInvitation(store(), orgId, { role: "admin" });
-      const request = { tokenHash: invitation.tokenHash, now: T, accountId: id(), displayName: "Anna", deviceId: id() };
-      const device = { publicKey: id(32), mailboxId: id() };
-      const result = await store().redeemInvitation({ ...request, ...device });
+      const request = redeemRequest(invitation, { displayName: "Anna", role: "admin" });
+      const result = await store().redeemInvitation(request);
       assert.ok(result.ok);
       assertBytes(result.orgId, orgId);
       assert.equal(result.role, "admin");
 
       const principal = await store().getDevice(request.deviceId);
-      assertBytes(principal?.accountId, request.accountId);
+      assertBytes(principal?.accountId, invitation.accountId!);
       assertBytes(principal?.orgId, orgId);
-      assertBytes(principal?.publicKey, device.publicKey);
+      assertBytes(principal?.publicKey, request.publicKey);
       assert.equal(principal?.role, "admin");
       assert.equal(principal?.displayName, "Anna");
       const account = await store().getAccount(request.accountId);
       assertBytes(account?.id, request.accountId);
       assertBytes(account?.orgId, orgId);
+      assertBytes(account?.accountKey, request.accountKey);
+      assertBytes(account?.certificate, request.accountCertificate);
+      assert.equal(account?.certificateIssuedAt, request.certificateIssuedAt);
+      assert.equal(account?.deactivatedAt, undefined);
       assert.equal(account?.displayName, "Anna");
       assert.equal(account?.role, "admin");
       assert.equal(account?.createdAt, T);
       const mailboxes = await store().listMailboxes(request.deviceId);
       assert.equal(mailboxes.length, 1);
-      assertBytes(mailboxes[0]?.id, device.mailboxId);
+      assertBytes(mailboxes[0]?.id, request.mailboxId);
       assert.equal(mailboxes[0]?.retired, false);
       assert.equal(await store().countAccounts(orgId), 1);
       const members = await store().listMembers(orgId);
       assert.equal(members.length, 1);
       assert.deepEqual(hexes(members[0]?.devices.map((d) => d.id) ?? []), hexes([request.deviceId]));
+      assertBytes(members[0]?.devices[0]?.certificate, request.deviceCertificate);
+      assertBytes(members[0]?.certificate, request.accountCertificate);
+      // The invitation's statement, then the account certificate's.
+      const log = await store().listStatements(orgId, 0, 10);
+      assert.deepEqual(
+        log.map((l) => l.seq),
+        [1, 2],
+      );
+      assertBytes(log[1]?.statement, request.statement);
       assert.equal(await store().getDevice(id()), undefined);
       assert.equal(await store().getAccount(id()), undefined);
     });
 
     it("refuses unknown, expired and used invitations, and a taken device key", async () => {
       const orgId = await seedOrganisation(store());
-      assert.deepEqual(await redeem(tokenHash(id())), { ok: false, code: "invitation_invalid" });
+      const unknown = await seedInvitation(store(), orgId);
+      assert.deepEqual(await store().redeemInvitation(redeemRequest({ ...unknown, tokenHash: tokenHash(id()) })), {
+        ok: false,
+        code: "invitation_invalid",
+      });
 
       const expired = await seedInvitation(store(), orgId, { expiresAt: T + 1000 });
-      assert.deepEqual(await redeem(expired.tokenHash, id(32), T + 1000), { ok: false, code: "invitation_invalid" });
+      assert.deepEqual(await store().redeemInvitation(redeemRequest(expired, { now: T + 1000 })), {
+        ok: false,
+        code: "invitation_invalid",
+      });
 
       const first = await seedDevice(store(), orgId);
       const invitation = await seedInvitation(store(), orgId);
-      assert.deepEqual(await redeem(invitation.tokenHash, first.publicKey), { ok: false, code: "device_key_taken" });
+      assert.deepEqual(await store().redeemInvitation(redeemRequest(invitation, { publicKey: first.publicKey })), {
+        ok: false,
+        code: "device_key_taken",
+      });
       // The refused redeem changed nothing: the invitation still works, and only then is it used.
       assert.equal(await store().countAccounts(orgId), 1);
-      assert.equal((await redeem(invitation.tokenHash)).ok, true);
-      assert.deepEqual(await redeem(invitation.tokenHash), { ok: false, code: "invitation_used" });
+      assert.equal((await store().redeemInvitation(redeemRequest(invitation))).ok, true);
+      assert.deepEqual(await store().redeemInvitation(redeemRequest(invitation)), {
+        ok: false,
+        code: "invitation_used",
+      });
       assert.equal(await store().countAccounts(orgId), 2);
+    });
+
+    it("refuses an account id other than the invitation's, and a key the organisation no longer has", async () => {
+      const orgId = await seedOrganisation(store());
+      const invitation = await seedInvitation(store(), orgId);
+      assert.deepEqual(await store().redeemInvitation(redeemRequest(invitation, { accountId: id() })), {
+        ok: false,
+        code: "invitation_invalid",
+      });
+      assert.deepEqual(await store().redeemInvitation(redeemRequest(invitation, { organisationKey: id(32) })), {
+        ok: false,
+        code: "organisation_key_changed",
+      });
+      assert.equal((await store().redeemInvitation(redeemRequest(invitation))).ok, true);
+    });
+
+    it("sets the organisation key with the first-admin invitation, once", async () => {
+      const orgId = await seedOrganisation(store(), { withKey: false });
+      assert.equal(await store().getOrganisationKey(orgId), undefined);
+      const bootstrap = await seedInvitation(store(), orgId, { role: "admin", bootstrap: true });
+      const request = redeemRequest(bootstrap, { role: "admin" });
+      assert.equal((await store().redeemInvitation(request)).ok, true);
+      assertBytes(await store().getOrganisationKey(orgId), request.organisationKey);
+      assert.equal(await store().setOrganisationKey(orgId, id(32)), false);
+      assertBytes(await store().getOrganisationKey(orgId), request.organisationKey);
+      // A second bootstrap invitation cannot replace the key.
+      const second = await seedInvitation(store(), orgId, { role: "admin", bootstrap: true });
+      assert.deepEqual(await store().redeemInvitation(redeemRequest(second)), {
+        ok: false,
+        code: "organisation_key_changed",
+      });
     });
 
     it("lets exactly one of several concurrent redeems of one invitation win", async () => {
@@ -98,19 +144,7 @@ export function accountsContract(fixture: () => StoreFixture): void {
       const peer = await fixture().openPeer();
       try {
         const stores = [store(), peer, store(), peer];
-        const results = await Promise.all(
-          stores.map((s) =>
-            s.redeemInvitation({
-              tokenHash: invitation.tokenHash,
-              now: T,
-              accountId: id(),
-              displayName: "Racer",
-              deviceId: id(),
-              publicKey: id(32),
-              mailboxId: id(),
-            }),
-          ),
-        );
+        const results = await Promise.all(stores.map((s) => s.redeemInvitation(redeemRequest(invitation))));
         assert.equal(results.filter((r) => r.ok).length, 1);
         for (const r of results) if (!r.ok) assert.equal(r.code, "invitation_used");
         assert.equal(await store().countAccounts(orgId), 1);

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Bytes, SendOp, ServerStore } from "../../src/store/ServerStore.js";
 import {
+  redeemRequest,
   DAY,
   T,
   assertBytes,
@@ -336,15 +337,7 @@ export function relayContract(fixture: () => StoreFixture, open: () => Promise<S
         // What is gone stays gone even when asked about an earlier moment.
         assert.equal(await s.getSession(session, T), undefined);
         assert.equal(await s.consumeChallenge(challenge, a.deviceId, T), false);
-        const redeem = await s.redeemInvitation({
-          tokenHash: invitation.tokenHash,
-          now: T,
-          accountId: id(),
-          displayName: "Late",
-          deviceId: id(),
-          publicKey: id(32),
-          mailboxId: id(),
-        });
+        const redeem = await s.redeemInvitation(redeemRequest(invitation));
         assert.deepEqual(redeem, { ok: false, code: "invitation_invalid" });
         assert.ok(await s.getBlob(keptBlob, T));
         assert.deepEqual(await s.sweep(soon), { entries: 0, envelopes: 0, blobs: [] });

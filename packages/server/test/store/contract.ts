@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { accountsContract } from "./contract-accounts.js";
 import { relayContract } from "./contract-relay.js";
+import { statementsContract } from "./contract-statements.js";
 import type { StoreFixture } from "./fixtures.js";
 
 export type { StoreFixture, EnvelopeRow } from "./fixtures.js";
@@ -37,6 +38,7 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>, s
     });
 
     accountsContract(current);
+    statementsContract(current);
     relayContract(current, open);
   });
 }

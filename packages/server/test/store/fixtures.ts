@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import type { Role } from "@bote/protocol";
-import type { Bytes, SendOp, SendOutcome, ServerStore } from "../../src/store/ServerStore.js";
+import type { Bytes, RedeemInvitation, SendOp, SendOutcome, ServerStore } from "../../src/store/ServerStore.js";
 
 export interface StoreFixture {
   store: ServerStore;
@@ -41,33 +41,82 @@ export function tokenHash(token: Bytes): Buffer {
   return createHash("sha256").update(token).digest();
 }
 
-export async function seedOrganisation(store: ServerStore): Promise<Buffer> {
+/** The organisation key the fixtures give an organisation: the store treats it as opaque bytes. */
+export function organisationKeyOf(orgId: Bytes): Buffer {
+  return createHash("sha256").update(orgId).digest();
+}
+
+/** An organisation whose first admin has joined, so it has its key. */
+export async function seedOrganisation(store: ServerStore, options: { withKey?: boolean } = {}): Promise<Buffer> {
   const orgId = id();
   await store.createOrganisation({ id: orgId, name: `Org ${orgId.toString("hex").slice(0, 6)}`, createdAt: T });
+  if (options.withKey ?? true) assert.equal(await store.setOrganisationKey(orgId, organisationKeyOf(orgId)), true);
   return orgId;
 }
 
 export interface SeededInvitation {
+  orgId: Buffer;
   tokenHash: Buffer;
   role: Role;
+  /** Undefined for a bootstrap invitation. */
+  accountId: Buffer | undefined;
+  invitationKey: Buffer;
+  certificate: Buffer;
 }
 
+/** A certified invitation (the certificate is opaque bytes to the store), or with bootstrap the first-admin kind. */
 export async function seedInvitation(
   store: ServerStore,
-  orgId: Bytes,
-  options: { role?: Role; expiresAt?: number } = {},
+  orgId: Buffer,
+  options: { role?: Role; expiresAt?: number; bootstrap?: boolean; accountId?: Buffer } = {},
 ): Promise<SeededInvitation> {
   const hash = tokenHash(id(32));
   const role = options.role ?? "member";
-  await store.createInvitation({
+  const accountId = options.bootstrap === true ? undefined : (options.accountId ?? id());
+  const invitationKey = id(32);
+  const certificate = id(150);
+  const result = await store.createInvitation({
     id: id(),
     orgId,
     tokenHash: hash,
     role,
     expiresAt: options.expiresAt ?? T + DAY,
     createdAt: T,
+    ...(accountId === undefined
+      ? {}
+      : {
+          certified: { accountId, invitationKey, displayName: "Erika Mustermann", certificate },
+          statement: Buffer.concat([Buffer.of(4), certificate]),
+        }),
   });
-  return { tokenHash: hash, role };
+  assert.equal(result.ok, true);
+  return { orgId, tokenHash: hash, role, accountId, invitationKey, certificate };
+}
+
+/** A redeem of the invitation as the route would make it after verifying the certificates. */
+export function redeemRequest(
+  invitation: SeededInvitation,
+  overrides: Partial<RedeemInvitation> = {},
+): RedeemInvitation {
+  const bootstrap = invitation.accountId === undefined;
+  return {
+    tokenHash: invitation.tokenHash,
+    now: T,
+    organisationKey: bootstrap ? id(32) : organisationKeyOf(invitation.orgId),
+    setsOrganisationKey: bootstrap,
+    accountId: invitation.accountId ?? id(),
+    accountKey: id(32),
+    displayName: "Erika Mustermann",
+    role: invitation.role,
+    accountCertificate: id(200),
+    certificateIssuedAt: T / 1000,
+    deviceId: id(),
+    publicKey: id(32),
+    deviceCertificate: id(120),
+    mailboxId: id(),
+    statement: id(201),
+    ...overrides,
+  };
 }
 
 export interface SeededDevice {
@@ -76,20 +125,16 @@ export interface SeededDevice {
   deviceId: Buffer;
   mailboxId: Buffer;
   publicKey: Buffer;
+  accountKey: Buffer;
 }
 
 /** An account with one device and its mailbox, made the only way the port allows: by redeeming an invitation. */
 export async function seedDevice(store: ServerStore, orgId: Buffer, role: Role = "member"): Promise<SeededDevice> {
   const invitation = await seedInvitation(store, orgId, { role });
-  const device = { orgId, accountId: id(), deviceId: id(), mailboxId: id(), publicKey: id(32) };
-  const result = await store.redeemInvitation({
-    tokenHash: invitation.tokenHash,
-    now: T,
-    displayName: "Erika Mustermann",
-    ...device,
-  });
+  const device = { deviceId: id(), mailboxId: id(), publicKey: id(32), accountKey: id(32) };
+  const result = await store.redeemInvitation(redeemRequest(invitation, device));
   assert.equal(result.ok, true);
-  return device;
+  return { orgId, accountId: invitation.accountId!, ...device };
 }
 
 export function sendTo(mailboxIds: Bytes[], options: Partial<SendOp> = {}): SendOp {

@@ -3,7 +3,7 @@
  * HTTP calls, and a WebSocket with frame helpers. Tests of the relay use it
  * so that every byte the server sees is one the test chose.
  */
-import { generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
+import { randomBytes, sign, type KeyObject } from "node:crypto";
 import { WebSocket } from "ws";
 import { create } from "@bufbuild/protobuf";
 import {
@@ -13,7 +13,15 @@ import {
   decodeServerFrame,
   encodeBase64url,
   encodeClientFrame,
+  encodeAccountCertificate,
+  encodeDeviceCertificate,
+  encodeInvitationCertificate,
   loginSignedBytes,
+  type AccountCertificate,
+  type InvitationCertificate,
+  type OrganisationStatement,
+  type PostStatementsResponse,
+  type Role,
   type ClientFrameBody,
   type Entry,
   type RedeemInvitationResponse,
@@ -21,6 +29,49 @@ import {
   type ServerFrameBody,
 } from "@bote/protocol";
 import type { TestServer } from "./server.js";
+import {
+  deviceCertificate,
+  invitationCertificate,
+  newKeyPair,
+  organisationAccountCertificate,
+  provisionalAccountCertificate,
+  randomAccountId,
+  statementText,
+  type KeyPair,
+} from "./orgKeys.js";
+
+/** The organisation's private key as the admin devices of a test hold it; a rotation replaces key for all of them. */
+export interface OrganisationHolder {
+  key: KeyPair;
+}
+
+/** An invitation an admin device made: the token, and what the link's fragment would carry. */
+export interface Invite {
+  token: string;
+  certificate: InvitationCertificate;
+  invitationKey: KeyPair;
+  organisation: OrganisationHolder;
+}
+
+/** The body of POST /v1/invitations/redeem, from its parts. */
+export function redeemBody(parts: {
+  token: string;
+  accountId: Uint8Array;
+  deviceKey: Uint8Array;
+  accountCertificate: AccountCertificate;
+  deviceCertificate: Parameters<typeof encodeDeviceCertificate>[0];
+  organisationKey?: Uint8Array;
+}): Record<string, string> {
+  const body: Record<string, string> = {
+    token: parts.token,
+    accountId: encodeBase64url(parts.accountId),
+    publicKey: encodeBase64url(parts.deviceKey),
+    accountCertificate: encodeBase64url(encodeAccountCertificate(parts.accountCertificate)),
+    deviceCertificate: encodeBase64url(encodeDeviceCertificate(parts.deviceCertificate)),
+  };
+  if (parts.organisationKey !== undefined) body.organisationKey = encodeBase64url(parts.organisationKey);
+  return body;
+}
 
 export interface Address {
   mailboxId: Uint8Array;
@@ -69,24 +120,66 @@ export class TestDevice {
     readonly deviceId: Uint8Array,
     public address: Address,
     readonly name: string,
+    readonly accountKey: KeyPair,
+    readonly organisation: OrganisationHolder,
   ) {}
 
-  static async join(server: TestServer, invitationToken: string, name: string): Promise<TestDevice> {
-    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
-    const raw = new Uint8Array(publicKey.export({ format: "der", type: "spki" }).subarray(-32));
-    const res = await http<RedeemInvitationResponse>(server, "POST", "/v1/invitations/redeem", {
-      body: { token: invitationToken, displayName: name, publicKey: encodeBase64url(raw) },
+  /**
+   * Redeems an invitation. A token string is redeemed as the first admin:
+   * the device makes the organisation key and certifies its own account
+   * with it. An Invite is redeemed with a provisional certificate by its
+   * invitation key, for exactly the account it names.
+   */
+  static async join(server: TestServer, invitation: Invite | string, name?: string): Promise<TestDevice> {
+    const device = newKeyPair();
+    const accountKey = newKeyPair();
+    let organisation: OrganisationHolder;
+    let accountCertificate: AccountCertificate;
+    let token: string;
+    let organisationKey: Uint8Array | undefined;
+    if (typeof invitation === "string") {
+      organisation = { key: newKeyPair() };
+      const accountId = randomAccountId();
+      accountCertificate = organisationAccountCertificate(organisation.key, {
+        accountId,
+        accountKey: accountKey.publicKey,
+        role: "admin",
+        displayName: name ?? "Admin",
+        issuedBy: accountId,
+      });
+      token = invitation;
+      organisationKey = organisation.key.publicKey;
+    } else {
+      organisation = invitation.organisation;
+      accountCertificate = provisionalAccountCertificate(
+        invitation.certificate,
+        invitation.invitationKey,
+        accountKey.publicKey,
+      );
+      token = invitation.token;
+    }
+    const accountId = accountCertificate.accountId;
+    const body = redeemBody({
+      token,
+      accountId,
+      deviceKey: device.publicKey,
+      accountCertificate,
+      deviceCertificate: deviceCertificate(accountId, accountKey, device.publicKey),
+      ...(organisationKey === undefined ? {} : { organisationKey }),
     });
+    const res = await http<RedeemInvitationResponse>(server, "POST", "/v1/invitations/redeem", { body });
     if (res.status !== 201) throw new Error(`redeem failed: ${res.status} ${JSON.stringify(res.body)}`);
     const b = res.body;
     return new TestDevice(
       server,
-      privateKey,
-      raw,
+      device.privateKey,
+      device.publicKey,
       decodeBase64url(b.accountId)!,
       decodeBase64url(b.deviceId)!,
       { mailboxId: decodeBase64url(b.mailbox.mailboxId)!, capability: decodeBase64url(b.mailbox.capability)! },
-      name,
+      accountCertificate.displayName,
+      accountKey,
+      organisation,
     );
   }
 
@@ -107,10 +200,33 @@ export class TestDevice {
     return http<T>(this.server, method, path, body === undefined ? { token: this.token } : { body, token: this.token });
   }
 
-  async invite(role: "admin" | "member" = "member"): Promise<string> {
-    const res = await this.call<{ token: string }>("POST", "/v1/invitations", { role });
-    if (res.status !== 201) throw new Error(`invite failed: ${res.status}`);
-    return res.body.token;
+  /** Certifies an invitation with the organisation key this (admin) device holds, and uploads it. */
+  async invite(
+    displayName = "Member",
+    role: Role = "member",
+    options: { expiresAtSeconds?: number; accountId?: Uint8Array } = {},
+  ): Promise<Invite> {
+    const invitationKey = newKeyPair();
+    const certificate = invitationCertificate(this.organisation.key, {
+      invitationKey: invitationKey.publicKey,
+      accountId: options.accountId ?? randomAccountId(),
+      role,
+      displayName,
+      issuedBy: this.accountId,
+      ...(options.expiresAtSeconds === undefined ? {} : { expiresAtSeconds: options.expiresAtSeconds }),
+    });
+    const res = await this.call<{ token: string }>("POST", "/v1/invitations", {
+      certificate: encodeBase64url(encodeInvitationCertificate(certificate)),
+    });
+    if (res.status !== 201) throw new Error(`invite failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return { token: res.body.token, certificate, invitationKey, organisation: this.organisation };
+  }
+
+  /** POST /v1/organisation/statements. */
+  postStatements(statements: OrganisationStatement[]): Promise<HttpResult<PostStatementsResponse>> {
+    return this.call<PostStatementsResponse>("POST", "/v1/organisation/statements", {
+      statements: statements.map(statementText),
+    });
   }
 
   /** Opens a receiving socket (after login) or, with anonymous, a send-only one; via another node if given. */

@@ -47,6 +47,8 @@ export interface Shared {
   database?: TestDatabase;
   secrets?: ServerSecrets;
   bus?: Bus;
+  /** The server's clock; the wall clock if not given. */
+  now?: () => number;
 }
 
 export async function startTestServer(
@@ -81,6 +83,7 @@ export async function startTestServer(
     dataDir,
     publicUrl: config.publicUrl,
     organisationName: "Testbau GmbH",
+    ...(shared.now === undefined ? {} : { now: shared.now }),
   });
   const server = await buildServer(config, {
     store,
@@ -89,6 +92,7 @@ export async function startTestServer(
     logger,
     onInvitationRedeemed: boot.onInvitationRedeemed,
     ...(shared.bus === undefined ? {} : { bus: shared.bus }),
+    ...(shared.now === undefined ? {} : { now: shared.now }),
   });
   await server.app.listen({ port: 0, host: "127.0.0.1" });
   const address = server.app.server.address();

@@ -1,66 +1,25 @@
-/** Invitations, login by signed challenge, sessions, and the organisation directory. */
+/** Login by signed challenge, sessions, and the organisation directory. */
 import type { FastifyInstance } from "fastify";
 import {
   BoteError,
-  createInvitationRequest,
   encodeBase64url,
   loginChallengeRequest,
   loginRequest,
   loginSignedBytes,
-  redeemInvitationRequest,
-  type CreateInvitationResponse,
   type LoginChallengeResponse,
   type LoginResponse,
   type MeResponse,
   type MembersResponse,
-  type RedeemInvitationResponse,
   KEY_PACKAGES_LOW_WATERMARK,
 } from "@bote/protocol";
 import type { ServerContext } from "../context.js";
 import { parse } from "../parse.js";
-import { authenticate, authenticateAdmin } from "../auth.js";
+import { authenticate } from "../auth.js";
 import { randomId, sha256, verifyEd25519 } from "../../crypto.js";
 import { publicRateLimit } from "../rateLimit.js";
 
-/** The link a new member opens; the token sits in the fragment, which browsers never send to a server. */
-export function invitationUrl(publicUrl: string, token: string): string {
-  const base = publicUrl.endsWith("/") ? publicUrl : `${publicUrl}/`;
-  return new URL(`join#t=${token}`, base).toString();
-}
-
 export function accountRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const limited = publicRateLimit(ctx.config);
-
-  app.post("/v1/invitations/redeem", { config: limited }, async (request, reply) => {
-    const body = parse(redeemInvitationRequest, request.body);
-    const tokenHash = sha256(body.token);
-    const accountId = randomId();
-    const deviceId = randomId();
-    const mailboxId = randomId();
-    const result = await ctx.store.redeemInvitation({
-      tokenHash,
-      now: ctx.now(),
-      accountId,
-      displayName: body.displayName,
-      deviceId,
-      publicKey: body.publicKey,
-      mailboxId,
-    });
-    if (!result.ok) throw new BoteError(result.code);
-    ctx.onInvitationRedeemed(tokenHash);
-    const organisation = await ctx.store.getOrganisation(result.orgId);
-    const response: RedeemInvitationResponse = {
-      accountId: encodeBase64url(accountId),
-      deviceId: encodeBase64url(deviceId),
-      role: result.role,
-      organisation: { id: encodeBase64url(result.orgId), name: organisation?.name ?? "" },
-      mailbox: {
-        mailboxId: encodeBase64url(mailboxId),
-        capability: encodeBase64url(ctx.secrets.issueCapability(mailboxId)),
-      },
-    };
-    return reply.code(201).send(response);
-  });
 
   app.post("/v1/login/challenge", { config: limited }, async (request) => {
     const { deviceId } = parse(loginChallengeRequest, request.body);
@@ -83,9 +42,15 @@ export function accountRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const signed = loginSignedBytes(body.deviceId, body.challenge);
     // The challenge is consumed even when the signature fails: one try per challenge.
     const fresh = await ctx.store.consumeChallenge(body.challenge, body.deviceId, ctx.now());
-    if (device === undefined || !fresh || !verifyEd25519(device.publicKey, signed, body.signature)) {
+    if (device === undefined) {
+      // Told only to the holder of the revoked key: no challenge was stored for it, so the signature is the proof.
+      const revokedKey = await ctx.store.revokedDeviceKey(body.deviceId);
+      if (revokedKey !== undefined && verifyEd25519(revokedKey, signed, body.signature)) {
+        throw new BoteError("device_revoked");
+      }
       throw new BoteError("challenge_invalid");
     }
+    if (!fresh || !verifyEd25519(device.publicKey, signed, body.signature)) throw new BoteError("challenge_invalid");
     const token = encodeBase64url(randomId(32));
     const expiresAt = ctx.now() + ctx.config.sessionTtlMs;
     await ctx.store.createSession(sha256(token), body.deviceId, expiresAt);
@@ -130,34 +95,14 @@ export function accountRoutes(app: FastifyInstance, ctx: ServerContext): void {
         accountId: encodeBase64url(m.id),
         displayName: m.displayName,
         role: m.role,
-        devices: m.devices.map((d) => ({ deviceId: encodeBase64url(d.id), publicKey: encodeBase64url(d.publicKey) })),
+        certificate: encodeBase64url(m.certificate),
+        devices: m.devices.map((d) => ({
+          deviceId: encodeBase64url(d.id),
+          publicKey: encodeBase64url(d.publicKey),
+          certificate: encodeBase64url(d.certificate),
+        })),
       })),
     };
     return response;
-  });
-
-  app.post("/v1/invitations", async (request, reply) => {
-    const admin = await authenticateAdmin(ctx, request);
-    const body = parse(createInvitationRequest, request.body);
-    const token = encodeBase64url(randomId(32));
-    const id = randomId();
-    const now = ctx.now();
-    const expiresAt = now + body.expiresInSeconds * 1000;
-    await ctx.store.createInvitation({
-      id,
-      orgId: admin.orgId,
-      tokenHash: sha256(token),
-      role: body.role,
-      expiresAt,
-      createdAt: now,
-    });
-    const response: CreateInvitationResponse = {
-      invitationId: encodeBase64url(id),
-      token,
-      url: invitationUrl(ctx.config.publicUrl, token),
-      role: body.role,
-      expiresAt: new Date(expiresAt).toISOString(),
-    };
-    return reply.code(201).send(response);
   });
 }

@@ -45,7 +45,12 @@ export function keyPackageRoutes(app: FastifyInstance, ctx: ServerContext): void
       const { accountId } = parse(accountIdParam, request.params);
       const account = await ctx.store.getAccount(accountId);
       // Another organisation's account is reported as unknown: ids of other organisations stay secret.
-      if (account === undefined || Buffer.compare(account.orgId, me.orgId) !== 0) {
+      // A revoked account is unknown too: nobody may add it to a group any more.
+      if (
+        account === undefined ||
+        Buffer.compare(account.orgId, me.orgId) !== 0 ||
+        account.deactivatedAt !== undefined
+      ) {
         throw new BoteError("account_unknown");
       }
       const result = await ctx.store.takeKeyPackages(accountId);

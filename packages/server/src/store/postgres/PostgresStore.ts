@@ -7,7 +7,12 @@ import type pg from "pg";
 import type { Role } from "@bote/protocol";
 import type {
   Account,
+  ApplyStatementsResult,
   BlobMeta,
+  CreateInvitationResult,
+  Invitation,
+  LoggedStatement,
+  StatementChange,
   Bytes,
   DevicePrincipal,
   KeyPackageStock,
@@ -30,6 +35,15 @@ import { applyMigrations } from "./migrations.js";
 import { openPool } from "./pool.js";
 import { commitBatch } from "./commitBatch.js";
 import { Rollback, transaction } from "./transaction.js";
+import {
+  INVITATION,
+  append,
+  applyChange,
+  invitationOf,
+  lockOrganisation,
+  type AccountRow,
+  type InvitationRow,
+} from "./organisation.js";
 
 export async function openPostgresStore(url: string): Promise<ServerStore> {
   return new PostgresStore(await openPool(url));
@@ -43,14 +57,6 @@ interface PrincipalRow {
   display_name: string;
   public_key: Buffer;
 }
-interface AccountRow {
-  id: Buffer;
-  org_id: Buffer;
-  display_name: string;
-  role: Role;
-  created_at: string;
-}
-
 const PRINCIPAL = `SELECT d.id AS device_id, d.account_id, a.org_id, a.role, a.display_name, d.public_key
   FROM devices d JOIN accounts a ON a.id = d.account_id`;
 
@@ -72,6 +78,10 @@ function accountOf(row: AccountRow): Account {
     displayName: row.display_name,
     role: row.role,
     createdAt: Number(row.created_at),
+    accountKey: row.account_key,
+    certificate: row.certificate,
+    certificateIssuedAt: Number(row.certificate_issued_at),
+    deactivatedAt: row.deactivated_at === null ? undefined : Number(row.deactivated_at),
   };
 }
 
@@ -102,7 +112,7 @@ class PostgresStore implements ServerStore {
 
   async listOrganisations(): Promise<Organisation[]> {
     const rows = await this.rows<{ id: Buffer; name: string; created_at: string }>(
-      "SELECT * FROM organisations ORDER BY created_at, id",
+      "SELECT id, name, created_at FROM organisations ORDER BY created_at, id",
       [],
     );
     return rows.map((row) => ({ id: row.id, name: row.name, createdAt: Number(row.created_at) }));
@@ -110,55 +120,175 @@ class PostgresStore implements ServerStore {
 
   async getOrganisation(id: Bytes): Promise<Organisation | undefined> {
     const [row] = await this.rows<{ id: Buffer; name: string; created_at: string }>(
-      "SELECT * FROM organisations WHERE id = $1",
+      "SELECT id, name, created_at FROM organisations WHERE id = $1",
       [id],
     );
     return row && { id: row.id, name: row.name, createdAt: Number(row.created_at) };
   }
 
-  async createInvitation(inv: NewInvitation): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO invitations (id, org_id, token_hash, role, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [inv.id, inv.orgId, inv.tokenHash, inv.role, inv.expiresAt, inv.createdAt],
+  async getOrganisationKey(orgId: Bytes): Promise<Bytes | undefined> {
+    const [row] = await this.rows<{ organisation_key: Buffer | null }>(
+      "SELECT organisation_key FROM organisations WHERE id = $1",
+      [orgId],
     );
+    return row?.organisation_key ?? undefined;
+  }
+
+  async setOrganisationKey(orgId: Bytes, key: Bytes): Promise<boolean> {
+    const result = await this.pool.query(
+      "UPDATE organisations SET organisation_key = $1 WHERE id = $2 AND organisation_key IS NULL",
+      [key, orgId],
+    );
+    return result.rowCount === 1;
+  }
+
+  createInvitation(inv: NewInvitation): Promise<CreateInvitationResult> {
+    return transaction(this.pool, async (client): Promise<CreateInvitationResult> => {
+      // The organisation lock also serialises two invitations naming one account id.
+      await lockOrganisation(client, inv.orgId);
+      const c = inv.certified;
+      if (c !== undefined) {
+        const taken = await client.query(
+          `SELECT 1 FROM accounts WHERE id = $1
+           UNION ALL SELECT 1 FROM invitations
+            WHERE account_id = $1 AND redeemed_at IS NULL AND revoked_at IS NULL AND expires_at > $2
+           UNION ALL SELECT 1 FROM invitations WHERE invitation_key = $3
+           LIMIT 1`,
+          [c.accountId, inv.createdAt, c.invitationKey],
+        );
+        if (taken.rows.length > 0) return { ok: false, code: "taken" };
+      }
+      await client.query(
+        `INSERT INTO invitations (id, org_id, token_hash, role, expires_at, created_at,
+                                  account_id, invitation_key, display_name, certificate)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [
+          inv.id,
+          inv.orgId,
+          inv.tokenHash,
+          inv.role,
+          inv.expiresAt,
+          inv.createdAt,
+          c?.accountId ?? null,
+          c?.invitationKey ?? null,
+          c?.displayName ?? null,
+          c?.certificate ?? null,
+        ],
+      );
+      const seq =
+        inv.statement === undefined ? undefined : await append(client, inv.orgId, inv.statement, inv.createdAt);
+      return { ok: true, seq };
+    });
+  }
+
+  async getInvitation(tokenHash: Bytes): Promise<Invitation | undefined> {
+    const [row] = await this.rows<InvitationRow>(`${INVITATION} WHERE token_hash = $1`, [tokenHash]);
+    return row && invitationOf(row);
+  }
+
+  async listInvitations(orgId: Bytes): Promise<Invitation[]> {
+    const rows = await this.rows<InvitationRow>(
+      `${INVITATION} WHERE org_id = $1 AND certificate IS NOT NULL ORDER BY created_at DESC, id`,
+      [orgId],
+    );
+    return rows.map(invitationOf);
   }
 
   redeemInvitation(r: RedeemInvitation): Promise<RedeemResult> {
     return transaction(this.pool, async (client): Promise<RedeemResult> => {
+      const found = await client.query<{ org_id: Buffer }>("SELECT org_id FROM invitations WHERE token_hash = $1", [
+        r.tokenHash,
+      ]);
+      const orgId = found.rows[0]?.org_id;
+      if (orgId === undefined) return { ok: false, code: "invitation_invalid" };
+      // Organisation first, then the invitation: the same lock order as applyStatements.
+      const current = await lockOrganisation(client, orgId);
       // Of two concurrent redeems the second waits on the row, then finds redeemed_at set.
-      const claimed = await client.query<{ org_id: Buffer; role: Role }>(
+      const claimed = await client.query<{ account_id: Buffer | null }>(
         `UPDATE invitations SET redeemed_at = $2
-          WHERE token_hash = $1 AND redeemed_at IS NULL AND expires_at > $2 RETURNING org_id, role`,
+          WHERE token_hash = $1 AND redeemed_at IS NULL AND revoked_at IS NULL AND expires_at > $2
+          RETURNING account_id`,
         [r.tokenHash, r.now],
       );
       const invitation = claimed.rows[0];
       if (invitation === undefined) {
-        const state = await client.query<{ expires_at: string }>(
-          "SELECT expires_at FROM invitations WHERE token_hash = $1",
+        const state = await client.query<{ expires_at: string; revoked_at: string | null }>(
+          "SELECT expires_at, revoked_at FROM invitations WHERE token_hash = $1",
           [r.tokenHash],
         );
         const row = state.rows[0];
-        return {
-          ok: false,
-          code: row === undefined || Number(row.expires_at) <= r.now ? "invitation_invalid" : "invitation_used",
-        };
+        const invalid = row === undefined || Number(row.expires_at) <= r.now || row.revoked_at !== null;
+        return { ok: false, code: invalid ? "invitation_invalid" : "invitation_used" };
+      }
+      const bootstrap = invitation.account_id === null;
+      if (bootstrap !== r.setsOrganisationKey || (!bootstrap && !invitation.account_id!.equals(r.accountId))) {
+        throw new Rollback<RedeemResult>({ ok: false, code: "invitation_invalid" });
+      }
+      const keyHolds = r.setsOrganisationKey
+        ? current === null
+        : current !== null && current !== undefined && current.equals(r.organisationKey);
+      if (!keyHolds) throw new Rollback<RedeemResult>({ ok: false, code: "organisation_key_changed" });
+      const revoked = await client.query("SELECT 1 FROM revoked_devices WHERE public_key = $1", [r.publicKey]);
+      if (revoked.rows.length > 0) throw new Rollback<RedeemResult>({ ok: false, code: "device_key_taken" });
+      if (r.setsOrganisationKey) {
+        await client.query("UPDATE organisations SET organisation_key = $1 WHERE id = $2", [r.organisationKey, orgId]);
       }
       await client.query(
-        "INSERT INTO accounts (id, org_id, display_name, role, created_at) VALUES ($1, $2, $3, $4, $5)",
-        [r.accountId, invitation.org_id, r.displayName, invitation.role, r.now],
+        `INSERT INTO accounts (id, org_id, display_name, role, created_at, account_key, certificate, certificate_issued_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [r.accountId, orgId, r.displayName, r.role, r.now, r.accountKey, r.accountCertificate, r.certificateIssuedAt],
       );
       const device = await client.query(
-        `INSERT INTO devices (id, account_id, public_key, created_at) VALUES ($1, $2, $3, $4)
+        `INSERT INTO devices (id, account_id, public_key, certificate, created_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (public_key) DO NOTHING`,
-        [r.deviceId, r.accountId, r.publicKey, r.now],
+        [r.deviceId, r.accountId, r.publicKey, r.deviceCertificate, r.now],
       );
       if (device.rowCount !== 1) throw new Rollback<RedeemResult>({ ok: false, code: "device_key_taken" });
       await client.query("INSERT INTO mailboxes (id, device_id, retired) VALUES ($1, $2, false)", [
         r.mailboxId,
         r.deviceId,
       ]);
-      return { ok: true, orgId: invitation.org_id, role: invitation.role };
+      const seq = await append(client, orgId, r.statement, r.now);
+      return { ok: true, orgId, role: r.role, seq };
     });
+  }
+
+  applyStatements(
+    orgId: Bytes,
+    organisationKey: Bytes,
+    changes: StatementChange[],
+    now: number,
+  ): Promise<ApplyStatementsResult> {
+    return transaction(this.pool, async (client): Promise<ApplyStatementsResult> => {
+      const current = await lockOrganisation(client, orgId);
+      if (current === null || current === undefined || !current.equals(organisationKey)) {
+        return { ok: false, index: 0 };
+      }
+      const revokedDevices: Bytes[] = [];
+      let seq = 0;
+      for (const [index, change] of changes.entries()) {
+        const holds = await applyChange(client, orgId, change, now, revokedDevices);
+        if (!holds) throw new Rollback<ApplyStatementsResult>({ ok: false, index });
+        seq = await append(client, orgId, change.statement, now);
+      }
+      return { ok: true, seq, revokedDevices };
+    });
+  }
+
+  async listStatements(orgId: Bytes, after: number, limit: number): Promise<LoggedStatement[]> {
+    const rows = await this.rows<{ seq: string; statement: Buffer; at: string }>(
+      "SELECT seq, statement, at FROM organisation_log WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+      [orgId, after, limit],
+    );
+    return rows.map((row) => ({ seq: Number(row.seq), statement: row.statement, at: Number(row.at) }));
+  }
+
+  async revokedDeviceKey(deviceId: Bytes): Promise<Bytes | undefined> {
+    const [row] = await this.rows<{ public_key: Buffer }>(
+      "SELECT public_key FROM revoked_devices WHERE device_id = $1",
+      [deviceId],
+    );
+    return row?.public_key;
   }
 
   async countAccounts(orgId: Bytes): Promise<number> {
@@ -177,10 +307,17 @@ class PostgresStore implements ServerStore {
   }
 
   async listMembers(orgId: Bytes): Promise<Member[]> {
-    const accounts = await this.rows<AccountRow>("SELECT * FROM accounts WHERE org_id = $1 ORDER BY created_at, id", [
-      orgId,
-    ]);
-    const devices = await this.rows<{ id: Buffer; account_id: Buffer; public_key: Buffer; created_at: string }>(
+    const accounts = await this.rows<AccountRow>(
+      "SELECT * FROM accounts WHERE org_id = $1 AND deactivated_at IS NULL ORDER BY created_at, id",
+      [orgId],
+    );
+    const devices = await this.rows<{
+      id: Buffer;
+      account_id: Buffer;
+      public_key: Buffer;
+      certificate: Buffer;
+      created_at: string;
+    }>(
       `SELECT d.* FROM devices d JOIN accounts a ON a.id = d.account_id
         WHERE a.org_id = $1 ORDER BY d.created_at, d.id`,
       [orgId],
@@ -192,6 +329,7 @@ class PostgresStore implements ServerStore {
         id: d.id,
         accountId: d.account_id,
         publicKey: d.public_key,
+        certificate: d.certificate,
         createdAt: Number(d.created_at),
       });
     }

@@ -9,6 +9,7 @@
  * from the caller, already rounded).
  */
 import type pg from "pg";
+import { DatabaseOutdatedError } from "../DatabaseOutdatedError.js";
 
 export interface Migration {
   version: number;
@@ -137,6 +138,49 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Refused (DatabaseOutdatedError) on a database that already holds accounts, so NOT NULL holds.
+    version: 2,
+    sql: `
+      -- The head of the organisation key's rotation chain; NULL until the first admin joins.
+      ALTER TABLE organisations ADD COLUMN organisation_key bytea;
+
+      -- NULL only for the first-admin invitation of bootstrap, which names no account.
+      ALTER TABLE invitations ADD COLUMN account_id bytea;
+      ALTER TABLE invitations ADD COLUMN invitation_key bytea;
+      ALTER TABLE invitations ADD COLUMN display_name text;
+      ALTER TABLE invitations ADD COLUMN certificate bytea;
+      ALTER TABLE invitations ADD COLUMN revoked_at bigint;
+      CREATE UNIQUE INDEX invitations_key ON invitations(invitation_key) WHERE invitation_key IS NOT NULL;
+      CREATE INDEX invitations_account ON invitations(account_id) WHERE account_id IS NOT NULL;
+
+      ALTER TABLE accounts ADD COLUMN account_key bytea NOT NULL;
+      ALTER TABLE accounts ADD COLUMN certificate bytea NOT NULL;
+      ALTER TABLE accounts ADD COLUMN certificate_issued_at bigint NOT NULL;
+      -- A revoked account stays as a row so its id is never given out again.
+      ALTER TABLE accounts ADD COLUMN deactivated_at bigint;
+
+      ALTER TABLE devices ADD COLUMN certificate bytea NOT NULL;
+
+      -- Revoked devices: their login answers device_revoked, and their key
+      -- can never register again. No account, no organisation.
+      CREATE TABLE revoked_devices (
+        device_id bytea PRIMARY KEY,
+        public_key bytea NOT NULL UNIQUE,
+        revoked_at bigint NOT NULL
+      );
+
+      -- The organisation's signed statements (encodeOrganisationStatement),
+      -- append-only. Admin actions: no message, sender or recipient.
+      CREATE TABLE organisation_log (
+        org_id bytea NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+        seq bigint NOT NULL,
+        statement bytea NOT NULL,
+        at bigint NOT NULL,
+        PRIMARY KEY (org_id, seq)
+      );
+    `,
+  },
 ];
 
 export async function applyMigrations(pool: pg.Pool): Promise<void> {
@@ -151,6 +195,11 @@ export async function applyMigrations(pool: pg.Pool): Promise<void> {
     const done = new Set(applied.rows.map((row) => row.version));
     for (const migration of migrations) {
       if (done.has(migration.version)) continue;
+      if (migration.version === 2 && done.has(1)) {
+        // Accounts made before version 2 have no certificate: refused rather than half migrated.
+        const accounts = await client.query<{ n: string }>("SELECT count(*) AS n FROM accounts");
+        if (Number(accounts.rows[0]?.n ?? 0) > 0) throw new DatabaseOutdatedError();
+      }
       await client.query(migration.sql);
       await client.query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", [
         migration.version,

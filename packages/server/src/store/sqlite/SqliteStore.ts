@@ -6,7 +6,12 @@
 import Database from "better-sqlite3";
 import type {
   Account,
+  ApplyStatementsResult,
   BlobMeta,
+  CreateInvitationResult,
+  Invitation,
+  LoggedStatement,
+  StatementChange,
   Bytes,
   DevicePrincipal,
   KeyPackageStock,
@@ -29,7 +34,15 @@ import type {
 } from "../ServerStore.js";
 import { isStorableEpoch, toHex } from "../bytes.js";
 import { applyMigrations } from "./migrations.js";
-import { mailboxSlots, prepareStatements, type AccountRow, type PrincipalRow, type Statements } from "./statements.js";
+import {
+  mailboxSlots,
+  prepareStatements,
+  type AccountRow,
+  type InvitationRow,
+  type PrincipalRow,
+  type Statements,
+} from "./statements.js";
+import { Rollback, appendStatement, applyChanges } from "./organisation.js";
 
 export interface SqliteStoreOptions {
   /** "full" syncs the WAL at every commit, so a resolved commitBatch survives power loss; "normal" only survives process crashes. */
@@ -82,7 +95,39 @@ function principalOf(row: PrincipalRow): DevicePrincipal {
 }
 
 function accountOf(row: AccountRow): Account {
-  return { id: row.id, orgId: row.org_id, displayName: row.display_name, role: row.role, createdAt: row.created_at };
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    displayName: row.display_name,
+    role: row.role,
+    createdAt: row.created_at,
+    accountKey: row.account_key,
+    certificate: row.certificate,
+    certificateIssuedAt: row.certificate_issued_at,
+    deactivatedAt: row.deactivated_at ?? undefined,
+  };
+}
+
+function invitationOf(row: InvitationRow): Invitation {
+  const certified =
+    row.account_id !== null && row.invitation_key !== null && row.display_name !== null && row.certificate !== null
+      ? {
+          accountId: row.account_id,
+          invitationKey: row.invitation_key,
+          displayName: row.display_name,
+          certificate: row.certificate,
+        }
+      : undefined;
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    role: row.role,
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+    redeemedAt: row.redeemed_at ?? undefined,
+    revokedAt: row.revoked_at ?? undefined,
+    certified,
+  };
 }
 
 class SqliteStore implements ServerStore {
@@ -129,10 +174,50 @@ class SqliteStore implements ServerStore {
     });
   }
 
-  createInvitation(inv: NewInvitation): Promise<void> {
-    return settle(
-      () => void this.s.insertInvitation.run(inv.id, inv.orgId, inv.tokenHash, inv.role, inv.expiresAt, inv.createdAt),
-    );
+  getOrganisationKey(orgId: Bytes): Promise<Bytes | undefined> {
+    return settle(() => this.s.getOrganisationKey.get(orgId)?.organisation_key ?? undefined);
+  }
+
+  setOrganisationKey(orgId: Bytes, key: Bytes): Promise<boolean> {
+    return settle(() => this.s.setFirstOrganisationKey.run(key, orgId).changes === 1);
+  }
+
+  createInvitation(inv: NewInvitation): Promise<CreateInvitationResult> {
+    return this.write((): CreateInvitationResult => {
+      const c = inv.certified;
+      if (
+        c !== undefined &&
+        this.s.invitationTaken.get(c.accountId, c.accountId, inv.createdAt, c.invitationKey) !== undefined
+      ) {
+        return { ok: false, code: "taken" };
+      }
+      this.s.insertInvitation.run(
+        inv.id,
+        inv.orgId,
+        inv.tokenHash,
+        inv.role,
+        inv.expiresAt,
+        inv.createdAt,
+        c?.accountId ?? null,
+        c?.invitationKey ?? null,
+        c?.displayName ?? null,
+        c?.certificate ?? null,
+      );
+      const seq =
+        inv.statement === undefined ? undefined : appendStatement(this.s, inv.orgId, inv.statement, inv.createdAt);
+      return { ok: true, seq };
+    });
+  }
+
+  getInvitation(tokenHash: Bytes): Promise<Invitation | undefined> {
+    return settle(() => {
+      const row = this.s.getInvitation.get(tokenHash);
+      return row && invitationOf(row);
+    });
+  }
+
+  listInvitations(orgId: Bytes): Promise<Invitation[]> {
+    return settle(() => this.s.listInvitations.all(orgId).map(invitationOf));
   }
 
   redeemInvitation(request: RedeemInvitation): Promise<RedeemResult> {
@@ -141,14 +226,65 @@ class SqliteStore implements ServerStore {
 
   private redeem(r: RedeemInvitation): RedeemResult {
     const invitation = this.s.getInvitation.get(r.tokenHash);
-    if (invitation === undefined || invitation.expires_at <= r.now) return { ok: false, code: "invitation_invalid" };
+    if (invitation === undefined || invitation.expires_at <= r.now || invitation.revoked_at !== null) {
+      return { ok: false, code: "invitation_invalid" };
+    }
     if (invitation.redeemed_at !== null) return { ok: false, code: "invitation_used" };
-    if (this.s.publicKeyTaken.get(r.publicKey) !== undefined) return { ok: false, code: "device_key_taken" };
+    // The caller verified against the invitation it read; the account it names must be the one created.
+    const bootstrap = invitation.account_id === null;
+    if (bootstrap !== r.setsOrganisationKey || (!bootstrap && !invitation.account_id!.equals(r.accountId))) {
+      return { ok: false, code: "invitation_invalid" };
+    }
+    const current = this.s.getOrganisationKey.get(invitation.org_id)?.organisation_key ?? null;
+    const keyHolds = r.setsOrganisationKey ? current === null : current !== null && current.equals(r.organisationKey);
+    if (!keyHolds) return { ok: false, code: "organisation_key_changed" };
+    if (this.s.publicKeyTaken.get(r.publicKey, r.publicKey) !== undefined)
+      return { ok: false, code: "device_key_taken" };
+    if (r.setsOrganisationKey) this.s.setFirstOrganisationKey.run(r.organisationKey, invitation.org_id);
     this.s.markInvitationRedeemed.run(r.now, invitation.id);
-    this.s.insertAccount.run(r.accountId, invitation.org_id, r.displayName, invitation.role, r.now);
-    this.s.insertDevice.run(r.deviceId, r.accountId, r.publicKey, r.now);
+    this.s.insertAccount.run(
+      r.accountId,
+      invitation.org_id,
+      r.displayName,
+      r.role,
+      r.now,
+      r.accountKey,
+      r.accountCertificate,
+      r.certificateIssuedAt,
+    );
+    this.s.insertDevice.run(r.deviceId, r.accountId, r.publicKey, r.deviceCertificate, r.now);
     this.s.insertMailbox.run(r.mailboxId, r.deviceId);
-    return { ok: true, orgId: invitation.org_id, role: invitation.role };
+    const seq = appendStatement(this.s, invitation.org_id, r.statement, r.now);
+    return { ok: true, orgId: invitation.org_id, role: r.role, seq };
+  }
+
+  applyStatements(
+    orgId: Bytes,
+    organisationKey: Bytes,
+    changes: StatementChange[],
+    now: number,
+  ): Promise<ApplyStatementsResult> {
+    return settle(() => {
+      try {
+        return this.transaction.immediate(() =>
+          applyChanges(this.s, orgId, organisationKey, changes, now),
+        ) as ApplyStatementsResult;
+      } catch (error) {
+        // Caught outside the transaction, which the throw has rolled back.
+        if (error instanceof Rollback) return error.result as ApplyStatementsResult;
+        throw error;
+      }
+    });
+  }
+
+  listStatements(orgId: Bytes, after: number, limit: number): Promise<LoggedStatement[]> {
+    return settle(() =>
+      this.s.listLog.all(orgId, after, limit).map((row) => ({ seq: row.seq, statement: row.statement, at: row.at })),
+    );
+  }
+
+  revokedDeviceKey(deviceId: Bytes): Promise<Bytes | undefined> {
+    return settle(() => this.s.revokedDeviceKey.get(deviceId)?.public_key);
   }
 
   countAccounts(orgId: Bytes): Promise<number> {
@@ -178,6 +314,7 @@ class SqliteStore implements ServerStore {
           id: d.id,
           accountId: d.account_id,
           publicKey: d.public_key,
+          certificate: d.certificate,
           createdAt: d.created_at,
         });
       }

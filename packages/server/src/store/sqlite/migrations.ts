@@ -5,8 +5,13 @@
  * No column holds a sender: a queue row names only the recipient mailbox and
  * the envelope, and nothing records when a message was sent (expires_at comes
  * from the caller, already rounded).
+ *
+ * Version 2 (signed certificates) keeps only what the organisation signed:
+ * certificates, the organisation key (public), revocation tombstones and the
+ * signed log. No private key of anyone ever reaches the server.
  */
 import type Database from "better-sqlite3";
+import { DatabaseOutdatedError } from "../DatabaseOutdatedError.js";
 
 export interface Migration {
   version: number;
@@ -125,7 +130,60 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX blobs_expiry ON blobs(expires_at);
     `,
   },
+  {
+    // Refused (DatabaseOutdatedError) on a database that already holds accounts: see refuseLegacyAccounts.
+    version: 2,
+    sql: `
+      -- The head of the organisation key's rotation chain; NULL until the first admin joins.
+      ALTER TABLE organisations ADD COLUMN organisation_key BLOB;
+
+      -- NULL only for the first-admin invitation of bootstrap, which names no account.
+      ALTER TABLE invitations ADD COLUMN account_id BLOB;
+      ALTER TABLE invitations ADD COLUMN invitation_key BLOB;
+      ALTER TABLE invitations ADD COLUMN display_name TEXT;
+      ALTER TABLE invitations ADD COLUMN certificate BLOB;
+      ALTER TABLE invitations ADD COLUMN revoked_at INTEGER;
+      CREATE UNIQUE INDEX invitations_key ON invitations(invitation_key) WHERE invitation_key IS NOT NULL;
+      CREATE INDEX invitations_account ON invitations(account_id) WHERE account_id IS NOT NULL;
+
+      -- Filled on every insert (the store refuses to migrate a database with
+      -- accounts), so NULL never occurs; SQLite cannot add NOT NULL columns.
+      ALTER TABLE accounts ADD COLUMN account_key BLOB;
+      ALTER TABLE accounts ADD COLUMN certificate BLOB;
+      ALTER TABLE accounts ADD COLUMN certificate_issued_at INTEGER;
+      -- A revoked account stays as a row so its id is never given out again.
+      ALTER TABLE accounts ADD COLUMN deactivated_at INTEGER;
+
+      ALTER TABLE devices ADD COLUMN certificate BLOB;
+
+      -- Revoked devices: their login answers device_revoked, and their key
+      -- can never register again. No account, no organisation: nothing more
+      -- than the device needs to be told.
+      CREATE TABLE revoked_devices (
+        device_id BLOB PRIMARY KEY,
+        public_key BLOB NOT NULL UNIQUE,
+        revoked_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      -- The organisation's signed statements (encodeOrganisationStatement),
+      -- append-only: certificates, revocations, rotations, invitations. They
+      -- are admin actions and carry no message, sender or recipient.
+      CREATE TABLE organisation_log (
+        org_id BLOB NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        statement BLOB NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (org_id, seq)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
+
+/** Accounts made before version 2 have no certificate: such a database is refused rather than half migrated. */
+function refuseLegacyAccounts(db: Database.Database): void {
+  const row = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM accounts").get();
+  if ((row?.n ?? 0) > 0) throw new DatabaseOutdatedError();
+}
 
 /** Applies the migrations not yet recorded, all in one write transaction so two processes cannot interleave. */
 export function applyMigrations(db: Database.Database): void {
@@ -136,6 +194,7 @@ export function applyMigrations(db: Database.Database): void {
     const done = new Set(applied.all().map((row) => row.version));
     for (const migration of migrations) {
       if (done.has(migration.version)) continue;
+      if (migration.version === 2 && done.has(1)) refuseLegacyAccounts(db);
       db.exec(migration.sql);
       record.run(migration.version, Date.now());
     }

@@ -27,12 +27,30 @@ export interface AccountRow {
   display_name: string;
   role: Role;
   created_at: number;
+  account_key: Buffer;
+  certificate: Buffer;
+  certificate_issued_at: number;
+  deactivated_at: number | null;
 }
 export interface DeviceRow {
   id: Buffer;
   account_id: Buffer;
   public_key: Buffer;
+  certificate: Buffer;
   created_at: number;
+}
+export interface InvitationRow {
+  id: Buffer;
+  org_id: Buffer;
+  role: Role;
+  expires_at: number;
+  created_at: number;
+  redeemed_at: number | null;
+  revoked_at: number | null;
+  account_id: Buffer | null;
+  invitation_key: Buffer | null;
+  display_name: string | null;
+  certificate: Buffer | null;
 }
 export interface PrincipalRow {
   device_id: Buffer;
@@ -56,6 +74,9 @@ export interface Statement<P extends unknown[], R> {
   safeIntegers(toggle?: boolean): this;
 }
 
+const invitation = `SELECT id, org_id, role, expires_at, created_at, redeemed_at, revoked_at,
+  account_id, invitation_key, display_name, certificate FROM invitations`;
+
 const principal = `SELECT d.id AS device_id, d.account_id, a.org_id, a.role, a.display_name, d.public_key
   FROM devices d JOIN accounts a ON a.id = d.account_id`;
 
@@ -65,23 +86,81 @@ export function prepareStatements(db: Database.Database) {
     insertOrganisation: prepare<[Bytes, string, number]>(
       "INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)",
     ),
-    listOrganisations: prepare<[], OrganisationRow>("SELECT * FROM organisations ORDER BY created_at, id"),
-    getOrganisation: prepare<[Bytes], OrganisationRow>("SELECT * FROM organisations WHERE id = ?"),
+    listOrganisations: prepare<[], OrganisationRow>(
+      "SELECT id, name, created_at FROM organisations ORDER BY created_at, id",
+    ),
+    getOrganisation: prepare<[Bytes], OrganisationRow>("SELECT id, name, created_at FROM organisations WHERE id = ?"),
 
-    insertInvitation: prepare<[Bytes, Bytes, Bytes, Role, number, number]>(
-      `INSERT INTO invitations (id, org_id, token_hash, role, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+    getOrganisationKey: prepare<[Bytes], { organisation_key: Buffer | null }>(
+      "SELECT organisation_key FROM organisations WHERE id = ?",
     ),
-    getInvitation: prepare<
-      [Bytes],
-      { id: Buffer; org_id: Buffer; role: Role; expires_at: number; redeemed_at: number | null }
-    >("SELECT id, org_id, role, expires_at, redeemed_at FROM invitations WHERE token_hash = ?"),
+    setFirstOrganisationKey: prepare<[Bytes, Bytes]>(
+      "UPDATE organisations SET organisation_key = ? WHERE id = ? AND organisation_key IS NULL",
+    ),
+    replaceOrganisationKey: prepare<[Bytes, Bytes]>("UPDATE organisations SET organisation_key = ? WHERE id = ?"),
+
+    insertInvitation: prepare<
+      [Bytes, Bytes, Bytes, Role, number, number, Bytes | null, Bytes | null, string | null, Bytes | null]
+    >(
+      `INSERT INTO invitations (id, org_id, token_hash, role, expires_at, created_at,
+                                account_id, invitation_key, display_name, certificate)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    invitationTaken: prepare<[Bytes, Bytes, number, Bytes], { taken: number }>(
+      `SELECT 1 AS taken FROM accounts WHERE id = ?
+       UNION ALL SELECT 1 FROM invitations
+        WHERE account_id = ? AND redeemed_at IS NULL AND revoked_at IS NULL AND expires_at > ?
+       UNION ALL SELECT 1 FROM invitations WHERE invitation_key = ?
+       LIMIT 1`,
+    ),
+    getInvitation: prepare<[Bytes], InvitationRow>(`${invitation} WHERE token_hash = ?`),
+    invitationByKey: prepare<[Bytes], InvitationRow>(`${invitation} WHERE invitation_key = ?`),
+    listInvitations: prepare<[Bytes], InvitationRow>(
+      `${invitation} WHERE org_id = ? AND certificate IS NOT NULL ORDER BY created_at DESC, id`,
+    ),
     markInvitationRedeemed: prepare<[number, Bytes]>("UPDATE invitations SET redeemed_at = ? WHERE id = ?"),
-    publicKeyTaken: prepare<[Bytes], { taken: number }>("SELECT 1 AS taken FROM devices WHERE public_key = ?"),
-    insertAccount: prepare<[Bytes, Bytes, string, Role, number]>(
-      "INSERT INTO accounts (id, org_id, display_name, role, created_at) VALUES (?, ?, ?, ?, ?)",
+    markInvitationRevoked: prepare<[number, Bytes]>("UPDATE invitations SET revoked_at = ? WHERE id = ?"),
+    publicKeyTaken: prepare<[Bytes, Bytes], { taken: number }>(
+      `SELECT 1 AS taken FROM devices WHERE public_key = ?
+       UNION ALL SELECT 1 FROM revoked_devices WHERE public_key = ? LIMIT 1`,
     ),
-    insertDevice: prepare<[Bytes, Bytes, Bytes, number]>(
-      "INSERT INTO devices (id, account_id, public_key, created_at) VALUES (?, ?, ?, ?)",
+    insertAccount: prepare<[Bytes, Bytes, string, Role, number, Bytes, Bytes, number]>(
+      `INSERT INTO accounts (id, org_id, display_name, role, created_at, account_key, certificate, certificate_issued_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertDevice: prepare<[Bytes, Bytes, Bytes, Bytes, number]>(
+      "INSERT INTO devices (id, account_id, public_key, certificate, created_at) VALUES (?, ?, ?, ?, ?)",
+    ),
+    updateAccountCertificate: prepare<[Bytes, number, Role, string, Bytes]>(
+      "UPDATE accounts SET certificate = ?, certificate_issued_at = ?, role = ?, display_name = ? WHERE id = ?",
+    ),
+    deactivateAccount: prepare<[number, Bytes]>("UPDATE accounts SET deactivated_at = ? WHERE id = ?"),
+    devicesOfAccountKeys: prepare<[Bytes], { id: Buffer; public_key: Buffer }>(
+      "SELECT id, public_key FROM devices WHERE account_id = ?",
+    ),
+    deviceOfAccountByKey: prepare<[Bytes, Bytes], { id: Buffer; public_key: Buffer }>(
+      "SELECT id, public_key FROM devices WHERE account_id = ? AND public_key = ?",
+    ),
+    entriesOfDevice: prepare<[Bytes], { id: number; envelope_id: number }>(
+      `SELECT q.id, q.envelope_id FROM queue q JOIN mailboxes m ON m.id = q.mailbox_id WHERE m.device_id = ?`,
+    ),
+    deleteEntryById: prepare<[number]>("DELETE FROM queue WHERE id = ?"),
+    insertTombstone: prepare<[Bytes, Bytes, number]>(
+      "INSERT INTO revoked_devices (device_id, public_key, revoked_at) VALUES (?, ?, ?)",
+    ),
+    // Mailboxes (with their queue entries), sessions, challenges and key packages go by cascade.
+    deleteDevice: prepare<[Bytes]>("DELETE FROM devices WHERE id = ?"),
+    revokedDeviceKey: prepare<[Bytes], { public_key: Buffer }>(
+      "SELECT public_key FROM revoked_devices WHERE device_id = ?",
+    ),
+    nextLogSeq: prepare<[Bytes], { seq: number }>(
+      "SELECT coalesce(max(seq), 0) + 1 AS seq FROM organisation_log WHERE org_id = ?",
+    ),
+    insertLog: prepare<[Bytes, number, Bytes, number]>(
+      "INSERT INTO organisation_log (org_id, seq, statement, at) VALUES (?, ?, ?, ?)",
+    ),
+    listLog: prepare<[Bytes, number, number], { seq: number; statement: Buffer; at: number }>(
+      "SELECT seq, statement, at FROM organisation_log WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?",
     ),
     insertMailbox: prepare<[Bytes, Bytes]>("INSERT INTO mailboxes (id, device_id, retired) VALUES (?, ?, 0)"),
     countAccounts: prepare<[Bytes], { n: number }>("SELECT count(*) AS n FROM accounts WHERE org_id = ?"),
@@ -92,7 +171,7 @@ export function prepareStatements(db: Database.Database) {
     ),
     getAccount: prepare<[Bytes], AccountRow>("SELECT * FROM accounts WHERE id = ?"),
     accountsOfOrganisation: prepare<[Bytes], AccountRow>(
-      "SELECT * FROM accounts WHERE org_id = ? ORDER BY created_at, id",
+      "SELECT * FROM accounts WHERE org_id = ? AND deactivated_at IS NULL ORDER BY created_at, id",
     ),
     devicesOfOrganisation: prepare<[Bytes], DeviceRow>(
       `SELECT d.* FROM devices d JOIN accounts a ON a.id = d.account_id

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file bote/v1/relay.proto.
  */
 export const file_bote_v1_relay: GenFile = /*@__PURE__*/
-  fileDesc("ChNib3RlL3YxL3JlbGF5LnByb3RvEgdib3RlLnYxIjgKBUhlbGxvEhgKEHByb3RvY29sX3ZlcnNpb24YASABKA0SFQoNc2Vzc2lvbl90b2tlbhgCIAEoCSIzCglSZWNpcGllbnQSEgoKbWFpbGJveF9pZBgBIAEoDBISCgpjYXBhYmlsaXR5GAIgASgMIi4KC0NvbW1pdEd1YXJkEhAKCGdyb3VwX2lkGAEgASgMEg0KBWVwb2NoGAIgASgEIkIKB1dlbGNvbWUSJgoKcmVjaXBpZW50cxgBIAMoCzISLmJvdGUudjEuUmVjaXBpZW50Eg8KB3BheWxvYWQYAiABKAwisAEKBFNlbmQSEgoKcmVxdWVzdF9pZBgBIAEoDRISCgptZXNzYWdlX2lkGAIgASgMEiYKCnJlY2lwaWVudHMYAyADKAsyEi5ib3RlLnYxLlJlY2lwaWVudBIPCgdwYXlsb2FkGAQgASgMEiQKBmNvbW1pdBgFIAEoCzIULmJvdGUudjEuQ29tbWl0R3VhcmQSIQoHd2VsY29tZRgGIAEoCzIQLmJvdGUudjEuV2VsY29tZSIYCgNBY2sSEQoJZW50cnlfaWRzGAEgAygEIhUKBFBpbmcSDQoFbm9uY2UYASABKAQikgEKC0NsaWVudEZyYW1lEh8KBWhlbGxvGAEgASgLMg4uYm90ZS52MS5IZWxsb0gAEh0KBHNlbmQYAiABKAsyDS5ib3RlLnYxLlNlbmRIABIbCgNhY2sYAyABKAsyDC5ib3RlLnYxLkFja0gAEh0KBHBpbmcYBCABKAsyDS5ib3RlLnYxLlBpbmdIAEIHCgVmcmFtZSJVCgdIZWxsb09rEhgKEHByb3RvY29sX3ZlcnNpb24YASABKA0SEQoJcmVjZWl2aW5nGAIgASgIEh0KFXBpbmdfaW50ZXJ2YWxfc2Vjb25kcxgDIAEoDSItCg5SZWNpcGllbnRFcnJvchINCgVpbmRleBgBIAEoDRIMCgRjb2RlGAIgASgJIokBCgpTZW5kUmVzdWx0EhIKCnJlcXVlc3RfaWQYASABKA0SEgoKZXJyb3JfY29kZRgCIAEoCRIpCghyZWplY3RlZBgDIAMoCzIXLmJvdGUudjEuUmVjaXBpZW50RXJyb3ISEQoJZHVwbGljYXRlGAQgASgIEhUKDWN1cnJlbnRfZXBvY2gYBSABKAQiPgoFRW50cnkSEAoIZW50cnlfaWQYASABKAQSEgoKbWFpbGJveF9pZBgCIAEoDBIPCgdwYXlsb2FkGAMgASgMIj0KB0RlbGl2ZXISHwoHZW50cmllcxgBIAMoCzIOLmJvdGUudjEuRW50cnkSEQoJY2F1Z2h0X3VwGAIgASgIIjYKDktleVBhY2thZ2VzTG93EhEKCWRldmljZV9pZBgBIAEoDBIRCglyZW1haW5pbmcYAiABKA0iNQoFRXJyb3ISDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJEg0KBWZhdGFsGAMgASgIIhUKBFBvbmcSDQoFbm9uY2UYASABKAQiggIKC1NlcnZlckZyYW1lEiQKCGhlbGxvX29rGAEgASgLMhAuYm90ZS52MS5IZWxsb09rSAASKgoLc2VuZF9yZXN1bHQYAiABKAsyEy5ib3RlLnYxLlNlbmRSZXN1bHRIABIjCgdkZWxpdmVyGAMgASgLMhAuYm90ZS52MS5EZWxpdmVySAASMwoQa2V5X3BhY2thZ2VzX2xvdxgEIAEoCzIXLmJvdGUudjEuS2V5UGFja2FnZXNMb3dIABIfCgVlcnJvchgFIAEoCzIOLmJvdGUudjEuRXJyb3JIABIdCgRwb25nGAYgASgLMg0uYm90ZS52MS5Qb25nSABCBwoFZnJhbWViBnByb3RvMw");
+  fileDesc("ChNib3RlL3YxL3JlbGF5LnByb3RvEgdib3RlLnYxIjgKBUhlbGxvEhgKEHByb3RvY29sX3ZlcnNpb24YASABKA0SFQoNc2Vzc2lvbl90b2tlbhgCIAEoCSIzCglSZWNpcGllbnQSEgoKbWFpbGJveF9pZBgBIAEoDBISCgpjYXBhYmlsaXR5GAIgASgMIi4KC0NvbW1pdEd1YXJkEhAKCGdyb3VwX2lkGAEgASgMEg0KBWVwb2NoGAIgASgEIkIKB1dlbGNvbWUSJgoKcmVjaXBpZW50cxgBIAMoCzISLmJvdGUudjEuUmVjaXBpZW50Eg8KB3BheWxvYWQYAiABKAwisAEKBFNlbmQSEgoKcmVxdWVzdF9pZBgBIAEoDRISCgptZXNzYWdlX2lkGAIgASgMEiYKCnJlY2lwaWVudHMYAyADKAsyEi5ib3RlLnYxLlJlY2lwaWVudBIPCgdwYXlsb2FkGAQgASgMEiQKBmNvbW1pdBgFIAEoCzIULmJvdGUudjEuQ29tbWl0R3VhcmQSIQoHd2VsY29tZRgGIAEoCzIQLmJvdGUudjEuV2VsY29tZSIYCgNBY2sSEQoJZW50cnlfaWRzGAEgAygEIhUKBFBpbmcSDQoFbm9uY2UYASABKAQikgEKC0NsaWVudEZyYW1lEh8KBWhlbGxvGAEgASgLMg4uYm90ZS52MS5IZWxsb0gAEh0KBHNlbmQYAiABKAsyDS5ib3RlLnYxLlNlbmRIABIbCgNhY2sYAyABKAsyDC5ib3RlLnYxLkFja0gAEh0KBHBpbmcYBCABKAsyDS5ib3RlLnYxLlBpbmdIAEIHCgVmcmFtZSJVCgdIZWxsb09rEhgKEHByb3RvY29sX3ZlcnNpb24YASABKA0SEQoJcmVjZWl2aW5nGAIgASgIEh0KFXBpbmdfaW50ZXJ2YWxfc2Vjb25kcxgDIAEoDSItCg5SZWNpcGllbnRFcnJvchINCgVpbmRleBgBIAEoDRIMCgRjb2RlGAIgASgJIokBCgpTZW5kUmVzdWx0EhIKCnJlcXVlc3RfaWQYASABKA0SEgoKZXJyb3JfY29kZRgCIAEoCRIpCghyZWplY3RlZBgDIAMoCzIXLmJvdGUudjEuUmVjaXBpZW50RXJyb3ISEQoJZHVwbGljYXRlGAQgASgIEhUKDWN1cnJlbnRfZXBvY2gYBSABKAQiPgoFRW50cnkSEAoIZW50cnlfaWQYASABKAQSEgoKbWFpbGJveF9pZBgCIAEoDBIPCgdwYXlsb2FkGAMgASgMIj0KB0RlbGl2ZXISHwoHZW50cmllcxgBIAMoCzIOLmJvdGUudjEuRW50cnkSEQoJY2F1Z2h0X3VwGAIgASgIIjYKDktleVBhY2thZ2VzTG93EhEKCWRldmljZV9pZBgBIAEoDBIRCglyZW1haW5pbmcYAiABKA0iNQoFRXJyb3ISDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJEg0KBWZhdGFsGAMgASgIIhUKBFBvbmcSDQoFbm9uY2UYASABKAQiIgoTT3JnYW5pc2F0aW9uQ2hhbmdlZBILCgNzZXEYASABKAQiwAIKC1NlcnZlckZyYW1lEiQKCGhlbGxvX29rGAEgASgLMhAuYm90ZS52MS5IZWxsb09rSAASKgoLc2VuZF9yZXN1bHQYAiABKAsyEy5ib3RlLnYxLlNlbmRSZXN1bHRIABIjCgdkZWxpdmVyGAMgASgLMhAuYm90ZS52MS5EZWxpdmVySAASMwoQa2V5X3BhY2thZ2VzX2xvdxgEIAEoCzIXLmJvdGUudjEuS2V5UGFja2FnZXNMb3dIABIfCgVlcnJvchgFIAEoCzIOLmJvdGUudjEuRXJyb3JIABIdCgRwb25nGAYgASgLMg0uYm90ZS52MS5Qb25nSAASPAoUb3JnYW5pc2F0aW9uX2NoYW5nZWQYByABKAsyHC5ib3RlLnYxLk9yZ2FuaXNhdGlvbkNoYW5nZWRIAEIHCgVmcmFtZWIGcHJvdG8z");
 
 /**
  * First frame on every socket. Without session_token the socket may only send.
@@ -456,6 +456,29 @@ export const PongSchema: GenMessage<Pong> = /*@__PURE__*/
   messageDesc(file_bote_v1_relay, 15);
 
 /**
+ * The organisation's signed log grew (a certificate, revocation, rotation or
+ * invitation was accepted): fetch GET /v1/organisation/log?after=<your last
+ * seq> and verify what is new. Carries no statement itself.
+ *
+ * @generated from message bote.v1.OrganisationChanged
+ */
+export type OrganisationChanged = Message<"bote.v1.OrganisationChanged"> & {
+  /**
+   * The log's last position after the change.
+   *
+   * @generated from field: uint64 seq = 1;
+   */
+  seq: bigint;
+};
+
+/**
+ * Describes the message bote.v1.OrganisationChanged.
+ * Use `create(OrganisationChangedSchema)` to create a new message.
+ */
+export const OrganisationChangedSchema: GenMessage<OrganisationChanged> = /*@__PURE__*/
+  messageDesc(file_bote_v1_relay, 16);
+
+/**
  * @generated from message bote.v1.ServerFrame
  */
 export type ServerFrame = Message<"bote.v1.ServerFrame"> & {
@@ -498,6 +521,12 @@ export type ServerFrame = Message<"bote.v1.ServerFrame"> & {
      */
     value: Pong;
     case: "pong";
+  } | {
+    /**
+     * @generated from field: bote.v1.OrganisationChanged organisation_changed = 7;
+     */
+    value: OrganisationChanged;
+    case: "organisationChanged";
   } | { case: undefined; value?: undefined };
 };
 
@@ -506,5 +535,5 @@ export type ServerFrame = Message<"bote.v1.ServerFrame"> & {
  * Use `create(ServerFrameSchema)` to create a new message.
  */
 export const ServerFrameSchema: GenMessage<ServerFrame> = /*@__PURE__*/
-  messageDesc(file_bote_v1_relay, 16);
+  messageDesc(file_bote_v1_relay, 17);
 

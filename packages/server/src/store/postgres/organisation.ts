@@ -1,0 +1,177 @@
+/**
+ * The organisation's trust state in PostgreSQL: invitations by certificate,
+ * the signed log, and the state changes of verified statements. Every
+ * function runs inside a transaction that holds the organisation row's lock
+ * (lockOrganisation), so the key, the log's seq and revocations cannot race.
+ */
+import type pg from "pg";
+import type { Role } from "@bote/protocol";
+import type { Bytes, Invitation, StatementChange } from "../ServerStore.js";
+
+export interface AccountRow {
+  id: Buffer;
+  org_id: Buffer;
+  display_name: string;
+  role: Role;
+  created_at: string;
+  account_key: Buffer;
+  certificate: Buffer;
+  certificate_issued_at: string;
+  deactivated_at: string | null;
+}
+export interface InvitationRow {
+  id: Buffer;
+  org_id: Buffer;
+  role: Role;
+  expires_at: string;
+  created_at: string;
+  redeemed_at: string | null;
+  revoked_at: string | null;
+  account_id: Buffer | null;
+  invitation_key: Buffer | null;
+  display_name: string | null;
+  certificate: Buffer | null;
+}
+
+export const INVITATION = `SELECT id, org_id, role, expires_at, created_at, redeemed_at, revoked_at,
+  account_id, invitation_key, display_name, certificate FROM invitations`;
+
+export function invitationOf(row: InvitationRow): Invitation {
+  const certified =
+    row.account_id !== null && row.invitation_key !== null && row.display_name !== null && row.certificate !== null
+      ? {
+          accountId: row.account_id,
+          invitationKey: row.invitation_key,
+          displayName: row.display_name,
+          certificate: row.certificate,
+        }
+      : undefined;
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    role: row.role,
+    expiresAt: Number(row.expires_at),
+    createdAt: Number(row.created_at),
+    redeemedAt: row.redeemed_at === null ? undefined : Number(row.redeemed_at),
+    revokedAt: row.revoked_at === null ? undefined : Number(row.revoked_at),
+    certified,
+  };
+}
+
+/** Appends to the organisation's log; the caller holds the organisation row's lock, so seq cannot race. */
+export async function append(client: pg.PoolClient, orgId: Bytes, statement: Bytes, now: number): Promise<number> {
+  const result = await client.query<{ seq: string }>(
+    `INSERT INTO organisation_log (org_id, seq, statement, at)
+     SELECT $1, coalesce(max(seq), 0) + 1, $2, $3 FROM organisation_log WHERE org_id = $1 RETURNING seq`,
+    [orgId, statement, now],
+  );
+  return Number(result.rows[0]!.seq);
+}
+
+/** Locks the organisation row (its key and its log) for the transaction; the key, or null. */
+export async function lockOrganisation(client: pg.PoolClient, orgId: Bytes): Promise<Buffer | null | undefined> {
+  const result = await client.query<{ organisation_key: Buffer | null }>(
+    "SELECT organisation_key FROM organisations WHERE id = $1 FOR UPDATE",
+    [orgId],
+  );
+  return result.rows[0]?.organisation_key;
+}
+
+/** A revoked device leaves a tombstone; its entries release their envelopes like acknowledgements. */
+async function deleteDevice(client: pg.PoolClient, deviceId: Buffer, publicKey: Buffer, now: number): Promise<void> {
+  const entries = await client.query<{ envelope_id: string }>(
+    `DELETE FROM queue q USING mailboxes m WHERE m.id = q.mailbox_id AND m.device_id = $1 RETURNING q.envelope_id`,
+    [deviceId],
+  );
+  const envelopeIds = entries.rows.map((row) => row.envelope_id).sort();
+  for (const envelopeId of envelopeIds) {
+    await client.query(
+      `UPDATE envelopes SET pending = pending - 1,
+         payload = CASE WHEN pending <= 1 THEN NULL ELSE payload END,
+         expires_at = CASE WHEN pending <= 1 THEN least(expires_at, $1) ELSE expires_at END
+       WHERE id = $2`,
+      [now, envelopeId],
+    );
+  }
+  await client.query("INSERT INTO revoked_devices (device_id, public_key, revoked_at) VALUES ($1, $2, $3)", [
+    deviceId,
+    publicKey,
+    now,
+  ]);
+  // Mailboxes, sessions, challenges and key packages go by cascade.
+  await client.query("DELETE FROM devices WHERE id = $1", [deviceId]);
+}
+
+export /** One verified change; false when the state it needs does not hold. */
+async function applyChange(
+  client: pg.PoolClient,
+  orgId: Bytes,
+  change: StatementChange,
+  now: number,
+  revokedDevices: Bytes[],
+): Promise<boolean> {
+  const accountOfOrg = async (accountId: Bytes) => {
+    const result = await client.query<AccountRow>("SELECT * FROM accounts WHERE id = $1 FOR UPDATE", [accountId]);
+    const row = result.rows[0];
+    return row !== undefined && row.org_id.equals(orgId) ? row : undefined;
+  };
+  switch (change.kind) {
+    case "account": {
+      const account = await accountOfOrg(change.accountId);
+      if (
+        account === undefined ||
+        account.deactivated_at !== null ||
+        !account.account_key.equals(change.accountKey) ||
+        change.issuedAt < Number(account.certificate_issued_at)
+      ) {
+        return false;
+      }
+      await client.query(
+        "UPDATE accounts SET certificate = $1, certificate_issued_at = $2, role = $3, display_name = $4 WHERE id = $5",
+        [change.certificate, change.issuedAt, change.role, change.displayName, change.accountId],
+      );
+      return true;
+    }
+    case "revokeAccount": {
+      const account = await accountOfOrg(change.accountId);
+      if (account === undefined || account.deactivated_at !== null) return false;
+      await client.query("UPDATE accounts SET deactivated_at = $1 WHERE id = $2", [now, change.accountId]);
+      const devices = await client.query<{ id: Buffer; public_key: Buffer }>(
+        "SELECT id, public_key FROM devices WHERE account_id = $1 ORDER BY id",
+        [change.accountId],
+      );
+      for (const device of devices.rows) {
+        await deleteDevice(client, device.id, device.public_key, now);
+        revokedDevices.push(device.id);
+      }
+      return true;
+    }
+    case "revokeDevice": {
+      if ((await accountOfOrg(change.accountId)) === undefined) return false;
+      const result = await client.query<{ id: Buffer; public_key: Buffer }>(
+        "SELECT id, public_key FROM devices WHERE account_id = $1 AND public_key = $2",
+        [change.accountId, change.deviceKey],
+      );
+      const device = result.rows[0];
+      if (device === undefined) return false;
+      await deleteDevice(client, device.id, device.public_key, now);
+      revokedDevices.push(device.id);
+      return true;
+    }
+    case "revokeInvitation": {
+      const result = await client.query(
+        `UPDATE invitations SET revoked_at = $1
+          WHERE invitation_key = $2 AND org_id = $3 AND redeemed_at IS NULL AND revoked_at IS NULL`,
+        [now, change.invitationKey, orgId],
+      );
+      return result.rowCount === 1;
+    }
+    case "rotate":
+      await client.query("UPDATE organisations SET organisation_key = $1 WHERE id = $2", [change.nextKey, orgId]);
+      return true;
+    default: {
+      const unknown: never = change;
+      throw new RangeError(`unknown change ${String(unknown)}`);
+    }
+  }
+}
