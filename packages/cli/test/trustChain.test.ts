@@ -264,7 +264,8 @@ describe("the trust chain under attack", { timeout: 240_000 }, () => {
     assert.ok(Date.now() - started < 5_000, "her socket closed at once");
     // Her next login is refused with a code of its own, and the app knows it is deactivated.
     await assert.rejects(carla.connect(), (e: unknown) => e instanceof ClientError && e.code === "device_revoked");
-    assert.equal(await deactivated, "account");
+    // Cut off before it could read the log, the device knows that it was deactivated, not yet why.
+    assert.ok(["account", "device"].includes(await deactivated));
     // Every remaining member's copy of the group no longer holds her.
     const withoutCarla = async (client: BoteClient) =>
       (await client.members(group.conversationId)).every(

@@ -127,6 +127,10 @@ export class BoteClient {
       sessionToken: (renew) => this.session.sessionToken(renew),
       onEntries: (entries) => processEntries(this.ctx, entries),
       onKeyPackagesLow: () => this.inBackground(() => topUpKeyPackages(this.ctx)),
+      onRevoked: () => this.events.emit("deactivated", { reason: this.deactivated ?? "device" }),
+      onOrganisationChanged: (seq) => {
+        if (seq > this.organisationView.logSeq) this.inBackground(() => this.syncOrganisation());
+      },
       onState: (state) => {
         this.events.emit("connection", state);
         if (state === "open") this.inBackground(() => flushOutbox(this.ctx));

@@ -30,6 +30,10 @@ export interface RelayConnectionOptions {
    */
   readonly onEntries: (entries: readonly Entry[]) => Promise<void>;
   readonly onKeyPackagesLow?: () => void;
+  /** The organisation revoked this device: the connection stops for good instead of reconnecting. */
+  readonly onRevoked?: () => void;
+  /** The organisation's signed log grew (a revocation, a certificate, a rotation): read it. */
+  readonly onOrganisationChanged?: (seq: number) => void;
   readonly onState?: (state: ConnectionState) => void;
   /** Random in [0, 1) for the backoff jitter; injected so tests can pin it. */
   readonly random?: () => number;
@@ -39,6 +43,7 @@ export interface RelayConnectionOptions {
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
 const CLOSE_UNAUTHENTICATED = 4401;
+const CLOSE_DEVICE_REVOKED = 4403;
 
 /**
  * One receiving WebSocket to the relay (docs/PROTOCOL.md §4–5): Hello with
@@ -132,7 +137,8 @@ export class RelayConnection {
       this.renewToken = false;
     } catch (err) {
       this.failOpenWaiters(err instanceof Error ? err : new ClientError("offline"));
-      this.scheduleReconnect();
+      if (err instanceof ClientError && err.code === "device_revoked") this.revoked();
+      else this.scheduleReconnect();
       return;
     }
     if (this.stopped) return;
@@ -148,7 +154,9 @@ export class RelayConnection {
       onMessage: (data) => this.onFrame(data),
       onClose: (code) => {
         if (code === CLOSE_UNAUTHENTICATED) this.renewToken = true;
+        if (code === CLOSE_DEVICE_REVOKED) this.stopped = true;
         this.onClosed(code);
+        if (code === CLOSE_DEVICE_REVOKED) this.options.onRevoked?.();
       },
     });
   }
@@ -179,6 +187,9 @@ export class RelayConnection {
       }
       case "keyPackagesLow":
         this.options.onKeyPackagesLow?.();
+        return;
+      case "organisationChanged":
+        this.options.onOrganisationChanged?.(Number(frame.value.seq));
         return;
       case "error":
         // Fatal errors are followed by the close; the others answer nothing we wait for.
@@ -222,6 +233,13 @@ export class RelayConnection {
       return;
     }
     this.scheduleReconnect();
+  }
+
+  /** A revoked device has nothing to reconnect for: a loop would only hammer the login. */
+  private revoked(): void {
+    this.stopped = true;
+    this.setState("closed");
+    this.options.onRevoked?.();
   }
 
   private scheduleReconnect(): void {

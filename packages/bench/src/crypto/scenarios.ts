@@ -4,8 +4,13 @@
  */
 import {
   addMembers,
+  certifyAccount,
+  certifyDevice,
   createConversation,
   createDevice,
+  createSigningKey,
+  DEFAULT_CIPHERSUITE,
+  generateSignatureKeyPair,
   encryptMessage,
   generateKeyPackageBundle,
   joinConversation,
@@ -31,14 +36,31 @@ function address() {
   };
 }
 
-/** A new device and one key package of it (not measured: done before a group forms). */
-export async function makeMember(): Promise<KeyPackageBundle> {
-  const device = await createDevice({
-    accountId: crypto.getRandomValues(new Uint8Array(16)),
-    displayName: `member ${++counter}`,
+// The benchmark's organisation: every device carries a real certificate chain, as in Bote.
+const organisation = createSigningKey();
+const adminId = crypto.getRandomValues(new Uint8Array(16));
+
+/** A device of a new account, certified by the benchmark's organisation (not measured). */
+async function makeDevice(displayName: string) {
+  const accountId = crypto.getRandomValues(new Uint8Array(16));
+  const accountKey = createSigningKey();
+  const signatureKeyPair = await generateSignatureKeyPair(DEFAULT_CIPHERSUITE);
+  const now = new Date();
+  return createDevice({
+    signatureKeyPair,
+    accountCertificate: certifyAccount(
+      organisation,
+      { accountId, displayName, role: "member", accountKey: accountKey.publicKey },
+      { issuedBy: adminId, now },
+    ),
+    deviceCertificate: certifyDevice(accountId, accountKey, signatureKeyPair.publicKey, now),
     deliveryAddress: address(),
   });
-  return generateKeyPackageBundle(device);
+}
+
+/** A new device and one key package of it (not measured: done before a group forms). */
+export async function makeMember(): Promise<KeyPackageBundle> {
+  return generateKeyPackageBundle(await makeDevice(`member ${++counter}`));
 }
 
 export async function makeMembers(count: number): Promise<KeyPackageBundle[]> {
@@ -54,11 +76,7 @@ export interface MessagePair {
 }
 
 export async function makeMessagePair(size: number): Promise<MessagePair> {
-  const creator = await createDevice({
-    accountId: crypto.getRandomValues(new Uint8Array(16)),
-    displayName: "creator",
-    deliveryAddress: address(),
-  });
+  const creator = await makeDevice("creator");
   const receiver = await makeMember();
   const others = await makeMembers(size - 2);
   const added = await addMembers(
