@@ -1,12 +1,13 @@
 /** `bote serve` as a real process: first start, the admin invitation file, restart, SIGTERM, bad arguments. */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WebSocket } from "ws";
-import { encodeBase64url } from "@bote/protocol";
+import { certifyAccount, certifyDevice, createSigningKey } from "@bote/core";
+import { encodeAccountCertificate, encodeBase64url, encodeDeviceCertificate } from "@bote/protocol";
 import { createTestDatabase, postgresSkipReason } from "@bote/testing";
 import { bin, bote, spawnServer, stopServer, type RunningServer } from "./support/processes.js";
 
@@ -14,14 +15,32 @@ const start = (args: string[], lang?: string): Promise<RunningServer> => spawnSe
 const stop = stopServer;
 const run = (args: string[], lang: string) => bote(args, { lang });
 
+/** The first admin's redeem, as a joining device makes it: a new organisation key certifies the account. */
 async function redeem(url: string, invitation: string): Promise<number> {
-  const { publicKey } = generateKeyPairSync("ed25519");
-  const raw = publicKey.export({ format: "der", type: "spki" }).subarray(-32);
+  const organisation = createSigningKey();
+  const accountKey = createSigningKey();
+  const device = createSigningKey();
+  const accountId = new Uint8Array(randomBytes(16));
+  const now = new Date();
+  const accountCertificate = certifyAccount(
+    organisation,
+    { accountId, displayName: "Erste Admin", role: "admin", accountKey: accountKey.publicKey },
+    { issuedBy: accountId, now },
+  );
   const token = new URL(invitation).hash.replace(/^#t=/, "");
   const res = await fetch(`${url}/v1/invitations/redeem`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ token, displayName: "Erste Admin", publicKey: encodeBase64url(raw) }),
+    body: JSON.stringify({
+      token,
+      accountId: encodeBase64url(accountId),
+      publicKey: encodeBase64url(device.publicKey),
+      accountCertificate: encodeBase64url(encodeAccountCertificate(accountCertificate)),
+      deviceCertificate: encodeBase64url(
+        encodeDeviceCertificate(certifyDevice(accountId, accountKey, device.publicKey, now)),
+      ),
+      organisationKey: encodeBase64url(organisation.publicKey),
+    }),
   });
   return res.status;
 }

@@ -32,7 +32,9 @@ import {
 import { ClientError, isOffline } from "./clientError.js";
 import { setDeviceTrust } from "./contacts.js";
 import type { ClientContext } from "./context.js";
+import { startDeviceLink, type DeviceLinkOffer } from "./deviceLinking.js";
 import {
+  addOwnDeviceToChats,
   addToConversation,
   createConversationWith,
   directChatWith,
@@ -408,6 +410,20 @@ export class BoteClient {
     });
     this.profileWrites = write.catch(() => undefined);
     return write;
+  }
+
+  // Several devices per person
+
+  /**
+   * Offers to link a new device of this person (a phone to this PC): show
+   * `code` or `url` (as a QR code) to it, wait for it, let the person compare
+   * the comparison codes, then `confirm()`.
+   */
+  async startDeviceLink(): Promise<DeviceLinkOffer> {
+    await this.session.sessionToken();
+    return startDeviceLink(this.ctx, async (deviceId) => {
+      await addOwnDeviceToChats(this.ctx, deviceId);
+    });
   }
 
   /** Marks a contact's device key as verified (safety number compared) or explicitly accepted unverified. */

@@ -99,6 +99,58 @@ export class ServerApi {
     });
   }
 
+  // Linking a device (docs/PROTOCOL.md, "Linking a device"). The response shapes are local:
+  // every field is checked where it is used (bytesFrom), so a wrong answer is a coded error.
+
+  startDeviceLink(commitment: Uint8Array): Promise<{ linkId: string; code: string; url: string; expiresAt: string }> {
+    return this.json("POST", "/v1/device-links", { commitment: encodeBase64url(commitment) });
+  }
+
+  deviceLink(linkId: string): Promise<{ state: string; ephemeralKey?: string; publicKey?: string }> {
+    return this.json("GET", `/v1/device-links/${linkId}`);
+  }
+
+  revealDeviceLink(linkId: string, ephemeralKey: Uint8Array): Promise<unknown> {
+    return this.json("POST", `/v1/device-links/${linkId}/reveal`, { ephemeralKey: encodeBase64url(ephemeralKey) });
+  }
+
+  completeDeviceLink(
+    linkId: string,
+    deviceCertificate: DeviceCertificate,
+    sealed: Uint8Array,
+  ): Promise<{ deviceId: string }> {
+    return this.json("POST", `/v1/device-links/${linkId}/complete`, {
+      deviceCertificate: encodeBase64url(encodeDeviceCertificate(deviceCertificate)),
+      sealed: encodeBase64url(sealed),
+    });
+  }
+
+  claimDeviceLink(
+    code: string,
+    ephemeralKey: Uint8Array,
+    publicKey: Uint8Array,
+  ): Promise<{ linkId: string; claimToken: string }> {
+    return this.json("POST", "/v1/device-links/claim", {
+      code,
+      ephemeralKey: encodeBase64url(ephemeralKey),
+      publicKey: encodeBase64url(publicKey),
+    });
+  }
+
+  deviceLinkStatus(
+    linkId: string,
+    claimToken: string,
+  ): Promise<{
+    state: string;
+    commitment: string;
+    ephemeralKey?: string;
+    deviceId?: string;
+    mailbox?: { mailboxId: string; capability: string };
+    sealed?: string;
+  }> {
+    return this.json("POST", "/v1/device-links/status", { linkId, claimToken });
+  }
+
   invitations(): Promise<InvitationsResponse> {
     return this.json("GET", "/v1/invitations");
   }

@@ -99,6 +99,10 @@ export const clientErrorRegistry = {
     de: "Die Datei ist zu groß.",
     en: "The file is too large.",
   },
+  device_link_failed: {
+    de: "Das Gerät konnte nicht verbunden werden (abgebrochen, abgelaufen oder verändert). Bitte noch einmal von vorn.",
+    en: "The device could not be linked (cancelled, expired or tampered with). Please start again.",
+  },
   thumbnail_too_large: {
     de: "Das Vorschaubild ist zu groß (höchstens 32 KiB).",
     en: "The thumbnail is too large (at most 32 KiB).",

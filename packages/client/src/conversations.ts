@@ -182,3 +182,41 @@ async function requireGroup(ctx: ClientContext, conversationId: string): Promise
   if (record.kind !== "group") throw new ClientError("not_a_group");
   return record;
 }
+
+/**
+ * Adds a newly linked device of this person to every chat this device is
+ * in. Its key packages appear once it has connected, so this waits for them.
+ */
+export async function addOwnDeviceToChats(ctx: ClientContext, deviceId: string, timeoutMs = 60_000): Promise<number> {
+  const own = ctx.profile().accountId;
+  const keyPackage = async (): Promise<{ keyPackage: Uint8Array; address: DeliveryAddress }> => {
+    const deadline = ctx.now() + timeoutMs;
+    for (;;) {
+      const { devices } = await ctx.session.api.fetchKeyPackages(own);
+      const found = devices.find((d) => d.deviceId === deviceId);
+      if (found !== undefined) {
+        const bytes = bytesFrom(found.keyPackage, "keyPackage");
+        const address = readKeyPackageAddress(bytes, ctx.device().ciphersuite);
+        if (!address.ok) throw new ClientError("server_unexpected", "key package without delivery address");
+        return { keyPackage: bytes, address: address.value };
+      }
+      if (ctx.now() > deadline) throw new ClientError("no_key_packages", deviceId);
+      await new Promise<void>((resolve) => setTimeout(() => resolve(), 500));
+    }
+  };
+  let added = 0;
+  for (const record of await ctx.store.listConversations()) {
+    if (!record.active) continue;
+    await runCommit(ctx, record.conversationId, async (conversation) => {
+      const { keyPackage: bytes, address } = await keyPackage();
+      const result = await addMembers(conversation, [bytes], ctx.trust).catch(untrustedToClientError);
+      return {
+        result,
+        welcomeRecipients: [address],
+        event: { type: "device_added", by: ctx.device().credential.displayName },
+      };
+    });
+    added++;
+  }
+  return added;
+}

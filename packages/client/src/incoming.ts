@@ -185,8 +185,13 @@ async function processGroupMessage(
       const by = result.sender.credential.displayName;
       const events: MessageRecord[] = [];
       const { added, removed, renamedTo } = result.changes;
+      const committer = b64(result.sender.credential.accountId);
+      // A person who adds their own new device (phone + PC) adds no one: the chat says so calmly.
+      const ownDevices = added.filter((m) => b64(m.credential.accountId) === committer);
+      if (ownDevices.length > 0) events.push(eventMessage(ctx, conversationId, { type: "device_added", by }));
+      const newcomers = added.filter((m) => b64(m.credential.accountId) !== committer);
       for (const [type, members] of [
-        ["members_added", added],
+        ["members_added", newcomers],
         ["members_removed", removed],
       ] as const) {
         if (members.length === 0) continue;
@@ -255,23 +260,27 @@ async function applyContent(
       const existing = await ctx.store.getMessage(messageId);
       // Another sender's content cannot take over an id already stored.
       if (existing !== undefined) return drop("duplicate", conversationId, base);
-      const shown = isChatLine(body);
+      // Written on another device of this person: shown as one's own, neither unread nor receipted.
+      const mine = senderAccountId === ctx.profile().accountId;
+      const shown = isChatLine(body) && !mine;
       const message: MessageRecord = {
         messageId,
         conversationId,
-        direction: "in",
+        direction: mine ? "out" : "in",
         senderAccountId,
         senderName: sender.credential.displayName,
         sentAt: Number(content.sentAtMs),
         storedAt: ctx.now(),
         kind: "content",
         body: plaintext,
-        status: "received",
+        status: mine ? "sent" : "received",
         deleted: false,
       };
       const bumped: ConversationRecord = shown
         ? { ...stateOnly, unread: record.unread + 1, lastActivityAt: ctx.now() }
-        : stateOnly;
+        : mine && isChatLine(body)
+          ? { ...stateOnly, lastActivityAt: ctx.now() }
+          : stateOnly;
       return {
         changes: { ...base, conversations: [bumped], messages: [message] },
         ...(shown ? { receivedLine: message } : {}),

@@ -3,6 +3,7 @@
 export { BoteClient, socketUrl, type OpenOptions } from "./BoteClient.js";
 export type { DirectoryEntry } from "./directory.js";
 export { joinWithInvitation, type JoinOptions } from "./enrol.js";
+export { linkThisDevice, parseDeviceLink, type DeviceLinkOffer, type LinkDeviceOptions } from "./deviceLinking.js";
 export { ClientError, clientErrorRegistry, type ClientErrorCode } from "./clientError.js";
 export { bytesFrom } from "./ServerApi.js";
 export { reactionsOf, type CurrentReaction } from "./reactions.js";

@@ -23,6 +23,8 @@ export type ConversationEvent =
   | { type: "joined" }
   | { type: "members_added"; by: string; members: string[] }
   | { type: "members_removed"; by: string; members: string[] }
+  /** A person's own device added another device of theirs: the same person, a new device — a calm notice. */
+  | { type: "device_added"; by: string }
   | { type: "renamed"; by: string; name: string }
   | { type: "removed"; by: string }
   | { type: "left" }
@@ -42,7 +44,9 @@ export function conversationRecord(
   overrides: Partial<ConversationRecord> = {},
 ): ConversationRecord {
   const groupName = readConversationName(conversation);
-  const others = readRoster(conversation).filter((m) => !m.self);
+  // The person's own other devices are in every chat too; "the other person" is someone else.
+  const own = ctx.profile().accountId;
+  const others = readRoster(conversation).filter((m) => !m.self && b64(m.credential.accountId) !== own);
   const peer = others[0];
   const kind = previous?.kind ?? (groupName === undefined ? "direct" : "group");
   return {

@@ -158,6 +158,16 @@ export {
   type TrustPolicyOptions,
 } from "./identity/trustPolicy.js";
 export {
+  createLinkEphemeral,
+  linkCommitment,
+  checkLinkCommitment,
+  deriveLinkSecrets,
+  sealLinkPackage,
+  openLinkPackage,
+  type LinkEphemeral,
+  type LinkSecrets,
+} from "./identity/deviceLink.js";
+export {
   createRecoveryKit,
   openRecoveryKit,
   formatRecoveryCode,

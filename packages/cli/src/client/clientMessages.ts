@@ -23,6 +23,15 @@ const de = {
   invitationLine: (name: string, role: string, state: string, expires: string) =>
     `${name} — ${role === "admin" ? "Administratorin" : "Mitglied"}, ${{ open: "offen", used: "eingelöst", expired: "abgelaufen", revoked: "widerrufen" }[state] ?? state}, gültig bis ${expires}`,
   noInvitations: "Keine Einladungen.",
+  deviceLinkOffer: (code: string, expires: string) =>
+    `Auf dem neuen Gerät „bote device join" mit diesem Code oder Link ausführen (oder den QR-Code mit dem Handy öffnen), gültig bis ${expires}: ${code}`,
+  deviceLinkCompare: (code: string) =>
+    `Vergleichscode: ${code} — zeigt das neue Gerät denselben Code? Dann „ja" eingeben.`,
+  deviceJoinCompare: (code: string) =>
+    `Vergleichscode: ${code} — bitte auf dem anderen Gerät vergleichen und dort bestätigen.`,
+  deviceLinked: (deviceId: string) => `Das neue Gerät (${deviceId}) ist verbunden und allen Chats hinzugefügt.`,
+  deviceJoined: (org: string, name: string) =>
+    `Dieses Gerät gehört jetzt zu ${name} bei ${org}. Die Chats erscheinen in Kürze; ältere Nachrichten bleiben auf dem anderen Gerät.`,
   deactivated: (name: string) => `${name} ist deaktiviert: alle Geräte abgemeldet, aus allen Chats entfernt.`,
   deviceRevoked: (device: string) => `Gerät ${device} ist abgemeldet.`,
   invitationRevoked: (name: string) => `Die Einladung für ${name} ist widerrufen.`,
@@ -85,6 +94,8 @@ const de = {
         return e.members.length > 0
           ? `${e.by} hat ${e.members.join(", ")} entfernt.`
           : `${e.by} hat die Gruppe aktualisiert.`;
+      case "device_added":
+        return `${e.by} nutzt jetzt ein weiteres Gerät.`;
       case "renamed":
         return `${e.by} hat die Gruppe in „${e.name}“ umbenannt.`;
       case "removed":
@@ -119,6 +130,14 @@ const en: ClientMessages = {
   invitationLine: (name: string, role: string, state: string, expires: string) =>
     `${name} — ${role}, ${state}, valid until ${expires}`,
   noInvitations: "No invitations.",
+  deviceLinkOffer: (code: string, expires: string) =>
+    `On the new device run "bote device join" with this code or link (or open the QR code with the phone), valid until ${expires}: ${code}`,
+  deviceLinkCompare: (code: string) =>
+    `Comparison code: ${code} — does the new device show the same code? Then type "yes".`,
+  deviceJoinCompare: (code: string) => `Comparison code: ${code} — compare it on the other device and confirm there.`,
+  deviceLinked: (deviceId: string) => `The new device (${deviceId}) is linked and added to every chat.`,
+  deviceJoined: (org: string, name: string) =>
+    `This device now belongs to ${name} at ${org}. The chats appear shortly; older messages stay on the other device.`,
   deactivated: (name: string) => `${name} is deactivated: every device signed out, removed from every chat.`,
   deviceRevoked: (device: string) => `Device ${device} is revoked.`,
   invitationRevoked: (name: string) => `The invitation for ${name} is revoked.`,
@@ -175,6 +194,8 @@ const en: ClientMessages = {
         return `${e.by} added ${e.members.join(", ")}.`;
       case "members_removed":
         return e.members.length > 0 ? `${e.by} removed ${e.members.join(", ")}.` : `${e.by} updated the group.`;
+      case "device_added":
+        return `${e.by} now also uses another device.`;
       case "renamed":
         return `${e.by} renamed the group to "${e.name}".`;
       case "removed":

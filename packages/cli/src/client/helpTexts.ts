@@ -31,6 +31,12 @@ export const helpTexts = {
   adminRecoveryKitOut: "Datei für das Kit / file for the kit",
   adminRecoveryKitPassphrase:
     "Datei mit der Passphrase (mind. 12 Zeichen; sonst $BOTE_RECOVERY_PASSPHRASE) / file holding the passphrase (at least 12 characters; else $BOTE_RECOVERY_PASSPHRASE)",
+  device: "Weitere Geräte derselben Person (Handy + PC) / more devices of the same person (phone + PC)",
+  deviceLink:
+    "Verbindet ein neues Gerät mit diesem Konto (Code oder QR-Code) / links a new device to this account (code or QR code)",
+  deviceJoin:
+    "Macht dieses Gerät zu einem weiteren Gerät eines Kontos / makes this device another device of an account",
+  deviceJoinServer: "Server-Adresse, wenn nur der Code angegeben ist / server address when only the code is given",
   contacts: "Kolleginnen und Kollegen / colleagues",
   chats: "Alle Chats / all chats",
   messages: "Nachrichten eines Chats / a chat's messages",

@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { BoteClient, ClientError, joinWithInvitation, type SessionCache } from "@bote/client";
+import { BoteClient, ClientError, joinWithInvitation, linkThisDevice, type SessionCache } from "@bote/client";
 import { ClientStoreError, type BoteCiphersuiteName } from "@bote/core";
 import { SqliteClientStore } from "../profile/SqliteClientStore.js";
 import { cliLanguage, type Language } from "../messages.js";
@@ -97,6 +97,33 @@ export async function joinProfile(
         ...(displayName === undefined ? {} : { displayName }),
         sessionCache: fileSessionCache(options),
         ...(ciphersuite === undefined ? {} : { ciphersuite }),
+      }),
+      printer,
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/** The new device's side of `bote device join`: like joinProfile, through a link from another device. */
+export async function linkProfile(
+  options: ClientOptions,
+  link: string,
+  serverUrl: string | undefined,
+  onComparisonCode: (code: string) => void,
+): Promise<{ client: BoteClient; printer: Printer }> {
+  const printer = createPrinter(options.json === true, cliLanguage());
+  const store = openStore(options);
+  try {
+    return {
+      client: await linkThisDevice({
+        store,
+        transport: nodeTransport,
+        link,
+        ...(serverUrl === undefined ? {} : { serverUrl }),
+        onComparisonCode,
+        sessionCache: fileSessionCache(options),
       }),
       printer,
     };

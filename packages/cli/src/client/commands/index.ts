@@ -1,6 +1,7 @@
 /** The scriptable client: `bote join`, `send`, `sync`, `group …`, … on top of the SDK, one file per command group. */
 import type { Command } from "commander";
 import { registerAdmin } from "./admin/index.js";
+import { registerDevice } from "./device.js";
 import { registerChats, registerContacts, registerMessages } from "./chats.js";
 import { registerJoin } from "./join.js";
 import { registerDownload, registerSend } from "./send.js";
@@ -12,6 +13,7 @@ export function registerClientCommands(program: Command): void {
   // In the order `bote --help` lists them, which is the order of registration.
   registerJoin(program);
   registerAdmin(program);
+  registerDevice(program);
   registerContacts(program);
   registerChats(program);
   registerSend(program);

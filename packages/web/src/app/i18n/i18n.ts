@@ -63,6 +63,11 @@ export function formatDay(ms: number, now = Date.now()): string {
   return new Intl.DateTimeFormat(language.value, { dateStyle: "short" }).format(ms);
 }
 
+/** A date with its time, as an expiry reads: "10.12.2026, 09:30". */
+export function formatDateTime(ms: number): string {
+  return new Intl.DateTimeFormat(language.value, { dateStyle: "medium", timeStyle: "short" }).format(ms);
+}
+
 export function formatBytes(bytes: number): string {
   const units = ["byte", "kilobyte", "megabyte", "gigabyte"] as const;
   let value = bytes;

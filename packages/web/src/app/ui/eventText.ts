@@ -12,6 +12,8 @@ export function eventText(event: ConversationEvent): string {
       return t("events.membersAdded", { by: event.by, members: listFormat(event.members) });
     case "members_removed":
       return t("events.membersRemoved", { by: event.by, members: listFormat(event.members) });
+    case "device_added":
+      return t("events.deviceAdded", { by: event.by });
     case "renamed":
       return t("events.renamed", { by: event.by, name: event.name });
     case "removed":
