@@ -114,7 +114,9 @@ describeEachBackend("device links", (backend) => {
   }
 
   async function loginAs(deviceId: Uint8Array, key: KeyPair): Promise<number> {
-    const c = await http<{ challenge: string }>(s, "POST", "/v1/login/challenge", { body: { deviceId: b64(deviceId) } });
+    const c = await http<{ challenge: string }>(s, "POST", "/v1/login/challenge", {
+      body: { deviceId: b64(deviceId) },
+    });
     const challenge = decodeBase64url(c.body.challenge)!;
     const signature = sign(null, loginSignedBytes(deviceId, challenge), key.privateKey);
     const res = await http(s, "POST", "/v1/login", {
@@ -299,7 +301,9 @@ describeEachBackend("device links", (backend) => {
     assertError(await reveal(mallory, link), 404, "device_link_invalid");
     assertError(await http(s, "GET", `/v1/device-links/${link.linkId}`), 401, "unauthenticated");
     assert.equal((await reveal(a, link)).status, 200);
-    const forged = encodeDeviceCertificate(deviceCertificate(mallory.accountId, mallory.accountKey, b.device.publicKey));
+    const forged = encodeDeviceCertificate(
+      deviceCertificate(mallory.accountId, mallory.accountKey, b.device.publicKey),
+    );
     assertError(await complete(mallory, link, forged), 404, "device_link_invalid");
     assert.equal((await devicesOf(mallory)).length, 1);
     assert.equal((await a.call<DeviceLinkResponse>("GET", `/v1/device-links/${link.linkId}`)).body.state, "revealed");

@@ -305,8 +305,7 @@ export interface ClaimDeviceLink {
 }
 
 export type ClaimDeviceLinkResult =
-  | { ok: true; id: Bytes }
-  | { ok: false; code: "device_link_invalid" | "device_link_used" | "device_key_taken" };
+  { ok: true; id: Bytes } | { ok: false; code: "device_link_invalid" | "device_link_used" | "device_key_taken" };
 
 /** A completion whose certificate the caller verified against accountKey; the store re-checks the state. */
 export interface CompleteDeviceLink {

@@ -94,7 +94,10 @@ export function deviceLinksContract(fixture: () => { store: ServerStore }): void
       const members = await store().listMembers(a.orgId);
       const devices = members.find((m) => Buffer.from(m.id).equals(a.accountId))?.devices ?? [];
       assert.deepEqual(hexes(devices.map((d) => d.id)).sort(), hexes([a.deviceId, request.deviceId]).sort());
-      assertBytes(devices.find((d) => Buffer.from(d.id).equals(request.deviceId))?.certificate, request.deviceCertificate);
+      assertBytes(
+        devices.find((d) => Buffer.from(d.id).equals(request.deviceId))?.certificate,
+        request.deviceCertificate,
+      );
 
       assert.equal(await store().takeCompletedDeviceLink(link.id, id(32), T + 4000), undefined);
       const taken = await store().takeCompletedDeviceLink(link.id, claim.claimTokenHash, T + 4000);
@@ -160,7 +163,10 @@ export function deviceLinksContract(fixture: () => { store: ServerStore }): void
         assert.deepEqual(await store().completeDeviceLink(request), { ok: false, code });
         assert.equal(await store().getDevice(request.deviceId), undefined);
       };
-      await check({ ...completion(a, link, claim.deviceKey), initiatorDeviceId: other.deviceId }, "device_link_invalid");
+      await check(
+        { ...completion(a, link, claim.deviceKey), initiatorDeviceId: other.deviceId },
+        "device_link_invalid",
+      );
       await check({ ...completion(a, link, claim.deviceKey), now: T + TTL }, "device_link_invalid");
       await check(completion(a, link, id(32)), "device_link_state");
       await check({ ...completion(a, link, claim.deviceKey), accountKey: id(32) }, "account_changed");

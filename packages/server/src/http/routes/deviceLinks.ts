@@ -57,11 +57,13 @@ const codeHash = (code: string): Uint8Array => sha256(normaliseDeviceLinkCode(co
 /** The link, if it exists, has not expired and was opened by this device; otherwise the answer an unknown link gets. */
 async function ownLink(ctx: ServerContext, me: DevicePrincipal, linkId: Uint8Array): Promise<DeviceLink> {
   const link = await ctx.store.getDeviceLink(linkId, ctx.now());
-  if (link === undefined || !equalBytes(link.initiatorDeviceId, me.deviceId)) throw new BoteError("device_link_invalid");
+  if (link === undefined || !equalBytes(link.initiatorDeviceId, me.deviceId))
+    throw new BoteError("device_link_invalid");
   return link;
 }
 
-const ephemeral = (bytes: Uint8Array | undefined) => (bytes === undefined ? {} : { ephemeralKey: encodeBase64url(bytes) });
+const ephemeral = (bytes: Uint8Array | undefined) =>
+  bytes === undefined ? {} : { ephemeralKey: encodeBase64url(bytes) };
 
 export function deviceLinkRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const limited = publicRateLimit(ctx.config);
