@@ -224,3 +224,99 @@ export interface HealthResponse {
   status: "ok";
   protocolVersion: number;
 }
+
+// Linking a second device (docs/PROTOCOL.md, "Linking a device").
+
+/** Crockford base32 without I, L, O and U: the alphabet of a device link code. */
+export const DEVICE_LINK_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+export const DEVICE_LINK_CODE_LENGTH = 10;
+/** Largest sealed profile package the initiating device hands the new one. */
+export const MAX_DEVICE_LINK_SEALED_BYTES = 256 * 1024;
+/** Prefix of the commitment: SHA-256(label ‖ the initiator's ephemeral X25519 public key). */
+export const DEVICE_LINK_COMMITMENT_LABEL = "bote-device-link-v1\0";
+
+/**
+ * A typed or scanned code as the server hashes it: uppercase, without
+ * dashes and spaces, and the look-alikes I, L → 1 and O → 0.
+ */
+export function normaliseDeviceLinkCode(code: string): string {
+  return code.toUpperCase().replace(/[-\s]/g, "").replace(/[IL]/g, "1").replace(/O/g, "0");
+}
+
+/** The bytes the commitment hashes; the caller applies SHA-256 (protocol code has no hash). */
+export function deviceLinkCommitmentInput(ephemeralKey: Uint8Array): Uint8Array {
+  const label = Uint8Array.from(DEVICE_LINK_COMMITMENT_LABEL, (c) => c.charCodeAt(0));
+  const out = new Uint8Array(label.length + ephemeralKey.length);
+  out.set(label, 0);
+  out.set(ephemeralKey, label.length);
+  return out;
+}
+
+/** Device A, logged in: opens a link with the commitment to its ephemeral key. */
+export const createDeviceLinkRequest = z.strictObject({ commitment: base64urlBytes(32) });
+
+/** Device B, not logged in: takes the link with the code and sends its ephemeral and device keys. */
+export const claimDeviceLinkRequest = z.strictObject({
+  /** As typed: dashes, spaces and look-alikes are normalised before hashing. */
+  code: z.string().min(DEVICE_LINK_CODE_LENGTH).max(32),
+  ephemeralKey: base64urlBytes(32),
+  publicKey: base64urlBytes(32),
+});
+
+export const revealDeviceLinkRequest = z.strictObject({ ephemeralKey: base64urlBytes(32) });
+
+export const completeDeviceLinkRequest = z.strictObject({
+  /** encodeDeviceCertificate: the account key certifies the claimed device key. */
+  deviceCertificate: certificate,
+  /** Opaque to the server: the profile package A encrypted for B. */
+  sealed: base64urlBytes(1, MAX_DEVICE_LINK_SEALED_BYTES),
+});
+
+export const deviceLinkStatusRequest = z.strictObject({ linkId: id, claimToken: base64urlBytes(32) });
+
+export const deviceLinkIdParam = z.strictObject({ linkId: id });
+
+export type CreateDeviceLinkRequest = z.infer<typeof createDeviceLinkRequest>;
+export type ClaimDeviceLinkRequest = z.infer<typeof claimDeviceLinkRequest>;
+export type RevealDeviceLinkRequest = z.infer<typeof revealDeviceLinkRequest>;
+export type CompleteDeviceLinkRequest = z.infer<typeof completeDeviceLinkRequest>;
+export type DeviceLinkStatusRequest = z.infer<typeof deviceLinkStatusRequest>;
+
+export type DeviceLinkState = "waiting" | "claimed" | "revealed" | "completed";
+
+export interface CreateDeviceLinkResponse {
+  linkId: string;
+  /** XXXXX-XXXXX, shown to the person; the server keeps only its hash. */
+  code: string;
+  /** `<publicUrl>/link#c=<code>`, for a QR code. */
+  url: string;
+  expiresAt: string;
+}
+
+export interface ClaimDeviceLinkResponse {
+  linkId: string;
+  /** B's secret for POST /v1/device-links/status. */
+  claimToken: string;
+}
+
+/** What the initiating device sees: B's keys once claimed. */
+export interface DeviceLinkResponse {
+  state: DeviceLinkState;
+  ephemeralKey?: string;
+  publicKey?: string;
+}
+
+export interface CompleteDeviceLinkResponse {
+  deviceId: string;
+}
+
+/** What the new device sees; sealed (and the link) only once, after completion. */
+export interface DeviceLinkStatusResponse {
+  state: DeviceLinkState;
+  commitment: string;
+  /** A's ephemeral key, once revealed. */
+  ephemeralKey?: string;
+  deviceId?: string;
+  mailbox?: MailboxAddress;
+  sealed?: string;
+}

@@ -60,6 +60,21 @@ export const errorRegistry = {
     de: "Dieser Geräteschlüssel ist bereits registriert.",
     en: "This device key is already registered.",
   },
+  device_link_invalid: {
+    http: 404,
+    de: "Diese Geräteverknüpfung ist ungültig oder abgelaufen.",
+    en: "This device link is invalid or has expired.",
+  },
+  device_link_used: {
+    http: 409,
+    de: "Diese Geräteverknüpfung wurde bereits von einem Gerät angenommen.",
+    en: "This device link has already been claimed by a device.",
+  },
+  device_link_state: {
+    http: 409,
+    de: "Dieser Schritt der Geräteverknüpfung kommt nicht an der Reihe.",
+    en: "This step of the device link is out of order.",
+  },
   challenge_invalid: {
     http: 401,
     de: "Die Anmeldeaufgabe ist unbekannt, abgelaufen oder falsch signiert.",

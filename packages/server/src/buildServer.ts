@@ -31,6 +31,7 @@ import type { ServerContext } from "./http/context.js";
 import { errorHandler, sendError } from "./http/errors.js";
 import { accountRoutes } from "./http/routes/accounts.js";
 import { invitationRoutes } from "./http/routes/invitations.js";
+import { deviceLinkRoutes } from "./http/routes/deviceLinks.js";
 import { organisationRoutes } from "./http/routes/organisation.js";
 import { keyPackageRoutes } from "./http/routes/keyPackages.js";
 import { mailboxRoutes } from "./http/routes/mailbox.js";
@@ -124,6 +125,7 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
   });
   accountRoutes(app, ctx);
   invitationRoutes(app, ctx);
+  deviceLinkRoutes(app, ctx);
   organisationRoutes(app, ctx);
   keyPackageRoutes(app, ctx);
   mailboxRoutes(app, ctx);

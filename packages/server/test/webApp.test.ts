@@ -57,8 +57,8 @@ describe("web app", () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it("serves index.html at /, /join and /index.html with the security headers and no-cache", async () => {
-    for (const path of ["/", "/join", "/index.html", "/join?x=1"]) {
+  it("serves index.html at /, /join, /link and /index.html with the security headers and no-cache", async () => {
+    for (const path of ["/", "/join", "/index.html", "/join?x=1", "/link"]) {
       const response = await fetch(server.url + path);
       assert.equal(response.status, 200, path);
       assert.equal(await response.text(), INDEX, path);

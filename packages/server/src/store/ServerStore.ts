@@ -258,6 +258,75 @@ export interface SweepResult {
   blobs: Bytes[];
 }
 
+export type DeviceLinkState = "waiting" | "claimed" | "revealed" | "completed";
+
+/** A link opened by a logged-in device for a second device of its account. */
+export interface NewDeviceLink {
+  id: Bytes;
+  /** The initiating device; the link goes with it when it is revoked. */
+  deviceId: Bytes;
+  /** SHA-256 of the normalised code; the code itself is never stored. */
+  codeHash: Bytes;
+  /** SHA-256("bote-device-link-v1\0" ‖ the initiator's ephemeral public key). */
+  commitment: Bytes;
+  createdAt: number;
+  expiresAt: number;
+  /** Open (not expired, not completed) links of the device allowed, this one included. */
+  maxOpen: number;
+}
+
+export type CreateDeviceLinkResult = { ok: true } | { ok: false; code: "too_many" | "code_taken" };
+
+/** Opaque bytes only: keys, hashes and the sealed package, never a plaintext of either device. */
+export interface DeviceLink {
+  id: Bytes;
+  initiatorDeviceId: Bytes;
+  state: DeviceLinkState;
+  commitment: Bytes;
+  expiresAt: number;
+  /** B's, once claimed. */
+  claimantEphemeralKey: Bytes | undefined;
+  claimantDeviceKey: Bytes | undefined;
+  claimTokenHash: Bytes | undefined;
+  /** A's, once revealed. */
+  initiatorEphemeralKey: Bytes | undefined;
+  /** Once completed. */
+  deviceId: Bytes | undefined;
+  mailboxId: Bytes | undefined;
+  sealed: Bytes | undefined;
+}
+
+export interface ClaimDeviceLink {
+  codeHash: Bytes;
+  now: number;
+  ephemeralKey: Bytes;
+  deviceKey: Bytes;
+  claimTokenHash: Bytes;
+}
+
+export type ClaimDeviceLinkResult =
+  { ok: true; id: Bytes } | { ok: false; code: "device_link_invalid" | "device_link_used" | "device_key_taken" };
+
+/** A completion whose certificate the caller verified against accountKey; the store re-checks the state. */
+export interface CompleteDeviceLink {
+  linkId: Bytes;
+  initiatorDeviceId: Bytes;
+  accountId: Bytes;
+  /** The account key the certificate was verified under: it must still be the account's. */
+  accountKey: Bytes;
+  now: number;
+  deviceId: Bytes;
+  /** The claimed device key the certificate names; it must be the link's. */
+  deviceKey: Bytes;
+  deviceCertificate: Bytes;
+  mailboxId: Bytes;
+  sealed: Bytes;
+}
+
+export type CompleteDeviceLinkResult =
+  | { ok: true }
+  | { ok: false; code: "device_link_invalid" | "device_link_state" | "device_key_taken" | "account_changed" };
+
 export interface ServerStore {
   readonly kind: "sqlite" | "postgres";
   /** Applies the numbered migrations not yet applied. Idempotent. */
@@ -330,6 +399,19 @@ export interface ServerStore {
   createBlob(meta: BlobMeta): Promise<void>;
   getBlob(id: Bytes, now: number): Promise<BlobMeta | undefined>;
 
-  /** Deletes whatever expired before now: queue entries, envelopes, challenges, sessions, invitations, blob metadata. */
+  /** Opens a link unless the device holds maxOpen open links already or the code hash is in use. */
+  createDeviceLink(link: NewDeviceLink): Promise<CreateDeviceLinkResult>;
+  /** The link, whatever its state, unless it expired by now. */
+  getDeviceLink(id: Bytes, now: number): Promise<DeviceLink | undefined>;
+  /** Once per link: waiting → claimed with B's keys; the device key must never have been registered. */
+  claimDeviceLink(claim: ClaimDeviceLink): Promise<ClaimDeviceLinkResult>;
+  /** claimed → revealed with A's ephemeral key; false (nothing changed) in any other state or for another device. */
+  revealDeviceLink(id: Bytes, initiatorDeviceId: Bytes, ephemeralKey: Bytes, now: number): Promise<boolean>;
+  /** Atomically: revealed → completed, the device (with its certificate) and its mailbox under the account. */
+  completeDeviceLink(request: CompleteDeviceLink): Promise<CompleteDeviceLinkResult>;
+  /** Deletes a completed link presented with its claim token hash and returns it; undefined if there was none. */
+  takeCompletedDeviceLink(id: Bytes, claimTokenHash: Bytes, now: number): Promise<DeviceLink | undefined>;
+
+  /** Deletes whatever expired before now: queue entries, envelopes, challenges, sessions, invitations, device links, blob metadata. */
   sweep(now: number): Promise<SweepResult>;
 }

@@ -8,6 +8,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { accountsContract } from "./contract-accounts.js";
+import { deviceLinksContract } from "./contract-deviceLinks.js";
 import { relayContract } from "./contract-relay.js";
 import { statementsContract } from "./contract-statements.js";
 import type { StoreFixture } from "./fixtures.js";
@@ -39,6 +40,7 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>, s
 
     accountsContract(current);
     statementsContract(current);
+    deviceLinksContract(current);
     relayContract(current, open);
   });
 }

@@ -1,7 +1,7 @@
 /**
  * The web app's built files at `/` (index.html also at `/join`, where
- * invitation links point; the token is in the fragment and never reaches
- * the server). Files are read at request time; nothing outside the web root,
+ * invitation links point, and at `/link`, where a device link's QR code
+ * points; token and code are in the fragment and never reach the server). Files are read at request time; nothing outside the web root,
  * no dotfiles and no directory listing. Not rate-limited: a browser loads
  * several files per visit and none of them touches the store.
  */
@@ -67,6 +67,7 @@ export function webAppRoutes(app: FastifyInstance, ctx: ServerContext, webRoot: 
     serveFile(request, reply, ctx, webRoot, ["index.html"]);
   app.get("/", serveIndex);
   app.get("/join", serveIndex);
+  app.get("/link", serveIndex);
   app.get("/*", (request, reply) => {
     const path = request.url.split("?")[0] ?? "";
     if (isApiPath(path)) return sendError(reply, request, "not_found");

@@ -9,7 +9,14 @@ import type {
   Account,
   ApplyStatementsResult,
   BlobMeta,
+  ClaimDeviceLink,
+  ClaimDeviceLinkResult,
+  CompleteDeviceLink,
+  CompleteDeviceLinkResult,
+  CreateDeviceLinkResult,
   CreateInvitationResult,
+  DeviceLink,
+  NewDeviceLink,
   Invitation,
   LoggedStatement,
   StatementChange,
@@ -34,6 +41,7 @@ import { toHex } from "../bytes.js";
 import { applyMigrations } from "./migrations.js";
 import { openPool } from "./pool.js";
 import { commitBatch } from "./commitBatch.js";
+import { claimLink, completeLink, createLink, getLink, revealLink, takeCompletedLink } from "./deviceLinks.js";
 import { Rollback, transaction } from "./transaction.js";
 import {
   INVITATION,
@@ -511,6 +519,30 @@ class PostgresStore implements ServerStore {
     return row && { id: row.id, size: Number(row.size), expiresAt: Number(row.expires_at) };
   }
 
+  createDeviceLink(link: NewDeviceLink): Promise<CreateDeviceLinkResult> {
+    return transaction(this.pool, (client) => createLink(client, link));
+  }
+
+  getDeviceLink(id: Bytes, now: number): Promise<DeviceLink | undefined> {
+    return getLink(this.pool, id, now);
+  }
+
+  claimDeviceLink(claim: ClaimDeviceLink): Promise<ClaimDeviceLinkResult> {
+    return transaction(this.pool, (client) => claimLink(client, claim));
+  }
+
+  revealDeviceLink(id: Bytes, initiatorDeviceId: Bytes, ephemeralKey: Bytes, now: number): Promise<boolean> {
+    return revealLink(this.pool, id, initiatorDeviceId, ephemeralKey, now);
+  }
+
+  completeDeviceLink(request: CompleteDeviceLink): Promise<CompleteDeviceLinkResult> {
+    return transaction(this.pool, (client) => completeLink(client, request));
+  }
+
+  takeCompletedDeviceLink(id: Bytes, claimTokenHash: Bytes, now: number): Promise<DeviceLink | undefined> {
+    return takeCompletedLink(this.pool, id, claimTokenHash, now);
+  }
+
   sweep(now: number): Promise<SweepResult> {
     return transaction(this.pool, async (client) => {
       // Entries expire with their envelope; deleting them first keeps the two consistent.
@@ -519,6 +551,7 @@ class PostgresStore implements ServerStore {
       await client.query("DELETE FROM challenges WHERE expires_at <= $1", [now]);
       await client.query("DELETE FROM sessions WHERE expires_at <= $1", [now]);
       await client.query("DELETE FROM invitations WHERE redeemed_at IS NULL AND expires_at <= $1", [now]);
+      await client.query("DELETE FROM device_links WHERE expires_at <= $1", [now]);
       const blobs = await client.query<{ id: Buffer }>("DELETE FROM blobs WHERE expires_at <= $1 RETURNING id", [now]);
       return {
         entries: entries.rowCount ?? 0,

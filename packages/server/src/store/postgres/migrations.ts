@@ -181,6 +181,35 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- Links a logged-in device opens for a second device of its account
+      -- (docs/PROTOCOL.md, "Linking a device"). No plaintext of either
+      -- device: the commitment, ephemeral X25519 public keys, the new
+      -- device's public key, SHA-256 of the code and of the claim token, and
+      -- the sealed package (ciphertext the first device made for the second),
+      -- kept only until the second device fetched it or the link expired.
+      CREATE TABLE device_links (
+        id bytea PRIMARY KEY,
+        initiator_device_id bytea NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        code_hash bytea NOT NULL UNIQUE,
+        commitment bytea NOT NULL,
+        state text NOT NULL CHECK (state IN ('waiting', 'claimed', 'revealed', 'completed')),
+        created_at bigint NOT NULL,
+        expires_at bigint NOT NULL,
+        claimant_ephemeral_key bytea,
+        claimant_device_key bytea,
+        claim_token_hash bytea,
+        initiator_ephemeral_key bytea,
+        device_id bytea,
+        mailbox_id bytea,
+        sealed bytea
+      );
+      CREATE INDEX device_links_initiator ON device_links(initiator_device_id);
+      CREATE INDEX device_links_expiry ON device_links(expires_at);
+    `,
+  },
 ];
 
 export async function applyMigrations(pool: pg.Pool): Promise<void> {

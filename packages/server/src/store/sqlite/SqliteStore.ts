@@ -8,7 +8,14 @@ import type {
   Account,
   ApplyStatementsResult,
   BlobMeta,
+  ClaimDeviceLink,
+  ClaimDeviceLinkResult,
+  CompleteDeviceLink,
+  CompleteDeviceLinkResult,
+  CreateDeviceLinkResult,
   CreateInvitationResult,
+  DeviceLink,
+  NewDeviceLink,
   Invitation,
   LoggedStatement,
   StatementChange,
@@ -43,6 +50,14 @@ import {
   type Statements,
 } from "./statements.js";
 import { Rollback, appendStatement, applyChanges } from "./organisation.js";
+import {
+  claimLink,
+  completeLink,
+  createLink,
+  deviceLinkOf,
+  prepareDeviceLinkStatements,
+  type DeviceLinkStatements,
+} from "./deviceLinks.js";
 
 export interface SqliteStoreOptions {
   /** "full" syncs the WAL at every commit, so a resolved commitBatch survives power loss; "normal" only survives process crashes. */
@@ -133,10 +148,12 @@ function invitationOf(row: InvitationRow): Invitation {
 class SqliteStore implements ServerStore {
   readonly kind = "sqlite";
   private readonly s: Statements;
+  private readonly links: DeviceLinkStatements;
   private readonly transaction;
 
   constructor(private readonly db: Database.Database) {
     this.s = prepareStatements(db);
+    this.links = prepareDeviceLinkStatements(db);
     this.transaction = db.transaction((work: () => unknown) => work());
   }
 
@@ -507,6 +524,36 @@ class SqliteStore implements ServerStore {
     });
   }
 
+  createDeviceLink(link: NewDeviceLink): Promise<CreateDeviceLinkResult> {
+    return this.write(() => createLink(this.links, link));
+  }
+
+  getDeviceLink(id: Bytes, now: number): Promise<DeviceLink | undefined> {
+    return settle(() => {
+      const row = this.links.get.get(id, now);
+      return row && deviceLinkOf(row);
+    });
+  }
+
+  claimDeviceLink(claim: ClaimDeviceLink): Promise<ClaimDeviceLinkResult> {
+    return this.write(() => claimLink(this.s, this.links, claim));
+  }
+
+  revealDeviceLink(id: Bytes, initiatorDeviceId: Bytes, ephemeralKey: Bytes, now: number): Promise<boolean> {
+    return settle(() => this.links.reveal.run(ephemeralKey, id, initiatorDeviceId, now).changes === 1);
+  }
+
+  completeDeviceLink(request: CompleteDeviceLink): Promise<CompleteDeviceLinkResult> {
+    return this.write(() => completeLink(this.s, this.links, request));
+  }
+
+  takeCompletedDeviceLink(id: Bytes, claimTokenHash: Bytes, now: number): Promise<DeviceLink | undefined> {
+    return settle(() => {
+      const row = this.links.take.get(id, claimTokenHash, now);
+      return row && deviceLinkOf(row);
+    });
+  }
+
   sweep(now: number): Promise<SweepResult> {
     return this.write(() => this.sweepExpired(now));
   }
@@ -519,6 +566,7 @@ class SqliteStore implements ServerStore {
     s.sweepChallenges.run(now);
     s.sweepSessions.run(now);
     s.sweepInvitations.run(now);
+    this.links.sweep.run(now);
     const blobs = s.sweepBlobs.all(now).map((row) => row.id);
     return { entries, envelopes, blobs };
   }

@@ -177,6 +177,36 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- Links a logged-in device opens for a second device of its account
+      -- (docs/PROTOCOL.md, "Linking a device"). No plaintext of either
+      -- device: the commitment, ephemeral X25519 public keys, the new
+      -- device's public key, SHA-256 of the code and of the claim token, and
+      -- the sealed package (ciphertext the first device made for the second),
+      -- kept only until the second device fetched it or the link expired.
+      -- A plain rowid table: the sealed package can be 256 KiB.
+      CREATE TABLE device_links (
+        id BLOB NOT NULL UNIQUE,
+        initiator_device_id BLOB NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        code_hash BLOB NOT NULL UNIQUE,
+        commitment BLOB NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('waiting', 'claimed', 'revealed', 'completed')),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        claimant_ephemeral_key BLOB,
+        claimant_device_key BLOB,
+        claim_token_hash BLOB,
+        initiator_ephemeral_key BLOB,
+        device_id BLOB,
+        mailbox_id BLOB,
+        sealed BLOB
+      );
+      CREATE INDEX device_links_initiator ON device_links(initiator_device_id);
+      CREATE INDEX device_links_expiry ON device_links(expires_at);
+    `,
+  },
 ];
 
 /** Accounts made before version 2 have no certificate: such a database is refused rather than half migrated. */
