@@ -127,13 +127,16 @@ export class ServerApi {
 
   claimDeviceLink(
     code: string,
-    ephemeralKey: Uint8Array,
     publicKey: Uint8Array,
-  ): Promise<{ linkId: string; claimToken: string }> {
-    return this.json("POST", "/v1/device-links/claim", {
-      code,
+  ): Promise<{ linkId: string; claimToken: string; commitment: string }> {
+    return this.json("POST", "/v1/device-links/claim", { code, publicKey: encodeBase64url(publicKey) });
+  }
+
+  keyDeviceLink(linkId: string, claimToken: string, ephemeralKey: Uint8Array): Promise<unknown> {
+    return this.json("POST", "/v1/device-links/key", {
+      linkId,
+      claimToken,
       ephemeralKey: encodeBase64url(ephemeralKey),
-      publicKey: encodeBase64url(publicKey),
     });
   }
 

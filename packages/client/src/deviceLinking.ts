@@ -100,7 +100,7 @@ export async function startDeviceLink(
       const claimed = await poll(
         async () => {
           const link = await ctx.session.api.deviceLink(started.linkId);
-          return link.state === "claimed" ? link : undefined;
+          return link.state === "keyed" ? link : undefined;
         },
         deadline,
         signal,
@@ -180,7 +180,10 @@ export async function linkThisDevice(options: LinkDeviceOptions): Promise<BoteCl
   const own = createLinkEphemeral();
   // Ed25519 in every Bote suite; the suite itself comes with the package.
   const signatureKeyPair = await generateSignatureKeyPair("MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519");
-  const claimed = await api.claimDeviceLink(code, own.publicKey, signatureKeyPair.publicKey);
+  // A's commitment first, our key after it: the server can then choose neither side's key after seeing the other's.
+  const claimed = await api.claimDeviceLink(code, signatureKeyPair.publicKey);
+  const commitment = bytesFrom(claimed.commitment, "commitment");
+  await api.keyDeviceLink(claimed.linkId, claimed.claimToken, own.publicKey);
   const deadline = Date.now() + LINK_TIMEOUT_MS;
   const status = () => api.deviceLinkStatus(claimed.linkId, claimed.claimToken);
   const revealed = await poll(
@@ -193,7 +196,7 @@ export async function linkThisDevice(options: LinkDeviceOptions): Promise<BoteCl
   );
   const initiatorKey = bytesFrom(revealed.ephemeralKey, "ephemeralKey");
   // The server cannot have chosen A's key after seeing ours: it must be the one A committed to.
-  if (!checkLinkCommitment(bytesFrom(revealed.commitment, "commitment"), initiatorKey)) {
+  if (!checkLinkCommitment(commitment, initiatorKey)) {
     throw new ClientError("device_link_failed", "the other device's key does not match its commitment");
   }
   const secrets = deriveLinkSecrets({
