@@ -18,6 +18,7 @@ import { create } from "@bufbuild/protobuf";
 import { decodeDevice } from "@bote/core";
 import { encodeClientFrame, decodeServerFrame, HelloSchema, PROTOCOL_VERSION, SendSchema } from "@bote/protocol";
 import { SqliteClientStore } from "../src/profile/SqliteClientStore.js";
+import { CLIENT_STORE_APPLICATION_ID, CLIENT_STORE_MIGRATIONS } from "../src/profile/clientStoreSchema.js";
 import { bin, bote, boteOk, freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
 
 let root: string;
@@ -428,5 +429,24 @@ describe("bote client end to end (real server and client processes)", { timeout:
     const unreadable = await bote(["chats", ...profile("garbage")]);
     assert.equal(unreadable.code, 1);
     assert.match(unreadable.stderr, /keine lesbare Bote-Datenbank/);
+    // A profile from before the organisation key chain: told to join again, in both languages.
+    const outdated = join(root, "outdated");
+    await mkdir(outdated);
+    const old = new Database(join(outdated, "bote.db"));
+    old.exec(CLIENT_STORE_MIGRATIONS[0]!);
+    old.pragma(`application_id = ${CLIENT_STORE_APPLICATION_ID}`);
+    old.pragma("user_version = 1");
+    old
+      .prepare(
+        `INSERT INTO profile (id, server_url, account_id, device_id, role, organisation_id, organisation_name, device)
+         VALUES (1, 'http://localhost:1/', 'acc', 'dev', 'member', 'org', 'Alt GmbH', ?)`,
+      )
+      .run(Buffer.alloc(100, 1));
+    old.close();
+    const stale = await bote(["chats", ...json("outdated")]);
+    assert.equal(stale.code, 1);
+    assert.match(stale.stderr, /profile_outdated/);
+    const staleText = await bote(["chats", ...profile("outdated")], { lang: "en_GB.UTF-8" });
+    assert.match(staleText.stderr, /older Bote/);
   });
 });

@@ -1,4 +1,5 @@
 import {
+  ClientStoreError,
   decodeDevice,
   decodeOrganisationView,
   encodeOrganisationView,
@@ -173,7 +174,16 @@ export class BoteClient {
 
   /** Opens the device stored in `store`; fails with profile_missing before `bote join`. */
   static async open(options: OpenOptions): Promise<BoteClient> {
-    const profile = await options.store.getProfile();
+    let profile: ProfileRecord | undefined;
+    try {
+      profile = await options.store.getProfile();
+    } catch (err) {
+      // A profile of an older Bote (or a damaged one) is the person's to act on: a coded, translated error.
+      if (err instanceof ClientStoreError && err.code !== "store_changes_invalid") {
+        throw new ClientError(err.code, err.message, { cause: err });
+      }
+      throw err;
+    }
     if (profile === undefined) throw new ClientError("profile_missing");
     const device = decodeDevice(profile.device);
     if (!device.ok) throw new ClientError("profile_missing", `stored device: ${device.error.field}`);
