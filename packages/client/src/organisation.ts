@@ -110,6 +110,8 @@ export function reissue(
   now: Date,
   changes: Partial<Pick<AccountCertificate, "role" | "displayName">> = {},
 ): AccountCertificate {
+  // Strictly newer than the certificate it replaces, so two changes within one second (promote, then demote) keep their order.
+  const seconds = Math.max(Math.floor(now.getTime() / 1000), certificate.issuedAtSeconds + 1);
   return certifyAccount(
     organisationKey,
     {
@@ -118,7 +120,7 @@ export function reissue(
       displayName: changes.displayName ?? certificate.displayName,
       role: changes.role ?? certificate.role,
     },
-    { issuedBy, now },
+    { issuedBy, now: new Date(seconds * 1000) },
   );
 }
 
