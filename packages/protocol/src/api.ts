@@ -255,12 +255,21 @@ export function deviceLinkCommitmentInput(ephemeralKey: Uint8Array): Uint8Array 
 /** Device A, logged in: opens a link with the commitment to its ephemeral key. */
 export const createDeviceLinkRequest = z.strictObject({ commitment: base64urlBytes(32) });
 
-/** Device B, not logged in: takes the link with the code and sends its ephemeral and device keys. */
+/**
+ * Device B, not logged in: takes the link with the code and sends its device
+ * key. No ephemeral key yet: B sends that only once it holds A's commitment.
+ */
 export const claimDeviceLinkRequest = z.strictObject({
   /** As typed: dashes, spaces and look-alikes are normalised before hashing. */
   code: z.string().min(DEVICE_LINK_CODE_LENGTH).max(32),
-  ephemeralKey: base64urlBytes(32),
   publicKey: base64urlBytes(32),
+});
+
+/** Device B, after the claim answered with A's commitment: sends its ephemeral key. */
+export const keyDeviceLinkRequest = z.strictObject({
+  linkId: id,
+  claimToken: base64urlBytes(32),
+  ephemeralKey: base64urlBytes(32),
 });
 
 export const revealDeviceLinkRequest = z.strictObject({ ephemeralKey: base64urlBytes(32) });
@@ -278,11 +287,12 @@ export const deviceLinkIdParam = z.strictObject({ linkId: id });
 
 export type CreateDeviceLinkRequest = z.infer<typeof createDeviceLinkRequest>;
 export type ClaimDeviceLinkRequest = z.infer<typeof claimDeviceLinkRequest>;
+export type KeyDeviceLinkRequest = z.infer<typeof keyDeviceLinkRequest>;
 export type RevealDeviceLinkRequest = z.infer<typeof revealDeviceLinkRequest>;
 export type CompleteDeviceLinkRequest = z.infer<typeof completeDeviceLinkRequest>;
 export type DeviceLinkStatusRequest = z.infer<typeof deviceLinkStatusRequest>;
 
-export type DeviceLinkState = "waiting" | "claimed" | "revealed" | "completed";
+export type DeviceLinkState = "waiting" | "claimed" | "keyed" | "revealed" | "completed";
 
 export interface CreateDeviceLinkResponse {
   linkId: string;
@@ -295,11 +305,17 @@ export interface CreateDeviceLinkResponse {
 
 export interface ClaimDeviceLinkResponse {
   linkId: string;
-  /** B's secret for POST /v1/device-links/status. */
+  /** B's secret for POST /v1/device-links/key and /status. */
   claimToken: string;
+  /** A's commitment, which B holds before it sends its ephemeral key. */
+  commitment: string;
 }
 
-/** What the initiating device sees: B's keys once claimed. */
+export interface KeyDeviceLinkResponse {
+  state: "keyed";
+}
+
+/** What the initiating device sees: B's device key once claimed, its ephemeral key once keyed. */
 export interface DeviceLinkResponse {
   state: DeviceLinkState;
   ephemeralKey?: string;

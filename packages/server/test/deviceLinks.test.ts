@@ -1,8 +1,9 @@
 /**
  * Linking a second device, over a real server: the relay orders the steps
- * (claim once, reveal only what was committed, complete only after the
- * reveal), checks the device certificate against the account key, and
- * hands the sealed package to the new device exactly once.
+ * (claim once and answer it with the commitment, take B's ephemeral key only
+ * after that, reveal only what was committed and only once B's key is in,
+ * complete only after the reveal), checks the device certificate against the
+ * account key, and hands the sealed package to the new device exactly once.
  */
 import { after, before, it } from "node:test";
 import assert from "node:assert/strict";
@@ -19,6 +20,7 @@ import {
   type DeviceLinkResponse,
   type DeviceLinkStatusResponse,
   type ErrorBody,
+  type KeyDeviceLinkResponse,
   type MembersResponse,
 } from "@bote/protocol";
 import { describeEachBackend, startTestServer, type TestServer } from "./support/server.js";
@@ -42,7 +44,7 @@ interface Opened extends CreateDeviceLinkResponse {
   ephemeralKey: Uint8Array;
 }
 
-/** Device B before it has an account: its device key, its ephemeral key, and the claim. */
+/** Device B before it has an account: its device key, its ephemeral key (sent after the claim), and the claim. */
 interface Claimant extends ClaimDeviceLinkResponse {
   device: KeyPair;
   ephemeralKey: Uint8Array;
@@ -81,10 +83,24 @@ describeEachBackend("device links", (backend) => {
     const device = newKeyPair();
     const ephemeralKey = ephemeral();
     const res = await http<ClaimDeviceLinkResponse>(s, "POST", "/v1/device-links/claim", {
-      body: { code, ephemeralKey: b64(ephemeralKey), publicKey: b64(device.publicKey) },
+      body: { code, publicKey: b64(device.publicKey) },
     });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return { ...res.body, device, ephemeralKey };
+  }
+
+  /** B sends its ephemeral key, as it may only once the claim gave it the commitment. */
+  const key = (b: Claimant, claimToken = b.claimToken, ephemeralKey = b.ephemeralKey) =>
+    http<KeyDeviceLinkResponse>(s, "POST", "/v1/device-links/key", {
+      body: { linkId: b.linkId, claimToken, ephemeralKey: b64(ephemeralKey) },
+    });
+
+  /** Claimed and keyed, as the happy path goes up to the reveal. */
+  async function keyed(code: string): Promise<Claimant> {
+    const b = await claim(code);
+    const res = await key(b);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return b;
   }
 
   const status = (b: { linkId: string; claimToken: string }) =>
@@ -108,7 +124,7 @@ describeEachBackend("device links", (backend) => {
   /** A link taken up to the reveal, as the happy path goes. */
   async function revealed(a: TestDevice): Promise<{ link: Opened; b: Claimant }> {
     const link = await open(a);
-    const b = await claim(link.code);
+    const b = await keyed(link.code);
     assert.equal((await reveal(a, link)).status, 200);
     return { link, b };
   }
@@ -143,13 +159,22 @@ describeEachBackend("device links", (backend) => {
     const typed = link.code.toLowerCase().replace("-", " ").replace(/0/g, "o").replace(/1/g, "l");
     const b = await claim(typed);
     assert.equal(b.linkId, link.linkId);
+    // B holds A's commitment before it has sent any ephemeral key.
+    assert.equal(b.commitment, b64(commitmentOf(link.ephemeralKey)));
     const claimed = await a.call<DeviceLinkResponse>("GET", `/v1/device-links/${link.linkId}`);
-    assert.deepEqual(claimed.body, {
-      state: "claimed",
+    assert.deepEqual(claimed.body, { state: "claimed", publicKey: b64(b.device.publicKey) });
+    assert.deepEqual((await status(b)).body, { state: "claimed", commitment: b.commitment });
+
+    const keyedRes = await key(b);
+    assert.equal(keyedRes.status, 200, JSON.stringify(keyedRes.body));
+    assert.deepEqual(keyedRes.body, { state: "keyed" });
+    const withKey = await a.call<DeviceLinkResponse>("GET", `/v1/device-links/${link.linkId}`);
+    assert.deepEqual(withKey.body, {
+      state: "keyed",
       ephemeralKey: b64(b.ephemeralKey),
       publicKey: b64(b.device.publicKey),
     });
-    assert.deepEqual((await status(b)).body, { state: "claimed", commitment: b64(commitmentOf(link.ephemeralKey)) });
+    assert.deepEqual((await status(b)).body, { state: "keyed", commitment: b.commitment });
 
     assert.deepEqual((await reveal(a, link)).body, { state: "revealed" });
     assert.deepEqual((await status(b)).body, {
@@ -186,12 +211,12 @@ describeEachBackend("device links", (backend) => {
     assert.equal(devices[1]?.certificate, b64(certificate));
   });
 
-  it("refuses a reveal that does not match the commitment, and the state stays claimed", async () => {
+  it("refuses a reveal that does not match the commitment, and the state stays keyed", async () => {
     const a = await member("Carla");
     const link = await open(a);
-    const b = await claim(link.code);
+    const b = await keyed(link.code);
     assertError(await reveal(a, link, ephemeral()), 400, "bad_request", "ephemeralKey");
-    assert.equal((await a.call<DeviceLinkResponse>("GET", `/v1/device-links/${link.linkId}`)).body.state, "claimed");
+    assert.equal((await a.call<DeviceLinkResponse>("GET", `/v1/device-links/${link.linkId}`)).body.state, "keyed");
     assert.equal((await status(b)).body.ephemeralKey, undefined);
     assert.equal((await reveal(a, link)).status, 200);
   });
@@ -205,7 +230,14 @@ describeEachBackend("device links", (backend) => {
     assertError(await complete(a, link, early), 409, "device_link_state");
     const claimant = await claim(link.code);
     assertError(await complete(a, link, certify(a, claimant)), 409, "device_link_state");
+    // Claimed but not keyed: A must not reveal before B's ephemeral key is fixed.
+    assertError(await reveal(a, link), 409, "device_link_state");
+    assert.equal((await a.call<DeviceLinkResponse>("GET", `/v1/device-links/${link.linkId}`)).body.state, "claimed");
+    assert.equal((await status(claimant)).body.ephemeralKey, undefined);
+    assert.equal((await key(claimant)).status, 200);
+    assertError(await complete(a, link, certify(a, claimant)), 409, "device_link_state");
     assert.equal((await reveal(a, link)).status, 200);
+    assertError(await key(claimant), 409, "device_link_state");
     assertError(await reveal(a, link), 409, "device_link_state");
     assert.equal((await complete(a, link, certify(a, claimant))).status, 201);
     assertError(await complete(a, link, certify(a, claimant)), 409, "device_link_state");
@@ -217,20 +249,54 @@ describeEachBackend("device links", (backend) => {
     const link = await open(a);
     await claim(link.code);
     const second = await http(s, "POST", "/v1/device-links/claim", {
-      body: { code: link.code, ephemeralKey: b64(ephemeral()), publicKey: b64(newKeyPair().publicKey) },
+      body: { code: link.code, publicKey: b64(newKeyPair().publicKey) },
     });
     assertError(second, 409, "device_link_used");
     const unknown = await http(s, "POST", "/v1/device-links/claim", {
-      body: { code: "00000-00000", ephemeralKey: b64(ephemeral()), publicKey: b64(newKeyPair().publicKey) },
+      body: { code: "00000-00000", publicKey: b64(newKeyPair().publicKey) },
     });
     assertError(unknown, 404, "device_link_invalid");
+  });
+
+  it("refuses an ephemeral key in the claim: B sends it only after it holds the commitment", async () => {
+    const a = await member("Elsa");
+    const link = await open(a);
+    const early = await http(s, "POST", "/v1/device-links/claim", {
+      body: { code: link.code, ephemeralKey: b64(ephemeral()), publicKey: b64(newKeyPair().publicKey) },
+    });
+    assertError(early, 400, "bad_request");
+    assert.deepEqual((await a.call<DeviceLinkResponse>("GET", `/v1/device-links/${link.linkId}`)).body, {
+      state: "waiting",
+    });
+  });
+
+  it("takes B's ephemeral key once, and only with the claim token", async () => {
+    const a = await member("Enno");
+    const link = await open(a);
+    const b = await claim(link.code);
+    assertError(await key(b, b64(randomBytes(32))), 404, "device_link_invalid");
+    assertError(await key({ ...b, linkId: b64(randomBytes(16)) }), 404, "device_link_invalid");
+    // Another link's token does not fit either.
+    const other = await claim((await open(a)).code);
+    assertError(await key(b, other.claimToken), 404, "device_link_invalid");
+    assert.deepEqual((await a.call<DeviceLinkResponse>("GET", `/v1/device-links/${link.linkId}`)).body, {
+      state: "claimed",
+      publicKey: b64(b.device.publicKey),
+    });
+
+    assert.deepEqual((await key(b)).body, { state: "keyed" });
+    // A second key, even B's own, changes nothing: the first stays.
+    assertError(await key(b, b.claimToken, ephemeral()), 409, "device_link_state");
+    assertError(await key(b), 409, "device_link_state");
+    const seen = await a.call<DeviceLinkResponse>("GET", `/v1/device-links/${link.linkId}`);
+    assert.equal(seen.body.ephemeralKey, b64(b.ephemeralKey));
   });
 
   it("refuses a device key that is registered already", async () => {
     const a = await member("Frida");
     const link = await open(a);
     const res = await http(s, "POST", "/v1/device-links/claim", {
-      body: { code: link.code, ephemeralKey: b64(ephemeral()), publicKey: b64(a.publicKey) },
+      body: { code: link.code, publicKey: b64(a.publicKey) },
     });
     assertError(res, 409, "device_key_taken");
   });
@@ -250,9 +316,10 @@ describeEachBackend("device links", (backend) => {
     clockOffset = 10 * 60_000 + 1000;
     try {
       const late = await http(s, "POST", "/v1/device-links/claim", {
-        body: { code: link.code, ephemeralKey: b64(ephemeral()), publicKey: b64(newKeyPair().publicKey) },
+        body: { code: link.code, publicKey: b64(newKeyPair().publicKey) },
       });
       assertError(late, 404, "device_link_invalid");
+      assertError(await key(b), 404, "device_link_invalid");
       assertError(await reveal(a, other), 404, "device_link_invalid");
       assertError(await status(b), 404, "device_link_invalid");
       assertError(await a.call("GET", `/v1/device-links/${link.linkId}`), 404, "device_link_invalid");
@@ -296,7 +363,7 @@ describeEachBackend("device links", (backend) => {
     const a = await member("Lena");
     const mallory = await member("Mallory");
     const link = await open(a);
-    const b = await claim(link.code);
+    const b = await keyed(link.code);
     assertError(await mallory.call("GET", `/v1/device-links/${link.linkId}`), 404, "device_link_invalid");
     assertError(await reveal(mallory, link), 404, "device_link_invalid");
     assertError(await http(s, "GET", `/v1/device-links/${link.linkId}`), 401, "unauthenticated");

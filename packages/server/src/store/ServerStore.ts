@@ -258,7 +258,8 @@ export interface SweepResult {
   blobs: Bytes[];
 }
 
-export type DeviceLinkState = "waiting" | "claimed" | "revealed" | "completed";
+/** waiting → claimed (B's device key) → keyed (B's ephemeral key) → revealed (A's) → completed. */
+export type DeviceLinkState = "waiting" | "claimed" | "keyed" | "revealed" | "completed";
 
 /** A link opened by a logged-in device for a second device of its account. */
 export interface NewDeviceLink {
@@ -284,8 +285,9 @@ export interface DeviceLink {
   state: DeviceLinkState;
   commitment: Bytes;
   expiresAt: number;
-  /** B's, once claimed. */
+  /** B's, once keyed: sent only after B received the commitment. */
   claimantEphemeralKey: Bytes | undefined;
+  /** B's, once claimed. */
   claimantDeviceKey: Bytes | undefined;
   claimTokenHash: Bytes | undefined;
   /** A's, once revealed. */
@@ -299,13 +301,25 @@ export interface DeviceLink {
 export interface ClaimDeviceLink {
   codeHash: Bytes;
   now: number;
-  ephemeralKey: Bytes;
   deviceKey: Bytes;
   claimTokenHash: Bytes;
 }
 
+/** On success the link and A's commitment, which the claim answers B with. */
 export type ClaimDeviceLinkResult =
-  { ok: true; id: Bytes } | { ok: false; code: "device_link_invalid" | "device_link_used" | "device_key_taken" };
+  | { ok: true; id: Bytes; commitment: Bytes }
+  | { ok: false; code: "device_link_invalid" | "device_link_used" | "device_key_taken" };
+
+/** B's ephemeral key, presented with the hash of the claim token. */
+export interface KeyDeviceLink {
+  linkId: Bytes;
+  claimTokenHash: Bytes;
+  ephemeralKey: Bytes;
+  now: number;
+}
+
+/** device_link_invalid: unknown, expired or the wrong token; device_link_state: not claimed. */
+export type KeyDeviceLinkResult = { ok: true } | { ok: false; code: "device_link_invalid" | "device_link_state" };
 
 /** A completion whose certificate the caller verified against accountKey; the store re-checks the state. */
 export interface CompleteDeviceLink {
@@ -403,9 +417,11 @@ export interface ServerStore {
   createDeviceLink(link: NewDeviceLink): Promise<CreateDeviceLinkResult>;
   /** The link, whatever its state, unless it expired by now. */
   getDeviceLink(id: Bytes, now: number): Promise<DeviceLink | undefined>;
-  /** Once per link: waiting → claimed with B's keys; the device key must never have been registered. */
+  /** Once per link: waiting → claimed with B's device key; the device key must never have been registered. */
   claimDeviceLink(claim: ClaimDeviceLink): Promise<ClaimDeviceLinkResult>;
-  /** claimed → revealed with A's ephemeral key; false (nothing changed) in any other state or for another device. */
+  /** Once per link: claimed → keyed with B's ephemeral key, for the holder of the claim token only. */
+  keyDeviceLink(key: KeyDeviceLink): Promise<KeyDeviceLinkResult>;
+  /** keyed → revealed with A's ephemeral key; false (nothing changed) in any other state or for another device. */
   revealDeviceLink(id: Bytes, initiatorDeviceId: Bytes, ephemeralKey: Bytes, now: number): Promise<boolean>;
   /** Atomically: revealed → completed, the device (with its certificate) and its mailbox under the account. */
   completeDeviceLink(request: CompleteDeviceLink): Promise<CompleteDeviceLinkResult>;

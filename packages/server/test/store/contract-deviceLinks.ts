@@ -1,4 +1,4 @@
-/** Contract: device links — create, claim once, reveal, complete atomically, take once, expire. */
+/** Contract: device links — create, claim once, key once, reveal, complete atomically, take once, expire. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { NewDeviceLink, ServerStore } from "../../src/store/ServerStore.js";
@@ -23,22 +23,32 @@ function claimOf(link: NewDeviceLink, overrides: { deviceKey?: Buffer; now?: num
   return {
     codeHash: link.codeHash,
     now: overrides.now ?? T + 1000,
-    ephemeralKey: id(32),
     deviceKey: overrides.deviceKey ?? id(32),
     claimTokenHash: id(32),
+  };
+}
+
+/** B's ephemeral key for a claimed link, presented with the claim's token hash. */
+function keyOf(link: NewDeviceLink, claim: { claimTokenHash: Buffer }, overrides: { now?: number } = {}) {
+  return {
+    linkId: link.id,
+    claimTokenHash: claim.claimTokenHash,
+    ephemeralKey: id(32),
+    now: overrides.now ?? T + 1500,
   };
 }
 
 export function deviceLinksContract(fixture: () => { store: ServerStore }): void {
   const store = (): ServerStore => fixture().store;
 
-  /** A link of a fresh device, claimed and revealed. */
+  /** A link of a fresh device, claimed, keyed and revealed. */
   async function revealedLink() {
     const a = await seedDevice(store(), await seedOrganisation(store()));
     const link = newLink(a);
     assert.deepEqual(await store().createDeviceLink(link), { ok: true });
     const claim = claimOf(link);
     assert.equal((await store().claimDeviceLink(claim)).ok, true);
+    assert.deepEqual(await store().keyDeviceLink(keyOf(link, claim)), { ok: true });
     assert.equal(await store().revealDeviceLink(link.id, a.deviceId, id(32), T + 2000), true);
     return { a, link, claim };
   }
@@ -57,7 +67,7 @@ export function deviceLinksContract(fixture: () => { store: ServerStore }): void
   });
 
   describe("device links", () => {
-    it("walks waiting → claimed → revealed → completed, creating device and mailbox, then is taken once", async () => {
+    it("walks waiting → claimed → keyed → revealed → completed, creating device and mailbox, then is taken once", async () => {
       const a = await seedDevice(store(), await seedOrganisation(store()));
       const link = newLink(a);
       assert.deepEqual(await store().createDeviceLink(link), { ok: true });
@@ -72,11 +82,19 @@ export function deviceLinksContract(fixture: () => { store: ServerStore }): void
       const claimed = await store().claimDeviceLink(claim);
       assert.ok(claimed.ok);
       assertBytes(claimed.id, link.id);
+      assertBytes(claimed.commitment, link.commitment);
       const afterClaim = await store().getDeviceLink(link.id, T);
       assert.equal(afterClaim?.state, "claimed");
-      assertBytes(afterClaim?.claimantEphemeralKey, claim.ephemeralKey);
+      assert.equal(afterClaim?.claimantEphemeralKey, undefined);
       assertBytes(afterClaim?.claimantDeviceKey, claim.deviceKey);
       assertBytes(afterClaim?.claimTokenHash, claim.claimTokenHash);
+
+      const key = keyOf(link, claim);
+      assert.deepEqual(await store().keyDeviceLink(key), { ok: true });
+      const afterKey = await store().getDeviceLink(link.id, T);
+      assert.equal(afterKey?.state, "keyed");
+      assertBytes(afterKey?.claimantEphemeralKey, key.ephemeralKey);
+      assert.equal(afterKey?.initiatorEphemeralKey, undefined);
 
       const ephemeralKey = id(32);
       assert.equal(await store().revealDeviceLink(link.id, a.deviceId, ephemeralKey, T + 2000), true);
@@ -141,14 +159,37 @@ export function deviceLinksContract(fixture: () => { store: ServerStore }): void
       assert.deepEqual(await store().claimDeviceLink(claimOf(link)), { ok: false, code: "device_link_used" });
     });
 
-    it("reveals only a claimed link of the initiating device", async () => {
+    it("keys only a claimed link, once, for the holder of its claim token", async () => {
+      const a = await seedDevice(store(), await seedOrganisation(store()));
+      const link = newLink(a);
+      await store().createDeviceLink(link);
+      const claim = claimOf(link);
+      const invalid = { ok: false, code: "device_link_invalid" };
+      // Waiting: no token exists yet, so none fits.
+      assert.deepEqual(await store().keyDeviceLink(keyOf(link, claim)), invalid);
+      await store().claimDeviceLink(claim);
+      assert.deepEqual(await store().keyDeviceLink(keyOf(link, { claimTokenHash: id(32) })), invalid);
+      assert.deepEqual(await store().keyDeviceLink({ ...keyOf(link, claim), linkId: id() }), invalid);
+      assert.deepEqual(await store().keyDeviceLink(keyOf(link, claim, { now: T + TTL })), invalid);
+      assert.equal((await store().getDeviceLink(link.id, T))?.state, "claimed");
+      const first = keyOf(link, claim);
+      assert.deepEqual(await store().keyDeviceLink(first), { ok: true });
+      assert.deepEqual(await store().keyDeviceLink(keyOf(link, claim)), { ok: false, code: "device_link_state" });
+      assertBytes((await store().getDeviceLink(link.id, T))?.claimantEphemeralKey, first.ephemeralKey);
+    });
+
+    it("reveals only a keyed link of the initiating device", async () => {
       const orgId = await seedOrganisation(store());
       const a = await seedDevice(store(), orgId);
       const other = await seedDevice(store(), orgId);
       const link = newLink(a);
       await store().createDeviceLink(link);
       assert.equal(await store().revealDeviceLink(link.id, a.deviceId, id(32), T), false);
-      await store().claimDeviceLink(claimOf(link));
+      const claim = claimOf(link);
+      await store().claimDeviceLink(claim);
+      assert.equal(await store().revealDeviceLink(link.id, a.deviceId, id(32), T), false);
+      assert.equal((await store().getDeviceLink(link.id, T))?.state, "claimed");
+      await store().keyDeviceLink(keyOf(link, claim));
       assert.equal(await store().revealDeviceLink(link.id, other.deviceId, id(32), T), false);
       assert.equal(await store().revealDeviceLink(link.id, a.deviceId, id(32), T + TTL), false);
       assert.equal(await store().revealDeviceLink(link.id, a.deviceId, id(32), T), true);
@@ -182,7 +223,9 @@ export function deviceLinksContract(fixture: () => { store: ServerStore }): void
       // Two links claimed with one key: the first completion takes it.
       const reused = newLink(second.a);
       await store().createDeviceLink(reused);
-      await store().claimDeviceLink({ ...claimOf(reused), deviceKey: claim.deviceKey });
+      const reusedClaim = { ...claimOf(reused), deviceKey: claim.deviceKey };
+      await store().claimDeviceLink(reusedClaim);
+      await store().keyDeviceLink(keyOf(reused, reusedClaim));
       await store().revealDeviceLink(reused.id, second.a.deviceId, id(32), T + 2000);
       assert.deepEqual(await store().completeDeviceLink(completion(a, link, claim.deviceKey)), { ok: true });
       const request = completion(second.a, reused, claim.deviceKey);

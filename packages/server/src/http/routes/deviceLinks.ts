@@ -4,6 +4,11 @@
  * X25519 keys and a comparison code the person checks; the server relays
  * opaque bytes, enforces the order of the steps, and checks the device
  * certificate against the account key before it creates the device.
+ *
+ * The order is the point: A commits before anyone sees a key, B learns the
+ * commitment with its claim and only then sends its ephemeral key (keyed),
+ * and A reveals only after that. Whoever relays can choose neither key after
+ * seeing the other.
  */
 import type { FastifyInstance } from "fastify";
 import {
@@ -20,6 +25,7 @@ import {
   deviceLinkStatusRequest,
   encodeBase64url,
   equalBytes,
+  keyDeviceLinkRequest,
   normaliseDeviceLinkCode,
   revealDeviceLinkRequest,
   type ClaimDeviceLinkResponse,
@@ -27,6 +33,7 @@ import {
   type CreateDeviceLinkResponse,
   type DeviceLinkResponse,
   type DeviceLinkStatusResponse,
+  type KeyDeviceLinkResponse,
 } from "@bote/protocol";
 import type { ServerContext } from "../context.js";
 import type { DeviceLink, DevicePrincipal } from "../../store/ServerStore.js";
@@ -104,16 +111,30 @@ export function deviceLinkRoutes(app: FastifyInstance, ctx: ServerContext): void
     const result = await ctx.store.claimDeviceLink({
       codeHash: codeHash(body.code),
       now: ctx.now(),
-      ephemeralKey: body.ephemeralKey,
       deviceKey: body.publicKey,
       claimTokenHash: sha256(claimToken),
     });
     if (!result.ok) throw new BoteError(result.code);
+    // B gets the commitment now, before it sends its ephemeral key.
     const response: ClaimDeviceLinkResponse = {
       linkId: encodeBase64url(result.id),
       claimToken: encodeBase64url(claimToken),
+      commitment: encodeBase64url(result.commitment),
     };
     return reply.code(201).send(response);
+  });
+
+  app.post("/v1/device-links/key", { config: limited }, async (request) => {
+    const body = parse(keyDeviceLinkRequest, request.body);
+    const result = await ctx.store.keyDeviceLink({
+      linkId: body.linkId,
+      claimTokenHash: sha256(body.claimToken),
+      ephemeralKey: body.ephemeralKey,
+      now: ctx.now(),
+    });
+    if (!result.ok) throw new BoteError(result.code);
+    const response: KeyDeviceLinkResponse = { state: "keyed" };
+    return response;
   });
 
   app.post("/v1/device-links/status", { config: limited }, async (request) => {
@@ -169,7 +190,8 @@ export function deviceLinkRoutes(app: FastifyInstance, ctx: ServerContext): void
     const { linkId } = parse(deviceLinkIdParam, request.params);
     const { ephemeralKey } = parse(revealDeviceLinkRequest, request.body);
     const link = await ownLink(ctx, me, linkId);
-    if (link.state !== "claimed") throw new BoteError("device_link_state");
+    // Only once B's ephemeral key is fixed: A's key stays hidden until then.
+    if (link.state !== "keyed") throw new BoteError("device_link_state");
     if (!equalBytes(sha256(deviceLinkCommitmentInput(ephemeralKey)), link.commitment)) {
       throw new BoteError("bad_request", "ephemeralKey");
     }

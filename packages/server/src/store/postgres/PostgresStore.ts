@@ -16,6 +16,8 @@ import type {
   CreateDeviceLinkResult,
   CreateInvitationResult,
   DeviceLink,
+  KeyDeviceLink,
+  KeyDeviceLinkResult,
   NewDeviceLink,
   Invitation,
   LoggedStatement,
@@ -41,7 +43,7 @@ import { toHex } from "../bytes.js";
 import { applyMigrations } from "./migrations.js";
 import { openPool } from "./pool.js";
 import { commitBatch } from "./commitBatch.js";
-import { claimLink, completeLink, createLink, getLink, revealLink, takeCompletedLink } from "./deviceLinks.js";
+import { claimLink, completeLink, createLink, getLink, keyLink, revealLink, takeCompletedLink } from "./deviceLinks.js";
 import { Rollback, transaction } from "./transaction.js";
 import {
   INVITATION,
@@ -529,6 +531,10 @@ class PostgresStore implements ServerStore {
 
   claimDeviceLink(claim: ClaimDeviceLink): Promise<ClaimDeviceLinkResult> {
     return transaction(this.pool, (client) => claimLink(client, claim));
+  }
+
+  keyDeviceLink(key: KeyDeviceLink): Promise<KeyDeviceLinkResult> {
+    return transaction(this.pool, (client) => keyLink(client, key));
   }
 
   revealDeviceLink(id: Bytes, initiatorDeviceId: Bytes, ephemeralKey: Bytes, now: number): Promise<boolean> {

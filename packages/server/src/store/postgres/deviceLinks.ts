@@ -1,7 +1,8 @@
 /**
- * Device links in PostgreSQL: the state machine waiting → claimed →
- * revealed → completed. Each step locks the link row, so of two racing
- * steps the second finds the state the first left.
+ * Device links in PostgreSQL: the state machine waiting → claimed → keyed →
+ * revealed → completed. Each step locks the link row or updates it
+ * conditionally on its state, so of two racing steps the second finds the
+ * state the first left.
  */
 import type pg from "pg";
 import type {
@@ -13,6 +14,8 @@ import type {
   CreateDeviceLinkResult,
   DeviceLink,
   DeviceLinkState,
+  KeyDeviceLink,
+  KeyDeviceLinkResult,
   NewDeviceLink,
 } from "../ServerStore.js";
 import { Rollback } from "./transaction.js";
@@ -88,8 +91,8 @@ export async function getLink(db: pg.Pool | pg.PoolClient, id: Bytes, now: numbe
 }
 
 export async function claimLink(client: pg.PoolClient, c: ClaimDeviceLink): Promise<ClaimDeviceLinkResult> {
-  const found = await client.query<{ id: Buffer; state: DeviceLinkState }>(
-    "SELECT id, state FROM device_links WHERE code_hash = $1 AND expires_at > $2 FOR UPDATE",
+  const found = await client.query<{ id: Buffer; state: DeviceLinkState; commitment: Buffer }>(
+    "SELECT id, state, commitment FROM device_links WHERE code_hash = $1 AND expires_at > $2 FOR UPDATE",
     [c.codeHash, c.now],
   );
   const link = found.rows[0];
@@ -97,11 +100,28 @@ export async function claimLink(client: pg.PoolClient, c: ClaimDeviceLink): Prom
   if (link.state !== "waiting") return { ok: false, code: "device_link_used" };
   if (await keyTaken(client, c.deviceKey)) return { ok: false, code: "device_key_taken" };
   await client.query(
-    `UPDATE device_links SET state = 'claimed', claimant_ephemeral_key = $1, claimant_device_key = $2,
-            claim_token_hash = $3 WHERE id = $4`,
-    [c.ephemeralKey, c.deviceKey, c.claimTokenHash, link.id],
+    "UPDATE device_links SET state = 'claimed', claimant_device_key = $1, claim_token_hash = $2 WHERE id = $3",
+    [c.deviceKey, c.claimTokenHash, link.id],
   );
-  return { ok: true, id: link.id };
+  return { ok: true, id: link.id, commitment: link.commitment };
+}
+
+export async function keyLink(client: pg.PoolClient, k: KeyDeviceLink): Promise<KeyDeviceLinkResult> {
+  const found = await client.query<{ state: DeviceLinkState; claim_token_hash: Buffer | null }>(
+    "SELECT state, claim_token_hash FROM device_links WHERE id = $1 AND expires_at > $2 FOR UPDATE",
+    [k.linkId, k.now],
+  );
+  const link = found.rows[0];
+  // A wrong token gets the answer of an unknown link: the id alone tells nothing.
+  if (link === undefined || link.claim_token_hash === null || !link.claim_token_hash.equals(k.claimTokenHash)) {
+    return { ok: false, code: "device_link_invalid" };
+  }
+  if (link.state !== "claimed") return { ok: false, code: "device_link_state" };
+  await client.query("UPDATE device_links SET state = 'keyed', claimant_ephemeral_key = $1 WHERE id = $2", [
+    k.ephemeralKey,
+    k.linkId,
+  ]);
+  return { ok: true };
 }
 
 export async function revealLink(
@@ -113,7 +133,7 @@ export async function revealLink(
 ): Promise<boolean> {
   const result = await pool.query(
     `UPDATE device_links SET state = 'revealed', initiator_ephemeral_key = $1
-      WHERE id = $2 AND initiator_device_id = $3 AND state = 'claimed' AND expires_at > $4`,
+      WHERE id = $2 AND initiator_device_id = $3 AND state = 'keyed' AND expires_at > $4`,
     [ephemeralKey, id, initiatorDeviceId, now],
   );
   return result.rowCount === 1;

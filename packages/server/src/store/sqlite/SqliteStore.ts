@@ -15,6 +15,8 @@ import type {
   CreateDeviceLinkResult,
   CreateInvitationResult,
   DeviceLink,
+  KeyDeviceLink,
+  KeyDeviceLinkResult,
   NewDeviceLink,
   Invitation,
   LoggedStatement,
@@ -52,6 +54,7 @@ import {
 import { Rollback, appendStatement, applyChanges } from "./organisation.js";
 import {
   claimLink,
+  keyLink,
   completeLink,
   createLink,
   deviceLinkOf,
@@ -537,6 +540,10 @@ class SqliteStore implements ServerStore {
 
   claimDeviceLink(claim: ClaimDeviceLink): Promise<ClaimDeviceLinkResult> {
     return this.write(() => claimLink(this.s, this.links, claim));
+  }
+
+  keyDeviceLink(key: KeyDeviceLink): Promise<KeyDeviceLinkResult> {
+    return this.write(() => keyLink(this.links, key));
   }
 
   revealDeviceLink(id: Bytes, initiatorDeviceId: Bytes, ephemeralKey: Bytes, now: number): Promise<boolean> {

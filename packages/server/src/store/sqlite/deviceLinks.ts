@@ -1,7 +1,7 @@
 /**
- * Device links in SQLite: the state machine waiting → claimed → revealed →
- * completed, each step a conditional write inside the store's write
- * transaction, so a step out of order changes nothing.
+ * Device links in SQLite: the state machine waiting → claimed → keyed →
+ * revealed → completed, each step a conditional write inside the store's
+ * write transaction, so a step out of order changes nothing.
  */
 import type Database from "better-sqlite3";
 import type {
@@ -13,6 +13,8 @@ import type {
   CreateDeviceLinkResult,
   DeviceLink,
   DeviceLinkState,
+  KeyDeviceLink,
+  KeyDeviceLinkResult,
   NewDeviceLink,
 } from "../ServerStore.js";
 import type { Statement, Statements } from "./statements.js";
@@ -51,14 +53,16 @@ export function prepareDeviceLinkStatements(db: Database.Database) {
     byCode: prepare<[Bytes, number], DeviceLinkRow>(
       `SELECT ${columns} FROM device_links WHERE code_hash = ? AND expires_at > ?`,
     ),
-    claim: prepare<[Bytes, Bytes, Bytes, Bytes]>(
-      `UPDATE device_links SET state = 'claimed', claimant_ephemeral_key = ?, claimant_device_key = ?,
-              claim_token_hash = ?
+    claim: prepare<[Bytes, Bytes, Bytes]>(
+      `UPDATE device_links SET state = 'claimed', claimant_device_key = ?, claim_token_hash = ?
         WHERE id = ? AND state = 'waiting'`,
+    ),
+    key: prepare<[Bytes, Bytes]>(
+      `UPDATE device_links SET state = 'keyed', claimant_ephemeral_key = ? WHERE id = ? AND state = 'claimed'`,
     ),
     reveal: prepare<[Bytes, Bytes, Bytes, number]>(
       `UPDATE device_links SET state = 'revealed', initiator_ephemeral_key = ?
-        WHERE id = ? AND initiator_device_id = ? AND state = 'claimed' AND expires_at > ?`,
+        WHERE id = ? AND initiator_device_id = ? AND state = 'keyed' AND expires_at > ?`,
     ),
     complete: prepare<[Bytes, Bytes, Bytes, Bytes]>(
       `UPDATE device_links SET state = 'completed', device_id = ?, mailbox_id = ?, sealed = ?
@@ -104,8 +108,19 @@ export function claimLink(s: Statements, l: DeviceLinkStatements, c: ClaimDevice
   if (link === undefined) return { ok: false, code: "device_link_invalid" };
   if (link.state !== "waiting") return { ok: false, code: "device_link_used" };
   if (s.publicKeyTaken.get(c.deviceKey, c.deviceKey) !== undefined) return { ok: false, code: "device_key_taken" };
-  l.claim.run(c.ephemeralKey, c.deviceKey, c.claimTokenHash, link.id);
-  return { ok: true, id: link.id };
+  l.claim.run(c.deviceKey, c.claimTokenHash, link.id);
+  return { ok: true, id: link.id, commitment: link.commitment };
+}
+
+export function keyLink(l: DeviceLinkStatements, k: KeyDeviceLink): KeyDeviceLinkResult {
+  const link = l.get.get(k.linkId, k.now);
+  // A wrong token gets the answer of an unknown link: the id alone tells nothing.
+  if (link === undefined || link.claim_token_hash === null || !link.claim_token_hash.equals(k.claimTokenHash)) {
+    return { ok: false, code: "device_link_invalid" };
+  }
+  if (link.state !== "claimed") return { ok: false, code: "device_link_state" };
+  l.key.run(k.ephemeralKey, link.id);
+  return { ok: true };
 }
 
 export function completeLink(s: Statements, l: DeviceLinkStatements, r: CompleteDeviceLink): CompleteDeviceLinkResult {
