@@ -195,7 +195,7 @@ export const migrations: readonly Migration[] = [
         initiator_device_id bytea NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
         code_hash bytea NOT NULL UNIQUE,
         commitment bytea NOT NULL,
-        state text NOT NULL CHECK (state IN ('waiting', 'claimed', 'revealed', 'completed')),
+        state text NOT NULL CHECK (state IN ('waiting', 'claimed', 'keyed', 'revealed', 'completed')),
         created_at bigint NOT NULL,
         expires_at bigint NOT NULL,
         claimant_ephemeral_key bytea,
@@ -208,21 +208,6 @@ export const migrations: readonly Migration[] = [
       );
       CREATE INDEX device_links_initiator ON device_links(initiator_device_id);
       CREATE INDEX device_links_expiry ON device_links(expires_at);
-    `,
-  },
-  {
-    version: 4,
-    sql: `
-      -- The new device sends its ephemeral key in a step of its own, after
-      -- the claim answered with the commitment: the state 'keyed' comes
-      -- between 'claimed' and 'revealed'. Links claimed or revealed in the
-      -- old order, the new device's key before the commitment, are dropped
-      -- (they live ten minutes; the person links again); waiting and
-      -- completed ones stay.
-      DELETE FROM device_links WHERE state IN ('claimed', 'revealed');
-      ALTER TABLE device_links DROP CONSTRAINT device_links_state_check;
-      ALTER TABLE device_links ADD CONSTRAINT device_links_state_check
-        CHECK (state IN ('waiting', 'claimed', 'keyed', 'revealed', 'completed'));
     `,
   },
 ];

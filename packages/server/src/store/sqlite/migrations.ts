@@ -192,37 +192,6 @@ export const migrations: readonly Migration[] = [
         initiator_device_id BLOB NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
         code_hash BLOB NOT NULL UNIQUE,
         commitment BLOB NOT NULL,
-        state TEXT NOT NULL CHECK (state IN ('waiting', 'claimed', 'revealed', 'completed')),
-        created_at INTEGER NOT NULL,
-        expires_at INTEGER NOT NULL,
-        claimant_ephemeral_key BLOB,
-        claimant_device_key BLOB,
-        claim_token_hash BLOB,
-        initiator_ephemeral_key BLOB,
-        device_id BLOB,
-        mailbox_id BLOB,
-        sealed BLOB
-      );
-      CREATE INDEX device_links_initiator ON device_links(initiator_device_id);
-      CREATE INDEX device_links_expiry ON device_links(expires_at);
-    `,
-  },
-  {
-    version: 4,
-    sql: `
-      -- The new device sends its ephemeral key in a step of its own, after
-      -- the claim answered with the commitment: the state 'keyed' comes
-      -- between 'claimed' and 'revealed'. Links claimed or revealed in the
-      -- old order, the new device's key before the commitment, are dropped
-      -- (they live ten minutes; the person links again); waiting and
-      -- completed ones stay. SQLite cannot alter a CHECK constraint, so the
-      -- table is rebuilt; no other table refers to it.
-      DELETE FROM device_links WHERE state IN ('claimed', 'revealed');
-      CREATE TABLE device_links_v4 (
-        id BLOB NOT NULL UNIQUE,
-        initiator_device_id BLOB NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
-        code_hash BLOB NOT NULL UNIQUE,
-        commitment BLOB NOT NULL,
         state TEXT NOT NULL CHECK (state IN ('waiting', 'claimed', 'keyed', 'revealed', 'completed')),
         created_at INTEGER NOT NULL,
         expires_at INTEGER NOT NULL,
@@ -234,15 +203,6 @@ export const migrations: readonly Migration[] = [
         mailbox_id BLOB,
         sealed BLOB
       );
-      INSERT INTO device_links_v4 (id, initiator_device_id, code_hash, commitment, state, created_at, expires_at,
-          claimant_ephemeral_key, claimant_device_key, claim_token_hash, initiator_ephemeral_key, device_id,
-          mailbox_id, sealed)
-        SELECT id, initiator_device_id, code_hash, commitment, state, created_at, expires_at,
-          claimant_ephemeral_key, claimant_device_key, claim_token_hash, initiator_ephemeral_key, device_id,
-          mailbox_id, sealed
-        FROM device_links;
-      DROP TABLE device_links;
-      ALTER TABLE device_links_v4 RENAME TO device_links;
       CREATE INDEX device_links_initiator ON device_links(initiator_device_id);
       CREATE INDEX device_links_expiry ON device_links(expires_at);
     `,
