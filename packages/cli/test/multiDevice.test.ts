@@ -118,13 +118,14 @@ describe("several devices per person", { timeout: 180_000 }, () => {
     const onPhone = arrival(phone, "Material ist da");
     await bernd.sendText(groupId, "Material ist da");
     await Promise.all([onPc, onPhone]);
+    const unreadBefore = (await anna.store.getConversation(groupId))?.unread;
     const mirrored = arrival(anna, "Danke, komme gleich");
     const toBernd = arrival(bernd, "Danke, komme gleich");
     await phone.sendText(groupId, "Danke, komme gleich");
     const own = await mirrored;
     assert.equal(own.direction, "out", "the PC shows the phone's message as Anna's own");
     assert.equal(own.senderAccountId, anna.profile.accountId);
-    assert.equal((await anna.store.getConversation(groupId))?.unread, 0);
+    assert.equal((await anna.store.getConversation(groupId))?.unread, unreadBefore, "one's own message is not unread");
     const seen = await toBernd;
     assert.equal(seen.senderAccountId, anna.profile.accountId);
     // A new direct chat with Anna reaches both of her devices too.
