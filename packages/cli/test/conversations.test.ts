@@ -337,6 +337,44 @@ describe("bote client end to end (real server and client processes)", { timeout:
     assert.equal(await exited, 0);
   });
 
+  it("an admin sees members and invitations, writes the recovery kit, and deactivates a colleague in one command", async () => {
+    const members = await boteOk(["admin", "members", ...json("anna")]);
+    const dora = members.lines.find((l) => l.name === "Dora Fremd");
+    assert.equal(dora?.state, "confirmed", "confirmed directly by Anna's device");
+    assert.equal(members.lines.find((l) => l.name === "Anna Admin")?.role, "admin");
+    const invitations = await boteOk(["admin", "invitations", ...json("anna")]);
+    assert.equal(invitations.lines.find((l) => l.displayName === "Dora Fremd")?.state, "used");
+    const passphrase = join(root, "passphrase.txt");
+    await writeFile(passphrase, "Dachrinne-Nord-2026\n", { mode: 0o600 });
+    const kitFile = join(root, "kit.json");
+    const kit = await boteOk([
+      "admin",
+      "recovery-kit",
+      "--out",
+      kitFile,
+      "--passphrase-file",
+      passphrase,
+      ...json("anna"),
+    ]);
+    assert.match(String(kit.lines[0]?.code), /^([0-9A-Z]{4}-){13}[0-9A-Z]{3}$/);
+    assert.equal((await stat(kitFile)).mode & 0o777, 0o600);
+    assert.equal((JSON.parse(await readFile(kitFile, "utf8")) as Record<string, unknown>)["bote-recovery-kit"], 1);
+    const weak = await bote(["admin", "recovery-kit", "--out", join(root, "kit2.json"), ...profile("anna")]);
+    assert.equal(weak.code, 2, "no passphrase, no kit");
+    await boteOk(["admin", "deactivate", "Dora Fremd", ...json("anna")]);
+    const refused = await bote(["sync", ...profile("dora")]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /deaktiviert/);
+    const after = await boteOk(["admin", "members", ...json("anna")]);
+    assert.equal(
+      after.lines.some((l) => l.name === "Dora Fremd"),
+      false,
+    );
+    const notAdmin = await bote(["admin", "deactivate", "Anna Admin", ...json("bernd")]);
+    assert.equal(notAdmin.code, 1);
+    assert.match(notAdmin.stderr, /not_admin/);
+  });
+
   it("leaves no plaintext in the server's database, files or logs, and no capability outside key packages", async () => {
     const texts = [
       "Hallo Bernd, Angebot kommt heute.",

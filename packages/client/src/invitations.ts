@@ -8,14 +8,21 @@ import { bytesFrom } from "./ServerApi.js";
 // Long enough for a colleague on holiday, short enough that a forgotten link dies.
 const DEFAULT_LIFETIME_MS = 7 * 24 * 3_600_000;
 
-/** The organisation key, if this device holds the current one: the only key that may sign. */
-export function currentOrganisationKey(ctx: ClientContext) {
+/** The organisation key if this device holds the current one (the only key that may sign), else undefined. */
+export function heldOrganisationKey(ctx: ClientContext): { signKey: Uint8Array; publicKey: Uint8Array } | undefined {
   const signKey = ctx.profile().organisationSignKey;
   const publicKey = signKey === undefined ? undefined : publicKeyOf(signKey);
   if (signKey === undefined || publicKey === undefined || !equalBytes(publicKey, ctx.organisation().currentKey)) {
-    throw new ClientError("not_admin");
+    return undefined;
   }
   return { signKey, publicKey };
+}
+
+/** The current organisation key, or not_admin. */
+export function currentOrganisationKey(ctx: ClientContext): { signKey: Uint8Array; publicKey: Uint8Array } {
+  const key = heldOrganisationKey(ctx);
+  if (key === undefined) throw new ClientError("not_admin");
+  return key;
 }
 
 /**

@@ -30,7 +30,7 @@ import {
 import { ClientError } from "./clientError.js";
 import type { ClientContext } from "./context.js";
 import { b64 } from "./ids.js";
-import { currentOrganisationKey } from "./invitations.js";
+import { heldOrganisationKey } from "./invitations.js";
 import { runCommit, sendContent } from "./outgoing.js";
 import { directChatWith } from "./conversations.js";
 import { create } from "@bufbuild/protobuf";
@@ -83,12 +83,8 @@ export async function syncOrganisation(ctx: ClientContext): Promise<Member[]> {
  * one, so the account stays confirmed after its invitation expired.
  */
 export async function confirmProvisionalAccounts(ctx: ClientContext): Promise<number> {
-  let organisationKey;
-  try {
-    organisationKey = currentOrganisationKey(ctx);
-  } catch {
-    return 0;
-  }
+  const organisationKey = heldOrganisationKey(ctx);
+  if (organisationKey === undefined) return 0;
   const view = ctx.organisation();
   const issuedBy = bytesFrom(ctx.profile().accountId, "accountId");
   const now = new Date(ctx.now());
@@ -185,12 +181,8 @@ export async function removeRevokedMembers(ctx: ClientContext): Promise<number> 
  * and never in clear through the server.
  */
 export async function shareOrganisationKey(ctx: ClientContext): Promise<number> {
-  let organisationKey;
-  try {
-    organisationKey = currentOrganisationKey(ctx);
-  } catch {
-    return 0;
-  }
+  const organisationKey = heldOrganisationKey(ctx);
+  if (organisationKey === undefined) return 0;
   const view = ctx.organisation();
   let shared = 0;
   for (const [accountId, { certificate }] of view.accounts) {
