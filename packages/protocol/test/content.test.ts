@@ -105,7 +105,15 @@ it("round-trips arbitrary valid contents of every kind", () => {
     }),
     { seed: 0x0b07e, numRuns: 600 },
   );
-  assert.deepEqual([...seen].sort(), ["attachment", "delete", "edit", "organisationKey", "reaction", "receipt", "text"]);
+  assert.deepEqual([...seen].sort(), [
+    "attachment",
+    "delete",
+    "edit",
+    "organisationKey",
+    "reaction",
+    "receipt",
+    "text",
+  ]);
 });
 
 const isTypedContentError = (e: unknown) =>

@@ -1,6 +1,6 @@
 /**
  * Three colleagues in three Chromium contexts, one `bote serve` process:
- * join through invitation links, chat 1:1 and in a group, send a photo that
+ * join through invitation links that name their person, chat 1:1 and in a group, send a photo that
  * carries GPS data (the receiver's decrypted copy has none), reload, switch
  * language, and remove a member, who then receives nothing more. Screens
  * are saved at phone and desktop size (test-artifacts/web; docs/screenshots
@@ -66,19 +66,14 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
   });
 
-  it("the first admin joins through the invitation link and invites two colleagues", async () => {
-    await join(anna, server.adminInvitation);
+  it("the first admin joins through the invitation link and invites two colleagues by name", async () => {
+    await joinFirstAdmin(anna, server.adminInvitation);
     const links: string[] = [];
-    for (let i = 0; i < 2; i++) {
-      await anna.page.getByRole("link", { name: "Einstellungen" }).click();
-      await anna.page.getByRole("button", { name: "Einladungslink erstellen" }).click();
-      const field = anna.page.locator("#invite-link");
-      await field.waitFor();
-      const link = await field.inputValue();
-      assert.ok(!links.includes(link), "a fresh link each time");
-      assert.match(link, /\/join#t=/);
-      links.push(link);
+    for (const person of [ben, carla]) {
+      links.push(await invite(anna.page, person.name));
     }
+    assert.notEqual(links[0], links[1], "a fresh link each time");
+    for (const link of links) assert.match(link, /\/join#t=/);
     await join(ben, links[0]!);
     await join(carla, links[1]!);
     // The secrets of the link are gone from the address bar once joined.
@@ -345,11 +340,33 @@ async function screen(page: Page, name: string): Promise<void> {
   await screenshot(page, name);
 }
 
-async function join(person: Person, link: string): Promise<void> {
+/** The first admin's bare link asks for a name. */
+async function joinFirstAdmin(person: Person, link: string): Promise<void> {
   await person.page.goto(link);
   await person.page.getByLabel("Ihr Name").fill(person.name);
   await person.page.getByRole("button", { name: "Beitreten" }).click();
   await person.page.getByRole("link", { name: "Neuer Chat" }).waitFor();
+}
+
+/** Every other invitation names its person: the newcomer sees the name and only confirms. */
+async function join(person: Person, link: string): Promise<void> {
+  await person.page.goto(link);
+  await person.page.getByText(`Sie werden als „${person.name}“ eingeladen.`).waitFor();
+  assert.equal(await person.page.getByLabel("Ihr Name").count(), 0, "no name to type");
+  await person.page.getByRole("button", { name: "Beitreten" }).click();
+  await person.page.getByRole("link", { name: "Neuer Chat" }).waitFor();
+}
+
+/** The admin invites a colleague by name in the Verwaltung and reads the link. */
+async function invite(page: Page, name: string): Promise<string> {
+  // From the chat list, so the Verwaltung opens afresh, with its invite form folded.
+  await page.goto(new URL("/#/", page.url()).toString());
+  await page.goto(new URL("/#/admin", page.url()).toString());
+  await page.getByRole("button", { name: "Kollegin oder Kollegen einladen" }).click();
+  await page.getByLabel("Name der Person").fill(name);
+  await page.getByRole("button", { name: "Einladungslink erstellen" }).click();
+  await page.getByRole("heading", { name: `Einladung für ${name}` }).waitFor();
+  return page.locator("#invite-link").inputValue();
 }
 
 async function send(person: Person, text: string): Promise<void> {

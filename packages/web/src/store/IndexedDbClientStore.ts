@@ -55,6 +55,21 @@ export class IndexedDbClientStore implements ClientStore {
     }
   }
 
+  /**
+   * Deletes the whole profile database: keys, conversations, messages. For a
+   * profile that can only be replaced (profile_outdated). Close every store
+   * on it first; other tabs close theirs on the version change.
+   */
+  static delete(name = "bote"): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.deleteDatabase(name);
+      request.onsuccess = () => resolve();
+      request.onerror = () =>
+        reject(new ClientStoreError("profile_unreadable", `IndexedDB database "${name}" was not deleted`));
+      request.onblocked = () => undefined; // waits for the other connections to close
+    });
+  }
+
   async getProfile(): Promise<ProfileRecord | undefined> {
     const raw = await this.#read<StoredProfile | undefined>(PROFILE, (s) => s.get(PROFILE_KEY));
     if (raw === undefined) return undefined;

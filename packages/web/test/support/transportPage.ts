@@ -97,7 +97,7 @@ async function join(invitationLink: string) {
   const store = await IndexedDbClientStore.open(`bote-join-${Math.random()}`);
   const client = await joinWithInvitation({ invitationLink, displayName: "Erste Admin", store, transport });
   try {
-    const invitation = await client.createInvitation("member");
+    const invitation = await client.createInvitation("member", "Bernd Bau");
     return { role: (await store.getProfile())?.role, invitation: invitation.url };
   } finally {
     await client.close();

@@ -13,7 +13,9 @@ export type Route =
   | { screen: "newChat" }
   | { screen: "newGroup" }
   | { screen: "verify"; accountId: string }
-  | { screen: "settings" };
+  | { screen: "settings" }
+  | { screen: "administration" }
+  | { screen: "linkDevice" };
 
 const ID = "([A-Za-z0-9_-]{1,64})";
 const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
@@ -24,6 +26,8 @@ const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
   [/^#\/new-group$/, () => ({ screen: "newGroup" })],
   [new RegExp(`^#/verify/${ID}$`), (m) => ({ screen: "verify", accountId: m[1]! })],
   [/^#\/settings$/, () => ({ screen: "settings" })],
+  [/^#\/admin$/, () => ({ screen: "administration" })],
+  [/^#\/link-device$/, () => ({ screen: "linkDevice" })],
 ];
 
 export function parseRoute(hash: string): Route {
@@ -52,6 +56,10 @@ export function routeHash(route: Route): string {
       return `#/verify/${route.accountId}`;
     case "settings":
       return "#/settings";
+    case "administration":
+      return "#/admin";
+    case "linkDevice":
+      return "#/link-device";
   }
 }
 

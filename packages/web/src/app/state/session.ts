@@ -5,8 +5,21 @@
  * screens never show something the store does not hold.
  */
 import { batch, effect, signal } from "@preact/signals";
-import { BoteClient, ClientError, joinWithInvitation, type ConnectionState, type Transport } from "@bote/client";
-import type { ContactRecord, ConversationRecord, MessageRecord } from "@bote/core";
+import {
+  BoteClient,
+  ClientError,
+  joinWithInvitation,
+  linkThisDevice,
+  type ConnectionState,
+  type Transport,
+} from "@bote/client";
+import {
+  ClientStoreError,
+  type BoteCiphersuiteName,
+  type ContactRecord,
+  type ConversationRecord,
+  type MessageRecord,
+} from "@bote/core";
 import { IndexedDbClientStore } from "../../store/IndexedDbClientStore.js";
 import { browserTransport } from "../../platform/browserTransport.js";
 import { AppLock } from "../../lock/appLock.js";
@@ -20,7 +33,13 @@ export type Phase =
   | { kind: "locked" }
   | { kind: "welcome" }
   | { kind: "join"; link: string }
+  /** Becoming another device of a person signed in elsewhere (state/deviceLink.ts): from a `/link#c=` URL, or typed. */
+  | { kind: "link"; link: string | undefined }
   | { kind: "ready" }
+  /** The organisation revoked this device or its account: nothing more to show or to connect. */
+  | { kind: "deactivated" }
+  /** An IndexedDB profile from before the organisation key chain: it can only be replaced. */
+  | { kind: "outdated" }
   | { kind: "failed"; message: string };
 
 export const phase = signal<Phase>({ kind: "loading" });
@@ -51,6 +70,27 @@ export const keyChanges = signal<ReadonlySet<string>>(storedKeyChanges());
 effect(() => {
   globalThis.localStorage?.setItem(KEY_CHANGES, JSON.stringify([...keyChanges.value]));
 });
+/**
+ * Confirmed colleagues who added a device the organisation vouches for
+ * (through their account key): a calm notice until seen, for this visit only.
+ */
+export const newDevices = signal<ReadonlySet<string>>(new Set());
+
+/** The person looked at the key change or the new device: the notice goes. */
+export function dismissContactNotice(accountId: string): void {
+  batch(() => {
+    if (keyChanges.value.has(accountId)) {
+      const next = new Set(keyChanges.value);
+      next.delete(accountId);
+      keyChanges.value = next;
+    }
+    if (newDevices.value.has(accountId)) {
+      const next = new Set(newDevices.value);
+      next.delete(accountId);
+      newDevices.value = next;
+    }
+  });
+}
 export const toast = signal<{ text: string; id: number } | undefined>(undefined);
 
 let client: BoteClient | undefined;
@@ -111,6 +151,11 @@ function invitationLinkHere(): string | undefined {
   return location.pathname.endsWith("/join") && location.hash.startsWith("#t=") ? location.href : undefined;
 }
 
+/** A QR code of another device of this person opens `/link#c=<code>`. */
+function deviceLinkHere(): string | undefined {
+  return location.pathname.endsWith("/link") && location.hash.startsWith("#c=") ? location.href : undefined;
+}
+
 /** Drops the invitation's secrets from the address bar and the history. */
 function forgetInvitationLink(): void {
   history.replaceState(null, "", "/#/");
@@ -118,7 +163,26 @@ function forgetInvitationLink(): void {
 
 async function openDevice(): Promise<void> {
   store ??= await IndexedDbClientStore.open();
-  const profile = await store.getProfile();
+  let profile;
+  try {
+    profile = await store.getProfile();
+  } catch (err) {
+    if (err instanceof ClientStoreError && err.code === "profile_outdated") {
+      phase.value = { kind: "outdated" };
+      return;
+    }
+    throw err;
+  }
+  const deviceLink = deviceLinkHere();
+  if (deviceLink !== undefined) {
+    // Claimed once: a reload must not claim it again.
+    forgetInvitationLink();
+    if (profile === undefined) {
+      phase.value = { kind: "link", link: deviceLink };
+      return;
+    }
+    showToast(t("deviceLink.alreadySignedIn"));
+  }
   const link = invitationLinkHere();
   if (profile === undefined) {
     phase.value = link === undefined ? { kind: "welcome" } : { kind: "join", link };
@@ -131,38 +195,126 @@ async function openDevice(): Promise<void> {
   await attach(await BoteClient.open({ store, transport }));
 }
 
-export async function join(link: string, displayName: string): Promise<void> {
+/**
+ * Joins with an invitation link. Only the first admin's bare link needs a
+ * name (and may choose the post-quantum suite): every other invitation names
+ * its person, signed by the organisation.
+ */
+export async function join(
+  link: string,
+  firstAdmin?: { displayName: string; ciphersuite?: BoteCiphersuiteName },
+): Promise<void> {
   store ??= await IndexedDbClientStore.open();
-  const joined = await joinWithInvitation({ store, transport, invitationLink: link, displayName });
+  const joined = await joinWithInvitation({
+    store,
+    transport,
+    invitationLink: link,
+    ...(firstAdmin === undefined ? {} : firstAdmin),
+  });
   forgetInvitationLink();
   await attach(joined);
 }
 
+/**
+ * Becomes another device of a person signed in on another device (the
+ * steps and their screen: state/deviceLink.ts). A typed code belongs to
+ * the server this page came from.
+ */
+export async function linkDevice(options: {
+  link: string;
+  onComparisonCode: (code: string) => void;
+  signal: { readonly aborted: boolean };
+}): Promise<void> {
+  store ??= await IndexedDbClientStore.open();
+  const linked = await linkThisDevice({ store, transport, serverUrl: location.origin, ...options });
+  await attach(linked);
+}
+
+/** Deletes this browser's profile (keys, chats, settings of Bote) and starts over at the join or welcome screen. */
+export async function deleteLocalProfile(): Promise<void> {
+  const closing = client;
+  client = undefined;
+  await closing?.close().catch(() => undefined);
+  await store?.close().catch(() => undefined);
+  store = undefined;
+  await IndexedDbClientStore.delete();
+  globalThis.localStorage?.removeItem(KEY_CHANGES);
+  batch(() => {
+    keyChanges.value = new Set();
+    newDevices.value = new Set();
+    conversations.value = [];
+    lastLines.value = new Map();
+    openMessages.value = [];
+    contacts.value = new Map();
+  });
+  const link = invitationLinkHere();
+  phase.value = link === undefined ? { kind: "welcome" } : { kind: "join", link };
+}
+
+/** The organisation revoked this device: the screen says so, and the device stops connecting. */
+function endDeactivated(): void {
+  if (phase.value.kind === "deactivated") return;
+  phase.value = { kind: "deactivated" };
+  const closing = client;
+  void closing?.close().catch(() => undefined);
+}
+
+function isRevoked(err: unknown): boolean {
+  return err instanceof ClientError && err.code === "device_revoked";
+}
+
 async function attach(opened: BoteClient): Promise<void> {
   client = opened;
+  if (opened.deactivated !== undefined) {
+    endDeactivated();
+    return;
+  }
   opened.on("connection", (state) => {
-    connection.value = state;
+    if (phase.value.kind !== "deactivated") connection.value = state;
   });
+  // The SDK reports it from the server's closing of the socket, a refused login or the signed log.
+  opened.on("deactivated", () => endDeactivated());
   opened.on("conversation", (conversation) => void refreshConversations(conversation.conversationId));
   opened.on("message", (message) => void onMessage(message));
-  opened.on("contact", ({ contact, newDevice }) => {
-    batch(() => {
-      contacts.value = new Map(contacts.value).set(contact.accountId, contact);
-      if (newDevice) keyChanges.value = new Set(keyChanges.value).add(contact.accountId);
-    });
-  });
+  opened.on("contact", ({ contact, newDevice, keyChanged }) => onContact(contact, newDevice, keyChanged));
   opened.on("problem", ({ code, detail }) => console.warn(`bote: ${code}: ${detail}`));
   await Promise.all([refreshConversations(), refreshContacts()]);
+  if (phase.value.kind === "deactivated") return;
   phase.value = { kind: "ready" };
   if (route.value.screen === "chats") navigate({ screen: "chats" }, true);
   // The join may have connected already, before these handlers were there.
   connection.value = opened.connectionState;
   opened
     .connect()
-    .catch((err: unknown) => console.warn("bote: connect", err))
+    .catch((err: unknown) => {
+      if (isRevoked(err)) endDeactivated();
+      else console.warn("bote: connect", err);
+    })
     .finally(() => {
-      connection.value = opened.connectionState;
+      if (phase.value.kind !== "deactivated") connection.value = opened.connectionState;
     });
+}
+
+/**
+ * Another account key for a person is a warning until looked at. A new
+ * device of a person the organisation confirmed, vouched for by their
+ * account key, is a calm notice; for anyone else it is a warning too.
+ */
+function onContact(contact: ContactRecord, newDevice: boolean, keyChanged: boolean): void {
+  batch(() => {
+    contacts.value = new Map(contacts.value).set(contact.accountId, contact);
+    if (keyChanged || (newDevice && !isConfirmed(contact))) {
+      keyChanges.value = new Set(keyChanges.value).add(contact.accountId);
+    } else if (newDevice) {
+      newDevices.value = new Set(newDevices.value).add(contact.accountId);
+    }
+  });
+}
+
+function isConfirmed(contact: ContactRecord): boolean {
+  return (
+    contact.devices.length > 0 && contact.devices.every((d) => d.trust === "organisation" || d.trust === "verified")
+  );
 }
 
 /**

@@ -6,11 +6,15 @@ import { ChatList } from "./ChatList.js";
 import { Chat } from "./Chat.js";
 import { ChatInfo } from "./ChatInfo.js";
 import { JoinScreen, WelcomeScreen } from "./JoinScreen.js";
+import { Administration } from "./Administration.js";
+import { DeactivatedScreen, OutdatedScreen } from "./EndScreens.js";
 import { LockScreen } from "./LockScreen.js";
 import { NewChat } from "./NewChat.js";
 import { PhotoViewer } from "./PhotoViewer.js";
 import { Settings } from "./Settings.js";
 import { Verify } from "./Verify.js";
+import { LinkDevice } from "./LinkDevice.js";
+import { LinkScreen, WithLinkOffer } from "./LinkScreen.js";
 
 /** Phone: one pane at a time. Desktop (≥ 900 px): the chat list stays on the left. */
 export function App() {
@@ -32,9 +36,23 @@ export function App() {
     case "locked":
       return <LockScreen />;
     case "welcome":
-      return <WelcomeScreen key={language.value} />;
+      return (
+        <WithLinkOffer key={language.value}>
+          <WelcomeScreen />
+        </WithLinkOffer>
+      );
     case "join":
-      return <JoinScreen key={language.value} link={current.link} />;
+      return (
+        <WithLinkOffer key={language.value}>
+          <JoinScreen link={current.link} />
+        </WithLinkOffer>
+      );
+    case "link":
+      return <LinkScreen key={language.value} link={current.link} />;
+    case "deactivated":
+      return <DeactivatedScreen key={language.value} />;
+    case "outdated":
+      return <OutdatedScreen key={language.value} />;
     case "ready":
       // Keyed by language: a switch re-renders every text (signals would only update the components that read it).
       return <Ready key={language.value} />;
@@ -74,6 +92,10 @@ function Detail() {
       return <Verify key={r.accountId} accountId={r.accountId} />;
     case "settings":
       return <Settings />;
+    case "administration":
+      return <Administration />;
+    case "linkDevice":
+      return <LinkDevice />;
   }
 }
 

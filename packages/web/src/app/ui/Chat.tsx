@@ -6,8 +6,10 @@ import { uploads } from "../state/files.js";
 import {
   contacts,
   conversations,
+  dismissContactNotice,
   keyChanges,
   loadConversation,
+  newDevices,
   openMessages,
   requireClient,
 } from "../state/session.js";
@@ -54,6 +56,7 @@ export function Chat({ conversationId }: { conversationId: string }) {
   const trust =
     conversation.kind === "direct" ? trustOf(peer === undefined ? undefined : contacts.value.get(peer)) : undefined;
   const changed = peer !== undefined && keyChanges.value.has(peer);
+  const anotherDevice = !changed && peer !== undefined && newDevices.value.has(peer);
   const byId = new Map(lines.map((l) => [l.record.messageId, l]));
   return (
     <section class="chat" aria-label={conversation.name}>
@@ -95,6 +98,15 @@ export function Chat({ conversationId }: { conversationId: string }) {
         <p class="warning" role="alert">
           <Icon name="warning" size={18} />
           {t("trust.keyChanged", { name: conversation.name })} <a href={`#/verify/${peer}`}>{t("trust.checkNow")}</a>
+        </p>
+      )}
+      {anotherDevice && peer !== undefined && (
+        <p class="calm" role="status">
+          <Icon name="shieldCheck" size={18} />
+          {t("trust.newDevice", { name: conversation.name })}
+          <button class="link" onClick={() => dismissContactNotice(peer)}>
+            {t("trust.newDeviceSeen")}
+          </button>
         </p>
       )}
       {!conversation.active && (

@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { encodeBase64url } from "@bote/protocol";
 import { t } from "../i18n/i18n.js";
 import { navigate } from "../state/route.js";
-import { contacts, conversations, errorText, requireClient, showToast } from "../state/session.js";
+import { contacts, conversations, errorText, keyChanges, requireClient, showToast } from "../state/session.js";
 import { Avatar } from "./Avatar.js";
 import { DirectoryPicker } from "./DirectoryPicker.js";
 import { Icon } from "./icons.js";
@@ -98,12 +98,18 @@ export function ChatInfo({ conversationId }: { conversationId: string }) {
               <li key={m.accountId}>
                 <Avatar name={m.name} />
                 <span class="member-name">{m.self ? t("groupInfo.you", { name: m.name }) : m.name}</span>
-                {trust !== undefined && (
-                  <a href={`#/verify/${m.accountId}`} class={`trust-chip trust-${trust}`}>
-                    {trust === "organisation" || trust === "verified"
-                      ? t("trust.verifiedShort")
-                      : t("trust.unverifiedShort")}
+                {trust !== undefined && keyChanges.value.has(m.accountId) ? (
+                  <a href={`#/verify/${m.accountId}`} class="trust-chip trust-unverified">
+                    {t("trust.keyChangedShort")}
                   </a>
+                ) : (
+                  trust !== undefined && (
+                    <a href={`#/verify/${m.accountId}`} class={`trust-chip trust-${trust}`}>
+                      {trust === "organisation" || trust === "verified"
+                        ? t("trust.verifiedShort")
+                        : t("trust.unverifiedShort")}
+                    </a>
+                  )
                 )}
                 {group && conversation.active && !m.self && (
                   <button

@@ -26,7 +26,14 @@ export function DirectoryPicker({
   useEffect(() => {
     requireClient()
       .directory()
-      .then((list) => setMembers(list.map((e) => e.member).sort((a, b) => a.displayName.localeCompare(b.displayName))))
+      // The name the organisation's certificate gives, not the server's listing.
+      .then((list) =>
+        setMembers(
+          list
+            .map((e) => ({ ...e.member, displayName: e.displayName }))
+            .sort((a, b) => a.displayName.localeCompare(b.displayName)),
+        ),
+      )
       .catch((err: unknown) => setProblem(errorText(err)));
   }, []);
   const needle = query.trim().toLocaleLowerCase();

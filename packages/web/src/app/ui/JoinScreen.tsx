@@ -1,11 +1,74 @@
-import { useState } from "preact/hooks";
+import { useMemo, useState } from "preact/hooks";
+import { POST_QUANTUM_CIPHERSUITE } from "@bote/core";
+import { ClientError } from "@bote/client";
 import { t } from "../i18n/i18n.js";
+import { previewInvitation } from "../state/invitation.js";
 import { errorText, join } from "../state/session.js";
 import { LanguageSwitch } from "./Settings.js";
 
-/** Opening an invitation link: a name, one button, and the chat list. */
+/**
+ * Opening an invitation link. The organisation named the person in the
+ * invitation, so a colleague only confirms; the first admin's bare link asks
+ * for a name (and the organisation's suite). A broken or expired link says
+ * so before anything is typed.
+ */
 export function JoinScreen({ link }: { link: string }) {
-  const [name, setName] = useState("");
+  const preview = useMemo(() => previewInvitation(link), [link]);
+  switch (preview.kind) {
+    case "invalid":
+      return <LinkProblem text={t("join.invalid")} />;
+    case "expired":
+      return <LinkProblem text={t("join.expired")} />;
+    case "invited":
+      return (
+        <JoinForm link={link}>
+          <p class="invited-as">{t("join.invitedAs", { name: preview.displayName })}</p>
+          <dl class="facts">
+            <dt>{t("join.roleLabel")}</dt>
+            <dd>{preview.role === "admin" ? t("settings.roleAdmin") : t("settings.roleMember")}</dd>
+          </dl>
+          <p class="hint">{t("join.nameFixedHint")}</p>
+          <p>{t("join.intro")}</p>
+        </JoinForm>
+      );
+    case "firstAdmin":
+      return <FirstAdminForm link={link} />;
+  }
+}
+
+function LinkProblem({ text }: { text: string }) {
+  return (
+    <main class="center">
+      <div class="card">
+        <h1>{t("join.problemTitle")}</h1>
+        <p class="error" role="alert">
+          {text}
+        </p>
+        <LanguageSwitch />
+      </div>
+    </main>
+  );
+}
+
+/** A refused redemption (used, revoked, expired on the server) also ends in "ask for a new link". */
+function joinProblem(err: unknown): string {
+  if (err instanceof ClientError && err.code.startsWith("invitation_")) {
+    return t("join.redeemFailed", { reason: errorText(err) });
+  }
+  return errorText(err);
+}
+
+function JoinForm({
+  link,
+  firstAdmin,
+  ready = true,
+  children,
+}: {
+  link: string;
+  firstAdmin?: () => Parameters<typeof join>[1];
+  ready?: boolean;
+  children: preact.ComponentChildren;
+}) {
   const [problem, setProblem] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const submit = async (event: Event) => {
@@ -13,9 +76,9 @@ export function JoinScreen({ link }: { link: string }) {
     setBusy(true);
     setProblem(undefined);
     try {
-      await join(link, name);
+      await join(link, firstAdmin?.());
     } catch (err) {
-      setProblem(errorText(err));
+      setProblem(joinProblem(err));
       setBusy(false);
     }
   };
@@ -23,29 +86,51 @@ export function JoinScreen({ link }: { link: string }) {
     <main class="center">
       <form class="card" onSubmit={(e) => void submit(e)}>
         <h1>{t("join.title")}</h1>
-        <p>{t("join.intro")}</p>
-        <label for="display-name">{t("join.nameLabel")}</label>
-        <input
-          id="display-name"
-          autocomplete="name"
-          maxLength={64}
-          required
-          value={name}
-          onInput={(e) => setName(e.currentTarget.value)}
-          autoFocus
-        />
-        <p class="hint">{t("join.nameHint")}</p>
+        {children}
         {problem && (
           <p class="error" role="alert">
             {problem}
           </p>
         )}
-        <button type="submit" class="primary" disabled={busy || name.trim() === ""}>
+        <button type="submit" class="primary" disabled={busy || !ready}>
           {busy ? t("join.joining") : t("join.submit")}
         </button>
         <LanguageSwitch />
       </form>
     </main>
+  );
+}
+
+function FirstAdminForm({ link }: { link: string }) {
+  const [name, setName] = useState("");
+  const [postQuantum, setPostQuantum] = useState(false);
+  return (
+    <JoinForm
+      link={link}
+      ready={name.trim() !== ""}
+      firstAdmin={() => ({
+        displayName: name,
+        ...(postQuantum ? { ciphersuite: POST_QUANTUM_CIPHERSUITE } : {}),
+      })}
+    >
+      <p>{t("join.firstAdminIntro")}</p>
+      <label for="display-name">{t("join.nameLabel")}</label>
+      <input
+        id="display-name"
+        autocomplete="name"
+        maxLength={64}
+        required
+        value={name}
+        onInput={(e) => setName(e.currentTarget.value)}
+        autoFocus
+      />
+      <p class="hint">{t("join.nameHint")}</p>
+      <label class="checkbox">
+        <input type="checkbox" checked={postQuantum} onChange={(e) => setPostQuantum(e.currentTarget.checked)} />
+        <span>{t("join.postQuantum")}</span>
+      </label>
+      <p class="hint">{t("join.postQuantumHint")}</p>
+    </JoinForm>
   );
 }
 

@@ -59,7 +59,14 @@ export function Settings() {
         >
           {t("settings.notifications")}
         </button>
-        {profile.role === "admin" && <InviteColleague />}
+        <a class="secondary link-button" href="#/link-device">
+          {t("deviceLink.offer")}
+        </a>
+        {profile.role === "admin" && (
+          <a class="secondary link-button" href="#/admin">
+            {t("settings.administration")}
+          </a>
+        )}
       </div>
     </section>
   );
@@ -100,47 +107,5 @@ function PinSettings() {
         {enabled ? t("settings.pinRemove") : t("settings.pinSet")}
       </button>
     </form>
-  );
-}
-
-function InviteColleague() {
-  const [link, setLink] = useState<string | undefined>();
-  const [role, setRole] = useState<"member" | "admin">("member");
-  const create = async () => {
-    setLink(undefined);
-    try {
-      setLink((await requireClient().createInvitation(role)).url);
-    } catch (err) {
-      showToast(errorText(err));
-    }
-  };
-  return (
-    <div class="invite">
-      <h3>{t("invite.title")}</h3>
-      <p class="hint">{t("invite.hint")}</p>
-      <label class="checkbox">
-        <input
-          type="checkbox"
-          checked={role === "admin"}
-          onChange={(e) => setRole(e.currentTarget.checked ? "admin" : "member")}
-        />
-        <span>{t("invite.asAdmin")}</span>
-      </label>
-      <button class="primary" onClick={() => void create()}>
-        {t("invite.create")}
-      </button>
-      {link && (
-        <>
-          <label for="invite-link">{t("invite.link")}</label>
-          <textarea id="invite-link" readOnly rows={4} value={link} onFocus={(e) => e.currentTarget.select()} />
-          <button
-            class="secondary"
-            onClick={() => void navigator.clipboard.writeText(link).then(() => showToast(t("invite.copied")))}
-          >
-            {t("invite.copy")}
-          </button>
-        </>
-      )}
-    </div>
   );
 }

@@ -1,80 +1,29 @@
 import { useEffect, useState } from "preact/hooks";
-import QRCode from "qrcode";
-import { computeSafetyNumber, verificationQrPayload } from "@bote/core";
-import type { Member } from "@bote/protocol";
-import { bytesFrom } from "@bote/client";
 import { t } from "../i18n/i18n.js";
-import { contacts, errorText, keyChanges, refreshContacts, requireClient, showToast } from "../state/session.js";
+import { contacts, dismissContactNotice, errorText, keyChanges, newDevices, showToast } from "../state/session.js";
+import { loadSafetyNumbers, markKey, type SafetyNumbers } from "../state/verification.js";
 import { Icon } from "./icons.js";
 import { trustOf } from "./trust.js";
-
-interface KeyView {
-  devicePublicKey: string;
-  number: string;
-  qr: string;
-}
 
 /**
  * Colleagues whose device the organisation signed show as verified. For
  * anyone else: the safety number and its QR code to compare in person, and
- * the choice to mark the key verified or to accept it unverified.
+ * the choice to mark the key verified or to accept it unverified. Another
+ * account key is a warning; another device of a confirmed colleague a notice.
  */
 export function Verify({ accountId }: { accountId: string }) {
   const contact = contacts.value.get(accountId);
-  const [member, setMember] = useState<Member | undefined>();
-  const [keys, setKeys] = useState<KeyView[]>([]);
+  const [numbers, setNumbers] = useState<SafetyNumbers | undefined>();
   const trust = trustOf(contact);
   useEffect(() => {
-    void (async () => {
-      const client = requireClient();
-      const entry = (await client.directory()).find((e) => e.member.accountId === accountId);
-      setMember(entry?.member);
-      const devices =
-        contact?.devices.map((d) => d.devicePublicKey) ?? entry?.member.devices.map((d) => d.publicKey) ?? [];
-      const own = {
-        accountId: bytesFrom(client.profile.accountId, "accountId"),
-        devicePublicKey: client.device.signatureKeyPair.publicKey,
-      };
-      const views = [];
-      for (const key of devices) {
-        const other = {
-          accountId: bytesFrom(accountId, "accountId"),
-          devicePublicKey: bytesFrom(key, "devicePublicKey"),
-        };
-        const payload = verificationQrPayload(own, other);
-        views.push({
-          devicePublicKey: key,
-          number: computeSafetyNumber(own, other),
-          qr: await QRCode.toDataURL(payload, { margin: 1, width: 240, errorCorrectionLevel: "M" }),
-        });
-      }
-      setKeys(views);
-    })().catch((err: unknown) => showToast(errorText(err)));
+    loadSafetyNumbers(accountId)
+      .then(setNumbers)
+      .catch((err: unknown) => showToast(errorText(err)));
   }, [accountId, contact?.devices.length]);
 
-  const name = contact?.displayName ?? member?.displayName ?? "";
-  const mark = async (key: string, level: "verified" | "unverified") => {
-    try {
-      if (contact === undefined) {
-        await requireClient().store.apply({
-          contacts: [
-            {
-              accountId,
-              displayName: name,
-              devices: [{ devicePublicKey: key, trust: level, firstSeenAt: Date.now() }],
-            },
-          ],
-        });
-      } else await requireClient().setTrust(accountId, key, level);
-      await refreshContacts();
-      const next = new Set(keyChanges.value);
-      next.delete(accountId);
-      keyChanges.value = next;
-      showToast(level === "verified" ? t("trust.markedVerified", { name }) : t("trust.markedAccepted", { name }));
-    } catch (err) {
-      showToast(errorText(err));
-    }
-  };
+  const name = numbers?.displayName ?? contact?.displayName ?? "";
+  const keys = numbers?.keys ?? [];
+  const mark = (key: string, level: "verified" | "unverified") => void markKey(accountId, name, key, level);
   return (
     <section class="info" aria-labelledby="verify-title">
       <header class="bar">
@@ -102,6 +51,15 @@ export function Verify({ accountId }: { accountId: string }) {
             {t("trust.keyChanged", { name })}
           </p>
         )}
+        {!keyChanges.value.has(accountId) && newDevices.value.has(accountId) && (
+          <p class="calm" role="status">
+            <Icon name="shieldCheck" size={18} />
+            {t("trust.newDevice", { name })}
+            <button class="link" onClick={() => dismissContactNotice(accountId)}>
+              {t("trust.newDeviceSeen")}
+            </button>
+          </p>
+        )}
         <p>{t("trust.compareHint", { name })}</p>
         {keys.map((k) => (
           <div class="safety" key={k.devicePublicKey}>
@@ -113,10 +71,10 @@ export function Verify({ accountId }: { accountId: string }) {
             <img class="qr" src={k.qr} alt={t("trust.qrAlt", { name })} width={240} height={240} />
             {trust !== "organisation" && (
               <div class="dialog-buttons">
-                <button class="secondary" onClick={() => void mark(k.devicePublicKey, "unverified")}>
+                <button class="secondary" onClick={() => mark(k.devicePublicKey, "unverified")}>
                   {t("trust.acceptUnverified")}
                 </button>
-                <button class="primary" onClick={() => void mark(k.devicePublicKey, "verified")}>
+                <button class="primary" onClick={() => mark(k.devicePublicKey, "verified")}>
                   {t("trust.markVerified")}
                 </button>
               </div>
