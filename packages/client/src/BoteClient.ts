@@ -432,7 +432,8 @@ export class BoteClient {
   async startDeviceLink(): Promise<DeviceLinkOffer> {
     await this.session.sessionToken();
     return startDeviceLink(this.ctx, async (deviceId) => {
-      await addOwnDeviceToChats(this.ctx, deviceId);
+      // Adding to chats sends commits: a device that only logged in (a `bote` command) connects first.
+      await this.whileConnected(() => addOwnDeviceToChats(this.ctx, deviceId));
     });
   }
 
