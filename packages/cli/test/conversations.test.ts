@@ -375,6 +375,41 @@ describe("bote client end to end (real server and client processes)", { timeout:
     assert.match(notAdmin.stderr, /not_admin/);
   });
 
+  it("bote device link and bote device join make a second device that reads the same chats", async () => {
+    const env = { ...process.env, LANG: "de_DE.UTF-8", LC_ALL: "" };
+    const link = spawn(process.execPath, [bin, "device", "link", ...json("bernd")], {
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let out = "";
+    link.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    const linked = new Promise<number | null>((resolve) => link.once("exit", (code) => resolve(code)));
+    const lineOf = async (type: string): Promise<Record<string, unknown>> => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const found = out
+          .split("\n")
+          .filter((l) => l.startsWith("{"))
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+          .find((l) => l.type === type);
+        if (found !== undefined) return found;
+        if (Date.now() > deadline) assert.fail(`no ${type} line: ${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const offer = await lineOf("device_link");
+    const joining = bote(["device", "join", String(offer.code), "--server", server.url, ...json("bernd-phone")]);
+    const compare = await lineOf("comparison_code");
+    link.stdin.end("ja\n");
+    const phone = await joining;
+    assert.equal(phone.code, 0, phone.stderr);
+    assert.ok(phone.stdout.includes(String(compare.comparisonCode)), "the phone showed the same comparison code");
+    assert.equal(await linked, 0);
+    await boteOk(["send", "--to", "Bernd Bau", "An beide Geräte", ...json("anna")]);
+    assert.deepEqual(await syncTexts("bernd-phone"), ["An beide Geräte"]);
+    assert.deepEqual(await syncTexts("bernd"), ["An beide Geräte"]);
+  });
+
   it("leaves no plaintext in the server's database, files or logs, and no capability outside key packages", async () => {
     const texts = [
       "Hallo Bernd, Angebot kommt heute.",

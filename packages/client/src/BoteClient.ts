@@ -623,7 +623,7 @@ export class BoteClient {
   }
 
   private async whileConnected<T>(task: () => Promise<T>): Promise<T> {
-    if (this.connection.connectionState !== "open") await this.connect();
+    if (this.connection.connectionState !== "open") await this.connectAndCatchUp();
     return task();
   }
 
@@ -631,12 +631,24 @@ export class BoteClient {
   private async evenOffline<T>(task: () => Promise<T>): Promise<T> {
     if (this.connection.connectionState !== "open") {
       try {
-        await this.connect();
+        await this.connectAndCatchUp();
       } catch (err) {
         if (!isOffline(err)) throw err;
       }
     }
     return task();
+  }
+
+  /**
+   * Connects and processes what waited in the mailbox before anything is
+   * written: a commit queued there (a member added, a device linked) moves
+   * the epoch, and a message written before it would not reach the newcomer.
+   */
+  private async connectAndCatchUp(): Promise<void> {
+    const caughtUp = this.connection.caughtUp();
+    await this.connect();
+    await caughtUp;
+    await this.connection.settled();
   }
 
   private inBackground(task: () => Promise<unknown>): void {

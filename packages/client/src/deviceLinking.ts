@@ -206,14 +206,18 @@ export async function linkThisDevice(options: LinkDeviceOptions): Promise<BoteCl
     joinerPublicKey: own.publicKey,
   });
   options.onComparisonCode(secrets.comparisonCode);
-  const completed = await poll(
-    async () => {
-      const s = await status();
-      return s.sealed === undefined ? undefined : s;
-    },
-    deadline,
-    options.signal,
-  );
+  // The answer that carries the package is the last one (the server then forgets the link): it may have come already.
+  const completed =
+    revealed.sealed !== undefined
+      ? revealed
+      : await poll(
+          async () => {
+            const s = await status();
+            return s.sealed === undefined ? undefined : s;
+          },
+          deadline,
+          options.signal,
+        );
   const opened = await openLinkPackage(secrets.sealingKey, bytesFrom(completed.sealed, "sealed"));
   if (opened === undefined) throw new ClientError("device_link_failed", "the package does not open");
   const profile = profileFrom(JSON.parse(new TextDecoder().decode(opened)) as LinkPackage, {
