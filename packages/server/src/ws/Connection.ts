@@ -51,6 +51,8 @@ const PAGE = 256;
 const DELIVER_FRAME_BYTES = 1024 * 1024;
 /** After a fatal error, a peer that does not complete the close handshake is cut off after this. */
 const CLOSE_GRACE_MS = 1000;
+/** Node fires longer timers at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class Connection {
   private state: "hello" | "open" | "closed" = "hello";
@@ -90,7 +92,7 @@ export class Connection {
     this.onHelloDone = deps.onHelloDone;
     this.helloTimer = setTimeout(() => this.fail("hello_required"), deps.helloTimeoutMs);
     // 4401 makes the SDK renew its session and reconnect: a clean end for a socket held too long.
-    this.timers.push(setTimeout(() => this.fail("unauthenticated"), deps.maxLifetimeMs));
+    this.timers.push(setTimeout(() => this.fail("unauthenticated"), Math.min(deps.maxLifetimeMs, MAX_TIMER_MS)));
     socket.on("message", (data, isBinary) => {
       if (!isBinary) return this.fail("frame_malformed");
       void this.onFrame(data as Buffer).catch((error: unknown) => this.onError(error));
@@ -176,8 +178,10 @@ export class Connection {
       for (const id of this.mailboxIds) this.unsubscribe.push(this.deps.bus.subscribe(mailboxKey(hex(id)), onEvent));
       this.unsubscribe.push(this.deps.bus.subscribe(deviceKey(hex(principal.deviceId)), onEvent));
       this.unsubscribe.push(this.deps.bus.subscribe(organisationBusKey(hex(principal.orgId)), onEvent));
-      // A revocation committed between the session read and the subscriptions published to no one.
+      // A revocation or logout committed between the session read and the subscriptions published to no one.
       if ((await this.deps.store.getDevice(principal.deviceId)) === undefined) return this.fail("device_revoked");
+      if ((await this.deps.store.getSession(tokenHash, this.deps.now())) === undefined)
+        return this.fail("unauthenticated");
     }
     if (this.state !== "open") return;
     this.sendFrame({
