@@ -43,6 +43,16 @@ export async function runCli(argv: string[]): Promise<number> {
       "Anfragen pro Minute und Adresse an offene Endpunkte / requests per minute and address to open endpoints",
       "30",
     )
+    .option(
+      "--max-sockets-per-address <n>",
+      "offene WebSockets pro Adresse (IPv6 pro /64) / open WebSockets per address (IPv6 per /64)",
+      "50",
+    )
+    .option(
+      "--max-sockets-awaiting-hello <n>",
+      "WebSockets ohne Hello, insgesamt / WebSockets without a Hello, in all",
+      "200",
+    )
     .addOption(
       new Option(
         "--web-root <dir>",

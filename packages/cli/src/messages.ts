@@ -20,6 +20,8 @@ const de = {
   invalidNatsPrefix: (v: string) => `Ungültiges NATS-Präfix „${v}“: erlaubt sind Buchstaben, Ziffern, _ und -.`,
   invalidRateLimit: (v: string) =>
     `Ungültige Rate „${v}“: erwartet wird eine positive ganze Zahl (Anfragen pro Minute).`,
+  invalidSocketCap: (flag: string, v: string) =>
+    `Ungültiger Wert „${v}“ für ${flag}: erwartet wird eine positive ganze Zahl (Verbindungen).`,
   invalidSync: (v: string) => `Ungültiger Wert „${v}“ für --sqlite-sync: erlaubt sind full und normal.`,
   invalidWebRoot: (v: string) => `Ungültiges Verzeichnis „${v}“ für --web-root: es gibt kein solches Verzeichnis.`,
   webAppMissing: (dir: string) =>
@@ -48,6 +50,8 @@ const en: Messages = {
   natsNeedsDatabase: "--nats connects several nodes and therefore needs --database (PostgreSQL).",
   invalidNatsPrefix: (v: string) => `Invalid NATS prefix "${v}": letters, digits, _ and - are allowed.`,
   invalidRateLimit: (v: string) => `Invalid rate "${v}": expected a positive whole number (requests per minute).`,
+  invalidSocketCap: (flag: string, v: string) =>
+    `Invalid value "${v}" for ${flag}: expected a positive whole number (connections).`,
   invalidSync: (v: string) => `Invalid value "${v}" for --sqlite-sync: allowed are full and normal.`,
   invalidWebRoot: (v: string) => `Invalid directory "${v}" for --web-root: there is no such directory.`,
   webAppMissing: (dir: string) =>

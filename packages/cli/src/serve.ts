@@ -35,6 +35,8 @@ export interface ServeOptions {
   sqliteSync: string;
   logLevel: string;
   publicRateLimit: string;
+  maxSocketsPerAddress: string;
+  maxSocketsAwaitingHello: string;
   retentionDays: string;
   blobMaxMb: string;
   trustProxy?: boolean;
@@ -56,6 +58,8 @@ export interface ParsedServeOptions {
   sqliteSync: "full" | "normal";
   logLevel: string;
   publicRateLimit: number;
+  maxSocketsPerAddress: number;
+  maxSocketsAwaitingHello: number;
   retentionDays: number;
   blobMaxMb: number;
   trustProxy: boolean;
@@ -80,6 +84,8 @@ export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
     throw new UsageError(t.invalidSync(options.sqliteSync));
   if (!/^\d{1,7}$/.test(options.publicRateLimit) || Number(options.publicRateLimit) < 1)
     throw new UsageError(t.invalidRateLimit(options.publicRateLimit));
+  const maxSocketsPerAddress = socketCount(options.maxSocketsPerAddress, "--max-sockets-per-address");
+  const maxSocketsAwaitingHello = socketCount(options.maxSocketsAwaitingHello, "--max-sockets-awaiting-hello");
   const retentionDays = wholeNumber(options.retentionDays, 1, 365);
   if (retentionDays === undefined) throw new UsageError(t.invalidRetention(options.retentionDays));
   const blobMaxMb = wholeNumber(options.blobMaxMb, 1, 2048);
@@ -103,6 +109,8 @@ export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
     sqliteSync: options.sqliteSync,
     logLevel: options.logLevel,
     publicRateLimit: Number(options.publicRateLimit),
+    maxSocketsPerAddress,
+    maxSocketsAwaitingHello,
     retentionDays,
     blobMaxMb,
     trustProxy: options.trustProxy === true,
@@ -136,6 +144,11 @@ function isDirectory(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+function socketCount(text: string, flag: string): number {
+  if (!/^\d{1,7}$/.test(text) || Number(text) < 1) throw new UsageError(messages().invalidSocketCap(flag, text));
+  return Number(text);
 }
 
 function wholeNumber(text: string, min: number, max: number): number | undefined {
@@ -173,6 +186,9 @@ export async function serve(raw: ServeOptions): Promise<void> {
   }
   const config = defaultConfig(options.publicUrl);
   config.rateLimits.publicPerMinute = options.publicRateLimit;
+  config.rateLimits.publicGlobalPerMinute = 10 * options.publicRateLimit;
+  config.maxSocketsPerAddress = options.maxSocketsPerAddress;
+  config.maxSocketsAwaitingHello = options.maxSocketsAwaitingHello;
   config.envelopeTtlMs = options.retentionDays * 24 * 3_600_000;
   config.blobTtlMs = config.envelopeTtlMs;
   config.blobMaxBytes = options.blobMaxMb * 1024 * 1024;

@@ -38,6 +38,9 @@ import { mailboxRoutes } from "./http/routes/mailbox.js";
 import { blobRoutes } from "./http/routes/blobs.js";
 import { webAppRoutes } from "./http/routes/webApp.js";
 import { logSerializers } from "./logging.js";
+import { addGlobalRouteCaps } from "./http/rateLimit.js";
+import { originAllowed, refuseForeignOrigins } from "./http/origin.js";
+import { addressBucket, upgradeClientAddress } from "./http/clientAddress.js";
 
 export interface ServerDeps {
   store: ServerStore;
@@ -114,10 +117,12 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
     );
     done();
   });
+  refuseForeignOrigins(app, config);
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: () => new BoteError("rate_limited"),
   });
+  addGlobalRouteCaps(app, config);
 
   app.get("/healthz", () => {
     const response: HealthResponse = { status: "ok", protocolVersion: PROTOCOL_VERSION };
@@ -134,13 +139,15 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
   if (config.webRoot !== undefined) webAppRoutes(app, ctx, config.webRoot);
 
   const connections = new Set<Connection>();
+  const sockets = new SocketCounts(config);
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
   app.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (request.url ?? "").split("?")[0];
     if (path !== "/v1/ws") return rejectUpgrade(socket, "not_found");
-    const origin = request.headers.origin;
-    if (origin !== undefined && !config.allowedOrigins.includes(origin))
-      return rejectUpgrade(socket, "origin_forbidden");
+    if (!originAllowed(config, request.headers.origin)) return rejectUpgrade(socket, "origin_forbidden");
+    const refused = sockets.admit(addressBucket(upgradeClientAddress(request, config.trustProxy)), socket);
+    if (refused !== undefined) return rejectUpgrade(socket, refused);
+    const onHelloDone = sockets.awaitHello(socket);
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
       const connection = new Connection(ws, {
         store: deps.store,
@@ -150,6 +157,9 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
         pushWindow: config.pushWindow,
         helloTimeoutMs: config.helloTimeoutMs,
         pingIntervalMs: config.pingIntervalMs,
+        maxLifetimeMs: config.socketMaxLifetimeMs,
+        sessionCheckIntervalMs: config.sessionCheckIntervalMs,
+        onHelloDone,
         sendsPerSecond: config.sendsPerSecondPerSocket,
         now,
       });
@@ -190,14 +200,62 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
   return { app, relay, connections };
 }
 
+type UpgradeRefusal = "origin_forbidden" | "not_found" | "rate_limited" | "unavailable";
+
+const reasonPhrases: Record<UpgradeRefusal, string> = {
+  origin_forbidden: "Forbidden",
+  not_found: "Not Found",
+  rate_limited: "Too Many Requests",
+  unavailable: "Service Unavailable",
+};
+
 /** Refuses an upgrade with a plain HTTP answer carrying the registry's code. */
-function rejectUpgrade(socket: Duplex, code: "origin_forbidden" | "not_found"): void {
+function rejectUpgrade(socket: Duplex, code: UpgradeRefusal): void {
   const status = errorDefinition(code).http;
   const body = JSON.stringify({ error: { code, message: errorText(code, "en") } });
   socket.end(
-    `HTTP/1.1 ${status} ${code === "not_found" ? "Not Found" : "Forbidden"}\r\nConnection: close\r\n` +
+    `HTTP/1.1 ${status} ${reasonPhrases[code]}\r\nConnection: close\r\n` +
       `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
+}
+
+/**
+ * Open sockets per address bucket and sockets still waiting for their Hello:
+ * one address, or many idle handshakes, cannot use up the node. Counted on
+ * the raw socket, so a handshake that fails still gives its place back.
+ */
+class SocketCounts {
+  private readonly perAddress = new Map<string, number>();
+  private awaitingHello = 0;
+
+  constructor(private readonly config: ServerConfig) {}
+
+  /** Takes a place for the socket until it closes, or names why there is none. */
+  admit(bucket: string, socket: Duplex): UpgradeRefusal | undefined {
+    const open = this.perAddress.get(bucket) ?? 0;
+    if (open >= this.config.maxSocketsPerAddress) return "rate_limited";
+    if (this.awaitingHello >= this.config.maxSocketsAwaitingHello) return "unavailable";
+    this.perAddress.set(bucket, open + 1);
+    socket.once("close", () => {
+      const left = (this.perAddress.get(bucket) ?? 1) - 1;
+      if (left <= 0) this.perAddress.delete(bucket);
+      else this.perAddress.set(bucket, left);
+    });
+    return undefined;
+  }
+
+  /** Counts the socket as awaiting its Hello; the returned function (or the close) ends that, once. */
+  awaitHello(socket: Duplex): () => void {
+    this.awaitingHello += 1;
+    let waiting = true;
+    const done = () => {
+      if (!waiting) return;
+      waiting = false;
+      this.awaitingHello -= 1;
+    };
+    socket.once("close", done);
+    return done;
+  }
 }
 
 /** Deletes what expired; blob content goes after its metadata so a half-deleted blob is never served. */

@@ -20,8 +20,23 @@ export interface ServerConfig {
   maxBatchRows: number;
   /** Unacknowledged entries pushed to one socket before the server waits for acks. */
   pushWindow: number;
+  /** A socket that has not finished its Hello by then is closed with hello_required. */
   helloTimeoutMs: number;
   pingIntervalMs: number;
+  /**
+   * No socket lives longer than this; it closes with 4401 (unauthenticated), so the SDK renews its
+   * session and reconnects.
+   */
+  socketMaxLifetimeMs: number;
+  /**
+   * How often a receiving socket re-reads its session: one that expired (or was deleted by any path)
+   * closes within this time. Logout and revocation close sockets at once through the bus.
+   */
+  sessionCheckIntervalMs: number;
+  /** Open sockets per client address (IPv4 exact, IPv6 per /64); beyond it the upgrade gets 429. */
+  maxSocketsPerAddress: number;
+  /** Sockets that have not finished their Hello, across all addresses; beyond it the upgrade gets 503. */
+  maxSocketsAwaitingHello: number;
   sweepIntervalMs: number;
   /** Sends one WebSocket may make per second (a burst of twice as many is allowed). */
   sendsPerSecondPerSocket: number;
@@ -36,6 +51,8 @@ export interface ServerConfig {
   rateLimits: {
     /** Requests per minute and client address on unauthenticated endpoints. */
     publicPerMinute: number;
+    /** Requests per minute on each unauthenticated endpoint, across all addresses together. */
+    publicGlobalPerMinute: number;
     /** Key package fetches per minute and session. */
     keyPackageFetchesPerMinute: number;
   };
@@ -58,9 +75,13 @@ export function defaultConfig(publicUrl = "http://localhost:8080"): ServerConfig
     pushWindow: 512,
     helloTimeoutMs: 10_000,
     pingIntervalMs: 30_000,
+    socketMaxLifetimeMs: day,
+    sessionCheckIntervalMs: minute,
+    maxSocketsPerAddress: 50,
+    maxSocketsAwaitingHello: 200,
     sweepIntervalMs: 10 * minute,
     sendsPerSecondPerSocket: 500,
     trustProxy: false,
-    rateLimits: { publicPerMinute: 30, keyPackageFetchesPerMinute: 120 },
+    rateLimits: { publicPerMinute: 30, publicGlobalPerMinute: 300, keyPackageFetchesPerMinute: 120 },
   };
 }

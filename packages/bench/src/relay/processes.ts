@@ -169,6 +169,11 @@ export async function startServer(dataDir: string, sync: string, o: ChildOptions
         "127.0.0.1",
         "--public-rate-limit",
         "1000000",
+        // Every load client comes from 127.0.0.1.
+        "--max-sockets-per-address",
+        "1000000",
+        "--max-sockets-awaiting-hello",
+        "1000000",
         "--log-level",
         "warn",
         "--sqlite-sync",

@@ -13,6 +13,8 @@ export type BusEvent =
   | { kind: "keyPackagesLow"; remaining: number }
   /** The device was revoked: its sockets close at once with device_revoked. */
   | { kind: "revoked" }
+  /** A session of the device ended (logout): the sockets it authenticated close with unauthenticated. */
+  | { kind: "sessionEnded"; session: string }
   /** The organisation's log grew to seq: every socket of the organisation is told. */
   | { kind: "organisationChanged"; seq: number };
 
@@ -21,6 +23,11 @@ export type WakeHandler = (event: BusEvent) => void;
 /** Bus keys: a mailbox's entries, a device's notices, and an organisation's log. */
 export const mailboxKey = (mailboxIdHex: string) => `m.${mailboxIdHex}`;
 export const deviceKey = (deviceIdHex: string) => `d.${deviceIdHex}`;
+/**
+ * Names a session on the bus: the first 8 bytes of its token hash, in hex.
+ * Among one device's sessions that is unique; the token cannot be derived from it.
+ */
+export const sessionTag = (tokenHashHex: string) => tokenHashHex.slice(0, 16);
 export const organisationBusKey = (orgIdHex: string) => `o.${orgIdHex}`;
 
 export interface Bus {

@@ -1,7 +1,7 @@
 /**
  * The distributed bus: several stateless nodes share one PostgreSQL database
  * and wake each other through NATS core subjects. NATS carries only a wake
- * (entry id, a key package count, a revocation, a log position), never a
+ * (entry id, a key package count, a revocation, an ended session's tag, a log position), never a
  * payload: PostgreSQL stays the
  * source of truth, and a lost wake only delays a push until the next pump or
  * reconnect. Subscribers on the publishing node get the full event directly.
@@ -15,6 +15,7 @@ const ENTRY = 1;
 const KEY_PACKAGES_LOW = 2;
 const REVOKED = 3;
 const ORGANISATION_CHANGED = 4;
+const SESSION_ENDED = 5;
 const NODE_ID_BYTES = 8;
 
 export class NatsBus implements Bus {
@@ -50,6 +51,10 @@ export class NatsBus implements Bus {
         break;
       case "revoked":
         message[NODE_ID_BYTES] = REVOKED;
+        break;
+      case "sessionEnded":
+        message[NODE_ID_BYTES] = SESSION_ENDED;
+        message.set(Buffer.from(event.session, "hex").subarray(0, 8), NODE_ID_BYTES + 1);
         break;
       case "organisationChanged":
         message[NODE_ID_BYTES] = ORGANISATION_CHANGED;
@@ -97,6 +102,8 @@ export class NatsBus implements Bus {
         return { kind: "revoked" };
       case ORGANISATION_CHANGED:
         return { kind: "organisationChanged", seq: value };
+      case SESSION_ENDED:
+        return { kind: "sessionEnded", session: Buffer.from(data.subarray(NODE_ID_BYTES + 1)).toString("hex") };
       default:
         return undefined;
     }

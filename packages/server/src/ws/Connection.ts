@@ -25,7 +25,7 @@ import { create } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import type { Bytes, DevicePrincipal, QueuedEntry, ServerStore } from "../store/ServerStore.js";
 import { reply, type Relay, type SendReply } from "../relay/Relay.js";
-import { deviceKey, mailboxKey, organisationBusKey, type Bus, type BusEvent } from "../relay/Bus.js";
+import { deviceKey, mailboxKey, organisationBusKey, sessionTag, type Bus, type BusEvent } from "../relay/Bus.js";
 import { hex, sha256 } from "../crypto.js";
 
 export interface ConnectionDeps {
@@ -36,6 +36,12 @@ export interface ConnectionDeps {
   pushWindow: number;
   helloTimeoutMs: number;
   pingIntervalMs: number;
+  /** The socket closes with unauthenticated (4401) after this long, whatever its session. */
+  maxLifetimeMs: number;
+  /** How often a receiving socket re-reads its session, to close at its expiry. */
+  sessionCheckIntervalMs: number;
+  /** Called once, when the Hello frame arrived (or the socket closed before). */
+  onHelloDone?: () => void;
   sendsPerSecond: number;
   now: () => number;
 }
@@ -43,10 +49,18 @@ export interface ConnectionDeps {
 const PAGE = 256;
 /** A Deliver frame is sent once it holds this much, well below what a peer accepts (MAX_FRAME_BYTES). */
 const DELIVER_FRAME_BYTES = 1024 * 1024;
+/** After a fatal error, a peer that does not complete the close handshake is cut off after this. */
+const CLOSE_GRACE_MS = 1000;
+/** Node fires longer timers at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class Connection {
   private state: "hello" | "open" | "closed" = "hello";
   private principal: DevicePrincipal | undefined;
+  /** The session's token hash (hex) of a receiving socket: logout and expiry end it. */
+  private sessionHash: string | undefined;
+  private helloTimer: NodeJS.Timeout | undefined;
+  private onHelloDone: (() => void) | undefined;
   private mailboxIds: Bytes[] = [];
   private readonly unsubscribe: (() => void)[] = [];
   /** Highest entry id pushed; everything above it still has to be read or pushed. */
@@ -75,7 +89,10 @@ export class Connection {
   ) {
     this.sendTokens = 2 * deps.sendsPerSecond;
     this.sendTokensAt = deps.now();
-    this.timers.push(setTimeout(() => this.fail("hello_required"), deps.helloTimeoutMs));
+    this.onHelloDone = deps.onHelloDone;
+    this.helloTimer = setTimeout(() => this.fail("hello_required"), deps.helloTimeoutMs);
+    // 4401 makes the SDK renew its session and reconnect: a clean end for a socket held too long.
+    this.timers.push(setTimeout(() => this.fail("unauthenticated"), Math.min(deps.maxLifetimeMs, MAX_TIMER_MS)));
     socket.on("message", (data, isBinary) => {
       if (!isBinary) return this.fail("frame_malformed");
       void this.onFrame(data as Buffer).catch((error: unknown) => this.onError(error));
@@ -90,7 +107,7 @@ export class Connection {
     if (this.state === "hello") {
       if (body.case !== "hello") return this.fail("hello_required");
       this.state = "open";
-      clearTimeout(this.timers.shift());
+      this.endHelloWait();
       return this.onHello(body.value.protocolVersion, body.value.sessionToken);
     }
     switch (body.case) {
@@ -148,9 +165,12 @@ export class Connection {
   private async onHello(version: number, token: string): Promise<void> {
     if (version !== PROTOCOL_VERSION) return this.fail("protocol_version_unsupported");
     if (token !== "") {
-      const principal = await this.deps.store.getSession(sha256(token), this.deps.now());
+      const tokenHash = sha256(token);
+      const principal = await this.deps.store.getSession(tokenHash, this.deps.now());
       if (principal === undefined) return this.fail("unauthenticated");
       this.principal = principal;
+      this.sessionHash = hex(tokenHash);
+      this.watchSession(tokenHash);
       const mailboxes = await this.deps.store.listMailboxes(principal.deviceId);
       this.mailboxIds = mailboxes.map((m) => m.id);
       this.hadRetired = mailboxes.some((m) => m.retired);
@@ -158,8 +178,10 @@ export class Connection {
       for (const id of this.mailboxIds) this.unsubscribe.push(this.deps.bus.subscribe(mailboxKey(hex(id)), onEvent));
       this.unsubscribe.push(this.deps.bus.subscribe(deviceKey(hex(principal.deviceId)), onEvent));
       this.unsubscribe.push(this.deps.bus.subscribe(organisationBusKey(hex(principal.orgId)), onEvent));
-      // A revocation committed between the session read and the subscriptions published to no one.
+      // A revocation or logout committed between the session read and the subscriptions published to no one.
       if ((await this.deps.store.getDevice(principal.deviceId)) === undefined) return this.fail("device_revoked");
+      if ((await this.deps.store.getSession(tokenHash, this.deps.now())) === undefined)
+        return this.fail("unauthenticated");
     }
     if (this.state !== "open") return;
     this.sendFrame({
@@ -191,6 +213,11 @@ export class Connection {
         });
       case "revoked":
         return this.fail("device_revoked");
+      case "sessionEnded":
+        if (this.sessionHash !== undefined && sessionTag(this.sessionHash) === event.session) {
+          this.fail("unauthenticated");
+        }
+        return;
       case "organisationChanged":
         return this.sendFrame({
           case: "organisationChanged",
@@ -199,6 +226,31 @@ export class Connection {
       default:
         return missingCase(event);
     }
+  }
+
+  private endHelloWait(): void {
+    clearTimeout(this.helloTimer);
+    const done = this.onHelloDone;
+    this.onHelloDone = undefined;
+    done?.();
+  }
+
+  /**
+   * Sessions are never extended, but the socket does not know when its
+   * session was made: it re-reads it, and closes once it is gone (expired,
+   * or deleted by a path that told no bus).
+   */
+  private watchSession(tokenHash: Bytes): void {
+    const check = setInterval(() => {
+      if (this.state === "closed") return;
+      this.deps.store.getSession(tokenHash, this.deps.now()).then(
+        (principal) => {
+          if (principal === undefined) this.fail("unauthenticated");
+        },
+        (error: unknown) => this.deps.log.warn({ err: error }, "session check failed"),
+      );
+    }, this.deps.sessionCheckIntervalMs);
+    this.timers.push(check);
   }
 
   /** A live entry: pushed at once when the socket is caught up, else read later from the store. */
@@ -316,6 +368,10 @@ export class Connection {
     if (this.state === "closed") return;
     this.sendError(code, true);
     this.socket.close(wsCloseCode(code), code);
+    // ws waits 30 s for the peer's close frame; a peer that never answers must not hold the socket that long.
+    const cut = setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS);
+    cut.unref();
+    this.socket.once("close", () => clearTimeout(cut));
     this.close();
   }
 
@@ -345,6 +401,7 @@ export class Connection {
   close(): void {
     if (this.state === "closed") return;
     this.state = "closed";
+    this.endHelloWait();
     for (const t of this.timers) clearTimeout(t);
     for (const u of this.unsubscribe) u();
     this.unsubscribe.length = 0;

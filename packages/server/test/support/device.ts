@@ -238,6 +238,15 @@ export class TestDevice {
   }
 }
 
+export class UpgradeRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+  ) {
+    super(`upgrade refused: ${status} ${code}`);
+  }
+}
+
 export class TestSocket {
   readonly frames: ServerFrameBody[] = [];
   private waiters: (() => void)[] = [];
@@ -255,11 +264,26 @@ export class TestSocket {
     });
   }
 
+  /** Opens a socket; a refused upgrade rejects with an UpgradeRefused that carries status and error code. */
   static open(url: string, headers: Record<string, string> = {}): Promise<TestSocket> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, { perMessageDeflate: false, headers });
       ws.once("open", () => resolve(new TestSocket(ws)));
       ws.once("error", reject);
+      ws.once("unexpected-response", (_request, response) => {
+        let body = "";
+        response.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+        response.on("end", () => {
+          let code = "";
+          try {
+            code = (JSON.parse(body) as { error: { code: string } }).error.code;
+          } catch {
+            // Not the registry's format: the test sees an empty code.
+          }
+          reject(new UpgradeRefused(response.statusCode ?? 0, code));
+        });
+        response.on("error", reject);
+      });
     });
   }
 

@@ -15,7 +15,8 @@ import {
 import type { ServerContext } from "../context.js";
 import { parse } from "../parse.js";
 import { authenticate } from "../auth.js";
-import { randomId, sha256, verifyEd25519 } from "../../crypto.js";
+import { hex, randomId, sha256, verifyEd25519 } from "../../crypto.js";
+import { deviceKey, sessionTag } from "../../relay/Bus.js";
 import { publicRateLimit } from "../rateLimit.js";
 
 export function accountRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -59,9 +60,12 @@ export function accountRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.post("/v1/logout", async (request, reply) => {
-    await authenticate(ctx, request);
+    const me = await authenticate(ctx, request);
     const token = request.headers.authorization!.slice("Bearer ".length);
-    await ctx.store.deleteSession(sha256(token));
+    const tokenHash = sha256(token);
+    await ctx.store.deleteSession(tokenHash);
+    // The sockets this session opened, on every node, end with it.
+    ctx.bus.publish(deviceKey(hex(me.deviceId)), { kind: "sessionEnded", session: sessionTag(hex(tokenHash)) });
     return reply.code(204).send();
   });
 

@@ -1,0 +1,146 @@
+/**
+ * A socket lives no longer than the session that opened it: logout closes it
+ * at once (on every node, through the bus), expiry closes it at the next
+ * session check, and no socket outlives the hard lifetime cap. Each closes
+ * with a fatal unauthenticated frame and 4401, so the SDK renews and reconnects.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { createTestDatabase, natsSkipReason, natsUrl, type TestDatabase } from "@bote/testing";
+import { NatsBus, ServerSecrets } from "../src/index.js";
+import { describeEachBackend, postgresSkip, startTestServer, type TestServer } from "./support/server.js";
+import { TestDevice, http, type TestSocket } from "./support/device.js";
+
+/** Waits until the socket is closed, at most timeoutMs; returns how long that took. */
+async function closedWithin(socket: TestSocket, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  while (socket.closed === undefined && Date.now() - started < timeoutMs) await new Promise((r) => setTimeout(r, 10));
+  return Date.now() - started;
+}
+
+function assertUnauthenticatedClose(socket: TestSocket): void {
+  const error = socket.frames.find((f) => f.case === "error");
+  assert.ok(error?.case === "error", "an error frame before the close");
+  assert.equal(error.value.code, "unauthenticated");
+  assert.equal(error.value.fatal, true);
+  assert.equal(socket.closed?.code, 4401);
+}
+
+describeEachBackend("sockets end with their session", (backend) => {
+  let s: TestServer;
+  let expiring: TestServer;
+  let capped: TestServer;
+  /** Added to the wall clock of the `expiring` server. */
+  let offset = 0;
+  const sockets: TestSocket[] = [];
+
+  before(async () => {
+    // The periodic session check stays at its default (a minute): a close within a second is the bus's doing.
+    s = await startTestServer(backend);
+    expiring = await startTestServer(backend, (c) => (c.sessionCheckIntervalMs = 100), {
+      now: () => Date.now() + offset,
+    });
+    capped = await startTestServer(backend, (c) => (c.socketMaxLifetimeMs = 1500));
+  });
+  after(async () => {
+    await Promise.all(sockets.map((x) => x.close()));
+    await s?.close();
+    await expiring?.close();
+    await capped?.close();
+  });
+
+  async function connect(device: TestDevice, anonymous = false): Promise<TestSocket> {
+    const socket = await device.connect(anonymous);
+    sockets.push(socket);
+    return socket;
+  }
+
+  it("closes the sockets of a session within a second of its logout, and only those", async () => {
+    const admin = await TestDevice.join(s, s.adminInvitationToken, "Anna");
+    const first = await admin.login();
+    const ofFirst = await connect(admin);
+    await admin.login();
+    const ofSecond = await connect(admin);
+    const out = await http(s, "POST", "/v1/logout", { token: first });
+    assert.equal(out.status, 204);
+    assert.ok((await closedWithin(ofFirst, 1000)) < 1000, "the logged-out session's socket is still open");
+    assertUnauthenticatedClose(ofFirst);
+    // The other session's socket still answers.
+    ofSecond.sendFrame({ case: "ping", value: { $typeName: "bote.v1.Ping", nonce: 7n } });
+    const pong = await ofSecond.next((f) => f.case === "pong", 1000);
+    assert.equal(pong.case === "pong" && pong.value.nonce, 7n);
+    assert.equal(ofSecond.closed, undefined);
+  });
+
+  it("closes a socket when its session expires", async () => {
+    const admin = await TestDevice.join(expiring, expiring.adminInvitationToken, "Anna");
+    await admin.login();
+    const socket = await connect(admin);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(socket.closed, undefined, "closed before the session expired");
+    offset += 60 * 60_000 + 1;
+    assert.ok((await closedWithin(socket, 1000)) < 1000, "the expired session's socket is still open");
+    assertUnauthenticatedClose(socket);
+  });
+
+  it("closes any socket at the lifetime cap with 4401, so the client renews and reconnects", async () => {
+    const admin = await TestDevice.join(capped, capped.adminInvitationToken, "Anna");
+    await admin.login();
+    const receiving = await connect(admin);
+    const sending = await connect(admin, true);
+    await new Promise((r) => setTimeout(r, 700));
+    assert.equal(receiving.closed, undefined, "closed long before the cap");
+    assert.ok((await closedWithin(receiving, 2000)) < 2000, "the socket outlived the cap");
+    await closedWithin(sending, 500);
+    assertUnauthenticatedClose(receiving);
+    assertUnauthenticatedClose(sending);
+  });
+});
+
+const natsSkip = await natsSkipReason();
+
+describe(
+  "a logout on one node closes the session's socket on the other",
+  { skip: postgresSkip ?? natsSkip ?? false },
+  () => {
+    let database: TestDatabase;
+    let one: TestServer;
+    let two: TestServer;
+
+    before(async () => {
+      database = await createTestDatabase();
+      const secrets = ServerSecrets.generate();
+      const prefix = `bote-test-${randomBytes(6).toString("hex")}`;
+      one = await startTestServer("postgres", undefined, {
+        database,
+        secrets,
+        bus: await NatsBus.connect(natsUrl, prefix),
+      });
+      two = await startTestServer("postgres", undefined, {
+        database,
+        secrets,
+        bus: await NatsBus.connect(natsUrl, prefix),
+      });
+    });
+    after(async () => {
+      await one?.close();
+      await two?.close();
+      await database?.drop();
+    });
+
+    it("closes it within a second", async () => {
+      const admin = await TestDevice.join(one, one.adminInvitationToken, "Anna");
+      await admin.login();
+      const onTwo = await admin.connect(false, two);
+      try {
+        const out = await admin.call("POST", "/v1/logout");
+        assert.equal(out.status, 204);
+        assert.ok((await closedWithin(onTwo, 1000)) < 1000, "the socket on the other node is still open");
+        assertUnauthenticatedClose(onTwo);
+      } finally {
+        await onTwo.close();
+      }
+    });
+  },
+);
