@@ -187,6 +187,7 @@ export class Connection {
             $typeName: "bote.v1.KeyPackagesLow",
             deviceId: this.principal!.deviceId,
             remaining: event.remaining,
+            lastResortHandedOut: event.lastResortHandedOut,
           },
         });
       case "revoked":
