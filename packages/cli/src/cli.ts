@@ -43,6 +43,16 @@ export async function runCli(argv: string[]): Promise<number> {
       "Anfragen pro Minute und Adresse an offene Endpunkte / requests per minute and address to open endpoints",
       "30",
     )
+    .option(
+      "--key-package-fetch-limit <n>",
+      "Schlüsselpaket-Abrufe pro Minute und Konto / key package fetches per minute and requesting account (1–100000)",
+      "60",
+    )
+    .option(
+      "--one-time-key-package-limit <n>",
+      "Einmal-Schlüsselpakete pro Stunde und Gerät, danach das Reservepaket / one-time key packages per hour and device, then the last-resort one (0–100000)",
+      "30",
+    )
     .addOption(
       new Option(
         "--web-root <dir>",

@@ -35,6 +35,8 @@ export interface ServeOptions {
   sqliteSync: string;
   logLevel: string;
   publicRateLimit: string;
+  keyPackageFetchLimit: string;
+  oneTimeKeyPackageLimit: string;
   retentionDays: string;
   blobMaxMb: string;
   trustProxy?: boolean;
@@ -56,6 +58,8 @@ export interface ParsedServeOptions {
   sqliteSync: "full" | "normal";
   logLevel: string;
   publicRateLimit: number;
+  keyPackageFetchLimit: number;
+  oneTimeKeyPackageLimit: number;
   retentionDays: number;
   blobMaxMb: number;
   trustProxy: boolean;
@@ -80,6 +84,11 @@ export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
     throw new UsageError(t.invalidSync(options.sqliteSync));
   if (!/^\d{1,7}$/.test(options.publicRateLimit) || Number(options.publicRateLimit) < 1)
     throw new UsageError(t.invalidRateLimit(options.publicRateLimit));
+  const keyPackageFetchLimit = wholeNumber(options.keyPackageFetchLimit, 1, 100_000);
+  if (keyPackageFetchLimit === undefined) throw new UsageError(t.invalidRateLimit(options.keyPackageFetchLimit));
+  // 0 is allowed: every fetch then gets the last-resort package (for tests, or an organisation under attack).
+  const oneTimeKeyPackageLimit = wholeNumber(options.oneTimeKeyPackageLimit, 0, 100_000);
+  if (oneTimeKeyPackageLimit === undefined) throw new UsageError(t.invalidRateLimit(options.oneTimeKeyPackageLimit));
   const retentionDays = wholeNumber(options.retentionDays, 1, 365);
   if (retentionDays === undefined) throw new UsageError(t.invalidRetention(options.retentionDays));
   const blobMaxMb = wholeNumber(options.blobMaxMb, 1, 2048);
@@ -103,6 +112,8 @@ export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
     sqliteSync: options.sqliteSync,
     logLevel: options.logLevel,
     publicRateLimit: Number(options.publicRateLimit),
+    keyPackageFetchLimit,
+    oneTimeKeyPackageLimit,
     retentionDays,
     blobMaxMb,
     trustProxy: options.trustProxy === true,
@@ -173,6 +184,8 @@ export async function serve(raw: ServeOptions): Promise<void> {
   }
   const config = defaultConfig(options.publicUrl);
   config.rateLimits.publicPerMinute = options.publicRateLimit;
+  config.rateLimits.keyPackageFetchesPerMinute = options.keyPackageFetchLimit;
+  config.rateLimits.oneTimeKeyPackagesPerDevicePerHour = options.oneTimeKeyPackageLimit;
   config.envelopeTtlMs = options.retentionDays * 24 * 3_600_000;
   config.blobTtlMs = config.envelopeTtlMs;
   config.blobMaxBytes = options.blobMaxMb * 1024 * 1024;
