@@ -41,11 +41,13 @@ export interface TopUpNotice {
  */
 export async function topUpKeyPackages(ctx: ClientContext, notice: TopUpNotice = {}): Promise<{ uploaded: number }> {
   const { keyPackages: stock } = await ctx.session.api.me();
-  const held = await ctx.store.listLastResortKeyPackages();
   const now = ctx.now();
-  const missing = stock.oneTime < KEY_PACKAGES_LOW_WATERMARK ? KEY_PACKAGE_TARGET - stock.oneTime : 0;
-  const needLastResort = !stock.lastResort || lastResortDue(held.at(-1)?.createdAt, stock, notice, now);
-  const expired = expiredLastResorts(held, needLastResort ? now : undefined, now);
+  const { missing, needLastResort, expired } = planKeyPackageTopUp(
+    stock,
+    await ctx.store.listLastResortKeyPackages(),
+    notice,
+    now,
+  );
   if (missing === 0 && !needLastResort) {
     if (expired.length > 0) await ctx.store.apply({ keyPackagesDelete: expired });
     return { uploaded: 0 };
@@ -69,6 +71,30 @@ export async function topUpKeyPackages(ctx: ClientContext, notice: TopUpNotice =
   await ctx.store.apply({ keyPackagesPut: records, keyPackagesDelete: expired });
   await ctx.session.api.uploadKeyPackages(oneTime, lastResort);
   return { uploaded: records.length };
+}
+
+export interface KeyPackageTopUpPlan {
+  /** One-time packages to make and upload. */
+  readonly missing: number;
+  /** Whether to make and upload a new last-resort package. */
+  readonly needLastResort: boolean;
+  /** Refs of replaced last-resort packages whose grace period is over: delete them. */
+  readonly expired: string[];
+}
+
+/**
+ * What topUpKeyPackages does, decided from the server's stock, the
+ * last-resort packages held here (oldest first) and the server's notice.
+ */
+export function planKeyPackageTopUp(
+  stock: { readonly oneTime: number; readonly lastResort: boolean; readonly lastResortHandedOutAt?: string },
+  held: readonly { ref: string; createdAt: number }[],
+  notice: TopUpNotice,
+  now: number,
+): KeyPackageTopUpPlan {
+  const missing = stock.oneTime < KEY_PACKAGES_LOW_WATERMARK ? KEY_PACKAGE_TARGET - stock.oneTime : 0;
+  const needLastResort = !stock.lastResort || lastResortDue(held.at(-1)?.createdAt, stock, notice, now);
+  return { missing, needLastResort, expired: expiredLastResorts(held, needLastResort ? now : undefined, now) };
 }
 
 function lastResortDue(
