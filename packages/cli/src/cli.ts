@@ -52,6 +52,14 @@ export async function runCli(argv: string[]): Promise<number> {
       "--max-sockets-awaiting-hello <n>",
       "WebSockets ohne Hello, insgesamt / WebSockets without a Hello, in all",
       "200",
+      "--key-package-fetch-limit <n>",
+      "Schlüsselpaket-Abrufe pro Minute und Konto / key package fetches per minute and requesting account (1–100000)",
+      "60",
+    )
+    .option(
+      "--one-time-key-package-limit <n>",
+      "Einmal-Schlüsselpakete pro Stunde und Gerät, danach das Reservepaket / one-time key packages per hour and device, then the last-resort one (0–100000)",
+      "30",
     )
     .addOption(
       new Option(

@@ -37,6 +37,8 @@ export interface ServeOptions {
   publicRateLimit: string;
   maxSocketsPerAddress: string;
   maxSocketsAwaitingHello: string;
+  keyPackageFetchLimit: string;
+  oneTimeKeyPackageLimit: string;
   retentionDays: string;
   blobMaxMb: string;
   trustProxy?: boolean;
@@ -60,6 +62,8 @@ export interface ParsedServeOptions {
   publicRateLimit: number;
   maxSocketsPerAddress: number;
   maxSocketsAwaitingHello: number;
+  keyPackageFetchLimit: number;
+  oneTimeKeyPackageLimit: number;
   retentionDays: number;
   blobMaxMb: number;
   trustProxy: boolean;
@@ -86,6 +90,11 @@ export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
     throw new UsageError(t.invalidRateLimit(options.publicRateLimit));
   const maxSocketsPerAddress = socketCount(options.maxSocketsPerAddress, "--max-sockets-per-address");
   const maxSocketsAwaitingHello = socketCount(options.maxSocketsAwaitingHello, "--max-sockets-awaiting-hello");
+  const keyPackageFetchLimit = wholeNumber(options.keyPackageFetchLimit, 1, 100_000);
+  if (keyPackageFetchLimit === undefined) throw new UsageError(t.invalidRateLimit(options.keyPackageFetchLimit));
+  // 0 is allowed: every fetch then gets the last-resort package (for tests, or an organisation under attack).
+  const oneTimeKeyPackageLimit = wholeNumber(options.oneTimeKeyPackageLimit, 0, 100_000);
+  if (oneTimeKeyPackageLimit === undefined) throw new UsageError(t.invalidRateLimit(options.oneTimeKeyPackageLimit));
   const retentionDays = wholeNumber(options.retentionDays, 1, 365);
   if (retentionDays === undefined) throw new UsageError(t.invalidRetention(options.retentionDays));
   const blobMaxMb = wholeNumber(options.blobMaxMb, 1, 2048);
@@ -111,6 +120,8 @@ export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
     publicRateLimit: Number(options.publicRateLimit),
     maxSocketsPerAddress,
     maxSocketsAwaitingHello,
+    keyPackageFetchLimit,
+    oneTimeKeyPackageLimit,
     retentionDays,
     blobMaxMb,
     trustProxy: options.trustProxy === true,
@@ -189,6 +200,8 @@ export async function serve(raw: ServeOptions): Promise<void> {
   config.rateLimits.publicGlobalPerMinute = 10 * options.publicRateLimit;
   config.maxSocketsPerAddress = options.maxSocketsPerAddress;
   config.maxSocketsAwaitingHello = options.maxSocketsAwaitingHello;
+  config.rateLimits.keyPackageFetchesPerMinute = options.keyPackageFetchLimit;
+  config.rateLimits.oneTimeKeyPackagesPerDevicePerHour = options.oneTimeKeyPackageLimit;
   config.envelopeTtlMs = options.retentionDays * 24 * 3_600_000;
   config.blobTtlMs = config.envelopeTtlMs;
   config.blobMaxBytes = options.blobMaxMb * 1024 * 1024;

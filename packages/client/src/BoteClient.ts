@@ -129,7 +129,7 @@ export class BoteClient {
       openSocket: transport.openSocket,
       sessionToken: (renew) => this.session.sessionToken(renew),
       onEntries: (entries) => processEntries(this.ctx, entries),
-      onKeyPackagesLow: () => this.inBackground(() => topUpKeyPackages(this.ctx)),
+      onKeyPackagesLow: (notice) => this.inBackground(() => topUpKeyPackages(this.ctx, notice)),
       onRevoked: () => this.events.emit("deactivated", { reason: this.deactivated ?? "device" }),
       onOrganisationChanged: (seq) => {
         if (seq > this.organisationView.logSeq) this.inBackground(() => this.syncOrganisation());

@@ -29,7 +29,8 @@ export interface RelayConnectionOptions {
    * without acknowledging, so the entries come again.
    */
   readonly onEntries: (entries: readonly Entry[]) => Promise<void>;
-  readonly onKeyPackagesLow?: () => void;
+  /** The one-time stock ran low, or the last-resort package was handed out (then it should be replaced). */
+  readonly onKeyPackagesLow?: (notice: { lastResortHandedOut: boolean }) => void;
   /** The organisation revoked this device: the connection stops for good instead of reconnecting. */
   readonly onRevoked?: () => void;
   /** The organisation's signed log grew (a revocation, a certificate, a rotation): read it. */
@@ -186,7 +187,7 @@ export class RelayConnection {
         return;
       }
       case "keyPackagesLow":
-        this.options.onKeyPackagesLow?.();
+        this.options.onKeyPackagesLow?.({ lastResortHandedOut: frame.value.lastResortHandedOut });
         return;
       case "organisationChanged":
         this.options.onOrganisationChanged?.(Number(frame.value.seq));

@@ -7,6 +7,14 @@ export { linkThisDevice, parseDeviceLink, type DeviceLinkOffer, type LinkDeviceO
 export { ClientError, clientErrorRegistry, type ClientErrorCode } from "./clientError.js";
 export { bytesFrom } from "./ServerApi.js";
 export { reactionsOf, type CurrentReaction } from "./reactions.js";
+export {
+  planKeyPackageTopUp,
+  KEY_PACKAGE_TARGET,
+  LAST_RESORT_GRACE_MS,
+  LAST_RESORT_MAX_AGE_MS,
+  LAST_RESORT_MIN_AGE_MS,
+  type KeyPackageTopUpPlan,
+} from "./keyPackageStock.js";
 export type { ClientEvents, DropReason } from "./events.js";
 export type { SessionCache, SessionToken } from "./session.js";
 export { readContent, type ConversationEvent } from "./records.js";

@@ -189,6 +189,6 @@ export {
   type EncryptedAttachment,
 } from "./attachment/encryptAttachment.js";
 export { decryptAttachment } from "./attachment/decryptAttachment.js";
-export { MemoryClientStore } from "./store/MemoryClientStore.js";
+export { MemoryClientStore, lastResortsOldestFirst } from "./store/MemoryClientStore.js";
 export { ClientStoreError, type ClientStoreErrorCode } from "./store/ClientStoreError.js";
 export { validateStoreChanges } from "./store/validateStoreChanges.js";

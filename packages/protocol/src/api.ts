@@ -135,6 +135,12 @@ export interface KeyPackageStock {
   oneTime: number;
   lastResort: boolean;
   low: boolean;
+  /**
+   * When this node last handed out the last-resort package instead of a
+   * one-time one (ISO 8601); absent once a new last-resort package is uploaded.
+   * The device should then replace it.
+   */
+  lastResortHandedOutAt?: string;
 }
 
 export interface CreateInvitationResponse {

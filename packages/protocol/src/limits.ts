@@ -19,7 +19,7 @@ export const MAX_KEY_PACKAGE_BYTES = 16 * 1024;
 export const MAX_KEY_PACKAGES_PER_UPLOAD = 100;
 export const MAX_KEY_PACKAGES_PER_DEVICE = 200;
 /** Below this many one-time key packages the server tells the device to upload more. */
-export const KEY_PACKAGES_LOW_WATERMARK = 10;
+export const KEY_PACKAGES_LOW_WATERMARK = 15;
 
 export const MAX_DISPLAY_NAME_CHARS = 64;
 /** Room for a full key package upload (100 × 16 KiB, base64url) with margin. */

@@ -34,6 +34,7 @@ import { invitationRoutes } from "./http/routes/invitations.js";
 import { deviceLinkRoutes } from "./http/routes/deviceLinks.js";
 import { organisationRoutes } from "./http/routes/organisation.js";
 import { keyPackageRoutes } from "./http/routes/keyPackages.js";
+import { KeyPackageLimits } from "./http/KeyPackageLimits.js";
 import { mailboxRoutes } from "./http/routes/mailbox.js";
 import { blobRoutes } from "./http/routes/blobs.js";
 import { webAppRoutes } from "./http/routes/webApp.js";
@@ -79,6 +80,7 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
     bus,
     log,
     now,
+    keyPackageLimits: new KeyPackageLimits(config, now),
     onInvitationRedeemed: deps.onInvitationRedeemed ?? (() => undefined),
   };
 

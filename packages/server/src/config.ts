@@ -8,6 +8,8 @@ export interface ServerConfig {
   /** How long the id of a fully acknowledged envelope is kept to catch resends. */
   dedupeTtlMs: number;
   sessionTtlMs: number;
+  /** Live sessions per device; a new login drops the oldest beyond this. */
+  maxSessionsPerDevice: number;
   challengeTtlMs: number;
   blobMaxBytes: number;
   blobTtlMs: number;
@@ -53,8 +55,10 @@ export interface ServerConfig {
     publicPerMinute: number;
     /** Requests per minute on each unauthenticated endpoint, across all addresses together. */
     publicGlobalPerMinute: number;
-    /** Key package fetches per minute and session. */
+    /** Key package fetches per minute and requesting account, over all its sessions and devices; beyond, rate_limited. */
     keyPackageFetchesPerMinute: number;
+    /** One-time key packages handed out per hour and target device, whoever asks; beyond, its last-resort package. */
+    oneTimeKeyPackagesPerDevicePerHour: number;
   };
 }
 
@@ -68,6 +72,7 @@ export function defaultConfig(publicUrl = "http://localhost:8080"): ServerConfig
     envelopeTtlMs: 30 * day,
     dedupeTtlMs: day,
     sessionTtlMs: 60 * minute,
+    maxSessionsPerDevice: 10,
     challengeTtlMs: 2 * minute,
     blobMaxBytes: 100 * 1024 * 1024,
     blobTtlMs: 30 * day,
@@ -82,6 +87,11 @@ export function defaultConfig(publicUrl = "http://localhost:8080"): ServerConfig
     sweepIntervalMs: 10 * minute,
     sendsPerSecondPerSocket: 500,
     trustProxy: false,
-    rateLimits: { publicPerMinute: 30, publicGlobalPerMinute: 300, keyPackageFetchesPerMinute: 120 },
+    rateLimits: {
+      publicPerMinute: 30,
+      publicGlobalPerMinute: 300,
+      keyPackageFetchesPerMinute: 60,
+      oneTimeKeyPackagesPerDevicePerHour: 30,
+    },
   };
 }

@@ -58,7 +58,9 @@ describeEachBackend("endpoints", (backend) => {
     const low = await bobSocket.next((f) => f.case === "keyPackagesLow");
     assert.ok(low.case === "keyPackagesLow" && low.value.remaining < KEY_PACKAGES_LOW_WATERMARK);
     const stock = await bob.call<{ keyPackages: KeyPackageStock }>("GET", "/v1/me");
-    assert.deepEqual(stock.body.keyPackages, { oneTime: 0, lastResort: true, low: true });
+    const { lastResortHandedOutAt, ...counts } = stock.body.keyPackages;
+    assert.deepEqual(counts, { oneTime: 0, lastResort: true, low: true });
+    assert.ok(lastResortHandedOutAt !== undefined, "Bob learns that his last-resort package was handed out");
     await bobSocket.close();
   });
 
@@ -79,12 +81,12 @@ describeEachBackend("endpoints", (backend) => {
     assert.equal(over.body.error.code, "too_many_key_packages");
   });
 
-  it("rate-limits key package fetches per session", async () => {
+  it("rate-limits key package fetches per requesting account", async () => {
     const path = `/v1/accounts/${encodeBase64url(admin.accountId)}/key-packages`;
     let limited = 0;
     for (let i = 0; i < 45; i++) if ((await bob.call("GET", path)).status === 429) limited++;
     assert.ok(limited > 0, "some fetches were limited");
-    // Another session is not affected by Bob's limit.
+    // Another account is not affected by Bob's limit.
     assert.equal((await admin.call("GET", `/v1/accounts/${encodeBase64url(bob.accountId)}/key-packages`)).status, 200);
   });
 

@@ -190,6 +190,17 @@ export function describeClientStoreContract(name: string, open: () => Promise<Cl
         assert.deepEqual(await store.countKeyPackages(), { oneTime: 1, lastResort: 1 });
         await store.apply({ keyPackagesPut: [keyPackage("k2", true)] });
         assert.deepEqual(await store.countKeyPackages(), { oneTime: 0, lastResort: 2 });
+        await store.apply({ keyPackagesPut: [{ ...keyPackage("k0", true), createdAt: 1 }] });
+        const at = keyPackage("k2", true).createdAt;
+        assert.deepEqual(
+          await store.listLastResortKeyPackages(),
+          [
+            { ref: "k0", createdAt: 1 },
+            { ref: "k-last", createdAt: at },
+            { ref: "k2", createdAt: at },
+          ],
+          "replaced last-resort packages are listed, oldest first, then by ref",
+        );
       }));
 
     it("remembers seen keys, and a key seen twice is no error", () =>

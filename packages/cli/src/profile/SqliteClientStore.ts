@@ -132,6 +132,15 @@ export class SqliteClientStore implements ClientStore {
     });
   }
 
+  listLastResortKeyPackages(): Promise<{ ref: string; createdAt: number }[]> {
+    return this.#read(() =>
+      (this.#sql.listLastResortKeyPackages.all() as Row[]).map((r) => ({
+        ref: r.ref as string,
+        createdAt: r.created_at as number,
+      })),
+    );
+  }
+
   hasSeen(key: string): Promise<boolean> {
     return this.#read(() => this.#sql.hasSeen.get(key) !== undefined);
   }
@@ -250,6 +259,10 @@ function prepareStatements(db: Database.Database) {
     getKeyPackage: db.prepare("SELECT ref, bundle, last_resort, created_at FROM key_packages WHERE ref = ?"),
     countKeyPackages: db.prepare(
       `SELECT sum(last_resort = 0) AS oneTime, sum(last_resort = 1) AS lastResort FROM key_packages`,
+    ),
+    // Ordered by code unit (BINARY), like the other stores.
+    listLastResortKeyPackages: db.prepare(
+      "SELECT ref, created_at FROM key_packages WHERE last_resort = 1 ORDER BY created_at, ref",
     ),
     putKeyPackage: db.prepare(
       `INSERT INTO key_packages (ref, bundle, last_resort, created_at) VALUES (@ref, @bundle, @lastResort, @createdAt)

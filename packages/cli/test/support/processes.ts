@@ -47,8 +47,8 @@ export function spawnServer(args: readonly string[], lang = "de_DE.UTF-8"): Prom
  * client commands reuse their session token, so dozens of commands a
  * minute log in only once per profile.
  */
-export function startServer(dataDir: string, port: number): Promise<RunningServer> {
-  return spawnServer(["--data", dataDir, "--port", String(port)]);
+export function startServer(dataDir: string, port: number, extraArgs: readonly string[] = []): Promise<RunningServer> {
+  return spawnServer(["--data", dataDir, "--port", String(port), ...extraArgs]);
 }
 
 /** SIGTERM; resolves with the exit code. */

@@ -10,6 +10,7 @@ export function joinClient(
   name: string,
   link: string,
   wrapStore: (store: ClientStore) => ClientStore = (store) => store,
+  now?: () => number,
 ): Promise<BoteClient> {
   return joinWithInvitation({
     store: wrapStore(SqliteClientStore.open(joinPath(dir, `${name}.db`))),
@@ -18,5 +19,6 @@ export function joinClient(
     displayName: name,
     // Reconnects come quickly in tests: the backoff jitter is pinned to a tenth of its ceiling.
     random: () => 0.1,
+    ...(now === undefined ? {} : { now }),
   });
 }

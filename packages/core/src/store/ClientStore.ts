@@ -33,6 +33,12 @@ export interface ClientStore {
   listContacts(): Promise<ContactRecord[]>;
   getKeyPackage(ref: string): Promise<KeyPackageRecord | undefined>;
   countKeyPackages(): Promise<{ oneTime: number; lastResort: number }>;
+  /**
+   * The last-resort key packages held, without their private halves: the
+   * current one and replaced ones kept for late Welcomes. Oldest first by
+   * `createdAt`, then by ref.
+   */
+  listLastResortKeyPackages(): Promise<{ ref: string; createdAt: number }[]>;
   /** Whether a dedupe key was recorded by an earlier `apply` (see StoreChanges.seen). */
   hasSeen(key: string): Promise<boolean>;
   /**

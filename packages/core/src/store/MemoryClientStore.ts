@@ -76,6 +76,10 @@ export class MemoryClientStore implements ClientStore {
     return Promise.resolve({ oneTime: this.#keyPackages.size - lastResort, lastResort });
   }
 
+  listLastResortKeyPackages(): Promise<{ ref: string; createdAt: number }[]> {
+    return Promise.resolve(lastResortsOldestFirst([...this.#keyPackages.values()]));
+  }
+
   hasSeen(key: string): Promise<boolean> {
     return Promise.resolve(this.#seen.has(key));
   }
@@ -152,4 +156,12 @@ function copyContact(c: ContactRecord): ContactRecord {
 
 function copyKeyPackage(k: KeyPackageRecord): KeyPackageRecord {
   return { ...k, bundle: copyBytes(k.bundle) };
+}
+
+/** Last-resort key packages as ClientStore.listLastResortKeyPackages orders them. */
+export function lastResortsOldestFirst(all: readonly KeyPackageRecord[]): { ref: string; createdAt: number }[] {
+  return all
+    .filter((k) => k.lastResort)
+    .map((k) => ({ ref: k.ref, createdAt: k.createdAt }))
+    .sort((a, b) => a.createdAt - b.createdAt || (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
 }

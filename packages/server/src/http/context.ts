@@ -5,6 +5,7 @@ import type { BlobStore } from "../store/BlobStore.js";
 import type { ServerSecrets } from "../secrets/ServerSecrets.js";
 import type { Relay } from "../relay/Relay.js";
 import type { Bus } from "../relay/Bus.js";
+import type { KeyPackageLimits } from "./KeyPackageLimits.js";
 
 /** What every route handler may use; built once in buildServer. */
 export interface ServerContext {
@@ -16,6 +17,7 @@ export interface ServerContext {
   bus: Bus;
   log: Logger;
   now: () => number;
+  keyPackageLimits: KeyPackageLimits;
   /** Called after an invitation was redeemed, with the SHA-256 of its token. */
   onInvitationRedeemed: (tokenHash: Uint8Array) => void;
 }

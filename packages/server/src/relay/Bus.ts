@@ -10,7 +10,8 @@ export type BusEvent =
   | { kind: "entry"; entry: QueuedEntry }
   /** An entry stored by another node: only its id travels, the payload is read from the store. */
   | { kind: "wake"; entryId: number }
-  | { kind: "keyPackagesLow"; remaining: number }
+  /** One-time packages ran low, or the last-resort package was handed out and should be replaced. */
+  | { kind: "keyPackagesLow"; remaining: number; lastResortHandedOut: boolean }
   /** The device was revoked: its sockets close at once with device_revoked. */
   | { kind: "revoked" }
   /** A session of the device ended (logout): the sockets it authenticated close with unauthenticated. */

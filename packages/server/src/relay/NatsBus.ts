@@ -47,7 +47,8 @@ export class NatsBus implements Bus {
         break;
       case "keyPackagesLow":
         message[NODE_ID_BYTES] = KEY_PACKAGES_LOW;
-        view.setBigUint64(NODE_ID_BYTES + 1, BigInt(event.remaining));
+        // The flag rides above the count's 32 bits (a stock is at most MAX_KEY_PACKAGES_PER_DEVICE).
+        view.setBigUint64(NODE_ID_BYTES + 1, BigInt(event.remaining) | (event.lastResortHandedOut ? 1n << 32n : 0n));
         break;
       case "revoked":
         message[NODE_ID_BYTES] = REVOKED;
@@ -97,7 +98,7 @@ export class NatsBus implements Bus {
       case ENTRY:
         return { kind: "wake", entryId: value };
       case KEY_PACKAGES_LOW:
-        return { kind: "keyPackagesLow", remaining: value };
+        return { kind: "keyPackagesLow", remaining: value % 2 ** 32, lastResortHandedOut: value >= 2 ** 32 };
       case REVOKED:
         return { kind: "revoked" };
       case ORGANISATION_CHANGED:

@@ -387,16 +387,24 @@ export interface ServerStore {
   /** Deletes the challenge; true only if it existed for this device and had not expired. */
   consumeChallenge(challenge: Bytes, deviceId: Bytes, now: number): Promise<boolean>;
 
-  /** tokenHash is SHA-256 of the session token. */
-  createSession(tokenHash: Bytes, deviceId: Bytes, expiresAt: number): Promise<void>;
+  /**
+   * tokenHash is SHA-256 of the session token. With maxPerDevice, the device's
+   * oldest sessions beyond that many (this one included) are deleted.
+   */
+  createSession(tokenHash: Bytes, deviceId: Bytes, expiresAt: number, maxPerDevice?: number): Promise<void>;
   getSession(tokenHash: Bytes, now: number): Promise<DevicePrincipal | undefined>;
   deleteSession(tokenHash: Bytes): Promise<void>;
 
   /** Adds one-time packages and replaces the last-resort one if given. Fails with false if the device would hold more than max one-time packages. */
   addKeyPackages(deviceId: Bytes, oneTime: Bytes[], lastResort: Bytes | undefined, max: number): Promise<boolean>;
   countKeyPackages(deviceId: Bytes): Promise<KeyPackageStock>;
-  /** For every device of the account: deletes and returns one one-time package, or returns (keeps) the last-resort one. */
-  takeKeyPackages(accountId: Bytes): Promise<TakeKeyPackagesResult>;
+  /**
+   * For every device of the account: deletes and returns one one-time package,
+   * or returns (keeps) the last-resort one. mayTakeOneTime is asked once per
+   * device that has a current mailbox; when it says no, the last-resort
+   * package is returned even if one-time ones are left.
+   */
+  takeKeyPackages(accountId: Bytes, mayTakeOneTime?: (deviceId: Bytes) => boolean): Promise<TakeKeyPackagesResult>;
 
   /** Current mailbox first, then retired ones still draining. */
   listMailboxes(deviceId: Bytes): Promise<Mailbox[]>;

@@ -209,6 +209,7 @@ export class Connection {
             $typeName: "bote.v1.KeyPackagesLow",
             deviceId: this.principal!.deviceId,
             remaining: event.remaining,
+            lastResortHandedOut: event.lastResortHandedOut,
           },
         });
       case "revoked":

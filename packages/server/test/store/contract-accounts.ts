@@ -166,6 +166,20 @@ export function accountsContract(fixture: () => StoreFixture): void {
       assert.equal(await store().getSession(id(32), T), undefined);
     });
 
+    it("keeps at most maxPerDevice sessions of a device, dropping the oldest", async () => {
+      const orgId = await seedOrganisation(store());
+      const device = await seedDevice(store(), orgId);
+      const other = await seedDevice(store(), orgId);
+      const otherSession = id(32);
+      await store().createSession(otherSession, other.deviceId, T + 500, 2);
+      const hashes = [id(32), id(32), id(32)];
+      for (const [i, hash] of hashes.entries()) await store().createSession(hash, device.deviceId, T + 1000 + i, 2);
+      assert.equal(await store().getSession(hashes[0]!, T), undefined, "the oldest is gone");
+      assertBytes((await store().getSession(hashes[1]!, T))?.deviceId, device.deviceId);
+      assertBytes((await store().getSession(hashes[2]!, T))?.deviceId, device.deviceId);
+      assertBytes((await store().getSession(otherSession, T))?.deviceId, other.deviceId, "other devices keep theirs");
+    });
+
     it("accepts a challenge once, for its device, before expiry", async () => {
       const orgId = await seedOrganisation(store());
       const device = await seedDevice(store(), orgId);
@@ -217,6 +231,22 @@ export function accountsContract(fixture: () => StoreFixture): void {
       assert.equal(await store().addKeyPackages(device.deviceId, [], replacement, 10), true);
       assertBytes((await store().takeKeyPackages(device.accountId)).taken[0]?.data, replacement);
       assert.deepEqual(await store().countKeyPackages(device.deviceId), { oneTime: 0, lastResort: true });
+    });
+
+    it("hands out the last-resort package, keeping the one-time ones, when mayTakeOneTime says no", async () => {
+      const device = await seedDevice(store(), await seedOrganisation(store()));
+      const lastResort = id();
+      await store().addKeyPackages(device.deviceId, [id(), id()], lastResort, 10);
+      const asked: string[] = [];
+      const { taken } = await store().takeKeyPackages(device.accountId, (deviceId) => {
+        asked.push(Buffer.from(deviceId).toString("hex"));
+        return false;
+      });
+      assert.deepEqual(asked, hexes([device.deviceId]));
+      assertBytes(taken[0]?.data, lastResort);
+      assert.equal(taken[0]?.lastResort, true);
+      assert.equal(taken[0]?.remaining, 2);
+      assert.deepEqual(await store().countKeyPackages(device.deviceId), { oneTime: 2, lastResort: true });
     });
 
     it("reports a device with no package as unavailable", async () => {

@@ -9,6 +9,7 @@ import {
   type OutboxRecord,
   type ProfileRecord,
   type StoreChanges,
+  lastResortsOldestFirst,
 } from "@bote/core";
 
 /**
@@ -157,6 +158,10 @@ export class IndexedDbClientStore implements ClientStore {
     const all = await this.#read<StoredKeyPackage[]>(KEY_PACKAGES, (s) => s.getAll());
     const lastResort = all.filter((k) => k.lastResort).length;
     return { oneTime: all.length - lastResort, lastResort };
+  }
+
+  async listLastResortKeyPackages(): Promise<{ ref: string; createdAt: number }[]> {
+    return lastResortsOldestFirst(await this.#read<StoredKeyPackage[]>(KEY_PACKAGES, (s) => s.getAll()));
   }
 
   async hasSeen(key: string): Promise<boolean> {

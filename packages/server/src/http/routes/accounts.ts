@@ -54,7 +54,7 @@ export function accountRoutes(app: FastifyInstance, ctx: ServerContext): void {
     if (!fresh || !verifyEd25519(device.publicKey, signed, body.signature)) throw new BoteError("challenge_invalid");
     const token = encodeBase64url(randomId(32));
     const expiresAt = ctx.now() + ctx.config.sessionTtlMs;
-    await ctx.store.createSession(sha256(token), body.deviceId, expiresAt);
+    await ctx.store.createSession(sha256(token), body.deviceId, expiresAt, ctx.config.maxSessionsPerDevice);
     const response: LoginResponse = { sessionToken: token, expiresAt: new Date(expiresAt).toISOString() };
     return response;
   });
@@ -76,6 +76,7 @@ export function accountRoutes(app: FastifyInstance, ctx: ServerContext): void {
       ctx.store.listMailboxes(me.deviceId),
       ctx.store.countKeyPackages(me.deviceId),
     ]);
+    const handedOutAt = ctx.keyPackageLimits.lastResortHandedOutAt(me.deviceId);
     const response: MeResponse = {
       accountId: encodeBase64url(me.accountId),
       deviceId: encodeBase64url(me.deviceId),
@@ -86,7 +87,11 @@ export function accountRoutes(app: FastifyInstance, ctx: ServerContext): void {
         mailboxId: encodeBase64url(m.id),
         capability: encodeBase64url(ctx.secrets.issueCapability(m.id)),
       })),
-      keyPackages: { ...stock, low: stock.oneTime < KEY_PACKAGES_LOW_WATERMARK },
+      keyPackages: {
+        ...stock,
+        low: stock.oneTime < KEY_PACKAGES_LOW_WATERMARK,
+        ...(handedOutAt === undefined ? {} : { lastResortHandedOutAt: new Date(handedOutAt).toISOString() }),
+      },
     };
     return response;
   });

@@ -363,12 +363,19 @@ class PostgresStore implements ServerStore {
     return row !== undefined && Number(row.expires_at) > now && row.device_id.equals(deviceId);
   }
 
-  async createSession(tokenHash: Bytes, deviceId: Bytes, expiresAt: number): Promise<void> {
+  async createSession(tokenHash: Bytes, deviceId: Bytes, expiresAt: number, maxPerDevice?: number): Promise<void> {
     await this.pool.query("INSERT INTO sessions (token_hash, device_id, expires_at) VALUES ($1, $2, $3)", [
       tokenHash,
       deviceId,
       expiresAt,
     ]);
+    if (maxPerDevice === undefined) return;
+    // Two logins at once may each keep one extra session until the next login: a bound, not an exact count.
+    await this.pool.query(
+      `DELETE FROM sessions WHERE token_hash IN
+         (SELECT token_hash FROM sessions WHERE device_id = $1 ORDER BY expires_at DESC, token_hash OFFSET $2)`,
+      [deviceId, maxPerDevice],
+    );
   }
 
   async getSession(tokenHash: Bytes, now: number): Promise<DevicePrincipal | undefined> {
@@ -409,7 +416,10 @@ class PostgresStore implements ServerStore {
     return stock(this.pool, deviceId);
   }
 
-  takeKeyPackages(accountId: Bytes): Promise<TakeKeyPackagesResult> {
+  takeKeyPackages(
+    accountId: Bytes,
+    mayTakeOneTime: (deviceId: Bytes) => boolean = () => true,
+  ): Promise<TakeKeyPackagesResult> {
     return transaction(this.pool, async (client) => {
       const devices = await client.query<{ device_id: Buffer; mailbox_id: Buffer | null }>(
         `SELECT d.id AS device_id, m.id AS mailbox_id FROM devices d
@@ -426,13 +436,15 @@ class PostgresStore implements ServerStore {
           continue;
         }
         // SKIP LOCKED: a concurrent taker holding the oldest package makes this one take the next.
-        const oneTime = await client.query<{ data: Buffer }>(
-          `DELETE FROM key_packages WHERE id =
-             (SELECT id FROM key_packages WHERE device_id = $1 AND NOT last_resort
-               ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-           RETURNING data`,
-          [deviceId],
-        );
+        const oneTime = mayTakeOneTime(deviceId)
+          ? await client.query<{ data: Buffer }>(
+              `DELETE FROM key_packages WHERE id =
+                 (SELECT id FROM key_packages WHERE device_id = $1 AND NOT last_resort
+                   ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+               RETURNING data`,
+              [deviceId],
+            )
+          : { rows: [] };
         const lastResort =
           oneTime.rows[0] === undefined
             ? await client.query<{ data: Buffer }>(

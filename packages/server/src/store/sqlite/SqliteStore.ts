@@ -354,8 +354,11 @@ class SqliteStore implements ServerStore {
     });
   }
 
-  createSession(tokenHash: Bytes, deviceId: Bytes, expiresAt: number): Promise<void> {
-    return settle(() => void this.s.insertSession.run(tokenHash, deviceId, expiresAt));
+  createSession(tokenHash: Bytes, deviceId: Bytes, expiresAt: number, maxPerDevice?: number): Promise<void> {
+    return this.write(() => {
+      this.s.insertSession.run(tokenHash, deviceId, expiresAt);
+      if (maxPerDevice !== undefined) this.s.deleteOldSessions.run(deviceId, maxPerDevice);
+    });
   }
 
   getSession(tokenHash: Bytes, now: number): Promise<DevicePrincipal | undefined> {
@@ -392,11 +395,11 @@ class SqliteStore implements ServerStore {
     return { oneTime: row?.one_time ?? 0, lastResort: (row?.last_resort ?? 0) > 0 };
   }
 
-  takeKeyPackages(accountId: Bytes): Promise<TakeKeyPackagesResult> {
-    return this.write(() => this.takePackages(accountId));
+  takeKeyPackages(accountId: Bytes, mayTakeOneTime?: (deviceId: Bytes) => boolean): Promise<TakeKeyPackagesResult> {
+    return this.write(() => this.takePackages(accountId, mayTakeOneTime ?? (() => true)));
   }
 
-  private takePackages(accountId: Bytes): TakeKeyPackagesResult {
+  private takePackages(accountId: Bytes, mayTakeOneTime: (deviceId: Bytes) => boolean): TakeKeyPackagesResult {
     const taken: TakenKeyPackage[] = [];
     const unavailable: Bytes[] = [];
     for (const { device_id: deviceId, mailbox_id: mailboxId } of this.s.devicesOfAccount.all(accountId)) {
@@ -405,7 +408,7 @@ class SqliteStore implements ServerStore {
         unavailable.push(deviceId);
         continue;
       }
-      const oneTime = this.s.takeOneTime.get(deviceId);
+      const oneTime = mayTakeOneTime(deviceId) ? this.s.takeOneTime.get(deviceId) : undefined;
       const data = oneTime?.data ?? this.s.lastResort.get(deviceId)?.data;
       if (data === undefined) {
         unavailable.push(deviceId);

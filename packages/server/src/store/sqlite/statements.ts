@@ -188,6 +188,10 @@ export function prepareStatements(db: Database.Database) {
       "INSERT INTO sessions (token_hash, device_id, expires_at) VALUES (?, ?, ?)",
     ),
     deleteSession: prepare<[Bytes]>("DELETE FROM sessions WHERE token_hash = ?"),
+    deleteOldSessions: prepare<[Bytes, number]>(
+      `DELETE FROM sessions WHERE token_hash IN
+         (SELECT token_hash FROM sessions WHERE device_id = ? ORDER BY expires_at DESC, token_hash LIMIT -1 OFFSET ?)`,
+    ),
 
     keyPackageStock: prepare<[Bytes], { one_time: number; last_resort: number }>(
       `SELECT coalesce(sum(last_resort = 0), 0) AS one_time, coalesce(sum(last_resort), 0) AS last_resort
