@@ -52,6 +52,8 @@ export async function runCli(argv: string[]): Promise<number> {
       "--max-sockets-awaiting-hello <n>",
       "WebSockets ohne Hello, insgesamt / WebSockets without a Hello, in all",
       "200",
+    )
+    .option(
       "--key-package-fetch-limit <n>",
       "Schlüsselpaket-Abrufe pro Minute und Konto / key package fetches per minute and requesting account (1–100000)",
       "60",
