@@ -82,6 +82,8 @@ const de = {
       `${option}: ${allowed.join(" | ")} (${value})`,
     textOrFile: "send: text or --file",
     exclusive: (command: string, a: string, b: string) => `${command}: ${a} | ${b}`,
+    linkMissing:
+      "join: Einladungslink fehlt – aus einer Datei (--link-file <Datei>), über die Standardeingabe (bote join -) oder als Argument.",
   },
   event: (e: ConversationEvent): string => {
     switch (e.type) {
@@ -185,6 +187,8 @@ const en: ClientMessages = {
       `${option}: ${allowed.join(" | ")} (${value})`,
     textOrFile: "send: text or --file",
     exclusive: (command: string, a: string, b: string) => `${command}: ${a} | ${b}`,
+    linkMissing:
+      "join: the invitation link is missing – from a file (--link-file <file>), from standard input (bote join -) or as an argument.",
   },
   event: (e: ConversationEvent): string => {
     switch (e.type) {
