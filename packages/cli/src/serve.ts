@@ -1,6 +1,6 @@
 /** `bote serve`: one process with SQLite and local files, or a node of a PostgreSQL-backed cluster. */
 import { statSync } from "node:fs";
-import { access, mkdir } from "node:fs/promises";
+import { access, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
@@ -8,8 +8,10 @@ import {
   FileBlobStore,
   NatsBus,
   PostgresBlobStore,
-  ServerSecrets,
   bootstrapOrganisation,
+  openServerSecrets,
+  restrictFileModes,
+  type ServerSecrets,
   buildServer,
   defaultConfig,
   logSerializers,
@@ -180,20 +182,35 @@ function isHttpUrl(text: string): boolean {
 export async function serve(raw: ServeOptions): Promise<void> {
   const options = parseServeOptions(raw);
   const t = messages();
-  await mkdir(options.dataDir, { recursive: true });
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  // Every start, so a directory made by an older version or restored from a backup is closed too.
+  await restrictFileModes(options.dataDir);
+  await restrictFileModes(options.secretsFile);
+  const blobDir = options.blobs === undefined ? join(options.dataDir, "blobs") : resolve(options.blobs);
+  if (options.blobs !== undefined || options.database === undefined) await restrictFileModes(blobDir);
   const logger = pino({ level: options.logLevel, serializers: logSerializers });
-  const secrets = await ServerSecrets.loadOrCreate(options.secretsFile);
   let store: ServerStore;
   let blobs: BlobStore;
   if (options.database === undefined) {
-    store = await openSqliteStore(join(options.dataDir, "bote.sqlite"), { synchronous: options.sqliteSync });
+    const file = join(options.dataDir, "bote.sqlite");
+    // Created owner-only before SQLite opens it: SQLite gives its -wal and -shm files the database file's mode.
+    await writeFile(file, "", { flag: "a", mode: 0o600 });
+    store = await openSqliteStore(file, { synchronous: options.sqliteSync });
+    for (const companion of [`${file}-wal`, `${file}-shm`]) await restrictFileModes(companion);
   } else {
     store = await openPostgresStore(options.database);
+  }
+  let secrets: ServerSecrets;
+  try {
+    secrets = await openServerSecrets(store, options.secretsFile);
+  } catch (error) {
+    await store.close();
+    throw error;
   }
   if (options.blobs === undefined && options.database !== undefined) {
     blobs = await PostgresBlobStore.open(options.database);
   } else {
-    blobs = new FileBlobStore(resolve(options.blobs ?? join(options.dataDir, "blobs")));
+    blobs = new FileBlobStore(blobDir);
   }
   const config = defaultConfig(options.publicUrl);
   config.rateLimits.publicPerMinute = options.publicRateLimit;

@@ -103,6 +103,10 @@ export const clientErrorRegistry = {
     de: "Das Gerät konnte nicht verbunden werden (abgebrochen, abgelaufen oder verändert). Bitte noch einmal von vorn.",
     en: "The device could not be linked (cancelled, expired or tampered with). Please start again.",
   },
+  delivery_failed: {
+    de: "Zustellung fehlgeschlagen: Der Server hat die Nachricht für keinen Empfänger angenommen. Bitte die Administration informieren.",
+    en: "Delivery failed: the server accepted the message for no recipient. Please tell your administrator.",
+  },
   thumbnail_too_large: {
     de: "Das Vorschaubild ist zu groß (höchstens 32 KiB).",
     en: "The thumbnail is too large (at most 32 KiB).",

@@ -156,15 +156,22 @@ export async function deliverOutboxEntry(ctx: ClientContext, outbox: OutboxRecor
   // In the serial queue: a receipt processed between the read and the write would otherwise be undone.
   const sent = await ctx.serial.run(async () => {
     const message = outbox.messageId === undefined ? undefined : await ctx.store.getMessage(outbox.messageId);
+    // A refused send is dropped from the outbox, so it must show as failed (e.g. every capability invalid after the
+    // server lost its secrets); left "queued" it would wait for ever without a word.
     const next =
-      accepted && message !== undefined && message.status === "queued"
-        ? { ...message, status: "sent" as const }
+      message !== undefined && message.status === "queued"
+        ? { ...message, status: accepted ? ("sent" as const) : ("failed" as const) }
         : undefined;
     await ctx.store.apply({ outboxDelete: [outbox.outboxId], ...(next === undefined ? {} : { messages: [next] }) });
     return next;
   });
   if (sent !== undefined) ctx.events.emit("message", sent);
-  if (!accepted) ctx.events.emit("problem", { code: result.errorCode, detail: "send refused" });
+  if (!accepted) {
+    ctx.events.emit("problem", {
+      code: result.errorCode,
+      detail: outbox.messageId === undefined ? "send refused" : `send refused: message ${outbox.messageId} failed`,
+    });
+  }
   return result;
 }
 

@@ -112,7 +112,7 @@ export function editedBody(target: MessageRecord, text: string): Uint8Array {
   return encodeContent(content);
 }
 
-const ranks: Record<MessageStatus, number> = { queued: 0, sent: 1, delivered: 2, read: 3, received: 0 };
+const ranks: Record<MessageStatus, number> = { queued: 0, sent: 1, delivered: 2, read: 3, received: 0, failed: 0 };
 
 /** Receipts only move a message's status forward. */
 export function statusRank(status: MessageStatus): number {

@@ -52,6 +52,7 @@ const de = {
   inactive: "nicht mehr Mitglied",
   sent: "gesendet",
   queued: "wartet auf Verbindung",
+  failed: "Zustellung fehlgeschlagen",
   groupCreated: (name: string) => `Gruppe „${name}“ erstellt.`,
   membersAdded: (names: string) => `Hinzugefügt: ${names}`,
   membersRemoved: (names: string) => `Entfernt: ${names}`,
@@ -81,6 +82,8 @@ const de = {
       `${option}: ${allowed.join(" | ")} (${value})`,
     textOrFile: "send: text or --file",
     exclusive: (command: string, a: string, b: string) => `${command}: ${a} | ${b}`,
+    linkMissing:
+      "join: Einladungslink fehlt – aus einer Datei (--link-file <Datei>), über die Standardeingabe (bote join -) oder als Argument.",
   },
   event: (e: ConversationEvent): string => {
     switch (e.type) {
@@ -157,6 +160,7 @@ const en: ClientMessages = {
   inactive: "no longer a member",
   sent: "sent",
   queued: "waiting for a connection",
+  failed: "delivery failed",
   groupCreated: (name: string) => `Group "${name}" created.`,
   membersAdded: (names: string) => `Added: ${names}`,
   membersRemoved: (names: string) => `Removed: ${names}`,
@@ -183,6 +187,8 @@ const en: ClientMessages = {
       `${option}: ${allowed.join(" | ")} (${value})`,
     textOrFile: "send: text or --file",
     exclusive: (command: string, a: string, b: string) => `${command}: ${a} | ${b}`,
+    linkMissing:
+      "join: the invitation link is missing – from a file (--link-file <file>), from standard input (bote join -) or as an argument.",
   },
   event: (e: ConversationEvent): string => {
     switch (e.type) {

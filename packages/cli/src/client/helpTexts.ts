@@ -6,6 +6,8 @@ export const helpTexts = {
   profile: "Profil dieses Geräts / this device's profile (default ~/.bote or $BOTE_PROFILE)",
   json: "eine JSON-Zeile pro Ergebnis / one JSON line per result",
   join: "Tritt mit einer Einladung bei / joins with an invitation link",
+  joinLinkFile:
+    "Einladungslink aus dieser Datei, nicht aus der Befehlszeile (ps, Verlauf) / reads the invitation link from this file, not the command line (ps, history)",
   joinName:
     "nur die erste Administratorin: Anzeigename (sonst steht er in der Einladung) / first admin only: display name (otherwise the invitation names it)",
   joinPostQuantum:

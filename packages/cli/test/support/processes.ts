@@ -69,11 +69,16 @@ export interface CliResult {
 }
 
 /** Runs one `bote …` client command as its own process and waits for it. */
-export function bote(args: readonly string[], options: { lang?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function bote(
+  args: readonly string[],
+  options: { lang?: string; timeoutMs?: number; input?: string } = {},
+): Promise<CliResult> {
   const child = spawn(process.execPath, [bin, ...args], {
     env: { ...process.env, LANG: options.lang ?? "de_DE.UTF-8", LC_ALL: "", BOTE_PROFILE: "" },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe"],
   });
+  // An empty stdin unless the test gives one, as /dev/null would be.
+  child.stdin.end(options.input ?? "");
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -95,7 +100,7 @@ export function bote(args: readonly string[], options: { lang?: string; timeoutM
 }
 
 /** Like `bote`, but fails the test with the command's stderr unless it exits 0. */
-export async function boteOk(args: readonly string[], options?: { lang?: string }): Promise<CliResult> {
+export async function boteOk(args: readonly string[], options?: { lang?: string; input?: string }): Promise<CliResult> {
   const result = await bote(args, options);
   if (result.code !== 0) {
     throw new Error(`bote ${args.join(" ")} exited ${result.code}:\n${result.stderr}\n${result.stdout}`);

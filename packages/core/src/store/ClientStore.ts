@@ -130,9 +130,10 @@ export type MessageDirection = "in" | "out";
 
 /**
  * queued: stored, not yet accepted by the server; sent: the server stored it;
- * delivered/read: a member's end-to-end receipt said so; received: incoming.
+ * delivered/read: a member's end-to-end receipt said so; received: incoming;
+ * failed: the server refused it for every recipient (Zustellung fehlgeschlagen) and it will not be sent again.
  */
-export type MessageStatus = "queued" | "sent" | "delivered" | "read" | "received";
+export type MessageStatus = "queued" | "sent" | "delivered" | "read" | "received" | "failed";
 
 export interface MessageRecord {
   /** The content's message id (the end-to-end dedupe key). */

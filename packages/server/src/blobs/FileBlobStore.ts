@@ -18,9 +18,10 @@ export class FileBlobStore implements BlobStore {
   async write(id: Uint8Array, chunks: AsyncIterable<Uint8Array>, maxBytes: number): Promise<number> {
     const target = this.path(id);
     // Every time, not once: an operator may have moved the directory since.
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const temp = join(this.dir, `${TEMP_PREFIX}${randomBytes(8).toString("hex")}`);
-    const file = await open(temp, "wx");
+    // Owner-only like everything else the server keeps (docs/THREAT-MODEL.md, "At rest").
+    const file = await open(temp, "wx", 0o600);
     let size = 0;
     try {
       for await (const chunk of chunks) {

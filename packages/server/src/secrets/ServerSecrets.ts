@@ -8,6 +8,7 @@ import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
 import { CAPABILITY_BYTES, decodeBase64url, encodeBase64url } from "@bote/protocol";
+import { ServerSecretsError } from "./ServerSecretsError.js";
 
 const secretsFile = z.strictObject({
   current: z.number().int().min(1).max(255),
@@ -15,6 +16,7 @@ const secretsFile = z.strictObject({
 });
 
 const LABEL = Buffer.from("bote-capability-v1\0");
+const KEY_CHECK_LABEL = Buffer.from("bote-key-check-v1\0");
 
 export class ServerSecrets {
   private readonly keys: Map<number, Buffer>;
@@ -33,27 +35,66 @@ export class ServerSecrets {
     return new ServerSecrets(1, new Map([[1, randomBytes(32)]]));
   }
 
-  /** Loads the secrets file, creating it (mode 0600) if it does not exist. */
-  static async loadOrCreate(path: string): Promise<ServerSecrets> {
+  /**
+   * Loads the secrets file. A missing file is created (mode 0600) only when
+   * `create` is true — for a database that has never been used; otherwise it
+   * is an error, since new secrets would break every capability handed out.
+   */
+  static async load(path: string, options: { create: boolean }): Promise<ServerSecrets> {
     let text: string;
     try {
       text = await readFile(path, "utf8");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      if (!options.create) throw new ServerSecretsError("missing", path);
       const secrets = ServerSecrets.generate();
-      await mkdir(dirname(path), { recursive: true });
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
       await writeFile(path, secrets.serialize(), { mode: 0o600, flag: "wx" });
       return secrets;
     }
-    const parsed = secretsFile.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new Error(`${path}: not a Bote secrets file (${parsed.error.issues[0]?.message})`);
+    return ServerSecrets.parse(text, path);
+  }
+
+  /** Loads the secrets file, creating it (mode 0600) if it does not exist. */
+  static loadOrCreate(path: string): Promise<ServerSecrets> {
+    return ServerSecrets.load(path, { create: true });
+  }
+
+  /** Parses a secrets file's text; every fault names the file. */
+  static parse(text: string, path: string): ServerSecrets {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new ServerSecretsError("unreadable", path, "no JSON");
+    }
+    const parsed = secretsFile.safeParse(json);
+    if (!parsed.success) throw new ServerSecretsError("unreadable", path, parsed.error.issues[0]?.message);
     const keys = new Map<number, Buffer>();
     for (const [version, value] of Object.entries(parsed.data.keys)) {
       const key = decodeBase64url(value);
-      if (key === undefined) throw new Error(`${path}: key ${version} is not base64url`);
+      if (key === undefined) throw new ServerSecretsError("unreadable", path, `key ${version} is not base64url`);
       keys.set(Number(version), Buffer.from(key));
     }
-    return new ServerSecrets(parsed.data.current, keys);
+    try {
+      return new ServerSecrets(parsed.data.current, keys);
+    } catch (error) {
+      throw new ServerSecretsError("unreadable", path, (error as Error).message);
+    }
+  }
+
+  /** The key versions this file holds. */
+  versions(): number[] {
+    return [...this.keys.keys()];
+  }
+
+  /**
+   * HMAC of a fixed label under one key version, stored in the database so a
+   * node can tell whether its secrets belong to it; it reveals nothing of the key.
+   */
+  keyCheck(version: number): Buffer | undefined {
+    const key = this.keys.get(version);
+    return key && createHmac("sha256", key).update(KEY_CHECK_LABEL).digest();
   }
 
   serialize(): string {

@@ -365,6 +365,11 @@ export interface ServerStore {
   redeemInvitation(request: RedeemInvitation): Promise<RedeemResult>;
   countAccounts(orgId: Bytes): Promise<number>;
 
+  /** Every row of the server's own key/value table (key-check values). */
+  listServerMeta(): Promise<Map<string, Bytes>>;
+  /** Stores the value unless the key already has one; concurrent nodes keep the first. */
+  putServerMetaIfAbsent(key: string, value: Bytes): Promise<void>;
+
   /** Applies all changes in order in one transaction, each appended to the log, or none. */
   applyStatements(
     orgId: Bytes,

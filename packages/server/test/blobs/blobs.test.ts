@@ -1,7 +1,7 @@
 /** Both blob stores, one behaviour: whole blobs or nothing, streamed both ways. */
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -146,3 +146,20 @@ blobContract(
   },
   skip,
 );
+
+describe("file blob store modes", () => {
+  it("creates its directory 0700 and every blob file 0600, whatever the umask allows", async () => {
+    const root = await mkdtemp(join(tmpdir(), "bote-blob-modes-"));
+    try {
+      const dir = join(root, "blobs");
+      const blobs = new FileBlobStore(dir);
+      await blobs.write(new Uint8Array([1, 2, 3]), upload(randomBytes(100)), 1000);
+      assert.equal(((await stat(dir)).mode & 0o777).toString(8), "700");
+      for (const name of await readdir(dir)) {
+        assert.equal(((await stat(join(dir, name))).mode & 0o777).toString(8), "600", name);
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,20 +1,32 @@
 /** `bote join`: this device joins an organisation with an invitation link. */
+import { readFile } from "node:fs/promises";
 import { POST_QUANTUM_CIPHERSUITE } from "@bote/core";
 import type { Command } from "commander";
-import { flag, optionalText, parseArgument, parseOptions, text } from "../args.js";
+import { flag, optionalText, parseArgument, parseOptions } from "../args.js";
 import { clientMessages } from "../clientMessages.js";
+import { cliLanguage, UsageError } from "../../messages.js";
 import { helpTexts } from "../helpTexts.js";
 import { joinProfile } from "../session.js";
 import { clientCommand } from "./clientCommand.js";
 
 export function registerJoin(program: Command): void {
   clientCommand(program, "join", helpTexts.join)
-    .argument("<invitation-url>")
+    // Optional: an argument shows up in `ps` and the shell history, so the link can also come from a file or stdin.
+    .argument("[invitation-url]")
+    .option("--link-file <file>", helpTexts.joinLinkFile)
     .option("--name <display name>", helpTexts.joinName)
     .option("--post-quantum", helpTexts.joinPostQuantum)
     .action(async (rawUrl: unknown, raw: unknown) => {
-      const url = parseArgument(rawUrl, "<invitation-url>", text);
-      const options = parseOptions(raw, { name: optionalText, postQuantum: flag(false) });
+      const argument = parseArgument(rawUrl, "[invitation-url]", optionalText);
+      const options = parseOptions(
+        raw,
+        { name: optionalText, postQuantum: flag(false), linkFile: optionalText },
+        (o, t) =>
+          argument !== undefined && argument !== "-" && o.linkFile !== undefined
+            ? t.usage.exclusive("join", "<invitation-url>", "--link-file")
+            : undefined,
+      );
+      const url = await readInvitationLink(argument, options.linkFile);
       const suite = options.postQuantum ? POST_QUANTUM_CIPHERSUITE : undefined;
       const { client, printer } = await joinProfile(options, url, options.name, suite);
       try {
@@ -37,4 +49,43 @@ export function registerJoin(program: Command): void {
         await client.close();
       }
     });
+}
+
+/** Links are about 120 characters; anything much longer is not one. */
+const MAX_LINK_BYTES = 4096;
+
+/** The link from the argument, `--link-file`, or stdin (`-`, or no argument while stdin is not a terminal). */
+async function readInvitationLink(argument: string | undefined, linkFile: string | undefined): Promise<string> {
+  const t = clientMessages(cliLanguage());
+  let raw: string;
+  if (linkFile !== undefined) {
+    try {
+      raw = (await readFile(linkFile)).subarray(0, MAX_LINK_BYTES).toString("utf8");
+    } catch {
+      throw new UsageError(t.usage.invalid("--link-file", linkFile));
+    }
+  } else if (argument === "-" || (argument === undefined && process.stdin.isTTY !== true)) {
+    raw = await readStdin();
+  } else if (argument !== undefined) {
+    raw = argument;
+  } else {
+    throw new UsageError(t.usage.linkMissing);
+  }
+  const link = raw
+    .split(/\r?\n/)
+    .find((line) => line.trim() !== "")
+    ?.trim();
+  if (link === undefined) throw new UsageError(t.usage.linkMissing);
+  return link;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size > MAX_LINK_BYTES) break;
+  }
+  return Buffer.concat(chunks).subarray(0, MAX_LINK_BYTES).toString("utf8");
 }

@@ -4,7 +4,7 @@ import { rename, stat, unlink } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { randomBytes } from "node:crypto";
-import type { BoteClient } from "@bote/client";
+import { ClientError, type BoteClient } from "@bote/client";
 import type { Command } from "commander";
 import { UsageError } from "../../messages.js";
 import { optionalText, parseArgument, parseOptions, text, words } from "../args.js";
@@ -44,6 +44,8 @@ export function registerSend(program: Command): void {
             ? await client.sendText(chat.conversationId, message)
             : await sendFile(client, printer, chat.conversationId, options.file, message);
         if (sent !== undefined) printMessage(printer, sent, chat);
+        // Refused for every recipient: exit 1 with a sentence, never a silent "sent".
+        if (sent?.status === "failed") throw new ClientError("delivery_failed");
       });
     });
 }

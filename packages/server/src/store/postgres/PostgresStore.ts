@@ -306,6 +306,18 @@ class PostgresStore implements ServerStore {
     return Number(row?.n ?? 0);
   }
 
+  async listServerMeta(): Promise<Map<string, Bytes>> {
+    const rows = await this.rows<{ key: string; value: Buffer }>("SELECT key, value FROM server_meta", []);
+    return new Map(rows.map((row) => [row.key, row.value]));
+  }
+
+  async putServerMetaIfAbsent(key: string, value: Bytes): Promise<void> {
+    await this.pool.query("INSERT INTO server_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", [
+      key,
+      value,
+    ]);
+  }
+
   async getDevice(deviceId: Bytes): Promise<DevicePrincipal | undefined> {
     const [row] = await this.rows<PrincipalRow>(`${PRINCIPAL} WHERE d.id = $1`, [deviceId]);
     return row && principalOf(row);

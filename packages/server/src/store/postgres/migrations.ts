@@ -210,6 +210,14 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX device_links_expiry ON device_links(expires_at);
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- Facts about the server itself, such as the key-check values that
+      -- tell a node whether its secrets file belongs to this database.
+      CREATE TABLE server_meta (key text PRIMARY KEY, value bytea NOT NULL);
+    `,
+  },
 ];
 
 export async function applyMigrations(pool: pg.Pool): Promise<void> {

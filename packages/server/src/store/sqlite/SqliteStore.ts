@@ -311,6 +311,21 @@ class SqliteStore implements ServerStore {
     return settle(() => this.s.countAccounts.get(orgId)?.n ?? 0);
   }
 
+  listServerMeta(): Promise<Map<string, Bytes>> {
+    return settle(() => {
+      const rows = this.db.prepare<[], { key: string; value: Buffer }>("SELECT key, value FROM server_meta").all();
+      return new Map(rows.map((row) => [row.key, row.value]));
+    });
+  }
+
+  putServerMetaIfAbsent(key: string, value: Bytes): Promise<void> {
+    return settle(() => {
+      this.db
+        .prepare("INSERT INTO server_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
+        .run(key, value);
+    });
+  }
+
   getDevice(deviceId: Bytes): Promise<DevicePrincipal | undefined> {
     return settle(() => {
       const row = this.s.principalOfDevice.get(deviceId);

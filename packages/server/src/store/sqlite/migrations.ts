@@ -207,6 +207,14 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX device_links_expiry ON device_links(expires_at);
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- Facts about the server itself, such as the key-check values that
+      -- tell a node whether its secrets file belongs to this database.
+      CREATE TABLE server_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Accounts made before version 2 have no certificate: such a database is refused rather than half migrated. */

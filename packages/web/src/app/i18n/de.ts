@@ -123,6 +123,7 @@ export const de = {
     delivered: "Zugestellt",
     read: "Gelesen",
     received: "Empfangen",
+    failed: "Zustellung fehlgeschlagen",
   },
   events: {
     created: "Chat erstellt",

@@ -117,6 +117,7 @@ export const en: Catalog<typeof de> = {
     delivered: "Delivered",
     read: "Read",
     received: "Received",
+    failed: "Delivery failed",
   },
   events: {
     created: "Chat created",

@@ -233,7 +233,14 @@ function Meta({ record }: { record: MessageRecord }) {
   return (
     <span class="meta">
       <time>{formatTime(record.sentAt)}</time>
-      {status !== undefined && (
+      {status === "failed" && (
+        // Spelled out, not only an icon: the message will not be sent again.
+        <span class="status status-failed" role="status">
+          <Icon name="warning" size={16} />
+          {t("status.failed")}
+        </span>
+      )}
+      {status !== undefined && status !== "failed" && (
         <span class={`status status-${status}`} title={t(`status.${status}`)} aria-label={t(`status.${status}`)}>
           <Icon name={status === "queued" ? "clock" : status === "sent" ? "check" : "checks"} size={16} />
         </span>
