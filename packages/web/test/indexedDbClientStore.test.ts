@@ -104,10 +104,14 @@ const methods = [
   "listContacts",
   "getKeyPackage",
   "countKeyPackages",
+  "listLastResortKeyPackages",
   "hasSeen",
   "apply",
   "close",
 ] as const satisfies readonly (keyof ClientStore)[];
+// Every method of the port goes through the proxy: a method added to ClientStore and forgotten here does not compile.
+const proxiesEveryMethod: Exclude<keyof ClientStore, (typeof methods)[number]> extends never ? true : false = true;
+void proxiesEveryMethod;
 
 /** Opens (or reopens) database `name` in the page: each call of the proxy runs there. */
 async function openInPage(page: Page, name: string): Promise<ClientStore> {
