@@ -1,4 +1,4 @@
-import type { AccountCertificate, DeviceCertificate } from "@bote/protocol";
+import { equalBytes, type AccountCertificate, type DeviceCertificate } from "@bote/protocol";
 import { credentialFromCertificates, type BoteCredential } from "./credential.js";
 import type { DeliveryAddress } from "./deliveryAddress.js";
 import { DEFAULT_CIPHERSUITE, type BoteCiphersuiteName } from "./mls/ciphersuite.js";
@@ -30,7 +30,7 @@ export interface NewDeviceInput {
 
 export function createDevice(input: NewDeviceInput): Device {
   const credential = credentialFromCertificates(input.accountCertificate, input.deviceCertificate);
-  if (!equalKeys(credential.devicePublicKey, input.signatureKeyPair.publicKey)) {
+  if (!equalBytes(credential.devicePublicKey, input.signatureKeyPair.publicKey)) {
     throw new RangeError("the device certificate names another device key");
   }
   return {
@@ -44,10 +44,6 @@ export function createDevice(input: NewDeviceInput): Device {
 /** A device's certificates change (a direct account certificate replaced the provisional one). */
 export function recertifyDevice(device: Device, accountCertificate: AccountCertificate): Device {
   return { ...device, credential: credentialFromCertificates(accountCertificate, device.credential.deviceCertificate) };
-}
-
-function equalKeys(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 /** A spammed device moves to a new mailbox; key packages generated afterwards carry the new address. */
