@@ -17,6 +17,7 @@ import { WebSocket } from "ws";
 import { create } from "@bufbuild/protobuf";
 import { decodeDevice } from "@bote/core";
 import { encodeClientFrame, decodeServerFrame, HelloSchema, PROTOCOL_VERSION, SendSchema } from "@bote/protocol";
+import { AtRestKeys, ServerSecrets } from "@bote/server";
 import { SqliteClientStore } from "../src/profile/SqliteClientStore.js";
 import { CLIENT_STORE_APPLICATION_ID, CLIENT_STORE_MIGRATIONS } from "../src/profile/clientStoreSchema.js";
 import { bin, bote, boteOk, freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
@@ -169,19 +170,20 @@ describe("bote client end to end (real server and client processes)", { timeout:
 
   it("a replayed envelope is shown once", async () => {
     await boteOk(["send", "--to", "Bernd Bau", "Nur einmal bitte", ...json("anna")]);
-    // Copy the ciphertext as the server stored it and send it again under a new message id.
-    const db = new Database(join(dataDir, "bote.sqlite"), { readonly: true });
-    const row = db
-      .prepare("SELECT payload FROM envelopes WHERE payload IS NOT NULL ORDER BY id DESC LIMIT 1")
-      .get() as {
-      payload: Buffer;
-    };
-    db.close();
     const store = SqliteClientStore.open(join(root, "bernd", "bote.db"));
     const device = decodeDevice((await store.getProfile())!.device);
     await store.close();
     assert.ok(device.ok);
     const address = device.value.deliveryAddress;
+    // As the operator, who holds the secrets file too: open Bernd's newest entry and send it again under a new message id.
+    const db = new Database(join(dataDir, "bote.sqlite"), { readonly: true });
+    const row = db
+      .prepare("SELECT sealed FROM entries WHERE mailbox_id = ? ORDER BY seq DESC LIMIT 1")
+      .get(Buffer.from(address.mailboxId)) as { sealed: Buffer };
+    db.close();
+    const secrets = await ServerSecrets.load(join(dataDir, "server-secrets.json"), { create: false });
+    const payload = new AtRestKeys(secrets).openEntry(address.mailboxId, row.sealed);
+    assert.ok(payload !== undefined);
     const socket = new WebSocket(`ws://127.0.0.1:${port}/v1/ws`);
     await new Promise((resolve) => socket.once("open", resolve));
     socket.send(
@@ -194,7 +196,7 @@ describe("bote client end to end (real server and client processes)", { timeout:
           requestId: 1,
           messageId: randomBytes(16),
           recipients: [{ mailboxId: address.mailboxId, capability: address.capability }],
-          payload: row.payload,
+          payload,
         }),
       }),
     );

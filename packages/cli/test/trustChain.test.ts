@@ -302,7 +302,7 @@ describe("the trust chain under attack", { timeout: 240_000 }, () => {
       const mailbox = Buffer.from(carla.device.deliveryAddress.mailboxId);
       assert.equal((db.prepare("SELECT count(*) AS n FROM mailboxes WHERE id = ?").get(mailbox) as { n: number }).n, 0);
       assert.equal(
-        (db.prepare("SELECT count(*) AS n FROM queue WHERE mailbox_id = ?").get(mailbox) as { n: number }).n,
+        (db.prepare("SELECT count(*) AS n FROM entries WHERE mailbox_id = ?").get(mailbox) as { n: number }).n,
         0,
       );
       assert.equal(

@@ -26,6 +26,7 @@ import type { BlobStore } from "./store/BlobStore.js";
 import type { ServerSecrets } from "./secrets/ServerSecrets.js";
 import { LocalBus, type Bus } from "./relay/Bus.js";
 import { Relay } from "./relay/Relay.js";
+import { AtRestKeys } from "./secrets/AtRestKeys.js";
 import { Connection } from "./ws/Connection.js";
 import type { ServerContext } from "./http/context.js";
 import { errorHandler, sendError } from "./http/errors.js";
@@ -65,9 +66,12 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
   const log = deps.logger ?? pino({ serializers: logSerializers });
   const now = deps.now ?? Date.now;
   const bus = deps.bus ?? new LocalBus();
-  const relay = new Relay(deps.store, deps.secrets, bus, {
+  const atRest = new AtRestKeys(deps.secrets);
+  // Before any socket: a queue of a version before the sealed entries is sealed now, under these secrets.
+  const upgraded = await deps.store.upgradeLegacyQueue(atRest, now());
+  if (upgraded > 0) log.info({ entries: upgraded }, "sealed the pending entries of the old queue");
+  const relay = new Relay(deps.store, deps.secrets, atRest, bus, {
     envelopeTtlMs: config.envelopeTtlMs,
-    dedupeTtlMs: config.dedupeTtlMs,
     maxBatchRows: config.maxBatchRows,
     now,
   });
@@ -154,6 +158,7 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
       const connection = new Connection(ws, {
         store: deps.store,
         relay,
+        atRest,
         bus,
         log,
         pushWindow: config.pushWindow,
@@ -265,7 +270,7 @@ export async function sweep(ctx: ServerContext): Promise<void> {
   try {
     const result = await ctx.store.sweep(ctx.now());
     for (const id of result.blobs) await ctx.blobs.delete(id);
-    ctx.log.info({ entries: result.entries, envelopes: result.envelopes, blobs: result.blobs.length }, "sweep");
+    ctx.log.info({ entries: result.entries, sends: result.sends, blobs: result.blobs.length }, "sweep");
   } catch (error) {
     ctx.log.error({ err: error }, "sweep failed");
   }

@@ -5,8 +5,6 @@ export interface ServerConfig {
   /** Browser origins allowed to open the WebSocket; requests without Origin (native clients) always may. */
   allowedOrigins: string[];
   envelopeTtlMs: number;
-  /** How long the id of a fully acknowledged envelope is kept to catch resends. */
-  dedupeTtlMs: number;
   sessionTtlMs: number;
   /** Live sessions per device; a new login drops the oldest beyond this. */
   maxSessionsPerDevice: number;
@@ -70,7 +68,6 @@ export function defaultConfig(publicUrl = "http://localhost:8080"): ServerConfig
     publicUrl,
     allowedOrigins: [new URL(publicUrl).origin],
     envelopeTtlMs: 30 * day,
-    dedupeTtlMs: day,
     sessionTtlMs: 60 * minute,
     maxSessionsPerDevice: 10,
     challengeTtlMs: 2 * minute,

@@ -2,6 +2,7 @@ export { buildServer, sweep, type BoteServer, type ServerDeps } from "./buildSer
 export { defaultConfig, type ServerConfig } from "./config.js";
 export { bootstrapOrganisation, INITIAL_INVITE_FILE, type Bootstrap } from "./bootstrap.js";
 export { ServerSecrets } from "./secrets/ServerSecrets.js";
+export { AtRestKeys } from "./secrets/AtRestKeys.js";
 export { ServerSecretsError, type ServerSecretsProblem } from "./secrets/ServerSecretsError.js";
 export { openServerSecrets } from "./secrets/openServerSecrets.js";
 export { restrictFileModes, FileModeError } from "./files/restrictFileModes.js";

@@ -208,7 +208,7 @@ describeEachBackend("bad input", (backend) => {
   });
 
   it("answers bad sends with their codes and keeps the socket and the queue as they were", async () => {
-    const before = await countRows(s, "queue");
+    const before = await countRows(s, "entries");
     const x = await socket();
     await x.hello("");
     const tooMany = Array.from({ length: MAX_RECIPIENTS + 1 }, () => bob.address);
@@ -231,7 +231,7 @@ describeEachBackend("bad input", (backend) => {
     x.ack([1n]);
     const ack = await x.next((f) => f.case === "error");
     assert.equal(ack.case === "error" && ack.value.code, "unauthenticated");
-    assert.equal(await countRows(s, "queue"), before);
+    assert.equal(await countRows(s, "entries"), before);
     // The same socket still sends, and other sockets are unaffected.
     assert.equal((await x.send([bob.address], text("noch da"))).errorCode, "");
     const huge = await socket();

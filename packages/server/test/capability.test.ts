@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { SendSchema, type Send } from "@bote/protocol";
 import { LocalBus, ServerSecrets, openSqliteStore, type ServerStore } from "../src/index.js";
+import { AtRestKeys } from "../src/secrets/AtRestKeys.js";
 import { Relay } from "../src/relay/Relay.js";
 
 const bytes = (n: number) => new Uint8Array(randomBytes(n));
@@ -71,9 +72,8 @@ describe("capability check", () => {
         };
       },
     });
-    relay = new Relay(counted, secrets, new LocalBus(), {
+    relay = new Relay(counted, secrets, new AtRestKeys(secrets), new LocalBus(), {
       envelopeTtlMs: 3_600_000,
-      dedupeTtlMs: 3_600_000,
       maxBatchRows: 2048,
       now: Date.now,
     });

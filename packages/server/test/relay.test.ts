@@ -85,10 +85,10 @@ describeEachBackend("relay", (backend) => {
       entries.map((e) => decode(e.payload)),
       ["eins", "zwei", "drei"],
     );
-    const queued = await countRows(s, "queue");
+    const queued = await countRows(s, "entries");
     first.ack([entries[0]!.entryId]);
     // Acks are not answered: delivery is at least once. Wait until this one is durable.
-    await waitUntil(async () => (await countRows(s, "queue")) === queued - 1);
+    await waitUntil(async () => (await countRows(s, "entries")) === queued - 1);
     await first.close();
     const second = await connect(carl);
     const again = await second.entries(2);
@@ -134,12 +134,12 @@ describeEachBackend("relay", (backend) => {
     const dora = await member("Dora");
     const socket = await connect(dora);
     const sender = await connect(admin, true);
-    const before = await countRows(s, "queue");
+    const before = await countRows(s, "entries");
     await sender.send([dora.address], text("bitte bestätigen"));
     const [entry] = await socket.entries(1);
-    assert.equal(await countRows(s, "queue"), before + 1);
+    assert.equal(await countRows(s, "entries"), before + 1);
     socket.ack([entry!.entryId]);
-    await waitUntil(async () => (await countRows(s, "queue")) === before);
+    await waitUntil(async () => (await countRows(s, "entries")) === before);
   });
 
   it("a resend with the same message id is stored and delivered once", async () => {

@@ -8,8 +8,8 @@ import type { QueuedEntry } from "../store/ServerStore.js";
 export type BusEvent =
   /** An entry stored by this node, with its payload: pushed without a read. */
   | { kind: "entry"; entry: QueuedEntry }
-  /** An entry stored by another node: only its id travels, the payload is read from the store. */
-  | { kind: "wake"; entryId: number }
+  /** An entry stored by another node: only its seq travels, the payload is read from the store. */
+  | { kind: "wake"; seq: number }
   /** One-time packages ran low, or the last-resort package was handed out and should be replaced. */
   | { kind: "keyPackagesLow"; remaining: number; lastResortHandedOut: boolean }
   /** The device was revoked: its sockets close at once with device_revoked. */

@@ -1,7 +1,7 @@
 /**
  * The distributed bus: several stateless nodes share one PostgreSQL database
  * and wake each other through NATS core subjects. NATS carries only a wake
- * (entry id, a key package count, a revocation, an ended session's tag, a log position), never a
+ * (an entry's seq, a key package count, a revocation, an ended session's tag, a log position), never a
  * payload: PostgreSQL stays the
  * source of truth, and a lost wake only delays a push until the next pump or
  * reconnect. Subscribers on the publishing node get the full event directly.
@@ -43,7 +43,7 @@ export class NatsBus implements Bus {
     switch (event.kind) {
       case "entry":
         message[NODE_ID_BYTES] = ENTRY;
-        view.setBigUint64(NODE_ID_BYTES + 1, BigInt(event.entry.entryId));
+        view.setBigUint64(NODE_ID_BYTES + 1, BigInt(event.entry.seq));
         break;
       case "keyPackagesLow":
         message[NODE_ID_BYTES] = KEY_PACKAGES_LOW;
@@ -96,7 +96,7 @@ export class NatsBus implements Bus {
     const value = Number(new DataView(data.buffer, data.byteOffset, data.byteLength).getBigUint64(NODE_ID_BYTES + 1));
     switch (data[NODE_ID_BYTES] ?? 0) {
       case ENTRY:
-        return { kind: "wake", entryId: value };
+        return { kind: "wake", seq: value };
       case KEY_PACKAGES_LOW:
         return { kind: "keyPackagesLow", remaining: value % 2 ** 32, lastResortHandedOut: value >= 2 ** 32 };
       case REVOKED:

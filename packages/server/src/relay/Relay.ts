@@ -7,6 +7,7 @@
 import { padPayload, type ErrorCode, type Send } from "@bote/protocol";
 import type { AckOp, Bytes, RelayBatch, SendOp, SendOutcome, ServerStore } from "../store/ServerStore.js";
 import type { ServerSecrets } from "../secrets/ServerSecrets.js";
+import type { AtRestKeys } from "../secrets/AtRestKeys.js";
 import { mailboxKey, type Bus } from "./Bus.js";
 import { hex } from "../crypto.js";
 import { ceilToHour } from "../time.js";
@@ -21,13 +22,14 @@ export interface SendReply {
 
 export interface RelayOptions {
   envelopeTtlMs: number;
-  dedupeTtlMs: number;
   maxBatchRows: number;
   now: () => number;
 }
 
 interface PendingSend {
   op: SendOp;
+  /** The padded payload of each part, pushed live to this node's sockets. */
+  payloads: Uint8Array[];
   /** For each part, the original recipient index of every mailbox kept after the capability check. */
   kept: number[][];
   rejected: { index: number; code: ErrorCode }[];
@@ -53,6 +55,7 @@ export class Relay {
   constructor(
     private readonly store: ServerStore,
     private readonly secrets: ServerSecrets,
+    private readonly atRest: AtRestKeys,
     private readonly bus: Bus,
     private readonly options: RelayOptions,
   ) {}
@@ -87,23 +90,28 @@ export class Relay {
       return Promise.resolve({ ...reply("capability_invalid"), rejected });
     }
     const expiresAt = ceilToHour(this.options.now() + this.options.envelopeTtlMs);
+    const payloads = parts.map((part) => padPayload(part.payload));
     const op: SendOp = {
-      messageId: send.messageId,
-      parts: parts.map((part, p) => ({ mailboxIds: mailboxIdsPerPart[p]!, payload: padPayload(part.payload) })),
+      sendKey: this.atRest.sendKey(send.messageId),
+      // Sealed per recipient: the stored entries of one send share no bytes.
+      parts: payloads.map((payload, p) =>
+        mailboxIdsPerPart[p]!.map((mailboxId) => ({ mailboxId, sealed: this.atRest.sealEntry(mailboxId, payload) })),
+      ),
       expiresAt,
     };
-    if (send.commit !== undefined) op.commit = { groupId: send.commit.groupId, epoch: send.commit.epoch };
+    if (send.commit !== undefined) {
+      op.commit = { groupKey: this.atRest.groupKey(send.commit.groupId), epoch: send.commit.epoch };
+    }
     return new Promise((resolve, reject) => {
-      this.sends.push({ op, kept, rejected, rows, resolve, reject });
+      this.sends.push({ op, payloads, kept, rejected, rows, resolve, reject });
       this.schedule();
     });
   }
 
   /** Deletes acknowledged entries of the given mailboxes; resolves with how many were deleted. */
   ack(mailboxIds: Bytes[], entryIds: number[]): Promise<number> {
-    const dedupeUntil = ceilToHour(this.options.now() + this.options.dedupeTtlMs);
     return new Promise((resolve, reject) => {
-      this.acks.push({ op: { mailboxIds, entryIds, dedupeUntil }, resolve, reject });
+      this.acks.push({ op: { mailboxIds, entryIds }, resolve, reject });
       this.schedule();
     });
   }
@@ -163,10 +171,10 @@ export class Relay {
         for (const g of outcome.gone) rejected.push({ index: pending.kept[g.part]![g.index]!, code: "mailbox_gone" });
         rejected.sort((a, b) => a.index - b.index);
         for (const e of outcome.entries) {
-          const payload = pending.op.parts[e.part]!.payload;
+          const payload = pending.payloads[e.part]!;
           this.bus.publish(mailboxKey(hex(e.mailboxId)), {
             kind: "entry",
-            entry: { entryId: e.entryId, mailboxId: e.mailboxId, payload },
+            entry: { entryId: e.entryId, mailboxId: e.mailboxId, seq: e.seq, payload },
           });
         }
         const errorCode = outcome.entries.length === 0 ? "mailbox_gone" : undefined;

@@ -88,6 +88,16 @@ export class ServerSecrets {
     return [...this.keys.keys()];
   }
 
+  /** The version new capabilities and sealed entries use. */
+  currentVersion(): number {
+    return this.current;
+  }
+
+  /** The raw key of one version, for keys derived from it (AtRestKeys); never stored or logged. */
+  key(version: number): Buffer | undefined {
+    return this.keys.get(version);
+  }
+
   /**
    * HMAC of a fixed label under one key version, stored in the database so a
    * node can tell whether its secrets belong to it; it reveals nothing of the key.

@@ -187,17 +187,23 @@ export interface TakeKeyPackagesResult {
   unavailable: Bytes[];
 }
 
-/** One envelope of a send: a payload (already padded) and the mailboxes it goes to. */
-export interface EnvelopePart {
-  mailboxIds: Bytes[];
-  payload: Bytes;
+/**
+ * One recipient's entry of a send: the padded payload sealed for this
+ * mailbox alone (AtRestKeys.sealEntry), so that two entries of one send
+ * share no bytes.
+ */
+export interface NewEntry {
+  mailboxId: Bytes;
+  sealed: Bytes;
 }
 
 export interface SendOp {
-  messageId: Bytes;
-  /** Part 0 is the message; part 1, if present, the Welcome that travels with a commit. */
-  parts: EnvelopePart[];
-  commit?: { groupId: Bytes; epoch: bigint };
+  /** AtRestKeys.sendKey of the message id: a resend reads as a duplicate, yet the key names nothing. */
+  sendKey: Bytes;
+  /** Part 0 is the message; part 1, if present, the Welcome that travels with a commit. One entry per recipient. */
+  parts: NewEntry[][];
+  /** groupKey is AtRestKeys.groupKey of the group id. */
+  commit?: { groupKey: Bytes; epoch: bigint };
   expiresAt: number;
 }
 
@@ -206,7 +212,10 @@ export interface StoredEntry {
   /** Index of the recipient within its part. */
   index: number;
   mailboxId: Bytes;
+  /** Random, unique, below 2^53: it tells nothing about when or with which other entry it was stored. */
   entryId: number;
+  /** The entry's position in its mailbox; the order in which it is delivered. */
+  seq: number;
 }
 
 export type SendOutcome =
@@ -223,8 +232,6 @@ export interface AckOp {
   /** The mailboxes of the acknowledging device: an entry of another mailbox is never deleted. */
   mailboxIds: Bytes[];
   entryIds: number[];
-  /** After the last entry of an envelope is acknowledged its payload is dropped and its id kept until then, to catch resends. */
-  dedupeUntil: number;
 }
 
 export interface RelayBatch {
@@ -239,10 +246,27 @@ export interface RelayBatchResult {
   acked: number[];
 }
 
+/** An entry as stored: sealed. */
+export interface SealedEntry {
+  entryId: number;
+  mailboxId: Bytes;
+  seq: number;
+  sealed: Bytes;
+}
+
+/** An entry as delivered: opened. */
 export interface QueuedEntry {
   entryId: number;
   mailboxId: Bytes;
+  seq: number;
   payload: Bytes;
+}
+
+/** What upgradeLegacyQueue needs to turn rows of the shared-envelope queue into sealed entries. */
+export interface LegacyQueueKeys {
+  sealEntry(mailboxId: Bytes, payload: Bytes): Bytes;
+  sendKey(messageId: Bytes): Bytes;
+  groupKey(groupId: Bytes): Bytes;
 }
 
 export interface BlobMeta {
@@ -253,7 +277,8 @@ export interface BlobMeta {
 
 export interface SweepResult {
   entries: number;
-  envelopes: number;
+  /** Send keys kept for deduplication. */
+  sends: number;
   /** Blob ids whose metadata was deleted; the caller deletes their content. */
   blobs: Bytes[];
 }
@@ -420,8 +445,18 @@ export interface ServerStore {
 
   /** One transaction: all sends and acks of one event-loop tick. Durable when the promise resolves. */
   commitBatch(batch: RelayBatch): Promise<RelayBatchResult>;
-  /** Entries of these mailboxes with entryId > afterEntryId that have not expired by now, oldest first. */
-  fetchQueue(mailboxIds: Bytes[], afterEntryId: number, limit: number, now: number): Promise<QueuedEntry[]>;
+  /**
+   * Entries of these mailboxes (one device's) with seq > afterSeq that have
+   * not expired by now, in seq order. A device's mailboxes share one seq
+   * line: a new mailbox starts where the retired one ended.
+   */
+  fetchQueue(mailboxIds: Bytes[], afterSeq: number, limit: number, now: number): Promise<SealedEntry[]>;
+  /**
+   * Converts a queue of databases before migration 5 (one payload shared by
+   * its recipients) into sealed entries, in one transaction, and drops the
+   * old tables. Returns how many entries it sealed; a no-op once done.
+   */
+  upgradeLegacyQueue(keys: LegacyQueueKeys, now: number): Promise<number>;
 
   createBlob(meta: BlobMeta): Promise<void>;
   getBlob(id: Bytes, now: number): Promise<BlobMeta | undefined>;
@@ -441,6 +476,6 @@ export interface ServerStore {
   /** Deletes a completed link presented with its claim token hash and returns it; undefined if there was none. */
   takeCompletedDeviceLink(id: Bytes, claimTokenHash: Bytes, now: number): Promise<DeviceLink | undefined>;
 
-  /** Deletes whatever expired before now: queue entries, envelopes, challenges, sessions, invitations, device links, blob metadata. */
+  /** Deletes whatever expired before now: queue entries, send keys, challenges, sessions, invitations, device links, blob metadata. */
   sweep(now: number): Promise<SweepResult>;
 }

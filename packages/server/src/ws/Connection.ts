@@ -23,7 +23,8 @@ import {
 } from "@bote/protocol";
 import { create } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
-import type { Bytes, DevicePrincipal, QueuedEntry, ServerStore } from "../store/ServerStore.js";
+import type { Bytes, DevicePrincipal, QueuedEntry, SealedEntry, ServerStore } from "../store/ServerStore.js";
+import type { AtRestKeys } from "../secrets/AtRestKeys.js";
 import { reply, type Relay, type SendReply } from "../relay/Relay.js";
 import { deviceKey, mailboxKey, organisationBusKey, sessionTag, type Bus, type BusEvent } from "../relay/Bus.js";
 import { hex, sha256 } from "../crypto.js";
@@ -31,6 +32,8 @@ import { hex, sha256 } from "../crypto.js";
 export interface ConnectionDeps {
   store: ServerStore;
   relay: Relay;
+  /** Opens the entries read from the store. */
+  atRest: AtRestKeys;
   bus: Bus;
   log: Logger;
   pushWindow: number;
@@ -63,7 +66,7 @@ export class Connection {
   private onHelloDone: (() => void) | undefined;
   private mailboxIds: Bytes[] = [];
   private readonly unsubscribe: (() => void)[] = [];
-  /** Highest entry id pushed; everything above it still has to be read or pushed. */
+  /** Highest seq pushed (the device's mailboxes share one seq line); everything above it still has to be read or pushed. */
   private cursor = 0;
   /** Set by a wake from another node whose entry may lie below the cursor. */
   private readFrom = Infinity;
@@ -201,7 +204,7 @@ export class Connection {
       case "entry":
         return this.onWake(event.entry);
       case "wake":
-        return this.onRemoteWake(event.entryId);
+        return this.onRemoteWake(event.seq);
       case "keyPackagesLow":
         return this.sendFrame({
           case: "keyPackagesLow",
@@ -263,17 +266,17 @@ export class Connection {
         void this.pump().catch((e: unknown) => this.onError(e));
       return;
     }
-    if (entry.entryId <= this.cursor) return;
+    if (entry.seq <= this.cursor) return;
     this.push(entry);
   }
 
   /**
    * An entry stored by another node. Nodes commit in their own order, so its
-   * id may lie below the cursor: the next read starts below it.
+   * seq may lie below the cursor: the next read starts below it.
    */
-  private onRemoteWake(entryId: number): void {
+  private onRemoteWake(seq: number): void {
     if (this.state !== "open") return;
-    this.readFrom = Math.min(this.readFrom, entryId - 1);
+    this.readFrom = Math.min(this.readFrom, seq - 1);
     this.behind = true;
     if (!this.pumping && this.inFlight.size < this.deps.pushWindow)
       void this.pump().catch((e: unknown) => this.onError(e));
@@ -291,7 +294,7 @@ export class Connection {
         const limit = Math.min(PAGE, this.deps.pushWindow - this.inFlight.size);
         const entries = await this.deps.store.fetchQueue(this.mailboxIds, after, limit, this.deps.now());
         // Below the cursor only entries not yet pushed are new; pushed ones wait in flight for their ack.
-        for (const e of entries) if (!this.inFlight.has(e.entryId)) this.push(e);
+        for (const e of entries) if (!this.inFlight.has(e.entryId)) this.pushStored(e);
         if (entries.length === limit) this.behind = true;
       }
       if (!this.behind && this.state === "open") {
@@ -303,8 +306,19 @@ export class Connection {
     }
   }
 
+  private pushStored(entry: SealedEntry): void {
+    const payload = this.deps.atRest.openEntry(entry.mailboxId, entry.sealed);
+    if (payload === undefined) {
+      // Only a store altered behind the server's back gets here: skip it rather than stall the mailbox.
+      this.cursor = Math.max(this.cursor, entry.seq);
+      this.deps.log.error("a stored entry does not open under the secrets file");
+      return;
+    }
+    this.push({ entryId: entry.entryId, mailboxId: entry.mailboxId, seq: entry.seq, payload });
+  }
+
   private push(entry: QueuedEntry): void {
-    this.cursor = Math.max(this.cursor, entry.entryId);
+    this.cursor = Math.max(this.cursor, entry.seq);
     this.inFlight.add(entry.entryId);
     this.outgoing.push(
       create(EntrySchema, { entryId: BigInt(entry.entryId), mailboxId: entry.mailboxId, payload: entry.payload }),

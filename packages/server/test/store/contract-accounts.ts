@@ -12,6 +12,7 @@ import {
   seedDevice,
   seedInvitation,
   seedOrganisation,
+  sendTo,
   tokenHash,
   type StoreFixture,
 } from "./fixtures.js";
@@ -295,7 +296,7 @@ export function accountsContract(fixture: () => StoreFixture): void {
       const orgId = await seedOrganisation(store());
       const device = await seedDevice(store(), orgId);
       const sent = await store().commitBatch({
-        sends: [{ messageId: id(), parts: [{ mailboxIds: [device.mailboxId], payload: id(50) }], expiresAt: T + DAY }],
+        sends: [sendTo([device.mailboxId], { expiresAt: T + DAY })],
         acks: [],
       });
       const newMailbox = id();
@@ -318,7 +319,7 @@ export function accountsContract(fixture: () => StoreFixture): void {
       const entryIds = outcome.entries.map((e) => e.entryId);
       const acked = await store().commitBatch({
         sends: [],
-        acks: [{ mailboxIds: [newMailbox, device.mailboxId], entryIds, dedupeUntil: T + DAY }],
+        acks: [{ mailboxIds: [newMailbox, device.mailboxId], entryIds }],
       });
       assert.deepEqual(acked.acked, [1]);
       assert.equal(await store().deleteDrainedMailboxes(device.deviceId), 1);

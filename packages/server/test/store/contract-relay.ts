@@ -12,6 +12,7 @@ import {
   seedDevice,
   seedInvitation,
   seedOrganisation,
+  entriesFor,
   sendTo,
   stored,
   type StoreFixture,
@@ -29,36 +30,37 @@ export function relayContract(fixture: () => StoreFixture, open: () => Promise<S
     return list;
   };
   const sendOne = async (send: SendOp) => (await store().commitBatch({ sends: [send], acks: [] })).sends[0];
-  const commit = (mailboxIds: Bytes[], groupId: Bytes, epoch: bigint, welcomeTo?: Bytes[]): SendOp => ({
-    ...sendTo(mailboxIds, { commit: { groupId, epoch } }),
-    ...(welcomeTo && {
-      parts: [
-        { mailboxIds, payload: id(100) },
-        { mailboxIds: welcomeTo, payload: id(300) },
-      ],
-    }),
+  const commit = (mailboxIds: Bytes[], groupKey: Bytes, epoch: bigint, welcomeTo?: Bytes[]): SendOp => ({
+    ...sendTo(mailboxIds, { commit: { groupKey, epoch } }),
+    ...(welcomeTo && { parts: [entriesFor(mailboxIds, 100), entriesFor(welcomeTo, 300)] }),
   });
 
   describe("commitBatch sends", () => {
-    it("stores one payload with one entry per recipient, readable by fetchQueue", async () => {
-      const [a] = await devices(1);
-      const send = sendTo([a!.mailboxId]);
+    it("stores each recipient's sealed entry, readable by fetchQueue, under a random id and the mailbox's next seq", async () => {
+      const [a, b] = await devices(2);
+      const send = sendTo([a!.mailboxId, b!.mailboxId]);
       const outcome = stored(await sendOne(send));
       assert.deepEqual(outcome.gone, []);
-      assert.equal(outcome.entries.length, 1);
-      assert.deepEqual([outcome.entries[0]?.part, outcome.entries[0]?.index], [0, 0]);
-      assertBytes(outcome.entries[0]?.mailboxId, a!.mailboxId);
-      const queued = await store().fetchQueue([a!.mailboxId], 0, 10, NOW);
       assert.deepEqual(
-        queued.map((e) => e.entryId),
-        [outcome.entries[0]?.entryId],
+        outcome.entries.map((e) => [e.part, e.index]),
+        [
+          [0, 0],
+          [0, 1],
+        ],
       );
-      assertBytes(queued[0]?.payload, send.parts[0]!.payload);
-      assert.deepEqual(await fixture().peekEnvelope(send.messageId, 0), {
-        payload: send.parts[0]!.payload,
-        pending: 1,
-        expiresAt: send.expiresAt,
-      });
+      assertBytes(outcome.entries[0]?.mailboxId, a!.mailboxId);
+      for (const [i, e] of outcome.entries.entries()) {
+        assert.ok(Number.isSafeInteger(e.entryId) && e.entryId > 0);
+        const queued = await store().fetchQueue([e.mailboxId], 0, 10, NOW);
+        assert.deepEqual(
+          queued.map((q) => [q.entryId, q.seq]),
+          [[e.entryId, e.seq]],
+        );
+        assertBytes(queued[0]?.sealed, send.parts[0]![i]!.sealed);
+      }
+      // Random, not consecutive: the ids of one send say nothing about each other.
+      assert.ok(Math.abs(outcome.entries[0]!.entryId - outcome.entries[1]!.entryId) > 1000);
+      assert.equal(await fixture().peekSend(send.sendKey), send.expiresAt);
     });
 
     it("stores for 50 recipients and reports missing and retired mailboxes as gone", async () => {
@@ -82,18 +84,18 @@ export function relayContract(fixture: () => StoreFixture, open: () => Promise<S
       assert.equal(new Set(outcome.entries.map((e) => e.entryId)).size, 49);
     });
 
-    it("keeps no envelope for a part that reaches nobody", async () => {
+    it("keeps no send key for a send that reaches nobody", async () => {
       const send = sendTo([id(), id()]);
       const outcome = stored(await sendOne(send));
       assert.deepEqual(outcome.entries, []);
       assert.equal(outcome.gone.length, 2);
-      assert.equal(await fixture().peekEnvelope(send.messageId, 0), undefined);
+      assert.equal(await fixture().peekSend(send.sendKey), undefined);
     });
 
     it("stores a message id once, within a batch and across batches", async () => {
       const [a, b] = await devices(2);
       const send = sendTo([a!.mailboxId]);
-      const again = { ...send, parts: [{ mailboxIds: [b!.mailboxId], payload: id(200) }] };
+      const again = { ...send, parts: [entriesFor([b!.mailboxId])] };
       const result = await store().commitBatch({ sends: [send, again], acks: [] });
       stored(result.sends[0]);
       assert.deepEqual(result.sends[1], { kind: "duplicate" });
@@ -115,7 +117,7 @@ export function relayContract(fixture: () => StoreFixture, open: () => Promise<S
           sendTo([id()]),
           sendTo([a!.mailboxId]),
         ],
-        acks: [{ mailboxIds: [a!.mailboxId], entryIds: [2 ** 60, -1, 0.5], dedupeUntil: T }],
+        acks: [{ mailboxIds: [a!.mailboxId], entryIds: [2 ** 60, -1, 0.5] }],
       });
       assert.deepEqual(
         result.sends.map((o) => o.kind),
@@ -127,58 +129,60 @@ export function relayContract(fixture: () => StoreFixture, open: () => Promise<S
   });
 
   describe("commitBatch acks", () => {
-    it("deletes only entries of the acknowledging mailboxes, then drops the payload and keeps a tombstone", async () => {
+    it("deletes only entries of the acknowledging mailboxes; the send key stays to catch resends", async () => {
       const [a, b] = await devices(2);
       const send = sendTo([a!.mailboxId, b!.mailboxId]);
       const outcome = stored(await sendOne(send));
       const [ea, eb] = outcome.entries.map((e) => e.entryId) as [number, number];
 
-      const foreign = await store().commitBatch({
-        sends: [],
-        acks: [{ mailboxIds: [a!.mailboxId], entryIds: [eb], dedupeUntil: T + DAY }],
-      });
+      const foreign = await store().commitBatch({ sends: [], acks: [{ mailboxIds: [a!.mailboxId], entryIds: [eb] }] });
       assert.deepEqual(foreign.acked, [0]);
       assert.equal((await store().fetchQueue([b!.mailboxId], 0, 10, NOW)).length, 1);
 
       const first = await store().commitBatch({
         sends: [],
         acks: [
-          { mailboxIds: [a!.mailboxId], entryIds: [ea, ea], dedupeUntil: T + DAY },
-          { mailboxIds: [a!.mailboxId], entryIds: [ea], dedupeUntil: T + DAY },
+          { mailboxIds: [a!.mailboxId], entryIds: [ea, ea] },
+          { mailboxIds: [a!.mailboxId], entryIds: [ea] },
         ],
       });
       assert.deepEqual(first.acked, [1, 0]);
-      assert.equal((await fixture().peekEnvelope(send.messageId, 0))?.pending, 1);
-      assertBytes((await fixture().peekEnvelope(send.messageId, 0))?.payload, send.parts[0]!.payload);
+      assert.equal((await store().fetchQueue([b!.mailboxId], 0, 10, NOW)).length, 1);
 
       const last = await store().commitBatch({
         sends: [],
-        acks: [{ mailboxIds: [id(), b!.mailboxId], entryIds: [eb], dedupeUntil: T + DAY }],
+        acks: [{ mailboxIds: [id(), b!.mailboxId], entryIds: [eb] }],
       });
       assert.deepEqual(last.acked, [1]);
-      assert.deepEqual(await fixture().peekEnvelope(send.messageId, 0), {
-        payload: null,
-        pending: 0,
-        expiresAt: T + DAY,
-      });
       assert.deepEqual(await store().fetchQueue([a!.mailboxId, b!.mailboxId], 0, 10, NOW), []);
+      assert.equal(await fixture().peekSend(send.sendKey), send.expiresAt);
       assert.deepEqual(await sendOne(send), { kind: "duplicate" });
     });
   });
 
   describe("fetchQueue", () => {
-    it("pages through entries of several mailboxes in entry order", async () => {
-      const list = await devices(6);
-      const mailboxIds = list.map((d) => d.mailboxId);
-      const sends = Array.from({ length: 12 }, (_, i) => sendTo([mailboxIds[i % 6]!]));
-      const result = await store().commitBatch({ sends: sends.slice(0, 6), acks: [] });
-      const result2 = await store().commitBatch({ sends: sends.slice(6), acks: [] });
-      const expected = [...result.sends, ...result2.sends].map((o) => stored(o).entries[0]!.entryId);
+    it("pages through a mailbox in seq order, and a rotated device's mailboxes on one seq line", async () => {
+      const [d] = await devices(1);
+      const first = await store().commitBatch({
+        sends: Array.from({ length: 6 }, () => sendTo([d!.mailboxId])),
+        acks: [],
+      });
+      const next = id();
+      await store().rotateMailbox(d!.deviceId, next);
+      const second = await store().commitBatch({
+        sends: [sendTo([d!.mailboxId]), ...Array.from({ length: 6 }, () => sendTo([next]))],
+        acks: [],
+      });
+      // The retired mailbox takes nothing new; the new one counts on from it.
+      assert.deepEqual(stored(second.sends[0]).gone, [{ part: 0, index: 0 }]);
+      const expected = [...first.sends, ...second.sends.slice(1)].map((o) => stored(o).entries[0]!);
+      const start = expected[0]!.seq;
       assert.deepEqual(
-        [...expected].sort((x, y) => x - y),
-        expected,
+        expected.map((e) => e.seq - start),
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
       );
 
+      const mailboxIds = [next, d!.mailboxId];
       const seen: number[] = [];
       let after = 0;
       for (;;) {
@@ -186,23 +190,39 @@ export function relayContract(fixture: () => StoreFixture, open: () => Promise<S
         if (page.length === 0) break;
         assert.ok(page.length <= 5);
         seen.push(...page.map((e) => e.entryId));
-        after = page.at(-1)!.entryId;
+        after = page.at(-1)!.seq;
       }
-      assert.deepEqual(seen, expected);
-      const last = await store().fetchQueue(mailboxIds, expected[9]!, 100, NOW);
       assert.deepEqual(
-        last.map((e) => e.entryId),
-        expected.slice(10),
+        seen,
+        expected.map((e) => e.entryId),
       );
-      assert.deepEqual(hexes(last.map((e) => e.mailboxId)), hexes([mailboxIds[4]!, mailboxIds[5]!]));
+      const last = await store().fetchQueue(mailboxIds, start + 9, 100, NOW);
+      assert.deepEqual(
+        last.map((e) => e.seq - start),
+        [10, 11],
+      );
+      assert.deepEqual(hexes(last.map((e) => e.mailboxId)), hexes([next, next]));
 
       const acked = await store().commitBatch({
         sends: [],
-        acks: [{ mailboxIds, entryIds: expected, dedupeUntil: T + DAY }],
+        acks: [{ mailboxIds, entryIds: expected.map((e) => e.entryId) }],
       });
       assert.deepEqual(acked.acked, [12]);
       assert.deepEqual(await store().fetchQueue(mailboxIds, 0, 100, NOW), []);
       assert.deepEqual(await store().fetchQueue([], 0, 100, NOW), []);
+    });
+
+    it("starts each mailbox's seq line at random, and counts each on its own", async () => {
+      const [a, b] = await devices(2);
+      const before = stored(await sendOne(sendTo([a!.mailboxId, b!.mailboxId])));
+      await store().commitBatch({ sends: [sendTo([a!.mailboxId]), sendTo([a!.mailboxId])], acks: [] });
+      const after = stored(await sendOne(sendTo([a!.mailboxId, b!.mailboxId])));
+      const [sa, sb] = before.entries.map((e) => e.seq) as [number, number];
+      assert.ok(Math.abs(sa - sb) > 2 ** 20, "two new mailboxes start far apart");
+      assert.deepEqual(
+        after.entries.map((e) => e.seq),
+        [sa + 3, sb + 1],
+      );
     });
   });
 
@@ -214,7 +234,7 @@ export function relayContract(fixture: () => StoreFixture, open: () => Promise<S
       stored(await sendOne(first));
       const loser = commit([a!.mailboxId], groupId, 5n);
       assert.deepEqual(await sendOne(loser), { kind: "stale_epoch", currentEpoch: 6n });
-      assert.equal(await fixture().peekEnvelope(loser.messageId, 0), undefined);
+      assert.equal(await fixture().peekSend(loser.sendKey), undefined);
       // A resend of the winning commit is a duplicate, not a stale commit.
       assert.deepEqual(await sendOne(first), { kind: "duplicate" });
       stored(await sendOne(commit([a!.mailboxId], groupId, 6n)));
@@ -248,13 +268,12 @@ export function relayContract(fixture: () => StoreFixture, open: () => Promise<S
           [1, 0],
         ],
       );
-      assertBytes((await store().fetchQueue([joiner!.mailboxId], 0, 10, NOW))[0]?.payload, winner.parts[1]!.payload);
-      assertBytes((await fixture().peekEnvelope(winner.messageId, 1))?.payload, winner.parts[1]!.payload);
+      assertBytes((await store().fetchQueue([joiner!.mailboxId], 0, 10, NOW))[0]?.sealed, winner.parts[1]![0]!.sealed);
 
       const loser = commit([member!.mailboxId], groupId, 0n, [late!.mailboxId]);
       assert.deepEqual(await sendOne(loser), { kind: "stale_epoch", currentEpoch: 1n });
       assert.deepEqual(await store().fetchQueue([late!.mailboxId], 0, 10, NOW), []);
-      assert.equal(await fixture().peekEnvelope(loser.messageId, 1), undefined);
+      assert.equal(await fixture().peekSend(loser.sendKey), undefined);
     });
 
     it("lets exactly one of two nodes committing the same epoch at once win", async () => {
@@ -296,13 +315,11 @@ export function relayContract(fixture: () => StoreFixture, open: () => Promise<S
         const soon = T + 1000;
         const expiring = sendTo([a.mailboxId], { expiresAt: soon });
         const lasting = sendTo([a.mailboxId], { expiresAt: T + DAY });
-        const acked = sendTo([a.mailboxId], { expiresAt: T + DAY });
+        const acked = sendTo([a.mailboxId], { expiresAt: soon });
         const result = await s.commitBatch({ sends: [expiring, lasting, acked], acks: [] });
         await s.commitBatch({
           sends: [],
-          acks: [
-            { mailboxIds: [a.mailboxId], entryIds: [stored(result.sends[2]).entries[0]!.entryId], dedupeUntil: soon },
-          ],
+          acks: [{ mailboxIds: [a.mailboxId], entryIds: [stored(result.sends[2]).entries[0]!.entryId] }],
         });
         const session = id(32);
         await s.createSession(session, a.deviceId, soon);
@@ -324,7 +341,7 @@ export function relayContract(fixture: () => StoreFixture, open: () => Promise<S
 
         const swept = await s.sweep(soon);
         assert.equal(swept.entries, 1);
-        assert.equal(swept.envelopes, 2);
+        assert.equal(swept.sends, 2);
         assert.deepEqual(hexes(swept.blobs), hexes([blobId]));
 
         const left = await s.fetchQueue([a.mailboxId], 0, 10, NOW);
@@ -332,16 +349,17 @@ export function relayContract(fixture: () => StoreFixture, open: () => Promise<S
           left.map((e) => e.entryId),
           [stored(result.sends[1]).entries[0]!.entryId],
         );
-        assert.equal(await own.peekEnvelope(expiring.messageId, 0), undefined);
-        assert.equal(await own.peekEnvelope(acked.messageId, 0), undefined);
+        assert.equal(await own.peekSend(expiring.sendKey), undefined);
+        assert.equal(await own.peekSend(acked.sendKey), undefined);
+        assert.equal(await own.peekSend(lasting.sendKey), T + DAY);
         // What is gone stays gone even when asked about an earlier moment.
         assert.equal(await s.getSession(session, T), undefined);
         assert.equal(await s.consumeChallenge(challenge, a.deviceId, T), false);
         const redeem = await s.redeemInvitation(redeemRequest(invitation));
         assert.deepEqual(redeem, { ok: false, code: "invitation_invalid" });
         assert.ok(await s.getBlob(keptBlob, T));
-        assert.deepEqual(await s.sweep(soon), { entries: 0, envelopes: 0, blobs: [] });
-        // The tombstone is gone, so the id may be used again.
+        assert.deepEqual(await s.sweep(soon), { entries: 0, sends: 0, blobs: [] });
+        // The send key is gone, so the message id may be used again.
         stored((await s.commitBatch({ sends: [acked], acks: [] })).sends[0]);
       } finally {
         await own.cleanup();

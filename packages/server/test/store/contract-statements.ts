@@ -13,6 +13,7 @@ import {
   seedDevice,
   seedInvitation,
   seedOrganisation,
+  sendTo,
   tokenHash,
   type StoreFixture,
 } from "./fixtures.js";
@@ -113,7 +114,7 @@ export function statementsContract(fixture: () => StoreFixture): void {
       await store().createSession(id(32), d.deviceId, T + DAY);
       await store().createChallenge(id(32), d.deviceId, T + DAY);
       const sent = await store().commitBatch({
-        sends: [{ messageId: id(), parts: [{ mailboxIds: [d.mailboxId], payload: id(50) }], expiresAt: T + DAY }],
+        sends: [sendTo([d.mailboxId], { expiresAt: T + DAY })],
         acks: [],
       });
       assert.equal(sent.sends[0]?.kind, "stored");

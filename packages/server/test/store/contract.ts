@@ -13,7 +13,7 @@ import { relayContract } from "./contract-relay.js";
 import { statementsContract } from "./contract-statements.js";
 import type { StoreFixture } from "./fixtures.js";
 
-export type { StoreFixture, EnvelopeRow } from "./fixtures.js";
+export type { StoreFixture } from "./fixtures.js";
 
 /** skip: the reason the backend is unavailable here, if it is. */
 export function storeContract(name: string, open: () => Promise<StoreFixture>, skip?: string): void {

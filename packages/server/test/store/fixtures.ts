@@ -2,21 +2,22 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import type { Role } from "@bote/protocol";
-import type { Bytes, RedeemInvitation, SendOp, SendOutcome, ServerStore } from "../../src/store/ServerStore.js";
+import type {
+  Bytes,
+  NewEntry,
+  RedeemInvitation,
+  SendOp,
+  SendOutcome,
+  ServerStore,
+} from "../../src/store/ServerStore.js";
 
 export interface StoreFixture {
   store: ServerStore;
   /** A second, independent instance on the same database, as another server node would open it. */
   openPeer(): Promise<ServerStore>;
-  /** Reads an envelope row directly: the payload drop and the dedupe tombstone are not visible through the port. */
-  peekEnvelope(messageId: Bytes, part: number): Promise<EnvelopeRow | undefined>;
+  /** The expiry of a send key, read directly: the dedupe rows are not visible through the port. */
+  peekSend(sendKey: Bytes): Promise<number | undefined>;
   cleanup(): Promise<void>;
-}
-
-export interface EnvelopeRow {
-  payload: Bytes | null;
-  pending: number;
-  expiresAt: number;
 }
 
 /** Times are fixed, never the wall clock, so expiry is under the test's control. */
@@ -137,10 +138,15 @@ export async function seedDevice(store: ServerStore, orgId: Buffer, role: Role =
   return { orgId, accountId: invitation.accountId!, ...device };
 }
 
+/** One entry per recipient, each with its own bytes, as the relay seals them. */
+export function entriesFor(mailboxIds: Bytes[], size = 200): NewEntry[] {
+  return mailboxIds.map((mailboxId) => ({ mailboxId, sealed: id(size) }));
+}
+
 export function sendTo(mailboxIds: Bytes[], options: Partial<SendOp> = {}): SendOp {
   return {
-    messageId: id(),
-    parts: [{ mailboxIds, payload: id(200) }],
+    sendKey: id(),
+    parts: [entriesFor(mailboxIds)],
     expiresAt: T + 30 * DAY,
     ...options,
   };

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openSqliteStore } from "../../src/store/sqlite/SqliteStore.js";
 import type { Bytes } from "../../src/store/ServerStore.js";
-import { storeContract, type EnvelopeRow } from "./contract.js";
+import { storeContract } from "./contract.js";
 
 storeContract("sqlite", async () => {
   const dir = await mkdtemp(join(tmpdir(), "bote-store-"));
@@ -12,16 +12,11 @@ storeContract("sqlite", async () => {
   const store = await openSqliteStore(file);
   // A second connection, read-only, as an operator's sqlite3 shell would look at the file.
   const inspector = new Database(file, { readonly: true });
-  const peek = inspector.prepare<[Bytes, number], { payload: Buffer | null; pending: number; expires_at: number }>(
-    "SELECT payload, pending, expires_at FROM envelopes WHERE message_id = ? AND part = ?",
-  );
+  const peek = inspector.prepare<[Bytes], { expires_at: number }>("SELECT expires_at FROM sends WHERE key = ?");
   return {
     store,
     openPeer: () => openSqliteStore(file),
-    peekEnvelope: (messageId, part): Promise<EnvelopeRow | undefined> => {
-      const row = peek.get(messageId, part);
-      return Promise.resolve(row && { payload: row.payload, pending: row.pending, expiresAt: row.expires_at });
-    },
+    peekSend: (sendKey) => Promise.resolve(peek.get(sendKey)?.expires_at),
     async cleanup() {
       inspector.close();
       await store.close();

@@ -29,7 +29,8 @@ import type {
   Member,
   NewInvitation,
   Organisation,
-  QueuedEntry,
+  LegacyQueueKeys,
+  SealedEntry,
   RedeemInvitation,
   RedeemResult,
   RelayBatch,
@@ -39,10 +40,11 @@ import type {
   TakeKeyPackagesResult,
   TakenKeyPackage,
 } from "../ServerStore.js";
-import { toHex } from "../bytes.js";
+import { randomSeqStart, toHex } from "../bytes.js";
 import { applyMigrations } from "./migrations.js";
 import { openPool } from "./pool.js";
 import { commitBatch } from "./commitBatch.js";
+import { upgradeLegacyQueue } from "./legacyQueue.js";
 import { claimLink, completeLink, createLink, getLink, keyLink, revealLink, takeCompletedLink } from "./deviceLinks.js";
 import { Rollback, transaction } from "./transaction.js";
 import {
@@ -254,9 +256,10 @@ class PostgresStore implements ServerStore {
         [r.deviceId, r.accountId, r.publicKey, r.deviceCertificate, r.now],
       );
       if (device.rowCount !== 1) throw new Rollback<RedeemResult>({ ok: false, code: "device_key_taken" });
-      await client.query("INSERT INTO mailboxes (id, device_id, retired) VALUES ($1, $2, false)", [
+      await client.query("INSERT INTO mailboxes (id, device_id, retired, seq) VALUES ($1, $2, false, $3)", [
         r.mailboxId,
         r.deviceId,
+        randomSeqStart(),
       ]);
       const seq = await append(client, orgId, r.statement, r.now);
       return { ok: true, orgId, role: r.role, seq };
@@ -489,10 +492,12 @@ class PostgresStore implements ServerStore {
       // Two rotations at once would otherwise each retire the old mailbox and both insert a current one.
       await client.query("SELECT 1 FROM devices WHERE id = $1 FOR NO KEY UPDATE", [deviceId]);
       await client.query("UPDATE mailboxes SET retired = true WHERE device_id = $1 AND NOT retired", [deviceId]);
-      await client.query("INSERT INTO mailboxes (id, device_id, retired) VALUES ($1, $2, false)", [
-        newMailboxId,
-        deviceId,
-      ]);
+      // The new mailbox continues the device's seq line, so one cursor covers all its mailboxes.
+      await client.query(
+        `INSERT INTO mailboxes (id, device_id, retired, seq)
+         VALUES ($1, $2, false, (SELECT coalesce(max(seq), 0) FROM mailboxes WHERE device_id = $2))`,
+        [newMailboxId, deviceId],
+      );
     });
   }
 
@@ -507,7 +512,7 @@ class PostgresStore implements ServerStore {
       if (locked.rows.length === 0) return 0;
       const deleted = await client.query(
         `DELETE FROM mailboxes m WHERE m.id = ANY($1::bytea[])
-            AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.mailbox_id = m.id)`,
+            AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.mailbox_id = m.id)`,
         [locked.rows.map((row) => row.id)],
       );
       return deleted.rowCount ?? 0;
@@ -518,15 +523,24 @@ class PostgresStore implements ServerStore {
     return transaction(this.pool, (client) => commitBatch(client, batch));
   }
 
-  async fetchQueue(mailboxIds: Bytes[], afterEntryId: number, limit: number, now: number): Promise<QueuedEntry[]> {
-    const result = await this.pool.query<{ id: string; mailbox_id: Buffer; payload: Buffer }>({
+  async fetchQueue(mailboxIds: Bytes[], afterSeq: number, limit: number, now: number): Promise<SealedEntry[]> {
+    const result = await this.pool.query<{ id: string; mailbox_id: Buffer; seq: string; sealed: Buffer }>({
       name: "bote_fetch_queue",
-      text: `SELECT q.id, q.mailbox_id, e.payload FROM queue q JOIN envelopes e ON e.id = q.envelope_id
-              WHERE q.mailbox_id = ANY($1::bytea[]) AND q.id > $2 AND q.expires_at > $4 AND e.payload IS NOT NULL
-              ORDER BY q.id LIMIT $3`,
-      values: [mailboxIds, afterEntryId, limit, now],
+      text: `SELECT id, mailbox_id, seq, sealed FROM entries
+              WHERE mailbox_id = ANY($1::bytea[]) AND seq > $2 AND expires_at > $4
+              ORDER BY seq LIMIT $3`,
+      values: [mailboxIds, afterSeq, limit, now],
     });
-    return result.rows.map((row) => ({ entryId: Number(row.id), mailboxId: row.mailbox_id, payload: row.payload }));
+    return result.rows.map((row) => ({
+      entryId: Number(row.id),
+      mailboxId: row.mailbox_id,
+      seq: Number(row.seq),
+      sealed: row.sealed,
+    }));
+  }
+
+  upgradeLegacyQueue(keys: LegacyQueueKeys, now: number): Promise<number> {
+    return transaction(this.pool, (client) => upgradeLegacyQueue(client, keys, now));
   }
 
   async createBlob(meta: BlobMeta): Promise<void> {
@@ -575,9 +589,8 @@ class PostgresStore implements ServerStore {
 
   sweep(now: number): Promise<SweepResult> {
     return transaction(this.pool, async (client) => {
-      // Entries expire with their envelope; deleting them first keeps the two consistent.
-      const entries = await client.query("DELETE FROM queue WHERE expires_at <= $1", [now]);
-      const envelopes = await client.query("DELETE FROM envelopes WHERE expires_at <= $1", [now]);
+      const entries = await client.query("DELETE FROM entries WHERE expires_at <= $1", [now]);
+      const sends = await client.query("DELETE FROM sends WHERE expires_at <= $1", [now]);
       await client.query("DELETE FROM challenges WHERE expires_at <= $1", [now]);
       await client.query("DELETE FROM sessions WHERE expires_at <= $1", [now]);
       await client.query("DELETE FROM invitations WHERE redeemed_at IS NULL AND expires_at <= $1", [now]);
@@ -585,7 +598,7 @@ class PostgresStore implements ServerStore {
       const blobs = await client.query<{ id: Buffer }>("DELETE FROM blobs WHERE expires_at <= $1 RETURNING id", [now]);
       return {
         entries: entries.rowCount ?? 0,
-        envelopes: envelopes.rowCount ?? 0,
+        sends: sends.rowCount ?? 0,
         blobs: blobs.rows.map((row) => row.id),
       };
     });

@@ -8,63 +8,53 @@
  */
 import type pg from "pg";
 import type { AckOp, Bytes, RelayBatch, RelayBatchResult, SendOp, SendOutcome, StoredEntry } from "../ServerStore.js";
-import { isStorableEpoch, toHex } from "../bytes.js";
+import { isStorableEpoch, randomEntryId, toHex } from "../bytes.js";
 
 // Locking the recipients' mailboxes, sorted, does three things: it checks
 // that they exist and are not retired; it keeps rotation and deletion out
-// until commit; and it makes entry ids of one mailbox commit in id order
-// across nodes, so a reader's "after entry id" cursor never skips an entry
-// that a slower transaction committed later with a smaller id.
+// until commit; and it makes the seq positions of one mailbox commit in seq
+// order across nodes, so a reader's "after seq" cursor never skips an entry
+// that a slower transaction committed later with a smaller seq.
 const LOCK_MAILBOXES = `SELECT id FROM mailboxes WHERE id = ANY($1::bytea[]) AND NOT retired
   ORDER BY id FOR NO KEY UPDATE`;
-const INSERT_ENVELOPES = `INSERT INTO envelopes (message_id, part, payload, pending, expires_at)
-  SELECT * FROM unnest($1::bytea[], $2::smallint[], $3::bytea[], $4::integer[], $5::bigint[])
-  ON CONFLICT (message_id, part) DO NOTHING RETURNING id, message_id, part`;
-const ADVANCE_EPOCH = `INSERT INTO group_epochs (group_id, epoch) VALUES ($1, $2)
-  ON CONFLICT (group_id) DO UPDATE SET epoch = excluded.epoch WHERE group_epochs.epoch = $3`;
-const CURRENT_EPOCH = "SELECT epoch FROM group_epochs WHERE group_id = $1";
-const DELETE_ENVELOPES = "DELETE FROM envelopes WHERE id = ANY($1::bigint[])";
-const INSERT_ENTRIES = `INSERT INTO queue (mailbox_id, envelope_id, expires_at)
-  SELECT mailbox_id, envelope_id, expires_at
-    FROM unnest($1::bytea[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS r(mailbox_id, envelope_id, expires_at, ord)
-   ORDER BY ord
-  RETURNING id, mailbox_id, envelope_id`;
-const DELETE_ENTRIES = `DELETE FROM queue q USING unnest($1::bigint[], $2::integer[]) AS a(entry_id, op)
-  WHERE q.id = a.entry_id
+const INSERT_SENDS = `INSERT INTO sends (key, expires_at) SELECT * FROM unnest($1::bytea[], $2::bigint[])
+  ON CONFLICT (key) DO NOTHING RETURNING key`;
+const DELETE_SENDS = "DELETE FROM sends WHERE key = ANY($1::bytea[])";
+const ADVANCE_EPOCH = `INSERT INTO group_guards (group_key, epoch) VALUES ($1, $2)
+  ON CONFLICT (group_key) DO UPDATE SET epoch = excluded.epoch WHERE group_guards.epoch = $3`;
+const CURRENT_EPOCH = "SELECT epoch FROM group_guards WHERE group_key = $1";
+const TAKE_SEQS = `UPDATE mailboxes m SET seq = m.seq + u.n FROM unnest($1::bytea[], $2::bigint[]) AS u(id, n)
+  WHERE m.id = u.id RETURNING m.id, m.seq`;
+const INSERT_ENTRIES = `INSERT INTO entries (id, mailbox_id, seq, sealed, expires_at)
+  SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bigint[], $4::bytea[], $5::bigint[])
+  ON CONFLICT (id) DO NOTHING RETURNING id`;
+const DELETE_ENTRIES = `DELETE FROM entries e USING unnest($1::bigint[], $2::integer[]) AS a(entry_id, op)
+  WHERE e.id = a.entry_id
     AND EXISTS (SELECT 1 FROM unnest($3::integer[], $4::bytea[]) AS m(op, mailbox_id)
-                 WHERE m.op = a.op AND m.mailbox_id = q.mailbox_id)
-  RETURNING a.op, q.envelope_id`;
-const LOCK_ENVELOPES = "SELECT id FROM envelopes WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE";
-// The last acknowledgement drops the payload; the row stays until dedupeUntil to catch resends.
-const RELEASE_ENVELOPES = `UPDATE envelopes e SET pending = greatest(e.pending - u.n, 0),
-    payload = CASE WHEN e.pending - u.n <= 0 THEN NULL ELSE e.payload END,
-    expires_at = CASE WHEN e.pending - u.n <= 0 THEN least(e.expires_at, u.until) ELSE e.expires_at END
-  FROM unnest($1::bigint[], $2::integer[], $3::bigint[]) AS u(id, n, until) WHERE e.id = u.id`;
-
-/** One send after its envelopes were inserted: the ids per part, or why nothing was stored. */
-type Claim = { envelopeIds: string[] } | { outcome: SendOutcome };
+                 WHERE m.op = a.op AND m.mailbox_id = e.mailbox_id)
+  RETURNING a.op`;
 
 export async function commitBatch(client: pg.PoolClient, batch: RelayBatch): Promise<RelayBatchResult> {
   const live = await lockMailboxes(client, batch.sends);
-  const pending = batch.sends.map((send) =>
-    send.parts.map((p) => p.mailboxIds.filter((m) => live.has(toHex(m))).length),
-  );
-  const claims = needsOrder(batch.sends)
-    ? await claimInOrder(client, batch.sends, pending)
-    : await claimAtOnce(client, batch.sends, pending);
-  // Parts that reach nobody must not keep their payload around.
-  const unreached = claims.flatMap((claim, i) =>
-    "envelopeIds" in claim ? claim.envelopeIds.filter((_, part) => pending[i]?.[part] === 0) : [],
-  );
-  if (unreached.length > 0) await client.query(DELETE_ENVELOPES, [unreached]);
-  const sends = await queueEntries(client, batch.sends, claims, live);
+  const claimed = needsOrder(batch.sends)
+    ? await claimInOrder(client, batch.sends)
+    : await claimAtOnce(client, batch.sends);
+  const sends = await queueEntries(client, batch.sends, claimed, live);
+  // A send that reached nobody keeps no key, as if it had not been made.
+  const unreached = batch.sends.filter((_, i) => claimed[i] === undefined && reachedNobody(sends[i]));
+  if (unreached.length > 0) await client.query(DELETE_SENDS, [unreached.map((s) => s.sendKey)]);
   const acked = await deleteEntries(client, batch.acks);
   return { sends, acked };
 }
 
+function reachedNobody(outcome: SendOutcome | undefined): boolean {
+  return outcome?.kind === "stored" && outcome.entries.length === 0;
+}
+
 async function lockMailboxes(client: pg.PoolClient, sends: SendOp[]): Promise<Set<string>> {
   const wanted = new Map<string, Bytes>();
-  for (const send of sends) for (const part of send.parts) for (const m of part.mailboxIds) wanted.set(toHex(m), m);
+  for (const send of sends)
+    for (const part of send.parts) for (const e of part) wanted.set(toHex(e.mailboxId), e.mailboxId);
   if (wanted.size === 0) return new Set();
   const result = await client.query<{ id: Buffer }>({
     name: "bote_lock_mailboxes",
@@ -74,142 +64,160 @@ async function lockMailboxes(client: pg.PoolClient, sends: SendOp[]): Promise<Se
   return new Set(result.rows.map((row) => row.id.toString("hex")));
 }
 
-/** A commit, or a message id repeated within the batch, must see the effect of the sends before it. */
+/** A commit, or a send key repeated within the batch, must see the effect of the sends before it. */
 function needsOrder(sends: SendOp[]): boolean {
   const seen = new Set<string>();
   for (const send of sends) {
-    const key = toHex(send.messageId);
+    const key = toHex(send.sendKey);
     if (send.commit !== undefined || seen.has(key)) return true;
     seen.add(key);
   }
   return false;
 }
 
-function envelopeRows(sends: SendOp[], pending: number[][]) {
-  const columns = {
-    messageIds: [] as Bytes[],
-    parts: [] as number[],
-    payloads: [] as Bytes[],
-    pending: [] as number[],
-    expiry: [] as number[],
-  };
-  sends.forEach((send, i) =>
-    send.parts.forEach((part, p) => {
-      columns.messageIds.push(send.messageId);
-      columns.parts.push(p);
-      columns.payloads.push(part.payload);
-      columns.pending.push(pending[i]?.[p] ?? 0);
-      columns.expiry.push(send.expiresAt);
-    }),
-  );
-  return [columns.messageIds, columns.parts, columns.payloads, columns.pending, columns.expiry];
-}
+/** For each send: undefined when it may store its entries, else the outcome that stops it. */
+type Claims = (SendOutcome | undefined)[];
 
-async function insertEnvelopes(client: pg.PoolClient, sends: SendOp[], pending: number[][]) {
-  const result = await client.query<{ id: string; message_id: Buffer; part: number }>({
-    name: "bote_insert_envelopes",
-    text: INSERT_ENVELOPES,
-    values: envelopeRows(sends, pending),
+async function insertSends(client: pg.PoolClient, sends: SendOp[]): Promise<Set<string>> {
+  const result = await client.query<{ key: Buffer }>({
+    name: "bote_insert_sends",
+    text: INSERT_SENDS,
+    values: [sends.map((s) => s.sendKey), sends.map((s) => s.expiresAt)],
   });
-  return new Map(result.rows.map((row) => [`${row.message_id.toString("hex")}/${row.part}`, row.id]));
+  return new Set(result.rows.map((row) => row.key.toString("hex")));
 }
 
-/** Splits inserted envelopes per send: a send that lost any part to an existing row is a duplicate. */
-function claim(send: SendOp, inserted: Map<string, string>, undo: string[]): Claim {
-  const key = toHex(send.messageId);
-  const ids = send.parts.map((_, part) => inserted.get(`${key}/${part}`));
-  if (ids.every((id) => id !== undefined)) return { envelopeIds: ids };
-  undo.push(...ids.filter((id) => id !== undefined));
-  return { outcome: { kind: "duplicate" } };
+async function claimAtOnce(client: pg.PoolClient, sends: SendOp[]): Promise<Claims> {
+  if (sends.length === 0) return [];
+  const inserted = await insertSends(client, sends);
+  return sends.map((send) => (inserted.has(toHex(send.sendKey)) ? undefined : { kind: "duplicate" }));
 }
 
-async function claimAtOnce(client: pg.PoolClient, sends: SendOp[], pending: number[][]): Promise<Claim[]> {
-  const inserted = await insertEnvelopes(client, sends, pending);
-  const undo: string[] = [];
-  const claims = sends.map((send) => claim(send, inserted, undo));
-  if (undo.length > 0) await client.query(DELETE_ENVELOPES, [undo]);
-  return claims;
-}
-
-async function claimInOrder(client: pg.PoolClient, sends: SendOp[], pending: number[][]): Promise<Claim[]> {
-  const claims: Claim[] = [];
-  for (const [i, send] of sends.entries()) {
-    const undo: string[] = [];
-    // The envelope insert comes first so that a resent commit reads as a
-    // duplicate even though its epoch has moved on.
-    let result = claim(send, await insertEnvelopes(client, [send], [pending[i] ?? []]), undo);
-    if ("envelopeIds" in result && send.commit !== undefined) {
-      const stale = await advanceEpoch(client, send.commit.groupId, send.commit.epoch);
-      if (stale !== undefined) {
-        undo.push(...result.envelopeIds);
-        result = { outcome: { kind: "stale_epoch", currentEpoch: stale } };
-      }
+async function claimInOrder(client: pg.PoolClient, sends: SendOp[]): Promise<Claims> {
+  const claims: Claims = [];
+  for (const send of sends) {
+    // The key comes first so that a resent commit reads as a duplicate even though its epoch has moved on.
+    if ((await insertSends(client, [send])).size === 0) {
+      claims.push({ kind: "duplicate" });
+      continue;
     }
-    if (undo.length > 0) await client.query(DELETE_ENVELOPES, [undo]);
-    claims.push(result);
+    const stale = send.commit && (await advanceEpoch(client, send.commit.groupKey, send.commit.epoch));
+    if (stale !== undefined) await client.query(DELETE_SENDS, [[send.sendKey]]);
+    claims.push(stale === undefined ? undefined : { kind: "stale_epoch", currentEpoch: stale });
   }
   return claims;
 }
 
 /** Undefined when the epoch advanced; otherwise the stored epoch that beat it. */
-async function advanceEpoch(client: pg.PoolClient, groupId: Bytes, epoch: bigint): Promise<bigint | undefined> {
+async function advanceEpoch(client: pg.PoolClient, groupKey: Bytes, epoch: bigint): Promise<bigint | undefined> {
   if (isStorableEpoch(epoch)) {
     // A racing commit holds the row until it ends; then the WHERE sees its epoch and nothing changes.
-    const result = await client.query(ADVANCE_EPOCH, [groupId, (epoch + 1n).toString(), epoch.toString()]);
+    const result = await client.query(ADVANCE_EPOCH, [groupKey, (epoch + 1n).toString(), epoch.toString()]);
     if (result.rowCount === 1) return undefined;
   }
-  const current = await client.query<{ epoch: string }>(CURRENT_EPOCH, [groupId]);
+  const current = await client.query<{ epoch: string }>(CURRENT_EPOCH, [groupKey]);
   return BigInt(current.rows[0]?.epoch ?? 0);
 }
 
+/** Takes each live mailbox's next positions in one statement, then inserts every entry in one more. */
 async function queueEntries(
   client: pg.PoolClient,
   sends: SendOp[],
-  claims: Claim[],
+  claims: Claims,
   live: Set<string>,
 ): Promise<SendOutcome[]> {
-  const mailboxIds: Bytes[] = [];
-  const envelopeIds: string[] = [];
-  const expiry: number[] = [];
-  claims.forEach((claim, i) => {
-    if (!("envelopeIds" in claim)) return;
-    const send = sends[i] as SendOp;
-    send.parts.forEach((part, p) => {
-      for (const m of part.mailboxIds) {
-        if (!live.has(toHex(m))) continue;
-        mailboxIds.push(m);
-        envelopeIds.push(claim.envelopeIds[p] as string);
-        expiry.push(send.expiresAt);
+  const counts = new Map<string, { id: Bytes; n: number }>();
+  sends.forEach((send, i) => {
+    if (claims[i] !== undefined) return;
+    for (const part of send.parts)
+      for (const e of part) {
+        const key = toHex(e.mailboxId);
+        if (!live.has(key)) continue;
+        const c = counts.get(key) ?? { id: e.mailboxId, n: 0 };
+        c.n += 1;
+        counts.set(key, c);
       }
-    });
   });
-  const ids = new Map<string, string[]>();
-  if (mailboxIds.length > 0) {
-    const result = await client.query<{ id: string; mailbox_id: Buffer; envelope_id: string }>({
-      name: "bote_insert_entries",
-      text: INSERT_ENTRIES,
-      values: [mailboxIds, envelopeIds, expiry],
+  // The next seq per mailbox: the first of the positions just taken.
+  const next = new Map<string, number>();
+  if (counts.size > 0) {
+    const list = [...counts.values()];
+    const taken = await client.query<{ id: Buffer; seq: string }>({
+      name: "bote_take_seqs",
+      text: TAKE_SEQS,
+      values: [list.map((c) => c.id), list.map((c) => c.n)],
     });
-    for (const row of result.rows) {
-      const key = `${row.envelope_id}/${row.mailbox_id.toString("hex")}`;
-      ids.set(key, [...(ids.get(key) ?? []), row.id]);
+    for (const row of taken.rows) {
+      const key = row.id.toString("hex");
+      next.set(key, Number(row.seq) - (counts.get(key)?.n ?? 0) + 1);
     }
-    // Rows of one key are interchangeable except for their order.
-    for (const list of ids.values()) list.sort((a, b) => Number(a) - Number(b));
   }
-  return claims.map((claim, i) => {
-    if (!("envelopeIds" in claim)) return claim.outcome;
+  const rows = {
+    ids: [] as number[],
+    mailboxIds: [] as Bytes[],
+    seqs: [] as number[],
+    sealed: [] as Bytes[],
+    expiry: [] as number[],
+  };
+  const outcomes = sends.map((send, i): SendOutcome => {
+    const claim = claims[i];
+    if (claim !== undefined) return claim;
     const entries: StoredEntry[] = [];
     const gone: { part: number; index: number }[] = [];
-    (sends[i] as SendOp).parts.forEach((part, p) =>
-      part.mailboxIds.forEach((mailboxId, index) => {
-        const entryId = ids.get(`${claim.envelopeIds[p]}/${toHex(mailboxId)}`)?.shift();
-        if (entryId === undefined) gone.push({ part: p, index });
-        else entries.push({ part: p, index, mailboxId, entryId: Number(entryId) });
+    send.parts.forEach((part, p) =>
+      part.forEach(({ mailboxId, sealed }, index) => {
+        const key = toHex(mailboxId);
+        const seq = next.get(key);
+        if (seq === undefined) return void gone.push({ part: p, index });
+        next.set(key, seq + 1);
+        const entryId = randomEntryId();
+        entries.push({ part: p, index, mailboxId, entryId, seq });
+        rows.ids.push(entryId);
+        rows.mailboxIds.push(mailboxId);
+        rows.seqs.push(seq);
+        rows.sealed.push(sealed);
+        rows.expiry.push(send.expiresAt);
       }),
     );
     return { kind: "stored", entries, gone };
   });
+  await insertEntries(client, rows, outcomes);
+  return outcomes;
+}
+
+interface EntryRows {
+  ids: number[];
+  mailboxIds: Bytes[];
+  seqs: number[];
+  sealed: Bytes[];
+  expiry: number[];
+}
+
+/** Inserts the rows; the rare id that clashes with a stored one is drawn again, in the outcomes too. */
+async function insertEntries(client: pg.PoolClient, rows: EntryRows, outcomes: SendOutcome[]): Promise<void> {
+  let pending = rows;
+  while (pending.ids.length > 0) {
+    const result = await client.query<{ id: string }>({
+      name: "bote_insert_entries",
+      text: INSERT_ENTRIES,
+      values: [pending.ids, pending.mailboxIds, pending.seqs, pending.sealed, pending.expiry],
+    });
+    if (result.rows.length === pending.ids.length) return;
+    const stored = new Set(result.rows.map((row) => Number(row.id)));
+    const again: EntryRows = { ids: [], mailboxIds: [], seqs: [], sealed: [], expiry: [] };
+    pending.ids.forEach((id, i) => {
+      if (stored.has(id)) return;
+      const fresh = randomEntryId();
+      for (const o of outcomes)
+        if (o.kind === "stored") for (const e of o.entries) if (e.entryId === id) e.entryId = fresh;
+      again.ids.push(fresh);
+      again.mailboxIds.push(pending.mailboxIds[i]!);
+      again.seqs.push(pending.seqs[i]!);
+      again.sealed.push(pending.sealed[i]!);
+      again.expiry.push(pending.expiry[i]!);
+    });
+    pending = again;
+  }
 }
 
 async function deleteEntries(client: pg.PoolClient, acks: AckOp[]): Promise<number[]> {
@@ -231,25 +239,11 @@ async function deleteEntries(client: pg.PoolClient, acks: AckOp[]): Promise<numb
   });
   const acked = acks.map(() => 0);
   if (entryIds.length === 0 || mailboxIds.length === 0) return acked;
-  const deleted = await client.query<{ op: number; envelope_id: string }>({
+  const deleted = await client.query<{ op: number }>({
     name: "bote_delete_entries",
     text: DELETE_ENTRIES,
     values: [entryIds, entryOps, mailboxOps, mailboxIds],
   });
-  const released = new Map<string, { n: number; until: number }>();
-  for (const row of deleted.rows) {
-    acked[row.op] = (acked[row.op] ?? 0) + 1;
-    const until = (acks[row.op] as AckOp).dedupeUntil;
-    const r = released.get(row.envelope_id) ?? { n: 0, until };
-    released.set(row.envelope_id, { n: r.n + 1, until: Math.max(r.until, until) });
-  }
-  if (released.size === 0) return acked;
-  const ids = [...released.keys()];
-  await client.query({ name: "bote_lock_envelopes", text: LOCK_ENVELOPES, values: [ids] });
-  await client.query({
-    name: "bote_release_envelopes",
-    text: RELEASE_ENVELOPES,
-    values: [ids, ids.map((id) => released.get(id)?.n ?? 0), ids.map((id) => released.get(id)?.until ?? 0)],
-  });
+  for (const row of deleted.rows) acked[row.op] = (acked[row.op] ?? 0) + 1;
   return acked;
 }

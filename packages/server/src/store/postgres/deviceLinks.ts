@@ -5,6 +5,7 @@
  * state the first left.
  */
 import type pg from "pg";
+import { randomSeqStart } from "../bytes.js";
 import type {
   Bytes,
   ClaimDeviceLink,
@@ -176,9 +177,10 @@ export async function completeLink(client: pg.PoolClient, r: CompleteDeviceLink)
     [r.deviceId, r.accountId, r.deviceKey, r.deviceCertificate, r.now],
   );
   if (device.rowCount !== 1) throw new Rollback<CompleteDeviceLinkResult>({ ok: false, code: "device_key_taken" });
-  await client.query("INSERT INTO mailboxes (id, device_id, retired) VALUES ($1, $2, false)", [
+  await client.query("INSERT INTO mailboxes (id, device_id, retired, seq) VALUES ($1, $2, false, $3)", [
     r.mailboxId,
     r.deviceId,
+    randomSeqStart(),
   ]);
   await client.query(
     "UPDATE device_links SET state = 'completed', device_id = $1, mailbox_id = $2, sealed = $3 WHERE id = $4",

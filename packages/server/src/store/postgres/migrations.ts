@@ -218,6 +218,33 @@ export const migrations: readonly Migration[] = [
       CREATE TABLE server_meta (key text PRIMARY KEY, value bytea NOT NULL);
     `,
   },
+  {
+    version: 5,
+    sql: `
+      -- The queue at rest links nobody (docs/THREAT-MODEL.md, "At rest"):
+      -- one entry per recipient, sealed under a key of its mailbox that only
+      -- the secrets file can derive; random ids; seq orders a device's
+      -- mailboxes on one line. Dead tuples of these tables hold only sealed
+      -- bytes (docs/OPERATIONS.md on vacuum).
+      ALTER TABLE mailboxes ADD COLUMN seq bigint NOT NULL DEFAULT 0;
+      -- Each line starts at random (see randomSeqStart).
+      UPDATE mailboxes SET seq = floor(random() * 35184372088832)::bigint;
+      CREATE TABLE entries (
+        id bigint PRIMARY KEY,
+        mailbox_id bytea NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+        seq bigint NOT NULL,
+        sealed bytea NOT NULL,
+        expires_at bigint NOT NULL,
+        UNIQUE (mailbox_id, seq)
+      );
+      CREATE INDEX entries_expiry ON entries(expires_at);
+      CREATE TABLE sends (key bytea PRIMARY KEY, expires_at bigint NOT NULL);
+      CREATE INDEX sends_expiry ON sends(expires_at);
+      CREATE TABLE group_guards (group_key bytea PRIMARY KEY, epoch bigint NOT NULL);
+      -- queue, envelopes and group_epochs stay until upgradeLegacyQueue has
+      -- sealed what they hold.
+    `,
+  },
 ];
 
 export async function applyMigrations(pool: pg.Pool): Promise<void> {

@@ -77,22 +77,8 @@ export async function lockOrganisation(client: pg.PoolClient, orgId: Bytes): Pro
   return result.rows[0]?.organisation_key;
 }
 
-/** A revoked device leaves a tombstone; its entries release their envelopes like acknowledgements. */
+/** A revoked device leaves a tombstone; its mailboxes and their entries go by cascade. */
 async function deleteDevice(client: pg.PoolClient, deviceId: Buffer, publicKey: Buffer, now: number): Promise<void> {
-  const entries = await client.query<{ envelope_id: string }>(
-    `DELETE FROM queue q USING mailboxes m WHERE m.id = q.mailbox_id AND m.device_id = $1 RETURNING q.envelope_id`,
-    [deviceId],
-  );
-  const envelopeIds = entries.rows.map((row) => row.envelope_id).sort();
-  for (const envelopeId of envelopeIds) {
-    await client.query(
-      `UPDATE envelopes SET pending = pending - 1,
-         payload = CASE WHEN pending <= 1 THEN NULL ELSE payload END,
-         expires_at = CASE WHEN pending <= 1 THEN least(expires_at, $1) ELSE expires_at END
-       WHERE id = $2`,
-      [now, envelopeId],
-    );
-  }
   await client.query("INSERT INTO revoked_devices (device_id, public_key, revoked_at) VALUES ($1, $2, $3)", [
     deviceId,
     publicKey,

@@ -28,7 +28,8 @@ import type {
   Member,
   NewInvitation,
   Organisation,
-  QueuedEntry,
+  LegacyQueueKeys,
+  SealedEntry,
   RedeemInvitation,
   RedeemResult,
   RelayBatch,
@@ -41,7 +42,8 @@ import type {
   TakeKeyPackagesResult,
   TakenKeyPackage,
 } from "../ServerStore.js";
-import { isStorableEpoch, toHex } from "../bytes.js";
+import { isStorableEpoch, randomEntryId, randomSeqStart, toHex } from "../bytes.js";
+import { upgradeLegacyQueue } from "./legacyQueue.js";
 import { applyMigrations } from "./migrations.js";
 import {
   mailboxSlots,
@@ -62,6 +64,9 @@ import {
   type DeviceLinkStatements,
 } from "./deviceLinks.js";
 
+/** How long after a relay write its WAL frames may remain. */
+const CHECKPOINT_DELAY_MS = 1000;
+
 export interface SqliteStoreOptions {
   /** "full" syncs the WAL at every commit, so a resolved commitBatch survives power loss; "normal" only survives process crashes. */
   synchronous?: "full" | "normal";
@@ -80,7 +85,10 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       // measured ~20% more messages/s; the size limit gives the disk back
       // after a burst.
       db.pragma("wal_autocheckpoint = 4000");
-      db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+      // Deleted rows are overwritten with zeros, not left in free space, and
+      // a checkpointed WAL is truncated to nothing: see scheduleCheckpoint.
+      db.pragma("secure_delete = ON");
+      db.pragma("journal_size_limit = 0");
       // The dedupe and mailbox indexes take random inserts: keep their pages
       // in memory (64 MB cache) and read the file through mmap, because each
       // read() costs several microseconds on a virtual machine.
@@ -153,6 +161,7 @@ class SqliteStore implements ServerStore {
   private readonly s: Statements;
   private readonly links: DeviceLinkStatements;
   private readonly transaction;
+  private checkpointTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly db: Database.Database) {
     this.s = prepareStatements(db);
@@ -174,7 +183,12 @@ class SqliteStore implements ServerStore {
   }
 
   close(): Promise<void> {
-    return settle(() => void this.db.close());
+    return settle(() => {
+      clearTimeout(this.checkpointTimer);
+      this.checkpointTimer = undefined;
+      if (this.db.open) this.db.pragma("wal_checkpoint(TRUNCATE)");
+      this.db.close();
+    });
   }
 
   createOrganisation(org: Organisation): Promise<void> {
@@ -273,7 +287,7 @@ class SqliteStore implements ServerStore {
       r.certificateIssuedAt,
     );
     this.s.insertDevice.run(r.deviceId, r.accountId, r.publicKey, r.deviceCertificate, r.now);
-    this.s.insertMailbox.run(r.mailboxId, r.deviceId);
+    this.s.insertMailbox.run(r.mailboxId, r.deviceId, randomSeqStart());
     const seq = appendStatement(this.s, invitation.org_id, r.statement, r.now);
     return { ok: true, orgId: invitation.org_id, role: r.role, seq };
   }
@@ -448,7 +462,7 @@ class SqliteStore implements ServerStore {
   rotateMailbox(deviceId: Bytes, newMailboxId: Bytes): Promise<void> {
     return this.write(() => {
       this.s.retireMailboxes.run(deviceId);
-      this.s.insertMailbox.run(newMailboxId, deviceId);
+      this.s.insertNextMailbox.run(newMailboxId, deviceId, deviceId);
     });
   }
 
@@ -457,23 +471,21 @@ class SqliteStore implements ServerStore {
   }
 
   commitBatch(batch: RelayBatch): Promise<RelayBatchResult> {
-    return this.write(() => this.relay(batch));
+    return this.write(() => this.relay(batch)).finally(() => this.scheduleCheckpoint());
   }
 
   private relay(batch: RelayBatch): RelayBatchResult {
-    const unreached: number[] = [];
+    const unreached: Bytes[] = [];
     const sends = batch.sends.map((send) => this.storeSend(send, unreached));
     // Deleted only now, so that a resend later in the batch still reads as a duplicate.
-    for (const id of unreached) this.s.deleteEnvelope.run(id);
+    for (const key of unreached) this.s.deleteSend.run(key);
     const acked = batch.acks.map((op) => {
       const groups = mailboxSlots(op.mailboxIds);
       let deleted = 0;
       for (const entryId of op.entryIds) {
         // An entry lives in exactly one mailbox, so at most one group matches.
         for (const group of groups) {
-          const row = this.s.deleteEntry.get(entryId, ...group);
-          if (row === undefined) continue;
-          this.s.releaseEnvelope.run(op.dedupeUntil, row.envelope_id);
+          if (this.s.deleteEntry.run(entryId, ...group).changes === 0) continue;
           deleted += 1;
           break;
         }
@@ -483,55 +495,77 @@ class SqliteStore implements ServerStore {
     return { sends, acked };
   }
 
-  /** Stores one send; envelopes that reach no one are left for the caller to delete. */
-  private storeSend(send: SendOp, unreached: number[]): SendOutcome {
+  /** Stores one send; a send that reaches no one leaves its key for the caller to delete. */
+  private storeSend(send: SendOp, unreached: Bytes[]): SendOutcome {
     const s = this.s;
-    const envelopeIds: number[] = [];
-    const undo = () => envelopeIds.forEach((id) => s.deleteEnvelope.run(id));
-    // The envelope insert comes first so that a resent commit reads as a
-    // duplicate even though its epoch has moved on.
-    for (const [part, { payload, mailboxIds }] of send.parts.entries()) {
-      // pending assumes every recipient is queued and is corrected below if not: one write less per send.
-      const inserted = s.insertEnvelope.run(send.messageId, part, payload, mailboxIds.length, send.expiresAt);
-      if (inserted.changes === 0) {
-        undo();
-        return { kind: "duplicate" };
-      }
-      envelopeIds.push(Number(inserted.lastInsertRowid));
-    }
+    // The key comes first so that a resent commit reads as a duplicate even though its epoch has moved on.
+    if (s.insertSend.run(send.sendKey, send.expiresAt).changes === 0) return { kind: "duplicate" };
     if (send.commit !== undefined) {
-      const { groupId, epoch } = send.commit;
-      const advanced = isStorableEpoch(epoch) && s.advanceEpoch.run(groupId, epoch + 1n, epoch).changes === 1;
+      const { groupKey, epoch } = send.commit;
+      const advanced = isStorableEpoch(epoch) && s.advanceEpoch.run(groupKey, epoch + 1n, epoch).changes === 1;
       if (!advanced) {
-        undo();
-        return { kind: "stale_epoch", currentEpoch: s.currentEpoch.get(groupId)?.epoch ?? 0n };
+        s.deleteSend.run(send.sendKey);
+        return { kind: "stale_epoch", currentEpoch: s.currentEpoch.get(groupKey)?.epoch ?? 0n };
       }
     }
     const entries: StoredEntry[] = [];
     const gone: { part: number; index: number }[] = [];
-    send.parts.forEach(({ mailboxIds }, part) => {
-      const envelopeId = envelopeIds[part] as number;
-      const before = entries.length;
-      mailboxIds.forEach((mailboxId, index) => {
-        const result = s.insertEntry.run(envelopeId, send.expiresAt, mailboxId);
-        if (result.changes === 1) entries.push({ part, index, mailboxId, entryId: Number(result.lastInsertRowid) });
-        else gone.push({ part, index });
-      });
-      const queued = entries.length - before;
-      if (queued === 0) unreached.push(envelopeId);
-      else if (queued < mailboxIds.length) s.setPending.run(queued, envelopeId);
-    });
+    send.parts.forEach((recipients, part) =>
+      recipients.forEach(({ mailboxId, sealed }, index) => {
+        const position = s.nextSeq.get(mailboxId);
+        if (position === undefined) return void gone.push({ part, index });
+        let entryId = randomEntryId();
+        // A clash of two random 53-bit ids is rare, not impossible.
+        while (s.insertEntry.run(entryId, mailboxId, position.seq, sealed, send.expiresAt).changes === 0) {
+          entryId = randomEntryId();
+        }
+        entries.push({ part, index, mailboxId, entryId, seq: position.seq });
+      }),
+    );
+    if (entries.length === 0) unreached.push(send.sendKey);
     return { kind: "stored", entries, gone };
   }
 
-  fetchQueue(mailboxIds: Bytes[], afterEntryId: number, limit: number, now: number): Promise<QueuedEntry[]> {
+  fetchQueue(mailboxIds: Bytes[], afterSeq: number, limit: number, now: number): Promise<SealedEntry[]> {
     return settle(() => {
       const groups = mailboxSlots(mailboxIds);
-      const rows = groups.flatMap((group) => this.s.fetchQueue.all(...group, afterEntryId, now, limit));
+      const rows = groups.flatMap((group) => this.s.fetchQueue.all(...group, afterSeq, now, limit));
       // Results of several groups interleave; one group is already in order.
-      if (groups.length > 1) rows.sort((a, b) => a.id - b.id).splice(limit);
-      return rows.map((row) => ({ entryId: row.id, mailboxId: row.mailbox_id, payload: row.payload }));
+      if (groups.length > 1) rows.sort((a, b) => a.seq - b.seq).splice(limit);
+      return rows.map((row) => ({ entryId: row.id, mailboxId: row.mailbox_id, seq: row.seq, sealed: row.sealed }));
     });
+  }
+
+  upgradeLegacyQueue(keys: LegacyQueueKeys, now: number): Promise<number> {
+    return settle(() => {
+      const legacy = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'queue'").get();
+      if (legacy === undefined) return 0;
+      const sealed = this.transaction.immediate(() => upgradeLegacyQueue(this.db, keys, now)) as number;
+      // Rebuilds the file, so no page of the dropped tables is left in it; then empties the WAL.
+      this.db.exec("VACUUM");
+      this.db.pragma("wal_checkpoint(TRUNCATE)");
+      return sealed;
+    });
+  }
+
+  /**
+   * A commit's frames stay in the WAL until a checkpoint copies them into
+   * the database, and there they would show which entries one send wrote.
+   * So the WAL is checkpointed and truncated soon after every relay write;
+   * secure_delete has already zeroed what the database itself deleted.
+   */
+  private scheduleCheckpoint(): void {
+    if (this.checkpointTimer !== undefined || !this.db.open) return;
+    this.checkpointTimer = setTimeout(() => {
+      this.checkpointTimer = undefined;
+      if (!this.db.open) return;
+      try {
+        this.db.pragma("wal_checkpoint(TRUNCATE)");
+      } catch {
+        // Busy (another connection reads): the next write schedules another try.
+      }
+    }, CHECKPOINT_DELAY_MS);
+    this.checkpointTimer.unref();
   }
 
   createBlob(meta: BlobMeta): Promise<void> {
@@ -580,19 +614,18 @@ class SqliteStore implements ServerStore {
   }
 
   sweep(now: number): Promise<SweepResult> {
-    return this.write(() => this.sweepExpired(now));
+    return this.write(() => this.sweepExpired(now)).finally(() => this.scheduleCheckpoint());
   }
 
   private sweepExpired(now: number): SweepResult {
     const s = this.s;
-    // Entries expire with their envelope, so deleting them first leaves the cascade nothing to do.
     const entries = s.sweepEntries.run(now).changes;
-    const envelopes = s.sweepEnvelopes.run(now).changes;
+    const sends = s.sweepSends.run(now).changes;
     s.sweepChallenges.run(now);
     s.sweepSessions.run(now);
     s.sweepInvitations.run(now);
     this.links.sweep.run(now);
     const blobs = s.sweepBlobs.all(now).map((row) => row.id);
-    return { entries, envelopes, blobs };
+    return { entries, sends, blobs };
   }
 }

@@ -4,6 +4,7 @@
  * write transaction, so a step out of order changes nothing.
  */
 import type Database from "better-sqlite3";
+import { randomSeqStart } from "../bytes.js";
 import type {
   Bytes,
   ClaimDeviceLink,
@@ -144,7 +145,7 @@ export function completeLink(s: Statements, l: DeviceLinkStatements, r: Complete
   }
   if (s.publicKeyTaken.get(r.deviceKey, r.deviceKey) !== undefined) return { ok: false, code: "device_key_taken" };
   s.insertDevice.run(r.deviceId, r.accountId, r.deviceKey, r.deviceCertificate, r.now);
-  s.insertMailbox.run(r.mailboxId, r.deviceId);
+  s.insertMailbox.run(r.mailboxId, r.deviceId, randomSeqStart());
   l.complete.run(r.deviceId, r.mailboxId, r.sealed, r.linkId);
   return { ok: true };
 }

@@ -215,6 +215,40 @@ export const migrations: readonly Migration[] = [
       CREATE TABLE server_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    sql: `
+      -- The queue at rest links nobody (docs/THREAT-MODEL.md, "At rest").
+      -- Each recipient has its own entry, sealed under a key of its mailbox
+      -- that only the secrets file can derive, so no two entries share
+      -- bytes. Ids are random: neither the id nor the row's place in the
+      -- file says which entries were stored together. seq orders a mailbox
+      -- and counts on from the mailbox it replaced.
+      ALTER TABLE mailboxes ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+      -- Each line starts at random (see randomSeqStart).
+      UPDATE mailboxes SET seq = abs(random()) % 35184372088832;
+      CREATE TABLE entries (
+        id INTEGER PRIMARY KEY,
+        mailbox_id BLOB NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        sealed BLOB NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX entries_mailbox ON entries(mailbox_id, seq);
+      CREATE INDEX entries_expiry ON entries(expires_at);
+
+      -- Keyed hashes of message ids, so a resend is stored once; nothing
+      -- joins them to the entries they made.
+      CREATE TABLE sends (key BLOB PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE INDEX sends_expiry ON sends(expires_at);
+
+      -- The commit guard, by a keyed hash of the group id.
+      CREATE TABLE group_guards (group_key BLOB PRIMARY KEY, epoch INTEGER NOT NULL) WITHOUT ROWID;
+
+      -- queue, envelopes and group_epochs stay until upgradeLegacyQueue has
+      -- sealed what they hold: that needs the secrets file, which SQL has not.
+    `,
+  },
 ];
 
 /** Accounts made before version 2 have no certificate: such a database is refused rather than half migrated. */

@@ -99,12 +99,8 @@ export function applyChanges(
   return { ok: true, seq, revokedDevices };
 }
 
-/** A revoked device leaves a tombstone; its entries release their envelopes like acknowledgements. */
+/** A revoked device leaves a tombstone; its mailboxes and their entries go by cascade. */
 function deleteDevice(s: Statements, deviceId: Buffer, publicKey: Buffer, now: number): void {
-  for (const entry of s.entriesOfDevice.all(deviceId)) {
-    s.deleteEntryById.run(entry.id);
-    s.releaseEnvelope.run(now, entry.envelope_id);
-  }
   s.insertTombstone.run(deviceId, publicKey, now);
   s.deleteDevice.run(deviceId);
 }

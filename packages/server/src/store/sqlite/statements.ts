@@ -141,10 +141,6 @@ export function prepareStatements(db: Database.Database) {
     deviceOfAccountByKey: prepare<[Bytes, Bytes], { id: Buffer; public_key: Buffer }>(
       "SELECT id, public_key FROM devices WHERE account_id = ? AND public_key = ?",
     ),
-    entriesOfDevice: prepare<[Bytes], { id: number; envelope_id: number }>(
-      `SELECT q.id, q.envelope_id FROM queue q JOIN mailboxes m ON m.id = q.mailbox_id WHERE m.device_id = ?`,
-    ),
-    deleteEntryById: prepare<[number]>("DELETE FROM queue WHERE id = ?"),
     insertTombstone: prepare<[Bytes, Bytes, number]>(
       "INSERT INTO revoked_devices (device_id, public_key, revoked_at) VALUES (?, ?, ?)",
     ),
@@ -162,7 +158,9 @@ export function prepareStatements(db: Database.Database) {
     listLog: prepare<[Bytes, number, number], { seq: number; statement: Buffer; at: number }>(
       "SELECT seq, statement, at FROM organisation_log WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?",
     ),
-    insertMailbox: prepare<[Bytes, Bytes]>("INSERT INTO mailboxes (id, device_id, retired) VALUES (?, ?, 0)"),
+    insertMailbox: prepare<[Bytes, Bytes, number]>(
+      "INSERT INTO mailboxes (id, device_id, retired, seq) VALUES (?, ?, 0, ?)",
+    ),
     countAccounts: prepare<[Bytes], { n: number }>("SELECT count(*) AS n FROM accounts WHERE org_id = ?"),
 
     principalOfDevice: prepare<[Bytes], PrincipalRow>(`${principal} WHERE d.id = ?`),
@@ -217,45 +215,45 @@ export function prepareStatements(db: Database.Database) {
       "SELECT id, device_id, retired FROM mailboxes WHERE device_id = ? ORDER BY retired, id",
     ),
     retireMailboxes: prepare<[Bytes]>("UPDATE mailboxes SET retired = 1 WHERE device_id = ? AND NOT retired"),
+    // The new mailbox continues the device's seq line, so one cursor covers all its mailboxes.
+    insertNextMailbox: prepare<[Bytes, Bytes, Bytes]>(
+      `INSERT INTO mailboxes (id, device_id, retired, seq)
+       VALUES (?, ?, 0, (SELECT coalesce(max(seq), 0) FROM mailboxes WHERE device_id = ?))`,
+    ),
     deleteDrainedMailboxes: prepare<[Bytes]>(
       `DELETE FROM mailboxes WHERE device_id = ? AND retired
-          AND NOT EXISTS (SELECT 1 FROM queue WHERE queue.mailbox_id = mailboxes.id)`,
+          AND NOT EXISTS (SELECT 1 FROM entries WHERE entries.mailbox_id = mailboxes.id)`,
     ),
 
-    // No RETURNING: it materialises its rows, which costs more than reading changes and lastInsertRowid.
-    insertEnvelope: prepare<[Bytes, number, Bytes, number, number]>(
-      `INSERT INTO envelopes (message_id, part, payload, pending, expires_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (message_id, part) DO NOTHING`,
+    // No RETURNING where changes will do: it materialises its rows, which costs more.
+    insertSend: prepare<[Bytes, number]>(
+      "INSERT INTO sends (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
     ),
+    deleteSend: prepare<[Bytes]>("DELETE FROM sends WHERE key = ?"),
     advanceEpoch: prepare<[Bytes, bigint, bigint]>(
-      `INSERT INTO group_epochs (group_id, epoch) VALUES (?, ?)
-       ON CONFLICT (group_id) DO UPDATE SET epoch = excluded.epoch WHERE group_epochs.epoch = ?`,
+      `INSERT INTO group_guards (group_key, epoch) VALUES (?, ?)
+       ON CONFLICT (group_key) DO UPDATE SET epoch = excluded.epoch WHERE group_guards.epoch = ?`,
     ),
-    currentEpoch: prepare<[Bytes], { epoch: bigint }>("SELECT epoch FROM group_epochs WHERE group_id = ?").safeIntegers(
-      true,
+    currentEpoch: prepare<[Bytes], { epoch: bigint }>(
+      "SELECT epoch FROM group_guards WHERE group_key = ?",
+    ).safeIntegers(true),
+    // Checks existence and retirement in the same statement that takes the position.
+    nextSeq: prepare<[Bytes], { seq: number }>(
+      "UPDATE mailboxes SET seq = seq + 1 WHERE id = ? AND NOT retired RETURNING seq",
     ),
-    // Selecting from mailboxes checks existence and retirement in the insert itself.
-    insertEntry: prepare<[number, number, Bytes]>(
-      `INSERT INTO queue (mailbox_id, envelope_id, expires_at)
-       SELECT id, ?, ? FROM mailboxes WHERE id = ? AND NOT retired`,
+    insertEntry: prepare<[number, Bytes, number, Bytes, number]>(
+      `INSERT INTO entries (id, mailbox_id, seq, sealed, expires_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO NOTHING`,
     ),
-    setPending: prepare<[number, number]>("UPDATE envelopes SET pending = ? WHERE id = ?"),
-    deleteEnvelope: prepare<[number]>("DELETE FROM envelopes WHERE id = ?"),
     // OR, not IN: for an IN list SQLite builds a temporary index on every run, which doubled the cost of an ack.
-    deleteEntry: prepare<[number, ...Slots], { envelope_id: number }>(
-      `DELETE FROM queue WHERE id = ? AND (${oneOfSlots}) RETURNING envelope_id`,
-    ),
-    // The last acknowledgement drops the payload; the row stays until dedupeUntil to catch resends.
-    releaseEnvelope: prepare<[number, number]>(
-      `UPDATE envelopes SET pending = pending - 1,
-         payload = CASE WHEN pending <= 1 THEN NULL ELSE payload END,
-         expires_at = CASE WHEN pending <= 1 THEN min(expires_at, ?) ELSE expires_at END
-       WHERE id = ?`,
-    ),
-    fetchQueue: prepare<[...Slots, number, number, number], { id: number; mailbox_id: Buffer; payload: Buffer }>(
-      `SELECT q.id, q.mailbox_id, e.payload FROM queue q JOIN envelopes e ON e.id = q.envelope_id
-        WHERE q.mailbox_id IN (${slots}) AND q.id > ? AND q.expires_at > ? AND e.payload IS NOT NULL
-        ORDER BY q.id LIMIT ?`,
+    deleteEntry: prepare<[number, ...Slots]>(`DELETE FROM entries WHERE id = ? AND (${oneOfSlots})`),
+    fetchQueue: prepare<
+      [...Slots, number, number, number],
+      { id: number; mailbox_id: Buffer; seq: number; sealed: Buffer }
+    >(
+      `SELECT id, mailbox_id, seq, sealed FROM entries
+        WHERE mailbox_id IN (${slots}) AND seq > ? AND expires_at > ?
+        ORDER BY seq LIMIT ?`,
     ),
 
     insertBlob: prepare<[Bytes, number, number]>("INSERT INTO blobs (id, size, expires_at) VALUES (?, ?, ?)"),
@@ -263,8 +261,8 @@ export function prepareStatements(db: Database.Database) {
       "SELECT id, size, expires_at FROM blobs WHERE id = ? AND expires_at > ?",
     ),
 
-    sweepEntries: prepare<[number]>("DELETE FROM queue WHERE expires_at <= ?"),
-    sweepEnvelopes: prepare<[number]>("DELETE FROM envelopes WHERE expires_at <= ?"),
+    sweepEntries: prepare<[number]>("DELETE FROM entries WHERE expires_at <= ?"),
+    sweepSends: prepare<[number]>("DELETE FROM sends WHERE expires_at <= ?"),
     sweepChallenges: prepare<[number]>("DELETE FROM challenges WHERE expires_at <= ?"),
     sweepSessions: prepare<[number]>("DELETE FROM sessions WHERE expires_at <= ?"),
     sweepInvitations: prepare<[number]>("DELETE FROM invitations WHERE redeemed_at IS NULL AND expires_at <= ?"),
