@@ -239,7 +239,10 @@ describeEachBackend("trust chain: statements", (backend) => {
       const rows = await queryRows(s, `SELECT 1 FROM ${table} WHERE ${hexColumn("device_id")} = '${device}'`);
       assert.equal(rows.length, 0, `${table} still holds the revoked device`);
     }
-    assert.equal((await queryRows(s, `SELECT 1 FROM entries WHERE ${hexColumn("mailbox_id")} = '${mailbox}'`)).length, 0);
+    assert.equal(
+      (await queryRows(s, `SELECT 1 FROM entries WHERE ${hexColumn("mailbox_id")} = '${mailbox}'`)).length,
+      0,
+    );
     assert.equal((await queryRows(s, `SELECT 1 FROM devices WHERE ${hexColumn("id")} = '${device}'`)).length, 0);
 
     const members = await admin.call<MembersResponse>("GET", "/v1/members");
