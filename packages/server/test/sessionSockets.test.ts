@@ -31,6 +31,7 @@ describeEachBackend("sockets end with their session", (backend) => {
   let s: TestServer;
   let expiring: TestServer;
   let capped: TestServer;
+  let short: TestServer;
   /** Added to the wall clock of the `expiring` server. */
   let offset = 0;
   const sockets: TestSocket[] = [];
@@ -42,12 +43,18 @@ describeEachBackend("sockets end with their session", (backend) => {
       now: () => Date.now() + offset,
     });
     capped = await startTestServer(backend, (c) => (c.socketMaxLifetimeMs = 1500));
+    // Short sessions, two per device, and the periodic check at its default: only the exact timer or the bus closes.
+    short = await startTestServer(backend, (c) => {
+      c.sessionTtlMs = 1500;
+      c.maxSessionsPerDevice = 2;
+    });
   });
   after(async () => {
     await Promise.all(sockets.map((x) => x.close()));
     await s?.close();
     await expiring?.close();
     await capped?.close();
+    await short?.close();
   });
 
   async function connect(device: TestDevice, anonymous = false): Promise<TestSocket> {
@@ -82,6 +89,32 @@ describeEachBackend("sockets end with their session", (backend) => {
     offset += 60 * 60_000 + 1;
     assert.ok((await closedWithin(socket, 1000)) < 1000, "the expired session's socket is still open");
     assertUnauthenticatedClose(socket);
+  });
+
+  let shortAdmin: TestDevice;
+
+  it("closes a socket at the moment its session expires, not at the next check", async () => {
+    const admin = await TestDevice.join(short, short.adminInvitationToken, "Anna");
+    shortAdmin = admin;
+    await admin.login();
+    const started = Date.now();
+    const socket = await connect(admin);
+    await closedWithin(socket, 3000);
+    const lived = Date.now() - started;
+    assert.ok(lived >= 1000 && lived < 2500, `the socket lived ${lived} ms on a 1,500 ms session`);
+    assertUnauthenticatedClose(socket);
+  });
+
+  it("closes the sockets of a session that a newer login pushed beyond the cap of sessions", async () => {
+    const admin = shortAdmin;
+    await admin.login();
+    const oldest = await connect(admin);
+    await admin.login();
+    const second = await connect(admin);
+    await admin.login();
+    assert.ok((await closedWithin(oldest, 1000)) < 1000, "the dropped session's socket is still open");
+    assertUnauthenticatedClose(oldest);
+    assert.equal(second.closed, undefined, "a session within the cap lost its socket");
   });
 
   it("closes any socket at the lifetime cap with 4401, so the client renews and reconnects", async () => {

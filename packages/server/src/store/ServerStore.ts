@@ -87,6 +87,11 @@ export interface DevicePrincipal {
   publicKey: Bytes;
 }
 
+/** A device as a live session presents it, with the session's expiry. */
+export interface SessionPrincipal extends DevicePrincipal {
+  expiresAt: number;
+}
+
 export interface Member extends Account {
   devices: Device[];
 }
@@ -419,10 +424,11 @@ export interface ServerStore {
 
   /**
    * tokenHash is SHA-256 of the session token. With maxPerDevice, the device's
-   * oldest sessions beyond that many (this one included) are deleted.
+   * oldest sessions beyond that many (this one included) are deleted; their
+   * token hashes are returned, so that their sockets can be closed.
    */
-  createSession(tokenHash: Bytes, deviceId: Bytes, expiresAt: number, maxPerDevice?: number): Promise<void>;
-  getSession(tokenHash: Bytes, now: number): Promise<DevicePrincipal | undefined>;
+  createSession(tokenHash: Bytes, deviceId: Bytes, expiresAt: number, maxPerDevice?: number): Promise<Bytes[]>;
+  getSession(tokenHash: Bytes, now: number): Promise<SessionPrincipal | undefined>;
   deleteSession(tokenHash: Bytes): Promise<void>;
 
   /** Adds one-time packages and replaces the last-resort one if given. Fails with false if the device would hold more than max one-time packages. */

@@ -173,7 +173,7 @@ export class Connection {
       if (principal === undefined) return this.fail("unauthenticated");
       this.principal = principal;
       this.sessionHash = hex(tokenHash);
-      this.watchSession(tokenHash);
+      this.watchSession(tokenHash, principal.expiresAt);
       const mailboxes = await this.deps.store.listMailboxes(principal.deviceId);
       this.mailboxIds = mailboxes.map((m) => m.id);
       this.hadRetired = mailboxes.some((m) => m.retired);
@@ -240,11 +240,14 @@ export class Connection {
   }
 
   /**
-   * Sessions are never extended, but the socket does not know when its
-   * session was made: it re-reads it, and closes once it is gone (expired,
-   * or deleted by a path that told no bus).
+   * Sessions are never extended: the socket closes at its session's expiry.
+   * It also re-reads the session now and then, and closes once it is gone by
+   * a path that told no bus.
    */
-  private watchSession(tokenHash: Bytes): void {
+  private watchSession(tokenHash: Bytes, expiresAt: number): void {
+    this.timers.push(
+      setTimeout(() => this.fail("unauthenticated"), Math.min(Math.max(0, expiresAt - this.deps.now()), MAX_TIMER_MS)),
+    );
     const check = setInterval(() => {
       if (this.state === "closed") return;
       this.deps.store.getSession(tokenHash, this.deps.now()).then(

@@ -174,8 +174,13 @@ export function accountsContract(fixture: () => StoreFixture): void {
       const otherSession = id(32);
       await store().createSession(otherSession, other.deviceId, T + 500, 2);
       const hashes = [id(32), id(32), id(32)];
-      for (const [i, hash] of hashes.entries()) await store().createSession(hash, device.deviceId, T + 1000 + i, 2);
+      const dropped = [];
+      for (const [i, hash] of hashes.entries()) {
+        dropped.push(await store().createSession(hash, device.deviceId, T + 1000 + i, 2));
+      }
+      assert.deepEqual(dropped.map(hexes), [[], [], hexes([hashes[0]!])], "the dropped session is named");
       assert.equal(await store().getSession(hashes[0]!, T), undefined, "the oldest is gone");
+      assert.equal((await store().getSession(hashes[1]!, T))?.expiresAt, T + 1001);
       assertBytes((await store().getSession(hashes[1]!, T))?.deviceId, device.deviceId);
       assertBytes((await store().getSession(hashes[2]!, T))?.deviceId, device.deviceId);
       assertBytes((await store().getSession(otherSession, T))?.deviceId, other.deviceId, "other devices keep theirs");

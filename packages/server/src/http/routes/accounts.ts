@@ -54,7 +54,16 @@ export function accountRoutes(app: FastifyInstance, ctx: ServerContext): void {
     if (!fresh || !verifyEd25519(device.publicKey, signed, body.signature)) throw new BoteError("challenge_invalid");
     const token = encodeBase64url(randomId(32));
     const expiresAt = ctx.now() + ctx.config.sessionTtlMs;
-    await ctx.store.createSession(sha256(token), body.deviceId, expiresAt, ctx.config.maxSessionsPerDevice);
+    const dropped = await ctx.store.createSession(
+      sha256(token),
+      body.deviceId,
+      expiresAt,
+      ctx.config.maxSessionsPerDevice,
+    );
+    // Sessions beyond the cap end here, and their sockets with them, as at logout.
+    for (const hash of dropped) {
+      ctx.bus.publish(deviceKey(hex(body.deviceId)), { kind: "sessionEnded", session: sessionTag(hex(hash)) });
+    }
     const response: LoginResponse = { sessionToken: token, expiresAt: new Date(expiresAt).toISOString() };
     return response;
   });

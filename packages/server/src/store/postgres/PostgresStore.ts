@@ -31,6 +31,7 @@ import type {
   Organisation,
   LegacyQueueKeys,
   SealedEntry,
+  SessionPrincipal,
   RedeemInvitation,
   RedeemResult,
   RelayBatch,
@@ -378,27 +379,31 @@ class PostgresStore implements ServerStore {
     return row !== undefined && Number(row.expires_at) > now && row.device_id.equals(deviceId);
   }
 
-  async createSession(tokenHash: Bytes, deviceId: Bytes, expiresAt: number, maxPerDevice?: number): Promise<void> {
+  async createSession(tokenHash: Bytes, deviceId: Bytes, expiresAt: number, maxPerDevice?: number): Promise<Bytes[]> {
     await this.pool.query("INSERT INTO sessions (token_hash, device_id, expires_at) VALUES ($1, $2, $3)", [
       tokenHash,
       deviceId,
       expiresAt,
     ]);
-    if (maxPerDevice === undefined) return;
+    if (maxPerDevice === undefined) return [];
     // Two logins at once may each keep one extra session until the next login: a bound, not an exact count.
-    await this.pool.query(
+    const dropped = await this.pool.query<{ token_hash: Buffer }>(
       `DELETE FROM sessions WHERE token_hash IN
-         (SELECT token_hash FROM sessions WHERE device_id = $1 ORDER BY expires_at DESC, token_hash OFFSET $2)`,
+         (SELECT token_hash FROM sessions WHERE device_id = $1 ORDER BY expires_at DESC, token_hash OFFSET $2)
+       RETURNING token_hash`,
       [deviceId, maxPerDevice],
     );
+    return dropped.rows.map((row) => row.token_hash);
   }
 
-  async getSession(tokenHash: Bytes, now: number): Promise<DevicePrincipal | undefined> {
-    const [row] = await this.rows<PrincipalRow>(
-      `${PRINCIPAL} JOIN sessions s ON s.device_id = d.id WHERE s.token_hash = $1 AND s.expires_at > $2`,
+  async getSession(tokenHash: Bytes, now: number): Promise<SessionPrincipal | undefined> {
+    const [row] = await this.rows<PrincipalRow & { expires_at: string }>(
+      `SELECT d.id AS device_id, d.account_id, a.org_id, a.role, a.display_name, d.public_key, s.expires_at
+         FROM sessions s JOIN devices d ON d.id = s.device_id JOIN accounts a ON a.id = d.account_id
+        WHERE s.token_hash = $1 AND s.expires_at > $2`,
       [tokenHash, now],
     );
-    return row && principalOf(row);
+    return row && { ...principalOf(row), expiresAt: Number(row.expires_at) };
   }
 
   async deleteSession(tokenHash: Bytes): Promise<void> {

@@ -30,6 +30,7 @@ import type {
   Organisation,
   LegacyQueueKeys,
   SealedEntry,
+  SessionPrincipal,
   RedeemInvitation,
   RedeemResult,
   RelayBatch,
@@ -383,17 +384,18 @@ class SqliteStore implements ServerStore {
     });
   }
 
-  createSession(tokenHash: Bytes, deviceId: Bytes, expiresAt: number, maxPerDevice?: number): Promise<void> {
+  createSession(tokenHash: Bytes, deviceId: Bytes, expiresAt: number, maxPerDevice?: number): Promise<Bytes[]> {
     return this.write(() => {
       this.s.insertSession.run(tokenHash, deviceId, expiresAt);
-      if (maxPerDevice !== undefined) this.s.deleteOldSessions.run(deviceId, maxPerDevice);
+      if (maxPerDevice === undefined) return [];
+      return this.s.deleteOldSessions.all(deviceId, maxPerDevice).map((row) => row.token_hash);
     });
   }
 
-  getSession(tokenHash: Bytes, now: number): Promise<DevicePrincipal | undefined> {
+  getSession(tokenHash: Bytes, now: number): Promise<SessionPrincipal | undefined> {
     return settle(() => {
       const row = this.s.principalOfSession.get(tokenHash, now);
-      return row && principalOf(row);
+      return row && { ...principalOf(row), expiresAt: row.expires_at };
     });
   }
 

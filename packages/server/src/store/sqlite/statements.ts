@@ -164,8 +164,10 @@ export function prepareStatements(db: Database.Database) {
     countAccounts: prepare<[Bytes], { n: number }>("SELECT count(*) AS n FROM accounts WHERE org_id = ?"),
 
     principalOfDevice: prepare<[Bytes], PrincipalRow>(`${principal} WHERE d.id = ?`),
-    principalOfSession: prepare<[Bytes, number], PrincipalRow>(
-      `${principal} JOIN sessions s ON s.device_id = d.id WHERE s.token_hash = ? AND s.expires_at > ?`,
+    principalOfSession: prepare<[Bytes, number], PrincipalRow & { expires_at: number }>(
+      `SELECT d.id AS device_id, d.account_id, a.org_id, a.role, a.display_name, d.public_key, s.expires_at
+         FROM sessions s JOIN devices d ON d.id = s.device_id JOIN accounts a ON a.id = d.account_id
+        WHERE s.token_hash = ? AND s.expires_at > ?`,
     ),
     getAccount: prepare<[Bytes], AccountRow>("SELECT * FROM accounts WHERE id = ?"),
     accountsOfOrganisation: prepare<[Bytes], AccountRow>(
@@ -186,9 +188,10 @@ export function prepareStatements(db: Database.Database) {
       "INSERT INTO sessions (token_hash, device_id, expires_at) VALUES (?, ?, ?)",
     ),
     deleteSession: prepare<[Bytes]>("DELETE FROM sessions WHERE token_hash = ?"),
-    deleteOldSessions: prepare<[Bytes, number]>(
+    deleteOldSessions: prepare<[Bytes, number], { token_hash: Buffer }>(
       `DELETE FROM sessions WHERE token_hash IN
-         (SELECT token_hash FROM sessions WHERE device_id = ? ORDER BY expires_at DESC, token_hash LIMIT -1 OFFSET ?)`,
+         (SELECT token_hash FROM sessions WHERE device_id = ? ORDER BY expires_at DESC, token_hash LIMIT -1 OFFSET ?)
+       RETURNING token_hash`,
     ),
 
     keyPackageStock: prepare<[Bytes], { one_time: number; last_resort: number }>(
