@@ -27,8 +27,8 @@ function text(message: MessageRecord): string {
   return content.body.case === "text" ? content.body.value.text : "";
 }
 
-async function joinAs(name: string, link: string): Promise<BoteClient> {
-  const client = await joinClient(root, name, link);
+async function joinAs(name: string, link: string, random?: () => number): Promise<BoteClient> {
+  const client = await joinClient(root, name, link, undefined, undefined, random);
   clients.push(client);
   return client;
 }
@@ -98,5 +98,24 @@ describe("SDK against a real server", { timeout: 120_000 }, () => {
     });
     assert.equal(size, bytes.length);
     assert.ok(Buffer.concat(parts).equals(bytes));
+  });
+
+  it("sends a text queued during a long outage within two seconds of the server's return, whatever the jitter", async () => {
+    const anna = clients[0]!;
+    // The jitter pinned to its worst: every wait is the whole ceiling.
+    const carla = await joinAs("Carla", (await anna.createInvitation("member", "Carla")).url, () => 0.999);
+    const chat = await carla.directChat(anna.profile.accountId);
+    await carla.connect();
+    await stopServer(server);
+    const offline = await carla.sendText(chat.conversationId, "Während der Wartung geschrieben");
+    assert.equal(offline?.status, "queued");
+    // Long enough that a doubling backoff would wait far beyond two seconds.
+    await new Promise((r) => setTimeout(r, 6000));
+    const sent = nextMessage(carla, (m) => m.messageId === offline?.messageId && m.status === "sent");
+    server = await startServer(dataDir, port);
+    const back = Date.now();
+    await sent;
+    const took = Date.now() - back;
+    assert.ok(took < 3000, `the queued text went out ${took} ms after the server was back`);
   });
 });

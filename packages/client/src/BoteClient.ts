@@ -209,6 +209,11 @@ export class BoteClient {
     return this.connection.connectionState;
   }
 
+  /** The network is back (the browser's `online` event): a waiting reconnect tries now, not at its backoff. */
+  reconnectNow(): void {
+    this.connection.retryNow();
+  }
+
   on<K extends keyof ClientEvents>(event: K, handler: (payload: ClientEvents[K]) => void): () => void {
     return this.events.on(event, handler);
   }

@@ -11,14 +11,15 @@ export function joinClient(
   link: string,
   wrapStore: (store: ClientStore) => ClientStore = (store) => store,
   now?: () => number,
+  random: () => number = () => 0.1,
 ): Promise<BoteClient> {
   return joinWithInvitation({
     store: wrapStore(SqliteClientStore.open(joinPath(dir, `${name}.db`))),
     transport: nodeTransport,
     invitationLink: link,
     displayName: name,
-    // Reconnects come quickly in tests: the backoff jitter is pinned to a tenth of its ceiling.
-    random: () => 0.1,
+    // Reconnects come quickly in tests: the backoff jitter is pinned to a tenth of its ceiling unless asked otherwise.
+    random,
     ...(now === undefined ? {} : { now }),
   });
 }

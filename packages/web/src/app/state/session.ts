@@ -272,6 +272,8 @@ async function attach(opened: BoteClient): Promise<void> {
   opened.on("connection", (state) => {
     if (phase.value.kind !== "deactivated") connection.value = state;
   });
+  // Back from a tunnel or flight mode: try at once instead of at the end of the backoff.
+  window.addEventListener("online", () => opened.reconnectNow());
   // The SDK reports it from the server's closing of the socket, a refused login or the signed log.
   opened.on("deactivated", () => endDeactivated());
   opened.on("conversation", (conversation) => void refreshConversations(conversation.conversationId));
