@@ -52,6 +52,7 @@ import { sendHandshake } from "./handshake.js";
 import { bytesOfId, deleteOwnMessage, editOwnMessage, reactTo } from "./messageChanges.js";
 import { downloadFile, readAttachment, sendFile, type OutgoingFile } from "./attachments.js";
 import { RelayConnection, type ConnectionState } from "./RelayConnection.js";
+import { searchMessages, type SearchHit, type SearchOptions } from "./search.js";
 import { Serial } from "./serial.js";
 import { bytesFrom, ServerApi } from "./ServerApi.js";
 import { Session, type SessionCache } from "./session.js";
@@ -207,6 +208,11 @@ export class BoteClient {
 
   get connectionState(): ConnectionState {
     return this.connection.connectionState;
+  }
+
+  /** Finds messages on this device by words of their text, caption or file name (see search.ts). */
+  search(query: string, options?: SearchOptions): Promise<SearchHit[]> {
+    return searchMessages(this.ctx.store, query, options);
   }
 
   /** The network is back (the browser's `online` event): a waiting reconnect tries now, not at its backoff. */

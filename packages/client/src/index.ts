@@ -7,6 +7,7 @@ export { linkThisDevice, parseDeviceLink, type DeviceLinkOffer, type LinkDeviceO
 export { ClientError, clientErrorRegistry, type ClientErrorCode } from "./clientError.js";
 export { bytesFrom } from "./ServerApi.js";
 export { reactionsOf, type CurrentReaction } from "./reactions.js";
+export { searchMessages, searchWords, type SearchHit, type SearchOptions } from "./search.js";
 export {
   planKeyPackageTopUp,
   KEY_PACKAGE_TARGET,
