@@ -107,8 +107,9 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
   app.removeContentTypeParser("text/plain");
   // Blob bodies stream through untouched; the blob store enforces the size limit while writing.
   app.addContentTypeParser("application/octet-stream", (_request, payload, done) => done(null, payload));
+  // One line per request is for debugging: at the default level the console shows start-up, warnings and errors.
   app.addHook("onResponse", (request, reply, done) => {
-    log.info(
+    log.debug(
       {
         method: request.method,
         route: request.routeOptions.url ?? "unknown",
@@ -265,7 +266,10 @@ export async function sweep(ctx: ServerContext): Promise<void> {
   try {
     const result = await ctx.store.sweep(ctx.now());
     for (const id of result.blobs) await ctx.blobs.delete(id);
-    ctx.log.info({ entries: result.entries, envelopes: result.envelopes, blobs: result.blobs.length }, "sweep");
+    const removed = { entries: result.entries, envelopes: result.envelopes, blobs: result.blobs.length };
+    // Every ten minutes; worth a line at the default level only when it removed something.
+    const level = removed.entries + removed.envelopes + removed.blobs > 0 ? "info" : "debug";
+    ctx.log[level](removed, "sweep");
   } catch (error) {
     ctx.log.error({ err: error }, "sweep failed");
   }
