@@ -57,7 +57,7 @@ const de = {
   membersAdded: (names: string) => `Hinzugefügt: ${names}`,
   membersRemoved: (names: string) => `Entfernt: ${names}`,
   renamedTo: (name: string) => `Gruppe heißt jetzt „${name}“.`,
-  left: "Du hast die Gruppe verlassen.",
+  left: "Sie haben die Gruppe verlassen.",
   downloaded: (path: string, size: string) => `Gespeichert: ${path} (${size})`,
   trust: {
     organisation: "von der Organisation bestätigt",
@@ -67,13 +67,15 @@ const de = {
     unseen: "Schlüssel noch nicht geprüft (noch kein gemeinsamer Chat)",
   },
   newDeviceWarning: (name: string) =>
-    `Achtung: ${name} hat einen neuen Schlüssel. Vergleiche die Sicherheitsnummer, bevor du ihm vertraust.`,
+    `Achtung: ${name} hat einen neuen Schlüssel. Vergleichen Sie die Sicherheitsnummer, bevor Sie dem Schlüssel vertrauen.`,
   safetyNumberFor: (name: string) => `Sicherheitsnummer mit ${name}:`,
-  safetyNumberHint: "Vergleicht diese Nummer (oder scannt den QR-Code) persönlich oder am Telefon.",
+  safetyNumberHint: "Vergleichen Sie diese Nummer (oder scannen Sie den QR-Code) persönlich oder am Telefon.",
   verifiedNow: (name: string) => `${name} ist jetzt verifiziert.`,
   acceptedUnverified: (name: string) => `${name} wird ohne Verifizierung akzeptiert.`,
   listening: "Warte auf Nachrichten … (Strg+C beendet)",
   attachmentLine: (name: string, size: string) => `📎 ${name} (${size})`,
+  /** The sender shown for one's own messages, as the web app shows it. */
+  you: "Sie",
   // The argument gate's refusals (args.ts). They keep the terse form the CLI has always printed, the
   // option and what it takes, alike in both languages; scripts may match them.
   usage: {
@@ -90,7 +92,7 @@ const de = {
       case "created":
         return "Chat erstellt.";
       case "joined":
-        return "Du wurdest hinzugefügt.";
+        return "Sie wurden hinzugefügt.";
       case "members_added":
         return `${e.by} hat ${e.members.join(", ")} hinzugefügt.`;
       case "members_removed":
@@ -102,9 +104,9 @@ const de = {
       case "renamed":
         return `${e.by} hat die Gruppe in „${e.name}“ umbenannt.`;
       case "removed":
-        return `${e.by} hat dich entfernt.`;
+        return `${e.by} hat Sie entfernt.`;
       case "left":
-        return "Du hast die Gruppe verlassen.";
+        return "Sie haben die Gruppe verlassen.";
       case "undecryptable":
         return "Eine Nachricht konnte nicht entschlüsselt werden.";
       case "untrusted_sender":
@@ -181,6 +183,7 @@ const en: ClientMessages = {
   acceptedUnverified: (name: string) => `${name} is accepted without verification.`,
   listening: "Waiting for messages … (Ctrl+C ends)",
   attachmentLine: (name: string, size: string) => `📎 ${name} (${size})`,
+  you: "You",
   usage: {
     invalid: (option: string, value: string) => `${option}: ${value}`,
     oneOf: (option: string, allowed: readonly string[], value: string) =>

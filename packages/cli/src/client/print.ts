@@ -83,7 +83,7 @@ export function printMessage(printer: Printer, message: MessageRecord, chat?: Co
           : typeof data.reaction === "string"
             ? data.reaction
             : "…";
-    const who = message.direction === "out" ? (printer.language === "en" ? "You" : "Du") : message.senderName;
+    const who = message.direction === "out" ? t.you : message.senderName;
     line = `[${where}${time}] ${who}: ${message.deleted ? "⊘" : body}`;
   }
   printer.out(line, data);
