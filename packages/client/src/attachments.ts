@@ -10,6 +10,7 @@ import { create } from "@bufbuild/protobuf";
 import { AttachmentSchema, decodeContent, MAX_THUMBNAIL_BYTES, type Attachment } from "@bote/protocol";
 import { ClientError } from "./clientError.js";
 import type { ClientContext } from "./context.js";
+import { checkFileContent, peekHead } from "./fileContent.js";
 import { b64 } from "./ids.js";
 import { sendContent } from "./outgoing.js";
 import { bytesFrom } from "./ServerApi.js";
@@ -46,7 +47,8 @@ async function* counted(
 /**
  * Encrypts a file under a fresh key while uploading it, then sends the key,
  * digest, size, type and name inside the MLS message. The server holds only
- * ciphertext under an unguessable id.
+ * ciphertext under an unguessable id. A file whose first bytes contradict
+ * its photo media type is refused before the upload (photo_not_an_image).
  */
 export async function sendFile(
   ctx: ClientContext,
@@ -57,7 +59,9 @@ export async function sendFile(
   if (file.thumbnail !== undefined && file.thumbnail.length > MAX_THUMBNAIL_BYTES) {
     throw new ClientError("thumbnail_too_large", `${file.thumbnail.length} bytes`);
   }
-  const encrypted = encryptAttachment(counted(file.stream, file.size, file.onProgress), {
+  const { head, stream } = await peekHead(file.stream);
+  checkFileContent(file.mediaType, head);
+  const encrypted = encryptAttachment(counted(stream, file.size, file.onProgress), {
     chunkSize: DEFAULT_CHUNK_SIZE,
   });
   const uploaded = await ctx.session.api.uploadBlob(

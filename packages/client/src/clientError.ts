@@ -107,6 +107,10 @@ export const clientErrorRegistry = {
     de: "Zustellung fehlgeschlagen: Der Server hat die Nachricht für keinen Empfänger angenommen. Bitte die Administration informieren.",
     en: "Delivery failed: the server accepted the message for no recipient. Please tell your administrator.",
   },
+  photo_not_an_image: {
+    de: "Diese Datei ist kein Bild, das Bote als Foto zeigen kann (JPEG, PNG, WebP oder GIF). Senden Sie sie als Datei.",
+    en: "This file is not an image Bote can show as a photo (JPEG, PNG, WebP or GIF). Send it as a file.",
+  },
   thumbnail_too_large: {
     de: "Das Vorschaubild ist zu groß (höchstens 32 KiB).",
     en: "The thumbnail is too large (at most 32 KiB).",

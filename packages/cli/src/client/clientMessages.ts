@@ -48,6 +48,7 @@ const de = {
   noContacts: "Noch keine Kolleginnen oder Kollegen.",
   noChats: "Noch keine Chats.",
   noMessages: "Keine Nachrichten.",
+  nothingNew: "Nichts Neues.",
   unread: (n: number) => (n === 1 ? "1 ungelesen" : `${n} ungelesen`),
   inactive: "nicht mehr Mitglied",
   sent: "gesendet",
@@ -74,6 +75,10 @@ const de = {
   acceptedUnverified: (name: string) => `${name} wird ohne Verifizierung akzeptiert.`,
   listening: "Warte auf Nachrichten … (Strg+C beendet)",
   attachmentLine: (name: string, size: string) => `📎 ${name} (${size})`,
+  fileRefused: {
+    photo_not_an_image: (file: string) =>
+      `„${file}“ ist kein Bild (JPEG, PNG, WebP oder GIF) und kann nicht als Foto gesendet werden. Mit --as-file senden Sie es als Datei.`,
+  },
   /** The sender shown for one's own messages, as the web app shows it. */
   you: "Sie",
   // The argument gate's refusals (args.ts). They keep the terse form the CLI has always printed, the
@@ -158,6 +163,7 @@ const en: ClientMessages = {
   noContacts: "No colleagues yet.",
   noChats: "No chats yet.",
   noMessages: "No messages.",
+  nothingNew: "Nothing new.",
   unread: (n: number) => `${n} unread`,
   inactive: "no longer a member",
   sent: "sent",
@@ -183,6 +189,10 @@ const en: ClientMessages = {
   acceptedUnverified: (name: string) => `${name} is accepted without verification.`,
   listening: "Waiting for messages … (Ctrl+C ends)",
   attachmentLine: (name: string, size: string) => `📎 ${name} (${size})`,
+  fileRefused: {
+    photo_not_an_image: (file: string) =>
+      `"${file}" is not an image (JPEG, PNG, WebP or GIF) and cannot be sent as a photo. With --as-file it goes as a file.`,
+  },
   you: "You",
   usage: {
     invalid: (option: string, value: string) => `${option}: ${value}`,

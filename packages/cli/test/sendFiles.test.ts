@@ -1,0 +1,123 @@
+/**
+ * Files from the command line as the crew sends them from a phone's gallery:
+ * what `bote send --file` makes of photos, voice messages and other files,
+ * over a real server and real client processes. The SDK's own checks are
+ * tested here too, in process, against the same server.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { ClientError, type BoteClient } from "@bote/client";
+import { bote, boteOk, freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
+import { joinClient } from "./support/sdkClient.js";
+
+let root: string;
+let dataDir: string;
+let server: RunningServer;
+let carla: BoteClient;
+
+const profile = (name: string) => ["--profile", join(root, name)];
+const json = (name: string) => [...profile(name), "--json"];
+const english = { lang: "en_US.UTF-8" };
+
+async function invite(name: string): Promise<string> {
+  const result = await boteOk(["admin", "invite", "--name", name, ...json("anna")]);
+  return String(result.lines.find((l) => l.type === "invitation")?.url);
+}
+
+/** The blobs the server stores (the directory appears with the first upload). */
+async function storedBlobs(): Promise<string[]> {
+  const names = await readdir(join(dataDir, "blobs")).catch(() => []);
+  return names.filter((f) => !f.startsWith("tmp"));
+}
+
+/** What Bernd's next `bote sync --json` received as attachments. */
+async function received(): Promise<Record<string, unknown>[]> {
+  const synced = await boteOk(["sync", ...json("bernd")]);
+  return synced.lines.filter((l) => l.attachment !== undefined);
+}
+
+describe("bote send --file: photos, voice messages and files", { timeout: 300_000 }, () => {
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), "bote-files-"));
+    dataDir = join(root, "server");
+    server = await startServer(dataDir, await freePort());
+    const first = (await readFile(join(dataDir, "initial-admin-invite"), "utf8")).trim();
+    await boteOk(["join", first, "--name", "Anna Admin", ...json("anna")]);
+    await boteOk(["join", await invite("Bernd Bau"), ...json("bernd")]);
+    carla = await joinClient(root, "Carla Chef", await invite("Carla Chef"));
+  });
+
+  after(async () => {
+    await carla?.close();
+    await stopServer(server);
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("bote sync says so when nothing is new", async () => {
+    await boteOk(["sync", ...profile("bernd")]);
+    const german = await boteOk(["sync", ...profile("bernd")]);
+    assert.equal(german.stdout, "Nichts Neues.\n");
+    const inEnglish = await boteOk(["sync", ...profile("bernd")], english);
+    assert.equal(inEnglish.stdout, "Nothing new.\n");
+    // Scripts get one JSON object per message, so none here.
+    assert.equal((await boteOk(["sync", ...json("bernd")])).stdout, "");
+  });
+
+  it("a file that is no image, named .jpg, is refused as a photo and goes as a file with --as-file", async () => {
+    const fake = join(root, "baustelle.jpg");
+    await writeFile(fake, "Kein Foto, sondern eine Notiz.\n".repeat(100));
+    const blobsBefore = await storedBlobs();
+    const refused = await bote(["send", "--to", "Bernd Bau", "--file", fake, ...profile("anna")]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /„baustelle\.jpg“ ist kein Bild/);
+    assert.match(refused.stderr, /--as-file/);
+    const refusedEnglish = await bote(["send", "--to", "Bernd Bau", "--file", fake, ...profile("anna")], english);
+    assert.match(refusedEnglish.stderr, /"baustelle\.jpg" is not an image/);
+    const refusedJson = await bote(["send", "--to", "Bernd Bau", "--file", fake, ...json("anna")]);
+    assert.equal(refusedJson.code, 1);
+    assert.equal((JSON.parse(refusedJson.stderr) as { error: { code: string } }).error.code, "photo_not_an_image");
+    // Refused before anything was uploaded.
+    assert.deepEqual(await storedBlobs(), blobsBefore);
+
+    await boteOk(["send", "--to", "Bernd Bau", "--file", fake, "--as-file", ...json("anna")]);
+    const [file] = await received();
+    assert.deepEqual(file?.attachment, {
+      fileName: "baustelle.jpg",
+      mediaType: "application/octet-stream",
+      size: 3100,
+      caption: "",
+    });
+  });
+
+  it("the SDK refuses to send bytes that are no image under an image type, before uploading", async () => {
+    const bernd = (await carla.directory()).find((d) => d.displayName === "Bernd Bau")!;
+    const chat = await carla.directChat(bernd.member.accountId);
+    const blobsBefore = await storedBlobs();
+    const notAPhoto = randomBytes(5000);
+    await assert.rejects(
+      carla.sendFile(chat.conversationId, {
+        stream: Readable.from([notAPhoto.subarray(0, 7), notAPhoto.subarray(7)]),
+        size: notAPhoto.length,
+        fileName: "IMG_0042.jpg",
+        mediaType: "image/jpeg",
+      }),
+      (err: unknown) => err instanceof ClientError && (err.code as string) === "photo_not_an_image",
+    );
+    assert.deepEqual(await storedBlobs(), blobsBefore);
+    // The same bytes as what they are: a file.
+    const sent = await carla.sendFile(chat.conversationId, {
+      stream: Readable.from([notAPhoto]),
+      size: notAPhoto.length,
+      fileName: "IMG_0042.jpg",
+      mediaType: "application/octet-stream",
+    });
+    assert.equal(sent?.status, "sent");
+    const [file] = await received();
+    assert.equal((file?.attachment as { mediaType: string }).mediaType, "application/octet-stream");
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * The SDK's check that a file is what it is sent as, before a byte of it is
+ * uploaded: bytes under a photo type must be that image, or the recipients
+ * get a broken album. It reads only the file's first bytes, so a large file
+ * still streams.
+ */
+import { matchesMediaType, MEDIA_SIGNATURE_BYTES, PHOTO_MEDIA_TYPES } from "@bote/core";
+import { ClientError } from "./clientError.js";
+
+/** Throws ClientError photo_not_an_image when the first bytes of a file contradict its photo media type. */
+export function checkFileContent(mediaType: string, head: Uint8Array): void {
+  if (PHOTO_MEDIA_TYPES.has(mediaType) && matchesMediaType(mediaType, head) !== true) {
+    throw new ClientError("photo_not_an_image", mediaType);
+  }
+}
+
+/**
+ * Splits a stream into its first `count` bytes (fewer if it is shorter) and
+ * the whole stream again, so the head can be checked before the stream is
+ * consumed for the upload.
+ */
+export async function peekHead(
+  stream: AsyncIterable<Uint8Array>,
+  count = MEDIA_SIGNATURE_BYTES,
+): Promise<{ head: Uint8Array; stream: AsyncIterable<Uint8Array> }> {
+  const iterator = stream[Symbol.asyncIterator]();
+  const taken: Uint8Array[] = [];
+  let length = 0;
+  let ended = false;
+  while (length < count) {
+    const next = await iterator.next();
+    if (next.done === true) {
+      ended = true;
+      break;
+    }
+    taken.push(next.value);
+    length += next.value.length;
+  }
+  const head = new Uint8Array(Math.min(count, length));
+  let at = 0;
+  for (const piece of taken) {
+    if (at >= head.length) break;
+    const part = piece.subarray(0, head.length - at);
+    head.set(part, at);
+    at += part.length;
+  }
+  async function* again(): AsyncGenerator<Uint8Array> {
+    yield* taken;
+    if (ended) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done === true) return;
+      yield next.value;
+    }
+  }
+  return { head, stream: again() };
+}
