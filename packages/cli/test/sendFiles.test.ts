@@ -12,6 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { ClientError, type BoteClient } from "@bote/client";
+import { jpegHasMetadata } from "@bote/core";
+import { CAMERA_MARKERS, cameraJpeg, cameraPng, decodeJpeg } from "@bote/testing";
 import { bote, boteOk, freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
 import { joinClient } from "./support/sdkClient.js";
 
@@ -41,6 +43,17 @@ async function received(): Promise<Record<string, unknown>[]> {
   return synced.lines.filter((l) => l.attachment !== undefined);
 }
 
+/** Bernd downloads a received attachment with `bote download` and reads the file. */
+async function download(message: Record<string, unknown> | undefined, name: string): Promise<Buffer> {
+  assert.ok(message);
+  const out = join(root, name);
+  await boteOk(["download", String(message.messageId), "--out", out, ...json("bernd")]);
+  return readFile(out);
+}
+
+const metadataIn = (bytes: Uint8Array) =>
+  Object.values(CAMERA_MARKERS).filter((marker) => Buffer.from(bytes).includes(marker, 0, "latin1"));
+
 describe("bote send --file: photos, voice messages and files", { timeout: 300_000 }, () => {
   before(async () => {
     root = await mkdtemp(join(tmpdir(), "bote-files-"));
@@ -66,6 +79,54 @@ describe("bote send --file: photos, voice messages and files", { timeout: 300_00
     assert.equal(inEnglish.stdout, "Nothing new.\n");
     // Scripts get one JSON object per message, so none here.
     assert.equal((await boteOk(["sync", ...json("bernd")])).stdout, "");
+  });
+
+  it("a photo from the phone arrives without GPS, camera data or XMP; with --original as it was taken", async () => {
+    const photo = join(root, "site.jpg");
+    const taken = cameraJpeg(64, 48, 6);
+    await writeFile(photo, taken);
+    assert.deepEqual(jpegHasMetadata(taken), { exif: true, gps: true });
+
+    await boteOk(["send", "--to", "Bernd Bau", "--file", photo, "Keller", ...json("anna")]);
+    const [cleaned] = await received();
+    assert.equal((cleaned?.attachment as { mediaType: string }).mediaType, "image/jpeg");
+    const arrived = await download(cleaned, "site-cleaned.jpg");
+    assert.deepEqual(metadataIn(arrived), []);
+    assert.equal(jpegHasMetadata(arrived).gps, false);
+    // The same picture, turned as it was taken (its orientation is all that is left of the EXIF block).
+    assert.ok(Buffer.from(decodeJpeg(arrived).data).equals(Buffer.from(decodeJpeg(taken).data)));
+    assert.ok(arrived.includes("Exif\0\0MM\0*", 0, "latin1"));
+    assert.ok(arrived.length < taken.length);
+
+    await boteOk(["send", "--to", "Bernd Bau", "--file", photo, "--original", ...json("anna")]);
+    const [original] = await received();
+    assert.ok((await download(original, "site-original.jpg")).equals(taken));
+  });
+
+  it("a PNG goes without its text and EXIF chunks; HEIC is refused unless sent --original", async () => {
+    const screenshot = join(root, "plan.png");
+    await writeFile(screenshot, cameraPng());
+    await boteOk(["send", "--to", "Bernd Bau", "--file", screenshot, ...json("anna")]);
+    const [png] = await received();
+    assert.deepEqual(metadataIn(await download(png, "plan-cleaned.png")), []);
+
+    const heic = join(root, "IMG_0042.HEIC");
+    await writeFile(
+      heic,
+      Buffer.concat([Buffer.from("\0\0\0\x18ftypheic\0\0\0\0mif1heic", "latin1"), randomBytes(2000)]),
+    );
+    const refused = await bote(["send", "--to", "Bernd Bau", "--file", heic, ...profile("anna")]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /Aus „IMG_0042\.HEIC“ kann Bote Ort und Kameradaten nicht entfernen/);
+    assert.match(refused.stderr, /--original/);
+    const refusedJson = await bote(["send", "--to", "Bernd Bau", "--file", heic, ...json("anna")]);
+    assert.equal(
+      (JSON.parse(refusedJson.stderr) as { error: { code: string } }).error.code,
+      "photo_metadata_unsupported",
+    );
+    await boteOk(["send", "--to", "Bernd Bau", "--file", heic, "--original", ...json("anna")]);
+    const [sent] = await received();
+    assert.equal((sent?.attachment as { mediaType: string }).mediaType, "image/heic");
   });
 
   it("a file that is no image, named .jpg, is refused as a photo and goes as a file with --as-file", async () => {

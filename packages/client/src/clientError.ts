@@ -111,6 +111,10 @@ export const clientErrorRegistry = {
     de: "Diese Datei ist kein Bild, das Bote als Foto zeigen kann (JPEG, PNG, WebP oder GIF). Senden Sie sie als Datei.",
     en: "This file is not an image Bote can show as a photo (JPEG, PNG, WebP or GIF). Send it as a file.",
   },
+  photo_metadata_unsupported: {
+    de: "Aus Fotos in diesem Format (etwa HEIC, WebP oder GIF) kann Bote Ort und Kameradaten nicht entfernen. Wandeln Sie das Foto in JPEG oder PNG um, oder senden Sie es ausdrücklich unverändert.",
+    en: "Bote cannot remove location and camera data from photos in this format (such as HEIC, WebP or GIF). Convert the photo to JPEG or PNG, or send it unchanged on purpose.",
+  },
   thumbnail_too_large: {
     de: "Das Vorschaubild ist zu groß (höchstens 32 KiB).",
     en: "The thumbnail is too large (at most 32 KiB).",

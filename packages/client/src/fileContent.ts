@@ -4,13 +4,36 @@
  * get a broken album. It reads only the file's first bytes, so a large file
  * still streams.
  */
-import { matchesMediaType, MEDIA_SIGNATURE_BYTES, PHOTO_MEDIA_TYPES } from "@bote/core";
+import {
+  matchesMediaType,
+  MEDIA_SIGNATURE_BYTES,
+  MediaError,
+  PHOTO_MEDIA_TYPES,
+  stripPhotoMetadata,
+  type CleanPhoto,
+} from "@bote/core";
 import { ClientError } from "./clientError.js";
 
 /** Throws ClientError photo_not_an_image when the first bytes of a file contradict its photo media type. */
 export function checkFileContent(mediaType: string, head: Uint8Array): void {
   if (PHOTO_MEDIA_TYPES.has(mediaType) && matchesMediaType(mediaType, head) !== true) {
     throw new ClientError("photo_not_an_image", mediaType);
+  }
+}
+
+/**
+ * A JPEG or PNG photo without GPS position, camera data and other metadata
+ * (core's stripPhotoMetadata), for clients that cannot re-encode photos as
+ * the browser does. Throws ClientError photo_not_an_image for damaged bytes
+ * and photo_metadata_unsupported for other formats (HEIC, WebP, GIF, …).
+ */
+export function cleanPhoto(bytes: Uint8Array): CleanPhoto {
+  try {
+    return stripPhotoMetadata(bytes);
+  } catch (err) {
+    if (!(err instanceof MediaError)) throw err;
+    const code = err.code === "not_an_image" ? "photo_not_an_image" : "photo_metadata_unsupported";
+    throw new ClientError(code, err.message, { cause: err });
   }
 }
 

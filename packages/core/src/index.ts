@@ -200,3 +200,5 @@ export {
   sniffImageType,
   type ImageMediaType,
 } from "./media/mediaSignature.js";
+export { stripPhotoMetadata, jpegHasMetadata, type CleanPhoto } from "./media/photoMetadata.js";
+export { MediaError, type MediaErrorCode } from "./media/mediaError.js";

@@ -78,6 +78,8 @@ const de = {
   fileRefused: {
     photo_not_an_image: (file: string) =>
       `„${file}“ ist kein Bild (JPEG, PNG, WebP oder GIF) und kann nicht als Foto gesendet werden. Mit --as-file senden Sie es als Datei.`,
+    photo_metadata_unsupported: (file: string) =>
+      `Aus „${file}“ kann Bote Ort und Kameradaten nicht entfernen (das geht bei JPEG und PNG). Wandeln Sie das Foto in JPEG um, oder senden Sie es mit --original unverändert, mit diesen Daten.`,
   },
   /** The sender shown for one's own messages, as the web app shows it. */
   you: "Sie",
@@ -192,6 +194,8 @@ const en: ClientMessages = {
   fileRefused: {
     photo_not_an_image: (file: string) =>
       `"${file}" is not an image (JPEG, PNG, WebP or GIF) and cannot be sent as a photo. With --as-file it goes as a file.`,
+    photo_metadata_unsupported: (file: string) =>
+      `Bote cannot remove location and camera data from "${file}" (it can from JPEG and PNG). Convert the photo to JPEG, or send it unchanged, with that data, using --original.`,
   },
   you: "You",
   usage: {

@@ -47,6 +47,8 @@ export const helpTexts = {
   send: "Sendet Text oder eine Datei / sends text or a file",
   sendTo: "Kontakt oder Chat / contact or chat",
   sendFile: "Datei senden / send a file",
+  sendOriginal:
+    "Foto unverändert senden, mit Ort und Kameradaten / send a photo as taken, with location and camera data",
   sendAsFile:
     "als Datei senden, nicht als Foto oder Sprachnachricht / send as a plain file, not as a photo or voice message",
   download: "Lädt die Datei einer Nachricht / downloads a message's file",

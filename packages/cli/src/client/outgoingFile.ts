@@ -1,11 +1,19 @@
 /**
  * What `bote send --file` makes of a file, decided by its content rather than
- * its name: a document goes as it is; bytes named like a photo must be one
- * (the SDK refuses them otherwise, and --as-file sends them as a plain file).
+ * its name:
+ * - a JPEG or PNG photo goes without GPS position, camera and other metadata
+ *   (the SDK's cleanPhoto), unless --original sends it as taken;
+ * - another image format (HEIC, WebP, GIF, …) is refused, since its metadata
+ *   would go along, unless --original;
+ * - bytes named like a photo must be one (the SDK refuses them otherwise);
+ * - with --as-file any file goes as it is, as a plain file.
  */
 import { createReadStream } from "node:fs";
+import { open, readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
-import { ClientError, type OutgoingFile } from "@bote/client";
+import { Readable } from "node:stream";
+import { ClientError, cleanPhoto, type OutgoingFile } from "@bote/client";
+import { MEDIA_SIGNATURE_BYTES, sniffImageType } from "@bote/core";
 import type { Language } from "../messages.js";
 import { clientMessages } from "./clientMessages.js";
 
@@ -29,20 +37,54 @@ const PHOTO_TYPES: Record<string, string> = {
 export interface SendChoice {
   /** Send the bytes as a plain file: never shown as a photo or played as a voice message. */
   readonly asFile: boolean;
+  /** Send a photo as taken, with its metadata (GPS position, camera). */
+  readonly original: boolean;
+}
+
+async function readHead(path: string): Promise<Uint8Array> {
+  const file = await open(path);
+  try {
+    const head = new Uint8Array(MEDIA_SIGNATURE_BYTES);
+    const { bytesRead } = await file.read(head, 0, head.length, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
 }
 
 /** The file for the SDK's sendFile; `size` as stat found it. */
-export function outgoingFile(path: string, size: number, caption: string, choice: SendChoice): OutgoingFile {
+export async function outgoingFile(
+  path: string,
+  size: number,
+  caption: string,
+  choice: SendChoice,
+): Promise<OutgoingFile> {
   const extension = extname(path).toLowerCase();
-  const mediaType = choice.asFile
-    ? (DOCUMENT_TYPES[extension] ?? "application/octet-stream")
-    : (PHOTO_TYPES[extension] ?? DOCUMENT_TYPES[extension] ?? "application/octet-stream");
-  return {
+  const asItIs = (mediaType: string): OutgoingFile => ({
     stream: createReadStream(path, { highWaterMark: 256 * 1024 }),
     size,
     fileName: basename(path),
     mediaType,
     caption,
+  });
+  if (choice.asFile) return asItIs(DOCUMENT_TYPES[extension] ?? "application/octet-stream");
+  const image = sniffImageType(await readHead(path));
+  if (image === undefined) {
+    // A name like a photo's goes to the SDK as one, which refuses bytes that are none.
+    return asItIs(PHOTO_TYPES[extension] ?? DOCUMENT_TYPES[extension] ?? "application/octet-stream");
+  }
+  if (choice.original) return asItIs(image);
+  if (image !== "image/jpeg" && image !== "image/png") throw new ClientError("photo_metadata_unsupported", image);
+  // A photo is a few MB: read whole, cleaned in memory.
+  const photo = cleanPhoto(await readFile(path));
+  return {
+    stream: Readable.from([photo.bytes]),
+    size: photo.bytes.length,
+    fileName: basename(path),
+    mediaType: photo.mediaType,
+    caption,
+    width: photo.width,
+    height: photo.height,
   };
 }
 

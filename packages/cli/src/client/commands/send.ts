@@ -20,11 +20,14 @@ export function registerSend(program: Command): void {
     .requiredOption("--to <contact or chat>", helpTexts.sendTo)
     .option("--file <path>", helpTexts.sendFile)
     .option("--as-file", helpTexts.sendAsFile)
+    .option("--original", helpTexts.sendOriginal)
     .argument("[text...]")
     .action(async (rawWords: unknown, raw: unknown) => {
       const message = parseArgument(rawWords, "[text...]", words).join(" ").trim();
-      const options = parseOptions(raw, { to: text, file: optionalText, asFile: flag(false) }, (o, t) =>
-        message.length === 0 && o.file === undefined ? t.usage.textOrFile : undefined,
+      const options = parseOptions(
+        raw,
+        { to: text, file: optionalText, asFile: flag(false), original: flag(false) },
+        (o, t) => (message.length === 0 && o.file === undefined ? t.usage.textOrFile : undefined),
       );
       await withClient(options, async (client, printer) => {
         const chat = await resolveTarget(client, options.to);
@@ -86,5 +89,7 @@ async function sendFile(
     // Whether the file is there is known only now; the gate has checked that --file names one.
     throw new UsageError(clientMessages(printer.language).usage.invalid("--file", path));
   }
-  return explainRefusal(path, () => client.sendFile(conversationId, outgoingFile(path, size, caption, choice)));
+  return explainRefusal(path, async () =>
+    client.sendFile(conversationId, await outgoingFile(path, size, caption, choice)),
+  );
 }
