@@ -135,6 +135,7 @@ describe("bote client end to end (real server and client processes)", { timeout:
     const message = synced.lines.find((l) => l.attachment !== undefined);
     assert.ok(message, synced.stdout);
     assert.deepEqual(message.attachment, {
+      kind: "file",
       fileName: "aufmass.pdf",
       mediaType: "application/pdf",
       size: 300_000,

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { ClientError, type BoteClient } from "@bote/client";
 import { jpegHasMetadata } from "@bote/core";
-import { CAMERA_MARKERS, cameraJpeg, cameraPng, decodeJpeg } from "@bote/testing";
+import { CAMERA_MARKERS, cameraJpeg, cameraPng, decodeJpeg, oggOpusVoice } from "@bote/testing";
 import { bote, boteOk, freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
 import { joinClient } from "./support/sdkClient.js";
 
@@ -148,11 +148,46 @@ describe("bote send --file: photos, voice messages and files", { timeout: 300_00
     await boteOk(["send", "--to", "Bernd Bau", "--file", fake, "--as-file", ...json("anna")]);
     const [file] = await received();
     assert.deepEqual(file?.attachment, {
+      kind: "file",
       fileName: "baustelle.jpg",
       mediaType: "application/octet-stream",
       size: 3100,
       caption: "",
     });
+  });
+
+  it("a recording goes as a voice message with its length, and the recipient downloads it", async () => {
+    const recording = join(root, "notiz.ogg");
+    const voice = oggOpusVoice(3000);
+    await writeFile(recording, voice);
+    await boteOk(["send", "--to", "Bernd Bau", "--file", recording, ...json("anna")]);
+    const [message] = await received();
+    assert.deepEqual(message?.attachment, {
+      kind: "voice",
+      fileName: "notiz.ogg",
+      mediaType: "audio/ogg",
+      size: voice.length,
+      caption: "",
+      durationMs: 3000,
+    });
+    const history = await boteOk(["messages", "--chat", "Anna Admin", "--no-mark-read", ...profile("bernd")]);
+    assert.match(
+      history.stdout,
+      new RegExp(`Anna Admin: 🎤 Sprachnachricht \\(0:03\\) \\[${String(message?.messageId)}\\]`),
+    );
+    assert.ok((await download(message, "notiz-received.ogg")).equals(voice));
+
+    // A .opus file that holds no sound is refused as a voice message, and goes with --as-file.
+    const notVoice = join(root, "ansage.opus");
+    await writeFile(notVoice, "Das ist keine Aufnahme.");
+    const refused = await bote(["send", "--to", "Bernd Bau", "--file", notVoice, ...json("anna")]);
+    assert.equal(refused.code, 1);
+    assert.equal((JSON.parse(refused.stderr) as { error: { code: string } }).error.code, "voice_not_audio");
+    const inGerman = await bote(["send", "--to", "Bernd Bau", "--file", notVoice, ...profile("anna")]);
+    assert.match(inGerman.stderr, /„ansage\.opus“ ist keine Sprachaufnahme/);
+    await boteOk(["send", "--to", "Bernd Bau", "--file", notVoice, "--as-file", ...json("anna")]);
+    const [asFile] = await received();
+    assert.equal((asFile?.attachment as { kind: string }).kind, "file");
   });
 
   it("the SDK refuses to send bytes that are no image under an image type, before uploading", async () => {

@@ -115,6 +115,10 @@ export const clientErrorRegistry = {
     de: "Aus Fotos in diesem Format (etwa HEIC, WebP oder GIF) kann Bote Ort und Kameradaten nicht entfernen. Wandeln Sie das Foto in JPEG oder PNG um, oder senden Sie es ausdrücklich unverändert.",
     en: "Bote cannot remove location and camera data from photos in this format (such as HEIC, WebP or GIF). Convert the photo to JPEG or PNG, or send it unchanged on purpose.",
   },
+  voice_not_audio: {
+    de: "Diese Datei ist keine Sprachnachricht (Ogg/Opus, WebM oder M4A). Senden Sie sie als Datei.",
+    en: "This file is not a voice message (Ogg/Opus, WebM or M4A). Send it as a file.",
+  },
   thumbnail_too_large: {
     de: "Das Vorschaubild ist zu groß (höchstens 32 KiB).",
     en: "The thumbnail is too large (at most 32 KiB).",

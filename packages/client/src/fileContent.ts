@@ -1,22 +1,24 @@
 /**
  * The SDK's check that a file is what it is sent as, before a byte of it is
  * uploaded: bytes under a photo type must be that image, or the recipients
- * get a broken album. It reads only the file's first bytes, so a large file
+ * get a broken album, and a voice message must be audio they can play. It reads only the file's first bytes, so a large file
  * still streams.
  */
-import {
-  matchesMediaType,
-  MEDIA_SIGNATURE_BYTES,
-  MediaError,
-  PHOTO_MEDIA_TYPES,
-  stripPhotoMetadata,
-  type CleanPhoto,
-} from "@bote/core";
+import { matchesMediaType, MEDIA_SIGNATURE_BYTES, MediaError, stripPhotoMetadata, type CleanPhoto } from "@bote/core";
+import { PHOTO_MEDIA_TYPES, VOICE_MEDIA_TYPES } from "@bote/protocol";
 import { ClientError } from "./clientError.js";
 
-/** Throws ClientError photo_not_an_image when the first bytes of a file contradict its photo media type. */
-export function checkFileContent(mediaType: string, head: Uint8Array): void {
-  if (PHOTO_MEDIA_TYPES.has(mediaType) && matchesMediaType(mediaType, head) !== true) {
+/**
+ * Throws ClientError photo_not_an_image when the first bytes of a file
+ * contradict its photo media type, and voice_not_audio when a voice message
+ * is not in one of the voice containers or its bytes are not.
+ */
+export function checkFileContent(mediaType: string, head: Uint8Array, kind: "file" | "voice" = "file"): void {
+  if (kind === "voice") {
+    if (!VOICE_MEDIA_TYPES.has(mediaType) || matchesMediaType(mediaType, head) !== true) {
+      throw new ClientError("voice_not_audio", mediaType);
+    }
+  } else if (PHOTO_MEDIA_TYPES.has(mediaType) && matchesMediaType(mediaType, head) !== true) {
     throw new ClientError("photo_not_an_image", mediaType);
   }
 }

@@ -28,3 +28,15 @@ it("leaves files of other types alone: they are shown as files, whatever they ho
   checkFileContent("application/octet-stream", jpeg);
   checkFileContent("image/heic", text);
 });
+
+it("a voice message must be in a voice container, and its bytes must be that container", () => {
+  const voiceRefused = (err: unknown) => err instanceof ClientError && err.code === "voice_not_audio";
+  checkFileContent("audio/ogg", new TextEncoder().encode("OggS\0\x02"), "voice");
+  checkFileContent("audio/webm", Uint8Array.of(0x1a, 0x45, 0xdf, 0xa3, 0x9f), "voice");
+  checkFileContent("audio/mp4", new TextEncoder().encode("\0\0\0\x20ftypM4A \0\0\0\0"), "voice");
+  assert.throws(() => checkFileContent("audio/ogg", text, "voice"), voiceRefused);
+  assert.throws(() => checkFileContent("audio/mpeg", new TextEncoder().encode("ID3\x04"), "voice"), voiceRefused);
+  assert.throws(() => checkFileContent("image/jpeg", jpeg, "voice"), voiceRefused);
+  // The same bytes as a plain file: nothing to check.
+  checkFileContent("audio/ogg", text);
+});

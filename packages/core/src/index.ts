@@ -194,8 +194,6 @@ export { ClientStoreError, type ClientStoreErrorCode } from "./store/ClientStore
 export { validateStoreChanges } from "./store/validateStoreChanges.js";
 export {
   MEDIA_SIGNATURE_BYTES,
-  PHOTO_MEDIA_TYPES,
-  VOICE_MEDIA_TYPES,
   matchesMediaType,
   sniffImageType,
   type ImageMediaType,

@@ -75,11 +75,14 @@ const de = {
   acceptedUnverified: (name: string) => `${name} wird ohne Verifizierung akzeptiert.`,
   listening: "Warte auf Nachrichten … (Strg+C beendet)",
   attachmentLine: (name: string, size: string) => `📎 ${name} (${size})`,
+  voiceLine: (duration: string | undefined) => `🎤 Sprachnachricht${duration === undefined ? "" : ` (${duration})`}`,
   fileRefused: {
     photo_not_an_image: (file: string) =>
       `„${file}“ ist kein Bild (JPEG, PNG, WebP oder GIF) und kann nicht als Foto gesendet werden. Mit --as-file senden Sie es als Datei.`,
     photo_metadata_unsupported: (file: string) =>
       `Aus „${file}“ kann Bote Ort und Kameradaten nicht entfernen (das geht bei JPEG und PNG). Wandeln Sie das Foto in JPEG um, oder senden Sie es mit --original unverändert, mit diesen Daten.`,
+    voice_not_audio: (file: string) =>
+      `„${file}“ ist keine Sprachaufnahme (Ogg/Opus, WebM oder M4A, nur Ton) und kann nicht als Sprachnachricht gesendet werden. Mit --as-file senden Sie sie als Datei.`,
   },
   /** The sender shown for one's own messages, as the web app shows it. */
   you: "Sie",
@@ -191,11 +194,14 @@ const en: ClientMessages = {
   acceptedUnverified: (name: string) => `${name} is accepted without verification.`,
   listening: "Waiting for messages … (Ctrl+C ends)",
   attachmentLine: (name: string, size: string) => `📎 ${name} (${size})`,
+  voiceLine: (duration: string | undefined) => `🎤 Voice message${duration === undefined ? "" : ` (${duration})`}`,
   fileRefused: {
     photo_not_an_image: (file: string) =>
       `"${file}" is not an image (JPEG, PNG, WebP or GIF) and cannot be sent as a photo. With --as-file it goes as a file.`,
     photo_metadata_unsupported: (file: string) =>
       `Bote cannot remove location and camera data from "${file}" (it can from JPEG and PNG). Convert the photo to JPEG, or send it unchanged, with that data, using --original.`,
+    voice_not_audio: (file: string) =>
+      `"${file}" is not a voice recording (Ogg/Opus, WebM or M4A, sound only) and cannot be sent as a voice message. With --as-file it goes as a file.`,
   },
   you: "You",
   usage: {

@@ -6,6 +6,8 @@
  * - another image format (HEIC, WebP, GIF, …) is refused, since its metadata
  *   would go along, unless --original;
  * - bytes named like a photo must be one (the SDK refuses them otherwise);
+ * - a recording in a voice container (.ogg, .opus, .webm, .m4a) goes as a
+ *   voice message with its length (the SDK refuses bytes that are no audio);
  * - with --as-file any file goes as it is, as a plain file.
  */
 import { createReadStream } from "node:fs";
@@ -14,6 +16,7 @@ import { basename, extname } from "node:path";
 import { Readable } from "node:stream";
 import { ClientError, cleanPhoto, type OutgoingFile } from "@bote/client";
 import { MEDIA_SIGNATURE_BYTES, sniffImageType } from "@bote/core";
+import { parseFile } from "music-metadata";
 import type { Language } from "../messages.js";
 import { clientMessages } from "./clientMessages.js";
 
@@ -33,6 +36,35 @@ const PHOTO_TYPES: Record<string, string> = {
   ".webp": "image/webp",
   ".gif": "image/gif",
 };
+
+/** Recordings sent as voice messages, by their container. */
+const VOICE_TYPES: Record<string, string> = {
+  ".ogg": "audio/ogg",
+  ".oga": "audio/ogg",
+  ".opus": "audio/ogg",
+  ".webm": "audio/webm",
+  ".weba": "audio/webm",
+  ".m4a": "audio/mp4",
+};
+
+/**
+ * The length of a recording in milliseconds, read by music-metadata (Ogg, WebM
+ * and MP4 containers); undefined when the file does not say, and `video: true`
+ * for a recording with pictures, which is no voice message.
+ */
+async function probeRecording(path: string): Promise<{ durationMs?: number; video: boolean }> {
+  try {
+    const { format } = await parseFile(path, { duration: true, skipCovers: true });
+    const seconds = format.duration;
+    const video = format.hasVideo === true;
+    return seconds === undefined || !Number.isFinite(seconds)
+      ? { video }
+      : { durationMs: Math.round(seconds * 1000), video };
+  } catch {
+    // Not readable as a recording: the SDK's check of the first bytes decides.
+    return { video: false };
+  }
+}
 
 export interface SendChoice {
   /** Send the bytes as a plain file: never shown as a photo or played as a voice message. */
@@ -68,6 +100,16 @@ export async function outgoingFile(
     caption,
   });
   if (choice.asFile) return asItIs(DOCUMENT_TYPES[extension] ?? "application/octet-stream");
+  const voiceType = VOICE_TYPES[extension];
+  if (voiceType !== undefined) {
+    const recording = await probeRecording(path);
+    if (recording.video) throw new ClientError("voice_not_audio", "a recording with pictures");
+    return {
+      ...asItIs(voiceType),
+      kind: "voice",
+      ...(recording.durationMs === undefined ? {} : { durationMs: recording.durationMs }),
+    };
+  }
   const image = sniffImageType(await readHead(path));
   if (image === undefined) {
     // A name like a photo's goes to the SDK as one, which refuses bytes that are none.

@@ -2,17 +2,12 @@
  * What a file is, read from its first bytes rather than its name: the
  * signatures of the image and voice formats Bote treats specially. A photo
  * with bytes that are no image would reach the recipients as a broken
- * album, so the SDK checks every file sent under one of these types.
+ * album, so the SDK checks every file sent under one of these types
+ * (PHOTO_MEDIA_TYPES and VOICE_MEDIA_TYPES in the protocol).
  */
 
 /** Bytes of a file's start that every check here needs at most. */
 export const MEDIA_SIGNATURE_BYTES = 32;
-
-/** The media types Bote's clients show as photos (in albums); anything else is a file to download. */
-export const PHOTO_MEDIA_TYPES: ReadonlySet<string> = new Set(["image/jpeg", "image/png", "image/webp", "image/gif"]);
-
-/** The containers a voice message may come in: Ogg (Opus), WebM and MP4 (M4A). */
-export const VOICE_MEDIA_TYPES: ReadonlySet<string> = new Set(["audio/ogg", "audio/webm", "audio/mp4"]);
 
 /** Images that are recognised (HEIC, AVIF, TIFF too, to name them in a refusal). */
 export type ImageMediaType =
