@@ -109,6 +109,11 @@ describe("bote send --file: photos, voice messages and files", { timeout: 300_00
     await boteOk(["send", "--to", "Bernd Bau", "--file", screenshot, ...json("anna")]);
     const [png] = await received();
     assert.deepEqual(metadataIn(await download(png, "plan-cleaned.png")), []);
+    // Wider than the 65,535 px the protocol carries as a size: it goes without one.
+    const panorama = join(root, "panorama.png");
+    await writeFile(panorama, cameraPng(70_000, 1));
+    await boteOk(["send", "--to", "Bernd Bau", "--file", panorama, ...json("anna")]);
+    assert.equal(((await received())[0]?.attachment as { fileName: string }).fileName, "panorama.png");
 
     const heic = join(root, "IMG_0042.HEIC");
     await writeFile(
@@ -188,6 +193,17 @@ describe("bote send --file: photos, voice messages and files", { timeout: 300_00
     await boteOk(["send", "--to", "Bernd Bau", "--file", notVoice, "--as-file", ...json("anna")]);
     const [asFile] = await received();
     assert.equal((asFile?.attachment as { kind: string }).kind, "file");
+  });
+
+  it("bote download takes every message id, also one that starts with a dash, and refuses what is none", async () => {
+    const dashed = await bote(["download", "-AAAAAAAAAAAAAAAAAAAAA", "--out", join(root, "x"), ...json("bernd")]);
+    assert.equal(dashed.code, 1, dashed.stderr);
+    assert.match(dashed.stderr, /message_unknown/);
+    const typo = await bote(["download", "--ouut", join(root, "x"), ...json("bernd")]);
+    assert.equal(typo.code, 2);
+    const notAnId = await bote(["download", "kein-id", "--out", join(root, "x"), ...json("bernd")]);
+    assert.equal(notAnId.code, 2);
+    assert.match(notAnId.stderr, /<message>: kein-id/);
   });
 
   it("the SDK refuses to send bytes that are no image under an image type, before uploading", async () => {

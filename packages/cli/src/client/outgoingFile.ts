@@ -16,6 +16,7 @@ import { basename, extname } from "node:path";
 import { Readable } from "node:stream";
 import { ClientError, cleanPhoto, type OutgoingFile } from "@bote/client";
 import { MEDIA_SIGNATURE_BYTES, sniffImageType } from "@bote/core";
+import { MAX_IMAGE_DIMENSION } from "@bote/protocol";
 import { parseFile } from "music-metadata";
 import type { Language } from "../messages.js";
 import { clientMessages } from "./clientMessages.js";
@@ -125,8 +126,10 @@ export async function outgoingFile(
     fileName: basename(path),
     mediaType: photo.mediaType,
     caption,
-    width: photo.width,
-    height: photo.height,
+    // A PNG may be wider than the protocol's 65,535 px: then it travels without its size.
+    ...(photo.width <= MAX_IMAGE_DIMENSION && photo.height <= MAX_IMAGE_DIMENSION
+      ? { width: photo.width, height: photo.height }
+      : {}),
   };
 }
 

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { ClientError, type BoteClient } from "@bote/client";
 import type { Command } from "commander";
 import { UsageError } from "../../messages.js";
-import { flag, optionalText, parseArgument, parseOptions, text, words } from "../args.js";
+import { flag, messageIdField, optionalText, parseArgument, parseOptions, text, words } from "../args.js";
 import { clientMessages, formatSize } from "../clientMessages.js";
 import { helpTexts } from "../helpTexts.js";
 import { explainRefusal, outgoingFile, type SendChoice } from "../outgoingFile.js";
@@ -46,8 +46,11 @@ export function registerDownload(program: Command): void {
   clientCommand(program, "download", helpTexts.download)
     .argument("<message>")
     .requiredOption("--out <path>")
+    // One message id in 64 starts with "-" (base64url); commander would take it for an option. The
+    // gate below accepts only the shape of an id, so a mistyped option is still refused.
+    .allowUnknownOption()
     .action(async (rawMessageId: unknown, raw: unknown) => {
-      const messageId = parseArgument(rawMessageId, "<message>", text);
+      const messageId = parseArgument(rawMessageId, "<message>", messageIdField);
       const options = parseOptions(raw, { out: text });
       await withClient(options, async (client, printer) => {
         const out = options.out;
