@@ -266,10 +266,7 @@ export async function sweep(ctx: ServerContext): Promise<void> {
   try {
     const result = await ctx.store.sweep(ctx.now());
     for (const id of result.blobs) await ctx.blobs.delete(id);
-    const removed = { entries: result.entries, envelopes: result.envelopes, blobs: result.blobs.length };
-    // Every ten minutes; worth a line at the default level only when it removed something.
-    const level = removed.entries + removed.envelopes + removed.blobs > 0 ? "info" : "debug";
-    ctx.log[level](removed, "sweep");
+    ctx.log.info({ entries: result.entries, envelopes: result.envelopes, blobs: result.blobs.length }, "sweep");
   } catch (error) {
     ctx.log.error({ err: error }, "sweep failed");
   }
