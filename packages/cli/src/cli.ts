@@ -5,8 +5,8 @@ import { messages, UsageError } from "./messages.js";
 import { registerClientCommands } from "./client/commands/index.js";
 import { describeFailure } from "./client/session.js";
 
-export async function runCli(argv: string[]): Promise<number> {
-  const t = messages();
+/** Every command and option of `bote`, with its help texts; parsing nothing yet. */
+export function buildProgram(): Command {
   const program = new Command("bote")
     .description(
       "Bote — Ende-zu-Ende-verschlüsselter Messenger für Unternehmen / end-to-end-encrypted business messenger",
@@ -73,6 +73,12 @@ export async function runCli(argv: string[]): Promise<number> {
       await serve(options as Parameters<typeof serve>[0]);
     });
   registerClientCommands(program);
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const t = messages();
+  const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;

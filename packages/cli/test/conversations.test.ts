@@ -128,20 +128,21 @@ describe("bote client end to end (real server and client processes)", { timeout:
   });
 
   it("a file goes round encrypted, and a download whose bytes were changed is refused", async () => {
-    const file = join(root, "baustelle.jpg");
+    const file = join(root, "aufmass.pdf");
     const bytes = randomBytes(300_000);
     await writeFile(file, bytes);
-    await boteOk(["send", "--to", "Baustelle Nord", "--file", file, "Fotos vom Keller", ...json("anna")]);
+    await boteOk(["send", "--to", "Baustelle Nord", "--file", file, "Aufmaß vom Keller", ...json("anna")]);
     const synced = await boteOk(["sync", ...json("bernd")]);
     const message = synced.lines.find((l) => l.attachment !== undefined);
     assert.ok(message, synced.stdout);
     assert.deepEqual(message.attachment, {
-      fileName: "baustelle.jpg",
-      mediaType: "image/jpeg",
+      kind: "file",
+      fileName: "aufmass.pdf",
+      mediaType: "application/pdf",
       size: 300_000,
-      caption: "Fotos vom Keller",
+      caption: "Aufmaß vom Keller",
     });
-    const out = join(root, "bernd-download.jpg");
+    const out = join(root, "bernd-download.pdf");
     await boteOk(["download", String(message.messageId), "--out", out, ...json("bernd")]);
     assert.equal(
       createHash("sha256")
@@ -160,7 +161,7 @@ describe("bote client end to end (real server and client processes)", { timeout:
     await writeFile(join(blobsDir, blob!), stored);
     const carlaSync = await boteOk(["sync", ...json("carla")]);
     const carlaMessage = carlaSync.lines.find((l) => l.attachment !== undefined);
-    const bad = join(root, "carla-download.jpg");
+    const bad = join(root, "carla-download.pdf");
     const refused = await bote(["download", String(carlaMessage?.messageId), "--out", bad, ...json("carla")]);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /attachment_corrupt/);

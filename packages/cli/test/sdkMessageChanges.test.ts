@@ -141,6 +141,8 @@ describe("reactions, edits and deletes through the SDK", { timeout: 120_000 }, (
 
   it("a file carries its size in pixels and a thumbnail; its caption can be edited; a large thumbnail is refused", async () => {
     const bytes = new Uint8Array(1000).fill(3);
+    // A PNG's signature first: the SDK refuses bytes under an image type that are no image.
+    bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     const thumbnail = new Uint8Array(500).fill(9);
     const file = (extra: { thumbnail: Uint8Array }) => ({
       stream: Readable.from([bytes]),

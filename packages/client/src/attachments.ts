@@ -7,9 +7,10 @@ import {
   type MessageRecord,
 } from "@bote/core";
 import { create } from "@bufbuild/protobuf";
-import { AttachmentSchema, decodeContent, MAX_THUMBNAIL_BYTES, type Attachment } from "@bote/protocol";
+import { Attachment_Kind, AttachmentSchema, decodeContent, MAX_THUMBNAIL_BYTES, type Attachment } from "@bote/protocol";
 import { ClientError } from "./clientError.js";
 import type { ClientContext } from "./context.js";
+import { checkFileContent, peekHead } from "./fileContent.js";
 import { b64 } from "./ids.js";
 import { sendContent } from "./outgoing.js";
 import { bytesFrom } from "./ServerApi.js";
@@ -26,6 +27,10 @@ export interface OutgoingFile {
   readonly height?: number;
   /** A small preview image (at most MAX_THUMBNAIL_BYTES), sent inside the encrypted message. */
   readonly thumbnail?: Uint8Array;
+  /** "voice" for a voice message, played in the chat (audio/ogg, audio/webm or audio/mp4); default "file". */
+  readonly kind?: "file" | "voice";
+  /** Length of a voice message in milliseconds, when known. */
+  readonly durationMs?: number;
   /** Called as the file is read, encrypted and handed to the upload (for a progress bar); bytes of the plaintext. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -46,7 +51,8 @@ async function* counted(
 /**
  * Encrypts a file under a fresh key while uploading it, then sends the key,
  * digest, size, type and name inside the MLS message. The server holds only
- * ciphertext under an unguessable id.
+ * ciphertext under an unguessable id. A file whose first bytes contradict
+ * its photo media type is refused before the upload (photo_not_an_image).
  */
 export async function sendFile(
   ctx: ClientContext,
@@ -57,7 +63,9 @@ export async function sendFile(
   if (file.thumbnail !== undefined && file.thumbnail.length > MAX_THUMBNAIL_BYTES) {
     throw new ClientError("thumbnail_too_large", `${file.thumbnail.length} bytes`);
   }
-  const encrypted = encryptAttachment(counted(file.stream, file.size, file.onProgress), {
+  const { head, stream } = await peekHead(file.stream);
+  checkFileContent(file.mediaType, head, file.kind);
+  const encrypted = encryptAttachment(counted(stream, file.size, file.onProgress), {
     chunkSize: DEFAULT_CHUNK_SIZE,
   });
   const uploaded = await ctx.session.api.uploadBlob(
@@ -78,6 +86,8 @@ export async function sendFile(
     ...(file.width === undefined ? {} : { width: file.width }),
     ...(file.height === undefined ? {} : { height: file.height }),
     ...(file.thumbnail === undefined || file.thumbnail.length === 0 ? {} : { thumbnail: file.thumbnail }),
+    kind: file.kind === "voice" ? Attachment_Kind.VOICE : Attachment_Kind.FILE,
+    ...(file.durationMs === undefined ? {} : { durationMs: Math.round(file.durationMs) }),
   });
   return sendContent(ctx, conversationId, { case: "attachment", value });
 }

@@ -60,7 +60,7 @@ export const clientErrorRegistry = {
     en: "This contact's key is neither confirmed by the organisation nor verified.",
   },
   conversation_inactive: {
-    de: "Du bist nicht mehr Mitglied dieses Chats.",
+    de: "Sie sind nicht mehr Mitglied dieses Chats.",
     en: "You are no longer a member of this chat.",
   },
   not_a_group: {
@@ -106,6 +106,18 @@ export const clientErrorRegistry = {
   delivery_failed: {
     de: "Zustellung fehlgeschlagen: Der Server hat die Nachricht für keinen Empfänger angenommen. Bitte die Administration informieren.",
     en: "Delivery failed: the server accepted the message for no recipient. Please tell your administrator.",
+  },
+  photo_not_an_image: {
+    de: "Diese Datei ist kein Bild, das Bote als Foto zeigen kann (JPEG, PNG, WebP oder GIF). Senden Sie sie als Datei.",
+    en: "This file is not an image Bote can show as a photo (JPEG, PNG, WebP or GIF). Send it as a file.",
+  },
+  photo_metadata_unsupported: {
+    de: "Aus Fotos in diesem Format (etwa HEIC, WebP oder GIF) kann Bote Ort und Kameradaten nicht entfernen. Wandeln Sie das Foto in JPEG oder PNG um, oder senden Sie es ausdrücklich unverändert.",
+    en: "Bote cannot remove location and camera data from photos in this format (such as HEIC, WebP or GIF). Convert the photo to JPEG or PNG, or send it unchanged on purpose.",
+  },
+  voice_not_audio: {
+    de: "Diese Datei ist keine Sprachnachricht (Ogg/Opus, WebM oder M4A). Senden Sie sie als Datei.",
+    en: "This file is not a voice message (Ogg/Opus, WebM or M4A). Send it as a file.",
   },
   thumbnail_too_large: {
     de: "Das Vorschaubild ist zu groß (höchstens 32 KiB).",

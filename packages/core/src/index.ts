@@ -192,3 +192,11 @@ export { decryptAttachment } from "./attachment/decryptAttachment.js";
 export { MemoryClientStore, lastResortsOldestFirst } from "./store/MemoryClientStore.js";
 export { ClientStoreError, type ClientStoreErrorCode } from "./store/ClientStoreError.js";
 export { validateStoreChanges } from "./store/validateStoreChanges.js";
+export {
+  MEDIA_SIGNATURE_BYTES,
+  matchesMediaType,
+  sniffImageType,
+  type ImageMediaType,
+} from "./media/mediaSignature.js";
+export { stripPhotoMetadata, jpegHasMetadata, type CleanPhoto } from "./media/photoMetadata.js";
+export { MediaError, type MediaErrorCode } from "./media/mediaError.js";

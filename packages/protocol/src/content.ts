@@ -8,7 +8,13 @@
  * unknown body case) and the path of the faulty field, e.g. "attachment.key".
  */
 import { clone, create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
-import { ContentSchema, Receipt_Kind, type Attachment, type Content } from "./gen/bote/v1/content_pb.js";
+import {
+  Attachment_Kind,
+  ContentSchema,
+  Receipt_Kind,
+  type Attachment,
+  type Content,
+} from "./gen/bote/v1/content_pb.js";
 import { BoteError } from "./errors.js";
 import {
   ATTACHMENT_KEY_BYTES,
@@ -22,6 +28,7 @@ import {
   MAX_EMOJI_CHARS,
   MAX_FILE_NAME_CHARS,
   MAX_IMAGE_DIMENSION,
+  MAX_MEDIA_DURATION_MS,
   MAX_MEDIA_TYPE_CHARS,
   MAX_RECEIPT_TARGETS,
   MAX_TEXT_CHARS,
@@ -32,6 +39,11 @@ import {
 export * from "./gen/bote/v1/content_pb.js";
 
 export type ContentBody = Exclude<Content["body"], { case: undefined }>;
+
+/** The media types clients show as photos (in albums); any other attachment of kind FILE is a file to download. */
+export const PHOTO_MEDIA_TYPES: ReadonlySet<string> = new Set(["image/jpeg", "image/png", "image/webp", "image/gif"]);
+/** The containers a voice message (kind VOICE) comes in: Ogg (Opus), WebM and MP4 (M4A). */
+export const VOICE_MEDIA_TYPES: ReadonlySet<string> = new Set(["audio/ogg", "audio/webm", "audio/mp4"]);
 /** What encodeContent takes: a Content message or its init shape (version defaults to CONTENT_VERSION). */
 export type ContentInit = MessageInitShape<typeof ContentSchema>;
 
@@ -77,6 +89,17 @@ function checkAttachment(a: Attachment): void {
     fail("attachment.thumbnail");
   a.caption = checkText(a.caption, 0, MAX_TEXT_CHARS, "attachment.caption");
   if (a.chunkSize < MIN_CHUNK_BYTES || a.chunkSize > MAX_CHUNK_BYTES) fail("attachment.chunkSize");
+  switch (a.kind) {
+    case Attachment_Kind.FILE:
+      break;
+    case Attachment_Kind.VOICE:
+      if (!VOICE_MEDIA_TYPES.has(a.mediaType)) fail("attachment.mediaType");
+      break;
+    default:
+      // A kind added by a newer schema: "please update", as for a new body case.
+      throw new BoteError("content_unsupported", "attachment.kind");
+  }
+  if (a.durationMs !== undefined && a.durationMs > MAX_MEDIA_DURATION_MS) fail("attachment.durationMs");
 }
 
 /** Checks a content in place (normalising its texts to NFC); throws BoteError with the faulty field's path. */

@@ -44,6 +44,8 @@ export const MAX_FILE_NAME_CHARS = 255;
 export const MAX_MEDIA_TYPE_CHARS = 255;
 /** Width and height of an image or video, in pixels. */
 export const MAX_IMAGE_DIMENSION = 65_535;
+/** Length of a voice message (or other audio or video), in milliseconds: 24 hours. */
+export const MAX_MEDIA_DURATION_MS = 24 * 3_600_000;
 /** Chunked attachment encryption: plaintext bytes per chunk; every attachment is chunked. */
 export const MIN_CHUNK_BYTES = 4 * 1024;
 export const MAX_CHUNK_BYTES = 16 * 1024 * 1024;

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { clone, create, toBinary } from "@bufbuild/protobuf";
 import {
+  Attachment_Kind,
   BoteError,
   ContentSchema,
   Receipt_Kind,
@@ -16,6 +17,7 @@ import {
   MAX_EMOJI_CHARS,
   MAX_FILE_NAME_CHARS,
   MAX_IMAGE_DIMENSION,
+  MAX_MEDIA_DURATION_MS,
   MAX_RECEIPT_TARGETS,
   MAX_TEXT_CHARS,
   MAX_THUMBNAIL_BYTES,
@@ -358,6 +360,46 @@ it("a photo attachment", () => {
   assert.deepEqual(a.thumbnail, thumbnail);
   assert.equal(a.size, 2_345_678n);
   assert.equal(a.chunkSize, 65536);
+});
+
+it("a voice message: kind VOICE with an audio container and its length; other kinds are for newer clients", () => {
+  const base = {
+    blobId: new Uint8Array(32).fill(1),
+    key: new Uint8Array(32).fill(2),
+    digest: new Uint8Array(32).fill(3),
+    size: 9_000n,
+    mediaType: "audio/ogg",
+    fileName: "notiz.ogg",
+    chunkSize: 64 * 1024,
+  };
+  const voice = (value: { mediaType?: string; kind?: number; durationMs?: number }) => ({
+    messageId,
+    body: { case: "attachment" as const, value: { ...base, kind: Attachment_Kind.VOICE, durationMs: 3_000, ...value } },
+  });
+  const c = decodeContent(encodeContent(voice({})));
+  assert.equal(c.body.case, "attachment");
+  assert.equal(c.body.value.kind, Attachment_Kind.VOICE);
+  assert.equal(c.body.value.durationMs, 3_000);
+  // A file is the default: what a sender from before voice messages means.
+  const file = decodeContent(encodeContent({ messageId, body: { case: "attachment", value: base } }));
+  assert.equal(file.body.case === "attachment" && file.body.value.kind, Attachment_Kind.FILE);
+  const refused = (code: string, path: string) => (err: unknown) =>
+    err instanceof BoteError && err.code === code && err.path === path;
+  assert.throws(
+    () => encodeContent(voice({ mediaType: "image/jpeg" })),
+    refused("content_malformed", "attachment.mediaType"),
+  );
+  assert.throws(
+    () => encodeContent(voice({ mediaType: "audio/mpeg" })),
+    refused("content_malformed", "attachment.mediaType"),
+  );
+  assert.throws(
+    () => encodeContent(voice({ durationMs: MAX_MEDIA_DURATION_MS + 1 })),
+    refused("content_malformed", "attachment.durationMs"),
+  );
+  assert.throws(() => encodeContent(voice({ kind: 7 })), refused("content_unsupported", "attachment.kind"));
+  const future = toBinary(ContentSchema, create(ContentSchema, { version: CONTENT_VERSION, ...voice({ kind: 7 }) }));
+  assert.throws(() => decodeContent(future), refused("content_unsupported", "attachment.kind"));
 });
 
 it("normalises texts to NFC and measures them after normalisation", () => {

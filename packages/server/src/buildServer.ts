@@ -111,8 +111,9 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
   app.removeContentTypeParser("text/plain");
   // Blob bodies stream through untouched; the blob store enforces the size limit while writing.
   app.addContentTypeParser("application/octet-stream", (_request, payload, done) => done(null, payload));
+  // One line per request is for debugging: at the default level the console shows start-up, warnings and errors.
   app.addHook("onResponse", (request, reply, done) => {
-    log.info(
+    log.debug(
       {
         method: request.method,
         route: request.routeOptions.url ?? "unknown",

@@ -2,3 +2,5 @@ export { createTestDatabase, postgresSkipReason, type TestDatabase } from "./pos
 export { natsSkipReason, natsUrl } from "./nats.js";
 export { describeClientStoreContract, type ClientStoreFixture } from "./clientStoreContract.js";
 export { freePort } from "./freePort.js";
+export { cameraJpeg, cameraPng, decodeJpeg, CAMERA_MARKERS, ICC_MARKER } from "./cameraPhoto.js";
+export { oggOpusVoice } from "./oggOpus.js";

@@ -24,6 +24,13 @@ export const text: Field<string> = (value, name, t) => {
 export const optionalText: Field<string | undefined> = (value, name, t) =>
   value === undefined ? undefined : text(value, name, t);
 
+/** A message id as the CLI prints it: 16 bytes in base64url, 22 characters. */
+export const messageIdField: Field<string> = (value, name, t) => {
+  const id = text(value, name, t);
+  if (!/^[A-Za-z0-9_-]{22}$/.test(id)) throw new UsageError(t.usage.invalid(name, id));
+  return id;
+};
+
 /** Words of a variadic argument (`[text...]`). */
 export const words: Field<string[]> = (value, name, t) => {
   if (!Array.isArray(value)) throw new UsageError(t.usage.invalid(name, shown(value)));

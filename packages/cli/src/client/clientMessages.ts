@@ -48,6 +48,7 @@ const de = {
   noContacts: "Noch keine Kolleginnen oder Kollegen.",
   noChats: "Noch keine Chats.",
   noMessages: "Keine Nachrichten.",
+  nothingNew: "Nichts Neues.",
   unread: (n: number) => (n === 1 ? "1 ungelesen" : `${n} ungelesen`),
   inactive: "nicht mehr Mitglied",
   sent: "gesendet",
@@ -57,7 +58,7 @@ const de = {
   membersAdded: (names: string) => `Hinzugefügt: ${names}`,
   membersRemoved: (names: string) => `Entfernt: ${names}`,
   renamedTo: (name: string) => `Gruppe heißt jetzt „${name}“.`,
-  left: "Du hast die Gruppe verlassen.",
+  left: "Sie haben die Gruppe verlassen.",
   downloaded: (path: string, size: string) => `Gespeichert: ${path} (${size})`,
   trust: {
     organisation: "von der Organisation bestätigt",
@@ -67,13 +68,24 @@ const de = {
     unseen: "Schlüssel noch nicht geprüft (noch kein gemeinsamer Chat)",
   },
   newDeviceWarning: (name: string) =>
-    `Achtung: ${name} hat einen neuen Schlüssel. Vergleiche die Sicherheitsnummer, bevor du ihm vertraust.`,
+    `Achtung: ${name} hat einen neuen Schlüssel. Vergleichen Sie die Sicherheitsnummer, bevor Sie dem Schlüssel vertrauen.`,
   safetyNumberFor: (name: string) => `Sicherheitsnummer mit ${name}:`,
-  safetyNumberHint: "Vergleicht diese Nummer (oder scannt den QR-Code) persönlich oder am Telefon.",
+  safetyNumberHint: "Vergleichen Sie diese Nummer (oder scannen Sie den QR-Code) persönlich oder am Telefon.",
   verifiedNow: (name: string) => `${name} ist jetzt verifiziert.`,
   acceptedUnverified: (name: string) => `${name} wird ohne Verifizierung akzeptiert.`,
   listening: "Warte auf Nachrichten … (Strg+C beendet)",
   attachmentLine: (name: string, size: string) => `📎 ${name} (${size})`,
+  voiceLine: (duration: string | undefined) => `🎤 Sprachnachricht${duration === undefined ? "" : ` (${duration})`}`,
+  fileRefused: {
+    photo_not_an_image: (file: string) =>
+      `„${file}“ ist kein Bild (JPEG, PNG, WebP oder GIF) und kann nicht als Foto gesendet werden. Mit --as-file senden Sie es als Datei.`,
+    photo_metadata_unsupported: (file: string) =>
+      `Aus „${file}“ kann Bote Ort und Kameradaten nicht entfernen (das geht bei JPEG und PNG). Wandeln Sie das Foto in JPEG um, oder senden Sie es mit --original unverändert, mit diesen Daten.`,
+    voice_not_audio: (file: string) =>
+      `„${file}“ ist keine Sprachaufnahme (Ogg/Opus, WebM oder M4A, nur Ton) und kann nicht als Sprachnachricht gesendet werden. Mit --as-file senden Sie sie als Datei.`,
+  },
+  /** The sender shown for one's own messages, as the web app shows it. */
+  you: "Sie",
   // The argument gate's refusals (args.ts). They keep the terse form the CLI has always printed, the
   // option and what it takes, alike in both languages; scripts may match them.
   usage: {
@@ -90,7 +102,7 @@ const de = {
       case "created":
         return "Chat erstellt.";
       case "joined":
-        return "Du wurdest hinzugefügt.";
+        return "Sie wurden hinzugefügt.";
       case "members_added":
         return `${e.by} hat ${e.members.join(", ")} hinzugefügt.`;
       case "members_removed":
@@ -102,9 +114,9 @@ const de = {
       case "renamed":
         return `${e.by} hat die Gruppe in „${e.name}“ umbenannt.`;
       case "removed":
-        return `${e.by} hat dich entfernt.`;
+        return `${e.by} hat Sie entfernt.`;
       case "left":
-        return "Du hast die Gruppe verlassen.";
+        return "Sie haben die Gruppe verlassen.";
       case "undecryptable":
         return "Eine Nachricht konnte nicht entschlüsselt werden.";
       case "untrusted_sender":
@@ -156,6 +168,7 @@ const en: ClientMessages = {
   noContacts: "No colleagues yet.",
   noChats: "No chats yet.",
   noMessages: "No messages.",
+  nothingNew: "Nothing new.",
   unread: (n: number) => `${n} unread`,
   inactive: "no longer a member",
   sent: "sent",
@@ -181,6 +194,16 @@ const en: ClientMessages = {
   acceptedUnverified: (name: string) => `${name} is accepted without verification.`,
   listening: "Waiting for messages … (Ctrl+C ends)",
   attachmentLine: (name: string, size: string) => `📎 ${name} (${size})`,
+  voiceLine: (duration: string | undefined) => `🎤 Voice message${duration === undefined ? "" : ` (${duration})`}`,
+  fileRefused: {
+    photo_not_an_image: (file: string) =>
+      `"${file}" is not an image (JPEG, PNG, WebP or GIF) and cannot be sent as a photo. With --as-file it goes as a file.`,
+    photo_metadata_unsupported: (file: string) =>
+      `Bote cannot remove location and camera data from "${file}" (it can from JPEG and PNG). Convert the photo to JPEG, or send it unchanged, with that data, using --original.`,
+    voice_not_audio: (file: string) =>
+      `"${file}" is not a voice recording (Ogg/Opus, WebM or M4A, sound only) and cannot be sent as a voice message. With --as-file it goes as a file.`,
+  },
+  you: "You",
   usage: {
     invalid: (option: string, value: string) => `${option}: ${value}`,
     oneOf: (option: string, allowed: readonly string[], value: string) =>

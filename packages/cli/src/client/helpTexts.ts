@@ -46,7 +46,12 @@ export const helpTexts = {
   messagesNoMarkRead: "nicht als gelesen markieren / do not mark as read",
   send: "Sendet Text oder eine Datei / sends text or a file",
   sendTo: "Kontakt oder Chat / contact or chat",
-  sendFile: "Datei senden / send a file",
+  sendFile:
+    "Datei senden: Fotos ohne Ort und Kameradaten, .ogg/.opus/.webm/.m4a als Sprachnachricht / send a file: photos without location and camera data, .ogg/.opus/.webm/.m4a as a voice message",
+  sendOriginal:
+    "Foto unverändert senden, mit Ort und Kameradaten / send a photo as taken, with location and camera data",
+  sendAsFile:
+    "als Datei senden, nicht als Foto oder Sprachnachricht / send as a plain file, not as a photo or voice message",
   download: "Lädt die Datei einer Nachricht / downloads a message's file",
   group: "Gruppen / groups",
   groupCreate: "Neue Gruppe / new group",

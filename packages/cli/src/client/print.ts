@@ -1,9 +1,9 @@
 /** How client commands print: sentences for people, one JSON object per line with --json. */
 import type { ConversationEvent } from "@bote/client";
 import type { ConversationRecord, MessageRecord } from "@bote/core";
-import { decodeContent } from "@bote/protocol";
+import { Attachment_Kind, decodeContent } from "@bote/protocol";
 import type { Language } from "../messages.js";
-import { clientMessages, formatSize } from "./clientMessages.js";
+import { clientMessages, formatSize, type ClientMessages } from "./clientMessages.js";
 
 export interface Printer {
   readonly json: boolean;
@@ -48,7 +48,14 @@ export function describeMessage(message: MessageRecord): Record<string, unknown>
       const a = content.body.value;
       return {
         ...base,
-        attachment: { fileName: a.fileName, mediaType: a.mediaType, size: Number(a.size), caption: a.caption },
+        attachment: {
+          kind: a.kind === Attachment_Kind.VOICE ? "voice" : "file",
+          fileName: a.fileName,
+          mediaType: a.mediaType,
+          size: Number(a.size),
+          caption: a.caption,
+          ...(a.durationMs === undefined ? {} : { durationMs: a.durationMs }),
+        },
       };
     }
     case "reaction":
@@ -74,17 +81,37 @@ export function printMessage(printer: Printer, message: MessageRecord, chat?: Co
   let line: string;
   if (data.event !== undefined) line = `[${where}${time}] ${t.event(data.event as ConversationEvent)}`;
   else {
-    const attachment = data.attachment as { fileName: string; size: number; caption: string } | undefined;
+    const attachment = data.attachment as
+      { kind: string; fileName: string; size: number; caption: string; durationMs?: number } | undefined;
     const body =
       typeof data.text === "string"
         ? data.text
         : attachment !== undefined
-          ? `${t.attachmentLine(attachment.fileName || "—", formatSize(attachment.size, printer.language))} ${attachment.caption} [${message.messageId}]`.trim()
+          ? [attachmentLine(t, attachment, printer.language), attachment.caption, `[${message.messageId}]`]
+              .filter((part) => part !== "")
+              .join(" ")
           : typeof data.reaction === "string"
             ? data.reaction
             : "…";
-    const who = message.direction === "out" ? (printer.language === "en" ? "You" : "Du") : message.senderName;
+    const who = message.direction === "out" ? t.you : message.senderName;
     line = `[${where}${time}] ${who}: ${message.deleted ? "⊘" : body}`;
   }
   printer.out(line, data);
+}
+
+function attachmentLine(
+  t: ClientMessages,
+  a: { kind: string; fileName: string; size: number; durationMs?: number },
+  language: Language,
+): string {
+  if (a.kind === "voice") return t.voiceLine(a.durationMs === undefined ? undefined : formatDuration(a.durationMs));
+  return t.attachmentLine(a.fileName || "—", formatSize(a.size, language));
+}
+
+/** A voice message's length as a player shows it: 0:03, 12:40, 1:02:03. */
+export function formatDuration(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor(total / 60) % 60, total % 60];
+  const two = (n: number) => String(n).padStart(2, "0");
+  return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
 }

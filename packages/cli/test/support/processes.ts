@@ -14,9 +14,17 @@ export interface RunningServer {
 
 export { freePort } from "@bote/testing";
 
-/** `bote serve` on 127.0.0.1 with `args`; resolves once it prints where it listens. */
-export function spawnServer(args: readonly string[], lang = "de_DE.UTF-8"): Promise<RunningServer> {
-  const child = spawn(process.execPath, [bin, "serve", "--host", "127.0.0.1", "--log-level", "warn", ...args], {
+/**
+ * `bote serve` on 127.0.0.1 with `args`; resolves once it prints where it listens. Tests run it at
+ * `warn` unless they are about the log; `logLevel` null leaves the default.
+ */
+export function spawnServer(
+  args: readonly string[],
+  lang = "de_DE.UTF-8",
+  logLevel: string | null = "warn",
+): Promise<RunningServer> {
+  const level = logLevel === null ? [] : ["--log-level", logLevel];
+  const child = spawn(process.execPath, [bin, "serve", "--host", "127.0.0.1", ...level, ...args], {
     env: { ...process.env, LANG: lang, LC_ALL: "" },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -15,6 +15,8 @@ export function registerSync(program: Command): void {
       const warnings = watchKeyChanges(client, printer);
       const arrived = await client.sync();
       warnings();
+      // A person who ran sync learns that it worked; scripts read no line for no message.
+      if (arrived.length === 0 && !printer.json) printer.out(clientMessages(printer.language).nothingNew, {});
       for (const m of arrived) printMessage(printer, m, await client.store.getConversation(m.conversationId));
     });
   });

@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file bote/v1/content.proto.
  */
 export const file_bote_v1_content: GenFile = /*@__PURE__*/
-  fileDesc("ChVib3RlL3YxL2NvbnRlbnQucHJvdG8SB2JvdGUudjEi2AIKB0NvbnRlbnQSDwoHdmVyc2lvbhgBIAEoDRISCgptZXNzYWdlX2lkGAIgASgMEhIKCnNlbnRfYXRfbXMYAyABKAQSHQoEdGV4dBgKIAEoCzINLmJvdGUudjEuVGV4dEgAEikKCmF0dGFjaG1lbnQYCyABKAsyEy5ib3RlLnYxLkF0dGFjaG1lbnRIABIlCghyZWFjdGlvbhgMIAEoCzIRLmJvdGUudjEuUmVhY3Rpb25IABIdCgRlZGl0GA0gASgLMg0uYm90ZS52MS5FZGl0SAASIQoGZGVsZXRlGA4gASgLMg8uYm90ZS52MS5EZWxldGVIABIjCgdyZWNlaXB0GA8gASgLMhAuYm90ZS52MS5SZWNlaXB0SAASNAoQb3JnYW5pc2F0aW9uX2tleRgQIAEoCzIYLmJvdGUudjEuT3JnYW5pc2F0aW9uS2V5SABCBgoEYm9keSI4CgRUZXh0EgwKBHRleHQYASABKAkSFQoIcmVwbHlfdG8YAiABKAxIAIgBAUILCglfcmVwbHlfdG8i+AEKCkF0dGFjaG1lbnQSDwoHYmxvYl9pZBgBIAEoDBILCgNrZXkYAiABKAwSDgoGZGlnZXN0GAMgASgMEgwKBHNpemUYBCABKAQSEgoKbWVkaWFfdHlwZRgFIAEoCRIRCglmaWxlX25hbWUYBiABKAkSEgoFd2lkdGgYByABKA1IAIgBARITCgZoZWlnaHQYCCABKA1IAYgBARIWCgl0aHVtYm5haWwYCSABKAxIAogBARIPCgdjYXB0aW9uGAogASgJEhIKCmNodW5rX3NpemUYCyABKA1CCAoGX3dpZHRoQgkKB19oZWlnaHRCDAoKX3RodW1ibmFpbCI0CghSZWFjdGlvbhIZChF0YXJnZXRfbWVzc2FnZV9pZBgBIAEoDBINCgVlbW9qaRgCIAEoCSIvCgRFZGl0EhkKEXRhcmdldF9tZXNzYWdlX2lkGAEgASgMEgwKBHRleHQYAiABKAkiIwoGRGVsZXRlEhkKEXRhcmdldF9tZXNzYWdlX2lkGAEgASgMIosBCgdSZWNlaXB0EiMKBGtpbmQYASABKA4yFS5ib3RlLnYxLlJlY2VpcHQuS2luZBIaChJ0YXJnZXRfbWVzc2FnZV9pZHMYAiADKAwiPwoES2luZBIUChBLSU5EX1VOU1BFQ0lGSUVEEAASEgoOS0lORF9ERUxJVkVSRUQQARINCglLSU5EX1JFQUQQAiIjCg9PcmdhbmlzYXRpb25LZXkSEAoIc2lnbl9rZXkYASABKAxiBnByb3RvMw");
+  fileDesc("ChVib3RlL3YxL2NvbnRlbnQucHJvdG8SB2JvdGUudjEi2AIKB0NvbnRlbnQSDwoHdmVyc2lvbhgBIAEoDRISCgptZXNzYWdlX2lkGAIgASgMEhIKCnNlbnRfYXRfbXMYAyABKAQSHQoEdGV4dBgKIAEoCzINLmJvdGUudjEuVGV4dEgAEikKCmF0dGFjaG1lbnQYCyABKAsyEy5ib3RlLnYxLkF0dGFjaG1lbnRIABIlCghyZWFjdGlvbhgMIAEoCzIRLmJvdGUudjEuUmVhY3Rpb25IABIdCgRlZGl0GA0gASgLMg0uYm90ZS52MS5FZGl0SAASIQoGZGVsZXRlGA4gASgLMg8uYm90ZS52MS5EZWxldGVIABIjCgdyZWNlaXB0GA8gASgLMhAuYm90ZS52MS5SZWNlaXB0SAASNAoQb3JnYW5pc2F0aW9uX2tleRgQIAEoCzIYLmJvdGUudjEuT3JnYW5pc2F0aW9uS2V5SABCBgoEYm9keSI4CgRUZXh0EgwKBHRleHQYASABKAkSFQoIcmVwbHlfdG8YAiABKAxIAIgBAUILCglfcmVwbHlfdG8i8QIKCkF0dGFjaG1lbnQSDwoHYmxvYl9pZBgBIAEoDBILCgNrZXkYAiABKAwSDgoGZGlnZXN0GAMgASgMEgwKBHNpemUYBCABKAQSEgoKbWVkaWFfdHlwZRgFIAEoCRIRCglmaWxlX25hbWUYBiABKAkSEgoFd2lkdGgYByABKA1IAIgBARITCgZoZWlnaHQYCCABKA1IAYgBARIWCgl0aHVtYm5haWwYCSABKAxIAogBARIPCgdjYXB0aW9uGAogASgJEhIKCmNodW5rX3NpemUYCyABKA0SJgoEa2luZBgMIAEoDjIYLmJvdGUudjEuQXR0YWNobWVudC5LaW5kEhgKC2R1cmF0aW9uX21zGA0gASgNSAOIAQEiJQoES2luZBINCglLSU5EX0ZJTEUQABIOCgpLSU5EX1ZPSUNFEAFCCAoGX3dpZHRoQgkKB19oZWlnaHRCDAoKX3RodW1ibmFpbEIOCgxfZHVyYXRpb25fbXMiNAoIUmVhY3Rpb24SGQoRdGFyZ2V0X21lc3NhZ2VfaWQYASABKAwSDQoFZW1vamkYAiABKAkiLwoERWRpdBIZChF0YXJnZXRfbWVzc2FnZV9pZBgBIAEoDBIMCgR0ZXh0GAIgASgJIiMKBkRlbGV0ZRIZChF0YXJnZXRfbWVzc2FnZV9pZBgBIAEoDCKLAQoHUmVjZWlwdBIjCgRraW5kGAEgASgOMhUuYm90ZS52MS5SZWNlaXB0LktpbmQSGgoSdGFyZ2V0X21lc3NhZ2VfaWRzGAIgAygMIj8KBEtpbmQSFAoQS0lORF9VTlNQRUNJRklFRBAAEhIKDktJTkRfREVMSVZFUkVEEAESDQoJS0lORF9SRUFEEAIiIwoPT3JnYW5pc2F0aW9uS2V5EhAKCHNpZ25fa2V5GAEgASgMYgZwcm90bzM");
 
 /**
  * One message of a conversation.
@@ -230,6 +230,24 @@ export type Attachment = Message<"bote.v1.Attachment"> & {
    * @generated from field: uint32 chunk_size = 11;
    */
   chunkSize: number;
+
+  /**
+   * What the file is in the chat. FILE (the default, so older senders mean
+   * it) is shown by its media type: a photo for image/jpeg, png, webp and
+   * gif, else a file to download. VOICE is a voice message, played in the
+   * chat; its media type is audio/ogg (Opus), audio/webm or audio/mp4.
+   *
+   * @generated from field: bote.v1.Attachment.Kind kind = 12;
+   */
+  kind: Attachment_Kind;
+
+  /**
+   * Length of a voice message in milliseconds, when the sender knows it;
+   * at most 24 hours.
+   *
+   * @generated from field: optional uint32 duration_ms = 13;
+   */
+  durationMs?: number;
 };
 
 /**
@@ -238,6 +256,27 @@ export type Attachment = Message<"bote.v1.Attachment"> & {
  */
 export const AttachmentSchema: GenMessage<Attachment> = /*@__PURE__*/
   messageDesc(file_bote_v1_content, 2);
+
+/**
+ * @generated from enum bote.v1.Attachment.Kind
+ */
+export enum Attachment_Kind {
+  /**
+   * @generated from enum value: KIND_FILE = 0;
+   */
+  FILE = 0,
+
+  /**
+   * @generated from enum value: KIND_VOICE = 1;
+   */
+  VOICE = 1,
+}
+
+/**
+ * Describes the enum bote.v1.Attachment.Kind.
+ */
+export const Attachment_KindSchema: GenEnum<Attachment_Kind> = /*@__PURE__*/
+  enumDesc(file_bote_v1_content, 2, 0);
 
 /**
  * A reaction by the sender to a message; one per sender and target, a new
