@@ -35,8 +35,11 @@ export async function openPerson(
   name: string,
   viewport: { width: number; height: number },
   origin: string,
+  options: { touch?: boolean } = {},
 ) {
-  const context = await browser.newContext({ viewport, locale: "de-DE", timezoneId: "Europe/Berlin" });
+  // With touch, the page sees a phone: a coarse pointer, touch events and the mobile viewport.
+  const touch = options.touch === true ? { hasTouch: true, isMobile: true } : {};
+  const context = await browser.newContext({ viewport, locale: "de-DE", timezoneId: "Europe/Berlin", ...touch });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));

@@ -62,6 +62,10 @@ export const de = {
     newGroup: "Neue Gruppe",
     search: "Chats durchsuchen",
     empty: "Noch keine Chats. Beginnen Sie einen mit „Neuer Chat“.",
+    emptyAlone: "Noch niemand da. Laden Sie Ihre Kolleginnen und Kollegen ein – per Link oder QR-Code.",
+    emptyNoColleagues:
+      "Noch keine Kolleginnen und Kollegen da. Sobald Ihre Verwaltung jemanden einlädt, können Sie hier schreiben.",
+    invite: "Kolleg:innen einladen",
     photo: "Foto: {{caption}}",
     file: "Datei: {{name}}",
     you: "Sie",
@@ -218,6 +222,7 @@ export const de = {
   },
   invite: {
     title: "Kollegin oder Kollegen einladen",
+    screenTitle: "Kolleg:innen einladen",
     hint: "Der Link gilt einmal. Schicken Sie ihn auf einem sicheren Weg – wer ihn hat, kann beitreten.",
     nameLabel: "Name der Person",
     namePlaceholder: "z. B. Bernd Bau",

@@ -56,6 +56,9 @@ export const en: Catalog<typeof de> = {
     newGroup: "New group",
     search: "Search chats",
     empty: "No chats yet. Start one with “New chat”.",
+    emptyAlone: "Nobody here yet. Invite your colleagues – by link or QR code.",
+    emptyNoColleagues: "No colleagues here yet. As soon as your administrator invites someone, you can write here.",
+    invite: "Invite colleagues",
     photo: "Photo: {{caption}}",
     file: "File: {{name}}",
     you: "You",
@@ -211,6 +214,7 @@ export const en: Catalog<typeof de> = {
   },
   invite: {
     title: "Invite a colleague",
+    screenTitle: "Invite colleagues",
     hint: "The link works once. Send it a safe way – whoever has it can join.",
     nameLabel: "The person's name",
     namePlaceholder: "e.g. Bernd Bau",

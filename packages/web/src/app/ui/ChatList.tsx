@@ -1,8 +1,9 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { ConversationRecord, MessageRecord } from "@bote/core";
 import { formatDay, t } from "../i18n/i18n.js";
 import { toLines } from "../state/lines.js";
 import { openConversationId, route } from "../state/route.js";
+import { holdsOrganisationKey } from "../state/administration.js";
 import { connection, conversations, lastLines, requireClient } from "../state/session.js";
 import { previewText } from "./previewText.js";
 import { Icon } from "./icons.js";
@@ -39,7 +40,7 @@ export function ChatList() {
         />
       </div>
       {conversations.value.length === 0 ? (
-        <p class="empty">{t("chatList.empty")}</p>
+        <EmptyChatList />
       ) : (
         <ul class="chat-list" aria-label={t("chatList.title")}>
           {shown.map((c) => (
@@ -53,6 +54,37 @@ export function ChatList() {
         </ul>
       )}
     </>
+  );
+}
+
+/**
+ * No chats yet. "Neuer Chat" finds nobody while the admin is alone in the
+ * organisation, so an admin is offered inviting first; the directory says
+ * whether there is anyone to write to.
+ */
+function EmptyChatList() {
+  const client = requireClient();
+  const admin = holdsOrganisationKey();
+  const [colleagues, setColleagues] = useState<number | undefined>();
+  useEffect(() => {
+    client
+      .directory()
+      .then((list) => setColleagues(list.filter((e) => e.member.accountId !== client.profile.accountId).length))
+      // Offline: say what is true in any case.
+      .catch(() => setColleagues(-1));
+  }, [client]);
+  const alone = colleagues === 0;
+  return (
+    <div class="empty">
+      {colleagues !== undefined && (
+        <p>{alone ? t(admin ? "chatList.emptyAlone" : "chatList.emptyNoColleagues") : t("chatList.empty")}</p>
+      )}
+      {admin && (
+        <a class={`button ${alone ? "primary" : "secondary"}`} href="#/invite">
+          {t("chatList.invite")}
+        </a>
+      )}
+    </div>
   );
 }
 
