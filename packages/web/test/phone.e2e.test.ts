@@ -92,7 +92,47 @@ describe("web app on phones, end to end in Chromium", { skip, timeout: 240_000 }
     await page.locator(".notices .notice").waitFor({ state: "detached" });
     await screen(page, "invite-qr-phone");
   });
+
+  it("a used, revoked or garbled invitation link says so at once, before a name is asked", async () => {
+    const page = ben.page;
+    // The first admin's link, already used by Anna: it would ask for a name.
+    await page.goto(server.adminInvitation);
+    await expectRefused(page, "schon verwendet");
+    await screen(page, "join-used-phone");
+
+    const carlaLink = await inviteIn(anna.page, "Carla Kranich");
+    await anna.page.goto(`${server.url}/#/admin`);
+    const row = anna.page.locator(".admin-invitations li", { hasText: "Carla Kranich" });
+    await row.getByRole("button", { name: "Einladung für Carla Kranich widerrufen" }).click();
+    await row.getByText("widerrufen", { exact: true }).waitFor();
+    await page.goto("about:blank");
+    await page.goto(carlaLink);
+    await expectRefused(page, "gilt nicht mehr");
+
+    await page.goto("about:blank");
+    await page.goto(`${server.url}/join#t=${"A".repeat(43)}`);
+    await expectRefused(page, "gilt nicht mehr");
+  });
 });
+
+/** The link's problem shows at once: nothing to type, no button to join, and what to do about it. */
+async function expectRefused(page: Page, reason: string): Promise<void> {
+  await page.getByRole("heading", { name: "Diese Einladung lässt sich nicht verwenden" }).waitFor();
+  await page.getByRole("alert").getByText(reason).waitFor();
+  await page.getByRole("alert").getByText("um einen neuen Einladungslink").waitFor();
+  assert.equal(await page.getByRole("textbox").count(), 0, "nothing to type");
+  assert.equal(await page.getByRole("button", { name: "Beitreten" }).count(), 0, "nothing to press");
+}
+
+/** An invitation from the admin's invite screen. */
+async function inviteIn(page: Page, name: string): Promise<string> {
+  await page.goto(new URL("/#/", page.url()).toString());
+  await page.goto(new URL("/#/invite", page.url()).toString());
+  await page.getByLabel("Name der Person").fill(name);
+  await page.getByRole("button", { name: "Einladungslink erstellen" }).click();
+  await page.getByRole("heading", { name: `Einladung für ${name}` }).waitFor();
+  return page.locator("#invite-link").inputValue();
+}
 
 /** A screenshot for the docs, and the check that every control on that screen has an accessible name. */
 async function screen(page: Page, name: string): Promise<void> {

@@ -37,6 +37,9 @@ export const de = {
       "Diese Einladung ist abgelaufen. Bitten Sie die Person, die Sie eingeladen hat, um einen neuen Einladungslink.",
     invalid:
       "Dieser Einladungslink ist ungültig oder unvollständig. Bitten Sie die Person, die Sie eingeladen hat, um einen neuen Link.",
+    used: "Diese Einladung wurde schon verwendet. Bitten Sie die Person, die Sie eingeladen hat, um einen neuen Einladungslink.",
+    gone: "Diese Einladung gilt nicht mehr – sie wurde widerrufen, ist abgelaufen oder unbekannt. Bitten Sie die Person, die Sie eingeladen hat, um einen neuen Einladungslink.",
+    checking: "Die Einladung wird geprüft …",
     redeemFailed: "Der Beitritt hat nicht geklappt: {{reason}} Bitten Sie gegebenenfalls um einen neuen Link.",
     firstAdminIntro:
       "Sie richten Bote für Ihre Organisation ein. Dieses Gerät erzeugt jetzt den Organisationsschlüssel; er verlässt es nie unverschlüsselt.",

@@ -34,6 +34,9 @@ export const en: Catalog<typeof de> = {
     problemTitle: "This invitation cannot be used",
     expired: "This invitation has expired. Ask the person who invited you for a new invitation link.",
     invalid: "This invitation link is invalid or incomplete. Ask the person who invited you for a new link.",
+    used: "This invitation has been used already. Ask the person who invited you for a new invitation link.",
+    gone: "This invitation is no longer valid – it was revoked, has expired or is unknown. Ask the person who invited you for a new invitation link.",
+    checking: "Checking the invitation …",
     redeemFailed: "Joining did not work: {{reason}} If need be, ask for a new link.",
     firstAdminIntro:
       "You are setting up Bote for your organisation. This device now creates the organisation key; it never leaves it unencrypted.",

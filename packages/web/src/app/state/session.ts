@@ -27,6 +27,7 @@ import { language, t } from "../i18n/i18n.js";
 import { navigate, openConversationId, route } from "./route.js";
 import { notifyIncoming } from "./notifications.js";
 import { isReaction } from "./lines.js";
+import { askServer, type InvitationVerdict } from "./invitation.js";
 
 export type Phase =
   | { kind: "loading" }
@@ -193,6 +194,11 @@ async function openDevice(): Promise<void> {
     showToast(t("join.alreadyJoined"));
   }
   await attach(await BoteClient.open({ store, transport }));
+}
+
+/** Whether the server still accepts this invitation link, asked before the join screen asks anything. */
+export function checkJoinLink(link: string): Promise<InvitationVerdict> {
+  return askServer(link, transport);
 }
 
 /**
