@@ -6,7 +6,7 @@
  */
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { chromiumSkipReason } from "./support/browserPage.js";
 import {
   PHONE,
@@ -44,7 +44,9 @@ describe("web app on phones, end to end in Chromium", { skip, timeout: 240_000 }
         },
       });
     });
-    await anna.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
+    for (const person of [anna, ben]) {
+      await person.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
+    }
   });
 
   afterEach(async (t) => {
@@ -113,7 +115,143 @@ describe("web app on phones, end to end in Chromium", { skip, timeout: 240_000 }
     await page.goto(`${server.url}/join#t=${"A".repeat(43)}`);
     await expectRefused(page, "gilt nicht mehr");
   });
+
+  it("Ben joins with his link on his phone", async () => {
+    const page = ben.page;
+    // A new document, as opening a link from a messenger gives (another hash alone would not load the page).
+    await page.goto("about:blank");
+    await page.goto(benLink);
+    await page.getByText(`Sie werden als „${ben.name}“ eingeladen.`).waitFor();
+    await page.getByRole("button", { name: "Beitreten" }).click();
+    await page.getByRole("link", { name: "Neuer Chat" }).waitFor();
+  });
+
+  it("Enter makes a new line on a touch phone, where the send button sends; on a desktop Enter sends", async () => {
+    const page = anna.page;
+    await page.goto(`${server.url}/#/new`);
+    await page.getByLabel("Kollegin oder Kollegen suchen").fill("Ben");
+    await page.getByRole("button", { name: ben.name }).click();
+    // With a mouse and a keyboard: Shift+Enter makes a new line, Enter sends.
+    const box = page.getByRole("textbox", { name: "Nachricht" });
+    await box.fill("Hallo Ben,");
+    await box.press("Shift+Enter");
+    await box.pressSequentially("die Leiter steht im Hof.");
+    await box.press("Enter");
+    await page.locator(".line.out .text", { hasText: "die Leiter steht im Hof." }).waitFor();
+    assert.equal(await box.inputValue(), "");
+
+    await openChat(ben, anna.name);
+    const benLine = ben.page.locator(".line.in .text", { hasText: "die Leiter steht im Hof." });
+    assert.equal(await benLine.innerText(), "Hallo Ben,\ndie Leiter steht im Hof.");
+    // A phone's keyboard has one Enter key, and it makes a new line; the send button sends.
+    const phoneBox = ben.page.getByRole("textbox", { name: "Nachricht" });
+    await phoneBox.tap();
+    await phoneBox.pressSequentially("Komme gleich.");
+    await phoneBox.press("Enter");
+    await phoneBox.pressSequentially("Bringe Ziegel mit.");
+    assert.equal(await phoneBox.inputValue(), "Komme gleich.\nBringe Ziegel mit.");
+    assert.equal(await ben.page.locator(".line.out").count(), 0, "nothing sent by Enter");
+    await ben.page.getByRole("button", { name: "Senden" }).tap();
+    const annaLine = page.locator(".line.in .text", { hasText: "Bringe Ziegel mit." });
+    await annaLine.waitFor();
+    assert.equal(await annaLine.innerText(), "Komme gleich.\nBringe Ziegel mit.");
+  });
+
+  it("a long press on the last message opens its menu, fully on screen and above the composer", async () => {
+    const page = ben.page;
+    // A screenful of lines, so the last one sits right above the composer.
+    for (let i = 1; i <= 8; i++) await send(anna.page, `Material ${i}: Dachlatten`);
+    await page.locator(".line.in .text", { hasText: "Material 8: Dachlatten" }).waitFor();
+    const box = page.getByRole("textbox", { name: "Nachricht" });
+    await box.fill("Bin unterwegs.");
+    await page.getByRole("button", { name: "Senden" }).tap();
+    // The last line is Ben's own; a long press, as a thumb does it.
+    const own = page.locator(".line.out", { hasText: "Bin unterwegs." });
+    await own.locator(".status-delivered, .status-read").waitFor();
+    // Anna's first line came while Ben was in the chat list: its notice has to go, or the thumb lands on it.
+    await page.locator(".notices .notice").waitFor({ state: "detached" });
+    await longPress(ben, own.locator(".bubble"));
+    await expectMenuOnScreen(page);
+    await screenshot(page, "message-menu-phone", false);
+    // A long press selects no text, so the menu copies it.
+    await page.getByRole("menuitem", { name: "Kopieren" }).tap();
+    await page.getByText("Text kopiert.").waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), "Bin unterwegs.");
+
+    // The last line is Anna's: the actions button still opens the same menu.
+    await send(anna.page, "Danke!");
+    const theirs = page.locator(".line.in", { hasText: "Danke!" });
+    await theirs.waitFor();
+    await theirs.getByRole("button", { name: "Aktionen für diese Nachricht" }).tap();
+    await expectMenuOnScreen(page);
+    await page.keyboard.press("Escape");
+    await page.getByRole("menu").waitFor({ state: "detached" });
+    await longPress(ben, theirs.locator(".bubble"));
+    await expectMenuOnScreen(page);
+    await page.getByRole("menuitem", { name: "Mit 👍 reagieren" }).tap();
+    await anna.page.locator(".line.out .reactions", { hasText: "👍" }).waitFor();
+  });
 });
+
+/** Touches `target` and holds it for 0.8 s, through Chromium's touch input (not synthetic DOM events). */
+async function longPress(person: Person, target: Locator): Promise<void> {
+  const box = await target.boundingBox();
+  if (box === null) assert.fail("nothing to press");
+  const cdp = await person.context.newCDPSession(person.page);
+  try {
+    const point = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [point] });
+    await person.page.waitForTimeout(800);
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/** The open message menu lies wholly inside the viewport and above the composer. */
+async function expectMenuOnScreen(page: Page): Promise<void> {
+  const menu = page.getByRole("menu");
+  await menu.waitFor();
+  // Wait for it to be placed (a frame after it opens).
+  await page.waitForFunction(() => document.querySelector<HTMLElement>("[role=menu]")?.dataset.placed === "1");
+  const box = await menu.boundingBox();
+  const composer = await page.locator(".composer").boundingBox();
+  const viewport = page.viewportSize();
+  if (box === null || composer === null || viewport === null) assert.fail("no menu, composer or viewport");
+  const where = JSON.stringify({ box, composer, viewport });
+  assert.ok(box.x >= 0 && box.y >= 0, `menu inside the top left: ${where}`);
+  assert.ok(box.x + box.width <= viewport.width, `menu inside the right edge: ${where}`);
+  assert.ok(box.y + box.height <= viewport.height, `menu inside the bottom: ${where}`);
+  assert.ok(box.y + box.height <= composer.y, `menu above the composer: ${where}`);
+  // What is on top near the menu's (rounded) corners is the menu itself: nothing covers it.
+  const covered = await menu.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const corners = [
+      [r.left + 12, r.top + 12],
+      [r.right - 12, r.top + 12],
+      [r.left + 12, r.bottom - 12],
+      [r.right - 12, r.bottom - 12],
+    ] as const;
+    return corners.filter(([x, y]) => !el.contains(document.elementFromPoint(x, y)));
+  });
+  assert.deepEqual(covered, [], `menu covered at corners: ${where}`);
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  const box = page.getByRole("textbox", { name: "Nachricht" });
+  await box.fill(text);
+  await box.press("Enter");
+  await page.locator(".line.out .text", { hasText: text }).waitFor();
+}
+
+async function openChat(person: Person, name: string): Promise<void> {
+  await person.page.goto(new URL("/#/", person.page.url()).toString());
+  await person.page
+    .locator(".chat-list")
+    .getByRole("link", { name: new RegExp(name) })
+    .click();
+  await person.page.locator(".chat-title-name", { hasText: name }).waitFor();
+}
 
 /** The link's problem shows at once: nothing to type, no button to join, and what to do about it. */
 async function expectRefused(page: Page, reason: string): Promise<void> {

@@ -115,6 +115,8 @@ export const de = {
   message: {
     actions: "Aktionen für diese Nachricht",
     reply: "Antworten",
+    copy: "Kopieren",
+    copied: "Text kopiert.",
     edit: "Bearbeiten",
     delete: "Für alle löschen",
     deleteConfirm: "Diese Nachricht für alle löschen?",

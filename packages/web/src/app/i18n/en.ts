@@ -108,6 +108,8 @@ export const en: Catalog<typeof de> = {
   message: {
     actions: "Actions for this message",
     reply: "Reply",
+    copy: "Copy",
+    copied: "Text copied.",
     edit: "Edit",
     delete: "Delete for everyone",
     deleteConfirm: "Delete this message for everyone?",
