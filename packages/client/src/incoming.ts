@@ -300,7 +300,7 @@ async function applyContent(
       const changed: MessageRecord =
         body.case === "delete"
           ? { ...target, deleted: true }
-          : { ...target, body: editedBody(target, body.value.text) };
+          : { ...target, body: editedBody(target, body.value.text, Number(content.sentAtMs)) };
       return { changes: { ...base, messages: [changed] } };
     }
     case "organisationKey":
