@@ -191,6 +191,24 @@ describe("web app on phones, end to end in Chromium", { skip, timeout: 240_000 }
     await page.getByRole("menuitem", { name: "Mit 👍 reagieren" }).tap();
     await anna.page.locator(".line.out .reactions", { hasText: "👍" }).waitFor();
   });
+
+  it('an edited message says "bearbeitet" on both sides, also after a reload', async () => {
+    const page = ben.page;
+    const own = page.locator(".line.out", { hasText: "Bin unterwegs." });
+    await longPress(ben, own.locator(".bubble"));
+    await page.getByRole("menuitem", { name: "Bearbeiten" }).tap();
+    const box = page.getByRole("textbox", { name: "Nachricht" });
+    await box.fill("Bin in zehn Minuten da.");
+    await page.getByRole("button", { name: "Senden" }).tap();
+    const edited = page.locator(".line.out", { hasText: "Bin in zehn Minuten da." });
+    await edited.getByText("bearbeitet", { exact: true }).waitFor();
+    const theirs = anna.page.locator(".line.in", { hasText: "Bin in zehn Minuten da." });
+    await theirs.getByText("bearbeitet", { exact: true }).waitFor();
+    // Only the edited one says so.
+    assert.equal(await anna.page.locator(".line", { hasText: "bearbeitet" }).count(), 1);
+    await anna.page.reload();
+    await theirs.getByText("bearbeitet", { exact: true }).waitFor();
+  });
 });
 
 /** Touches `target` and holds it for 0.8 s, through Chromium's touch input (not synthetic DOM events). */

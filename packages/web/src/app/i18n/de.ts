@@ -118,6 +118,7 @@ export const de = {
     copy: "Kopieren",
     copied: "Text kopiert.",
     edit: "Bearbeiten",
+    edited: "bearbeitet",
     delete: "Für alle löschen",
     deleteConfirm: "Diese Nachricht für alle löschen?",
     deleted: "Diese Nachricht wurde gelöscht.",

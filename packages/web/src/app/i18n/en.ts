@@ -111,6 +111,7 @@ export const en: Catalog<typeof de> = {
     copy: "Copy",
     copied: "Text copied.",
     edit: "Edit",
+    edited: "edited",
     delete: "Delete for everyone",
     deleteConfirm: "Delete this message for everyone?",
     deleted: "This message was deleted.",

@@ -45,7 +45,7 @@ export function LineView({ line, quoted, conversation, onReply, onEdit }: LinePr
         {conversation.kind === "group" && !mine && <span class="sender">{record.senderName}</span>}
         {quoted !== undefined && <Quote line={quoted} />}
         <LineBody line={line} conversation={conversation} />
-        <Meta record={record} />
+        <Meta record={record} edited={(line.kind === "text" || line.kind === "file") && line.edited} />
       </div>
       {line.reactions.length > 0 && (
         <ul class="reactions" aria-label={t("message.reactions")}>
@@ -173,10 +173,11 @@ function FileCard({ line }: { line: FileLine }) {
   );
 }
 
-function Meta({ record }: { record: MessageRecord }) {
+function Meta({ record, edited = false }: { record: MessageRecord; edited?: boolean }) {
   const status = record.direction === "out" ? record.status : undefined;
   return (
     <span class="meta">
+      {edited && <span class="edited">{t("message.edited")}</span>}
       <time>{formatTime(record.sentAt)}</time>
       {status === "failed" && (
         // Spelled out, not only an icon: the message will not be sent again.
@@ -208,7 +209,7 @@ export function AlbumView({ lines, conversation }: { lines: FileLine[]; conversa
           ))}
         </div>
         {last.attachment.caption !== "" && <p class="text">{last.attachment.caption}</p>}
-        <Meta record={last.record} />
+        <Meta record={last.record} edited={last.edited} />
       </div>
     </li>
   );
