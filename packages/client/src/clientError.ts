@@ -60,7 +60,7 @@ export const clientErrorRegistry = {
     en: "This contact's key is neither confirmed by the organisation nor verified.",
   },
   conversation_inactive: {
-    de: "Du bist nicht mehr Mitglied dieses Chats.",
+    de: "Sie sind nicht mehr Mitglied dieses Chats.",
     en: "You are no longer a member of this chat.",
   },
   not_a_group: {
