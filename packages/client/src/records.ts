@@ -20,7 +20,8 @@ const utf8Encoder = new TextEncoder();
  */
 export type ConversationEvent =
   | { type: "created" }
-  | { type: "joined" }
+  /** This device was added; `by` names who added it, unless that was the same person (another own device). */
+  | { type: "joined"; by?: string }
   | { type: "members_added"; by: string; members: string[] }
   | { type: "members_removed"; by: string; members: string[] }
   /** A person's own device added another device of theirs: the same person, a new device — a calm notice. */
