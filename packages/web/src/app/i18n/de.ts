@@ -138,6 +138,7 @@ export const de = {
   events: {
     created: "Chat erstellt",
     joined: "Sie wurden hinzugefügt",
+    joinedBy: "{{by}} hat Sie hinzugefügt",
     membersAdded: "{{by}} hat {{members}} hinzugefügt",
     membersRemoved: "{{by}} hat {{members}} entfernt",
     deviceAdded: "{{by}} nutzt jetzt ein weiteres Gerät",

@@ -131,6 +131,7 @@ export const en: Catalog<typeof de> = {
   events: {
     created: "Chat created",
     joined: "You were added",
+    joinedBy: "{{by}} added you",
     membersAdded: "{{by}} added {{members}}",
     membersRemoved: "{{by}} removed {{members}}",
     deviceAdded: "{{by}} now also uses another device",

@@ -4,7 +4,7 @@
  * Pure functions of the records, so a reload shows exactly the same chat.
  */
 import { reactionsOf, readContent, type ConversationEvent, type CurrentReaction } from "@bote/client";
-import type { MessageRecord } from "@bote/core";
+import type { ConversationRecord, MessageRecord } from "@bote/core";
 import { encodeBase64url, type Attachment } from "@bote/protocol";
 
 interface LineBase {
@@ -70,6 +70,15 @@ export function toLines(records: readonly MessageRecord[]): Line[] {
     // Reactions, edits, deletes and receipts are already folded into other records.
   }
   return lines;
+}
+
+/**
+ * Whether a line is worth showing in a chat of this kind. Being added to a
+ * 1:1 chat says nothing (both were in it from its first line), so there it
+ * is not shown.
+ */
+export function isShown(line: Line, kind: ConversationRecord["kind"]): boolean {
+  return !(kind === "direct" && line.kind === "event" && line.event.type === "joined");
 }
 
 function readEvent(record: MessageRecord): ConversationEvent {
