@@ -99,7 +99,15 @@ function ChatListItem({
 }) {
   const line = last === undefined ? undefined : toLines([last])[0];
   const text = previewText(line);
-  const mine = last?.direction === "out" ? t("chatList.you") : undefined;
+  // An event names its people itself; a message says whose it is: own ones always, others' in groups.
+  const whose =
+    line === undefined || line.kind === "event"
+      ? text
+      : line.record.direction === "out"
+        ? t("chatList.yourLine", { text })
+        : conversation.kind === "group"
+          ? t("chatList.theirLine", { name: line.record.senderName, text })
+          : text;
   return (
     <li>
       <a
@@ -114,7 +122,7 @@ function ChatListItem({
             {last && <time class="chat-item-time">{formatDay(last.storedAt)}</time>}
           </span>
           <span class="chat-item-bottom">
-            <span class="chat-item-preview">{mine ? t("chatList.yourLine", { text }) : text}</span>
+            <span class="chat-item-preview">{whose}</span>
             {conversation.unread > 0 && (
               <span class="badge" aria-label={t("chatList.unread", { count: conversation.unread })}>
                 {conversation.unread}
