@@ -18,7 +18,9 @@ import {
   PHONE,
   launchChromium,
   openPerson,
+  screen,
   screenshot,
+  send,
   startBote,
   unnamedControls,
   type BoteServer,
@@ -312,18 +314,6 @@ describe("web administration, end to end in Chromium", { skip, timeout: 180_000 
     }
   });
 });
-
-async function screen(page: Page, name: string): Promise<void> {
-  assert.deepEqual(await unnamedControls(page), [], `unnamed controls on ${name}`);
-  await screenshot(page, name);
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  const box = page.getByRole("textbox", { name: "Nachricht" });
-  await box.fill(text);
-  await box.press("Enter");
-  await page.locator(".line.out .text", { hasText: text }).waitFor();
-}
 
 async function inviteIn(page: Page, name: string): Promise<string> {
   // From the chat list, so the Verwaltung opens afresh, with its invite form folded.

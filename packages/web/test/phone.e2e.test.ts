@@ -11,15 +11,18 @@ import { chromiumSkipReason } from "./support/browserPage.js";
 import {
   PHONE,
   launchChromium,
+  openChat,
   openPerson,
+  screen,
   screenshot,
+  send,
   startBote,
-  unnamedControls,
   type BoteServer,
   type Person,
 } from "./support/webApp.js";
 
 const skip = chromiumSkipReason("web app on phones end-to-end");
+const GROUP = "Dach Lindenweg 4";
 
 describe("web app on phones, end to end in Chromium", { skip, timeout: 240_000 }, () => {
   let server: BoteServer;
@@ -140,7 +143,7 @@ describe("web app on phones, end to end in Chromium", { skip, timeout: 240_000 }
     await page.locator(".line.out .text", { hasText: "die Leiter steht im Hof." }).waitFor();
     assert.equal(await box.inputValue(), "");
 
-    await openChat(ben, anna.name);
+    await openChat(ben.page, anna.name);
     const benLine = ben.page.locator(".line.in .text", { hasText: "die Leiter steht im Hof." });
     assert.equal(await benLine.innerText(), "Hallo Ben,\ndie Leiter steht im Hof.");
     // A phone's keyboard has one Enter key, and it makes a new line; the send button sends.
@@ -209,6 +212,40 @@ describe("web app on phones, end to end in Chromium", { skip, timeout: 240_000 }
     await anna.page.reload();
     await theirs.getByText("bearbeitet", { exact: true }).waitFor();
   });
+
+  it('a 1:1 chat does not say "Sie wurden hinzugefügt": nobody added anyone', async () => {
+    await openChat(ben.page, anna.name);
+    await ben.page.locator(".line", { hasText: "Bin in zehn Minuten da." }).waitFor();
+    assert.equal(await ben.page.locator(".line.event", { hasText: "hinzugefügt" }).count(), 0);
+  });
+
+  it("a group says who added you", async () => {
+    const page = anna.page;
+    await page.goto(`${server.url}/#/new-group`);
+    await page.getByLabel("Gruppenname").fill(GROUP);
+    await page.getByRole("checkbox", { name: ben.name }).check();
+    await page.getByRole("button", { name: "Gruppe erstellen" }).click();
+    await page.locator(".chat-title-name", { hasText: GROUP }).waitFor();
+    await openChat(ben.page, GROUP);
+    await ben.page.locator(".line.event", { hasText: `${anna.name} hat Sie hinzugefügt` }).waitFor();
+  });
+
+  it("group previews in the chat list name the sender; 1:1 previews do not", async () => {
+    await send(anna.page, "Gerüst steht.");
+    await ben.page.locator(".line.in .text", { hasText: "Gerüst steht." }).waitFor();
+    const preview = async (person: Person, chat: string) => {
+      await person.page.goto(`${server.url}/#/`);
+      const item = person.page.locator(".chat-list .chat-item", {
+        has: person.page.locator(".chat-item-name").getByText(chat, { exact: true }),
+      });
+      return (await item.locator(".chat-item-preview").textContent()) ?? "";
+    };
+    assert.equal(await preview(ben, GROUP), `${anna.name}: Gerüst steht.`);
+    assert.equal(await preview(anna, GROUP), "Sie: Gerüst steht.");
+    assert.equal(await preview(ben, anna.name), "Danke!");
+    assert.equal(await preview(anna, ben.name), "Sie: Danke!");
+    await screenshot(ben.page, "chat-list-group-preview-phone", false);
+  });
 });
 
 /** Touches `target` and holds it for 0.8 s, through Chromium's touch input (not synthetic DOM events). */
@@ -255,22 +292,6 @@ async function expectMenuOnScreen(page: Page): Promise<void> {
   assert.deepEqual(covered, [], `menu covered at corners: ${where}`);
 }
 
-async function send(page: Page, text: string): Promise<void> {
-  const box = page.getByRole("textbox", { name: "Nachricht" });
-  await box.fill(text);
-  await box.press("Enter");
-  await page.locator(".line.out .text", { hasText: text }).waitFor();
-}
-
-async function openChat(person: Person, name: string): Promise<void> {
-  await person.page.goto(new URL("/#/", person.page.url()).toString());
-  await person.page
-    .locator(".chat-list")
-    .getByRole("link", { name: new RegExp(name) })
-    .click();
-  await person.page.locator(".chat-title-name", { hasText: name }).waitFor();
-}
-
 /** The link's problem shows at once: nothing to type, no button to join, and what to do about it. */
 async function expectRefused(page: Page, reason: string): Promise<void> {
   await page.getByRole("heading", { name: "Diese Einladung lässt sich nicht verwenden" }).waitFor();
@@ -288,10 +309,4 @@ async function inviteIn(page: Page, name: string): Promise<string> {
   await page.getByRole("button", { name: "Einladungslink erstellen" }).click();
   await page.getByRole("heading", { name: `Einladung für ${name}` }).waitFor();
   return page.locator("#invite-link").inputValue();
-}
-
-/** A screenshot for the docs, and the check that every control on that screen has an accessible name. */
-async function screen(page: Page, name: string): Promise<void> {
-  assert.deepEqual(await unnamedControls(page), [], `unnamed controls on ${name}`);
-  await screenshot(page, name);
 }

@@ -20,6 +20,7 @@ import {
   PHONE,
   launchChromium,
   openPerson,
+  screen,
   screenshot,
   startBote,
   unnamedControls,
@@ -333,12 +334,6 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
     for (const person of [anna, ben, carla]) assert.deepEqual(person.problems, [], person.name);
   });
 });
-
-/** A screenshot for the docs, and the check that every control on that screen has an accessible name. */
-async function screen(page: Page, name: string): Promise<void> {
-  assert.deepEqual(await unnamedControls(page), [], `unnamed controls on ${name}`);
-  await screenshot(page, name);
-}
 
 /** The first admin's bare link asks for a name. */
 async function joinFirstAdmin(person: Person, link: string): Promise<void> {

@@ -3,6 +3,7 @@
  * directory) serving the built app, and one real Chromium with a context per
  * person — exactly what a person gets from `npm start` and a browser.
  */
+import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -104,4 +105,28 @@ export async function unnamedControls(page: Page): Promise<string[]> {
     }
     return problems;
   });
+}
+
+/** A screenshot for the docs, and the check that every control on that screen has an accessible name. */
+export async function screen(page: Page, name: string): Promise<void> {
+  assert.deepEqual(await unnamedControls(page), [], `unnamed controls on ${name}`);
+  await screenshot(page, name);
+}
+
+/** Sends a text as a keyboard does on a desktop (Enter), and waits until it shows as sent. */
+export async function send(page: Page, text: string): Promise<void> {
+  const box = page.getByRole("textbox", { name: "Nachricht" });
+  await box.fill(text);
+  await box.press("Enter");
+  await page.locator(".line.out .text", { hasText: text }).waitFor();
+}
+
+/** Opens the chat named `name` from the chat list. */
+export async function openChat(page: Page, name: string): Promise<void> {
+  await page.goto(new URL("/#/", page.url()).toString());
+  await page
+    .locator(".chat-list")
+    .getByRole("link", { name: new RegExp(name) })
+    .click();
+  await page.locator(".chat-title-name", { hasText: name }).waitFor();
 }
