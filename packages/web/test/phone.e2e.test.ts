@@ -6,10 +6,14 @@
  */
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import type { Browser, Locator, Page } from "playwright-core";
+import { jpegHasMetadata } from "@bote/web/media/jpegMetadata";
 import { chromiumSkipReason } from "./support/browserPage.js";
+import { gpsPhotoPath } from "./support/fixtures.js";
 import {
   PHONE,
+  decryptedBytes,
   launchChromium,
   openChat,
   openPerson,
@@ -245,6 +249,43 @@ describe("web app on phones, end to end in Chromium", { skip, timeout: 240_000 }
     assert.equal(await preview(ben, anna.name), "Danke!");
     assert.equal(await preview(anna, ben.name), "Sie: Danke!");
     await screenshot(ben.page, "chat-list-group-preview-phone", false);
+  });
+
+  it("a photo sent as the original shows its recipient a preview, made without the location data", async () => {
+    await openChat(ben.page, GROUP);
+    await ben.page.locator('input[data-testid="file-input"]').setInputFiles([gpsPhotoPath]);
+    const dialog = ben.page.getByRole("dialog");
+    await dialog.getByRole("checkbox", { name: /Als Datei senden \(Original\)/ }).check();
+    await dialog.getByLabel("Bildunterschrift").fill("Dachrinne, Original");
+    await dialog.getByRole("button", { name: "Senden" }).tap();
+
+    await openChat(anna.page, GROUP);
+    const line = anna.page.locator(".line.in", { hasText: "Dachrinne, Original" });
+    const preview = line.locator(".photo img");
+    await preview.waitFor();
+    assert.equal(await line.locator(".photo-placeholder").count(), 0, "no empty box");
+    const bytes = await decryptedBytes(anna.page, await preview.getAttribute("src"));
+    assert.deepEqual([bytes[0], bytes[1]], [0xff, 0xd8], "a JPEG");
+    assert.deepEqual(jpegHasMetadata(bytes), { exif: false, gps: false }, "the preview carries no location");
+    const size = await preview.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]);
+    assert.ok(Math.max(size[0]!, size[1]!) <= 320, `a small preview, not the photo: ${size.join("×")}`);
+    // The original itself is the file as it was: the person chose to keep its metadata.
+    await preview.click();
+    const full = anna.page.locator('.viewer img[data-full="1"]');
+    await full.waitFor();
+    const original = await decryptedBytes(anna.page, await full.getAttribute("src"));
+    assert.ok(Buffer.from(original).equals(readFileSync(gpsPhotoPath)), "the original, byte for byte");
+    await anna.page.keyboard.press("Escape");
+  });
+
+  it("made no third-party request and threw no error", () => {
+    assert.deepEqual(anna.problems, [], anna.name);
+    // The browser itself logs the answers to the invitation checks of the refused links (409 used, 404 gone).
+    assert.deepEqual(
+      ben.problems.filter((p) => !/status of 40[49] /.test(p)),
+      [],
+      ben.name,
+    );
   });
 });
 

@@ -18,6 +18,7 @@ import { gpsPhotoPath } from "./support/fixtures.js";
 import {
   DESKTOP,
   PHONE,
+  decryptedBytes,
   launchChromium,
   openPerson,
   screen,
@@ -391,15 +392,4 @@ async function openChat(person: Person, name: string): Promise<void> {
     .getByRole("link", { name: new RegExp(name) })
     .click();
   await person.page.locator(".chat-title-name", { hasText: name }).waitFor();
-}
-
-/** The bytes behind a blob: URL of the page: the photo exactly as the receiver decrypted it. */
-async function decryptedBytes(page: Page, src: string | null): Promise<Uint8Array> {
-  if (src === null || !src.startsWith("blob:")) assert.fail(`the photo is shown from memory, not ${src}`);
-  const url = src;
-  const numbers = await page.evaluate(async (url) => {
-    const blob = (globalThis as unknown as { __boteBlobs: Map<string, Blob> }).__boteBlobs.get(url);
-    return blob === undefined ? [] : [...new Uint8Array(await blob.arrayBuffer())];
-  }, url);
-  return Uint8Array.from(numbers);
 }

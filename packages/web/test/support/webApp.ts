@@ -130,3 +130,14 @@ export async function openChat(page: Page, name: string): Promise<void> {
     .click();
   await page.locator(".chat-title-name", { hasText: name }).waitFor();
 }
+
+/** The bytes behind a blob: URL of the page: the photo exactly as the receiver decrypted it. */
+export async function decryptedBytes(page: Page, src: string | null): Promise<Uint8Array> {
+  if (src === null || !src.startsWith("blob:")) assert.fail(`the photo is shown from memory, not ${src}`);
+  const url = src;
+  const numbers = await page.evaluate(async (url) => {
+    const blob = (globalThis as unknown as { __boteBlobs: Map<string, Blob> }).__boteBlobs.get(url);
+    return blob === undefined ? [] : [...new Uint8Array(await blob.arrayBuffer())];
+  }, url);
+  return Uint8Array.from(numbers);
+}
