@@ -3,6 +3,7 @@ import type { RefObject } from "preact";
 import { t } from "../i18n/i18n.js";
 import type { Line } from "../state/lines.js";
 import { errorText, requireClient, showToast } from "../state/session.js";
+import { touchFirst } from "./touch.js";
 
 const QUICK_REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
 /** Space kept between the menu and the screen's edges or the composer, in CSS pixels. */
@@ -148,8 +149,8 @@ function ownReaction(line: Line): string | undefined {
 
 /**
  * A finger resting on an element: Android's long press also fires
- * `contextmenu` (as does a right click), iOS Safari does not, so both are
- * handled and either opens. After a long press the finger's lift is no tap.
+ * `contextmenu`, iOS Safari does not, so both are handled and either opens.
+ * After a long press the finger's lift is no tap.
  */
 export function useLongPress(open: () => void) {
   const pressing = useRef<{ timer: ReturnType<typeof setTimeout>; x: number; y: number } | undefined>(undefined);
@@ -161,6 +162,8 @@ export function useLongPress(open: () => void) {
   useEffect(() => cancel, []);
   return {
     onContextMenu: (e: MouseEvent) => {
+      // With a mouse, a right click keeps the browser's own menu (copying a selected word, …).
+      if (!touchFirst()) return;
       e.preventDefault();
       cancel();
       open();
