@@ -13,6 +13,7 @@ import { chromiumSkipReason } from "./support/browserPage.js";
 import { gpsPhotoPath } from "./support/fixtures.js";
 import {
   PHONE,
+  chatListItem,
   decryptedBytes,
   launchChromium,
   openChat,
@@ -239,10 +240,7 @@ describe("web app on phones, end to end in Chromium", { skip, timeout: 240_000 }
     await ben.page.locator(".line.in .text", { hasText: "Gerüst steht." }).waitFor();
     const preview = async (person: Person, chat: string) => {
       await person.page.goto(`${server.url}/#/`);
-      const item = person.page.locator(".chat-list .chat-item", {
-        has: person.page.locator(".chat-item-name").getByText(chat, { exact: true }),
-      });
-      return (await item.locator(".chat-item-preview").textContent()) ?? "";
+      return (await chatListItem(person.page, chat).locator(".chat-item-preview").textContent()) ?? "";
     };
     assert.equal(await preview(ben, GROUP), `${anna.name}: Gerüst steht.`);
     assert.equal(await preview(anna, GROUP), "Sie: Gerüst steht.");

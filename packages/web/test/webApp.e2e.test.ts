@@ -20,6 +20,7 @@ import {
   PHONE,
   decryptedBytes,
   launchChromium,
+  openChat,
   openPerson,
   screen,
   screenshot,
@@ -156,7 +157,7 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
     await page.locator(".chat-title-name", { hasText: GROUP }).waitFor();
     await send(anna, "Willkommen in der Baustellengruppe!");
     for (const person of [ben, carla]) {
-      await openChat(person, GROUP);
+      await openChat(person.page, GROUP);
       await person.page.locator(".messages .text", { hasText: "Willkommen in der Baustellengruppe" }).waitFor();
     }
     await send(carla, "Der Kran kommt morgen um 7.");
@@ -260,7 +261,7 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
 
   it("shows the safety number and the organisation's verification", async () => {
     const page = anna.page;
-    await openChat(anna, "Ben Bauer");
+    await openChat(anna.page, "Ben Bauer");
     await page.getByRole("link", { name: "Sicherheitsnummer anzeigen" }).click();
     await page.getByText("von Ihrer Organisation bestätigt").waitFor();
     const digits = (await page.getByLabel("Sicherheitsnummer").textContent()) ?? "";
@@ -274,9 +275,9 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
 
   it("removes a member from the group, who then receives nothing more", async () => {
     const page = anna.page;
-    await openChat(carla, GROUP);
-    await openChat(ben, GROUP);
-    await openChat(anna, GROUP);
+    await openChat(carla.page, GROUP);
+    await openChat(ben.page, GROUP);
+    await openChat(anna.page, GROUP);
     await screen(page, "chat-list-desktop");
     await page.locator(".chat-title").click();
     await page.getByRole("heading", { name: "Gruppeneinstellungen" }).waitFor();
@@ -383,13 +384,4 @@ async function menu(person: Person, side: string, text: string, item: string): P
   const line = person.page.locator(side, { hasText: text });
   await line.getByRole("button", { name: "Aktionen für diese Nachricht" }).click();
   await person.page.getByRole("menuitem", { name: item }).click();
-}
-
-async function openChat(person: Person, name: string): Promise<void> {
-  await person.page.goto(new URL("/#/", person.page.url()).toString());
-  await person.page
-    .locator(".chat-list")
-    .getByRole("link", { name: new RegExp(name) })
-    .click();
-  await person.page.locator(".chat-title-name", { hasText: name }).waitFor();
 }

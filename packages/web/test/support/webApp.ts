@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { startBoteServer, type BoteServer } from "./boteServer.js";
 export { launchChromium } from "./browserPage.js";
 export type { BoteServer } from "./boteServer.js";
@@ -121,13 +121,17 @@ export async function send(page: Page, text: string): Promise<void> {
   await page.locator(".line.out .text", { hasText: text }).waitFor();
 }
 
+/** The chat list's entry for the chat named exactly `name` (a group's preview may name a person too). */
+export function chatListItem(page: Page, name: string): Locator {
+  return page.locator(".chat-list .chat-item", {
+    has: page.locator(".chat-item-name").getByText(name, { exact: true }),
+  });
+}
+
 /** Opens the chat named `name` from the chat list. */
 export async function openChat(page: Page, name: string): Promise<void> {
   await page.goto(new URL("/#/", page.url()).toString());
-  await page
-    .locator(".chat-list")
-    .getByRole("link", { name: new RegExp(name) })
-    .click();
+  await chatListItem(page, name).click();
   await page.locator(".chat-title-name", { hasText: name }).waitFor();
 }
 
