@@ -3,6 +3,7 @@ import {
   encodeBase64url,
   isErrorCode,
   type BlobUploadResponse,
+  type CheckInvitationResponse,
   type CreateInvitationResponse,
   type FetchKeyPackagesResponse,
   type LoginChallengeResponse,
@@ -75,6 +76,10 @@ export class ServerApi {
       deviceCertificate: encodeBase64url(encodeDeviceCertificate(request.deviceCertificate)),
       ...(request.organisationKey === undefined ? {} : { organisationKey: encodeBase64url(request.organisationKey) }),
     });
+  }
+
+  checkInvitation(token: string): Promise<CheckInvitationResponse> {
+    return this.json("POST", "/v1/invitations/check", { token });
   }
 
   loginChallenge(deviceId: string): Promise<LoginChallengeResponse> {

@@ -5,6 +5,7 @@ import {
   envelopeFingerprint,
   inspectEnvelope,
   joinConversation,
+  readWelcomeSigner,
   processIncoming,
   readEpoch,
   readRoster,
@@ -22,7 +23,14 @@ import { acceptOrganisationKey, isRevokedMember } from "./organisation.js";
 import type { ClientContext } from "./context.js";
 import type { DropReason } from "./events.js";
 import { b64 } from "./ids.js";
-import { conversationRecord, editedBody, eventMessage, isChatLine, statusRank } from "./records.js";
+import {
+  conversationRecord,
+  editedBody,
+  eventMessage,
+  isChatLine,
+  statusRank,
+  type ConversationEvent,
+} from "./records.js";
 
 /** What one envelope changed, for the caller to emit once it is stored. */
 interface Outcome {
@@ -126,10 +134,15 @@ async function processWelcome(ctx: ClientContext, payload: Uint8Array, refs: rea
     );
     // Being added is shown, but only messages count as unread.
     const record = conversationRecord(ctx, conversation, undefined);
+    const adder = await readWelcomeSigner(payload, bundle.value, conversation);
+    const byOther = adder !== undefined && b64(adder.credential.accountId) !== ctx.profile().accountId;
+    const joined: ConversationEvent = byOther
+      ? { type: "joined", by: adder.credential.displayName }
+      : { type: "joined" };
     return {
       changes: {
         conversations: [record],
-        messages: [eventMessage(ctx, record.conversationId, { type: "joined" })],
+        messages: [eventMessage(ctx, record.conversationId, joined)],
         contacts,
         // A one-time key package is used up; the last-resort one stays for the next newcomer.
         ...(keyPackage.lastResort ? {} : { keyPackagesDelete: [keyPackage.ref] }),
@@ -300,7 +313,7 @@ async function applyContent(
       const changed: MessageRecord =
         body.case === "delete"
           ? { ...target, deleted: true }
-          : { ...target, body: editedBody(target, body.value.text) };
+          : { ...target, body: editedBody(target, body.value.text, Number(content.sentAtMs)) };
       return { changes: { ...base, messages: [changed] } };
     }
     case "organisationKey":

@@ -2,7 +2,7 @@
 // the ports in ports.ts, storage only through core's ClientStore.
 export { BoteClient, socketUrl, type OpenOptions } from "./BoteClient.js";
 export type { DirectoryEntry } from "./directory.js";
-export { joinWithInvitation, type JoinOptions } from "./enrol.js";
+export { checkInvitation, joinWithInvitation, type JoinOptions } from "./enrol.js";
 export { linkThisDevice, parseDeviceLink, type DeviceLinkOffer, type LinkDeviceOptions } from "./deviceLinking.js";
 export { ClientError, clientErrorRegistry, type ClientErrorCode } from "./clientError.js";
 export { bytesFrom } from "./ServerApi.js";

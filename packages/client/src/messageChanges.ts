@@ -53,7 +53,7 @@ export async function editOwnMessage(ctx: ClientContext, messageId: string, text
   const value = create(EditSchema, { targetMessageId: bytesOfId(messageId), text });
   await sendContent(ctx, conversationId, { case: "edit", value }, async () => {
     const target = await ownChatLine(ctx, messageId);
-    return { ...target, body: editedBody(target, text) };
+    return { ...target, body: editedBody(target, text, ctx.now()) };
   });
   return storedMessage(ctx, messageId);
 }

@@ -20,7 +20,8 @@ const utf8Encoder = new TextEncoder();
  */
 export type ConversationEvent =
   | { type: "created" }
-  | { type: "joined" }
+  /** This device was added; `by` names who added it, unless that was the same person (another own device). */
+  | { type: "joined"; by?: string }
   | { type: "members_added"; by: string; members: string[] }
   | { type: "members_removed"; by: string; members: string[] }
   /** A person's own device added another device of theirs: the same person, a new device — a calm notice. */
@@ -102,13 +103,18 @@ export function readContent(message: MessageRecord): (Content & { body: ContentB
   }
 }
 
-/** An edit replaces the text (or the caption of a file) and keeps everything else of the content. */
-export function editedBody(target: MessageRecord, text: string): Uint8Array {
+/**
+ * An edit replaces the text (or the caption of a file) and keeps everything
+ * else of the content; the stored copy notes when (editedAtMs), so the chat
+ * can say "edited".
+ */
+export function editedBody(target: MessageRecord, text: string, editedAtMs: number): Uint8Array {
   const content = readContent(target);
   if (content === undefined) return target.body;
   if (content.body.case === "text") content.body.value.text = text;
   else if (content.body.case === "attachment") content.body.value.caption = text;
   else return target.body;
+  content.editedAtMs = BigInt(Math.max(0, Math.min(Math.trunc(editedAtMs), Number.MAX_SAFE_INTEGER)));
   return encodeContent(content);
 }
 

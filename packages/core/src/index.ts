@@ -76,6 +76,7 @@ export {
   hasPendingProposals,
   type MemberSelector,
 } from "./conversation/membership.js";
+export { readWelcomeSigner } from "./conversation/welcomeSigner.js";
 export { renameConversation, readConversationName } from "./conversation/rename.js";
 export { updateDeliveryAddress } from "./conversation/deliveryUpdate.js";
 export {

@@ -46,6 +46,9 @@ export const redeemInvitationRequest = z.strictObject({
   organisationKey: base64urlBytes(32).optional(),
 });
 
+/** Whether an invitation can still be redeemed, asked before the joining device makes any key. */
+export const checkInvitationRequest = z.strictObject({ token: z.string().min(16).max(128) });
+
 export const loginChallengeRequest = z.strictObject({ deviceId: id });
 
 export const loginRequest = z.strictObject({
@@ -75,6 +78,7 @@ export const accountIdParam = z.strictObject({ accountId: id });
 export const blobIdParam = z.strictObject({ blobId: base64urlBytes(32) });
 
 export type RedeemInvitationRequest = z.infer<typeof redeemInvitationRequest>;
+export type CheckInvitationRequest = z.infer<typeof checkInvitationRequest>;
 export type LoginRequest = z.infer<typeof loginRequest>;
 export type CreateInvitationRequest = z.infer<typeof createInvitationRequest>;
 export type UploadKeyPackagesRequest = z.infer<typeof uploadKeyPackagesRequest>;
@@ -108,6 +112,11 @@ export interface RedeemInvitationResponse {
   role: Role;
   organisation: OrganisationInfo;
   mailbox: MailboxAddress;
+}
+
+/** The only answer with 200: a used one is 409 invitation_used, anything else 404 invitation_invalid. */
+export interface CheckInvitationResponse {
+  state: "open";
 }
 
 export interface LoginChallengeResponse {

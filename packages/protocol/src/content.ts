@@ -110,6 +110,7 @@ function checkContent(c: Content): void {
   }
   checkId(c.messageId, "messageId");
   if (c.sentAtMs > MAX_SAFE) fail("sentAtMs");
+  if (c.editedAtMs !== undefined && c.editedAtMs > MAX_SAFE) fail("editedAtMs");
   const body = c.body;
   switch (body.case) {
     case undefined:

@@ -80,11 +80,15 @@ const organisationKeyBody = fc
   .map((signKey) => ({ case: "organisationKey" as const, value: { signKey } }));
 
 const content = fc
-  .record({
-    messageId: id,
-    sentAtMs: u53,
-    body: fc.oneof(textBody, attachmentBody, reactionBody, editBody, deleteBody, receiptBody, organisationKeyBody),
-  })
+  .record(
+    {
+      messageId: id,
+      sentAtMs: u53,
+      editedAtMs: u53,
+      body: fc.oneof(textBody, attachmentBody, reactionBody, editBody, deleteBody, receiptBody, organisationKeyBody),
+    },
+    { requiredKeys: ["messageId", "sentAtMs", "body"] },
+  )
   .map((init) => create(ContentSchema, { version: CONTENT_VERSION, ...init }));
 
 function assertRejected(fn: () => unknown, code: string, path: string): void {
@@ -184,6 +188,9 @@ function mutations(body: ContentBody): fc.Arbitrary<Mutation>[] {
       .integer({ min: 2, max: 0xffffffff })
       .map((v): Mutation => ["version", (c) => (c.version = v), "content_unsupported"]),
     fc.bigInt({ min: MAX_SAFE + 1n, max: 2n ** 64n - 1n }).map((v): Mutation => ["sentAtMs", (c) => (c.sentAtMs = v)]),
+    fc
+      .bigInt({ min: MAX_SAFE + 1n, max: 2n ** 64n - 1n })
+      .map((v): Mutation => ["editedAtMs", (c) => (c.editedAtMs = v)]),
     fc.constant<Mutation>(["body", (c) => (c.body = { case: undefined }), "content_unsupported"]),
   ];
   const v = <T>(c: Content) => c.body.value as T;
@@ -302,7 +309,7 @@ it("every single field out of bounds is rejected with its path, when encoding an
     ),
     { seed: 20261126, numRuns: 1500 },
   );
-  assert.equal(pathsSeen.size, 26, "every mutation was exercised");
+  assert.equal(pathsSeen.size, 27, "every mutation was exercised");
 });
 
 // ---- examples ----------------------------------------------------------------

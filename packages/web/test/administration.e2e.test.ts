@@ -18,7 +18,9 @@ import {
   PHONE,
   launchChromium,
   openPerson,
+  screen,
   screenshot,
+  send,
   startBote,
   unnamedControls,
   type BoteServer,
@@ -98,7 +100,9 @@ describe("web administration, end to end in Chromium", { skip, timeout: 180_000 
     await anna.page.getByRole("button", { name: "Einladungslink erstellen" }).click();
     await anna.page.getByRole("heading", { name: `Einladung für ${carla.name}` }).waitFor();
     await anna.page.getByRole("img", { name: `QR-Code der Einladung für ${carla.name}` }).waitFor();
-    await anna.page.getByRole("button", { name: "Teilen" }).waitFor();
+    await anna.page.getByRole("button", { name: "Link kopieren" }).waitFor();
+    // Headless Chromium on Linux has no share sheet, so there is no share button that would only copy.
+    assert.equal(await anna.page.getByRole("button", { name: "Teilen" }).count(), 0);
     const link = await anna.page.locator("#invite-link").inputValue();
     assert.match(link, /\/join#t=[^&]+&/);
     await anna.page.locator(".notices .notice").waitFor({ state: "detached" });
@@ -230,7 +234,7 @@ describe("web administration, end to end in Chromium", { skip, timeout: 180_000 
     await row.getByText("Mitglied", { exact: true }).waitFor();
   });
 
-  it("revokes an open invitation; its link then fails and says to ask for a new one", async () => {
+  it("revokes an open invitation; its link then says at once to ask for a new one", async () => {
     const link = await inviteIn(anna.page, "Bernd Bau");
     const page = anna.page;
     await page.goto(`${server.url}/#/`);
@@ -243,9 +247,8 @@ describe("web administration, end to end in Chromium", { skip, timeout: 180_000 
     const bernd = await openPerson(browser, "Bernd Bau", PHONE, server.url);
     try {
       await bernd.page.goto(link);
-      await bernd.page.getByText("Sie werden als „Bernd Bau“ eingeladen.").waitFor();
-      await bernd.page.getByRole("button", { name: "Beitreten" }).click();
-      await bernd.page.getByRole("alert").getByText("Bitten Sie gegebenenfalls um einen neuen Link.").waitFor();
+      await bernd.page.getByRole("alert").getByText("um einen neuen Einladungslink").waitFor();
+      assert.equal(await bernd.page.getByRole("button", { name: "Beitreten" }).count(), 0);
     } finally {
       await bernd.context.close();
     }
@@ -311,18 +314,6 @@ describe("web administration, end to end in Chromium", { skip, timeout: 180_000 
     }
   });
 });
-
-async function screen(page: Page, name: string): Promise<void> {
-  assert.deepEqual(await unnamedControls(page), [], `unnamed controls on ${name}`);
-  await screenshot(page, name);
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  const box = page.getByRole("textbox", { name: "Nachricht" });
-  await box.fill(text);
-  await box.press("Enter");
-  await page.locator(".line.out .text", { hasText: text }).waitFor();
-}
 
 async function inviteIn(page: Page, name: string): Promise<string> {
   // From the chat list, so the Verwaltung opens afresh, with its invite form folded.

@@ -17,10 +17,12 @@ import {
   DESKTOP,
   PHONE,
   launchChromium,
+  openChat,
   openPerson,
+  screen,
   screenshot,
+  send,
   startBote,
-  unnamedControls,
   type BoteServer,
   type Person,
 } from "./support/webApp.js";
@@ -190,18 +192,6 @@ describe("a second device of the same person, end to end in Chromium", { skip, t
   });
 });
 
-async function screen(page: Page, name: string): Promise<void> {
-  assert.deepEqual(await unnamedControls(page), [], `unnamed controls on ${name}`);
-  await screenshot(page, name);
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  const box = page.getByRole("textbox", { name: "Nachricht" });
-  await box.fill(text);
-  await box.press("Enter");
-  await page.locator(".line.out .text", { hasText: text }).waitFor();
-}
-
 async function invite(page: Page, name: string): Promise<string> {
   await page.goto(new URL("/#/admin", page.url()).toString());
   await page.getByRole("button", { name: "Kollegin oder Kollegen einladen" }).click();
@@ -209,13 +199,4 @@ async function invite(page: Page, name: string): Promise<string> {
   await page.getByRole("button", { name: "Einladungslink erstellen" }).click();
   await page.getByRole("heading", { name: `Einladung für ${name}` }).waitFor();
   return page.locator("#invite-link").inputValue();
-}
-
-async function openChat(page: Page, name: string): Promise<void> {
-  await page.goto(new URL("/#/", page.url()).toString());
-  await page
-    .locator(".chat-list")
-    .getByRole("link", { name: new RegExp(name) })
-    .click();
-  await page.locator(".chat-title-name", { hasText: name }).waitFor();
 }

@@ -18,8 +18,11 @@ import { gpsPhotoPath } from "./support/fixtures.js";
 import {
   DESKTOP,
   PHONE,
+  decryptedBytes,
   launchChromium,
+  openChat,
   openPerson,
+  screen,
   screenshot,
   startBote,
   unnamedControls,
@@ -154,7 +157,7 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
     await page.locator(".chat-title-name", { hasText: GROUP }).waitFor();
     await send(anna, "Willkommen in der Baustellengruppe!");
     for (const person of [ben, carla]) {
-      await openChat(person, GROUP);
+      await openChat(person.page, GROUP);
       await person.page.locator(".messages .text", { hasText: "Willkommen in der Baustellengruppe" }).waitFor();
     }
     await send(carla, "Der Kran kommt morgen um 7.");
@@ -258,7 +261,7 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
 
   it("shows the safety number and the organisation's verification", async () => {
     const page = anna.page;
-    await openChat(anna, "Ben Bauer");
+    await openChat(anna.page, "Ben Bauer");
     await page.getByRole("link", { name: "Sicherheitsnummer anzeigen" }).click();
     await page.getByText("von Ihrer Organisation bestätigt").waitFor();
     const digits = (await page.getByLabel("Sicherheitsnummer").textContent()) ?? "";
@@ -272,9 +275,9 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
 
   it("removes a member from the group, who then receives nothing more", async () => {
     const page = anna.page;
-    await openChat(carla, GROUP);
-    await openChat(ben, GROUP);
-    await openChat(anna, GROUP);
+    await openChat(carla.page, GROUP);
+    await openChat(ben.page, GROUP);
+    await openChat(anna.page, GROUP);
     await screen(page, "chat-list-desktop");
     await page.locator(".chat-title").click();
     await page.getByRole("heading", { name: "Gruppeneinstellungen" }).waitFor();
@@ -334,12 +337,6 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
   });
 });
 
-/** A screenshot for the docs, and the check that every control on that screen has an accessible name. */
-async function screen(page: Page, name: string): Promise<void> {
-  assert.deepEqual(await unnamedControls(page), [], `unnamed controls on ${name}`);
-  await screenshot(page, name);
-}
-
 /** The first admin's bare link asks for a name. */
 async function joinFirstAdmin(person: Person, link: string): Promise<void> {
   await person.page.goto(link);
@@ -387,24 +384,4 @@ async function menu(person: Person, side: string, text: string, item: string): P
   const line = person.page.locator(side, { hasText: text });
   await line.getByRole("button", { name: "Aktionen für diese Nachricht" }).click();
   await person.page.getByRole("menuitem", { name: item }).click();
-}
-
-async function openChat(person: Person, name: string): Promise<void> {
-  await person.page.goto(new URL("/#/", person.page.url()).toString());
-  await person.page
-    .locator(".chat-list")
-    .getByRole("link", { name: new RegExp(name) })
-    .click();
-  await person.page.locator(".chat-title-name", { hasText: name }).waitFor();
-}
-
-/** The bytes behind a blob: URL of the page: the photo exactly as the receiver decrypted it. */
-async function decryptedBytes(page: Page, src: string | null): Promise<Uint8Array> {
-  if (src === null || !src.startsWith("blob:")) assert.fail(`the photo is shown from memory, not ${src}`);
-  const url = src;
-  const numbers = await page.evaluate(async (url) => {
-    const blob = (globalThis as unknown as { __boteBlobs: Map<string, Blob> }).__boteBlobs.get(url);
-    return blob === undefined ? [] : [...new Uint8Array(await blob.arrayBuffer())];
-  }, url);
-  return Uint8Array.from(numbers);
 }

@@ -63,14 +63,8 @@ export async function preparePhoto(file: Blob, options: PhotoOptions = {}): Prom
   const maxSide = options.maxSide ?? 1600;
   const quality = options.quality ?? 0.8;
   if (!(maxSide >= 1) || !(quality > 0 && quality <= 1)) throw new RangeError("maxSide ≥ 1, 0 < quality ≤ 1");
-  let bitmap: ImageBitmap;
+  const bitmap = await decodeUpright(file);
   try {
-    bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
-  } catch (error) {
-    throw new PhotoError("photo_unreadable", "the image cannot be decoded", { cause: error });
-  }
-  try {
-    if (bitmap.width === 0 || bitmap.height === 0) throw new PhotoError("photo_unreadable", "the image is empty");
     const { width, height } = fit(bitmap.width, bitmap.height, maxSide);
     const bytes = await encodeJpeg(bitmap, width, height, quality);
     return {
@@ -84,6 +78,42 @@ export async function preparePhoto(file: Blob, options: PhotoOptions = {}): Prom
   } finally {
     bitmap.close();
   }
+}
+
+/**
+ * What shows an image sent as the original file before anyone opens it: its
+ * upright size and a thumbnail drawn from its pixels, so the thumbnail has
+ * no metadata even when the file keeps its own.
+ */
+export interface PhotoPreview {
+  readonly width: number;
+  readonly height: number;
+  /** JPEG, longest side at most 320 px, at most MAX_THUMBNAIL_BYTES (32 KiB). */
+  readonly thumbnail: Uint8Array;
+}
+
+/** The preview of an image sent as it is; PhotoError photo_unreadable for what the browser cannot decode. */
+export async function previewPhoto(file: Blob): Promise<PhotoPreview> {
+  const bitmap = await decodeUpright(file);
+  try {
+    return { width: bitmap.width, height: bitmap.height, thumbnail: await makeThumbnail(bitmap) };
+  } finally {
+    bitmap.close();
+  }
+}
+
+async function decodeUpright(file: Blob): Promise<ImageBitmap> {
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+  } catch (error) {
+    throw new PhotoError("photo_unreadable", "the image cannot be decoded", { cause: error });
+  }
+  if (bitmap.width === 0 || bitmap.height === 0) {
+    bitmap.close();
+    throw new PhotoError("photo_unreadable", "the image is empty");
+  }
+  return bitmap;
 }
 
 /** Quality first, then size, until the thumbnail fits the protocol's limit. */

@@ -3,10 +3,11 @@
  * directory) serving the built app, and one real Chromium with a context per
  * person — exactly what a person gets from `npm start` and a browser.
  */
+import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { startBoteServer, type BoteServer } from "./boteServer.js";
 export { launchChromium } from "./browserPage.js";
 export type { BoteServer } from "./boteServer.js";
@@ -35,8 +36,11 @@ export async function openPerson(
   name: string,
   viewport: { width: number; height: number },
   origin: string,
+  options: { touch?: boolean } = {},
 ) {
-  const context = await browser.newContext({ viewport, locale: "de-DE", timezoneId: "Europe/Berlin" });
+  // With touch, the page sees a phone: a coarse pointer, touch events and the mobile viewport.
+  const touch = options.touch === true ? { hasTouch: true, isMobile: true } : {};
+  const context = await browser.newContext({ viewport, locale: "de-DE", timezoneId: "Europe/Berlin", ...touch });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
@@ -101,4 +105,43 @@ export async function unnamedControls(page: Page): Promise<string[]> {
     }
     return problems;
   });
+}
+
+/** A screenshot for the docs, and the check that every control on that screen has an accessible name. */
+export async function screen(page: Page, name: string): Promise<void> {
+  assert.deepEqual(await unnamedControls(page), [], `unnamed controls on ${name}`);
+  await screenshot(page, name);
+}
+
+/** Sends a text as a keyboard does on a desktop (Enter), and waits until it shows as sent. */
+export async function send(page: Page, text: string): Promise<void> {
+  const box = page.getByRole("textbox", { name: "Nachricht" });
+  await box.fill(text);
+  await box.press("Enter");
+  await page.locator(".line.out .text", { hasText: text }).waitFor();
+}
+
+/** The chat list's entry for the chat named exactly `name` (a group's preview may name a person too). */
+export function chatListItem(page: Page, name: string): Locator {
+  return page.locator(".chat-list .chat-item", {
+    has: page.locator(".chat-item-name").getByText(name, { exact: true }),
+  });
+}
+
+/** Opens the chat named `name` from the chat list. */
+export async function openChat(page: Page, name: string): Promise<void> {
+  await page.goto(new URL("/#/", page.url()).toString());
+  await chatListItem(page, name).click();
+  await page.locator(".chat-title-name", { hasText: name }).waitFor();
+}
+
+/** The bytes behind a blob: URL of the page: the photo exactly as the receiver decrypted it. */
+export async function decryptedBytes(page: Page, src: string | null): Promise<Uint8Array> {
+  if (src === null || !src.startsWith("blob:")) assert.fail(`the photo is shown from memory, not ${src}`);
+  const url = src;
+  const numbers = await page.evaluate(async (url) => {
+    const blob = (globalThis as unknown as { __boteBlobs: Map<string, Blob> }).__boteBlobs.get(url);
+    return blob === undefined ? [] : [...new Uint8Array(await blob.arrayBuffer())];
+  }, url);
+  return Uint8Array.from(numbers);
 }

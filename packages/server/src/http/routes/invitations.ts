@@ -11,6 +11,7 @@ import {
   checkAccountCertificate,
   checkDeviceCertificate,
   checkInvitationCertificate,
+  checkInvitationRequest,
   createInvitationRequest,
   decodeAccountCertificate,
   decodeDeviceCertificate,
@@ -21,6 +22,7 @@ import {
   equalBytes,
   redeemInvitationRequest,
   type AccountCertificate,
+  type CheckInvitationResponse,
   type CreateInvitationResponse,
   type InvitationState,
   type InvitationsResponse,
@@ -103,16 +105,31 @@ function stateOf(invitation: Invitation, now: number): InvitationState {
   return invitation.expiresAt <= now ? "expired" : "open";
 }
 
+/** The invitation a token names if it can still be redeemed; else the error a redeem would answer. */
+async function redeemableInvitation(ctx: ServerContext, tokenHash: Uint8Array, now: number): Promise<Invitation> {
+  const invitation = await ctx.store.getInvitation(tokenHash);
+  if (invitation === undefined || invitation.expiresAt <= now || invitation.revokedAt !== undefined) {
+    throw new BoteError("invitation_invalid");
+  }
+  if (invitation.redeemedAt !== undefined) throw new BoteError("invitation_used");
+  return invitation;
+}
+
 export function invitationRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  // Read-only: the joining page asks before it asks for anything. It tells the token's holder
+  // no more than a redeem with a wrong certificate would.
+  app.post("/v1/invitations/check", { config: publicRateLimit(ctx.config) }, async (request) => {
+    const body = parse(checkInvitationRequest, request.body);
+    await redeemableInvitation(ctx, sha256(body.token), ctx.now());
+    const response: CheckInvitationResponse = { state: "open" };
+    return response;
+  });
+
   app.post("/v1/invitations/redeem", { config: publicRateLimit(ctx.config) }, async (request, reply) => {
     const body = parse(redeemInvitationRequest, request.body);
     const tokenHash = sha256(body.token);
     const now = ctx.now();
-    const invitation = await ctx.store.getInvitation(tokenHash);
-    if (invitation === undefined || invitation.expiresAt <= now || invitation.revokedAt !== undefined) {
-      throw new BoteError("invitation_invalid");
-    }
-    if (invitation.redeemedAt !== undefined) throw new BoteError("invitation_used");
+    const invitation = await redeemableInvitation(ctx, tokenHash, now);
     const { certificate, organisationKey } = await verifyRedeem(ctx, invitation, body);
     const deviceId = randomId();
     const mailboxId = randomId();

@@ -37,6 +37,9 @@ export const de = {
       "Diese Einladung ist abgelaufen. Bitten Sie die Person, die Sie eingeladen hat, um einen neuen Einladungslink.",
     invalid:
       "Dieser Einladungslink ist ungültig oder unvollständig. Bitten Sie die Person, die Sie eingeladen hat, um einen neuen Link.",
+    used: "Diese Einladung wurde schon verwendet. Bitten Sie die Person, die Sie eingeladen hat, um einen neuen Einladungslink.",
+    gone: "Diese Einladung gilt nicht mehr – sie wurde widerrufen, ist abgelaufen oder unbekannt. Bitten Sie die Person, die Sie eingeladen hat, um einen neuen Einladungslink.",
+    checking: "Die Einladung wird geprüft …",
     redeemFailed: "Der Beitritt hat nicht geklappt: {{reason}} Bitten Sie gegebenenfalls um einen neuen Link.",
     firstAdminIntro:
       "Sie richten Bote für Ihre Organisation ein. Dieses Gerät erzeugt jetzt den Organisationsschlüssel; er verlässt es nie unverschlüsselt.",
@@ -62,10 +65,14 @@ export const de = {
     newGroup: "Neue Gruppe",
     search: "Chats durchsuchen",
     empty: "Noch keine Chats. Beginnen Sie einen mit „Neuer Chat“.",
+    emptyAlone: "Noch niemand da. Laden Sie Ihre Kolleginnen und Kollegen ein – per Link oder QR-Code.",
+    emptyNoColleagues:
+      "Noch keine Kolleginnen und Kollegen da. Sobald Ihre Verwaltung jemanden einlädt, können Sie hier schreiben.",
+    invite: "Kolleg:innen einladen",
     photo: "Foto: {{caption}}",
     file: "Datei: {{name}}",
-    you: "Sie",
     yourLine: "Sie: {{text}}",
+    theirLine: "{{name}}: {{text}}",
     unread_one: "{{count}} ungelesene Nachricht",
     unread_other: "{{count}} ungelesene Nachrichten",
   },
@@ -108,7 +115,10 @@ export const de = {
   message: {
     actions: "Aktionen für diese Nachricht",
     reply: "Antworten",
+    copy: "Kopieren",
+    copied: "Text kopiert.",
     edit: "Bearbeiten",
+    edited: "bearbeitet",
     delete: "Für alle löschen",
     deleteConfirm: "Diese Nachricht für alle löschen?",
     deleted: "Diese Nachricht wurde gelöscht.",
@@ -128,6 +138,7 @@ export const de = {
   events: {
     created: "Chat erstellt",
     joined: "Sie wurden hinzugefügt",
+    joinedBy: "{{by}} hat Sie hinzugefügt",
     membersAdded: "{{by}} hat {{members}} hinzugefügt",
     membersRemoved: "{{by}} hat {{members}} entfernt",
     deviceAdded: "{{by}} nutzt jetzt ein weiteres Gerät",
@@ -218,6 +229,7 @@ export const de = {
   },
   invite: {
     title: "Kollegin oder Kollegen einladen",
+    screenTitle: "Kolleg:innen einladen",
     hint: "Der Link gilt einmal. Schicken Sie ihn auf einem sicheren Weg – wer ihn hat, kann beitreten.",
     nameLabel: "Name der Person",
     namePlaceholder: "z. B. Bernd Bau",

@@ -158,14 +158,19 @@ export function inviteColleague(displayName: string, role: Role): Promise<boolea
   );
 }
 
-/** The system's share sheet where there is one (phones), the clipboard otherwise. */
+/** Whether the system has a share sheet (phones, some desktops): only then is there a share button. */
+export function canShare(): boolean {
+  return typeof navigator.share === "function";
+}
+
+/** The system's share sheet where there is one, the clipboard if it refuses. */
 export async function shareInvitation(invitation: CreatedInvitation): Promise<void> {
   const data: ShareData = {
     title: t("invite.shareTitle"),
     text: t("invite.shareText", { name: invitation.displayName }),
     url: invitation.url,
   };
-  if (typeof navigator.share === "function" && (navigator.canShare?.(data) ?? true)) {
+  if (canShare() && (navigator.canShare?.(data) ?? true)) {
     try {
       await navigator.share(data);
       return;

@@ -6,7 +6,14 @@
  */
 import { signal } from "@preact/signals";
 import type { Attachment } from "@bote/protocol";
-import { isPhoto, PhotoError, preparePhoto, type PreparedPhoto } from "../../media/photo.js";
+import {
+  isPhoto,
+  PhotoError,
+  preparePhoto,
+  previewPhoto,
+  type PhotoPreview,
+  type PreparedPhoto,
+} from "../../media/photo.js";
 import { requireClient } from "./session.js";
 
 export interface Transfer {
@@ -84,11 +91,14 @@ async function sendOne(conversationId: string, { file, asFile, caption }: Outgoi
         onProgress: progress,
       });
     } else {
+      // An image sent as it is (the "original", a GIF) still gets a preview, or it shows as an empty box.
+      const preview = file.type.startsWith("image/") ? await previewOrNone(file) : undefined;
       await requireClient().sendFile(conversationId, {
         stream: readBlob(file),
         size: file.size,
         fileName: file.name,
         mediaType: normalisedType(file.type),
+        ...preview,
         caption,
         onProgress: progress,
       });
@@ -102,6 +112,16 @@ async function sendOne(conversationId: string, { file, asFile, caption }: Outgoi
 async function preparedOrOriginal(file: File): Promise<PreparedPhoto | undefined> {
   try {
     return await preparePhoto(file);
+  } catch (err) {
+    if (err instanceof PhotoError) return undefined;
+    throw err;
+  }
+}
+
+/** An image this browser cannot decode (HEIC, a broken file) goes without a preview. */
+async function previewOrNone(file: File): Promise<PhotoPreview | undefined> {
+  try {
+    return await previewPhoto(file);
   } catch (err) {
     if (err instanceof PhotoError) return undefined;
     throw err;

@@ -4,7 +4,7 @@
  * Pure functions of the records, so a reload shows exactly the same chat.
  */
 import { reactionsOf, readContent, type ConversationEvent, type CurrentReaction } from "@bote/client";
-import type { MessageRecord } from "@bote/core";
+import type { ConversationRecord, MessageRecord } from "@bote/core";
 import { encodeBase64url, type Attachment } from "@bote/protocol";
 
 interface LineBase {
@@ -14,8 +14,13 @@ interface LineBase {
 
 export type Line =
   | { readonly kind: "event"; readonly record: MessageRecord; readonly event: ConversationEvent }
-  | (LineBase & { readonly kind: "text"; readonly text: string; readonly replyTo: string | undefined })
-  | (LineBase & { readonly kind: "file"; readonly attachment: Attachment })
+  | (LineBase & {
+      readonly kind: "text";
+      readonly text: string;
+      readonly replyTo: string | undefined;
+      readonly edited: boolean;
+    })
+  | (LineBase & { readonly kind: "file"; readonly attachment: Attachment; readonly edited: boolean })
   | (LineBase & { readonly kind: "deleted" })
   | (LineBase & { readonly kind: "unreadable" });
 
@@ -48,20 +53,32 @@ export function toLines(records: readonly MessageRecord[]): Line[] {
       lines.push({ ...base, kind: "deleted" });
       continue;
     }
-    const body = readContent(record)?.body;
-    if (body === undefined) {
+    const content = readContent(record);
+    if (content === undefined) {
       lines.push({ ...base, kind: "unreadable" });
       continue;
     }
+    const { body } = content;
+    // The SDK notes in its stored copy when it applied an edit.
+    const edited = content.editedAtMs !== undefined;
     if (body.case === "text") {
       const replyTo = body.value.replyTo === undefined ? undefined : encodeBase64url(body.value.replyTo);
-      lines.push({ ...base, kind: "text", text: body.value.text, replyTo });
+      lines.push({ ...base, kind: "text", text: body.value.text, replyTo, edited });
     } else if (body.case === "attachment") {
-      lines.push({ ...base, kind: "file", attachment: body.value });
+      lines.push({ ...base, kind: "file", attachment: body.value, edited });
     }
     // Reactions, edits, deletes and receipts are already folded into other records.
   }
   return lines;
+}
+
+/**
+ * Whether a line is worth showing in a chat of this kind. Being added to a
+ * 1:1 chat says nothing (both were in it from its first line), so there it
+ * is not shown.
+ */
+export function isShown(line: Line, kind: ConversationRecord["kind"]): boolean {
+  return !(kind === "direct" && line.kind === "event" && line.event.type === "joined");
 }
 
 function readEvent(record: MessageRecord): ConversationEvent {

@@ -15,6 +15,7 @@ export type Route =
   | { screen: "verify"; accountId: string }
   | { screen: "settings" }
   | { screen: "administration" }
+  | { screen: "invite" }
   | { screen: "linkDevice" };
 
 const ID = "([A-Za-z0-9_-]{1,64})";
@@ -27,6 +28,7 @@ const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
   [new RegExp(`^#/verify/${ID}$`), (m) => ({ screen: "verify", accountId: m[1]! })],
   [/^#\/settings$/, () => ({ screen: "settings" })],
   [/^#\/admin$/, () => ({ screen: "administration" })],
+  [/^#\/invite$/, () => ({ screen: "invite" })],
   [/^#\/link-device$/, () => ({ screen: "linkDevice" })],
 ];
 
@@ -58,6 +60,8 @@ export function routeHash(route: Route): string {
       return "#/settings";
     case "administration":
       return "#/admin";
+    case "invite":
+      return "#/invite";
     case "linkDevice":
       return "#/link-device";
   }

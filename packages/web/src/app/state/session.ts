@@ -26,7 +26,8 @@ import { AppLock } from "../../lock/appLock.js";
 import { language, t } from "../i18n/i18n.js";
 import { navigate, openConversationId, route } from "./route.js";
 import { notifyIncoming } from "./notifications.js";
-import { isReaction } from "./lines.js";
+import { isReaction, isShown, toLines } from "./lines.js";
+import { askServer, type InvitationVerdict } from "./invitation.js";
 
 export type Phase =
   | { kind: "loading" }
@@ -195,6 +196,11 @@ async function openDevice(): Promise<void> {
   await attach(await BoteClient.open({ store, transport }));
 }
 
+/** Whether the server still accepts this invitation link, asked before the join screen asks anything. */
+export function checkJoinLink(link: string): Promise<InvitationVerdict> {
+  return askServer(link, transport);
+}
+
 /**
  * Joins with an invitation link. Only the first admin's bare link needs a
  * name (and may choose the post-quantum suite): every other invitation names
@@ -329,14 +335,14 @@ export async function refreshConversations(changed?: string): Promise<void> {
   const list = (await c.listConversations()).sort((a, b) => b.lastActivityAt - a.lastActivityAt);
   const before = lastLines.value;
   const last = new Map<string, MessageRecord>();
-  for (const { conversationId } of list) {
+  for (const { conversationId, kind } of list) {
     const known = before.get(conversationId);
     if (changed !== undefined && conversationId !== changed && known !== undefined) {
       last.set(conversationId, known);
       continue;
     }
     const recent = await c.listMessages(conversationId, 20);
-    const line = recent.findLast((m) => m.kind === "event" || isLine(m));
+    const line = recent.findLast((m) => (m.kind === "event" && isShownEvent(m, kind)) || isLine(m));
     if (line !== undefined) last.set(conversationId, line);
   }
   batch(() => {
@@ -354,6 +360,11 @@ export async function refreshContacts(): Promise<void> {
 export async function loadConversation(conversationId: string): Promise<void> {
   const messages = await requireClient().listMessages(conversationId, 500);
   if (openConversationId(route.value) === conversationId) openMessages.value = messages;
+}
+
+function isShownEvent(message: MessageRecord, kind: ConversationRecord["kind"]): boolean {
+  const line = toLines([message])[0];
+  return line !== undefined && isShown(line, kind);
 }
 
 function isLine(message: MessageRecord): boolean {

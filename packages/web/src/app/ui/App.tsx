@@ -7,6 +7,7 @@ import { Chat } from "./Chat.js";
 import { ChatInfo } from "./ChatInfo.js";
 import { JoinScreen, WelcomeScreen } from "./JoinScreen.js";
 import { Administration } from "./Administration.js";
+import { InviteScreen } from "./Invite.js";
 import { DeactivatedScreen, OutdatedScreen } from "./EndScreens.js";
 import { LockScreen } from "./LockScreen.js";
 import { NewChat } from "./NewChat.js";
@@ -94,6 +95,8 @@ function Detail() {
       return <Settings />;
     case "administration":
       return <Administration />;
+    case "invite":
+      return <InviteScreen />;
     case "linkDevice":
       return <LinkDevice />;
   }

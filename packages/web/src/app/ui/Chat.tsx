@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { t } from "../i18n/i18n.js";
-import { toBlocks, toLines, type Line } from "../state/lines.js";
+import { isShown, toBlocks, toLines, type Line } from "../state/lines.js";
 import { navigate } from "../state/route.js";
 import { uploads } from "../state/files.js";
 import {
@@ -26,7 +26,7 @@ export function Chat({ conversationId }: { conversationId: string }) {
   const [editing, setEditing] = useState<Line | undefined>();
   const list = useRef<HTMLOListElement>(null);
   const records = openMessages.value.filter((m) => m.conversationId === conversationId);
-  const lines = toLines(records);
+  const lines = toLines(records).filter((l) => conversation === undefined || isShown(l, conversation.kind));
   const blocks = toBlocks(lines);
   const sending = uploads.value.filter((u) => u.conversationId === conversationId);
 

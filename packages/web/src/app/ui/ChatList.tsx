@@ -1,8 +1,9 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { ConversationRecord, MessageRecord } from "@bote/core";
 import { formatDay, t } from "../i18n/i18n.js";
 import { toLines } from "../state/lines.js";
 import { openConversationId, route } from "../state/route.js";
+import { holdsOrganisationKey } from "../state/administration.js";
 import { connection, conversations, lastLines, requireClient } from "../state/session.js";
 import { previewText } from "./previewText.js";
 import { Icon } from "./icons.js";
@@ -39,7 +40,7 @@ export function ChatList() {
         />
       </div>
       {conversations.value.length === 0 ? (
-        <p class="empty">{t("chatList.empty")}</p>
+        <EmptyChatList />
       ) : (
         <ul class="chat-list" aria-label={t("chatList.title")}>
           {shown.map((c) => (
@@ -56,6 +57,37 @@ export function ChatList() {
   );
 }
 
+/**
+ * No chats yet. "Neuer Chat" finds nobody while the admin is alone in the
+ * organisation, so an admin is offered inviting first; the directory says
+ * whether there is anyone to write to.
+ */
+function EmptyChatList() {
+  const client = requireClient();
+  const admin = holdsOrganisationKey();
+  const [colleagues, setColleagues] = useState<number | undefined>();
+  useEffect(() => {
+    client
+      .directory()
+      .then((list) => setColleagues(list.filter((e) => e.member.accountId !== client.profile.accountId).length))
+      // Offline: say what is true in any case.
+      .catch(() => setColleagues(-1));
+  }, [client]);
+  const alone = colleagues === 0;
+  return (
+    <div class="empty">
+      {colleagues !== undefined && (
+        <p>{alone ? t(admin ? "chatList.emptyAlone" : "chatList.emptyNoColleagues") : t("chatList.empty")}</p>
+      )}
+      {admin && (
+        <a class={`button ${alone ? "primary" : "secondary"}`} href="#/invite">
+          {t("chatList.invite")}
+        </a>
+      )}
+    </div>
+  );
+}
+
 function ChatListItem({
   conversation,
   last,
@@ -67,7 +99,15 @@ function ChatListItem({
 }) {
   const line = last === undefined ? undefined : toLines([last])[0];
   const text = previewText(line);
-  const mine = last?.direction === "out" ? t("chatList.you") : undefined;
+  // An event names its people itself; a message says whose it is: own ones always, others' in groups.
+  const whose =
+    line === undefined || line.kind === "event"
+      ? text
+      : line.record.direction === "out"
+        ? t("chatList.yourLine", { text })
+        : conversation.kind === "group"
+          ? t("chatList.theirLine", { name: line.record.senderName, text })
+          : text;
   return (
     <li>
       <a
@@ -82,7 +122,7 @@ function ChatListItem({
             {last && <time class="chat-item-time">{formatDay(last.storedAt)}</time>}
           </span>
           <span class="chat-item-bottom">
-            <span class="chat-item-preview">{mine ? t("chatList.yourLine", { text }) : text}</span>
+            <span class="chat-item-preview">{whose}</span>
             {conversation.unread > 0 && (
               <span class="badge" aria-label={t("chatList.unread", { count: conversation.unread })}>
                 {conversation.unread}

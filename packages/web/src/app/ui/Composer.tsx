@@ -5,6 +5,7 @@ import type { Line } from "../state/lines.js";
 import { previewText } from "./previewText.js";
 import { errorText, requireClient, showToast } from "../state/session.js";
 import { Icon } from "./icons.js";
+import { touchFirst } from "./touch.js";
 import { SendFiles } from "./SendFiles.js";
 
 interface Props {
@@ -99,8 +100,11 @@ export function Composer({ conversationId, replyTo, editing, onDone }: Props) {
           value={text}
           maxLength={16000}
           onInput={(e) => setText(e.currentTarget.value)}
+          enterkeyhint={touchFirst() ? "enter" : "send"}
           onKeyDown={(e) => {
-            if (e.key === "Enter" && !e.shiftKey) {
+            // A phone's keyboard has one Enter key and no Shift+Enter: there it makes a new line,
+            // and the send button sends. With a physical keyboard Enter sends, Shift+Enter breaks the line.
+            if (e.key === "Enter" && !e.shiftKey && !e.isComposing && !touchFirst()) {
               e.preventDefault();
               void send();
             }

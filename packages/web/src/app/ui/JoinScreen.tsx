@@ -1,19 +1,34 @@
-import { useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { POST_QUANTUM_CIPHERSUITE } from "@bote/core";
 import { ClientError } from "@bote/client";
 import { t } from "../i18n/i18n.js";
-import { previewInvitation } from "../state/invitation.js";
-import { errorText, join } from "../state/session.js";
+import { previewInvitation, type InvitationVerdict } from "../state/invitation.js";
+import { checkJoinLink, errorText, join } from "../state/session.js";
 import { LanguageSwitch } from "./Settings.js";
 
 /**
  * Opening an invitation link. The organisation named the person in the
  * invitation, so a colleague only confirms; the first admin's bare link asks
- * for a name (and the organisation's suite). A broken or expired link says
- * so before anything is typed.
+ * for a name (and the organisation's suite). A broken, expired, used or
+ * revoked link says so before anything is typed: the link is read here, and
+ * the server asked about its token.
  */
 export function JoinScreen({ link }: { link: string }) {
   const preview = useMemo(() => previewInvitation(link), [link]);
+  const usable = preview.kind === "invited" || preview.kind === "firstAdmin";
+  const [verdict, setVerdict] = useState<InvitationVerdict | undefined>();
+  useEffect(() => {
+    if (usable) void checkJoinLink(link).then(setVerdict);
+  }, [link, usable]);
+  if (usable && verdict === undefined) {
+    return (
+      <main class="center" aria-busy="true">
+        <p>{t("join.checking")}</p>
+      </main>
+    );
+  }
+  if (verdict === "used") return <LinkProblem text={t("join.used")} />;
+  if (verdict === "gone") return <LinkProblem text={t("join.gone")} />;
   switch (preview.kind) {
     case "invalid":
       return <LinkProblem text={t("join.invalid")} />;

@@ -1,16 +1,15 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useRef, useState } from "preact/hooks";
 import type { ConversationRecord, MessageRecord } from "@bote/core";
 import { formatBytes, formatTime, t } from "../i18n/i18n.js";
 import { download, downloadedUrl, downloads, thumbnailUrl } from "../state/files.js";
 import { isPhotoAttachment, type FileLine, type Line } from "../state/lines.js";
 import { navigate } from "../state/route.js";
-import { errorText, requireClient, showToast } from "../state/session.js";
+import { errorText, showToast } from "../state/session.js";
 import { eventText } from "./eventText.js";
 import { Icon } from "./icons.js";
+import { MessageMenu, useLongPress } from "./MessageMenu.js";
 import { Progress } from "./Progress.js";
 import { previewText } from "./previewText.js";
-
-const QUICK_REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
 
 interface LineProps {
   line: Line;
@@ -23,15 +22,13 @@ interface LineProps {
 export function LineView({ line, quoted, conversation, onReply, onEdit }: LineProps) {
   const [menu, setMenu] = useState(false);
   const trigger = useRef<HTMLButtonElement>(null);
-  const menuBox = useRef<HTMLDivElement>(null);
-  // Keyboard: the first item takes focus when the menu opens; Escape closes it and returns focus.
-  useEffect(() => {
-    if (menu) menuBox.current?.querySelector<HTMLButtonElement>("button")?.focus();
-  }, [menu]);
-  const closeMenu = () => {
+  const bubble = useRef<HTMLDivElement>(null);
+  const hasMenu = line.kind !== "event" && line.kind !== "deleted" && conversation.active;
+  const press = useLongPress(() => hasMenu && setMenu(true));
+  const closeMenu = useCallback((returnFocus: boolean) => {
     setMenu(false);
-    trigger.current?.focus();
-  };
+    if (returnFocus) trigger.current?.focus();
+  }, []);
   if (line.kind === "event") {
     return (
       <li class="line event">
@@ -42,17 +39,13 @@ export function LineView({ line, quoted, conversation, onReply, onEdit }: LinePr
   const record = line.record;
   const mine = record.direction === "out";
   const canChange = mine && line.kind !== "deleted" && line.kind !== "unreadable" && conversation.active;
-  const act = (task: () => Promise<unknown>) => {
-    setMenu(false);
-    task().catch((err: unknown) => showToast(errorText(err)));
-  };
   return (
     <li class={`line ${mine ? "out" : "in"}`} data-message-id={record.messageId}>
-      <div class="bubble">
+      <div class="bubble" ref={bubble} {...(hasMenu ? press : {})}>
         {conversation.kind === "group" && !mine && <span class="sender">{record.senderName}</span>}
         {quoted !== undefined && <Quote line={quoted} />}
         <LineBody line={line} conversation={conversation} />
-        <Meta record={record} />
+        <Meta record={record} edited={(line.kind === "text" || line.kind === "file") && line.edited} />
       </div>
       {line.reactions.length > 0 && (
         <ul class="reactions" aria-label={t("message.reactions")}>
@@ -63,7 +56,7 @@ export function LineView({ line, quoted, conversation, onReply, onEdit }: LinePr
           ))}
         </ul>
       )}
-      {line.kind !== "deleted" && conversation.active && (
+      {hasMenu && (
         <button
           ref={trigger}
           class="icon-button line-menu"
@@ -76,66 +69,18 @@ export function LineView({ line, quoted, conversation, onReply, onEdit }: LinePr
         </button>
       )}
       {menu && (
-        <div
-          class="menu"
-          role="menu"
-          ref={menuBox}
-          onKeyDown={(e) => e.key === "Escape" && closeMenu()}
-          onFocusOut={(e) => {
-            if (!menuBox.current?.contains(e.relatedTarget as Node | null) && e.relatedTarget !== trigger.current)
-              setMenu(false);
-          }}
-        >
-          <div class="quick-reactions" role="group" aria-label={t("message.react")}>
-            {QUICK_REACTIONS.map((emoji) => (
-              <button
-                key={emoji}
-                role="menuitem"
-                aria-label={t("message.reactWith", { emoji })}
-                onClick={() =>
-                  act(() =>
-                    requireClient().react(
-                      record.conversationId,
-                      record.messageId,
-                      ownReaction(line) === emoji ? "" : emoji,
-                    ),
-                  )
-                }
-              >
-                {emoji}
-              </button>
-            ))}
-          </div>
-          <button role="menuitem" onClick={() => (setMenu(false), onReply())}>
-            {t("message.reply")}
-          </button>
-          {canChange && (line.kind === "text" || line.kind === "file") && (
-            <button role="menuitem" onClick={() => (setMenu(false), onEdit())}>
-              {t("message.edit")}
-            </button>
-          )}
-          {canChange && (
-            <button
-              role="menuitem"
-              class="danger"
-              onClick={() => {
-                if (confirm(t("message.deleteConfirm"))) act(() => requireClient().deleteMessage(record.messageId));
-                else setMenu(false);
-              }}
-            >
-              {t("message.delete")}
-            </button>
-          )}
-        </div>
+        <MessageMenu
+          line={line}
+          anchor={bubble}
+          trigger={trigger}
+          canChange={canChange}
+          onClose={closeMenu}
+          onReply={onReply}
+          onEdit={onEdit}
+        />
       )}
     </li>
   );
-}
-
-function ownReaction(line: Line): string | undefined {
-  if (line.kind === "event") return undefined;
-  const self = requireClient().profile.accountId;
-  return line.reactions.find((r) => r.senderAccountId === self)?.emoji;
 }
 
 function Quote({ line }: { line: Line }) {
@@ -228,10 +173,11 @@ function FileCard({ line }: { line: FileLine }) {
   );
 }
 
-function Meta({ record }: { record: MessageRecord }) {
+function Meta({ record, edited = false }: { record: MessageRecord; edited?: boolean }) {
   const status = record.direction === "out" ? record.status : undefined;
   return (
     <span class="meta">
+      {edited && <span class="edited">{t("message.edited")}</span>}
       <time>{formatTime(record.sentAt)}</time>
       {status === "failed" && (
         // Spelled out, not only an icon: the message will not be sent again.
@@ -263,7 +209,7 @@ export function AlbumView({ lines, conversation }: { lines: FileLine[]; conversa
           ))}
         </div>
         {last.attachment.caption !== "" && <p class="text">{last.attachment.caption}</p>}
-        <Meta record={last.record} />
+        <Meta record={last.record} edited={last.edited} />
       </div>
     </li>
   );

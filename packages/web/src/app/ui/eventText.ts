@@ -7,7 +7,7 @@ export function eventText(event: ConversationEvent): string {
     case "created":
       return t("events.created");
     case "joined":
-      return t("events.joined");
+      return event.by === undefined ? t("events.joined") : t("events.joinedBy", { by: event.by });
     case "members_added":
       return t("events.membersAdded", { by: event.by, members: listFormat(event.members) });
     case "members_removed":
