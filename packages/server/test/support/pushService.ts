@@ -23,33 +23,15 @@ export interface PushService {
   received: ReceivedPush[];
   /** The status the next requests are answered with (201 by default, as push services do). */
   status: number;
-  /** Resolves once `count` pushes have arrived, or rejects after timeoutMs. */
-  waitFor(count: number, timeoutMs?: number): Promise<ReceivedPush[]>;
   close(): Promise<void>;
 }
 
 export async function startPushService(): Promise<PushService> {
   const received: ReceivedPush[] = [];
-  let waiters: (() => void)[] = [];
   const service: PushService = {
     origin: "",
     received,
     status: 201,
-    async waitFor(count, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      while (received.length < count) {
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`expected ${count} pushes, got ${received.length}`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, left);
-          waiters.push(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-      }
-      return received.slice(0, count);
-    },
     close: () => closeServer(server),
   };
   const server: Server = createServer((request, response) => {
@@ -58,9 +40,6 @@ export async function startPushService(): Promise<PushService> {
     request.on("end", () => {
       received.push({ path: request.url ?? "", headers: request.headers, body: Buffer.concat(chunks), at: Date.now() });
       response.writeHead(service.status).end();
-      const w = waiters;
-      waiters = [];
-      for (const f of w) f();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
