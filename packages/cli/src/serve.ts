@@ -10,7 +10,10 @@ import {
   PostgresBlobStore,
   bootstrapOrganisation,
   openServerSecrets,
+  openVapidKeys,
   restrictFileModes,
+  VAPID_KEYS_FILE,
+  type VapidKeys,
   type ServerSecrets,
   buildServer,
   defaultConfig,
@@ -201,8 +204,13 @@ export async function serve(raw: ServeOptions): Promise<void> {
     store = await openPostgresStore(options.database);
   }
   let secrets: ServerSecrets;
+  let vapid: VapidKeys;
   try {
     secrets = await openServerSecrets(store, options.secretsFile);
+    // Beside the secrets file: nodes of a cluster that share it share the key their pushes are signed with.
+    const vapidFile = join(dirname(options.secretsFile), VAPID_KEYS_FILE);
+    vapid = await openVapidKeys(store, vapidFile);
+    await restrictFileModes(vapidFile);
   } catch (error) {
     await store.close();
     throw error;
@@ -234,6 +242,7 @@ export async function serve(raw: ServeOptions): Promise<void> {
     store,
     blobs,
     secrets,
+    vapid,
     logger,
     ...(bus === undefined ? {} : { bus }),
     onInvitationRedeemed: (hash) => onInvitationRedeemed(hash),

@@ -63,6 +63,7 @@ describe("bote serve at rest", () => {
       "bote.sqlite-wal",
       "bote.sqlite-shm",
       "server-secrets.json",
+      "vapid-keys.json",
       "initial-admin-invite",
     ])
       assert.ok(names.includes(name), `${name} exists`);

@@ -44,6 +44,7 @@ import {
 } from "./conversations.js";
 import { Emitter, type ClientEvents } from "./events.js";
 import { processEntries } from "./incoming.js";
+import { fetchPendingEntries } from "./pendingEntries.js";
 import { topUpKeyPackages } from "./keyPackageStock.js";
 import { flushOutbox, runCommit, sendContent } from "./outgoing.js";
 import type { Transport } from "./ports.js";
@@ -294,6 +295,49 @@ export class BoteClient {
       off();
     }
     return arrived;
+  }
+
+  /**
+   * Without a socket, for a service worker woken by a push: logs in, applies
+   * the organisation's signed log (so a revoked member's messages are
+   * dropped), fetches what waits over HTTP, processes, stores and
+   * acknowledges it, and returns the incoming records it stored or changed.
+   * Receipts and commits this causes wait in the outbox for the next connection.
+   */
+  async fetchPending(): Promise<MessageRecord[]> {
+    const arrived: MessageRecord[] = [];
+    const off = this.on("message", (m) => {
+      if (m.direction === "in") arrived.push(m);
+    });
+    try {
+      await this.session.sessionToken();
+      // The log only: the follow-ups (commits removing revoked members) need the socket and wait for it.
+      await syncOrganisation(this.ctx);
+      if (this.deactivated !== undefined) return [];
+      await fetchPendingEntries(this.ctx);
+      await this.idle();
+    } finally {
+      off();
+    }
+    return arrived;
+  }
+
+  /** The server's VAPID public key (base64url), the applicationServerKey of a push subscription. */
+  async pushKey(): Promise<string> {
+    await this.session.sessionToken();
+    return (await this.session.api.pushKey()).publicKey;
+  }
+
+  /** Registers this device's push subscription (its endpoint and keys, base64url), replacing an earlier one. */
+  async setPushSubscription(subscription: { endpoint: string; keys: { p256dh: string; auth: string } }) {
+    await this.session.sessionToken();
+    await this.session.api.setPushSubscription(subscription);
+  }
+
+  /** Deletes this device's push subscription on the server. */
+  async removePushSubscription(): Promise<void> {
+    await this.session.sessionToken();
+    await this.session.api.deletePushSubscription();
   }
 
   /** Waits for background steps (outbox flush, proposal commits, key package top-ups) to finish. */

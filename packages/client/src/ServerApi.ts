@@ -22,6 +22,8 @@ import {
   type OrganisationLogResponse,
   type OrganisationStatement,
   type PostStatementsResponse,
+  type FetchEntriesResponse,
+  type PushKeyResponse,
 } from "@bote/protocol";
 import { ClientError } from "./clientError.js";
 import type { HttpRequest, HttpResponse, HttpTransport } from "./ports.js";
@@ -184,6 +186,27 @@ export class ServerApi {
     return this.json("GET", `/v1/accounts/${accountId}/key-packages`);
   }
 
+  pushKey(): Promise<PushKeyResponse> {
+    return this.json("GET", "/v1/push/key");
+  }
+
+  /** The browser's subscription (PushSubscription: endpoint and the keys p256dh and auth, base64url). */
+  async setPushSubscription(subscription: { endpoint: string; keys: { p256dh: string; auth: string } }): Promise<void> {
+    await (await this.send(jsonRequest("POST", "/v1/push/subscription", subscription))).bytes();
+  }
+
+  async deletePushSubscription(): Promise<void> {
+    await (await this.send({ method: "DELETE", path: "/v1/push/subscription", headers: {} })).bytes();
+  }
+
+  fetchEntries(): Promise<FetchEntriesResponse> {
+    return this.json("GET", "/v1/entries");
+  }
+
+  async ackEntries(entryIds: readonly number[]): Promise<void> {
+    await (await this.send(jsonRequest("POST", "/v1/entries/ack", { entryIds }))).bytes();
+  }
+
   async uploadBlob(body: AsyncIterable<Uint8Array>, length: number): Promise<BlobUploadResponse> {
     const response = await this.send({
       method: "POST",
@@ -200,15 +223,7 @@ export class ServerApi {
   }
 
   private async json<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const response = await this.send({
-      method,
-      path,
-      headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return (await readJson(response)) as T;
+    return (await readJson(await this.send(jsonRequest(method, path, body)))) as T;
   }
 
   private async send(request: HttpRequest, retried = false): Promise<HttpResponse> {
@@ -231,6 +246,12 @@ export class ServerApi {
     if (response.status >= 400) throw await errorFrom(response);
     return response;
   }
+}
+
+function jsonRequest(method: "GET" | "POST", path: string, body?: unknown): HttpRequest {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers["content-type"] = "application/json";
+  return { method, path, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) };
 }
 
 async function readJson(response: HttpResponse): Promise<unknown> {

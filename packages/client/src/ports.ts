@@ -5,7 +5,7 @@
  */
 
 export interface HttpRequest {
-  readonly method: "GET" | "POST";
+  readonly method: "GET" | "POST" | "DELETE";
   /** Path and query below the server URL, e.g. "/v1/me". */
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;

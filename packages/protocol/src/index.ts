@@ -6,3 +6,4 @@ export * from "./api.js";
 export * from "./frames.js";
 export * from "./content.js";
 export * from "./statements/index.js";
+export * from "./push.js";

@@ -39,6 +39,11 @@ import { KeyPackageLimits } from "./http/KeyPackageLimits.js";
 import { mailboxRoutes } from "./http/routes/mailbox.js";
 import { blobRoutes } from "./http/routes/blobs.js";
 import { webAppRoutes } from "./http/routes/webApp.js";
+import { pushRoutes } from "./http/routes/push.js";
+import { entryRoutes } from "./http/routes/entries.js";
+import { VapidKeys } from "./push/VapidKeys.js";
+import { PushNotifier } from "./push/PushNotifier.js";
+import { WebPushSender, vapidSubject } from "./push/WebPushSender.js";
 import { logSerializers } from "./logging.js";
 import { addGlobalRouteCaps } from "./http/rateLimit.js";
 import { originAllowed, refuseForeignOrigins } from "./http/origin.js";
@@ -49,6 +54,8 @@ export interface ServerDeps {
   blobs: BlobStore;
   secrets: ServerSecrets;
   bus?: Bus;
+  /** The VAPID key pair pushes are signed with; `bote serve` passes the one of its data directory (openVapidKeys). Default: a fresh pair for this process. */
+  vapid?: VapidKeys;
   /** JSON lines go here; the default writes to stdout. */
   logger?: Logger;
   now?: () => number;
@@ -70,10 +77,23 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
   // Before any socket: a queue of a version before the sealed entries is sealed now, under these secrets.
   const upgraded = await deps.store.upgradeLegacyQueue(atRest, now());
   if (upgraded > 0) log.info({ entries: upgraded }, "sealed the pending entries of the old queue");
+  const vapid = deps.vapid ?? VapidKeys.generate();
+  const pushes = new PushNotifier({
+    store: deps.store,
+    bus,
+    log,
+    coalesceMs: config.push.coalesceMs,
+    sender: new WebPushSender(vapid, {
+      subject: vapidSubject(config.publicUrl),
+      ttlSeconds: config.push.ttlSeconds,
+      timeoutMs: 10_000,
+    }),
+  });
   const relay = new Relay(deps.store, deps.secrets, atRest, bus, {
     envelopeTtlMs: config.envelopeTtlMs,
     maxBatchRows: config.maxBatchRows,
     now,
+    onStored: (key, mailboxId) => pushes.entryStored(key, mailboxId),
   });
   const ctx: ServerContext = {
     config,
@@ -81,6 +101,8 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
     blobs: deps.blobs,
     secrets: deps.secrets,
     relay,
+    atRest,
+    vapidPublicKey: vapid.publicKey,
     bus,
     log,
     now,
@@ -142,6 +164,8 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
   keyPackageRoutes(app, ctx);
   mailboxRoutes(app, ctx);
   blobRoutes(app, ctx);
+  pushRoutes(app, ctx);
+  entryRoutes(app, ctx);
   // Last, and only its own paths: the API routes above always win.
   if (config.webRoot !== undefined) webAppRoutes(app, ctx, config.webRoot);
 
@@ -199,6 +223,7 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
     clearInterval(sweeper);
     for (const c of connections) c.fail("unavailable");
     await relay.drain();
+    await pushes.close();
   });
   app.addHook("onClose", async () => {
     wss.close();

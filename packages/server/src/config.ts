@@ -48,6 +48,15 @@ export interface ServerConfig {
    * shows up without a restart.
    */
   webRoot?: string;
+  /** Web Push (RFC 8030/8291/8292) to devices without a socket on this node. */
+  push: {
+    /** At most one push per device within this window; entries stored during it get one more at its end. */
+    coalesceMs: number;
+    /** How long a push service keeps an undelivered push (the TTL header), in seconds. */
+    ttlSeconds: number;
+    /** Tests only: accept plain-HTTP and loopback endpoints, which a real push service never has. */
+    allowInsecureEndpoints: boolean;
+  };
   rateLimits: {
     /** Requests per minute and client address on unauthenticated endpoints. */
     publicPerMinute: number;
@@ -84,6 +93,7 @@ export function defaultConfig(publicUrl = "http://localhost:8080"): ServerConfig
     sweepIntervalMs: 10 * minute,
     sendsPerSecondPerSocket: 500,
     trustProxy: false,
+    push: { coalesceMs: 5_000, ttlSeconds: 24 * 3_600, allowInsecureEndpoints: false },
     rateLimits: {
       publicPerMinute: 30,
       publicGlobalPerMinute: 300,

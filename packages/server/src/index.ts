@@ -6,6 +6,7 @@ export { AtRestKeys } from "./secrets/AtRestKeys.js";
 export { ServerSecretsError, type ServerSecretsProblem } from "./secrets/ServerSecretsError.js";
 export { openServerSecrets } from "./secrets/openServerSecrets.js";
 export { restrictFileModes, FileModeError } from "./files/restrictFileModes.js";
+export { VapidKeys, VapidKeysError, openVapidKeys, VAPID_KEYS_FILE } from "./push/VapidKeys.js";
 export { LocalBus, type Bus } from "./relay/Bus.js";
 export { NatsBus } from "./relay/NatsBus.js";
 export type { ServerStore } from "./store/ServerStore.js";

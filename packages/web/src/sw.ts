@@ -4,10 +4,12 @@
  * nothing else. The API (/v1/*), blobs, and every other request go to the
  * network untouched and are never stored: decrypted content lives only in
  * the sealed IndexedDB store, and server answers are not the worker's to
- * keep. The build script (scripts/build.mjs) bundles this file on its own
- * and defines the two constants below for the build it belongs to.
+ * keep. A push wakes it to fetch and show what arrived (push/onPush.ts);
+ * a click on a notification opens its chat. The build script
+ * (scripts/build.mjs) bundles this file on its own and defines the two
+ * constants below for the build it belongs to.
  */
-export {};
+import { onPush, type PushScope } from "./push/onPush.js";
 
 /** Paths of this build's shell files, "/" first. */
 declare const BOTE_SHELL_FILES: string[];
@@ -23,12 +25,26 @@ interface FetchEvent extends ExtendableEvent {
   readonly request: Request;
   respondWith(response: Promise<Response>): void;
 }
+interface NotificationEvent extends ExtendableEvent {
+  readonly notification: Notification;
+}
+interface WindowClient {
+  readonly url: string;
+  focus(): Promise<WindowClient>;
+  navigate(url: string): Promise<WindowClient | null>;
+}
 interface ServiceWorkerScope {
   readonly location: Location;
-  readonly clients: { claim(): Promise<void> };
+  readonly registration: PushScope["registration"];
+  readonly clients: {
+    claim(): Promise<void>;
+    matchAll(options: { type: "window"; includeUncontrolled: boolean }): Promise<WindowClient[]>;
+    openWindow(url: string): Promise<WindowClient | null>;
+  };
   skipWaiting(): Promise<void>;
-  addEventListener(type: "install" | "activate", listener: (event: ExtendableEvent) => void): void;
+  addEventListener(type: "install" | "activate" | "push", listener: (event: ExtendableEvent) => void): void;
   addEventListener(type: "fetch", listener: (event: FetchEvent) => void): void;
+  addEventListener(type: "notificationclick", listener: (event: NotificationEvent) => void): void;
 }
 
 const worker = self as unknown as ServiceWorkerScope;
@@ -67,4 +83,25 @@ worker.addEventListener("fetch", (event) => {
   // Never /v1/*: the shell list is made from static files only, and this guard keeps it so.
   if (url.pathname === "/v1" || url.pathname.startsWith("/v1/")) return;
   event.respondWith((async () => (await (await caches.open(cacheName)).match(url.pathname)) ?? fetch(request))());
+});
+
+worker.addEventListener("push", (event) => event.waitUntil(onPush(worker)));
+
+worker.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const data = event.notification.data as { url?: unknown } | null;
+  // Only paths of this app: a notification's data is the worker's own, but a path is all it may name.
+  const path = typeof data?.url === "string" && data.url.startsWith("/#/") ? data.url : "/#/";
+  const url = new URL(path, worker.location.origin).href;
+  event.waitUntil(
+    (async () => {
+      const [open] = await worker.clients.matchAll({ type: "window", includeUncontrolled: true });
+      if (open === undefined) {
+        await worker.clients.openWindow(url);
+        return;
+      }
+      await open.focus();
+      await open.navigate(url);
+    })(),
+  );
 });

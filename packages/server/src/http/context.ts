@@ -6,6 +6,7 @@ import type { ServerSecrets } from "../secrets/ServerSecrets.js";
 import type { Relay } from "../relay/Relay.js";
 import type { Bus } from "../relay/Bus.js";
 import type { KeyPackageLimits } from "./KeyPackageLimits.js";
+import type { AtRestKeys } from "../secrets/AtRestKeys.js";
 
 /** What every route handler may use; built once in buildServer. */
 export interface ServerContext {
@@ -14,6 +15,10 @@ export interface ServerContext {
   blobs: BlobStore;
   secrets: ServerSecrets;
   relay: Relay;
+  /** Opens stored entries (GET /v1/entries). */
+  atRest: AtRestKeys;
+  /** The VAPID public key, base64url: PushManager's applicationServerKey. */
+  vapidPublicKey: string;
   bus: Bus;
   log: Logger;
   now: () => number;

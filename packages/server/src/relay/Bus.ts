@@ -35,6 +35,8 @@ export interface Bus {
   /** An entry is published only after it is durably stored. */
   publish(key: string, event: BusEvent): void;
   subscribe(key: string, handler: WakeHandler): () => void;
+  /** Whether a connection on this node listens on the key (a device with a receiving socket here needs no push). */
+  listening(key: string): boolean;
   close(): Promise<void>;
 }
 
@@ -61,8 +63,7 @@ export class LocalBus implements Bus {
     };
   }
 
-  /** Whether anyone on this node listens on the key. */
-  has(key: string): boolean {
+  listening(key: string): boolean {
     return this.handlers.has(key);
   }
 

@@ -83,11 +83,15 @@ export class NatsBus implements Bus {
     }
     return () => {
       unsubscribeLocal();
-      if (!this.local.has(key)) {
+      if (!this.local.listening(key)) {
         this.remote.get(key)?.unsubscribe();
         this.remote.delete(key);
       }
     };
+  }
+
+  listening(key: string): boolean {
+    return this.local.listening(key);
   }
 
   private decode(data: Uint8Array): BusEvent | undefined {

@@ -24,6 +24,8 @@ export interface RelayOptions {
   envelopeTtlMs: number;
   maxBatchRows: number;
   now: () => number;
+  /** Told of every stored entry after its wake is published (Web Push for devices without a socket). */
+  onStored?: (key: string, mailboxId: Bytes) => void;
 }
 
 interface PendingSend {
@@ -172,10 +174,12 @@ export class Relay {
         rejected.sort((a, b) => a.index - b.index);
         for (const e of outcome.entries) {
           const payload = pending.payloads[e.part]!;
-          this.bus.publish(mailboxKey(hex(e.mailboxId)), {
+          const key = mailboxKey(hex(e.mailboxId));
+          this.bus.publish(key, {
             kind: "entry",
             entry: { entryId: e.entryId, mailboxId: e.mailboxId, seq: e.seq, payload },
           });
+          this.options.onStored?.(key, e.mailboxId);
         }
         const errorCode = outcome.entries.length === 0 ? "mailbox_gone" : undefined;
         return { ...reply(errorCode), rejected };

@@ -371,6 +371,19 @@ export type CompleteDeviceLinkResult =
   | { ok: true }
   | { ok: false; code: "device_link_invalid" | "device_link_state" | "device_key_taken" | "account_changed" };
 
+/**
+ * A browser's Web Push subscription (RFC 8030, 8291): where its push service
+ * takes pushes for it, and the keys a push is encrypted for. One per device;
+ * it goes with the device.
+ */
+export interface PushSubscription {
+  endpoint: string;
+  /** P-256 public key of the browser, uncompressed, 65 bytes. */
+  p256dh: Bytes;
+  /** Authentication secret, 16 bytes. */
+  auth: Bytes;
+}
+
 export interface ServerStore {
   readonly kind: "sqlite" | "postgres";
   /** Applies the numbered migrations not yet applied. Idempotent. */
@@ -481,6 +494,16 @@ export interface ServerStore {
   completeDeviceLink(request: CompleteDeviceLink): Promise<CompleteDeviceLinkResult>;
   /** Deletes a completed link presented with its claim token hash and returns it; undefined if there was none. */
   takeCompletedDeviceLink(id: Bytes, claimTokenHash: Bytes, now: number): Promise<DeviceLink | undefined>;
+
+  /** Stores the device's push subscription in place of its earlier one; an endpoint another device had moves here. */
+  putPushSubscription(deviceId: Bytes, subscription: PushSubscription): Promise<void>;
+  /** The push subscription of the device that owns the mailbox, if it has one. */
+  pushSubscriptionOfMailbox(mailboxId: Bytes): Promise<(PushSubscription & { deviceId: Bytes }) | undefined>;
+  /**
+   * Deletes the device's push subscription; with an endpoint, only while it
+   * is still that one (a push service's 410 for a replaced one changes nothing).
+   */
+  deletePushSubscription(deviceId: Bytes, endpoint?: string): Promise<boolean>;
 
   /** Deletes whatever expired before now: queue entries, send keys, challenges, sessions, invitations, device links, blob metadata. */
   sweep(now: number): Promise<SweepResult>;

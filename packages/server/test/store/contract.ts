@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { accountsContract } from "./contract-accounts.js";
 import { deviceLinksContract } from "./contract-deviceLinks.js";
+import { pushContract } from "./contract-push.js";
 import { relayContract } from "./contract-relay.js";
 import { statementsContract } from "./contract-statements.js";
 import type { StoreFixture } from "./fixtures.js";
@@ -42,5 +43,6 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>, s
     statementsContract(current);
     deviceLinksContract(current);
     relayContract(current, open);
+    pushContract(current);
   });
 }

@@ -6,10 +6,12 @@ import { watchRoute } from "./state/route.js";
 import { conversations, start } from "./state/session.js";
 import { setTitleUnread } from "./state/notifications.js";
 import { App } from "./ui/App.js";
+import { watchInstallPrompt } from "./state/install.js";
 
 async function main(): Promise<void> {
   await startI18n();
   watchRoute();
+  watchInstallPrompt();
   const root = document.getElementById("app");
   if (root === null) throw new Error("index.html has no #app");
   render(<App />, root);

@@ -30,6 +30,7 @@ import type {
   NewInvitation,
   Organisation,
   LegacyQueueKeys,
+  PushSubscription,
   SealedEntry,
   SessionPrincipal,
   RedeemInvitation,
@@ -48,6 +49,7 @@ import { commitBatch } from "./commitBatch.js";
 import { upgradeLegacyQueue } from "./legacyQueue.js";
 import { claimLink, completeLink, createLink, getLink, keyLink, revealLink, takeCompletedLink } from "./deviceLinks.js";
 import { Rollback, transaction } from "./transaction.js";
+import { deletePushSubscription, pushSubscriptionOfMailbox, putPushSubscription } from "./pushSubscriptions.js";
 import {
   INVITATION,
   append,
@@ -590,6 +592,18 @@ class PostgresStore implements ServerStore {
 
   takeCompletedDeviceLink(id: Bytes, claimTokenHash: Bytes, now: number): Promise<DeviceLink | undefined> {
     return takeCompletedLink(this.pool, id, claimTokenHash, now);
+  }
+
+  putPushSubscription(deviceId: Bytes, subscription: PushSubscription): Promise<void> {
+    return putPushSubscription(this.pool, deviceId, subscription);
+  }
+
+  pushSubscriptionOfMailbox(mailboxId: Bytes): Promise<(PushSubscription & { deviceId: Bytes }) | undefined> {
+    return pushSubscriptionOfMailbox(this.pool, mailboxId);
+  }
+
+  deletePushSubscription(deviceId: Bytes, endpoint?: string): Promise<boolean> {
+    return deletePushSubscription(this.pool, deviceId, endpoint);
   }
 
   sweep(now: number): Promise<SweepResult> {

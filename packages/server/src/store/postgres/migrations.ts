@@ -245,6 +245,18 @@ export const migrations: readonly Migration[] = [
       -- sealed what they hold.
     `,
   },
+  {
+    version: 6,
+    sql: `
+      -- Web Push: one subscription per device, going with it; no time kept.
+      CREATE TABLE push_subscriptions (
+        device_id bytea PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+        endpoint text NOT NULL UNIQUE,
+        p256dh bytea NOT NULL,
+        auth bytea NOT NULL
+      );
+    `,
+  },
 ];
 
 export async function applyMigrations(pool: pg.Pool): Promise<void> {

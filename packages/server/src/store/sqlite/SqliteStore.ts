@@ -29,6 +29,7 @@ import type {
   NewInvitation,
   Organisation,
   LegacyQueueKeys,
+  PushSubscription,
   SealedEntry,
   SessionPrincipal,
   RedeemInvitation,
@@ -64,6 +65,7 @@ import {
   prepareDeviceLinkStatements,
   type DeviceLinkStatements,
 } from "./deviceLinks.js";
+import { SqlitePushSubscriptions } from "./pushSubscriptions.js";
 
 /** How long after a relay write its WAL frames may remain. */
 const CHECKPOINT_DELAY_MS = 1000;
@@ -161,12 +163,14 @@ class SqliteStore implements ServerStore {
   readonly kind = "sqlite";
   private readonly s: Statements;
   private readonly links: DeviceLinkStatements;
+  private readonly pushes: SqlitePushSubscriptions;
   private readonly transaction;
   private checkpointTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly db: Database.Database) {
     this.s = prepareStatements(db);
     this.links = prepareDeviceLinkStatements(db);
+    this.pushes = new SqlitePushSubscriptions(db);
     this.transaction = db.transaction((work: () => unknown) => work());
   }
 
@@ -613,6 +617,18 @@ class SqliteStore implements ServerStore {
       const row = this.links.take.get(id, claimTokenHash, now);
       return row && deviceLinkOf(row);
     });
+  }
+
+  putPushSubscription(deviceId: Bytes, subscription: PushSubscription): Promise<void> {
+    return settle(() => this.pushes.store(deviceId, subscription));
+  }
+
+  pushSubscriptionOfMailbox(mailboxId: Bytes): Promise<(PushSubscription & { deviceId: Bytes }) | undefined> {
+    return settle(() => this.pushes.ofMailboxId(mailboxId));
+  }
+
+  deletePushSubscription(deviceId: Bytes, endpoint?: string): Promise<boolean> {
+    return settle(() => this.pushes.delete(deviceId, endpoint));
   }
 
   sweep(now: number): Promise<SweepResult> {

@@ -249,6 +249,21 @@ export const migrations: readonly Migration[] = [
       -- sealed what they hold: that needs the secrets file, which SQL has not.
     `,
   },
+  {
+    version: 6,
+    sql: `
+      -- Web Push (docs/THREAT-MODEL.md, "Web Push"): one subscription per
+      -- device, going with it. The endpoint names the browser's push service
+      -- and an opaque registration there; the keys only encrypt a push's
+      -- fixed payload. No time is kept.
+      CREATE TABLE push_subscriptions (
+        device_id BLOB PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+        endpoint TEXT NOT NULL UNIQUE,
+        p256dh BLOB NOT NULL,
+        auth BLOB NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Accounts made before version 2 have no certificate: such a database is refused rather than half migrated. */

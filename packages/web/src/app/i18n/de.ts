@@ -222,9 +222,20 @@ export const de = {
     pinSaved: "App-Sperre eingerichtet.",
     pinInvalid: "Die PIN muss aus 4 bis 12 Ziffern bestehen (oder ist falsch).",
     pinWrong: "Falsche PIN.",
-    notifications: "Benachrichtigungen erlauben",
+    notifications: "Benachrichtigungen",
+    notificationsHint:
+      "Bote meldet neue Nachrichten auch, wenn die App geschlossen ist. Der Push-Dienst Ihres Browsers erfährt dabei nur, dass etwas angekommen ist — nicht von wem und nicht was.",
+    notificationsEnable: "Benachrichtigungen einschalten",
+    notificationsDisable: "Benachrichtigungen ausschalten",
     notificationsOn: "Benachrichtigungen sind an.",
     notificationsOff: "Benachrichtigungen sind aus.",
+    notificationsDenied:
+      "Der Browser erlaubt Bote keine Benachrichtigungen. Sie können das in den Website-Einstellungen des Browsers ändern.",
+    notificationsUnsupported:
+      "Dieser Browser kann keine Push-Benachrichtigungen empfangen. Auf dem iPhone fügen Sie Bote zuerst zum Home-Bildschirm hinzu.",
+    notificationsFailed: "Benachrichtigungen ließen sich nicht einschalten. Versuchen Sie es später noch einmal.",
+    notificationsPreview: "Absender und Text in der Benachrichtigung zeigen",
+    notificationsPreviewHint: "Sonst steht dort nur „Neue Nachricht“ — bei eingerichteter App-Sperre immer.",
     administration: "Verwaltung",
   },
   invite: {
@@ -327,6 +338,16 @@ export const de = {
     deleteConfirm: "Löschen",
   },
   notifications: { newMessageFrom: "Neue Nachricht von {{name}}" },
+  push: {
+    title: "Bote",
+    newMessage: "Neue Nachricht",
+    upToDate: "Bote ist auf dem neuesten Stand.",
+  },
+  install: {
+    text: "Bote auf dem Startbildschirm: öffnet sich wie eine App und meldet neue Nachrichten auch auf dem Handy.",
+    accept: "Installieren",
+    decline: "Später",
+  },
   deviceLink: {
     offer: "Weiteres Gerät verbinden",
     title: "Weiteres Gerät verbinden",

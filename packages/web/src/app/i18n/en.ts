@@ -214,9 +214,20 @@ export const en: Catalog<typeof de> = {
     pinSaved: "App lock set up.",
     pinInvalid: "The PIN must be 4 to 12 digits (or it is wrong).",
     pinWrong: "Wrong PIN.",
-    notifications: "Allow notifications",
+    notifications: "Notifications",
+    notificationsHint:
+      "Bote tells you of new messages even when the app is closed. Your browser's push service learns only that something arrived — not from whom, not what.",
+    notificationsEnable: "Turn notifications on",
+    notificationsDisable: "Turn notifications off",
     notificationsOn: "Notifications are on.",
     notificationsOff: "Notifications are off.",
+    notificationsDenied:
+      "The browser does not allow Bote notifications. You can change that in the browser's site settings.",
+    notificationsUnsupported:
+      "This browser cannot receive push notifications. On an iPhone, add Bote to the home screen first.",
+    notificationsFailed: "Notifications could not be turned on. Please try again later.",
+    notificationsPreview: "Show sender and text in the notification",
+    notificationsPreviewHint: "Otherwise it only says “New message” — always so while the app lock is set.",
     administration: "Administration",
   },
   invite: {
@@ -319,6 +330,16 @@ export const en: Catalog<typeof de> = {
     deleteConfirm: "Delete",
   },
   notifications: { newMessageFrom: "New message from {{name}}" },
+  push: {
+    title: "Bote",
+    newMessage: "New message",
+    upToDate: "Bote is up to date.",
+  },
+  install: {
+    text: "Bote on the home screen: opens like an app and tells you of new messages on the phone too.",
+    accept: "Install",
+    decline: "Later",
+  },
   deviceLink: {
     offer: "Link another device",
     title: "Link another device",

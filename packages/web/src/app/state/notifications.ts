@@ -25,8 +25,3 @@ export function notifyIncoming(message: MessageRecord, seen: boolean): void {
 export function setTitleUnread(unread: number): void {
   document.title = unread > 0 ? t("app.titleUnread", { count: unread }) : "Bote";
 }
-
-export async function askForNotifications(): Promise<NotificationPermission> {
-  if (!("Notification" in globalThis)) return "denied";
-  return Notification.requestPermission();
-}

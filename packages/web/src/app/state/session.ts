@@ -28,6 +28,8 @@ import { navigate, openConversationId, route } from "./route.js";
 import { notifyIncoming } from "./notifications.js";
 import { isReaction, isShown, toLines } from "./lines.js";
 import { askServer, type InvitationVerdict } from "./invitation.js";
+import { disablePush, loadPushSettings, refreshPushSubscription } from "./push.js";
+import { waitForServiceWorker } from "../../push/deviceLock.js";
 
 export type Phase =
   | { kind: "loading" }
@@ -193,6 +195,8 @@ async function openDevice(): Promise<void> {
     forgetInvitationLink();
     showToast(t("join.alreadyJoined"));
   }
+  // A service worker woken by a push may be working on the store: it finishes first.
+  await waitForServiceWorker();
   await attach(await BoteClient.open({ store, transport }));
 }
 
@@ -240,6 +244,8 @@ export async function linkDevice(options: {
 export async function deleteLocalProfile(): Promise<void> {
   const closing = client;
   client = undefined;
+  // Logged out for good: no push may wake this browser for the device any more.
+  if (closing !== undefined) await disablePush(closing).catch(() => undefined);
   await closing?.close().catch(() => undefined);
   await store?.close().catch(() => undefined);
   store = undefined;
@@ -288,12 +294,14 @@ async function attach(opened: BoteClient): Promise<void> {
   opened.on("problem", ({ code, detail }) => console.warn(`bote: ${code}: ${detail}`));
   await Promise.all([refreshConversations(), refreshContacts()]);
   if (phase.value.kind === "deactivated") return;
+  void loadPushSettings().catch((err: unknown) => console.warn("bote: push settings", err));
   phase.value = { kind: "ready" };
   if (route.value.screen === "chats") navigate({ screen: "chats" }, true);
   // The join may have connected already, before these handlers were there.
   connection.value = opened.connectionState;
   opened
     .connect()
+    .then(() => refreshPushSubscription(opened))
     .catch((err: unknown) => {
       if (isRevoked(err)) endDeactivated();
       else console.warn("bote: connect", err);

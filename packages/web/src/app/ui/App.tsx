@@ -16,6 +16,7 @@ import { Settings } from "./Settings.js";
 import { Verify } from "./Verify.js";
 import { LinkDevice } from "./LinkDevice.js";
 import { LinkScreen, WithLinkOffer } from "./LinkScreen.js";
+import { InstallOffer } from "./InstallOffer.js";
 
 /** Phone: one pane at a time. Desktop (≥ 900 px): the chat list stays on the left. */
 export function App() {
@@ -115,6 +116,7 @@ function Notices() {
   const message = toast.value;
   return (
     <div class="notices" aria-live="polite">
+      <InstallOffer />
       {notice && (
         <a class="notice" href={`#/chat/${notice.conversationId}`}>
           {t("notifications.newMessageFrom", { name: notice.senderName })}

@@ -1,7 +1,8 @@
 import { useState } from "preact/hooks";
 import { language, languages, setLanguage, t, type Language } from "../i18n/i18n.js";
-import { askForNotifications } from "../state/notifications.js";
 import { appLock, errorText, requireClient, showToast } from "../state/session.js";
+import { setPushLanguage } from "../state/push.js";
+import { NotificationSettings } from "./NotificationSettings.js";
 import { Icon } from "./icons.js";
 import { LockError } from "../../lock/appLock.js";
 
@@ -16,7 +17,7 @@ export function LanguageSwitch() {
             name="language"
             value={lng}
             checked={language.value === lng}
-            onChange={() => void setLanguage(lng)}
+            onChange={() => void setLanguage(lng).then(() => setPushLanguage(lng))}
           />
           {t(`settings.languages.${lng}`)}
         </label>
@@ -49,16 +50,7 @@ export function Settings() {
         </dl>
         <LanguageSwitch />
         <PinSettings />
-        <button
-          class="secondary"
-          onClick={() =>
-            void askForNotifications().then((p) =>
-              showToast(p === "granted" ? t("settings.notificationsOn") : t("settings.notificationsOff")),
-            )
-          }
-        >
-          {t("settings.notifications")}
-        </button>
+        <NotificationSettings />
         <a class="secondary link-button" href="#/link-device">
           {t("deviceLink.offer")}
         </a>
