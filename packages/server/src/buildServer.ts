@@ -131,7 +131,11 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
   addGlobalRouteCaps(app, config);
 
   app.get("/healthz", () => {
-    const response: HealthResponse = { status: "ok", protocolVersion: PROTOCOL_VERSION };
+    const response: HealthResponse = {
+      status: "ok",
+      protocolVersion: PROTOCOL_VERSION,
+      publicUrl: config.publicUrl,
+    };
     return response;
   });
   accountRoutes(app, ctx);

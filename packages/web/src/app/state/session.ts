@@ -27,6 +27,7 @@ import { language, t } from "../i18n/i18n.js";
 import { navigate, openConversationId, route } from "./route.js";
 import { notifyIncoming } from "./notifications.js";
 import { isReaction } from "./lines.js";
+import { arriveAtPublicUrl } from "./canonicalOrigin.js";
 
 export type Phase =
   | { kind: "loading" }
@@ -123,12 +124,8 @@ export function errorText(err: unknown): string {
   return t("errors.unexpected");
 }
 
+/** Called once the page is on the public URL, over HTTPS or on localhost (state/canonicalOrigin.ts). */
 export async function start(): Promise<void> {
-  // WebCrypto, IndexedDB keys and service workers exist only in secure contexts (HTTPS or localhost).
-  if (!globalThis.isSecureContext || globalThis.crypto?.subtle === undefined) {
-    phase.value = { kind: "failed", message: t("app.insecure") };
-    return;
-  }
   try {
     lock = await AppLock.open();
     if (lock.enabled) {
@@ -204,6 +201,8 @@ export async function join(
   link: string,
   firstAdmin?: { displayName: string; ciphersuite?: BoteCiphersuiteName },
 ): Promise<void> {
+  // Checked again right before the redeem, which spends the invitation: the server might have moved.
+  if (!(await arriveAtPublicUrl())) return;
   store ??= await IndexedDbClientStore.open();
   const joined = await joinWithInvitation({
     store,
