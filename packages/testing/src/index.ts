@@ -2,3 +2,4 @@ export { createTestDatabase, postgresSkipReason, type TestDatabase } from "./pos
 export { natsSkipReason, natsUrl } from "./nats.js";
 export { describeClientStoreContract, type ClientStoreFixture } from "./clientStoreContract.js";
 export { freePort } from "./freePort.js";
+export { pebbleSkipReason, startPebble, type Pebble, type PebbleOptions } from "./pebble.js";

@@ -6,6 +6,7 @@ export const bin = fileURLToPath(new URL("../../src/bin.js", import.meta.url));
 
 export interface RunningServer {
   readonly child: ChildProcess;
+  /** The public URL the server printed (by default http://localhost:PORT). */
   readonly url: string;
   stderr(): string;
   /** The server's JSON log lines. */
@@ -14,7 +15,7 @@ export interface RunningServer {
 
 export { freePort } from "@bote/testing";
 
-/** `bote serve` on 127.0.0.1 with `args`; resolves once it prints where it listens. */
+/** `bote serve` on 127.0.0.1 with `args`; resolves once it prints its public URL. */
 export function spawnServer(args: readonly string[], lang = "de_DE.UTF-8"): Promise<RunningServer> {
   const child = spawn(process.execPath, [bin, "serve", "--host", "127.0.0.1", "--log-level", "warn", ...args], {
     env: { ...process.env, LANG: lang, LC_ALL: "" },
@@ -28,7 +29,7 @@ export function spawnServer(args: readonly string[], lang = "de_DE.UTF-8"): Prom
     const timer = setTimeout(() => reject(new Error(`no start within 15 s: ${err}`)), 15_000);
     child.stderr.on("data", (chunk: Buffer) => {
       err += chunk.toString();
-      const m = /(?:läuft auf|running at) (http:\/\/\S+)/.exec(err);
+      const m = /(?:läuft auf|running at) (https?:\/\/\S+)/.exec(err);
       if (m !== null) {
         clearTimeout(timer);
         resolve({ child, url: m[1]!, stderr: () => err, stdout: () => out });
