@@ -25,6 +25,8 @@ export interface BoteServerOptions {
   readonly webRoot?: string;
   /** The port to listen on; default: a free one. */
   readonly port?: number;
+  /** More `bote serve` flags (e.g. --domain and its ACME flags). */
+  readonly extraArgs?: readonly string[];
 }
 
 export interface BoteServer {
@@ -52,6 +54,7 @@ export async function startBoteServer(options: BoteServerOptions = {}): Promise<
     ...(options.publicUrl === null ? [] : ["--public-url", options.publicUrl ?? url]),
     ...["--org-name", options.orgName ?? "Bote", "--log-level", "warn"],
     ...(options.webRoot === undefined ? [] : ["--web-root", options.webRoot]),
+    ...(options.extraArgs ?? []),
   ];
   let output = "";
   const log = (text: string) => (output += text);
@@ -92,7 +95,7 @@ async function spawnServer(args: readonly string[], log: (text: string) => void)
     child.stderr.on("data", (chunk: Buffer) => {
       err += chunk.toString();
       log(chunk.toString());
-      if (/(?:läuft auf|running at) http/.test(err)) {
+      if (/(?:läuft auf|running at) https?:/.test(err)) {
         clearTimeout(timer);
         resolve();
       }
