@@ -146,6 +146,18 @@ describe("bote serve --domain (ACME against pebble)", { skip, timeout: 120_000 }
     assert.match(invalid.stderr, /The certificate authority could not confirm that the domain belongs to this server/);
     assert.match(invalid.stderr, /\[acme_validation_failed\]/);
     assert.equal(await answers(port), false);
+
+    // A failure after the certificate (here the database) ends the process too: the HTTP port keeps nothing alive.
+    const noDatabase = await bote(
+      [
+        ...["serve", "--data", await dataDir(), "--host", "127.0.0.1", "--domain", DOMAIN],
+        ...["--port", String(port), "--http-port", String(httpPort), ...acmeFlags()],
+        ...["--database", "postgres://nobody@127.0.0.1:1/none"],
+      ],
+      { lang: "en_GB.UTF-8", timeoutMs: 20_000 },
+    );
+    assert.equal(noDatabase.code, 1);
+    assert.match(noDatabase.stderr, /Bote could not start: connect ECONNREFUSED/);
   });
 
   it("refuses a busy HTTP port and bad flags, with the flag named", async () => {

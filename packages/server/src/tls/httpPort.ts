@@ -38,6 +38,9 @@ export async function openHttpPort(options: { host: string; port: number; public
     );
     server.listen(options.port, options.host, () => resolve());
   });
+  // It never keeps the process alive by itself: if the start fails later (the store, the secrets), the
+  // process ends instead of idling with only a redirect open. While Bote runs, its HTTPS server does.
+  server.unref();
   return {
     challenges,
     close: () =>
