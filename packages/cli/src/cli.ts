@@ -17,9 +17,23 @@ export function buildProgram(): Command {
     .command("serve")
     .description("Startet den Server / runs the server")
     .option("--data <dir>", "Datenverzeichnis / data directory", "./data")
-    .option("--port <n>", "TCP-Port / TCP port", "8080")
+    .option("--port <n>", "TCP-Port / TCP port (8080; 443 mit/with --domain)")
     .option("--host <addr>", "Adresse zum Lauschen / address to listen on", "0.0.0.0")
     .option("--public-url <url>", "öffentliche Adresse / public base URL (http://localhost:PORT)")
+    .option(
+      "--domain <name>",
+      "HTTPS mit Zertifikat per ACME, öffentliche Adresse https://DOMAIN / HTTPS with an ACME certificate, public URL https://DOMAIN",
+    )
+    .option("--http-port <n>", "mit --domain: HTTP-Port für ACME und Umleitung / with --domain: HTTP port (80)")
+    .option(
+      "--acme-directory <url>",
+      "mit --domain: ACME-Verzeichnis der CA / with --domain: the CA's ACME directory (Let's Encrypt)",
+    )
+    .option(
+      "--acme-ca <file>",
+      "mit --domain: weitere CA für den ACME-Server / with --domain: extra CA for the ACME server",
+    )
+    .option("--acme-email <address>", "mit --domain: Kontakt für die CA / with --domain: contact for the CA")
     .option("--database <url>", "PostgreSQL statt SQLite / PostgreSQL instead of SQLite (postgres://…)")
     .option("--nats <url>", "NATS weckt andere Knoten / NATS wakes other nodes (nats://…; with --database)")
     .option("--nats-prefix <prefix>", "Präfix der NATS-Subjects / NATS subject prefix", "bote")

@@ -35,6 +35,20 @@ const de = {
   firstInviteSaved: (file: string) => `Auch gespeichert in ${file}; die Datei wird nach dem Einlösen gelöscht.`,
   stopping: "Bote wird beendet …",
   startFailed: (reason: string) => `Bote konnte nicht starten: ${reason}`,
+  invalidDomain: (v: string) =>
+    `Ungültige Domain „${v}“: erwartet wird ein Rechnername wie chat.example.de, ohne https:// und ohne Port.`,
+  domainWithPublicUrl:
+    "--domain legt die öffentliche Adresse selbst fest (https://DOMAIN); bitte --public-url weglassen.",
+  domainPortZero: "--port 0 geht nicht mit --domain: Die öffentliche Adresse braucht einen festen Port.",
+  needsDomain: (flag: string) => `${flag} gilt nur zusammen mit --domain.`,
+  invalidHttpPort: (v: string) => `Ungültiger Port „${v}“ für --http-port: erwartet wird eine Zahl von 1 bis 65535.`,
+  invalidAcmeDirectory: (v: string) =>
+    `Ungültige ACME-Adresse „${v}“ für --acme-directory: erwartet wird eine https-URL wie https://acme-v02.api.letsencrypt.org/directory.`,
+  invalidAcmeCa: (v: string) => `„${v}“ für --acme-ca ist keine lesbare Datei mit PEM-Zertifikaten.`,
+  invalidEmail: (v: string) => `Ungültige E-Mail-Adresse „${v}“ für --acme-email.`,
+  tlsStarting: (domain: string) =>
+    `HTTPS für ${domain}: Das Zertifikat wird geladen oder bei der Zertifizierungsstelle beantragt …`,
+  tlsFailed: (text: string, reason: string, code: string) => `${text} Grund: ${reason} [${code}]`,
 };
 
 export type Messages = typeof de;
@@ -65,6 +79,18 @@ const en: Messages = {
   firstInviteSaved: (file: string) => `Also saved in ${file}; the file is deleted once redeemed.`,
   stopping: "Stopping Bote …",
   startFailed: (reason: string) => `Bote could not start: ${reason}`,
+  invalidDomain: (v: string) =>
+    `Invalid domain "${v}": expected a host name such as chat.example.de, without https:// and without a port.`,
+  domainWithPublicUrl: "--domain sets the public URL itself (https://DOMAIN); please leave out --public-url.",
+  domainPortZero: "--port 0 does not go with --domain: the public URL needs a fixed port.",
+  needsDomain: (flag: string) => `${flag} only goes with --domain.`,
+  invalidHttpPort: (v: string) => `Invalid port "${v}" for --http-port: expected a number from 1 to 65535.`,
+  invalidAcmeDirectory: (v: string) =>
+    `Invalid ACME address "${v}" for --acme-directory: expected an https URL such as https://acme-v02.api.letsencrypt.org/directory.`,
+  invalidAcmeCa: (v: string) => `"${v}" for --acme-ca is no readable file of PEM certificates.`,
+  invalidEmail: (v: string) => `Invalid e-mail address "${v}" for --acme-email.`,
+  tlsStarting: (domain: string) => `HTTPS for ${domain}: loading the certificate or requesting it from the CA …`,
+  tlsFailed: (text: string, reason: string, code: string) => `${text} Reason: ${reason} [${code}]`,
 };
 
 const catalog = { de, en };

@@ -25,10 +25,18 @@ import {
   type ServerStore,
 } from "@bote/server";
 import { messages, UsageError } from "./messages.js";
+import {
+  domainPublicUrl,
+  openDomainTls,
+  parseDomainFlags,
+  type DomainFlags,
+  type DomainOptions,
+} from "./serveDomain.js";
 
-export interface ServeOptions {
+export interface ServeOptions extends DomainFlags {
   data: string;
-  port: string;
+  /** Default 8080, or 443 with --domain. */
+  port?: string;
   host: string;
   publicUrl?: string;
   database?: string;
@@ -74,14 +82,19 @@ export interface ParsedServeOptions {
   trustProxy: boolean;
   /** The built web app, served at `/`; undefined when the web package cannot be found. */
   webRoot: string | undefined;
+  /** With --domain: HTTPS with a certificate by ACME, and the HTTP port redirecting to it. */
+  domain: DomainOptions | undefined;
 }
 
 export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
   const t = messages();
-  if (!/^\d{1,5}$/.test(options.port) || Number(options.port) > 65535)
-    throw new UsageError(t.invalidPort(options.port));
-  const port = Number(options.port);
-  const publicUrl = options.publicUrl ?? `http://localhost:${port}`;
+  const domain = parseDomainFlags(options, options.publicUrl);
+  const portText = options.port ?? (domain === undefined ? "8080" : "443");
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError(t.invalidPort(portText));
+  const port = Number(portText);
+  if (domain !== undefined && port === 0) throw new UsageError(t.domainPortZero);
+  const publicUrl =
+    domain === undefined ? (options.publicUrl ?? `http://localhost:${port}`) : domainPublicUrl(domain.domain, port);
   if (!isHttpUrl(publicUrl)) throw new UsageError(t.invalidUrl(publicUrl));
   if (options.database !== undefined && !/^postgres(ql)?:\/\//.test(options.database))
     throw new UsageError(t.invalidDatabase(options.database));
@@ -113,7 +126,7 @@ export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
     port,
     host: options.host,
     publicUrl,
-    publicUrlGiven: options.publicUrl !== undefined,
+    publicUrlGiven: options.publicUrl !== undefined || domain !== undefined,
     database: options.database,
     nats: options.nats,
     natsPrefix: options.natsPrefix,
@@ -131,6 +144,7 @@ export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
     blobMaxMb,
     trustProxy: options.trustProxy === true,
     webRoot,
+    domain,
   };
 }
 
@@ -191,6 +205,15 @@ export async function serve(raw: ServeOptions): Promise<void> {
   await restrictFileModes(options.secretsFile);
   const blobDir = options.blobs === undefined ? join(options.dataDir, "blobs") : resolve(options.blobs);
   if (options.blobs !== undefined || options.database === undefined) await restrictFileModes(blobDir);
+  // Before the store: without its certificate the server does not start at all.
+  const domainTls =
+    options.domain === undefined
+      ? undefined
+      : await openDomainTls(options.domain, {
+          dataDir: options.dataDir,
+          host: options.host,
+          publicUrl: options.publicUrl,
+        });
   const logger = pino({ level: options.logLevel, serializers: logSerializers });
   let store: ServerStore;
   let blobs: BlobStore;
@@ -245,13 +268,21 @@ export async function serve(raw: ServeOptions): Promise<void> {
     vapid,
     logger,
     ...(bus === undefined ? {} : { bus }),
+    ...(domainTls === undefined ? {} : { tls: domainTls.certificate }),
     onInvitationRedeemed: (hash) => onInvitationRedeemed(hash),
   });
   server.app.addHook("onClose", async () => {
+    await domainTls?.close();
     await store.close();
     await blobs.close();
   });
-  await server.app.listen({ port: options.port, host: options.host });
+  try {
+    await server.app.listen({ port: options.port, host: options.host });
+  } catch (error) {
+    await server.app.close();
+    throw error;
+  }
+  domainTls?.startRenewing(server.app.server, logger);
   const address = server.app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : options.port;
   if (options.publicUrlGiven === false) {
@@ -265,11 +296,7 @@ export async function serve(raw: ServeOptions): Promise<void> {
     organisationName: options.orgName,
   });
   onInvitationRedeemed = boot.onInvitationRedeemed;
-  console.error(t.listening(`http://${options.host === "0.0.0.0" ? "localhost" : options.host}:${port}`));
-  if (boot.adminInvitationUrl !== undefined) {
-    const file = join(options.dataDir, INITIAL_INVITE_FILE);
-    console.error(`\n${t.firstInvite}\n\n  ${boot.adminInvitationUrl}\n\n${t.firstInviteSaved(file)}\n`);
-  }
+  // Before the start is announced: whoever stops Bote right after it said so gets a clean stop.
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -285,4 +312,10 @@ export async function serve(raw: ServeOptions): Promise<void> {
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
+  // The one address for people: invitations and the WebSocket belong to it (the listening address does not).
+  console.error(t.listening(config.publicUrl));
+  if (boot.adminInvitationUrl !== undefined) {
+    const file = join(options.dataDir, INITIAL_INVITE_FILE);
+    console.error(`\n${t.firstInvite}\n\n  ${boot.adminInvitationUrl}\n\n${t.firstInviteSaved(file)}\n`);
+  }
 }

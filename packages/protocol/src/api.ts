@@ -238,6 +238,11 @@ export interface BlobUploadResponse {
 export interface HealthResponse {
   status: "ok";
   protocolVersion: number;
+  /**
+   * The server's public URL (`--public-url`, or https://DOMAIN): the one origin where the web app
+   * may redeem an invitation or log in, since it is the only one the WebSocket accepts.
+   */
+  publicUrl: string;
 }
 
 // Linking a second device (docs/PROTOCOL.md, "Linking a device").

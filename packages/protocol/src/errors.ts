@@ -200,6 +200,26 @@ export const errorRegistry = {
     de: "Diese Datenbank stammt aus einer älteren Bote-Version ohne Organisationsschlüssel und kann nicht übernommen werden. Verschieben Sie das Datenverzeichnis (oder die Datenbank) und starten Sie mit einer neuen Datenbank; alle bisherigen Profile müssen danach neu beitreten.",
     en: "This database was made by an older Bote version without an organisation key and cannot be carried over. Move the data directory (or the database) away and start with a fresh database; every existing profile must then join again.",
   },
+  acme_unreachable: {
+    http: 503,
+    de: "Die Zertifizierungsstelle (ACME-Server) ist nicht erreichbar. Prüfen Sie --acme-directory, die Internetverbindung dieses Rechners und, für eine eigene Test-CA, --acme-ca.",
+    en: "The certificate authority (ACME server) cannot be reached. Check --acme-directory, this machine's internet connection and, for a test CA of your own, --acme-ca.",
+  },
+  acme_validation_failed: {
+    http: 503,
+    de: "Die Zertifizierungsstelle konnte nicht bestätigen, dass die Domain zu diesem Server gehört. Die Domain muss im DNS auf diesen Rechner zeigen, und Port 80 (--http-port) muss aus dem Internet erreichbar sein.",
+    en: "The certificate authority could not confirm that the domain belongs to this server. The domain must point to this machine in DNS, and port 80 (--http-port) must be reachable from the internet.",
+  },
+  acme_failed: {
+    http: 503,
+    de: "Die Zertifizierungsstelle hat kein Zertifikat ausgestellt.",
+    en: "The certificate authority issued no certificate.",
+  },
+  port_unavailable: {
+    http: 503,
+    de: "Ein Port lässt sich nicht öffnen: Er ist schon belegt, oder Ports unter 1024 brauchen Root-Rechte oder CAP_NET_BIND_SERVICE.",
+    en: "A port cannot be opened: it is in use already, or ports below 1024 need root or CAP_NET_BIND_SERVICE.",
+  },
   unavailable: {
     http: 503,
     wsClose: 1001,

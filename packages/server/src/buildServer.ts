@@ -60,6 +60,11 @@ export interface ServerDeps {
   logger?: Logger;
   now?: () => number;
   onInvitationRedeemed?: (tokenHash: Uint8Array) => void;
+  /**
+   * Serve HTTPS with this certificate (PEM) instead of plain HTTP. A renewed
+   * one is put in with `setSecureContext` on `app.server`, without a restart.
+   */
+  tls?: { key: string; cert: string };
 }
 
 export interface BoteServer {
@@ -118,6 +123,7 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_JSON_BODY_BYTES,
     return503OnClosing: true,
+    ...(deps.tls === undefined ? {} : { https: deps.tls }),
     // Behind a reverse proxy the client address (for rate limits only, never stored) is in X-Forwarded-For.
     trustProxy: config.trustProxy,
     // An undecodable URL or header is refused before routing; it still answers in the registry's format.
@@ -154,7 +160,11 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
   addGlobalRouteCaps(app, config);
 
   app.get("/healthz", () => {
-    const response: HealthResponse = { status: "ok", protocolVersion: PROTOCOL_VERSION };
+    const response: HealthResponse = {
+      status: "ok",
+      protocolVersion: PROTOCOL_VERSION,
+      publicUrl: config.publicUrl,
+    };
     return response;
   });
   accountRoutes(app, ctx);

@@ -121,7 +121,8 @@ describeEachBackend("endpoints", (backend) => {
     const allowed = await TestSocket.open(s.wsUrl, { origin: "http://127.0.0.1:8080" });
     assert.equal((await allowed.hello("")).case, "helloOk");
     await allowed.close();
-    const health = await http<{ status: string }>(s, "GET", "/healthz");
+    const health = await http<{ status: string; publicUrl: string }>(s, "GET", "/healthz");
     assert.equal(health.body.status, "ok");
+    assert.equal(health.body.publicUrl, "http://127.0.0.1:8080", "the web app's one origin");
   });
 });

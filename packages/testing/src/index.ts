@@ -4,3 +4,4 @@ export { describeClientStoreContract, type ClientStoreFixture } from "./clientSt
 export { freePort } from "./freePort.js";
 export { cameraJpeg, cameraPng, decodeJpeg, CAMERA_MARKERS, ICC_MARKER } from "./cameraPhoto.js";
 export { oggOpusVoice } from "./oggOpus.js";
+export { pebbleSkipReason, startPebble, type Pebble, type PebbleOptions } from "./pebble.js";

@@ -56,7 +56,7 @@ describe("browserTransport in Chromium", { ...(skip === undefined ? {} : { skip 
     const answer = await browser.page.evaluate((o) => boteTransport.healthz(o), browser.origin);
     assert.equal(answer.status, 200);
     assert.match(answer.contentType ?? "", /^application\/json/);
-    assert.deepEqual(JSON.parse(answer.body), { status: "ok", protocolVersion: 1 });
+    assert.deepEqual(JSON.parse(answer.body), { status: "ok", protocolVersion: 1, publicUrl: browser.origin });
     assert.equal(answer.again, "response body already read");
   });
 

@@ -190,11 +190,13 @@ export async function startServer(dataDir: string, sync: string, o: ChildOptions
       if (++logLines <= 20) process.stderr.write(`  server log: ${line.slice(0, 400)}\n`);
     }
   });
-  const [baseUrl, inspectorUrl] = await awaitStart(
+  // It announces its public URL (http://localhost:PORT); the load goes to the address it listens on.
+  const [port, inspectorUrl] = await awaitStart(
     child,
     o,
     "bote serve",
-    /(?:running at|läuft auf) (http:\/\/127\.0\.0\.1:\d+)/,
+    /(?:running at|läuft auf) http:\/\/localhost:(\d+)/,
   );
+  const baseUrl = `http://127.0.0.1:${port}`;
   return { child, baseUrl, wsUrl: `${baseUrl.replace(/^http/, "ws")}/v1/ws`, inspectorUrl };
 }

@@ -6,6 +6,7 @@ export const bin = fileURLToPath(new URL("../../src/bin.js", import.meta.url));
 
 export interface RunningServer {
   readonly child: ChildProcess;
+  /** The public URL the server printed (by default http://localhost:PORT). */
   readonly url: string;
   stderr(): string;
   /** The server's JSON log lines. */
@@ -15,7 +16,7 @@ export interface RunningServer {
 export { freePort } from "@bote/testing";
 
 /**
- * `bote serve` on 127.0.0.1 with `args`; resolves once it prints where it listens. Tests run it at
+ * `bote serve` on 127.0.0.1 with `args`; resolves once it prints its public URL. Tests run it at
  * `warn` unless they are about the log; `logLevel` null leaves the default.
  */
 export function spawnServer(
@@ -36,7 +37,7 @@ export function spawnServer(
     const timer = setTimeout(() => reject(new Error(`no start within 15 s: ${err}`)), 15_000);
     child.stderr.on("data", (chunk: Buffer) => {
       err += chunk.toString();
-      const m = /(?:läuft auf|running at) (http:\/\/\S+)/.exec(err);
+      const m = /(?:läuft auf|running at) (https?:\/\/\S+)/.exec(err);
       if (m !== null) {
         clearTimeout(timer);
         resolve({ child, url: m[1]!, stderr: () => err, stdout: () => out });

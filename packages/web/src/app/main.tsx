@@ -7,6 +7,7 @@ import { conversations, start } from "./state/session.js";
 import { setTitleUnread } from "./state/notifications.js";
 import { App } from "./ui/App.js";
 import { watchInstallPrompt } from "./state/install.js";
+import { arriveAtPublicUrl } from "./state/canonicalOrigin.js";
 
 async function main(): Promise<void> {
   await startI18n();
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
   const root = document.getElementById("app");
   if (root === null) throw new Error("index.html has no #app");
   render(<App />, root);
+  // Before a device is opened or an invitation read: only the public URL may spend either.
+  if (!(await arriveAtPublicUrl())) return;
   // The tab's title counts unread messages, in the language on screen.
   effect(() => {
     void language.value;

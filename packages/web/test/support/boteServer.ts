@@ -15,11 +15,18 @@ export { freePort };
 const launcher = join(packageDir, "..", "cli", "bin", "bote.js");
 
 export interface BoteServerOptions {
-  /** The origin browsers use (it may open the WebSocket); default: the server's own address. */
-  readonly publicUrl?: string;
+  /**
+   * The origin browsers use (it may open the WebSocket); default: the server's own address.
+   * `null` passes no `--public-url`, as `npm start` does: the server's default then holds.
+   */
+  readonly publicUrl?: string | null;
   readonly orgName?: string;
   /** The built web app to serve at `/`; default: the CLI's default. */
   readonly webRoot?: string;
+  /** The port to listen on; default: a free one. */
+  readonly port?: number;
+  /** More `bote serve` flags (e.g. --domain and its ACME flags). */
+  readonly extraArgs?: readonly string[];
 }
 
 export interface BoteServer {
@@ -40,12 +47,14 @@ export interface BoteServer {
 
 export async function startBoteServer(options: BoteServerOptions = {}): Promise<BoteServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "bote-web-"));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const args = [
     ...["serve", "--host", "127.0.0.1", "--port", String(port), "--data", dataDir],
-    ...["--public-url", options.publicUrl ?? url, "--org-name", options.orgName ?? "Bote", "--log-level", "warn"],
+    ...(options.publicUrl === null ? [] : ["--public-url", options.publicUrl ?? url]),
+    ...["--org-name", options.orgName ?? "Bote", "--log-level", "warn"],
     ...(options.webRoot === undefined ? [] : ["--web-root", options.webRoot]),
+    ...(options.extraArgs ?? []),
   ];
   let output = "";
   const log = (text: string) => (output += text);
@@ -86,7 +95,7 @@ async function spawnServer(args: readonly string[], log: (text: string) => void)
     child.stderr.on("data", (chunk: Buffer) => {
       err += chunk.toString();
       log(chunk.toString());
-      if (/(?:läuft auf|running at) http/.test(err)) {
+      if (/(?:läuft auf|running at) https?:/.test(err)) {
         clearTimeout(timer);
         resolve();
       }

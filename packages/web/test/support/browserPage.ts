@@ -30,9 +30,9 @@ export const CHROMIUM_FLAGS = [
   "--disable-sync",
 ];
 
-/** Debian's Chromium with the flags above — never a downloaded browser. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+/** Debian's Chromium with the flags above (and `extra`) — never a downloaded browser. */
+export function launchChromium(extra: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_FLAGS, ...extra] });
 }
 
 export const packageDir = fileURLToPath(new URL("../../", import.meta.url));

@@ -6,8 +6,6 @@ export const de = {
   app: {
     loading: "Bote wird geladen …",
     failedTitle: "Bote kann nicht starten",
-    insecure:
-      "Bote braucht eine sichere Verbindung: Öffnen Sie die Adresse mit https:// (die Verwaltung richtet das ein, siehe docs/OPERATIONS.md).",
     titleUnread_one: "({{count}}) Bote",
     titleUnread_other: "({{count}}) Bote",
   },
@@ -394,5 +392,19 @@ export const de = {
       failed:
         "Das Gerät konnte nicht verbunden werden (abgebrochen, abgelaufen oder unterwegs verändert). Bitte fangen Sie auf beiden Geräten neu an.",
     },
+  },
+  /** The page is not on the server's public URL, or not on HTTPS (state/canonicalOrigin.ts). */
+  origin: {
+    insecureTitle: "Bote braucht eine sichere Verbindung",
+    insecureText:
+      "Diese Adresse ({{here}}) ist nicht verschlüsselt. Dort erlauben Browser und Handys Bote keine Schlüssel, keine Kamera und keine Benachrichtigungen.",
+    insecureWhat:
+      "Bitten Sie die Person, die Bote betreibt, Bote unter einer https-Adresse einzurichten (zum Beispiel mit „bote serve --domain …“). Öffnen Sie dann Ihren Einladungslink mit dieser https-Adresse.",
+    elsewhereTitle: "Bote ist unter einer anderen Adresse eingerichtet",
+    elsewhereText:
+      "Dieser Bote-Server ist für {{publicUrl}} eingerichtet. Diese Adresse erreicht nur der Rechner, auf dem Bote läuft, nicht dieses Gerät.",
+    elsewhereWhat:
+      "Öffnen Sie den Link auf dem Rechner, auf dem Bote läuft, oder bitten Sie die Person, die Bote betreibt, eine https-Adresse für alle Geräte einzurichten (zum Beispiel mit „bote serve --domain …“).",
+    moving: "Weiter zu {{publicUrl}} …",
   },
 };

@@ -7,8 +7,6 @@ export const en: Catalog<typeof de> = {
   app: {
     loading: "Loading Bote …",
     failedTitle: "Bote cannot start",
-    insecure:
-      "Bote needs a secure connection: open the address with https:// (your administrator sets this up, see docs/OPERATIONS.md).",
     titleUnread_one: "({{count}}) Bote",
     titleUnread_other: "({{count}}) Bote",
   },
@@ -386,5 +384,18 @@ export const en: Catalog<typeof de> = {
       failed:
         "The device could not be linked (cancelled, expired or altered on the way). Please start again on both devices.",
     },
+  },
+  origin: {
+    insecureTitle: "Bote needs a secure connection",
+    insecureText:
+      "This address ({{here}}) is not encrypted. There, browsers and phones allow Bote no keys, no camera and no notifications.",
+    insecureWhat:
+      "Ask the person who runs Bote to set it up under an https address (for example with “bote serve --domain …”). Then open your invitation link at that https address.",
+    elsewhereTitle: "Bote is set up at another address",
+    elsewhereText:
+      "This Bote server is set up for {{publicUrl}}. Only the computer Bote runs on can reach that address, not this device.",
+    elsewhereWhat:
+      "Open the link on the computer Bote runs on, or ask the person who runs Bote to set up an https address for all devices (for example with “bote serve --domain …”).",
+    moving: "Going to {{publicUrl}} …",
   },
 };

@@ -30,6 +30,7 @@ import { isReaction, isShown, toLines } from "./lines.js";
 import { askServer, type InvitationVerdict } from "./invitation.js";
 import { disablePush, loadPushSettings, refreshPushSubscription } from "./push.js";
 import { waitForServiceWorker } from "../../push/deviceLock.js";
+import { arriveAtPublicUrl } from "./canonicalOrigin.js";
 
 export type Phase =
   | { kind: "loading" }
@@ -126,12 +127,8 @@ export function errorText(err: unknown): string {
   return t("errors.unexpected");
 }
 
+/** Called once the page is on the public URL, over HTTPS or on localhost (state/canonicalOrigin.ts). */
 export async function start(): Promise<void> {
-  // WebCrypto, IndexedDB keys and service workers exist only in secure contexts (HTTPS or localhost).
-  if (!globalThis.isSecureContext || globalThis.crypto?.subtle === undefined) {
-    phase.value = { kind: "failed", message: t("app.insecure") };
-    return;
-  }
   try {
     lock = await AppLock.open();
     if (lock.enabled) {
@@ -214,6 +211,8 @@ export async function join(
   link: string,
   firstAdmin?: { displayName: string; ciphersuite?: BoteCiphersuiteName },
 ): Promise<void> {
+  // Checked again right before the redeem, which spends the invitation: the server might have moved.
+  if (!(await arriveAtPublicUrl())) return;
   store ??= await IndexedDbClientStore.open();
   const joined = await joinWithInvitation({
     store,

@@ -17,9 +17,13 @@ import { Verify } from "./Verify.js";
 import { LinkDevice } from "./LinkDevice.js";
 import { LinkScreen, WithLinkOffer } from "./LinkScreen.js";
 import { InstallOffer } from "./InstallOffer.js";
+import { originVerdict } from "../state/canonicalOrigin.js";
+import { OriginScreen } from "./OriginScreen.js";
 
 /** Phone: one pane at a time. Desktop (≥ 900 px): the chat list stays on the left. */
 export function App() {
+  const elsewhere = originVerdict.value;
+  if (elsewhere !== undefined) return <OriginScreen key={language.value} verdict={elsewhere} />;
   const current = phase.value;
   switch (current.kind) {
     case "loading":
@@ -31,8 +35,10 @@ export function App() {
     case "failed":
       return (
         <main class="center">
-          <h1>{t("app.failedTitle")}</h1>
-          <p role="alert">{current.message}</p>
+          <div class="card ended">
+            <h1>{t("app.failedTitle")}</h1>
+            <p role="alert">{current.message}</p>
+          </div>
         </main>
       );
     case "locked":
