@@ -5,7 +5,8 @@
  * alone therefore cannot tell which entries were one message, nor name a
  * group (docs/THREAT-MODEL.md, "At rest").
  */
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomFillSync } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomFillSync, type Cipher } from "node:crypto";
+import { ID_BYTES } from "@bote/protocol";
 import type { ServerSecrets } from "./ServerSecrets.js";
 
 const ENTRY_SALT = Buffer.from("bote-entry-v1");
@@ -26,9 +27,17 @@ export class AtRestKeys {
   private nonceAt = NONCE_POOL;
   /** Keyed ids use the oldest key, so rotating the current one keeps the commit guard and dedupe. */
   private readonly idKey: Buffer;
+  /**
+   * A message id is one AES block: enciphered under a key of its own it is a
+   * keyed permutation, as unlinkable as an HMAC and without a new cipher
+   * object per send (ECB over single blocks keeps no state between them).
+   */
+  private readonly sendKeyCipher: Cipher;
 
   constructor(private readonly secrets: ServerSecrets) {
     this.idKey = secrets.key(Math.min(...secrets.versions()))!;
+    const sendKeyKey = createHmac("sha256", this.idKey).update(SEND_LABEL).digest();
+    this.sendKeyCipher = createCipheriv("aes-256-ecb", sendKeyKey, null).setAutoPadding(false);
   }
 
   /** AES-256-GCM under a key of this mailbox alone; the mailbox id is the associated data. */
@@ -64,9 +73,10 @@ export class AtRestKeys {
     }
   }
 
-  /** What a send's message id is deduplicated by: 16 bytes that name no mailbox and cannot be reversed. */
+  /** What a send's message id is deduplicated by: 16 bytes that name no mailbox and cannot be reversed without the secrets. */
   sendKey(messageId: Uint8Array): Buffer {
-    return createHmac("sha256", this.idKey).update(SEND_LABEL).update(messageId).digest().subarray(0, 16);
+    if (messageId.length !== ID_BYTES) throw new Error(`a message id has ${ID_BYTES} bytes`);
+    return this.sendKeyCipher.update(messageId);
   }
 
   /** What the commit guard knows a group by. */

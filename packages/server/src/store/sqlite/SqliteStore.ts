@@ -67,8 +67,10 @@ import {
 } from "./deviceLinks.js";
 import { SqlitePushSubscriptions } from "./pushSubscriptions.js";
 
-/** How long after a relay write its WAL frames may remain. */
+/** How long after the last relay write its WAL frames may remain. */
 const CHECKPOINT_DELAY_MS = 1000;
+/** How long WAL frames may remain while writes never pause for CHECKPOINT_DELAY_MS. */
+const CHECKPOINT_MAX_DELAY_MS = 5000;
 
 export interface SqliteStoreOptions {
   /** "full" syncs the WAL at every commit, so a resolved commitBatch survives power loss; "normal" only survives process crashes. */
@@ -88,10 +90,10 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       // measured ~20% more messages/s; the size limit gives the disk back
       // after a burst.
       db.pragma("wal_autocheckpoint = 4000");
-      // Deleted rows are overwritten with zeros, not left in free space, and
-      // a checkpointed WAL is truncated to nothing: see scheduleCheckpoint.
+      // Deleted rows are overwritten with zeros, not left in free space; the
+      // WAL is truncated to nothing soon after writes (scheduleCheckpoint).
       db.pragma("secure_delete = ON");
-      db.pragma("journal_size_limit = 0");
+      db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
       // The dedupe and mailbox indexes take random inserts: keep their pages
       // in memory (64 MB cache) and read the file through mmap, because each
       // read() costs several microseconds on a virtual machine.
@@ -166,6 +168,8 @@ class SqliteStore implements ServerStore {
   private readonly pushes: SqlitePushSubscriptions;
   private readonly transaction;
   private checkpointTimer: NodeJS.Timeout | undefined;
+  /** When the WAL must be truncated at the latest, while writes keep coming. */
+  private checkpointDue: number | undefined;
 
   constructor(private readonly db: Database.Database) {
     this.s = prepareStatements(db);
@@ -556,21 +560,31 @@ class SqliteStore implements ServerStore {
 
   /**
    * A commit's frames stay in the WAL until a checkpoint copies them into
-   * the database, and there they would show which entries one send wrote.
-   * So the WAL is checkpointed and truncated soon after every relay write;
-   * secure_delete has already zeroed what the database itself deleted.
+   * the database, and there they would show which entries one batch wrote.
+   * So the WAL is checkpointed and truncated to nothing a second after the
+   * last relay write, and at the latest CHECKPOINT_MAX_DELAY_MS after the
+   * first one since the last truncation; secure_delete has already zeroed
+   * what the database itself deleted. Under steady load the WAL is reused
+   * in between (automatic checkpoints), which is cheaper than regrowing it.
    */
   private scheduleCheckpoint(): void {
-    if (this.checkpointTimer !== undefined || !this.db.open) return;
-    this.checkpointTimer = setTimeout(() => {
-      this.checkpointTimer = undefined;
-      if (!this.db.open) return;
-      try {
-        this.db.pragma("wal_checkpoint(TRUNCATE)");
-      } catch {
-        // Busy (another connection reads): the next write schedules another try.
-      }
-    }, CHECKPOINT_DELAY_MS);
+    if (!this.db.open) return;
+    const now = Date.now();
+    this.checkpointDue ??= now + CHECKPOINT_MAX_DELAY_MS;
+    clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = setTimeout(
+      () => {
+        this.checkpointTimer = undefined;
+        this.checkpointDue = undefined;
+        if (!this.db.open) return;
+        try {
+          this.db.pragma("wal_checkpoint(TRUNCATE)");
+        } catch {
+          // Busy (another connection reads): the next write schedules another try.
+        }
+      },
+      Math.min(CHECKPOINT_DELAY_MS, this.checkpointDue - now),
+    );
     this.checkpointTimer.unref();
   }
 
