@@ -61,7 +61,7 @@ export const de = {
     title: "Chats",
     newChat: "Neuer Chat",
     newGroup: "Neue Gruppe",
-    search: "Chats durchsuchen",
+    search: "Suchen",
     empty: "Noch keine Chats. Beginnen Sie einen mit „Neuer Chat“.",
     emptyAlone: "Noch niemand da. Laden Sie Ihre Kolleginnen und Kollegen ein – per Link oder QR-Code.",
     emptyNoColleagues:
@@ -73,6 +73,11 @@ export const de = {
     theirLine: "{{name}}: {{text}}",
     unread_one: "{{count}} ungelesene Nachricht",
     unread_other: "{{count}} ungelesene Nachrichten",
+  },
+  search: {
+    messages: "Nachrichten",
+    none: "Keine Treffer",
+    you: "Sie",
   },
   chat: {
     pickOne: "Wählen Sie einen Chat aus.",

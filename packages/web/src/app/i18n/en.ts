@@ -55,7 +55,7 @@ export const en: Catalog<typeof de> = {
     title: "Chats",
     newChat: "New chat",
     newGroup: "New group",
-    search: "Search chats",
+    search: "Search",
     empty: "No chats yet. Start one with “New chat”.",
     emptyAlone: "Nobody here yet. Invite your colleagues – by link or QR code.",
     emptyNoColleagues: "No colleagues here yet. As soon as your administrator invites someone, you can write here.",
@@ -66,6 +66,11 @@ export const en: Catalog<typeof de> = {
     theirLine: "{{name}}: {{text}}",
     unread_one: "{{count}} unread message",
     unread_other: "{{count}} unread messages",
+  },
+  search: {
+    messages: "Messages",
+    none: "No results",
+    you: "You",
   },
   chat: {
     pickOne: "Pick a chat.",

@@ -69,6 +69,9 @@ export function routeHash(route: Route): string {
 
 export const route = signal<Route>(parseRoute(globalThis.location?.hash ?? ""));
 
+/** A message to show when its chat opens (a search hit): the chat scrolls to it and marks it briefly. */
+export const focusedMessage = signal<{ conversationId: string; messageId: string } | undefined>(undefined);
+
 export function navigate(next: Route, replace = false): void {
   const hash = routeHash(next);
   if (replace) history.replaceState(null, "", `/${hash}`);

@@ -363,9 +363,19 @@ export async function refreshContacts(): Promise<void> {
   contacts.value = new Map(list.map((c) => [c.accountId, c]));
 }
 
-/** Loads the conversation on screen; called when it opens and when one of its messages changes. */
-export async function loadConversation(conversationId: string): Promise<void> {
-  const messages = await requireClient().listMessages(conversationId, 500);
+/** How many of the newest records a chat shows when it opens. */
+const OPEN_LIMIT = 500;
+
+/**
+ * Loads the conversation on screen; called when it opens and when one of its messages changes.
+ * A message to show (a search hit) older than the newest 500 loads the whole chat.
+ */
+export async function loadConversation(conversationId: string, show?: string): Promise<void> {
+  const c = requireClient();
+  let messages = await c.listMessages(conversationId, OPEN_LIMIT);
+  if (show !== undefined && messages.length === OPEN_LIMIT && !messages.some((m) => m.messageId === show)) {
+    messages = await c.listMessages(conversationId);
+  }
   if (openConversationId(route.value) === conversationId) openMessages.value = messages;
 }
 

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { t } from "../i18n/i18n.js";
-import { isShown, toBlocks, toLines, type Line } from "../state/lines.js";
-import { navigate } from "../state/route.js";
+import { isShown, toBlocks, toLines, type Block, type Line } from "../state/lines.js";
+import { focusedMessage, navigate } from "../state/route.js";
 import { uploads } from "../state/files.js";
 import {
   contacts,
@@ -20,6 +20,18 @@ import { AlbumView, LineView } from "./LineView.js";
 import { Progress } from "./Progress.js";
 import { trustOf } from "./trust.js";
 
+/** How long a line opened from a search hit stays marked. */
+const FOCUS_MARK_MS = 2500;
+
+/** The id a message is shown under: its own, or the first photo's of the album it belongs to. */
+function blockIdOf(blocks: readonly Block[], messageId: string): string | undefined {
+  for (const block of blocks) {
+    const lines = block.kind === "album" ? block.lines : [block.line];
+    if (lines.some((l) => l.record.messageId === messageId)) return lines[0]!.record.messageId;
+  }
+  return undefined;
+}
+
 export function Chat({ conversationId }: { conversationId: string }) {
   const conversation = conversations.value.find((c) => c.conversationId === conversationId);
   const [replyTo, setReplyTo] = useState<Line | undefined>();
@@ -30,9 +42,11 @@ export function Chat({ conversationId }: { conversationId: string }) {
   const blocks = toBlocks(lines);
   const sending = uploads.value.filter((u) => u.conversationId === conversationId);
 
+  const focus = focusedMessage.value?.conversationId === conversationId ? focusedMessage.value.messageId : undefined;
+
   useEffect(() => {
     openMessages.value = [];
-    void loadConversation(conversationId);
+    void loadConversation(conversationId, focus);
   }, [conversationId]);
   useEffect(() => {
     if (conversation !== undefined && conversation.unread > 0 && document.visibilityState === "visible") {
@@ -42,8 +56,25 @@ export function Chat({ conversationId }: { conversationId: string }) {
     }
   }, [conversationId, conversation?.unread]);
   useEffect(() => {
-    list.current?.lastElementChild?.scrollIntoView({ block: "end" });
+    // New lines scroll into view, unless the chat was opened at a search hit that is still marked.
+    if (focusedMessage.peek()?.conversationId !== conversationId) {
+      list.current?.lastElementChild?.scrollIntoView({ block: "end" });
+    }
   }, [records.length, sending.length]);
+  useEffect(() => {
+    if (focus === undefined) return;
+    // Opened from a search hit: once its line is there, it is scrolled to and marked for a moment.
+    const shownAs = blockIdOf(blocks, focus);
+    const element = shownAs === undefined ? null : list.current?.querySelector(`[data-message-id="${shownAs}"]`);
+    if (element === null || element === undefined) return;
+    element.scrollIntoView({ block: "center" });
+    element.classList.add("focused");
+    const timer = setTimeout(() => {
+      element.classList.remove("focused");
+      focusedMessage.value = undefined;
+    }, FOCUS_MARK_MS);
+    return () => clearTimeout(timer);
+  }, [records.length, sending.length, focus]);
 
   if (conversation === undefined) {
     return (

@@ -1,19 +1,28 @@
 import { useEffect, useState } from "preact/hooks";
+import type { SearchHit } from "@bote/client";
 import type { ConversationRecord, MessageRecord } from "@bote/core";
 import { formatDay, t } from "../i18n/i18n.js";
 import { toLines } from "../state/lines.js";
 import { openConversationId, route } from "../state/route.js";
 import { holdsOrganisationKey } from "../state/administration.js";
 import { connection, conversations, lastLines, requireClient } from "../state/session.js";
+import { openHit, search, searchHits, searchQuery } from "../state/search.js";
 import { previewText } from "./previewText.js";
 import { Icon } from "./icons.js";
 import { Avatar } from "./Avatar.js";
 
+/** Waits this long after the last key before searching the messages: each search reads the whole store. */
+const TYPING_PAUSE_MS = 150;
+
 export function ChatList() {
-  const [filter, setFilter] = useState("");
+  const [filter, setFilter] = useState(searchQuery.value);
   const open = openConversationId(route.value);
   const needle = filter.trim().toLocaleLowerCase();
   const shown = conversations.value.filter((c) => needle === "" || c.name.toLocaleLowerCase().includes(needle));
+  useEffect(() => {
+    const timer = setTimeout(() => void search(filter), filter.trim() === "" ? 0 : TYPING_PAUSE_MS);
+    return () => clearTimeout(timer);
+  }, [filter]);
   return (
     <>
       <header class="bar">
@@ -41,6 +50,8 @@ export function ChatList() {
       </div>
       {conversations.value.length === 0 ? (
         <EmptyChatList />
+      ) : needle !== "" ? (
+        <SearchResults chats={shown} open={open} />
       ) : (
         <ul class="chat-list" aria-label={t("chatList.title")}>
           {shown.map((c) => (
@@ -55,6 +66,86 @@ export function ChatList() {
       )}
     </>
   );
+}
+
+/** Chats whose name matches, then messages that contain every word, newest first. */
+function SearchResults({ chats, open }: { chats: readonly ConversationRecord[]; open: string | undefined }) {
+  const hits = searchHits.value;
+  return (
+    <>
+      {chats.length > 0 && (
+        <ul class="chat-list" aria-label={t("chatList.title")}>
+          {chats.map((c) => (
+            <ChatListItem
+              key={c.conversationId}
+              conversation={c}
+              last={lastLines.value.get(c.conversationId)}
+              selected={c.conversationId === open}
+            />
+          ))}
+        </ul>
+      )}
+      {hits !== undefined && hits.length > 0 && (
+        <section aria-label={t("search.messages")}>
+          <h2 class="list-heading">{t("search.messages")}</h2>
+          <ul class="chat-list search-hits">
+            {hits.map((hit) => (
+              <HitItem key={hit.messageId} hit={hit} />
+            ))}
+          </ul>
+        </section>
+      )}
+      {hits !== undefined && hits.length === 0 && chats.length === 0 && (
+        <p class="empty" role="status">
+          {t("search.none")}
+        </p>
+      )}
+    </>
+  );
+}
+
+function HitItem({ hit }: { hit: SearchHit }) {
+  const conversation = conversations.value.find((c) => c.conversationId === hit.conversationId);
+  const sender = hit.direction === "out" ? t("search.you") : hit.senderName;
+  return (
+    <li>
+      <a
+        class="chat-item hit"
+        href={`#/chat/${hit.conversationId}`}
+        onClick={(e) => {
+          e.preventDefault();
+          openHit(hit);
+        }}
+      >
+        <Avatar name={hit.conversationName} group={conversation?.kind === "group"} />
+        <span class="chat-item-main">
+          <span class="chat-item-top">
+            <span class="chat-item-name">{hit.conversationName}</span>
+            <time class="chat-item-time">{formatDay(hit.sentAt)}</time>
+          </span>
+          <span class="hit-text">
+            <span class="hit-sender">{sender}: </span>
+            <Highlighted text={hit.snippet} matches={hit.matches} />
+          </span>
+        </span>
+      </a>
+    </li>
+  );
+}
+
+/** The snippet with its matched words marked; overlapping matches ("an", "anna") are marked once. */
+export function Highlighted({ text, matches }: { text: string; matches: readonly (readonly [number, number])[] }) {
+  const parts = [];
+  let at = 0;
+  for (const [start, end] of matches) {
+    if (end <= at) continue;
+    const from = Math.max(start, at);
+    if (from > at) parts.push(text.slice(at, from));
+    parts.push(<mark key={from}>{text.slice(from, end)}</mark>);
+    at = end;
+  }
+  if (at < text.length) parts.push(text.slice(at));
+  return <span class="hit-snippet">{parts}</span>;
 }
 
 /**

@@ -1,0 +1,144 @@
+/**
+ * Search on the phone (issue 11): the chat list's search finds messages in
+ * every chat, not only chat names, and says "Keine Treffer" when nothing
+ * matches. One `bote serve` process, Debian's Chromium at 360×740: Anna
+ * writes to Bernd in their 1:1 chat and in a group; Bernd searches from the
+ * group for a word of the 1:1 chat and lands on that very message.
+ */
+import { after, afterEach, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type { Browser, Page } from "playwright-core";
+import { chromiumSkipReason } from "./support/browserPage.js";
+import {
+  PHONE,
+  launchChromium,
+  openChat,
+  openPerson,
+  screen,
+  screenshot,
+  send,
+  startBote,
+  type BoteServer,
+  type Person,
+} from "./support/webApp.js";
+
+const skip = chromiumSkipReason("search end-to-end");
+const GROUP = "Baustelle Lindenweg";
+const WANTED = "Die Dachrinne über der Garage ist undicht, bitte Fotos machen";
+
+describe("search across chats, end to end in Chromium", { skip, timeout: 240_000 }, () => {
+  let server: BoteServer;
+  let browser: Browser;
+  let anna: Person;
+  let bernd: Person;
+
+  before(async () => {
+    server = await startBote("Dachdeckerei Sturm");
+    browser = await launchChromium();
+    anna = await openPerson(browser, "Anna Admin", PHONE, server.url);
+    bernd = await openPerson(browser, "Bernd Bau", PHONE, server.url, { touch: true });
+  });
+
+  afterEach(async (t) => {
+    for (const person of [anna, bernd]) {
+      await screenshot(person.page, `steps/search ${t.name.slice(0, 40)} - ${person.name}`, false).catch(
+        () => undefined,
+      );
+    }
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    for (const person of [anna, bernd]) assert.deepEqual(person.problems, [], `problems seen by ${person.name}`);
+  });
+
+  it("Anna writes to Bernd alone and in a group", async () => {
+    await anna.page.goto(server.adminInvitation);
+    await anna.page.getByLabel("Ihr Name").fill(anna.name);
+    await anna.page.getByRole("button", { name: "Beitreten" }).click();
+    await anna.page.getByRole("link", { name: "Neuer Chat" }).waitFor();
+    await bernd.page.goto(await invite(anna.page, bernd.name));
+    await bernd.page.getByRole("button", { name: "Beitreten" }).click();
+    await bernd.page.getByRole("link", { name: "Neuer Chat" }).waitFor();
+
+    await anna.page.goto(`${server.url}/#/new`);
+    await anna.page.getByLabel("Kollegin oder Kollegen suchen").fill("Bernd");
+    await anna.page.getByRole("button", { name: bernd.name }).click();
+    await send(anna.page, WANTED);
+    // Enough after it that the wanted line is off screen when the chat opens at its end.
+    for (let i = 1; i <= 12; i++) await send(anna.page, `Nachtrag ${i}: Termin am Montag um ${6 + i} Uhr`);
+
+    await anna.page.goto(`${server.url}/#/new-group`);
+    await anna.page.getByLabel("Gruppenname").fill(GROUP);
+    await anna.page.getByRole("checkbox", { name: bernd.name }).check();
+    await anna.page.getByRole("button", { name: "Gruppe erstellen" }).click();
+    await anna.page.locator(".chat-title-name", { hasText: GROUP }).waitFor();
+    await send(anna.page, "Gerüst steht, neue Dachrinne ist bestellt");
+
+    await openChat(bernd.page, GROUP);
+    await bernd.page.locator(".line.in .text", { hasText: "Gerüst steht" }).waitFor();
+  });
+
+  it("a word from another chat is found, highlighted, and opens that chat at the message", async () => {
+    const page = bernd.page;
+    await page.goto(`${server.url}/#/`);
+    // Every word, in any case and without the umlaut.
+    await page.getByRole("searchbox", { name: "Suchen" }).fill("DACHRINNE uber");
+    const hit = page.locator(".search-hits .chat-item");
+    await hit.first().waitFor();
+    assert.equal(await hit.count(), 1);
+    assert.equal(await hit.locator(".chat-item-name").textContent(), anna.name);
+    assert.match((await hit.locator(".hit-text").textContent()) ?? "", /^Anna Admin: .*Dachrinne über der Garage/);
+    assert.deepEqual(await hit.locator("mark").allTextContents(), ["Dachrinne", "über"]);
+    assert.ok(((await hit.locator("time").textContent()) ?? "") !== "", "the hit says when");
+
+    await hit.click();
+    await page.locator(".chat-title-name", { hasText: anna.name }).waitFor();
+    const line = page.locator(".line.in", { hasText: WANTED });
+    await page.locator(".line.in.focused", { hasText: WANTED }).waitFor();
+    assert.ok(await isInView(page, line), "the chat is scrolled to the message");
+    assert.equal(await isInView(page, page.locator(".line.in", { hasText: "Nachtrag 12" })), false);
+    // The mark goes after a moment; the chat stays where it is.
+    await page.locator(".line.in.focused").waitFor({ state: "detached" });
+    assert.ok(await isInView(page, line), "the chat stays at the message");
+  });
+
+  it("a word that is nowhere says “Keine Treffer”", async () => {
+    const page = bernd.page;
+    await page.goto(`${server.url}/#/`);
+    await page.getByRole("searchbox", { name: "Suchen" }).fill("Schornsteinfeger");
+    await page.getByRole("status").getByText("Keine Treffer").waitFor();
+    assert.equal(await page.locator(".chat-list .chat-item").count(), 0);
+    // A chat's name still finds the chat.
+    await page.getByRole("searchbox", { name: "Suchen" }).fill("linden");
+    await page.locator(".chat-item-name", { hasText: GROUP }).waitFor();
+    assert.equal(await page.getByText("Keine Treffer").count(), 0);
+  });
+
+  it("hits from several chats, newest first (the screenshot)", async () => {
+    const page = bernd.page;
+    await page.getByRole("searchbox", { name: "Suchen" }).fill("dachrinne");
+    const names = page.locator(".search-hits .chat-item-name");
+    await names.nth(1).waitFor();
+    assert.deepEqual(await names.allTextContents(), [GROUP, anna.name]);
+    await page.locator(".notices .notice").waitFor({ state: "detached" });
+    await screen(page, "search-results-phone");
+  });
+});
+
+async function isInView(page: Page, locator: ReturnType<Page["locator"]>): Promise<boolean> {
+  const box = await locator.boundingBox();
+  const list = await page.locator(".messages").boundingBox();
+  if (box === null || list === null) return false;
+  return box.y >= list.y && box.y + box.height <= list.y + list.height;
+}
+
+async function invite(page: Page, name: string): Promise<string> {
+  await page.goto(new URL("/#/admin", page.url()).toString());
+  await page.getByRole("button", { name: "Kollegin oder Kollegen einladen" }).click();
+  await page.getByLabel("Name der Person").fill(name);
+  await page.getByRole("button", { name: "Einladungslink erstellen" }).click();
+  await page.getByRole("heading", { name: `Einladung für ${name}` }).waitFor();
+  return page.locator("#invite-link").inputValue();
+}
