@@ -631,12 +631,14 @@ export class BoteClient {
     // copy read before an incoming message was processed would roll the ratchet back (reused keys).
     const unread = await this.serial.run(async () => {
       const record = await this.store.getConversation(conversationId);
-      if (record === undefined) return [];
-      const received = (await this.store.listMessages(conversationId)).filter(
-        (m) => m.direction === "in" && m.kind === "content" && m.status === "received",
-      );
+      // Nothing unread: nothing to read from the store (a reaction alone is not counted, nor receipted).
+      if (record === undefined || record.unread === 0) return [];
+      const received = await this.newestUnread(record);
       const read = received.map((m) => ({ ...m, status: "read" as const }));
-      await this.store.apply({ conversations: [{ ...record, unread: 0 }], messages: read });
+      const next = { ...record, unread: 0 };
+      await this.store.apply({ conversations: [next], messages: read });
+      this.events.emit("conversation", next);
+      for (const m of read) this.events.emit("message", m);
       return received;
     });
     // Reactions are read along with the chat but, like on arrival, not receipted.
@@ -650,6 +652,25 @@ export class BoteClient {
       "read",
       lines.map((m) => m.messageId),
     );
+  }
+
+  /**
+   * The received messages of a chat not read yet, read from its newest end:
+   * the unread lines are the newest received ones, so a window that holds
+   * `unread` of them holds them all. It grows fourfold until it does (the
+   * whole chat at worst); one message read in a long chat reads a few records.
+   */
+  private async newestUnread(record: ConversationRecord): Promise<MessageRecord[]> {
+    const isReceived = (m: MessageRecord) => m.direction === "in" && m.kind === "content" && m.status === "received";
+    for (let window = Math.max(16, record.unread * 2); ; window *= 4) {
+      const recent = await this.store.listMessages(record.conversationId, window);
+      const received = recent.filter(isReceived);
+      const lines = received.filter((m) => {
+        const body = readContent(m)?.body;
+        return body !== undefined && isChatLine(body);
+      });
+      if (lines.length >= record.unread || recent.length < window) return received;
+    }
   }
 
   private async commitProposals(conversationId: string): Promise<void> {
