@@ -153,6 +153,7 @@ export function describeClientStoreContract(name: string, open: () => Promise<Cl
         await store.apply({ messages: [message("b", "c1", 1_000), message("a", "c1", 1_000)] });
         await store.apply({ messages: [message("c", "c1", 1_000), message("b", "c1", 1_000, { status: "sent" })] });
         assert.deepEqual(pluckMessages(await store.listMessages("c1")), ["b", "a", "c"]);
+        assert.deepEqual(pluckMessages(await store.listMessages("c1", 2)), ["a", "c"], "the same order with a limit");
       }));
 
     it("puts and deletes outbox entries, oldest first, then in the order first stored", () =>

@@ -305,6 +305,36 @@ if (skip !== undefined) {
       }
     });
 
+    it("upgrades a database of schema 1, so a chat's newest messages are read without the rest", async () => {
+      const { page } = await pageHarness();
+      const name = freshName();
+      try {
+        await page.evaluate(writeSchemaOne, name);
+        const store = await openInPage(page, name);
+        const at = (n: number) => ({
+          messageId: `m${n}`,
+          conversationId: "conv-1",
+          direction: "in" as const,
+          senderAccountId: "acc-2",
+          senderName: "Anna",
+          sentAt: n,
+          storedAt: n,
+          kind: "content" as const,
+          body: secret,
+          status: "received" as const,
+          deleted: false,
+        });
+        await store.apply({ messages: [3, 1, 2].map(at) });
+        assert.deepEqual(
+          (await store.listMessages("conv-1", 2)).map((m) => m.messageId),
+          ["m2", "m3"],
+        );
+        await store.close();
+      } finally {
+        await deleteInPage(page, name);
+      }
+    });
+
     it("refuses a database of a newer schema with profile_too_new", async () => {
       const { page } = await pageHarness();
       const name = freshName();
@@ -317,6 +347,25 @@ if (skip !== undefined) {
       }
     });
   });
+}
+
+/** Runs in the page: an empty database as schema 1 made it, before the messages' index in chat order. */
+async function writeSchemaOne(name: string): Promise<void> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const open = indexedDB.open(name, 1);
+    open.onupgradeneeded = () => {
+      const made = open.result;
+      for (const store of ["keys", "meta", "profile", "seen"]) made.createObjectStore(store);
+      made.createObjectStore("conversations", { keyPath: "conversationId" });
+      made.createObjectStore("messages", { keyPath: "messageId" }).createIndex("byConversation", "conversationId");
+      made.createObjectStore("outbox", { keyPath: "outboxId" });
+      made.createObjectStore("contacts", { keyPath: "accountId" });
+      made.createObjectStore("keyPackages", { keyPath: "ref" });
+    };
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error ?? new Error("open failed"));
+  });
+  db.close();
 }
 
 /**

@@ -108,10 +108,17 @@ export class IndexedDbClientStore implements ClientStore {
   }
 
   async listMessages(conversationId: string, limit?: number): Promise<MessageRecord[]> {
+    if (limit !== undefined) {
+      // The newest `limit` only, walked back from the end of the chat: a long chat costs no more than a short one.
+      const tx = this.#db.transaction(MESSAGES, "readonly");
+      const range = IDBKeyRange.bound([conversationId, -Infinity, -Infinity], [conversationId, Infinity, Infinity]);
+      const cursor = tx.objectStore(MESSAGES).index(BY_CONVERSATION_ORDER).openCursor(range, "prev");
+      const newest = await collect<StoredMessage>(cursor, limit);
+      return Promise.all(newest.reverse().map((m) => this.#openMessage(m)));
+    }
     const all = await this.#read<StoredMessage[]>(MESSAGES, (s) => s.index(BY_CONVERSATION).getAll(conversationId));
     all.sort((a, b) => a.storedAt - b.storedAt || a.seq - b.seq);
-    const newest = limit === undefined ? all : all.slice(Math.max(0, all.length - limit));
-    return Promise.all(newest.map((m) => this.#openMessage(m)));
+    return Promise.all(all.map((m) => this.#openMessage(m)));
   }
 
   async getMessage(messageId: string): Promise<MessageRecord | undefined> {
@@ -302,7 +309,8 @@ export class IndexedDbClientStore implements ClientStore {
 
 // ── schema ────────────────────────────────────────────────────────────────
 
-const SCHEMA_VERSION = 1;
+/** 2 added the messages' index in chat order (byConversationOrder). */
+const SCHEMA_VERSION = 2;
 const KEYS = "keys";
 const META = "meta";
 const PROFILE = "profile";
@@ -314,6 +322,8 @@ const KEY_PACKAGES = "keyPackages";
 const SEEN = "seen";
 const ALL_STORES = [KEYS, META, PROFILE, CONVERSATIONS, MESSAGES, OUTBOX, CONTACTS, KEY_PACKAGES, SEEN];
 const BY_CONVERSATION = "byConversation";
+/** [conversationId, storedAt, seq]: a chat's messages in the order listMessages returns them. */
+const BY_CONVERSATION_ORDER = "byConversationOrder";
 const PROFILE_KEY = "self";
 const WRAPPING_KEY = "wrapping";
 /** Next "first stored" number for messages and outbox entries, which keep theirs on upsert. */
@@ -343,13 +353,21 @@ function openDatabase(name: string): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     const request = indexedDB.open(name, SCHEMA_VERSION);
     request.onupgradeneeded = (event) => {
+      if (event.oldVersion === 1) {
+        request.transaction
+          ?.objectStore(MESSAGES)
+          .createIndex(BY_CONVERSATION_ORDER, ["conversationId", "storedAt", "seq"]);
+        return;
+      }
       if (event.oldVersion !== 0) return; // a version this code does not know; checked on success
       const db = request.result;
       db.createObjectStore(KEYS);
       db.createObjectStore(META);
       db.createObjectStore(PROFILE);
       db.createObjectStore(CONVERSATIONS, { keyPath: "conversationId" });
-      db.createObjectStore(MESSAGES, { keyPath: "messageId" }).createIndex(BY_CONVERSATION, "conversationId");
+      const messages = db.createObjectStore(MESSAGES, { keyPath: "messageId" });
+      messages.createIndex(BY_CONVERSATION, "conversationId");
+      messages.createIndex(BY_CONVERSATION_ORDER, ["conversationId", "storedAt", "seq"]);
       db.createObjectStore(OUTBOX, { keyPath: "outboxId" });
       db.createObjectStore(CONTACTS, { keyPath: "accountId" });
       db.createObjectStore(KEY_PACKAGES, { keyPath: "ref" });
@@ -422,6 +440,24 @@ async function writeChanges(tx: IDBTransaction, sealed: SealedChanges, changes: 
   for (const ref of changes.keyPackagesDelete ?? []) keyPackages.delete(ref);
   const seen = tx.objectStore(SEEN);
   for (const key of changes.seen ?? []) seen.put(1, key);
+}
+
+/** Up to `limit` values of a cursor, in its direction. */
+function collect<T>(request: IDBRequest<IDBCursorWithValue | null>, limit: number): Promise<T[]> {
+  const values: T[] = [];
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => {
+      const cursor = request.result;
+      if (cursor === null || values.length >= limit) {
+        resolve(values);
+        return;
+      }
+      values.push(cursor.value as T);
+      if (values.length >= limit) resolve(values);
+      else cursor.continue();
+    };
+    request.onerror = () => reject(request.error ?? new Error("IndexedDB request failed"));
+  });
 }
 
 function requestResult(request: IDBRequest): Promise<unknown> {
