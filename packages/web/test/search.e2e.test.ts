@@ -11,6 +11,7 @@ import type { Browser, Page } from "playwright-core";
 import { chromiumSkipReason } from "./support/browserPage.js";
 import {
   PHONE,
+  chatListItem,
   launchChromium,
   openChat,
   openPerson,
@@ -116,6 +117,37 @@ describe("search across chats, end to end in Chromium", { skip, timeout: 240_000
     assert.equal(await page.getByText("Keine Treffer").count(), 0);
   });
 
+  it("a message arriving in the open chat is merged into it: a few records read, not the chat", async () => {
+    const page = bernd.page;
+    await page.addInitScript(countMessageReads);
+    await page.goto(`${server.url}/#/`);
+    await page.reload();
+    await page.locator(".chat-list .chat-item").first().waitFor();
+    await chatListItem(page, anna.name).click();
+    const lines = page.locator(".line.in");
+    await lines.filter({ hasText: "Nachtrag 12" }).waitFor();
+    const inChat = await lines.count();
+    assert.ok(inChat >= 13);
+    // Opening marked the chat read: Anna's last line says so.
+    await anna.page.goto(`${server.url}/#/`);
+    await chatListItem(anna.page, bernd.name).click();
+    await anna.page.locator(".line.out", { hasText: "Nachtrag 12" }).locator(".status-read").waitFor();
+
+    await page.evaluate(() => ((globalThis as unknown as { __boteMessageReads: number }).__boteMessageReads = 0));
+    await send(anna.page, "Gerüst ist abgebaut");
+    await page.locator(".line.in", { hasText: "Gerüst ist abgebaut" }).waitFor();
+    // Read at once, since the chat is open: that is Bernd's last store access for this message.
+    await anna.page.locator(".line.out", { hasText: "Gerüst ist abgebaut" }).locator(".status-read").waitFor();
+    const reads = await page.evaluate(
+      () => (globalThis as unknown as { __boteMessageReads: number }).__boteMessageReads,
+    );
+    assert.ok(reads <= 20, `${reads} message records read for one message in a chat of ${inChat + 1}`);
+    await page.goto(`${server.url}/#/`);
+    const item = chatListItem(page, anna.name);
+    await item.locator(".chat-item-preview", { hasText: "Gerüst ist abgebaut" }).waitFor();
+    assert.equal(await item.locator(".badge").count(), 0, "no unread badge for a message read in the open chat");
+  });
+
   it("hits from several chats, newest first (the screenshot)", async () => {
     const page = bernd.page;
     await page.getByRole("searchbox", { name: "Suchen" }).fill("dachrinne");
@@ -126,6 +158,36 @@ describe("search across chats, end to end in Chromium", { skip, timeout: 240_000
     await screen(page, "search-results-phone");
   });
 });
+
+/**
+ * Runs in the page before the app: counts the message records the app reads
+ * from IndexedDB (getAll, get and cursor steps on the messages store).
+ */
+function countMessageReads(): void {
+  const counter = globalThis as unknown as { __boteMessageReads: number };
+  counter.__boteMessageReads = 0;
+  const isMessages = (source: IDBObjectStore | IDBIndex) =>
+    (source instanceof IDBIndex ? source.objectStore : source).name === "messages";
+  const count = (request: IDBRequest) => {
+    request.addEventListener("success", () => {
+      const result: unknown = request.result;
+      if (Array.isArray(result)) counter.__boteMessageReads += result.length;
+      else if (result !== undefined && result !== null) counter.__boteMessageReads += 1;
+    });
+    return request;
+  };
+  for (const proto of [IDBObjectStore.prototype, IDBIndex.prototype] as (IDBObjectStore | IDBIndex)[]) {
+    for (const name of ["get", "getAll", "openCursor"] as const) {
+      const original = Reflect.get(proto, name) as (this: IDBObjectStore | IDBIndex, ...args: unknown[]) => IDBRequest;
+      Object.defineProperty(proto, name, {
+        value(this: IDBObjectStore | IDBIndex, ...args: unknown[]) {
+          const request = original.apply(this, args);
+          return isMessages(this) ? count(request) : request;
+        },
+      });
+    }
+  }
+}
 
 async function isInView(page: Page, locator: ReturnType<Page["locator"]>): Promise<boolean> {
   const box = await locator.boundingBox();

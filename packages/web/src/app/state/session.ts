@@ -31,6 +31,8 @@ import { askServer, type InvitationVerdict } from "./invitation.js";
 import { disablePush, loadPushSettings, refreshPushSubscription } from "./push.js";
 import { waitForServiceWorker } from "../../push/deviceLock.js";
 import { arriveAtPublicUrl } from "./canonicalOrigin.js";
+import { latestOnly } from "./latestOnly.js";
+import { isNewerLastLine, mergeConversation, mergeMessage } from "./merge.js";
 
 export type Phase =
   | { kind: "loading" }
@@ -287,8 +289,8 @@ async function attach(opened: BoteClient): Promise<void> {
   window.addEventListener("online", () => opened.reconnectNow());
   // The SDK reports it from the server's closing of the socket, a refused login or the signed log.
   opened.on("deactivated", () => endDeactivated());
-  opened.on("conversation", (conversation) => void refreshConversations(conversation.conversationId));
-  opened.on("message", (message) => void onMessage(message));
+  opened.on("conversation", (conversation) => onConversation(conversation));
+  opened.on("message", (message) => onMessage(message));
   opened.on("contact", ({ contact, newDevice, keyChanged }) => onContact(contact, newDevice, keyChanged));
   opened.on("problem", ({ code, detail }) => console.warn(`bote: ${code}: ${detail}`));
   await Promise.all([refreshConversations(), refreshContacts()]);
@@ -333,29 +335,80 @@ function isConfirmed(contact: ContactRecord): boolean {
 }
 
 /**
- * Reloads the chat list. The last line is read again only for `changed` (the
- * conversation an event was about) and for chats not seen before: one
- * incoming message does not decrypt twenty stored ones of every chat.
+ * Records that events brought while a load was reading the store: merged
+ * into its result, so a load that started before an event cannot drop it.
  */
-export async function refreshConversations(changed?: string): Promise<void> {
-  const c = requireClient();
-  const list = (await c.listConversations()).sort((a, b) => b.lastActivityAt - a.lastActivityAt);
-  const before = lastLines.value;
-  const last = new Map<string, MessageRecord>();
-  for (const { conversationId, kind } of list) {
-    const known = before.get(conversationId);
-    if (changed !== undefined && conversationId !== changed && known !== undefined) {
-      last.set(conversationId, known);
-      continue;
-    }
-    const recent = await c.listMessages(conversationId, 20);
-    const line = recent.findLast((m) => (m.kind === "event" && isShownEvent(m, kind)) || isLine(m));
-    if (line !== undefined) last.set(conversationId, line);
+let arrivedWhileLoading: { conversations: ConversationRecord[]; messages: MessageRecord[] } | undefined;
+const newestList = latestOnly();
+const newestChat = latestOnly();
+
+/** Runs a load of the store, and hands back with it what events brought meanwhile. */
+async function whileFollowing<T>(load: () => Promise<T>) {
+  const arrived = { conversations: [] as ConversationRecord[], messages: [] as MessageRecord[] };
+  const outer = arrivedWhileLoading;
+  arrivedWhileLoading = arrived;
+  try {
+    return { result: await load(), arrived };
+  } finally {
+    if (arrivedWhileLoading === arrived) arrivedWhileLoading = outer;
+    outer?.conversations.push(...arrived.conversations);
+    outer?.messages.push(...arrived.messages);
   }
+}
+
+/**
+ * Loads the chat list and each chat's last line from the store: when the
+ * device opens and after a chat was made here. From then on, events keep
+ * it (onConversation, onMessage). Of overlapping loads only the newest
+ * one's result is shown, with what events brought while it read.
+ */
+export async function refreshConversations(): Promise<void> {
+  const c = requireClient();
+  const loaded = await newestList(() =>
+    whileFollowing(async () => {
+      const list = await c.listConversations();
+      const last = new Map<string, MessageRecord>();
+      for (const { conversationId, kind } of list) {
+        const recent = await c.listMessages(conversationId, 20);
+        const line = recent.findLast((m) => isPreviewLine(m, kind));
+        if (line !== undefined) last.set(conversationId, line);
+      }
+      return { list, last };
+    }),
+  );
+  if (loaded === undefined) return;
+  let list: readonly ConversationRecord[] = loaded.result.list;
+  const last = new Map(loaded.result.last);
+  for (const conversation of loaded.arrived.conversations) list = mergeConversation(list, conversation);
+  for (const message of loaded.arrived.messages) followLastLine(last, message, list);
   batch(() => {
     conversations.value = list;
     lastLines.value = last;
   });
+}
+
+function onConversation(conversation: ConversationRecord): void {
+  arrivedWhileLoading?.conversations.push(conversation);
+  conversations.value = mergeConversation(conversations.value, conversation);
+}
+
+/** Puts a chat's new or changed line into the last lines, if it is the newest one worth a preview. */
+function followLastLine(
+  last: Map<string, MessageRecord>,
+  message: MessageRecord,
+  list: readonly ConversationRecord[],
+): boolean {
+  const kind = list.find((c) => c.conversationId === message.conversationId)?.kind ?? "group";
+  if (!isPreviewLine(message, kind) || !isNewerLastLine(last.get(message.conversationId), message)) return false;
+  last.set(message.conversationId, message);
+  return true;
+}
+
+/** Marks a chat read here and tells the senders; the SDK's conversation event clears the badge. */
+export async function markRead(conversationId: string): Promise<void> {
+  await requireClient()
+    .markRead(conversationId)
+    .catch((err: unknown) => console.warn("bote: mark read", err));
 }
 
 export async function refreshContacts(): Promise<void> {
@@ -372,14 +425,25 @@ const OPEN_LIMIT = 500;
  */
 export async function loadConversation(conversationId: string, show?: string): Promise<void> {
   const c = requireClient();
-  let messages = await c.listMessages(conversationId, OPEN_LIMIT);
-  if (show !== undefined && messages.length === OPEN_LIMIT && !messages.some((m) => m.messageId === show)) {
-    messages = await c.listMessages(conversationId);
-  }
-  if (openConversationId(route.value) === conversationId) openMessages.value = messages;
+  const loaded = await newestChat(() =>
+    whileFollowing(async () => {
+      const messages = await c.listMessages(conversationId, OPEN_LIMIT);
+      if (show === undefined || messages.length < OPEN_LIMIT || messages.some((m) => m.messageId === show)) {
+        return messages;
+      }
+      return c.listMessages(conversationId);
+    }),
+  );
+  if (loaded === undefined || openConversationId(route.value) !== conversationId) return;
+  let messages: readonly MessageRecord[] = loaded.result;
+  for (const m of loaded.arrived.messages)
+    if (m.conversationId === conversationId) messages = mergeMessage(messages, m);
+  openMessages.value = messages;
 }
 
-function isShownEvent(message: MessageRecord, kind: ConversationRecord["kind"]): boolean {
+/** What the chat list shows as a chat's last line: a text or file, or an event worth showing in that chat. */
+function isPreviewLine(message: MessageRecord, kind: ConversationRecord["kind"]): boolean {
+  if (message.kind !== "event") return isLine(message);
   const line = toLines([message])[0];
   return line !== undefined && isShown(line, kind);
 }
@@ -389,17 +453,27 @@ function isLine(message: MessageRecord): boolean {
   return message.kind === "content" && !isReaction(message);
 }
 
-async function onMessage(message: MessageRecord): Promise<void> {
+/**
+ * A message was stored (new, edited, deleted, its status changed): it is
+ * merged into the chat on screen and the chat list's last lines, without
+ * reading the store again.
+ */
+function onMessage(message: MessageRecord): void {
+  arrivedWhileLoading?.messages.push(message);
   const open = openConversationId(route.value);
-  if (open === message.conversationId) {
-    await loadConversation(open);
-    if (message.direction === "in" && message.status === "received" && document.visibilityState === "visible") {
-      await requireClient()
-        .markRead(open)
-        .catch(() => undefined);
-    }
+  batch(() => {
+    if (open === message.conversationId) openMessages.value = mergeMessage(openMessages.value, message);
+    const last = new Map(lastLines.value);
+    if (followLastLine(last, message, conversations.value)) lastLines.value = last;
+  });
+  if (
+    open === message.conversationId &&
+    message.direction === "in" &&
+    message.status === "received" &&
+    document.visibilityState === "visible"
+  ) {
+    void markRead(open);
   }
-  await refreshConversations(message.conversationId);
   if (message.direction === "in" && message.kind === "content" && message.status === "received" && isLine(message)) {
     notifyIncoming(message, open === message.conversationId && document.visibilityState === "visible");
   }

@@ -9,9 +9,9 @@ import {
   dismissContactNotice,
   keyChanges,
   loadConversation,
+  markRead,
   newDevices,
   openMessages,
-  requireClient,
 } from "../state/session.js";
 import { Avatar } from "./Avatar.js";
 import { Composer } from "./Composer.js";
@@ -50,9 +50,7 @@ export function Chat({ conversationId }: { conversationId: string }) {
   }, [conversationId]);
   useEffect(() => {
     if (conversation !== undefined && conversation.unread > 0 && document.visibilityState === "visible") {
-      requireClient()
-        .markRead(conversationId)
-        .catch(() => undefined);
+      void markRead(conversationId);
     }
   }, [conversationId, conversation?.unread]);
   useEffect(() => {
