@@ -80,6 +80,7 @@ export const de = {
     you: "Sie",
   },
   chat: {
+    earlier: "Frühere Nachrichten anzeigen",
     pickOne: "Wählen Sie einen Chat aus.",
     notFound: "Diesen Chat gibt es auf diesem Gerät nicht.",
     openInfo: "Infos zu {{name}}",

@@ -73,6 +73,7 @@ export const en: Catalog<typeof de> = {
     you: "You",
   },
   chat: {
+    earlier: "Show earlier messages",
     pickOne: "Pick a chat.",
     notFound: "This chat does not exist on this device.",
     openInfo: "About {{name}}",

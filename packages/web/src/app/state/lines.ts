@@ -36,12 +36,24 @@ export function isPhotoAttachment(attachment: Attachment): boolean {
   return PHOTO_TYPES.has(attachment.mediaType);
 }
 
+/**
+ * Each record's content, decoded once: records are immutable and a changed
+ * one arrives as a new object, so a chat redrawn for a new message decodes
+ * that message only, not the whole chat again.
+ */
+const decoded = new WeakMap<MessageRecord, ReturnType<typeof readContent>>();
+
+function contentOf(record: MessageRecord): ReturnType<typeof readContent> {
+  if (!decoded.has(record)) decoded.set(record, readContent(record));
+  return decoded.get(record);
+}
+
 export function isReaction(record: MessageRecord): boolean {
-  return readContent(record)?.body.case === "reaction";
+  return contentOf(record)?.body.case === "reaction";
 }
 
 export function toLines(records: readonly MessageRecord[]): Line[] {
-  const reactions = reactionsOf(records);
+  const reactions = reactionsOf(records.filter(isReaction));
   const lines: Line[] = [];
   for (const record of records) {
     const base = { record, reactions: reactions.get(record.messageId) ?? [] };
@@ -53,7 +65,7 @@ export function toLines(records: readonly MessageRecord[]): Line[] {
       lines.push({ ...base, kind: "deleted" });
       continue;
     }
-    const content = readContent(record);
+    const content = contentOf(record);
     if (content === undefined) {
       lines.push({ ...base, kind: "unreadable" });
       continue;

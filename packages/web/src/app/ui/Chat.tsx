@@ -23,13 +23,22 @@ import { trustOf } from "./trust.js";
 /** How long a line opened from a search hit stays marked. */
 const FOCUS_MARK_MS = 2500;
 
-/** The id a message is shown under: its own, or the first photo's of the album it belongs to. */
-function blockIdOf(blocks: readonly Block[], messageId: string): string | undefined {
-  for (const block of blocks) {
-    const lines = block.kind === "album" ? block.lines : [block.line];
-    if (lines.some((l) => l.record.messageId === messageId)) return lines[0]!.record.messageId;
-  }
-  return undefined;
+/**
+ * Blocks drawn when a chat opens; earlier ones come with "Frühere Nachrichten
+ * anzeigen". A long chat then draws, and redraws for each new message, no
+ * more than a short one.
+ */
+const DRAWN = 80;
+
+/** The index of the block a message is shown in: its own, or the album it belongs to. */
+function blockIndexOf(blocks: readonly Block[], messageId: string): number {
+  return blocks.findIndex((block) =>
+    (block.kind === "album" ? block.lines : [block.line]).some((l) => l.record.messageId === messageId),
+  );
+}
+
+function blockId(block: Block): string {
+  return (block.kind === "album" ? block.lines[0]! : block.line).record.messageId;
 }
 
 export function Chat({ conversationId }: { conversationId: string }) {
@@ -43,8 +52,13 @@ export function Chat({ conversationId }: { conversationId: string }) {
   const sending = uploads.value.filter((u) => u.conversationId === conversationId);
 
   const focus = focusedMessage.value?.conversationId === conversationId ? focusedMessage.value.messageId : undefined;
+  const [earlier, setEarlier] = useState(0);
+  const focusAt = focus === undefined ? -1 : blockIndexOf(blocks, focus);
+  const drawnFrom = Math.max(0, Math.min(blocks.length - DRAWN - earlier, focusAt === -1 ? Infinity : focusAt - 10));
+  const drawn = blocks.slice(drawnFrom);
 
   useEffect(() => {
+    setEarlier(0);
     openMessages.value = [];
     void loadConversation(conversationId, focus);
   }, [conversationId]);
@@ -62,9 +76,11 @@ export function Chat({ conversationId }: { conversationId: string }) {
   useEffect(() => {
     if (focus === undefined) return;
     // Opened from a search hit: once its line is there, it is scrolled to and marked for a moment.
-    const shownAs = blockIdOf(blocks, focus);
-    const element = shownAs === undefined ? null : list.current?.querySelector(`[data-message-id="${shownAs}"]`);
+    if (focusAt === -1) return;
+    const element = list.current?.querySelector(`[data-message-id="${blockId(blocks[focusAt]!)}"]`);
     if (element === null || element === undefined) return;
+    // The lines drawn for it stay drawn after the mark goes.
+    setEarlier((n) => Math.max(n, blocks.length - DRAWN - drawnFrom));
     element.scrollIntoView({ block: "center" });
     element.classList.add("focused");
     const timer = setTimeout(() => {
@@ -144,7 +160,14 @@ export function Chat({ conversationId }: { conversationId: string }) {
         </p>
       )}
       <ol class="messages" ref={list} aria-label={t("chat.messages")} aria-live="polite">
-        {blocks.map((block) =>
+        {drawnFrom > 0 && (
+          <li class="earlier">
+            <button class="link" onClick={() => setEarlier((n) => n + DRAWN)}>
+              {t("chat.earlier")}
+            </button>
+          </li>
+        )}
+        {drawn.map((block) =>
           block.kind === "album" ? (
             <AlbumView key={block.lines[0]!.record.messageId} lines={block.lines} conversation={conversation} />
           ) : (
