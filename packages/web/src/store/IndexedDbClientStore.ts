@@ -309,8 +309,8 @@ export class IndexedDbClientStore implements ClientStore {
 
 // ── schema ────────────────────────────────────────────────────────────────
 
-/** 2 added the messages' index in chat order (byConversationOrder). */
-const SCHEMA_VERSION = 2;
+/** 3 added the messages' index in chat order (byConversationOrder); 2 is the uploads store's, on main. */
+const SCHEMA_VERSION = 3;
 const KEYS = "keys";
 const META = "meta";
 const PROFILE = "profile";
@@ -353,13 +353,13 @@ function openDatabase(name: string): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     const request = indexedDB.open(name, SCHEMA_VERSION);
     request.onupgradeneeded = (event) => {
-      if (event.oldVersion === 1) {
+      // A newer version than this code knows fails with a VersionError before this handler runs.
+      if (event.oldVersion !== 0) {
         request.transaction
           ?.objectStore(MESSAGES)
           .createIndex(BY_CONVERSATION_ORDER, ["conversationId", "storedAt", "seq"]);
         return;
       }
-      if (event.oldVersion !== 0) return; // a version this code does not know; checked on success
       const db = request.result;
       db.createObjectStore(KEYS);
       db.createObjectStore(META);
