@@ -5,7 +5,9 @@
  * service worker or the browser keeps.
  */
 import { signal } from "@preact/signals";
-import type { Attachment } from "@bote/protocol";
+import { ClientError } from "@bote/client";
+import { MEDIA_SIGNATURE_BYTES, sniffImageType } from "@bote/core";
+import { PHOTO_MEDIA_TYPES, type Attachment } from "@bote/protocol";
 import {
   isPhoto,
   PhotoError,
@@ -91,13 +93,14 @@ async function sendOne(conversationId: string, { file, asFile, caption }: Outgoi
         onProgress: progress,
       });
     } else {
+      const mediaType = await typeOfBytes(file);
       // An image sent as it is (the "original", a GIF) still gets a preview, or it shows as an empty box.
-      const preview = file.type.startsWith("image/") ? await previewOrNone(file) : undefined;
+      const preview = mediaType.startsWith("image/") ? await previewOrNone(file) : undefined;
       await requireClient().sendFile(conversationId, {
         stream: readBlob(file),
         size: file.size,
         fileName: file.name,
-        mediaType: normalisedType(file.type),
+        mediaType,
         ...preview,
         caption,
         onProgress: progress,
@@ -108,14 +111,32 @@ async function sendOne(conversationId: string, { file, asFile, caption }: Outgoi
   }
 }
 
-/** A picture this browser cannot decode (a broken file) goes out as the file it is. */
+/**
+ * A picture this browser cannot decode goes out as the file it is, but only
+ * if its bytes are that kind of image: a file that is no image at all (a
+ * text named .jpg) is refused as a photo, and the person can send it as a file.
+ */
 async function preparedOrOriginal(file: File): Promise<PreparedPhoto | undefined> {
   try {
     return await preparePhoto(file);
   } catch (err) {
-    if (err instanceof PhotoError) return undefined;
-    throw err;
+    if (!(err instanceof PhotoError)) throw err;
+    if ((await typeOfBytes(file)) !== normalisedType(file.type)) throw new ClientError("photo_not_an_image", file.type);
+    return undefined;
   }
+}
+
+/**
+ * The type a file is sent under: its own, unless it claims a photo type its
+ * first bytes contradict — then the image type the bytes are, or
+ * application/octet-stream, so the recipient gets a file and no broken photo.
+ */
+async function typeOfBytes(file: File): Promise<string> {
+  const claimed = normalisedType(file.type);
+  if (!PHOTO_MEDIA_TYPES.has(claimed)) return claimed;
+  const head = new Uint8Array(await file.slice(0, MEDIA_SIGNATURE_BYTES).arrayBuffer());
+  const actual = sniffImageType(head);
+  return actual ?? "application/octet-stream";
 }
 
 /** An image this browser cannot decode (HEIC, a broken file) goes without a preview. */
