@@ -100,6 +100,7 @@ const methods = [
   "listMessages",
   "getMessage",
   "listOutbox",
+  "listUploads",
   "getContact",
   "listContacts",
   "getKeyPackage",
