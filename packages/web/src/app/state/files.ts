@@ -5,7 +5,7 @@
  * service worker or the browser keeps.
  */
 import { signal } from "@preact/signals";
-import { ClientError } from "@bote/client";
+import { ClientError, type BoteClient } from "@bote/client";
 import { MEDIA_SIGNATURE_BYTES, sniffImageType } from "@bote/core";
 import { PHOTO_MEDIA_TYPES, type Attachment } from "@bote/protocol";
 import {
@@ -26,8 +26,10 @@ export interface Transfer {
   readonly total: number;
 }
 
-/** Uploads in flight, shown as bubbles with a progress bar until the message is stored. */
+/** Files being prepared and encrypted, shown as bubbles with a progress bar until the message is stored. */
 export const uploads = signal<readonly Transfer[]>([]);
+/** Uploads of stored (queued) messages by message id, shown as a progress bar on the message. */
+export const sending = signal<ReadonlyMap<string, Transfer>>(new Map());
 /** Downloads in flight by message id. */
 export const downloads = signal<ReadonlyMap<string, Transfer>>(new Map());
 
@@ -69,14 +71,25 @@ export interface Outgoing {
   readonly caption: string;
 }
 
+/** Follows the SDK's uploads of queued files: also those picked offline, sent on the reconnect. */
+export function followUploads(client: BoteClient): void {
+  client.on("upload", ({ messageId, conversationId, done, total }) => {
+    const next = new Map(sending.value);
+    if (done >= total) next.delete(messageId);
+    else next.set(messageId, { id: messageId, conversationId, fileName: "", done, total });
+    sending.value = next;
+  });
+}
+
 export async function sendFiles(conversationId: string, items: readonly Outgoing[]): Promise<void> {
   for (const item of items) await sendOne(conversationId, item);
 }
 
 async function sendOne(conversationId: string, { file, asFile, caption }: Outgoing): Promise<void> {
   const id = crypto.randomUUID();
+  // Once encrypted, the file is a queued message in the chat, with its own upload progress.
   const progress = (done: number, total: number) =>
-    setUpload({ id, conversationId, fileName: file.name, done, total }, id);
+    setUpload(done >= total ? undefined : { id, conversationId, fileName: file.name, done, total }, id);
   progress(0, file.size);
   try {
     const photo = asFile || !isPhoto(file.type) ? undefined : await preparedOrOriginal(file);
@@ -91,6 +104,7 @@ async function sendOne(conversationId: string, { file, asFile, caption }: Outgoi
         thumbnail: photo.thumbnail,
         caption,
         onProgress: progress,
+        queue: true,
       });
     } else {
       const mediaType = await typeOfBytes(file);
@@ -104,6 +118,7 @@ async function sendOne(conversationId: string, { file, asFile, caption }: Outgoi
         ...preview,
         caption,
         onProgress: progress,
+        queue: true,
       });
     }
   } finally {

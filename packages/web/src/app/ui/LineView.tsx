@@ -1,7 +1,7 @@
 import { useCallback, useRef, useState } from "preact/hooks";
 import type { ConversationRecord, MessageRecord } from "@bote/core";
 import { formatBytes, formatTime, t } from "../i18n/i18n.js";
-import { download, downloadedUrl, downloads, thumbnailUrl } from "../state/files.js";
+import { download, downloadedUrl, downloads, sending, thumbnailUrl } from "../state/files.js";
 import { isPhotoAttachment, type FileLine, type Line } from "../state/lines.js";
 import { navigate } from "../state/route.js";
 import { errorText, showToast } from "../state/session.js";
@@ -106,6 +106,7 @@ function LineBody({ line, conversation }: { line: Line; conversation: Conversati
       return isPhotoAttachment(line.attachment) ? (
         <>
           <PhotoTile line={line} conversation={conversation} />
+          <UploadProgress line={line} />
           {line.attachment.caption !== "" && <p class="text">{line.attachment.caption}</p>}
         </>
       ) : (
@@ -134,6 +135,14 @@ function PhotoTile({ line, conversation }: { line: FileLine; conversation: Conve
   );
 }
 
+/** The upload of an own file that waited for the connection (or is going out now). */
+function UploadProgress({ line }: { line: FileLine }) {
+  const upload = sending.value.get(line.record.messageId);
+  if (upload === undefined) return null;
+  const name = line.attachment.fileName || t("files.photo");
+  return <Progress done={upload.done} total={upload.total} label={t("files.uploading", { name })} />;
+}
+
 function FileCard({ line }: { line: FileLine }) {
   const transfer = downloads.value.get(line.record.messageId);
   const save = async () => {
@@ -160,6 +169,7 @@ function FileCard({ line }: { line: FileLine }) {
             label={t("files.downloading", { name: transfer.fileName })}
           />
         )}
+        <UploadProgress line={line} />
       </span>
       <button
         class="icon-button"
