@@ -1,7 +1,8 @@
 /**
  * On the crew's phones (issue 11), media at 360×740 in Chromium against one
- * `bote serve` process: a picture that is no image, and a photo taken while
- * the server is away. Anna, the first admin, and Ben, on a touch phone.
+ * `bote serve` process: a picture that is no image, a photo taken while the
+ * server is away, and voice messages from Chromium's fake microphone (a
+ * beep). Anna, the first admin, has a mouse; Ben has a touch phone.
  */
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -32,7 +33,8 @@ describe("photos, files and voice on phones, end to end in Chromium", { skip, ti
 
   before(async () => {
     server = await startBote("Elektro Kaya");
-    browser = await launchChromium();
+    // The fake device answers getUserMedia with a tone; the fake UI grants the microphone without a prompt.
+    browser = await launchChromium(["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]);
     anna = await openPerson(browser, "Anna Admin", PHONE, server.url);
     ben = await openPerson(browser, "Ben Bauer", PHONE, server.url, { touch: true });
     benPage = ben.page;
@@ -122,6 +124,48 @@ describe("photos, files and voice on phones, end to end in Chromium", { skip, ti
       .locator(".line.out", { hasText: "Verteiler im Keller" })
       .locator(".status-delivered, .status-read")
       .waitFor({ timeout: 60_000 });
+  });
+
+  it("Ben taps the microphone, records and sends; Anna plays the voice message and sees its length", async () => {
+    await benPage.getByRole("button", { name: /Sprachnachricht aufnehmen/ }).tap();
+    await benPage
+      .getByRole("status")
+      .getByText(/Aufnahme läuft/)
+      .waitFor();
+    await screenshot(benPage, "voice-recording-phone", false);
+    await benPage.waitForTimeout(2_000);
+    await benPage.getByRole("button", { name: "Sprachnachricht senden" }).tap();
+    await benPage.locator(".line.out .voice").waitFor();
+
+    const voice = anna.page.locator(".line.in .voice").last();
+    await voice.waitFor();
+    assert.match((await voice.locator(".voice-duration").textContent()) ?? "", /^0:0[23]$/, "about two seconds");
+    await voice.getByRole("button", { name: "Sprachnachricht abspielen" }).click();
+    await voice.getByRole("button", { name: "Anhalten" }).waitFor();
+    await anna.page.waitForFunction(() => {
+      const bars = document.querySelectorAll<HTMLProgressElement>(".line.in .voice progress");
+      return (bars[bars.length - 1]?.value ?? 0) > 0;
+    });
+    await screenshot(anna.page, "voice-message-phone");
+    // Played to the end, it shows its length again, ready to play once more.
+    await voice.getByRole("button", { name: "Sprachnachricht abspielen" }).waitFor({ timeout: 10_000 });
+    assert.match((await voice.locator(".voice-duration").textContent()) ?? "", /^0:0[23]$/);
+  });
+
+  it("Anna holds the microphone to record; letting go sends", async () => {
+    const mic = anna.page.getByRole("button", { name: /Sprachnachricht aufnehmen/ });
+    await mic.hover();
+    await anna.page.mouse.down();
+    await anna.page
+      .getByRole("status")
+      .getByText(/Aufnahme läuft/)
+      .waitFor();
+    await anna.page.waitForTimeout(1_500);
+    await anna.page.mouse.up();
+    await anna.page.locator(".line.out .voice").waitFor();
+    const voice = benPage.locator(".line.in .voice").last();
+    await voice.waitFor();
+    assert.match((await voice.locator(".voice-duration").textContent()) ?? "", /^0:0[12]$/);
   });
 
   it("made no third-party request and threw no error", () => {

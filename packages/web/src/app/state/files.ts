@@ -16,6 +16,7 @@ import {
   type PhotoPreview,
   type PreparedPhoto,
 } from "../../media/photo.js";
+import type { Recording } from "../../media/voiceRecorder.js";
 import { requireClient } from "./session.js";
 
 export interface Transfer {
@@ -78,6 +79,19 @@ export function followUploads(client: BoteClient): void {
     if (done >= total) next.delete(messageId);
     else next.set(messageId, { id: messageId, conversationId, fileName: "", done, total });
     sending.value = next;
+  });
+}
+
+/** Sends a recorded voice message: queued like any file, so it goes out on the reconnect too. */
+export async function sendVoice(conversationId: string, recording: Recording): Promise<void> {
+  await requireClient().sendFile(conversationId, {
+    stream: toAsync(pieces(recording.bytes)),
+    size: recording.bytes.length,
+    fileName: recording.fileName,
+    mediaType: recording.mediaType,
+    kind: "voice",
+    durationMs: recording.durationMs,
+    queue: true,
   });
 }
 

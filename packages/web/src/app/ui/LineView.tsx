@@ -1,5 +1,6 @@
 import { useCallback, useRef, useState } from "preact/hooks";
 import type { ConversationRecord, MessageRecord } from "@bote/core";
+import { Attachment_Kind } from "@bote/protocol";
 import { formatBytes, formatTime, t } from "../i18n/i18n.js";
 import { download, downloadedUrl, downloads, sending, thumbnailUrl } from "../state/files.js";
 import { isPhotoAttachment, type FileLine, type Line } from "../state/lines.js";
@@ -9,6 +10,7 @@ import { eventText } from "./eventText.js";
 import { Icon } from "./icons.js";
 import { MessageMenu, useLongPress } from "./MessageMenu.js";
 import { Progress } from "./Progress.js";
+import { VoiceMessage } from "./VoiceMessage.js";
 import { previewText } from "./previewText.js";
 
 interface LineProps {
@@ -103,6 +105,14 @@ function LineBody({ line, conversation }: { line: Line; conversation: Conversati
     case "text":
       return <p class="text">{line.text}</p>;
     case "file":
+      if (line.attachment.kind === Attachment_Kind.VOICE) {
+        return (
+          <>
+            <VoiceMessage line={line} />
+            <UploadProgress line={line} />
+          </>
+        );
+      }
       return isPhotoAttachment(line.attachment) ? (
         <>
           <PhotoTile line={line} conversation={conversation} />
