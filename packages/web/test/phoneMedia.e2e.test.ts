@@ -11,6 +11,7 @@ import { chromiumSkipReason } from "./support/browserPage.js";
 import { gpsPhotoPath } from "./support/fixtures.js";
 import {
   PHONE,
+  chatListItem,
   launchChromium,
   openChat,
   openPerson,
@@ -166,6 +167,9 @@ describe("photos, files and voice on phones, end to end in Chromium", { skip, ti
     const voice = benPage.locator(".line.in .voice").last();
     await voice.waitFor();
     assert.match((await voice.locator(".voice-duration").textContent()) ?? "", /^0:0[12]$/);
+    await benPage.goto(`${server.url}/#/`);
+    const preview = chatListItem(benPage, anna.name).locator(".chat-item-preview");
+    assert.match((await preview.textContent()) ?? "", /^Sprachnachricht \(0:0[12]\)$/);
   });
 
   it("made no third-party request and threw no error", () => {

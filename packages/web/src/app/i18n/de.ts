@@ -111,7 +111,7 @@ export const de = {
     download: "{{name}} herunterladen",
   },
   voice: {
-    message: "Sprachnachricht",
+    preview: "Sprachnachricht ({{duration}})",
     play: "Sprachnachricht abspielen",
     pause: "Anhalten",
     position: "Abgespielt",

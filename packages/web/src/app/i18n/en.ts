@@ -104,7 +104,7 @@ export const en: Catalog<typeof de> = {
     download: "Download {{name}}",
   },
   voice: {
-    message: "Voice message",
+    preview: "Voice message ({{duration}})",
     play: "Play voice message",
     pause: "Pause",
     position: "Played",
