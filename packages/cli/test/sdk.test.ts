@@ -146,6 +146,13 @@ describe("SDK against a real server", { timeout: 120_000 }, () => {
       "encrypted",
     );
 
+    // Its sender can open it before it is uploaded: it is read from the store.
+    const own: Uint8Array[] = [];
+    await anna.download(queued.messageId, async (file) => {
+      for await (const part of file) own.push(part);
+    });
+    assert.ok(Buffer.concat(own).equals(photo), "the sender's own queued photo, offline");
+
     // The app is closed and opened again before the server is back.
     await anna.close();
     const again = await BoteClient.open({

@@ -51,7 +51,7 @@ import type { Transport } from "./ports.js";
 import { eventMessage, isChatLine, readContent } from "./records.js";
 import { sendHandshake } from "./handshake.js";
 import { bytesOfId, deleteOwnMessage, editOwnMessage, reactTo } from "./messageChanges.js";
-import { downloadFile, readAttachment, sendFile, sendUploads, type OutgoingFile } from "./attachments.js";
+import { downloadFile, isWaiting, readAttachment, sendFile, sendUploads, type OutgoingFile } from "./attachments.js";
 import { RelayConnection, type ConnectionState } from "./RelayConnection.js";
 import { searchMessages, type SearchHit, type SearchOptions } from "./search.js";
 import { Serial } from "./serial.js";
@@ -606,7 +606,7 @@ export class BoteClient {
     const message = await this.store.getMessage(messageId);
     if (message === undefined) throw new ClientError("message_unknown", messageId);
     const attachment = readAttachment(message);
-    await this.session.sessionToken();
+    if (!isWaiting(attachment)) await this.session.sessionToken();
     await sink(downloadFile(this.ctx, message));
     return Number(attachment.size);
   }

@@ -12,6 +12,7 @@ import {
   Attachment_Kind,
   AttachmentSchema,
   BLOB_ID_BYTES,
+  BoteError,
   CONTENT_VERSION,
   decodeContent,
   encodeContent,
@@ -175,8 +176,27 @@ async function queueFile(ctx: ClientContext, conversationId: string, file: Outgo
   return (await ctx.store.getMessage(message.messageId)) ?? message;
 }
 
-function* chunksOf(bytes: Uint8Array, size: number): Generator<Uint8Array> {
-  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+/** Whether an attachment is one of this device's files still waiting for its upload (its blob id all zeros). */
+export function isWaiting(attachment: Attachment): boolean {
+  return attachment.blobId.every((b) => b === 0);
+}
+
+/** A waiting file is read from the store, offline too: its sender can open it before it was uploaded. */
+async function waitingCiphertext(ctx: ClientContext, messageId: string): Promise<AsyncIterable<Uint8Array>> {
+  const upload = (await ctx.store.listUploads()).find((u) => u.messageId === messageId);
+  if (upload === undefined) throw new ClientError("not_an_attachment", "the file was never uploaded");
+  return piecesOf(upload.ciphertext);
+}
+
+/** Stored bytes in pieces of 64 KiB, with `onPiece` told the bytes handed on so far. */
+async function* piecesOf(bytes: Uint8Array, onPiece?: (done: number) => void): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += 65_536) {
+    const piece = bytes.subarray(at, at + 65_536);
+    yield piece;
+    onPiece?.(at + piece.length);
+    // A turn of the event loop between pieces, so a page paints the progress bar.
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  }
 }
 
 function concat(pieces: readonly Uint8Array[]): Uint8Array {
@@ -211,17 +231,8 @@ async function sendUpload(ctx: ClientContext, upload: UploadRecord): Promise<voi
     const total = upload.ciphertext.length;
     const report = (done: number) =>
       ctx.events.emit("upload", { messageId: upload.messageId, conversationId: upload.conversationId, done, total });
-    async function* pieces(): AsyncGenerator<Uint8Array> {
-      let done = 0;
-      for (const piece of chunksOf(upload.ciphertext, 65_536)) {
-        yield piece;
-        report((done += piece.length));
-        // A turn of the event loop between pieces, so a page paints the progress bar.
-        await new Promise<void>((resolve) => setTimeout(resolve, 0));
-      }
-    }
     report(0);
-    const uploaded = await ctx.session.api.uploadBlob(pieces(), total);
+    const uploaded = await ctx.session.api.uploadBlob(piecesOf(upload.ciphertext, report), total);
     const attachment = readAttachment(queued);
     attachment.blobId = bytesFrom(uploaded.blobId, "blobId");
     await sendContent(ctx, upload.conversationId, { case: "attachment", value: attachment }, undefined, queued);
@@ -230,10 +241,21 @@ async function sendUpload(ctx: ClientContext, upload: UploadRecord): Promise<voi
   }
 }
 
+/** What no later attempt can change: the chat is gone, or the server will never take the file. */
+const HOPELESS: ReadonlySet<string> = new Set([
+  "conversation_inactive",
+  "contact_unknown",
+  "not_an_attachment",
+  "file_too_large",
+  "blob_too_large",
+  "body_too_large",
+]);
+
 /**
  * Sends every file that waits for its upload, oldest first. A file whose
- * chat is gone or whose upload the server refuses shows as failed and is
- * dropped; offline, the rest waits for the next connection.
+ * chat is gone or that the server will never take shows as failed and is
+ * dropped; on any other failure (offline, rate limited, a server error) it
+ * waits for the next connection.
  */
 export async function sendUploads(ctx: ClientContext): Promise<void> {
   for (const upload of await ctx.store.listUploads()) {
@@ -241,6 +263,11 @@ export async function sendUploads(ctx: ClientContext): Promise<void> {
       await sendUpload(ctx, upload);
     } catch (err) {
       if (isOffline(err)) return;
+      const code = err instanceof ClientError || err instanceof BoteError ? err.code : "internal";
+      if (!HOPELESS.has(code)) {
+        ctx.events.emit("problem", { code, detail: `upload of message ${upload.messageId} failed; tried again later` });
+        return;
+      }
       const message = await ctx.store.getMessage(upload.messageId);
       const failed = message === undefined ? undefined : { ...message, status: "failed" as const };
       await ctx.store.apply({
@@ -248,7 +275,6 @@ export async function sendUploads(ctx: ClientContext): Promise<void> {
         ...(failed === undefined ? {} : { messages: [failed] }),
       });
       if (failed !== undefined) ctx.events.emit("message", failed);
-      const code = err instanceof ClientError ? err.code : "internal";
       ctx.events.emit("problem", { code, detail: `upload of message ${upload.messageId} failed` });
     }
   }
@@ -269,7 +295,9 @@ export function readAttachment(message: MessageRecord): Attachment {
  */
 export async function* downloadFile(ctx: ClientContext, message: MessageRecord): AsyncGenerator<Uint8Array> {
   const attachment = readAttachment(message);
-  const ciphertext = await ctx.session.api.downloadBlob(b64(attachment.blobId));
+  const ciphertext = isWaiting(attachment)
+    ? await waitingCiphertext(ctx, message.messageId)
+    : await ctx.session.api.downloadBlob(b64(attachment.blobId));
   try {
     yield* decryptAttachment(ciphertext, {
       key: attachment.key,

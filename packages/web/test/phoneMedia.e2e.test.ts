@@ -107,6 +107,11 @@ describe("photos, files and voice on phones, end to end in Chromium", { skip, ti
     await line.locator(".photo img").waitFor();
     await line.locator(".status-queued").waitFor();
     await screenshot(benPage, "photo-queued-phone", false);
+    // Ben can open his own photo before it left: it is decrypted from his store.
+    await line.locator(".photo").tap();
+    await benPage.locator('.viewer img[data-full="1"]').waitFor();
+    await benPage.keyboard.press("Escape");
+    await line.locator(".status-queued").waitFor();
 
     // Ben closes the app before the server is back: the encrypted photo waits in his store.
     await benPage.close();
