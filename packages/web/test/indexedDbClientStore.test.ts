@@ -100,6 +100,7 @@ const methods = [
   "listMessages",
   "getMessage",
   "listOutbox",
+  "listUploads",
   "getContact",
   "listContacts",
   "getKeyPackage",
@@ -305,6 +306,23 @@ if (skip !== undefined) {
       }
     });
 
+    it("opens a database of schema 1 (before uploads) and adds the uploads store", async () => {
+      const { page } = await pageHarness();
+      const name = freshName();
+      try {
+        await page.evaluate(createSchemaOne, name);
+        const store = await openInPage(page, name);
+        assert.deepEqual(await store.listUploads(), []);
+        const upload = { messageId: "msg-1", conversationId: "conv-1", ciphertext: secret, createdAt: 1 };
+        await store.apply({ conversations: [conversationWith("conv-1", secret)], uploadsPut: [upload] });
+        assert.deepEqual(await store.listUploads(), [upload]);
+        assert.deepEqual((await store.getConversation("conv-1"))?.state, secret);
+        await store.close();
+      } finally {
+        await deleteInPage(page, name);
+      }
+    });
+
     it("refuses a database of a newer schema with profile_too_new", async () => {
       const { page } = await pageHarness();
       const name = freshName();
@@ -343,6 +361,25 @@ async function writeOldProfile(name: string): Promise<void> {
   } finally {
     db.close();
   }
+}
+
+/** Runs in the page: an empty database as the first IndexedDbClientStore (schema 1) created it. */
+async function createSchemaOne(name: string): Promise<void> {
+  const request = indexedDB.open(name, 1);
+  request.onupgradeneeded = () => {
+    const db = request.result;
+    for (const store of ["keys", "meta", "profile", "seen"]) db.createObjectStore(store);
+    db.createObjectStore("conversations", { keyPath: "conversationId" });
+    db.createObjectStore("messages", { keyPath: "messageId" }).createIndex("byConversation", "conversationId");
+    db.createObjectStore("outbox", { keyPath: "outboxId" });
+    db.createObjectStore("contacts", { keyPath: "accountId" });
+    db.createObjectStore("keyPackages", { keyPath: "ref" });
+  };
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error ?? new Error("open failed"));
+  });
+  db.close();
 }
 
 function conversationWith(conversationId: string, state: Uint8Array) {

@@ -31,6 +31,7 @@ import { askServer, type InvitationVerdict } from "./invitation.js";
 import { disablePush, loadPushSettings, refreshPushSubscription } from "./push.js";
 import { waitForServiceWorker } from "../../push/deviceLock.js";
 import { arriveAtPublicUrl } from "./canonicalOrigin.js";
+import { followUploads } from "./files.js";
 
 export type Phase =
   | { kind: "loading" }
@@ -291,6 +292,7 @@ async function attach(opened: BoteClient): Promise<void> {
   opened.on("message", (message) => void onMessage(message));
   opened.on("contact", ({ contact, newDevice, keyChanged }) => onContact(contact, newDevice, keyChanged));
   opened.on("problem", ({ code, detail }) => console.warn(`bote: ${code}: ${detail}`));
+  followUploads(opened);
   await Promise.all([refreshConversations(), refreshContacts()]);
   if (phase.value.kind === "deactivated") return;
   void loadPushSettings().catch((err: unknown) => console.warn("bote: push settings", err));
