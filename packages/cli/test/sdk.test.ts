@@ -13,6 +13,8 @@ import { join as joinPath } from "node:path";
 import { BoteClient } from "@bote/client";
 import type { MessageRecord } from "@bote/core";
 import { decodeContent } from "@bote/protocol";
+import { nodeTransport } from "../src/client/nodeTransport.js";
+import { SqliteClientStore } from "../src/profile/SqliteClientStore.js";
 import { joinClient } from "./support/sdkClient.js";
 import { freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
 
@@ -117,5 +119,64 @@ describe("SDK against a real server", { timeout: 120_000 }, () => {
     await sent;
     const took = Date.now() - back;
     assert.ok(took < 3000, `the queued text went out ${took} ms after the server was back`);
+  });
+
+  it("queues a photo picked while the server is down, keeps it across a restart of the app, and sends it after the reconnect", async () => {
+    const anna = clients[0]!;
+    const bernd = clients[1]!;
+    const chat = await anna.directChat(bernd.profile.accountId);
+    await stopServer(server);
+    // A PNG as a phone would hand it over, queued: encrypted into the store beside its message.
+    const photo = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(120_000)]);
+    const queued = await anna.sendFile(chat.conversationId, {
+      stream: Readable.from([photo]),
+      size: photo.length,
+      fileName: "verteiler.png",
+      mediaType: "image/png",
+      caption: "Verteiler im Keller",
+      queue: true,
+    });
+    assert.equal(queued?.status, "queued");
+    assert.deepEqual(
+      (await anna.store.listUploads()).map((u) => u.messageId),
+      [queued.messageId],
+    );
+    assert.ok(
+      !Buffer.from((await anna.store.listUploads())[0]!.ciphertext).includes(photo.subarray(8, 40)),
+      "encrypted",
+    );
+
+    // Its sender can open it before it is uploaded: it is read from the store.
+    const own: Uint8Array[] = [];
+    await anna.download(queued.messageId, async (file) => {
+      for await (const part of file) own.push(part);
+    });
+    assert.ok(Buffer.concat(own).equals(photo), "the sender's own queued photo, offline");
+
+    // The app is closed and opened again before the server is back.
+    await anna.close();
+    const again = await BoteClient.open({
+      store: SqliteClientStore.open(joinPath(root, "Anna.db")),
+      transport: nodeTransport,
+    });
+    clients[0] = again;
+    const progress: number[] = [];
+    again.on("upload", ({ messageId, done }) => {
+      if (messageId === queued.messageId) progress.push(done);
+    });
+    const sent = nextMessage(again, (m) => m.messageId === queued.messageId && m.status === "sent");
+    const received = nextMessage(bernd, (m) => m.direction === "in" && m.messageId === queued.messageId);
+    server = await startServer(dataDir, port);
+    await again.connect().catch(() => undefined);
+    await sent;
+    const arrived = await received;
+    assert.equal(decodeContent(arrived.body).body.case, "attachment");
+    assert.deepEqual(await again.store.listUploads(), []);
+    assert.ok(progress.length >= 2 && progress.at(-1)! > 120_000, `upload progress: ${progress.join(", ")}`);
+    const parts: Uint8Array[] = [];
+    await bernd.download(arrived.messageId, async (file) => {
+      for await (const part of file) parts.push(part);
+    });
+    assert.ok(Buffer.concat(parts).equals(photo), "the photo, byte for byte");
   });
 });

@@ -51,7 +51,7 @@ import type { Transport } from "./ports.js";
 import { eventMessage, isChatLine, readContent } from "./records.js";
 import { sendHandshake } from "./handshake.js";
 import { bytesOfId, deleteOwnMessage, editOwnMessage, reactTo } from "./messageChanges.js";
-import { downloadFile, readAttachment, sendFile, type OutgoingFile } from "./attachments.js";
+import { downloadFile, isWaiting, readAttachment, sendFile, sendUploads, type OutgoingFile } from "./attachments.js";
 import { RelayConnection, type ConnectionState } from "./RelayConnection.js";
 import { searchMessages, type SearchHit, type SearchOptions } from "./search.js";
 import { Serial } from "./serial.js";
@@ -138,7 +138,12 @@ export class BoteClient {
       },
       onState: (state) => {
         this.events.emit("connection", state);
-        if (state === "open") this.inBackground(() => flushOutbox(this.ctx));
+        if (state === "open") {
+          this.inBackground(async () => {
+            await flushOutbox(this.ctx);
+            await sendUploads(this.ctx);
+          });
+        }
       },
       ...(random === undefined ? {} : { random }),
     });
@@ -585,9 +590,10 @@ export class BoteClient {
     return this.evenOffline(() => deleteOwnMessage(this.ctx, messageId));
   }
 
-  /** Encrypts and uploads a file while reading it, then sends it (see attachments.ts). */
+  /** Encrypts and uploads a file while reading it, then sends it; with `queue`, even offline (see attachments.ts). */
   sendFile(conversationId: string, file: OutgoingFile): Promise<MessageRecord | undefined> {
-    return this.whileConnected(() => sendFile(this.ctx, conversationId, file));
+    const send = () => sendFile(this.ctx, conversationId, file);
+    return file.queue === true ? this.evenOffline(send) : this.whileConnected(send);
   }
 
   /**
@@ -600,7 +606,7 @@ export class BoteClient {
     const message = await this.store.getMessage(messageId);
     if (message === undefined) throw new ClientError("message_unknown", messageId);
     const attachment = readAttachment(message);
-    await this.session.sessionToken();
+    if (!isWaiting(attachment)) await this.session.sessionToken();
     await sink(downloadFile(this.ctx, message));
     return Number(attachment.size);
   }

@@ -1,5 +1,6 @@
 import {
   AttachmentError,
+  type UploadRecord,
   ciphertextSize,
   decryptAttachment,
   encryptAttachment,
@@ -7,12 +8,22 @@ import {
   type MessageRecord,
 } from "@bote/core";
 import { create } from "@bufbuild/protobuf";
-import { Attachment_Kind, AttachmentSchema, decodeContent, MAX_THUMBNAIL_BYTES, type Attachment } from "@bote/protocol";
-import { ClientError } from "./clientError.js";
+import {
+  Attachment_Kind,
+  AttachmentSchema,
+  BLOB_ID_BYTES,
+  BoteError,
+  CONTENT_VERSION,
+  decodeContent,
+  encodeContent,
+  MAX_THUMBNAIL_BYTES,
+  type Attachment,
+} from "@bote/protocol";
+import { ClientError, isOffline } from "./clientError.js";
 import type { ClientContext } from "./context.js";
 import { checkFileContent, peekHead } from "./fileContent.js";
-import { b64 } from "./ids.js";
-import { sendContent } from "./outgoing.js";
+import { b64, randomId } from "./ids.js";
+import { requireConversation, sendContent } from "./outgoing.js";
 import { bytesFrom } from "./ServerApi.js";
 
 export interface OutgoingFile {
@@ -33,6 +44,14 @@ export interface OutgoingFile {
   readonly durationMs?: number;
   /** Called as the file is read, encrypted and handed to the upload (for a progress bar); bytes of the plaintext. */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Encrypt the whole file into the store first, so it is sent even when it
+   * was picked offline, after a restart too: the message shows at once as
+   * queued, and the upload (events "upload") and the send follow on the next
+   * connection. For photos and documents of a phone, which fit in memory; a
+   * large file is better streamed (the default).
+   */
+  readonly queue?: boolean;
 }
 
 async function* counted(
@@ -65,6 +84,7 @@ export async function sendFile(
   }
   const { head, stream } = await peekHead(file.stream);
   checkFileContent(file.mediaType, head, file.kind);
+  if (file.queue === true) return queueFile(ctx, conversationId, { ...file, stream });
   const encrypted = encryptAttachment(counted(stream, file.size, file.onProgress), {
     chunkSize: DEFAULT_CHUNK_SIZE,
   });
@@ -74,8 +94,17 @@ export async function sendFile(
   );
   const secrets = await encrypted.done;
   if (secrets.size !== file.size) throw new ClientError("file_too_large", "the file changed while it was read");
-  const value = create(AttachmentSchema, {
-    blobId: bytesFrom(uploaded.blobId, "blobId"),
+  const value = attachmentOf(file, secrets, bytesFrom(uploaded.blobId, "blobId"));
+  return sendContent(ctx, conversationId, { case: "attachment", value });
+}
+
+function attachmentOf(
+  file: OutgoingFile,
+  secrets: { key: Uint8Array; digest: Uint8Array; size: number; chunkSize: number },
+  blobId: Uint8Array,
+): Attachment {
+  return create(AttachmentSchema, {
+    blobId,
     key: secrets.key,
     digest: secrets.digest,
     size: BigInt(secrets.size),
@@ -89,7 +118,166 @@ export async function sendFile(
     kind: file.kind === "voice" ? Attachment_Kind.VOICE : Attachment_Kind.FILE,
     ...(file.durationMs === undefined ? {} : { durationMs: Math.round(file.durationMs) }),
   });
-  return sendContent(ctx, conversationId, { case: "attachment", value });
+}
+
+/**
+ * Encrypts the file into the store beside its message (queued, the
+ * attachment's blob id all zeros until the upload), in one batch, then tries the upload at
+ * once; offline, `sendUploads` does it on the next connection.
+ */
+async function queueFile(ctx: ClientContext, conversationId: string, file: OutgoingFile): Promise<MessageRecord> {
+  const encrypted = encryptAttachment(counted(file.stream, file.size, file.onProgress), {
+    chunkSize: DEFAULT_CHUNK_SIZE,
+  });
+  const pieces: Uint8Array[] = [];
+  for await (const piece of encrypted.ciphertext) pieces.push(piece);
+  const secrets = await encrypted.done;
+  if (secrets.size !== file.size) throw new ClientError("file_too_large", "the file changed while it was read");
+  const ciphertext = concat(pieces);
+  // All zeros until the upload names the blob: no blob has that id, and the message is not sent before.
+  const attachment = attachmentOf(file, secrets, new Uint8Array(BLOB_ID_BYTES));
+  const message = await ctx.serial.run(async () => {
+    const record = await requireConversation(ctx, conversationId);
+    const now = ctx.now();
+    const messageId = randomId();
+    const message: MessageRecord = {
+      messageId: b64(messageId),
+      conversationId,
+      direction: "out",
+      senderAccountId: ctx.profile().accountId,
+      senderName: ctx.device().credential.displayName,
+      sentAt: now,
+      storedAt: now,
+      kind: "content",
+      body: encodeContent({
+        version: CONTENT_VERSION,
+        messageId,
+        sentAtMs: BigInt(now),
+        body: { case: "attachment", value: attachment },
+      }),
+      status: "queued",
+      deleted: false,
+    };
+    const upload: UploadRecord = { messageId: message.messageId, conversationId, ciphertext, createdAt: now };
+    await ctx.store.apply({
+      conversations: [{ ...record, lastActivityAt: now }],
+      messages: [message],
+      uploadsPut: [upload],
+    });
+    return message;
+  });
+  ctx.events.emit("message", message);
+  try {
+    await sendUpload(ctx, { messageId: message.messageId, conversationId, ciphertext, createdAt: message.storedAt });
+  } catch (err) {
+    // Offline: it stays queued and goes out on the next connection.
+    if (!isOffline(err)) throw err;
+  }
+  return (await ctx.store.getMessage(message.messageId)) ?? message;
+}
+
+/** Whether an attachment is one of this device's files still waiting for its upload (its blob id all zeros). */
+export function isWaiting(attachment: Attachment): boolean {
+  return attachment.blobId.every((b) => b === 0);
+}
+
+/** A waiting file is read from the store, offline too: its sender can open it before it was uploaded. */
+async function waitingCiphertext(ctx: ClientContext, messageId: string): Promise<AsyncIterable<Uint8Array>> {
+  const upload = (await ctx.store.listUploads()).find((u) => u.messageId === messageId);
+  if (upload === undefined) throw new ClientError("not_an_attachment", "the file was never uploaded");
+  return piecesOf(upload.ciphertext);
+}
+
+/** Stored bytes in pieces of 64 KiB, with `onPiece` told the bytes handed on so far. */
+async function* piecesOf(bytes: Uint8Array, onPiece?: (done: number) => void): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += 65_536) {
+    const piece = bytes.subarray(at, at + 65_536);
+    yield piece;
+    onPiece?.(at + piece.length);
+    // A turn of the event loop between pieces, so a page paints the progress bar.
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+function concat(pieces: readonly Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const piece of pieces) {
+    all.set(piece, at);
+    at += piece.length;
+  }
+  return all;
+}
+
+/** Uploads in flight per client, so a reconnect does not upload a file its first attempt is still sending. */
+const inFlight = new WeakMap<ClientContext, Set<string>>();
+
+/**
+ * Uploads one waiting file, then encrypts its message with the blob id and
+ * sends it; the upload record goes in the batch that queues the send.
+ * Reports progress as "upload" events (ciphertext bytes handed to the upload).
+ */
+async function sendUpload(ctx: ClientContext, upload: UploadRecord): Promise<void> {
+  let running = inFlight.get(ctx);
+  if (running === undefined) inFlight.set(ctx, (running = new Set()));
+  if (running.has(upload.messageId)) return;
+  running.add(upload.messageId);
+  try {
+    const queued = await ctx.store.getMessage(upload.messageId);
+    if (queued === undefined || queued.deleted) {
+      await ctx.store.apply({ uploadsDelete: [upload.messageId] });
+      return;
+    }
+    const total = upload.ciphertext.length;
+    const report = (done: number) =>
+      ctx.events.emit("upload", { messageId: upload.messageId, conversationId: upload.conversationId, done, total });
+    report(0);
+    const uploaded = await ctx.session.api.uploadBlob(piecesOf(upload.ciphertext, report), total);
+    const attachment = readAttachment(queued);
+    attachment.blobId = bytesFrom(uploaded.blobId, "blobId");
+    await sendContent(ctx, upload.conversationId, { case: "attachment", value: attachment }, undefined, queued);
+  } finally {
+    running.delete(upload.messageId);
+  }
+}
+
+/** What no later attempt can change: the chat is gone, or the server will never take the file. */
+const HOPELESS: ReadonlySet<string> = new Set([
+  "conversation_inactive",
+  "contact_unknown",
+  "not_an_attachment",
+  "file_too_large",
+  "blob_too_large",
+  "body_too_large",
+]);
+
+/**
+ * Sends every file that waits for its upload, oldest first. A file whose
+ * chat is gone or that the server will never take shows as failed and is
+ * dropped; on any other failure (offline, rate limited, a server error) it
+ * waits for the next connection.
+ */
+export async function sendUploads(ctx: ClientContext): Promise<void> {
+  for (const upload of await ctx.store.listUploads()) {
+    try {
+      await sendUpload(ctx, upload);
+    } catch (err) {
+      if (isOffline(err)) return;
+      const code = err instanceof ClientError || err instanceof BoteError ? err.code : "internal";
+      if (!HOPELESS.has(code)) {
+        ctx.events.emit("problem", { code, detail: `upload of message ${upload.messageId} failed; tried again later` });
+        return;
+      }
+      const message = await ctx.store.getMessage(upload.messageId);
+      const failed = message === undefined ? undefined : { ...message, status: "failed" as const };
+      await ctx.store.apply({
+        uploadsDelete: [upload.messageId],
+        ...(failed === undefined ? {} : { messages: [failed] }),
+      });
+      if (failed !== undefined) ctx.events.emit("message", failed);
+      ctx.events.emit("problem", { code, detail: `upload of message ${upload.messageId} failed` });
+    }
+  }
 }
 
 /** The attachment a stored message carries, or a not_an_attachment error. */
@@ -107,7 +295,9 @@ export function readAttachment(message: MessageRecord): Attachment {
  */
 export async function* downloadFile(ctx: ClientContext, message: MessageRecord): AsyncGenerator<Uint8Array> {
   const attachment = readAttachment(message);
-  const ciphertext = await ctx.session.api.downloadBlob(b64(attachment.blobId));
+  const ciphertext = isWaiting(attachment)
+    ? await waitingCiphertext(ctx, message.messageId)
+    : await ctx.session.api.downloadBlob(b64(attachment.blobId));
   try {
     yield* decryptAttachment(ciphertext, {
       key: attachment.key,

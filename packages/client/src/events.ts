@@ -18,6 +18,8 @@ export interface ClientEvents {
   /** The organisation's member list or trust state changed (after a sync of its signed log). */
   organisation: { seq: number };
   connection: ConnectionState;
+  /** A file waiting in the store is being uploaded: ciphertext bytes handed to the upload so far. */
+  upload: { messageId: string; conversationId: string; done: number; total: number };
   /** An envelope that could not be used; it is acknowledged so it does not block the mailbox. */
   dropped: { reason: DropReason; conversationId: string | undefined };
   /** A background step (outbox flush, key package top-up) failed; it is retried later. */

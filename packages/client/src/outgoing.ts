@@ -61,21 +61,26 @@ export async function requireConversation(ctx: ClientContext, conversationId: st
  * anything is sent: an older sender state would reuse AES-GCM nonces.
  * Texts, files and reactions are stored as messages (a reaction neither
  * counts as activity nor is receipted); `change` yields the stored message
- * this content edits or deletes, applied in the same batch.
+ * this content edits or deletes, applied in the same batch. `queued` is a
+ * message stored before it could be encrypted (a file waiting for its
+ * upload): it keeps its id, times and place, and its upload record goes in
+ * the same batch.
  */
 export async function sendContent(
   ctx: ClientContext,
   conversationId: string,
   body: ContentBody,
   change?: () => Promise<MessageRecord>,
+  queued?: MessageRecord,
 ): Promise<MessageRecord | undefined> {
   const { message, outbox, changed } = await ctx.serial.run(async () => {
     const record = await requireConversation(ctx, conversationId);
     // Read (and checked) in turn with incoming changes, so a receipt stored meanwhile is not overwritten.
     const changed = await change?.();
-    const messageId = randomId();
+    const messageId = queued === undefined ? randomId() : bytesFrom(queued.messageId, "messageId");
     const now = ctx.now();
-    const plaintext = encodeContent({ version: CONTENT_VERSION, messageId, sentAtMs: BigInt(now), body });
+    const sentAt = queued?.sentAt ?? now;
+    const plaintext = encodeContent({ version: CONTENT_VERSION, messageId, sentAtMs: BigInt(sentAt), body });
     const encrypted = await encryptMessage(restoreConversation(record.state), plaintext);
     const recipients = otherMembers(encrypted.conversation);
     const shown = isChatLine(body);
@@ -87,8 +92,8 @@ export async function sendContent(
           direction: "out",
           senderAccountId: profile.accountId,
           senderName: ctx.device().credential.displayName,
-          sentAt: now,
-          storedAt: now,
+          sentAt,
+          storedAt: queued?.storedAt ?? now,
           kind: "content",
           body: plaintext,
           status: recipients.length === 0 ? "sent" : "queued",
@@ -116,6 +121,7 @@ export async function sendContent(
       ],
       messages: [...(message === undefined ? [] : [message]), ...(changed === undefined ? [] : [changed])],
       ...(outbox === undefined ? {} : { outboxPut: [outbox] }),
+      ...(queued === undefined ? {} : { uploadsDelete: [queued.messageId] }),
     });
     return { message, outbox, changed };
   });

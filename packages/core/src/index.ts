@@ -97,6 +97,7 @@ export type {
   MessageDirection,
   MessageStatus,
   OutboxRecord,
+  UploadRecord,
   ContactRecord,
   ContactDevice,
   DeviceTrust,

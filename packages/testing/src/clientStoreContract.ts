@@ -16,6 +16,7 @@ import type {
   OutboxRecord,
   ProfileRecord,
   StoreChanges,
+  UploadRecord,
 } from "@bote/core";
 
 export interface ClientStoreFixture {
@@ -44,6 +45,7 @@ export function describeClientStoreContract(name: string, open: () => Promise<Cl
         assert.deepEqual(await store.listMessages("c1"), []);
         assert.equal(await store.getMessage("m1"), undefined);
         assert.deepEqual(await store.listOutbox(), []);
+        assert.deepEqual(await store.listUploads(), []);
         assert.equal(await store.getContact("a1"), undefined);
         assert.deepEqual(await store.listContacts(), []);
         assert.equal(await store.getKeyPackage("k1"), undefined);
@@ -167,6 +169,17 @@ export function describeClientStoreContract(name: string, open: () => Promise<Cl
         assert.deepEqual(pluck(await store.listOutbox(), "outboxId"), ["o-b", "o-late"], "puts come before deletes");
       }));
 
+    it("puts and deletes uploads, oldest first, then in the order first stored", () =>
+      withStore(async ({ store }) => {
+        await store.apply({ uploadsPut: [upload("u-late", 2_000), upload("u-b", 1_000), upload("u-a", 1_000)] });
+        assert.deepEqual(pluck(await store.listUploads(), "messageId"), ["u-b", "u-a", "u-late"]);
+        const again = upload("u-b", 1_000, { ciphertext: bytes(13, 70_000) });
+        await store.apply({ uploadsPut: [again], uploadsDelete: ["u-a", "never-there"] });
+        assert.deepEqual(await store.listUploads(), [again, upload("u-late", 2_000)]);
+        await store.apply({ uploadsPut: [upload("u-x", 500)], uploadsDelete: ["u-x"] });
+        assert.deepEqual(pluck(await store.listUploads(), "messageId"), ["u-b", "u-late"], "puts come before deletes");
+      }));
+
     it("upserts contacts and lists them by display name, then account id", () =>
       withStore(async ({ store }) => {
         await store.apply({ contacts: [contact("a3", "Zoe"), contact("a2", "Anna"), contact("a1", "Anna")] });
@@ -226,6 +239,9 @@ export function describeClientStoreContract(name: string, open: () => Promise<Cl
         ["a message body that is no Uint8Array", { messages: [{ ...message("m9", "c1", 1), body: null as never }] }],
         ["an empty outboxId", { outboxPut: [outbox("", 1)] }],
         ["an empty outbox delete", { outboxDelete: [""] }],
+        ["an empty upload messageId", { uploadsPut: [upload("", 1)] }],
+        ["a ciphertext that is no Uint8Array", { uploadsPut: [{ ...upload("u9", 1), ciphertext: [1] as never }] }],
+        ["an empty upload delete", { uploadsDelete: [""] }],
         ["an empty accountId", { contacts: [contact("", "Nobody")] }],
         ["an empty key package ref", { keyPackagesPut: [keyPackage("", false)] }],
         [
@@ -370,6 +386,10 @@ function outbox(outboxId: string, createdAt: number, overrides: Partial<OutboxRe
   };
 }
 
+function upload(messageId: string, createdAt: number, overrides: Partial<UploadRecord> = {}): UploadRecord {
+  return { messageId, conversationId: "c1", ciphertext: bytes(12, 300), createdAt, ...overrides };
+}
+
 function contact(accountId: string, displayName: string, devices: ContactRecord["devices"] = []): ContactRecord {
   return { accountId, displayName, devices };
 }
@@ -385,6 +405,7 @@ function fullBatch(tag: string): StoreChanges {
     conversations: [conversation(`conv-${tag}`, { pendingState: bytes(10) })],
     messages: [message(`msg-${tag}`, `conv-${tag}`, 2_000)],
     outboxPut: [outbox(`out-${tag}`, 3_000)],
+    uploadsPut: [upload(`up-${tag}`, 3_500)],
     contacts: [
       contact(`acc-${tag}`, `Name ${tag}`, [{ devicePublicKey: `dk-${tag}`, trust: "verified", firstSeenAt: 4 }]),
     ],
@@ -401,6 +422,8 @@ function mergeBatches(a: StoreChanges, b: StoreChanges): StoreChanges {
     messages: [...(a.messages ?? []), ...(b.messages ?? [])],
     outboxPut: [...(a.outboxPut ?? []), ...(b.outboxPut ?? [])],
     outboxDelete: [...(a.outboxDelete ?? []), ...(b.outboxDelete ?? [])],
+    uploadsPut: [...(a.uploadsPut ?? []), ...(b.uploadsPut ?? [])],
+    uploadsDelete: [...(a.uploadsDelete ?? []), ...(b.uploadsDelete ?? [])],
     contacts: [...(a.contacts ?? []), ...(b.contacts ?? [])],
     keyPackagesPut: [...(a.keyPackagesPut ?? []), ...(b.keyPackagesPut ?? [])],
     keyPackagesDelete: [...(a.keyPackagesDelete ?? []), ...(b.keyPackagesDelete ?? [])],
@@ -414,6 +437,7 @@ interface Snapshot {
   conversations: ConversationRecord[];
   messages: MessageRecord[];
   outbox: OutboxRecord[];
+  uploads: UploadRecord[];
   contacts: ContactRecord[];
   keyPackages: (KeyPackageRecord | undefined)[];
   counts: { oneTime: number; lastResort: number };
@@ -434,6 +458,7 @@ async function snapshotOf(store: ClientStore): Promise<Snapshot> {
     conversations,
     messages,
     outbox: await store.listOutbox(),
+    uploads: await store.listUploads(),
     contacts: await store.listContacts(),
     keyPackages: await Promise.all(refs.map((r) => store.getKeyPackage(r))),
     counts: await store.countKeyPackages(),
@@ -450,6 +475,7 @@ function snapshotOfBatch(batch: StoreChanges): Snapshot {
     conversations: [...(batch.conversations ?? [])],
     messages: [...(batch.messages ?? [])],
     outbox: [...(batch.outboxPut ?? [])],
+    uploads: [...(batch.uploadsPut ?? [])],
     contacts: [...(batch.contacts ?? [])],
     keyPackages: refs.map((r) => keyPackages.find((k) => k.ref === r)),
     counts: {
@@ -466,6 +492,7 @@ function toBatch(s: Snapshot): StoreChanges {
     conversations: s.conversations,
     messages: s.messages,
     outboxPut: s.outbox,
+    uploadsPut: s.uploads,
     keyPackagesPut: s.keyPackages.filter((k) => k !== undefined),
   };
 }
@@ -479,6 +506,7 @@ function mutateAll(batch: StoreChanges): void {
     ...(batch.conversations ?? []).flatMap((c) => [c.state, c.pendingState]),
     ...(batch.messages ?? []).map((m) => m.body),
     ...(batch.outboxPut ?? []).map((o) => o.send),
+    ...(batch.uploadsPut ?? []).map((u) => u.ciphertext),
     ...(batch.keyPackagesPut ?? []).map((k) => k.bundle),
   ];
   for (const b of all) b?.fill(0xee);

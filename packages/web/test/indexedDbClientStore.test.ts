@@ -100,6 +100,7 @@ const methods = [
   "listMessages",
   "getMessage",
   "listOutbox",
+  "listUploads",
   "getContact",
   "listContacts",
   "getKeyPackage",
@@ -305,11 +306,28 @@ if (skip !== undefined) {
       }
     });
 
+    it("opens a database of schema 1 (before uploads) and adds the uploads store", async () => {
+      const { page } = await pageHarness();
+      const name = freshName();
+      try {
+        await page.evaluate(createSchemaOne, name);
+        const store = await openInPage(page, name);
+        assert.deepEqual(await store.listUploads(), []);
+        const upload = { messageId: "msg-1", conversationId: "conv-1", ciphertext: secret, createdAt: 1 };
+        await store.apply({ conversations: [conversationWith("conv-1", secret)], uploadsPut: [upload] });
+        assert.deepEqual(await store.listUploads(), [upload]);
+        assert.deepEqual((await store.getConversation("conv-1"))?.state, secret);
+        await store.close();
+      } finally {
+        await deleteInPage(page, name);
+      }
+    });
+
     it("upgrades a database of schema 1, so a chat's newest messages are read without the rest", async () => {
       const { page } = await pageHarness();
       const name = freshName();
       try {
-        await page.evaluate(writeSchemaOne, name);
+        await page.evaluate(createSchemaOne, name);
         const store = await openInPage(page, name);
         const at = (n: number) => ({
           messageId: `m${n}`,
@@ -349,25 +367,6 @@ if (skip !== undefined) {
   });
 }
 
-/** Runs in the page: an empty database as schema 1 made it, before the messages' index in chat order. */
-async function writeSchemaOne(name: string): Promise<void> {
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const open = indexedDB.open(name, 1);
-    open.onupgradeneeded = () => {
-      const made = open.result;
-      for (const store of ["keys", "meta", "profile", "seen"]) made.createObjectStore(store);
-      made.createObjectStore("conversations", { keyPath: "conversationId" });
-      made.createObjectStore("messages", { keyPath: "messageId" }).createIndex("byConversation", "conversationId");
-      made.createObjectStore("outbox", { keyPath: "outboxId" });
-      made.createObjectStore("contacts", { keyPath: "accountId" });
-      made.createObjectStore("keyPackages", { keyPath: "ref" });
-    };
-    open.onsuccess = () => resolve(open.result);
-    open.onerror = () => reject(open.error ?? new Error("open failed"));
-  });
-  db.close();
-}
-
 /**
  * Runs in the page: rewrites the stored profile into the shape the app wrote
  * before the organisation key chain (an organisationPublicKey in the clear,
@@ -392,6 +391,25 @@ async function writeOldProfile(name: string): Promise<void> {
   } finally {
     db.close();
   }
+}
+
+/** Runs in the page: an empty database as the first IndexedDbClientStore (schema 1) created it. */
+async function createSchemaOne(name: string): Promise<void> {
+  const request = indexedDB.open(name, 1);
+  request.onupgradeneeded = () => {
+    const db = request.result;
+    for (const store of ["keys", "meta", "profile", "seen"]) db.createObjectStore(store);
+    db.createObjectStore("conversations", { keyPath: "conversationId" });
+    db.createObjectStore("messages", { keyPath: "messageId" }).createIndex("byConversation", "conversationId");
+    db.createObjectStore("outbox", { keyPath: "outboxId" });
+    db.createObjectStore("contacts", { keyPath: "accountId" });
+    db.createObjectStore("keyPackages", { keyPath: "ref" });
+  };
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error ?? new Error("open failed"));
+  });
+  db.close();
 }
 
 function conversationWith(conversationId: string, state: Uint8Array) {

@@ -86,6 +86,7 @@ const de = {
   },
   /** The sender shown for one's own messages, as the web app shows it. */
   you: "Sie",
+  edited: "bearbeitet",
   // The argument gate's refusals (args.ts). They keep the terse form the CLI has always printed, the
   // option and what it takes, alike in both languages; scripts may match them.
   usage: {
@@ -102,7 +103,7 @@ const de = {
       case "created":
         return "Chat erstellt.";
       case "joined":
-        return "Sie wurden hinzugefügt.";
+        return e.by === undefined ? "Sie wurden hinzugefügt." : `${e.by} hat Sie hinzugefügt.`;
       case "members_added":
         return `${e.by} hat ${e.members.join(", ")} hinzugefügt.`;
       case "members_removed":
@@ -204,6 +205,7 @@ const en: ClientMessages = {
       `"${file}" is not a voice recording (Ogg/Opus, WebM or M4A, sound only) and cannot be sent as a voice message. With --as-file it goes as a file.`,
   },
   you: "You",
+  edited: "edited",
   usage: {
     invalid: (option: string, value: string) => `${option}: ${value}`,
     oneOf: (option: string, allowed: readonly string[], value: string) =>
@@ -218,7 +220,7 @@ const en: ClientMessages = {
       case "created":
         return "Chat created.";
       case "joined":
-        return "You were added.";
+        return e.by === undefined ? "You were added." : `${e.by} added you.`;
       case "members_added":
         return `${e.by} added ${e.members.join(", ")}.`;
       case "members_removed":

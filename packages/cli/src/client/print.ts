@@ -41,13 +41,16 @@ export function describeMessage(message: MessageRecord): Record<string, unknown>
     return { ...base, event: JSON.parse(utf8Decoder.decode(message.body)) as ConversationEvent };
   }
   const content = decodeContent(message.body);
+  const edited =
+    content.editedAtMs === undefined ? {} : { editedAt: new Date(Number(content.editedAtMs)).toISOString() };
   switch (content.body.case) {
     case "text":
-      return { ...base, text: content.body.value.text };
+      return { ...base, ...edited, text: content.body.value.text };
     case "attachment": {
       const a = content.body.value;
       return {
         ...base,
+        ...edited,
         attachment: {
           kind: a.kind === Attachment_Kind.VOICE ? "voice" : "file",
           fileName: a.fileName,
@@ -94,7 +97,8 @@ export function printMessage(printer: Printer, message: MessageRecord, chat?: Co
             ? data.reaction
             : "…";
     const who = message.direction === "out" ? t.you : message.senderName;
-    line = `[${where}${time}] ${who}: ${message.deleted ? "⊘" : body}`;
+    const mark = data.editedAt === undefined || message.deleted ? "" : ` (${t.edited})`;
+    line = `[${where}${time}] ${who}: ${message.deleted ? "⊘" : body}${mark}`;
   }
   printer.out(line, data);
 }

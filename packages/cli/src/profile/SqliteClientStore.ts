@@ -18,6 +18,7 @@ import {
   type OutboxRecord,
   type ProfileRecord,
   type StoreChanges,
+  type UploadRecord,
 } from "@bote/core";
 import { CLIENT_STORE_APPLICATION_ID, CLIENT_STORE_MIGRATIONS } from "./clientStoreSchema.js";
 
@@ -37,6 +38,8 @@ export class SqliteClientStore implements ClientStore {
       for (const m of changes.messages ?? []) s.putMessage.run(fromMessage(m));
       for (const o of changes.outboxPut ?? []) s.putOutbox.run(fromOutbox(o));
       for (const id of changes.outboxDelete ?? []) s.deleteOutbox.run(id);
+      for (const u of changes.uploadsPut ?? []) s.putUpload.run({ ...u, ciphertext: blob(u.ciphertext) });
+      for (const id of changes.uploadsDelete ?? []) s.deleteUpload.run(id);
       for (const c of changes.contacts ?? []) s.putContact.run(fromContact(c));
       for (const k of changes.keyPackagesPut ?? []) s.putKeyPackage.run(fromKeyPackage(k));
       for (const ref of changes.keyPackagesDelete ?? []) s.deleteKeyPackage.run(ref);
@@ -104,6 +107,17 @@ export class SqliteClientStore implements ClientStore {
 
   listOutbox(): Promise<OutboxRecord[]> {
     return this.#read(() => (this.#sql.listOutbox.all() as Row[]).map(toOutbox));
+  }
+
+  listUploads(): Promise<UploadRecord[]> {
+    return this.#read(() =>
+      (this.#sql.listUploads.all() as Row[]).map((r) => ({
+        messageId: r.message_id as string,
+        conversationId: r.conversation_id as string,
+        ciphertext: bytes(r.ciphertext),
+        createdAt: r.created_at as number,
+      })),
+    );
   }
 
   getContact(accountId: string): Promise<ContactRecord | undefined> {
@@ -250,6 +264,16 @@ function prepareStatements(db: Database.Database) {
          attempts = excluded.attempts`,
     ),
     deleteOutbox: db.prepare("DELETE FROM outbox WHERE outbox_id = ?"),
+    listUploads: db.prepare(
+      "SELECT message_id, conversation_id, ciphertext, created_at FROM uploads ORDER BY created_at, seq",
+    ),
+    putUpload: db.prepare(
+      `INSERT INTO uploads (message_id, conversation_id, ciphertext, created_at)
+       VALUES (@messageId, @conversationId, @ciphertext, @createdAt)
+       ON CONFLICT (message_id) DO UPDATE SET conversation_id = excluded.conversation_id,
+         ciphertext = excluded.ciphertext, created_at = excluded.created_at`,
+    ),
+    deleteUpload: db.prepare("DELETE FROM uploads WHERE message_id = ?"),
     getContact: db.prepare("SELECT account_id, display_name, devices FROM contacts WHERE account_id = ?"),
     listContacts: db.prepare("SELECT account_id, display_name, devices FROM contacts"),
     putContact: db.prepare(

@@ -80,4 +80,14 @@ export const CLIENT_STORE_MIGRATIONS: readonly string[] = [
   ALTER TABLE profile ADD COLUMN account_sign_key BLOB;
   ALTER TABLE profile ADD COLUMN organisation_view BLOB;
   `,
+  // Files encrypted while offline, until their upload (ClientStore.UploadRecord).
+  `
+  CREATE TABLE uploads (
+    seq INTEGER PRIMARY KEY,
+    message_id TEXT NOT NULL UNIQUE,
+    conversation_id TEXT NOT NULL,
+    ciphertext BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  `,
 ];

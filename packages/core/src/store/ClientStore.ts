@@ -28,6 +28,8 @@ export interface ClientStore {
    * keeps the order messages were written in.
    */
   listOutbox(): Promise<OutboxRecord[]>;
+  /** Oldest first by `createdAt` (ties in the order first stored), as the files were picked. */
+  listUploads(): Promise<UploadRecord[]>;
   getContact(accountId: string): Promise<ContactRecord | undefined>;
   /** By display name, then account id (UTF-16 code-unit order, the same on every machine). */
   listContacts(): Promise<ContactRecord[]>;
@@ -67,6 +69,10 @@ export interface StoreChanges {
   /** Upserts by outboxId. */
   readonly outboxPut?: readonly OutboxRecord[];
   readonly outboxDelete?: readonly string[];
+  /** Upserts by messageId. */
+  readonly uploadsPut?: readonly UploadRecord[];
+  /** By messageId. */
+  readonly uploadsDelete?: readonly string[];
   /** Upserts by accountId. */
   readonly contacts?: readonly ContactRecord[];
   /** Upserts by ref. */
@@ -167,6 +173,21 @@ export interface OutboxRecord {
   readonly send: Uint8Array;
   readonly createdAt: number;
   readonly attempts: number;
+}
+
+/**
+ * A file encrypted but not uploaded yet (picked while offline, or the upload
+ * broke off): its ciphertext waits here, beside its message (status queued,
+ * the attachment's blob id all zeros), until an upload gives the blob id and
+ * the message goes to the outbox. The key is inside the message, never here.
+ */
+export interface UploadRecord {
+  /** The message that carries the attachment. */
+  readonly messageId: string;
+  readonly conversationId: string;
+  /** The attachment's ciphertext as uploadBlob takes it (AES-256-GCM chunks). */
+  readonly ciphertext: Uint8Array;
+  readonly createdAt: number;
 }
 
 export type DeviceTrust = "organisation" | "verified" | "unverified" | "unknown";

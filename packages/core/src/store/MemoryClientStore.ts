@@ -7,6 +7,7 @@ import type {
   OutboxRecord,
   ProfileRecord,
   StoreChanges,
+  UploadRecord,
 } from "./ClientStore.js";
 import { validateStoreChanges } from "./validateStoreChanges.js";
 
@@ -21,6 +22,7 @@ export class MemoryClientStore implements ClientStore {
   readonly #conversations = new Map<string, ConversationRecord>();
   readonly #messages = new Map<string, MessageRecord>();
   readonly #outbox = new Map<string, OutboxRecord>();
+  readonly #uploads = new Map<string, UploadRecord>();
   readonly #contacts = new Map<string, ContactRecord>();
   readonly #keyPackages = new Map<string, KeyPackageRecord>();
   readonly #seen = new Set<string>();
@@ -54,6 +56,11 @@ export class MemoryClientStore implements ClientStore {
   listOutbox(): Promise<OutboxRecord[]> {
     const all = [...this.#outbox.values()].sort((a, b) => a.createdAt - b.createdAt);
     return Promise.resolve(all.map(copyOutbox));
+  }
+
+  listUploads(): Promise<UploadRecord[]> {
+    const all = [...this.#uploads.values()].sort((a, b) => a.createdAt - b.createdAt);
+    return Promise.resolve(all.map((u) => ({ ...u, ciphertext: copyBytes(u.ciphertext) })));
   }
 
   getContact(accountId: string): Promise<ContactRecord | undefined> {
@@ -94,6 +101,9 @@ export class MemoryClientStore implements ClientStore {
       for (const m of changes.messages ?? []) this.#messages.set(m.messageId, copyMessage(m));
       for (const o of changes.outboxPut ?? []) this.#outbox.set(o.outboxId, copyOutbox(o));
       for (const id of changes.outboxDelete ?? []) this.#outbox.delete(id);
+      for (const u of changes.uploadsPut ?? [])
+        this.#uploads.set(u.messageId, { ...u, ciphertext: copyBytes(u.ciphertext) });
+      for (const id of changes.uploadsDelete ?? []) this.#uploads.delete(id);
       for (const c of changes.contacts ?? []) this.#contacts.set(c.accountId, copyContact(c));
       for (const k of changes.keyPackagesPut ?? []) this.#keyPackages.set(k.ref, copyKeyPackage(k));
       for (const ref of changes.keyPackagesDelete ?? []) this.#keyPackages.delete(ref);

@@ -37,6 +37,14 @@ export function validateStoreChanges(changes: StoreChanges): void {
     requireInteger(o.attempts, `${at}.attempts`);
   });
   changes.outboxDelete?.forEach((id, i) => requireId(id, `outboxDelete[${i}]`));
+  changes.uploadsPut?.forEach((u, i) => {
+    const at = `uploadsPut[${i}]`;
+    requireId(u.messageId, `${at}.messageId`);
+    requireId(u.conversationId, `${at}.conversationId`);
+    requireBytes(u.ciphertext, `${at}.ciphertext`);
+    requireInteger(u.createdAt, `${at}.createdAt`);
+  });
+  changes.uploadsDelete?.forEach((id, i) => requireId(id, `uploadsDelete[${i}]`));
   changes.contacts?.forEach((c, i) => validateContact(c, `contacts[${i}]`));
   changes.keyPackagesPut?.forEach((k, i) => {
     const at = `keyPackagesPut[${i}]`;

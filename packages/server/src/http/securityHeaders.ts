@@ -34,8 +34,8 @@ export function securityHeaders(config: ServerConfig): Record<string, string> {
     "x-frame-options": "DENY",
     "cross-origin-opener-policy": "same-origin",
     "cross-origin-resource-policy": "same-origin",
-    // The camera is for photos from the building site; nothing else is needed.
-    "permissions-policy": "camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
+    // The camera is for photos from the building site, the microphone for voice messages; nothing else is needed.
+    "permissions-policy": "camera=(self), microphone=(self), geolocation=(), payment=(), usb=()",
     // Only over TLS: over plain HTTP the header is ignored, and it would pin a host that has no certificate.
     ...(tls ? { "strict-transport-security": "max-age=31536000" } : {}),
   };

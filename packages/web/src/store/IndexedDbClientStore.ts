@@ -9,6 +9,7 @@ import {
   type OutboxRecord,
   type ProfileRecord,
   type StoreChanges,
+  type UploadRecord,
   lastResortsOldestFirst,
 } from "@bote/core";
 
@@ -20,7 +21,10 @@ import {
  * bundles, message bodies, outbox sends) is sealed with AES-256-GCM under one
  * wrapping key, with a fresh 12-byte random nonce per value and the record's
  * place ("conversations/<id>/state") as associated data, so a sealed value
- * cannot be moved to another record. The key is generated once, as a
+ * cannot be moved to another record. Files waiting for their upload are
+ * kept as the attachment ciphertext itself, not sealed again: its key is in
+ * the (sealed) message body, and the server is given exactly these bytes.
+ * The key is generated once, as a
  * NON-EXTRACTABLE CryptoKey, and stored as that object in the same database:
  * the browser keeps its bits in its own key store, and no script can read them.
  *
@@ -139,6 +143,12 @@ export class IndexedDbClientStore implements ClientStore {
         attempts: o.attempts,
       })),
     );
+  }
+
+  async listUploads(): Promise<UploadRecord[]> {
+    const all = await this.#read<StoredUpload[]>(UPLOADS, (s) => s.getAll());
+    all.sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq);
+    return all.map(({ seq: _seq, ...u }) => ({ ...u, ciphertext: new Uint8Array(u.ciphertext) }));
   }
 
   async getContact(accountId: string): Promise<ContactRecord | undefined> {
@@ -309,7 +319,7 @@ export class IndexedDbClientStore implements ClientStore {
 
 // ── schema ────────────────────────────────────────────────────────────────
 
-/** 3 added the messages' index in chat order (byConversationOrder); 2 is the uploads store's, on main. */
+/** 2: the uploads store. 3: the messages' index in chat order (byConversationOrder). */
 const SCHEMA_VERSION = 3;
 const KEYS = "keys";
 const META = "meta";
@@ -317,10 +327,11 @@ const PROFILE = "profile";
 const CONVERSATIONS = "conversations";
 const MESSAGES = "messages";
 const OUTBOX = "outbox";
+const UPLOADS = "uploads";
 const CONTACTS = "contacts";
 const KEY_PACKAGES = "keyPackages";
 const SEEN = "seen";
-const ALL_STORES = [KEYS, META, PROFILE, CONVERSATIONS, MESSAGES, OUTBOX, CONTACTS, KEY_PACKAGES, SEEN];
+const ALL_STORES = [KEYS, META, PROFILE, CONVERSATIONS, MESSAGES, OUTBOX, UPLOADS, CONTACTS, KEY_PACKAGES, SEEN];
 const BY_CONVERSATION = "byConversation";
 /** [conversationId, storedAt, seq]: a chat's messages in the order listMessages returns them. */
 const BY_CONVERSATION_ORDER = "byConversationOrder";
@@ -339,6 +350,7 @@ type StoredProfile = Omit<ProfileRecord, "accountSignKey" | "organisation"> & {
 type StoredConversation = ConversationRecord;
 type StoredMessage = MessageRecord & { readonly seq: number };
 type StoredOutbox = OutboxRecord & { readonly seq: number };
+type StoredUpload = UploadRecord & { readonly seq: number };
 type StoredKeyPackage = KeyPackageRecord;
 
 interface SealedChanges {
@@ -354,13 +366,14 @@ function openDatabase(name: string): Promise<IDBDatabase> {
     const request = indexedDB.open(name, SCHEMA_VERSION);
     request.onupgradeneeded = (event) => {
       // A newer version than this code knows fails with a VersionError before this handler runs.
+      const db = request.result;
+      if (event.oldVersion < 2) db.createObjectStore(UPLOADS, { keyPath: "messageId" });
       if (event.oldVersion !== 0) {
         request.transaction
           ?.objectStore(MESSAGES)
           .createIndex(BY_CONVERSATION_ORDER, ["conversationId", "storedAt", "seq"]);
         return;
       }
-      const db = request.result;
       db.createObjectStore(KEYS);
       db.createObjectStore(META);
       db.createObjectStore(PROFILE);
@@ -431,8 +444,15 @@ async function writeChanges(tx: IDBTransaction, sealed: SealedChanges, changes: 
     const old = (await requestResult(outbox.get(o.outboxId))) as StoredOutbox | undefined;
     outbox.put({ ...o, seq: old?.seq ?? nextSeq++ });
   }
+  const uploads = tx.objectStore(UPLOADS);
+  for (const u of changes.uploadsPut ?? []) {
+    const old = (await requestResult(uploads.get(u.messageId))) as StoredUpload | undefined;
+    // A copy: the caller changing its array before the write lands changes nothing.
+    uploads.put({ ...u, ciphertext: new Uint8Array(u.ciphertext), seq: old?.seq ?? nextSeq++ });
+  }
   meta.put(nextSeq, NEXT_SEQ);
   for (const id of changes.outboxDelete ?? []) outbox.delete(id);
+  for (const id of changes.uploadsDelete ?? []) uploads.delete(id);
   const contacts = tx.objectStore(CONTACTS);
   for (const c of changes.contacts ?? []) contacts.put(c);
   const keyPackages = tx.objectStore(KEY_PACKAGES);

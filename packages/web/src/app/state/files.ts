@@ -5,7 +5,9 @@
  * service worker or the browser keeps.
  */
 import { signal } from "@preact/signals";
-import type { Attachment } from "@bote/protocol";
+import { ClientError, type BoteClient } from "@bote/client";
+import { MEDIA_SIGNATURE_BYTES, sniffImageType } from "@bote/core";
+import { PHOTO_MEDIA_TYPES, type Attachment } from "@bote/protocol";
 import {
   isPhoto,
   PhotoError,
@@ -14,6 +16,7 @@ import {
   type PhotoPreview,
   type PreparedPhoto,
 } from "../../media/photo.js";
+import type { Recording } from "../../media/voiceRecorder.js";
 import { requireClient } from "./session.js";
 
 export interface Transfer {
@@ -24,8 +27,10 @@ export interface Transfer {
   readonly total: number;
 }
 
-/** Uploads in flight, shown as bubbles with a progress bar until the message is stored. */
+/** Files being prepared and encrypted, shown as bubbles with a progress bar until the message is stored. */
 export const uploads = signal<readonly Transfer[]>([]);
+/** Uploads of stored (queued) messages by message id, shown as a progress bar on the message. */
+export const sending = signal<ReadonlyMap<string, Transfer>>(new Map());
 /** Downloads in flight by message id. */
 export const downloads = signal<ReadonlyMap<string, Transfer>>(new Map());
 
@@ -67,14 +72,38 @@ export interface Outgoing {
   readonly caption: string;
 }
 
+/** Follows the SDK's uploads of queued files: also those picked offline, sent on the reconnect. */
+export function followUploads(client: BoteClient): void {
+  client.on("upload", ({ messageId, conversationId, done, total }) => {
+    const next = new Map(sending.value);
+    if (done >= total) next.delete(messageId);
+    else next.set(messageId, { id: messageId, conversationId, fileName: "", done, total });
+    sending.value = next;
+  });
+}
+
+/** Sends a recorded voice message: queued like any file, so it goes out on the reconnect too. */
+export async function sendVoice(conversationId: string, recording: Recording): Promise<void> {
+  await requireClient().sendFile(conversationId, {
+    stream: toAsync(pieces(recording.bytes)),
+    size: recording.bytes.length,
+    fileName: recording.fileName,
+    mediaType: recording.mediaType,
+    kind: "voice",
+    durationMs: recording.durationMs,
+    queue: true,
+  });
+}
+
 export async function sendFiles(conversationId: string, items: readonly Outgoing[]): Promise<void> {
   for (const item of items) await sendOne(conversationId, item);
 }
 
 async function sendOne(conversationId: string, { file, asFile, caption }: Outgoing): Promise<void> {
   const id = crypto.randomUUID();
+  // Once encrypted, the file is a queued message in the chat, with its own upload progress.
   const progress = (done: number, total: number) =>
-    setUpload({ id, conversationId, fileName: file.name, done, total }, id);
+    setUpload(done >= total ? undefined : { id, conversationId, fileName: file.name, done, total }, id);
   progress(0, file.size);
   try {
     const photo = asFile || !isPhoto(file.type) ? undefined : await preparedOrOriginal(file);
@@ -89,18 +118,21 @@ async function sendOne(conversationId: string, { file, asFile, caption }: Outgoi
         thumbnail: photo.thumbnail,
         caption,
         onProgress: progress,
+        queue: true,
       });
     } else {
+      const mediaType = await typeOfBytes(file);
       // An image sent as it is (the "original", a GIF) still gets a preview, or it shows as an empty box.
-      const preview = file.type.startsWith("image/") ? await previewOrNone(file) : undefined;
+      const preview = mediaType.startsWith("image/") ? await previewOrNone(file) : undefined;
       await requireClient().sendFile(conversationId, {
         stream: readBlob(file),
         size: file.size,
         fileName: file.name,
-        mediaType: normalisedType(file.type),
+        mediaType,
         ...preview,
         caption,
         onProgress: progress,
+        queue: true,
       });
     }
   } finally {
@@ -108,14 +140,32 @@ async function sendOne(conversationId: string, { file, asFile, caption }: Outgoi
   }
 }
 
-/** A picture this browser cannot decode (a broken file) goes out as the file it is. */
+/**
+ * A picture this browser cannot decode goes out as the file it is, but only
+ * if its bytes are that kind of image: a file that is no image at all (a
+ * text named .jpg) is refused as a photo, and the person can send it as a file.
+ */
 async function preparedOrOriginal(file: File): Promise<PreparedPhoto | undefined> {
   try {
     return await preparePhoto(file);
   } catch (err) {
-    if (err instanceof PhotoError) return undefined;
-    throw err;
+    if (!(err instanceof PhotoError)) throw err;
+    if ((await typeOfBytes(file)) !== normalisedType(file.type)) throw new ClientError("photo_not_an_image", file.type);
+    return undefined;
   }
+}
+
+/**
+ * The type a file is sent under: its own, unless it claims a photo type its
+ * first bytes contradict — then the image type the bytes are, or
+ * application/octet-stream, so the recipient gets a file and no broken photo.
+ */
+async function typeOfBytes(file: File): Promise<string> {
+  const claimed = normalisedType(file.type);
+  if (!PHOTO_MEDIA_TYPES.has(claimed)) return claimed;
+  const head = new Uint8Array(await file.slice(0, MEDIA_SIGNATURE_BYTES).arrayBuffer());
+  const actual = sniffImageType(head);
+  return actual ?? "application/octet-stream";
 }
 
 /** An image this browser cannot decode (HEIC, a broken file) goes without a preview. */

@@ -33,6 +33,7 @@ import { waitForServiceWorker } from "../../push/deviceLock.js";
 import { arriveAtPublicUrl } from "./canonicalOrigin.js";
 import { latestOnly } from "./latestOnly.js";
 import { isNewerLastLine, mergeConversation, mergeMessage } from "./merge.js";
+import { followUploads } from "./files.js";
 
 export type Phase =
   | { kind: "loading" }
@@ -293,6 +294,7 @@ async function attach(opened: BoteClient): Promise<void> {
   opened.on("message", (message) => onMessage(message));
   opened.on("contact", ({ contact, newDevice, keyChanged }) => onContact(contact, newDevice, keyChanged));
   opened.on("problem", ({ code, detail }) => console.warn(`bote: ${code}: ${detail}`));
+  followUploads(opened);
   await Promise.all([refreshConversations(), refreshContacts()]);
   if (phase.value.kind === "deactivated") return;
   void loadPushSettings().catch((err: unknown) => console.warn("bote: push settings", err));

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { t } from "../i18n/i18n.js";
-import { sendFiles } from "../state/files.js";
+import { sendFiles, sendVoice } from "../state/files.js";
+import { formatDuration, startRecording, VoiceError, type VoiceRecorder } from "../../media/voiceRecorder.js";
 import type { Line } from "../state/lines.js";
 import { previewText } from "./previewText.js";
 import { errorText, requireClient, showToast } from "../state/session.js";
@@ -15,13 +16,57 @@ interface Props {
   onDone: () => void;
 }
 
-/** Typing, replying, editing and picking files; texts go to the outbox even offline. */
+/** A press on the microphone longer than this is a hold: letting go sends. A shorter one is a tap: record until "send". */
+const HOLD_MS = 400;
+
+/** Typing, replying, editing, picking files and recording voice; all go to the outbox even offline. */
 export function Composer({ conversationId, replyTo, editing, onDone }: Props) {
   const [text, setText] = useState("");
   const [files, setFiles] = useState<File[]>([]);
   const input = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
   const camera = useRef<HTMLInputElement>(null);
+  const [recorder, setRecorder] = useState<VoiceRecorder | undefined>();
+  const [elapsed, setElapsed] = useState(0);
+  const pressedAt = useRef(0);
+
+  useEffect(() => {
+    if (recorder === undefined) return;
+    const timer = setInterval(() => setElapsed(performance.now() - recorder.startedAt), 250);
+    return () => clearInterval(timer);
+  }, [recorder]);
+  // Leaving the chat while recording throws the recording away and frees the microphone.
+  const current = useRef<VoiceRecorder | undefined>(undefined);
+  current.current = recorder;
+  useEffect(() => () => current.current?.cancel(), []);
+
+  const startVoice = async () => {
+    pressedAt.current = performance.now();
+    try {
+      setElapsed(0);
+      setRecorder(await startRecording());
+    } catch (err) {
+      showToast(
+        err instanceof VoiceError
+          ? t(err.code === "voice_denied" ? "voice.denied" : "voice.unsupported")
+          : errorText(err),
+      );
+    }
+  };
+  const finishVoice = async (send: boolean) => {
+    const running = recorder;
+    if (running === undefined) return;
+    setRecorder(undefined);
+    if (!send) {
+      running.cancel();
+      return;
+    }
+    try {
+      await sendVoice(conversationId, await running.stop());
+    } catch (err) {
+      showToast(errorText(err));
+    }
+  };
 
   useEffect(() => {
     if (editing?.kind === "text") setText(editing.text);
@@ -64,6 +109,30 @@ export function Composer({ conversationId, replyTo, editing, onDone }: Props) {
           </span>
           <button class="icon-button" aria-label={t("common.cancel")} onClick={() => (setText(""), onDone())}>
             <Icon name="close" size={18} />
+          </button>
+        </div>
+      )}
+      {recorder !== undefined && (
+        <div class="recording" role="status">
+          <button
+            type="button"
+            class="icon-button"
+            aria-label={t("voice.cancel")}
+            onClick={() => void finishVoice(false)}
+          >
+            <Icon name="close" />
+          </button>
+          <span class="recording-dot" aria-hidden="true" />
+          <span>
+            {t("voice.recording")} {formatDuration(elapsed)}
+          </span>
+          <button
+            type="button"
+            class="icon-button send"
+            aria-label={t("voice.send")}
+            onClick={() => void finishVoice(true)}
+          >
+            <Icon name="send" />
           </button>
         </div>
       )}
@@ -110,9 +179,28 @@ export function Composer({ conversationId, replyTo, editing, onDone }: Props) {
             }
           }}
         />
-        <button type="submit" class="icon-button send" aria-label={t("composer.send")} disabled={text.trim() === ""}>
-          <Icon name="send" />
-        </button>
+        {text.trim() === "" && editing === undefined ? (
+          <button
+            type="button"
+            class="icon-button send"
+            aria-label={t("composer.record")}
+            onPointerDown={(e) => {
+              // Held, the release still reaches this button when the finger has slid off it.
+              e.currentTarget.setPointerCapture(e.pointerId);
+              void (recorder === undefined ? startVoice() : finishVoice(true));
+            }}
+            onPointerUp={() => {
+              if (performance.now() - pressedAt.current >= HOLD_MS) void finishVoice(true);
+            }}
+            onContextMenu={(e) => e.preventDefault()}
+          >
+            <Icon name="mic" />
+          </button>
+        ) : (
+          <button type="submit" class="icon-button send" aria-label={t("composer.send")}>
+            <Icon name="send" />
+          </button>
+        )}
       </form>
       {files.length > 0 && (
         <SendFiles

@@ -1,7 +1,8 @@
 import { useCallback, useRef, useState } from "preact/hooks";
 import type { ConversationRecord, MessageRecord } from "@bote/core";
+import { Attachment_Kind } from "@bote/protocol";
 import { formatBytes, formatTime, t } from "../i18n/i18n.js";
-import { download, downloadedUrl, downloads, thumbnailUrl } from "../state/files.js";
+import { download, downloadedUrl, downloads, sending, thumbnailUrl } from "../state/files.js";
 import { isPhotoAttachment, type FileLine, type Line } from "../state/lines.js";
 import { navigate } from "../state/route.js";
 import { errorText, showToast } from "../state/session.js";
@@ -9,6 +10,7 @@ import { eventText } from "./eventText.js";
 import { Icon } from "./icons.js";
 import { MessageMenu, useLongPress } from "./MessageMenu.js";
 import { Progress } from "./Progress.js";
+import { VoiceMessage } from "./VoiceMessage.js";
 import { previewText } from "./previewText.js";
 
 interface LineProps {
@@ -103,9 +105,18 @@ function LineBody({ line, conversation }: { line: Line; conversation: Conversati
     case "text":
       return <p class="text">{line.text}</p>;
     case "file":
+      if (line.attachment.kind === Attachment_Kind.VOICE) {
+        return (
+          <>
+            <VoiceMessage line={line} />
+            <UploadProgress line={line} />
+          </>
+        );
+      }
       return isPhotoAttachment(line.attachment) ? (
         <>
           <PhotoTile line={line} conversation={conversation} />
+          <UploadProgress line={line} />
           {line.attachment.caption !== "" && <p class="text">{line.attachment.caption}</p>}
         </>
       ) : (
@@ -134,6 +145,14 @@ function PhotoTile({ line, conversation }: { line: FileLine; conversation: Conve
   );
 }
 
+/** The upload of an own file that waited for the connection (or is going out now). */
+function UploadProgress({ line }: { line: FileLine }) {
+  const upload = sending.value.get(line.record.messageId);
+  if (upload === undefined) return null;
+  const name = line.attachment.fileName || t("files.photo");
+  return <Progress done={upload.done} total={upload.total} label={t("files.uploading", { name })} />;
+}
+
 function FileCard({ line }: { line: FileLine }) {
   const transfer = downloads.value.get(line.record.messageId);
   const save = async () => {
@@ -160,6 +179,7 @@ function FileCard({ line }: { line: FileLine }) {
             label={t("files.downloading", { name: transfer.fileName })}
           />
         )}
+        <UploadProgress line={line} />
       </span>
       <button
         class="icon-button"

@@ -20,6 +20,9 @@ const paths = {
   download: "M12 3v12M7 10l5 5 5-5M5 21h14",
   search: "M11 18a7 7 0 100-14 7 7 0 000 14zM21 21l-5-5",
   lock: "M6 11h12v10H6zM8 11V7a4 4 0 018 0v4",
+  mic: "M12 3a3 3 0 00-3 3v6a3 3 0 006 0V6a3 3 0 00-3-3zM5 11a7 7 0 0014 0M12 18v3",
+  play: "M7 4l13 8-13 8z",
+  pause: "M7 4h3v16H7zM14 4h3v16h-3z",
 } as const;
 
 export type IconName = keyof typeof paths;
