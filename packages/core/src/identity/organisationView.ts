@@ -192,6 +192,9 @@ export function applyStatement(
     case "invitation":
       // Invitations matter to admins' lists, not to trust: a redeemed one arrives as an account certificate.
       return { view };
+    case "contactPoint":
+      // Not yet part of the view: no client accepts a guest until it is (docs/PROTOCOL.md §18).
+      return { view };
     default: {
       const unknown: never = statement;
       throw new RangeError(`unknown statement ${String(unknown)}`);

@@ -6,6 +6,7 @@
 import { equalBytes } from "../base64url.js";
 import {
   accountCertificateBody,
+  contactPointBody,
   deviceCertificateBody,
   invitationCertificateBody,
   keyRotationBody,
@@ -14,6 +15,7 @@ import {
   signedMessage,
   STATEMENT_LABELS,
   type AccountCertificate,
+  type ContactPoint,
   type DeviceCertificate,
   type InvitationCertificate,
   type KeyRotation,
@@ -34,7 +36,9 @@ export type StatementFault =
   /** A provisional certificate for another account, name or role than its invitation names. */
   | "invitation_mismatch"
   /** A device certificate for another account or account key. */
-  | "device_mismatch";
+  | "device_mismatch"
+  /** A customer's self-signed certificate where a member's is needed, or the reverse. */
+  | "guest_certificate";
 
 // Tolerated difference between an issuer's clock and the verifier's.
 export const CLOCK_SKEW_SECONDS = 10 * 60;
@@ -91,6 +95,9 @@ export function checkAccountCertificate(
       }
       return verify(invitation.invitationKey, message, c.signature) ? undefined : "bad_signature";
     }
+    case "guest":
+      // A guest vouches for itself: never a member of the organisation.
+      return "guest_certificate";
     default: {
       const unknown: never = c.issuer;
       throw new RangeError(`unknown issuer ${String(unknown)}`);
@@ -137,4 +144,32 @@ export function checkKeyRotation(
     return "bad_signature";
   }
   return undefined;
+}
+
+/**
+ * A customer's throw-away account for `contactPointId`: signed by its own
+ * account key under the organisation key the contact point was signed by.
+ * It proves only that the key holder made it, and is never an organisation
+ * member (docs/PROTOCOL.md §18).
+ */
+export function checkGuestCertificate(
+  c: AccountCertificate,
+  organisationKey: Uint8Array,
+  contactPointId: Uint8Array,
+  verify: VerifyEd25519,
+): StatementFault | undefined {
+  if (c.issuer.kind !== "guest" || !equalBytes(c.issuer.contactPointId, contactPointId)) return "guest_certificate";
+  if (!equalBytes(c.organisationKey, organisationKey)) return "wrong_organisation_key";
+  const message = signedMessage(STATEMENT_LABELS.account, accountCertificateBody(c));
+  return verify(c.accountKey, message, c.signature) ? undefined : "bad_signature";
+}
+
+export function checkContactPoint(
+  c: ContactPoint,
+  organisationKey: Uint8Array,
+  verify: VerifyEd25519,
+): StatementFault | undefined {
+  if (!equalBytes(c.organisationKey, organisationKey)) return "wrong_organisation_key";
+  const message = signedMessage(STATEMENT_LABELS.contactPoint, contactPointBody(c));
+  return verify(organisationKey, message, c.signature) ? undefined : "bad_signature";
 }

@@ -29,6 +29,7 @@ export const STATEMENT_LABELS = {
   device: "bote-device-v1\0",
   revocation: "bote-revocation-v1\0",
   rotation: "bote-org-key-v1\0",
+  contactPoint: "bote-contact-point-v1\0",
 } as const;
 export type StatementLabel = (typeof STATEMENT_LABELS)[keyof typeof STATEMENT_LABELS];
 
@@ -156,10 +157,16 @@ export function decodeInvitationCertificate(bytes: Uint8Array): Decoded<Invitati
 // ---------------------------------------------------------------------------
 // Account certificate
 
-/** Who vouches for an account key: the organisation key, or (provisionally) an invitation key it certified. */
+/**
+ * Who vouches for an account key: the organisation key, or (provisionally) an
+ * invitation key it certified — or nobody: a customer's throw-away account,
+ * which signs its own certificate for one contact point and is never a
+ * member of the organisation (checkGuestCertificate).
+ */
 export type AccountIssuer =
   | { readonly kind: "organisation"; readonly issuedBy: Uint8Array }
-  | { readonly kind: "invitation"; readonly invitation: InvitationCertificate };
+  | { readonly kind: "invitation"; readonly invitation: InvitationCertificate }
+  | { readonly kind: "guest"; readonly contactPointId: Uint8Array };
 
 /** Binds an account key to an account id, a display name and a role. */
 export interface AccountCertificate {
@@ -179,6 +186,7 @@ export interface AccountCertificate {
 const ACCOUNT_VERSION = 1;
 const ISSUER_ORGANISATION = 1;
 const ISSUER_INVITATION = 2;
+const ISSUER_GUEST = 3;
 
 export function accountCertificateBody(c: Omit<AccountCertificate, "signature">): Uint8Array {
   const w = new ByteWriter().u8(ACCOUNT_VERSION);
@@ -194,6 +202,10 @@ export function accountCertificateBody(c: Omit<AccountCertificate, "signature">)
       break;
     case "invitation":
       w.u8(ISSUER_INVITATION).var16(encodeInvitationCertificate(c.issuer.invitation));
+      break;
+    case "guest":
+      if (c.role !== "member") throw new RangeError("a guest certificate has the member role");
+      w.u8(ISSUER_GUEST).fixed(c.issuer.contactPointId, ID_BYTES, "contactPointId");
       break;
     default: {
       const unknown: never = c.issuer;
@@ -227,6 +239,9 @@ function readAccountCertificate(r: ByteReader): AccountCertificate {
     const invitation = decodeInvitationCertificate(inner);
     if (!invitation.ok) throw new StatementDecodeError(`accountCertificate.${invitation.field}`);
     issuer = { kind: "invitation", invitation: invitation.value };
+  } else if (kind === ISSUER_GUEST) {
+    if (role !== "member") throw new StatementDecodeError("accountCertificate.role");
+    issuer = { kind: "guest", contactPointId: r.fixed(ID_BYTES, "contactPointId") };
   } else {
     throw new StatementDecodeError("accountCertificate.issuer");
   }
@@ -420,15 +435,142 @@ export function decodeKeyRotation(bytes: Uint8Array): Decoded<KeyRotation> {
 }
 
 // ---------------------------------------------------------------------------
+// Contact point
+
+/** The details a customer may be asked for; a set bit makes the field required. */
+export const CONTACT_FIELDS = { name: 1, phone: 2, email: 4, address: 8 } as const;
+export type ContactField = keyof typeof CONTACT_FIELDS;
+
+/** Lower-case letters, digits and single hyphens, 3–40 characters: the `<slug>` of `/k/<slug>`. */
+export const CONTACT_POINT_SLUG = /^[a-z0-9](?:-?[a-z0-9]){2,39}$/;
+export const MAX_CONTACT_POINT_STAFF = 50;
+/** Greeting, opening hours and privacy text, each at most this many UTF-8 bytes. */
+export const MAX_CONTACT_POINT_TEXT_BYTES = 8192;
+
+/**
+ * The organisation's statement "customers may write to this contact point,
+ * and these accounts answer them". The newest statement for an id (by
+ * `issuedAtSeconds`, then log order) replaces the ones before; a closed one
+ * takes no new inquiries. Staff are account ids: each staff member's devices
+ * are whatever the organisation's chain certifies for that account.
+ */
+export interface ContactPoint {
+  readonly organisationKey: Uint8Array;
+  readonly contactPointId: Uint8Array;
+  readonly slug: string;
+  readonly open: boolean;
+  /** Shown to customers, e.g. "Dachdecker Schmidt – Anfragen". */
+  readonly name: string;
+  readonly staff: readonly Uint8Array[];
+  readonly greeting: string;
+  readonly openingHours: string;
+  /** The business's privacy notice the customer consents to (Art. 13 GDPR). */
+  readonly privacyText: string;
+  readonly requiredFields: readonly ContactField[];
+  /** Days a closed inquiry stays on staff devices unless archived; 0 keeps it. Shown to the customer. */
+  readonly retentionDays: number;
+  readonly issuedAtSeconds: number;
+  readonly issuedBy: Uint8Array;
+  /** By the organisation key. */
+  readonly signature: Uint8Array;
+}
+
+const CONTACT_POINT_VERSION = 1;
+
+function writeText(w: ByteWriter, value: string, field: string): void {
+  const bytes = utf8Encoder.encode(value);
+  if (bytes.length > MAX_CONTACT_POINT_TEXT_BYTES || value !== value.normalize("NFC")) {
+    throw new RangeError(`${field} is too long or not NFC`);
+  }
+  w.var16(bytes);
+}
+
+export function contactPointBody(c: Omit<ContactPoint, "signature">): Uint8Array {
+  if (!CONTACT_POINT_SLUG.test(c.slug)) throw new RangeError("slug is not a contact point slug");
+  if (c.staff.length === 0 || c.staff.length > MAX_CONTACT_POINT_STAFF) throw new RangeError("staff count");
+  const w = new ByteWriter().u8(CONTACT_POINT_VERSION);
+  w.fixed(c.organisationKey, ED25519_KEY_BYTES, "organisationKey");
+  w.fixed(c.contactPointId, ID_BYTES, "contactPointId");
+  w.text16(c.slug).u8(c.open ? 1 : 0);
+  writeName(w, c.name);
+  w.u16(c.staff.length);
+  for (const id of c.staff) w.fixed(id, ID_BYTES, "staff");
+  writeText(w, c.greeting, "greeting");
+  writeText(w, c.openingHours, "openingHours");
+  writeText(w, c.privacyText, "privacyText");
+  w.u8(c.requiredFields.reduce((bits, f) => bits | CONTACT_FIELDS[f], 0));
+  w.u16(c.retentionDays);
+  return w.u64(c.issuedAtSeconds).fixed(c.issuedBy, ID_BYTES, "issuedBy").finish();
+}
+
+export function encodeContactPoint(c: ContactPoint): Uint8Array {
+  return new ByteWriter().bytes(contactPointBody(c)).fixed(c.signature, ED25519_SIGNATURE_BYTES, "signature").finish();
+}
+
+export function decodeContactPoint(bytes: Uint8Array): Decoded<ContactPoint> {
+  return decodeWith(() => {
+    const r = new ByteReader(bytes, "contactPoint");
+    if (r.u8("version") !== CONTACT_POINT_VERSION) throw new StatementDecodeError("contactPoint.version");
+    const organisationKey = r.fixed(ED25519_KEY_BYTES, "organisationKey");
+    const contactPointId = r.fixed(ID_BYTES, "contactPointId");
+    const slug = r.text16("slug", 40);
+    if (!CONTACT_POINT_SLUG.test(slug)) throw new StatementDecodeError("contactPoint.slug");
+    const openByte = r.u8("open");
+    if (openByte > 1) throw new StatementDecodeError("contactPoint.open");
+    const name = readName(r, "contactPoint");
+    const count = r.u16("staff");
+    if (count === 0 || count > MAX_CONTACT_POINT_STAFF) throw new StatementDecodeError("contactPoint.staff");
+    const staff: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) staff.push(r.fixed(ID_BYTES, "staff"));
+    const readText = (field: string): string => {
+      const text = r.text16(field, MAX_CONTACT_POINT_TEXT_BYTES);
+      if (text !== text.normalize("NFC")) throw new StatementDecodeError(`contactPoint.${field}`);
+      return text;
+    };
+    const greeting = readText("greeting");
+    const openingHours = readText("openingHours");
+    const privacyText = readText("privacyText");
+    const bits = r.u8("requiredFields");
+    const all = Object.values(CONTACT_FIELDS).reduce((a, b) => a | b, 0);
+    if ((bits & ~all) !== 0) throw new StatementDecodeError("contactPoint.requiredFields");
+    const requiredFields = (Object.keys(CONTACT_FIELDS) as ContactField[]).filter(
+      (f) => (bits & CONTACT_FIELDS[f]) !== 0,
+    );
+    const retentionDays = r.u16("retentionDays");
+    const issuedAtSeconds = r.u64("issuedAtSeconds");
+    const issuedBy = r.fixed(ID_BYTES, "issuedBy");
+    const signature = r.fixed(ED25519_SIGNATURE_BYTES, "signature");
+    r.end();
+    return {
+      organisationKey,
+      contactPointId,
+      slug,
+      open: openByte === 1,
+      name,
+      staff,
+      greeting,
+      openingHours,
+      privacyText,
+      requiredFields,
+      retentionDays,
+      issuedAtSeconds,
+      issuedBy,
+      signature,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------
 // The organisation log: any org-signed statement, tagged
 
 export type OrganisationStatement =
   | { readonly kind: "account"; readonly certificate: AccountCertificate }
   | { readonly kind: "revocation"; readonly revocation: Revocation }
   | { readonly kind: "rotation"; readonly rotation: KeyRotation }
-  | { readonly kind: "invitation"; readonly certificate: InvitationCertificate };
+  | { readonly kind: "invitation"; readonly certificate: InvitationCertificate }
+  | { readonly kind: "contactPoint"; readonly contactPoint: ContactPoint };
 
-const STATEMENT_CODES = { account: 1, revocation: 2, rotation: 3, invitation: 4 } as const;
+const STATEMENT_CODES = { account: 1, revocation: 2, rotation: 3, invitation: 4, contactPoint: 5 } as const;
 
 /** kind byte ‖ the statement's own encoding. */
 export function encodeOrganisationStatement(s: OrganisationStatement): Uint8Array {
@@ -442,6 +584,8 @@ export function encodeOrganisationStatement(s: OrganisationStatement): Uint8Arra
       return w.bytes(encodeKeyRotation(s.rotation)).finish();
     case "invitation":
       return w.bytes(encodeInvitationCertificate(s.certificate)).finish();
+    case "contactPoint":
+      return w.bytes(encodeContactPoint(s.contactPoint)).finish();
     default: {
       const unknown: never = s;
       throw new RangeError(`unknown statement ${String(unknown)}`);
@@ -465,6 +609,8 @@ export function decodeOrganisationStatement(bytes: Uint8Array): Decoded<Organisa
       return wrap(decodeKeyRotation(rest), (rotation) => ({ kind: "rotation", rotation }));
     case STATEMENT_CODES.invitation:
       return wrap(decodeInvitationCertificate(rest), (certificate) => ({ kind: "invitation", certificate }));
+    case STATEMENT_CODES.contactPoint:
+      return wrap(decodeContactPoint(rest), (contactPoint) => ({ kind: "contactPoint", contactPoint }));
     default:
       return { ok: false, field: "statement.kind" };
   }

@@ -86,6 +86,10 @@ export function statementChanges(
         // Only through POST /v1/invitations, which also makes the token.
         fault = "not_allowed";
         break;
+      case "contactPoint":
+        // Refused until the store keeps contact points (docs/PROTOCOL.md §18).
+        fault = "not_allowed";
+        break;
       default:
         return missingCase(s);
     }
