@@ -12,9 +12,11 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { Readable } from "node:stream";
-import type { BoteClient } from "@bote/client";
+import { BoteClient, ClientError } from "@bote/client";
 import type { MessageRecord } from "@bote/core";
 import { decodeContent } from "@bote/protocol";
+import { nodeTransport } from "../src/client/nodeTransport.js";
+import { SqliteClientStore } from "../src/profile/SqliteClientStore.js";
 import { joinClient } from "./support/sdkClient.js";
 import { freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
 
@@ -142,5 +144,41 @@ describe("the offline queue through the SDK", { timeout: 120_000 }, () => {
     const arrived = await received;
     assert.equal(line(arrived), "[entwurf.pdf] Entwurf");
     assert.ok(!decodeContent(arrived.body).editedAtMs, "it arrives as written, not as edited");
+  });
+  it("refuses a file that would pass the queue's cap beside the waiting ones (queue_full) or alone (file_too_large), and takes it once they left", async () => {
+    const carla = await joinAs("Carla", (await anna.createInvitation("member", "Carla")).url);
+    const chatWithAnna = (await carla.directChat(anna.profile.accountId)).conversationId;
+    await carla.close();
+    const capped = await BoteClient.open({
+      store: SqliteClientStore.open(joinPath(root, "Carla.db")),
+      transport: nodeTransport,
+      queueLimitBytes: 200_000,
+    });
+    clients.push(capped);
+    await stopServer(server);
+    await capped.sendFile(chatWithAnna, pdf(120_000));
+    await assert.rejects(
+      capped.sendFile(chatWithAnna, pdf(120_000)),
+      (err: unknown) => err instanceof ClientError && err.code === "queue_full",
+    );
+    await assert.rejects(
+      capped.sendFile(chatWithAnna, pdf(250_000)),
+      (err: unknown) => err instanceof ClientError && err.code === "file_too_large",
+      "a file larger than the whole cap",
+    );
+    assert.equal((await capped.store.listUploads()).length, 1, "the refused files left nothing behind");
+    const sent = new Promise<void>((resolve) => {
+      const off = capped.on("message", (m) => {
+        if (m.direction === "out" && m.status === "sent") {
+          off();
+          resolve();
+        }
+      });
+    });
+    await restart();
+    await capped.connect().catch(() => undefined);
+    await sent;
+    const second = await capped.sendFile(chatWithAnna, pdf(120_000));
+    assert.notEqual(second?.status, "failed");
   });
 });

@@ -24,7 +24,7 @@ import { b64 } from "./ids.js";
 import { requireConversation, sendContent, sendWaitingLine, storeWaitingLine } from "./outgoing.js";
 import { readContent } from "./records.js";
 import { bytesFrom } from "./ServerApi.js";
-import { applyWaiting, waitingState } from "./waitingLines.js";
+import { applyWaiting, checkQueueRoom, waitingState } from "./waitingLines.js";
 
 export interface OutgoingFile {
   /** Read once, while it is encrypted and uploaded: a large file is never held in memory. */
@@ -126,6 +126,8 @@ function attachmentOf(
  * the drain upload and send it at once; offline, on the next connection.
  */
 async function queueFile(ctx: ClientContext, conversationId: string, file: OutgoingFile): Promise<MessageRecord> {
+  // Checked before the file is read into memory, and again as it is stored, beside files queued meanwhile.
+  await checkQueueRoom(ctx, ciphertextSize(file.size, DEFAULT_CHUNK_SIZE));
   const encrypted = encryptAttachment(counted(file.stream, file.size, file.onProgress), {
     chunkSize: DEFAULT_CHUNK_SIZE,
   });
@@ -138,6 +140,7 @@ async function queueFile(ctx: ClientContext, conversationId: string, file: Outgo
   const attachment = attachmentOf(file, secrets, new Uint8Array(BLOB_ID_BYTES));
   const message = await ctx.serial.run(async () => {
     const record = await requireConversation(ctx, conversationId);
+    await checkQueueRoom(ctx, ciphertext.length);
     return storeWaitingLine(ctx, record, { case: "attachment", value: attachment }, ciphertext);
   });
   ctx.events.emit("message", message);

@@ -1,4 +1,5 @@
 import type { StoreChanges, UploadRecord } from "@bote/core";
+import { ClientError } from "./clientError.js";
 import type { ClientContext } from "./context.js";
 
 /**
@@ -9,6 +10,13 @@ import type { ClientContext } from "./context.js";
  * so a text sent does not read every waiting ciphertext to learn whether its
  * chat has one. Every write of an upload record goes through `applyWaiting`.
  */
+/**
+ * What the files waiting for their upload may hold in the store together, by
+ * default: a phone's photos and documents of a day offline, while a tab (or
+ * IndexedDB on a small phone) is not pushed to its limits by them.
+ */
+export const QUEUE_LIMIT_BYTES = 200 * 1024 * 1024;
+
 interface WaitingState {
   readonly lines: Promise<Map<string, { readonly conversationId: string; readonly bytes: number }>>;
   /** The drain in progress (sendUploads), and whether lines were added to it meanwhile. */
@@ -48,6 +56,21 @@ export async function waitingBytes(ctx: ClientContext): Promise<number> {
   let total = 0;
   for (const line of (await waitingState(ctx).lines).values()) total += line.bytes;
   return total;
+}
+
+/**
+ * Refuses a file of `bytes` (its ciphertext) that the queue cannot take: one
+ * larger than the whole cap is too large to queue (file_too_large), one that
+ * does not fit beside the waiting ones has to wait until they left
+ * (queue_full).
+ */
+export async function checkQueueRoom(ctx: ClientContext, bytes: number): Promise<void> {
+  const limit = ctx.queueLimitBytes;
+  if (bytes > limit) throw new ClientError("file_too_large", `${bytes} bytes; a queued file holds at most ${limit}`);
+  const waiting = await waitingBytes(ctx);
+  if (waiting + bytes > limit) {
+    throw new ClientError("queue_full", `${waiting} bytes wait; ${bytes} more would pass the cap of ${limit}`);
+  }
 }
 
 /** Applies a batch that puts or deletes upload records, and follows it here once it is stored. */
