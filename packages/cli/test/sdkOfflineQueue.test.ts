@@ -110,6 +110,25 @@ describe("the offline queue through the SDK", { timeout: 120_000 }, () => {
     assert.deepEqual(await anna.store.listOutbox(), []);
   });
 
+  it("online too: a text written while a queued file is being uploaded goes out after the file", async () => {
+    const uploading = new Promise<void>((resolve) => {
+      const off = anna.on("upload", ({ done }) => {
+        if (done > 0) {
+          off();
+          resolve();
+        }
+      });
+    });
+    const arrived = arrivals(bernd, 2);
+    // 8 MiB: the upload hands it over in 128 pieces with a turn of the event loop between them.
+    const file = anna.sendFile(chat, pdf(8 * 1024 * 1024, "Aufmaß", "aufmass.pdf"));
+    await uploading;
+    const text = await anna.sendText(chat, "Das Aufmaß ist oben");
+    assert.equal(text?.status, "queued", "it waits for the file");
+    assert.equal((await file)?.status, "sent");
+    assert.deepEqual(await arrived, ["[aufmass.pdf] Aufmaß", "Das Aufmaß ist oben"]);
+  });
+
   it("deleting a waiting file cancels it: nothing of it is ever sent", async () => {
     await stopServer(server);
     const file = await anna.sendFile(chat, pdf(50_000, "Falsche Datei", "falsch.pdf"));
