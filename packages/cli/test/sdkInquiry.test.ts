@@ -162,5 +162,44 @@ describe("inquiries through a contact point", { timeout: 180_000 }, () => {
       }
     }
     assert.ok(!texts.some((t) => t.includes("Versicherung")));
+
+    // The admin hands the contact point from Bernd to Carla: the inquiry and its staff group follow.
+    const carla = await joinAs("Carla", (await anna.createInvitation("member", "Carla")).url);
+    await anna.createContactPoint({
+      name: "Dachdecker Schmidt",
+      slug: "dach-schmidt",
+      staff: [anna.profile.accountId, carla.profile.accountId],
+      privacyText: "Wir nutzen Ihre Angaben nur für Ihre Anfrage.",
+      requiredFields: ["name"],
+    });
+    await anna.syncOrganisation();
+    await anna.idle();
+    await carla.syncOrganisation();
+    // She cannot read what was said before she joined; the committer repeats the state for her.
+    const handed = await eventually(
+      carla,
+      () => carla.inbox(),
+      (list) => list.length === 1 && list[0]!.assignee !== undefined,
+    );
+    assert.equal(handed[0]!.conversationId, id);
+    assert.equal(handed[0]!.assignee, anna.profile.accountId);
+    assert.equal(handed[0]!.status, "in_progress");
+    assert.equal(handed[0]!.text, "", "nor the inquiry itself: MLS gives newcomers no history");
+    const rosters = await eventually(
+      bernd,
+      async () => (await bernd.listConversations()).filter((c) => c.active).map((c) => c.kind),
+      (kinds) => !kinds.includes("inquiry") && !kinds.includes("inquiry_staff"),
+    );
+    assert.deepEqual(rosters, []);
+    const members = (await anna.members(id)).map((m) => m.credential.displayName).sort();
+    assert.deepEqual(members, ["Anna", "Carla", "Tamara Kunde"]);
+    // Carla's note lands in the same staff group Anna made.
+    await carla.addInquiryNote(id, "Ich übernehme Donnerstag.");
+    assert.equal((await carla.listConversations()).filter((c) => c.kind === "inquiry_staff").length, 1);
+    await eventually(
+      anna,
+      () => anna.inquiryNotes(id),
+      (list) => list.some((n) => n.text === "Ich übernehme Donnerstag."),
+    );
   });
 });

@@ -499,6 +499,8 @@ export class BoteClient {
     this.inBackground(async () => {
       await removeRevokedMembers(this.ctx);
       await shareOrganisationKey(this.ctx);
+      // A changed contact point's new staff join its open inquiries from the device that changed it, too.
+      await syncInquiryStaff(this.ctx);
     });
   }
 

@@ -32,7 +32,7 @@ import { conversationRecord, eventMessage, readContent } from "./records.js";
 
 export type InquiryStatus = "new" | "in_progress" | "quote_sent" | "done";
 
-const STATUS: Record<InquiryStatus, InquiryUpdate_Status> = {
+export const INQUIRY_STATUS: Record<InquiryStatus, InquiryUpdate_Status> = {
   new: InquiryUpdate_Status.NEW,
   in_progress: InquiryUpdate_Status.IN_PROGRESS,
   quote_sent: InquiryUpdate_Status.QUOTE_SENT,
@@ -40,7 +40,7 @@ const STATUS: Record<InquiryStatus, InquiryUpdate_Status> = {
 };
 
 function statusName(status: InquiryUpdate_Status): InquiryStatus | undefined {
-  return (Object.keys(STATUS) as InquiryStatus[]).find((k) => STATUS[k] === status);
+  return (Object.keys(INQUIRY_STATUS) as InquiryStatus[]).find((k) => INQUIRY_STATUS[k] === status);
 }
 
 export interface InquirySummary {
@@ -276,7 +276,7 @@ export async function updateInquiry(
         : (decodeBase64url(change.assignee) ?? new Uint8Array(1));
   const value = create(InquiryUpdateSchema, {
     inquiryGroupId: decodeBase64url(conversationId) ?? new Uint8Array(0),
-    ...(change.status === undefined ? {} : { status: STATUS[change.status] }),
+    ...(change.status === undefined ? {} : { status: INQUIRY_STATUS[change.status] }),
     ...(assignee === undefined ? {} : { assigneeAccountId: assignee }),
     ...(change.note === undefined ? {} : { note: change.note }),
     ...(change.archived === undefined ? {} : { archived: change.archived }),

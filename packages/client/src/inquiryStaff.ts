@@ -14,11 +14,18 @@ import { ClientError } from "./clientError.js";
 import type { ClientContext } from "./context.js";
 import { addPlan } from "./conversations.js";
 import { b64 } from "./ids.js";
-import { runCommit } from "./outgoing.js";
+import { runCommit, sendContent } from "./outgoing.js";
+import { INQUIRY_STATUS, readInquiry } from "./inbox.js";
+import { bytesFrom } from "./ServerApi.js";
+import { create } from "@bufbuild/protobuf";
+import { InquiryUpdateSchema } from "@bote/protocol";
 import { readContent } from "./records.js";
 
-/** The contact point an inquiry group (by its customer) or a staff group (by its inquiry) belongs to. */
-async function contactPointIdOf(ctx: ClientContext, record: ConversationRecord): Promise<string | undefined> {
+/** The inquiry a group serves (itself, or the one its staff updates name) and that inquiry's contact point. */
+async function inquiryOf(
+  ctx: ClientContext,
+  record: ConversationRecord,
+): Promise<{ inquiryId: string; contactPointId: string } | undefined> {
   let inquiry: ConversationRecord | undefined = record;
   if (record.kind === "inquiry_staff") {
     const first = (await ctx.store.listMessages(record.conversationId)).find(
@@ -31,7 +38,8 @@ async function contactPointIdOf(ctx: ClientContext, record: ConversationRecord):
   if (inquiry?.kind !== "inquiry") return undefined;
   const guest = readRoster(restoreConversation(inquiry.state)).find((m) => isGuest(m.credential));
   const issuer = guest?.credential.accountCertificate.issuer;
-  return issuer?.kind === "guest" ? b64(issuer.contactPointId) : undefined;
+  if (issuer?.kind !== "guest") return undefined;
+  return { inquiryId: inquiry.conversationId, contactPointId: b64(issuer.contactPointId) };
 }
 
 /** Whom a group should gain and lose, and whether this device is the one to commit it. */
@@ -55,10 +63,9 @@ export async function syncInquiryStaff(ctx: ClientContext): Promise<number> {
   let changed = 0;
   for (const record of await ctx.store.listConversations()) {
     if (!record.active || (record.kind !== "inquiry" && record.kind !== "inquiry_staff")) continue;
-    const contactPointId = await contactPointIdOf(ctx, record);
-    const contactPoint =
-      contactPointId === undefined ? undefined : ctx.organisation().contactPoints.get(contactPointId);
-    if (contactPoint === undefined) continue;
+    const served = await inquiryOf(ctx, record);
+    const contactPoint = served === undefined ? undefined : ctx.organisation().contactPoints.get(served.contactPointId);
+    if (served === undefined || contactPoint === undefined) continue;
     const staff = new Set(contactPoint.staff.map(b64));
     const planned = staffChanges(record, staff);
     if (!planned.committer) continue;
@@ -87,6 +94,17 @@ export async function syncInquiryStaff(ctx: ClientContext): Promise<number> {
         ignoreConflict(err);
       });
       changed++;
+    }
+    // Newcomers to a staff group cannot read the updates before them: the state so far, once more, for them.
+    if (record.kind === "inquiry_staff" && planned.joining.length > 0) {
+      const current = await readInquiry(ctx, served.inquiryId);
+      const value = create(InquiryUpdateSchema, {
+        inquiryGroupId: bytesFrom(served.inquiryId, "conversationId"),
+        status: INQUIRY_STATUS[current.status],
+        assigneeAccountId: current.assignee === undefined ? new Uint8Array(0) : bytesFrom(current.assignee, "assignee"),
+        archived: current.archived,
+      });
+      await sendContent(ctx, record.conversationId, { case: "inquiryUpdate", value });
     }
   }
   return changed;
