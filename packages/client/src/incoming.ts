@@ -4,6 +4,7 @@ import {
   encodeConversation,
   envelopeFingerprint,
   inspectEnvelope,
+  isGuest,
   joinConversation,
   readWelcomeSigner,
   processIncoming,
@@ -19,7 +20,7 @@ import {
 } from "@bote/core";
 import { decodeContent, Receipt_Kind, unpadPayload, type Content, type ContentBody, type Entry } from "@bote/protocol";
 import { noteCredentials } from "./contacts.js";
-import { acceptOrganisationKey, isRevokedMember } from "./organisation.js";
+import { acceptOrganisationKey, isRevokedMember, syncOrganisation } from "./organisation.js";
 import type { ClientContext } from "./context.js";
 import type { DropReason } from "./events.js";
 import { b64 } from "./ids.js";
@@ -119,7 +120,7 @@ async function processWelcome(ctx: ClientContext, payload: Uint8Array, refs: rea
     if (!bundle.ok) return drop("undecryptable");
     let conversation: Conversation;
     try {
-      conversation = await joinConversation(payload, bundle.value, ctx.trust);
+      conversation = await joinWithFreshLog(ctx, payload, bundle.value);
     } catch (err) {
       return drop(isUntrusted(err) ? "untrusted_sender" : "undecryptable");
     }
@@ -179,6 +180,29 @@ function fitsConversation(record: ConversationRecord, sender: MessageSender, bod
     case "receipt":
     case "organisationKey":
       return true;
+  }
+}
+
+/**
+ * Joins from a Welcome; one that the trust policy refuses is tried once more
+ * after reading the organisation's log, since it may name what this device
+ * has not applied yet (a customer's contact point published a moment ago,
+ * a colleague's new certificate). The log only ever adds what verifies, so
+ * the retry admits nothing the chain does not prove. A guest reads no log.
+ */
+async function joinWithFreshLog(
+  ctx: ClientContext,
+  payload: Uint8Array,
+  bundle: Parameters<typeof joinConversation>[1],
+): Promise<Conversation> {
+  try {
+    return await joinConversation(payload, bundle, ctx.trust);
+  } catch (err) {
+    if (!isUntrusted(err) || isGuest(ctx.device().credential)) throw err;
+    const before = ctx.organisation();
+    await syncOrganisation(ctx).catch(() => undefined);
+    if (ctx.organisation() === before) throw err;
+    return joinConversation(payload, bundle, ctx.trust);
   }
 }
 
