@@ -326,6 +326,25 @@ describeEachBackend("contact points", (backend) => {
     assert.equal((await guest.call("POST", "/v1/logout")).status, 204);
   });
 
+  it("tells a guest's socket nothing of the organisation's log", async () => {
+    const cp = await env.publish();
+    const guest = await env.guest(cp);
+    await guest.login();
+    const guestSocket = await guest.connect();
+    const memberSocket = await env.staff[0]!.connect();
+    try {
+      await env.publish();
+      await memberSocket.next((f) => f.case === "organisationChanged");
+      await assert.rejects(
+        guestSocket.next((f) => f.case === "organisationChanged", 300),
+        /timed out/,
+      );
+    } finally {
+      await guestSocket.close();
+      await memberSocket.close();
+    }
+  });
+
   it("hides a guest from members: its key packages are those of an unknown account", async () => {
     const cp = await env.publish();
     const guest = await env.guest(cp);
@@ -430,6 +449,23 @@ describeEachBackend("contact points under load", (backend) => {
       assert.ok(Number(again.headers.get("retry-after")) > 0);
     } finally {
       await env.s.close();
+    }
+  });
+
+  it("limits the public page per address, with retry-after, before it looks anything up", async () => {
+    const s1 = await startTestServer(backend, (c) => {
+      c.rateLimits.publicPerMinute = 2;
+    });
+    try {
+      const get = () => fetch(`${s1.url}/v1/contact-points/no-such-page`);
+      assert.equal((await get()).status, 404);
+      assert.equal((await get()).status, 404);
+      const third = await get();
+      assert.equal(third.status, 429);
+      assert.equal(((await third.json()) as ErrorBody).error.code, "rate_limited");
+      assert.ok(Number(third.headers.get("retry-after")) > 0);
+    } finally {
+      await s1.close();
     }
   });
 
