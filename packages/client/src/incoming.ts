@@ -154,6 +154,34 @@ async function processWelcome(ctx: ClientContext, payload: Uint8Array, refs: rea
   return drop("not_for_this_device");
 }
 
+/**
+ * An inquiry counts only from the customer of its own group, for the contact
+ * point its certificate names; an inquiry update only from staff, in a group
+ * without a customer (so the customer can neither read nor forge one).
+ * Everything else a customer sends is an ordinary line of its inquiry.
+ */
+function fitsConversation(record: ConversationRecord, sender: MessageSender, body: ContentBody): boolean {
+  const issuer = sender.credential.accountCertificate.issuer;
+  switch (body.case) {
+    case "inquiry":
+      return (
+        record.kind === "inquiry" &&
+        issuer.kind === "guest" &&
+        b64(issuer.contactPointId) === b64(body.value.contactPointId)
+      );
+    case "inquiryUpdate":
+      return issuer.kind !== "guest" && (record.kind === "group" || record.kind === "inquiry_staff");
+    case "text":
+    case "attachment":
+    case "reaction":
+    case "edit":
+    case "delete":
+    case "receipt":
+    case "organisationKey":
+      return true;
+  }
+}
+
 function isUntrusted(err: unknown): boolean {
   return err instanceof ConversationError && err.code === "authentication_rejected";
 }
@@ -269,7 +297,10 @@ async function applyContent(
   switch (body.case) {
     case "text":
     case "attachment":
-    case "reaction": {
+    case "reaction":
+    case "inquiry":
+    case "inquiryUpdate": {
+      if (!fitsConversation(record, sender, body)) return { changes: base };
       const existing = await ctx.store.getMessage(messageId);
       // Another sender's content cannot take over an id already stored.
       if (existing !== undefined) return drop("duplicate", conversationId, base);
@@ -289,11 +320,14 @@ async function applyContent(
         status: mine ? "sent" : "received",
         deleted: false,
       };
+      // The first update marks a group as an inquiry's staff group (docs/PROTOCOL.md §18).
+      const kept: ConversationRecord =
+        body.case === "inquiryUpdate" ? { ...stateOnly, kind: "inquiry_staff" } : stateOnly;
       const bumped: ConversationRecord = shown
-        ? { ...stateOnly, unread: record.unread + 1, lastActivityAt: ctx.now() }
+        ? { ...kept, unread: record.unread + 1, lastActivityAt: ctx.now() }
         : mine && isChatLine(body)
-          ? { ...stateOnly, lastActivityAt: ctx.now() }
-          : stateOnly;
+          ? { ...kept, lastActivityAt: ctx.now() }
+          : kept;
       return {
         changes: { ...base, conversations: [bumped], messages: [message] },
         ...(shown ? { receivedLine: message } : {}),

@@ -63,6 +63,23 @@ export function describeMessage(message: MessageRecord): Record<string, unknown>
     }
     case "reaction":
       return { ...base, reaction: content.body.value.emoji };
+    case "inquiry": {
+      const q = content.body.value;
+      return {
+        ...base,
+        text: q.text,
+        inquiry: {
+          contactName: q.contactName,
+          contactPhone: q.contactPhone,
+          contactEmail: q.contactEmail,
+          contactAddress: q.contactAddress,
+          files: q.attachments.map((a) => ({ fileName: a.fileName, mediaType: a.mediaType, size: Number(a.size) })),
+        },
+      };
+    }
+    case "inquiryUpdate":
+      // Staff-only status, assignment and notes: read through the inbox, not as chat lines.
+      return { ...base, other: content.body.case };
     case "edit":
     case "delete":
     case "receipt":
