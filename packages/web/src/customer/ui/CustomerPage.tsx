@@ -49,7 +49,7 @@ function body() {
     case "closed":
       return (
         <>
-          <Intro contactPoint={s.contactPoint} />
+          {s.contactPoint.name !== "" && <Intro contactPoint={s.contactPoint} />}
           <Notice title={t("customer.closedTitle")} text={t("customer.closed")} />
         </>
       );
