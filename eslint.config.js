@@ -44,6 +44,26 @@ export default tseslint.config(
     },
   },
   {
+    // Screens call state actions and read signals; the SDK is reached only from state/ (state/actions.ts).
+    // Repeats node:* because a later block's no-restricted-imports replaces the one above.
+    files: ["packages/web/src/app/ui/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["node:*"] },
+            {
+              group: ["**/state/session.js"],
+              importNames: ["requireClient"],
+              message: "Call a state action instead (packages/web/src/app/state); screens do not reach the SDK.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The relay must never be able to decrypt: it does not import the client core.
     files: ["packages/server/src/**"],
     rules: {

@@ -48,6 +48,7 @@ import { processEntries } from "./incoming.js";
 import { fetchPendingEntries } from "./pendingEntries.js";
 import { topUpKeyPackages } from "./keyPackageStock.js";
 import { flushOutbox, runCommit, sendContent } from "./outgoing.js";
+import { QUEUE_LIMIT_BYTES } from "./waitingLines.js";
 import type { Transport } from "./ports.js";
 import { eventMessage, isChatLine, readContent } from "./records.js";
 import { sendHandshake } from "./handshake.js";
@@ -92,6 +93,8 @@ export interface OpenOptions {
   readonly sessionCache?: SessionCache;
   /** Send end-to-end delivery receipts for stored messages (default: yes). */
   readonly deliveryReceipts?: boolean;
+  /** What files queued with `queue` may hold in the store together, in ciphertext bytes (default QUEUE_LIMIT_BYTES). */
+  readonly queueLimitBytes?: number;
 }
 
 /** The WebSocket URL of a server: same host, ws(s) scheme, /v1/ws. */
@@ -171,6 +174,7 @@ export class BoteClient {
       events: this.events,
       trust: createTrustPolicyFor(store, () => this.profileRecord, organisationHolder, now),
       now,
+      queueLimitBytes: options.queueLimitBytes ?? QUEUE_LIMIT_BYTES,
       onProposal: (conversationId) => this.inBackground(() => this.commitProposals(conversationId)),
       onDelivered: (conversationId, messageIds) => {
         if (options.deliveryReceipts === false) return;

@@ -13,18 +13,18 @@ import {
   AttachmentSchema,
   BLOB_ID_BYTES,
   BoteError,
-  CONTENT_VERSION,
   decodeContent,
-  encodeContent,
   MAX_THUMBNAIL_BYTES,
   type Attachment,
 } from "@bote/protocol";
 import { ClientError, isOffline } from "./clientError.js";
 import type { ClientContext } from "./context.js";
 import { checkFileContent, peekHead } from "./fileContent.js";
-import { b64, randomId } from "./ids.js";
-import { requireConversation, sendContent } from "./outgoing.js";
+import { b64 } from "./ids.js";
+import { requireConversation, sendContent, sendWaitingLine, storeWaitingLine } from "./outgoing.js";
+import { readContent } from "./records.js";
 import { bytesFrom } from "./ServerApi.js";
+import { applyWaiting, checkQueueRoom, waitingState } from "./waitingLines.js";
 
 export interface OutgoingFile {
   /** Read once, while it is encrypted and uploaded: a large file is never held in memory. */
@@ -139,10 +139,12 @@ function attachmentOf(
 
 /**
  * Encrypts the file into the store beside its message (queued, the
- * attachment's blob id all zeros until the upload), in one batch, then tries the upload at
- * once; offline, `sendUploads` does it on the next connection.
+ * attachment's blob id all zeros until the upload), in one batch, then lets
+ * the drain upload and send it at once; offline, on the next connection.
  */
 async function queueFile(ctx: ClientContext, conversationId: string, file: OutgoingFile): Promise<MessageRecord> {
+  // Checked before the file is read into memory, and again as it is stored, beside files queued meanwhile.
+  await checkQueueRoom(ctx, ciphertextSize(file.size, DEFAULT_CHUNK_SIZE));
   const encrypted = encryptAttachment(counted(file.stream, file.size, file.onProgress), {
     chunkSize: DEFAULT_CHUNK_SIZE,
   });
@@ -155,41 +157,11 @@ async function queueFile(ctx: ClientContext, conversationId: string, file: Outgo
   const attachment = attachmentOf(file, secrets, new Uint8Array(BLOB_ID_BYTES));
   const message = await ctx.serial.run(async () => {
     const record = await requireConversation(ctx, conversationId);
-    const now = ctx.now();
-    const messageId = randomId();
-    const message: MessageRecord = {
-      messageId: b64(messageId),
-      conversationId,
-      direction: "out",
-      senderAccountId: ctx.profile().accountId,
-      senderName: ctx.device().credential.displayName,
-      sentAt: now,
-      storedAt: now,
-      kind: "content",
-      body: encodeContent({
-        version: CONTENT_VERSION,
-        messageId,
-        sentAtMs: BigInt(now),
-        body: { case: "attachment", value: attachment },
-      }),
-      status: "queued",
-      deleted: false,
-    };
-    const upload: UploadRecord = { messageId: message.messageId, conversationId, ciphertext, createdAt: now };
-    await ctx.store.apply({
-      conversations: [{ ...record, lastActivityAt: now }],
-      messages: [message],
-      uploadsPut: [upload],
-    });
-    return message;
+    await checkQueueRoom(ctx, ciphertext.length);
+    return storeWaitingLine(ctx, record, { case: "attachment", value: attachment }, ciphertext);
   });
   ctx.events.emit("message", message);
-  try {
-    await sendUpload(ctx, { messageId: message.messageId, conversationId, ciphertext, createdAt: message.storedAt });
-  } catch (err) {
-    // Offline: it stays queued and goes out on the next connection.
-    if (!isOffline(err)) throw err;
-  }
+  await sendUploads(ctx);
   return (await ctx.store.getMessage(message.messageId)) ?? message;
 }
 
@@ -226,36 +198,30 @@ function concat(pieces: readonly Uint8Array[]): Uint8Array {
   return all;
 }
 
-/** Uploads in flight per client, so a reconnect does not upload a file its first attempt is still sending. */
-const inFlight = new WeakMap<ClientContext, Set<string>>();
-
 /**
- * Uploads one waiting file, then encrypts its message with the blob id and
- * sends it; the upload record goes in the batch that queues the send.
- * Reports progress as "upload" events (ciphertext bytes handed to the upload).
+ * Sends one waiting line: a file is uploaded first, then its message is
+ * encrypted with the blob id and sent; a line that only waited its turn is
+ * encrypted and sent as it is. The upload record goes in the batch that
+ * queues the send. Reports progress as "upload" events (ciphertext bytes
+ * handed to the upload).
  */
-async function sendUpload(ctx: ClientContext, upload: UploadRecord): Promise<void> {
-  let running = inFlight.get(ctx);
-  if (running === undefined) inFlight.set(ctx, (running = new Set()));
-  if (running.has(upload.messageId)) return;
-  running.add(upload.messageId);
-  try {
-    const queued = await ctx.store.getMessage(upload.messageId);
-    if (queued === undefined || queued.deleted) {
-      await ctx.store.apply({ uploadsDelete: [upload.messageId] });
-      return;
-    }
-    const total = upload.ciphertext.length;
-    const report = (done: number) =>
-      ctx.events.emit("upload", { messageId: upload.messageId, conversationId: upload.conversationId, done, total });
-    report(0);
-    const uploaded = await ctx.session.api.uploadBlob(piecesOf(upload.ciphertext, report), total);
-    const attachment = readAttachment(queued);
-    attachment.blobId = bytesFrom(uploaded.blobId, "blobId");
-    await sendContent(ctx, upload.conversationId, { case: "attachment", value: attachment }, undefined, queued);
-  } finally {
-    running.delete(upload.messageId);
+async function sendWaiting(ctx: ClientContext, upload: UploadRecord): Promise<void> {
+  const queued = await ctx.store.getMessage(upload.messageId);
+  if (queued === undefined || queued.deleted) {
+    await applyWaiting(ctx, { uploadsDelete: [upload.messageId] });
+    return;
   }
+  const attachment = readContent(queued)?.body;
+  if (attachment?.case !== "attachment" || !isWaiting(attachment.value)) {
+    await sendWaitingLine(ctx, upload.messageId);
+    return;
+  }
+  const total = upload.ciphertext.length;
+  const report = (done: number) =>
+    ctx.events.emit("upload", { messageId: upload.messageId, conversationId: upload.conversationId, done, total });
+  report(0);
+  const uploaded = await ctx.session.api.uploadBlob(piecesOf(upload.ciphertext, report), total);
+  await sendWaitingLine(ctx, upload.messageId, bytesFrom(uploaded.blobId, "blobId"));
 }
 
 /** What no later attempt can change: the chat is gone, or the server will never take the file. */
@@ -269,25 +235,46 @@ const HOPELESS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Sends every file that waits for its upload, oldest first. A file whose
- * chat is gone or that the server will never take shows as failed and is
- * dropped; on any other failure (offline, rate limited, a server error) it
- * waits for the next connection.
+ * Sends every waiting line, oldest first, one drain per client at a time: a
+ * call while one runs joins it, and a line added meanwhile is sent in its
+ * turn. A line whose chat is gone or that the server will never take shows
+ * as failed and is dropped; on any other failure (offline, rate limited, a
+ * server error) the drain stops, so nothing overtakes the line, until the
+ * next connection.
  */
-export async function sendUploads(ctx: ClientContext): Promise<void> {
+export function sendUploads(ctx: ClientContext): Promise<void> {
+  const state = waitingState(ctx);
+  if (state.drain !== undefined) {
+    state.again = true;
+    return state.drain;
+  }
+  const drain = (async () => {
+    try {
+      do state.again = false;
+      while ((await drainOnce(ctx)) && state.again);
+    } finally {
+      state.drain = undefined;
+    }
+  })();
+  state.drain = drain;
+  return drain;
+}
+
+/** One pass over the waiting lines; false when it stopped at one that has to wait. */
+async function drainOnce(ctx: ClientContext): Promise<boolean> {
   for (const upload of await ctx.store.listUploads()) {
     try {
-      await sendUpload(ctx, upload);
+      await sendWaiting(ctx, upload);
     } catch (err) {
-      if (isOffline(err)) return;
+      if (isOffline(err)) return false;
       const code = err instanceof ClientError || err instanceof BoteError ? err.code : "internal";
       if (!HOPELESS.has(code)) {
         ctx.events.emit("problem", { code, detail: `upload of message ${upload.messageId} failed; tried again later` });
-        return;
+        return false;
       }
       const message = await ctx.store.getMessage(upload.messageId);
       const failed = message === undefined ? undefined : { ...message, status: "failed" as const };
-      await ctx.store.apply({
+      await applyWaiting(ctx, {
         uploadsDelete: [upload.messageId],
         ...(failed === undefined ? {} : { messages: [failed] }),
       });
@@ -295,6 +282,7 @@ export async function sendUploads(ctx: ClientContext): Promise<void> {
       ctx.events.emit("problem", { code, detail: `upload of message ${upload.messageId} failed` });
     }
   }
+  return true;
 }
 
 /** The attachment a stored message carries (an inquiry's `index`th file), or a not_an_attachment error. */

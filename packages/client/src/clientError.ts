@@ -99,6 +99,10 @@ export const clientErrorRegistry = {
     de: "Die Datei ist zu groß.",
     en: "The file is too large.",
   },
+  queue_full: {
+    de: "Es warten schon zu viele Dateien darauf, gesendet zu werden. Bitte warten, bis sie verschickt sind (sobald die Verbindung wieder da ist), und diese Datei dann noch einmal senden.",
+    en: "Too many files are already waiting to be sent. Please wait until they have gone out (once the connection is back), then send this file again.",
+  },
   device_link_failed: {
     de: "Das Gerät konnte nicht verbunden werden (abgebrochen, abgelaufen oder verändert). Bitte noch einmal von vorn.",
     en: "The device could not be linked (cancelled, expired or tampered with). Please start again.",

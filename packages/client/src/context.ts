@@ -14,6 +14,8 @@ export interface ClientContext {
   readonly events: Emitter;
   readonly trust: AuthenticationPort;
   readonly now: () => number;
+  /** What waiting files may hold in the store together (OpenOptions.queueLimitBytes). */
+  readonly queueLimitBytes: number;
   /** A member's proposal (e.g. a leave) waits in this conversation for someone to commit it. */
   onProposal(conversationId: string): void;
   /** Messages from others were stored: the senders may be told (delivery receipts). */

@@ -31,6 +31,7 @@ export type { SessionCache, SessionToken } from "./session.js";
 export { readContent, type ConversationEvent } from "./records.js";
 export type { ConnectionState } from "./RelayConnection.js";
 export type { OutgoingFile } from "./attachments.js";
+export { QUEUE_LIMIT_BYTES } from "./waitingLines.js";
 export { checkFileContent, cleanPhoto } from "./fileContent.js";
 export type {
   HttpRequest,

@@ -6,6 +6,7 @@ import type { ClientContext } from "./context.js";
 import { sendContent } from "./outgoing.js";
 import { editedBody, readContent } from "./records.js";
 import { bytesFrom } from "./ServerApi.js";
+import { applyWaiting, isWaitingLine } from "./waitingLines.js";
 
 /** The bytes of a message id a caller passed in; a malformed one names no message. */
 export function bytesOfId(id: string): Uint8Array {
@@ -47,9 +48,39 @@ async function ownChatLine(ctx: ClientContext, messageId: string): Promise<Messa
   return target;
 }
 
-/** Replaces the text (or a file's caption) of an own message, here and for the others. */
+/**
+ * Changes an own line that has not left yet (a file waiting for its upload,
+ * or a line waiting behind one) here only: the others never saw it, so an
+ * edit or delete sent for it would name a message they do not have. Returns
+ * the changed record, or undefined if the line is no longer waiting (it went
+ * out meanwhile) and the change has to be sent.
+ */
+async function changeWaitingLine(
+  ctx: ClientContext,
+  messageId: string,
+  change: (line: MessageRecord) => MessageRecord,
+): Promise<MessageRecord | undefined> {
+  const changed = await ctx.serial.run(async () => {
+    // Checked in the serial queue, where the drain encrypts a waiting line: it is either still waiting or sent.
+    if (!(await isWaitingLine(ctx, messageId))) return undefined;
+    const next = change(await ownChatLine(ctx, messageId));
+    await applyWaiting(ctx, { messages: [next], ...(next.deleted ? { uploadsDelete: [messageId] } : {}) });
+    return next;
+  });
+  if (changed !== undefined) ctx.events.emit("message", changed);
+  return changed;
+}
+
+/**
+ * Replaces the text (or a file's caption) of an own message, here and for
+ * the others. A line still waiting is rewritten before it leaves: the others
+ * get it as edited, not an edit of it.
+ */
 export async function editOwnMessage(ctx: ClientContext, messageId: string, text: string): Promise<MessageRecord> {
   const { conversationId } = await ownChatLine(ctx, messageId);
+  // Edited at 0: the others get the line as first written, not marked edited.
+  const rewritten = await changeWaitingLine(ctx, messageId, (line) => ({ ...line, body: editedBody(line, text, 0) }));
+  if (rewritten !== undefined) return rewritten;
   const value = create(EditSchema, { targetMessageId: bytesOfId(messageId), text });
   await sendContent(ctx, conversationId, { case: "edit", value }, async () => {
     const target = await ownChatLine(ctx, messageId);
@@ -58,9 +89,15 @@ export async function editOwnMessage(ctx: ClientContext, messageId: string, text
   return storedMessage(ctx, messageId);
 }
 
-/** Deletes an own message for everyone: the record stays, marked deleted, so the chat can show where it was. */
+/**
+ * Deletes an own message for everyone: the record stays, marked deleted, so
+ * the chat can show where it was. A line still waiting is cancelled: its
+ * file (if any) is dropped from the store and nothing of it is ever sent.
+ */
 export async function deleteOwnMessage(ctx: ClientContext, messageId: string): Promise<MessageRecord> {
   const { conversationId } = await ownChatLine(ctx, messageId);
+  const cancelled = await changeWaitingLine(ctx, messageId, (line) => ({ ...line, deleted: true }));
+  if (cancelled !== undefined) return cancelled;
   const value = create(DeleteSchema, { targetMessageId: bytesOfId(messageId) });
   await sendContent(ctx, conversationId, { case: "delete", value }, async () => ({
     ...(await ownChatLine(ctx, messageId)),

@@ -32,7 +32,15 @@ import { noteCredentials } from "./contacts.js";
 import type { ClientContext } from "./context.js";
 import { b64, randomId } from "./ids.js";
 import { bytesFrom } from "./ServerApi.js";
-import { conversationRecord, eventMessage, isChatLine, isStored, type ConversationEvent } from "./records.js";
+import {
+  conversationRecord,
+  eventMessage,
+  isChatLine,
+  isStored,
+  readContent,
+  type ConversationEvent,
+} from "./records.js";
+import { applyWaiting, chatHasWaiting, drainAgain, isWaitingLine } from "./waitingLines.js";
 
 const COMMIT_ATTEMPTS = 5;
 const WINNER_WAIT_MS = 10_000;
@@ -61,77 +69,168 @@ export async function requireConversation(ctx: ClientContext, conversationId: st
  * anything is sent: an older sender state would reuse AES-GCM nonces.
  * Texts, files and reactions are stored as messages (a reaction neither
  * counts as activity nor is receipted); `change` yields the stored message
- * this content edits or deletes, applied in the same batch. `queued` is a
- * message stored before it could be encrypted (a file waiting for its
- * upload): it keeps its id, times and place, and its upload record goes in
- * the same batch.
+ * this content edits or deletes, applied in the same batch. A text or file
+ * for a chat in which a line still waits (a file for its upload) is not
+ * encrypted yet: it waits behind it (see waitingLines.ts), so the others get
+ * the chat's lines in the order they were written.
  */
 export async function sendContent(
   ctx: ClientContext,
   conversationId: string,
   body: ContentBody,
   change?: () => Promise<MessageRecord>,
-  queued?: MessageRecord,
 ): Promise<MessageRecord | undefined> {
-  const { message, outbox, changed } = await ctx.serial.run(async () => {
+  const prepared = await ctx.serial.run(async () => {
     const record = await requireConversation(ctx, conversationId);
+    if (isChatLine(body) && (await chatHasWaiting(ctx, conversationId))) {
+      return { held: await storeWaitingLine(ctx, record, body, new Uint8Array(0)) };
+    }
     // Read (and checked) in turn with incoming changes, so a receipt stored meanwhile is not overwritten.
     const changed = await change?.();
-    const messageId = queued === undefined ? randomId() : bytesFrom(queued.messageId, "messageId");
-    const now = ctx.now();
-    const sentAt = queued?.sentAt ?? now;
-    const plaintext = encodeContent({ version: CONTENT_VERSION, messageId, sentAtMs: BigInt(sentAt), body });
-    const encrypted = await encryptMessage(restoreConversation(record.state), plaintext);
-    const recipients = otherMembers(encrypted.conversation);
-    const shown = isChatLine(body);
-    const profile = ctx.profile();
-    const message: MessageRecord | undefined = isStored(body)
-      ? {
-          messageId: b64(messageId),
-          conversationId,
-          direction: "out",
-          senderAccountId: profile.accountId,
-          senderName: ctx.device().credential.displayName,
-          sentAt,
-          storedAt: queued?.storedAt ?? now,
-          kind: "content",
-          body: plaintext,
-          status: recipients.length === 0 ? "sent" : "queued",
-          deleted: false,
-        }
-      : undefined;
-    const outbox: OutboxRecord | undefined =
-      recipients.length === 0
-        ? undefined
-        : {
-            outboxId: b64(randomId()),
-            conversationId,
-            messageId: message?.messageId,
-            send: encodeSend({ recipients, payload: encrypted.message }),
-            createdAt: now,
-            attempts: 0,
-          };
-    await ctx.store.apply({
-      conversations: [
-        {
-          ...record,
-          state: encodeConversation(encrypted.conversation),
-          lastActivityAt: shown ? now : record.lastActivityAt,
-        },
-      ],
-      messages: [...(message === undefined ? [] : [message]), ...(changed === undefined ? [] : [changed])],
-      ...(outbox === undefined ? {} : { outboxPut: [outbox] }),
-      ...(queued === undefined ? {} : { uploadsDelete: [queued.messageId] }),
-    });
-    return { message, outbox, changed };
+    return encryptAndStore(ctx, record, body, changed, undefined);
   });
+  if ("held" in prepared) {
+    ctx.events.emit("message", prepared.held);
+    drainAgain(ctx);
+    return prepared.held;
+  }
+  return deliverPrepared(ctx, prepared);
+}
+
+/**
+ * Stores a chat line that is not encrypted yet, with its upload record (the
+ * file's ciphertext, or nothing for a line that only waits its turn), in one
+ * batch; called in the serial queue. The drain (sendUploads) sends it.
+ */
+export async function storeWaitingLine(
+  ctx: ClientContext,
+  record: ConversationRecord,
+  body: ContentBody,
+  ciphertext: Uint8Array,
+): Promise<MessageRecord> {
+  const now = ctx.now();
+  const messageId = randomId();
+  const message: MessageRecord = {
+    messageId: b64(messageId),
+    conversationId: record.conversationId,
+    direction: "out",
+    senderAccountId: ctx.profile().accountId,
+    senderName: ctx.device().credential.displayName,
+    sentAt: now,
+    storedAt: now,
+    kind: "content",
+    body: encodeContent({ version: CONTENT_VERSION, messageId, sentAtMs: BigInt(now), body }),
+    status: "queued",
+    deleted: false,
+  };
+  await applyWaiting(ctx, {
+    conversations: [{ ...record, lastActivityAt: now }],
+    messages: [message],
+    uploadsPut: [{ messageId: message.messageId, conversationId: record.conversationId, ciphertext, createdAt: now }],
+  });
+  return message;
+}
+
+/**
+ * Encrypts and queues a waiting line in its turn, under its first id and
+ * times, as it is stored now (a caption edited while the file was uploaded
+ * goes out edited); `blobId` names the file its upload stored. Nothing is
+ * sent for a line deleted meanwhile.
+ */
+export async function sendWaitingLine(
+  ctx: ClientContext,
+  messageId: string,
+  blobId?: Uint8Array,
+): Promise<MessageRecord | undefined> {
+  const prepared = await ctx.serial.run(async () => {
+    const queued = await ctx.store.getMessage(messageId);
+    if (queued === undefined || queued.deleted || !(await isWaitingLine(ctx, messageId))) return undefined;
+    const content = readContent(queued);
+    if (content === undefined || !isChatLine(content.body)) throw new ClientError("not_an_attachment", messageId);
+    if (blobId !== undefined && content.body.case === "attachment") content.body.value.blobId = blobId;
+    const record = await requireConversation(ctx, queued.conversationId);
+    return encryptAndStore(ctx, record, content.body, undefined, queued);
+  });
+  return prepared === undefined ? undefined : deliverPrepared(ctx, prepared);
+}
+
+interface Prepared {
+  readonly message: MessageRecord | undefined;
+  readonly outbox: OutboxRecord | undefined;
+  readonly changed: MessageRecord | undefined;
+}
+
+/**
+ * Encrypts and stores, in the serial queue. `queued` is a line stored before
+ * it could be encrypted: it keeps its id, times and place, and its upload
+ * record goes in the same batch.
+ */
+async function encryptAndStore(
+  ctx: ClientContext,
+  record: ConversationRecord,
+  body: ContentBody,
+  changed: MessageRecord | undefined,
+  queued: MessageRecord | undefined,
+): Promise<Prepared> {
+  const { conversationId } = record;
+  const messageId = queued === undefined ? randomId() : bytesFrom(queued.messageId, "messageId");
+  const now = ctx.now();
+  const sentAt = queued?.sentAt ?? now;
+  const plaintext = encodeContent({ version: CONTENT_VERSION, messageId, sentAtMs: BigInt(sentAt), body });
+  const encrypted = await encryptMessage(restoreConversation(record.state), plaintext);
+  const recipients = otherMembers(encrypted.conversation);
+  const shown = isChatLine(body);
+  const profile = ctx.profile();
+  const message: MessageRecord | undefined = isStored(body)
+    ? {
+        messageId: b64(messageId),
+        conversationId,
+        direction: "out",
+        senderAccountId: profile.accountId,
+        senderName: ctx.device().credential.displayName,
+        sentAt,
+        storedAt: queued?.storedAt ?? now,
+        kind: "content",
+        body: plaintext,
+        status: recipients.length === 0 ? "sent" : "queued",
+        deleted: false,
+      }
+    : undefined;
+  const outbox: OutboxRecord | undefined =
+    recipients.length === 0
+      ? undefined
+      : {
+          outboxId: b64(randomId()),
+          conversationId,
+          messageId: message?.messageId,
+          send: encodeSend({ recipients, payload: encrypted.message }),
+          createdAt: now,
+          attempts: 0,
+        };
+  await applyWaiting(ctx, {
+    conversations: [
+      {
+        ...record,
+        state: encodeConversation(encrypted.conversation),
+        lastActivityAt: shown ? now : record.lastActivityAt,
+      },
+    ],
+    messages: [...(message === undefined ? [] : [message]), ...(changed === undefined ? [] : [changed])],
+    ...(outbox === undefined ? {} : { outboxPut: [outbox] }),
+    ...(queued === undefined ? {} : { uploadsDelete: [queued.messageId] }),
+  });
+  return { message, outbox, changed };
+}
+
+/** Emits what was stored and sends it; offline, it stays queued and goes out on the next connection. */
+async function deliverPrepared(ctx: ClientContext, prepared: Prepared): Promise<MessageRecord | undefined> {
+  const { message, outbox, changed } = prepared;
   if (message !== undefined) ctx.events.emit("message", message);
   if (changed !== undefined) ctx.events.emit("message", changed);
   if (outbox === undefined) return message;
   try {
     await deliverOutboxEntry(ctx, outbox);
   } catch (err) {
-    // Offline: it stays queued and goes out on the next connection.
     if (!isOffline(err)) throw err;
   }
   return message === undefined ? undefined : ((await ctx.store.getMessage(message.messageId)) ?? message);

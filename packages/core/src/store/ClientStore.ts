@@ -181,16 +181,19 @@ export interface OutboxRecord {
 }
 
 /**
- * A file encrypted but not uploaded yet (picked while offline, or the upload
- * broke off): its ciphertext waits here, beside its message (status queued,
- * the attachment's blob id all zeros), until an upload gives the blob id and
+ * A chat line stored before it could be encrypted. Mostly a file encrypted
+ * but not uploaded yet (picked while offline, or the upload broke off): its
+ * ciphertext waits here, beside its message (status queued, the
+ * attachment's blob id all zeros), until an upload gives the blob id and
  * the message goes to the outbox. The key is inside the message, never here.
+ * A text (or a streamed file) written in a chat where a file waits has an
+ * empty `ciphertext`: it only waits its turn, so it leaves after that file.
  */
 export interface UploadRecord {
   /** The message that carries the attachment. */
   readonly messageId: string;
   readonly conversationId: string;
-  /** The attachment's ciphertext as uploadBlob takes it (AES-256-GCM chunks). */
+  /** The attachment's ciphertext as uploadBlob takes it (AES-256-GCM chunks); empty for a line waiting its turn. */
   readonly ciphertext: Uint8Array;
   readonly createdAt: number;
 }

@@ -1,8 +1,9 @@
 /**
  * The admin's Verwaltung: the organisation's members with their devices,
  * the invitations, and the actions on them. Every SDK call of the screen is
- * an action here; each runs under one busy flag, says what it did in a
- * toast (or why it failed), and reloads the lists it changed.
+ * an action here; each runs under the busy key "admin" (state/actions.ts),
+ * says what it did in a toast (or why it failed), and reloads the lists it
+ * changed.
  */
 import { signal } from "@preact/signals";
 import QRCode from "qrcode";
@@ -10,6 +11,7 @@ import type { DirectoryEntry } from "@bote/client";
 import { publicKeyOf } from "@bote/core";
 import { encodeBase64url, equalBytes, type InvitationSummary, type Role } from "@bote/protocol";
 import { t } from "../i18n/i18n.js";
+import { isBusy, runAction } from "./actions.js";
 import { errorText, requireClient, showToast } from "./session.js";
 
 export interface MemberView {
@@ -38,7 +40,6 @@ export interface CreatedInvitation {
 
 export const members = signal<readonly MemberView[] | undefined>(undefined);
 export const invitations = signal<readonly InvitationSummary[] | undefined>(undefined);
-export const adminBusy = signal(false);
 export const adminProblem = signal<string | undefined>(undefined);
 export const createdInvitation = signal<CreatedInvitation | undefined>(undefined);
 
@@ -130,19 +131,14 @@ async function reloadLists(): Promise<void> {
 
 /** One admin action at a time: busy while it runs, a toast after, the lists reloaded. */
 async function act(task: () => Promise<void>, done: () => string): Promise<boolean> {
-  if (adminBusy.value) return false;
-  adminBusy.value = true;
-  try {
+  if (isBusy("admin")) return false;
+  const acted = await runAction("admin", async () => {
     await task();
     showToast(done());
     await reloadLists();
     return true;
-  } catch (err) {
-    showToast(errorText(err));
-    return false;
-  } finally {
-    adminBusy.value = false;
-  }
+  });
+  return acted === true;
 }
 
 export function inviteColleague(displayName: string, role: Role): Promise<boolean> {

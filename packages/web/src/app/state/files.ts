@@ -16,7 +16,9 @@ import {
   type PhotoPreview,
   type PreparedPhoto,
 } from "../../media/photo.js";
-import type { Recording } from "../../media/voiceRecorder.js";
+import type { VoiceRecorder } from "../../media/voiceRecorder.js";
+import { runAction } from "./actions.js";
+import type { FileLine } from "./lines.js";
 import { requireClient } from "./session.js";
 
 export interface Transfer {
@@ -82,21 +84,27 @@ export function followUploads(client: BoteClient): void {
   });
 }
 
-/** Sends a recorded voice message: queued like any file, so it goes out on the reconnect too. */
-export async function sendVoice(conversationId: string, recording: Recording): Promise<void> {
-  await requireClient().sendFile(conversationId, {
-    stream: toAsync(pieces(recording.bytes)),
-    size: recording.bytes.length,
-    fileName: recording.fileName,
-    mediaType: recording.mediaType,
-    kind: "voice",
-    durationMs: recording.durationMs,
-    queue: true,
+/** Stops the recording and sends it: queued like any file, so it goes out on the reconnect too. */
+export async function sendVoice(conversationId: string, recorder: VoiceRecorder): Promise<void> {
+  await runAction("send", async () => {
+    const recording = await recorder.stop();
+    await requireClient().sendFile(conversationId, {
+      stream: toAsync(pieces(recording.bytes)),
+      size: recording.bytes.length,
+      fileName: recording.fileName,
+      mediaType: recording.mediaType,
+      kind: "voice",
+      durationMs: recording.durationMs,
+      queue: true,
+    });
   });
 }
 
+/** Sends the picked files one after another; a failure stops the rest and says why. */
 export async function sendFiles(conversationId: string, items: readonly Outgoing[]): Promise<void> {
-  for (const item of items) await sendOne(conversationId, item);
+  await runAction("send", async () => {
+    for (const item of items) await sendOne(conversationId, item);
+  });
 }
 
 async function sendOne(conversationId: string, { file, asFile, caption }: Outgoing): Promise<void> {
@@ -210,6 +218,21 @@ export function download(messageId: string, attachment: Attachment, conversation
     pending.set(messageId, running);
   }
   return running;
+}
+
+/** A file line's decrypted file as a `blob:` URL (a voice message to play); undefined, with a toast, if it failed. */
+export function openFile({ record, attachment }: FileLine): Promise<string | undefined> {
+  return runAction("download", () => download(record.messageId, attachment, record.conversationId));
+}
+
+/** Downloads a file line's file and hands it to the browser to save. */
+export async function saveFile(line: FileLine): Promise<void> {
+  const url = await openFile(line);
+  if (url === undefined) return;
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = line.attachment.fileName || "datei";
+  a.click();
 }
 
 async function fetchFile(messageId: string, attachment: Attachment, conversationId: string): Promise<string> {

@@ -20,6 +20,7 @@ import {
   type ConversationRecord,
   type MessageRecord,
 } from "@bote/core";
+import type { Role } from "@bote/protocol";
 import { IndexedDbClientStore } from "../../store/IndexedDbClientStore.js";
 import { browserTransport } from "../../platform/browserTransport.js";
 import { AppLock } from "../../lock/appLock.js";
@@ -108,6 +109,22 @@ const transport: Transport = browserTransport();
 export function requireClient(): BoteClient {
   if (client === undefined) throw new Error("no device opened yet");
   return client;
+}
+
+/** Who this device belongs to, for the screens: read afresh, since an admin may change the role. */
+export function ownProfile(): {
+  accountId: string;
+  displayName: string;
+  organisationName: string;
+  role: Role;
+} {
+  const { profile, device } = requireClient();
+  return {
+    accountId: profile.accountId,
+    displayName: device.credential.displayName,
+    organisationName: profile.organisationName,
+    role: profile.role,
+  };
 }
 
 export function appLock(): AppLock {

@@ -7,7 +7,8 @@ import QRCode from "qrcode";
 import { computeSafetyNumber, verificationQrPayload } from "@bote/core";
 import { bytesFrom } from "@bote/client";
 import { t } from "../i18n/i18n.js";
-import { contacts, dismissContactNotice, errorText, refreshContacts, requireClient, showToast } from "./session.js";
+import { runAction } from "./actions.js";
+import { contacts, dismissContactNotice, refreshContacts, requireClient, showToast } from "./session.js";
 
 export interface KeyView {
   devicePublicKey: string;
@@ -21,7 +22,12 @@ export interface SafetyNumbers {
   readonly keys: readonly KeyView[];
 }
 
-export async function loadSafetyNumbers(accountId: string): Promise<SafetyNumbers> {
+/** The safety numbers with a person's devices; undefined (and a toast) when they could not be read. */
+export function loadSafetyNumbers(accountId: string): Promise<SafetyNumbers | undefined> {
+  return runAction("safetyNumbers", () => safetyNumbers(accountId));
+}
+
+async function safetyNumbers(accountId: string): Promise<SafetyNumbers> {
   const client = requireClient();
   const contact = contacts.value.get(accountId);
   const entry = (await client.directory()).find((e) => e.member.accountId === accountId);
@@ -54,7 +60,7 @@ export async function markKey(
   devicePublicKey: string,
   level: "verified" | "unverified",
 ): Promise<void> {
-  try {
+  await runAction("trust", async () => {
     const client = requireClient();
     if (contacts.value.get(accountId) === undefined) {
       await client.store.apply({
@@ -68,7 +74,5 @@ export async function markKey(
         ? t("trust.markedVerified", { name: displayName })
         : t("trust.markedAccepted", { name: displayName }),
     );
-  } catch (err) {
-    showToast(errorText(err));
-  }
+  });
 }

@@ -2,7 +2,6 @@ import { useEffect, useState } from "preact/hooks";
 import type { InvitationSummary } from "@bote/protocol";
 import { formatDateTime, t } from "../i18n/i18n.js";
 import {
-  adminBusy,
   adminProblem,
   createRecoveryKit,
   deactivateMember,
@@ -19,6 +18,7 @@ import {
   type DeviceView,
   type MemberView,
 } from "../state/administration.js";
+import { isBusy } from "../state/actions.js";
 import { Avatar } from "./Avatar.js";
 import { ConfirmDialog } from "./ConfirmDialog.js";
 import { Icon } from "./icons.js";
@@ -55,7 +55,7 @@ export function Administration() {
           {t("admin.title")}
         </h2>
       </header>
-      <div class="info-body" aria-busy={adminBusy.value}>
+      <div class="info-body" aria-busy={isBusy("admin")}>
         {!holdsOrganisationKey() && (
           <p class="warning" role="status">
             <Icon name="warning" size={18} />
@@ -69,7 +69,7 @@ export function Administration() {
         <section class="admin-section" aria-labelledby="rotate-title">
           <h3 id="rotate-title">{t("admin.rotateTitle")}</h3>
           <p class="hint">{t("admin.rotateExplain")}</p>
-          <button class="secondary danger" disabled={adminBusy.value} onClick={() => setQuestion({ kind: "rotate" })}>
+          <button class="secondary danger" disabled={isBusy("admin")} onClick={() => setQuestion({ kind: "rotate" })}>
             {t("admin.rotate")}
           </button>
         </section>
@@ -77,7 +77,7 @@ export function Administration() {
       {question && (
         <ConfirmDialog
           {...questionTexts(question)}
-          busy={adminBusy.value}
+          busy={isBusy("admin")}
           onConfirm={() => void answer(question)}
           onCancel={() => setQuestion(undefined)}
         />
@@ -122,7 +122,7 @@ function stateText(state: MemberView["state"]): string {
 
 function MemberList({ ask }: { ask: (q: Question) => void }) {
   const list = members.value;
-  const busy = adminBusy.value;
+  const busy = isBusy("admin");
   return (
     <section class="admin-section" aria-labelledby="admin-members-title">
       <h3 id="admin-members-title">{t("admin.members")}</h3>
@@ -202,7 +202,7 @@ function MemberList({ ask }: { ask: (q: Question) => void }) {
 
 function InvitationList() {
   const list = invitations.value;
-  const busy = adminBusy.value;
+  const busy = isBusy("admin");
   return (
     <section class="admin-section" aria-labelledby="admin-invitations-title">
       <h3 id="admin-invitations-title">{t("admin.invitations")}</h3>
@@ -245,7 +245,7 @@ function RecoveryKit() {
   const [first, setFirst] = useState("");
   const [second, setSecond] = useState("");
   const [code, setCode] = useState<string | undefined>();
-  const busy = adminBusy.value;
+  const busy = isBusy("admin");
   const short = first.normalize("NFC").length < MIN_PASSPHRASE_CHARS;
   const mismatch = second !== "" && first !== second;
   return (

@@ -1,54 +1,26 @@
 import { useEffect, useState } from "preact/hooks";
-import { encodeBase64url } from "@bote/protocol";
 import { t } from "../i18n/i18n.js";
-import { navigate } from "../state/route.js";
-import { contacts, conversations, errorText, keyChanges, requireClient, showToast } from "../state/session.js";
+import { isBusy } from "../state/actions.js";
+import { addMembers, leaveGroup, loadRoster, removeMember, renameGroup, roster } from "../state/groups.js";
+import { contacts, conversations, keyChanges } from "../state/session.js";
 import { Avatar } from "./Avatar.js";
 import { DirectoryPicker } from "./DirectoryPicker.js";
 import { Icon } from "./icons.js";
 import { trustOf } from "./trust.js";
 
-interface MemberRow {
-  accountId: string;
-  name: string;
-  self: boolean;
-}
-
 /** Group settings (name, members, leave) or, for a direct chat, the person and their key. */
 export function ChatInfo({ conversationId }: { conversationId: string }) {
   const conversation = conversations.value.find((c) => c.conversationId === conversationId);
-  const [members, setMembers] = useState<MemberRow[]>([]);
+  const shown = roster.value;
+  const members = shown?.conversationId === conversationId ? shown.members : [];
   const [name, setName] = useState(conversation?.name ?? "");
   const [adding, setAdding] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const busy = isBusy("chatInfo");
   const epoch = conversation?.epoch;
 
-  useEffect(() => {
-    requireClient()
-      .members(conversationId)
-      .then((roster) =>
-        setMembers(
-          roster.map((m) => ({
-            accountId: encodeBase64url(m.credential.accountId),
-            name: m.credential.displayName,
-            self: m.self,
-          })),
-        ),
-      )
-      .catch((err: unknown) => showToast(errorText(err)));
-  }, [conversationId, epoch]);
+  useEffect(() => void loadRoster(conversationId), [conversationId, epoch]);
 
   if (conversation === undefined) return <p class="empty">{t("chat.notFound")}</p>;
-  const run = async (task: () => Promise<unknown>) => {
-    setBusy(true);
-    try {
-      await task();
-    } catch (err) {
-      showToast(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
   const group = conversation.kind === "group";
   return (
     <section class="info" aria-labelledby="info-title">
@@ -70,7 +42,7 @@ export function ChatInfo({ conversationId }: { conversationId: string }) {
             class="row-form"
             onSubmit={(e) => {
               e.preventDefault();
-              void run(() => requireClient().rename(conversationId, name.trim()));
+              void renameGroup(conversationId, name.trim());
             }}
           >
             <label for="group-name">{t("groupInfo.name")}</label>
@@ -118,7 +90,7 @@ export function ChatInfo({ conversationId }: { conversationId: string }) {
                     aria-label={t("groupInfo.removeNamed", { name: m.name })}
                     onClick={() => {
                       if (confirm(t("groupInfo.removeConfirm", { name: m.name })))
-                        void run(() => requireClient().removeMembers(conversationId, [m.accountId]));
+                        void removeMember(conversationId, m.accountId);
                     }}
                   >
                     {t("groupInfo.remove")}
@@ -138,16 +110,7 @@ export function ChatInfo({ conversationId }: { conversationId: string }) {
             exclude={new Set(members.map((m) => m.accountId))}
             submitLabel={t("groupInfo.addSelected")}
             onCancel={() => setAdding(false)}
-            onSubmit={(picked) =>
-              void run(async () => {
-                await requireClient().addMembers(
-                  conversationId,
-                  picked.map((p) => p.accountId),
-                  picked.map((p) => p.displayName),
-                );
-                setAdding(false);
-              })
-            }
+            onSubmit={(picked) => void addMembers(conversationId, picked).then((added) => added && setAdding(false))}
           />
         )}
         {group && conversation.active && (
@@ -155,11 +118,7 @@ export function ChatInfo({ conversationId }: { conversationId: string }) {
             class="secondary danger wide"
             disabled={busy}
             onClick={() => {
-              if (confirm(t("groupInfo.leaveConfirm")))
-                void run(async () => {
-                  await requireClient().leave(conversationId);
-                  navigate({ screen: "chats" });
-                });
+              if (confirm(t("groupInfo.leaveConfirm"))) void leaveGroup(conversationId);
             }}
           >
             {t("groupInfo.leave")}

@@ -5,7 +5,8 @@ import { formatDay, t } from "../i18n/i18n.js";
 import { toLines } from "../state/lines.js";
 import { openConversationId, route } from "../state/route.js";
 import { holdsOrganisationKey } from "../state/administration.js";
-import { connection, conversations, lastLines, requireClient } from "../state/session.js";
+import { colleagueCount, loadDirectory } from "../state/directory.js";
+import { connection, conversations, lastLines, ownProfile } from "../state/session.js";
 import { openHit, search, searchHits, searchQuery } from "../state/search.js";
 import { previewText } from "./previewText.js";
 import { Icon } from "./icons.js";
@@ -26,7 +27,7 @@ export function ChatList() {
   return (
     <>
       <header class="bar">
-        <h1 class="bar-title">{requireClient().profile.organisationName || "Bote"}</h1>
+        <h1 class="bar-title">{ownProfile().organisationName || "Bote"}</h1>
         <a class="icon-button" href="#/new" aria-label={t("chatList.newChat")} title={t("chatList.newChat")}>
           <Icon name="plus" />
         </a>
@@ -154,16 +155,10 @@ export function Highlighted({ text, matches }: { text: string; matches: readonly
  * whether there is anyone to write to.
  */
 function EmptyChatList() {
-  const client = requireClient();
   const admin = holdsOrganisationKey();
-  const [colleagues, setColleagues] = useState<number | undefined>();
-  useEffect(() => {
-    client
-      .directory()
-      .then((list) => setColleagues(list.filter((e) => e.member.accountId !== client.profile.accountId).length))
-      // Offline: say what is true in any case.
-      .catch(() => setColleagues(-1));
-  }, [client]);
+  // Offline (-1): say what is true in any case.
+  const colleagues = colleagueCount.value;
+  useEffect(() => void loadDirectory(), []);
   const alone = colleagues === 0;
   return (
     <div class="empty">

@@ -4,7 +4,9 @@ import { sendFiles, sendVoice } from "../state/files.js";
 import { formatDuration, startRecording, VoiceError, type VoiceRecorder } from "../../media/voiceRecorder.js";
 import type { Line } from "../state/lines.js";
 import { previewText } from "./previewText.js";
-import { errorText, requireClient, showToast } from "../state/session.js";
+import { reportError } from "../state/actions.js";
+import { editMessage, sendText } from "../state/messages.js";
+import { showToast } from "../state/session.js";
 import { Icon } from "./icons.js";
 import { touchFirst } from "./touch.js";
 import { SendFiles } from "./SendFiles.js";
@@ -46,11 +48,8 @@ export function Composer({ conversationId, replyTo, editing, onDone }: Props) {
       setElapsed(0);
       setRecorder(await startRecording());
     } catch (err) {
-      showToast(
-        err instanceof VoiceError
-          ? t(err.code === "voice_denied" ? "voice.denied" : "voice.unsupported")
-          : errorText(err),
-      );
+      if (err instanceof VoiceError) showToast(t(err.code === "voice_denied" ? "voice.denied" : "voice.unsupported"));
+      else reportError(err);
     }
   };
   const finishVoice = async (send: boolean) => {
@@ -61,11 +60,7 @@ export function Composer({ conversationId, replyTo, editing, onDone }: Props) {
       running.cancel();
       return;
     }
-    try {
-      await sendVoice(conversationId, await running.stop());
-    } catch (err) {
-      showToast(errorText(err));
-    }
+    await sendVoice(conversationId, running);
   };
 
   useEffect(() => {
@@ -78,15 +73,12 @@ export function Composer({ conversationId, replyTo, editing, onDone }: Props) {
     const value = text.trim();
     if (value === "") return;
     setText("");
-    const client = requireClient();
-    try {
-      if (editing !== undefined) await client.edit(editing.record.messageId, value);
-      else await client.sendText(conversationId, value, replyTo?.record.messageId);
-      onDone();
-    } catch (err) {
-      setText(value);
-      showToast(errorText(err));
-    }
+    const sent =
+      editing !== undefined
+        ? await editMessage(editing.record.messageId, value)
+        : await sendText(conversationId, value, replyTo?.record.messageId);
+    if (sent) onDone();
+    else setText(value);
   };
   const picked = (event: Event) => {
     const target = event.currentTarget as HTMLInputElement;
@@ -208,7 +200,7 @@ export function Composer({ conversationId, replyTo, editing, onDone }: Props) {
           onCancel={() => setFiles([])}
           onSend={(items) => {
             setFiles([]);
-            sendFiles(conversationId, items).catch((err: unknown) => showToast(errorText(err)));
+            void sendFiles(conversationId, items);
           }}
         />
       )}

@@ -1,7 +1,8 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Member } from "@bote/protocol";
 import { t } from "../i18n/i18n.js";
-import { contacts, errorText, requireClient } from "../state/session.js";
+import { directory, directoryProblem, loadDirectory } from "../state/directory.js";
+import { contacts } from "../state/session.js";
 import { Avatar } from "./Avatar.js";
 import { trustOf } from "./trust.js";
 
@@ -19,23 +20,11 @@ export function DirectoryPicker({
   onSubmit: (members: Member[]) => void;
   onCancel?: () => void;
 }) {
-  const [members, setMembers] = useState<Member[] | undefined>();
-  const [problem, setProblem] = useState<string | undefined>();
+  const members = directory.value;
+  const problem = directoryProblem.value;
   const [query, setQuery] = useState("");
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
-  useEffect(() => {
-    requireClient()
-      .directory()
-      // The name the organisation's certificate gives, not the server's listing.
-      .then((list) =>
-        setMembers(
-          list
-            .map((e) => ({ ...e.member, displayName: e.displayName }))
-            .sort((a, b) => a.displayName.localeCompare(b.displayName)),
-        ),
-      )
-      .catch((err: unknown) => setProblem(errorText(err)));
-  }, []);
+  useEffect(() => void loadDirectory(), []);
   const needle = query.trim().toLocaleLowerCase();
   const shown = (members ?? []).filter(
     (m) => !exclude.has(m.accountId) && (needle === "" || m.displayName.toLocaleLowerCase().includes(needle)),

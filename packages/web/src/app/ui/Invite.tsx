@@ -2,7 +2,6 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { Role } from "@bote/protocol";
 import { formatDateTime, t } from "../i18n/i18n.js";
 import {
-  adminBusy,
   canShare,
   copyInvitation,
   createdInvitation,
@@ -11,6 +10,7 @@ import {
   inviteColleague,
   shareInvitation,
 } from "../state/administration.js";
+import { isBusy } from "../state/actions.js";
 import { Icon } from "./icons.js";
 
 /**
@@ -53,7 +53,7 @@ export function InviteForm({ folded = true }: { folded?: boolean }) {
   const [name, setName] = useState("");
   const [role, setRole] = useState<Role>("member");
   const made = createdInvitation.value;
-  const busy = adminBusy.value;
+  const busy = isBusy("admin");
   // Folded until wanted, so the member list is the first thing the Verwaltung shows on a phone.
   const [open, setOpen] = useState(!folded);
   const result = useRef<HTMLDivElement>(null);

@@ -2,10 +2,9 @@ import { useCallback, useRef, useState } from "preact/hooks";
 import type { ConversationRecord, MessageRecord } from "@bote/core";
 import { Attachment_Kind } from "@bote/protocol";
 import { formatBytes, formatTime, t } from "../i18n/i18n.js";
-import { download, downloadedUrl, downloads, sending, thumbnailUrl } from "../state/files.js";
+import { downloadedUrl, downloads, saveFile, sending, thumbnailUrl } from "../state/files.js";
 import { isPhotoAttachment, type FileLine, type Line } from "../state/lines.js";
 import { navigate } from "../state/route.js";
-import { errorText, showToast } from "../state/session.js";
 import { eventText } from "./eventText.js";
 import { Icon } from "./icons.js";
 import { MessageMenu, useLongPress } from "./MessageMenu.js";
@@ -155,17 +154,6 @@ function UploadProgress({ line }: { line: FileLine }) {
 
 function FileCard({ line }: { line: FileLine }) {
   const transfer = downloads.value.get(line.record.messageId);
-  const save = async () => {
-    try {
-      const url = await download(line.record.messageId, line.attachment, line.record.conversationId);
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = line.attachment.fileName || "datei";
-      a.click();
-    } catch (err) {
-      showToast(errorText(err));
-    }
-  };
   return (
     <div class="file-card">
       <Icon name="file" size={28} />
@@ -184,7 +172,7 @@ function FileCard({ line }: { line: FileLine }) {
       <button
         class="icon-button"
         aria-label={t("files.download", { name: line.attachment.fileName })}
-        onClick={() => void save()}
+        onClick={() => void saveFile(line)}
       >
         <Icon name="download" />
       </button>

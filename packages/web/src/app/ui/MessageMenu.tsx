@@ -2,7 +2,7 @@ import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import type { RefObject } from "preact";
 import { t } from "../i18n/i18n.js";
 import type { Line } from "../state/lines.js";
-import { errorText, requireClient, showToast } from "../state/session.js";
+import { copyText, deleteMessage, react } from "../state/messages.js";
 import { touchFirst } from "./touch.js";
 
 const QUICK_REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
@@ -55,9 +55,9 @@ export function MessageMenu({ line, anchor, trigger, canChange, onClose, onReply
       removeEventListener("resize", close);
     };
   }, [onClose]);
-  const act = (task: () => Promise<unknown>) => {
+  const act = (action: () => Promise<void>) => {
     onClose(false);
-    task().catch((err: unknown) => showToast(errorText(err)));
+    void action();
   };
   const text = line.kind === "text" ? line.text : line.kind === "file" ? line.attachment.caption : "";
   return (
@@ -77,15 +77,7 @@ export function MessageMenu({ line, anchor, trigger, canChange, onClose, onReply
             key={emoji}
             role="menuitem"
             aria-label={t("message.reactWith", { emoji })}
-            onClick={() =>
-              act(() =>
-                requireClient().react(
-                  record.conversationId,
-                  record.messageId,
-                  ownReaction(line) === emoji ? "" : emoji,
-                ),
-              )
-            }
+            onClick={() => act(() => react(line, emoji))}
           >
             {emoji}
           </button>
@@ -95,10 +87,7 @@ export function MessageMenu({ line, anchor, trigger, canChange, onClose, onReply
         {t("message.reply")}
       </button>
       {text !== "" && (
-        <button
-          role="menuitem"
-          onClick={() => act(() => navigator.clipboard.writeText(text).then(() => showToast(t("message.copied"))))}
-        >
+        <button role="menuitem" onClick={() => act(() => copyText(text))}>
           {t("message.copy")}
         </button>
       )}
@@ -112,7 +101,7 @@ export function MessageMenu({ line, anchor, trigger, canChange, onClose, onReply
           role="menuitem"
           class="danger"
           onClick={() => {
-            if (confirm(t("message.deleteConfirm"))) act(() => requireClient().deleteMessage(record.messageId));
+            if (confirm(t("message.deleteConfirm"))) act(() => deleteMessage(record.messageId));
             else onClose(false);
           }}
         >
@@ -139,12 +128,6 @@ function placeMenu(menu: HTMLElement, bubble: HTMLElement, mine: boolean): void 
   menu.style.top = `${top}px`;
   menu.style.left = `${left}px`;
   menu.dataset.placed = "1";
-}
-
-function ownReaction(line: Line): string | undefined {
-  if (line.kind === "event") return undefined;
-  const self = requireClient().profile.accountId;
-  return line.reactions.find((r) => r.senderAccountId === self)?.emoji;
 }
 
 /**

@@ -1,35 +1,23 @@
 import { useState } from "preact/hooks";
 import type { Member } from "@bote/protocol";
 import { t } from "../i18n/i18n.js";
-import { navigate } from "../state/route.js";
-import { errorText, refreshConversations, requireClient, showToast } from "../state/session.js";
+import { isBusy } from "../state/actions.js";
+import { createGroup, openDirectChat } from "../state/groups.js";
+import { showToast } from "../state/session.js";
 import { DirectoryPicker } from "./DirectoryPicker.js";
 import { Icon } from "./icons.js";
 
 /** A direct chat with one colleague, or a named group with several. */
 export function NewChat({ group }: { group: boolean }) {
   const [name, setName] = useState("");
-  const [busy, setBusy] = useState(false);
-  const open = async (task: () => Promise<{ conversationId: string }>) => {
-    setBusy(true);
-    try {
-      const conversation = await task();
-      await refreshConversations();
-      navigate({ screen: "chat", conversationId: conversation.conversationId }, true);
-    } catch (err) {
-      showToast(errorText(err));
-      setBusy(false);
-    }
-  };
+  const busy = isBusy("newChat");
   const start = (members: Member[]) => {
     if (group)
-      void open(() =>
-        requireClient().createGroup(
-          name.trim(),
-          members.map((m) => m.accountId),
-        ),
+      void createGroup(
+        name.trim(),
+        members.map((m) => m.accountId),
       );
-    else if (members[0] !== undefined) void open(() => requireClient().directChat(members[0]!.accountId));
+    else if (members[0] !== undefined) void openDirectChat(members[0].accountId);
   };
   return (
     <section class="info" aria-labelledby="new-title">

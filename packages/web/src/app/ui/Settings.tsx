@@ -1,10 +1,11 @@
 import { useState } from "preact/hooks";
 import { language, languages, setLanguage, t, type Language } from "../i18n/i18n.js";
-import { appLock, errorText, requireClient, showToast } from "../state/session.js";
+import { isBusy } from "../state/actions.js";
+import { appLock, ownProfile } from "../state/session.js";
 import { setPushLanguage } from "../state/push.js";
+import { changePin } from "../state/settings.js";
 import { NotificationSettings } from "./NotificationSettings.js";
 import { Icon } from "./icons.js";
-import { LockError } from "../../lock/appLock.js";
 
 export function LanguageSwitch() {
   return (
@@ -27,8 +28,7 @@ export function LanguageSwitch() {
 }
 
 export function Settings() {
-  const client = requireClient();
-  const profile = client.profile;
+  const profile = ownProfile();
   return (
     <section class="info" aria-labelledby="settings-title">
       <header class="bar">
@@ -42,7 +42,7 @@ export function Settings() {
       <div class="info-body">
         <dl class="facts">
           <dt>{t("settings.name")}</dt>
-          <dd>{client.device.credential.displayName}</dd>
+          <dd>{profile.displayName}</dd>
           <dt>{t("settings.organisation")}</dt>
           <dd>{profile.organisationName}</dd>
           <dt>{t("settings.role")}</dt>
@@ -65,22 +65,13 @@ export function Settings() {
 }
 
 function PinSettings() {
-  const lock = appLock();
-  const [enabled, setEnabled] = useState(lock.enabled);
+  const [enabled, setEnabled] = useState(appLock().enabled);
   const [pin, setPin] = useState("");
   const submit = async (event: Event) => {
     event.preventDefault();
-    try {
-      if (enabled) await lock.removePin(pin);
-      else await lock.setPin(pin);
-      setEnabled(lock.enabled);
-      setPin("");
-      showToast(lock.enabled ? t("settings.pinSaved") : t("settings.pinRemoved"));
-    } catch (err) {
-      if (err instanceof LockError)
-        showToast(err.code === "pin_wrong" ? t("settings.pinWrong") : t("settings.pinInvalid"));
-      else showToast(errorText(err));
-    }
+    if (!(await changePin(pin))) return;
+    setEnabled(appLock().enabled);
+    setPin("");
   };
   return (
     <form class="row-form" onSubmit={(e) => void submit(e)}>
@@ -95,7 +86,7 @@ function PinSettings() {
         value={pin}
         onInput={(e) => setPin(e.currentTarget.value)}
       />
-      <button type="submit" class="secondary" disabled={pin.length < 4}>
+      <button type="submit" class="secondary" disabled={pin.length < 4 || isBusy("pin")}>
         {enabled ? t("settings.pinRemove") : t("settings.pinSet")}
       </button>
     </form>

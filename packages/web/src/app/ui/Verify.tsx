@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { t } from "../i18n/i18n.js";
-import { contacts, dismissContactNotice, errorText, keyChanges, newDevices, showToast } from "../state/session.js";
+import { contacts, dismissContactNotice, keyChanges, newDevices } from "../state/session.js";
 import { loadSafetyNumbers, markKey, type SafetyNumbers } from "../state/verification.js";
 import { Icon } from "./icons.js";
 import { trustOf } from "./trust.js";
@@ -16,9 +16,7 @@ export function Verify({ accountId }: { accountId: string }) {
   const [numbers, setNumbers] = useState<SafetyNumbers | undefined>();
   const trust = trustOf(contact);
   useEffect(() => {
-    loadSafetyNumbers(accountId)
-      .then(setNumbers)
-      .catch((err: unknown) => showToast(errorText(err)));
+    void loadSafetyNumbers(accountId).then((loaded) => loaded && setNumbers(loaded));
   }, [accountId, contact?.devices.length]);
 
   const name = numbers?.displayName ?? contact?.displayName ?? "";

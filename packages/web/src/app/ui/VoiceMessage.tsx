@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { t } from "../i18n/i18n.js";
-import { download } from "../state/files.js";
+import { reportError } from "../state/actions.js";
+import { openFile } from "../state/files.js";
 import type { FileLine } from "../state/lines.js";
-import { errorText, showToast } from "../state/session.js";
 import { formatDuration } from "../../media/voiceRecorder.js";
 import { Icon } from "./icons.js";
 
@@ -12,7 +12,7 @@ import { Icon } from "./icons.js";
  * decrypted on the first play, into this tab's memory only.
  */
 export function VoiceMessage({ line }: { line: FileLine }) {
-  const { attachment, record } = line;
+  const { attachment } = line;
   const [playing, setPlaying] = useState(false);
   const [position, setPosition] = useState(0);
   const [length, setLength] = useState(attachment.durationMs ?? 0);
@@ -20,28 +20,26 @@ export function VoiceMessage({ line }: { line: FileLine }) {
   useEffect(() => () => audio.current?.pause(), []);
 
   const toggle = async () => {
-    try {
-      if (audio.current === null) {
-        const player = new Audio(await download(record.messageId, attachment, record.conversationId));
-        player.ontimeupdate = () => setPosition(player.currentTime * 1000);
-        player.onloadedmetadata = () => {
-          // MediaRecorder's WebM says Infinity; the sender's measured length stands then.
-          if (Number.isFinite(player.duration) && attachment.durationMs === undefined)
-            setLength(player.duration * 1000);
-        };
-        player.onended = () => {
-          setPlaying(false);
-          setPosition(0);
-        };
-        player.onpause = () => setPlaying(false);
-        player.onplay = () => setPlaying(true);
-        audio.current = player;
-      }
-      if (playing) audio.current.pause();
-      else await audio.current.play();
-    } catch (err) {
-      showToast(errorText(err));
+    if (audio.current === null) {
+      const url = await openFile(line);
+      if (url === undefined) return;
+      const player = new Audio(url);
+      player.ontimeupdate = () => setPosition(player.currentTime * 1000);
+      player.onloadedmetadata = () => {
+        // MediaRecorder's WebM says Infinity; the sender's measured length stands then.
+        if (Number.isFinite(player.duration) && attachment.durationMs === undefined) setLength(player.duration * 1000);
+      };
+      player.onended = () => {
+        setPlaying(false);
+        setPosition(0);
+      };
+      player.onpause = () => setPlaying(false);
+      player.onplay = () => setPlaying(true);
+      audio.current = player;
     }
+    // Playing is the browser's, not the SDK's: a format it cannot play is still said in a toast.
+    if (playing) audio.current.pause();
+    else await audio.current.play().catch(reportError);
   };
 
   return (
