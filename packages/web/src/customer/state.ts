@@ -3,7 +3,7 @@
  * move between them. The page never reloads; a failed send keeps what the
  * customer typed and picked.
  */
-import { signal } from "@preact/signals";
+import { effect, signal } from "@preact/signals";
 import type { ContactField } from "@bote/protocol";
 import { pickFiles, releasePicked, type PickedFile, type PickProblem } from "./picked.js";
 import { inquiryPort, type ContactPointInfo, type InquiryThread } from "./inquiryPort.js";
@@ -37,6 +37,11 @@ export type SendProblem =
   | { readonly kind: "missing_consent" }
   | { readonly kind: "error"; readonly code: string; readonly message: string };
 export const sendProblem = signal<SendProblem | undefined>(undefined);
+// What the customer changes answers the last complaint: it goes until the next send.
+effect(() => {
+  void draft.value;
+  sendProblem.value = undefined;
+});
 /** Files sent so far while a send runs; undefined when no send runs. */
 export const progress = signal<{ readonly done: number; readonly total: number } | undefined>(undefined);
 

@@ -296,7 +296,13 @@ function Sent({ contactPoint, returnLink }: { contactPoint: ContactPointInfo; re
       <section class="k-card k-keep">
         <h2>{t("customer.keepLinkTitle")}</h2>
         <p>{t("customer.keepLink")}</p>
-        <input class="k-link" readOnly value={returnLink} onFocus={(e) => e.currentTarget.select()} />
+        <input
+          class="k-link"
+          readOnly
+          aria-label={t("customer.keepLinkTitle")}
+          value={returnLink}
+          onFocus={(e) => e.currentTarget.select()}
+        />
         <div class="k-actions">
           <button
             type="button"
