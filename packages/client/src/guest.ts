@@ -17,14 +17,7 @@ import {
   type ProfileRecord,
 } from "@bote/core";
 import { create } from "@bufbuild/protobuf";
-import {
-  encodeBase64url,
-  InquirySchema,
-  isCanonicalDisplayName,
-  type Attachment,
-  type ContactField,
-  type ContactPoint,
-} from "@bote/protocol";
+import { encodeBase64url, InquirySchema, type Attachment, type ContactField, type ContactPoint } from "@bote/protocol";
 import { BoteClient } from "./BoteClient.js";
 import { ClientError } from "./clientError.js";
 import { fetchContactPoint, parseContactPointUrl } from "./contactPoints.js";
@@ -88,9 +81,13 @@ function requireComplete(contactPoint: ContactPoint, input: InquiryInput): void 
   if (input.text.trim() === "") throw new ClientError("inquiry_incomplete", "text");
 }
 
-function guestName(input: InquiryInput, locale: string): string {
-  const name = (input.name ?? "").normalize("NFC").trim().slice(0, 64).trim();
-  return isCanonicalDisplayName(name) ? name : (NO_NAME[locale.slice(0, 2)] ?? NO_NAME.de!);
+/**
+ * The guest account's name is "Gast" or "Guest", never what the customer
+ * typed: the server keeps the guest's certificate, and a customer's name must
+ * reach staff only inside the end-to-end-encrypted Inquiry.
+ */
+function guestName(locale: string): string {
+  return NO_NAME[locale.slice(0, 2)] ?? NO_NAME.de!;
 }
 
 /** A nonce whose SHA-256(challenge ‖ device key ‖ nonce) starts with `bits` zero bits (docs/PROTOCOL.md §18). */
@@ -156,7 +153,7 @@ export async function sendInquiry(
     accountKey,
     {
       accountId,
-      displayName: guestName(input, locale),
+      displayName: guestName(locale),
       organisationKey,
       contactPointId: contactPoint.contactPointId,
     },
