@@ -17,6 +17,7 @@ import {
   type OutgoingFile,
 } from "@bote/client";
 import { browserTransport } from "../platform/browserTransport.js";
+import { bytesStream } from "../app/state/files.js";
 import { IndexedDbClientStore } from "../store/IndexedDbClientStore.js";
 import { language, t } from "../app/i18n/i18n.js";
 import type { ContactPointInfo, InquiryPort, InquiryThread, ThreadMessage } from "./inquiryPort.js";
@@ -34,10 +35,6 @@ function pageUrl(slug: string): string {
   return new URL(`/k/${slug}`, location.origin).toString();
 }
 
-async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
-  yield bytes;
-}
-
 function outgoing(file: PickedFile, onSent: () => void): OutgoingFile {
   const bytes = file.kind === "photo" ? file.photo.bytes : file.bytes;
   let reported = false;
@@ -49,7 +46,7 @@ function outgoing(file: PickedFile, onSent: () => void): OutgoingFile {
   };
   return file.kind === "photo"
     ? {
-        stream: once(bytes),
+        stream: bytesStream(bytes),
         size: bytes.length,
         fileName: file.photo.fileName,
         mediaType: file.photo.mediaType,
@@ -58,7 +55,7 @@ function outgoing(file: PickedFile, onSent: () => void): OutgoingFile {
         thumbnail: file.photo.thumbnail,
         onProgress,
       }
-    : { stream: once(bytes), size: bytes.length, fileName: file.name, mediaType: "application/pdf", onProgress };
+    : { stream: bytesStream(bytes), size: bytes.length, fileName: file.name, mediaType: "application/pdf", onProgress };
 }
 
 function threadMessage(record: MessageRecord, self: string): ThreadMessage | undefined {
@@ -76,16 +73,11 @@ function threadMessage(record: MessageRecord, self: string): ThreadMessage | und
       .map((a) => URL.createObjectURL(new Blob([a.thumbnail as Uint8Array<ArrayBuffer>], { type: "image/jpeg" }))),
     documents: list.filter((a) => !a.mediaType.startsWith("image/")).map((a) => a.fileName),
   });
-  switch (body?.case) {
-    case "text":
-      return { ...base, text: body.value.text, photos: [], documents: [] };
-    case "inquiry":
-      return { ...base, text: body.value.text, ...files(body.value.attachments) };
-    case "attachment":
-      return { ...base, text: body.value.caption, ...files([body.value]) };
-    default:
-      return undefined;
-  }
+  if (body?.case === "text") return { ...base, text: body.value.text, photos: [], documents: [] };
+  if (body?.case === "inquiry") return { ...base, text: body.value.text, ...files(body.value.attachments) };
+  if (body?.case === "attachment") return { ...base, text: body.value.caption, ...files([body.value]) };
+  // Reactions, receipts and edits change other lines; the customer's page shows lines only.
+  return undefined;
 }
 
 async function thread(client: BoteClient, conversationId: string, name: string): Promise<InquiryThread> {

@@ -90,6 +90,15 @@ function missing(contactPoint: ContactPointInfo, d: Draft): SendProblem | undefi
   return undefined;
 }
 
+/** The contact details the customer filled in, trimmed; empty fields are left out. */
+function given(contact: Draft["contact"]): Partial<Record<ContactField, string>> {
+  const out: Partial<Record<ContactField, string>> = {};
+  for (const [field, value] of Object.entries(contact) as [ContactField, string][]) {
+    if (value.trim() !== "") out[field] = value.trim();
+  }
+  return out;
+}
+
 export async function send(): Promise<void> {
   const current = screen.value;
   if (current.kind !== "form" || progress.value !== undefined) return;
@@ -101,11 +110,7 @@ export async function send(): Promise<void> {
   try {
     const { returnLink } = await inquiryPort.sendInquiry(current.contactPoint, {
       text: d.text.trim(),
-      contact: Object.fromEntries(
-        Object.entries(d.contact)
-          .map(([k, v]) => [k, v.trim()])
-          .filter(([, v]) => v !== ""),
-      ),
+      contact: given(d.contact),
       files: files.value,
       onFileSent: (done) => (progress.value = { done, total: files.value.length }),
     });

@@ -54,16 +54,11 @@ function lineOf(record: MessageRecord, customerAccountIds: ReadonlySet<string>):
     senderName: record.senderName,
     sentAt: record.sentAt,
   };
-  switch (body?.case) {
-    case "inquiry":
-      return { ...base, text: body.value.text, attachments: body.value.attachments };
-    case "text":
-      return { ...base, text: body.value.text, attachments: [] };
-    case "attachment":
-      return { ...base, text: body.value.caption, attachments: [body.value] };
-    default:
-      return undefined;
-  }
+  if (body?.case === "inquiry") return { ...base, text: body.value.text, attachments: body.value.attachments };
+  if (body?.case === "text") return { ...base, text: body.value.text, attachments: [] };
+  if (body?.case === "attachment") return { ...base, text: body.value.caption, attachments: [body.value] };
+  // Reactions, receipts, edits: they change lines, they are none.
+  return undefined;
 }
 
 export async function loadInquiry(conversationId: string): Promise<void> {
