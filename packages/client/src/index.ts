@@ -8,6 +8,7 @@ export { parseReturnLink, returnLinkStore, type ReturnLink } from "./returnLink.
 export {
   contactPointUrl,
   parseContactPointUrl,
+  readContactPoint,
   type ContactPointInfo,
   type ContactPointInput,
 } from "./contactPoints.js";
