@@ -224,5 +224,11 @@ describe("bote contact-point, inquiry and inbox", { timeout: 120_000 }, () => {
     const unknown = await bote(["inbox", "show", "zzzzzzzz", ...json("anna")]);
     assert.equal(unknown.code, 1);
     assert.equal(errorOf(unknown), "inquiry_unknown");
+
+    // A closed contact point takes no more inquiries; its page says so.
+    await boteOk(["contact-point", "close", "notdienst", ...json("anna")]);
+    const closed = await bote(["inquiry", "show-contact-point", `${server.url}/k/notdienst`, ...json("kunde")]);
+    assert.equal(closed.code, 1);
+    assert.equal(errorOf(closed), "contact_point_closed");
   });
 });

@@ -144,7 +144,8 @@ function registerClose(parent: Command): void {
       const slug = parseArgument(rawSlug, "<slug>", text);
       const options = parseOptions(raw, {});
       await withClient(options, async (client, printer) => {
-        await client.syncOrganisation();
+        // Reads the log after logging in (syncOrganisation alone does not log in): the statement to close.
+        await client.organisationMembers();
         const point = findBySlug(client, slug);
         // The same statement, closed: a newer one replaces it (§18), staff and texts unchanged.
         await client.createContactPoint({
