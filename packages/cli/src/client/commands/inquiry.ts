@@ -74,12 +74,13 @@ function registerSend(parent: Command): void {
             },
             guest,
           ),
-        async (sent, printer) => {
+        (sent, printer) => {
           printer.out(`${clientMessages(printer.language).inquirySent}\n${sent.returnLink}`, {
             type: "inquiry_sent",
             returnLink: sent.returnLink,
             conversationId: sent.conversationId,
           });
+          return Promise.resolve();
         },
       );
     });
