@@ -219,6 +219,8 @@ describe("bote contact-point, inquiry and inbox", { timeout: 120_000 }, () => {
       ],
     );
     assert.ok(!JSON.stringify(thread).includes("Versicherung"));
+    const answered = await boteOk(["inquiry", "reply", ...json("kunde"), "--", returnLink, "Dienstag passt, danke."]);
+    assert.equal(answered.lines[0]?.status, "sent");
 
     // An inquiry this device does not have is named as such.
     const unknown = await bote(["inbox", "show", "zzzzzzzz", ...json("anna")]);
