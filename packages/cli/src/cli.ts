@@ -1,6 +1,6 @@
 /** Argument parsing for the bote command; every user error is a sentence in the user's language and exit code 2. */
 import { Command, CommanderError, Option } from "commander";
-import { serve } from "./serve.js";
+import type { serve as Serve } from "./serve.js";
 import { messages, UsageError } from "./messages.js";
 import { registerClientCommands } from "./client/commands/index.js";
 import { describeFailure } from "./client/session.js";
@@ -103,7 +103,9 @@ export function buildProgram(): Command {
       ).env("BOTE_WEB_ROOT"),
     )
     .action(async (options) => {
-      await serve(options as Parameters<typeof serve>[0]);
+      // Loaded only here: fastify, pg and nats cost every client command a second at start otherwise.
+      const { serve } = await import("./serve.js");
+      await serve(options as Parameters<typeof Serve>[0]);
     });
   registerClientCommands(program);
   return program;

@@ -16,7 +16,8 @@ import type { ClientContext } from "./context.js";
 import { b64, randomId } from "./ids.js";
 import { currentOrganisationKey } from "./invitations.js";
 import { publishStatements } from "./organisation.js";
-import { bytesFrom, type ServerApi } from "./ServerApi.js";
+import type { Transport } from "./ports.js";
+import { bytesFrom, ServerApi } from "./ServerApi.js";
 
 export interface ContactPointInput {
   /** Shown to customers, e.g. "Dachdecker Schmidt – Anfragen". */
@@ -140,4 +141,19 @@ export async function fetchContactPoint(
     organisation: { id: String(answer.organisation.id), name: String(answer.organisation.name) },
     proofOfWork: proof === undefined ? undefined : { challenge: proof.challenge, bits: proof.bits },
   };
+}
+
+/**
+ * What a customer reads before writing: the contact point behind a public
+ * link, checked as sendInquiry checks it (greeting, opening hours, required
+ * fields, the privacy text to consent to, retention). Reads nothing but the
+ * public page; registers nothing.
+ */
+export async function readContactPoint(
+  link: string,
+  transport: Transport,
+): Promise<{ url: string; contactPoint: ContactPoint; organisation: { id: string; name: string } }> {
+  const { serverUrl, slug } = parseContactPointUrl(link);
+  const { contactPoint, organisation } = await fetchContactPoint(new ServerApi(transport.http, serverUrl), slug);
+  return { url: contactPointUrl(serverUrl, slug), contactPoint, organisation };
 }

@@ -9,6 +9,7 @@ export { loadContactPoint, type ContactPointPage } from "./contactPointPage.js";
 export {
   contactPointUrl,
   parseContactPointUrl,
+  readContactPoint,
   type ContactPointInfo,
   type ContactPointInput,
 } from "./contactPoints.js";

@@ -93,10 +93,7 @@ export function printMessage(printer: Printer, message: MessageRecord, chat?: Co
   const t = clientMessages(printer.language);
   const data = describeMessage(message);
   if (chat !== undefined) data.chat = chat.name;
-  const time = new Intl.DateTimeFormat(printer.language === "en" ? "en-GB" : "de-DE", {
-    dateStyle: "short",
-    timeStyle: "short",
-  }).format(new Date(message.sentAt));
+  const time = formatTime(message.sentAt, printer.language);
   const where = chat === undefined ? "" : `${chat.name} · `;
   let line: string;
   if (data.event !== undefined) line = `[${where}${time}] ${t.event(data.event as ConversationEvent)}`;
@@ -118,6 +115,14 @@ export function printMessage(printer: Printer, message: MessageRecord, chat?: Co
     line = `[${where}${time}] ${who}: ${message.deleted ? "⊘" : body}${mark}`;
   }
   printer.out(line, data);
+}
+
+/** A moment as a chat list shows it, in the user's language: 03.12.26, 16:45 / 03/12/2026, 16:45. */
+export function formatTime(ms: number, language: Language): string {
+  return new Intl.DateTimeFormat(language === "en" ? "en-GB" : "de-DE", {
+    dateStyle: "short",
+    timeStyle: "short",
+  }).format(new Date(ms));
 }
 
 function attachmentLine(
