@@ -5,7 +5,6 @@ export type { DirectoryEntry } from "./directory.js";
 export { checkInvitation, joinWithInvitation, type JoinOptions } from "./enrol.js";
 export { sendInquiry, openInquiry, type GuestOptions, type InquiryInput, type SentInquiry } from "./guest.js";
 export { parseReturnLink, returnLinkStore, type ReturnLink } from "./returnLink.js";
-export { loadContactPoint, type ContactPointPage } from "./contactPointPage.js";
 export {
   contactPointUrl,
   parseContactPointUrl,

@@ -9,8 +9,8 @@ import type { MessageRecord } from "@bote/core";
 import {
   BoteClient,
   ClientError,
-  loadContactPoint,
   openInquiry,
+  readContactPoint,
   readContent,
   sendInquiry,
   type GuestOptions,
@@ -107,12 +107,12 @@ let current: { client: BoteClient; conversationId: string; name: string } | unde
 export const inquiryPort: InquiryPort = {
   async loadContactPoint(slug) {
     try {
-      const page = await loadContactPoint(pageUrl(slug), transport);
+      const page = await readContactPoint(pageUrl(slug), transport);
       const c = page.contactPoint;
       const info: ContactPointInfo = {
         slug: c.slug,
         name: c.name,
-        organisationName: page.organisationName,
+        organisationName: page.organisation.name,
         open: c.open,
         greeting: c.greeting,
         openingHours: c.openingHours,
