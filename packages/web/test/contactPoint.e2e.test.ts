@@ -26,6 +26,7 @@ import {
   startBote,
   type BoteServer,
   type Person,
+  invite,
 } from "./support/webApp.js";
 
 const skip = chromiumSkipReason("contact point end-to-end");
@@ -215,13 +216,4 @@ function filesUnder(dir: string): string[] {
     const path = join(dir, name);
     return statSync(path).isDirectory() ? filesUnder(path) : [path];
   });
-}
-
-async function invite(page: Page, name: string): Promise<string> {
-  await page.goto(new URL("/#/admin", page.url()).toString());
-  await page.getByRole("button", { name: "Kollegin oder Kollegen einladen" }).click();
-  await page.getByLabel("Name der Person").fill(name);
-  await page.getByRole("button", { name: "Einladungslink erstellen" }).click();
-  await page.getByRole("heading", { name: `Einladung für ${name}` }).waitFor();
-  return page.locator("#invite-link").inputValue();
 }
