@@ -1,6 +1,6 @@
 /** Argument parsing for the bote command; every user error is a sentence in the user's language and exit code 2. */
 import { Command, CommanderError, Option } from "commander";
-import { serve } from "./serve.js";
+import type { serve as Serve } from "./serve.js";
 import { messages, UsageError } from "./messages.js";
 import { registerClientCommands } from "./client/commands/index.js";
 import { describeFailure } from "./client/session.js";
@@ -77,6 +77,25 @@ export function buildProgram(): Command {
       "Einmal-Schlüsselpakete pro Stunde und Gerät, danach das Reservepaket / one-time key packages per hour and device, then the last-resort one (0–100000)",
       "30",
     )
+    .option(
+      "--inquiry-rate-limit <n>",
+      "neue Kundenanfragen pro Stunde und Adresse / new customer inquiries per hour and address (1–1000000)",
+      "10",
+    )
+    .option(
+      "--contact-point-rate-limit <n>",
+      "neue Kundenanfragen pro Stunde und Kontaktpunkt / new customer inquiries per hour and contact point (1–1000000)",
+      "200",
+    )
+    .option(
+      "--proof-of-work-bits <n>",
+      "Schwierigkeit der Rechenaufgabe bei Andrang, 0 = aus / difficulty of the puzzle under load, 0 = off (0–32)",
+      "18",
+    )
+    .option(
+      "--proof-of-work-always",
+      "Rechenaufgabe für jede neue Anfrage / puzzle for every new inquiry, not only under load",
+    )
     .addOption(
       new Option(
         "--web-root <dir>",
@@ -84,7 +103,9 @@ export function buildProgram(): Command {
       ).env("BOTE_WEB_ROOT"),
     )
     .action(async (options) => {
-      await serve(options as Parameters<typeof serve>[0]);
+      // Loaded only here: fastify, pg and nats cost every client command a second at start otherwise.
+      const { serve } = await import("./serve.js");
+      await serve(options as Parameters<typeof Serve>[0]);
     });
   registerClientCommands(program);
   return program;

@@ -22,6 +22,10 @@ const de = {
     `Ungültige Rate „${v}“: erwartet wird eine positive ganze Zahl (Anfragen pro Minute).`,
   invalidSocketCap: (flag: string, v: string) =>
     `Ungültiger Wert „${v}“ für ${flag}: erwartet wird eine positive ganze Zahl (Verbindungen).`,
+  invalidHourlyLimit: (flag: string, v: string) =>
+    `Ungültiger Wert „${v}“ für ${flag}: erwartet wird eine ganze Zahl von 1 bis 1000000 (pro Stunde).`,
+  invalidProofOfWorkBits: (v: string) =>
+    `Ungültiger Wert „${v}“ für --proof-of-work-bits: erwartet wird eine Zahl von 0 bis 32 (0 schaltet die Rechenaufgabe ab).`,
   invalidSync: (v: string) => `Ungültiger Wert „${v}“ für --sqlite-sync: erlaubt sind full und normal.`,
   invalidWebRoot: (v: string) => `Ungültiges Verzeichnis „${v}“ für --web-root: es gibt kein solches Verzeichnis.`,
   webAppMissing: (dir: string) =>
@@ -66,6 +70,10 @@ const en: Messages = {
   invalidRateLimit: (v: string) => `Invalid rate "${v}": expected a positive whole number (requests per minute).`,
   invalidSocketCap: (flag: string, v: string) =>
     `Invalid value "${v}" for ${flag}: expected a positive whole number (connections).`,
+  invalidHourlyLimit: (flag: string, v: string) =>
+    `Invalid value "${v}" for ${flag}: expected a whole number from 1 to 1000000 (per hour).`,
+  invalidProofOfWorkBits: (v: string) =>
+    `Invalid value "${v}" for --proof-of-work-bits: expected a number from 0 to 32 (0 turns the puzzle off).`,
   invalidSync: (v: string) => `Invalid value "${v}" for --sqlite-sync: allowed are full and normal.`,
   invalidWebRoot: (v: string) => `Invalid directory "${v}" for --web-root: there is no such directory.`,
   webAppMissing: (dir: string) =>

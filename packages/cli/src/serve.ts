@@ -52,6 +52,10 @@ export interface ServeOptions extends DomainFlags {
   maxSocketsAwaitingHello: string;
   keyPackageFetchLimit: string;
   oneTimeKeyPackageLimit: string;
+  inquiryRateLimit: string;
+  contactPointRateLimit: string;
+  proofOfWorkBits: string;
+  proofOfWorkAlways?: boolean;
   retentionDays: string;
   blobMaxMb: string;
   trustProxy?: boolean;
@@ -77,6 +81,10 @@ export interface ParsedServeOptions {
   maxSocketsAwaitingHello: number;
   keyPackageFetchLimit: number;
   oneTimeKeyPackageLimit: number;
+  inquiryRateLimit: number;
+  contactPointRateLimit: number;
+  proofOfWorkBits: number;
+  proofOfWorkAlways: boolean;
   retentionDays: number;
   blobMaxMb: number;
   trustProxy: boolean;
@@ -113,6 +121,14 @@ export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
   // 0 is allowed: every fetch then gets the last-resort package (for tests, or an organisation under attack).
   const oneTimeKeyPackageLimit = wholeNumber(options.oneTimeKeyPackageLimit, 0, 100_000);
   if (oneTimeKeyPackageLimit === undefined) throw new UsageError(t.invalidRateLimit(options.oneTimeKeyPackageLimit));
+  const inquiryRateLimit = wholeNumber(options.inquiryRateLimit, 1, 1_000_000);
+  if (inquiryRateLimit === undefined)
+    throw new UsageError(t.invalidHourlyLimit("--inquiry-rate-limit", options.inquiryRateLimit));
+  const contactPointRateLimit = wholeNumber(options.contactPointRateLimit, 1, 1_000_000);
+  if (contactPointRateLimit === undefined)
+    throw new UsageError(t.invalidHourlyLimit("--contact-point-rate-limit", options.contactPointRateLimit));
+  const proofOfWorkBits = wholeNumber(options.proofOfWorkBits, 0, 32);
+  if (proofOfWorkBits === undefined) throw new UsageError(t.invalidProofOfWorkBits(options.proofOfWorkBits));
   const retentionDays = wholeNumber(options.retentionDays, 1, 365);
   if (retentionDays === undefined) throw new UsageError(t.invalidRetention(options.retentionDays));
   const blobMaxMb = wholeNumber(options.blobMaxMb, 1, 2048);
@@ -140,6 +156,10 @@ export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
     maxSocketsAwaitingHello,
     keyPackageFetchLimit,
     oneTimeKeyPackageLimit,
+    inquiryRateLimit,
+    contactPointRateLimit,
+    proofOfWorkBits,
+    proofOfWorkAlways: options.proofOfWorkAlways === true,
     retentionDays,
     blobMaxMb,
     trustProxy: options.trustProxy === true,
@@ -250,6 +270,10 @@ export async function serve(raw: ServeOptions): Promise<void> {
   config.maxSocketsAwaitingHello = options.maxSocketsAwaitingHello;
   config.rateLimits.keyPackageFetchesPerMinute = options.keyPackageFetchLimit;
   config.rateLimits.oneTimeKeyPackagesPerDevicePerHour = options.oneTimeKeyPackageLimit;
+  config.rateLimits.guestsPerAddressPerHour = options.inquiryRateLimit;
+  config.rateLimits.guestsPerContactPointPerHour = options.contactPointRateLimit;
+  config.proofOfWork.bits = options.proofOfWorkBits;
+  config.proofOfWork.always = options.proofOfWorkAlways;
   config.envelopeTtlMs = options.retentionDays * 24 * 3_600_000;
   config.blobTtlMs = config.envelopeTtlMs;
   config.blobMaxBytes = options.blobMaxMb * 1024 * 1024;

@@ -38,6 +38,9 @@ const serveDefaults: ServeOptions = {
   maxSocketsAwaitingHello: "200",
   keyPackageFetchLimit: "60",
   oneTimeKeyPackageLimit: "30",
+  inquiryRateLimit: "10",
+  contactPointRateLimit: "200",
+  proofOfWorkBits: "18",
   retentionDays: "30",
   blobMaxMb: "100",
 };

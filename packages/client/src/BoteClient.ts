@@ -27,6 +27,7 @@ import {
   Receipt_Kind,
   ReceiptSchema,
   TextSchema,
+  type ContactPoint,
   type InvitationsResponse,
   type Role,
 } from "@bote/protocol";
@@ -70,6 +71,19 @@ import { directoryEntry, type DirectoryEntry } from "./directory.js";
 import { listInvitations, recertify, revoke, rotate } from "./administration.js";
 import { createInvitationLink, currentOrganisationKey } from "./invitations.js";
 import { b64 } from "./ids.js";
+import { publishContactPoint, type ContactPointInfo, type ContactPointInput } from "./contactPoints.js";
+import { createInquiryGroup } from "./inquiryGroup.js";
+import { syncInquiryStaff } from "./inquiryStaff.js";
+import {
+  listInbox,
+  listNotes,
+  readInquiry,
+  updateInquiry,
+  type InquiryChange,
+  type InquiryNote,
+  type InquiryStatus,
+  type InquirySummary,
+} from "./inbox.js";
 
 export interface OpenOptions {
   readonly store: ClientStore;
@@ -134,10 +148,12 @@ export class BoteClient {
       openSocket: transport.openSocket,
       sessionToken: (renew) => this.session.sessionToken(renew),
       onEntries: (entries) => processEntries(this.ctx, entries),
-      onKeyPackagesLow: (notice) => this.inBackground(() => topUpKeyPackages(this.ctx, notice)),
+      onKeyPackagesLow: (notice) => {
+        if (!this.isGuest) this.inBackground(() => topUpKeyPackages(this.ctx, notice));
+      },
       onRevoked: () => this.events.emit("deactivated", { reason: this.deactivated ?? "device" }),
       onOrganisationChanged: (seq) => {
-        if (seq > this.organisationView.logSeq) this.inBackground(() => this.syncOrganisation());
+        if (!this.isGuest && seq > this.organisationView.logSeq) this.inBackground(() => this.syncOrganisation());
       },
       onState: (state) => {
         this.events.emit("connection", state);
@@ -216,6 +232,14 @@ export class BoteClient {
     return this.deviceRecord;
   }
 
+  /**
+   * A contact point's customer (docs/PROTOCOL.md §18): one inquiry, no
+   * organisation log, no directory, no key packages (nobody adds a guest).
+   */
+  get isGuest(): boolean {
+    return this.deviceRecord.credential.accountCertificate.issuer.kind === "guest";
+  }
+
   get connectionState(): ConnectionState {
     return this.connection.connectionState;
   }
@@ -257,8 +281,10 @@ export class BoteClient {
       }
       throw err;
     }
-    await this.syncOrganisation();
-    await topUpKeyPackages(this.ctx);
+    if (!this.isGuest) {
+      await this.syncOrganisation();
+      await topUpKeyPackages(this.ctx);
+    }
     await this.connection.start();
   }
 
@@ -268,6 +294,8 @@ export class BoteClient {
    * revoked members from its groups (in the background).
    */
   async syncOrganisation(): Promise<void> {
+    // A guest may not read the log: its view is the contact point it wrote to.
+    if (this.isGuest) return;
     await syncOrganisation(this.ctx);
     const revoked = this.deactivated;
     if (revoked !== undefined) {
@@ -278,6 +306,7 @@ export class BoteClient {
       await confirmProvisionalAccounts(this.ctx);
       await removeRevokedMembers(this.ctx);
       await shareOrganisationKey(this.ctx);
+      await syncInquiryStaff(this.ctx);
     });
   }
 
@@ -321,7 +350,7 @@ export class BoteClient {
     try {
       await this.session.sessionToken();
       // The log only: the follow-ups (commits removing revoked members) need the socket and wait for it.
-      await syncOrganisation(this.ctx);
+      if (!this.isGuest) await syncOrganisation(this.ctx);
       if (this.deactivated !== undefined) return [];
       await fetchPendingEntries(this.ctx);
       await this.idle();
@@ -474,6 +503,8 @@ export class BoteClient {
     this.inBackground(async () => {
       await removeRevokedMembers(this.ctx);
       await shareOrganisationKey(this.ctx);
+      // A changed contact point's new staff join its open inquiries from the device that changed it, too.
+      await syncInquiryStaff(this.ctx);
     });
   }
 
@@ -511,6 +542,56 @@ export class BoteClient {
     await this.store.apply({ contacts: [updated] });
     this.events.emit("contact", { contact: updated, newDevice: false, keyChanged: false });
     return updated;
+  }
+
+  // Contact points and inquiries (docs/PROTOCOL.md §18)
+
+  /** The customer's first step after registering (sendInquiry): the group with the staff, and the inquiry in it. */
+  startInquiry(
+    slug: string,
+    contactPoint: ContactPoint,
+    body: Parameters<typeof createInquiryGroup>[3],
+  ): Promise<ConversationRecord> {
+    return this.whileConnected(() => createInquiryGroup(this.ctx, slug, contactPoint, body));
+  }
+
+  /** Publishes a contact point (or a new version of the one with this slug); admins holding the organisation key. */
+  createContactPoint(input: ContactPointInput): Promise<ContactPointInfo> {
+    let info: ContactPointInfo | undefined;
+    return this.administer(async () => {
+      info = await publishContactPoint(this.ctx, input);
+    }).then(() => info!);
+  }
+
+  /** The team inbox: every inquiry this device is in, with status, assignee and the customer's details. */
+  inbox(): Promise<InquirySummary[]> {
+    return listInbox(this.ctx);
+  }
+
+  inquiry(conversationId: string): Promise<InquirySummary> {
+    return readInquiry(this.ctx, conversationId);
+  }
+
+  /** Status, assignment, notes and archiving go to the inquiry's staff-only group, never to the customer. */
+  updateInquiry(conversationId: string, change: InquiryChange): Promise<MessageRecord | undefined> {
+    return this.whileConnected(() => updateInquiry(this.ctx, conversationId, change));
+  }
+
+  setInquiryStatus(conversationId: string, status: InquiryStatus): Promise<MessageRecord | undefined> {
+    return this.updateInquiry(conversationId, { status });
+  }
+
+  /** Assigns an inquiry to a colleague (an account id), or to nobody (null). */
+  assignInquiry(conversationId: string, accountId: string | null): Promise<MessageRecord | undefined> {
+    return this.updateInquiry(conversationId, { assignee: accountId });
+  }
+
+  addInquiryNote(conversationId: string, text: string): Promise<MessageRecord | undefined> {
+    return this.updateInquiry(conversationId, { note: text });
+  }
+
+  inquiryNotes(conversationId: string): Promise<InquiryNote[]> {
+    return listNotes(this.ctx, conversationId);
   }
 
   // Conversations
@@ -606,12 +687,17 @@ export class BoteClient {
    * after some bytes may have been written: `sink` writes somewhere
    * temporary and keeps the file only when the stream completed.
    */
-  async download(messageId: string, sink: (file: AsyncIterable<Uint8Array>) => Promise<void>): Promise<number> {
+  async download(
+    messageId: string,
+    sink: (file: AsyncIterable<Uint8Array>) => Promise<void>,
+    /** Which of an inquiry's files. */
+    index = 0,
+  ): Promise<number> {
     const message = await this.store.getMessage(messageId);
     if (message === undefined) throw new ClientError("message_unknown", messageId);
-    const attachment = readAttachment(message);
+    const attachment = readAttachment(message, index);
     if (!isWaiting(attachment)) await this.session.sessionToken();
-    await sink(downloadFile(this.ctx, message));
+    await sink(downloadFile(this.ctx, message, index));
     return Number(attachment.size);
   }
 

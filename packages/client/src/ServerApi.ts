@@ -186,6 +186,42 @@ export class ServerApi {
     return this.json("GET", `/v1/accounts/${accountId}/key-packages`);
   }
 
+  // Contact points (docs/PROTOCOL.md §18). The response shapes are local, as for device links:
+  // every field is checked where it is used, and the statement by its signature.
+
+  contactPoint(slug: string): Promise<{
+    contactPoint: string;
+    organisation: { id: string; name: string };
+    organisationKey: string;
+    proofOfWork?: { challenge: string; bits: number; expiresAt: string };
+  }> {
+    return this.json("GET", `/v1/contact-points/${slug}`);
+  }
+
+  createGuest(
+    slug: string,
+    request: {
+      accountId: Uint8Array;
+      publicKey: Uint8Array;
+      accountCertificate: AccountCertificate;
+      deviceCertificate: DeviceCertificate;
+      proof?: { challenge: string; nonce: string };
+    },
+  ): Promise<{ accountId: string; deviceId: string; mailbox: { mailboxId: string; capability: string } }> {
+    return this.json("POST", `/v1/contact-points/${slug}/guests`, {
+      accountId: encodeBase64url(request.accountId),
+      publicKey: encodeBase64url(request.publicKey),
+      accountCertificate: encodeBase64url(encodeAccountCertificate(request.accountCertificate)),
+      deviceCertificate: encodeBase64url(encodeDeviceCertificate(request.deviceCertificate)),
+      ...(request.proof === undefined ? {} : { proof: request.proof }),
+    });
+  }
+
+  /** A guest's one look at its staff: each staff account's key packages, as fetchKeyPackages gives them. */
+  contactPointKeyPackages(slug: string): Promise<{ accounts: (FetchKeyPackagesResponse & { accountId: string })[] }> {
+    return this.json("GET", `/v1/contact-points/${slug}/key-packages`);
+  }
+
   pushKey(): Promise<PushKeyResponse> {
     return this.json("GET", "/v1/push/key");
   }

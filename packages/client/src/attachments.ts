@@ -85,7 +85,25 @@ export async function sendFile(
   const { head, stream } = await peekHead(file.stream);
   checkFileContent(file.mediaType, head, file.kind);
   if (file.queue === true) return queueFile(ctx, conversationId, { ...file, stream });
-  const encrypted = encryptAttachment(counted(stream, file.size, file.onProgress), {
+  const value = await uploadChecked(ctx, { ...file, stream });
+  return sendContent(ctx, conversationId, { case: "attachment", value });
+}
+
+/**
+ * Encrypts and uploads a file and returns the attachment that names it,
+ * for a content that carries files of its own (an inquiry's photos).
+ */
+export async function uploadAttachment(ctx: ClientContext, file: OutgoingFile): Promise<Attachment> {
+  if (file.thumbnail !== undefined && file.thumbnail.length > MAX_THUMBNAIL_BYTES) {
+    throw new ClientError("thumbnail_too_large", `${file.thumbnail.length} bytes`);
+  }
+  const { head, stream } = await peekHead(file.stream);
+  checkFileContent(file.mediaType, head, file.kind);
+  return uploadChecked(ctx, { ...file, stream });
+}
+
+async function uploadChecked(ctx: ClientContext, file: OutgoingFile): Promise<Attachment> {
+  const encrypted = encryptAttachment(counted(file.stream, file.size, file.onProgress), {
     chunkSize: DEFAULT_CHUNK_SIZE,
   });
   const uploaded = await ctx.session.api.uploadBlob(
@@ -94,8 +112,7 @@ export async function sendFile(
   );
   const secrets = await encrypted.done;
   if (secrets.size !== file.size) throw new ClientError("file_too_large", "the file changed while it was read");
-  const value = attachmentOf(file, secrets, bytesFrom(uploaded.blobId, "blobId"));
-  return sendContent(ctx, conversationId, { case: "attachment", value });
+  return attachmentOf(file, secrets, bytesFrom(uploaded.blobId, "blobId"));
 }
 
 function attachmentOf(
@@ -268,11 +285,16 @@ async function drainOnce(ctx: ClientContext): Promise<boolean> {
   return true;
 }
 
-/** The attachment a stored message carries, or a not_an_attachment error. */
-export function readAttachment(message: MessageRecord): Attachment {
+/** The attachment a stored message carries (an inquiry's `index`th file), or a not_an_attachment error. */
+export function readAttachment(message: MessageRecord, index = 0): Attachment {
   if (message.kind !== "content") throw new ClientError("not_an_attachment");
   const content = decodeContent(message.body);
-  if (content.body.case !== "attachment") throw new ClientError("not_an_attachment");
+  if (content.body.case === "inquiry") {
+    const file = content.body.value.attachments[index];
+    if (file === undefined) throw new ClientError("not_an_attachment");
+    return file;
+  }
+  if (content.body.case !== "attachment" || index !== 0) throw new ClientError("not_an_attachment");
   return content.body.value;
 }
 
@@ -281,8 +303,8 @@ export function readAttachment(message: MessageRecord): Attachment {
  * digest of the whole download is checked at the end, so a caller writes to
  * a temporary file and keeps it only when the stream completes.
  */
-export async function* downloadFile(ctx: ClientContext, message: MessageRecord): AsyncGenerator<Uint8Array> {
-  const attachment = readAttachment(message);
+export async function* downloadFile(ctx: ClientContext, message: MessageRecord, index = 0): AsyncGenerator<Uint8Array> {
+  const attachment = readAttachment(message, index);
   const ciphertext = isWaiting(attachment)
     ? await waitingCiphertext(ctx, message.messageId)
     : await ctx.session.api.downloadBlob(b64(attachment.blobId));

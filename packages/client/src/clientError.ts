@@ -127,6 +127,26 @@ export const clientErrorRegistry = {
     de: "Das Vorschaubild ist zu groß (höchstens 32 KiB).",
     en: "The thumbnail is too large (at most 32 KiB).",
   },
+  contact_point_link_invalid: {
+    de: "Dieser Kontaktlink ist ungültig oder unvollständig.",
+    en: "This contact link is invalid or incomplete.",
+  },
+  contact_point_untrusted: {
+    de: "Die Angaben dieses Kontakts sind nicht von der Organisation unterschrieben.",
+    en: "The details of this contact point are not signed by the organisation.",
+  },
+  inquiry_incomplete: {
+    de: "Bitte füllen Sie die Pflichtfelder aus und stimmen Sie der Datenschutzerklärung zu.",
+    en: "Please fill in the required fields and agree to the privacy notice.",
+  },
+  return_link_invalid: {
+    de: "Dieser Link zu Ihrer Anfrage ist ungültig, oder die Anfrage ist auf diesem Gerät nicht gespeichert.",
+    en: "This link to your inquiry is invalid, or the inquiry is not stored on this device.",
+  },
+  inquiry_unknown: {
+    de: "Diese Anfrage gibt es auf diesem Gerät nicht.",
+    en: "This inquiry does not exist on this device.",
+  },
 } as const satisfies Record<string, { de: string; en: string }>;
 
 export type ClientErrorCode = keyof typeof clientErrorRegistry;

@@ -56,7 +56,9 @@ async function chainTrust(
   if (verdict.status === "confirmed") {
     return { trust: "organisation", displayName: verdict.entry.certificate.displayName, changed: false };
   }
-  return { trust: "unknown", displayName: credential.displayName, changed: verdict.reason === "key_changed" };
+  // A guest is a customer, shown by the name it gave itself and never as a colleague.
+  const changed = verdict.status === "unconfirmed" && verdict.reason === "key_changed";
+  return { trust: "unknown", displayName: credential.displayName, changed };
 }
 
 export function setDeviceTrust(contact: ContactRecord, devicePublicKey: string, trust: DeviceTrust): ContactRecord {

@@ -82,7 +82,7 @@ function untrustedToClientError(err: unknown): never {
   throw err;
 }
 
-async function addPlan(
+export async function addPlan(
   ctx: ClientContext,
   conversation: Conversation,
   accountIds: readonly string[],

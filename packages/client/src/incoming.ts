@@ -4,6 +4,7 @@ import {
   encodeConversation,
   envelopeFingerprint,
   inspectEnvelope,
+  isGuest,
   joinConversation,
   readWelcomeSigner,
   processIncoming,
@@ -19,7 +20,7 @@ import {
 } from "@bote/core";
 import { decodeContent, Receipt_Kind, unpadPayload, type Content, type ContentBody, type Entry } from "@bote/protocol";
 import { noteCredentials } from "./contacts.js";
-import { acceptOrganisationKey, isRevokedMember } from "./organisation.js";
+import { acceptOrganisationKey, isRevokedMember, syncOrganisation } from "./organisation.js";
 import type { ClientContext } from "./context.js";
 import type { DropReason } from "./events.js";
 import { b64 } from "./ids.js";
@@ -119,7 +120,7 @@ async function processWelcome(ctx: ClientContext, payload: Uint8Array, refs: rea
     if (!bundle.ok) return drop("undecryptable");
     let conversation: Conversation;
     try {
-      conversation = await joinConversation(payload, bundle.value, ctx.trust);
+      conversation = await joinWithFreshLog(ctx, payload, bundle.value);
     } catch (err) {
       return drop(isUntrusted(err) ? "untrusted_sender" : "undecryptable");
     }
@@ -152,6 +153,57 @@ async function processWelcome(ctx: ClientContext, payload: Uint8Array, refs: rea
     };
   }
   return drop("not_for_this_device");
+}
+
+/**
+ * An inquiry counts only from the customer of its own group, for the contact
+ * point its certificate names; an inquiry update only from staff, in a group
+ * without a customer (so the customer can neither read nor forge one).
+ * Everything else a customer sends is an ordinary line of its inquiry.
+ */
+function fitsConversation(record: ConversationRecord, sender: MessageSender, body: ContentBody): boolean {
+  const issuer = sender.credential.accountCertificate.issuer;
+  switch (body.case) {
+    case "inquiry":
+      return (
+        record.kind === "inquiry" &&
+        issuer.kind === "guest" &&
+        b64(issuer.contactPointId) === b64(body.value.contactPointId)
+      );
+    case "inquiryUpdate":
+      return issuer.kind !== "guest" && (record.kind === "group" || record.kind === "inquiry_staff");
+    case "text":
+    case "attachment":
+    case "reaction":
+    case "edit":
+    case "delete":
+    case "receipt":
+    case "organisationKey":
+      return true;
+  }
+}
+
+/**
+ * Joins from a Welcome; one that the trust policy refuses is tried once more
+ * after reading the organisation's log, since it may name what this device
+ * has not applied yet (a customer's contact point published a moment ago,
+ * a colleague's new certificate). The log only ever adds what verifies, so
+ * the retry admits nothing the chain does not prove. A guest reads no log.
+ */
+async function joinWithFreshLog(
+  ctx: ClientContext,
+  payload: Uint8Array,
+  bundle: Parameters<typeof joinConversation>[1],
+): Promise<Conversation> {
+  try {
+    return await joinConversation(payload, bundle, ctx.trust);
+  } catch (err) {
+    if (!isUntrusted(err) || isGuest(ctx.device().credential)) throw err;
+    const before = ctx.organisation();
+    await syncOrganisation(ctx).catch(() => undefined);
+    if (ctx.organisation() === before) throw err;
+    return joinConversation(payload, bundle, ctx.trust);
+  }
 }
 
 function isUntrusted(err: unknown): boolean {
@@ -269,7 +321,10 @@ async function applyContent(
   switch (body.case) {
     case "text":
     case "attachment":
-    case "reaction": {
+    case "reaction":
+    case "inquiry":
+    case "inquiryUpdate": {
+      if (!fitsConversation(record, sender, body)) return { changes: base };
       const existing = await ctx.store.getMessage(messageId);
       // Another sender's content cannot take over an id already stored.
       if (existing !== undefined) return drop("duplicate", conversationId, base);
@@ -289,11 +344,14 @@ async function applyContent(
         status: mine ? "sent" : "received",
         deleted: false,
       };
+      // The first update marks a group as an inquiry's staff group (docs/PROTOCOL.md §18).
+      const kept: ConversationRecord =
+        body.case === "inquiryUpdate" ? { ...stateOnly, kind: "inquiry_staff" } : stateOnly;
       const bumped: ConversationRecord = shown
-        ? { ...stateOnly, unread: record.unread + 1, lastActivityAt: ctx.now() }
+        ? { ...kept, unread: record.unread + 1, lastActivityAt: ctx.now() }
         : mine && isChatLine(body)
-          ? { ...stateOnly, lastActivityAt: ctx.now() }
-          : stateOnly;
+          ? { ...kept, lastActivityAt: ctx.now() }
+          : kept;
       return {
         changes: { ...base, conversations: [bumped], messages: [message] },
         ...(shown ? { receivedLine: message } : {}),

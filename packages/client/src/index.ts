@@ -3,6 +3,16 @@
 export { BoteClient, socketUrl, type OpenOptions } from "./BoteClient.js";
 export type { DirectoryEntry } from "./directory.js";
 export { checkInvitation, joinWithInvitation, type JoinOptions } from "./enrol.js";
+export { sendInquiry, openInquiry, type GuestOptions, type InquiryInput, type SentInquiry } from "./guest.js";
+export { parseReturnLink, returnLinkStore, type ReturnLink } from "./returnLink.js";
+export {
+  contactPointUrl,
+  parseContactPointUrl,
+  readContactPoint,
+  type ContactPointInfo,
+  type ContactPointInput,
+} from "./contactPoints.js";
+export type { InquiryChange, InquiryNote, InquiryStatus, InquirySummary } from "./inbox.js";
 export { linkThisDevice, parseDeviceLink, type DeviceLinkOffer, type LinkDeviceOptions } from "./deviceLinking.js";
 export { ClientError, clientErrorRegistry, type ClientErrorCode } from "./clientError.js";
 export { bytesFrom } from "./ServerApi.js";

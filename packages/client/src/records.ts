@@ -1,5 +1,6 @@
 import {
   encodeConversation,
+  isGuest,
   readConversationName,
   readEpoch,
   readRoster,
@@ -47,15 +48,24 @@ export function conversationRecord(
   const groupName = readConversationName(conversation);
   // The person's own other devices are in every chat too; "the other person" is someone else.
   const own = ctx.profile().accountId;
-  const others = readRoster(conversation).filter((m) => !m.self && b64(m.credential.accountId) !== own);
-  const peer = others[0];
-  const kind = previous?.kind ?? (groupName === undefined ? "direct" : "group");
+  const roster = readRoster(conversation);
+  const others = roster.filter((m) => !m.self && b64(m.credential.accountId) !== own);
+  // A group that holds a customer is that customer's inquiry, whatever its name (the core lets no guest in elsewhere).
+  const guest = roster.find((m) => isGuest(m.credential));
+  const kind = previous?.kind ?? (guest !== undefined ? "inquiry" : groupName === undefined ? "direct" : "group");
+  // Staff see an inquiry under the customer's name; the customer's own device keeps the contact point's.
+  const peer = kind === "inquiry" ? (guest?.self === true ? undefined : guest) : others[0];
   return {
     conversationId: b64(conversation.group.groupContext.groupId),
     kind,
-    name: groupName ?? (kind === "direct" && peer !== undefined ? peer.credential.displayName : (previous?.name ?? "")),
+    name:
+      groupName ??
+      ((kind === "direct" || kind === "inquiry") && peer !== undefined
+        ? peer.credential.displayName
+        : (previous?.name ?? "")),
     peerAccountId:
-      previous?.peerAccountId ?? (kind === "direct" && peer !== undefined ? b64(peer.credential.accountId) : undefined),
+      previous?.peerAccountId ??
+      ((kind === "direct" || kind === "inquiry") && peer !== undefined ? b64(peer.credential.accountId) : undefined),
     state: encodeConversation(conversation),
     epoch: Number(readEpoch(conversation)),
     pendingState: previous?.pendingState,
@@ -83,14 +93,20 @@ export function eventMessage(ctx: ClientContext, conversationId: string, event: 
   };
 }
 
-/** Texts and files are lines of a chat (counted unread, receipted); reactions, edits and receipts are not. */
+/**
+ * Texts, files and a customer's inquiry are lines of a chat (counted unread,
+ * receipted); reactions, edits, receipts and staff updates are not.
+ */
 export function isChatLine(body: ContentBody): boolean {
-  return body.case === "text" || body.case === "attachment";
+  return body.case === "text" || body.case === "attachment" || body.case === "inquiry";
 }
 
-/** Chat lines and reactions are stored as messages; edits, deletes and receipts change stored ones instead. */
+/**
+ * Chat lines, reactions and inquiry updates are stored as messages; edits,
+ * deletes and receipts change stored ones instead.
+ */
 export function isStored(body: ContentBody): boolean {
-  return isChatLine(body) || body.case === "reaction";
+  return isChatLine(body) || body.case === "reaction" || body.case === "inquiryUpdate";
 }
 
 /** The content of a stored message, or undefined for an event or a body that no longer parses. */

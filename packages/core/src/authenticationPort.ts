@@ -19,7 +19,12 @@ export type TrustBasis =
   /** The user compared the safety number (or scanned the QR code). */
   | "verified"
   /** The user explicitly accepted this device without verifying it. */
-  | "unverified";
+  | "unverified"
+  /**
+   * A customer's self-signed guest account for a contact point the
+   * organisation's log names; never a member of the organisation.
+   */
+  | "contact_point";
 
 export type TrustRejectionReason =
   /** Nothing to check a chain against (no organisation), and the user has not accepted this device. */

@@ -35,6 +35,7 @@ import {
   withAuthentication,
   zeroSecrets,
 } from "./conversation/shared.js";
+import { requireGuestRule } from "./conversation/guests.js";
 
 export { zeroSecrets };
 
@@ -132,6 +133,7 @@ export async function addMembers(
     ),
   );
   if (result.welcome === undefined) throw new ConversationError("mls_rejected", "commit with adds produced no Welcome");
+  requireGuestRule(conversation.group, result.newState);
   return {
     conversation: { ...conversation, group: result.newState },
     commit: encodeMlsMessage(result.commit),
@@ -167,6 +169,7 @@ export async function joinConversation(
     ),
   );
   requireAddressBook(group);
+  requireGuestRule(undefined, group);
   return { ciphersuite, group };
 }
 

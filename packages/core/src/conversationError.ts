@@ -25,6 +25,8 @@ export type ConversationErrorCode =
   | "removed_from_conversation"
   /** The device passed in is not the one that owns this device's leaf. */
   | "wrong_device"
+  /** A second guest in a group, or a guest added to a group it did not create (docs/PROTOCOL.md §18). */
+  | "guest_not_allowed"
   /** ts-mls refused the operation for a reason of its own (bad signature, old epoch, …). */
   | "mls_rejected";
 

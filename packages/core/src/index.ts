@@ -77,6 +77,7 @@ export {
   type MemberSelector,
 } from "./conversation/membership.js";
 export { readWelcomeSigner } from "./conversation/welcomeSigner.js";
+export { isGuest, guestAccounts } from "./conversation/guests.js";
 export { renameConversation, readConversationName } from "./conversation/rename.js";
 export { updateDeliveryAddress } from "./conversation/deliveryUpdate.js";
 export {
@@ -130,7 +131,10 @@ export {
   certifyDevice,
   createRevocation,
   rotateOrganisationKey,
+  certifyGuest,
+  createContactPointStatement,
   type AccountFields,
+  type ContactPointFields,
 } from "./identity/certificates.js";
 export {
   formatInvitationLink,
@@ -145,6 +149,8 @@ export {
   applyRevocation,
   applyRotation,
   applyStatement,
+  applyContactPoint,
+  findContactPoint,
   evaluateCredential,
   encodeOrganisationView,
   decodeOrganisationView,

@@ -81,7 +81,7 @@ function redeem(invitation: { certificate: InvitationCertificate; signKey: Uint8
 
 function verdictOf(view: OrganisationView, credential: BoteCredential, now = NOW) {
   const { verdict } = evaluateCredential(view, credential, now);
-  return verdict.status === "confirmed" ? "confirmed" : verdict.reason;
+  return verdict.status === "unconfirmed" ? verdict.reason : verdict.status;
 }
 
 describe("certificate chain", () => {

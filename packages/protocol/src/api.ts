@@ -31,6 +31,12 @@ export type Role = z.infer<typeof roleSchema>;
 /** Largest encoded account or device certificate (a provisional one carries its invitation). */
 export const MAX_CERTIFICATE_BYTES = 2048;
 const certificate = base64urlBytes(1, MAX_CERTIFICATE_BYTES);
+/**
+ * Largest encoded organisation statement: a contact point with 50 staff and
+ * three texts of 8 KiB each is about 26 KiB. The request body limit (4 MiB)
+ * bounds a list of them.
+ */
+export const MAX_STATEMENT_BYTES = 32 * 1024;
 
 export const redeemInvitationRequest = z.strictObject({
   token: z.string().min(16).max(128),
@@ -66,7 +72,7 @@ export const createInvitationRequest = z.strictObject({
 
 /** Org-signed statements for the organisation's log (encodeOrganisationStatement each), applied in order. */
 export const postStatementsRequest = z.strictObject({
-  statements: z.array(base64urlBytes(1, MAX_CERTIFICATE_BYTES)).min(1).max(1000),
+  statements: z.array(base64urlBytes(1, MAX_STATEMENT_BYTES)).min(1).max(1000),
 });
 
 export const uploadKeyPackagesRequest = z.strictObject({
@@ -138,6 +144,8 @@ export interface MeResponse {
   /** The current mailbox first; a retired one that still drains after it. */
   mailboxes: MailboxAddress[];
   keyPackages: KeyPackageStock;
+  /** Only for a guest (docs/PROTOCOL.md §18): the contact point it was made for, base64url. */
+  contactPointId?: string;
 }
 
 export interface KeyPackageStock {

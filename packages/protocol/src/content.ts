@@ -11,9 +11,12 @@ import { clone, create, fromBinary, toBinary, type MessageInitShape } from "@buf
 import {
   Attachment_Kind,
   ContentSchema,
+  InquiryUpdate_Status,
   Receipt_Kind,
   type Attachment,
   type Content,
+  type Inquiry,
+  type InquiryUpdate,
 } from "./gen/bote/v1/content_pb.js";
 import { BoteError } from "./errors.js";
 import {
@@ -22,12 +25,18 @@ import {
   CONTENT_VERSION,
   DIGEST_BYTES,
   ID_BYTES,
+  INQUIRY_DOCUMENT_MEDIA_TYPE,
   MAX_ATTACHMENT_CONTENT_BYTES,
   MAX_CHUNK_BYTES,
+  MAX_CONTACT_ADDRESS_CHARS,
+  MAX_CONTACT_EMAIL_CHARS,
+  MAX_CONTACT_NAME_CHARS,
+  MAX_CONTACT_PHONE_CHARS,
   MAX_CONTENT_BYTES,
   MAX_EMOJI_CHARS,
   MAX_FILE_NAME_CHARS,
   MAX_IMAGE_DIMENSION,
+  MAX_INQUIRY_ATTACHMENTS,
   MAX_MEDIA_DURATION_MS,
   MAX_MEDIA_TYPE_CHARS,
   MAX_RECEIPT_TARGETS,
@@ -74,32 +83,92 @@ function checkText(text: string, min: number, max: number, path: string): string
   return nfc;
 }
 
-function checkAttachment(a: Attachment): void {
-  checkBytes(a.blobId, BLOB_ID_BYTES, "attachment.blobId");
-  checkBytes(a.key, ATTACHMENT_KEY_BYTES, "attachment.key");
-  checkBytes(a.digest, DIGEST_BYTES, "attachment.digest");
-  if (a.size > MAX_SAFE) fail("attachment.size");
-  if (a.mediaType.length > MAX_MEDIA_TYPE_CHARS || !MEDIA_TYPE.test(a.mediaType)) fail("attachment.mediaType");
-  a.fileName = checkText(a.fileName, 0, MAX_FILE_NAME_CHARS, "attachment.fileName");
+function checkAttachment(a: Attachment, at = "attachment"): void {
+  checkBytes(a.blobId, BLOB_ID_BYTES, `${at}.blobId`);
+  checkBytes(a.key, ATTACHMENT_KEY_BYTES, `${at}.key`);
+  checkBytes(a.digest, DIGEST_BYTES, `${at}.digest`);
+  if (a.size > MAX_SAFE) fail(`${at}.size`);
+  if (a.mediaType.length > MAX_MEDIA_TYPE_CHARS || !MEDIA_TYPE.test(a.mediaType)) fail(`${at}.mediaType`);
+  a.fileName = checkText(a.fileName, 0, MAX_FILE_NAME_CHARS, `${at}.fileName`);
   if (CONTROL.test(a.fileName) || /[/\\]/.test(a.fileName) || a.fileName === "." || a.fileName === "..")
-    fail("attachment.fileName");
-  if (a.width !== undefined && (a.width < 1 || a.width > MAX_IMAGE_DIMENSION)) fail("attachment.width");
-  if (a.height !== undefined && (a.height < 1 || a.height > MAX_IMAGE_DIMENSION)) fail("attachment.height");
+    fail(`${at}.fileName`);
+  if (a.width !== undefined && (a.width < 1 || a.width > MAX_IMAGE_DIMENSION)) fail(`${at}.width`);
+  if (a.height !== undefined && (a.height < 1 || a.height > MAX_IMAGE_DIMENSION)) fail(`${at}.height`);
   if (a.thumbnail !== undefined && (a.thumbnail.length === 0 || a.thumbnail.length > MAX_THUMBNAIL_BYTES))
-    fail("attachment.thumbnail");
-  a.caption = checkText(a.caption, 0, MAX_TEXT_CHARS, "attachment.caption");
-  if (a.chunkSize < MIN_CHUNK_BYTES || a.chunkSize > MAX_CHUNK_BYTES) fail("attachment.chunkSize");
+    fail(`${at}.thumbnail`);
+  a.caption = checkText(a.caption, 0, MAX_TEXT_CHARS, `${at}.caption`);
+  if (a.chunkSize < MIN_CHUNK_BYTES || a.chunkSize > MAX_CHUNK_BYTES) fail(`${at}.chunkSize`);
   switch (a.kind) {
     case Attachment_Kind.FILE:
       break;
     case Attachment_Kind.VOICE:
-      if (!VOICE_MEDIA_TYPES.has(a.mediaType)) fail("attachment.mediaType");
+      if (!VOICE_MEDIA_TYPES.has(a.mediaType)) fail(`${at}.mediaType`);
       break;
     default:
       // A kind added by a newer schema: "please update", as for a new body case.
-      throw new BoteError("content_unsupported", "attachment.kind");
+      throw new BoteError("content_unsupported", `${at}.kind`);
   }
-  if (a.durationMs !== undefined && a.durationMs > MAX_MEDIA_DURATION_MS) fail("attachment.durationMs");
+  if (a.durationMs !== undefined && a.durationMs > MAX_MEDIA_DURATION_MS) fail(`${at}.durationMs`);
+}
+
+const LOCALE = /^[a-z]{2,3}(?:-[A-Z]{2})?$/;
+// Line breaks are allowed in an address only.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_BUT_NEWLINE = /[\p{Cs}\u0000-\u0009\u000b-\u001f\u007f-\u009f]/u;
+
+/** An optional contact detail: absent, or NFC within bounds without control characters. */
+function checkDetail(value: string, min: number, max: number, path: string, lines = false): string {
+  const nfc = checkText(value, min, max, path);
+  if ((lines ? CONTROL_BUT_NEWLINE : CONTROL).test(nfc)) fail(path);
+  return nfc;
+}
+
+function checkInquiry(q: Inquiry): void {
+  q.text = checkText(q.text, 1, MAX_TEXT_CHARS, "inquiry.text");
+  if (q.contactName !== undefined)
+    q.contactName = checkDetail(q.contactName, 1, MAX_CONTACT_NAME_CHARS, "inquiry.contactName");
+  if (q.contactPhone !== undefined)
+    q.contactPhone = checkDetail(q.contactPhone, 1, MAX_CONTACT_PHONE_CHARS, "inquiry.contactPhone");
+  if (q.contactEmail !== undefined)
+    q.contactEmail = checkDetail(q.contactEmail, 3, MAX_CONTACT_EMAIL_CHARS, "inquiry.contactEmail");
+  if (q.contactEmail !== undefined && !/^[^@\s]+@[^@\s]+$/u.test(q.contactEmail)) fail("inquiry.contactEmail");
+  if (q.contactAddress !== undefined)
+    q.contactAddress = checkDetail(q.contactAddress, 1, MAX_CONTACT_ADDRESS_CHARS, "inquiry.contactAddress", true);
+  if (q.consentAtMs === 0n || q.consentAtMs > MAX_SAFE) fail("inquiry.consentAtMs");
+  checkId(q.contactPointId, "inquiry.contactPointId");
+  if (q.attachments.length > MAX_INQUIRY_ATTACHMENTS) fail("inquiry.attachments");
+  q.attachments.forEach((a, i) => {
+    const at = `inquiry.attachments.${i}`;
+    checkAttachment(a, at);
+    if (a.kind !== Attachment_Kind.FILE) fail(`${at}.kind`);
+    if (!PHOTO_MEDIA_TYPES.has(a.mediaType) && a.mediaType !== INQUIRY_DOCUMENT_MEDIA_TYPE) fail(`${at}.mediaType`);
+  });
+  if (!LOCALE.test(q.locale)) fail("inquiry.locale");
+}
+
+function checkInquiryUpdate(u: InquiryUpdate): void {
+  checkId(u.inquiryGroupId, "inquiryUpdate.inquiryGroupId");
+  if (u.status !== undefined) {
+    switch (u.status) {
+      case InquiryUpdate_Status.NEW:
+      case InquiryUpdate_Status.IN_PROGRESS:
+      case InquiryUpdate_Status.QUOTE_SENT:
+      case InquiryUpdate_Status.DONE:
+        break;
+      case InquiryUpdate_Status.UNSPECIFIED:
+        return fail("inquiryUpdate.status");
+      default:
+        // A status added by a newer schema.
+        throw new BoteError("content_unsupported", "inquiryUpdate.status");
+    }
+  }
+  if (u.assigneeAccountId !== undefined && u.assigneeAccountId.length !== 0) {
+    checkId(u.assigneeAccountId, "inquiryUpdate.assigneeAccountId");
+  }
+  if (u.note !== undefined) u.note = checkText(u.note, 1, MAX_TEXT_CHARS, "inquiryUpdate.note");
+  if (u.status === undefined && u.assigneeAccountId === undefined && u.note === undefined && u.archived === undefined) {
+    fail("inquiryUpdate");
+  }
 }
 
 /** Checks a content in place (normalising its texts to NFC); throws BoteError with the faulty field's path. */
@@ -138,6 +207,12 @@ function checkContent(c: Content): void {
     case "organisationKey":
       checkBytes(body.value.signKey, 32, "organisationKey.signKey");
       break;
+    case "inquiry":
+      checkInquiry(body.value);
+      break;
+    case "inquiryUpdate":
+      checkInquiryUpdate(body.value);
+      break;
     case "receipt": {
       const kind = body.value.kind;
       if (kind !== Receipt_Kind.DELIVERED && kind !== Receipt_Kind.READ) fail("receipt.kind");
@@ -150,7 +225,8 @@ function checkContent(c: Content): void {
 }
 
 function maxBytes(c: Content): number {
-  return c.body.case === "attachment" ? MAX_ATTACHMENT_CONTENT_BYTES : MAX_CONTENT_BYTES;
+  const withFiles = c.body.case === "attachment" || (c.body.case === "inquiry" && c.body.value.attachments.length > 0);
+  return withFiles ? MAX_ATTACHMENT_CONTENT_BYTES : MAX_CONTENT_BYTES;
 }
 
 /**

@@ -111,6 +111,46 @@ export const errorRegistry = {
     de: "Dieses Konto gibt es in der Organisation nicht.",
     en: "There is no such account in this organisation.",
   },
+  account_taken: {
+    http: 409,
+    de: "Diese Konto-ID ist bereits vergeben.",
+    en: "This account id is taken already.",
+  },
+  guest_forbidden: {
+    http: 403,
+    de: "Ein Gastzugang über einen Kontaktpunkt darf das nicht.",
+    en: "A guest of a contact point may not do this.",
+  },
+  guest_blob_limit: {
+    http: 403,
+    de: "Für diese Anfrage wurden schon so viele Dateien hochgeladen, wie erlaubt sind.",
+    en: "This inquiry has uploaded as many files as it may.",
+  },
+  contact_point_unknown: {
+    http: 404,
+    de: "Diesen Kontaktpunkt gibt es nicht.",
+    en: "There is no such contact point.",
+  },
+  contact_point_closed: {
+    http: 410,
+    de: "Dieser Kontaktpunkt nimmt keine neuen Anfragen an.",
+    en: "This contact point takes no new inquiries.",
+  },
+  contact_point_slug_taken: {
+    http: 409,
+    de: "Diese Adresse für einen Kontaktpunkt ist schon vergeben.",
+    en: "This contact point address is taken already.",
+  },
+  proof_of_work_required: {
+    http: 428,
+    de: "Gerade kommen sehr viele Anfragen. Bitte die Seite neu laden und erneut senden.",
+    en: "Very many inquiries are arriving right now. Please reload the page and send again.",
+  },
+  proof_of_work_invalid: {
+    http: 400,
+    de: "Die Rechenaufgabe gegen Missbrauch ist abgelaufen oder falsch gelöst. Bitte die Seite neu laden und erneut senden.",
+    en: "The anti-abuse puzzle has expired or was solved wrongly. Please reload the page and send again.",
+  },
   too_many_key_packages: {
     http: 400,
     de: "Zu viele Schlüsselpakete für ein Gerät.",

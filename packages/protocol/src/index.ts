@@ -7,3 +7,4 @@ export * from "./frames.js";
 export * from "./content.js";
 export * from "./statements/index.js";
 export * from "./push.js";
+export * from "./contactPointApi.js";

@@ -50,3 +50,11 @@ export const MAX_MEDIA_DURATION_MS = 24 * 3_600_000;
 export const MIN_CHUNK_BYTES = 4 * 1024;
 export const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
 export const MAX_RECEIPT_TARGETS = 1000;
+/** An inquiry (docs/PROTOCOL.md §18): photos and PDFs, and the contact details a customer may give. */
+export const MAX_INQUIRY_ATTACHMENTS = 10;
+export const MAX_CONTACT_NAME_CHARS = 200;
+export const MAX_CONTACT_PHONE_CHARS = 64;
+export const MAX_CONTACT_EMAIL_CHARS = 254;
+export const MAX_CONTACT_ADDRESS_CHARS = 1000;
+/** The media types an inquiry may carry besides PHOTO_MEDIA_TYPES. */
+export const INQUIRY_DOCUMENT_MEDIA_TYPE = "application/pdf";

@@ -6,6 +6,7 @@ import {
   Attachment_Kind,
   BoteError,
   ContentSchema,
+  InquiryUpdate_Status,
   Receipt_Kind,
   decodeContent,
   encodeContent,
@@ -17,6 +18,7 @@ import {
   MAX_EMOJI_CHARS,
   MAX_FILE_NAME_CHARS,
   MAX_IMAGE_DIMENSION,
+  MAX_INQUIRY_ATTACHMENTS,
   MAX_MEDIA_DURATION_MS,
   MAX_RECEIPT_TARGETS,
   MAX_TEXT_CHARS,
@@ -79,13 +81,60 @@ const organisationKeyBody = fc
   .uint8Array({ minLength: 32, maxLength: 32 })
   .map((signKey) => ({ case: "organisationKey" as const, value: { signKey } }));
 
+const photoOrPdf = attachmentBody.chain((a) =>
+  fc.constantFrom("image/jpeg", "image/png", "application/pdf").map((mediaType) => ({ ...a.value, mediaType })),
+);
+const inquiryBody = fc
+  .record(
+    {
+      text: nfc(1, 300),
+      contactName: nfc(1, 40).filter(noControl),
+      contactPhone: fc.stringMatching(/^\+?[0-9 ]{1,20}$/),
+      contactEmail: fc.constantFrom("kundin@example.org", "a@b"),
+      contactAddress: fc.constantFrom("Hauptstr. 1\n50667 Köln", "Am Hang 3"),
+      consentAtMs: fc.bigInt({ min: 1n, max: MAX_SAFE }),
+      contactPointId: id,
+      attachments: fc.array(photoOrPdf, { maxLength: 3 }),
+      locale: fc.constantFrom("de", "en", "de-AT"),
+    },
+    { requiredKeys: ["text", "consentAtMs", "contactPointId", "attachments", "locale"] },
+  )
+  .map((value) => ({ case: "inquiry" as const, value }));
+const inquiryUpdateBody = fc
+  .record(
+    {
+      inquiryGroupId: id,
+      status: fc.constantFrom(
+        InquiryUpdate_Status.NEW,
+        InquiryUpdate_Status.IN_PROGRESS,
+        InquiryUpdate_Status.QUOTE_SENT,
+        InquiryUpdate_Status.DONE,
+      ),
+      assigneeAccountId: fc.oneof(id, fc.constant(new Uint8Array(0))),
+      note: nfc(1, 200),
+      archived: fc.boolean(),
+    },
+    { requiredKeys: ["inquiryGroupId", "note"] },
+  )
+  .map((value) => ({ case: "inquiryUpdate" as const, value }));
+
 const content = fc
   .record(
     {
       messageId: id,
       sentAtMs: u53,
       editedAtMs: u53,
-      body: fc.oneof(textBody, attachmentBody, reactionBody, editBody, deleteBody, receiptBody, organisationKeyBody),
+      body: fc.oneof(
+        textBody,
+        attachmentBody,
+        reactionBody,
+        editBody,
+        deleteBody,
+        receiptBody,
+        organisationKeyBody,
+        inquiryBody,
+        inquiryUpdateBody,
+      ),
     },
     { requiredKeys: ["messageId", "sentAtMs", "body"] },
   )
@@ -115,6 +164,8 @@ it("round-trips arbitrary valid contents of every kind", () => {
     "attachment",
     "delete",
     "edit",
+    "inquiry",
+    "inquiryUpdate",
     "organisationKey",
     "reaction",
     "receipt",
@@ -285,6 +336,69 @@ function mutations(body: ContentBody): fc.Arbitrary<Mutation>[] {
           ]),
       ];
     }
+    case "inquiry": {
+      const q = (c: Content) => v<B<"inquiry">>(c);
+      return [
+        ...common,
+        fc.constant<Mutation>(["inquiry.text", (c) => (q(c).text = "")]),
+        longText.map((t): Mutation => ["inquiry.text", (c) => (q(c).text = t)]),
+        fc
+          .constantFrom("", "Ta\nmara", "x".repeat(201))
+          .map((n): Mutation => ["inquiry.contactName", (c) => (q(c).contactName = n)]),
+        fc
+          .constantFrom("", "0221\u0007", "1".repeat(65))
+          .map((n): Mutation => ["inquiry.contactPhone", (c) => (q(c).contactPhone = n)]),
+        fc
+          .constantFrom("kundin", "a@b@c", "a b@c", "@")
+          .map((e): Mutation => ["inquiry.contactEmail", (c) => (q(c).contactEmail = e)]),
+        fc
+          .constantFrom("", "Str.\u0000", "x".repeat(1001))
+          .map((a): Mutation => ["inquiry.contactAddress", (c) => (q(c).contactAddress = a)]),
+        fc.constantFrom(0n, MAX_SAFE + 1n).map((t): Mutation => ["inquiry.consentAtMs", (c) => (q(c).consentAtMs = t)]),
+        wrongLength(16).map((b): Mutation => ["inquiry.contactPointId", (c) => (q(c).contactPointId = b)]),
+        fc
+          .constantFrom("", "deutsch", "DE", "de_DE", "de-at")
+          .map((l): Mutation => ["inquiry.locale", (c) => (q(c).locale = l)]),
+        fc.constant<Mutation>([
+          "inquiry.attachments",
+          (c) => {
+            const one = create(ContentSchema, {
+              body: { case: "attachment", value: { mediaType: "image/jpeg" } },
+            }).body.value as B<"attachment">;
+            q(c).attachments = Array.from({ length: MAX_INQUIRY_ATTACHMENTS + 1 }, () => one);
+          },
+        ]),
+      ];
+    }
+    case "inquiryUpdate": {
+      const u = (c: Content) => v<B<"inquiryUpdate">>(c);
+      return [
+        ...common,
+        wrongLength(16).map((b): Mutation => ["inquiryUpdate.inquiryGroupId", (c) => (u(c).inquiryGroupId = b)]),
+        fc.constant<Mutation>(["inquiryUpdate.status", (c) => (u(c).status = InquiryUpdate_Status.UNSPECIFIED)]),
+        fc
+          .integer({ min: 5, max: 1000 })
+          .map((k): Mutation => [
+            "inquiryUpdate.status",
+            (c) => (u(c).status = k as InquiryUpdate_Status),
+            "content_unsupported",
+          ]),
+        wrongLength(16)
+          .filter((b) => b.length !== 0)
+          .map((b): Mutation => ["inquiryUpdate.assigneeAccountId", (c) => (u(c).assigneeAccountId = b)]),
+        longText.map((t): Mutation => ["inquiryUpdate.note", (c) => (u(c).note = t)]),
+        fc.constant<Mutation>([
+          "inquiryUpdate",
+          (c) => {
+            const value = u(c);
+            delete value.status;
+            delete value.assigneeAccountId;
+            delete value.note;
+            delete value.archived;
+          },
+        ]),
+      ];
+    }
   }
 }
 
@@ -309,7 +423,7 @@ it("every single field out of bounds is rejected with its path, when encoding an
     ),
     { seed: 20261126, numRuns: 1500 },
   );
-  assert.equal(pathsSeen.size, 27, "every mutation was exercised");
+  assert.equal(pathsSeen.size, 27 + 14, "every mutation was exercised");
 });
 
 // ---- examples ----------------------------------------------------------------
@@ -461,4 +575,69 @@ it("a body case from a newer schema and a newer version are unsupported, not mal
     create(ContentSchema, { version: 2, messageId, body: { case: "delete", value: { targetMessageId: messageId } } }),
   );
   assertRejected(() => decodeContent(newer), "content_unsupported", "version");
+});
+
+it("an inquiry with contact details, a photo and a PDF; no voice message or other file types", () => {
+  const file = (mediaType: string, kind = Attachment_Kind.FILE) => ({
+    blobId: new Uint8Array(32).fill(1),
+    key: new Uint8Array(32).fill(2),
+    digest: new Uint8Array(32).fill(3),
+    size: 1000n,
+    mediaType,
+    fileName: "",
+    caption: "",
+    chunkSize: 64 * 1024,
+    kind,
+  });
+  const inquiry = (attachments: ReturnType<typeof file>[]) => ({
+    messageId,
+    sentAtMs: 1n,
+    body: {
+      case: "inquiry" as const,
+      value: {
+        text: "Das Dach ist undicht, siehe Foto.",
+        contactName: "Tamara Kunde",
+        contactPhone: "+49 221 123456",
+        contactAddress: "Hauptstr. 1\n50667 Köln",
+        consentAtMs: 1_795_000_000_000n,
+        contactPointId: new Uint8Array(16).fill(7),
+        attachments,
+        locale: "de",
+      },
+    },
+  });
+  const c = decodeContent(encodeContent(inquiry([file("image/jpeg"), file("application/pdf")])));
+  assert.equal(c.body.case, "inquiry");
+  assert.equal(c.body.value.contactName, "Tamara Kunde");
+  assert.equal(c.body.value.contactEmail, undefined);
+  assert.deepEqual(
+    c.body.value.attachments.map((a) => a.mediaType),
+    ["image/jpeg", "application/pdf"],
+  );
+  assertRejected(
+    () => encodeContent(inquiry([file("text/html")])),
+    "content_malformed",
+    "inquiry.attachments.0.mediaType",
+  );
+  assertRejected(
+    () => encodeContent(inquiry([file("image/png"), file("audio/ogg", Attachment_Kind.VOICE)])),
+    "content_malformed",
+    "inquiry.attachments.1.kind",
+  );
+});
+
+it("an inquiry update: unassigning is an empty account id; an update that sets nothing is malformed", () => {
+  const update = (value: object) => ({
+    messageId,
+    sentAtMs: 1n,
+    body: { case: "inquiryUpdate" as const, value: { inquiryGroupId: new Uint8Array(16).fill(4), ...value } },
+  });
+  const c = decodeContent(
+    encodeContent(update({ status: InquiryUpdate_Status.QUOTE_SENT, assigneeAccountId: new Uint8Array(0) })),
+  );
+  assert.equal(c.body.case, "inquiryUpdate");
+  assert.equal(c.body.value.status, InquiryUpdate_Status.QUOTE_SENT);
+  assert.deepEqual(c.body.value.assigneeAccountId, new Uint8Array(0));
+  assert.equal(c.body.value.note, undefined);
+  assertRejected(() => encodeContent(update({})), "content_malformed", "inquiryUpdate");
 });

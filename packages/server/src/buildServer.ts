@@ -41,6 +41,7 @@ import { blobRoutes } from "./http/routes/blobs.js";
 import { webAppRoutes } from "./http/routes/webApp.js";
 import { pushRoutes } from "./http/routes/push.js";
 import { entryRoutes } from "./http/routes/entries.js";
+import { contactPointRoutes } from "./http/routes/contactPoints.js";
 import { VapidKeys } from "./push/VapidKeys.js";
 import { PushNotifier } from "./push/PushNotifier.js";
 import { WebPushSender, vapidSubject } from "./push/WebPushSender.js";
@@ -176,6 +177,7 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
   blobRoutes(app, ctx);
   pushRoutes(app, ctx);
   entryRoutes(app, ctx);
+  contactPointRoutes(app, ctx);
   // Last, and only its own paths: the API routes above always win.
   if (config.webRoot !== undefined) webAppRoutes(app, ctx, config.webRoot);
 
@@ -306,7 +308,9 @@ export async function sweep(ctx: ServerContext): Promise<void> {
   try {
     const result = await ctx.store.sweep(ctx.now());
     for (const id of result.blobs) await ctx.blobs.delete(id);
-    ctx.log.info({ entries: result.entries, sends: result.sends, blobs: result.blobs.length }, "sweep");
+    // The blobs a guest uploaded are not linked to it: they expire like every blob.
+    const guests = await ctx.store.sweepGuests(ctx.now() - ctx.config.guests.idleMs);
+    ctx.log.info({ entries: result.entries, sends: result.sends, blobs: result.blobs.length, guests }, "sweep");
   } catch (error) {
     ctx.log.error({ err: error }, "sweep failed");
   }

@@ -57,7 +57,31 @@ export interface ServerConfig {
     /** Tests only: accept plain-HTTP and loopback endpoints, which a real push service never has. */
     allowInsecureEndpoints: boolean;
   };
+  /** A contact point's customers (docs/PROTOCOL.md §18). */
+  guests: {
+    /** Blobs one guest account may upload over its life. */
+    maxBlobs: number;
+    /** Bytes of all its blobs together. */
+    maxBlobBytes: number;
+    /** Fetches of its contact point's staff key packages. */
+    maxKeyPackageFetches: number;
+    /** A guest account is deleted this long after its last login. */
+    idleMs: number;
+  };
+  /** The stateless puzzle a new guest solves while its contact point is busy. */
+  proofOfWork: {
+    /** Leading zero bits of SHA-256(challenge ‖ publicKey ‖ nonce); 0 turns the puzzle off. */
+    bits: number;
+    /** Ask for it always, not only while a contact point has used half its hourly budget. */
+    always: boolean;
+    /** How long a challenge may be solved and used. */
+    ttlMs: number;
+  };
   rateLimits: {
+    /** New guests (inquiries) per hour and client address. */
+    guestsPerAddressPerHour: number;
+    /** New guests (inquiries) per hour and contact point, from all addresses together. */
+    guestsPerContactPointPerHour: number;
     /** Requests per minute and client address on unauthenticated endpoints. */
     publicPerMinute: number;
     /** Requests per minute on each unauthenticated endpoint, across all addresses together. */
@@ -94,7 +118,16 @@ export function defaultConfig(publicUrl = "http://localhost:8080"): ServerConfig
     sendsPerSecondPerSocket: 500,
     trustProxy: false,
     push: { coalesceMs: 5_000, ttlSeconds: 24 * 3_600, allowInsecureEndpoints: false },
+    guests: {
+      maxBlobs: 20,
+      maxBlobBytes: 60 * 1024 * 1024,
+      maxKeyPackageFetches: 5,
+      idleMs: 180 * day,
+    },
+    proofOfWork: { bits: 18, always: false, ttlMs: 10 * minute },
     rateLimits: {
+      guestsPerAddressPerHour: 10,
+      guestsPerContactPointPerHour: 200,
       publicPerMinute: 30,
       publicGlobalPerMinute: 300,
       keyPackageFetchesPerMinute: 60,

@@ -17,7 +17,9 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 await build({
-  entryPoints: { app: join(root, "src/app/main.tsx") },
+  // The customer page of a contact point is a bundle of its own: a customer's
+  // phone loads the form, not the staff app.
+  entryPoints: { app: join(root, "src/app/main.tsx"), customer: join(root, "src/customer/main.tsx") },
   outdir: out,
   bundle: true,
   format: "esm",
@@ -27,10 +29,13 @@ await build({
   minify: production,
   sourcemap: "linked",
   legalComments: "linked",
+  // jsPDF's HTML and SVG rendering, which Bote never calls: left out of the bundle.
+  external: ["html2canvas", "dompurify", "canvg"],
   logLevel: "warning",
 });
 
 cpSync(join(root, "src/app/index.html"), join(out, "index.html"));
+cpSync(join(root, "src/customer/customer.html"), join(out, "customer.html"));
 if (existsSync(join(root, "public"))) cpSync(join(root, "public"), out, { recursive: true });
 
 // The service worker caches exactly the app shell of this build; a new build gets a new cache.

@@ -11,7 +11,7 @@
  */
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { chromiumSkipReason } from "./support/browserPage.js";
 import {
   DESKTOP,
@@ -25,6 +25,7 @@ import {
   startBote,
   type BoteServer,
   type Person,
+  invite,
 } from "./support/webApp.js";
 
 const skip = chromiumSkipReason("web multi-device end-to-end");
@@ -191,12 +192,3 @@ describe("a second device of the same person, end to end in Chromium", { skip, t
     );
   });
 });
-
-async function invite(page: Page, name: string): Promise<string> {
-  await page.goto(new URL("/#/admin", page.url()).toString());
-  await page.getByRole("button", { name: "Kollegin oder Kollegen einladen" }).click();
-  await page.getByLabel("Name der Person").fill(name);
-  await page.getByRole("button", { name: "Einladungslink erstellen" }).click();
-  await page.getByRole("heading", { name: `Einladung für ${name}` }).waitFor();
-  return page.locator("#invite-link").inputValue();
-}

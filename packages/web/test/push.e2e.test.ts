@@ -21,6 +21,7 @@ import {
   unnamedControls,
   type BoteServer,
   type Person,
+  invite,
 } from "./support/webApp.js";
 
 const skip = chromiumSkipReason("web push end-to-end");
@@ -134,15 +135,6 @@ describe("a push wakes a closed chat, in Chromium", { skip, timeout: 180_000 }, 
     await opened.locator(".line.in .text", { hasText: "Das Angebot ist fertig" }).waitFor();
   });
 });
-
-async function invite(page: Page, name: string): Promise<string> {
-  await page.goto(new URL("/#/admin", page.url()).toString());
-  await page.getByRole("button", { name: "Kollegin oder Kollegen einladen" }).click();
-  await page.getByLabel("Name der Person").fill(name);
-  await page.getByRole("button", { name: "Einladungslink erstellen" }).click();
-  await page.getByRole("heading", { name: `Einladung für ${name}` }).waitFor();
-  return page.locator("#invite-link").inputValue();
-}
 
 async function send(page: Page, text: string): Promise<void> {
   const box = page.getByRole("textbox", { name: "Nachricht" });

@@ -21,6 +21,7 @@ import {
   startBote,
   type BoteServer,
   type Person,
+  invite,
 } from "./support/webApp.js";
 
 const skip = chromiumSkipReason("search end-to-end");
@@ -194,13 +195,4 @@ async function isInView(page: Page, locator: ReturnType<Page["locator"]>): Promi
   const list = await page.locator(".messages").boundingBox();
   if (box === null || list === null) return false;
   return box.y >= list.y && box.y + box.height <= list.y + list.height;
-}
-
-async function invite(page: Page, name: string): Promise<string> {
-  await page.goto(new URL("/#/admin", page.url()).toString());
-  await page.getByRole("button", { name: "Kollegin oder Kollegen einladen" }).click();
-  await page.getByLabel("Name der Person").fill(name);
-  await page.getByRole("button", { name: "Einladungslink erstellen" }).click();
-  await page.getByRole("heading", { name: `Einladung für ${name}` }).waitFor();
-  return page.locator("#invite-link").inputValue();
 }

@@ -52,6 +52,29 @@ export const positiveInteger: Field<number> = (value, name, t) => {
   return n;
 };
 
+/** A whole number from 0 to `max` (days to keep, where 0 means "keep"). */
+export function boundedInteger(max: number): Field<number | undefined> {
+  return (value, name, t) => {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (typeof value !== "string" || !/^\d+$/.test(value) || n > max)
+      throw new UsageError(t.usage.invalid(name, shown(value)));
+    return n;
+  };
+}
+
+/** A comma-separated list, each item one of `allowed` (`--require name,phone`); absent is empty. */
+export function listOf<const T extends string>(...allowed: T[]): Field<T[]> {
+  return (value, name, t) => {
+    if (value === undefined) return [];
+    const items = text(value, name, t)
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item !== "");
+    return [...new Set(items.map((item) => oneOf(...allowed)(item, name, t)))];
+  };
+}
+
 export function oneOf<const T extends string>(...allowed: T[]): Field<T> {
   return (value, name, t) => {
     const found = allowed.find((a) => a === value);

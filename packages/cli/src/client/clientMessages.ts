@@ -84,6 +84,56 @@ const de = {
     voice_not_audio: (file: string) =>
       `„${file}“ ist keine Sprachaufnahme (Ogg/Opus, WebM oder M4A, nur Ton) und kann nicht als Sprachnachricht gesendet werden. Mit --as-file senden Sie sie als Datei.`,
   },
+  contactPointPublished: (name: string, url: string) => `Kontaktpunkt „${name}“ veröffentlicht: ${url}`,
+  qrWritten: (path: string) => `QR-Code gespeichert: ${path}`,
+  contactPointLine: (slug: string, name: string, url: string, open: boolean, staff: string) =>
+    `${slug} — ${name}, ${open ? "offen" : "geschlossen"}, ${url} (Team: ${staff})`,
+  contactPointClosed: (slug: string) => `Kontaktpunkt „${slug}“ ist geschlossen; er nimmt keine neuen Anfragen an.`,
+  noContactPoints: "Noch keine Kontaktpunkte.",
+  contactPointUnknown: (slug: string) => `Keinen Kontaktpunkt „${slug}“ im Protokoll der Organisation.`,
+  contactPointPage: {
+    heading: (name: string, organisation: string) => `${name} (${organisation})`,
+    hours: (hours: string) => `Erreichbar: ${hours}`,
+    required: (fields: string) => `Pflichtangaben: ${fields}`,
+    retention: (days: number) =>
+      days === 0
+        ? "Abgeschlossene Anfragen bewahrt der Betrieb auf."
+        : `Abgeschlossene Anfragen löscht der Betrieb nach ${days} Tagen.`,
+    privacy: "Datenschutzhinweis (mit --consent stimmen Sie ihm zu):",
+    closed: "Dieser Kontaktpunkt nimmt gerade keine Anfragen an.",
+  },
+  contactField: { name: "Name", phone: "Telefon", email: "E-Mail", address: "Adresse" },
+  inquirySent:
+    "Ihre Anfrage ist verschlüsselt gesendet. Bewahren Sie diesen Link auf: Nur mit ihm sehen Sie die Antworten, und nur auf diesem Gerät.",
+  inquiryHeading: (contactPoint: string) => `Ihre Anfrage an ${contactPoint}`,
+  inquiryStatus: { new: "neu", "in-progress": "in Bearbeitung", "quote-sent": "Angebot gesendet", done: "erledigt" },
+  inboxLine: (
+    id: string,
+    contactPoint: string,
+    status: string,
+    assignee: string,
+    customer: string,
+    text: string,
+    time: string,
+    files: number,
+  ) =>
+    `${id}  ${time}  ${contactPoint} · ${status} · ${assignee} · ${customer}: ${text}${files > 0 ? ` (${files === 1 ? "1 Datei" : `${files} Dateien`})` : ""}`,
+  nobody: "niemand",
+  noInquiries: "Keine Anfragen.",
+  inquiryFrom: (customer: string, time: string) => `Anfrage von ${customer}, ${time}`,
+  inquiryState: (contactPoint: string, status: string, assignee: string) =>
+    `${contactPoint} · Status: ${status} · Zuständig: ${assignee}`,
+  filesHeading: "Dateien:",
+  fileLine: (index: number, name: string, size: string) => `  [${index}] ${name} (${size})`,
+  conversationHeading: "Verlauf mit der Kundschaft:",
+  notesHeading: "INTERN – Notizen des Teams (sieht die Kundschaft nie):",
+  noteLine: (time: string, author: string, text: string) => `  [${time}] ${author}: ${text}`,
+  noNotes: "  (keine)",
+  assignedTo: (name: string) => `Zuständig: ${name}`,
+  statusSet: (status: string) => `Status: ${status}`,
+  noteAdded: "Interne Notiz gespeichert; sie geht nur an das Team.",
+  exported: (path: string, files: number) =>
+    `Gespeichert in ${path}: ${files === 1 ? "1 Datei" : `${files} Dateien`} und inquiry.txt`,
   /** The sender shown for one's own messages, as the web app shows it. */
   you: "Sie",
   edited: "bearbeitet",
@@ -95,6 +145,8 @@ const de = {
       `${option}: ${allowed.join(" | ")} (${value})`,
     textOrFile: "send: text or --file",
     exclusive: (command: string, a: string, b: string) => `${command}: ${a} | ${b}`,
+    consentMissing: (url: string) =>
+      `inquiry send: Ohne --consent wird nichts gesendet. Den Datenschutzhinweis zeigt „bote inquiry show-contact-point ${url}“; wer zustimmt, ergänzt --consent.`,
     linkMissing:
       "join: Einladungslink fehlt – aus einer Datei (--link-file <Datei>), über die Standardeingabe (bote join -) oder als Argument.",
   },
@@ -204,6 +256,54 @@ const en: ClientMessages = {
     voice_not_audio: (file: string) =>
       `"${file}" is not a voice recording (Ogg/Opus, WebM or M4A, sound only) and cannot be sent as a voice message. With --as-file it goes as a file.`,
   },
+  contactPointPublished: (name: string, url: string) => `Contact point "${name}" published: ${url}`,
+  qrWritten: (path: string) => `QR code saved: ${path}`,
+  contactPointLine: (slug: string, name: string, url: string, open: boolean, staff: string) =>
+    `${slug} — ${name}, ${open ? "open" : "closed"}, ${url} (team: ${staff})`,
+  contactPointClosed: (slug: string) => `Contact point "${slug}" is closed; it takes no new inquiries.`,
+  noContactPoints: "No contact points yet.",
+  contactPointUnknown: (slug: string) => `No contact point "${slug}" in the organisation's log.`,
+  contactPointPage: {
+    heading: (name: string, organisation: string) => `${name} (${organisation})`,
+    hours: (hours: string) => `Hours: ${hours}`,
+    required: (fields: string) => `Required: ${fields}`,
+    retention: (days: number) =>
+      days === 0 ? "The business keeps closed inquiries." : `The business deletes closed inquiries after ${days} days.`,
+    privacy: "Privacy notice (--consent agrees to it):",
+    closed: "This contact point takes no inquiries at the moment.",
+  },
+  contactField: { name: "name", phone: "phone", email: "e-mail", address: "address" },
+  inquirySent:
+    "Your inquiry is sent, encrypted. Keep this link: only with it do you see the answers, and only on this device.",
+  inquiryHeading: (contactPoint: string) => `Your inquiry to ${contactPoint}`,
+  inquiryStatus: { new: "new", "in-progress": "in progress", "quote-sent": "quote sent", done: "done" },
+  inboxLine: (
+    id: string,
+    contactPoint: string,
+    status: string,
+    assignee: string,
+    customer: string,
+    text: string,
+    time: string,
+    files: number,
+  ) =>
+    `${id}  ${time}  ${contactPoint} · ${status} · ${assignee} · ${customer}: ${text}${files > 0 ? ` (${files === 1 ? "1 file" : `${files} files`})` : ""}`,
+  nobody: "nobody",
+  noInquiries: "No inquiries.",
+  inquiryFrom: (customer: string, time: string) => `Inquiry from ${customer}, ${time}`,
+  inquiryState: (contactPoint: string, status: string, assignee: string) =>
+    `${contactPoint} · status: ${status} · assigned to: ${assignee}`,
+  filesHeading: "Files:",
+  fileLine: (index: number, name: string, size: string) => `  [${index}] ${name} (${size})`,
+  conversationHeading: "Conversation with the customer:",
+  notesHeading: "INTERNAL – the team's notes (never shown to the customer):",
+  noteLine: (time: string, author: string, text: string) => `  [${time}] ${author}: ${text}`,
+  noNotes: "  (none)",
+  assignedTo: (name: string) => `Assigned to: ${name}`,
+  statusSet: (status: string) => `Status: ${status}`,
+  noteAdded: "Internal note saved; it goes to the team only.",
+  exported: (path: string, files: number) =>
+    `Saved in ${path}: ${files === 1 ? "1 file" : `${files} files`} and inquiry.txt`,
   you: "You",
   edited: "edited",
   usage: {
@@ -212,6 +312,8 @@ const en: ClientMessages = {
       `${option}: ${allowed.join(" | ")} (${value})`,
     textOrFile: "send: text or --file",
     exclusive: (command: string, a: string, b: string) => `${command}: ${a} | ${b}`,
+    consentMissing: (url: string) =>
+      `inquiry send: nothing is sent without --consent. "bote inquiry show-contact-point ${url}" shows the privacy notice; whoever agrees adds --consent.`,
     linkMissing:
       "join: the invitation link is missing – from a file (--link-file <file>), from standard input (bote join -) or as an argument.",
   },

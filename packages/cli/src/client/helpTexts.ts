@@ -64,6 +64,54 @@ export const helpTexts = {
   verify: "Sicherheitsnummer und QR-Code / safety number and QR code",
   verifyConfirm: "als verifiziert markieren / mark as verified",
   verifyAcceptUnverified: "ohne Verifizierung akzeptieren / accept without verification",
+  contactPoint:
+    "Kontaktpunkte: Anfragen von Kundschaft ohne Konto, /k/<slug> / contact points: inquiries from customers without an account",
+  contactPointCreate:
+    "Veröffentlicht einen Kontaktpunkt (nur Admins) und zeigt seine Adresse / publishes a contact point (admins only) and prints its URL",
+  contactPointName: "Name, den die Kundschaft sieht / name customers see",
+  contactPointSlug: "Kurzname in der Adresse /k/<slug>: a–z, 0–9, - / short name in the URL /k/<slug>",
+  contactPointStaff:
+    "wer antwortet: Namen oder Konto-IDs, mit Komma / who answers: names or account ids, comma-separated",
+  contactPointGreeting: "Begrüßungstext / greeting text",
+  contactPointHours: "Erreichbarkeit, z. B. „Mo–Fr 8–17 Uhr“ / opening hours text",
+  contactPointPrivacy: "Datenschutzhinweis, dem die Kundschaft zustimmt / privacy notice customers agree to",
+  contactPointPrivacyFile: "Datenschutzhinweis aus dieser Datei / privacy notice from this file",
+  contactPointRequire: "Pflichtangaben / required fields: name,phone,email,address",
+  contactPointRetention:
+    "Tage, die abgeschlossene Anfragen bleiben (0 = behalten, Standard 90) / days closed inquiries are kept (0 = keep, default 90)",
+  contactPointQr: "schreibt den QR-Code der Adresse, .png oder .svg / writes the URL's QR code, .png or .svg",
+  contactPointList: "Kontaktpunkte der Organisation / the organisation's contact points",
+  contactPointClose: "Nimmt keine neuen Anfragen mehr an / takes no new inquiries",
+  inquiry:
+    "Als Kundschaft ohne Konto: Anfrage senden und Antworten lesen; gespeichert in <Profil>/inquiries/ / as a customer without an account: send an inquiry and read the answers; stored in <profile>/inquiries/",
+  inquirySend:
+    "Sendet eine Anfrage an einen Kontaktpunkt und zeigt den privaten Rückkehr-Link; ein Wegwerf-Gerät in <Profil>/inquiries/<name>.db, kein Konto / sends an inquiry and prints the private return link; a throw-away device in <profile>/inquiries/<name>.db, no account",
+  inquiryText: "Ihr Anliegen / your request",
+  inquiryPhoto:
+    "Foto (JPEG/PNG), ohne Ort und Kameradaten; mehrfach möglich / photo (JPEG/PNG), without location and camera data; repeatable",
+  inquiryFile: "Dokument, z. B. PDF; mehrfach möglich / document, e.g. a PDF; repeatable",
+  inquiryName: "Ihr Name / your name",
+  inquiryPhone: "Telefon / phone",
+  inquiryEmail: "E-Mail / e-mail",
+  inquiryAddress: "Adresse / address",
+  inquiryConsent:
+    "Sie stimmen dem Datenschutzhinweis zu (show-contact-point zeigt ihn) / you agree to the privacy notice (show-contact-point shows it)",
+  inquiryShowContactPoint:
+    "Zeigt Begrüßung, Pflichtangaben und Datenschutzhinweis eines Kontaktpunkts / shows a contact point's greeting, required fields and privacy notice",
+  inquiryShow: "Ihre Anfrage und die Antworten (Rückkehr-Link) / your inquiry and the answers (return link)",
+  inquiryReply: "Antwortet in Ihrer Anfrage (Rückkehr-Link) / replies in your inquiry (return link)",
+  inbox:
+    "Anfragen der Kontaktpunkte, die Sie betreuen; <Anfrage> ist die kurze ID (beginnt sie mit -, nach --) / inquiries of your contact points; <inquiry> is the short id (after -- if it starts with -)",
+  inboxList:
+    "Anfragen mit Status, Zuständigen und Text (Standard) / inquiries with status, assignee and text (default)",
+  inboxShow:
+    "Anfrage mit Kontaktdaten, Dateien, Verlauf und internen Notizen / an inquiry with contact data, files, conversation and internal notes",
+  inboxReply: "Antwortet der Kundschaft / replies to the customer",
+  inboxAssign: "Weist zu: Kollegin, me oder nobody / assigns: colleague, me or nobody",
+  inboxStatus: "Setzt den Status / sets the status: new | in-progress | quote-sent | done",
+  inboxNote: "Interne Notiz, nur für das Team / internal note, for the team only",
+  inboxExport:
+    "Schreibt Text, Kontaktdaten und Dateien in ein Verzeichnis / writes text, contact data and files to a directory",
 } as const satisfies Record<string, string>;
 
 export type HelpText = keyof typeof helpTexts;

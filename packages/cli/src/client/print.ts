@@ -63,6 +63,23 @@ export function describeMessage(message: MessageRecord): Record<string, unknown>
     }
     case "reaction":
       return { ...base, reaction: content.body.value.emoji };
+    case "inquiry": {
+      const q = content.body.value;
+      return {
+        ...base,
+        text: q.text,
+        inquiry: {
+          contactName: q.contactName,
+          contactPhone: q.contactPhone,
+          contactEmail: q.contactEmail,
+          contactAddress: q.contactAddress,
+          files: q.attachments.map((a) => ({ fileName: a.fileName, mediaType: a.mediaType, size: Number(a.size) })),
+        },
+      };
+    }
+    case "inquiryUpdate":
+      // Staff-only status, assignment and notes: read through the inbox, not as chat lines.
+      return { ...base, other: content.body.case };
     case "edit":
     case "delete":
     case "receipt":
@@ -76,10 +93,7 @@ export function printMessage(printer: Printer, message: MessageRecord, chat?: Co
   const t = clientMessages(printer.language);
   const data = describeMessage(message);
   if (chat !== undefined) data.chat = chat.name;
-  const time = new Intl.DateTimeFormat(printer.language === "en" ? "en-GB" : "de-DE", {
-    dateStyle: "short",
-    timeStyle: "short",
-  }).format(new Date(message.sentAt));
+  const time = formatTime(message.sentAt, printer.language);
   const where = chat === undefined ? "" : `${chat.name} · `;
   let line: string;
   if (data.event !== undefined) line = `[${where}${time}] ${t.event(data.event as ConversationEvent)}`;
@@ -101,6 +115,14 @@ export function printMessage(printer: Printer, message: MessageRecord, chat?: Co
     line = `[${where}${time}] ${who}: ${message.deleted ? "⊘" : body}${mark}`;
   }
   printer.out(line, data);
+}
+
+/** A moment as a chat list shows it, in the user's language: 03.12.26, 16:45 / 03/12/2026, 16:45. */
+export function formatTime(ms: number, language: Language): string {
+  return new Intl.DateTimeFormat(language === "en" ? "en-GB" : "de-DE", {
+    dateStyle: "short",
+    timeStyle: "short",
+  }).format(new Date(ms));
 }
 
 function attachmentLine(

@@ -1,5 +1,5 @@
 /** Finding the contact or chat a person means by a name on the command line. */
-import { ClientError, type BoteClient } from "@bote/client";
+import { ClientError, type BoteClient, type InquirySummary } from "@bote/client";
 import type { ConversationRecord } from "@bote/core";
 import type { Member } from "@bote/protocol";
 
@@ -10,6 +10,21 @@ function one<T>(found: T[], what: string): T {
   const only = found[0];
   if (only === undefined) throw new ClientError("contact_unknown", what);
   return only;
+}
+
+/** Account id → name for everyone the organisation's log names, oneself included (staff lists, assignees). */
+export async function memberNames(client: BoteClient): Promise<Map<string, string>> {
+  return new Map((await client.organisationMembers()).map((d) => [d.member.accountId, d.displayName]));
+}
+
+/** `"Anna, Bernd"` → the names; none at all is an unknown contact. */
+function splitNames(list: string): string[] {
+  const names = list
+    .split(",")
+    .map((n) => n.trim())
+    .filter((n) => n.length > 0);
+  if (names.length === 0) throw new ClientError("contact_unknown", list);
+  return names;
 }
 
 /** A colleague by account id or display name (case-insensitive). */
@@ -24,12 +39,45 @@ export async function resolveAccount(client: BoteClient, name: string): Promise<
   );
 }
 
+/**
+ * Anyone in the organisation, oneself included, by account id or name: a contact point's staff, an
+ * inquiry's assignee. ("me" is the caller's business; see inbox assign.)
+ */
+export async function resolveMember(client: BoteClient, name: string): Promise<Member> {
+  const members = await client.organisationMembers();
+  const byId = members.filter((d) => d.member.accountId === name);
+  if (byId.length === 1) return byId[0]!.member;
+  return one(
+    members.filter((d) => same(d.displayName, name)).map((d) => d.member),
+    name,
+  );
+}
+
+/** A comma-separated list of members (`--staff "Anna,Bernd"`), each resolved before anything is changed. */
+export async function resolveMembers(client: BoteClient, list: string): Promise<Member[]> {
+  const names = splitNames(list);
+  const out: Member[] = [];
+  for (const name of names) out.push(await resolveMember(client, name));
+  return out;
+}
+
+/**
+ * An inquiry in the inbox by its conversation id or a prefix of it (the short id `bote inbox`
+ * prints). A prefix that fits two is refused rather than guessed.
+ */
+export async function resolveInquiry(client: BoteClient, name: string): Promise<InquirySummary> {
+  const inbox = await client.inbox();
+  const exact = inbox.find((i) => i.conversationId === name);
+  if (exact !== undefined) return exact;
+  const found = name.length >= 4 ? inbox.filter((i) => i.conversationId.startsWith(name)) : [];
+  if (found.length > 1) throw new ClientError("contact_ambiguous", name);
+  const only = found[0];
+  if (only === undefined) throw new ClientError("inquiry_unknown", name);
+  return only;
+}
+
 export async function resolveAccounts(client: BoteClient, list: string): Promise<Member[]> {
-  const names = list
-    .split(",")
-    .map((n) => n.trim())
-    .filter((n) => n.length > 0);
-  if (names.length === 0) throw new ClientError("contact_unknown", list);
+  const names = splitNames(list);
   const out: Member[] = [];
   for (const name of names) out.push(await resolveAccount(client, name));
   return out;

@@ -1,13 +1,24 @@
 /** Opening a profile (one device) for a client command, and turning failures into exit codes. */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { BoteClient, ClientError, joinWithInvitation, linkThisDevice, type SessionCache } from "@bote/client";
+import {
+  BoteClient,
+  ClientError,
+  joinWithInvitation,
+  linkThisDevice,
+  openInquiry,
+  type GuestOptions,
+  type InquirySummary,
+  type SentInquiry,
+  type SessionCache,
+} from "@bote/client";
 import { ClientStoreError, type BoteCiphersuiteName } from "@bote/core";
 import { SqliteClientStore } from "../profile/SqliteClientStore.js";
 import { cliLanguage, type Language } from "../messages.js";
 import { nodeTransport } from "./nodeTransport.js";
+import { resolveInquiry } from "./resolve.js";
 import { createPrinter, type Printer } from "./print.js";
 
 export interface ClientOptions {
@@ -49,8 +60,12 @@ function openStore(options: ClientOptions): SqliteClientStore {
   const dir = profileDir(options);
   // The profile holds the device's private keys: only its owner may enter.
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return openSqlite(join(dir, "bote.db"));
+}
+
+function openSqlite(file: string): SqliteClientStore {
   try {
-    return SqliteClientStore.open(join(dir, "bote.db"));
+    return SqliteClientStore.open(file);
   } catch (err) {
     if (err instanceof ClientStoreError && err.code !== "store_changes_invalid") {
       throw new ClientError(err.code, err.message, { cause: err });
@@ -131,6 +146,77 @@ export async function linkProfile(
     await store.close();
     throw err;
   }
+}
+
+/** Runs a `bote inbox` command on one inquiry, after a sync so a new one is there to be named. */
+export async function withInquiryOf(
+  options: ClientOptions,
+  name: string,
+  run: (client: BoteClient, inquiry: InquirySummary, printer: Printer) => Promise<void>,
+): Promise<void> {
+  await withClient(options, async (client, printer) => {
+    await client.sync();
+    await run(client, await resolveInquiry(client, name), printer);
+  });
+}
+
+/**
+ * A customer's inquiries, one SQLite file each in `<profile>/inquiries/<name>.db`, named by the SDK
+ * from the return link's secret: a throw-away guest device beside (never inside) a staff profile's
+ * bote.db. Only `send` creates one; a link whose file is not here is not this device's inquiry.
+ */
+async function withGuest<R extends { client: BoteClient }>(
+  options: ClientOptions,
+  create: boolean,
+  open: (guest: GuestOptions) => Promise<R>,
+  run: (opened: R, printer: Printer) => Promise<void>,
+): Promise<void> {
+  const printer = createPrinter(options.json === true, cliLanguage());
+  const dir = join(profileDir(options), "inquiries");
+  let store: SqliteClientStore | undefined;
+  const guest: GuestOptions = {
+    transport: nodeTransport,
+    openStore(name) {
+      const file = join(dir, `${name}.db`);
+      if (!create && !existsSync(file)) {
+        return Promise.reject(new ClientError("return_link_invalid", "no inquiry stored for this link"));
+      }
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      store = openSqlite(file);
+      return Promise.resolve(store);
+    },
+  };
+  let opened: R;
+  try {
+    opened = await open(guest);
+  } catch (err) {
+    // The SDK leaves the store open when it refuses a link or fails before its client exists.
+    await store?.close();
+    throw err;
+  }
+  try {
+    await run(opened, printer);
+  } finally {
+    await opened.client.close();
+  }
+}
+
+/** `bote inquiry send`: a new guest device and store for one inquiry. */
+export function withNewInquiry(
+  options: ClientOptions,
+  send: (guest: GuestOptions) => Promise<SentInquiry>,
+  run: (sent: SentInquiry, printer: Printer) => Promise<void>,
+): Promise<void> {
+  return withGuest(options, true, send, run);
+}
+
+/** `bote inquiry show | reply`: the inquiry a return link leads to, from this profile's inquiries. */
+export function withInquiry(
+  options: ClientOptions,
+  returnLink: string,
+  run: (opened: { client: BoteClient; conversationId: string }, printer: Printer) => Promise<void>,
+): Promise<void> {
+  return withGuest(options, false, (guest) => openInquiry(returnLink, guest), run);
 }
 
 /** The sentence (and for --json the object) for a failed client command. */

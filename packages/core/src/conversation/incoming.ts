@@ -22,6 +22,7 @@ import {
   withAuthentication,
   zeroSecrets,
 } from "./shared.js";
+import { requireGuestRule } from "./guests.js";
 
 /** Who sent a message: authenticated, since ts-mls verified the signature against this leaf's key. */
 export interface MessageSender {
@@ -109,6 +110,7 @@ export async function processIncoming(
   // Checked before zeroing, so a refused commit leaves the previous state intact for the caller.
   if (result.kind === "newState") {
     requireAddressBook(result.newState);
+    requireGuestRule(conversation.group, result.newState);
     readName(result.newState);
   }
   zeroSecrets(result.consumed);

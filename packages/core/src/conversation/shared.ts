@@ -22,6 +22,7 @@ import { readMlsCredential, type BoteCredential } from "../credential.js";
 import type { DecodeResult } from "../decodeResult.js";
 import { readAddressBook } from "../deliveryAddress.js";
 import { loadCiphersuite } from "../mls/ciphersuite.js";
+import { requireGuestRule } from "./guests.js";
 
 /**
  * Runs one ts-mls operation with our authentication port installed. The
@@ -170,6 +171,8 @@ export async function commitProposals(
   const result = await withAuthentication(conversation.group, auth, (state) =>
     createCommit({ state: state!, cipherSuite: cs }, { extraProposals: proposals }),
   );
+  // Pending proposals by reference may carry an Add another member sent.
+  requireGuestRule(conversation.group, result.newState);
   return {
     conversation: { ...conversation, group: result.newState },
     commit: encodeMlsMessage(result.commit),

@@ -3,12 +3,14 @@
 // the OrganisationView's memory of what it has already seen.
 import {
   accountCertificateBody,
+  contactPointBody,
   deviceCertificateBody,
   invitationCertificateBody,
   keyRotationBody,
   revocationBody,
   STATEMENT_LABELS,
   type AccountCertificate,
+  type ContactPoint,
   type DeviceCertificate,
   type InvitationCertificate,
   type KeyRotation,
@@ -147,5 +149,55 @@ export function rotateOrganisationKey(
       previousSignature: signStatement(STATEMENT_LABELS.rotation, body, current.signKey),
       nextSignature: signStatement(STATEMENT_LABELS.rotation, body, next.signKey),
     },
+  };
+}
+
+/**
+ * A customer's own certificate for one contact point: the guest's account
+ * key signs it, so it proves nothing but that the key holder made it
+ * (checkGuestCertificate). The display name is what the customer typed.
+ */
+export function certifyGuest(
+  accountKey: SignatureKeyPair,
+  guest: {
+    readonly accountId: Uint8Array;
+    readonly displayName: string;
+    readonly organisationKey: Uint8Array;
+    readonly contactPointId: Uint8Array;
+  },
+  now: Date,
+): AccountCertificate {
+  const fields = {
+    organisationKey: guest.organisationKey,
+    accountId: guest.accountId,
+    accountKey: accountKey.publicKey,
+    role: "member" as const,
+    displayName: guest.displayName,
+    issuedAtSeconds: seconds(now),
+    issuer: { kind: "guest" as const, contactPointId: guest.contactPointId },
+  };
+  return {
+    ...fields,
+    signature: signStatement(STATEMENT_LABELS.account, accountCertificateBody(fields), accountKey.signKey),
+  };
+}
+
+export type ContactPointFields = Omit<ContactPoint, "organisationKey" | "issuedAtSeconds" | "issuedBy" | "signature">;
+
+/** The organisation's statement that publishes (or changes, or closes) a contact point. */
+export function createContactPointStatement(
+  organisationKey: SignatureKeyPair,
+  contactPoint: ContactPointFields,
+  options: { readonly issuedBy: Uint8Array; readonly now: Date },
+): ContactPoint {
+  const fields = {
+    ...contactPoint,
+    organisationKey: organisationKey.publicKey,
+    issuedAtSeconds: seconds(options.now),
+    issuedBy: options.issuedBy,
+  };
+  return {
+    ...fields,
+    signature: signStatement(STATEMENT_LABELS.contactPoint, contactPointBody(fields), organisationKey.signKey),
   };
 }

@@ -4,17 +4,22 @@
 // statements go in, a new view comes out; the SDK stores it with the profile.
 import {
   checkAccountCertificate,
+  checkContactPoint,
   checkDeviceCertificate,
+  checkGuestCertificate,
   checkKeyRotation,
   checkRevocation,
   decodeAccountCertificate,
+  decodeContactPoint,
   decodeKeyRotation,
   encodeAccountCertificate,
+  encodeContactPoint,
   encodeBase64url,
   encodeKeyRotation,
   decodeBase64url,
   equalBytes,
   type AccountCertificate,
+  type ContactPoint,
   type KeyRotation,
   type OrganisationStatement,
   type Revocation,
@@ -44,6 +49,12 @@ export interface OrganisationView {
   readonly revokedInvitations: ReadonlySet<string>;
   /** Account id → another account key that was shown for it and not accepted. */
   readonly keyChanges: ReadonlyMap<string, string>;
+  /**
+   * By base64url contact point id: the newest statement signed by the
+   * current key (by issued at, then log order). A guest is accepted only for
+   * a contact point named here.
+   */
+  readonly contactPoints: ReadonlyMap<string, ContactPoint>;
   /** How far the server's organisation log has been applied. */
   readonly logSeq: number;
 }
@@ -56,6 +67,8 @@ export type AdmitOutcome =
 
 export type CredentialVerdict =
   | { readonly status: "confirmed"; readonly entry: AccountEntry }
+  /** A customer's self-signed account for a contact point this organisation published; never a member. */
+  | { readonly status: "guest"; readonly contactPoint: ContactPoint }
   | {
       readonly status: "unconfirmed";
       readonly reason: "revoked" | "key_changed" | "bad_device_certificate" | StatementFault;
@@ -75,6 +88,7 @@ export function createOrganisationView(anchorKey: Uint8Array): OrganisationView 
     revokedDevices: new Set(),
     revokedInvitations: new Set(),
     keyChanges: new Map(),
+    contactPoints: new Map(),
     logSeq: 0,
   };
 }
@@ -172,6 +186,29 @@ export function applyRotation(
   return { view: { ...view, currentKey: rotation.nextKey, rotations: [...view.rotations, rotation] } };
 }
 
+/**
+ * Keeps a contact point signed by the current key if it is the newest for
+ * its id: a later issued-at wins, an equal one too (log order), an older one
+ * changes nothing.
+ */
+export function applyContactPoint(
+  view: OrganisationView,
+  contactPoint: ContactPoint,
+): { view: OrganisationView; fault?: StatementFault } {
+  const fault = checkContactPoint(contactPoint, view.currentKey, verifyEd25519);
+  if (fault !== undefined) return { view, fault };
+  const id = b64(contactPoint.contactPointId);
+  const known = view.contactPoints.get(id);
+  if (known !== undefined && known.issuedAtSeconds > contactPoint.issuedAtSeconds) return { view };
+  const contactPoints = new Map(view.contactPoints).set(id, contactPoint);
+  return { view: { ...view, contactPoints } };
+}
+
+/** The contact point with this slug, if the view knows one. */
+export function findContactPoint(view: OrganisationView, slug: string): ContactPoint | undefined {
+  return [...view.contactPoints.values()].find((c) => c.slug === slug);
+}
+
 /** One statement of the organisation's log. Invalid ones change nothing and are reported. */
 export function applyStatement(
   view: OrganisationView,
@@ -193,8 +230,7 @@ export function applyStatement(
       // Invitations matter to admins' lists, not to trust: a redeemed one arrives as an account certificate.
       return { view };
     case "contactPoint":
-      // Not yet part of the view: no client accepts a guest until it is (docs/PROTOCOL.md §18).
-      return { view };
+      return applyContactPoint(view, statement.contactPoint);
     default: {
       const unknown: never = statement;
       throw new RangeError(`unknown statement ${String(unknown)}`);
@@ -225,6 +261,7 @@ export function evaluateCredential(
   if (view.revokedAccounts.has(id) || view.revokedDevices.has(b64(credential.devicePublicKey))) {
     return { view, verdict: { status: "unconfirmed", reason: "revoked" } };
   }
+  if (credential.accountCertificate.issuer.kind === "guest") return { view, verdict: evaluateGuest(view, credential) };
   const known = view.accounts.get(id);
   if (known !== undefined) {
     if (equalBytes(known.certificate.accountKey, credential.accountKey)) {
@@ -253,6 +290,23 @@ export function evaluateCredential(
   }
 }
 
+/**
+ * A guest passes only for a contact point the organisation's log names, with
+ * its certificate made under the current organisation key; it never takes a
+ * member's account id (the view would show a colleague's name for it) and
+ * never enters `accounts`.
+ */
+function evaluateGuest(view: OrganisationView, credential: BoteCredential): CredentialVerdict {
+  const certificate = credential.accountCertificate;
+  if (certificate.issuer.kind !== "guest") return { status: "unconfirmed", reason: "guest_certificate" };
+  if (view.accounts.has(b64(certificate.accountId))) return { status: "unconfirmed", reason: "key_changed" };
+  const contactPoint = view.contactPoints.get(b64(certificate.issuer.contactPointId));
+  if (contactPoint === undefined) return { status: "unconfirmed", reason: "guest_certificate" };
+  const fault = checkGuestCertificate(certificate, view.currentKey, contactPoint.contactPointId, verifyEd25519);
+  if (fault !== undefined) return { status: "unconfirmed", reason: fault };
+  return { status: "guest", contactPoint };
+}
+
 // ---------------------------------------------------------------------------
 // Storage: JSON with base64url bytes. The view is the device's own record,
 // so it is read back without checking the signatures a second time.
@@ -268,6 +322,8 @@ interface StoredView {
   revokedDevices: string[];
   revokedInvitations: string[];
   keyChanges: [string, string][];
+  /** Absent in views stored before contact points existed. */
+  contactPoints?: string[];
   logSeq: number;
 }
 
@@ -283,6 +339,7 @@ export function encodeOrganisationView(view: OrganisationView): Uint8Array {
     revokedDevices: [...view.revokedDevices],
     revokedInvitations: [...view.revokedInvitations],
     keyChanges: [...view.keyChanges],
+    contactPoints: [...view.contactPoints.values()].map((c) => b64(encodeContactPoint(c))),
     logSeq: view.logSeq,
   };
   return new TextEncoder().encode(JSON.stringify(stored));
@@ -323,6 +380,12 @@ export function decodeOrganisationView(encoded: Uint8Array): OrganisationView {
     if (!rotation.ok) throw new RangeError("stored organisation view is damaged");
     return rotation.value;
   });
+  const contactPoints = new Map<string, ContactPoint>();
+  for (const text of strings(stored.contactPoints ?? [])) {
+    const contactPoint = decodeContactPoint(bytes(text));
+    if (!contactPoint.ok) throw new RangeError("stored organisation view is damaged");
+    contactPoints.set(b64(contactPoint.value.contactPointId), contactPoint.value);
+  }
   return {
     anchorKey: bytes(stored.anchor),
     currentKey: bytes(stored.current),
@@ -333,6 +396,7 @@ export function decodeOrganisationView(encoded: Uint8Array): OrganisationView {
     revokedDevices: new Set(strings(stored.revokedDevices)),
     revokedInvitations: new Set(strings(stored.revokedInvitations)),
     keyChanges: new Map(pairs(stored.keyChanges)),
+    contactPoints,
     logSeq: stored.logSeq,
   };
 }

@@ -107,7 +107,12 @@ export interface ProfileRecord {
   readonly organisation: Uint8Array;
 }
 
-export type ConversationKind = "direct" | "group";
+/**
+ * "inquiry": a group a contact point's customer (a guest) made with the
+ * staff; "inquiry_staff": the staff-only group where status, assignment and
+ * notes of one inquiry are kept (docs/PROTOCOL.md §18).
+ */
+export type ConversationKind = "direct" | "group" | "inquiry" | "inquiry_staff";
 
 export interface ConversationRecord {
   /** The MLS group id. */

@@ -28,6 +28,17 @@ export class TokenBuckets {
     this.#buckets.set(key, { tokens: Math.min(this.capacity, bucket.tokens + 1), at: bucket.at });
   }
 
+  /** Tokens key could spend now, fractions included. */
+  available(key: string): number {
+    return this.#refilled(key, this.now()).tokens;
+  }
+
+  /** Milliseconds until key has a whole token again; 0 when it has one. */
+  retryAfterMs(key: string): number {
+    const tokens = this.available(key);
+    return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) * this.windowMs) / this.capacity);
+  }
+
   #refilled(key: string, now: number): { tokens: number; at: number } {
     const bucket = this.#buckets.get(key);
     if (bucket === undefined) return { tokens: this.capacity, at: now };

@@ -65,6 +65,8 @@ export interface Account {
   certificateIssuedAt: number;
   /** Set when the account was revoked; its devices are gone. */
   deactivatedAt: number | undefined;
+  /** A customer's throw-away account: the contact point it was made for. Never a member. */
+  guestOf: Bytes | undefined;
 }
 
 export interface Device {
@@ -85,6 +87,8 @@ export interface DevicePrincipal {
   role: Role;
   displayName: string;
   publicKey: Bytes;
+  /** Set for a guest's device: the contact point its account was made for (docs/PROTOCOL.md §18). */
+  guestOf: Bytes | undefined;
 }
 
 /** A device as a live session presents it, with the session's expiry. */
@@ -152,7 +156,19 @@ export type StatementChange =
   | { kind: "revokeAccount"; accountId: Bytes; statement: Bytes }
   | { kind: "revokeDevice"; accountId: Bytes; deviceKey: Bytes; statement: Bytes }
   | { kind: "revokeInvitation"; invitationKey: Bytes; statement: Bytes }
-  | { kind: "rotate"; nextKey: Bytes; statement: Bytes };
+  | { kind: "rotate"; nextKey: Bytes; statement: Bytes }
+  | {
+      kind: "contactPoint";
+      contactPointId: Bytes;
+      slug: string;
+      open: boolean;
+      /** Account ids; each must be a member of the organisation that is not revoked. */
+      staff: Bytes[];
+      issuedAt: number;
+      /** encodeContactPoint, as verified: what GET /v1/contact-points/{slug} serves. */
+      contactPoint: Bytes;
+      statement: Bytes;
+    };
 
 export type ApplyStatementsResult =
   | {
@@ -162,8 +178,46 @@ export type ApplyStatementsResult =
       /** Devices deleted by revocations: their sockets must close. */
       revokedDevices: Bytes[];
     }
-  /** Nothing was applied; index is the first change whose state did not hold. */
-  | { ok: false; index: number };
+  /**
+   * Nothing was applied; index is the first change whose state did not hold.
+   * code and path (within that change, e.g. "staff.2") say more where the
+   * client can act on it.
+   */
+  | { ok: false; index: number; code?: "contact_point_slug_taken"; path?: string };
+
+/** The newest accepted statement of a contact point. */
+export interface ContactPointRecord {
+  id: Bytes;
+  orgId: Bytes;
+  slug: string;
+  open: boolean;
+  issuedAt: number;
+  /** encodeContactPoint. */
+  contactPoint: Bytes;
+}
+
+/** A guest whose certificates the caller verified under organisationKey; the store re-checks the state. */
+export interface CreateGuest {
+  contactPointId: Bytes;
+  organisationKey: Bytes;
+  now: number;
+  accountId: Bytes;
+  accountKey: Bytes;
+  displayName: string;
+  accountCertificate: Bytes;
+  certificateIssuedAt: number;
+  deviceId: Bytes;
+  publicKey: Bytes;
+  deviceCertificate: Bytes;
+  mailboxId: Bytes;
+}
+
+export type CreateGuestResult =
+  | { ok: true }
+  | {
+      ok: false;
+      code: "account_taken" | "device_key_taken" | "contact_point_closed" | "organisation_key_changed";
+    };
 
 export interface LoggedStatement {
   seq: number;
@@ -427,7 +481,7 @@ export interface ServerStore {
 
   getDevice(deviceId: Bytes): Promise<DevicePrincipal | undefined>;
   getAccount(accountId: Bytes): Promise<Account | undefined>;
-  /** Accounts that are not deactivated, with their devices. */
+  /** Accounts that are not deactivated and not guests, with their devices. */
   listMembers(orgId: Bytes): Promise<Member[]>;
 
   /** Stores a login challenge (random 32 bytes) for one device. */
@@ -504,6 +558,28 @@ export interface ServerStore {
    * is still that one (a push service's 410 for a replaced one changes nothing).
    */
   deletePushSubscription(deviceId: Bytes, endpoint?: string): Promise<boolean>;
+
+  getContactPoint(id: Bytes): Promise<ContactPointRecord | undefined>;
+  getContactPointBySlug(slug: string): Promise<ContactPointRecord | undefined>;
+  /**
+   * Atomically: checks that the contact point is open and the organisation
+   * key unchanged, creates the guest account (no log entry: a guest is no
+   * member), its device and its mailbox.
+   */
+  createGuest(request: CreateGuest): Promise<CreateGuestResult>;
+  /** A guest logged in: its idle time starts again. No-op for a member. */
+  touchGuest(accountId: Bytes, now: number): Promise<void>;
+  /** Counts one staff key package fetch of the guest; false (nothing counted) when it made max already. */
+  countGuestKeyPackageFetch(accountId: Bytes, max: number): Promise<boolean>;
+  /**
+   * Counts one blob upload of the guest unless it made maxBlobs or its blobs
+   * hold maxBytes already; the bytes its blobs hold before this one, or
+   * undefined when it may not upload.
+   */
+  reserveGuestBlob(accountId: Bytes, maxBlobs: number, maxBytes: number): Promise<number | undefined>;
+  addGuestBlobBytes(accountId: Bytes, bytes: number): Promise<void>;
+  /** Deletes guest accounts (devices, mailboxes, entries, sessions) last logged in before idleBefore; how many. */
+  sweepGuests(idleBefore: number): Promise<number>;
 
   /** Deletes whatever expired before now: queue entries, send keys, challenges, sessions, invitations, device links, blob metadata. */
   sweep(now: number): Promise<SweepResult>;

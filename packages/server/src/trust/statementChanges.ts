@@ -6,6 +6,8 @@
  */
 import {
   checkAccountCertificate,
+  checkContactPoint,
+  encodeContactPoint,
   checkKeyRotation,
   checkRevocation,
   decodeOrganisationStatement,
@@ -86,10 +88,23 @@ export function statementChanges(
         // Only through POST /v1/invitations, which also makes the token.
         fault = "not_allowed";
         break;
-      case "contactPoint":
-        // Refused until the store keeps contact points (docs/PROTOCOL.md §18).
-        fault = "not_allowed";
+      case "contactPoint": {
+        const c = s.contactPoint;
+        fault = checkContactPoint(c, key, verifyEd25519);
+        if (fault === undefined) {
+          changes.push({
+            kind: "contactPoint",
+            contactPointId: c.contactPointId,
+            slug: c.slug,
+            open: c.open,
+            staff: [...c.staff],
+            issuedAt: c.issuedAtSeconds,
+            contactPoint: encodeContactPoint(c),
+            statement,
+          });
+        }
         break;
+      }
       default:
         return missingCase(s);
     }

@@ -180,7 +180,10 @@ export class Connection {
       const onEvent = (event: BusEvent) => this.onBusEvent(event);
       for (const id of this.mailboxIds) this.unsubscribe.push(this.deps.bus.subscribe(mailboxKey(hex(id)), onEvent));
       this.unsubscribe.push(this.deps.bus.subscribe(deviceKey(hex(principal.deviceId)), onEvent));
-      this.unsubscribe.push(this.deps.bus.subscribe(organisationBusKey(hex(principal.orgId)), onEvent));
+      // A guest cannot read the organisation's log: news of it are no business of a customer's device.
+      if (principal.guestOf === undefined) {
+        this.unsubscribe.push(this.deps.bus.subscribe(organisationBusKey(hex(principal.orgId)), onEvent));
+      }
       // A revocation or logout committed between the session read and the subscriptions published to no one.
       if ((await this.deps.store.getDevice(principal.deviceId)) === undefined) return this.fail("device_revoked");
       if ((await this.deps.store.getSession(tokenHash, this.deps.now())) === undefined)

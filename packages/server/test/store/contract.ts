@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { accountsContract } from "./contract-accounts.js";
 import { deviceLinksContract } from "./contract-deviceLinks.js";
 import { pushContract } from "./contract-push.js";
+import { contactPointsContract } from "./contract-contactPoints.js";
 import { relayContract } from "./contract-relay.js";
 import { statementsContract } from "./contract-statements.js";
 import type { StoreFixture } from "./fixtures.js";
@@ -44,5 +45,6 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>, s
     deviceLinksContract(current);
     relayContract(current, open);
     pushContract(current);
+    contactPointsContract(current);
   });
 }

@@ -23,6 +23,7 @@ import {
   type PostStatementsResponse,
   type Role,
   type ClientFrameBody,
+  type CreateGuestResponse,
   type Entry,
   type RedeemInvitationResponse,
   type SendResult,
@@ -31,6 +32,7 @@ import {
 import type { TestServer } from "./server.js";
 import {
   deviceCertificate,
+  guestAccountCertificate,
   invitationCertificate,
   newKeyPair,
   organisationAccountCertificate,
@@ -183,6 +185,53 @@ export class TestDevice {
     );
   }
 
+  /**
+   * Makes a customer's guest account through a contact point, as the
+   * customer's browser does; the certificate may be swapped by the test.
+   */
+  static async guest(
+    server: TestServer,
+    slug: string,
+    fields: {
+      organisationKey: Uint8Array;
+      contactPointId: Uint8Array;
+      accountCertificate?: (accountKey: KeyPair) => AccountCertificate;
+      proof?: (publicKey: Uint8Array) => { challenge: string; nonce: string };
+    },
+  ): Promise<TestDevice> {
+    const device = newKeyPair();
+    const accountKey = newKeyPair();
+    const accountCertificate =
+      fields.accountCertificate?.(accountKey) ??
+      guestAccountCertificate(accountKey, {
+        organisationKey: fields.organisationKey,
+        contactPointId: fields.contactPointId,
+      });
+    const body: Record<string, unknown> = {
+      accountId: encodeBase64url(accountCertificate.accountId),
+      publicKey: encodeBase64url(device.publicKey),
+      accountCertificate: encodeBase64url(encodeAccountCertificate(accountCertificate)),
+      deviceCertificate: encodeBase64url(
+        encodeDeviceCertificate(deviceCertificate(accountCertificate.accountId, accountKey, device.publicKey)),
+      ),
+    };
+    if (fields.proof !== undefined) body.proof = fields.proof(device.publicKey);
+    const res = await http<CreateGuestResponse>(server, "POST", `/v1/contact-points/${slug}/guests`, { body });
+    if (res.status !== 201) throw new GuestRefused(res);
+    const b = res.body;
+    return new TestDevice(
+      server,
+      device.privateKey,
+      device.publicKey,
+      decodeBase64url(b.accountId)!,
+      decodeBase64url(b.deviceId)!,
+      { mailboxId: decodeBase64url(b.mailbox.mailboxId)!, capability: decodeBase64url(b.mailbox.capability)! },
+      accountCertificate.displayName,
+      accountKey,
+      { key: newKeyPair() },
+    );
+  }
+
   async login(): Promise<string> {
     const deviceId = encodeBase64url(this.deviceId);
     const c = await http<{ challenge: string }>(this.server, "POST", "/v1/login/challenge", { body: { deviceId } });
@@ -235,6 +284,13 @@ export class TestDevice {
     const hello = await socket.hello(anonymous ? "" : this.token);
     if (hello.case !== "helloOk") throw new Error(`hello failed: ${JSON.stringify(hello)}`);
     return socket;
+  }
+}
+
+/** POST /v1/contact-points/{slug}/guests answered something else than 201. */
+export class GuestRefused extends Error {
+  constructor(readonly result: HttpResult) {
+    super(`guest refused: ${result.status} ${JSON.stringify(result.body)}`);
   }
 }
 

@@ -7,6 +7,7 @@ import { generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:cry
 import {
   STATEMENT_LABELS,
   accountCertificateBody,
+  contactPointBody,
   deviceCertificateBody,
   encodeBase64url,
   encodeOrganisationStatement,
@@ -15,6 +16,7 @@ import {
   revocationBody,
   signedMessage,
   type AccountCertificate,
+  type ContactPoint,
   type DeviceCertificate,
   type InvitationCertificate,
   type KeyRotation,
@@ -137,4 +139,51 @@ export function keyRotation(previous: KeyPair, next: KeyPair, issuedBy: Uint8Arr
 /** base64url of encodeOrganisationStatement, as POST /v1/organisation/statements takes it. */
 export function statementText(s: OrganisationStatement): string {
   return encodeBase64url(encodeOrganisationStatement(s));
+}
+
+/** A contact point statement signed by the organisation key; open, one greeting, no required fields by default. */
+export function contactPoint(
+  org: KeyPair,
+  fields: {
+    slug: string;
+    staff: Uint8Array[];
+    issuedBy: Uint8Array;
+    contactPointId?: Uint8Array;
+    open?: boolean;
+    issuedAtSeconds?: number;
+  },
+): ContactPoint {
+  const body = {
+    organisationKey: org.publicKey,
+    contactPointId: fields.contactPointId ?? randomAccountId(),
+    slug: fields.slug,
+    open: fields.open ?? true,
+    name: "Testbau – Anfragen",
+    staff: fields.staff,
+    greeting: "Guten Tag! Schicken Sie uns Fotos vom Schaden.",
+    openingHours: "Mo–Fr 8–17 Uhr",
+    privacyText: "Wir verwenden Ihre Angaben nur für diese Anfrage.",
+    requiredFields: [],
+    retentionDays: 90,
+    issuedAtSeconds: fields.issuedAtSeconds ?? nowSeconds(),
+    issuedBy: fields.issuedBy,
+  };
+  return { ...body, signature: signAs(org, STATEMENT_LABELS.contactPoint, contactPointBody(body)) };
+}
+
+/** A customer's self-signed account certificate for one contact point, as its browser makes it. */
+export function guestAccountCertificate(
+  accountKey: KeyPair,
+  fields: { organisationKey: Uint8Array; contactPointId: Uint8Array; accountId?: Uint8Array; displayName?: string },
+): AccountCertificate {
+  const body = {
+    organisationKey: fields.organisationKey,
+    accountId: fields.accountId ?? randomAccountId(),
+    accountKey: accountKey.publicKey,
+    role: "member" as const,
+    displayName: fields.displayName ?? "Kunde",
+    issuedAtSeconds: nowSeconds(),
+    issuer: { kind: "guest" as const, contactPointId: fields.contactPointId },
+  };
+  return { ...body, signature: signAs(accountKey, STATEMENT_LABELS.account, accountCertificateBody(body)) };
 }

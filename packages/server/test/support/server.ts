@@ -78,6 +78,7 @@ export async function startTestServer(
   const config = defaultConfig("http://127.0.0.1:8080");
   config.rateLimits.publicPerMinute = 10_000;
   config.rateLimits.publicGlobalPerMinute = 100_000;
+  config.rateLimits.guestsPerAddressPerHour = 10_000;
   // Every test client comes from 127.0.0.1; the caps have tests of their own.
   config.maxSocketsPerAddress = 10_000;
   config.maxSocketsAwaitingHello = 10_000;

@@ -24,7 +24,7 @@ import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { CHROMIUM } from "./browserPage.js";
-import { PHONE, docsScreenshotsDir, openPerson, startBote } from "./webApp.js";
+import { PHONE, docsScreenshotsDir, openPerson, startBote, invite } from "./webApp.js";
 
 const SCREEN = { width: 1280, height: 800 };
 /** The part of the screen shown: the upper right, where dunst puts the notification. */
@@ -207,15 +207,6 @@ async function main(): Promise<void> {
     for (const child of started.reverse()) child.kill();
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-async function invite(page: Page, name: string): Promise<string> {
-  await page.goto(new URL("/#/admin", page.url()).toString());
-  await page.getByRole("button", { name: "Kollegin oder Kollegen einladen" }).click();
-  await page.getByLabel("Name der Person").fill(name);
-  await page.getByRole("button", { name: "Einladungslink erstellen" }).click();
-  await page.getByRole("heading", { name: `Einladung für ${name}` }).waitFor();
-  return page.locator("#invite-link").inputValue();
 }
 
 async function send(page: Page, text: string): Promise<void> {

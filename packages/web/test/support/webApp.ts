@@ -145,3 +145,13 @@ export async function decryptedBytes(page: Page, src: string | null): Promise<Ui
   }, url);
   return Uint8Array.from(numbers);
 }
+
+/** The admin invites a colleague by name in the Verwaltung and gets the link to open in the colleague's browser. */
+export async function invite(page: Page, name: string): Promise<string> {
+  await page.goto(new URL("/#/admin", page.url()).toString());
+  await page.getByRole("button", { name: "Kollegin oder Kollegen einladen" }).click();
+  await page.getByLabel("Name der Person").fill(name);
+  await page.getByRole("button", { name: "Einladungslink erstellen" }).click();
+  await page.getByRole("heading", { name: `Einladung für ${name}` }).waitFor();
+  return page.locator("#invite-link").inputValue();
+}

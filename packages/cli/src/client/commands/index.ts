@@ -8,6 +8,9 @@ import { registerDownload, registerSend } from "./send.js";
 import { registerGroup } from "./group.js";
 import { registerListen, registerSync } from "./sync.js";
 import { registerVerify } from "./verify.js";
+import { registerContactPoint } from "./contactPoint.js";
+import { registerInbox } from "./inbox.js";
+import { registerInquiry } from "./inquiry.js";
 
 export function registerClientCommands(program: Command): void {
   // In the order `bote --help` lists them, which is the order of registration.
@@ -23,4 +26,7 @@ export function registerClientCommands(program: Command): void {
   registerMessages(program);
   registerDownload(program);
   registerVerify(program);
+  registerContactPoint(program);
+  registerInbox(program);
+  registerInquiry(program);
 }

@@ -14,7 +14,7 @@ import {
 } from "@bote/protocol";
 import type { ServerContext } from "../context.js";
 import { parse } from "../parse.js";
-import { authenticate } from "../auth.js";
+import { authenticate, GUEST_ROUTE } from "../auth.js";
 import { hex, randomId, sha256, verifyEd25519 } from "../../crypto.js";
 import { deviceKey, sessionTag } from "../../relay/Bus.js";
 import { publicRateLimit } from "../rateLimit.js";
@@ -52,6 +52,8 @@ export function accountRoutes(app: FastifyInstance, ctx: ServerContext): void {
       throw new BoteError("challenge_invalid");
     }
     if (!fresh || !verifyEd25519(device.publicKey, signed, body.signature)) throw new BoteError("challenge_invalid");
+    // A guest account lives until it has not logged in for guestIdleMs (the sweep).
+    if (device.guestOf !== undefined) await ctx.store.touchGuest(device.accountId, ctx.now());
     const token = encodeBase64url(randomId(32));
     const expiresAt = ctx.now() + ctx.config.sessionTtlMs;
     const dropped = await ctx.store.createSession(
@@ -68,7 +70,7 @@ export function accountRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return response;
   });
 
-  app.post("/v1/logout", async (request, reply) => {
+  app.post("/v1/logout", { config: GUEST_ROUTE }, async (request, reply) => {
     const me = await authenticate(ctx, request);
     const token = request.headers.authorization!.slice("Bearer ".length);
     const tokenHash = sha256(token);
@@ -78,7 +80,7 @@ export function accountRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return reply.code(204).send();
   });
 
-  app.get("/v1/me", async (request) => {
+  app.get("/v1/me", { config: GUEST_ROUTE }, async (request) => {
     const me = await authenticate(ctx, request);
     const [organisation, mailboxes, stock] = await Promise.all([
       ctx.store.getOrganisation(me.orgId),
@@ -101,6 +103,7 @@ export function accountRoutes(app: FastifyInstance, ctx: ServerContext): void {
         low: stock.oneTime < KEY_PACKAGES_LOW_WATERMARK,
         ...(handedOutAt === undefined ? {} : { lastResortHandedOutAt: new Date(handedOutAt).toISOString() }),
       },
+      ...(me.guestOf === undefined ? {} : { contactPointId: encodeBase64url(me.guestOf) }),
     };
     return response;
   });

@@ -3,19 +3,45 @@ import type { FastifyInstance } from "fastify";
 import { Readable } from "node:stream";
 import { BoteError, blobIdParam, encodeBase64url, type BlobUploadResponse } from "@bote/protocol";
 import type { ServerContext } from "../context.js";
-import { authenticate } from "../auth.js";
+import { authenticate, GUEST_ROUTE } from "../auth.js";
 import { parse } from "../parse.js";
 import { randomId } from "../../crypto.js";
 import { ceilToHour } from "../../time.js";
 
+/**
+ * Counts one upload of a guest and the bytes it may still send: a
+ * customer's inquiry carries a few photos and PDFs, not a file share. Blobs
+ * stay unlinked to accounts; the guest's row only counts them.
+ */
+async function guestBlobBudget(ctx: ServerContext, accountId: Uint8Array, declared: number): Promise<number> {
+  const { maxBlobs, maxBlobBytes } = ctx.config.guests;
+  const used = await ctx.store.reserveGuestBlob(accountId, maxBlobs, maxBlobBytes);
+  if (used === undefined) throw new BoteError("guest_blob_limit");
+  const left = Math.min(ctx.config.blobMaxBytes, maxBlobBytes - used);
+  if (declared > left) throw new BoteError("guest_blob_limit");
+  return left;
+}
+
 export function blobRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.post("/v1/blobs", async (request, reply) => {
-    await authenticate(ctx, request);
+  app.post("/v1/blobs", { config: GUEST_ROUTE }, async (request, reply) => {
+    const me = await authenticate(ctx, request);
     if (request.headers["content-type"] !== "application/octet-stream") throw new BoteError("unsupported_media_type");
     const declared = Number(request.headers["content-length"] ?? "0");
     if (declared > ctx.config.blobMaxBytes) throw new BoteError("blob_too_large");
+    const maxBytes =
+      me.guestOf === undefined ? ctx.config.blobMaxBytes : await guestBlobBudget(ctx, me.accountId, declared);
     const id = randomId(32);
-    const size = await ctx.blobs.write(id, request.body as AsyncIterable<Uint8Array>, ctx.config.blobMaxBytes);
+    let size: number;
+    try {
+      size = await ctx.blobs.write(id, request.body as AsyncIterable<Uint8Array>, maxBytes);
+    } catch (error) {
+      // A guest's chunked upload that ran past what its budget had left.
+      if (error instanceof BoteError && error.code === "blob_too_large" && maxBytes < ctx.config.blobMaxBytes) {
+        throw new BoteError("guest_blob_limit");
+      }
+      throw error;
+    }
+    if (me.guestOf !== undefined) await ctx.store.addGuestBlobBytes(me.accountId, size);
     const expiresAt = ceilToHour(ctx.now() + ctx.config.blobTtlMs);
     await ctx.store.createBlob({ id, size, expiresAt });
     const response: BlobUploadResponse = {
@@ -26,7 +52,7 @@ export function blobRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return reply.code(201).send(response);
   });
 
-  app.get("/v1/blobs/:blobId", async (request, reply) => {
+  app.get("/v1/blobs/:blobId", { config: GUEST_ROUTE }, async (request, reply) => {
     await authenticate(ctx, request);
     const { blobId } = parse(blobIdParam, request.params);
     const meta = await ctx.store.getBlob(blobId, ctx.now());

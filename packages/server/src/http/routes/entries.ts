@@ -12,14 +12,14 @@ import {
   type FetchedEntry,
 } from "@bote/protocol";
 import type { ServerContext } from "../context.js";
-import { authenticate } from "../auth.js";
+import { authenticate, GUEST_ROUTE } from "../auth.js";
 import { parse } from "../parse.js";
 
 /** An answer is cut once its payloads reach this much (base64url makes the body a third larger). */
 const ANSWER_BYTES = 1024 * 1024;
 
 export function entryRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get("/v1/entries", async (request, reply) => {
+  app.get("/v1/entries", { config: GUEST_ROUTE }, async (request, reply) => {
     const me = await authenticate(ctx, request);
     const { limit } = parse(fetchEntriesQuery, request.query);
     const mailboxIds = (await ctx.store.listMailboxes(me.deviceId)).map((m) => m.id);
@@ -46,7 +46,7 @@ export function entryRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return reply.header("cache-control", "no-store").send(response);
   });
 
-  app.post("/v1/entries/ack", async (request, reply) => {
+  app.post("/v1/entries/ack", { config: GUEST_ROUTE }, async (request, reply) => {
     const me = await authenticate(ctx, request);
     const { entryIds } = parse(ackEntriesRequest, request.body);
     const mailboxes = await ctx.store.listMailboxes(me.deviceId);

@@ -5,7 +5,6 @@ import {
   KEY_PACKAGES_LOW_WATERMARK,
   MAX_KEY_PACKAGES_PER_DEVICE,
   accountIdParam,
-  encodeBase64url,
   uploadKeyPackagesRequest,
   type FetchKeyPackagesResponse,
   type KeyPackageStock,
@@ -13,8 +12,7 @@ import {
 import type { ServerContext } from "../context.js";
 import { parse } from "../parse.js";
 import { authenticate } from "../auth.js";
-import { deviceKey } from "../../relay/Bus.js";
-import { hex } from "../../crypto.js";
+import { takeAccountKeyPackages } from "../accountKeyPackages.js";
 
 export function keyPackageRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post("/v1/key-packages", async (request) => {
@@ -34,44 +32,19 @@ export function keyPackageRoutes(app: FastifyInstance, ctx: ServerContext): void
     const me = await authenticate(ctx, request);
     if (!ctx.keyPackageLimits.allowFetch(me.accountId)) throw new BoteError("rate_limited");
     const { accountId } = parse(accountIdParam, request.params);
-    const limits = ctx.keyPackageLimits;
     const account = await ctx.store.getAccount(accountId);
     // Another organisation's account is reported as unknown: ids of other organisations stay secret.
-    // A revoked account is unknown too: nobody may add it to a group any more.
-    if (account === undefined || Buffer.compare(account.orgId, me.orgId) !== 0 || account.deactivatedAt !== undefined) {
+    // A revoked account is unknown too: nobody may add it to a group any more. A guest is no colleague:
+    // only the group its own browser made holds it (docs/PROTOCOL.md §18).
+    if (
+      account === undefined ||
+      Buffer.compare(account.orgId, me.orgId) !== 0 ||
+      account.deactivatedAt !== undefined ||
+      account.guestOf !== undefined
+    ) {
       throw new BoteError("account_unknown");
     }
-    const granted = new Set<string>();
-    const result = await ctx.store.takeKeyPackages(accountId, (deviceId) => {
-      const ok = limits.takeOneTime(deviceId);
-      if (ok) granted.add(hex(deviceId));
-      return ok;
-    });
-    for (const t of result.taken) {
-      const key = hex(t.deviceId);
-      if (t.lastResort) {
-        // Its one-time stock was empty: the budget was not used.
-        if (granted.has(key)) limits.refundOneTime(t.deviceId);
-        limits.noteLastResortHandedOut(t.deviceId);
-      }
-      if (t.lastResort || t.remaining < KEY_PACKAGES_LOW_WATERMARK) {
-        ctx.bus.publish(deviceKey(key), {
-          kind: "keyPackagesLow",
-          remaining: t.remaining,
-          lastResortHandedOut: t.lastResort,
-        });
-      }
-    }
-    const response: FetchKeyPackagesResponse = {
-      devices: result.taken.map((t) => ({
-        deviceId: encodeBase64url(t.deviceId),
-        keyPackage: encodeBase64url(t.data),
-        lastResort: t.lastResort,
-        mailboxId: encodeBase64url(t.mailboxId),
-        capability: encodeBase64url(ctx.secrets.issueCapability(t.mailboxId)),
-      })),
-      unavailable: result.unavailable.map(encodeBase64url),
-    };
+    const response: FetchKeyPackagesResponse = await takeAccountKeyPackages(ctx, accountId);
     return response;
   });
 }

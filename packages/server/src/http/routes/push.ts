@@ -2,18 +2,18 @@
 import type { FastifyInstance } from "fastify";
 import { BoteError, pushSubscriptionRequest, type PushKeyResponse } from "@bote/protocol";
 import type { ServerContext } from "../context.js";
-import { authenticate } from "../auth.js";
+import { authenticate, GUEST_ROUTE } from "../auth.js";
 import { parse } from "../parse.js";
 import { pushEndpointAllowed } from "../../push/pushEndpoint.js";
 
 export function pushRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get("/v1/push/key", async (request) => {
+  app.get("/v1/push/key", { config: GUEST_ROUTE }, async (request) => {
     await authenticate(ctx, request);
     const response: PushKeyResponse = { publicKey: ctx.vapidPublicKey };
     return response;
   });
 
-  app.post("/v1/push/subscription", async (request, reply) => {
+  app.post("/v1/push/subscription", { config: GUEST_ROUTE }, async (request, reply) => {
     const me = await authenticate(ctx, request);
     const body = parse(pushSubscriptionRequest, request.body);
     if (!pushEndpointAllowed(body.endpoint, ctx.config.push.allowInsecureEndpoints)) {
@@ -27,7 +27,7 @@ export function pushRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return reply.code(204).send();
   });
 
-  app.delete("/v1/push/subscription", async (request, reply) => {
+  app.delete("/v1/push/subscription", { config: GUEST_ROUTE }, async (request, reply) => {
     const me = await authenticate(ctx, request);
     await ctx.store.deletePushSubscription(me.deviceId);
     return reply.code(204).send();

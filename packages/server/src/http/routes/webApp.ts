@@ -68,6 +68,8 @@ export function webAppRoutes(app: FastifyInstance, ctx: ServerContext, webRoot: 
   app.get("/", serveIndex);
   app.get("/join", serveIndex);
   app.get("/link", serveIndex);
+  // A contact point's customer page (docs/PROTOCOL.md §18); the slug is read by the page.
+  app.get("/k/:slug", (request, reply) => serveFile(request, reply, ctx, webRoot, ["customer.html"]));
   app.get("/*", (request, reply) => {
     const path = request.url.split("?")[0] ?? "";
     if (isApiPath(path)) return sendError(reply, request, "not_found");

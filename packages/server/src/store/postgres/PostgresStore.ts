@@ -9,6 +9,9 @@ import type {
   Account,
   ApplyStatementsResult,
   BlobMeta,
+  ContactPointRecord,
+  CreateGuest,
+  CreateGuestResult,
   ClaimDeviceLink,
   ClaimDeviceLinkResult,
   CompleteDeviceLink,
@@ -50,7 +53,9 @@ import { upgradeLegacyQueue } from "./legacyQueue.js";
 import { claimLink, completeLink, createLink, getLink, keyLink, revealLink, takeCompletedLink } from "./deviceLinks.js";
 import { Rollback, transaction } from "./transaction.js";
 import { deletePushSubscription, pushSubscriptionOfMailbox, putPushSubscription } from "./pushSubscriptions.js";
+import * as contactPoints from "./contactPoints.js";
 import {
+  ACCOUNT,
   INVITATION,
   append,
   applyChange,
@@ -71,9 +76,11 @@ interface PrincipalRow {
   role: Role;
   display_name: string;
   public_key: Buffer;
+  guest_of: Buffer | null;
 }
-const PRINCIPAL = `SELECT d.id AS device_id, d.account_id, a.org_id, a.role, a.display_name, d.public_key
-  FROM devices d JOIN accounts a ON a.id = d.account_id`;
+const PRINCIPAL = `SELECT d.id AS device_id, d.account_id, a.org_id, a.role, a.display_name, d.public_key,
+  g.contact_point_id AS guest_of
+  FROM devices d JOIN accounts a ON a.id = d.account_id LEFT JOIN guest_accounts g ON g.account_id = a.id`;
 
 function principalOf(row: PrincipalRow): DevicePrincipal {
   return {
@@ -83,6 +90,7 @@ function principalOf(row: PrincipalRow): DevicePrincipal {
     role: row.role,
     displayName: row.display_name,
     publicKey: row.public_key,
+    guestOf: row.guest_of ?? undefined,
   };
 }
 
@@ -97,6 +105,7 @@ function accountOf(row: AccountRow): Account {
     certificate: row.certificate,
     certificateIssuedAt: Number(row.certificate_issued_at),
     deactivatedAt: row.deactivated_at === null ? undefined : Number(row.deactivated_at),
+    guestOf: row.guest_of ?? undefined,
   };
 }
 
@@ -283,8 +292,8 @@ class PostgresStore implements ServerStore {
       const revokedDevices: Bytes[] = [];
       let seq = 0;
       for (const [index, change] of changes.entries()) {
-        const holds = await applyChange(client, orgId, change, now, revokedDevices);
-        if (!holds) throw new Rollback<ApplyStatementsResult>({ ok: false, index });
+        const fault = await applyChange(client, orgId, change, now, revokedDevices);
+        if (fault !== undefined) throw new Rollback<ApplyStatementsResult>({ ok: false, index, ...fault });
         seq = await append(client, orgId, change.statement, now);
       }
       return { ok: true, seq, revokedDevices };
@@ -330,13 +339,15 @@ class PostgresStore implements ServerStore {
   }
 
   async getAccount(accountId: Bytes): Promise<Account | undefined> {
-    const [row] = await this.rows<AccountRow>("SELECT * FROM accounts WHERE id = $1", [accountId]);
+    const [row] = await this.rows<AccountRow>(`${ACCOUNT} WHERE a.id = $1`, [accountId]);
     return row && accountOf(row);
   }
 
   async listMembers(orgId: Bytes): Promise<Member[]> {
     const accounts = await this.rows<AccountRow>(
-      "SELECT * FROM accounts WHERE org_id = $1 AND deactivated_at IS NULL ORDER BY created_at, id",
+      // Guests are no members: the directory never lists them.
+      `${ACCOUNT} WHERE a.org_id = $1 AND a.deactivated_at IS NULL AND g.account_id IS NULL
+        ORDER BY a.created_at, a.id`,
       [orgId],
     );
     const devices = await this.rows<{
@@ -400,8 +411,10 @@ class PostgresStore implements ServerStore {
 
   async getSession(tokenHash: Bytes, now: number): Promise<SessionPrincipal | undefined> {
     const [row] = await this.rows<PrincipalRow & { expires_at: string }>(
-      `SELECT d.id AS device_id, d.account_id, a.org_id, a.role, a.display_name, d.public_key, s.expires_at
+      `SELECT d.id AS device_id, d.account_id, a.org_id, a.role, a.display_name, d.public_key,
+              g.contact_point_id AS guest_of, s.expires_at
          FROM sessions s JOIN devices d ON d.id = s.device_id JOIN accounts a ON a.id = d.account_id
+         LEFT JOIN guest_accounts g ON g.account_id = a.id
         WHERE s.token_hash = $1 AND s.expires_at > $2`,
       [tokenHash, now],
     );
@@ -604,6 +617,38 @@ class PostgresStore implements ServerStore {
 
   deletePushSubscription(deviceId: Bytes, endpoint?: string): Promise<boolean> {
     return deletePushSubscription(this.pool, deviceId, endpoint);
+  }
+
+  getContactPoint(id: Bytes): Promise<ContactPointRecord | undefined> {
+    return contactPoints.getContactPoint(this.pool, "id", id);
+  }
+
+  getContactPointBySlug(slug: string): Promise<ContactPointRecord | undefined> {
+    return contactPoints.getContactPoint(this.pool, "slug", slug);
+  }
+
+  createGuest(request: CreateGuest): Promise<CreateGuestResult> {
+    return contactPoints.createGuest(this.pool, request);
+  }
+
+  touchGuest(accountId: Bytes, now: number): Promise<void> {
+    return contactPoints.touchGuest(this.pool, accountId, now);
+  }
+
+  countGuestKeyPackageFetch(accountId: Bytes, max: number): Promise<boolean> {
+    return contactPoints.countGuestKeyPackageFetch(this.pool, accountId, max);
+  }
+
+  reserveGuestBlob(accountId: Bytes, maxBlobs: number, maxBytes: number): Promise<number | undefined> {
+    return contactPoints.reserveGuestBlob(this.pool, accountId, maxBlobs, maxBytes);
+  }
+
+  addGuestBlobBytes(accountId: Bytes, bytes: number): Promise<void> {
+    return contactPoints.addGuestBlobBytes(this.pool, accountId, bytes);
+  }
+
+  sweepGuests(idleBefore: number): Promise<number> {
+    return contactPoints.sweepGuests(this.pool, idleBefore);
   }
 
   sweep(now: number): Promise<SweepResult> {

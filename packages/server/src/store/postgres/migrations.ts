@@ -257,6 +257,37 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    sql: `
+      -- Contact points (docs/PROTOCOL.md §18): the newest accepted statement
+      -- of each, for the public page; the log keeps every one.
+      CREATE TABLE contact_points (
+        id bytea PRIMARY KEY,
+        org_id bytea NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+        slug text NOT NULL UNIQUE,
+        open boolean NOT NULL,
+        issued_at bigint NOT NULL,
+        statement bytea NOT NULL
+      );
+      CREATE INDEX contact_points_org ON contact_points(org_id);
+      -- A guest is an accounts row plus this one (the same schema as SQLite's,
+      -- which cannot change the CHECK on accounts.role). It holds the contact
+      -- point, one time and counters: nothing about who answers the guest. No
+      -- cascade from contact_points: a guest row must never vanish while its
+      -- account stays.
+      CREATE TABLE guest_accounts (
+        account_id bytea PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+        contact_point_id bytea NOT NULL REFERENCES contact_points(id),
+        last_login_at bigint NOT NULL,
+        key_package_fetches integer NOT NULL DEFAULT 0,
+        blobs integer NOT NULL DEFAULT 0,
+        blob_bytes bigint NOT NULL DEFAULT 0
+      );
+      CREATE INDEX guest_accounts_idle ON guest_accounts(last_login_at);
+      CREATE INDEX guest_accounts_contact_point ON guest_accounts(contact_point_id);
+    `,
+  },
 ];
 
 export async function applyMigrations(pool: pg.Pool): Promise<void> {

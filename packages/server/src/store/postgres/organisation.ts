@@ -18,6 +18,17 @@ export interface AccountRow {
   certificate: Buffer;
   certificate_issued_at: string;
   deactivated_at: string | null;
+  guest_of: Buffer | null;
+}
+
+/** Reads an account with its guest mark (guest_of: the contact point, NULL for a member). */
+export const ACCOUNT = `SELECT a.*, g.contact_point_id AS guest_of
+  FROM accounts a LEFT JOIN guest_accounts g ON g.account_id = a.id`;
+
+/** Why a change's state did not hold, beyond "it did not": a code or a path within the change. */
+export interface ChangeFault {
+  code?: "contact_point_slug_taken";
+  path?: string;
 }
 export interface InvitationRow {
   id: Buffer;
@@ -88,16 +99,17 @@ async function deleteDevice(client: pg.PoolClient, deviceId: Buffer, publicKey: 
   await client.query("DELETE FROM devices WHERE id = $1", [deviceId]);
 }
 
-export /** One verified change; false when the state it needs does not hold. */
-async function applyChange(
+/** One verified change; a fault when the state it needs does not hold. */
+export async function applyChange(
   client: pg.PoolClient,
   orgId: Bytes,
   change: StatementChange,
   now: number,
   revokedDevices: Bytes[],
-): Promise<boolean> {
+): Promise<ChangeFault | undefined> {
+  const fault = (holds: boolean) => (holds ? undefined : {});
   const accountOfOrg = async (accountId: Bytes) => {
-    const result = await client.query<AccountRow>("SELECT * FROM accounts WHERE id = $1 FOR UPDATE", [accountId]);
+    const result = await client.query<AccountRow>(`${ACCOUNT} WHERE a.id = $1 FOR UPDATE OF a`, [accountId]);
     const row = result.rows[0];
     return row !== undefined && row.org_id.equals(orgId) ? row : undefined;
   };
@@ -107,20 +119,22 @@ async function applyChange(
       if (
         account === undefined ||
         account.deactivated_at !== null ||
+        // An org-signed certificate never turns a customer's guest account into a member.
+        account.guest_of !== null ||
         !account.account_key.equals(change.accountKey) ||
         change.issuedAt < Number(account.certificate_issued_at)
       ) {
-        return false;
+        return {};
       }
       await client.query(
         "UPDATE accounts SET certificate = $1, certificate_issued_at = $2, role = $3, display_name = $4 WHERE id = $5",
         [change.certificate, change.issuedAt, change.role, change.displayName, change.accountId],
       );
-      return true;
+      return undefined;
     }
     case "revokeAccount": {
       const account = await accountOfOrg(change.accountId);
-      if (account === undefined || account.deactivated_at !== null) return false;
+      if (account === undefined || account.deactivated_at !== null) return {};
       await client.query("UPDATE accounts SET deactivated_at = $1 WHERE id = $2", [now, change.accountId]);
       const devices = await client.query<{ id: Buffer; public_key: Buffer }>(
         "SELECT id, public_key FROM devices WHERE account_id = $1 ORDER BY id",
@@ -130,19 +144,19 @@ async function applyChange(
         await deleteDevice(client, device.id, device.public_key, now);
         revokedDevices.push(device.id);
       }
-      return true;
+      return undefined;
     }
     case "revokeDevice": {
-      if ((await accountOfOrg(change.accountId)) === undefined) return false;
+      if ((await accountOfOrg(change.accountId)) === undefined) return {};
       const result = await client.query<{ id: Buffer; public_key: Buffer }>(
         "SELECT id, public_key FROM devices WHERE account_id = $1 AND public_key = $2",
         [change.accountId, change.deviceKey],
       );
       const device = result.rows[0];
-      if (device === undefined) return false;
+      if (device === undefined) return {};
       await deleteDevice(client, device.id, device.public_key, now);
       revokedDevices.push(device.id);
-      return true;
+      return undefined;
     }
     case "revokeInvitation": {
       const result = await client.query(
@@ -150,14 +164,67 @@ async function applyChange(
           WHERE invitation_key = $2 AND org_id = $3 AND redeemed_at IS NULL AND revoked_at IS NULL`,
         [now, change.invitationKey, orgId],
       );
-      return result.rowCount === 1;
+      return fault(result.rowCount === 1);
     }
     case "rotate":
       await client.query("UPDATE organisations SET organisation_key = $1 WHERE id = $2", [change.nextKey, orgId]);
-      return true;
+      return undefined;
+    case "contactPoint":
+      return applyContactPoint(client, orgId, change);
     default: {
       const unknown: never = change;
       throw new RangeError(`unknown change ${String(unknown)}`);
     }
   }
+}
+
+/**
+ * The newest statement of a contact point replaces the one stored: an older
+ * one (by issuedAt) is refused, one of the same time wins by log order. The
+ * slug is unique on the server; every staff account must be a member of the
+ * organisation that is not revoked. The caller holds the organisation's lock.
+ */
+async function applyContactPoint(
+  client: pg.PoolClient,
+  orgId: Bytes,
+  change: Extract<StatementChange, { kind: "contactPoint" }>,
+): Promise<ChangeFault | undefined> {
+  const existing = await client.query<{ org_id: Buffer; issued_at: string }>(
+    "SELECT org_id, issued_at FROM contact_points WHERE id = $1 FOR UPDATE",
+    [change.contactPointId],
+  );
+  const row = existing.rows[0];
+  if (row !== undefined && (!row.org_id.equals(orgId) || change.issuedAt < Number(row.issued_at))) return {};
+  for (const [j, accountId] of change.staff.entries()) {
+    const result = await client.query<AccountRow>(`${ACCOUNT} WHERE a.id = $1`, [accountId]);
+    const account = result.rows[0];
+    if (
+      account === undefined ||
+      !account.org_id.equals(orgId) ||
+      account.deactivated_at !== null ||
+      account.guest_of !== null
+    ) {
+      return { path: `staff.${j}` };
+    }
+  }
+  const holder = await client.query<{ id: Buffer }>("SELECT id FROM contact_points WHERE slug = $1", [change.slug]);
+  if (holder.rows[0] !== undefined && !holder.rows[0].id.equals(change.contactPointId)) {
+    return { code: "contact_point_slug_taken" };
+  }
+  // Another organisation may take the slug at the same moment: its unique index settles that race.
+  await client.query("SAVEPOINT contact_point");
+  try {
+    await client.query(
+      `INSERT INTO contact_points (id, org_id, slug, open, issued_at, statement) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (id) DO UPDATE SET slug = excluded.slug, open = excluded.open,
+         issued_at = excluded.issued_at, statement = excluded.statement`,
+      [change.contactPointId, orgId, change.slug, change.open, change.issuedAt, change.contactPoint],
+    );
+  } catch (error) {
+    if ((error as { code?: string }).code !== "23505") throw error;
+    await client.query("ROLLBACK TO SAVEPOINT contact_point");
+    return { code: "contact_point_slug_taken" };
+  }
+  await client.query("RELEASE SAVEPOINT contact_point");
+  return undefined;
 }

@@ -8,6 +8,9 @@ import type {
   Account,
   ApplyStatementsResult,
   BlobMeta,
+  ContactPointRecord,
+  CreateGuest,
+  CreateGuestResult,
   ClaimDeviceLink,
   ClaimDeviceLinkResult,
   CompleteDeviceLink,
@@ -66,6 +69,7 @@ import {
   type DeviceLinkStatements,
 } from "./deviceLinks.js";
 import { SqlitePushSubscriptions } from "./pushSubscriptions.js";
+import { contactPointOf, insertGuest, reserveGuestBlob } from "./contactPoints.js";
 
 /** How long after the last relay write its WAL frames may remain. */
 const CHECKPOINT_DELAY_MS = 1000;
@@ -122,6 +126,7 @@ function principalOf(row: PrincipalRow): DevicePrincipal {
     role: row.role,
     displayName: row.display_name,
     publicKey: row.public_key,
+    guestOf: row.guest_of ?? undefined,
   };
 }
 
@@ -136,6 +141,7 @@ function accountOf(row: AccountRow): Account {
     certificate: row.certificate,
     certificateIssuedAt: row.certificate_issued_at,
     deactivatedAt: row.deactivated_at ?? undefined,
+    guestOf: row.guest_of ?? undefined,
   };
 }
 
@@ -643,6 +649,44 @@ class SqliteStore implements ServerStore {
 
   deletePushSubscription(deviceId: Bytes, endpoint?: string): Promise<boolean> {
     return settle(() => this.pushes.delete(deviceId, endpoint));
+  }
+
+  getContactPoint(id: Bytes): Promise<ContactPointRecord | undefined> {
+    return settle(() => {
+      const row = this.s.contactPointById.get(id);
+      return row && contactPointOf(row);
+    });
+  }
+
+  getContactPointBySlug(slug: string): Promise<ContactPointRecord | undefined> {
+    return settle(() => {
+      const row = this.s.contactPointBySlug.get(slug);
+      return row && contactPointOf(row);
+    });
+  }
+
+  createGuest(request: CreateGuest): Promise<CreateGuestResult> {
+    return this.write(() => insertGuest(this.s, request));
+  }
+
+  touchGuest(accountId: Bytes, now: number): Promise<void> {
+    return settle(() => void this.s.touchGuest.run(now, accountId));
+  }
+
+  countGuestKeyPackageFetch(accountId: Bytes, max: number): Promise<boolean> {
+    return settle(() => this.s.countGuestFetch.run(accountId, max).changes === 1);
+  }
+
+  reserveGuestBlob(accountId: Bytes, maxBlobs: number, maxBytes: number): Promise<number | undefined> {
+    return settle(() => reserveGuestBlob(this.s, accountId, maxBlobs, maxBytes));
+  }
+
+  addGuestBlobBytes(accountId: Bytes, bytes: number): Promise<void> {
+    return settle(() => void this.s.addGuestBlobBytes.run(bytes, accountId));
+  }
+
+  sweepGuests(idleBefore: number): Promise<number> {
+    return this.write(() => this.s.sweepGuests.run(idleBefore).changes).finally(() => this.scheduleCheckpoint());
   }
 
   sweep(now: number): Promise<SweepResult> {

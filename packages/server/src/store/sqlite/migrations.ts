@@ -264,6 +264,42 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 7,
+    sql: `
+      -- Contact points (docs/PROTOCOL.md §18): the newest accepted statement
+      -- of each, for the public page; the log keeps every one. A plain rowid
+      -- table: a statement can be 26 KiB.
+      CREATE TABLE contact_points (
+        id BLOB NOT NULL UNIQUE,
+        org_id BLOB NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+        slug TEXT NOT NULL UNIQUE,
+        open INTEGER NOT NULL CHECK (open IN (0, 1)),
+        issued_at INTEGER NOT NULL,
+        statement BLOB NOT NULL
+      );
+      CREATE INDEX contact_points_org ON contact_points(org_id);
+
+      -- A customer's throw-away account is an accounts row (so devices,
+      -- mailboxes, sessions and their cascades work unchanged) plus this row,
+      -- which makes it a guest: never a member, the directory never lists
+      -- it. A table of its own rather than a new role, because SQLite cannot
+      -- change the CHECK on accounts.role in place. It holds the contact
+      -- point, one time and counters: nothing about who answers the guest.
+      -- No cascade from contact_points: a guest row must never vanish while
+      -- its account stays (that account would become a member).
+      CREATE TABLE guest_accounts (
+        account_id BLOB PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+        contact_point_id BLOB NOT NULL REFERENCES contact_points(id),
+        last_login_at INTEGER NOT NULL,
+        key_package_fetches INTEGER NOT NULL DEFAULT 0,
+        blobs INTEGER NOT NULL DEFAULT 0,
+        blob_bytes INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+      CREATE INDEX guest_accounts_idle ON guest_accounts(last_login_at);
+      CREATE INDEX guest_accounts_contact_point ON guest_accounts(contact_point_id);
+    `,
+  },
 ];
 
 /** Accounts made before version 2 have no certificate: such a database is refused rather than half migrated. */

@@ -41,6 +41,8 @@ export function applyChanges(
           account === undefined ||
           !account.org_id.equals(orgId) ||
           account.deactivated_at !== null ||
+          // An org-signed certificate never turns a customer's guest account into a member.
+          account.guest_of !== null ||
           !account.account_key.equals(change.accountKey) ||
           change.issuedAt < account.certificate_issued_at
         ) {
@@ -89,6 +91,9 @@ export function applyChanges(
       case "rotate":
         s.replaceOrganisationKey.run(change.nextKey, orgId);
         break;
+      case "contactPoint":
+        applyContactPoint(s, orgId, change, index);
+        break;
       default: {
         const unknown: never = change;
         throw new RangeError(`unknown change ${String(unknown)}`);
@@ -97,6 +102,47 @@ export function applyChanges(
     seq = appendStatement(s, orgId, change.statement, now);
   });
   return { ok: true, seq, revokedDevices };
+}
+
+/**
+ * The newest statement of a contact point replaces the one stored: an older
+ * one (by issuedAt) is refused, one of the same time wins by log order. The
+ * slug is unique on the server; every staff account must be a member of the
+ * organisation that is not revoked.
+ */
+function applyContactPoint(
+  s: Statements,
+  orgId: Bytes,
+  change: Extract<StatementChange, { kind: "contactPoint" }>,
+  index: number,
+): void {
+  const existing = s.contactPointById.get(change.contactPointId);
+  if (existing !== undefined && (!existing.org_id.equals(orgId) || change.issuedAt < existing.issued_at)) {
+    throw new Rollback<ApplyStatementsResult>({ ok: false, index });
+  }
+  const holder = s.contactPointBySlug.get(change.slug);
+  if (holder !== undefined && !holder.id.equals(change.contactPointId)) {
+    throw new Rollback<ApplyStatementsResult>({ ok: false, index, code: "contact_point_slug_taken" });
+  }
+  change.staff.forEach((accountId, j) => {
+    const account = s.getAccount.get(accountId);
+    if (
+      account === undefined ||
+      !account.org_id.equals(orgId) ||
+      account.deactivated_at !== null ||
+      account.guest_of !== null
+    ) {
+      throw new Rollback<ApplyStatementsResult>({ ok: false, index, path: `staff.${j}` });
+    }
+  });
+  s.upsertContactPoint.run(
+    change.contactPointId,
+    orgId,
+    change.slug,
+    change.open ? 1 : 0,
+    change.issuedAt,
+    change.contactPoint,
+  );
 }
 
 /** A revoked device leaves a tombstone; its mailboxes and their entries go by cascade. */

@@ -31,6 +31,7 @@ export interface AccountRow {
   certificate: Buffer;
   certificate_issued_at: number;
   deactivated_at: number | null;
+  guest_of: Buffer | null;
 }
 export interface DeviceRow {
   id: Buffer;
@@ -59,6 +60,15 @@ export interface PrincipalRow {
   role: Role;
   display_name: string;
   public_key: Buffer;
+  guest_of: Buffer | null;
+}
+export interface ContactPointRow {
+  id: Buffer;
+  org_id: Buffer;
+  slug: string;
+  open: number;
+  issued_at: number;
+  statement: Buffer;
 }
 export interface MailboxRow {
   id: Buffer;
@@ -77,8 +87,12 @@ export interface Statement<P extends unknown[], R> {
 const invitation = `SELECT id, org_id, role, expires_at, created_at, redeemed_at, revoked_at,
   account_id, invitation_key, display_name, certificate FROM invitations`;
 
-const principal = `SELECT d.id AS device_id, d.account_id, a.org_id, a.role, a.display_name, d.public_key
-  FROM devices d JOIN accounts a ON a.id = d.account_id`;
+const principal = `SELECT d.id AS device_id, d.account_id, a.org_id, a.role, a.display_name, d.public_key,
+  g.contact_point_id AS guest_of
+  FROM devices d JOIN accounts a ON a.id = d.account_id LEFT JOIN guest_accounts g ON g.account_id = a.id`;
+
+const account = `SELECT a.*, g.contact_point_id AS guest_of
+  FROM accounts a LEFT JOIN guest_accounts g ON g.account_id = a.id`;
 
 export function prepareStatements(db: Database.Database) {
   const prepare = <P extends unknown[], R = unknown>(sql: string): Statement<P, R> => db.prepare<P, R>(sql);
@@ -165,13 +179,44 @@ export function prepareStatements(db: Database.Database) {
 
     principalOfDevice: prepare<[Bytes], PrincipalRow>(`${principal} WHERE d.id = ?`),
     principalOfSession: prepare<[Bytes, number], PrincipalRow & { expires_at: number }>(
-      `SELECT d.id AS device_id, d.account_id, a.org_id, a.role, a.display_name, d.public_key, s.expires_at
+      `SELECT d.id AS device_id, d.account_id, a.org_id, a.role, a.display_name, d.public_key,
+              g.contact_point_id AS guest_of, s.expires_at
          FROM sessions s JOIN devices d ON d.id = s.device_id JOIN accounts a ON a.id = d.account_id
+         LEFT JOIN guest_accounts g ON g.account_id = a.id
         WHERE s.token_hash = ? AND s.expires_at > ?`,
     ),
-    getAccount: prepare<[Bytes], AccountRow>("SELECT * FROM accounts WHERE id = ?"),
+    getAccount: prepare<[Bytes], AccountRow>(`${account} WHERE a.id = ?`),
+    // Guests are no members: the directory never lists them.
     accountsOfOrganisation: prepare<[Bytes], AccountRow>(
-      "SELECT * FROM accounts WHERE org_id = ? AND deactivated_at IS NULL ORDER BY created_at, id",
+      `${account} WHERE a.org_id = ? AND a.deactivated_at IS NULL AND g.account_id IS NULL
+        ORDER BY a.created_at, a.id`,
+    ),
+
+    contactPointById: prepare<[Bytes], ContactPointRow>("SELECT * FROM contact_points WHERE id = ?"),
+    contactPointBySlug: prepare<[string], ContactPointRow>("SELECT * FROM contact_points WHERE slug = ?"),
+    upsertContactPoint: prepare<[Bytes, Bytes, string, number, number, Bytes]>(
+      `INSERT INTO contact_points (id, org_id, slug, open, issued_at, statement) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET slug = excluded.slug, open = excluded.open,
+         issued_at = excluded.issued_at, statement = excluded.statement`,
+    ),
+    insertGuest: prepare<[Bytes, Bytes, number]>(
+      "INSERT INTO guest_accounts (account_id, contact_point_id, last_login_at) VALUES (?, ?, ?)",
+    ),
+    touchGuest: prepare<[number, Bytes]>("UPDATE guest_accounts SET last_login_at = ? WHERE account_id = ?"),
+    countGuestFetch: prepare<[Bytes, number]>(
+      `UPDATE guest_accounts SET key_package_fetches = key_package_fetches + 1
+        WHERE account_id = ? AND key_package_fetches < ?`,
+    ),
+    reserveGuestBlob: prepare<[Bytes, number, number], { blob_bytes: number }>(
+      `UPDATE guest_accounts SET blobs = blobs + 1
+        WHERE account_id = ? AND blobs < ? AND blob_bytes < ? RETURNING blob_bytes`,
+    ),
+    addGuestBlobBytes: prepare<[number, Bytes]>(
+      "UPDATE guest_accounts SET blob_bytes = blob_bytes + ? WHERE account_id = ?",
+    ),
+    // Devices, and with them mailboxes, entries, sessions, challenges, key packages and push subscriptions, go by cascade.
+    sweepGuests: prepare<[number]>(
+      "DELETE FROM accounts WHERE id IN (SELECT account_id FROM guest_accounts WHERE last_login_at <= ?)",
     ),
     devicesOfOrganisation: prepare<[Bytes], DeviceRow>(
       `SELECT d.* FROM devices d JOIN accounts a ON a.id = d.account_id

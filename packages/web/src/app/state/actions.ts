@@ -11,7 +11,9 @@ import { errorText, showToast } from "./session.js";
 export type BusyKey =
   | "admin"
   | "chatInfo"
+  | "contactPoints"
   | "download"
+  | "inbox"
   | "message"
   | "newChat"
   | "notifications"

@@ -58,6 +58,11 @@ async function* toAsync(items: Iterable<Uint8Array>): AsyncGenerator<Uint8Array>
   }
 }
 
+/** Bytes already in memory as the SDK's file stream, in pieces so progress shows. */
+export function bytesStream(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  return toAsync(pieces(bytes));
+}
+
 async function* readBlob(file: Blob): AsyncGenerator<Uint8Array> {
   const reader = file.stream().getReader();
   for (;;) {

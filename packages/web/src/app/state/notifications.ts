@@ -8,12 +8,19 @@ import { signal } from "@preact/signals";
 import type { MessageRecord } from "@bote/core";
 import { t } from "../i18n/i18n.js";
 
-export const incomingNotice = signal<{ senderName: string; conversationId: string; id: number } | undefined>(undefined);
+export const incomingNotice = signal<{ text: string; href: string; id: number } | undefined>(undefined);
 
-export function notifyIncoming(message: MessageRecord, seen: boolean): void {
+/** `inquiry`: a customer's message, which lives in the team inbox and whose sender is a throw-away account. */
+export function notifyIncoming(message: MessageRecord, seen: boolean, inquiry = false): void {
   if (seen) return;
   const id = Date.now();
-  incomingNotice.value = { senderName: message.senderName, conversationId: message.conversationId, id };
+  incomingNotice.value = inquiry
+    ? { text: t("inbox.newMessage"), href: `#/inbox/${message.conversationId}`, id }
+    : {
+        text: t("notifications.newMessageFrom", { name: message.senderName }),
+        href: `#/chat/${message.conversationId}`,
+        id,
+      };
   setTimeout(() => {
     if (incomingNotice.value?.id === id) incomingNotice.value = undefined;
   }, 4000);

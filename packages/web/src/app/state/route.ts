@@ -16,7 +16,10 @@ export type Route =
   | { screen: "settings" }
   | { screen: "administration" }
   | { screen: "invite" }
-  | { screen: "linkDevice" };
+  | { screen: "linkDevice" }
+  | { screen: "inbox" }
+  | { screen: "inquiry"; conversationId: string }
+  | { screen: "contactPoints" };
 
 const ID = "([A-Za-z0-9_-]{1,64})";
 const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
@@ -30,6 +33,9 @@ const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
   [/^#\/admin$/, () => ({ screen: "administration" })],
   [/^#\/invite$/, () => ({ screen: "invite" })],
   [/^#\/link-device$/, () => ({ screen: "linkDevice" })],
+  [/^#\/inbox$/, () => ({ screen: "inbox" })],
+  [new RegExp(`^#/inbox/${ID}$`), (m) => ({ screen: "inquiry", conversationId: m[1]! })],
+  [/^#\/contact-points$/, () => ({ screen: "contactPoints" })],
 ];
 
 export function parseRoute(hash: string): Route {
@@ -64,6 +70,12 @@ export function routeHash(route: Route): string {
       return "#/invite";
     case "linkDevice":
       return "#/link-device";
+    case "inbox":
+      return "#/inbox";
+    case "inquiry":
+      return `#/inbox/${route.conversationId}`;
+    case "contactPoints":
+      return "#/contact-points";
   }
 }
 

@@ -4,7 +4,8 @@
  * read. Every change arrives as an SDK event after it is stored, so the
  * screens never show something the store does not hold.
  */
-import { batch, effect, signal } from "@preact/signals";
+import { watchInbox } from "./inbox.js";
+import { batch, effect, signal, computed } from "@preact/signals";
 import {
   BoteClient,
   ClientError,
@@ -52,6 +53,8 @@ export type Phase =
 
 export const phase = signal<Phase>({ kind: "loading" });
 export const conversations = signal<readonly ConversationRecord[]>([]);
+/** What the chat list shows: inquiries live in the team inbox, the staff's own groups about them nowhere. */
+export const chats = computed(() => conversations.value.filter((c) => c.kind === "direct" || c.kind === "group"));
 /** The last chat line of each conversation, for the chat list. */
 export const lastLines = signal<ReadonlyMap<string, MessageRecord>>(new Map());
 /** All stored records of the conversation on screen, oldest first. */
@@ -309,6 +312,7 @@ async function attach(opened: BoteClient): Promise<void> {
   opened.on("deactivated", () => endDeactivated());
   opened.on("conversation", (conversation) => onConversation(conversation));
   opened.on("message", (message) => onMessage(message));
+  watchInbox(opened);
   opened.on("contact", ({ contact, newDevice, keyChanged }) => onContact(contact, newDevice, keyChanged));
   opened.on("problem", ({ code, detail }) => console.warn(`bote: ${code}: ${detail}`));
   followUploads(opened);
@@ -424,6 +428,11 @@ function followLastLine(
 }
 
 /** Marks a chat read here and tells the senders; the SDK's conversation event clears the badge. */
+function inquiryOnScreen(message: MessageRecord): boolean {
+  const r = route.value;
+  return r.screen === "inquiry" && r.conversationId === message.conversationId;
+}
+
 export async function markRead(conversationId: string): Promise<void> {
   await requireClient()
     .markRead(conversationId)
@@ -494,6 +503,9 @@ function onMessage(message: MessageRecord): void {
     void markRead(open);
   }
   if (message.direction === "in" && message.kind === "content" && message.status === "received" && isLine(message)) {
-    notifyIncoming(message, open === message.conversationId && document.visibilityState === "visible");
+    const inquiry = conversations.value.find((c) => c.conversationId === message.conversationId)?.kind === "inquiry";
+    const seen =
+      document.visibilityState === "visible" && (open === message.conversationId || inquiryOnScreen(message));
+    notifyIncoming(message, seen, inquiry);
   }
 }

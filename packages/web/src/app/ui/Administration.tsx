@@ -63,6 +63,13 @@ export function Administration() {
           </p>
         )}
         <InviteForm />
+        <section class="admin-section" aria-labelledby="admin-contact-points-title">
+          <h3 id="admin-contact-points-title">{t("contactPoints.title")}</h3>
+          <p class="hint">{t("contactPoints.explain")}</p>
+          <a class="secondary link-button" href="#/contact-points">
+            {t("contactPoints.open")}
+          </a>
+        </section>
         <MemberList ask={setQuestion} />
         <InvitationList />
         <RecoveryKit />

@@ -1,5 +1,7 @@
 import { language, t } from "../i18n/i18n.js";
 import { route } from "../state/route.js";
+import { Inbox, Inquiry } from "./Inbox.js";
+import { ContactPoints } from "./ContactPoints.js";
 import { phase, toast } from "../state/session.js";
 import { incomingNotice } from "../state/notifications.js";
 import { ChatList } from "./ChatList.js";
@@ -106,6 +108,12 @@ function Detail() {
       return <InviteScreen />;
     case "linkDevice":
       return <LinkDevice />;
+    case "inbox":
+      return <Inbox />;
+    case "inquiry":
+      return <Inquiry key={r.conversationId} conversationId={r.conversationId} />;
+    case "contactPoints":
+      return <ContactPoints />;
   }
 }
 
@@ -124,8 +132,8 @@ function Notices() {
     <div class="notices" aria-live="polite">
       <InstallOffer />
       {notice && (
-        <a class="notice" href={`#/chat/${notice.conversationId}`}>
-          {t("notifications.newMessageFrom", { name: notice.senderName })}
+        <a class="notice" href={notice.href}>
+          {notice.text}
         </a>
       )}
       {message && (

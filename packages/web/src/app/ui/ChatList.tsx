@@ -6,7 +6,8 @@ import { toLines } from "../state/lines.js";
 import { openConversationId, route } from "../state/route.js";
 import { holdsOrganisationKey } from "../state/administration.js";
 import { colleagueCount, loadDirectory } from "../state/directory.js";
-import { connection, conversations, lastLines, ownProfile } from "../state/session.js";
+import { chats, connection, lastLines, ownProfile } from "../state/session.js";
+import { inquiries, newInquiries, staffOf } from "../state/inbox.js";
 import { openHit, search, searchHits, searchQuery } from "../state/search.js";
 import { previewText } from "./previewText.js";
 import { Icon } from "./icons.js";
@@ -19,7 +20,7 @@ export function ChatList() {
   const [filter, setFilter] = useState(searchQuery.value);
   const open = openConversationId(route.value);
   const needle = filter.trim().toLocaleLowerCase();
-  const shown = conversations.value.filter((c) => needle === "" || c.name.toLocaleLowerCase().includes(needle));
+  const shown = chats.value.filter((c) => needle === "" || c.name.toLocaleLowerCase().includes(needle));
   useEffect(() => {
     const timer = setTimeout(() => void search(filter), filter.trim() === "" ? 0 : TYPING_PAUSE_MS);
     return () => clearTimeout(timer);
@@ -49,7 +50,8 @@ export function ChatList() {
           onInput={(e) => setFilter(e.currentTarget.value)}
         />
       </div>
-      {conversations.value.length === 0 ? (
+      <InboxEntry />
+      {chats.value.length === 0 ? (
         <EmptyChatList />
       ) : needle !== "" ? (
         <SearchResults chats={shown} open={open} />
@@ -106,7 +108,7 @@ function SearchResults({ chats, open }: { chats: readonly ConversationRecord[]; 
 }
 
 function HitItem({ hit }: { hit: SearchHit }) {
-  const conversation = conversations.value.find((c) => c.conversationId === hit.conversationId);
+  const conversation = chats.value.find((c) => c.conversationId === hit.conversationId);
   const sender = hit.direction === "out" ? t("search.you") : hit.senderName;
   return (
     <li>
@@ -228,5 +230,23 @@ function ConnectionBanner() {
     <p class="connection" role="status">
       {state === "connecting" ? t("connection.connecting") : t("connection.offline")}
     </p>
+  );
+}
+
+/** The team inbox, for staff of a contact point and anyone who holds an inquiry. */
+function InboxEntry() {
+  const count = inquiries.value?.length ?? 0;
+  if (count === 0 && staffOf.value.length === 0) return null;
+  const fresh = newInquiries();
+  return (
+    <a class="inbox-entry" href="#/inbox">
+      <Icon name="inbox" />
+      <span class="inbox-entry-title">{t("inbox.title")}</span>
+      {fresh > 0 && (
+        <span class="badge" aria-label={t("inbox.newCount", { count: fresh })}>
+          {fresh}
+        </span>
+      )}
+    </a>
   );
 }

@@ -23,6 +23,7 @@ const paths = {
   mic: "M12 3a3 3 0 00-3 3v6a3 3 0 006 0V6a3 3 0 00-3-3zM5 11a7 7 0 0014 0M12 18v3",
   play: "M7 4l13 8-13 8z",
   pause: "M7 4h3v16H7zM14 4h3v16h-3z",
+  inbox: "M3 13h5l2 3h4l2-3h5M5 5h14l2 8v6H3v-6z",
 } as const;
 
 export type IconName = keyof typeof paths;

@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file bote/v1/content.proto.
  */
 export const file_bote_v1_content: GenFile = /*@__PURE__*/
-  fileDesc("ChVib3RlL3YxL2NvbnRlbnQucHJvdG8SB2JvdGUudjEihAMKB0NvbnRlbnQSDwoHdmVyc2lvbhgBIAEoDRISCgptZXNzYWdlX2lkGAIgASgMEhIKCnNlbnRfYXRfbXMYAyABKAQSGQoMZWRpdGVkX2F0X21zGAQgASgESAGIAQESHQoEdGV4dBgKIAEoCzINLmJvdGUudjEuVGV4dEgAEikKCmF0dGFjaG1lbnQYCyABKAsyEy5ib3RlLnYxLkF0dGFjaG1lbnRIABIlCghyZWFjdGlvbhgMIAEoCzIRLmJvdGUudjEuUmVhY3Rpb25IABIdCgRlZGl0GA0gASgLMg0uYm90ZS52MS5FZGl0SAASIQoGZGVsZXRlGA4gASgLMg8uYm90ZS52MS5EZWxldGVIABIjCgdyZWNlaXB0GA8gASgLMhAuYm90ZS52MS5SZWNlaXB0SAASNAoQb3JnYW5pc2F0aW9uX2tleRgQIAEoCzIYLmJvdGUudjEuT3JnYW5pc2F0aW9uS2V5SABCBgoEYm9keUIPCg1fZWRpdGVkX2F0X21zIjgKBFRleHQSDAoEdGV4dBgBIAEoCRIVCghyZXBseV90bxgCIAEoDEgAiAEBQgsKCV9yZXBseV90byLxAgoKQXR0YWNobWVudBIPCgdibG9iX2lkGAEgASgMEgsKA2tleRgCIAEoDBIOCgZkaWdlc3QYAyABKAwSDAoEc2l6ZRgEIAEoBBISCgptZWRpYV90eXBlGAUgASgJEhEKCWZpbGVfbmFtZRgGIAEoCRISCgV3aWR0aBgHIAEoDUgAiAEBEhMKBmhlaWdodBgIIAEoDUgBiAEBEhYKCXRodW1ibmFpbBgJIAEoDEgCiAEBEg8KB2NhcHRpb24YCiABKAkSEgoKY2h1bmtfc2l6ZRgLIAEoDRImCgRraW5kGAwgASgOMhguYm90ZS52MS5BdHRhY2htZW50LktpbmQSGAoLZHVyYXRpb25fbXMYDSABKA1IA4gBASIlCgRLaW5kEg0KCUtJTkRfRklMRRAAEg4KCktJTkRfVk9JQ0UQAUIICgZfd2lkdGhCCQoHX2hlaWdodEIMCgpfdGh1bWJuYWlsQg4KDF9kdXJhdGlvbl9tcyI0CghSZWFjdGlvbhIZChF0YXJnZXRfbWVzc2FnZV9pZBgBIAEoDBINCgVlbW9qaRgCIAEoCSIvCgRFZGl0EhkKEXRhcmdldF9tZXNzYWdlX2lkGAEgASgMEgwKBHRleHQYAiABKAkiIwoGRGVsZXRlEhkKEXRhcmdldF9tZXNzYWdlX2lkGAEgASgMIosBCgdSZWNlaXB0EiMKBGtpbmQYASABKA4yFS5ib3RlLnYxLlJlY2VpcHQuS2luZBIaChJ0YXJnZXRfbWVzc2FnZV9pZHMYAiADKAwiPwoES2luZBIUChBLSU5EX1VOU1BFQ0lGSUVEEAASEgoOS0lORF9ERUxJVkVSRUQQARINCglLSU5EX1JFQUQQAiIjCg9PcmdhbmlzYXRpb25LZXkSEAoIc2lnbl9rZXkYASABKAxiBnByb3RvMw");
+  fileDesc("ChVib3RlL3YxL2NvbnRlbnQucHJvdG8SB2JvdGUudjEi2wMKB0NvbnRlbnQSDwoHdmVyc2lvbhgBIAEoDRISCgptZXNzYWdlX2lkGAIgASgMEhIKCnNlbnRfYXRfbXMYAyABKAQSGQoMZWRpdGVkX2F0X21zGAQgASgESAGIAQESHQoEdGV4dBgKIAEoCzINLmJvdGUudjEuVGV4dEgAEikKCmF0dGFjaG1lbnQYCyABKAsyEy5ib3RlLnYxLkF0dGFjaG1lbnRIABIlCghyZWFjdGlvbhgMIAEoCzIRLmJvdGUudjEuUmVhY3Rpb25IABIdCgRlZGl0GA0gASgLMg0uYm90ZS52MS5FZGl0SAASIQoGZGVsZXRlGA4gASgLMg8uYm90ZS52MS5EZWxldGVIABIjCgdyZWNlaXB0GA8gASgLMhAuYm90ZS52MS5SZWNlaXB0SAASNAoQb3JnYW5pc2F0aW9uX2tleRgQIAEoCzIYLmJvdGUudjEuT3JnYW5pc2F0aW9uS2V5SAASIwoHaW5xdWlyeRgRIAEoCzIQLmJvdGUudjEuSW5xdWlyeUgAEjAKDmlucXVpcnlfdXBkYXRlGBIgASgLMhYuYm90ZS52MS5JbnF1aXJ5VXBkYXRlSABCBgoEYm9keUIPCg1fZWRpdGVkX2F0X21zIjgKBFRleHQSDAoEdGV4dBgBIAEoCRIVCghyZXBseV90bxgCIAEoDEgAiAEBQgsKCV9yZXBseV90byLxAgoKQXR0YWNobWVudBIPCgdibG9iX2lkGAEgASgMEgsKA2tleRgCIAEoDBIOCgZkaWdlc3QYAyABKAwSDAoEc2l6ZRgEIAEoBBISCgptZWRpYV90eXBlGAUgASgJEhEKCWZpbGVfbmFtZRgGIAEoCRISCgV3aWR0aBgHIAEoDUgAiAEBEhMKBmhlaWdodBgIIAEoDUgBiAEBEhYKCXRodW1ibmFpbBgJIAEoDEgCiAEBEg8KB2NhcHRpb24YCiABKAkSEgoKY2h1bmtfc2l6ZRgLIAEoDRImCgRraW5kGAwgASgOMhguYm90ZS52MS5BdHRhY2htZW50LktpbmQSGAoLZHVyYXRpb25fbXMYDSABKA1IA4gBASIlCgRLaW5kEg0KCUtJTkRfRklMRRAAEg4KCktJTkRfVk9JQ0UQAUIICgZfd2lkdGhCCQoHX2hlaWdodEIMCgpfdGh1bWJuYWlsQg4KDF9kdXJhdGlvbl9tcyI0CghSZWFjdGlvbhIZChF0YXJnZXRfbWVzc2FnZV9pZBgBIAEoDBINCgVlbW9qaRgCIAEoCSIvCgRFZGl0EhkKEXRhcmdldF9tZXNzYWdlX2lkGAEgASgMEgwKBHRleHQYAiABKAkiIwoGRGVsZXRlEhkKEXRhcmdldF9tZXNzYWdlX2lkGAEgASgMIosBCgdSZWNlaXB0EiMKBGtpbmQYASABKA4yFS5ib3RlLnYxLlJlY2VpcHQuS2luZBIaChJ0YXJnZXRfbWVzc2FnZV9pZHMYAiADKAwiPwoES2luZBIUChBLSU5EX1VOU1BFQ0lGSUVEEAASEgoOS0lORF9ERUxJVkVSRUQQARINCglLSU5EX1JFQUQQAiIjCg9PcmdhbmlzYXRpb25LZXkSEAoIc2lnbl9rZXkYASABKAwivAIKB0lucXVpcnkSDAoEdGV4dBgBIAEoCRIZCgxjb250YWN0X25hbWUYAiABKAlIAIgBARIaCg1jb250YWN0X3Bob25lGAMgASgJSAGIAQESGgoNY29udGFjdF9lbWFpbBgEIAEoCUgCiAEBEhwKD2NvbnRhY3RfYWRkcmVzcxgFIAEoCUgDiAEBEhUKDWNvbnNlbnRfYXRfbXMYBiABKAQSGAoQY29udGFjdF9wb2ludF9pZBgHIAEoDBIoCgthdHRhY2htZW50cxgIIAMoCzITLmJvdGUudjEuQXR0YWNobWVudBIOCgZsb2NhbGUYCSABKAlCDwoNX2NvbnRhY3RfbmFtZUIQCg5fY29udGFjdF9waG9uZUIQCg5fY29udGFjdF9lbWFpbEISChBfY29udGFjdF9hZGRyZXNzItQCCg1JbnF1aXJ5VXBkYXRlEhgKEGlucXVpcnlfZ3JvdXBfaWQYASABKAwSMgoGc3RhdHVzGAIgASgOMh0uYm90ZS52MS5JbnF1aXJ5VXBkYXRlLlN0YXR1c0gAiAEBEiAKE2Fzc2lnbmVlX2FjY291bnRfaWQYAyABKAxIAYgBARIRCgRub3RlGAQgASgJSAKIAQESFQoIYXJjaGl2ZWQYBSABKAhIA4gBASJwCgZTdGF0dXMSFgoSU1RBVFVTX1VOU1BFQ0lGSUVEEAASDgoKU1RBVFVTX05FVxABEhYKElNUQVRVU19JTl9QUk9HUkVTUxACEhUKEVNUQVRVU19RVU9URV9TRU5UEAMSDwoLU1RBVFVTX0RPTkUQBEIJCgdfc3RhdHVzQhYKFF9hc3NpZ25lZV9hY2NvdW50X2lkQgcKBV9ub3RlQgsKCV9hcmNoaXZlZGIGcHJvdG8z");
 
 /**
  * One message of a conversation.
@@ -117,6 +117,18 @@ export type Content = Message<"bote.v1.Content"> & {
      */
     value: OrganisationKey;
     case: "organisationKey";
+  } | {
+    /**
+     * @generated from field: bote.v1.Inquiry inquiry = 17;
+     */
+    value: Inquiry;
+    case: "inquiry";
+  } | {
+    /**
+     * @generated from field: bote.v1.InquiryUpdate inquiry_update = 18;
+     */
+    value: InquiryUpdate;
+    case: "inquiryUpdate";
   } | { case: undefined; value?: undefined };
 };
 
@@ -433,4 +445,172 @@ export type OrganisationKey = Message<"bote.v1.OrganisationKey"> & {
  */
 export const OrganisationKeySchema: GenMessage<OrganisationKey> = /*@__PURE__*/
   messageDesc(file_bote_v1_content, 7);
+
+/**
+ * A customer's request to a business, the first message of the group a
+ * guest creates with a contact point's staff (docs/PROTOCOL.md §18). Only
+ * that group's members see it; the contact details are whatever the
+ * customer chose to give.
+ *
+ * @generated from message bote.v1.Inquiry
+ */
+export type Inquiry = Message<"bote.v1.Inquiry"> & {
+  /**
+   * NFC, 1 to 16,000 UTF-16 code units.
+   *
+   * @generated from field: string text = 1;
+   */
+  text: string;
+
+  /**
+   * Each present only if the customer filled it in: NFC, no control
+   * characters except line breaks in the address; name 1–200, phone 1–64,
+   * e-mail 3–254 (one "@", no spaces), address 1–1,000 UTF-16 code units.
+   *
+   * @generated from field: optional string contact_name = 2;
+   */
+  contactName?: string;
+
+  /**
+   * @generated from field: optional string contact_phone = 3;
+   */
+  contactPhone?: string;
+
+  /**
+   * @generated from field: optional string contact_email = 4;
+   */
+  contactEmail?: string;
+
+  /**
+   * @generated from field: optional string contact_address = 5;
+   */
+  contactAddress?: string;
+
+  /**
+   * When the customer ticked the consent to the contact point's privacy
+   * text, by the customer's clock (ms since 1970); never 0.
+   *
+   * @generated from field: uint64 consent_at_ms = 6;
+   */
+  consentAtMs: bigint;
+
+  /**
+   * The contact point written to (16 bytes); must equal the one in the
+   * sender's guest certificate.
+   *
+   * @generated from field: bytes contact_point_id = 7;
+   */
+  contactPointId: Uint8Array;
+
+  /**
+   * 0 to 10 photos (image/jpeg, png, webp, gif) and PDFs (application/pdf),
+   * each a file uploaded and encrypted as for an Attachment, kind FILE.
+   *
+   * @generated from field: repeated bote.v1.Attachment attachments = 8;
+   */
+  attachments: Attachment[];
+
+  /**
+   * The language the customer wrote in and wants answers in: "de" or "en",
+   * or another BCP 47 tag of a language and an optional region ("de-AT").
+   *
+   * @generated from field: string locale = 9;
+   */
+  locale: string;
+};
+
+/**
+ * Describes the message bote.v1.Inquiry.
+ * Use `create(InquirySchema)` to create a new message.
+ */
+export const InquirySchema: GenMessage<Inquiry> = /*@__PURE__*/
+  messageDesc(file_bote_v1_content, 8);
+
+/**
+ * What staff say among themselves about one inquiry, in a group of staff
+ * only, so the customer never sees it. Several such groups for one inquiry
+ * (made concurrently) are one thread: a client merges them by
+ * inquiry_group_id. Each field present sets that property; per property the
+ * update with the latest (sent_at_ms, message_id) wins.
+ *
+ * @generated from message bote.v1.InquiryUpdate
+ */
+export type InquiryUpdate = Message<"bote.v1.InquiryUpdate"> & {
+  /**
+   * The MLS group id of the inquiry's group (the one the customer is in).
+   *
+   * @generated from field: bytes inquiry_group_id = 1;
+   */
+  inquiryGroupId: Uint8Array;
+
+  /**
+   * @generated from field: optional bote.v1.InquiryUpdate.Status status = 2;
+   */
+  status?: InquiryUpdate_Status;
+
+  /**
+   * The colleague who handles it (16-byte account id); empty bytes: nobody.
+   *
+   * @generated from field: optional bytes assignee_account_id = 3;
+   */
+  assigneeAccountId?: Uint8Array;
+
+  /**
+   * An internal note: NFC, 1 to 16,000 UTF-16 code units.
+   *
+   * @generated from field: optional string note = 4;
+   */
+  note?: string;
+
+  /**
+   * Kept for the business archive instead of being deleted after the
+   * contact point's retention period once done.
+   *
+   * @generated from field: optional bool archived = 5;
+   */
+  archived?: boolean;
+};
+
+/**
+ * Describes the message bote.v1.InquiryUpdate.
+ * Use `create(InquiryUpdateSchema)` to create a new message.
+ */
+export const InquiryUpdateSchema: GenMessage<InquiryUpdate> = /*@__PURE__*/
+  messageDesc(file_bote_v1_content, 9);
+
+/**
+ * @generated from enum bote.v1.InquiryUpdate.Status
+ */
+export enum InquiryUpdate_Status {
+  /**
+   * @generated from enum value: STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: STATUS_NEW = 1;
+   */
+  NEW = 1,
+
+  /**
+   * @generated from enum value: STATUS_IN_PROGRESS = 2;
+   */
+  IN_PROGRESS = 2,
+
+  /**
+   * @generated from enum value: STATUS_QUOTE_SENT = 3;
+   */
+  QUOTE_SENT = 3,
+
+  /**
+   * @generated from enum value: STATUS_DONE = 4;
+   */
+  DONE = 4,
+}
+
+/**
+ * Describes the enum bote.v1.InquiryUpdate.Status.
+ */
+export const InquiryUpdate_StatusSchema: GenEnum<InquiryUpdate_Status> = /*@__PURE__*/
+  enumDesc(file_bote_v1_content, 9, 0);
 

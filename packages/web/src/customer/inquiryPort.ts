@@ -1,0 +1,55 @@
+/**
+ * The one place where the customer page calls the SDK. The page itself only
+ * knows these shapes, so its screens stay free of protocol details.
+ */
+import type { ReadonlySignal } from "@preact/signals";
+import type { ContactField } from "@bote/protocol";
+import type { PickedFile } from "./picked.js";
+import type { SendProblem } from "./state.js";
+
+export interface ContactPointInfo {
+  readonly slug: string;
+  readonly name: string;
+  readonly organisationName: string;
+  readonly open: boolean;
+  readonly greeting: string;
+  readonly openingHours: string;
+  readonly privacyText: string;
+  readonly requiredFields: readonly ContactField[];
+  /** 0: the business keeps closed inquiries. */
+  readonly retentionDays: number;
+}
+
+export interface InquiryToSend {
+  readonly text: string;
+  readonly contact: Readonly<Partial<Record<ContactField, string>>>;
+  readonly files: readonly PickedFile[];
+  readonly onFileSent: (done: number) => void;
+}
+
+export interface ThreadMessage {
+  readonly id: string;
+  readonly fromCustomer: boolean;
+  readonly senderName: string;
+  readonly text: string;
+  readonly sentAtMs: number;
+  /** Object URLs of the photo thumbnails this message carries. */
+  readonly photos: readonly string[];
+  readonly documents: readonly string[];
+}
+
+export interface InquiryThread {
+  readonly contactPointName: string;
+  readonly messages: ReadonlySignal<readonly ThreadMessage[]>;
+  reply(text: string): Promise<void>;
+}
+
+export interface InquiryPort {
+  loadContactPoint(slug: string): Promise<ContactPointInfo | undefined>;
+  sendInquiry(contactPoint: ContactPointInfo, inquiry: InquiryToSend): Promise<{ returnLink: string }>;
+  /** Undefined when this browser does not hold the inquiry the link names. */
+  openInquiry(returnLink: string): Promise<InquiryThread | undefined>;
+  describeError(error: unknown): SendProblem;
+}
+
+export { inquiryPort } from "./sdkInquiryPort.js";
