@@ -107,6 +107,10 @@ describe("contact point and team inbox, end to end in Chromium", { skip, timeout
     const page = customer.page;
     await page.goto(`${server.url}/k/${SLUG}`);
     await page.getByRole("heading", { name: "Dachdeckerei Sturm – Anfragen" }).waitFor();
+    // English for a customer who asks for it; German is the default.
+    await page.getByRole("button", { name: "English" }).click();
+    await page.getByLabel("Your request").waitFor();
+    await page.getByRole("button", { name: "Deutsch" }).click();
     await page.getByLabel("Ihr Anliegen").fill(REQUEST);
     const gps = readFileSync(gpsPhotoPath);
     assert.equal(jpegHasMetadata(gps).gps, true, "the fixture carries a GPS position");

@@ -486,7 +486,6 @@ export const de = {
     newInquiry: "Neue Anfrage stellen",
     rateLimited:
       "Von Ihrem Anschluss kamen gerade zu viele Anfragen. Bitte versuchen Sie es in einer Stunde noch einmal.",
-    busy: "Hier gehen gerade sehr viele Anfragen ein. Ihr Gerät löst eine kleine Rechenaufgabe, bevor es sendet; das dauert einige Sekunden.",
     failed:
       "Die Anfrage wurde nicht gesendet: {{reason}} Ihre Eingaben sind noch da; bitte versuchen Sie es noch einmal.",
     offline: "Keine Verbindung. Ihre Eingaben sind noch da; bitte senden Sie, sobald Sie wieder online sind.",

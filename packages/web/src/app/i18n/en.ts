@@ -474,7 +474,6 @@ export const en: Catalog<typeof de> = {
     lost: "The link belongs to an inquiry from another browser or device, or this browser's data was deleted. Open the link where you sent the inquiry, or make a new inquiry.",
     newInquiry: "Make a new inquiry",
     rateLimited: "Too many inquiries came from your connection just now. Please try again in an hour.",
-    busy: "Very many inquiries are arriving right now. Your device solves a small puzzle before it sends; this takes a few seconds.",
     failed: "The inquiry was not sent: {{reason}} Your input is still here; please try again.",
     offline: "No connection. Your input is still here; please send once you are online again.",
   },

@@ -32,7 +32,10 @@ export function CustomerPage() {
           {t("customer.languageSwitch")}
         </button>
       </header>
-      <main class="k-main">{body()}</main>
+      {/* Keyed by the language, so every text is drawn again in the one chosen. */}
+      <main class="k-main" key={language.value}>
+        {body()}
+      </main>
     </div>
   );
 }
