@@ -83,6 +83,7 @@ function byName(a: { displayName: string }, b: { displayName: string }): number 
 let watching: object | undefined;
 let seenSeq = -1;
 let reloading = false;
+let reloadAgain = false;
 
 /** Leaving the Verwaltung: the link was shared or is given up; the invitation list still shows it. */
 export function forgetCreatedInvitation(): void {
@@ -98,7 +99,9 @@ export async function loadAdministration(): Promise<void> {
     client.on("organisation", ({ seq }) => {
       if (seq === seenSeq) return;
       seenSeq = seq;
-      if (!reloading) void reloadLists();
+      // A change that lands while a reload reads may be missing from it: read once more after.
+      if (reloading) reloadAgain = true;
+      else void reloadLists();
     });
   }
   try {
@@ -126,6 +129,10 @@ async function reloadLists(): Promise<void> {
     adminProblem.value = errorText(err);
   } finally {
     reloading = false;
+    if (reloadAgain) {
+      reloadAgain = false;
+      void reloadLists();
+    }
   }
 }
 
