@@ -84,6 +84,7 @@ import {
   type InquiryStatus,
   type InquirySummary,
 } from "./inbox.js";
+import { SWEEP_INTERVAL_MS, sweepInquiries } from "./inquiryRetention.js";
 
 export interface OpenOptions {
   readonly store: ClientStore;
@@ -122,6 +123,7 @@ export class BoteClient {
   // Profile writes (a learned account key, a synced log) go out one after another, each with the latest view.
   private profileWrites: Promise<unknown> = Promise.resolve();
   private background: Promise<unknown> = Promise.resolve();
+  private lastSweepAt: number | undefined;
 
   readonly store: ClientStore;
 
@@ -147,7 +149,10 @@ export class BoteClient {
       url: socketUrl(profile.serverUrl),
       openSocket: transport.openSocket,
       sessionToken: (renew) => this.session.sessionToken(renew),
-      onEntries: (entries) => processEntries(this.ctx, entries),
+      onEntries: async (entries) => {
+        await processEntries(this.ctx, entries);
+        this.sweepSoon();
+      },
       onKeyPackagesLow: (notice) => {
         if (!this.isGuest) this.inBackground(() => topUpKeyPackages(this.ctx, notice));
       },
@@ -328,6 +333,7 @@ export class BoteClient {
         await this.connect();
         await caughtUp;
       }
+      this.sweepSoon();
       await this.idle();
     } finally {
       off();
@@ -353,6 +359,7 @@ export class BoteClient {
       if (!this.isGuest) await syncOrganisation(this.ctx);
       if (this.deactivated !== undefined) return [];
       await fetchPendingEntries(this.ctx);
+      this.sweepSoon();
       await this.idle();
     } finally {
       off();
@@ -594,6 +601,28 @@ export class BoteClient {
     return listNotes(this.ctx, conversationId);
   }
 
+  /** Marks an inquiry for the business archive (kept past retention), or takes the mark off. */
+  archiveInquiry(conversationId: string, archived: boolean): Promise<MessageRecord | undefined> {
+    return this.updateInquiry(conversationId, { archived });
+  }
+
+  /**
+   * Deletes, on this device only, the inquiries done for longer than their
+   * contact point's retention days and not archived, with their staff
+   * groups; returns the conversation ids deleted. Nothing is sent. The
+   * client does this itself after syncs, at most once an hour.
+   */
+  sweepInquiries(now: number = this.ctx.now()): Promise<string[]> {
+    return sweepInquiries(this.ctx, now);
+  }
+
+  private sweepSoon(): void {
+    const now = this.ctx.now();
+    if (this.isGuest || (this.lastSweepAt !== undefined && now - this.lastSweepAt < SWEEP_INTERVAL_MS)) return;
+    this.lastSweepAt = now;
+    this.inBackground(() => sweepInquiries(this.ctx, now));
+  }
+
   // Conversations
 
   directChat(accountId: string): Promise<ConversationRecord> {
@@ -821,6 +850,7 @@ export class BoteClient {
     await this.connect();
     await caughtUp;
     await this.connection.settled();
+    this.sweepSoon();
   }
 
   private inBackground(task: () => Promise<unknown>): void {

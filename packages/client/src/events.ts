@@ -6,6 +6,8 @@ export interface ClientEvents {
   /** A new or changed message (incoming, sent, edited, deleted, receipt). */
   message: MessageRecord;
   conversation: ConversationRecord;
+  /** Forgotten on this device with its messages (an inquiry past its contact point's retention). */
+  conversationDeleted: { conversationId: string };
   /**
    * A contact appeared or shows a device key not seen before (shown, never
    * silently accepted). `newDevice`: the same person's new device, vouched

@@ -67,6 +67,8 @@ export interface InquirySummary {
   /** Account id of the colleague handling it. */
   readonly assignee: string | undefined;
   readonly archived: boolean;
+  /** While done: since when (the update that set it), which the contact point's retention counts from. */
+  readonly doneAt: number | undefined;
   /** The customer's clock when sending, else when this device stored it. */
   readonly receivedAt: number;
   readonly lastActivityAt: number;
@@ -81,13 +83,44 @@ export interface InquiryNote {
   readonly sentAt: number;
 }
 
-interface StaffUpdate {
+export interface StaffUpdate {
   readonly message: MessageRecord;
   readonly update: InquiryUpdate;
 }
 
+export interface InquiryState {
+  readonly status: InquiryStatus;
+  readonly assignee: string | undefined;
+  readonly archived: boolean;
+  readonly doneAt: number | undefined;
+}
+
+/**
+ * What an inquiry's updates say, applied in order. `doneAt` is the time of
+ * the update that moved it to done, not of a later one repeating it (a
+ * newcomer's copy of the state): the later of the sender's clock and this
+ * device's storing it, so a skewed clock never ends retention early.
+ */
+export function foldUpdates(updates: readonly StaffUpdate[]): InquiryState {
+  let status: InquiryStatus = "new";
+  let assignee: string | undefined;
+  let archived = false;
+  let doneAt: number | undefined;
+  for (const { message, update } of updates) {
+    const next: InquiryStatus = update.status === undefined ? status : (statusName(update.status) ?? status);
+    if (next === "done" && status !== "done") doneAt = Math.max(message.sentAt, message.storedAt);
+    if (next !== "done") doneAt = undefined;
+    status = next;
+    if (update.assigneeAccountId !== undefined) {
+      assignee = update.assigneeAccountId.length === 0 ? undefined : b64(update.assigneeAccountId);
+    }
+    if (update.archived !== undefined) archived = update.archived;
+  }
+  return { status, assignee, archived, doneAt };
+}
+
 /** Every update about every inquiry, from all staff groups, in the order they count: (sentAt, messageId). */
-async function staffUpdates(ctx: ClientContext): Promise<Map<string, StaffUpdate[]>> {
+export async function staffUpdates(ctx: ClientContext): Promise<Map<string, StaffUpdate[]>> {
   const byInquiry = new Map<string, StaffUpdate[]>();
   for (const record of await ctx.store.listConversations()) {
     if (record.kind !== "inquiry_staff") continue;
@@ -105,7 +138,7 @@ async function staffUpdates(ctx: ClientContext): Promise<Map<string, StaffUpdate
 }
 
 /** The customer in an inquiry's group and the contact point their certificate names. */
-function customerOf(record: ConversationRecord): { accountId: string; name: string; contactPointId: string } {
+export function customerOf(record: ConversationRecord): { accountId: string; name: string; contactPointId: string } {
   const guest = readRoster(restoreConversation(record.state)).find((m) => isGuest(m.credential));
   const issuer = guest?.credential.accountCertificate.issuer;
   if (guest === undefined || issuer?.kind !== "guest") throw new ClientError("inquiry_unknown", record.conversationId);
@@ -135,16 +168,7 @@ function summarise(
 ): InquirySummary {
   const customer = customerOf(record);
   const contactPoint: ContactPoint | undefined = ctx.organisation().contactPoints.get(customer.contactPointId);
-  let status: InquiryStatus = "new";
-  let assignee: string | undefined;
-  let archived = false;
-  for (const { update } of updates) {
-    if (update.status !== undefined) status = statusName(update.status) ?? status;
-    if (update.assigneeAccountId !== undefined) {
-      assignee = update.assigneeAccountId.length === 0 ? undefined : b64(update.assigneeAccountId);
-    }
-    if (update.archived !== undefined) archived = update.archived;
-  }
+  const { status, assignee, archived, doneAt } = foldUpdates(updates);
   const inquiry = found?.inquiry;
   const contact = {
     ...(inquiry?.contactName === undefined ? {} : { name: inquiry.contactName }),
@@ -165,6 +189,7 @@ function summarise(
     status,
     assignee,
     archived,
+    doneAt,
     receivedAt: found?.message.sentAt ?? record.lastActivityAt,
     lastActivityAt: record.lastActivityAt,
     unread: record.unread,

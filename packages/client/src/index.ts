@@ -13,6 +13,8 @@ export {
   type ContactPointInput,
 } from "./contactPoints.js";
 export type { InquiryChange, InquiryNote, InquiryStatus, InquirySummary } from "./inbox.js";
+export { foldUpdates, type InquiryState, type StaffUpdate } from "./inbox.js";
+export { isPastRetention } from "./inquiryRetention.js";
 export { linkThisDevice, parseDeviceLink, type DeviceLinkOffer, type LinkDeviceOptions } from "./deviceLinking.js";
 export { ClientError, clientErrorRegistry, type ClientErrorCode } from "./clientError.js";
 export { bytesFrom } from "./ServerApi.js";

@@ -217,6 +217,39 @@ export function describeClientStoreContract(name: string, open: () => Promise<Cl
         );
       }));
 
+    it("deletes a conversation with its messages, outbox entries and uploads, and nothing of another", () =>
+      withStore(async ({ store }) => {
+        const kept = {
+          conversations: [conversation("c2", groupAt(2_000))],
+          messages: [message("x1", "c2", 1_500)],
+          outboxPut: [outbox("o-keep", 1, { conversationId: "c2", messageId: "x1" })],
+          uploadsPut: [upload("x1", 1, { conversationId: "c2" })],
+        };
+        await store.apply({
+          conversations: [conversation("c1"), ...kept.conversations],
+          messages: [message("m1", "c1", 1_000), message("m2", "c1", 2_000), ...kept.messages],
+          outboxPut: [outbox("o-gone", 1), ...kept.outboxPut],
+          uploadsPut: [upload("m2", 1), ...kept.uploadsPut],
+          seen: ["s-c1"],
+        });
+        await store.apply({ conversationsDelete: ["c1", "never-there"] });
+        assert.equal(await store.getConversation("c1"), undefined);
+        assert.deepEqual(await store.listMessages("c1"), []);
+        assert.equal(await store.getMessage("m1"), undefined);
+        assert.deepEqual(await store.listConversations(), kept.conversations);
+        assert.deepEqual(await store.listMessages("c2"), kept.messages);
+        assert.deepEqual(await store.listOutbox(), kept.outboxPut);
+        assert.deepEqual(await store.listUploads(), kept.uploadsPut);
+        assert.equal(await store.hasSeen("s-c1"), true, "dedupe keys stay");
+        await store.apply({
+          conversations: [conversation("c3")],
+          messages: [message("m3", "c3", 3_000)],
+          conversationsDelete: ["c3"],
+        });
+        assert.equal(await store.getConversation("c3"), undefined, "puts come before deletes");
+        assert.deepEqual(await store.listMessages("c3"), []);
+      }));
+
     it("remembers seen keys, and a key seen twice is no error", () =>
       withStore(async ({ store }) => {
         await store.apply({ seen: ["s1", "s2"] });
@@ -249,6 +282,7 @@ export function describeClientStoreContract(name: string, open: () => Promise<Cl
           { keyPackagesPut: [{ ...keyPackage("k9", false), bundle: "b" as never }] },
         ],
         ["an empty seen key", { seen: [""] }],
+        ["an empty conversation delete", { conversationsDelete: [""] }],
         ["a profile without a device", { profile: { ...profile(), device: undefined as never } }],
         ["a profile with an empty accountId", { profile: profile({ accountId: "" }) }],
         ["a profile without an accountSignKey", { profile: { ...profile(), accountSignKey: undefined as never } }],
@@ -428,6 +462,7 @@ function mergeBatches(a: StoreChanges, b: StoreChanges): StoreChanges {
     keyPackagesPut: [...(a.keyPackagesPut ?? []), ...(b.keyPackagesPut ?? [])],
     keyPackagesDelete: [...(a.keyPackagesDelete ?? []), ...(b.keyPackagesDelete ?? [])],
     seen: [...(a.seen ?? []), ...(b.seen ?? [])],
+    conversationsDelete: [...(a.conversationsDelete ?? []), ...(b.conversationsDelete ?? [])],
   };
 }
 

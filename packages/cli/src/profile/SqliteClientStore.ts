@@ -44,6 +44,9 @@ export class SqliteClientStore implements ClientStore {
       for (const k of changes.keyPackagesPut ?? []) s.putKeyPackage.run(fromKeyPackage(k));
       for (const ref of changes.keyPackagesDelete ?? []) s.deleteKeyPackage.run(ref);
       for (const key of changes.seen ?? []) s.putSeen.run(key);
+      for (const id of changes.conversationsDelete ?? []) {
+        for (const remove of s.deleteConversation) remove.run(id);
+      }
     });
   }
 
@@ -294,6 +297,12 @@ function prepareStatements(db: Database.Database) {
          created_at = excluded.created_at`,
     ),
     deleteKeyPackage: db.prepare("DELETE FROM key_packages WHERE ref = ?"),
+    deleteConversation: [
+      db.prepare("DELETE FROM messages WHERE conversation_id = ?"),
+      db.prepare("DELETE FROM outbox WHERE conversation_id = ?"),
+      db.prepare("DELETE FROM uploads WHERE conversation_id = ?"),
+      db.prepare("DELETE FROM conversations WHERE conversation_id = ?"),
+    ],
     hasSeen: db.prepare("SELECT 1 FROM seen WHERE key = ?"),
     putSeen: db.prepare("INSERT INTO seen (key) VALUES (?) ON CONFLICT (key) DO NOTHING"),
   };

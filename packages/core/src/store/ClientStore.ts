@@ -80,6 +80,14 @@ export interface StoreChanges {
   readonly keyPackagesDelete?: readonly string[];
   /** Dedupe keys to remember (adding one twice is not an error). */
   readonly seen?: readonly string[];
+  /**
+   * Forgets conversations on this device (an inquiry past its retention):
+   * the record, its messages, outbox entries and uploads. After every put,
+   * so a record put in the same batch is gone too. Dedupe keys stay, so an
+   * old envelope delivered again is not taken for a new one. An unknown id
+   * is no error.
+   */
+  readonly conversationsDelete?: readonly string[];
 }
 
 export type Role = "admin" | "member";

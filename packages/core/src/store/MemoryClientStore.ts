@@ -108,12 +108,20 @@ export class MemoryClientStore implements ClientStore {
       for (const k of changes.keyPackagesPut ?? []) this.#keyPackages.set(k.ref, copyKeyPackage(k));
       for (const ref of changes.keyPackagesDelete ?? []) this.#keyPackages.delete(ref);
       for (const key of changes.seen ?? []) this.#seen.add(key);
+      for (const id of changes.conversationsDelete ?? []) this.#deleteConversation(id);
       resolve();
     });
   }
 
   close(): Promise<void> {
     return Promise.resolve();
+  }
+
+  #deleteConversation(conversationId: string): void {
+    this.#conversations.delete(conversationId);
+    for (const records of [this.#messages, this.#outbox, this.#uploads]) {
+      for (const [key, record] of records) if (record.conversationId === conversationId) records.delete(key);
+    }
   }
 }
 

@@ -54,6 +54,7 @@ export function validateStoreChanges(changes: StoreChanges): void {
   });
   changes.keyPackagesDelete?.forEach((ref, i) => requireId(ref, `keyPackagesDelete[${i}]`));
   changes.seen?.forEach((key, i) => requireId(key, `seen[${i}]`));
+  changes.conversationsDelete?.forEach((id, i) => requireId(id, `conversationsDelete[${i}]`));
 }
 
 function validateConversation(c: ConversationRecord, at: string): void {

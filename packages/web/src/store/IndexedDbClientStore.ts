@@ -460,6 +460,36 @@ async function writeChanges(tx: IDBTransaction, sealed: SealedChanges, changes: 
   for (const ref of changes.keyPackagesDelete ?? []) keyPackages.delete(ref);
   const seen = tx.objectStore(SEEN);
   for (const key of changes.seen ?? []) seen.put(1, key);
+  for (const id of changes.conversationsDelete ?? []) await deleteConversation(tx, id);
+}
+
+/** A conversation and everything of it but its dedupe keys; the sealed values go with their records. */
+async function deleteConversation(tx: IDBTransaction, conversationId: string): Promise<void> {
+  tx.objectStore(CONVERSATIONS).delete(conversationId);
+  await deleteEach(tx.objectStore(MESSAGES).index(BY_CONVERSATION).openCursor(conversationId), () => true);
+  // Outbox entries and uploads have no index by conversation: a device holds few of them.
+  const ofIt = (record: { conversationId: string }) => record.conversationId === conversationId;
+  await deleteEach(tx.objectStore(OUTBOX).openCursor(), ofIt);
+  await deleteEach(tx.objectStore(UPLOADS).openCursor(), ofIt);
+}
+
+/** Walks a cursor to its end, deleting each record `match` takes. */
+function deleteEach(
+  request: IDBRequest<IDBCursorWithValue | null>,
+  match: (record: { conversationId: string }) => boolean,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => {
+      const cursor = request.result;
+      if (cursor === null) {
+        resolve();
+        return;
+      }
+      if (match(cursor.value as { conversationId: string })) cursor.delete();
+      cursor.continue();
+    };
+    request.onerror = () => reject(request.error ?? new Error("IndexedDB request failed"));
+  });
 }
 
 /** Up to `limit` values of a cursor, in its direction. */

@@ -1,0 +1,144 @@
+/**
+ * Retention of closed inquiries on staff devices (docs/PROTOCOL.md §18),
+ * through the SDK against a real `bote serve`: after the contact point's
+ * retention days, a done inquiry is gone from the inbox and the store with
+ * its staff group; an archived one, one of a contact point that keeps
+ * (retentionDays 0) and an open one stay; the customer is told nothing.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join as joinPath } from "node:path";
+import { sendInquiry, type BoteClient, type GuestOptions, type SentInquiry } from "@bote/client";
+import { nodeTransport } from "../src/client/nodeTransport.js";
+import { SqliteClientStore } from "../src/profile/SqliteClientStore.js";
+import { joinClient } from "./support/sdkClient.js";
+import { freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
+
+const DAY_MS = 86_400_000;
+
+let root: string;
+let dataDir: string;
+let server: RunningServer;
+const clients: BoteClient[] = [];
+/** Added to the staff devices' clocks: the test moves their time, not the server's. */
+let offset = 0;
+
+function guestOptions(): GuestOptions {
+  return {
+    transport: nodeTransport,
+    openStore: (name) => Promise.resolve(SqliteClientStore.open(joinPath(root, `${name}.db`))),
+    random: () => 0.1,
+  };
+}
+
+async function eventually<T>(client: BoteClient, read: () => Promise<T>, check: (value: T) => boolean): Promise<T> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    await client.sync();
+    const value = await read();
+    if (check(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error("timed out waiting");
+}
+
+describe("retention of closed inquiries on staff devices", { timeout: 180_000 }, () => {
+  before(async () => {
+    root = await mkdtemp(joinPath(tmpdir(), "bote-retention-"));
+    dataDir = joinPath(root, "server");
+    server = await startServer(dataDir, await freePort());
+  });
+
+  after(async () => {
+    for (const c of clients) await c.close().catch(() => undefined);
+    await stopServer(server);
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("deletes a done inquiry past retention with its staff group; archived, kept and open ones stay", async () => {
+    const clock = () => Date.now() + offset;
+    const invite = (await readFile(joinPath(dataDir, "initial-admin-invite"), "utf8")).trim();
+    const anna = await joinClient(root, "Anna", invite, undefined, clock);
+    clients.push(anna);
+    const bernd = await joinClient(
+      root,
+      "Bernd",
+      (await anna.createInvitation("member", "Bernd")).url,
+      undefined,
+      clock,
+    );
+    clients.push(bernd);
+    await bernd.connect();
+    const staff = [anna.profile.accountId, bernd.profile.accountId];
+    const short = await anna.createContactPoint({ name: "Heizung", slug: "heizung", staff, retentionDays: 30 });
+    const keeps = await anna.createContactPoint({ name: "Archiv", slug: "archiv", staff, retentionDays: 0 });
+    await bernd.syncOrganisation();
+
+    const customers: Record<string, SentInquiry> = {};
+    for (const [key, url] of [
+      ["done", short.url],
+      ["archived", short.url],
+      ["open", short.url],
+      ["keeps", keeps.url],
+    ] as const) {
+      customers[key] = await sendInquiry(url, { text: `Anfrage ${key}`, consent: true }, guestOptions());
+      clients.push(customers[key].client);
+    }
+    const id = (key: string) => customers[key]!.conversationId;
+    for (const member of [anna, bernd]) {
+      await eventually(
+        member,
+        () => member.inbox(),
+        (list) => list.length === 4 && list.every((i) => i.text !== ""),
+      );
+    }
+
+    await anna.setInquiryStatus(id("done"), "done");
+    await anna.setInquiryStatus(id("archived"), "done");
+    await anna.archiveInquiry(id("archived"), true);
+    await anna.setInquiryStatus(id("open"), "in_progress");
+    await anna.setInquiryStatus(id("keeps"), "done");
+    const expected: Record<string, string> = { done: "done", archived: "done", open: "in_progress", keeps: "done" };
+    await eventually(
+      bernd,
+      () => Promise.all(Object.keys(expected).map(async (key) => (await bernd.inquiry(id(key))).status)),
+      (statuses) => statuses.join() === Object.values(expected).join(),
+    );
+    await eventually(
+      bernd,
+      async () => (await bernd.inquiry(id("archived"))).archived,
+      (archived) => archived,
+    );
+    const summary = await anna.inquiry(id("done"));
+    assert.equal(summary.status, "done");
+    assert.ok(summary.doneAt !== undefined && summary.doneAt <= clock());
+    const staffGroupsBefore = (await anna.listConversations()).filter((c) => c.kind === "inquiry_staff").length;
+    assert.equal(staffGroupsBefore, 4, "one staff group per inquiry acted on");
+
+    // Within the period nothing goes.
+    offset = 29 * DAY_MS;
+    assert.deepEqual(await anna.sweepInquiries(), []);
+    const customerBefore = await customers.done!.client.listMessages(id("done"));
+
+    // Past it, the next sync sweeps on both staff devices by itself.
+    offset = 31 * DAY_MS;
+    for (const member of [anna, bernd]) {
+      await member.sync();
+      await member.idle();
+      const inbox = await member.inbox();
+      assert.deepEqual(inbox.map((i) => i.conversationId).sort(), [id("archived"), id("open"), id("keeps")].sort());
+      const conversations = await member.listConversations();
+      assert.ok(!conversations.some((c) => c.conversationId === id("done")), "the inquiry is gone from the store");
+      assert.deepEqual(await member.listMessages(id("done")), [], "and its messages with it");
+      assert.equal(conversations.filter((c) => c.kind === "inquiry_staff").length, 3, "its staff group too");
+      assert.deepEqual(await member.store.listOutbox(), [], "nothing was queued to tell anyone");
+    }
+    assert.equal((await anna.inquiry(id("archived"))).archived, true);
+    assert.deepEqual(await anna.sweepInquiries(clock() + 400 * DAY_MS), [], "nothing else ever goes");
+
+    // The customer hears nothing of it.
+    await customers.done!.client.sync();
+    assert.deepEqual(await customers.done!.client.listMessages(id("done")), customerBefore);
+  });
+});
