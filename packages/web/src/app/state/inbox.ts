@@ -86,6 +86,10 @@ export function watchInbox(client: BoteClient): void {
   };
   client.on("message", (m) => follow(m.conversationId));
   client.on("conversation", (c) => follow(c.conversationId));
+  client.on("conversationDeleted", ({ conversationId }) => {
+    inquiries.value = inquiries.value?.filter((i) => i.conversationId !== conversationId);
+    if (openInquiry.value?.summary.conversationId === conversationId) openInquiry.value = undefined;
+  });
   client.on("organisation", () => (staffOf.value = contactPointsOf(client)));
   staffOf.value = contactPointsOf(client);
   void refreshInbox().catch((err: unknown) => console.warn("bote: inbox", err));

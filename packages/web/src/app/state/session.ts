@@ -313,6 +313,10 @@ async function attach(opened: BoteClient): Promise<void> {
   opened.on("conversation", (conversation) => onConversation(conversation));
   opened.on("message", (message) => onMessage(message));
   watchInbox(opened);
+  // A done inquiry past its retention is forgotten by the SDK: it leaves the lists at once.
+  opened.on("conversationDeleted", ({ conversationId }) => {
+    conversations.value = conversations.value.filter((c) => c.conversationId !== conversationId);
+  });
   opened.on("contact", ({ contact, newDevice, keyChanged }) => onContact(contact, newDevice, keyChanged));
   opened.on("problem", ({ code, detail }) => console.warn(`bote: ${code}: ${detail}`));
   followUploads(opened);
