@@ -19,8 +19,7 @@
  * request rate, and the load average before and after.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -28,7 +27,7 @@ import { parseArgs } from "node:util";
 import { joinWithInvitation, type BoteClient } from "@bote/client";
 import { MemoryClientStore } from "@bote/core";
 import { nodeTransport } from "@bote/cli/node-transport";
-import { BOTE_BIN } from "../relay/paths.js";
+import { startBote } from "../boteServe.js";
 import { killAll, stop, track } from "../relay/processes.js";
 
 const { values: flags } = parseArgs({
@@ -73,41 +72,6 @@ Promise.all(Array.from({ length: 32 }, (_, i) => one(i))).then(() => {
 });
 `;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
-}
-
-async function startBote(dataDir: string) {
-  if (!existsSync(BOTE_BIN)) throw new Error(`${BOTE_BIN} is missing; run tsc -b`);
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = track(
-    spawn(
-      process.execPath,
-      [
-        BOTE_BIN,
-        ...["serve", "--host", "127.0.0.1", "--port", String(port), "--data", dataDir, "--public-url", url],
-        ...["--org-name", "Bench", "--log-level", "warn", "--trust-proxy"],
-      ],
-      { stdio: "ignore" },
-    ),
-  );
-  const inviteFile = join(dataDir, "initial-admin-invite");
-  for (let waited = 0; !existsSync(inviteFile); waited += 100) {
-    if (waited > 30_000 || child.exitCode !== null) throw new Error("bote serve did not start");
-    await sleep(100);
-  }
-  await sleep(100);
-  return { child, url, adminInvitation: readFileSync(inviteFile, "utf8").trim() };
-}
-
 function join_(link: string, name: string): Promise<BoteClient> {
   return joinWithInvitation({
     store: new MemoryClientStore(),
@@ -123,7 +87,7 @@ function percentile(sorted: readonly number[], p: number): number {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "bote-bench-inquiry-"));
-  const bote = await startBote(join(dir, "server"));
+  const bote = await startBote(join(dir, "server"), ["--trust-proxy"]);
   const anna = await join_(bote.adminInvitation, "Anna");
   const bernd = await join_((await anna.createInvitation("member", "Bernd")).url, "Bernd");
   await anna.createContactPoint({ name: "Bench", slug: "bench", staff: [bernd.profile.accountId] });

@@ -14,9 +14,7 @@
  * and spread per chat, and the long/short ratio of the medians, which must
  * stay near 1: the time must not grow with the chat.
  */
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -25,8 +23,9 @@ import { chromium, type Page } from "playwright-core";
 import { joinWithInvitation, type BoteClient } from "@bote/client";
 import { MemoryClientStore } from "@bote/core";
 import { nodeTransport } from "@bote/cli/node-transport";
-import { BOTE_BIN, repoRoot } from "../relay/paths.js";
-import { killAll, stop, track } from "../relay/processes.js";
+import { repoRoot } from "../relay/paths.js";
+import { startBote } from "../boteServe.js";
+import { killAll, stop } from "../relay/processes.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"];
@@ -52,43 +51,6 @@ const SHORT = Number(flags.short);
 const ROUNDS = Number(flags.rounds);
 const PROBES = Number(flags.probes);
 const WARMUP = Number(flags.warmup);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
-}
-
-async function startBote(dataDir: string) {
-  for (const file of [BOTE_BIN, join(WEB_ROOT, "index.html")]) {
-    if (!existsSync(file)) throw new Error(`${file} is missing; run tsc -b and npm run build -w @bote/web`);
-  }
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = track(
-    spawn(
-      process.execPath,
-      [
-        BOTE_BIN,
-        ...["serve", "--host", "127.0.0.1", "--port", String(port), "--data", dataDir, "--public-url", url],
-        ...["--org-name", "Bench", "--web-root", WEB_ROOT, "--log-level", "warn", "--public-rate-limit", "1000000"],
-      ],
-      { stdio: "ignore" },
-    ),
-  );
-  const inviteFile = join(dataDir, "initial-admin-invite");
-  for (let waited = 0; !existsSync(inviteFile); waited += 100) {
-    if (waited > 30_000 || child.exitCode !== null) throw new Error("bote serve did not start");
-    await sleep(100);
-  }
-  await sleep(100);
-  return { child, url, adminInvitation: readFileSync(inviteFile, "utf8").trim() };
-}
 
 /**
  * Runs in the page before the app (as source: this package is compiled
@@ -171,7 +133,11 @@ function summary(samples: readonly number[]) {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "bote-bench-web-"));
-  const bote = await startBote(dataDir);
+  const bote = await startBote(
+    dataDir,
+    ["--web-root", WEB_ROOT, "--public-rate-limit", "1000000"],
+    [join(WEB_ROOT, "index.html")],
+  );
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   let anna: BoteClient | undefined;
   try {
