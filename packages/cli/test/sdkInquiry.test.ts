@@ -11,13 +11,11 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { Readable } from "node:stream";
-import { openInquiry, sendInquiry, type BoteClient, type GuestOptions } from "@bote/client";
+import { openInquiry, sendInquiry, type BoteClient } from "@bote/client";
 import type { MessageRecord } from "@bote/core";
 import { decodeContent } from "@bote/protocol";
 import { cameraJpeg } from "@bote/testing";
-import { nodeTransport } from "../src/client/nodeTransport.js";
-import { SqliteClientStore } from "../src/profile/SqliteClientStore.js";
-import { joinClient } from "./support/sdkClient.js";
+import { eventually, guestOptions, joinClient } from "./support/sdkClient.js";
 import { freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
 
 let root: string;
@@ -31,29 +29,10 @@ async function joinAs(name: string, link: string): Promise<BoteClient> {
   return client;
 }
 
-function guestOptions(): GuestOptions {
-  return {
-    transport: nodeTransport,
-    openStore: (name) => Promise.resolve(SqliteClientStore.open(joinPath(root, `${name}.db`))),
-    random: () => 0.1,
-  };
-}
-
 function textOf(message: MessageRecord): string | undefined {
   if (message.kind !== "content") return undefined;
   const body = decodeContent(message.body).body;
   return body.case === "text" || body.case === "inquiry" ? body.value.text : undefined;
-}
-
-/** Syncs until `check` holds: messages travel through the relay, so the test waits for them. */
-async function eventually<T>(client: BoteClient, read: () => Promise<T>, check: (value: T) => boolean): Promise<T> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    await client.sync();
-    const value = await read();
-    if (check(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error("timed out waiting");
 }
 
 describe("inquiries through a contact point", { timeout: 180_000 }, () => {
@@ -96,7 +75,7 @@ describe("inquiries through a contact point", { timeout: 180_000 }, () => {
         files: [{ stream: Readable.from([photo]), size: photo.length, fileName: "dach.jpg", mediaType: "image/jpeg" }],
         consent: true,
       },
-      guestOptions(),
+      guestOptions(root),
     );
     assert.match(sent.returnLink, /\/k\/dach-schmidt#r=[A-Za-z0-9_-]{43}$/);
     assert.equal(sent.client.isGuest, true);
@@ -154,7 +133,7 @@ describe("inquiries through a contact point", { timeout: 180_000 }, () => {
       assert.equal(annas?.text, "Sturmschaden, Versicherung fragen");
     }
 
-    const back = await openInquiry(sent.returnLink, guestOptions());
+    const back = await openInquiry(sent.returnLink, guestOptions(root));
     clients.push(back.client);
     assert.equal(back.conversationId, id);
     const messages = await eventually(

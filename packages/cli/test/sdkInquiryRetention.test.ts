@@ -10,10 +10,8 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
-import { sendInquiry, type BoteClient, type GuestOptions, type SentInquiry } from "@bote/client";
-import { nodeTransport } from "../src/client/nodeTransport.js";
-import { SqliteClientStore } from "../src/profile/SqliteClientStore.js";
-import { joinClient } from "./support/sdkClient.js";
+import { sendInquiry, type BoteClient, type SentInquiry } from "@bote/client";
+import { eventually, guestOptions, joinClient } from "./support/sdkClient.js";
 import { freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
 
 const DAY_MS = 86_400_000;
@@ -24,24 +22,6 @@ let server: RunningServer;
 const clients: BoteClient[] = [];
 /** Added to the staff devices' clocks: the test moves their time, not the server's. */
 let offset = 0;
-
-function guestOptions(): GuestOptions {
-  return {
-    transport: nodeTransport,
-    openStore: (name) => Promise.resolve(SqliteClientStore.open(joinPath(root, `${name}.db`))),
-    random: () => 0.1,
-  };
-}
-
-async function eventually<T>(client: BoteClient, read: () => Promise<T>, check: (value: T) => boolean): Promise<T> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    await client.sync();
-    const value = await read();
-    if (check(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error("timed out waiting");
-}
 
 describe("retention of closed inquiries on staff devices", { timeout: 180_000 }, () => {
   before(async () => {
@@ -82,7 +62,7 @@ describe("retention of closed inquiries on staff devices", { timeout: 180_000 },
       ["open", short.url],
       ["keeps", keeps.url],
     ] as const) {
-      customers[key] = await sendInquiry(url, { text: `Anfrage ${key}`, consent: true }, guestOptions());
+      customers[key] = await sendInquiry(url, { text: `Anfrage ${key}`, consent: true }, guestOptions(root));
       clients.push(customers[key].client);
     }
     const id = (key: string) => customers[key]!.conversationId;
