@@ -26,7 +26,7 @@ import {
   startBote,
   type BoteServer,
   type Person,
-  invite,
+  joinTeam,
 } from "./support/webApp.js";
 
 const skip = chromiumSkipReason("contact point end-to-end");
@@ -73,13 +73,7 @@ describe("contact point and team inbox, end to end in Chromium", { skip, timeout
   });
 
   it("Anna sets up a contact point with a QR code for herself and Bernd", async () => {
-    await anna.page.goto(server.adminInvitation);
-    await anna.page.getByLabel("Ihr Name").fill(anna.name);
-    await anna.page.getByRole("button", { name: "Beitreten" }).click();
-    await anna.page.getByRole("link", { name: "Neuer Chat" }).waitFor();
-    await bernd.page.goto(await invite(anna.page, bernd.name));
-    await bernd.page.getByRole("button", { name: "Beitreten" }).click();
-    await bernd.page.getByRole("link", { name: "Neuer Chat" }).waitFor();
+    await joinTeam(server, anna, [bernd]);
 
     const page = anna.page;
     await page.goto(`${server.url}/#/admin`);

@@ -21,7 +21,7 @@ import {
   unnamedControls,
   type BoteServer,
   type Person,
-  invite,
+  joinTeam,
 } from "./support/webApp.js";
 
 const skip = chromiumSkipReason("web push end-to-end");
@@ -53,13 +53,7 @@ describe("a push wakes a closed chat, in Chromium", { skip, timeout: 180_000 }, 
   });
 
   it("Anna and Bernd have a chat, and Bernd's settings offer notifications", async () => {
-    await anna.page.goto(server.adminInvitation);
-    await anna.page.getByLabel("Ihr Name").fill(anna.name);
-    await anna.page.getByRole("button", { name: "Beitreten" }).click();
-    await anna.page.getByRole("link", { name: "Neuer Chat" }).waitFor();
-    await bernd.page.goto(await invite(anna.page, bernd.name));
-    await bernd.page.getByRole("button", { name: "Beitreten" }).click();
-    await bernd.page.getByRole("link", { name: "Neuer Chat" }).waitFor();
+    await joinTeam(server, anna, [bernd]);
 
     await anna.page.goto(`${server.url}/#/`);
     await anna.page.getByRole("link", { name: "Neuer Chat" }).click();

@@ -21,7 +21,7 @@ import {
   startBote,
   type BoteServer,
   type Person,
-  invite,
+  joinTeam,
 } from "./support/webApp.js";
 
 const skip = chromiumSkipReason("search end-to-end");
@@ -56,13 +56,7 @@ describe("search across chats, end to end in Chromium", { skip, timeout: 240_000
   });
 
   it("Anna writes to Bernd alone and in a group", async () => {
-    await anna.page.goto(server.adminInvitation);
-    await anna.page.getByLabel("Ihr Name").fill(anna.name);
-    await anna.page.getByRole("button", { name: "Beitreten" }).click();
-    await anna.page.getByRole("link", { name: "Neuer Chat" }).waitFor();
-    await bernd.page.goto(await invite(anna.page, bernd.name));
-    await bernd.page.getByRole("button", { name: "Beitreten" }).click();
-    await bernd.page.getByRole("link", { name: "Neuer Chat" }).waitFor();
+    await joinTeam(server, anna, [bernd]);
 
     await anna.page.goto(`${server.url}/#/new`);
     await anna.page.getByLabel("Kollegin oder Kollegen suchen").fill("Bernd");

@@ -24,7 +24,7 @@ import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { CHROMIUM } from "./browserPage.js";
-import { PHONE, docsScreenshotsDir, openPerson, startBote, invite } from "./webApp.js";
+import { PHONE, docsScreenshotsDir, openPerson, startBote, joinTeam } from "./webApp.js";
 
 const SCREEN = { width: 1280, height: 800 };
 /** The part of the screen shown: the upper right, where dunst puts the notification. */
@@ -158,13 +158,7 @@ async function main(): Promise<void> {
   try {
     const anna = await openPerson(browser, "Anna Admin", PHONE, server.url);
     const bernd = await openPerson(browser, "Bernd Bau", PHONE, server.url);
-    await anna.page.goto(server.adminInvitation);
-    await anna.page.getByLabel("Ihr Name").fill(anna.name);
-    await anna.page.getByRole("button", { name: "Beitreten" }).click();
-    await anna.page.getByRole("link", { name: "Neuer Chat" }).waitFor();
-    await bernd.page.goto(await invite(anna.page, bernd.name));
-    await bernd.page.getByRole("button", { name: "Beitreten" }).click();
-    await bernd.page.getByRole("link", { name: "Neuer Chat" }).waitFor();
+    await joinTeam(server, anna, [bernd]);
 
     await anna.page.goto(`${server.url}/#/`);
     await anna.page.getByRole("link", { name: "Neuer Chat" }).click();

@@ -155,3 +155,24 @@ export async function invite(page: Page, name: string): Promise<string> {
   await page.getByRole("heading", { name: `Einladung für ${name}` }).waitFor();
   return page.locator("#invite-link").inputValue();
 }
+
+/**
+ * The first admin joins through the server's own invitation, then invites
+ * each colleague by name, who joins in their own browser; every one of them
+ * ends on the chat list.
+ */
+export async function joinTeam(
+  server: { readonly adminInvitation: string },
+  admin: Person,
+  colleagues: readonly Person[],
+): Promise<void> {
+  await admin.page.goto(server.adminInvitation);
+  await admin.page.getByLabel("Ihr Name").fill(admin.name);
+  await admin.page.getByRole("button", { name: "Beitreten" }).click();
+  await admin.page.getByRole("link", { name: "Neuer Chat" }).waitFor();
+  for (const colleague of colleagues) {
+    await colleague.page.goto(await invite(admin.page, colleague.name));
+    await colleague.page.getByRole("button", { name: "Beitreten" }).click();
+    await colleague.page.getByRole("link", { name: "Neuer Chat" }).waitFor();
+  }
+}
