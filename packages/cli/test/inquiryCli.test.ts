@@ -182,10 +182,14 @@ describe("bote contact-point, inquiry and inbox", { timeout: 120_000 }, () => {
     await boteOk(["inbox", "note", ...json("anna"), "--", id, "Sturmschaden, Versicherung fragen"]);
     await boteOk(["inbox", "reply", ...json("anna"), "--", id, "Guten Tag, wir kommen am Dienstag vorbei."]);
     await boteOk(["inbox", "status", ...json("anna"), "--", id, "in-progress"]);
+    const marked = await boteOk(["inbox", "archive", ...json("anna"), "--", id, "on"]);
+    assert.equal(marked.lines[0]?.archived, true);
+    const badMark = await bote(["inbox", "archive", ...json("anna"), "--", id, "yes"]);
+    assert.equal(badMark.code, 2);
 
-    // Bernd sees who has it, what it is at and the note, marked internal; the photo has no GPS any more.
+    // Bernd sees who has it, what it is at, the archive mark and the note, marked internal; the photo has no GPS any more.
     await eventually(["inbox", ...json("bernd")], (lines) =>
-      lines.some((l) => l.assigneeName === "Anna Admin" && l.status === "in-progress"),
+      lines.some((l) => l.assigneeName === "Anna Admin" && l.status === "in-progress" && l.archived === true),
     );
     const shown = await eventually(["inbox", "show", ...json("bernd"), "--", id], (lines) =>
       lines.some((l) => l.type === "note"),
@@ -199,7 +203,7 @@ describe("bote contact-point, inquiry and inbox", { timeout: 120_000 }, () => {
     assert.match(readable.stdout, /INTERNAL – the team's notes[^\n]*\n\s+\[[^\]]+\] Anna Admin: Sturmschaden/);
     assert.match(
       readable.stdout,
-      /^Inquiry from Tamara Kunde, .*\nDachdecker Schmidt · status: in progress · assigned to: Anna Admin\n/,
+      /^Inquiry from Tamara Kunde, .*\nDachdecker Schmidt · status: in progress · assigned to: Anna Admin · kept for the archive\n/,
     );
     const out = join(root, "export");
     await boteOk(["inbox", "export", "--out", out, ...json("bernd"), "--", id]);

@@ -171,6 +171,12 @@ describe("contact point and team inbox, end to end in Chromium", { skip, timeout
     await page.locator(".inquiry-item", { hasText: "Zuständig: Bernd Bau" }).click({ timeout: 60_000 });
     await page.locator(".note-list", { hasText: NOTE }).waitFor({ timeout: 60_000 });
     assert.equal(await page.getByLabel("Status").inputValue(), "in_progress");
+    // The contact point's retention, and the mark that keeps this one for the business archive.
+    await page.getByText(/Tage nach dem Erledigen auf den Geräten des Teams gelöscht/).waitFor();
+    const archive = page.getByLabel("Für das Geschäftsarchiv aufbewahren");
+    await archive.check();
+    await page.getByText("Wird nicht automatisch gelöscht, auch nicht nach dem Erledigen.").waitFor();
+    assert.equal(await archive.isChecked(), true);
   });
 
   it("the customer's return link shows the answer and never the note", async () => {

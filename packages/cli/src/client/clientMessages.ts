@@ -121,8 +121,8 @@ const de = {
   nobody: "niemand",
   noInquiries: "Keine Anfragen.",
   inquiryFrom: (customer: string, time: string) => `Anfrage von ${customer}, ${time}`,
-  inquiryState: (contactPoint: string, status: string, assignee: string) =>
-    `${contactPoint} · Status: ${status} · Zuständig: ${assignee}`,
+  inquiryState: (contactPoint: string, status: string, assignee: string, archived: boolean) =>
+    `${contactPoint} · Status: ${status} · Zuständig: ${assignee}${archived ? " · fürs Archiv aufbewahrt" : ""}`,
   filesHeading: "Dateien:",
   fileLine: (index: number, name: string, size: string) => `  [${index}] ${name} (${size})`,
   conversationHeading: "Verlauf mit der Kundschaft:",
@@ -132,6 +132,8 @@ const de = {
   assignedTo: (name: string) => `Zuständig: ${name}`,
   statusSet: (status: string) => `Status: ${status}`,
   noteAdded: "Interne Notiz gespeichert; sie geht nur an das Team.",
+  archived: "Fürs Geschäftsarchiv markiert: wird nach dem Erledigen nicht automatisch gelöscht.",
+  unarchived: "Archiv-Markierung entfernt: wird nach der Frist des Kontaktpunkts gelöscht, sobald erledigt.",
   exported: (path: string, files: number) =>
     `Gespeichert in ${path}: ${files === 1 ? "1 Datei" : `${files} Dateien`} und inquiry.txt`,
   /** The sender shown for one's own messages, as the web app shows it. */
@@ -291,8 +293,8 @@ const en: ClientMessages = {
   nobody: "nobody",
   noInquiries: "No inquiries.",
   inquiryFrom: (customer: string, time: string) => `Inquiry from ${customer}, ${time}`,
-  inquiryState: (contactPoint: string, status: string, assignee: string) =>
-    `${contactPoint} · status: ${status} · assigned to: ${assignee}`,
+  inquiryState: (contactPoint: string, status: string, assignee: string, archived: boolean) =>
+    `${contactPoint} · status: ${status} · assigned to: ${assignee}${archived ? " · kept for the archive" : ""}`,
   filesHeading: "Files:",
   fileLine: (index: number, name: string, size: string) => `  [${index}] ${name} (${size})`,
   conversationHeading: "Conversation with the customer:",
@@ -302,6 +304,8 @@ const en: ClientMessages = {
   assignedTo: (name: string) => `Assigned to: ${name}`,
   statusSet: (status: string) => `Status: ${status}`,
   noteAdded: "Internal note saved; it goes to the team only.",
+  archived: "Marked for the business archive: not deleted automatically once done.",
+  unarchived: "Archive mark removed: deleted after the contact point's period once done.",
   exported: (path: string, files: number) =>
     `Saved in ${path}: ${files === 1 ? "1 file" : `${files} files`} and inquiry.txt`,
   you: "You",

@@ -110,6 +110,8 @@ export const helpTexts = {
   inboxAssign: "Weist zu: Kollegin, me oder nobody / assigns: colleague, me or nobody",
   inboxStatus: "Setzt den Status / sets the status: new | in-progress | quote-sent | done",
   inboxNote: "Interne Notiz, nur für das Team / internal note, for the team only",
+  inboxArchive:
+    "Fürs Geschäftsarchiv aufbewahren (on) oder nicht (off) / keep for the business archive (on) or not (off)",
   inboxExport:
     "Schreibt Text, Kontaktdaten und Dateien in ein Verzeichnis / writes text, contact data and files to a directory",
 } as const satisfies Record<string, string>;

@@ -95,6 +95,7 @@ export function printInquiry(
       inquiry.contactPointName,
       t.inquiryStatus[STATUS_ARGUMENT[inquiry.status]],
       assigneeName(printer, inquiry, names),
+      inquiry.archived,
     ),
     "",
     inquiry.text,

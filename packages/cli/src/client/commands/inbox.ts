@@ -32,6 +32,7 @@ export function registerInbox(program: Command): void {
   registerAssign(inbox);
   registerStatus(inbox);
   registerNote(inbox);
+  registerArchive(inbox);
   registerExport(inbox);
 }
 
@@ -127,6 +128,25 @@ function registerNote(inbox: Command): void {
           internal: true,
           conversationId: inquiry.conversationId,
           text: note,
+        });
+      });
+    });
+}
+
+function registerArchive(inbox: Command): void {
+  clientCommand(inbox, "archive", helpTexts.inboxArchive)
+    .argument("<inquiry>")
+    .argument("<on|off>")
+    .action(async (rawName: unknown, rawMark: unknown, raw: unknown) => {
+      const name = parseArgument(rawName, "<inquiry>", text);
+      const archived = parseArgument(rawMark, "<on|off>", oneOf("on", "off")) === "on";
+      await withInquiryOf(parseOptions(raw, {}), name, async (client, inquiry, printer) => {
+        await client.archiveInquiry(inquiry.conversationId, archived);
+        const t = clientMessages(printer.language);
+        printer.out(archived ? t.archived : t.unarchived, {
+          type: "inquiry_archived",
+          conversationId: inquiry.conversationId,
+          archived,
         });
       });
     });

@@ -512,6 +512,13 @@ export const de = {
     nobodyAssigned: "Noch niemand ist zuständig.",
     assignToMe: "Mir zuweisen",
     unassign: "Zuweisung aufheben",
+    archive: "Für das Geschäftsarchiv aufbewahren",
+    archivedExplain: "Wird nicht automatisch gelöscht, auch nicht nach dem Erledigen.",
+    retentionExplain_one:
+      "Erledigte Anfragen werden {{count}} Tag nach dem Erledigen auf den Geräten des Teams gelöscht.",
+    retentionExplain_other:
+      "Erledigte Anfragen werden {{count}} Tage nach dem Erledigen auf den Geräten des Teams gelöscht.",
+    keptExplain: "Dieser Kontaktpunkt löscht erledigte Anfragen nicht automatisch.",
     files_one: "{{count}} Datei",
     files_other: "{{count}} Dateien",
     request: "Anfrage",

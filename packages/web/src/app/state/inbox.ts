@@ -121,6 +121,19 @@ export function setStatus(conversationId: string, status: InquiryStatus): Promis
   });
 }
 
+/** Kept past the contact point's retention for the business archive, or not. */
+export function setArchived(conversationId: string, archived: boolean): Promise<void | undefined> {
+  return runAction("inbox", async () => {
+    await requireClient().archiveInquiry(conversationId, archived);
+    await changed(conversationId);
+  });
+}
+
+/** The retention days of an inquiry's contact point; undefined if this device has not seen its statement. */
+export function retentionDaysOf(contactPointId: string): number | undefined {
+  return requireClient().organisation.contactPoints.get(contactPointId)?.retentionDays;
+}
+
 /** null: nobody handles it any more. */
 export function assign(conversationId: string, accountId: string | null): Promise<void | undefined> {
   return runAction("inbox", async () => {

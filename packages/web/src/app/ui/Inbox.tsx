@@ -17,7 +17,9 @@ import {
   openInquiryFile,
   refreshInbox,
   replyToCustomer,
+  setArchived,
   setStatus,
+  retentionDaysOf,
   staffOf,
   statusText,
   type InquiryDetail,
@@ -282,7 +284,40 @@ function Handling({ detail }: { detail: InquiryDetail }) {
           </button>
         )}
       </div>
+      <Retention summary={s} />
     </section>
+  );
+}
+
+/** Whether a done inquiry is deleted after the contact point's days, and the mark that keeps it. */
+function Retention({ summary: s }: { summary: InquiryDetail["summary"] }) {
+  const days = retentionDaysOf(s.contactPointId);
+  // The box shows the click at once; the inquiry's state follows when the update is sent.
+  const [wanted, setWanted] = useState<boolean | undefined>(undefined);
+  const archived = wanted ?? s.archived;
+  return (
+    <div class="retention">
+      <label class="checkbox">
+        <input
+          type="checkbox"
+          checked={archived}
+          disabled={inboxBusy()}
+          onChange={(e) => {
+            const checked = e.currentTarget.checked;
+            setWanted(checked);
+            void setArchived(s.conversationId, checked).finally(() => setWanted(undefined));
+          }}
+        />
+        <span>{t("inbox.archive")}</span>
+      </label>
+      <p class="hint">
+        {archived
+          ? t("inbox.archivedExplain")
+          : days === undefined || days === 0
+            ? t("inbox.keptExplain")
+            : t("inbox.retentionExplain", { count: days })}
+      </p>
+    </div>
   );
 }
 
