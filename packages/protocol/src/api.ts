@@ -70,6 +70,25 @@ export const createInvitationRequest = z.strictObject({
   certificate,
 });
 
+/** Most invitations one batch (a CSV file) may make; a bigger staff is invited in several files. */
+export const MAX_INVITATION_BATCH = 500;
+
+/**
+ * A batch of invitations, all made or none: each an invitation certificate
+ * and, optionally, the directory entry (encodeDirectoryEntry) for the same account.
+ */
+export const createInvitationBatchRequest = z.strictObject({
+  invitations: z
+    .array(
+      z.strictObject({
+        certificate,
+        directoryEntry: base64urlBytes(1, MAX_CERTIFICATE_BYTES).optional(),
+      }),
+    )
+    .min(1)
+    .max(MAX_INVITATION_BATCH),
+});
+
 /** Org-signed statements for the organisation's log (encodeOrganisationStatement each), applied in order. */
 export const postStatementsRequest = z.strictObject({
   statements: z.array(base64urlBytes(1, MAX_STATEMENT_BYTES)).min(1).max(1000),
@@ -87,6 +106,7 @@ export type RedeemInvitationRequest = z.infer<typeof redeemInvitationRequest>;
 export type CheckInvitationRequest = z.infer<typeof checkInvitationRequest>;
 export type LoginRequest = z.infer<typeof loginRequest>;
 export type CreateInvitationRequest = z.infer<typeof createInvitationRequest>;
+export type CreateInvitationBatchRequest = z.infer<typeof createInvitationBatchRequest>;
 export type UploadKeyPackagesRequest = z.infer<typeof uploadKeyPackagesRequest>;
 export type PostStatementsRequest = z.infer<typeof postStatementsRequest>;
 
@@ -166,6 +186,11 @@ export interface CreateInvitationResponse {
   url: string;
   role: Role;
   expiresAt: string;
+}
+
+/** In the order of the request. */
+export interface CreateInvitationBatchResponse {
+  invitations: CreateInvitationResponse[];
 }
 
 export interface Member {

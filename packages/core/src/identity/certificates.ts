@@ -5,6 +5,7 @@ import {
   accountCertificateBody,
   contactPointBody,
   deviceCertificateBody,
+  directoryEntryBody,
   invitationCertificateBody,
   keyRotationBody,
   revocationBody,
@@ -12,6 +13,7 @@ import {
   type AccountCertificate,
   type ContactPoint,
   type DeviceCertificate,
+  type DirectoryEntryStatement,
   type InvitationCertificate,
   type KeyRotation,
   type Revocation,
@@ -199,5 +201,25 @@ export function createContactPointStatement(
   return {
     ...fields,
     signature: signStatement(STATEMENT_LABELS.contactPoint, contactPointBody(fields), organisationKey.signKey),
+  };
+}
+
+/** The organisation's statement of a person's department and job title (empty clears). */
+export function createDirectoryEntry(
+  organisationKey: SignatureKeyPair,
+  entry: { readonly accountId: Uint8Array; readonly department: string; readonly title: string },
+  options: { readonly issuedBy: Uint8Array; readonly now: Date },
+): DirectoryEntryStatement {
+  const fields = {
+    organisationKey: organisationKey.publicKey,
+    accountId: entry.accountId,
+    department: entry.department,
+    title: entry.title,
+    issuedAtSeconds: seconds(options.now),
+    issuedBy: options.issuedBy,
+  };
+  return {
+    ...fields,
+    signature: signStatement(STATEMENT_LABELS.directoryEntry, directoryEntryBody(fields), organisationKey.signKey),
   };
 }

@@ -6,20 +6,24 @@ import {
   checkAccountCertificate,
   checkContactPoint,
   checkDeviceCertificate,
+  checkDirectoryEntry,
   checkGuestCertificate,
   checkKeyRotation,
   checkRevocation,
   decodeAccountCertificate,
   decodeContactPoint,
+  decodeDirectoryEntry,
   decodeKeyRotation,
   encodeAccountCertificate,
   encodeContactPoint,
+  encodeDirectoryEntry,
   encodeBase64url,
   encodeKeyRotation,
   decodeBase64url,
   equalBytes,
   type AccountCertificate,
   type ContactPoint,
+  type DirectoryEntryStatement,
   type KeyRotation,
   type OrganisationStatement,
   type Revocation,
@@ -55,6 +59,12 @@ export interface OrganisationView {
    * a contact point named here.
    */
   readonly contactPoints: ReadonlyMap<string, ContactPoint>;
+  /**
+   * By base64url account id: the newest directory entry (department, title)
+   * signed by the current key. The directory shows only what is here, never
+   * the server's word.
+   */
+  readonly directory: ReadonlyMap<string, DirectoryEntryStatement>;
   /** How far the server's organisation log has been applied. */
   readonly logSeq: number;
 }
@@ -89,6 +99,7 @@ export function createOrganisationView(anchorKey: Uint8Array): OrganisationView 
     revokedInvitations: new Set(),
     keyChanges: new Map(),
     contactPoints: new Map(),
+    directory: new Map(),
     logSeq: 0,
   };
 }
@@ -204,6 +215,19 @@ export function applyContactPoint(
   return { view: { ...view, contactPoints } };
 }
 
+/** Keeps a directory entry signed by the current key if it is the newest for its account (ties: log order). */
+export function applyDirectoryEntry(
+  view: OrganisationView,
+  entry: DirectoryEntryStatement,
+): { view: OrganisationView; fault?: StatementFault } {
+  const fault = checkDirectoryEntry(entry, view.currentKey, verifyEd25519);
+  if (fault !== undefined) return { view, fault };
+  const id = b64(entry.accountId);
+  const known = view.directory.get(id);
+  if (known !== undefined && known.issuedAtSeconds > entry.issuedAtSeconds) return { view };
+  return { view: { ...view, directory: new Map(view.directory).set(id, entry) } };
+}
+
 /** The contact point with this slug, if the view knows one. */
 export function findContactPoint(view: OrganisationView, slug: string): ContactPoint | undefined {
   return [...view.contactPoints.values()].find((c) => c.slug === slug);
@@ -231,6 +255,8 @@ export function applyStatement(
       return { view };
     case "contactPoint":
       return applyContactPoint(view, statement.contactPoint);
+    case "directoryEntry":
+      return applyDirectoryEntry(view, statement.entry);
     default: {
       const unknown: never = statement;
       throw new RangeError(`unknown statement ${String(unknown)}`);
@@ -324,6 +350,8 @@ interface StoredView {
   keyChanges: [string, string][];
   /** Absent in views stored before contact points existed. */
   contactPoints?: string[];
+  /** Absent in views stored before directory entries existed. */
+  directory?: string[];
   logSeq: number;
 }
 
@@ -340,6 +368,7 @@ export function encodeOrganisationView(view: OrganisationView): Uint8Array {
     revokedInvitations: [...view.revokedInvitations],
     keyChanges: [...view.keyChanges],
     contactPoints: [...view.contactPoints.values()].map((c) => b64(encodeContactPoint(c))),
+    directory: [...view.directory.values()].map((e) => b64(encodeDirectoryEntry(e))),
     logSeq: view.logSeq,
   };
   return new TextEncoder().encode(JSON.stringify(stored));
@@ -386,6 +415,12 @@ export function decodeOrganisationView(encoded: Uint8Array): OrganisationView {
     if (!contactPoint.ok) throw new RangeError("stored organisation view is damaged");
     contactPoints.set(b64(contactPoint.value.contactPointId), contactPoint.value);
   }
+  const directory = new Map<string, DirectoryEntryStatement>();
+  for (const text of strings(stored.directory ?? [])) {
+    const entry = decodeDirectoryEntry(bytes(text));
+    if (!entry.ok) throw new RangeError("stored organisation view is damaged");
+    directory.set(b64(entry.value.accountId), entry.value);
+  }
   return {
     anchorKey: bytes(stored.anchor),
     currentKey: bytes(stored.current),
@@ -397,6 +432,7 @@ export function decodeOrganisationView(encoded: Uint8Array): OrganisationView {
     revokedInvitations: new Set(strings(stored.revokedInvitations)),
     keyChanges: new Map(pairs(stored.keyChanges)),
     contactPoints,
+    directory,
     logSeq: stored.logSeq,
   };
 }

@@ -8,6 +8,7 @@ import {
   accountCertificateBody,
   contactPointBody,
   deviceCertificateBody,
+  directoryEntryBody,
   invitationCertificateBody,
   keyRotationBody,
   MAX_INVITATION_LIFETIME_SECONDS,
@@ -17,6 +18,7 @@ import {
   type AccountCertificate,
   type ContactPoint,
   type DeviceCertificate,
+  type DirectoryEntryStatement,
   type InvitationCertificate,
   type KeyRotation,
   type Revocation,
@@ -171,5 +173,15 @@ export function checkContactPoint(
 ): StatementFault | undefined {
   if (!equalBytes(c.organisationKey, organisationKey)) return "wrong_organisation_key";
   const message = signedMessage(STATEMENT_LABELS.contactPoint, contactPointBody(c));
+  return verify(organisationKey, message, c.signature) ? undefined : "bad_signature";
+}
+
+export function checkDirectoryEntry(
+  c: DirectoryEntryStatement,
+  organisationKey: Uint8Array,
+  verify: VerifyEd25519,
+): StatementFault | undefined {
+  if (!equalBytes(c.organisationKey, organisationKey)) return "wrong_organisation_key";
+  const message = signedMessage(STATEMENT_LABELS.directoryEntry, directoryEntryBody(c));
   return verify(organisationKey, message, c.signature) ? undefined : "bad_signature";
 }

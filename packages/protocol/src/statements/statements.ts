@@ -30,6 +30,7 @@ export const STATEMENT_LABELS = {
   revocation: "bote-revocation-v1\0",
   rotation: "bote-org-key-v1\0",
   contactPoint: "bote-contact-point-v1\0",
+  directoryEntry: "bote-directory-v1\0",
 } as const;
 export type StatementLabel = (typeof STATEMENT_LABELS)[keyof typeof STATEMENT_LABELS];
 
@@ -561,6 +562,79 @@ export function decodeContactPoint(bytes: Uint8Array): Decoded<ContactPoint> {
 }
 
 // ---------------------------------------------------------------------------
+// Directory entry
+
+/**
+ * The organisation's statement "this account works in this department, with
+ * this job title". Name and role stay in the account certificate; the
+ * department lives beside it, so adding it changed no certificate format.
+ * The newest entry for an account (by `issuedAtSeconds`, then log order)
+ * replaces the ones before; empty texts clear a field.
+ */
+export interface DirectoryEntryStatement {
+  readonly organisationKey: Uint8Array;
+  readonly accountId: Uint8Array;
+  /** "" or a canonical name (isCanonicalDisplayName), e.g. "Vertrieb". */
+  readonly department: string;
+  /** "" or a canonical name, e.g. "Bauleiterin". */
+  readonly title: string;
+  readonly issuedAtSeconds: number;
+  readonly issuedBy: Uint8Array;
+  /** By the organisation key. */
+  readonly signature: Uint8Array;
+}
+
+const DIRECTORY_ENTRY_VERSION = 1;
+
+/** A department or job title: empty, or the display-name rule (NFC, trimmed, 1–64, no control characters). */
+export function isDirectoryText(text: string): boolean {
+  return text === "" || isCanonicalDisplayName(text);
+}
+
+function writeDirectoryText(w: ByteWriter, text: string, field: string): void {
+  if (!isDirectoryText(text)) throw new RangeError(`${field} is not canonical`);
+  w.text16(text);
+}
+
+function readDirectoryText(r: ByteReader, field: string): string {
+  const text = r.text16(field, MAX_DISPLAY_NAME_BYTES);
+  if (!isDirectoryText(text)) throw new StatementDecodeError(`directoryEntry.${field}`);
+  return text;
+}
+
+export function directoryEntryBody(c: Omit<DirectoryEntryStatement, "signature">): Uint8Array {
+  const w = new ByteWriter().u8(DIRECTORY_ENTRY_VERSION);
+  w.fixed(c.organisationKey, ED25519_KEY_BYTES, "organisationKey");
+  w.fixed(c.accountId, ID_BYTES, "accountId");
+  writeDirectoryText(w, c.department, "department");
+  writeDirectoryText(w, c.title, "title");
+  return w.u64(c.issuedAtSeconds).fixed(c.issuedBy, ID_BYTES, "issuedBy").finish();
+}
+
+export function encodeDirectoryEntry(c: DirectoryEntryStatement): Uint8Array {
+  return new ByteWriter()
+    .bytes(directoryEntryBody(c))
+    .fixed(c.signature, ED25519_SIGNATURE_BYTES, "signature")
+    .finish();
+}
+
+export function decodeDirectoryEntry(bytes: Uint8Array): Decoded<DirectoryEntryStatement> {
+  return decodeWith(() => {
+    const r = new ByteReader(bytes, "directoryEntry");
+    if (r.u8("version") !== DIRECTORY_ENTRY_VERSION) throw new StatementDecodeError("directoryEntry.version");
+    const organisationKey = r.fixed(ED25519_KEY_BYTES, "organisationKey");
+    const accountId = r.fixed(ID_BYTES, "accountId");
+    const department = readDirectoryText(r, "department");
+    const title = readDirectoryText(r, "title");
+    const issuedAtSeconds = r.u64("issuedAtSeconds");
+    const issuedBy = r.fixed(ID_BYTES, "issuedBy");
+    const signature = r.fixed(ED25519_SIGNATURE_BYTES, "signature");
+    r.end();
+    return { organisationKey, accountId, department, title, issuedAtSeconds, issuedBy, signature };
+  });
+}
+
+// ---------------------------------------------------------------------------
 // The organisation log: any org-signed statement, tagged
 
 export type OrganisationStatement =
@@ -568,9 +642,18 @@ export type OrganisationStatement =
   | { readonly kind: "revocation"; readonly revocation: Revocation }
   | { readonly kind: "rotation"; readonly rotation: KeyRotation }
   | { readonly kind: "invitation"; readonly certificate: InvitationCertificate }
-  | { readonly kind: "contactPoint"; readonly contactPoint: ContactPoint };
+  | { readonly kind: "contactPoint"; readonly contactPoint: ContactPoint }
+  | { readonly kind: "directoryEntry"; readonly entry: DirectoryEntryStatement };
 
-const STATEMENT_CODES = { account: 1, revocation: 2, rotation: 3, invitation: 4, contactPoint: 5 } as const;
+// 6 is the policy statement (issue 13, another branch).
+const STATEMENT_CODES = {
+  account: 1,
+  revocation: 2,
+  rotation: 3,
+  invitation: 4,
+  contactPoint: 5,
+  directoryEntry: 7,
+} as const;
 
 /** kind byte ‖ the statement's own encoding. */
 export function encodeOrganisationStatement(s: OrganisationStatement): Uint8Array {
@@ -586,6 +669,8 @@ export function encodeOrganisationStatement(s: OrganisationStatement): Uint8Arra
       return w.bytes(encodeInvitationCertificate(s.certificate)).finish();
     case "contactPoint":
       return w.bytes(encodeContactPoint(s.contactPoint)).finish();
+    case "directoryEntry":
+      return w.bytes(encodeDirectoryEntry(s.entry)).finish();
     default: {
       const unknown: never = s;
       throw new RangeError(`unknown statement ${String(unknown)}`);
@@ -611,6 +696,8 @@ export function decodeOrganisationStatement(bytes: Uint8Array): Decoded<Organisa
       return wrap(decodeInvitationCertificate(rest), (certificate) => ({ kind: "invitation", certificate }));
     case STATEMENT_CODES.contactPoint:
       return wrap(decodeContactPoint(rest), (contactPoint) => ({ kind: "contactPoint", contactPoint }));
+    case STATEMENT_CODES.directoryEntry:
+      return wrap(decodeDirectoryEntry(rest), (entry) => ({ kind: "directoryEntry", entry }));
     default:
       return { ok: false, field: "statement.kind" };
   }

@@ -36,6 +36,8 @@ export interface NewInvitation {
   certified?: InvitationCertificateRecord;
   /** encodeOrganisationStatement of the invitation, appended to the log in the same transaction. */
   statement?: Bytes;
+  /** encodeOrganisationStatement of the account's directory entry, appended right after it. */
+  directoryStatement?: Bytes;
 }
 
 export interface Invitation {
@@ -51,6 +53,9 @@ export interface Invitation {
 
 /** taken: an account or an open invitation already names the account id, or the invitation key was used before. */
 export type CreateInvitationResult = { ok: true; seq: number | undefined } | { ok: false; code: "taken" };
+/** index: the first invitation of the batch that was taken; then none of them was made. */
+export type CreateInvitationsResult =
+  { ok: true; seq: number | undefined } | { ok: false; code: "taken"; index: number };
 
 export interface Account {
   id: Bytes;
@@ -168,7 +173,9 @@ export type StatementChange =
       /** encodeContactPoint, as verified: what GET /v1/contact-points/{slug} serves. */
       contactPoint: Bytes;
       statement: Bytes;
-    };
+    }
+  /** The account must be a member of the organisation, or named by one of its invitations. */
+  | { kind: "directoryEntry"; accountId: Bytes; statement: Bytes };
 
 export type ApplyStatementsResult =
   | {
@@ -455,6 +462,8 @@ export interface ServerStore {
 
   /** A certified invitation is refused when an account or an open invitation already names its account id. */
   createInvitation(invitation: NewInvitation): Promise<CreateInvitationResult>;
+  /** Like createInvitation for each, in one transaction: all are made, or (one taken) none. */
+  createInvitations(invitations: NewInvitation[]): Promise<CreateInvitationsResult>;
   getInvitation(tokenHash: Bytes): Promise<Invitation | undefined>;
   /** Certified invitations of the organisation (not the bootstrap one), newest first. */
   listInvitations(orgId: Bytes): Promise<Invitation[]>;

@@ -7,6 +7,7 @@
 import {
   checkAccountCertificate,
   checkContactPoint,
+  checkDirectoryEntry,
   encodeContactPoint,
   checkKeyRotation,
   checkRevocation,
@@ -105,6 +106,10 @@ export function statementChanges(
         }
         break;
       }
+      case "directoryEntry":
+        fault = checkDirectoryEntry(s.entry, key, verifyEd25519);
+        if (fault === undefined) changes.push({ kind: "directoryEntry", accountId: s.entry.accountId, statement });
+        break;
       default:
         return missingCase(s);
     }

@@ -10,11 +10,14 @@ import {
   BoteError,
   checkAccountCertificate,
   checkDeviceCertificate,
+  checkDirectoryEntry,
   checkInvitationCertificate,
   checkInvitationRequest,
+  createInvitationBatchRequest,
   createInvitationRequest,
   decodeAccountCertificate,
   decodeDeviceCertificate,
+  decodeDirectoryEntry,
   decodeInvitationCertificate,
   encodeBase64url,
   encodeInvitationCertificate,
@@ -23,6 +26,7 @@ import {
   redeemInvitationRequest,
   type AccountCertificate,
   type CheckInvitationResponse,
+  type CreateInvitationBatchResponse,
   type CreateInvitationResponse,
   type InvitationState,
   type InvitationsResponse,
@@ -30,7 +34,7 @@ import {
   type RedeemInvitationResponse,
 } from "@bote/protocol";
 import type { ServerContext } from "../context.js";
-import type { Invitation } from "../../store/ServerStore.js";
+import type { DevicePrincipal, Invitation, NewInvitation } from "../../store/ServerStore.js";
 import { parse } from "../parse.js";
 import { authenticateAdmin } from "../auth.js";
 import { randomId, sha256, verifyEd25519 } from "../../crypto.js";
@@ -115,6 +119,73 @@ async function redeemableInvitation(ctx: ServerContext, tokenHash: Uint8Array, n
   return invitation;
 }
 
+/**
+ * One invitation an admin device certified, checked against the current
+ * organisation key, with its token; throws certificate_invalid naming the
+ * faulty field under `path`. A directory entry, if any, must be org-signed
+ * for the same account.
+ */
+function newInvitation(
+  ctx: ServerContext,
+  admin: DevicePrincipal,
+  organisationKey: Uint8Array,
+  now: number,
+  certificate: Uint8Array,
+  directoryEntry: Uint8Array | undefined,
+  path: string,
+): { invitation: NewInvitation; response: CreateInvitationResponse } {
+  const certificatePath = path === "certificate" ? path : `${path}.certificate`;
+  const decoded = decodeInvitationCertificate(certificate);
+  if (!decoded.ok) throw new BoteError("certificate_invalid", certificatePath);
+  const c = decoded.value;
+  const expiresAt = c.expiresAtSeconds * 1000;
+  // The shared check tolerates clock skew; an invitation that is over already is refused outright.
+  if (checkInvitationCertificate(c, organisationKey, seconds(now), verifyEd25519) !== undefined || expiresAt <= now) {
+    throw new BoteError("certificate_invalid", certificatePath);
+  }
+  if (!equalBytes(c.issuedBy, admin.accountId))
+    throw new BoteError("certificate_invalid", `${certificatePath}.issuedBy`);
+  let directoryStatement: Uint8Array | undefined;
+  if (directoryEntry !== undefined) {
+    const entry = decodeDirectoryEntry(directoryEntry);
+    if (
+      !entry.ok ||
+      checkDirectoryEntry(entry.value, organisationKey, verifyEd25519) !== undefined ||
+      !equalBytes(entry.value.accountId, c.accountId) ||
+      !equalBytes(entry.value.issuedBy, admin.accountId)
+    ) {
+      throw new BoteError("certificate_invalid", `${path}.directoryEntry`);
+    }
+    directoryStatement = encodeOrganisationStatement({ kind: "directoryEntry", entry: entry.value });
+  }
+  const token = encodeBase64url(randomId(32));
+  const id = randomId();
+  const invitation: NewInvitation = {
+    id,
+    orgId: admin.orgId,
+    tokenHash: sha256(token),
+    role: c.role,
+    expiresAt,
+    createdAt: now,
+    certified: {
+      accountId: c.accountId,
+      invitationKey: c.invitationKey,
+      displayName: c.displayName,
+      certificate: encodeInvitationCertificate(c),
+    },
+    statement: encodeOrganisationStatement({ kind: "invitation", certificate: c }),
+    ...(directoryStatement === undefined ? {} : { directoryStatement }),
+  };
+  const response: CreateInvitationResponse = {
+    invitationId: encodeBase64url(id),
+    token,
+    url: invitationUrl(ctx.config.publicUrl, token),
+    role: c.role,
+    expiresAt: new Date(expiresAt).toISOString(),
+  };
+  return { invitation, response };
+}
+
 export function invitationRoutes(app: FastifyInstance, ctx: ServerContext): void {
   // Read-only: the joining page asks before it asks for anything. It tells the token's holder
   // no more than a redeem with a wrong certificate would.
@@ -173,44 +244,31 @@ export function invitationRoutes(app: FastifyInstance, ctx: ServerContext): void
   app.post("/v1/invitations", async (request, reply) => {
     const admin = await authenticateAdmin(ctx, request);
     const body = parse(createInvitationRequest, request.body);
-    const decoded = decodeInvitationCertificate(body.certificate);
-    if (!decoded.ok) throw new BoteError("certificate_invalid", "certificate");
-    const c = decoded.value;
     const organisationKey = await ctx.store.getOrganisationKey(admin.orgId);
     if (organisationKey === undefined) throw new BoteError("organisation_key_missing");
     const now = ctx.now();
-    const expiresAt = c.expiresAtSeconds * 1000;
-    // The shared check tolerates clock skew; an invitation that is over already is refused outright.
-    if (checkInvitationCertificate(c, organisationKey, seconds(now), verifyEd25519) !== undefined || expiresAt <= now) {
-      throw new BoteError("certificate_invalid", "certificate");
-    }
-    if (!equalBytes(c.issuedBy, admin.accountId)) throw new BoteError("certificate_invalid", "certificate.issuedBy");
-    const token = encodeBase64url(randomId(32));
-    const id = randomId();
-    const result = await ctx.store.createInvitation({
-      id,
-      orgId: admin.orgId,
-      tokenHash: sha256(token),
-      role: c.role,
-      expiresAt,
-      createdAt: now,
-      certified: {
-        accountId: c.accountId,
-        invitationKey: c.invitationKey,
-        displayName: c.displayName,
-        certificate: encodeInvitationCertificate(c),
-      },
-      statement: encodeOrganisationStatement({ kind: "invitation", certificate: c }),
-    });
+    const made = newInvitation(ctx, admin, organisationKey, now, body.certificate, undefined, "certificate");
+    const result = await ctx.store.createInvitation(made.invitation);
     if (!result.ok) throw new BoteError("certificate_invalid", "certificate.accountId");
     if (result.seq !== undefined) announceStatements(ctx, admin.orgId, result.seq);
-    const response: CreateInvitationResponse = {
-      invitationId: encodeBase64url(id),
-      token,
-      url: invitationUrl(ctx.config.publicUrl, token),
-      role: c.role,
-      expiresAt: new Date(expiresAt).toISOString(),
-    };
+    return reply.code(201).send(made.response);
+  });
+
+  // A CSV file's worth of people: every certificate is checked before any is stored, and the
+  // store makes all of them in one transaction, so a bad one leaves no half of a batch behind.
+  app.post("/v1/invitations/batch", async (request, reply) => {
+    const admin = await authenticateAdmin(ctx, request);
+    const body = parse(createInvitationBatchRequest, request.body);
+    const organisationKey = await ctx.store.getOrganisationKey(admin.orgId);
+    if (organisationKey === undefined) throw new BoteError("organisation_key_missing");
+    const now = ctx.now();
+    const made = body.invitations.map((item, i) =>
+      newInvitation(ctx, admin, organisationKey, now, item.certificate, item.directoryEntry, `invitations.${i}`),
+    );
+    const result = await ctx.store.createInvitations(made.map((m) => m.invitation));
+    if (!result.ok) throw new BoteError("certificate_invalid", `invitations.${result.index}.certificate.accountId`);
+    if (result.seq !== undefined) announceStatements(ctx, admin.orgId, result.seq);
+    const response: CreateInvitationBatchResponse = { invitations: made.map((m) => m.response) };
     return reply.code(201).send(response);
   });
 

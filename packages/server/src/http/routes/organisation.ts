@@ -3,8 +3,9 @@
  * may read it and post to it: the signatures, checked against the current
  * organisation key, are the authority, not the poster's role. One
  * exception: contact point statements open a door to the public (new guest
- * accounts from anywhere), so they are taken from admin sessions only, as
- * a second lock beside the signature.
+ * accounts from anywhere), and directory entries are what every colleague
+ * reads about a person, so both are taken from admin sessions only, as a
+ * second lock beside the signature.
  */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
@@ -61,7 +62,7 @@ export function organisationRoutes(app: FastifyInstance, ctx: ServerContext): vo
     const now = ctx.now();
     const verified = statementChanges(body.statements, organisationKey, Math.floor(now / 1000));
     if (!verified.ok) throw new BoteError("statement_invalid", `statements.${verified.index}`);
-    if (me.role !== "admin" && verified.changes.some((c) => c.kind === "contactPoint")) {
+    if (me.role !== "admin" && verified.changes.some((c) => c.kind === "contactPoint" || c.kind === "directoryEntry")) {
       throw new BoteError("forbidden");
     }
     const result = await ctx.store.applyStatements(me.orgId, organisationKey, verified.changes, now);

@@ -18,6 +18,7 @@ import type {
   CompleteDeviceLinkResult,
   CreateDeviceLinkResult,
   CreateInvitationResult,
+  CreateInvitationsResult,
   DeviceLink,
   KeyDeviceLink,
   KeyDeviceLinkResult,
@@ -170,37 +171,21 @@ class PostgresStore implements ServerStore {
     return transaction(this.pool, async (client): Promise<CreateInvitationResult> => {
       // The organisation lock also serialises two invitations naming one account id.
       await lockOrganisation(client, inv.orgId);
-      const c = inv.certified;
-      if (c !== undefined) {
-        const taken = await client.query(
-          `SELECT 1 FROM accounts WHERE id = $1
-           UNION ALL SELECT 1 FROM invitations
-            WHERE account_id = $1 AND redeemed_at IS NULL AND revoked_at IS NULL AND expires_at > $2
-           UNION ALL SELECT 1 FROM invitations WHERE invitation_key = $3
-           LIMIT 1`,
-          [c.accountId, inv.createdAt, c.invitationKey],
-        );
-        if (taken.rows.length > 0) return { ok: false, code: "taken" };
+      return insertInvitation(client, inv);
+    });
+  }
+
+  createInvitations(invitations: NewInvitation[]): Promise<CreateInvitationsResult> {
+    return transaction(this.pool, async (client): Promise<CreateInvitationsResult> => {
+      // A batch belongs to one organisation (the admin's); its lock serialises it with single invitations.
+      const first = invitations[0];
+      if (first !== undefined) await lockOrganisation(client, first.orgId);
+      let seq: number | undefined;
+      for (const [index, inv] of invitations.entries()) {
+        const made = await insertInvitation(client, inv);
+        if (!made.ok) throw new Rollback<CreateInvitationsResult>({ ok: false, code: "taken", index });
+        seq = made.seq ?? seq;
       }
-      await client.query(
-        `INSERT INTO invitations (id, org_id, token_hash, role, expires_at, created_at,
-                                  account_id, invitation_key, display_name, certificate)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
-          inv.id,
-          inv.orgId,
-          inv.tokenHash,
-          inv.role,
-          inv.expiresAt,
-          inv.createdAt,
-          c?.accountId ?? null,
-          c?.invitationKey ?? null,
-          c?.displayName ?? null,
-          c?.certificate ?? null,
-        ],
-      );
-      const seq =
-        inv.statement === undefined ? undefined : await append(client, inv.orgId, inv.statement, inv.createdAt);
       return { ok: true, seq };
     });
   }
@@ -677,4 +662,42 @@ async function stock(db: pg.Pool | pg.PoolClient, deviceId: Bytes): Promise<KeyP
   );
   const row = result.rows[0];
   return { oneTime: Number(row?.one_time ?? 0), lastResort: Number(row?.last_resort ?? 0) > 0 };
+}
+
+/** Inside a transaction that holds the organisation's lock. */
+async function insertInvitation(client: pg.PoolClient, inv: NewInvitation): Promise<CreateInvitationResult> {
+  const c = inv.certified;
+  if (c !== undefined) {
+    const taken = await client.query(
+      `SELECT 1 FROM accounts WHERE id = $1
+       UNION ALL SELECT 1 FROM invitations
+        WHERE account_id = $1 AND redeemed_at IS NULL AND revoked_at IS NULL AND expires_at > $2
+       UNION ALL SELECT 1 FROM invitations WHERE invitation_key = $3
+       LIMIT 1`,
+      [c.accountId, inv.createdAt, c.invitationKey],
+    );
+    if (taken.rows.length > 0) return { ok: false, code: "taken" };
+  }
+  await client.query(
+    `INSERT INTO invitations (id, org_id, token_hash, role, expires_at, created_at,
+                              account_id, invitation_key, display_name, certificate)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [
+      inv.id,
+      inv.orgId,
+      inv.tokenHash,
+      inv.role,
+      inv.expiresAt,
+      inv.createdAt,
+      c?.accountId ?? null,
+      c?.invitationKey ?? null,
+      c?.displayName ?? null,
+      c?.certificate ?? null,
+    ],
+  );
+  let seq = inv.statement === undefined ? undefined : await append(client, inv.orgId, inv.statement, inv.createdAt);
+  if (inv.directoryStatement !== undefined) {
+    seq = await append(client, inv.orgId, inv.directoryStatement, inv.createdAt);
+  }
+  return { ok: true, seq };
 }

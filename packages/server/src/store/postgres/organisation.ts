@@ -171,6 +171,19 @@ export async function applyChange(
       return undefined;
     case "contactPoint":
       return applyContactPoint(client, orgId, change);
+    case "directoryEntry": {
+      // For a member, or for someone invited and not yet joined; never a guest or a former member.
+      const result = await client.query<AccountRow>(`${ACCOUNT} WHERE a.id = $1`, [change.accountId]);
+      const account = result.rows[0];
+      if (account !== undefined) {
+        return fault(account.org_id.equals(orgId) && account.deactivated_at === null && account.guest_of === null);
+      }
+      const invited = await client.query(
+        "SELECT 1 FROM invitations WHERE account_id = $1 AND org_id = $2 AND revoked_at IS NULL LIMIT 1",
+        [change.accountId, orgId],
+      );
+      return fault(invited.rows.length > 0);
+    }
     default: {
       const unknown: never = change;
       throw new RangeError(`unknown change ${String(unknown)}`);

@@ -17,6 +17,7 @@ import type {
   CompleteDeviceLinkResult,
   CreateDeviceLinkResult,
   CreateInvitationResult,
+  CreateInvitationsResult,
   DeviceLink,
   KeyDeviceLink,
   KeyDeviceLinkResult,
@@ -232,7 +233,32 @@ class SqliteStore implements ServerStore {
   }
 
   createInvitation(inv: NewInvitation): Promise<CreateInvitationResult> {
-    return this.write((): CreateInvitationResult => {
+    return this.write((): CreateInvitationResult => this.insertInvitation(inv));
+  }
+
+  createInvitations(invitations: NewInvitation[]): Promise<CreateInvitationsResult> {
+    return settle(() => {
+      try {
+        return this.transaction.immediate((): CreateInvitationsResult => {
+          let seq: number | undefined;
+          invitations.forEach((inv, index) => {
+            const made = this.insertInvitation(inv);
+            if (!made.ok) throw new Rollback<CreateInvitationsResult>({ ok: false, code: "taken", index });
+            seq = made.seq ?? seq;
+          });
+          return { ok: true, seq };
+        }) as CreateInvitationsResult;
+      } catch (error) {
+        // Caught outside the transaction, which the throw has rolled back.
+        if (error instanceof Rollback) return error.result as CreateInvitationsResult;
+        throw error;
+      }
+    });
+  }
+
+  /** Inside a write transaction. */
+  private insertInvitation(inv: NewInvitation): CreateInvitationResult {
+    {
       const c = inv.certified;
       if (
         c !== undefined &&
@@ -252,10 +278,13 @@ class SqliteStore implements ServerStore {
         c?.displayName ?? null,
         c?.certificate ?? null,
       );
-      const seq =
+      let seq =
         inv.statement === undefined ? undefined : appendStatement(this.s, inv.orgId, inv.statement, inv.createdAt);
+      if (inv.directoryStatement !== undefined) {
+        seq = appendStatement(this.s, inv.orgId, inv.directoryStatement, inv.createdAt);
+      }
       return { ok: true, seq };
-    });
+    }
   }
 
   getInvitation(tokenHash: Bytes): Promise<Invitation | undefined> {

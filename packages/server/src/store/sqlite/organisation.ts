@@ -94,6 +94,16 @@ export function applyChanges(
       case "contactPoint":
         applyContactPoint(s, orgId, change, index);
         break;
+      case "directoryEntry": {
+        // For a member, or for someone invited and not yet joined; never a guest or a former member.
+        const account = s.getAccount.get(change.accountId);
+        const holds =
+          account === undefined
+            ? s.invitationNamesAccount.get(change.accountId, orgId) !== undefined
+            : account.org_id.equals(orgId) && account.deactivated_at === null && account.guest_of === null;
+        if (!holds) throw fail();
+        break;
+      }
       default: {
         const unknown: never = change;
         throw new RangeError(`unknown change ${String(unknown)}`);

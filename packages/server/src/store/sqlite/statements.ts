@@ -128,6 +128,9 @@ export function prepareStatements(db: Database.Database) {
        LIMIT 1`,
     ),
     getInvitation: prepare<[Bytes], InvitationRow>(`${invitation} WHERE token_hash = ?`),
+    invitationNamesAccount: prepare<[Bytes, Bytes], { found: number }>(
+      "SELECT 1 AS found FROM invitations WHERE account_id = ? AND org_id = ? AND revoked_at IS NULL LIMIT 1",
+    ),
     invitationByKey: prepare<[Bytes], InvitationRow>(`${invitation} WHERE invitation_key = ?`),
     listInvitations: prepare<[Bytes], InvitationRow>(
       `${invitation} WHERE org_id = ? AND certificate IS NOT NULL ORDER BY created_at DESC, id`,
