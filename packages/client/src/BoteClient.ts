@@ -68,8 +68,14 @@ import {
   syncOrganisation,
 } from "./organisation.js";
 import { directoryEntry, type DirectoryEntry } from "./directory.js";
-import { listInvitations, recertify, revoke, rotate } from "./administration.js";
-import { createInvitationLink, currentOrganisationKey } from "./invitations.js";
+import { describe, listInvitations, recertify, revoke, rotate } from "./administration.js";
+import {
+  createInvitationLink,
+  createInvitationLinks,
+  currentOrganisationKey,
+  type InvitationRequest,
+  type MadeInvitation,
+} from "./invitations.js";
 import { b64 } from "./ids.js";
 import { publishContactPoint, type ContactPointInfo, type ContactPointInput } from "./contactPoints.js";
 import { createInquiryGroup } from "./inquiryGroup.js";
@@ -452,7 +458,25 @@ export class BoteClient {
     return { ...made, accountId: b64(made.accountId) };
   }
 
+  /**
+   * Invitations for a list of people (a CSV file read by parseStaffCsv), all
+   * or none, each with its department in the directory.
+   */
+  async createInvitations(
+    batch: readonly InvitationRequest[],
+    lifetimeMs?: number,
+  ): Promise<(Omit<MadeInvitation, "accountId"> & { accountId: string })[]> {
+    await this.session.sessionToken();
+    const made = await createInvitationLinks(this.ctx, batch, lifetimeMs);
+    return made.map((m) => ({ ...m, accountId: b64(m.accountId) }));
+  }
+
   // Administration (admin devices holding the current organisation key)
+
+  /** Sets a person's department and job title in the directory (empty texts clear them). */
+  setDirectoryEntry(accountId: string, details: { department: string; title: string }): Promise<void> {
+    return this.administer(() => describe(this.ctx, accountId, details));
+  }
 
   /** Deactivates a person: every device, at once, on the server and in every group. */
   deactivate(accountId: string): Promise<void> {

@@ -5,6 +5,9 @@ import {
   type BlobUploadResponse,
   type CheckInvitationResponse,
   type CreateInvitationResponse,
+  type CreateInvitationBatchResponse,
+  type DirectoryEntryStatement,
+  encodeDirectoryEntry,
   type FetchKeyPackagesResponse,
   type LoginChallengeResponse,
   type LoginResponse,
@@ -103,6 +106,20 @@ export class ServerApi {
   createInvitation(certificate: InvitationCertificate): Promise<CreateInvitationResponse> {
     return this.json("POST", "/v1/invitations", {
       certificate: encodeBase64url(encodeInvitationCertificate(certificate)),
+    });
+  }
+
+  /** All or none: the server makes the whole batch in one transaction. */
+  createInvitations(
+    invitations: readonly { certificate: InvitationCertificate; directoryEntry?: DirectoryEntryStatement }[],
+  ): Promise<CreateInvitationBatchResponse> {
+    return this.json("POST", "/v1/invitations/batch", {
+      invitations: invitations.map((i) => ({
+        certificate: encodeBase64url(encodeInvitationCertificate(i.certificate)),
+        ...(i.directoryEntry === undefined
+          ? {}
+          : { directoryEntry: encodeBase64url(encodeDirectoryEntry(i.directoryEntry)) }),
+      })),
     });
   }
 

@@ -2,8 +2,14 @@
 // organisation key, published to the organisation's log, and applied here.
 // The server enacts what the signature allows (ends sessions, deletes
 // mailboxes); every other device verifies the same statement for itself.
-import { createRevocation, rotateOrganisationKey } from "@bote/core";
-import type { InvitationsResponse, OrganisationStatement, RevocationTarget, Role } from "@bote/protocol";
+import { createDirectoryEntry, createRevocation, rotateOrganisationKey } from "@bote/core";
+import {
+  isDirectoryText,
+  type InvitationsResponse,
+  type OrganisationStatement,
+  type RevocationTarget,
+  type Role,
+} from "@bote/protocol";
 import { ClientError } from "./clientError.js";
 import type { ClientContext } from "./context.js";
 import { currentOrganisationKey } from "./invitations.js";
@@ -53,6 +59,25 @@ export async function rotate(ctx: ClientContext): Promise<Uint8Array> {
   }
   await publishStatements(ctx, statements);
   return next.signKey;
+}
+
+/** A person's department and job title in the directory; empty texts clear them. */
+export async function describe(
+  ctx: ClientContext,
+  accountId: string,
+  details: { readonly department: string; readonly title: string },
+): Promise<void> {
+  const department = details.department.normalize("NFC").trim();
+  const title = details.title.normalize("NFC").trim();
+  if (!isDirectoryText(department)) throw new ClientError("bad_request", "department");
+  if (!isDirectoryText(title)) throw new ClientError("bad_request", "title");
+  const { organisationKey, issuedBy, now } = issuer(ctx);
+  const entry = createDirectoryEntry(
+    organisationKey,
+    { accountId: bytesFrom(accountId, "accountId"), department, title },
+    { issuedBy, now },
+  );
+  await publishStatements(ctx, [{ kind: "directoryEntry", entry }]);
 }
 
 export function listInvitations(ctx: ClientContext): Promise<InvitationsResponse> {

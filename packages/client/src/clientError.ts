@@ -143,6 +143,10 @@ export const clientErrorRegistry = {
     de: "Dieser Link zu Ihrer Anfrage ist ungültig, oder die Anfrage ist auf diesem Gerät nicht gespeichert.",
     en: "This link to your inquiry is invalid, or the inquiry is not stored on this device.",
   },
+  csv_invalid: {
+    de: "Die CSV-Datei wurde nicht importiert; niemand wurde eingeladen:",
+    en: "The CSV file was not imported; nobody was invited:",
+  },
   inquiry_unknown: {
     de: "Diese Anfrage gibt es auf diesem Gerät nicht.",
     en: "This inquiry does not exist on this device.",

@@ -12,6 +12,9 @@ export interface DirectoryEntry {
   readonly role: Role;
   /** Still on a provisional certificate (made with its invitation key), until an admin device confirms it. */
   readonly provisional: boolean;
+  /** From the newest org-signed directory entry for the account; "" when there is none. */
+  readonly department: string;
+  readonly title: string;
   readonly contact: ContactRecord | undefined;
 }
 
@@ -20,10 +23,26 @@ export function directoryEntry(view: OrganisationView, member: Member): Omit<Dir
   const listed = decodeAccountCertificate(bytesFrom(member.certificate, "certificate"));
   const confirmed =
     entry !== undefined && listed.ok && equalBytes(entry.certificate.accountKey, listed.value.accountKey);
-  if (!confirmed) return { member, confirmed, displayName: member.displayName, role: member.role, provisional: false };
+  // Signed by the organisation key itself, so it holds whatever the server listed beside it.
+  const details = view.directory.get(member.accountId);
+  const department = details?.department ?? "";
+  const title = details?.title ?? "";
+  if (!confirmed) {
+    return {
+      member,
+      confirmed,
+      displayName: member.displayName,
+      role: member.role,
+      provisional: false,
+      department,
+      title,
+    };
+  }
   return {
     member,
     confirmed,
+    department,
+    title,
     displayName: entry.certificate.displayName,
     role: entry.certificate.role,
     provisional: entry.certificate.issuer.kind === "invitation",
