@@ -23,6 +23,14 @@ const de = {
   invitationLine: (name: string, role: string, state: string, expires: string) =>
     `${name} — ${role === "admin" ? "Administratorin" : "Mitglied"}, ${{ open: "offen", used: "eingelöst", expired: "abgelaufen", revoked: "widerrufen" }[state] ?? state}, gültig bis ${expires}`,
   noInvitations: "Keine Einladungen.",
+  batchInvited: (n: number) => `${n === 1 ? "1 Person" : `${n} Personen`} eingeladen (Links einmal verwendbar):`,
+  batchLine: (name: string, role: string, department: string, url: string) =>
+    `${name} — ${role === "admin" ? "Administratorin" : "Mitglied"}${department === "" ? "" : `, ${department}`}: ${url}`,
+  sheetWritten: (path: string, pages: number) =>
+    `Einladungsbogen gespeichert: ${path} (${pages === 1 ? "1 Seite" : `${pages} Seiten`}; enthält geheime Links, sicher aufbewahren).`,
+  directoryLine: (name: string, role: string, department: string, title: string) =>
+    `${name} — ${[role === "admin" ? "Administratorin" : "Mitglied", department, title].filter((s) => s !== "").join(", ")}`,
+  directoryEmpty: "Niemand gefunden.",
   deviceLinkOffer: (code: string, expires: string) =>
     `Auf dem neuen Gerät „bote device join" mit diesem Code oder Link ausführen (oder den QR-Code mit dem Handy öffnen), gültig bis ${expires}: ${code}`,
   deviceLinkCompare: (code: string) =>
@@ -200,6 +208,14 @@ const en: ClientMessages = {
   invitationLine: (name: string, role: string, state: string, expires: string) =>
     `${name} — ${role}, ${state}, valid until ${expires}`,
   noInvitations: "No invitations.",
+  batchInvited: (n: number) => `${n === 1 ? "1 person" : `${n} people`} invited (links usable once):`,
+  batchLine: (name: string, role: string, department: string, url: string) =>
+    `${name} — ${role}${department === "" ? "" : `, ${department}`}: ${url}`,
+  sheetWritten: (path: string, pages: number) =>
+    `Invitation sheet saved: ${path} (${pages === 1 ? "1 page" : `${pages} pages`}; it holds secret links, keep it safe).`,
+  directoryLine: (name: string, role: string, department: string, title: string) =>
+    `${name} — ${[role, department, title].filter((s) => s !== "").join(", ")}`,
+  directoryEmpty: "Nobody found.",
   deviceLinkOffer: (code: string, expires: string) =>
     `On the new device run "bote device join" with this code or link (or open the QR code with the phone), valid until ${expires}: ${code}`,
   deviceLinkCompare: (code: string) =>

@@ -17,6 +17,13 @@ export const helpTexts = {
   adminInviteRole: "member | admin",
   adminInviteName: "Name der eingeladenen Person / name of the person invited",
   adminInviteDays: "Tage gültig (1–30, Standard 7) / days valid (1–30, default 7)",
+  adminInviteCsv:
+    "CSV-Datei mit Name, Rolle, Abteilung: lädt alle ein oder niemanden / CSV file with name, role, department: invites all or nobody",
+  adminInviteSheet:
+    "Schreibt die Einladungen als PDF, eine Seite mit QR-Code pro Person / writes the invitations as a PDF, one page with a QR code per person",
+  directory:
+    "Kolleginnen und Kollegen mit Rolle und Abteilung, von der Organisation signiert / colleagues with role and department, signed by the organisation",
+  directorySearch: "Nur Einträge mit diesen Wörtern / only entries with these words",
   adminMembers: "Mitglieder mit Rollen und Geräten / members with roles and devices",
   adminInvitations: "Einladungen und ihr Stand / invitations and their state",
   adminRevokeInvitation: "Widerruft eine offene Einladung / revokes an open invitation",

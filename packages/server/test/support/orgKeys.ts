@@ -9,6 +9,7 @@ import {
   accountCertificateBody,
   contactPointBody,
   deviceCertificateBody,
+  directoryEntryBody,
   encodeBase64url,
   encodeOrganisationStatement,
   invitationCertificateBody,
@@ -18,6 +19,7 @@ import {
   type AccountCertificate,
   type ContactPoint,
   type DeviceCertificate,
+  type DirectoryEntryStatement,
   type InvitationCertificate,
   type KeyRotation,
   type OrganisationStatement,
@@ -186,4 +188,20 @@ export function guestAccountCertificate(
     issuer: { kind: "guest" as const, contactPointId: fields.contactPointId },
   };
   return { ...body, signature: signAs(accountKey, STATEMENT_LABELS.account, accountCertificateBody(body)) };
+}
+
+/** A directory entry (department, title) signed by `org`. */
+export function directoryEntry(
+  org: KeyPair,
+  fields: { accountId: Uint8Array; department: string; title?: string; issuedBy: Uint8Array },
+): DirectoryEntryStatement {
+  const body = {
+    organisationKey: org.publicKey,
+    accountId: fields.accountId,
+    department: fields.department,
+    title: fields.title ?? "",
+    issuedAtSeconds: nowSeconds(),
+    issuedBy: fields.issuedBy,
+  };
+  return { ...body, signature: signAs(org, STATEMENT_LABELS.directoryEntry, directoryEntryBody(body)) };
 }

@@ -11,6 +11,7 @@ import { registerVerify } from "./verify.js";
 import { registerContactPoint } from "./contactPoint.js";
 import { registerInbox } from "./inbox.js";
 import { registerInquiry } from "./inquiry.js";
+import { registerDirectory } from "./directory.js";
 
 export function registerClientCommands(program: Command): void {
   // In the order `bote --help` lists them, which is the order of registration.
@@ -18,6 +19,7 @@ export function registerClientCommands(program: Command): void {
   registerAdmin(program);
   registerDevice(program);
   registerContacts(program);
+  registerDirectory(program);
   registerChats(program);
   registerSend(program);
   registerGroup(program);
