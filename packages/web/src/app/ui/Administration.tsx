@@ -63,6 +63,9 @@ export function Administration() {
           </p>
         )}
         <InviteForm />
+        <a class="secondary link-button" href="#/invite-csv">
+          {t("staffBatch.open")}
+        </a>
         <section class="admin-section" aria-labelledby="admin-contact-points-title">
           <h3 id="admin-contact-points-title">{t("contactPoints.title")}</h3>
           <p class="hint">{t("contactPoints.explain")}</p>

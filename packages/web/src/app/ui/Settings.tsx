@@ -51,6 +51,9 @@ export function Settings() {
         <LanguageSwitch />
         <PinSettings />
         <NotificationSettings />
+        <a class="secondary link-button" href="#/colleagues">
+          {t("colleagues.open")}
+        </a>
         <a class="secondary link-button" href="#/link-device">
           {t("deviceLink.offer")}
         </a>
