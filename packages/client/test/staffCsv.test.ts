@@ -2,7 +2,7 @@
 import { it } from "node:test";
 import assert from "node:assert/strict";
 import { MAX_INVITATION_BATCH } from "@bote/protocol";
-import { parseStaffCsv, StaffCsvError, type StaffCsvFault } from "@bote/client";
+import { parseStaffCsv, StaffCsvError, type StaffCsvFault } from "@bote/client/staffCsv";
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 

@@ -5,7 +5,7 @@
  * links, never on the server.
  */
 import { signal } from "@preact/signals";
-import { parseStaffCsv, StaffCsvError, staffCsvFaultText, type StaffRow } from "@bote/client";
+import { parseStaffCsv, StaffCsvError, staffCsvFaultText, type StaffRow } from "@bote/client/staffCsv";
 import { language } from "../i18n/i18n.js";
 import { runAction } from "./actions.js";
 import { errorText, ownProfile, requireClient } from "./session.js";

@@ -1,7 +1,7 @@
 /** `bote admin invite | invitations | revoke-invitation`. */
 import type { Command } from "commander";
 import { readFile, writeFile } from "node:fs/promises";
-import { parseStaffCsv } from "@bote/client";
+import { parseStaffCsv } from "@bote/client/staffCsv";
 import { invitationSheetPdf, type SheetPerson } from "@bote/client/invitationSheet";
 import { oneOf, optionalText, parseArgument, parseOptions, positiveInteger, text } from "../../args.js";
 import { clientMessages } from "../../clientMessages.js";
