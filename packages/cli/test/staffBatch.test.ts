@@ -87,6 +87,17 @@ describe("bote admin invite --csv and bote directory", { timeout: 120_000 }, () 
     );
     const none = await boteOk(["directory", "--search", "niemand", ...profile("anna")]);
     assert.match(none.stdout, /Niemand gefunden/);
+
+    // An admin moves her later; a member cannot, even from her own profile.
+    await boteOk(["admin", "department", "Lena Vogel", "--department", "Einkauf", ...profile("anna")]);
+    const moved = await boteOk(["directory", "--search", "lena", "--json", ...profile("anna")]);
+    assert.deepEqual(
+      moved.lines.map((l) => l.department),
+      ["Einkauf"],
+    );
+    const refused = await bote(["admin", "department", "Anna", "--department", "Lager", ...profile("lena")]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /nur Administratoren/);
   });
 
   it("a CSV with bad rows names each row and field and imports nothing", async () => {

@@ -31,6 +31,8 @@ const de = {
   directoryLine: (name: string, role: string, department: string, title: string) =>
     `${name} — ${[role === "admin" ? "Administratorin" : "Mitglied", department, title].filter((s) => s !== "").join(", ")}`,
   directoryEmpty: "Niemand gefunden.",
+  departmentSet: (name: string, department: string) =>
+    department === "" ? `${name}: Abteilung gelöscht.` : `${name}: Abteilung ist jetzt ${department}.`,
   deviceLinkOffer: (code: string, expires: string) =>
     `Auf dem neuen Gerät „bote device join" mit diesem Code oder Link ausführen (oder den QR-Code mit dem Handy öffnen), gültig bis ${expires}: ${code}`,
   deviceLinkCompare: (code: string) =>
@@ -216,6 +218,8 @@ const en: ClientMessages = {
   directoryLine: (name: string, role: string, department: string, title: string) =>
     `${name} — ${[role, department, title].filter((s) => s !== "").join(", ")}`,
   directoryEmpty: "Nobody found.",
+  departmentSet: (name: string, department: string) =>
+    department === "" ? `${name}: department cleared.` : `${name}: department is now ${department}.`,
   deviceLinkOffer: (code: string, expires: string) =>
     `On the new device run "bote device join" with this code or link (or open the QR code with the phone), valid until ${expires}: ${code}`,
   deviceLinkCompare: (code: string) =>

@@ -21,6 +21,10 @@ export const helpTexts = {
     "CSV-Datei mit Name, Rolle, Abteilung: lädt alle ein oder niemanden / CSV file with name, role, department: invites all or nobody",
   adminInviteSheet:
     "Schreibt die Einladungen als PDF, eine Seite mit QR-Code pro Person / writes the invitations as a PDF, one page with a QR code per person",
+  adminDepartment:
+    "Setzt Abteilung und Funktion einer Person im Verzeichnis / sets a person's department and title in the directory",
+  adminDepartmentText: 'Abteilung ("" löscht sie) / department ("" clears it)',
+  adminDepartmentTitle: "Funktion, z. B. Bauleiterin / job title, e.g. site manager",
   directory:
     "Kolleginnen und Kollegen mit Rolle und Abteilung, von der Organisation signiert / colleagues with role and department, signed by the organisation",
   directorySearch: "Nur Einträge mit diesen Wörtern / only entries with these words",

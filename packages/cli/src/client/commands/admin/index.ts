@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { helpTexts } from "../../helpTexts.js";
 import { registerInvitations, registerInvite, registerRevokeInvitation } from "./invitations.js";
 import { registerMembers } from "./members.js";
+import { registerDepartment } from "./department.js";
 import { registerDeactivate, registerDemote, registerPromote, registerRevokeDevice } from "./offboarding.js";
 import { registerRecoveryKit, registerRotateKey } from "./keys.js";
 
@@ -10,6 +11,7 @@ export function registerAdmin(program: Command): void {
   const admin = program.command("admin").description(helpTexts.admin);
   registerInvite(admin);
   registerMembers(admin);
+  registerDepartment(admin);
   registerInvitations(admin);
   registerRevokeInvitation(admin);
   registerDeactivate(admin);

@@ -12,7 +12,7 @@ import type { Printer } from "../../print.js";
 const same = (a: string, b: string) => a.localeCompare(b, undefined, { sensitivity: "accent" }) === 0;
 
 /** One account of the whole organisation (this one included) by id or verified name. */
-async function findAccount(client: BoteClient, name: string) {
+export async function findAccount(client: BoteClient, name: string) {
   const members = await client.organisationMembers();
   const found = members.filter((m) => m.member.accountId === name || same(m.displayName, name));
   if (found.length === 1) return found[0]!;
