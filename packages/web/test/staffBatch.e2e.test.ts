@@ -94,7 +94,7 @@ describe("staff provisioning and the directory, end to end in Chromium", { skip,
 
     const download = anna.page.waitForEvent("download");
     await anna.page.getByRole("button", { name: "QR-Bogen herunterladen (PDF)" }).click();
-    const pdf = await readFile((await (await download).path()), "latin1");
+    const pdf = await readFile(await (await download).path(), "latin1");
     assert.ok(pdf.startsWith("%PDF-"));
     assert.equal(pdf.match(/\/Type \/Page\b/g)?.length, 10);
 
@@ -114,6 +114,15 @@ describe("staff provisioning and the directory, end to end in Chromium", { skip,
     await screen(anna.page, "directory-phone");
     await anna.page.getByLabel("Suchen nach Name, Abteilung oder Funktion").fill("Lager");
     await anna.page.getByText("Niemand gefunden.").waitFor();
+
+    // The admin moves her to another department in the Verwaltung; the directory follows.
+    await anna.page.goto(`${server.url}/#/admin`);
+    await anna.page.getByRole("textbox", { name: "Abteilung von Lena Vogel" }).fill("Einkauf");
+    await anna.page.getByRole("button", { name: "Abteilung von Lena Vogel speichern" }).click();
+    await anna.page.getByText("Abteilung von Lena Vogel gespeichert.").waitFor();
+    await anna.page.goto(`${server.url}/#/colleagues`);
+    await anna.page.getByLabel("Suchen nach Name, Abteilung oder Funktion").fill("einkauf");
+    await list.locator("li").filter({ hasText: "Lena Vogel" }).getByText("Einkauf").waitFor();
 
     // Every member has the directory, from the same signed log: Lena sees Anna.
     await lena.page.goto(`${server.url}/#/colleagues`);

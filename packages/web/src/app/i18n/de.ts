@@ -278,6 +278,10 @@ export const de = {
     copyFailed: "Kopieren ging nicht. Bitte markieren Sie den Link und kopieren Sie ihn selbst.",
   },
   admin: {
+    department: "Abteilung von {{name}}",
+    departmentSave: "Speichern",
+    departmentSaveNamed: "Abteilung von {{name}} speichern",
+    departmentSet: "Abteilung von {{name}} gespeichert.",
     title: "Verwaltung",
     loading: "Mitglieder werden geladen …",
     noKey:

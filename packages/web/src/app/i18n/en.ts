@@ -270,6 +270,10 @@ export const en: Catalog<typeof de> = {
     copyFailed: "Copying did not work. Please select the link and copy it yourself.",
   },
   admin: {
+    department: "Department of {{name}}",
+    departmentSave: "Save",
+    departmentSaveNamed: "Save the department of {{name}}",
+    departmentSet: "Department of {{name}} saved.",
     title: "Administration",
     loading: "Loading members …",
     noKey:

@@ -21,6 +21,9 @@ export interface MemberView {
   readonly state: "confirmed" | "provisional" | "unconfirmed";
   readonly self: boolean;
   readonly devices: readonly DeviceView[];
+  /** From the organisation's signed directory entry; "" when none. */
+  readonly department: string;
+  readonly title: string;
 }
 
 export interface DeviceView {
@@ -70,6 +73,8 @@ function memberView(entry: DirectoryEntry): MemberView {
     role: entry.role,
     state: !entry.confirmed ? "unconfirmed" : entry.provisional ? "provisional" : "confirmed",
     self: entry.member.accountId === client.profile.accountId,
+    department: entry.department,
+    title: entry.title,
     devices: entry.member.devices
       .filter((d) => !revoked.has(d.publicKey))
       .map((d) => ({ publicKey: d.publicKey, label: deviceLabel(d.publicKey), self: d.publicKey === own })),
@@ -158,6 +163,15 @@ export function inviteColleague(displayName: string, role: Role): Promise<boolea
       createdInvitation.value = { displayName: name, url: made.url, expiresAt: made.expiresAt, qr };
     },
     () => t("invite.createdFor", { name }),
+  );
+}
+
+/** A person's department in the directory, signed with the organisation key; "" clears it. */
+export function setDepartment(member: MemberView, department: string): Promise<boolean> {
+  const value = department.normalize("NFC").trim();
+  return act(
+    () => requireClient().setDirectoryEntry(member.accountId, { department: value, title: member.title }),
+    () => t("admin.departmentSet", { name: member.displayName }),
   );
 }
 

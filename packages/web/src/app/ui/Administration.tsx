@@ -23,6 +23,7 @@ import { Avatar } from "./Avatar.js";
 import { ConfirmDialog } from "./ConfirmDialog.js";
 import { Icon } from "./icons.js";
 import { InviteForm } from "./Invite.js";
+import { DepartmentEditor } from "./DepartmentEditor.js";
 
 type Question =
   | { kind: "deactivate"; member: MemberView }
@@ -183,6 +184,7 @@ function MemberList({ ask }: { ask: (q: Question) => void }) {
                 </button>
               </div>
             )}
+            <DepartmentEditor member={m} />
             <ul class="admin-devices" aria-label={t("admin.devices", { name: m.displayName })}>
               {m.devices.length === 0 && <li class="hint">{t("admin.noDevices")}</li>}
               {m.devices.map((d) => (
