@@ -53,8 +53,7 @@ describeEachBackend("directory entries and invitation batches", (backend) => {
     });
   }
 
-  const invitationCount = async () =>
-    Number((await queryRows(s, "SELECT COUNT(*) AS n FROM invitations"))[0]!.n);
+  const invitationCount = async () => Number((await queryRows(s, "SELECT COUNT(*) AS n FROM invitations"))[0]!.n);
 
   function batchItem(name: string, department: string, accountId = randomAccountId()) {
     const certificate = invitationCertificate(admin.organisation.key, {
@@ -102,7 +101,8 @@ describeEachBackend("directory entries and invitation batches", (backend) => {
 
   it("a batch makes every invitation with its department in one go", async () => {
     const before = await invitationCount();
-    const items = [batchItem("Carla", "Büro"), batchItem("Dieter", "Montage"), batchItem("Emil", "")];
+    const carla = randomAccountId();
+    const items = [batchItem("Carla", "Büro", carla), batchItem("Dieter", "Montage"), batchItem("Emil", "")];
     const res = await admin.call<CreateInvitationBatchResponse>("POST", "/v1/invitations/batch", {
       invitations: items,
     });
@@ -114,6 +114,9 @@ describeEachBackend("directory entries and invitation batches", (backend) => {
       (await directoryStatements()).slice(-3).map((d) => d.department),
       ["Büro", "Montage", ""],
     );
+    // Invited, not joined yet: an admin may still move her.
+    const moved = await admin.postStatements([{ kind: "directoryEntry", entry: entryFor(carla, "Einkauf") }]);
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
   });
 
   it("a batch with one taken account id stores nothing and names the invitation", async () => {

@@ -51,6 +51,40 @@ export function statementsContract(fixture: () => StoreFixture): void {
     });
   });
 
+  describe("invitation batches", () => {
+    it("makes every invitation of a batch with its statements, or none when one is taken", async () => {
+      const orgId = await seedOrganisation(store());
+      const device = await seedDevice(store(), orgId);
+      const certified = (accountId: Buffer) => ({
+        orgId,
+        role: "member" as const,
+        expiresAt: T + DAY,
+        createdAt: T,
+        id: id(),
+        tokenHash: tokenHash(id(32)),
+        certified: { accountId, invitationKey: id(32), displayName: "X", certificate: id(100) },
+        statement: Buffer.concat([Buffer.of(4), id(100)]),
+        directoryStatement: Buffer.concat([Buffer.of(7), id(60)]),
+      });
+      const before = (await store().listStatements(orgId, 0, 1000)).length;
+      const refused = await store().createInvitations([certified(id()), certified(id()), certified(device.accountId)]);
+      assert.deepEqual(refused, { ok: false, code: "taken", index: 2 });
+      assert.equal((await store().listInvitations(orgId)).length, 1, "only the seeded device's own");
+      assert.equal((await store().listStatements(orgId, 0, 1000)).length, before);
+
+      const made = await store().createInvitations([certified(id()), certified(id())]);
+      assert.equal(made.ok, true);
+      const log = await store().listStatements(orgId, 0, 1000);
+      assert.equal(log.length, before + 4);
+      assert.deepEqual(
+        log.slice(-4).map((s) => s.statement[0]),
+        [4, 7, 4, 7],
+      );
+      assert.equal(made.ok && made.seq, log.at(-1)?.seq);
+      assert.equal((await store().listInvitations(orgId)).length, 3);
+    });
+  });
+
   describe("applyStatements", () => {
     it("updates a certificate only for the same account key and a newer issue time", async () => {
       const orgId = await seedOrganisation(store());
