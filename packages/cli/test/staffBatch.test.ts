@@ -113,6 +113,10 @@ describe("bote admin invite --csv and bote directory", { timeout: 120_000 }, () 
     assert.equal(en.code, 1);
     assert.match(en.stdout + en.stderr, /"code":"csv_invalid"/);
     assert.match(en.stdout + en.stderr, /Row 3, role: is not a role/);
+    const missing = await bote(["admin", "invite", "--csv", join(root, "fehlt.csv"), ...profile("anna")]);
+    assert.equal(missing.code, 2);
+    const both = await bote(["admin", "invite", "--csv", csv, "--name", "Ola", ...profile("anna")]);
+    assert.equal(both.code, 2);
     assert.equal(invitationRows(), before);
   });
 });

@@ -31,7 +31,8 @@ export function registerInvite(admin: Command): void {
         },
         (o, t) => {
           if (o.days > 30) return t.usage.invalid("--days", String(o.days));
-          if ((o.name === undefined) === (o.csv === undefined)) return t.usage.invalid("--name / --csv", "");
+          if ((o.name === undefined) === (o.csv === undefined))
+            return t.usage.exclusive("admin invite", "--name", "--csv");
           return undefined;
         },
       );
