@@ -133,6 +133,7 @@ export {
   rotateOrganisationKey,
   certifyGuest,
   createContactPointStatement,
+  createPolicyStatement,
   type AccountFields,
   type ContactPointFields,
 } from "./identity/certificates.js";
@@ -150,6 +151,7 @@ export {
   applyRotation,
   applyStatement,
   applyContactPoint,
+  applyPolicy,
   findContactPoint,
   evaluateCredential,
   encodeOrganisationView,

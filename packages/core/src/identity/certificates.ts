@@ -7,6 +7,7 @@ import {
   deviceCertificateBody,
   invitationCertificateBody,
   keyRotationBody,
+  policyBody,
   revocationBody,
   STATEMENT_LABELS,
   type AccountCertificate,
@@ -14,6 +15,8 @@ import {
   type DeviceCertificate,
   type InvitationCertificate,
   type KeyRotation,
+  type Policy,
+  type PolicyRules,
   type Revocation,
   type RevocationTarget,
   type Role,
@@ -200,4 +203,19 @@ export function createContactPointStatement(
     ...fields,
     signature: signStatement(STATEMENT_LABELS.contactPoint, contactPointBody(fields), organisationKey.signKey),
   };
+}
+
+/** The organisation's statement of the rules every device follows (docs/PROTOCOL.md, "Policy"). */
+export function createPolicyStatement(
+  organisationKey: SignatureKeyPair,
+  rules: PolicyRules,
+  options: { readonly issuedBy: Uint8Array; readonly now: Date },
+): Policy {
+  const fields = {
+    ...rules,
+    organisationKey: organisationKey.publicKey,
+    issuedAtSeconds: seconds(options.now),
+    issuedBy: options.issuedBy,
+  };
+  return { ...fields, signature: signStatement(STATEMENT_LABELS.policy, policyBody(fields), organisationKey.signKey) };
 }

@@ -8,20 +8,24 @@ import {
   checkDeviceCertificate,
   checkGuestCertificate,
   checkKeyRotation,
+  checkPolicy,
   checkRevocation,
   decodeAccountCertificate,
   decodeContactPoint,
   decodeKeyRotation,
+  decodePolicy,
   encodeAccountCertificate,
   encodeContactPoint,
   encodeBase64url,
   encodeKeyRotation,
+  encodePolicy,
   decodeBase64url,
   equalBytes,
   type AccountCertificate,
   type ContactPoint,
   type KeyRotation,
   type OrganisationStatement,
+  type Policy,
   type Revocation,
   type StatementFault,
 } from "@bote/protocol";
@@ -55,6 +59,11 @@ export interface OrganisationView {
    * a contact point named here.
    */
   readonly contactPoints: ReadonlyMap<string, ContactPoint>;
+  /**
+   * The newest policy signed by the current key (by issued at, then log
+   * order); undefined while the organisation set none and the defaults apply.
+   */
+  readonly policy?: Policy;
   /** How far the server's organisation log has been applied. */
   readonly logSeq: number;
 }
@@ -204,6 +213,17 @@ export function applyContactPoint(
   return { view: { ...view, contactPoints } };
 }
 
+/** Keeps a policy signed by the current key unless a newer one is known: the newest wins, an equal one by log order. */
+export function applyPolicy(
+  view: OrganisationView,
+  policy: Policy,
+): { view: OrganisationView; fault?: StatementFault } {
+  const fault = checkPolicy(policy, view.currentKey, verifyEd25519);
+  if (fault !== undefined) return { view, fault };
+  if (view.policy !== undefined && view.policy.issuedAtSeconds > policy.issuedAtSeconds) return { view };
+  return { view: { ...view, policy } };
+}
+
 /** The contact point with this slug, if the view knows one. */
 export function findContactPoint(view: OrganisationView, slug: string): ContactPoint | undefined {
   return [...view.contactPoints.values()].find((c) => c.slug === slug);
@@ -231,6 +251,8 @@ export function applyStatement(
       return { view };
     case "contactPoint":
       return applyContactPoint(view, statement.contactPoint);
+    case "policy":
+      return applyPolicy(view, statement.policy);
     default: {
       const unknown: never = statement;
       throw new RangeError(`unknown statement ${String(unknown)}`);
@@ -324,6 +346,8 @@ interface StoredView {
   keyChanges: [string, string][];
   /** Absent in views stored before contact points existed. */
   contactPoints?: string[];
+  /** Absent while the organisation set no policy (and in views stored before policies existed). */
+  policy?: string;
   logSeq: number;
 }
 
@@ -340,6 +364,7 @@ export function encodeOrganisationView(view: OrganisationView): Uint8Array {
     revokedInvitations: [...view.revokedInvitations],
     keyChanges: [...view.keyChanges],
     contactPoints: [...view.contactPoints.values()].map((c) => b64(encodeContactPoint(c))),
+    ...(view.policy === undefined ? {} : { policy: b64(encodePolicy(view.policy)) }),
     logSeq: view.logSeq,
   };
   return new TextEncoder().encode(JSON.stringify(stored));
@@ -386,7 +411,10 @@ export function decodeOrganisationView(encoded: Uint8Array): OrganisationView {
     if (!contactPoint.ok) throw new RangeError("stored organisation view is damaged");
     contactPoints.set(b64(contactPoint.value.contactPointId), contactPoint.value);
   }
+  const policy = stored.policy === undefined ? undefined : decodePolicy(bytes(stored.policy));
+  if (policy !== undefined && !policy.ok) throw new RangeError("stored organisation view is damaged");
   return {
+    ...(policy === undefined ? {} : { policy: policy.value }),
     anchorKey: bytes(stored.anchor),
     currentKey: bytes(stored.current),
     rotations,

@@ -9,6 +9,7 @@ import {
   checkContactPoint,
   encodeContactPoint,
   checkKeyRotation,
+  checkPolicy,
   checkRevocation,
   decodeOrganisationStatement,
   encodeAccountCertificate,
@@ -105,6 +106,13 @@ export function statementChanges(
         }
         break;
       }
+      case "policy":
+        fault = checkPolicy(s.policy, key, verifyEd25519);
+        if (fault === undefined) {
+          const { maxAttachmentBytes, issuedAtSeconds } = s.policy;
+          changes.push({ kind: "policy", maxAttachmentBytes, issuedAt: issuedAtSeconds, statement });
+        }
+        break;
       default:
         return missingCase(s);
     }

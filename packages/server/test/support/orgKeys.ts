@@ -8,11 +8,13 @@ import {
   STATEMENT_LABELS,
   accountCertificateBody,
   contactPointBody,
+  DEFAULT_POLICY_RULES,
   deviceCertificateBody,
   encodeBase64url,
   encodeOrganisationStatement,
   invitationCertificateBody,
   keyRotationBody,
+  policyBody,
   revocationBody,
   signedMessage,
   type AccountCertificate,
@@ -21,6 +23,8 @@ import {
   type InvitationCertificate,
   type KeyRotation,
   type OrganisationStatement,
+  type Policy,
+  type PolicyRules,
   type Revocation,
   type RevocationTarget,
   type Role,
@@ -186,4 +190,18 @@ export function guestAccountCertificate(
     issuer: { kind: "guest" as const, contactPointId: fields.contactPointId },
   };
   return { ...body, signature: signAs(accountKey, STATEMENT_LABELS.account, accountCertificateBody(body)) };
+}
+
+/** A policy statement signed by `org`: the defaults, with the given rules changed. */
+export function policy(
+  org: KeyPair,
+  fields: Partial<PolicyRules> & { issuedBy: Uint8Array; issuedAtSeconds?: number },
+): Policy {
+  const body = {
+    ...DEFAULT_POLICY_RULES,
+    ...fields,
+    organisationKey: org.publicKey,
+    issuedAtSeconds: fields.issuedAtSeconds ?? nowSeconds(),
+  };
+  return { ...body, signature: signAs(org, STATEMENT_LABELS.policy, policyBody(body)) };
 }

@@ -1,10 +1,10 @@
 /**
  * The organisation's signed log. Any logged-in device of the organisation
  * may read it and post to it: the signatures, checked against the current
- * organisation key, are the authority, not the poster's role. One
- * exception: contact point statements open a door to the public (new guest
- * accounts from anywhere), so they are taken from admin sessions only, as
- * a second lock beside the signature.
+ * organisation key, are the authority, not the poster's role. Two
+ * exceptions, taken from admin sessions only as a second lock beside the
+ * signature: contact point statements open a door to the public (new guest
+ * accounts from anywhere), and a policy binds every member's device.
  */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
@@ -61,7 +61,7 @@ export function organisationRoutes(app: FastifyInstance, ctx: ServerContext): vo
     const now = ctx.now();
     const verified = statementChanges(body.statements, organisationKey, Math.floor(now / 1000));
     if (!verified.ok) throw new BoteError("statement_invalid", `statements.${verified.index}`);
-    if (me.role !== "admin" && verified.changes.some((c) => c.kind === "contactPoint")) {
+    if (me.role !== "admin" && verified.changes.some((c) => c.kind === "contactPoint" || c.kind === "policy")) {
       throw new BoteError("forbidden");
     }
     const result = await ctx.store.applyStatements(me.orgId, organisationKey, verified.changes, now);
