@@ -314,8 +314,19 @@ export class BoteClient {
     return currentPolicy(this.ctx);
   }
 
-  /** Admins: signs and publishes a policy that changes only the given rules. */
-  setPolicy(changes: Partial<Omit<EffectivePolicy, "setBy" | "setAt">>): Promise<EffectivePolicy> {
+  /** Reads the organisation's signed log first, then returns the policy in force. */
+  async fetchPolicy(): Promise<EffectivePolicy> {
+    await this.session.sessionToken();
+    await syncOrganisation(this.ctx);
+    return this.policy;
+  }
+
+  /**
+   * Admins: signs and publishes a policy that changes only the given rules
+   * of the newest one (the log is read first, so no colleague's change is undone).
+   */
+  async setPolicy(changes: Partial<Omit<EffectivePolicy, "setBy" | "setAt">>): Promise<EffectivePolicy> {
+    await this.fetchPolicy();
     return setPolicy(this.ctx, changes);
   }
 

@@ -5,6 +5,7 @@ import { registerInvitations, registerInvite, registerRevokeInvitation } from ".
 import { registerMembers } from "./members.js";
 import { registerDeactivate, registerDemote, registerPromote, registerRevokeDevice } from "./offboarding.js";
 import { registerRecoveryKit, registerRotateKey } from "./keys.js";
+import { registerPolicy } from "./policy.js";
 
 export function registerAdmin(program: Command): void {
   const admin = program.command("admin").description(helpTexts.admin);
@@ -18,4 +19,5 @@ export function registerAdmin(program: Command): void {
   registerDemote(admin);
   registerRotateKey(admin);
   registerRecoveryKit(admin);
+  registerPolicy(admin);
 }
