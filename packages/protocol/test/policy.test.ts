@@ -79,7 +79,7 @@ it("refuses a forged, foreign or relabelled policy", () => {
 it("refuses rules out of range when signing and when decoding, naming the field", () => {
   for (const [field, value] of [
     ["minPinLength", 3],
-    ["minPinLength", 33],
+    ["minPinLength", 13],
     ["maxAttachmentBytes", 0],
     ["disappearingSeconds", 400 * 24 * 3600],
     ["disappearingSeconds", 1.5],

@@ -45,7 +45,7 @@ export const helpTexts = {
   adminPolicyExternal:
     "Chats mit Personen außerhalb der Organisation / chats with people outside the organisation: on | off",
   adminPolicyAppLock: "App-Sperre vorschreiben / require an app lock: on | off",
-  adminPolicyMinPin: "kürzeste PIN der App-Sperre (4–32) / shortest app lock PIN (4–32)",
+  adminPolicyMinPin: "kürzeste PIN der App-Sperre (4–12) / shortest app lock PIN (4–12)",
   adminPolicyPostQuantum:
     "Post-Quanten-Verschlüsselung; wird bei der Einrichtung gewählt / post-quantum encryption; chosen at setup: on | off",
   adminPolicyWipe: "deaktivierte Geräte löschen ihre Daten / deactivated devices delete their data: on | off",

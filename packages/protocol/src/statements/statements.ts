@@ -567,9 +567,9 @@ export function decodeContactPoint(bytes: Uint8Array): Decoded<ContactPoint> {
 /** The languages an organisation may default to. */
 export const POLICY_LANGUAGES = ["de", "en"] as const;
 export type PolicyLanguage = (typeof POLICY_LANGUAGES)[number];
-/** A PIN shorter than 4 digits protects nothing; longer than 32 nobody types. */
+/** A PIN shorter than 4 digits protects nothing; the web app's lock takes at most 12. */
 export const MIN_POLICY_PIN_LENGTH = 4;
-export const MAX_POLICY_PIN_LENGTH = 32;
+export const MAX_POLICY_PIN_LENGTH = 12;
 /** The longest default disappearing time: one year. */
 export const MAX_DISAPPEARING_SECONDS = 366 * 24 * 3600;
 /** The largest attachment a policy may allow: 4 GiB (a server's own limit may be lower). */

@@ -23,6 +23,7 @@ import { Avatar } from "./Avatar.js";
 import { ConfirmDialog } from "./ConfirmDialog.js";
 import { Icon } from "./icons.js";
 import { InviteForm } from "./Invite.js";
+import { PolicyEditor } from "./Policies.js";
 
 type Question =
   | { kind: "deactivate"; member: MemberView }
@@ -70,6 +71,7 @@ export function Administration() {
             {t("contactPoints.open")}
           </a>
         </section>
+        <PolicyEditor />
         <MemberList ask={setQuestion} />
         <InvitationList />
         <RecoveryKit />

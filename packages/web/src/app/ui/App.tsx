@@ -2,7 +2,9 @@ import { language, t } from "../i18n/i18n.js";
 import { route } from "../state/route.js";
 import { Inbox, Inquiry } from "./Inbox.js";
 import { ContactPoints } from "./ContactPoints.js";
-import { phase, toast } from "../state/session.js";
+import { lockEnabled, phase, toast } from "../state/session.js";
+import { policy } from "../state/policies.js";
+import { PinRequiredScreen } from "./Policies.js";
 import { incomingNotice } from "../state/notifications.js";
 import { ChatList } from "./ChatList.js";
 import { Chat } from "./Chat.js";
@@ -60,10 +62,14 @@ export function App() {
     case "link":
       return <LinkScreen key={language.value} link={current.link} />;
     case "deactivated":
-      return <DeactivatedScreen key={language.value} />;
+      return <DeactivatedScreen key={language.value} wiped={current.wiped === true} />;
     case "outdated":
       return <OutdatedScreen key={language.value} />;
     case "ready":
+      // The organisation requires an app lock: nothing else until this browser has one.
+      if (policy.value?.appLockRequired === true && !lockEnabled.value) {
+        return <PinRequiredScreen key={language.value} minPin={policy.value.minPinLength} />;
+      }
       // Keyed by language: a switch re-renders every text (signals would only update the components that read it).
       return <Ready key={language.value} />;
   }
