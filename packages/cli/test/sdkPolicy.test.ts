@@ -39,7 +39,7 @@ describe("organisation policy through the SDK", { timeout: 120_000 }, () => {
   });
 
   it("without a policy the defaults apply, and nobody set them", () => {
-    assert.equal(bernd.policy.maxAttachmentBytes, 100 * 1024 * 1024);
+    assert.equal(bernd.policy.maxAttachmentBytes, 100_000_000);
     assert.equal(bernd.policy.appLockRequired, false);
     assert.equal(bernd.policy.setBy, undefined);
   });

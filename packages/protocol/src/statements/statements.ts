@@ -619,7 +619,7 @@ export function maxAttachmentBlobBytes(fileBytes: number): number {
 
 export const DEFAULT_POLICY_RULES: PolicyRules = {
   disappearingSeconds: 0,
-  maxAttachmentBytes: 100 * 1024 * 1024,
+  maxAttachmentBytes: 100_000_000,
   externalChats: true,
   appLockRequired: false,
   minPinLength: 6,
