@@ -6,6 +6,8 @@
  * it. Then the admin requires an app lock: Ben's app asks for a PIN of the
  * minimum length before anything else, and after five minutes without use
  * (the page's clock run forward) the app closes behind the lock screen.
+ * Last, with "wipe on deactivation" on, deactivating Ben leaves no Bote
+ * database in his browser.
  */
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -150,7 +152,31 @@ describe("organisation policies, end to end in Chromium", { skip, timeout: 180_0
     await page.getByRole("button", { name: "Entsperren" }).tap();
     await page.getByRole("link", { name: "Einstellungen" }).tap();
     await page.getByText("Von Ihrer Organisation vorgeschrieben").waitFor();
+  });
 
-    for (const person of [anna, ben]) assert.deepEqual(person.problems, [], person.name);
+  it("a deactivated device deletes its data when the policy says so", async () => {
+    const admin = anna.page;
+    const section = admin.getByRole("region", { name: "Richtlinien", exact: true });
+    await section.getByRole("checkbox", { name: "Deaktivierte Geräte löschen ihre Daten" }).check();
+    await section.getByRole("button", { name: "Richtlinie speichern" }).click();
+    await admin.getByRole("status").getByText("Die Richtlinie ist signiert").waitFor();
+    const page = ben.page;
+    const summary = page.getByRole("region", { name: "Richtlinien Ihrer Organisation" });
+    await summary.locator("dd", { hasText: /^ja$/ }).waitFor();
+
+    await admin.getByRole("button", { name: `${ben.name} deaktivieren` }).click();
+    await admin.getByRole("alertdialog").getByRole("button", { name: "Jetzt deaktivieren" }).click();
+    await page.getByText("wurden die Daten von Bote auf diesem Gerät gelöscht").waitFor({ timeout: 15_000 });
+    const databases = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+    assert.deepEqual(databases, [], "no Bote database is left in Ben's browser");
+    assert.equal(await page.evaluate(() => localStorage.getItem("bote.keyChanges")), null);
+
+    assert.deepEqual(anna.problems, [], anna.name);
+    // A deactivated device's refused logins are the browser's own console lines; nothing else.
+    assert.deepEqual(
+      ben.problems.filter((p) => !/status of 40[13]/.test(p)),
+      [],
+      ben.name,
+    );
   });
 });

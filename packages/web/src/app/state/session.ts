@@ -313,11 +313,15 @@ async function wipeBrowser(): Promise<void> {
   lock?.close();
   lock = undefined;
   await IndexedDbClientStore.delete();
-  await new Promise<void>((resolve) => {
-    const request = indexedDB.deleteDatabase("bote-lock");
-    request.onsuccess = request.onerror = () => resolve();
-  });
-  globalThis.localStorage?.removeItem(KEY_CHANGES);
+  // The browser's push subscription too: the server forgot it with the device, nothing may wake this one.
+  const registration = await navigator.serviceWorker?.getRegistration().catch(() => undefined);
+  await (await registration?.pushManager.getSubscription())?.unsubscribe().catch(() => undefined);
+  for (const name of ["bote-lock", "bote-push"]) {
+    await new Promise<void>((resolve) => {
+      const request = indexedDB.deleteDatabase(name);
+      request.onsuccess = request.onerror = () => resolve();
+    });
+  }
   batch(() => {
     conversations.value = [];
     lastLines.value = new Map();
@@ -327,6 +331,8 @@ async function wipeBrowser(): Promise<void> {
     newDevices.value = new Set();
     phase.value = { kind: "deactivated", wiped: true };
   });
+  // After the signal: its effect writes the (empty) list back.
+  globalThis.localStorage?.removeItem(KEY_CHANGES);
 }
 
 /**
