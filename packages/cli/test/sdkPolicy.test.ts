@@ -84,6 +84,28 @@ describe("organisation policy through the SDK", { timeout: 120_000 }, () => {
     assert.equal(read, false, "not a byte of the file was read");
   });
 
+  it("a file queued by a device that has not yet seen a lower limit fails at the server and blocks no later file", async () => {
+    await anna.setPolicy({ maxAttachmentBytes: 1_000_000 });
+    await bernd.syncOrganisation();
+    await anna.setPolicy({ maxAttachmentBytes: 100_000 });
+    assert.equal(bernd.policy.maxAttachmentBytes, 1_000_000, "Bernd's device has not read the log since");
+    const chat = await bernd.directChat(anna.profile.accountId);
+    const pdf = (name: string, size: number) => ({
+      stream: Readable.from([new Uint8Array(size)]),
+      size,
+      fileName: name,
+      mediaType: "application/pdf",
+      queue: true,
+    });
+    const refused = await bernd.sendFile(chat.conversationId, pdf("gross.pdf", 150_000));
+    assert.equal((await bernd.store.getMessage(refused!.messageId))?.status, "failed");
+    await bernd.sendFile(chat.conversationId, pdf("klein.pdf", 50_000));
+    assert.deepEqual(await bernd.store.listUploads(), [], "the small file was uploaded, nothing waits");
+    // Its message goes out once connected; the refused one stays failed.
+    await bernd.sync();
+    assert.equal((await bernd.store.getMessage(refused!.messageId))?.status, "failed");
+  });
+
   it("a member cannot set a policy, and no policy switches the organisation's suite", async () => {
     await assert.rejects(
       bernd.setPolicy({ maxAttachmentBytes: 1e9 }),

@@ -233,6 +233,8 @@ const HOPELESS: ReadonlySet<string> = new Set([
   "not_an_attachment",
   "file_too_large",
   "blob_too_large",
+  // The organisation's policy lowered the limit after the file was queued.
+  "blob_over_policy",
   "body_too_large",
 ]);
 
