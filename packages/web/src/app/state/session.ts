@@ -112,6 +112,7 @@ let lock: AppLock | undefined;
 /** Whether this browser has an app lock PIN; the screens read it (a policy may require one). */
 export const lockEnabled = signal(false);
 let stopInactivity: (() => void) | undefined;
+let onlineListener: (() => void) | undefined;
 const transport: Transport = browserTransport();
 
 export function requireClient(): BoteClient {
@@ -377,7 +378,10 @@ async function attach(opened: BoteClient): Promise<void> {
     if (phase.value.kind !== "deactivated") connection.value = state;
   });
   // Back from a tunnel or flight mode: try at once instead of at the end of the backoff.
-  window.addEventListener("online", () => opened.reconnectNow());
+  // One listener, for the device opened now: an unlock after the inactivity lock opens it again.
+  if (onlineListener !== undefined) window.removeEventListener("online", onlineListener);
+  onlineListener = () => opened.reconnectNow();
+  window.addEventListener("online", onlineListener);
   // The SDK reports it from the server's closing of the socket, a refused login or the signed log.
   opened.on("deactivated", () => endDeactivated());
   watchPolicy(opened);
