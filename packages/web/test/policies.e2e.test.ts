@@ -6,8 +6,9 @@
  * it. Then the admin requires an app lock: Ben's app asks for a PIN of the
  * minimum length before anything else, and after five minutes without use
  * (the page's clock run forward) the app closes behind the lock screen.
- * Last, with "wipe on deactivation" on, deactivating Ben leaves no Bote
- * database in his browser.
+ * Last, the organisation's language reaches both (neither chose one), and
+ * with "wipe on deactivation" on, deactivating Ben leaves no Bote database
+ * in his browser.
  */
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -154,19 +155,22 @@ describe("organisation policies, end to end in Chromium", { skip, timeout: 180_0
     await page.getByText("Von Ihrer Organisation vorgeschrieben").waitFor();
   });
 
-  it("a deactivated device deletes its data when the policy says so", async () => {
+  it("the organisation's language reaches who chose none, and a deactivated device deletes its data when the policy says so", async () => {
     const admin = anna.page;
     const section = admin.getByRole("region", { name: "Richtlinien", exact: true });
     await section.getByRole("checkbox", { name: "Deaktivierte Geräte löschen ihre Daten" }).check();
+    await section.getByLabel("Sprache der Organisation").selectOption({ label: "Englisch" });
     await section.getByRole("button", { name: "Richtlinie speichern" }).click();
-    await admin.getByRole("status").getByText("Die Richtlinie ist signiert").waitFor();
+    // Neither Anna nor Ben chose a language in the app: both now read the organisation's.
+    await admin.getByRole("heading", { name: "Administration" }).waitFor();
     const page = ben.page;
-    const summary = page.getByRole("region", { name: "Richtlinien Ihrer Organisation" });
-    await summary.locator("dd", { hasText: /^ja$/ }).waitFor();
+    const summary = page.getByRole("region", { name: "Your organisation's policies" });
+    await summary.locator("dd", { hasText: /^yes$/ }).waitFor();
+    await summary.locator("dd", { hasText: /^English$/ }).waitFor();
 
-    await admin.getByRole("button", { name: `${ben.name} deaktivieren` }).click();
-    await admin.getByRole("alertdialog").getByRole("button", { name: "Jetzt deaktivieren" }).click();
-    await page.getByText("wurden die Daten von Bote auf diesem Gerät gelöscht").waitFor({ timeout: 15_000 });
+    await admin.getByRole("button", { name: `Deactivate ${ben.name}` }).click();
+    await admin.getByRole("alertdialog").getByRole("button", { name: "Deactivate now" }).click();
+    await page.getByText("Bote's data on this device was deleted").waitFor({ timeout: 15_000 });
     const databases = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
     assert.deepEqual(databases, [], "no Bote database is left in Ben's browser");
     assert.equal(await page.evaluate(() => localStorage.getItem("bote.keyChanges")), null);
