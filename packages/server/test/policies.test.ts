@@ -51,6 +51,19 @@ describeEachBackend("policies", (backend) => {
     assert.equal((await upload(member, limit)).status, 201);
     assertError(await upload(member, limit + 1), 413, "blob_over_policy");
     assertError(await upload(admin, 50_000), 413, "blob_over_policy");
+    // Without a Content-Length (chunked), refused as soon as it passes the limit.
+    const chunked = await fetch(`${s.url}/v1/blobs`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${member.token}`, "content-type": "application/octet-stream" },
+      body: new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < 5; i++) controller.enqueue(new Uint8Array(10_000));
+          controller.close();
+        },
+      }),
+      duplex: "half",
+    });
+    assertError({ status: chunked.status, body: await chunked.json() }, 413, "blob_over_policy");
   });
 
   it("refuses a validly signed policy from a member's session", async () => {
