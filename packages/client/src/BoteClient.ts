@@ -79,6 +79,7 @@ import {
 import { b64 } from "./ids.js";
 import { publishContactPoint, type ContactPointInfo, type ContactPointInput } from "./contactPoints.js";
 import { createInquiryGroup } from "./inquiryGroup.js";
+import { currentPolicy, setPolicy, type EffectivePolicy } from "./policy.js";
 import { syncInquiryStaff } from "./inquiryStaff.js";
 import {
   listInbox,
@@ -102,6 +103,12 @@ export interface OpenOptions {
   readonly deliveryReceipts?: boolean;
   /** What files queued with `queue` may hold in the store together, in ciphertext bytes (default QUEUE_LIMIT_BYTES). */
   readonly queueLimitBytes?: number;
+  /**
+   * Deletes this device's local data (the store's database or directory),
+   * after the store is closed. Called once when the organisation deactivated
+   * this device and its policy says a deactivated device wipes its data.
+   */
+  readonly wipe?: () => Promise<void>;
 }
 
 /** The WebSocket URL of a server: same host, ws(s) scheme, /v1/ws. */
@@ -130,6 +137,8 @@ export class BoteClient {
   private profileWrites: Promise<unknown> = Promise.resolve();
   private background: Promise<unknown> = Promise.resolve();
   private lastSweepAt: number | undefined;
+  private readonly wipe: (() => Promise<void>) | undefined;
+  private wiping: Promise<void> | undefined;
 
   readonly store: ClientStore;
 
@@ -140,6 +149,7 @@ export class BoteClient {
     this.profileRecord = profile;
     this.deviceRecord = device;
     this.organisationView = organisation;
+    this.wipe = options.wipe;
     const organisationHolder = {
       current: () => this.organisationView,
       update: (view: OrganisationView) => this.updateOrganisation(view),
@@ -162,7 +172,7 @@ export class BoteClient {
       onKeyPackagesLow: (notice) => {
         if (!this.isGuest) this.inBackground(() => topUpKeyPackages(this.ctx, notice));
       },
-      onRevoked: () => this.events.emit("deactivated", { reason: this.deactivated ?? "device" }),
+      onRevoked: () => this.onDeactivated(this.deactivated ?? "device"),
       onOrganisationChanged: (seq) => {
         if (!this.isGuest && seq > this.organisationView.logSeq) this.inBackground(() => this.syncOrganisation());
       },
@@ -273,6 +283,59 @@ export class BoteClient {
     return this.organisationView;
   }
 
+  /**
+   * Says so, and wipes this device's data if the policy (as last learned:
+   * a revoked device cannot read the log any more) asks for it.
+   */
+  private onDeactivated(reason: "account" | "device"): void {
+    const wipe = this.policy.wipeOnDeactivation && this.wipe !== undefined;
+    if (wipe && this.wiping === undefined) {
+      const erase = this.wipe;
+      this.wiping = (async () => {
+        this.connection.stop();
+        await this.idle().catch(() => undefined);
+        await this.store.close();
+        await erase?.();
+      })();
+      this.wiping.then(
+        () => this.events.emit("wiped", { reason }),
+        (err: unknown) => this.events.emit("problem", { code: "internal", detail: `wipe: ${String(err)}` }),
+      );
+    }
+    this.events.emit("deactivated", { reason, wipe });
+  }
+
+  /** Resolves when a wipe started by a deactivation has finished (at once if none started). */
+  async wiped(): Promise<boolean> {
+    if (this.wiping === undefined) return false;
+    await this.wiping;
+    return true;
+  }
+
+  /**
+   * The organisation's policy as this device enforces it, with who set it
+   * and when; the defaults while the organisation set none.
+   */
+  get policy(): EffectivePolicy {
+    return currentPolicy(this.ctx);
+  }
+
+  /** Reads the organisation's signed log first, then returns the policy in force. */
+  async fetchPolicy(): Promise<EffectivePolicy> {
+    await this.session.sessionToken();
+    await syncOrganisation(this.ctx);
+    return this.policy;
+  }
+
+  /**
+   * Admins: signs and publishes a policy that changes only the given rules
+   * of the newest one (the log is read first, so no colleague's change is undone).
+   */
+  async setPolicy(changes: Partial<Omit<EffectivePolicy, "setBy" | "setAt">>): Promise<EffectivePolicy> {
+    await this.fetchPolicy();
+    return setPolicy(this.ctx, changes);
+  }
+
   /** The organisation revoked this device or its account (seen in its signed log, or refused at login). */
   get deactivated(): "account" | "device" | undefined {
     return ownRevocation(this.organisationView, this.ctx);
@@ -288,7 +351,7 @@ export class BoteClient {
       await this.session.sessionToken();
     } catch (err) {
       if (err instanceof ClientError && err.code === "device_revoked") {
-        this.events.emit("deactivated", { reason: this.deactivated ?? "device" });
+        this.onDeactivated(this.deactivated ?? "device");
       }
       throw err;
     }
@@ -310,7 +373,7 @@ export class BoteClient {
     await syncOrganisation(this.ctx);
     const revoked = this.deactivated;
     if (revoked !== undefined) {
-      this.events.emit("deactivated", { reason: revoked });
+      this.onDeactivated(revoked);
       return;
     }
     this.inBackground(async () => {

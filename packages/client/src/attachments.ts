@@ -18,6 +18,7 @@ import {
   type Attachment,
 } from "@bote/protocol";
 import { ClientError, isOffline } from "./clientError.js";
+import { checkAttachmentSize } from "./policy.js";
 import type { ClientContext } from "./context.js";
 import { checkFileContent, peekHead } from "./fileContent.js";
 import { b64 } from "./ids.js";
@@ -82,6 +83,7 @@ export async function sendFile(
   if (file.thumbnail !== undefined && file.thumbnail.length > MAX_THUMBNAIL_BYTES) {
     throw new ClientError("thumbnail_too_large", `${file.thumbnail.length} bytes`);
   }
+  checkAttachmentSize(ctx, file.size);
   const { head, stream } = await peekHead(file.stream);
   checkFileContent(file.mediaType, head, file.kind);
   if (file.queue === true) return queueFile(ctx, conversationId, { ...file, stream });
@@ -231,6 +233,8 @@ const HOPELESS: ReadonlySet<string> = new Set([
   "not_an_attachment",
   "file_too_large",
   "blob_too_large",
+  // The organisation's policy lowered the limit after the file was queued.
+  "blob_over_policy",
   "body_too_large",
 ]);
 

@@ -151,6 +151,14 @@ export const clientErrorRegistry = {
     de: "Diese Anfrage gibt es auf diesem Gerät nicht.",
     en: "This inquiry does not exist on this device.",
   },
+  attachment_over_policy: {
+    de: "Die Datei ist zu groß: Die Richtlinie Ihrer Organisation erlaubt Anhänge bis {limit}.",
+    en: "The file is too large: your organisation's policy allows attachments up to {limit}.",
+  },
+  policy_post_quantum_fixed: {
+    de: "Die Verschlüsselung (Post-Quanten oder klassisch) wird bei der Einrichtung gewählt und kann danach nicht per Richtlinie wechseln.",
+    en: "The encryption suite (post-quantum or classic) is chosen at setup and cannot be switched by a policy afterwards.",
+  },
 } as const satisfies Record<string, { de: string; en: string }>;
 
 export type ClientErrorCode = keyof typeof clientErrorRegistry;
@@ -166,13 +174,18 @@ export class ClientError extends Error {
   constructor(
     readonly code: ClientErrorCode | ErrorCode,
     detail?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; values?: Readonly<Record<string, (language: Language) => string>> },
   ) {
     super(detail === undefined ? code : `${code}: ${detail}`, options);
+    this.values = options?.values ?? {};
   }
+
+  /** What fills a text's `{name}` places, e.g. the policy's limit, in the reader's language. */
+  private readonly values: Readonly<Record<string, (language: Language) => string>>;
 
   /** The sentence a person reads. */
   text(language: Language): string {
-    return isErrorCode(this.code) ? errorText(this.code, language) : clientErrorRegistry[this.code][language];
+    const text = isErrorCode(this.code) ? errorText(this.code, language) : clientErrorRegistry[this.code][language];
+    return text.replace(/\{(\w+)\}/g, (place, name: string) => this.values[name]?.(language) ?? place);
   }
 }

@@ -15,8 +15,14 @@ export interface ClientEvents {
    * key than the one accepted for this person — a warning.
    */
   contact: { contact: ContactRecord; newDevice: boolean; keyChanged: boolean };
-  /** The organisation deactivated this device or its account: it can no longer connect. */
-  deactivated: { reason: "account" | "device" };
+  /**
+   * The organisation deactivated this device or its account: it can no
+   * longer connect. `wipe`: the policy asks for its local data to go, and
+   * the SDK is deleting it (a `wiped` event follows).
+   */
+  deactivated: { reason: "account" | "device"; wipe: boolean };
+  /** This device's local data is deleted (OpenOptions.wipe ran); the client is closed. */
+  wiped: { reason: "account" | "device" };
   /** The organisation's member list or trust state changed (after a sync of its signed log). */
   organisation: { seq: number };
   connection: ConnectionState;

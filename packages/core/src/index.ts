@@ -134,6 +134,7 @@ export {
   certifyGuest,
   createContactPointStatement,
   createDirectoryEntry,
+  createPolicyStatement,
   type AccountFields,
   type ContactPointFields,
 } from "./identity/certificates.js";
@@ -152,6 +153,7 @@ export {
   applyStatement,
   applyContactPoint,
   applyDirectoryEntry,
+  applyPolicy,
   findContactPoint,
   evaluateCredential,
   encodeOrganisationView,

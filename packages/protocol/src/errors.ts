@@ -166,6 +166,11 @@ export const errorRegistry = {
     de: "Die Datei ist größer als erlaubt.",
     en: "The file is larger than allowed.",
   },
+  blob_over_policy: {
+    http: 413,
+    de: "Die Datei ist größer, als die Richtlinie Ihrer Organisation erlaubt.",
+    en: "The file is larger than your organisation's policy allows.",
+  },
   capability_invalid: {
     http: 403,
     de: "Die Zustelladresse ist ungültig.",

@@ -151,6 +151,22 @@ const de = {
   edited: "bearbeitet",
   // The argument gate's refusals (args.ts). They keep the terse form the CLI has always printed, the
   // option and what it takes, alike in both languages; scripts may match them.
+  policy: {
+    disappearing: (value: string) => `Verschwindende Nachrichten (Standard neuer Chats): ${value}`,
+    maxAttachment: (size: string) => `Größter Anhang: ${size}`,
+    externalChats: (allowed: boolean) =>
+      `Chats mit Personen außerhalb der Organisation: ${allowed ? "erlaubt" : "nicht erlaubt"}`,
+    appLock: (required: boolean, minPin: number) =>
+      required ? `App-Sperre: vorgeschrieben, PIN mit mindestens ${minPin} Stellen` : "App-Sperre: freiwillig",
+    postQuantum: (on: boolean) => `Post-Quanten-Verschlüsselung (X-Wing): ${on ? "an" : "aus"}`,
+    wipe: (on: boolean) => `Deaktivierte Geräte löschen ihre Daten: ${on ? "ja" : "nein"}`,
+    language: (language: string) => `Sprache der Organisation: ${language === "en" ? "Englisch" : "Deutsch"}`,
+    setBy: (name: string, at: string) => `Festgelegt von ${name} am ${at}, signiert mit dem Organisationsschlüssel.`,
+    defaults: "Noch keine Richtlinie festgelegt: Es gelten die Standardwerte.",
+    saved: "Richtlinie signiert und veröffentlicht; jedes Gerät wendet sie an, sobald es sich verbindet.",
+    duration: { off: "aus", "1h": "1 Stunde", "1d": "1 Tag", "7d": "7 Tage", "4w": "4 Wochen" },
+    seconds: (n: number) => `${n} Sekunden`,
+  },
   usage: {
     invalid: (option: string, value: string) => `${option}: ${value}`,
     oneOf: (option: string, allowed: readonly string[], value: string) =>
@@ -159,6 +175,7 @@ const de = {
     exclusive: (command: string, a: string, b: string) => `${command}: ${a} | ${b}`,
     consentMissing: (url: string) =>
       `inquiry send: Ohne --consent wird nichts gesendet. Den Datenschutzhinweis zeigt „bote inquiry show-contact-point ${url}“; wer zustimmt, ergänzt --consent.`,
+    policyNothing: "admin policy set: Bitte mindestens eine Einstellung angeben, z. B. --max-attachment 25MB.",
     linkMissing:
       "join: Einladungslink fehlt – aus einer Datei (--link-file <Datei>), über die Standardeingabe (bote join -) oder als Argument.",
   },
@@ -330,6 +347,22 @@ const en: ClientMessages = {
     `Saved in ${path}: ${files === 1 ? "1 file" : `${files} files`} and inquiry.txt`,
   you: "You",
   edited: "edited",
+  policy: {
+    disappearing: (value: string) => `Disappearing messages (default of new chats): ${value}`,
+    maxAttachment: (size: string) => `Largest attachment: ${size}`,
+    externalChats: (allowed: boolean) =>
+      `Chats with people outside the organisation: ${allowed ? "allowed" : "not allowed"}`,
+    appLock: (required: boolean, minPin: number) =>
+      required ? `App lock: required, PIN of at least ${minPin} digits` : "App lock: optional",
+    postQuantum: (on: boolean) => `Post-quantum encryption (X-Wing): ${on ? "on" : "off"}`,
+    wipe: (on: boolean) => `Deactivated devices delete their data: ${on ? "yes" : "no"}`,
+    language: (language: string) => `Organisation's language: ${language === "en" ? "English" : "German"}`,
+    setBy: (name: string, at: string) => `Set by ${name} on ${at}, signed with the organisation key.`,
+    defaults: "No policy set yet: the defaults apply.",
+    saved: "Policy signed and published; every device applies it as soon as it connects.",
+    duration: { off: "off", "1h": "1 hour", "1d": "1 day", "7d": "7 days", "4w": "4 weeks" },
+    seconds: (n: number) => `${n} seconds`,
+  },
   usage: {
     invalid: (option: string, value: string) => `${option}: ${value}`,
     oneOf: (option: string, allowed: readonly string[], value: string) =>
@@ -338,6 +371,7 @@ const en: ClientMessages = {
     exclusive: (command: string, a: string, b: string) => `${command}: ${a} | ${b}`,
     consentMissing: (url: string) =>
       `inquiry send: nothing is sent without --consent. "bote inquiry show-contact-point ${url}" shows the privacy notice; whoever agrees adds --consent.`,
+    policyNothing: "admin policy set: please give at least one setting, e.g. --max-attachment 25MB.",
     linkMissing:
       "join: the invitation link is missing – from a file (--link-file <file>), from standard input (bote join -) or as an argument.",
   },

@@ -44,6 +44,23 @@ export const helpTexts = {
   adminRecoveryKitOut: "Datei für das Kit / file for the kit",
   adminRecoveryKitPassphrase:
     "Datei mit der Passphrase (mind. 12 Zeichen; sonst $BOTE_RECOVERY_PASSPHRASE) / file holding the passphrase (at least 12 characters; else $BOTE_RECOVERY_PASSPHRASE)",
+  adminPolicy:
+    "Richtlinien der Organisation, signiert mit dem Organisationsschlüssel / the organisation's policies, signed with the organisation key",
+  adminPolicyShow:
+    "Zeigt die geltende Richtlinie, wer sie wann festlegte / shows the policy in force, who set it and when",
+  adminPolicySet:
+    "Ändert nur die angegebenen Einstellungen (nur Admins) / changes only the given settings (admins only)",
+  adminPolicyDisappearing:
+    "Standard für verschwindende Nachrichten neuer Chats / default disappearing time of new chats: off | 1h | 1d | 7d | 4w",
+  adminPolicyMaxAttachment: "größter Anhang, z. B. 25MB, 500kB, 1GB / largest attachment, e.g. 25MB, 500kB, 1GB",
+  adminPolicyExternal:
+    "Chats mit Personen außerhalb der Organisation / chats with people outside the organisation: on | off",
+  adminPolicyAppLock: "App-Sperre vorschreiben / require an app lock: on | off",
+  adminPolicyMinPin: "kürzeste PIN der App-Sperre (4–12) / shortest app lock PIN (4–12)",
+  adminPolicyPostQuantum:
+    "Post-Quanten-Verschlüsselung; wird bei der Einrichtung gewählt / post-quantum encryption; chosen at setup: on | off",
+  adminPolicyWipe: "deaktivierte Geräte löschen ihre Daten / deactivated devices delete their data: on | off",
+  adminPolicyLanguage: "Sprache der Organisation / the organisation's language: de | en",
   device: "Weitere Geräte derselben Person (Handy + PC) / more devices of the same person (phone + PC)",
   deviceLink:
     "Verbindet ein neues Gerät mit diesem Konto (Code oder QR-Code) / links a new device to this account (code or QR code)",

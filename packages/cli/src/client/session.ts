@@ -74,6 +74,12 @@ function openSqlite(file: string): SqliteClientStore {
   }
 }
 
+/** Deletes the profile's database and session: the keys, chats and messages of this device. */
+async function wipeProfile(options: ClientOptions): Promise<void> {
+  const dir = profileDir(options);
+  for (const name of ["bote.db", "bote.db-wal", "bote.db-shm", "session"]) await rm(join(dir, name), { force: true });
+}
+
 /** Runs a command with an opened client; closes it (waiting for background steps) in every case. */
 export async function withClient(
   options: ClientOptions,
@@ -83,7 +89,13 @@ export async function withClient(
   const store = openStore(options);
   let client: BoteClient;
   try {
-    client = await BoteClient.open({ store, transport: nodeTransport, sessionCache: fileSessionCache(options) });
+    client = await BoteClient.open({
+      store,
+      transport: nodeTransport,
+      sessionCache: fileSessionCache(options),
+      // The organisation's policy may ask a deactivated device to delete what it holds.
+      wipe: () => wipeProfile(options),
+    });
   } catch (err) {
     await store.close();
     throw err;

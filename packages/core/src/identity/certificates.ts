@@ -8,6 +8,7 @@ import {
   directoryEntryBody,
   invitationCertificateBody,
   keyRotationBody,
+  policyBody,
   revocationBody,
   STATEMENT_LABELS,
   type AccountCertificate,
@@ -16,6 +17,8 @@ import {
   type DirectoryEntryStatement,
   type InvitationCertificate,
   type KeyRotation,
+  type Policy,
+  type PolicyRules,
   type Revocation,
   type RevocationTarget,
   type Role,
@@ -222,4 +225,19 @@ export function createDirectoryEntry(
     ...fields,
     signature: signStatement(STATEMENT_LABELS.directoryEntry, directoryEntryBody(fields), organisationKey.signKey),
   };
+}
+
+/** The organisation's statement of the rules every device follows (docs/PROTOCOL.md, "Policy"). */
+export function createPolicyStatement(
+  organisationKey: SignatureKeyPair,
+  rules: PolicyRules,
+  options: { readonly issuedBy: Uint8Array; readonly now: Date },
+): Policy {
+  const fields = {
+    ...rules,
+    organisationKey: organisationKey.publicKey,
+    issuedAtSeconds: seconds(options.now),
+    issuedBy: options.issuedBy,
+  };
+  return { ...fields, signature: signStatement(STATEMENT_LABELS.policy, policyBody(fields), organisationKey.signKey) };
 }

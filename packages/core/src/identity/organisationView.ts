@@ -9,16 +9,19 @@ import {
   checkDirectoryEntry,
   checkGuestCertificate,
   checkKeyRotation,
+  checkPolicy,
   checkRevocation,
   decodeAccountCertificate,
   decodeContactPoint,
   decodeDirectoryEntry,
   decodeKeyRotation,
+  decodePolicy,
   encodeAccountCertificate,
   encodeContactPoint,
   encodeDirectoryEntry,
   encodeBase64url,
   encodeKeyRotation,
+  encodePolicy,
   decodeBase64url,
   equalBytes,
   type AccountCertificate,
@@ -26,6 +29,7 @@ import {
   type DirectoryEntryStatement,
   type KeyRotation,
   type OrganisationStatement,
+  type Policy,
   type Revocation,
   type StatementFault,
 } from "@bote/protocol";
@@ -65,6 +69,11 @@ export interface OrganisationView {
    * the server's word.
    */
   readonly directory: ReadonlyMap<string, DirectoryEntryStatement>;
+  /**
+   * The newest policy signed by the current key (by issued at, then log
+   * order); undefined while the organisation set none and the defaults apply.
+   */
+  readonly policy?: Policy;
   /** How far the server's organisation log has been applied. */
   readonly logSeq: number;
 }
@@ -228,6 +237,17 @@ export function applyDirectoryEntry(
   return { view: { ...view, directory: new Map(view.directory).set(id, entry) } };
 }
 
+/** Keeps a policy signed by the current key unless a newer one is known: the newest wins, an equal one by log order. */
+export function applyPolicy(
+  view: OrganisationView,
+  policy: Policy,
+): { view: OrganisationView; fault?: StatementFault } {
+  const fault = checkPolicy(policy, view.currentKey, verifyEd25519);
+  if (fault !== undefined) return { view, fault };
+  if (view.policy !== undefined && view.policy.issuedAtSeconds > policy.issuedAtSeconds) return { view };
+  return { view: { ...view, policy } };
+}
+
 /** The contact point with this slug, if the view knows one. */
 export function findContactPoint(view: OrganisationView, slug: string): ContactPoint | undefined {
   return [...view.contactPoints.values()].find((c) => c.slug === slug);
@@ -257,6 +277,8 @@ export function applyStatement(
       return applyContactPoint(view, statement.contactPoint);
     case "directoryEntry":
       return applyDirectoryEntry(view, statement.entry);
+    case "policy":
+      return applyPolicy(view, statement.policy);
     default: {
       const unknown: never = statement;
       throw new RangeError(`unknown statement ${String(unknown)}`);
@@ -352,6 +374,8 @@ interface StoredView {
   contactPoints?: string[];
   /** Absent in views stored before directory entries existed. */
   directory?: string[];
+  /** Absent while the organisation set no policy (and in views stored before policies existed). */
+  policy?: string;
   logSeq: number;
 }
 
@@ -369,6 +393,7 @@ export function encodeOrganisationView(view: OrganisationView): Uint8Array {
     keyChanges: [...view.keyChanges],
     contactPoints: [...view.contactPoints.values()].map((c) => b64(encodeContactPoint(c))),
     directory: [...view.directory.values()].map((e) => b64(encodeDirectoryEntry(e))),
+    ...(view.policy === undefined ? {} : { policy: b64(encodePolicy(view.policy)) }),
     logSeq: view.logSeq,
   };
   return new TextEncoder().encode(JSON.stringify(stored));
@@ -421,7 +446,10 @@ export function decodeOrganisationView(encoded: Uint8Array): OrganisationView {
     if (!entry.ok) throw new RangeError("stored organisation view is damaged");
     directory.set(b64(entry.value.accountId), entry.value);
   }
+  const policy = stored.policy === undefined ? undefined : decodePolicy(bytes(stored.policy));
+  if (policy !== undefined && !policy.ok) throw new RangeError("stored organisation view is damaged");
   return {
+    ...(policy === undefined ? {} : { policy: policy.value }),
     anchorKey: bytes(stored.anchor),
     currentKey: bytes(stored.current),
     rotations,

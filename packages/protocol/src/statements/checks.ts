@@ -7,6 +7,7 @@ import { equalBytes } from "../base64url.js";
 import {
   accountCertificateBody,
   contactPointBody,
+  policyBody,
   deviceCertificateBody,
   directoryEntryBody,
   invitationCertificateBody,
@@ -17,6 +18,7 @@ import {
   STATEMENT_LABELS,
   type AccountCertificate,
   type ContactPoint,
+  type Policy,
   type DeviceCertificate,
   type DirectoryEntryStatement,
   type InvitationCertificate,
@@ -184,4 +186,11 @@ export function checkDirectoryEntry(
   if (!equalBytes(c.organisationKey, organisationKey)) return "wrong_organisation_key";
   const message = signedMessage(STATEMENT_LABELS.directoryEntry, directoryEntryBody(c));
   return verify(organisationKey, message, c.signature) ? undefined : "bad_signature";
+}
+
+/** A policy signed by `organisationKey`. */
+export function checkPolicy(p: Policy, organisationKey: Uint8Array, verify: VerifyEd25519): StatementFault | undefined {
+  if (!equalBytes(p.organisationKey, organisationKey)) return "wrong_organisation_key";
+  const message = signedMessage(STATEMENT_LABELS.policy, policyBody(p));
+  return verify(organisationKey, message, p.signature) ? undefined : "bad_signature";
 }

@@ -10,7 +10,7 @@
  * org certified for exactly that account) → device certificate (signed by
  * the account key). Revocations and key rotations are org-signed too.
  */
-import { ID_BYTES, MAX_DISPLAY_NAME_CHARS } from "../limits.js";
+import { ID_BYTES, MAX_DISPLAY_NAME_CHARS, MIN_CHUNK_BYTES } from "../limits.js";
 import type { Role } from "../api.js";
 import { ByteReader, ByteWriter, StatementDecodeError } from "./bytes.js";
 
@@ -31,6 +31,7 @@ export const STATEMENT_LABELS = {
   rotation: "bote-org-key-v1\0",
   contactPoint: "bote-contact-point-v1\0",
   directoryEntry: "bote-directory-v1\0",
+  policy: "bote-policy-v1\0",
 } as const;
 export type StatementLabel = (typeof STATEMENT_LABELS)[keyof typeof STATEMENT_LABELS];
 
@@ -635,6 +636,150 @@ export function decodeDirectoryEntry(bytes: Uint8Array): Decoded<DirectoryEntryS
 }
 
 // ---------------------------------------------------------------------------
+// Policy
+
+/** The languages an organisation may default to. */
+export const POLICY_LANGUAGES = ["de", "en"] as const;
+export type PolicyLanguage = (typeof POLICY_LANGUAGES)[number];
+/** A PIN shorter than 4 digits protects nothing; the web app's lock takes at most 12. */
+export const MIN_POLICY_PIN_LENGTH = 4;
+export const MAX_POLICY_PIN_LENGTH = 12;
+/** The longest default disappearing time: one year. */
+export const MAX_DISAPPEARING_SECONDS = 366 * 24 * 3600;
+/** The largest attachment a policy may allow: 4 GiB (a server's own limit may be lower). */
+export const MAX_POLICY_ATTACHMENT_BYTES = 4 * 1024 * 1024 * 1024;
+
+/** What the organisation asks of every device; clients enforce it, the server where it can. */
+export interface PolicyRules {
+  /** The default disappearing-message time of new chats, in seconds; 0 is off. */
+  readonly disappearingSeconds: number;
+  /** The largest attachment a member may send, in bytes of the file. */
+  readonly maxAttachmentBytes: number;
+  /** Whether members may chat with people outside the organisation. */
+  readonly externalChats: boolean;
+  /** Whether every device must have an app lock (a PIN). */
+  readonly appLockRequired: boolean;
+  /** The shortest PIN an app lock may have. */
+  readonly minPinLength: number;
+  /** Whether the organisation's MLS groups use the post-quantum suite (X-Wing). */
+  readonly postQuantum: boolean;
+  /** Whether a deactivated or revoked device deletes its local data. */
+  readonly wipeOnDeactivation: boolean;
+  /** The language new members' apps start in. */
+  readonly language: PolicyLanguage;
+}
+
+/**
+ * The organisation's statement "these rules apply". The newest valid one
+ * (by `issuedAtSeconds`, then log order) replaces every earlier one; with
+ * none, DEFAULT_POLICY_RULES apply.
+ */
+export interface Policy extends PolicyRules {
+  readonly organisationKey: Uint8Array;
+  readonly issuedAtSeconds: number;
+  readonly issuedBy: Uint8Array;
+  /** By the organisation key. */
+  readonly signature: Uint8Array;
+}
+
+/**
+ * The most bytes a blob of an attachment of `fileBytes` can take: the file
+ * and one 16-byte GCM tag per chunk of at least MIN_CHUNK_BYTES. The
+ * server holds a member's upload to this for the policy's limit.
+ */
+export function maxAttachmentBlobBytes(fileBytes: number): number {
+  return fileBytes + 16 * (Math.ceil(fileBytes / MIN_CHUNK_BYTES) + 1);
+}
+
+export const DEFAULT_POLICY_RULES: PolicyRules = {
+  disappearingSeconds: 0,
+  maxAttachmentBytes: 100_000_000,
+  externalChats: true,
+  appLockRequired: false,
+  minPinLength: 6,
+  postQuantum: false,
+  wipeOnDeactivation: false,
+  language: "de",
+};
+
+const POLICY_VERSION = 1;
+const POLICY_FLAGS = { externalChats: 1, appLockRequired: 2, postQuantum: 4, wipeOnDeactivation: 8 } as const;
+const ALL_POLICY_FLAGS = 15;
+const LANGUAGE_CODES: Record<PolicyLanguage, number> = { de: 1, en: 2 };
+
+/** Undefined when the rules fit the wire; otherwise the first field that does not. */
+export function policyRulesFault(r: PolicyRules): keyof PolicyRules | undefined {
+  const whole = (n: number, max: number, min = 0) => Number.isSafeInteger(n) && n >= min && n <= max;
+  if (!whole(r.disappearingSeconds, MAX_DISAPPEARING_SECONDS)) return "disappearingSeconds";
+  if (!whole(r.maxAttachmentBytes, MAX_POLICY_ATTACHMENT_BYTES, 1)) return "maxAttachmentBytes";
+  if (!whole(r.minPinLength, MAX_POLICY_PIN_LENGTH, MIN_POLICY_PIN_LENGTH)) return "minPinLength";
+  if (!POLICY_LANGUAGES.includes(r.language)) return "language";
+  return undefined;
+}
+
+export function policyBody(c: Omit<Policy, "signature">): Uint8Array {
+  const fault = policyRulesFault(c);
+  if (fault !== undefined) throw new RangeError(`policy ${fault} is out of range`);
+  const flags =
+    (c.externalChats ? POLICY_FLAGS.externalChats : 0) |
+    (c.appLockRequired ? POLICY_FLAGS.appLockRequired : 0) |
+    (c.postQuantum ? POLICY_FLAGS.postQuantum : 0) |
+    (c.wipeOnDeactivation ? POLICY_FLAGS.wipeOnDeactivation : 0);
+  return new ByteWriter()
+    .u8(POLICY_VERSION)
+    .fixed(c.organisationKey, ED25519_KEY_BYTES, "organisationKey")
+    .u64(c.disappearingSeconds)
+    .u64(c.maxAttachmentBytes)
+    .u8(flags)
+    .u8(c.minPinLength)
+    .u8(LANGUAGE_CODES[c.language])
+    .u64(c.issuedAtSeconds)
+    .fixed(c.issuedBy, ID_BYTES, "issuedBy")
+    .finish();
+}
+
+export function encodePolicy(c: Policy): Uint8Array {
+  return new ByteWriter().bytes(policyBody(c)).fixed(c.signature, ED25519_SIGNATURE_BYTES, "signature").finish();
+}
+
+export function decodePolicy(bytes: Uint8Array): Decoded<Policy> {
+  return decodeWith(() => {
+    const r = new ByteReader(bytes, "policy");
+    if (r.u8("version") !== POLICY_VERSION) throw new StatementDecodeError("policy.version");
+    const organisationKey = r.fixed(ED25519_KEY_BYTES, "organisationKey");
+    const disappearingSeconds = r.u64("disappearingSeconds");
+    const maxAttachmentBytes = r.u64("maxAttachmentBytes");
+    const flags = r.u8("flags");
+    if ((flags & ~ALL_POLICY_FLAGS) !== 0) throw new StatementDecodeError("policy.flags");
+    const minPinLength = r.u8("minPinLength");
+    const languageCode = r.u8("language");
+    const language = POLICY_LANGUAGES.find((l) => LANGUAGE_CODES[l] === languageCode);
+    if (language === undefined) throw new StatementDecodeError("policy.language");
+    const issuedAtSeconds = r.u64("issuedAtSeconds");
+    const issuedBy = r.fixed(ID_BYTES, "issuedBy");
+    const signature = r.fixed(ED25519_SIGNATURE_BYTES, "signature");
+    r.end();
+    const policy: Policy = {
+      organisationKey,
+      disappearingSeconds,
+      maxAttachmentBytes,
+      externalChats: (flags & POLICY_FLAGS.externalChats) !== 0,
+      appLockRequired: (flags & POLICY_FLAGS.appLockRequired) !== 0,
+      minPinLength,
+      postQuantum: (flags & POLICY_FLAGS.postQuantum) !== 0,
+      wipeOnDeactivation: (flags & POLICY_FLAGS.wipeOnDeactivation) !== 0,
+      language,
+      issuedAtSeconds,
+      issuedBy,
+      signature,
+    };
+    const fault = policyRulesFault(policy);
+    if (fault !== undefined) throw new StatementDecodeError(`policy.${fault}`);
+    return policy;
+  });
+}
+
+// ---------------------------------------------------------------------------
 // The organisation log: any org-signed statement, tagged
 
 export type OrganisationStatement =
@@ -643,15 +788,16 @@ export type OrganisationStatement =
   | { readonly kind: "rotation"; readonly rotation: KeyRotation }
   | { readonly kind: "invitation"; readonly certificate: InvitationCertificate }
   | { readonly kind: "contactPoint"; readonly contactPoint: ContactPoint }
+  | { readonly kind: "policy"; readonly policy: Policy }
   | { readonly kind: "directoryEntry"; readonly entry: DirectoryEntryStatement };
 
-// 6 is the policy statement (issue 13, another branch).
 const STATEMENT_CODES = {
   account: 1,
   revocation: 2,
   rotation: 3,
   invitation: 4,
   contactPoint: 5,
+  policy: 6,
   directoryEntry: 7,
 } as const;
 
@@ -669,6 +815,8 @@ export function encodeOrganisationStatement(s: OrganisationStatement): Uint8Arra
       return w.bytes(encodeInvitationCertificate(s.certificate)).finish();
     case "contactPoint":
       return w.bytes(encodeContactPoint(s.contactPoint)).finish();
+    case "policy":
+      return w.bytes(encodePolicy(s.policy)).finish();
     case "directoryEntry":
       return w.bytes(encodeDirectoryEntry(s.entry)).finish();
     default: {
@@ -696,6 +844,8 @@ export function decodeOrganisationStatement(bytes: Uint8Array): Decoded<Organisa
       return wrap(decodeInvitationCertificate(rest), (certificate) => ({ kind: "invitation", certificate }));
     case STATEMENT_CODES.contactPoint:
       return wrap(decodeContactPoint(rest), (contactPoint) => ({ kind: "contactPoint", contactPoint }));
+    case STATEMENT_CODES.policy:
+      return wrap(decodePolicy(rest), (policy) => ({ kind: "policy", policy }));
     case STATEMENT_CODES.directoryEntry:
       return wrap(decodeDirectoryEntry(rest), (entry) => ({ kind: "directoryEntry", entry }));
     default:

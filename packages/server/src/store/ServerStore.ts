@@ -175,7 +175,9 @@ export type StatementChange =
       statement: Bytes;
     }
   /** The account must be a member of the organisation, or named by one of its invitations. */
-  | { kind: "directoryEntry"; accountId: Bytes; statement: Bytes };
+  | { kind: "directoryEntry"; accountId: Bytes; statement: Bytes }
+  /** The organisation's policy; the server keeps what it enforces (the largest attachment). */
+  | { kind: "policy"; maxAttachmentBytes: number; issuedAt: number; statement: Bytes };
 
 export type ApplyStatementsResult =
   | {
@@ -457,6 +459,8 @@ export interface ServerStore {
 
   /** The organisation's current key (head of its rotation chain), undefined until the first admin joined. */
   getOrganisationKey(orgId: Bytes): Promise<Bytes | undefined>;
+  /** The largest attachment the organisation's newest policy allows; undefined while it set none. */
+  getAttachmentLimit(orgId: Bytes): Promise<number | undefined>;
   /** Sets the first key; false (and nothing changed) if the organisation already has one. */
   setOrganisationKey(orgId: Bytes, key: Bytes): Promise<boolean>;
 

@@ -10,6 +10,7 @@ import {
   checkDirectoryEntry,
   encodeContactPoint,
   checkKeyRotation,
+  checkPolicy,
   checkRevocation,
   decodeOrganisationStatement,
   encodeAccountCertificate,
@@ -109,6 +110,13 @@ export function statementChanges(
       case "directoryEntry":
         fault = checkDirectoryEntry(s.entry, key, verifyEd25519);
         if (fault === undefined) changes.push({ kind: "directoryEntry", accountId: s.entry.accountId, statement });
+        break;
+      case "policy":
+        fault = checkPolicy(s.policy, key, verifyEd25519);
+        if (fault === undefined) {
+          const { maxAttachmentBytes, issuedAtSeconds } = s.policy;
+          changes.push({ kind: "policy", maxAttachmentBytes, issuedAt: issuedAtSeconds, statement });
+        }
         break;
       default:
         return missingCase(s);

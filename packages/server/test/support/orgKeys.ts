@@ -8,12 +8,14 @@ import {
   STATEMENT_LABELS,
   accountCertificateBody,
   contactPointBody,
+  DEFAULT_POLICY_RULES,
   deviceCertificateBody,
   directoryEntryBody,
   encodeBase64url,
   encodeOrganisationStatement,
   invitationCertificateBody,
   keyRotationBody,
+  policyBody,
   revocationBody,
   signedMessage,
   type AccountCertificate,
@@ -23,6 +25,8 @@ import {
   type InvitationCertificate,
   type KeyRotation,
   type OrganisationStatement,
+  type Policy,
+  type PolicyRules,
   type Revocation,
   type RevocationTarget,
   type Role,
@@ -204,4 +208,18 @@ export function directoryEntry(
     issuedBy: fields.issuedBy,
   };
   return { ...body, signature: signAs(org, STATEMENT_LABELS.directoryEntry, directoryEntryBody(body)) };
+}
+
+/** A policy statement signed by `org`: the defaults, with the given rules changed. */
+export function policy(
+  org: KeyPair,
+  fields: Partial<PolicyRules> & { issuedBy: Uint8Array; issuedAtSeconds?: number },
+): Policy {
+  const body = {
+    ...DEFAULT_POLICY_RULES,
+    ...fields,
+    organisationKey: org.publicKey,
+    issuedAtSeconds: fields.issuedAtSeconds ?? nowSeconds(),
+  };
+  return { ...body, signature: signAs(org, STATEMENT_LABELS.policy, policyBody(body)) };
 }

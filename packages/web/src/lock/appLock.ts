@@ -6,7 +6,9 @@
  * What it protects: while locked, the app neither opens the decrypted
  * ClientStore nor connects to the server nor renders a chat, so someone
  * who picks up an unlocked phone or a shared office PC with the app open in
- * a tab that was reloaded sees nothing. Guessing is slowed down: every wrong
+ * a tab that was reloaded sees nothing. After 5 minutes without use the app
+ * closes the device again and shows the lock (inactivity.ts); an
+ * organisation's policy may require a PIN of a minimum length. Guessing is slowed down: every wrong
  * PIN is counted in IndexedDB (reloading does not reset it), and from the
  * 5th wrong attempt on the lock refuses without checking for 30 s, doubling
  * up to an hour.

@@ -1,7 +1,13 @@
 /** Encrypted attachments: streamed in under an unguessable id, streamed out, expired by the sweeper. */
 import type { FastifyInstance } from "fastify";
 import { Readable } from "node:stream";
-import { BoteError, blobIdParam, encodeBase64url, type BlobUploadResponse } from "@bote/protocol";
+import {
+  BoteError,
+  blobIdParam,
+  encodeBase64url,
+  maxAttachmentBlobBytes,
+  type BlobUploadResponse,
+} from "@bote/protocol";
 import type { ServerContext } from "../context.js";
 import { authenticate, GUEST_ROUTE } from "../auth.js";
 import { parse } from "../parse.js";
@@ -22,14 +28,28 @@ async function guestBlobBudget(ctx: ServerContext, accountId: Uint8Array, declar
   return left;
 }
 
+/**
+ * The largest blob the organisation's policy allows a member: the file plus
+ * the chunked encryption's overhead, so a file at the limit still fits.
+ */
+async function policyBlobLimit(ctx: ServerContext, orgId: Uint8Array): Promise<number | undefined> {
+  const limit = await ctx.store.getAttachmentLimit(orgId);
+  return limit === undefined ? undefined : maxAttachmentBlobBytes(limit);
+}
+
 export function blobRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post("/v1/blobs", { config: GUEST_ROUTE }, async (request, reply) => {
     const me = await authenticate(ctx, request);
     if (request.headers["content-type"] !== "application/octet-stream") throw new BoteError("unsupported_media_type");
     const declared = Number(request.headers["content-length"] ?? "0");
     if (declared > ctx.config.blobMaxBytes) throw new BoteError("blob_too_large");
+    // A member's upload is held to the organisation's policy too; a guest's to its budget.
+    const policyLimit = me.guestOf === undefined ? await policyBlobLimit(ctx, me.orgId) : undefined;
+    if (policyLimit !== undefined && declared > policyLimit) throw new BoteError("blob_over_policy");
     const maxBytes =
-      me.guestOf === undefined ? ctx.config.blobMaxBytes : await guestBlobBudget(ctx, me.accountId, declared);
+      me.guestOf !== undefined
+        ? await guestBlobBudget(ctx, me.accountId, declared)
+        : Math.min(ctx.config.blobMaxBytes, policyLimit ?? Infinity);
     const id = randomId(32);
     let size: number;
     try {
@@ -37,7 +57,7 @@ export function blobRoutes(app: FastifyInstance, ctx: ServerContext): void {
     } catch (error) {
       // A guest's chunked upload that ran past what its budget had left.
       if (error instanceof BoteError && error.code === "blob_too_large" && maxBytes < ctx.config.blobMaxBytes) {
-        throw new BoteError("guest_blob_limit");
+        throw new BoteError(me.guestOf === undefined ? "blob_over_policy" : "guest_blob_limit");
       }
       throw error;
     }

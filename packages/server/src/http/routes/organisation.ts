@@ -1,11 +1,11 @@
 /**
  * The organisation's signed log. Any logged-in device of the organisation
  * may read it and post to it: the signatures, checked against the current
- * organisation key, are the authority, not the poster's role. One
- * exception: contact point statements open a door to the public (new guest
- * accounts from anywhere), and directory entries are what every colleague
- * reads about a person, so both are taken from admin sessions only, as a
- * second lock beside the signature.
+ * organisation key, are the authority, not the poster's role. Three
+ * exceptions, taken from admin sessions only as a second lock beside the
+ * signature: contact point statements open a door to the public (new guest
+ * accounts from anywhere), directory entries are what every colleague reads
+ * about a person, and a policy binds every member's device.
  */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
@@ -62,7 +62,8 @@ export function organisationRoutes(app: FastifyInstance, ctx: ServerContext): vo
     const now = ctx.now();
     const verified = statementChanges(body.statements, organisationKey, Math.floor(now / 1000));
     if (!verified.ok) throw new BoteError("statement_invalid", `statements.${verified.index}`);
-    if (me.role !== "admin" && verified.changes.some((c) => c.kind === "contactPoint" || c.kind === "directoryEntry")) {
+    const adminOnly = new Set(["contactPoint", "directoryEntry", "policy"]);
+    if (me.role !== "admin" && verified.changes.some((c) => adminOnly.has(c.kind))) {
       throw new BoteError("forbidden");
     }
     const result = await ctx.store.applyStatements(me.orgId, organisationKey, verified.changes, now);

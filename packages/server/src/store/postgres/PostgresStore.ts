@@ -151,6 +151,14 @@ class PostgresStore implements ServerStore {
     return row && { id: row.id, name: row.name, createdAt: Number(row.created_at) };
   }
 
+  async getAttachmentLimit(orgId: Bytes): Promise<number | undefined> {
+    const [row] = await this.rows<{ max_attachment_bytes: string | null }>(
+      "SELECT max_attachment_bytes FROM organisations WHERE id = $1",
+      [orgId],
+    );
+    return row?.max_attachment_bytes == null ? undefined : Number(row.max_attachment_bytes);
+  }
+
   async getOrganisationKey(orgId: Bytes): Promise<Bytes | undefined> {
     const [row] = await this.rows<{ organisation_key: Buffer | null }>(
       "SELECT organisation_key FROM organisations WHERE id = $1",

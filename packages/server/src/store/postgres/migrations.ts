@@ -288,6 +288,15 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX guest_accounts_contact_point ON guest_accounts(contact_point_id);
     `,
   },
+  {
+    version: 8,
+    sql: `
+      -- Policies (docs/PROTOCOL.md, "Policy"): the log keeps every statement;
+      -- the server keeps what it enforces of the newest, the largest attachment.
+      ALTER TABLE organisations ADD COLUMN policy_issued_at bigint;
+      ALTER TABLE organisations ADD COLUMN max_attachment_bytes bigint;
+    `,
+  },
 ];
 
 export async function applyMigrations(pool: pg.Pool): Promise<void> {

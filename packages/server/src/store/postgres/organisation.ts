@@ -184,6 +184,15 @@ export async function applyChange(
       );
       return fault(invited.rows.length > 0);
     }
+    case "policy": {
+      // The newest policy wins; an older one arriving late changes nothing and is refused.
+      const result = await client.query(
+        `UPDATE organisations SET policy_issued_at = $1, max_attachment_bytes = $2
+          WHERE id = $3 AND (policy_issued_at IS NULL OR policy_issued_at <= $1)`,
+        [change.issuedAt, change.maxAttachmentBytes, orgId],
+      );
+      return fault(result.rowCount === 1);
+    }
     default: {
       const unknown: never = change;
       throw new RangeError(`unknown change ${String(unknown)}`);

@@ -228,6 +228,10 @@ class SqliteStore implements ServerStore {
     return settle(() => this.s.getOrganisationKey.get(orgId)?.organisation_key ?? undefined);
   }
 
+  getAttachmentLimit(orgId: Bytes): Promise<number | undefined> {
+    return settle(() => this.s.getPolicy.get(orgId)?.max_attachment_bytes ?? undefined);
+  }
+
   setOrganisationKey(orgId: Bytes, key: Bytes): Promise<boolean> {
     return settle(() => this.s.setFirstOrganisationKey.run(key, orgId).changes === 1);
   }

@@ -104,6 +104,13 @@ export function applyChanges(
         if (!holds) throw fail();
         break;
       }
+      case "policy": {
+        // The newest policy wins; an older one arriving late changes nothing and is refused.
+        const stored = s.getPolicy.get(orgId)?.policy_issued_at ?? null;
+        if (stored !== null && change.issuedAt < stored) throw fail();
+        s.setPolicy.run(change.issuedAt, change.maxAttachmentBytes, orgId);
+        break;
+      }
       default: {
         const unknown: never = change;
         throw new RangeError(`unknown change ${String(unknown)}`);

@@ -49,6 +49,14 @@ export async function setLanguage(next: Language): Promise<void> {
   language.value = next;
 }
 
+/** The organisation's language (its policy), shown until the person chooses one here; not stored. */
+export async function organisationLanguage(next: Language): Promise<void> {
+  if (globalThis.localStorage?.getItem(STORAGE_KEY) != null || language.value === next) return;
+  await i18next.changeLanguage(next);
+  document.documentElement.lang = next;
+  language.value = next;
+}
+
 export const t = i18next.t.bind(i18next);
 
 export function formatTime(ms: number): string {

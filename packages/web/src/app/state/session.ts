@@ -25,7 +25,7 @@ import type { Role } from "@bote/protocol";
 import { IndexedDbClientStore } from "../../store/IndexedDbClientStore.js";
 import { browserTransport } from "../../platform/browserTransport.js";
 import { AppLock } from "../../lock/appLock.js";
-import { language, t } from "../i18n/i18n.js";
+import { language, organisationLanguage, t } from "../i18n/i18n.js";
 import { navigate, openConversationId, route } from "./route.js";
 import { notifyIncoming } from "./notifications.js";
 import { isReaction, isShown, toLines } from "./lines.js";
@@ -36,6 +36,8 @@ import { arriveAtPublicUrl } from "./canonicalOrigin.js";
 import { latestOnly } from "./latestOnly.js";
 import { isNewerLastLine, mergeConversation, mergeMessage } from "./merge.js";
 import { followUploads } from "./files.js";
+import { watchPolicy } from "./policies.js";
+import { watchInactivity, INACTIVITY_LOCK_MS } from "../../lock/inactivity.js";
 
 export type Phase =
   | { kind: "loading" }
@@ -45,8 +47,8 @@ export type Phase =
   /** Becoming another device of a person signed in elsewhere (state/deviceLink.ts): from a `/link#c=` URL, or typed. */
   | { kind: "link"; link: string | undefined }
   | { kind: "ready" }
-  /** The organisation revoked this device or its account: nothing more to show or to connect. */
-  | { kind: "deactivated" }
+  /** The organisation revoked this device or its account: nothing more to show or to connect; `wiped` when its policy had the data deleted. */
+  | { kind: "deactivated"; wiped?: boolean }
   /** An IndexedDB profile from before the organisation key chain: it can only be replaced. */
   | { kind: "outdated" }
   | { kind: "failed"; message: string };
@@ -107,6 +109,10 @@ export const toast = signal<{ text: string; id: number } | undefined>(undefined)
 let client: BoteClient | undefined;
 let store: IndexedDbClientStore | undefined;
 let lock: AppLock | undefined;
+/** Whether this browser has an app lock PIN; the screens read it (a policy may require one). */
+export const lockEnabled = signal(false);
+let stopInactivity: (() => void) | undefined;
+let onlineListener: (() => void) | undefined;
 const transport: Transport = browserTransport();
 
 export function requireClient(): BoteClient {
@@ -154,6 +160,7 @@ export function errorText(err: unknown): string {
 export async function start(): Promise<void> {
   try {
     lock = await AppLock.open();
+    lockEnabled.value = lock.enabled;
     if (lock.enabled) {
       phase.value = { kind: "locked" };
       return;
@@ -217,7 +224,7 @@ async function openDevice(): Promise<void> {
   }
   // A service worker woken by a push may be working on the store: it finishes first.
   await waitForServiceWorker();
-  await attach(await BoteClient.open({ store, transport }));
+  await attach(await BoteClient.open({ store, transport, wipe: wipeBrowser }));
 }
 
 /** Whether the server still accepts this invitation link, asked before the join screen asks anything. */
@@ -241,6 +248,7 @@ export async function join(
     store,
     transport,
     invitationLink: link,
+    wipe: wipeBrowser,
     ...(firstAdmin === undefined ? {} : firstAdmin),
   });
   forgetInvitationLink();
@@ -258,7 +266,7 @@ export async function linkDevice(options: {
   signal: { readonly aborted: boolean };
 }): Promise<void> {
   store ??= await IndexedDbClientStore.open();
-  const linked = await linkThisDevice({ store, transport, serverUrl: location.origin, ...options });
+  const linked = await linkThisDevice({ store, transport, serverUrl: location.origin, wipe: wipeBrowser, ...options });
   await attach(linked);
 }
 
@@ -287,10 +295,73 @@ export async function deleteLocalProfile(): Promise<void> {
 
 /** The organisation revoked this device: the screen says so, and the device stops connecting. */
 function endDeactivated(): void {
+  stopInactivity?.();
   if (phase.value.kind === "deactivated") return;
   phase.value = { kind: "deactivated" };
   const closing = client;
   void closing?.close().catch(() => undefined);
+}
+
+/**
+ * What the SDK calls, its store closed, when the organisation's policy has a
+ * deactivated device delete its data: Bote's databases in this browser and
+ * what it keeps beside them. The screen then says the data is gone.
+ */
+async function wipeBrowser(): Promise<void> {
+  stopInactivity?.();
+  await store?.close().catch(() => undefined);
+  store = undefined;
+  lock?.close();
+  lock = undefined;
+  await IndexedDbClientStore.delete();
+  // The browser's push subscription too: the server forgot it with the device, nothing may wake this one.
+  const registration = await navigator.serviceWorker?.getRegistration().catch(() => undefined);
+  await (await registration?.pushManager.getSubscription())?.unsubscribe().catch(() => undefined);
+  for (const name of ["bote-lock", "bote-push"]) {
+    await new Promise<void>((resolve) => {
+      const request = indexedDB.deleteDatabase(name);
+      request.onsuccess = request.onerror = () => resolve();
+    });
+  }
+  batch(() => {
+    conversations.value = [];
+    lastLines.value = new Map();
+    openMessages.value = [];
+    contacts.value = new Map();
+    keyChanges.value = new Set();
+    newDevices.value = new Set();
+    phase.value = { kind: "deactivated", wiped: true };
+  });
+  // After the signal: its effect writes the (empty) list back.
+  globalThis.localStorage?.removeItem(KEY_CHANGES);
+}
+
+/**
+ * The inactivity lock: after a while without use the app closes the device
+ * (socket, store) and shows the lock screen, as on a reload. Only with a PIN.
+ */
+export async function lockApp(): Promise<void> {
+  if (!lockEnabled.value || phase.value.kind !== "ready") return;
+  stopInactivity?.();
+  const closing = client;
+  client = undefined;
+  await closing?.close().catch(() => undefined);
+  await store?.close().catch(() => undefined);
+  store = undefined;
+  batch(() => {
+    conversations.value = [];
+    lastLines.value = new Map();
+    openMessages.value = [];
+    contacts.value = new Map();
+    phase.value = { kind: "locked" };
+  });
+}
+
+/** Follows whether a PIN is set: with one, the inactivity lock runs. */
+export function noteLockChanged(): void {
+  lockEnabled.value = appLock().enabled;
+  stopInactivity?.();
+  stopInactivity = lockEnabled.value ? watchInactivity(() => void lockApp(), INACTIVITY_LOCK_MS) : undefined;
 }
 
 function isRevoked(err: unknown): boolean {
@@ -307,9 +378,16 @@ async function attach(opened: BoteClient): Promise<void> {
     if (phase.value.kind !== "deactivated") connection.value = state;
   });
   // Back from a tunnel or flight mode: try at once instead of at the end of the backoff.
-  window.addEventListener("online", () => opened.reconnectNow());
+  // One listener, for the device opened now: an unlock after the inactivity lock opens it again.
+  if (onlineListener !== undefined) window.removeEventListener("online", onlineListener);
+  onlineListener = () => opened.reconnectNow();
+  window.addEventListener("online", onlineListener);
   // The SDK reports it from the server's closing of the socket, a refused login or the signed log.
   opened.on("deactivated", () => endDeactivated());
+  watchPolicy(opened);
+  // The organisation's language, until the person chooses one.
+  void organisationLanguage(opened.policy.language);
+  opened.on("organisation", () => void organisationLanguage(opened.policy.language));
   opened.on("conversation", (conversation) => onConversation(conversation));
   opened.on("message", (message) => onMessage(message));
   watchInbox(opened);
@@ -324,6 +402,7 @@ async function attach(opened: BoteClient): Promise<void> {
   if (phase.value.kind === "deactivated") return;
   void loadPushSettings().catch((err: unknown) => console.warn("bote: push settings", err));
   phase.value = { kind: "ready" };
+  noteLockChanged();
   if (route.value.screen === "chats") navigate({ screen: "chats" }, true);
   // The join may have connected already, before these handlers were there.
   connection.value = opened.connectionState;

@@ -6,7 +6,8 @@ import { t } from "../i18n/i18n.js";
 import { LockError } from "../../lock/appLock.js";
 import { runAction } from "./actions.js";
 import { disablePush, enablePush, pushSettings } from "./push.js";
-import { appLock, requireClient, showToast } from "./session.js";
+import { appLock, noteLockChanged, requireClient, showToast } from "./session.js";
+import { policy } from "./policies.js";
 
 export async function toggleNotifications(): Promise<void> {
   await runAction("notifications", async () => {
@@ -27,6 +28,12 @@ export async function toggleNotifications(): Promise<void> {
 export async function changePin(pin: string): Promise<boolean> {
   const changed = await runAction("pin", async () => {
     const lock = appLock();
+    const required = policy.value?.appLockRequired === true ? policy.value.minPinLength : undefined;
+    // The organisation's policy: no removal, and no PIN shorter than it asks for.
+    if (required !== undefined && (lock.enabled || pin.length < required)) {
+      showToast(lock.enabled ? t("policies.pinRemovalLocked") : t("policies.pinTooShort", { min: required }));
+      return false;
+    }
     try {
       if (lock.enabled) await lock.removePin(pin);
       else await lock.setPin(pin);
@@ -35,6 +42,7 @@ export async function changePin(pin: string): Promise<boolean> {
       showToast(err.code === "pin_wrong" ? t("settings.pinWrong") : t("settings.pinInvalid"));
       return false;
     }
+    noteLockChanged();
     showToast(lock.enabled ? t("settings.pinSaved") : t("settings.pinRemoved"));
     return true;
   });

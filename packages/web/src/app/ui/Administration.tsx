@@ -24,6 +24,7 @@ import { ConfirmDialog } from "./ConfirmDialog.js";
 import { Icon } from "./icons.js";
 import { InviteForm } from "./Invite.js";
 import { DepartmentEditor } from "./DepartmentEditor.js";
+import { PolicyEditor } from "./Policies.js";
 
 type Question =
   | { kind: "deactivate"; member: MemberView }
@@ -74,6 +75,7 @@ export function Administration() {
             {t("contactPoints.open")}
           </a>
         </section>
+        <PolicyEditor />
         <MemberList ask={setQuestion} />
         <InvitationList />
         <RecoveryKit />

@@ -4,7 +4,9 @@ import { Inbox, Inquiry } from "./Inbox.js";
 import { ContactPoints } from "./ContactPoints.js";
 import { Directory } from "./Directory.js";
 import { BatchInvite } from "./BatchInvite.js";
-import { phase, toast } from "../state/session.js";
+import { lockEnabled, phase, toast } from "../state/session.js";
+import { policy } from "../state/policies.js";
+import { PinRequiredScreen } from "./Policies.js";
 import { incomingNotice } from "../state/notifications.js";
 import { ChatList } from "./ChatList.js";
 import { Chat } from "./Chat.js";
@@ -62,10 +64,14 @@ export function App() {
     case "link":
       return <LinkScreen key={language.value} link={current.link} />;
     case "deactivated":
-      return <DeactivatedScreen key={language.value} />;
+      return <DeactivatedScreen key={language.value} wiped={current.wiped === true} />;
     case "outdated":
       return <OutdatedScreen key={language.value} />;
     case "ready":
+      // The organisation requires an app lock: nothing else until this browser has one.
+      if (policy.value?.appLockRequired === true && !lockEnabled.value) {
+        return <PinRequiredScreen key={language.value} minPin={policy.value.minPinLength} />;
+      }
       // Keyed by language: a switch re-renders every text (signals would only update the components that read it).
       return <Ready key={language.value} />;
   }

@@ -6,13 +6,14 @@ import { Icon } from "./icons.js";
 import { LanguageSwitch } from "./Settings.js";
 
 /** The organisation revoked this device: no chats, no reconnecting, only the reason. */
-export function DeactivatedScreen() {
+export function DeactivatedScreen({ wiped }: { wiped: boolean }) {
   return (
     <main class="center">
       <div class="card ended" role="alert">
         <Icon name="lock" size={40} />
         <h1>{t("ended.deactivatedTitle")}</h1>
         <p>{t("ended.deactivatedText")}</p>
+        {wiped && <p>{t("ended.wipedText")}</p>}
         <LanguageSwitch />
       </div>
     </main>

@@ -1,7 +1,9 @@
 import { useState } from "preact/hooks";
 import { language, languages, setLanguage, t, type Language } from "../i18n/i18n.js";
 import { isBusy } from "../state/actions.js";
-import { appLock, ownProfile } from "../state/session.js";
+import { lockEnabled, ownProfile } from "../state/session.js";
+import { policy } from "../state/policies.js";
+import { PolicySummary } from "./Policies.js";
 import { setPushLanguage } from "../state/push.js";
 import { changePin } from "../state/settings.js";
 import { NotificationSettings } from "./NotificationSettings.js";
@@ -50,6 +52,7 @@ export function Settings() {
         </dl>
         <LanguageSwitch />
         <PinSettings />
+        <PolicySummary />
         <NotificationSettings />
         <a class="secondary link-button" href="#/colleagues">
           {t("colleagues.open")}
@@ -68,14 +71,15 @@ export function Settings() {
 }
 
 function PinSettings() {
-  const [enabled, setEnabled] = useState(appLock().enabled);
+  const enabled = lockEnabled.value;
   const [pin, setPin] = useState("");
   const submit = async (event: Event) => {
     event.preventDefault();
     if (!(await changePin(pin))) return;
-    setEnabled(appLock().enabled);
     setPin("");
   };
+  // Required by the organisation's policy: it cannot be removed here.
+  if (enabled && policy.value?.appLockRequired === true) return <p class="hint">{t("policies.pinRemovalLocked")}</p>;
   return (
     <form class="row-form" onSubmit={(e) => void submit(e)}>
       <label for="settings-pin">{enabled ? t("settings.pinRemoveLabel") : t("settings.pinSetLabel")}</label>

@@ -6,6 +6,7 @@ import { registerMembers } from "./members.js";
 import { registerDepartment } from "./department.js";
 import { registerDeactivate, registerDemote, registerPromote, registerRevokeDevice } from "./offboarding.js";
 import { registerRecoveryKit, registerRotateKey } from "./keys.js";
+import { registerPolicy } from "./policy.js";
 
 export function registerAdmin(program: Command): void {
   const admin = program.command("admin").description(helpTexts.admin);
@@ -20,4 +21,5 @@ export function registerAdmin(program: Command): void {
   registerDemote(admin);
   registerRotateKey(admin);
   registerRecoveryKit(admin);
+  registerPolicy(admin);
 }
