@@ -3,6 +3,7 @@ import {
   decodeDevice,
   decodeOrganisationView,
   encodeOrganisationView,
+  type AuditEntry,
   type OrganisationView,
   type RecoveryKit,
   createRecoveryKit,
@@ -29,6 +30,7 @@ import {
   TextSchema,
   type ContactPoint,
   type InvitationsResponse,
+  type OrganisationSettings,
   type Role,
 } from "@bote/protocol";
 import { ClientError, isOffline } from "./clientError.js";
@@ -68,6 +70,7 @@ import {
   syncOrganisation,
 } from "./organisation.js";
 import { directoryEntry, type DirectoryEntry } from "./directory.js";
+import { completeSetup, readAuditLog, readOrganisationSettings, type SetupInput } from "./auditLog.js";
 import { listInvitations, recertify, revoke, rotate } from "./administration.js";
 import { createInvitationLink, currentOrganisationKey } from "./invitations.js";
 import { b64 } from "./ids.js";
@@ -495,6 +498,24 @@ export class BoteClient {
       const next = await rotate(this.ctx);
       await this.updateProfile({ organisationSignKey: next });
     });
+  }
+
+  /** The admin actions of the organisation's signed log, newest first, each with its statement's hash and signature (admins). */
+  async auditLog(): Promise<AuditEntry[]> {
+    await this.session.sessionToken();
+    await syncOrganisation(this.ctx);
+    return readAuditLog(this.ctx);
+  }
+
+  /** The organisation's name, default language, and whether its first admin finished the setup. */
+  async organisationSettings(): Promise<OrganisationSettings> {
+    await this.session.sessionToken();
+    return readOrganisationSettings(this.ctx);
+  }
+
+  /** The setup's organisation name, this admin's own name and the default language; marks the setup done. */
+  setUpOrganisation(input: SetupInput): Promise<void> {
+    return this.administer(() => completeSetup(this.ctx, input));
   }
 
   /** The organisation key as a passphrase-sealed recovery kit and a printable code (admins only). */

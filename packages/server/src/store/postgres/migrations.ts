@@ -288,6 +288,15 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX guest_accounts_contact_point ON guest_accounts(contact_point_id);
     `,
   },
+  {
+    version: 8,
+    sql: `
+      -- The setup wizard (docs/PROTOCOL.md, "Organisation settings"): the
+      -- default language and when the first admin finished the setup.
+      ALTER TABLE organisations ADD COLUMN language text NOT NULL DEFAULT 'de' CHECK (language IN ('de', 'en'));
+      ALTER TABLE organisations ADD COLUMN set_up_at bigint;
+    `,
+  },
 ];
 
 export async function applyMigrations(pool: pg.Pool): Promise<void> {

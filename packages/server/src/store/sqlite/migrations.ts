@@ -300,6 +300,15 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX guest_accounts_contact_point ON guest_accounts(contact_point_id);
     `,
   },
+  {
+    version: 8,
+    sql: `
+      -- The setup wizard (docs/PROTOCOL.md, "Organisation settings"): the
+      -- default language and when the first admin finished the setup.
+      ALTER TABLE organisations ADD COLUMN language TEXT NOT NULL DEFAULT 'de' CHECK (language IN ('de', 'en'));
+      ALTER TABLE organisations ADD COLUMN set_up_at INTEGER;
+    `,
+  },
 ];
 
 /** Accounts made before version 2 have no certificate: such a database is refused rather than half migrated. */

@@ -5,6 +5,8 @@ import { registerInvitations, registerInvite, registerRevokeInvitation } from ".
 import { registerMembers } from "./members.js";
 import { registerDeactivate, registerDemote, registerPromote, registerRevokeDevice } from "./offboarding.js";
 import { registerRecoveryKit, registerRotateKey } from "./keys.js";
+import { registerAudit } from "./audit.js";
+import { registerSetup } from "./setup.js";
 
 export function registerAdmin(program: Command): void {
   const admin = program.command("admin").description(helpTexts.admin);
@@ -18,4 +20,6 @@ export function registerAdmin(program: Command): void {
   registerDemote(admin);
   registerRotateKey(admin);
   registerRecoveryKit(admin);
+  registerAudit(admin);
+  registerSetup(admin);
 }
