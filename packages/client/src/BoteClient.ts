@@ -510,12 +510,19 @@ export class BoteClient {
   /** The organisation's name, default language, and whether its first admin finished the setup. */
   async organisationSettings(): Promise<OrganisationSettings> {
     await this.session.sessionToken();
-    return readOrganisationSettings(this.ctx);
+    const settings = await readOrganisationSettings(this.ctx);
+    // The profile keeps the name for screens that show it offline; a rename by an admin reaches it here.
+    if (settings.name !== this.profileRecord.organisationName)
+      await this.updateProfile({ organisationName: settings.name });
+    return settings;
   }
 
   /** The setup's organisation name, this admin's own name and the default language; marks the setup done. */
   setUpOrganisation(input: SetupInput): Promise<void> {
-    return this.administer(() => completeSetup(this.ctx, input));
+    return this.administer(async () => {
+      const organisationName = await completeSetup(this.ctx, input);
+      await this.updateProfile({ organisationName });
+    });
   }
 
   /** The organisation key as a passphrase-sealed recovery kit and a printable code (admins only). */

@@ -39,7 +39,7 @@ export interface SetupInput {
 }
 
 /** The setup wizard's last step: the organisation's name and language on the server, the admin's name in the chain. */
-export async function completeSetup(ctx: ClientContext, input: SetupInput): Promise<void> {
+export async function completeSetup(ctx: ClientContext, input: SetupInput): Promise<string> {
   const own = ctx.organisation().accounts.get(ctx.profile().accountId)?.certificate;
   if (own?.role !== "admin") throw new ClientError("not_admin");
   const displayName = input.displayName.normalize("NFC").trim();
@@ -51,4 +51,5 @@ export async function completeSetup(ctx: ClientContext, input: SetupInput): Prom
     name: organisationName,
     language: input.language,
   });
+  return organisationName;
 }

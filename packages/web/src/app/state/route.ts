@@ -19,7 +19,9 @@ export type Route =
   | { screen: "linkDevice" }
   | { screen: "inbox" }
   | { screen: "inquiry"; conversationId: string }
-  | { screen: "contactPoints" };
+  | { screen: "contactPoints" }
+  | { screen: "audit" }
+  | { screen: "setup" };
 
 const ID = "([A-Za-z0-9_-]{1,64})";
 const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
@@ -36,6 +38,8 @@ const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
   [/^#\/inbox$/, () => ({ screen: "inbox" })],
   [new RegExp(`^#/inbox/${ID}$`), (m) => ({ screen: "inquiry", conversationId: m[1]! })],
   [/^#\/contact-points$/, () => ({ screen: "contactPoints" })],
+  [/^#\/audit$/, () => ({ screen: "audit" })],
+  [/^#\/setup$/, () => ({ screen: "setup" })],
 ];
 
 export function parseRoute(hash: string): Route {
@@ -76,6 +80,10 @@ export function routeHash(route: Route): string {
       return `#/inbox/${route.conversationId}`;
     case "contactPoints":
       return "#/contact-points";
+    case "audit":
+      return "#/audit";
+    case "setup":
+      return "#/setup";
   }
 }
 

@@ -21,6 +21,10 @@ import { LinkScreen, WithLinkOffer } from "./LinkScreen.js";
 import { InstallOffer } from "./InstallOffer.js";
 import { originVerdict } from "../state/canonicalOrigin.js";
 import { OriginScreen } from "./OriginScreen.js";
+import { AuditLog } from "./AuditLog.js";
+import { SetupWizard } from "./SetupWizard.js";
+import { checkSetup } from "../state/setup.js";
+import { useEffect } from "preact/hooks";
 
 /** Phone: one pane at a time. Desktop (≥ 900 px): the chat list stays on the left. */
 export function App() {
@@ -70,6 +74,9 @@ export function App() {
 }
 
 function Ready() {
+  useEffect(() => {
+    void checkSetup();
+  }, []);
   const r = route.value;
   const detail = r.screen !== "chats";
   return (
@@ -114,6 +121,10 @@ function Detail() {
       return <Inquiry key={r.conversationId} conversationId={r.conversationId} />;
     case "contactPoints":
       return <ContactPoints />;
+    case "audit":
+      return <AuditLog />;
+    case "setup":
+      return <SetupWizard />;
   }
 }
 
