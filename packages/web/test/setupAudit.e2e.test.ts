@@ -68,6 +68,7 @@ describe("setup wizard and audit log, end to end in Chromium", { skip, timeout: 
     await organisation.fill("   ");
     assert.ok(await page.getByRole("button", { name: "Weiter" }).isDisabled(), "no name, no next step");
     await organisation.fill("Dachdecker Schmidt");
+    await screen(page, "setup-wizard-phone");
     await page.getByRole("button", { name: "Weiter" }).click();
 
     await page.getByText("Schritt 2 von 5").waitFor();
@@ -75,37 +76,43 @@ describe("setup wizard and audit log, end to end in Chromium", { skip, timeout: 
     await page.getByLabel("Ihr Name").fill("Anna Schmidt");
     await page.getByRole("button", { name: "Weiter" }).click();
 
+    // The organisation's default language: English here, so the colleagues' devices start in English.
     await page.getByText("Schritt 3 von 5").waitFor();
     await page.getByRole("radio", { name: "English" }).check();
     await page.getByText("Step 3 of 5").waitFor();
     await page.getByRole("radio", { name: "Deutsch" }).check();
     await page.getByText("Schritt 3 von 5").waitFor();
-    await page.getByRole("button", { name: "Weiter" }).click();
+    await page.getByRole("radio", { name: "English" }).check();
+    await page.getByRole("button", { name: "Next" }).click();
 
-    await page.getByText("Schritt 4 von 5").waitFor();
-    const next = page.getByRole("button", { name: "Weiter" });
+    await page.getByText("Step 4 of 5").waitFor();
+    const next = page.getByRole("button", { name: "Next" });
     assert.ok(await next.isDisabled(), "no kit, no next step");
-    await page.getByLabel("Passphrase (mindestens 12 Zeichen)").fill("Schiefer-Dach-Lindenweg-12");
-    await page.getByLabel("Passphrase wiederholen").fill("Schiefer-Dach-Lindenweg-12");
+    await page.getByLabel("Passphrase (at least 12 characters)").fill("Schiefer-Dach-Lindenweg-12");
+    await page.getByLabel("Repeat the passphrase").fill("Schiefer-Dach-Lindenweg-12");
     const [download] = await Promise.all([
       page.waitForEvent("download", { timeout: 60_000 }),
-      page.getByRole("button", { name: "Kit erstellen und herunterladen" }).click(),
+      page.getByRole("button", { name: "Create and download the kit" }).click(),
     ]);
     assert.equal(download.suggestedFilename(), "bote-wiederherstellung.json");
     const kit = JSON.parse(readFileSync(await download.path(), "utf8")) as Record<string, unknown>;
     assert.equal(kit["bote-recovery-kit"], 1);
     await page.locator(".recovery-code").waitFor();
     assert.ok(await next.isDisabled(), "the kit must be confirmed as kept");
-    await page.getByRole("checkbox", { name: /Ich habe das Kit gespeichert/ }).check();
-    await page.locator(".notices .notice").waitFor({ state: "detached" });
-    await screen(page, "setup-wizard-phone");
+    await screenshot(page, "steps/setup-wizard-recovery-kit-phone", false);
+    await page.getByRole("checkbox", { name: /I saved the kit/ }).check();
     await next.click();
 
-    await page.getByText("Schritt 5 von 5").waitFor();
-    await page.getByText("Richtlinien können Sie später in der Verwaltung festlegen.").waitFor();
-    await page.getByRole("button", { name: "Einrichtung abschließen" }).click();
-    await page.getByText("Dachdecker Schmidt ist eingerichtet.").waitFor();
-    await page.getByRole("heading", { name: "Verwaltung" }).waitFor();
+    await page.getByText("Step 5 of 5").waitFor();
+    await page.getByText("You can set policies later in the administration.").waitFor();
+    await page.getByRole("button", { name: "Finish the setup" }).click();
+    await page.getByText("Dachdecker Schmidt is set up.").waitFor();
+    await page.getByRole("heading", { name: "Administration" }).waitFor();
+
+    // Anna herself reads German; her choice is hers, the organisation's default stays English.
+    await page.goto(`${server.url}/#/settings`);
+    await page.getByRole("radio", { name: "Deutsch" }).check();
+    await page.goto(`${server.url}/#/admin`);
     await page.getByText("Anna Schmidt (Sie)").waitFor();
 
     await page.goto(`${server.url}/#/`);
@@ -119,7 +126,8 @@ describe("setup wizard and audit log, end to end in Chromium", { skip, timeout: 
     const page = anna.page;
     await bernd.page.goto(await invite(page, bernd.name));
     await bernd.page.getByRole("button", { name: "Beitreten" }).click();
-    await bernd.page.getByRole("link", { name: "Neuer Chat" }).waitFor();
+    // Bernd never picked a language: his device starts in the organisation's.
+    await bernd.page.getByRole("link", { name: "New chat" }).waitFor();
     await page.goto(`${server.url}/#/`);
     await invite(page, "Carla Chef");
 

@@ -7,7 +7,7 @@
  */
 import { signal } from "@preact/signals";
 import { isCanonicalDisplayName } from "@bote/protocol";
-import { language, setLanguage, t, type Language } from "../i18n/i18n.js";
+import { hasChosenLanguage, language, setLanguage, t, type Language } from "../i18n/i18n.js";
 import { runAction } from "./actions.js";
 import { holdsOrganisationKey } from "./administration.js";
 import { navigate } from "./route.js";
@@ -45,9 +45,14 @@ export async function checkSetup(): Promise<void> {
   const client = requireClient();
   if (checked === client) return;
   checked = client;
-  if (client.profile.role !== "admin" || !holdsOrganisationKey()) return;
+  const admin = client.profile.role === "admin" && holdsOrganisationKey();
+  const chosen = hasChosenLanguage();
+  if (!admin && chosen) return;
   try {
-    setupPending.value = (await client.organisationSettings()).setUpAt === null;
+    const settings = await client.organisationSettings();
+    // A person who never picked a language starts in the organisation's; the switch in Einstellungen still wins.
+    if (!chosen && settings.language !== language.value) await setLanguage(settings.language);
+    if (admin) setupPending.value = settings.setUpAt === null;
   } catch {
     checked = undefined; // Offline: asked again on the next screen.
   }
