@@ -4,7 +4,8 @@
  * changing anything, and leaves a recovery kit; then invite, join, promote,
  * demote, revoke a device, deactivate and withdraw an invitation each leave
  * exactly one audit entry, signed and verifiable, and neither the audit
- * export nor the server's files hold a word of what was written.
+ * export nor the server's files hold a word of what was written. An entry
+ * the operator forges into the log shows as unverified.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -12,8 +13,9 @@ import { readdir, readFile, rm, mkdtemp, writeFile, stat } from "node:fs/promise
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { BoteClient, ClientError } from "@bote/client";
-import { encodeBase64url } from "@bote/protocol";
-import { openRecoveryKit, type AuditEntry } from "@bote/core";
+import { decodeBase64url, encodeBase64url, encodeOrganisationStatement } from "@bote/protocol";
+import Database from "better-sqlite3";
+import { createRevocation, createSigningKey, openRecoveryKit, type AuditEntry } from "@bote/core";
 import { nodeTransport } from "../src/client/nodeTransport.js";
 import { SqliteClientStore } from "../src/profile/SqliteClientStore.js";
 import { eventually, joinClient } from "./support/sdkClient.js";
@@ -25,6 +27,7 @@ let server: RunningServer;
 let annaProfile: string;
 const clients: BoteClient[] = [];
 const MARKER = "Geheimes-Angebot-4711";
+const b = (text: string) => decodeBase64url(text) ?? assert.fail(`not base64url: ${text}`);
 
 /** Anna's CLI profile, opened by the SDK in this process between her commands. */
 async function openAnna(): Promise<BoteClient> {
@@ -213,5 +216,34 @@ describe("bote admin setup and bote admin audit", { timeout: 180_000 }, () => {
     for (const file of await filesUnder(dataDir)) {
       assert.ok(!(await readFile(file)).includes(MARKER), `${file} holds no message text`);
     }
+
+    // The operator forges an entry: Anna "deactivated", signed by a key of its own, written into the log.
+    const forged = createRevocation(
+      createSigningKey(),
+      { kind: "account", accountId: b(annaId) },
+      { issuedBy: b(annaId), now: new Date() },
+    );
+    const db = new Database(joinPath(dataDir, "bote.sqlite"));
+    try {
+      db.pragma("busy_timeout = 5000");
+      const { id } = db.prepare<[], { id: Buffer }>("SELECT id FROM organisations").get()!;
+      const { seq } = db
+        .prepare<[Buffer], { seq: number }>("SELECT max(seq) AS seq FROM organisation_log WHERE org_id = ?")
+        .get(id)!;
+      db.prepare("INSERT INTO organisation_log (org_id, seq, statement, at) VALUES (?, ?, ?, ?)").run(
+        id,
+        seq + 1,
+        Buffer.from(encodeOrganisationStatement({ kind: "revocation", revocation: forged })),
+        Date.now(),
+      );
+    } finally {
+      db.close();
+    }
+    const afterForgery = await boteOk(["admin", "audit", "--profile", annaProfile, "--json"]);
+    const newest = afterForgery.lines[0] as unknown as AuditEntry;
+    assert.deepEqual([newest.action, newest.subjectName, newest.verified], ["deactivated", "Anna Schmidt", false]);
+    assert.ok((afterForgery.lines as unknown as AuditEntry[]).slice(1).every((e) => e.verified));
+    const shown = await boteOk(["admin", "audit", "--profile", annaProfile]);
+    assert.match(shown.stdout.split("\n")[0]!, /Anna Schmidt deaktiviert \[Signatur NICHT bestätigt\]/);
   });
 });

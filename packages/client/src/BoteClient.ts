@@ -70,7 +70,8 @@ import {
   syncOrganisation,
 } from "./organisation.js";
 import { directoryEntry, type DirectoryEntry } from "./directory.js";
-import { completeSetup, readAuditLog, readOrganisationSettings, type SetupInput } from "./auditLog.js";
+import { readAuditLog } from "./auditLog.js";
+import { completeSetup, readOrganisationSettings, type SetupInput } from "./organisationSetup.js";
 import { listInvitations, recertify, revoke, rotate } from "./administration.js";
 import { createInvitationLink, currentOrganisationKey } from "./invitations.js";
 import { b64 } from "./ids.js";

@@ -1,11 +1,8 @@
-// The admin's audit log and the organisation's setup: both read the
-// organisation's log, the first to fold its statements into admin actions,
-// the second for the settings the server keeps beside it.
+// The admin's audit log: the organisation's whole signed log, folded on
+// this device into admin actions (core's foldAuditLog).
 import { foldAuditLog, type AuditEntry } from "@bote/core";
-import { isCanonicalDisplayName, type Language, type OrganisationSettings } from "@bote/protocol";
 import { ClientError } from "./clientError.js";
 import type { ClientContext } from "./context.js";
-import { recertify } from "./administration.js";
 import { bytesFrom } from "./ServerApi.js";
 
 /** The whole log, page by page, folded into admin actions; newest first. Admins only. */
@@ -24,32 +21,4 @@ export async function readAuditLog(ctx: ClientContext): Promise<AuditEntry[]> {
     after = last.seq;
   }
   return foldAuditLog(logged, [view.anchorKey, view.currentKey]).reverse();
-}
-
-export async function readOrganisationSettings(ctx: ClientContext): Promise<OrganisationSettings> {
-  // Only the settings are wanted: asking from the end of what this device applied keeps the page short.
-  return (await ctx.session.api.organisationLog(ctx.organisation().logSeq)).organisation;
-}
-
-export interface SetupInput {
-  readonly organisationName: string;
-  /** This admin's own name, re-certified by the organisation key if it changed. */
-  readonly displayName: string;
-  readonly language: Language;
-}
-
-/** The setup wizard's last step: the organisation's name and language on the server, the admin's name in the chain. */
-export async function completeSetup(ctx: ClientContext, input: SetupInput): Promise<string> {
-  const own = ctx.organisation().accounts.get(ctx.profile().accountId)?.certificate;
-  if (own?.role !== "admin") throw new ClientError("not_admin");
-  const displayName = input.displayName.normalize("NFC").trim();
-  const organisationName = input.organisationName.normalize("NFC").trim();
-  if (!isCanonicalDisplayName(organisationName)) throw new ClientError("bad_request", "organisationName");
-  if (!isCanonicalDisplayName(displayName)) throw new ClientError("bad_request", "displayName");
-  if (displayName !== own.displayName) await recertify(ctx, ctx.profile().accountId, { displayName });
-  await ctx.session.api.setUpOrganisation({
-    name: organisationName,
-    language: input.language,
-  });
-  return organisationName;
 }
