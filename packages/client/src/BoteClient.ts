@@ -3,6 +3,7 @@ import {
   decodeDevice,
   decodeOrganisationView,
   encodeOrganisationView,
+  type AuditEntry,
   type OrganisationView,
   type RecoveryKit,
   createRecoveryKit,
@@ -29,6 +30,7 @@ import {
   TextSchema,
   type ContactPoint,
   type InvitationsResponse,
+  type OrganisationSettings,
   type Role,
 } from "@bote/protocol";
 import { ClientError, isOffline } from "./clientError.js";
@@ -68,6 +70,8 @@ import {
   syncOrganisation,
 } from "./organisation.js";
 import { directoryEntry, type DirectoryEntry } from "./directory.js";
+import { readAuditLog } from "./auditLog.js";
+import { completeSetup, readOrganisationSettings, type SetupInput } from "./organisationSetup.js";
 import { describe, listInvitations, recertify, revoke, rotate } from "./administration.js";
 import {
   createInvitationLink,
@@ -581,6 +585,31 @@ export class BoteClient {
     return this.administer(async () => {
       const next = await rotate(this.ctx);
       await this.updateProfile({ organisationSignKey: next });
+    });
+  }
+
+  /** The admin actions of the organisation's signed log, newest first, each with its statement's hash and signature (admins). */
+  async auditLog(): Promise<AuditEntry[]> {
+    await this.session.sessionToken();
+    await syncOrganisation(this.ctx);
+    return readAuditLog(this.ctx);
+  }
+
+  /** The organisation's name, default language, and whether its first admin finished the setup. */
+  async organisationSettings(): Promise<OrganisationSettings> {
+    await this.session.sessionToken();
+    const settings = await readOrganisationSettings(this.ctx);
+    // The profile keeps the name for screens that show it offline; a rename by an admin reaches it here.
+    if (settings.name !== this.profileRecord.organisationName)
+      await this.updateProfile({ organisationName: settings.name });
+    return settings;
+  }
+
+  /** The setup's organisation name, this admin's own name and the default language; marks the setup done. */
+  setUpOrganisation(input: SetupInput): Promise<void> {
+    return this.administer(async () => {
+      const organisationName = await completeSetup(this.ctx, input);
+      await this.updateProfile({ organisationName });
     });
   }
 

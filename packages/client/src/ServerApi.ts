@@ -23,6 +23,7 @@ import {
   type InvitationCertificate,
   type InvitationsResponse,
   type OrganisationLogResponse,
+  type OrganisationSettingsRequest,
   type OrganisationStatement,
   type PostStatementsResponse,
   type FetchEntriesResponse,
@@ -184,6 +185,11 @@ export class ServerApi {
 
   organisationLog(after: number): Promise<OrganisationLogResponse> {
     return this.json("GET", `/v1/organisation/log?after=${after}`);
+  }
+
+  /** The setup wizard's organisation name and default language (admins). */
+  setUpOrganisation(settings: OrganisationSettingsRequest): Promise<unknown> {
+    return this.json("POST", "/v1/organisation/settings", settings);
   }
 
   postStatements(statements: readonly OrganisationStatement[]): Promise<PostStatementsResponse> {

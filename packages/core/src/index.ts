@@ -164,6 +164,15 @@ export {
   type CredentialVerdict,
 } from "./identity/organisationView.js";
 export {
+  foldAuditLog,
+  chainKeys,
+  AUDIT_ACTIONS,
+  type AuditAction,
+  type AuditEntry,
+  type LoggedStatementBytes,
+} from "./identity/auditLog.js";
+export { auditCsv, auditJson, AUDIT_CSV_COLUMNS } from "./identity/auditExport.js";
+export {
   createTrustPolicy,
   type ContactTrustLookup,
   type OrganisationViewHolder,

@@ -4,6 +4,8 @@
  */
 import { z } from "zod";
 import { decodeBase64url } from "./base64url.js";
+import type { Language } from "./errors.js";
+import { isCanonicalDisplayName } from "./statements/statements.js";
 import { ID_BYTES, MAX_KEY_PACKAGE_BYTES, MAX_KEY_PACKAGES_PER_UPLOAD } from "./limits.js";
 
 /** base64url text that must decode to between min and max bytes. */
@@ -132,6 +134,22 @@ export interface OrganisationInfo {
   name: string;
 }
 
+/** The languages of Bote's texts; the organisation's default is one of them. */
+export const LANGUAGES = ["de", "en"] as const satisfies readonly Language[];
+
+/** What the setup wizard sets (POST /v1/organisation/settings, admins only). */
+export const organisationSettingsRequest = z.strictObject({
+  name: z.string().max(256).refine(isCanonicalDisplayName, "not a canonical name"),
+  language: z.enum(LANGUAGES),
+});
+export type OrganisationSettingsRequest = z.infer<typeof organisationSettingsRequest>;
+
+export interface OrganisationSettings extends OrganisationInfo {
+  language: Language;
+  /** When the first admin finished the setup, or null: then an admin's app opens the setup wizard. */
+  setUpAt: string | null;
+}
+
 export interface RedeemInvitationResponse {
   accountId: string;
   deviceId: string;
@@ -235,7 +253,7 @@ export interface LoggedStatement {
 
 /** The organisation's signed log: key rotations, account certificates, revocations, invitations. */
 export interface OrganisationLogResponse {
-  organisation: OrganisationInfo;
+  organisation: OrganisationSettings;
   /** The organisation key as the server knows it now; clients trust only the chain from their own anchor. */
   organisationKey: string | null;
   statements: LoggedStatement[];

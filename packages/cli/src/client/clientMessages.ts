@@ -4,6 +4,7 @@
  * missing in English does not compile.
  */
 import type { ConversationEvent } from "@bote/client";
+import type { AuditAction } from "@bote/core";
 import type { Language } from "../messages.js";
 
 const de = {
@@ -53,6 +54,24 @@ const de = {
     `Wiederherstellungs-Kit gespeichert: ${path}. Datei und Passphrase getrennt aufbewahren. Der folgende Code ist der Schlüssel selbst: ausdrucken und wie einen Tresorschlüssel verwahren.`,
   passphraseMissing:
     "Bitte eine Passphrase angeben (--passphrase-file oder $BOTE_RECOVERY_PASSPHRASE), mindestens 12 Zeichen.",
+  auditLine: (at: string, actor: string, action: AuditAction, subject: string, role: string, detail: string) =>
+    `${at}  ${actor} ${auditDe(action, subject, role, detail)}`,
+  auditEmpty: "Noch keine Verwaltungsaktionen.",
+  auditUnverified: " [Signatur NICHT bestätigt]",
+  auditCsvWritten: (path: string, n: number) =>
+    `${n === 1 ? "1 Eintrag" : `${n} Einträge`} als CSV gespeichert: ${path}`,
+  setupAsk: {
+    organisationName: "Name der Organisation: ",
+    displayName: (current: string) => `Ihr Name [${current}]: `,
+    language: "Standardsprache (de/en) [de]: ",
+    recoveryKit: "Datei für das Wiederherstellungs-Kit [bote-wiederherstellung.json]: ",
+    passphrase: "Passphrase für das Kit (mind. 12 Zeichen): ",
+  },
+  setupRecoveryKitMissing:
+    "Die Einrichtung braucht ein Wiederherstellungs-Kit: --recovery-kit <Datei> und --passphrase-file <Datei> (oder $BOTE_RECOVERY_PASSPHRASE).",
+  setupPolicies:
+    "Richtlinien können Sie später mit „bote admin policy set“ festlegen; bis dahin gelten die Voreinstellungen.",
+  setupDone: (org: string, name: string) => `${org} ist eingerichtet. Sie sind ${name}, Administratorin.`,
   notAnInvitation: (what: string) => `Keine offene Einladung für „${what}“.`,
   notADevice: (what: string) => `Kein Gerät „${what}“.`,
   noContacts: "Noch keine Kolleginnen oder Kollegen.",
@@ -209,6 +228,90 @@ const de = {
   },
 };
 
+function auditDe(action: AuditAction, subject: string, role: string, detail: string): string {
+  const as = role === "admin" ? "Administratorin" : "Mitglied";
+  switch (action) {
+    case "invited":
+      return `hat ${subject} als ${as} eingeladen`;
+    case "invitation_revoked":
+      return `hat die Einladung für ${subject} widerrufen`;
+    case "joined":
+      return `ist als ${as} beigetreten`;
+    case "account_created":
+      return `hat das Konto ${subject} (${as}) angelegt`;
+    case "promoted":
+      return `hat ${subject} zur Administratorin gemacht`;
+    case "demoted":
+      return `hat ${subject} zum Mitglied gemacht`;
+    case "renamed":
+      return `hat ${detail} in ${subject} umbenannt`;
+    case "deactivated":
+      return `hat ${subject} deaktiviert`;
+    case "device_revoked":
+      return `hat ein Gerät von ${subject} abgemeldet (${detail.slice(0, 8)})`;
+    case "key_rotated":
+      return "hat den Organisationsschlüssel erneuert";
+    case "contact_point_created":
+      return `hat den Kontaktpunkt ${subject} (/k/${detail}) angelegt`;
+    case "contact_point_changed":
+      return `hat den Kontaktpunkt ${subject} geändert`;
+    case "contact_point_closed":
+      return `hat den Kontaktpunkt ${subject} geschlossen`;
+    case "contact_point_reopened":
+      return `hat den Kontaktpunkt ${subject} wieder geöffnet`;
+    case "policy_changed":
+      return `hat die Richtlinien geändert (${detail})`;
+    case "department_changed":
+      return `hat die Abteilung von ${subject} auf „${detail}“ gesetzt`;
+    default: {
+      const unknown: never = action;
+      return String(unknown);
+    }
+  }
+}
+
+function auditEn(action: AuditAction, subject: string, role: string, detail: string): string {
+  const as = role === "admin" ? "an administrator" : "a member";
+  switch (action) {
+    case "invited":
+      return `invited ${subject} as ${as}`;
+    case "invitation_revoked":
+      return `revoked the invitation for ${subject}`;
+    case "joined":
+      return `joined as ${as}`;
+    case "account_created":
+      return `created the account ${subject} (${role})`;
+    case "promoted":
+      return `made ${subject} an administrator`;
+    case "demoted":
+      return `made ${subject} a member`;
+    case "renamed":
+      return `renamed ${detail} to ${subject}`;
+    case "deactivated":
+      return `deactivated ${subject}`;
+    case "device_revoked":
+      return `revoked a device of ${subject} (${detail.slice(0, 8)})`;
+    case "key_rotated":
+      return "rotated the organisation key";
+    case "contact_point_created":
+      return `created the contact point ${subject} (/k/${detail})`;
+    case "contact_point_changed":
+      return `changed the contact point ${subject}`;
+    case "contact_point_closed":
+      return `closed the contact point ${subject}`;
+    case "contact_point_reopened":
+      return `reopened the contact point ${subject}`;
+    case "policy_changed":
+      return `changed the policies (${detail})`;
+    case "department_changed":
+      return `set the department of ${subject} to “${detail}”`;
+    default: {
+      const unknown: never = action;
+      return String(unknown);
+    }
+  }
+}
+
 export type ClientMessages = typeof de;
 
 const en: ClientMessages = {
@@ -255,6 +358,22 @@ const en: ClientMessages = {
     `Recovery kit saved: ${path}. Keep the file and the passphrase apart. The code below is the key itself: print it and keep it like the key to a safe.`,
   passphraseMissing:
     "Please give a passphrase (--passphrase-file or $BOTE_RECOVERY_PASSPHRASE), at least 12 characters.",
+  auditLine: (at: string, actor: string, action: AuditAction, subject: string, role: string, detail: string) =>
+    `${at}  ${actor} ${auditEn(action, subject, role, detail)}`,
+  auditEmpty: "No administration actions yet.",
+  auditUnverified: " [signature NOT confirmed]",
+  auditCsvWritten: (path: string, n: number) => `${n === 1 ? "1 entry" : `${n} entries`} saved as CSV: ${path}`,
+  setupAsk: {
+    organisationName: "Name of the organisation: ",
+    displayName: (current: string) => `Your name [${current}]: `,
+    language: "Default language (de/en) [de]: ",
+    recoveryKit: "File for the recovery kit [bote-wiederherstellung.json]: ",
+    passphrase: "Passphrase for the kit (at least 12 characters): ",
+  },
+  setupRecoveryKitMissing:
+    "The setup needs a recovery kit: --recovery-kit <file> and --passphrase-file <file> (or $BOTE_RECOVERY_PASSPHRASE).",
+  setupPolicies: "You can set policies later with “bote admin policy set”; until then the defaults apply.",
+  setupDone: (org: string, name: string) => `${org} is set up. You are ${name}, administrator.`,
   notAnInvitation: (what: string) => `No open invitation for “${what}”.`,
   notADevice: (what: string) => `No device “${what}”.`,
   noContacts: "No colleagues yet.",

@@ -61,6 +61,15 @@ export const helpTexts = {
     "Post-Quanten-Verschlüsselung; wird bei der Einrichtung gewählt / post-quantum encryption; chosen at setup: on | off",
   adminPolicyWipe: "deaktivierte Geräte löschen ihre Daten / deactivated devices delete their data: on | off",
   adminPolicyLanguage: "Sprache der Organisation / the organisation's language: de | en",
+  adminAudit:
+    "Protokoll der Verwaltungsaktionen aus den signierten Aussagen (ohne Inhalte) / audit log of administration actions from the signed statements (no content)",
+  adminAuditCsv: "schreibt das Protokoll als CSV in diese Datei / writes the log as CSV to this file",
+  adminSetup:
+    "Ersteinrichtung: Name der Organisation, eigener Name, Sprache, Wiederherstellungs-Kit / first-time setup: organisation name, own name, language, recovery kit",
+  adminSetupOrgName: "Name der Organisation / name of the organisation",
+  adminSetupName: "Ihr Anzeigename / your display name",
+  adminSetupLanguage: "Standardsprache: de | en / default language: de | en",
+  adminSetupRecoveryKit: "Datei für das Wiederherstellungs-Kit / file for the recovery kit",
   device: "Weitere Geräte derselben Person (Handy + PC) / more devices of the same person (phone + PC)",
   deviceLink:
     "Verbindet ein neues Gerät mit diesem Konto (Code oder QR-Code) / links a new device to this account (code or QR code)",

@@ -14,6 +14,10 @@ export interface Organisation {
   id: Bytes;
   name: string;
   createdAt: number;
+  /** The default language of the organisation's apps; "de" until the setup says otherwise. */
+  language?: "de" | "en";
+  /** When the first admin finished the setup (name, language, recovery kit); absent before. */
+  setUpAt?: number;
 }
 
 /** What an admin device's invitation certificate names; absent only for the first-admin invitation of bootstrap. */
@@ -456,6 +460,8 @@ export interface ServerStore {
   createOrganisation(org: Organisation): Promise<void>;
   listOrganisations(): Promise<Organisation[]>;
   getOrganisation(id: Bytes): Promise<Organisation | undefined>;
+  /** An admin's setup: the organisation's name and default language, and that the setup is done. */
+  setUpOrganisation(id: Bytes, settings: { name: string; language: "de" | "en"; now: number }): Promise<void>;
 
   /** The organisation's current key (head of its rotation chain), undefined until the first admin joined. */
   getOrganisationKey(orgId: Bytes): Promise<Bytes | undefined>;

@@ -29,6 +29,18 @@ export function accountsContract(fixture: () => StoreFixture): void {
       assert.ok(hexes((await store().listOrganisations()).map((o) => o.id)).includes(orgId.toString("hex")));
       assert.equal(await store().getOrganisation(id()), undefined);
     });
+
+    it("starts in German and not set up; the setup sets name and language and when", async () => {
+      const orgId = await seedOrganisation(store());
+      const before = await store().getOrganisation(orgId);
+      assert.equal(before?.language, "de");
+      assert.equal(before?.setUpAt, undefined);
+      await store().setUpOrganisation(orgId, { name: "Dachdecker Schmidt", language: "en", now: T + 5 });
+      const after = await store().getOrganisation(orgId);
+      assert.deepEqual([after?.name, after?.language, after?.setUpAt], ["Dachdecker Schmidt", "en", T + 5]);
+      const listed = (await store().listOrganisations()).find((o) => hexes([o.id])[0] === orgId.toString("hex"));
+      assert.equal(listed?.setUpAt, T + 5);
+    });
   });
 
   describe("redeemInvitation", () => {

@@ -12,6 +12,7 @@ import { z } from "zod";
 import {
   BoteError,
   encodeBase64url,
+  organisationSettingsRequest,
   postStatementsRequest,
   type OrganisationLogResponse,
   type PostStatementsResponse,
@@ -43,7 +44,12 @@ export function organisationRoutes(app: FastifyInstance, ctx: ServerContext): vo
       ctx.store.listStatements(me.orgId, after ?? 0, LOG_PAGE),
     ]);
     const response: OrganisationLogResponse = {
-      organisation: { id: encodeBase64url(me.orgId), name: organisation?.name ?? "" },
+      organisation: {
+        id: encodeBase64url(me.orgId),
+        name: organisation?.name ?? "",
+        language: organisation?.language ?? "de",
+        setUpAt: organisation?.setUpAt === undefined ? null : new Date(organisation.setUpAt).toISOString(),
+      },
       organisationKey: key === undefined ? null : encodeBase64url(key),
       statements: statements.map((s) => ({
         seq: s.seq,
@@ -52,6 +58,18 @@ export function organisationRoutes(app: FastifyInstance, ctx: ServerContext): vo
       })),
     };
     return response;
+  });
+
+  // The setup wizard's name and default language. Not a signed statement: the
+  // name is what the server already shows on join and contact pages (it had
+  // it from --org-name), and the language only picks the first texts a new
+  // device shows. An admin session is the lock.
+  app.post("/v1/organisation/settings", async (request) => {
+    const me = await authenticate(ctx, request);
+    if (me.role !== "admin") throw new BoteError("forbidden");
+    const body = parse(organisationSettingsRequest, request.body);
+    await ctx.store.setUpOrganisation(me.orgId, { name: body.name, language: body.language, now: ctx.now() });
+    return { ok: true };
   });
 
   app.post("/v1/organisation/statements", async (request) => {

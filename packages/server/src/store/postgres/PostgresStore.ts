@@ -136,19 +136,28 @@ class PostgresStore implements ServerStore {
   }
 
   async listOrganisations(): Promise<Organisation[]> {
-    const rows = await this.rows<{ id: Buffer; name: string; created_at: string }>(
-      "SELECT id, name, created_at FROM organisations ORDER BY created_at, id",
+    const rows = await this.rows<OrganisationRow>(
+      "SELECT id, name, created_at, language, set_up_at FROM organisations ORDER BY created_at, id",
       [],
     );
-    return rows.map((row) => ({ id: row.id, name: row.name, createdAt: Number(row.created_at) }));
+    return rows.map(organisationOf);
   }
 
   async getOrganisation(id: Bytes): Promise<Organisation | undefined> {
-    const [row] = await this.rows<{ id: Buffer; name: string; created_at: string }>(
-      "SELECT id, name, created_at FROM organisations WHERE id = $1",
+    const [row] = await this.rows<OrganisationRow>(
+      "SELECT id, name, created_at, language, set_up_at FROM organisations WHERE id = $1",
       [id],
     );
-    return row && { id: row.id, name: row.name, createdAt: Number(row.created_at) };
+    return row && organisationOf(row);
+  }
+
+  async setUpOrganisation(id: Bytes, settings: { name: string; language: "de" | "en"; now: number }): Promise<void> {
+    await this.pool.query("UPDATE organisations SET name = $1, language = $2, set_up_at = $3 WHERE id = $4", [
+      settings.name,
+      settings.language,
+      settings.now,
+      id,
+    ]);
   }
 
   async getAttachmentLimit(orgId: Bytes): Promise<number | undefined> {
@@ -708,4 +717,22 @@ async function insertInvitation(client: pg.PoolClient, inv: NewInvitation): Prom
     seq = await append(client, inv.orgId, inv.directoryStatement, inv.createdAt);
   }
   return { ok: true, seq };
+}
+
+interface OrganisationRow {
+  id: Buffer;
+  name: string;
+  created_at: string;
+  language: "de" | "en";
+  set_up_at: string | null;
+}
+
+function organisationOf(row: OrganisationRow): Organisation {
+  return {
+    id: row.id,
+    name: row.name,
+    createdAt: Number(row.created_at),
+    language: row.language,
+    ...(row.set_up_at === null ? {} : { setUpAt: Number(row.set_up_at) }),
+  };
 }

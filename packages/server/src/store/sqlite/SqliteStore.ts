@@ -56,6 +56,7 @@ import {
   prepareStatements,
   type AccountRow,
   type InvitationRow,
+  type OrganisationRow,
   type PrincipalRow,
   type Statements,
 } from "./statements.js";
@@ -212,15 +213,19 @@ class SqliteStore implements ServerStore {
   }
 
   listOrganisations(): Promise<Organisation[]> {
-    return settle(() =>
-      this.s.listOrganisations.all().map((row) => ({ id: row.id, name: row.name, createdAt: row.created_at })),
-    );
+    return settle(() => this.s.listOrganisations.all().map(organisationOf));
   }
 
   getOrganisation(id: Bytes): Promise<Organisation | undefined> {
     return settle(() => {
       const row = this.s.getOrganisation.get(id);
-      return row && { id: row.id, name: row.name, createdAt: row.created_at };
+      return row && organisationOf(row);
+    });
+  }
+
+  setUpOrganisation(id: Bytes, settings: { name: string; language: "de" | "en"; now: number }): Promise<void> {
+    return this.write(() => {
+      this.s.setUpOrganisation.run(settings.name, settings.language, settings.now, id);
     });
   }
 
@@ -737,4 +742,14 @@ class SqliteStore implements ServerStore {
     const blobs = s.sweepBlobs.all(now).map((row) => row.id);
     return { entries, sends, blobs };
   }
+}
+
+function organisationOf(row: OrganisationRow): Organisation {
+  return {
+    id: row.id,
+    name: row.name,
+    createdAt: row.created_at,
+    language: row.language,
+    ...(row.set_up_at === null ? {} : { setUpAt: row.set_up_at }),
+  };
 }

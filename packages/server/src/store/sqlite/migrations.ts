@@ -307,6 +307,10 @@ export const migrations: readonly Migration[] = [
       -- the server keeps what it enforces of the newest, the largest attachment.
       ALTER TABLE organisations ADD COLUMN policy_issued_at INTEGER;
       ALTER TABLE organisations ADD COLUMN max_attachment_bytes INTEGER;
+      -- The setup wizard (docs/PROTOCOL.md, "Organisation settings"): the
+      -- default language and when the first admin finished the setup.
+      ALTER TABLE organisations ADD COLUMN language TEXT NOT NULL DEFAULT 'de' CHECK (language IN ('de', 'en'));
+      ALTER TABLE organisations ADD COLUMN set_up_at INTEGER;
     `,
   },
 ];

@@ -20,6 +20,8 @@ export interface OrganisationRow {
   id: Buffer;
   name: string;
   created_at: number;
+  language: "de" | "en";
+  set_up_at: number | null;
 }
 export interface AccountRow {
   id: Buffer;
@@ -101,9 +103,14 @@ export function prepareStatements(db: Database.Database) {
       "INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)",
     ),
     listOrganisations: prepare<[], OrganisationRow>(
-      "SELECT id, name, created_at FROM organisations ORDER BY created_at, id",
+      "SELECT id, name, created_at, language, set_up_at FROM organisations ORDER BY created_at, id",
     ),
-    getOrganisation: prepare<[Bytes], OrganisationRow>("SELECT id, name, created_at FROM organisations WHERE id = ?"),
+    getOrganisation: prepare<[Bytes], OrganisationRow>(
+      "SELECT id, name, created_at, language, set_up_at FROM organisations WHERE id = ?",
+    ),
+    setUpOrganisation: prepare<[string, string, number, Bytes]>(
+      "UPDATE organisations SET name = ?, language = ?, set_up_at = ? WHERE id = ?",
+    ),
 
     getOrganisationKey: prepare<[Bytes], { organisation_key: Buffer | null }>(
       "SELECT organisation_key FROM organisations WHERE id = ?",

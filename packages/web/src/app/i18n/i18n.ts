@@ -29,6 +29,12 @@ function storedLanguage(): Language {
 /** Components read this signal, so a language switch re-renders everything. */
 export const language = signal<Language>(storedLanguage());
 
+/** Whether this browser's person picked a language (Einstellungen, the join screen or the setup). */
+export function hasChosenLanguage(): boolean {
+  const stored = globalThis.localStorage?.getItem(STORAGE_KEY);
+  return stored === "en" || stored === "de";
+}
+
 export async function startI18n(): Promise<void> {
   await i18next.init({
     lng: language.value,

@@ -21,7 +21,9 @@ export type Route =
   | { screen: "inquiry"; conversationId: string }
   | { screen: "contactPoints" }
   | { screen: "colleagues" }
-  | { screen: "batchInvite" };
+  | { screen: "batchInvite" }
+  | { screen: "audit" }
+  | { screen: "setup" };
 
 const ID = "([A-Za-z0-9_-]{1,64})";
 const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
@@ -40,6 +42,8 @@ const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
   [/^#\/contact-points$/, () => ({ screen: "contactPoints" })],
   [/^#\/colleagues$/, () => ({ screen: "colleagues" })],
   [/^#\/invite-csv$/, () => ({ screen: "batchInvite" })],
+  [/^#\/audit$/, () => ({ screen: "audit" })],
+  [/^#\/setup$/, () => ({ screen: "setup" })],
 ];
 
 export function parseRoute(hash: string): Route {
@@ -84,6 +88,10 @@ export function routeHash(route: Route): string {
       return "#/colleagues";
     case "batchInvite":
       return "#/invite-csv";
+    case "audit":
+      return "#/audit";
+    case "setup":
+      return "#/setup";
   }
 }
 

@@ -76,6 +76,13 @@ export function Administration() {
           </a>
         </section>
         <PolicyEditor />
+        <section class="admin-section" aria-labelledby="admin-audit-title">
+          <h3 id="admin-audit-title">{t("audit.title")}</h3>
+          <p class="hint">{t("audit.explain")}</p>
+          <a class="secondary link-button" href="#/audit">
+            {t("audit.open")}
+          </a>
+        </section>
         <MemberList ask={setQuestion} />
         <InvitationList />
         <RecoveryKit />

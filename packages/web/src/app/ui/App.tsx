@@ -25,6 +25,10 @@ import { LinkScreen, WithLinkOffer } from "./LinkScreen.js";
 import { InstallOffer } from "./InstallOffer.js";
 import { originVerdict } from "../state/canonicalOrigin.js";
 import { OriginScreen } from "./OriginScreen.js";
+import { AuditLog } from "./AuditLog.js";
+import { SetupWizard } from "./SetupWizard.js";
+import { checkSetup } from "../state/setup.js";
+import { useEffect } from "preact/hooks";
 
 /** Phone: one pane at a time. Desktop (≥ 900 px): the chat list stays on the left. */
 export function App() {
@@ -78,6 +82,9 @@ export function App() {
 }
 
 function Ready() {
+  useEffect(() => {
+    void checkSetup();
+  }, []);
   const r = route.value;
   const detail = r.screen !== "chats";
   return (
@@ -126,6 +133,10 @@ function Detail() {
       return <Directory />;
     case "batchInvite":
       return <BatchInvite />;
+    case "audit":
+      return <AuditLog />;
+    case "setup":
+      return <SetupWizard />;
   }
 }
 

@@ -1,3 +1,4 @@
+import { SetupOffer } from "./SetupWizard.js";
 import { useEffect, useState } from "preact/hooks";
 import type { SearchHit } from "@bote/client";
 import type { ConversationRecord, MessageRecord } from "@bote/core";
@@ -40,6 +41,7 @@ export function ChatList() {
         </a>
       </header>
       <ConnectionBanner />
+      <SetupOffer />
       <div class="search">
         <Icon name="search" size={18} />
         <input

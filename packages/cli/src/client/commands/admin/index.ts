@@ -7,6 +7,8 @@ import { registerDepartment } from "./department.js";
 import { registerDeactivate, registerDemote, registerPromote, registerRevokeDevice } from "./offboarding.js";
 import { registerRecoveryKit, registerRotateKey } from "./keys.js";
 import { registerPolicy } from "./policy.js";
+import { registerAudit } from "./audit.js";
+import { registerSetup } from "./setup.js";
 
 export function registerAdmin(program: Command): void {
   const admin = program.command("admin").description(helpTexts.admin);
@@ -22,4 +24,6 @@ export function registerAdmin(program: Command): void {
   registerRotateKey(admin);
   registerRecoveryKit(admin);
   registerPolicy(admin);
+  registerAudit(admin);
+  registerSetup(admin);
 }
