@@ -15,6 +15,7 @@ export {
 export type { InquiryChange, InquiryNote, InquiryStatus, InquirySummary } from "./inbox.js";
 export { foldUpdates, type InquiryState, type StaffUpdate } from "./inbox.js";
 export { isPastRetention } from "./inquiryRetention.js";
+export { DISAPPEARING_CHOICES, MAX_CLOCK_LEAD_MS, expiresAt, type Expired } from "./disappearing.js";
 export { linkThisDevice, parseDeviceLink, type DeviceLinkOffer, type LinkDeviceOptions } from "./deviceLinking.js";
 export { ClientError, clientErrorRegistry, type ClientErrorCode } from "./clientError.js";
 export { bytesFrom } from "./ServerApi.js";

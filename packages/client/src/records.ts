@@ -102,11 +102,13 @@ export function isChatLine(body: ContentBody): boolean {
 }
 
 /**
- * Chat lines, reactions and inquiry updates are stored as messages; edits,
- * deletes and receipts change stored ones instead.
+ * Chat lines, reactions, inquiry updates and timer changes are stored as
+ * messages; edits, deletes and receipts change stored ones instead.
  */
 export function isStored(body: ContentBody): boolean {
-  return isChatLine(body) || body.case === "reaction" || body.case === "inquiryUpdate";
+  return (
+    isChatLine(body) || body.case === "reaction" || body.case === "inquiryUpdate" || body.case === "disappearingTimer"
+  );
 }
 
 /** The content of a stored message, or undefined for an event or a body that no longer parses. */
@@ -117,6 +119,15 @@ export function readContent(message: MessageRecord): (Content & { body: ContentB
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A message deleted for everyone: the record stays, so the chat shows where
+ * it was, but its body (text, caption, thumbnail, the file's key) is gone
+ * from the store, not just hidden.
+ */
+export function deletedRecord(target: MessageRecord): MessageRecord {
+  return { ...target, body: new Uint8Array(0), deleted: true };
 }
 
 /**

@@ -139,6 +139,15 @@ const de = {
   /** The sender shown for one's own messages, as the web app shows it. */
   you: "Sie",
   edited: "bearbeitet",
+  duration: (seconds: number): string => spell(seconds, DE_UNITS),
+  disappearingSet: (who: string, mine: boolean, seconds: number): string =>
+    seconds === 0
+      ? `${who} ${mine ? "haben" : "hat"} verschwindende Nachrichten ausgeschaltet.`
+      : `${who} ${mine ? "haben" : "hat"} verschwindende Nachrichten auf ${spell(seconds, DE_UNITS)} gestellt.`,
+  disappearingShown: (chat: string, seconds: number): string =>
+    seconds === 0
+      ? `${chat}: verschwindende Nachrichten aus`
+      : `${chat}: Nachrichten verschwinden nach ${spell(seconds, DE_UNITS)}`,
   // The argument gate's refusals (args.ts). They keep the terse form the CLI has always printed, the
   // option and what it takes, alike in both languages; scripts may match them.
   usage: {
@@ -310,6 +319,15 @@ const en: ClientMessages = {
     `Saved in ${path}: ${files === 1 ? "1 file" : `${files} files`} and inquiry.txt`,
   you: "You",
   edited: "edited",
+  duration: (seconds: number): string => spell(seconds, EN_UNITS),
+  disappearingSet: (who: string, _mine: boolean, seconds: number): string =>
+    seconds === 0
+      ? `${who} turned disappearing messages off.`
+      : `${who} set disappearing messages to ${spell(seconds, EN_UNITS)}.`,
+  disappearingShown: (chat: string, seconds: number): string =>
+    seconds === 0
+      ? `${chat}: disappearing messages off`
+      : `${chat}: messages disappear after ${spell(seconds, EN_UNITS)}`,
   usage: {
     invalid: (option: string, value: string) => `${option}: ${value}`,
     oneOf: (option: string, allowed: readonly string[], value: string) =>
@@ -348,6 +366,29 @@ const en: ClientMessages = {
     }
   },
 };
+
+type Units = readonly (readonly [seconds: number, one: string, other: string])[];
+const DE_UNITS: Units = [
+  [604_800, "Woche", "Wochen"],
+  [86_400, "Tag", "Tage"],
+  [3_600, "Stunde", "Stunden"],
+  [60, "Minute", "Minuten"],
+  [1, "Sekunde", "Sekunden"],
+];
+const EN_UNITS: Units = [
+  [604_800, "week", "weeks"],
+  [86_400, "day", "days"],
+  [3_600, "hour", "hours"],
+  [60, "minute", "minutes"],
+  [1, "second", "seconds"],
+];
+
+/** A timer in the largest unit that divides it: "1 Tag", "4 Wochen", "90 Sekunden". */
+function spell(seconds: number, units: Units): string {
+  const [size, one, other] = units.find(([size]) => seconds % size === 0) ?? units[units.length - 1]!;
+  const n = seconds / size;
+  return `${n} ${n === 1 ? one : other}`;
+}
 
 export function clientMessages(language: Language): ClientMessages {
   return language === "en" ? en : de;

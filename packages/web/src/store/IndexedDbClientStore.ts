@@ -269,6 +269,7 @@ export class IndexedDbClientStore implements ClientStore {
       active: c.active,
       unread: c.unread,
       lastActivityAt: c.lastActivityAt,
+      ...(c.disappearingSeconds === undefined ? {} : { disappearingSeconds: c.disappearingSeconds }),
     };
   }
 
@@ -460,6 +461,7 @@ async function writeChanges(tx: IDBTransaction, sealed: SealedChanges, changes: 
   for (const ref of changes.keyPackagesDelete ?? []) keyPackages.delete(ref);
   const seen = tx.objectStore(SEEN);
   for (const key of changes.seen ?? []) seen.put(1, key);
+  for (const id of changes.messagesDelete ?? []) messages.delete(id);
   for (const id of changes.conversationsDelete ?? []) await deleteConversation(tx, id);
 }
 
