@@ -8,7 +8,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Readable } from "node:stream";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { BoteClient, ClientError, expiresAt, linkThisDevice, MAX_CLOCK_LEAD_MS } from "@bote/client";
@@ -18,7 +18,7 @@ import { decodeContent } from "@bote/protocol";
 import { nodeTransport } from "../src/client/nodeTransport.js";
 import { SqliteClientStore } from "../src/profile/SqliteClientStore.js";
 import { joinClient } from "./support/sdkClient.js";
-import { freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
+import { bote, boteOk, freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
 
 const TIMER_S = 2;
 
@@ -254,5 +254,24 @@ describe("disappearing messages", { timeout: 120_000 }, () => {
       const file = await readFile(joinPath(root, `${name}.db`));
       assert.equal(file.indexOf(Buffer.from("DE02 1203")), -1, `${name}.db holds no trace of the text`);
     }
+  });
+
+  it("bote disappearing sets and shows a chat's timer, in German and as JSON; a wrong time is refused", async () => {
+    // Anna's PC, closed by now, as a CLI profile: a directory holding bote.db.
+    await mkdir(joinPath(root, "anna"), { mode: 0o700 });
+    await rename(joinPath(root, "anna.db"), joinPath(root, "anna", "bote.db"));
+    const profile = ["--profile", joinPath(root, "anna")];
+    const set = await boteOk(["disappearing", "--chat", "Baustelle", "--set", "1d", ...profile, "--json"]);
+    assert.deepEqual(set.lines.at(-1), {
+      type: "disappearing",
+      conversationId: groupId,
+      name: "Baustelle",
+      seconds: 86_400,
+    });
+    const shown = await boteOk(["disappearing", "--chat", "Baustelle", ...profile]);
+    assert.match(shown.stdout, /Baustelle: Nachrichten verschwinden nach 1 Tag/);
+    const wrong = await bote(["disappearing", "--chat", "Baustelle", "--set", "3x", ...profile]);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /--set: 3x/);
   });
 });

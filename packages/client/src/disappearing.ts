@@ -71,7 +71,11 @@ export async function setDisappearingTimer(
   if (record === undefined) throw new ClientError("contact_unknown", conversationId);
   if (record.kind !== "direct" && record.kind !== "group") throw new ClientError("disappearing_not_here", record.kind);
   const value = create(DisappearingTimerSchema, { seconds });
-  return sendContent(ctx, conversationId, { case: "disappearingTimer", value });
+  const line = await sendContent(ctx, conversationId, { case: "disappearingTimer", value });
+  // The record took the timer with the send; a UI following events learns it here.
+  const changed = await ctx.store.getConversation(conversationId);
+  if (changed !== undefined) ctx.events.emit("conversation", changed);
+  return line;
 }
 
 /**

@@ -31,7 +31,7 @@ export {
 } from "./keyPackageStock.js";
 export type { ClientEvents, DropReason } from "./events.js";
 export type { SessionCache, SessionToken } from "./session.js";
-export { readContent, type ConversationEvent } from "./records.js";
+export { readContent, timerEvent, type ConversationEvent } from "./records.js";
 export type { ConnectionState } from "./RelayConnection.js";
 export type { OutgoingFile } from "./attachments.js";
 export { QUEUE_LIMIT_BYTES } from "./waitingLines.js";

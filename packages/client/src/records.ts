@@ -32,7 +32,12 @@ export type ConversationEvent =
   | { type: "left" }
   | { type: "undecryptable" }
   | { type: "untrusted_sender" }
-  | { type: "unsupported_content" };
+  | { type: "unsupported_content" }
+  /**
+   * Not stored as an event: how a UI words a DisappearingTimer content (see
+   * timerEvent). `by` is absent when this person set it.
+   */
+  | { type: "disappearing"; by?: string; seconds: number };
 
 /**
  * The stored record for a conversation after an MLS step. A conversation
@@ -109,6 +114,16 @@ export function isStored(body: ContentBody): boolean {
   return (
     isChatLine(body) || body.case === "reaction" || body.case === "inquiryUpdate" || body.case === "disappearingTimer"
   );
+}
+
+/** A stored timer change as the line a chat shows, or undefined for any other message. */
+export function timerEvent(message: MessageRecord): ConversationEvent | undefined {
+  const body = readContent(message)?.body;
+  if (body?.case !== "disappearingTimer") return undefined;
+  const seconds = body.value.seconds;
+  return message.direction === "out"
+    ? { type: "disappearing", seconds }
+    : { type: "disappearing", by: message.senderName, seconds };
 }
 
 /** The content of a stored message, or undefined for an event or a body that no longer parses. */

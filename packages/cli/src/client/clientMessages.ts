@@ -140,10 +140,7 @@ const de = {
   you: "Sie",
   edited: "bearbeitet",
   duration: (seconds: number): string => spell(seconds, DE_UNITS),
-  disappearingSet: (who: string, mine: boolean, seconds: number): string =>
-    seconds === 0
-      ? `${who} ${mine ? "haben" : "hat"} verschwindende Nachrichten ausgeschaltet.`
-      : `${who} ${mine ? "haben" : "hat"} verschwindende Nachrichten auf ${spell(seconds, DE_UNITS)} gestellt.`,
+  disappearingSet: deDisappearingSet,
   disappearingShown: (chat: string, seconds: number): string =>
     seconds === 0
       ? `${chat}: verschwindende Nachrichten aus`
@@ -187,6 +184,8 @@ const de = {
         return "Eine Nachricht von einem nicht bestätigten Schlüssel wurde abgewiesen.";
       case "unsupported_content":
         return "Eine Nachricht braucht eine neuere Bote-Version.";
+      case "disappearing":
+        return deDisappearingSet(e.by ?? "Sie", e.by === undefined, e.seconds);
     }
   },
 };
@@ -320,10 +319,7 @@ const en: ClientMessages = {
   you: "You",
   edited: "edited",
   duration: (seconds: number): string => spell(seconds, EN_UNITS),
-  disappearingSet: (who: string, _mine: boolean, seconds: number): string =>
-    seconds === 0
-      ? `${who} turned disappearing messages off.`
-      : `${who} set disappearing messages to ${spell(seconds, EN_UNITS)}.`,
+  disappearingSet: enDisappearingSet,
   disappearingShown: (chat: string, seconds: number): string =>
     seconds === 0
       ? `${chat}: disappearing messages off`
@@ -363,9 +359,23 @@ const en: ClientMessages = {
         return "A message from an unconfirmed key was refused.";
       case "unsupported_content":
         return "A message needs a newer version of Bote.";
+      case "disappearing":
+        return enDisappearingSet(e.by ?? "You", e.by === undefined, e.seconds);
     }
   },
 };
+
+function deDisappearingSet(who: string, mine: boolean, seconds: number): string {
+  return seconds === 0
+    ? `${who} ${mine ? "haben" : "hat"} verschwindende Nachrichten ausgeschaltet.`
+    : `${who} ${mine ? "haben" : "hat"} verschwindende Nachrichten auf ${spell(seconds, DE_UNITS)} gestellt.`;
+}
+
+function enDisappearingSet(who: string, _mine: boolean, seconds: number): string {
+  return seconds === 0
+    ? `${who} turned disappearing messages off.`
+    : `${who} set disappearing messages to ${spell(seconds, EN_UNITS)}.`;
+}
 
 type Units = readonly (readonly [seconds: number, one: string, other: string])[];
 const DE_UNITS: Units = [
