@@ -12,6 +12,8 @@
  */
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { createDecipheriv } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,6 +79,60 @@ async function indexedDbFiles(dir: string): Promise<Map<string, Buffer>> {
     }
   }
   return files;
+}
+
+function filesSync(dir: string): Map<string, Buffer> {
+  const root = join(dir, "Default", "IndexedDB");
+  const files = new Map<string, Buffer>();
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) files.set(entry.name, readFileSync(join(entry.parentPath, entry.name)));
+  }
+  return files;
+}
+
+/** Seals "probe" with a zero nonce under the key the app's store keeps in its "keys" store; the page may use it, not read it. */
+async function sealWithStoreKey(page: Page): Promise<Uint8Array> {
+  const sealed = await page.evaluate(
+    () =>
+      new Promise<number[]>((resolve, reject) => {
+        const open = indexedDB.open("bote");
+        open.onerror = () => reject(open.error ?? new Error("open failed"));
+        open.onsuccess = () => {
+          const request = open.result.transaction("keys").objectStore("keys").get("wrapping");
+          request.onsuccess = () => {
+            open.result.close();
+            const key = request.result as CryptoKey;
+            const params = { name: "AES-GCM", iv: new Uint8Array(12) };
+            crypto.subtle
+              .encrypt(params, key, new TextEncoder().encode("probe"))
+              .then((ct) => resolve([...new Uint8Array(ct)]), reject);
+          };
+          request.onerror = () => reject(request.error ?? new Error("get failed"));
+        };
+      }),
+  );
+  return Uint8Array.from(sealed);
+}
+
+/** The first 32 bytes of the files that open `sealed` as an AES-256-GCM key, if any. */
+function keyInFiles(files: Map<string, Buffer>, sealed: Uint8Array): Buffer | undefined {
+  const body = sealed.subarray(0, sealed.length - 16);
+  const tag = sealed.subarray(sealed.length - 16);
+  for (const bytes of files.values()) {
+    for (let at = 0; at + 32 <= bytes.length; at++) {
+      const candidate = bytes.subarray(at, at + 32);
+      const decipher = createDecipheriv("aes-256-gcm", candidate, Buffer.alloc(12));
+      decipher.setAuthTag(tag);
+      decipher.update(body);
+      try {
+        decipher.final();
+        return Buffer.from(candidate);
+      } catch {
+        // Not the key: the tag does not match.
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Where `needle` occurs in any of the files, as the names of those files. */
@@ -162,6 +218,8 @@ describe(
     let anna: Browsing;
     let bernd: Browsing;
     let closed = false;
+    /** A known plaintext sealed, in each page, under the store's own wrapping key. */
+    const probes = new Map<Browsing, Uint8Array>();
 
     before(async () => {
       server = await startBote("Sicherheitstechnik Wacht");
@@ -281,6 +339,7 @@ describe(
         }
         await writeCanary(page);
       }
+      for (const b of [anna, bernd]) probes.set(b, await sealWithStoreKey(b.person.page));
 
       await Promise.all([anna.context.close(), bernd.context.close()]);
       closed = true;
@@ -304,6 +363,17 @@ describe(
         ] as const) {
           for (const window of windowsOf(bytes)) assert.deepEqual(holders(files, window), [], `${who}: ${what}`);
         }
+      }
+    });
+
+    it("the finding that limits it: the store's wrapping key lies in those same files, in the clear", () => {
+      // An attacker with a copy of the profile directory: every 32 bytes of the files tried as the AES key.
+      for (const b of [anna, bernd]) {
+        const found = keyInFiles(filesSync(b.dir), probes.get(b)!);
+        assert.ok(
+          found !== undefined,
+          `${b.person.name}: Chromium wrote the non-extractable key's bits to disk (docs/THREAT-MODEL.md)`,
+        );
       }
     });
   },
