@@ -258,6 +258,11 @@ describe(
         "4 Wochen",
       ]);
       await choice.selectOption({ label: "1 Stunde" });
+      await declineInstall(page);
+      // The invitation's toast from a moment ago goes after its 5 seconds: the page's clock moves on.
+      await anna.context.clock.fastForward(5_000);
+      await page.locator(".notices .notice").waitFor({ state: "detached" });
+      await screen(page, "disappearing-settings-phone");
       await page.locator(".info").getByRole("link", { name: "Zurück" }).click();
       await page.locator(".chat .disappearing-chip", { hasText: "1 Stunde" }).waitFor();
       await page
