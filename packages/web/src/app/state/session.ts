@@ -488,7 +488,8 @@ export async function loadConversation(conversationId: string, show?: string): P
 
 /** What the chat list shows as a chat's last line: a text or file, or an event worth showing in that chat. */
 function isPreviewLine(message: MessageRecord, kind: ConversationRecord["kind"]): boolean {
-  if (message.kind !== "event") return isLine(message);
+  // A timer change is a line of its own, worded like an event.
+  if (message.kind !== "event" && timerEvent(message) === undefined) return isLine(message);
   const line = toLines([message])[0];
   return line !== undefined && isShown(line, kind);
 }
