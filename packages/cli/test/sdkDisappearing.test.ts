@@ -189,6 +189,22 @@ describe("disappearing messages", { timeout: 120_000 }, () => {
     }
   });
 
+  it("a device that missed the timer change still deletes what was sent under it", async () => {
+    // Bernd's device as if the change never reached it (a lost envelope): its chat has no timer.
+    const record = await bernd.store.getConversation(groupId);
+    await bernd.store.apply({ conversations: [{ ...record!, disappearingSeconds: 0 }] });
+    const arrived = arrival(bernd, "Nur kurz sichtbar");
+    const sent = await anna.sendText(groupId, "Nur kurz sichtbar");
+    const received = await arrived;
+    const gone = expiry(bernd, sent!.messageId);
+    assert.equal(decodeContent(received.body).expireAfterS, TIMER_S);
+    assert.ok((await gone) >= expiresAt(received, TIMER_S) - 5);
+    assert.equal(await bernd.store.getMessage(sent!.messageId), undefined);
+    await bernd.store.apply({
+      conversations: [{ ...(await bernd.store.getConversation(groupId))!, disappearingSeconds: TIMER_S }],
+    });
+  });
+
   it("a device closed meanwhile deletes on start", async () => {
     const arrived = arrival(phone, "Bis morgen");
     const sent = await bernd.sendText(groupId, "Bis morgen");
@@ -207,6 +223,23 @@ describe("disappearing messages", { timeout: 120_000 }, () => {
       async () => (await reopened.store.getMessage(sent!.messageId)) === undefined,
     );
     assert.ok(!(await reopened.listMessages(groupId)).some((m) => textOf(m) === "Bis morgen"));
+  });
+
+  it("two members changing the timer at once end with the same one, the later by the sender's clock", async () => {
+    const [byAnna, byBernd] = await Promise.all([
+      anna.setDisappearingTimer(groupId, 600),
+      bernd.setDisappearingTimer(groupId, 1_200),
+    ]);
+    const later = [byAnna!, byBernd!].sort((a, b) => a.sentAt - b.sentAt || (a.messageId < b.messageId ? -1 : 1))[1]!;
+    const winner = decodeContent(later.body).body;
+    assert.equal(winner.case, "disappearingTimer");
+    const expected = winner.case === "disappearingTimer" ? winner.value.seconds : -1;
+    await eventually("both devices agree", async () => {
+      const timers = await Promise.all(
+        [anna, bernd].map(async (c) => (await c.store.getConversation(groupId))?.disappearingSeconds),
+      );
+      return timers.every((t) => t === expected);
+    });
   });
 
   it("turning the timer off stops it for what is sent afterwards", async () => {

@@ -78,24 +78,6 @@ export async function setDisappearingTimer(
   return line;
 }
 
-/**
- * Whether a timer change (sentAt, messageId) beats the latest one stored in
- * the chat: the latest by the sender's clock wins, ties by message id, so
- * every member that saw both settles on the same timer.
- */
-export async function winsTimer(
-  ctx: ClientContext,
-  conversationId: string,
-  sentAt: number,
-  messageId: string,
-): Promise<boolean> {
-  for (const m of await ctx.store.listMessages(conversationId)) {
-    if (m.messageId === messageId || readContent(m)?.body.case !== "disappearingTimer") continue;
-    if (m.sentAt > sentAt || (m.sentAt === sentAt && m.messageId > messageId)) return false;
-  }
-  return true;
-}
-
 /** A record with its timer set; 0 is kept as 0 so the chat shows "off" once someone turned it off. */
 export function withTimer(record: ConversationRecord, seconds: number): ConversationRecord {
   return { ...record, disappearingSeconds: seconds };

@@ -23,7 +23,7 @@ import { noteCredentials } from "./contacts.js";
 import { acceptOrganisationKey, isRevokedMember, syncOrganisation } from "./organisation.js";
 import type { ClientContext } from "./context.js";
 import type { DropReason } from "./events.js";
-import { winsTimer, withTimer } from "./disappearing.js";
+import { withTimer } from "./disappearing.js";
 import { b64 } from "./ids.js";
 import {
   conversationRecord,
@@ -32,6 +32,7 @@ import {
   eventMessage,
   isChatLine,
   statusRank,
+  winsTimer,
   type ConversationEvent,
 } from "./records.js";
 

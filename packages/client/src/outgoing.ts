@@ -38,6 +38,7 @@ import {
   isChatLine,
   isStored,
   readContent,
+  winsTimer,
   type ConversationEvent,
 } from "./records.js";
 import { applyWaiting, chatHasWaiting, drainAgain, isWaitingLine } from "./waitingLines.js";
@@ -213,8 +214,10 @@ async function encryptAndStore(
     conversations: [
       {
         ...record,
-        // The sender's own change is the newest it knows of.
-        ...(body.case === "disappearingTimer" ? { disappearingSeconds: body.value.seconds } : {}),
+        // The sender's own change counts only if no later one (by a clock ahead of this one) is here already.
+        ...(body.case === "disappearingTimer" && (await winsTimer(ctx, conversationId, sentAt, b64(messageId)))
+          ? { disappearingSeconds: body.value.seconds }
+          : {}),
         state: encodeConversation(encrypted.conversation),
         lastActivityAt: shown ? now : record.lastActivityAt,
       },

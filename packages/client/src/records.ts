@@ -126,6 +126,24 @@ export function timerEvent(message: MessageRecord): ConversationEvent | undefine
     : { type: "disappearing", by: message.senderName, seconds };
 }
 
+/**
+ * Whether a timer change (sentAt, messageId) beats the latest one stored in
+ * the chat: the latest by the sender's clock wins, ties by message id, so
+ * every member that saw both settles on the same timer.
+ */
+export async function winsTimer(
+  ctx: ClientContext,
+  conversationId: string,
+  sentAt: number,
+  messageId: string,
+): Promise<boolean> {
+  for (const m of await ctx.store.listMessages(conversationId)) {
+    if (m.messageId === messageId || readContent(m)?.body.case !== "disappearingTimer") continue;
+    if (m.sentAt > sentAt || (m.sentAt === sentAt && m.messageId > messageId)) return false;
+  }
+  return true;
+}
+
 /** The content of a stored message, or undefined for an event or a body that no longer parses. */
 export function readContent(message: MessageRecord): (Content & { body: ContentBody }) | undefined {
   if (message.kind !== "content") return undefined;
