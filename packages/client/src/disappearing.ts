@@ -169,5 +169,7 @@ export class DisappearingSweeper {
         this.#schedule(next ?? this.ctx.now() + MAX_SWEEP_WAIT_MS);
       });
     }, wait);
+    // In Node, a waiting sweep alone does not keep a process alive (a script that forgot close() still ends).
+    (this.#timer as { unref?: () => void }).unref?.();
   }
 }
