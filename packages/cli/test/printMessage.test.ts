@@ -71,3 +71,33 @@ it("says who added this device to a group", () => {
   printMessage(en.printer, event({ type: "joined", by: "Anna Admin" }));
   assert.match(en.lines[0]!, /Anna Admin added you\.$/);
 });
+
+it("shows a timer change as a line of its own and a deleted message without its body", () => {
+  const timer = (seconds: number, direction: "in" | "out"): MessageRecord => ({
+    ...base,
+    direction,
+    kind: "content",
+    body: encodeContent({
+      version: CONTENT_VERSION,
+      messageId: id,
+      sentAtMs: 1n,
+      body: { case: "disappearingTimer", value: { seconds } },
+    }),
+  });
+  const de = capture("de");
+  printMessage(de.printer, timer(86_400, "in"));
+  printMessage(de.printer, timer(2_419_200, "out"));
+  printMessage(de.printer, timer(0, "in"));
+  assert.match(de.lines[0]!, /Anna Admin hat verschwindende Nachrichten auf 1 Tag gestellt\.$/);
+  assert.match(de.lines[1]!, /Sie haben verschwindende Nachrichten auf 4 Wochen gestellt\.$/);
+  assert.match(de.lines[2]!, /Anna Admin hat verschwindende Nachrichten ausgeschaltet\.$/);
+  assert.equal(de.objects[0]!.disappearingSeconds, 86_400);
+  const en = capture("en");
+  printMessage(en.printer, timer(3_600, "in"));
+  assert.match(en.lines[0]!, /Anna Admin set disappearing messages to 1 hour\.$/);
+  // Deleted for everyone: the store keeps no body, and the line says so.
+  const gone = capture("de");
+  printMessage(gone.printer, { ...base, kind: "content", body: new Uint8Array(0), deleted: true });
+  assert.match(gone.lines[0]!, /Anna Admin: ⊘$/);
+  assert.equal(gone.objects[0]!.deleted, true);
+});

@@ -96,6 +96,7 @@ import {
   type InquirySummary,
 } from "./inbox.js";
 import { SWEEP_INTERVAL_MS, sweepInquiries } from "./inquiryRetention.js";
+import { DisappearingSweeper, setDisappearingTimer, sweepExpired, type Expired } from "./disappearing.js";
 
 export interface OpenOptions {
   readonly store: ClientStore;
@@ -143,6 +144,7 @@ export class BoteClient {
   private lastSweepAt: number | undefined;
   private readonly wipe: (() => Promise<void>) | undefined;
   private wiping: Promise<void> | undefined;
+  private readonly sweeper: DisappearingSweeper;
 
   readonly store: ClientStore;
 
@@ -211,6 +213,10 @@ export class BoteClient {
       updateOrganisation: (view) => this.updateOrganisation(view),
       keepOrganisationKey: (signKey) => this.updateProfile({ organisationSignKey: signKey }),
     };
+    this.sweeper = new DisappearingSweeper(this.ctx, (task) => this.inBackground(task));
+    this.events.on("message", (message) => this.sweeper.noteMessage(message));
+    // On start: whatever expired while the client was closed goes first.
+    this.sweeper.start();
   }
 
   private updateOrganisation(view: OrganisationView): Promise<void> {
@@ -468,6 +474,7 @@ export class BoteClient {
   }
 
   async close(): Promise<void> {
+    this.sweeper.stop();
     await this.idle();
     this.connection.stop();
     await this.store.close();
@@ -730,6 +737,23 @@ export class BoteClient {
    */
   sweepInquiries(now: number = this.ctx.now()): Promise<string[]> {
     return sweepInquiries(this.ctx, now);
+  }
+
+  /**
+   * Sets a team chat's disappearing-message timer for every member, in
+   * seconds (0: off); texts and files sent afterwards disappear that long
+   * after each device stored them. Returns the line the chat shows.
+   */
+  setDisappearingTimer(conversationId: string, seconds: number): Promise<MessageRecord | undefined> {
+    return this.evenOffline(() => setDisappearingTimer(this.ctx, conversationId, seconds));
+  }
+
+  /**
+   * Deletes the messages past their timer now (the client also does this on
+   * its own while it runs); returns what went, by chat. Nothing is sent.
+   */
+  async sweepExpired(now: number = this.ctx.now()): Promise<Expired[]> {
+    return (await sweepExpired(this.ctx, now)).gone;
   }
 
   private sweepSoon(): void {

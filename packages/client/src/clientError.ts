@@ -87,6 +87,14 @@ export const clientErrorRegistry = {
     de: "Diese Nachricht wurde gelöscht.",
     en: "This message was deleted.",
   },
+  disappearing_timer_invalid: {
+    de: "Verschwindende Nachrichten: Die Zeit muss 0 (aus) oder 1 Sekunde bis 1 Jahr sein, in ganzen Sekunden.",
+    en: "Disappearing messages: the time must be 0 (off) or 1 second to 1 year, in whole seconds.",
+  },
+  disappearing_not_here: {
+    de: "Verschwindende Nachrichten gibt es nur in Team-Chats, nicht in Kundenanfragen.",
+    en: "Disappearing messages exist in team chats only, not in customer inquiries.",
+  },
   not_an_attachment: {
     de: "Diese Nachricht enthält keine Datei.",
     en: "This message has no file.",

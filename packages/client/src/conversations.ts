@@ -15,6 +15,7 @@ import {
 import { noteCredentials } from "./contacts.js";
 import { ClientError } from "./clientError.js";
 import type { ClientContext } from "./context.js";
+import { initialDisappearingSeconds, setDisappearingTimer } from "./disappearing.js";
 import { b64 } from "./ids.js";
 import { bytesFrom } from "./ServerApi.js";
 import { runCommit, type CommitPlan } from "./outgoing.js";
@@ -106,12 +107,17 @@ export async function createConversationWith(
   const created = await createConversation(ctx.device(), ctx.trust);
   const named = name === undefined ? created : (await renameConversation(created, name, ctx.trust)).conversation;
   const conversationId = b64(named.group.groupContext.groupId);
-  return runCommit(
+  const record = await runCommit(
     ctx,
     conversationId,
     (conversation) => addPlan(ctx, conversation, accountIds, { type: "created" }),
     named,
   );
+  // A new chat starts with the organisation's default timer; the others learn it as a change like any other.
+  const seconds = initialDisappearingSeconds(ctx);
+  if (seconds === 0) return record;
+  await setDisappearingTimer(ctx, conversationId, seconds);
+  return (await ctx.store.getConversation(conversationId)) ?? record;
 }
 
 /** The existing direct chat with this account, or a new one. */

@@ -8,6 +8,8 @@ export interface ClientEvents {
   conversation: ConversationRecord;
   /** Forgotten on this device with its messages (an inquiry past its contact point's retention). */
   conversationDeleted: { conversationId: string };
+  /** Messages past their disappearing timer, deleted on this device with their reactions and waiting files. */
+  messagesExpired: { conversationId: string; messageIds: readonly string[] };
   /**
    * A contact appeared or shows a device key not seen before (shown, never
    * silently accepted). `newDevice`: the same person's new device, vouched

@@ -23,13 +23,16 @@ import { noteCredentials } from "./contacts.js";
 import { acceptOrganisationKey, isRevokedMember, syncOrganisation } from "./organisation.js";
 import type { ClientContext } from "./context.js";
 import type { DropReason } from "./events.js";
+import { withTimer } from "./disappearing.js";
 import { b64 } from "./ids.js";
 import {
   conversationRecord,
+  deletedRecord,
   editedBody,
   eventMessage,
   isChatLine,
   statusRank,
+  winsTimer,
   type ConversationEvent,
 } from "./records.js";
 
@@ -172,6 +175,9 @@ function fitsConversation(record: ConversationRecord, sender: MessageSender, bod
       );
     case "inquiryUpdate":
       return issuer.kind !== "guest" && (record.kind === "group" || record.kind === "inquiry_staff");
+    case "disappearingTimer":
+      // Team chats only: an inquiry follows its contact point's retention instead.
+      return record.kind === "direct" || record.kind === "group";
     case "text":
     case "attachment":
     case "reaction":
@@ -323,7 +329,8 @@ async function applyContent(
     case "attachment":
     case "reaction":
     case "inquiry":
-    case "inquiryUpdate": {
+    case "inquiryUpdate":
+    case "disappearingTimer": {
       if (!fitsConversation(record, sender, body)) return { changes: base };
       const existing = await ctx.store.getMessage(messageId);
       // Another sender's content cannot take over an id already stored.
@@ -346,7 +353,11 @@ async function applyContent(
       };
       // The first update marks a group as an inquiry's staff group (docs/PROTOCOL.md §18).
       const kept: ConversationRecord =
-        body.case === "inquiryUpdate" ? { ...stateOnly, kind: "inquiry_staff" } : stateOnly;
+        body.case === "inquiryUpdate"
+          ? { ...stateOnly, kind: "inquiry_staff" }
+          : body.case === "disappearingTimer" && (await winsTimer(ctx, conversationId, message.sentAt, messageId))
+            ? withTimer(stateOnly, body.value.seconds)
+            : stateOnly;
       const bumped: ConversationRecord = shown
         ? { ...kept, unread: record.unread + 1, lastActivityAt: ctx.now() }
         : mine && isChatLine(body)
@@ -370,7 +381,7 @@ async function applyContent(
       }
       const changed: MessageRecord =
         body.case === "delete"
-          ? { ...target, deleted: true }
+          ? deletedRecord(target)
           : { ...target, body: editedBody(target, body.value.text, Number(content.sentAtMs)) };
       return { changes: { ...base, messages: [changed] } };
     }

@@ -19,6 +19,7 @@ export {
 export type { InquiryChange, InquiryNote, InquiryStatus, InquirySummary } from "./inbox.js";
 export { foldUpdates, type InquiryState, type StaffUpdate } from "./inbox.js";
 export { isPastRetention } from "./inquiryRetention.js";
+export { DISAPPEARING_CHOICES, MAX_CLOCK_LEAD_MS, expiresAt, type Expired } from "./disappearing.js";
 export { linkThisDevice, parseDeviceLink, type DeviceLinkOffer, type LinkDeviceOptions } from "./deviceLinking.js";
 export { ClientError, clientErrorRegistry, type ClientErrorCode } from "./clientError.js";
 export { bytesFrom } from "./ServerApi.js";
@@ -34,7 +35,7 @@ export {
 } from "./keyPackageStock.js";
 export type { ClientEvents, DropReason } from "./events.js";
 export type { SessionCache, SessionToken } from "./session.js";
-export { readContent, type ConversationEvent } from "./records.js";
+export { readContent, timerEvent, type ConversationEvent } from "./records.js";
 export type { ConnectionState } from "./RelayConnection.js";
 export type { OutgoingFile } from "./attachments.js";
 export { QUEUE_LIMIT_BYTES } from "./waitingLines.js";

@@ -4,7 +4,7 @@ import { DeleteSchema, EditSchema, ReactionSchema } from "@bote/protocol";
 import { ClientError } from "./clientError.js";
 import type { ClientContext } from "./context.js";
 import { sendContent } from "./outgoing.js";
-import { editedBody, readContent } from "./records.js";
+import { deletedRecord, editedBody, readContent } from "./records.js";
 import { bytesFrom } from "./ServerApi.js";
 import { applyWaiting, isWaitingLine } from "./waitingLines.js";
 
@@ -39,6 +39,10 @@ export async function reactTo(
 async function ownChatLine(ctx: ClientContext, messageId: string): Promise<MessageRecord> {
   const target = await ctx.store.getMessage(messageId);
   if (target === undefined) throw new ClientError("message_unknown", messageId);
+  // Checked first: a deleted line keeps no body to tell what it was.
+  if (target.deleted && target.direction === "out" && target.senderAccountId === ctx.profile().accountId) {
+    throw new ClientError("message_deleted", messageId);
+  }
   const content = readContent(target);
   const line = content?.body.case === "text" || content?.body.case === "attachment";
   if (target.direction !== "out" || target.senderAccountId !== ctx.profile().accountId || !line) {
@@ -96,13 +100,12 @@ export async function editOwnMessage(ctx: ClientContext, messageId: string, text
  */
 export async function deleteOwnMessage(ctx: ClientContext, messageId: string): Promise<MessageRecord> {
   const { conversationId } = await ownChatLine(ctx, messageId);
-  const cancelled = await changeWaitingLine(ctx, messageId, (line) => ({ ...line, deleted: true }));
+  const cancelled = await changeWaitingLine(ctx, messageId, deletedRecord);
   if (cancelled !== undefined) return cancelled;
   const value = create(DeleteSchema, { targetMessageId: bytesOfId(messageId) });
-  await sendContent(ctx, conversationId, { case: "delete", value }, async () => ({
-    ...(await ownChatLine(ctx, messageId)),
-    deleted: true,
-  }));
+  await sendContent(ctx, conversationId, { case: "delete", value }, async () =>
+    deletedRecord(await ownChatLine(ctx, messageId)),
+  );
   return storedMessage(ctx, messageId);
 }
 

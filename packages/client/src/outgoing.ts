@@ -38,6 +38,7 @@ import {
   isChatLine,
   isStored,
   readContent,
+  winsTimer,
   type ConversationEvent,
 } from "./records.js";
 import { applyWaiting, chatHasWaiting, drainAgain, isWaitingLine } from "./waitingLines.js";
@@ -119,7 +120,7 @@ export async function storeWaitingLine(
     sentAt: now,
     storedAt: now,
     kind: "content",
-    body: encodeContent({ version: CONTENT_VERSION, messageId, sentAtMs: BigInt(now), body }),
+    body: encodeContent({ version: CONTENT_VERSION, messageId, sentAtMs: BigInt(now), ...timerOf(record, body), body }),
     status: "queued",
     deleted: false,
   };
@@ -176,7 +177,9 @@ async function encryptAndStore(
   const messageId = queued === undefined ? randomId() : bytesFrom(queued.messageId, "messageId");
   const now = ctx.now();
   const sentAt = queued?.sentAt ?? now;
-  const plaintext = encodeContent({ version: CONTENT_VERSION, messageId, sentAtMs: BigInt(sentAt), body });
+  // A waiting line keeps the timer it was written under; a new one takes the chat's.
+  const timer = queued === undefined ? timerOf(record, body) : expireOf(readContent(queued)?.expireAfterS);
+  const plaintext = encodeContent({ version: CONTENT_VERSION, messageId, sentAtMs: BigInt(sentAt), ...timer, body });
   const encrypted = await encryptMessage(restoreConversation(record.state), plaintext);
   const recipients = otherMembers(encrypted.conversation);
   const shown = isChatLine(body);
@@ -211,6 +214,10 @@ async function encryptAndStore(
     conversations: [
       {
         ...record,
+        // The sender's own change counts only if no later one (by a clock ahead of this one) is here already.
+        ...(body.case === "disappearingTimer" && (await winsTimer(ctx, conversationId, sentAt, b64(messageId)))
+          ? { disappearingSeconds: body.value.seconds }
+          : {}),
         state: encodeConversation(encrypted.conversation),
         lastActivityAt: shown ? now : record.lastActivityAt,
       },
@@ -220,6 +227,16 @@ async function encryptAndStore(
     ...(queued === undefined ? {} : { uploadsDelete: [queued.messageId] }),
   });
   return { message, outbox, changed };
+}
+
+/** The chat's timer, for a text or file sent in it now (docs/PROTOCOL.md §19). */
+function timerOf(record: ConversationRecord, body: ContentBody): { expireAfterS?: number } {
+  const line = body.case === "text" || body.case === "attachment";
+  return line ? expireOf(record.disappearingSeconds) : {};
+}
+
+function expireOf(seconds: number | undefined): { expireAfterS?: number } {
+  return seconds === undefined || seconds === 0 ? {} : { expireAfterS: seconds };
 }
 
 /** Emits what was stored and sends it; offline, it stays queued and goes out on the next connection. */

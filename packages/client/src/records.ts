@@ -32,7 +32,12 @@ export type ConversationEvent =
   | { type: "left" }
   | { type: "undecryptable" }
   | { type: "untrusted_sender" }
-  | { type: "unsupported_content" };
+  | { type: "unsupported_content" }
+  /**
+   * Not stored as an event: how a UI words a DisappearingTimer content (see
+   * timerEvent). `by` is absent when this person set it.
+   */
+  | { type: "disappearing"; by?: string; seconds: number };
 
 /**
  * The stored record for a conversation after an MLS step. A conversation
@@ -102,11 +107,41 @@ export function isChatLine(body: ContentBody): boolean {
 }
 
 /**
- * Chat lines, reactions and inquiry updates are stored as messages; edits,
- * deletes and receipts change stored ones instead.
+ * Chat lines, reactions, inquiry updates and timer changes are stored as
+ * messages; edits, deletes and receipts change stored ones instead.
  */
 export function isStored(body: ContentBody): boolean {
-  return isChatLine(body) || body.case === "reaction" || body.case === "inquiryUpdate";
+  return (
+    isChatLine(body) || body.case === "reaction" || body.case === "inquiryUpdate" || body.case === "disappearingTimer"
+  );
+}
+
+/** A stored timer change as the line a chat shows, or undefined for any other message. */
+export function timerEvent(message: MessageRecord): ConversationEvent | undefined {
+  const body = readContent(message)?.body;
+  if (body?.case !== "disappearingTimer") return undefined;
+  const seconds = body.value.seconds;
+  return message.direction === "out"
+    ? { type: "disappearing", seconds }
+    : { type: "disappearing", by: message.senderName, seconds };
+}
+
+/**
+ * Whether a timer change (sentAt, messageId) beats the latest one stored in
+ * the chat: the latest by the sender's clock wins, ties by message id, so
+ * every member that saw both settles on the same timer.
+ */
+export async function winsTimer(
+  ctx: ClientContext,
+  conversationId: string,
+  sentAt: number,
+  messageId: string,
+): Promise<boolean> {
+  for (const m of await ctx.store.listMessages(conversationId)) {
+    if (m.messageId === messageId || readContent(m)?.body.case !== "disappearingTimer") continue;
+    if (m.sentAt > sentAt || (m.sentAt === sentAt && m.messageId > messageId)) return false;
+  }
+  return true;
 }
 
 /** The content of a stored message, or undefined for an event or a body that no longer parses. */
@@ -117,6 +152,15 @@ export function readContent(message: MessageRecord): (Content & { body: ContentB
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A message deleted for everyone: the record stays, so the chat shows where
+ * it was, but its body (text, caption, thumbnail, the file's key) is gone
+ * from the store, not just hidden.
+ */
+export function deletedRecord(target: MessageRecord): MessageRecord {
+  return { ...target, body: new Uint8Array(0), deleted: true };
 }
 
 /**

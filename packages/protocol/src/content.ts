@@ -33,6 +33,7 @@ import {
   MAX_CONTACT_NAME_CHARS,
   MAX_CONTACT_PHONE_CHARS,
   MAX_CONTENT_BYTES,
+  MAX_DISAPPEARING_SECONDS,
   MAX_EMOJI_CHARS,
   MAX_FILE_NAME_CHARS,
   MAX_IMAGE_DIMENSION,
@@ -180,6 +181,10 @@ function checkContent(c: Content): void {
   checkId(c.messageId, "messageId");
   if (c.sentAtMs > MAX_SAFE) fail("sentAtMs");
   if (c.editedAtMs !== undefined && c.editedAtMs > MAX_SAFE) fail("editedAtMs");
+  if (c.expireAfterS !== undefined) {
+    const line = c.body.case === "text" || c.body.case === "attachment";
+    if (!line || c.expireAfterS < 1 || c.expireAfterS > MAX_DISAPPEARING_SECONDS) fail("expireAfterS");
+  }
   const body = c.body;
   switch (body.case) {
     case undefined:
@@ -203,6 +208,9 @@ function checkContent(c: Content): void {
       break;
     case "delete":
       checkId(body.value.targetMessageId, "delete.targetMessageId");
+      break;
+    case "disappearingTimer":
+      if (body.value.seconds > MAX_DISAPPEARING_SECONDS) fail("disappearingTimer.seconds");
       break;
     case "organisationKey":
       checkBytes(body.value.signKey, 32, "organisationKey.signKey");

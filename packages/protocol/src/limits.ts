@@ -50,6 +50,8 @@ export const MAX_MEDIA_DURATION_MS = 24 * 3_600_000;
 export const MIN_CHUNK_BYTES = 4 * 1024;
 export const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
 export const MAX_RECEIPT_TARGETS = 1000;
+/** The longest disappearing-message timer in seconds (a year); 0 is off. */
+export const MAX_DISAPPEARING_SECONDS = 31_536_000;
 /** An inquiry (docs/PROTOCOL.md §18): photos and PDFs, and the contact details a customer may give. */
 export const MAX_INQUIRY_ATTACHMENTS = 10;
 export const MAX_CONTACT_NAME_CHARS = 200;

@@ -6,6 +6,7 @@ import {
   Attachment_Kind,
   BoteError,
   ContentSchema,
+  MAX_DISAPPEARING_SECONDS,
   InquiryUpdate_Status,
   Receipt_Kind,
   decodeContent,
@@ -81,6 +82,10 @@ const organisationKeyBody = fc
   .uint8Array({ minLength: 32, maxLength: 32 })
   .map((signKey) => ({ case: "organisationKey" as const, value: { signKey } }));
 
+const disappearingTimerBody = fc
+  .integer({ min: 0, max: MAX_DISAPPEARING_SECONDS })
+  .map((seconds) => ({ case: "disappearingTimer" as const, value: { seconds } }));
+
 const photoOrPdf = attachmentBody.chain((a) =>
   fc.constantFrom("image/jpeg", "image/png", "application/pdf").map((mediaType) => ({ ...a.value, mediaType })),
 );
@@ -134,6 +139,7 @@ const content = fc
         organisationKeyBody,
         inquiryBody,
         inquiryUpdateBody,
+        disappearingTimerBody,
       ),
     },
     { requiredKeys: ["messageId", "sentAtMs", "body"] },
@@ -163,6 +169,7 @@ it("round-trips arbitrary valid contents of every kind", () => {
   assert.deepEqual([...seen].sort(), [
     "attachment",
     "delete",
+    "disappearingTimer",
     "edit",
     "inquiry",
     "inquiryUpdate",
@@ -308,6 +315,13 @@ function mutations(body: ContentBody): fc.Arbitrary<Mutation>[] {
           (c) => (v<B<"delete">>(c).targetMessageId = b),
         ]),
       ];
+    case "disappearingTimer":
+      return [
+        ...common,
+        fc
+          .integer({ min: MAX_DISAPPEARING_SECONDS + 1, max: 0xffffffff })
+          .map((n): Mutation => ["disappearingTimer.seconds", (c) => (v<B<"disappearingTimer">>(c).seconds = n)]),
+      ];
     case "organisationKey":
       return [
         ...common,
@@ -423,7 +437,26 @@ it("every single field out of bounds is rejected with its path, when encoding an
     ),
     { seed: 20261126, numRuns: 1500 },
   );
-  assert.equal(pathsSeen.size, 27 + 14, "every mutation was exercised");
+  assert.equal(pathsSeen.size, 27 + 15, "every mutation was exercised");
+});
+
+it("a text or file carries the disappearing timer it was sent under; nothing else may", () => {
+  const text = { case: "text" as const, value: { text: "Bis gleich" } };
+  const at = { messageId: new Uint8Array(16).fill(4), sentAtMs: 5n };
+  assert.equal(decodeContent(encodeContent({ ...at, expireAfterS: 3600, body: text })).expireAfterS, 3600);
+  assert.equal(decodeContent(encodeContent({ ...at, body: text })).expireAfterS, undefined);
+  for (const bad of [0, MAX_DISAPPEARING_SECONDS + 1]) {
+    assertRejected(() => encodeContent({ ...at, expireAfterS: bad, body: text }), "content_malformed", "expireAfterS");
+  }
+  const reaction = { case: "reaction" as const, value: { targetMessageId: new Uint8Array(16), emoji: "👍" } };
+  assertRejected(
+    () =>
+      decodeContent(
+        toBinary(ContentSchema, create(ContentSchema, { version: 1, ...at, expireAfterS: 60, body: reaction })),
+      ),
+    "content_malformed",
+    "expireAfterS",
+  );
 });
 
 // ---- examples ----------------------------------------------------------------

@@ -250,6 +250,30 @@ export function describeClientStoreContract(name: string, open: () => Promise<Cl
         assert.deepEqual(await store.listMessages("c3"), []);
       }));
 
+    it("deletes messages by id after the puts, keeps their dedupe keys, and keeps a chat's timer", () =>
+      withStore(async ({ store }) => {
+        const timed = conversation("c1", { disappearingSeconds: 3600 });
+        await store.apply({
+          conversations: [timed, conversation("c2")],
+          messages: [message("m1", "c1", 1_000), message("m2", "c1", 2_000), message("m3", "c2", 3_000)],
+          seen: ["s-m1"],
+        });
+        assert.deepEqual(await store.getConversation("c1"), timed);
+        assert.deepEqual(await store.getConversation("c2"), conversation("c2"), "no timer stays no timer");
+        await store.apply({
+          messages: [message("m4", "c1", 4_000)],
+          messagesDelete: ["m1", "m4", "never-there"],
+        });
+        assert.equal(await store.getMessage("m1"), undefined);
+        assert.equal(await store.getMessage("m4"), undefined, "puts come before deletes");
+        assert.deepEqual(
+          (await store.listMessages("c1")).map((m) => m.messageId),
+          ["m2"],
+        );
+        assert.deepEqual(await store.listMessages("c2"), [message("m3", "c2", 3_000)]);
+        assert.equal(await store.hasSeen("s-m1"), true, "dedupe keys stay");
+      }));
+
     it("remembers seen keys, and a key seen twice is no error", () =>
       withStore(async ({ store }) => {
         await store.apply({ seen: ["s1", "s2"] });
@@ -283,6 +307,8 @@ export function describeClientStoreContract(name: string, open: () => Promise<Cl
         ],
         ["an empty seen key", { seen: [""] }],
         ["an empty conversation delete", { conversationsDelete: [""] }],
+        ["an empty message delete", { messagesDelete: [""] }],
+        ["a fractional timer", { conversations: [conversation("c9", { disappearingSeconds: 0.5 })] }],
         ["a profile without a device", { profile: { ...profile(), device: undefined as never } }],
         ["a profile with an empty accountId", { profile: profile({ accountId: "" }) }],
         ["a profile without an accountSignKey", { profile: { ...profile(), accountSignKey: undefined as never } }],
@@ -463,6 +489,7 @@ function mergeBatches(a: StoreChanges, b: StoreChanges): StoreChanges {
     keyPackagesDelete: [...(a.keyPackagesDelete ?? []), ...(b.keyPackagesDelete ?? [])],
     seen: [...(a.seen ?? []), ...(b.seen ?? [])],
     conversationsDelete: [...(a.conversationsDelete ?? []), ...(b.conversationsDelete ?? [])],
+    messagesDelete: [...(a.messagesDelete ?? []), ...(b.messagesDelete ?? [])],
   };
 }
 

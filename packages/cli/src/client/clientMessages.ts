@@ -168,6 +168,12 @@ const de = {
   /** The sender shown for one's own messages, as the web app shows it. */
   you: "Sie",
   edited: "bearbeitet",
+  duration: (seconds: number): string => spell(seconds, DE_UNITS),
+  disappearingSet: deDisappearingSet,
+  disappearingShown: (chat: string, seconds: number): string =>
+    seconds === 0
+      ? `${chat}: verschwindende Nachrichten aus`
+      : `${chat}: Nachrichten verschwinden nach ${spell(seconds, DE_UNITS)}`,
   // The argument gate's refusals (args.ts). They keep the terse form the CLI has always printed, the
   // option and what it takes, alike in both languages; scripts may match them.
   policy: {
@@ -224,6 +230,8 @@ const de = {
         return "Eine Nachricht von einem nicht bestätigten Schlüssel wurde abgewiesen.";
       case "unsupported_content":
         return "Eine Nachricht braucht eine neuere Bote-Version.";
+      case "disappearing":
+        return deDisappearingSet(e.by ?? "Sie", e.by === undefined, e.seconds);
     }
   },
 };
@@ -482,6 +490,12 @@ const en: ClientMessages = {
     duration: { off: "off", "1h": "1 hour", "1d": "1 day", "7d": "7 days", "4w": "4 weeks" },
     seconds: (n: number) => `${n} seconds`,
   },
+  duration: (seconds: number): string => spell(seconds, EN_UNITS),
+  disappearingSet: enDisappearingSet,
+  disappearingShown: (chat: string, seconds: number): string =>
+    seconds === 0
+      ? `${chat}: disappearing messages off`
+      : `${chat}: messages disappear after ${spell(seconds, EN_UNITS)}`,
   usage: {
     invalid: (option: string, value: string) => `${option}: ${value}`,
     oneOf: (option: string, allowed: readonly string[], value: string) =>
@@ -518,9 +532,46 @@ const en: ClientMessages = {
         return "A message from an unconfirmed key was refused.";
       case "unsupported_content":
         return "A message needs a newer version of Bote.";
+      case "disappearing":
+        return enDisappearingSet(e.by ?? "You", e.by === undefined, e.seconds);
     }
   },
 };
+
+function deDisappearingSet(who: string, mine: boolean, seconds: number): string {
+  return seconds === 0
+    ? `${who} ${mine ? "haben" : "hat"} verschwindende Nachrichten ausgeschaltet.`
+    : `${who} ${mine ? "haben" : "hat"} verschwindende Nachrichten auf ${spell(seconds, DE_UNITS)} gestellt.`;
+}
+
+function enDisappearingSet(who: string, _mine: boolean, seconds: number): string {
+  return seconds === 0
+    ? `${who} turned disappearing messages off.`
+    : `${who} set disappearing messages to ${spell(seconds, EN_UNITS)}.`;
+}
+
+type Units = readonly (readonly [seconds: number, one: string, other: string])[];
+const DE_UNITS: Units = [
+  [604_800, "Woche", "Wochen"],
+  [86_400, "Tag", "Tage"],
+  [3_600, "Stunde", "Stunden"],
+  [60, "Minute", "Minuten"],
+  [1, "Sekunde", "Sekunden"],
+];
+const EN_UNITS: Units = [
+  [604_800, "week", "weeks"],
+  [86_400, "day", "days"],
+  [3_600, "hour", "hours"],
+  [60, "minute", "minutes"],
+  [1, "second", "seconds"],
+];
+
+/** A timer in the largest unit that divides it: "1 Tag", "4 Wochen", "90 Sekunden". */
+function spell(seconds: number, units: Units): string {
+  const [size, one, other] = units.find(([size]) => seconds % size === 0) ?? units[units.length - 1]!;
+  const n = seconds / size;
+  return `${n} ${n === 1 ? one : other}`;
+}
 
 export function clientMessages(language: Language): ClientMessages {
   return language === "en" ? en : de;

@@ -96,6 +96,9 @@ export const helpTexts = {
   groupRemove: "Mitglieder entfernen / remove members",
   groupRename: "Gruppe umbenennen / rename a group",
   groupLeave: "Gruppe verlassen / leave a group",
+  disappearing:
+    "Zeigt oder stellt verschwindende Nachrichten eines Chats / shows or sets a chat's disappearing messages",
+  disappearingSet: "off, 1h, 1d, 1w, 4w oder/or <n>s|m|h|d|w",
   sync: "Holt neue Nachrichten / fetches new messages",
   listen: "Zeigt Nachrichten, sobald sie ankommen / streams messages as they arrive",
   verify: "Sicherheitsnummer und QR-Code / safety number and QR code",

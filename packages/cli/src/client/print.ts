@@ -40,9 +40,13 @@ export function describeMessage(message: MessageRecord): Record<string, unknown>
   if (message.kind === "event") {
     return { ...base, event: JSON.parse(utf8Decoder.decode(message.body)) as ConversationEvent };
   }
+  // Deleted for everyone: the body is gone from the store, there is nothing more to show.
+  if (message.deleted) return base;
   const content = decodeContent(message.body);
-  const edited =
-    content.editedAtMs === undefined ? {} : { editedAt: new Date(Number(content.editedAtMs)).toISOString() };
+  const edited = {
+    ...(content.editedAtMs === undefined ? {} : { editedAt: new Date(Number(content.editedAtMs)).toISOString() }),
+    ...(content.expireAfterS === undefined ? {} : { disappearsAfterSeconds: content.expireAfterS }),
+  };
   switch (content.body.case) {
     case "text":
       return { ...base, ...edited, text: content.body.value.text };
@@ -77,6 +81,8 @@ export function describeMessage(message: MessageRecord): Record<string, unknown>
         },
       };
     }
+    case "disappearingTimer":
+      return { ...base, disappearingSeconds: content.body.value.seconds };
     case "inquiryUpdate":
       // Staff-only status, assignment and notes: read through the inbox, not as chat lines.
       return { ...base, other: content.body.case };
@@ -97,7 +103,10 @@ export function printMessage(printer: Printer, message: MessageRecord, chat?: Co
   const where = chat === undefined ? "" : `${chat.name} · `;
   let line: string;
   if (data.event !== undefined) line = `[${where}${time}] ${t.event(data.event as ConversationEvent)}`;
-  else {
+  else if (typeof data.disappearingSeconds === "number") {
+    const who = message.direction === "out" ? t.you : message.senderName;
+    line = `[${where}${time}] ${t.disappearingSet(who, message.direction === "out", data.disappearingSeconds)}`;
+  } else {
     const attachment = data.attachment as
       { kind: string; fileName: string; size: number; caption: string; durationMs?: number } | undefined;
     const body =

@@ -44,6 +44,7 @@ export class SqliteClientStore implements ClientStore {
       for (const k of changes.keyPackagesPut ?? []) s.putKeyPackage.run(fromKeyPackage(k));
       for (const ref of changes.keyPackagesDelete ?? []) s.deleteKeyPackage.run(ref);
       for (const key of changes.seen ?? []) s.putSeen.run(key);
+      for (const id of changes.messagesDelete ?? []) s.deleteMessage.run(id);
       for (const id of changes.conversationsDelete ?? []) {
         for (const remove of s.deleteConversation) remove.run(id);
       }
@@ -67,6 +68,8 @@ export class SqliteClientStore implements ClientStore {
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = FULL");
       db.pragma("busy_timeout = 5000");
+      // Deleted and expired messages are overwritten, not left in free pages for a disk image to find.
+      db.pragma("secure_delete = ON");
       return new SqliteClientStore(db);
     } catch (error) {
       db?.close();
@@ -211,7 +214,8 @@ function prepareStatements(db: Database.Database) {
   const profileColumns =
     "server_url, account_id, device_id, role, organisation_id, organisation_name, device, account_sign_key, organisation_sign_key, organisation_view";
   const conversationColumns =
-    "conversation_id, kind, name, peer_account_id, state, epoch, pending_state, active, unread, last_activity_at";
+    "conversation_id, kind, name, peer_account_id, state, epoch, pending_state, active, unread, last_activity_at, " +
+    "disappearing_seconds";
   const messageColumns =
     "message_id, conversation_id, direction, sender_account_id, sender_name, sent_at, stored_at, kind, body, status, deleted";
   return {
@@ -233,11 +237,11 @@ function prepareStatements(db: Database.Database) {
     putConversation: db.prepare(
       `INSERT INTO conversations (${conversationColumns})
        VALUES (@conversationId, @kind, @name, @peerAccountId, @state, @epoch, @pendingState, @active, @unread,
-         @lastActivityAt)
+         @lastActivityAt, @disappearingSeconds)
        ON CONFLICT (conversation_id) DO UPDATE SET kind = excluded.kind, name = excluded.name,
          peer_account_id = excluded.peer_account_id, state = excluded.state, epoch = excluded.epoch,
          pending_state = excluded.pending_state, active = excluded.active, unread = excluded.unread,
-         last_activity_at = excluded.last_activity_at`,
+         last_activity_at = excluded.last_activity_at, disappearing_seconds = excluded.disappearing_seconds`,
     ),
     getMessage: db.prepare(`SELECT ${messageColumns} FROM messages WHERE message_id = ?`),
     listMessages: db.prepare(
@@ -297,6 +301,7 @@ function prepareStatements(db: Database.Database) {
          created_at = excluded.created_at`,
     ),
     deleteKeyPackage: db.prepare("DELETE FROM key_packages WHERE ref = ?"),
+    deleteMessage: db.prepare("DELETE FROM messages WHERE message_id = ?"),
     deleteConversation: [
       db.prepare("DELETE FROM messages WHERE conversation_id = ?"),
       db.prepare("DELETE FROM outbox WHERE conversation_id = ?"),
@@ -361,6 +366,7 @@ function fromConversation(c: ConversationRecord): Row {
     active: c.active ? 1 : 0,
     unread: c.unread,
     lastActivityAt: c.lastActivityAt,
+    disappearingSeconds: c.disappearingSeconds ?? null,
   };
 }
 
@@ -376,6 +382,7 @@ function toConversation(r: Row): ConversationRecord {
     active: r.active === 1,
     unread: r.unread as number,
     lastActivityAt: r.last_activity_at as number,
+    ...(r.disappearing_seconds === null ? {} : { disappearingSeconds: r.disappearing_seconds as number }),
   };
 }
 

@@ -90,4 +90,8 @@ export const CLIENT_STORE_MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   ) STRICT;
   `,
+  // The chat's disappearing-message timer (ConversationRecord.disappearingSeconds); NULL: never set.
+  `
+  ALTER TABLE conversations ADD COLUMN disappearing_seconds INTEGER;
+  `,
 ];

@@ -88,6 +88,13 @@ export interface StoreChanges {
    * is no error.
    */
   readonly conversationsDelete?: readonly string[];
+  /**
+   * Deletes messages by messageId (expired under a disappearing timer), after
+   * every put and before conversationsDelete. Only the records: a caller
+   * that wants a message's upload or reactions gone names them too. Dedupe
+   * keys stay, so the message cannot come back. An unknown id is no error.
+   */
+  readonly messagesDelete?: readonly string[];
 }
 
 export type Role = "admin" | "member";
@@ -143,6 +150,11 @@ export interface ConversationRecord {
   readonly active: boolean;
   readonly unread: number;
   readonly lastActivityAt: number;
+  /**
+   * The chat's disappearing-message timer in seconds, as the latest
+   * DisappearingTimer content set it; absent or 0: off.
+   */
+  readonly disappearingSeconds?: number;
 }
 
 export type MessageDirection = "in" | "out";

@@ -108,6 +108,7 @@ export class MemoryClientStore implements ClientStore {
       for (const k of changes.keyPackagesPut ?? []) this.#keyPackages.set(k.ref, copyKeyPackage(k));
       for (const ref of changes.keyPackagesDelete ?? []) this.#keyPackages.delete(ref);
       for (const key of changes.seen ?? []) this.#seen.add(key);
+      for (const id of changes.messagesDelete ?? []) this.#messages.delete(id);
       for (const id of changes.conversationsDelete ?? []) this.#deleteConversation(id);
       resolve();
     });

@@ -55,6 +55,7 @@ export function validateStoreChanges(changes: StoreChanges): void {
   changes.keyPackagesDelete?.forEach((ref, i) => requireId(ref, `keyPackagesDelete[${i}]`));
   changes.seen?.forEach((key, i) => requireId(key, `seen[${i}]`));
   changes.conversationsDelete?.forEach((id, i) => requireId(id, `conversationsDelete[${i}]`));
+  changes.messagesDelete?.forEach((id, i) => requireId(id, `messagesDelete[${i}]`));
 }
 
 function validateConversation(c: ConversationRecord, at: string): void {
@@ -65,6 +66,7 @@ function validateConversation(c: ConversationRecord, at: string): void {
   requireInteger(c.epoch, `${at}.epoch`);
   requireInteger(c.unread, `${at}.unread`);
   requireInteger(c.lastActivityAt, `${at}.lastActivityAt`);
+  if (c.disappearingSeconds !== undefined) requireInteger(c.disappearingSeconds, `${at}.disappearingSeconds`);
 }
 
 function validateContact(c: ContactRecord, at: string): void {

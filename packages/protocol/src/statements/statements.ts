@@ -10,7 +10,7 @@
  * org certified for exactly that account) → device certificate (signed by
  * the account key). Revocations and key rotations are org-signed too.
  */
-import { ID_BYTES, MAX_DISPLAY_NAME_CHARS, MIN_CHUNK_BYTES } from "../limits.js";
+import { ID_BYTES, MAX_DISAPPEARING_SECONDS, MAX_DISPLAY_NAME_CHARS, MIN_CHUNK_BYTES } from "../limits.js";
 import type { Role } from "../api.js";
 import { ByteReader, ByteWriter, StatementDecodeError } from "./bytes.js";
 
@@ -644,8 +644,6 @@ export type PolicyLanguage = (typeof POLICY_LANGUAGES)[number];
 /** A PIN shorter than 4 digits protects nothing; the web app's lock takes at most 12. */
 export const MIN_POLICY_PIN_LENGTH = 4;
 export const MAX_POLICY_PIN_LENGTH = 12;
-/** The longest default disappearing time: one year. */
-export const MAX_DISAPPEARING_SECONDS = 366 * 24 * 3600;
 /** The largest attachment a policy may allow: 4 GiB (a server's own limit may be lower). */
 export const MAX_POLICY_ATTACHMENT_BYTES = 4 * 1024 * 1024 * 1024;
 

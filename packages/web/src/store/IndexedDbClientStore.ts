@@ -28,12 +28,13 @@ import {
  * NON-EXTRACTABLE CryptoKey, and stored as that object in the same database:
  * the browser keeps its bits in its own key store, and no script can read them.
  *
- * What this protects: a copy of the IndexedDB files (a disk image, a backup,
- * a profile folder taken to another machine) without the browser's key
- * store reveals no state, key or message. What it does not: script running
- * in this origin (an XSS, a malicious extension) can use the key to decrypt,
- * exactly as the app does; nor an attacker who has the whole browser profile
- * with its key store. Ids, names, times, counts and the organisation view (signed
+ * What this protects: no message, key or state is ever in the files in the
+ * clear. What it does not: Chromium writes a non-extractable key's bits into
+ * the same IndexedDB files (tested in disappearing.e2e.test.ts), so a copy
+ * of the profile folder opens the seal; and script running in this origin
+ * (an XSS, a malicious extension) can use the key to decrypt, exactly as the
+ * app does. A deleted value's old sealed bytes stay in LevelDB's files until
+ * Chromium compacts them (docs/THREAT-MODEL.md, adversary 9). Ids, names, times, counts and the organisation view (signed
  * statements, public by design) are stored in the clear.
  *
  * IndexedDB commits a transaction as soon as it has no pending request, so
@@ -269,6 +270,7 @@ export class IndexedDbClientStore implements ClientStore {
       active: c.active,
       unread: c.unread,
       lastActivityAt: c.lastActivityAt,
+      ...(c.disappearingSeconds === undefined ? {} : { disappearingSeconds: c.disappearingSeconds }),
     };
   }
 
@@ -460,6 +462,7 @@ async function writeChanges(tx: IDBTransaction, sealed: SealedChanges, changes: 
   for (const ref of changes.keyPackagesDelete ?? []) keyPackages.delete(ref);
   const seen = tx.objectStore(SEEN);
   for (const key of changes.seen ?? []) seen.put(1, key);
+  for (const id of changes.messagesDelete ?? []) messages.delete(id);
   for (const id of changes.conversationsDelete ?? []) await deleteConversation(tx, id);
 }
 

@@ -45,6 +45,7 @@ export function registerChats(program: Command): void {
           unread: chat.unread,
           active: chat.active,
           epoch: chat.epoch,
+          disappearingSeconds: chat.disappearingSeconds ?? 0,
         });
       }
     });

@@ -6,6 +6,7 @@ import { registerChats, registerContacts, registerMessages } from "./chats.js";
 import { registerJoin } from "./join.js";
 import { registerDownload, registerSend } from "./send.js";
 import { registerGroup } from "./group.js";
+import { registerDisappearing } from "./disappearing.js";
 import { registerListen, registerSync } from "./sync.js";
 import { registerVerify } from "./verify.js";
 import { registerContactPoint } from "./contactPoint.js";
@@ -23,6 +24,7 @@ export function registerClientCommands(program: Command): void {
   registerChats(program);
   registerSend(program);
   registerGroup(program);
+  registerDisappearing(program);
   registerSync(program);
   registerListen(program);
   registerMessages(program);

@@ -207,6 +207,15 @@ export function thumbnailUrl(messageId: string, attachment: Attachment): string 
   return url;
 }
 
+/** A message that disappeared: its decrypted photo and preview leave this tab's memory too. */
+export function forgetFile(messageId: string): void {
+  for (const urls of [fullUrls, thumbnailUrls]) {
+    const url = urls.get(messageId);
+    if (url !== undefined) URL.revokeObjectURL(url);
+    urls.delete(messageId);
+  }
+}
+
 export function downloadedUrl(messageId: string): string | undefined {
   return fullUrls.get(messageId);
 }

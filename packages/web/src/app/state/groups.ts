@@ -52,6 +52,11 @@ export function openDirectChat(accountId: string): Promise<void> {
   return openNew(() => requireClient().directChat(accountId));
 }
 
+/** Sets a chat's disappearing-message timer for every member (0: off). */
+export async function setDisappearing(conversationId: string, seconds: number): Promise<void> {
+  await runAction("chatInfo", () => requireClient().setDisappearingTimer(conversationId, seconds));
+}
+
 export async function renameGroup(conversationId: string, name: string): Promise<void> {
   await runAction("chatInfo", () => requireClient().rename(conversationId, name));
 }

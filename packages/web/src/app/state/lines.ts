@@ -3,7 +3,7 @@
  * photos with their reactions and replies, photo albums, and event lines.
  * Pure functions of the records, so a reload shows exactly the same chat.
  */
-import { reactionsOf, readContent, type ConversationEvent, type CurrentReaction } from "@bote/client";
+import { reactionsOf, readContent, timerEvent, type ConversationEvent, type CurrentReaction } from "@bote/client";
 import type { ConversationRecord, MessageRecord } from "@bote/core";
 import { encodeBase64url, type Attachment } from "@bote/protocol";
 
@@ -71,6 +71,11 @@ export function toLines(records: readonly MessageRecord[]): Line[] {
       continue;
     }
     const { body } = content;
+    const timer = timerEvent(record);
+    if (timer !== undefined) {
+      lines.push({ kind: "event", record, event: timer });
+      continue;
+    }
     // The SDK notes in its stored copy when it applied an edit.
     const edited = content.editedAtMs !== undefined;
     if (body.case === "text") {

@@ -11,6 +11,7 @@ import {
   ClientError,
   joinWithInvitation,
   linkThisDevice,
+  timerEvent,
   type ConnectionState,
   type Transport,
 } from "@bote/client";
@@ -35,7 +36,7 @@ import { waitForServiceWorker } from "../../push/deviceLock.js";
 import { arriveAtPublicUrl } from "./canonicalOrigin.js";
 import { latestOnly } from "./latestOnly.js";
 import { isNewerLastLine, mergeConversation, mergeMessage } from "./merge.js";
-import { followUploads } from "./files.js";
+import { followUploads, forgetFile } from "./files.js";
 import { watchPolicy } from "./policies.js";
 import { watchInactivity, INACTIVITY_LOCK_MS } from "../../lock/inactivity.js";
 
@@ -392,6 +393,7 @@ async function attach(opened: BoteClient): Promise<void> {
   opened.on("message", (message) => onMessage(message));
   watchInbox(opened);
   // A done inquiry past its retention is forgotten by the SDK: it leaves the lists at once.
+  opened.on("messagesExpired", (expired) => onExpired(expired));
   opened.on("conversationDeleted", ({ conversationId }) => {
     conversations.value = conversations.value.filter((c) => c.conversationId !== conversationId);
   });
@@ -493,6 +495,17 @@ export async function refreshConversations(): Promise<void> {
   });
 }
 
+/** Messages past their disappearing timer leave the open chat, the chat list's last line and the tab's memory. */
+function onExpired({ conversationId, messageIds }: { conversationId: string; messageIds: readonly string[] }): void {
+  const gone = new Set(messageIds);
+  for (const id of gone) forgetFile(id);
+  if (openConversationId(route.value) === conversationId) {
+    openMessages.value = openMessages.value.filter((m) => !gone.has(m.messageId));
+  }
+  const last = lastLines.value.get(conversationId);
+  if (last !== undefined && gone.has(last.messageId)) void refreshConversations();
+}
+
 function onConversation(conversation: ConversationRecord): void {
   arrivedWhileLoading?.conversations.push(conversation);
   conversations.value = mergeConversation(conversations.value, conversation);
@@ -554,14 +567,15 @@ export async function loadConversation(conversationId: string, show?: string): P
 
 /** What the chat list shows as a chat's last line: a text or file, or an event worth showing in that chat. */
 function isPreviewLine(message: MessageRecord, kind: ConversationRecord["kind"]): boolean {
-  if (message.kind !== "event") return isLine(message);
+  // A timer change is a line of its own, worded like an event.
+  if (message.kind !== "event" && timerEvent(message) === undefined) return isLine(message);
   const line = toLines([message])[0];
   return line !== undefined && isShown(line, kind);
 }
 
 function isLine(message: MessageRecord): boolean {
   // Reactions are stored as content too, but they are not lines of the chat.
-  return message.kind === "content" && !isReaction(message);
+  return message.kind === "content" && !isReaction(message) && timerEvent(message) === undefined;
 }
 
 /**
@@ -571,6 +585,8 @@ function isLine(message: MessageRecord): boolean {
  */
 function onMessage(message: MessageRecord): void {
   arrivedWhileLoading?.messages.push(message);
+  // Deleted for everyone: no decrypted copy of its photo stays in this tab.
+  if (message.deleted) forgetFile(message.messageId);
   const open = openConversationId(route.value);
   batch(() => {
     if (open === message.conversationId) openMessages.value = mergeMessage(openMessages.value, message);

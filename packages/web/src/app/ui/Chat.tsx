@@ -15,6 +15,7 @@ import {
 } from "../state/session.js";
 import { Avatar } from "./Avatar.js";
 import { Composer } from "./Composer.js";
+import { disappearingDuration } from "./eventText.js";
 import { Icon } from "./icons.js";
 import { AlbumView, LineView } from "./LineView.js";
 import { Progress } from "./Progress.js";
@@ -126,6 +127,16 @@ export function Chat({ conversationId }: { conversationId: string }) {
             </span>
           </span>
         </a>
+        {(conversation.disappearingSeconds ?? 0) > 0 && (
+          <span
+            class="disappearing-chip"
+            role="note"
+            title={t("disappearing.header", { duration: disappearingDuration(conversation.disappearingSeconds ?? 0) })}
+          >
+            <Icon name="timer" size={16} />
+            <span>{disappearingDuration(conversation.disappearingSeconds ?? 0)}</span>
+          </span>
+        )}
         {trust !== undefined && peer !== undefined && (
           <a
             class={`icon-button trust-${trust}`}

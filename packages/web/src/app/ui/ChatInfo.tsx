@@ -1,7 +1,17 @@
 import { useEffect, useState } from "preact/hooks";
 import { t } from "../i18n/i18n.js";
 import { isBusy } from "../state/actions.js";
-import { addMembers, leaveGroup, loadRoster, removeMember, renameGroup, roster } from "../state/groups.js";
+import { DISAPPEARING_CHOICES } from "@bote/client";
+import {
+  addMembers,
+  leaveGroup,
+  loadRoster,
+  removeMember,
+  renameGroup,
+  roster,
+  setDisappearing,
+} from "../state/groups.js";
+import { disappearingDuration } from "./eventText.js";
 import { contacts, conversations, keyChanges } from "../state/session.js";
 import { Avatar } from "./Avatar.js";
 import { DirectoryPicker } from "./DirectoryPicker.js";
@@ -61,6 +71,13 @@ export function ChatInfo({ conversationId }: { conversationId: string }) {
               {t("groupInfo.rename")}
             </button>
           </form>
+        )}
+        {(group || conversation.kind === "direct") && conversation.active && (
+          <DisappearingChoice
+            current={conversation.disappearingSeconds ?? 0}
+            busy={busy}
+            onChoose={(seconds) => void setDisappearing(conversationId, seconds)}
+          />
         )}
         <h3 id="members-title">{t("groupInfo.members", { count: members.length })}</h3>
         <ul class="member-list" aria-labelledby="members-title">
@@ -126,5 +143,33 @@ export function ChatInfo({ conversationId }: { conversationId: string }) {
         )}
       </div>
     </section>
+  );
+}
+
+/** Aus / 1 Stunde / 1 Tag / 1 Woche / 4 Wochen; a timer set elsewhere to another time shows as one more choice. */
+function DisappearingChoice(props: { current: number; busy: boolean; onChoose: (seconds: number) => void }) {
+  const choices = DISAPPEARING_CHOICES.includes(props.current)
+    ? DISAPPEARING_CHOICES
+    : [...DISAPPEARING_CHOICES, props.current];
+  return (
+    <div class="row-form">
+      <label for="disappearing">{t("disappearing.title")}</label>
+      <select
+        id="disappearing"
+        value={String(props.current)}
+        disabled={props.busy}
+        aria-describedby="disappearing-explain"
+        onChange={(e) => props.onChoose(Number(e.currentTarget.value))}
+      >
+        {choices.map((seconds) => (
+          <option key={seconds} value={String(seconds)}>
+            {disappearingDuration(seconds)}
+          </option>
+        ))}
+      </select>
+      <p id="disappearing-explain" class="hint">
+        {t("disappearing.explain")}
+      </p>
+    </div>
   );
 }

@@ -26,7 +26,25 @@ export function eventText(event: ConversationEvent): string {
       return t("events.untrustedSender");
     case "unsupported_content":
       return t("events.unsupportedContent");
+    case "disappearing": {
+      const duration = disappearingDuration(event.seconds);
+      if (event.seconds === 0)
+        return event.by === undefined ? t("events.disappearingOffMine") : t("events.disappearingOff", { by: event.by });
+      return event.by === undefined
+        ? t("events.disappearingSetMine", { duration })
+        : t("events.disappearingSet", { by: event.by, duration });
+    }
   }
+}
+
+/** A timer in the largest unit that divides it: "1 Tag", "4 Wochen"; 0 is "Aus". */
+export function disappearingDuration(seconds: number): string {
+  if (seconds === 0) return t("disappearing.off");
+  if (seconds % 604_800 === 0) return t("disappearing.weeks", { count: seconds / 604_800 });
+  if (seconds % 86_400 === 0) return t("disappearing.days", { count: seconds / 86_400 });
+  if (seconds % 3_600 === 0) return t("disappearing.hours", { count: seconds / 3_600 });
+  if (seconds % 60 === 0) return t("disappearing.minutes", { count: seconds / 60 });
+  return t("disappearing.seconds", { count: seconds });
 }
 
 function listFormat(names: readonly string[]): string {

@@ -11,6 +11,7 @@ const paths = {
   check: "M5 13l4 4L19 7",
   checks: "M2 13l4 4L16 7M10 15l2 2L22 7",
   clock: "M12 21a9 9 0 100-18 9 9 0 000 18zM12 7v5l3 2",
+  timer: "M12 22a8 8 0 100-16 8 8 0 000 16zM12 10v4l2.5 1.5M10 2h4",
   shield: "M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6z",
   shieldCheck: "M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6zM8.5 12l2.5 2.5 4.5-5",
   warning: "M12 3l10 18H2zM12 10v5M12 18v.01",

@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file bote/v1/content.proto.
  */
 export const file_bote_v1_content: GenFile = /*@__PURE__*/
-  fileDesc("ChVib3RlL3YxL2NvbnRlbnQucHJvdG8SB2JvdGUudjEi2wMKB0NvbnRlbnQSDwoHdmVyc2lvbhgBIAEoDRISCgptZXNzYWdlX2lkGAIgASgMEhIKCnNlbnRfYXRfbXMYAyABKAQSGQoMZWRpdGVkX2F0X21zGAQgASgESAGIAQESHQoEdGV4dBgKIAEoCzINLmJvdGUudjEuVGV4dEgAEikKCmF0dGFjaG1lbnQYCyABKAsyEy5ib3RlLnYxLkF0dGFjaG1lbnRIABIlCghyZWFjdGlvbhgMIAEoCzIRLmJvdGUudjEuUmVhY3Rpb25IABIdCgRlZGl0GA0gASgLMg0uYm90ZS52MS5FZGl0SAASIQoGZGVsZXRlGA4gASgLMg8uYm90ZS52MS5EZWxldGVIABIjCgdyZWNlaXB0GA8gASgLMhAuYm90ZS52MS5SZWNlaXB0SAASNAoQb3JnYW5pc2F0aW9uX2tleRgQIAEoCzIYLmJvdGUudjEuT3JnYW5pc2F0aW9uS2V5SAASIwoHaW5xdWlyeRgRIAEoCzIQLmJvdGUudjEuSW5xdWlyeUgAEjAKDmlucXVpcnlfdXBkYXRlGBIgASgLMhYuYm90ZS52MS5JbnF1aXJ5VXBkYXRlSABCBgoEYm9keUIPCg1fZWRpdGVkX2F0X21zIjgKBFRleHQSDAoEdGV4dBgBIAEoCRIVCghyZXBseV90bxgCIAEoDEgAiAEBQgsKCV9yZXBseV90byLxAgoKQXR0YWNobWVudBIPCgdibG9iX2lkGAEgASgMEgsKA2tleRgCIAEoDBIOCgZkaWdlc3QYAyABKAwSDAoEc2l6ZRgEIAEoBBISCgptZWRpYV90eXBlGAUgASgJEhEKCWZpbGVfbmFtZRgGIAEoCRISCgV3aWR0aBgHIAEoDUgAiAEBEhMKBmhlaWdodBgIIAEoDUgBiAEBEhYKCXRodW1ibmFpbBgJIAEoDEgCiAEBEg8KB2NhcHRpb24YCiABKAkSEgoKY2h1bmtfc2l6ZRgLIAEoDRImCgRraW5kGAwgASgOMhguYm90ZS52MS5BdHRhY2htZW50LktpbmQSGAoLZHVyYXRpb25fbXMYDSABKA1IA4gBASIlCgRLaW5kEg0KCUtJTkRfRklMRRAAEg4KCktJTkRfVk9JQ0UQAUIICgZfd2lkdGhCCQoHX2hlaWdodEIMCgpfdGh1bWJuYWlsQg4KDF9kdXJhdGlvbl9tcyI0CghSZWFjdGlvbhIZChF0YXJnZXRfbWVzc2FnZV9pZBgBIAEoDBINCgVlbW9qaRgCIAEoCSIvCgRFZGl0EhkKEXRhcmdldF9tZXNzYWdlX2lkGAEgASgMEgwKBHRleHQYAiABKAkiIwoGRGVsZXRlEhkKEXRhcmdldF9tZXNzYWdlX2lkGAEgASgMIosBCgdSZWNlaXB0EiMKBGtpbmQYASABKA4yFS5ib3RlLnYxLlJlY2VpcHQuS2luZBIaChJ0YXJnZXRfbWVzc2FnZV9pZHMYAiADKAwiPwoES2luZBIUChBLSU5EX1VOU1BFQ0lGSUVEEAASEgoOS0lORF9ERUxJVkVSRUQQARINCglLSU5EX1JFQUQQAiIjCg9PcmdhbmlzYXRpb25LZXkSEAoIc2lnbl9rZXkYASABKAwivAIKB0lucXVpcnkSDAoEdGV4dBgBIAEoCRIZCgxjb250YWN0X25hbWUYAiABKAlIAIgBARIaCg1jb250YWN0X3Bob25lGAMgASgJSAGIAQESGgoNY29udGFjdF9lbWFpbBgEIAEoCUgCiAEBEhwKD2NvbnRhY3RfYWRkcmVzcxgFIAEoCUgDiAEBEhUKDWNvbnNlbnRfYXRfbXMYBiABKAQSGAoQY29udGFjdF9wb2ludF9pZBgHIAEoDBIoCgthdHRhY2htZW50cxgIIAMoCzITLmJvdGUudjEuQXR0YWNobWVudBIOCgZsb2NhbGUYCSABKAlCDwoNX2NvbnRhY3RfbmFtZUIQCg5fY29udGFjdF9waG9uZUIQCg5fY29udGFjdF9lbWFpbEISChBfY29udGFjdF9hZGRyZXNzItQCCg1JbnF1aXJ5VXBkYXRlEhgKEGlucXVpcnlfZ3JvdXBfaWQYASABKAwSMgoGc3RhdHVzGAIgASgOMh0uYm90ZS52MS5JbnF1aXJ5VXBkYXRlLlN0YXR1c0gAiAEBEiAKE2Fzc2lnbmVlX2FjY291bnRfaWQYAyABKAxIAYgBARIRCgRub3RlGAQgASgJSAKIAQESFQoIYXJjaGl2ZWQYBSABKAhIA4gBASJwCgZTdGF0dXMSFgoSU1RBVFVTX1VOU1BFQ0lGSUVEEAASDgoKU1RBVFVTX05FVxABEhYKElNUQVRVU19JTl9QUk9HUkVTUxACEhUKEVNUQVRVU19RVU9URV9TRU5UEAMSDwoLU1RBVFVTX0RPTkUQBEIJCgdfc3RhdHVzQhYKFF9hc3NpZ25lZV9hY2NvdW50X2lkQgcKBV9ub3RlQgsKCV9hcmNoaXZlZGIGcHJvdG8z");
+  fileDesc("ChVib3RlL3YxL2NvbnRlbnQucHJvdG8SB2JvdGUudjEixQQKB0NvbnRlbnQSDwoHdmVyc2lvbhgBIAEoDRISCgptZXNzYWdlX2lkGAIgASgMEhIKCnNlbnRfYXRfbXMYAyABKAQSGQoMZWRpdGVkX2F0X21zGAQgASgESAGIAQESGwoOZXhwaXJlX2FmdGVyX3MYBSABKA1IAogBARIdCgR0ZXh0GAogASgLMg0uYm90ZS52MS5UZXh0SAASKQoKYXR0YWNobWVudBgLIAEoCzITLmJvdGUudjEuQXR0YWNobWVudEgAEiUKCHJlYWN0aW9uGAwgASgLMhEuYm90ZS52MS5SZWFjdGlvbkgAEh0KBGVkaXQYDSABKAsyDS5ib3RlLnYxLkVkaXRIABIhCgZkZWxldGUYDiABKAsyDy5ib3RlLnYxLkRlbGV0ZUgAEiMKB3JlY2VpcHQYDyABKAsyEC5ib3RlLnYxLlJlY2VpcHRIABI0ChBvcmdhbmlzYXRpb25fa2V5GBAgASgLMhguYm90ZS52MS5PcmdhbmlzYXRpb25LZXlIABIjCgdpbnF1aXJ5GBEgASgLMhAuYm90ZS52MS5JbnF1aXJ5SAASMAoOaW5xdWlyeV91cGRhdGUYEiABKAsyFi5ib3RlLnYxLklucXVpcnlVcGRhdGVIABI4ChJkaXNhcHBlYXJpbmdfdGltZXIYEyABKAsyGi5ib3RlLnYxLkRpc2FwcGVhcmluZ1RpbWVySABCBgoEYm9keUIPCg1fZWRpdGVkX2F0X21zQhEKD19leHBpcmVfYWZ0ZXJfcyI4CgRUZXh0EgwKBHRleHQYASABKAkSFQoIcmVwbHlfdG8YAiABKAxIAIgBAUILCglfcmVwbHlfdG8i8QIKCkF0dGFjaG1lbnQSDwoHYmxvYl9pZBgBIAEoDBILCgNrZXkYAiABKAwSDgoGZGlnZXN0GAMgASgMEgwKBHNpemUYBCABKAQSEgoKbWVkaWFfdHlwZRgFIAEoCRIRCglmaWxlX25hbWUYBiABKAkSEgoFd2lkdGgYByABKA1IAIgBARITCgZoZWlnaHQYCCABKA1IAYgBARIWCgl0aHVtYm5haWwYCSABKAxIAogBARIPCgdjYXB0aW9uGAogASgJEhIKCmNodW5rX3NpemUYCyABKA0SJgoEa2luZBgMIAEoDjIYLmJvdGUudjEuQXR0YWNobWVudC5LaW5kEhgKC2R1cmF0aW9uX21zGA0gASgNSAOIAQEiJQoES2luZBINCglLSU5EX0ZJTEUQABIOCgpLSU5EX1ZPSUNFEAFCCAoGX3dpZHRoQgkKB19oZWlnaHRCDAoKX3RodW1ibmFpbEIOCgxfZHVyYXRpb25fbXMiNAoIUmVhY3Rpb24SGQoRdGFyZ2V0X21lc3NhZ2VfaWQYASABKAwSDQoFZW1vamkYAiABKAkiLwoERWRpdBIZChF0YXJnZXRfbWVzc2FnZV9pZBgBIAEoDBIMCgR0ZXh0GAIgASgJIiMKBkRlbGV0ZRIZChF0YXJnZXRfbWVzc2FnZV9pZBgBIAEoDCKLAQoHUmVjZWlwdBIjCgRraW5kGAEgASgOMhUuYm90ZS52MS5SZWNlaXB0LktpbmQSGgoSdGFyZ2V0X21lc3NhZ2VfaWRzGAIgAygMIj8KBEtpbmQSFAoQS0lORF9VTlNQRUNJRklFRBAAEhIKDktJTkRfREVMSVZFUkVEEAESDQoJS0lORF9SRUFEEAIiIwoPT3JnYW5pc2F0aW9uS2V5EhAKCHNpZ25fa2V5GAEgASgMIrwCCgdJbnF1aXJ5EgwKBHRleHQYASABKAkSGQoMY29udGFjdF9uYW1lGAIgASgJSACIAQESGgoNY29udGFjdF9waG9uZRgDIAEoCUgBiAEBEhoKDWNvbnRhY3RfZW1haWwYBCABKAlIAogBARIcCg9jb250YWN0X2FkZHJlc3MYBSABKAlIA4gBARIVCg1jb25zZW50X2F0X21zGAYgASgEEhgKEGNvbnRhY3RfcG9pbnRfaWQYByABKAwSKAoLYXR0YWNobWVudHMYCCADKAsyEy5ib3RlLnYxLkF0dGFjaG1lbnQSDgoGbG9jYWxlGAkgASgJQg8KDV9jb250YWN0X25hbWVCEAoOX2NvbnRhY3RfcGhvbmVCEAoOX2NvbnRhY3RfZW1haWxCEgoQX2NvbnRhY3RfYWRkcmVzcyLUAgoNSW5xdWlyeVVwZGF0ZRIYChBpbnF1aXJ5X2dyb3VwX2lkGAEgASgMEjIKBnN0YXR1cxgCIAEoDjIdLmJvdGUudjEuSW5xdWlyeVVwZGF0ZS5TdGF0dXNIAIgBARIgChNhc3NpZ25lZV9hY2NvdW50X2lkGAMgASgMSAGIAQESEQoEbm90ZRgEIAEoCUgCiAEBEhUKCGFyY2hpdmVkGAUgASgISAOIAQEicAoGU3RhdHVzEhYKElNUQVRVU19VTlNQRUNJRklFRBAAEg4KClNUQVRVU19ORVcQARIWChJTVEFUVVNfSU5fUFJPR1JFU1MQAhIVChFTVEFUVVNfUVVPVEVfU0VOVBADEg8KC1NUQVRVU19ET05FEARCCQoHX3N0YXR1c0IWChRfYXNzaWduZWVfYWNjb3VudF9pZEIHCgVfbm90ZUILCglfYXJjaGl2ZWQiJAoRRGlzYXBwZWFyaW5nVGltZXISDwoHc2Vjb25kcxgBIAEoDWIGcHJvdG8z");
 
 /**
  * One message of a conversation.
@@ -71,6 +71,18 @@ export type Content = Message<"bote.v1.Content"> & {
    * @generated from field: optional uint64 edited_at_ms = 4;
    */
   editedAtMs?: bigint;
+
+  /**
+   * The chat's disappearing-message timer under which a Text or Attachment
+   * was sent, in seconds (1 to 31,536,000); unset: it does not disappear.
+   * Each device deletes the message this long after it stored it (never
+   * before the sender's sent_at_ms, trusted at most 5 minutes ahead of the
+   * device's clock; docs/PROTOCOL.md §19), so a device that missed a timer
+   * change still deletes what was sent under it.
+   *
+   * @generated from field: optional uint32 expire_after_s = 5;
+   */
+  expireAfterS?: number;
 
   /**
    * @generated from oneof bote.v1.Content.body
@@ -129,6 +141,12 @@ export type Content = Message<"bote.v1.Content"> & {
      */
     value: InquiryUpdate;
     case: "inquiryUpdate";
+  } | {
+    /**
+     * @generated from field: bote.v1.DisappearingTimer disappearing_timer = 19;
+     */
+    value: DisappearingTimer;
+    case: "disappearingTimer";
   } | { case: undefined; value?: undefined };
 };
 
@@ -613,4 +631,28 @@ export enum InquiryUpdate_Status {
  */
 export const InquiryUpdate_StatusSchema: GenEnum<InquiryUpdate_Status> = /*@__PURE__*/
   enumDesc(file_bote_v1_content, 9, 0);
+
+/**
+ * Sets the chat's disappearing-message timer, by any member; the latest by
+ * (sent_at_ms, message_id) wins, so members that saw two concurrent changes
+ * agree. It applies to the messages sent after it (each carries
+ * Content.expire_after_s); the change itself stays in the chat as a line.
+ *
+ * @generated from message bote.v1.DisappearingTimer
+ */
+export type DisappearingTimer = Message<"bote.v1.DisappearingTimer"> & {
+  /**
+   * 0 turns the timer off; else 1 to 31,536,000 (a year).
+   *
+   * @generated from field: uint32 seconds = 1;
+   */
+  seconds: number;
+};
+
+/**
+ * Describes the message bote.v1.DisappearingTimer.
+ * Use `create(DisappearingTimerSchema)` to create a new message.
+ */
+export const DisappearingTimerSchema: GenMessage<DisappearingTimer> = /*@__PURE__*/
+  messageDesc(file_bote_v1_content, 10);
 
