@@ -288,6 +288,18 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX guest_accounts_contact_point ON guest_accounts(contact_point_id);
     `,
   },
+  {
+    version: 8,
+    sql: `
+      -- A blob belongs to the organisation of the device that uploaded it
+      -- (NULL for blobs from before: fetchable as before until they expire).
+      ALTER TABLE blobs ADD COLUMN org_id bytea;
+      -- The account a revoked device belonged to, for a person's export and
+      -- erasure (Art. 15 and 17 GDPR). NULL for devices revoked before.
+      ALTER TABLE revoked_devices ADD COLUMN account_id bytea;
+      CREATE INDEX revoked_devices_account ON revoked_devices(account_id) WHERE account_id IS NOT NULL;
+    `,
+  },
 ];
 
 export async function applyMigrations(pool: pg.Pool): Promise<void> {

@@ -300,6 +300,21 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX guest_accounts_contact_point ON guest_accounts(contact_point_id);
     `,
   },
+  {
+    version: 8,
+    sql: `
+      -- A blob belongs to the organisation of the device that uploaded it: a
+      -- device of another organisation on this server cannot fetch it, even
+      -- knowing its id. NULL for blobs uploaded before (any organisation's
+      -- device may fetch those until they expire, as before).
+      ALTER TABLE blobs ADD COLUMN org_id BLOB;
+      -- The account a revoked device belonged to, so that a person's export
+      -- and erasure (Art. 15 and 17 GDPR) find its tombstones. NULL for
+      -- devices revoked before.
+      ALTER TABLE revoked_devices ADD COLUMN account_id BLOB;
+      CREATE INDEX revoked_devices_account ON revoked_devices(account_id) WHERE account_id IS NOT NULL;
+    `,
+  },
 ];
 
 /** Accounts made before version 2 have no certificate: such a database is refused rather than half migrated. */
