@@ -16,7 +16,7 @@ ${f.organisation} betreibt den Messenger Bote unter ${f.publicUrl} für die Komm
 ## Zwecke und Rechtsgrundlagen
 
 - **Beschäftigte:** interne Kommunikation im Rahmen des Beschäftigungsverhältnisses (Art. 6 Abs. 1 lit. b DSGVO, Art. 88 DSGVO mit § 26 BDSG), sicherer Betrieb des Dienstes (Art. 6 Abs. 1 lit. f DSGVO).
-- **Kundinnen und Kunden eines Kontaktpunkts:** Bearbeitung Ihrer Anfrage (Art. 6 Abs. 1 lit. b DSGVO) und Schutz vor Missbrauch durch Ratenbegrenzung (Art. 6 Abs. 1 lit. f DSGVO). Name und Telefonnummer sind freiwillig.
+- **Kundinnen und Kunden eines Kontaktpunkts:** Bearbeitung Ihrer Anfrage (Art. 6 Abs. 1 lit. b DSGVO) und Schutz vor Missbrauch durch Ratenbegrenzung (Art. 6 Abs. 1 lit. f DSGVO). Name und Telefonnummer sind freiwillig und erreichen den Server nur Ende-zu-Ende-verschlüsselt.
 
 ## Was der Server speichert
 
@@ -54,7 +54,7 @@ ${f.organisation} runs the Bote messenger at ${f.publicUrl} for communication wi
 ## Purposes and legal bases
 
 - **Staff:** internal communication within the employment relationship (Art. 6(1)(b) GDPR, Art. 88 GDPR with § 26 BDSG), secure operation of the service (Art. 6(1)(f) GDPR).
-- **Customers of a contact point:** handling your inquiry (Art. 6(1)(b) GDPR) and protection against abuse by rate limits (Art. 6(1)(f) GDPR). Name and phone number are optional.
+- **Customers of a contact point:** handling your inquiry (Art. 6(1)(b) GDPR) and protection against abuse by rate limits (Art. 6(1)(f) GDPR). Name and phone number are optional and reach the server only end-to-end encrypted.
 
 ## What the server stores
 
