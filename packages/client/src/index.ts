@@ -2,6 +2,7 @@
 // the ports in ports.ts, storage only through core's ClientStore.
 export { BoteClient, socketUrl, type OpenOptions } from "./BoteClient.js";
 export type { DirectoryEntry } from "./directory.js";
+export type { FormerMember } from "./privacy.js";
 export { checkInvitation, joinWithInvitation, type JoinOptions } from "./enrol.js";
 export { sendInquiry, openInquiry, type GuestOptions, type InquiryInput, type SentInquiry } from "./guest.js";
 export { parseReturnLink, returnLinkStore, type ReturnLink } from "./returnLink.js";

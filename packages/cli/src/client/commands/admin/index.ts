@@ -5,6 +5,7 @@ import { registerInvitations, registerInvite, registerRevokeInvitation } from ".
 import { registerMembers } from "./members.js";
 import { registerDeactivate, registerDemote, registerPromote, registerRevokeDevice } from "./offboarding.js";
 import { registerRecoveryKit, registerRotateKey } from "./keys.js";
+import { registerPerson, registerPrivacy } from "./privacy.js";
 
 export function registerAdmin(program: Command): void {
   const admin = program.command("admin").description(helpTexts.admin);
@@ -18,4 +19,6 @@ export function registerAdmin(program: Command): void {
   registerDemote(admin);
   registerRotateKey(admin);
   registerRecoveryKit(admin);
+  registerPerson(admin);
+  registerPrivacy(admin);
 }
