@@ -546,6 +546,22 @@ export const de = {
     exportTitle: "Anfrage von {{name}} vom {{date}}",
     exported: "Die Dateien wurden heruntergeladen.",
   },
+  privacy: {
+    title: "Datenschutz",
+    documents: "Dokumente",
+    explain:
+      "Der Server erstellt diese Dokumente aus seiner laufenden Konfiguration: Datenbank, Versionen, Speicherfristen und Standort. Prüfen und ergänzen Sie sie, bevor Sie sie verwenden.",
+    open: "Datenschutz-Dokumente öffnen",
+    language: "Sprache der Dokumente",
+    print: "Drucken",
+    names: {
+      info: "Information nach Art. 13 DSGVO",
+      record: "Verzeichnis von Verarbeitungstätigkeiten (Art. 30)",
+      toms: "Technische und organisatorische Maßnahmen (Art. 32)",
+      dpia: "Datenschutz-Folgenabschätzung, Vorlage (Art. 35)",
+      processor: "Hinweis zur Auftragsverarbeitung für den Hoster (Art. 28)",
+    },
+  },
   contactPoints: {
     title: "Kontaktpunkte",
     explain:

@@ -529,6 +529,22 @@ export const en: Catalog<typeof de> = {
     exportTitle: "Inquiry from {{name}} of {{date}}",
     exported: "The files were downloaded.",
   },
+  privacy: {
+    title: "Data protection",
+    documents: "Documents",
+    explain:
+      "The server generates these documents from its running configuration: database, versions, retention and location. Check and complete them before you use them.",
+    open: "Open the data protection documents",
+    language: "Language of the documents",
+    print: "Print",
+    names: {
+      info: "Information under Art. 13 GDPR",
+      record: "Record of processing activities (Art. 30)",
+      toms: "Technical and organisational measures (Art. 32)",
+      dpia: "Data protection impact assessment, template (Art. 35)",
+      processor: "Processor note for the hoster (Art. 28)",
+    },
+  },
   contactPoints: {
     title: "Contact points",
     explain:

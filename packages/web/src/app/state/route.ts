@@ -19,7 +19,8 @@ export type Route =
   | { screen: "linkDevice" }
   | { screen: "inbox" }
   | { screen: "inquiry"; conversationId: string }
-  | { screen: "contactPoints" };
+  | { screen: "contactPoints" }
+  | { screen: "privacy" };
 
 const ID = "([A-Za-z0-9_-]{1,64})";
 const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
@@ -36,6 +37,7 @@ const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
   [/^#\/inbox$/, () => ({ screen: "inbox" })],
   [new RegExp(`^#/inbox/${ID}$`), (m) => ({ screen: "inquiry", conversationId: m[1]! })],
   [/^#\/contact-points$/, () => ({ screen: "contactPoints" })],
+  [/^#\/privacy$/, () => ({ screen: "privacy" })],
 ];
 
 export function parseRoute(hash: string): Route {
@@ -76,6 +78,8 @@ export function routeHash(route: Route): string {
       return `#/inbox/${route.conversationId}`;
     case "contactPoints":
       return "#/contact-points";
+    case "privacy":
+      return "#/privacy";
   }
 }
 

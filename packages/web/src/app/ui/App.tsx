@@ -2,6 +2,7 @@ import { language, t } from "../i18n/i18n.js";
 import { route } from "../state/route.js";
 import { Inbox, Inquiry } from "./Inbox.js";
 import { ContactPoints } from "./ContactPoints.js";
+import { Privacy } from "./Privacy.js";
 import { phase, toast } from "../state/session.js";
 import { incomingNotice } from "../state/notifications.js";
 import { ChatList } from "./ChatList.js";
@@ -114,6 +115,8 @@ function Detail() {
       return <Inquiry key={r.conversationId} conversationId={r.conversationId} />;
     case "contactPoints":
       return <ContactPoints />;
+    case "privacy":
+      return <Privacy />;
   }
 }
 
