@@ -1,6 +1,7 @@
 /**
  * The data protection documents in Chromium at phone size, against one
- * `bote serve` process: the admin finds "Datenschutz" in the settings and
+ * `bote serve` process: the join page shows the Art. 13 information before
+ * anyone joins; the admin finds "Datenschutz" in the settings and
  * in the Verwaltung, opens the record of processing, which names the
  * server's own database, and the TOMs in English; the tables fit the phone's
  * width. Screenshot docs/screenshots/privacy-phone.png.
@@ -40,6 +41,10 @@ describe("web data protection documents, end to end in Chromium", { skip, timeou
   it("the admin opens the record of processing from the settings, generated from the server", async () => {
     const page = anna.page;
     await page.goto(server.adminInvitation);
+    // Before joining: the Art. 13 information, from the server the link names.
+    await page.getByText("Datenschutzinformation (Art. 13 DSGVO)").click();
+    await page.getByRole("heading", { name: /Datenschutzinformation zu Bote/ }).waitFor();
+    await page.getByText("Ihre Rechte").waitFor();
     await page.getByLabel("Ihr Name").fill(anna.name);
     await page.getByRole("button", { name: "Beitreten" }).click();
     await page.getByRole("link", { name: "Einstellungen" }).click();

@@ -554,6 +554,8 @@ export const de = {
     open: "Datenschutz-Dokumente öffnen",
     language: "Sprache der Dokumente",
     print: "Drucken",
+    joinSummary: "Datenschutzinformation (Art. 13 DSGVO)",
+    unavailable: "Die Datenschutzinformation lässt sich gerade nicht laden.",
     names: {
       info: "Information nach Art. 13 DSGVO",
       record: "Verzeichnis von Verarbeitungstätigkeiten (Art. 30)",

@@ -537,6 +537,8 @@ export const en: Catalog<typeof de> = {
     open: "Open the data protection documents",
     language: "Language of the documents",
     print: "Print",
+    joinSummary: "Privacy information (Art. 13 GDPR)",
+    unavailable: "The privacy information cannot be loaded right now.",
     names: {
       info: "Information under Art. 13 GDPR",
       record: "Record of processing activities (Art. 30)",

@@ -21,6 +21,16 @@ export async function showPrivacyDocument(document: PrivacyDocument, lang: Langu
   if (doc !== undefined) openDocument.value = doc;
 }
 
+/**
+ * The Art. 13 information before anyone has an account: the join page reads
+ * it from the server the invitation link names (the canonical origin).
+ */
+export async function fetchPrivacyInfo(serverUrl: string, lang: Language): Promise<PrivacyDocumentResponse> {
+  const response = await fetch(`${new URL(serverUrl).origin}/v1/privacy/info?lang=${lang}`);
+  if (!response.ok) throw new Error(`privacy information: HTTP ${response.status}`);
+  return (await response.json()) as PrivacyDocumentResponse;
+}
+
 export function closePrivacyDocument(): void {
   openDocument.value = undefined;
 }
