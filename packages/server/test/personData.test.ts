@@ -274,6 +274,54 @@ describeEachBackend("person export and erasure", (backend: Backend) => {
     );
   });
 
+  it("erases an admin but keeps their account id as the signer of what they issued, never their name", async () => {
+    const egon = await TestDevice.join(s, await admin.invite("Egon Eraser", "admin"));
+    await egon.login();
+    // Egon acts as an admin: he invites Fritz and publishes the contact point, staffed by Clara alone.
+    await egon.invite("Fritz Folgt");
+    const cp = await egon.postStatements([
+      {
+        kind: "contactPoint",
+        contactPoint: contactPoint(egon.organisation.key, {
+          slug,
+          staff: [clara.accountId],
+          issuedBy: egon.accountId,
+          contactPointId,
+          issuedAtSeconds: Math.floor(Date.now() / 1000) + 2,
+        }),
+      },
+    ]);
+    assert.equal(cp.status, 200, JSON.stringify(cp.body));
+    const revoked = await admin.postStatements([
+      {
+        kind: "revocation",
+        revocation: revocation(admin.organisation.key, { kind: "account", accountId: egon.accountId }, admin.accountId),
+      },
+    ]);
+    assert.equal(revoked.status, 200);
+    const egonPerson: Person = { accountId: egon.accountId, ids: [egon.accountId, egon.deviceId], name: "Egon Eraser" };
+    const res = await admin.call<PersonErasureResponse>(
+      "POST",
+      `/v1/admin/persons/${encodeBase64url(egon.accountId)}/erase`,
+    );
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.tombstoned, 3, "his invitation, his certificate, his revocation");
+    const left = await rowsNaming(s, egonPerson);
+    assert.deepEqual([...left.keys()].sort(), ["contact_points", "invitations", "organisation_log"]);
+    assert.equal(left.get("invitations")![0]!.display_name, "Fritz Folgt", "the invitation he issued stays");
+    assert.equal(
+      left.get("organisation_log")!.length,
+      2,
+      "the statements he signed: Fritz's invitation, the contact point",
+    );
+    assert.ok(
+      [...left.values()]
+        .flat()
+        .every((row) => !Object.values(row).some((v) => mentions(v, { ...egonPerson, ids: [] }))),
+      "his name is nowhere",
+    );
+  });
+
   if (backend === "sqlite") {
     it("leaves no byte of the person in the SQLite file and its WAL", async () => {
       const files = (await readdir(s.dataDir)).filter((f) => f.startsWith("bote.sqlite"));

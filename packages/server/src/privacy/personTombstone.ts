@@ -8,7 +8,8 @@
  * the person only issued (as an admin) stay: the audit log keeps who acted,
  * as a random account id whose name is gone.
  */
-import { decodeOrganisationStatement, type OrganisationStatement } from "@bote/protocol";
+import { decodeContactPoint, decodeOrganisationStatement, type OrganisationStatement } from "@bote/protocol";
+import type { ErasureJudge } from "../store/ServerStore.js";
 import { sha256 } from "../crypto.js";
 
 /** The kind byte of a tombstone; no statement kind is 0. */
@@ -36,14 +37,21 @@ function isAbout(statement: OrganisationStatement, accountId: Uint8Array): boole
   }
 }
 
-/** The replacement for a log statement about the account, or undefined to keep it. */
-export function tombstoneAbout(accountId: Uint8Array): (statement: Uint8Array) => Uint8Array | undefined {
-  return (statement) => {
-    const decoded = decodeOrganisationStatement(statement);
-    if (!decoded.ok || !isAbout(decoded.value, accountId)) return undefined;
-    const out = new Uint8Array(33);
-    out[0] = TOMBSTONE_KIND;
-    out.set(sha256(statement), 1);
-    return out;
+/** Decides, for the store, which bytes that name the account are about it (docs/PROTOCOL.md §19). */
+export function erasureJudge(accountId: Uint8Array): ErasureJudge {
+  return {
+    tombstone(statement) {
+      const decoded = decodeOrganisationStatement(statement);
+      if (!decoded.ok || !isAbout(decoded.value, accountId)) return undefined;
+      const out = new Uint8Array(33);
+      out[0] = TOMBSTONE_KIND;
+      out.set(sha256(statement), 1);
+      return out;
+    },
+    listsAsStaff(contactPoint) {
+      const decoded = decodeContactPoint(contactPoint);
+      // A contact point the server cannot read blocks the erasure rather than keeping a name silently.
+      return !decoded.ok || decoded.value.staff.some((id) => same(id, accountId));
+    },
   };
 }

@@ -451,6 +451,14 @@ export interface PersonRecord {
   counts: Record<string, number>;
 }
 
+/** How erasePerson judges bytes that name the person: the store does not decode statements. */
+export interface ErasureJudge {
+  /** The replacement for a log statement that names the person, or undefined to keep it (one they only issued). */
+  tombstone(statement: Bytes): Bytes | undefined;
+  /** Whether a contact point (encodeContactPoint) lists the person as staff, rather than naming them as its issuer. */
+  listsAsStaff(contactPoint: Bytes): boolean;
+}
+
 export type ErasePersonResult =
   | { ok: true; deleted: Record<string, number>; tombstoned: number }
   | { ok: false; code: "account_unknown" | "person_active" | "person_is_staff" };
@@ -610,14 +618,11 @@ export interface ServerStore {
   /**
    * In one transaction: deletes the rows of a deactivated account (account,
    * invitations naming it, device tombstones) and replaces each log
-   * statement that names it by tombstone(statement) where that is defined.
-   * Refused while the account is active or a contact point lists it as staff.
+   * statement that names it by judge.tombstone(statement) where that is
+   * defined. Refused while the account is active or a contact point lists
+   * it as staff.
    */
-  erasePerson(
-    orgId: Bytes,
-    accountId: Bytes,
-    tombstone: (statement: Bytes) => Bytes | undefined,
-  ): Promise<ErasePersonResult>;
+  erasePerson(orgId: Bytes, accountId: Bytes, judge: ErasureJudge): Promise<ErasePersonResult>;
 
   /** Deletes whatever expired before now: queue entries, send keys, challenges, sessions, invitations, device links, blob metadata. */
   sweep(now: number): Promise<SweepResult>;

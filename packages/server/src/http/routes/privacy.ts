@@ -26,7 +26,7 @@ import { authenticateAdmin } from "../auth.js";
 import { publicRateLimit } from "../rateLimit.js";
 import { privacyFacts } from "../../privacy/privacyFacts.js";
 import { renderPrivacyDocument } from "../../privacy/privacyDocuments.js";
-import { tombstoneAbout } from "../../privacy/personTombstone.js";
+import { erasureJudge } from "../../privacy/personTombstone.js";
 
 const eraseRequest = z.strictObject({}).optional();
 
@@ -75,7 +75,7 @@ export function privacyRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const me = await authenticateAdmin(ctx, request);
     const { accountId } = parse(accountIdParam, request.params);
     parse(eraseRequest, request.body);
-    const result = await ctx.store.erasePerson(me.orgId, accountId, tombstoneAbout(accountId));
+    const result = await ctx.store.erasePerson(me.orgId, accountId, erasureJudge(accountId));
     if (!result.ok) throw new BoteError(result.code);
     // Counts only: the log must not name whom it erased.
     ctx.log.info({ deleted: result.deleted, tombstoned: result.tombstoned }, "person erased");

@@ -9,6 +9,7 @@ import type {
   Account,
   ApplyStatementsResult,
   ErasePersonResult,
+  ErasureJudge,
   PersonRecord,
   BlobMeta,
   ContactPointRecord,
@@ -670,12 +671,8 @@ class PostgresStore implements ServerStore {
     });
   }
 
-  erasePerson(
-    orgId: Bytes,
-    accountId: Bytes,
-    tombstone: (statement: Bytes) => Bytes | undefined,
-  ): Promise<ErasePersonResult> {
-    return transaction(this.pool, (client) => personData.erasePerson(client, orgId, accountId, tombstone));
+  erasePerson(orgId: Bytes, accountId: Bytes, judge: ErasureJudge): Promise<ErasePersonResult> {
+    return transaction(this.pool, (client) => personData.erasePerson(client, orgId, accountId, judge));
   }
 
   sweep(now: number): Promise<SweepResult> {

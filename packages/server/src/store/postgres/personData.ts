@@ -4,7 +4,7 @@
  * of deleted rows in dead tuples until VACUUM is docs/OPERATIONS.md's.
  */
 import type pg from "pg";
-import type { Bytes, ErasePersonResult, PersonRecord, StoredCell, StoredRow } from "../ServerStore.js";
+import type { Bytes, ErasePersonResult, ErasureJudge, PersonRecord, StoredCell, StoredRow } from "../ServerStore.js";
 
 /** int8 and numeric columns come as text from node-postgres; the export shows numbers, as SQLite's does. */
 const NUMERIC_TYPES = new Set([20, 1700]);
@@ -74,7 +74,7 @@ export async function erasePerson(
   client: pg.PoolClient,
   orgId: Bytes,
   accountId: Bytes,
-  tombstone: (statement: Bytes) => Bytes | undefined,
+  judge: ErasureJudge,
 ): Promise<ErasePersonResult> {
   const account = await client.query<{ deactivated_at: string | null }>(
     "SELECT deactivated_at FROM accounts WHERE id = $1 AND org_id = $2 FOR UPDATE",
@@ -83,18 +83,18 @@ export async function erasePerson(
   const row = account.rows[0];
   if (row === undefined) return { ok: false, code: "account_unknown" };
   if (row.deactivated_at === null) return { ok: false, code: "person_active" };
-  const staff = await client.query("SELECT 1 FROM contact_points WHERE org_id = $1 AND position($2 in statement) > 0", [
-    orgId,
-    accountId,
-  ]);
-  if ((staff.rowCount ?? 0) > 0) return { ok: false, code: "person_is_staff" };
+  const naming = await client.query<{ statement: Buffer }>(
+    "SELECT statement FROM contact_points WHERE org_id = $1 AND position($2 in statement) > 0",
+    [orgId, accountId],
+  );
+  if (naming.rows.some((row) => judge.listsAsStaff(row.statement))) return { ok: false, code: "person_is_staff" };
   const logged = await client.query<{ seq: string; statement: Buffer }>(
     "SELECT seq, statement FROM organisation_log WHERE org_id = $1 AND position($2 in statement) > 0 FOR UPDATE",
     [orgId, accountId],
   );
   let tombstoned = 0;
   for (const { seq, statement } of logged.rows) {
-    const replacement = tombstone(statement);
+    const replacement = judge.tombstone(statement);
     if (replacement === undefined) continue;
     await client.query("UPDATE organisation_log SET statement = $1 WHERE org_id = $2 AND seq = $3", [
       replacement,

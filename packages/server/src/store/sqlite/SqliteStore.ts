@@ -8,6 +8,7 @@ import type {
   Account,
   ApplyStatementsResult,
   ErasePersonResult,
+  ErasureJudge,
   PersonRecord,
   BlobMeta,
   ContactPointRecord,
@@ -700,12 +701,8 @@ class SqliteStore implements ServerStore {
     return settle(() => exportPerson(this.db, orgId, accountId));
   }
 
-  async erasePerson(
-    orgId: Bytes,
-    accountId: Bytes,
-    tombstone: (statement: Bytes) => Bytes | undefined,
-  ): Promise<ErasePersonResult> {
-    const result = await this.write(() => erasePerson(this.db, orgId, accountId, tombstone));
+  async erasePerson(orgId: Bytes, accountId: Bytes, judge: ErasureJudge): Promise<ErasePersonResult> {
+    const result = await this.write(() => erasePerson(this.db, orgId, accountId, judge));
     // secure_delete zeroed the rows in the pages; the WAL's copies of those pages go now, not at the next checkpoint.
     if (result.ok) this.db.pragma("wal_checkpoint(TRUNCATE)");
     return result;

@@ -4,7 +4,7 @@
  * statements are prepared per call rather than kept with the hot path's.
  */
 import type Database from "better-sqlite3";
-import type { Bytes, ErasePersonResult, PersonRecord, StoredRow } from "../ServerStore.js";
+import type { Bytes, ErasePersonResult, ErasureJudge, PersonRecord, StoredRow } from "../ServerStore.js";
 
 const slots = (n: number): string => Array.from({ length: n }, () => "?").join(", ");
 
@@ -70,7 +70,7 @@ export function erasePerson(
   db: Database.Database,
   orgId: Bytes,
   accountId: Bytes,
-  tombstone: (statement: Bytes) => Bytes | undefined,
+  judge: ErasureJudge,
 ): ErasePersonResult {
   const account = db
     .prepare<[Bytes, Bytes], { deactivated_at: number | null }>(
@@ -79,8 +79,12 @@ export function erasePerson(
     .get(accountId, orgId);
   if (account === undefined) return { ok: false, code: "account_unknown" };
   if (account.deactivated_at === null) return { ok: false, code: "person_active" };
-  const staff = db.prepare("SELECT 1 FROM contact_points WHERE org_id = ? AND instr(statement, ?) > 0");
-  if (staff.get(orgId, accountId) !== undefined) return { ok: false, code: "person_is_staff" };
+  const naming = db
+    .prepare<[Bytes, Bytes], { statement: Buffer }>(
+      "SELECT statement FROM contact_points WHERE org_id = ? AND instr(statement, ?) > 0",
+    )
+    .all(orgId, accountId);
+  if (naming.some((row) => judge.listsAsStaff(row.statement))) return { ok: false, code: "person_is_staff" };
   let tombstoned = 0;
   const replace = db.prepare<[Bytes, Bytes, number]>(
     "UPDATE organisation_log SET statement = ? WHERE org_id = ? AND seq = ?",
@@ -91,7 +95,7 @@ export function erasePerson(
     )
     .all(orgId, accountId);
   for (const { seq, statement } of logged) {
-    const replacement = tombstone(statement);
+    const replacement = judge.tombstone(statement);
     if (replacement === undefined) continue;
     replace.run(replacement, orgId, seq);
     tombstoned++;
