@@ -12,6 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PersonExportResponse } from "@bote/protocol";
 import { bote, boteOk, freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
+import { UsageError } from "../src/messages.js";
+import { parseServeOptions, type ServeOptions } from "../src/serve.js";
 
 let root: string;
 let server: RunningServer;
@@ -39,6 +41,35 @@ describe("bote admin person and privacy (real server and client processes)", { t
   after(async () => {
     await stopServer(server);
     await rm(root, { recursive: true, force: true });
+  });
+
+  it("takes a hosting location of one line and refuses anything else, naming the option", () => {
+    const flags = (hostingLocation: string): ServeOptions => ({
+      data: join(root, "unused"),
+      host: "127.0.0.1",
+      natsPrefix: "bote",
+      orgName: "Bote",
+      sqliteSync: "full",
+      logLevel: "info",
+      publicRateLimit: "30",
+      maxSocketsPerAddress: "50",
+      maxSocketsAwaitingHello: "200",
+      keyPackageFetchLimit: "60",
+      oneTimeKeyPackageLimit: "30",
+      inquiryRateLimit: "10",
+      contactPointRateLimit: "200",
+      proofOfWorkBits: "18",
+      retentionDays: "30",
+      blobMaxMb: "100",
+      hostingLocation,
+    });
+    assert.equal(parseServeOptions(flags("  Hetzner, Nürnberg  ")).hostingLocation, "Hetzner, Nürnberg");
+    for (const bad of ["", "Zeile\nzwei", "x".repeat(201)]) {
+      assert.throws(
+        () => parseServeOptions(flags(bad)),
+        (error: unknown) => error instanceof UsageError && /--hosting-location/.test(error.message),
+      );
+    }
   });
 
   it("exports a person's server-side rows into an owner-only file", async () => {
