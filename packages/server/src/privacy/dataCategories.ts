@@ -101,12 +101,12 @@ export const dataCategories: readonly DataCategory[] = [
       de: {
         name: "Anmeldungen",
         what: "SHA-256-Hashes der Sitzungstoken und Anmeldeaufgaben mit Ablaufzeit",
-        kept: `Sitzungen ${f.sessionMinutes} Minuten, Anmeldeaufgaben 2 Minuten`,
+        kept: `Sitzungen ${f.sessionMinutes} Minuten, Anmeldeaufgaben ${f.challengeMinutes} Minuten`,
       },
       en: {
         name: "Logins",
         what: "SHA-256 hashes of session tokens and login challenges with their expiry",
-        kept: `sessions ${f.sessionMinutes} minutes, login challenges 2 minutes`,
+        kept: `sessions ${f.sessionMinutes} minutes, login challenges ${f.challengeMinutes} minutes`,
       },
     }),
   },

@@ -25,6 +25,7 @@ export interface PrivacyFacts {
   fileDays: number;
   fileMaxMb: number;
   sessionMinutes: number;
+  challengeMinutes: number;
   guestIdleDays: number;
   /** Requests per minute and address on the unauthenticated endpoints. */
   publicPerMinute: number;
@@ -66,6 +67,7 @@ export async function privacyFacts(
     fileDays: days(config.blobTtlMs),
     fileMaxMb: Math.round(config.blobMaxBytes / (1024 * 1024)),
     sessionMinutes: Math.round(config.sessionTtlMs / 60_000),
+    challengeMinutes: Math.max(1, Math.round(config.challengeTtlMs / 60_000)),
     guestIdleDays: days(config.guests.idleMs),
     publicPerMinute: config.rateLimits.publicPerMinute,
     guestsPerAddressPerHour: config.rateLimits.guestsPerAddressPerHour,
