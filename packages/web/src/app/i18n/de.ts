@@ -555,6 +555,19 @@ export const de = {
     language: "Sprache der Dokumente",
     print: "Drucken",
     joinSummary: "Datenschutzinformation (Art. 13 DSGVO)",
+    peopleTitle: "Daten einer Person",
+    peopleExplain:
+      "Auskunft und Datenübertragbarkeit (Art. 15, 20): alle Zeilen, die der Server über die Person hält, als JSON. Löschung (Art. 17): erst nach der Deaktivierung; Kopien auf den Geräten der anderen bleiben.",
+    deactivated: "deaktiviert",
+    export: "Exportieren",
+    exportPerson: "Daten von {{name}} exportieren",
+    erase: "Löschen",
+    erasePerson: "Daten von {{name}} löschen",
+    eraseTitle: "Daten von {{name}} löschen?",
+    eraseText:
+      "Der Server löscht das Konto, die Einladung und die Sperreinträge der Person; im Protokoll der Organisation bleibt von ihren Einträgen nur ein Hash. Das lässt sich nicht rückgängig machen.",
+    eraseConfirm: "Endgültig löschen",
+    erased: "Die Daten von {{name}} sind auf dem Server gelöscht.",
     unavailable: "Die Datenschutzinformation lässt sich gerade nicht laden.",
     names: {
       info: "Information nach Art. 13 DSGVO",

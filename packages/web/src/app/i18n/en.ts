@@ -538,6 +538,19 @@ export const en: Catalog<typeof de> = {
     language: "Language of the documents",
     print: "Print",
     joinSummary: "Privacy information (Art. 13 GDPR)",
+    peopleTitle: "A person's data",
+    peopleExplain:
+      "Access and portability (Art. 15, 20): every row the server holds about the person, as JSON. Erasure (Art. 17): only after deactivation; copies on the others' devices stay.",
+    deactivated: "deactivated",
+    export: "Export",
+    exportPerson: "Export {{name}}'s data",
+    erase: "Erase",
+    erasePerson: "Erase {{name}}'s data",
+    eraseTitle: "Erase {{name}}'s data?",
+    eraseText:
+      "The server deletes the person's account, invitation and revocation records; of their entries in the organisation log only a hash remains. This cannot be undone.",
+    eraseConfirm: "Erase for good",
+    erased: "{{name}}'s data is erased on the server.",
     unavailable: "The privacy information cannot be loaded right now.",
     names: {
       info: "Information under Art. 13 GDPR",

@@ -9,7 +9,18 @@ import type { PrivacyDocument } from "@bote/protocol";
 import { language, languages, t, type Language } from "../i18n/i18n.js";
 import { isBusy } from "../state/actions.js";
 import { ownProfile } from "../state/session.js";
-import { availableDocuments, closePrivacyDocument, openDocument, showPrivacyDocument } from "../state/privacy.js";
+import {
+  availableDocuments,
+  closePrivacyDocument,
+  erasePersonData,
+  exportPersonData,
+  loadPeople,
+  openDocument,
+  people,
+  showPrivacyDocument,
+  type PersonEntry,
+} from "../state/privacy.js";
+import { ConfirmDialog } from "./ConfirmDialog.js";
 import { Icon } from "./icons.js";
 import { Markdown } from "./Markdown.js";
 
@@ -66,6 +77,7 @@ export function Privacy() {
             </ul>
           </section>
         )}
+        {role === "admin" && <PersonData />}
         {doc && (
           <article ref={article} class="privacy-document" aria-label={doc.title} lang={doc.language}>
             <button class="secondary no-print" onClick={() => window.print()}>
@@ -75,6 +87,58 @@ export function Privacy() {
           </article>
         )}
       </div>
+    </section>
+  );
+}
+
+/** Export (Art. 15/20) for anyone of the organisation, erasure (Art. 17) once a person is deactivated. */
+function PersonData() {
+  const [erasing, setErasing] = useState<PersonEntry | undefined>();
+  useEffect(() => {
+    void loadPeople();
+  }, []);
+  return (
+    <section class="admin-section no-print" aria-labelledby="privacy-people-title">
+      <h3 id="privacy-people-title">{t("privacy.peopleTitle")}</h3>
+      <p class="hint">{t("privacy.peopleExplain")}</p>
+      <ul class="privacy-people">
+        {people.value.map((person) => (
+          <li key={person.accountId}>
+            <span class="privacy-person">
+              {person.name}
+              {person.deactivated && <span class="hint"> · {t("privacy.deactivated")}</span>}
+            </span>
+            <button
+              class="secondary"
+              disabled={isBusy("privacy")}
+              aria-label={t("privacy.exportPerson", { name: person.name })}
+              onClick={() => void exportPersonData(person)}
+            >
+              {t("privacy.export")}
+            </button>
+            {person.deactivated && (
+              <button
+                class="secondary danger"
+                disabled={isBusy("privacy")}
+                aria-label={t("privacy.erasePerson", { name: person.name })}
+                onClick={() => setErasing(person)}
+              >
+                {t("privacy.erase")}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {erasing && (
+        <ConfirmDialog
+          title={t("privacy.eraseTitle", { name: erasing.name })}
+          text={t("privacy.eraseText")}
+          confirmLabel={t("privacy.eraseConfirm")}
+          busy={isBusy("privacy")}
+          onConfirm={() => void erasePersonData(erasing).then((done) => done && setErasing(undefined))}
+          onCancel={() => setErasing(undefined)}
+        />
+      )}
     </section>
   );
 }
