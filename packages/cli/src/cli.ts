@@ -43,6 +43,12 @@ export function buildProgram(): Command {
     )
     .option("--secrets <file>", "Datei der Server-Geheimnisse / server secrets file (default DATA/server-secrets.json)")
     .option("--org-name <name>", "Name der Organisation beim ersten Start / organisation name on first start", "Bote")
+    .addOption(
+      new Option(
+        "--hosting-location <text>",
+        'wo Server und Daten liegen, für die Datenschutz-Dokumente / where server and data are hosted, for the privacy documents (e.g. "Hetzner, Falkenstein, Deutschland")',
+      ).env("BOTE_HOSTING_LOCATION"),
+    )
     .addOption(new Option("--sqlite-sync <mode>", "SQLite synchronous: full | normal").default("full"))
     .option("--log-level <level>", "info | warn | error | debug", "info")
     .option(

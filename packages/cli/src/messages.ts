@@ -14,6 +14,8 @@ const de = {
   invalidUrl: (v: string) => `Ungültige Adresse „${v}“: erwartet wird eine http(s)-URL.`,
   invalidDatabase: (v: string) => `Ungültige Datenbank „${v}“: erwartet wird postgres://…`,
   invalidRetention: (v: string) => `Ungültige Aufbewahrung „${v}“: erwartet wird eine Zahl von 1 bis 365 (Tage).`,
+  invalidHostingLocation:
+    "Ungültiger --hosting-location: erwartet wird ein Text von 1 bis 200 Zeichen ohne Steuerzeichen.",
   invalidBlobMax: (v: string) => `Ungültige Dateigröße „${v}“: erwartet wird eine Zahl von 1 bis 2048 (MB).`,
   invalidNats: (v: string) => `Ungültige NATS-Adresse „${v}“: erwartet wird nats://…`,
   natsNeedsDatabase: "--nats verbindet mehrere Knoten und braucht dafür --database (PostgreSQL).",
@@ -63,6 +65,8 @@ const en: Messages = {
   invalidUrl: (v: string) => `Invalid address "${v}": expected an http(s) URL.`,
   invalidDatabase: (v: string) => `Invalid database "${v}": expected postgres://…`,
   invalidRetention: (v: string) => `Invalid retention "${v}": expected a number from 1 to 365 (days).`,
+  invalidHostingLocation:
+    "Invalid --hosting-location: expected a text of 1 to 200 characters without control characters.",
   invalidBlobMax: (v: string) => `Invalid file size "${v}": expected a number from 1 to 2048 (MB).`,
   invalidNats: (v: string) => `Invalid NATS address "${v}": expected nats://…`,
   natsNeedsDatabase: "--nats connects several nodes and therefore needs --database (PostgreSQL).",

@@ -45,6 +45,7 @@ export interface ServeOptions extends DomainFlags {
   blobs?: string;
   secrets?: string;
   orgName: string;
+  hostingLocation?: string;
   sqliteSync: string;
   logLevel: string;
   publicRateLimit: string;
@@ -74,6 +75,8 @@ export interface ParsedServeOptions {
   blobs: string | undefined;
   secretsFile: string;
   orgName: string;
+  /** For the data protection documents; only the operator knows it. */
+  hostingLocation: string | undefined;
   sqliteSync: "full" | "normal";
   logLevel: string;
   publicRateLimit: number;
@@ -136,6 +139,10 @@ export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
   const webRoot = options.webRoot === undefined ? defaultWebRoot() : resolve(options.webRoot);
   if (options.webRoot !== undefined && (webRoot === undefined || !isDirectory(webRoot)))
     throw new UsageError(t.invalidWebRoot(options.webRoot));
+  const hostingLocation = options.hostingLocation?.trim();
+  // It is printed into documents: one line of ordinary text, no control characters (Cc).
+  if (hostingLocation !== undefined && !/^[^\p{Cc}]{1,200}$/u.test(hostingLocation))
+    throw new UsageError(t.invalidHostingLocation);
   const dataDir = resolve(options.data);
   return {
     dataDir,
@@ -149,6 +156,7 @@ export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
     blobs: options.blobs,
     secretsFile: resolve(options.secrets ?? join(dataDir, "server-secrets.json")),
     orgName: options.orgName,
+    hostingLocation,
     sqliteSync: options.sqliteSync,
     logLevel: options.logLevel,
     publicRateLimit: Number(options.publicRateLimit),
@@ -278,6 +286,13 @@ export async function serve(raw: ServeOptions): Promise<void> {
   config.blobTtlMs = config.envelopeTtlMs;
   config.blobMaxBytes = options.blobMaxMb * 1024 * 1024;
   config.trustProxy = options.trustProxy;
+  config.deployment = {
+    hostingLocation: options.hostingLocation,
+    dataDirectory: options.dataDir,
+    tls: domainTls !== undefined ? "acme" : options.publicUrl.startsWith("https:") ? "proxy" : "none",
+    blobs: options.blobs === undefined && options.database !== undefined ? "postgres" : "files",
+    bus: options.nats === undefined ? "local" : "nats",
+  };
   if (options.webRoot !== undefined) config.webRoot = options.webRoot;
   const index = options.webRoot === undefined ? undefined : join(options.webRoot, "index.html");
   // One warning, and the server starts anyway: the API works without the web app.

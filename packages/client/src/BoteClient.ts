@@ -31,6 +31,10 @@ import {
   type ContactPoint,
   type InvitationsResponse,
   type OrganisationSettings,
+  type PersonErasureResponse,
+  type PersonExportResponse,
+  type PrivacyDocument,
+  type PrivacyDocumentResponse,
   type Role,
 } from "@bote/protocol";
 import { ClientError, isOffline } from "./clientError.js";
@@ -80,6 +84,7 @@ import {
   type InvitationRequest,
   type MadeInvitation,
 } from "./invitations.js";
+import { erasePerson, exportPerson, formerMembers, type FormerMember } from "./privacy.js";
 import { b64 } from "./ids.js";
 import { publishContactPoint, type ContactPointInfo, type ContactPointInput } from "./contactPoints.js";
 import { createInquiryGroup } from "./inquiryGroup.js";
@@ -585,6 +590,30 @@ export class BoteClient {
   async invitations(): Promise<InvitationsResponse> {
     await this.session.sessionToken();
     return listInvitations(this.ctx);
+  }
+
+  /** Deactivated people whose certificates the organisation log still holds: whom an erasure can name. */
+  async formerMembers(): Promise<FormerMember[]> {
+    await this.syncOrganisation();
+    return formerMembers(this.ctx, this.organisationView);
+  }
+
+  /** Every server-side row about one person (Art. 15/20 GDPR; admins). */
+  async exportPerson(accountId: string): Promise<PersonExportResponse> {
+    await this.session.sessionToken();
+    return exportPerson(this.ctx, accountId);
+  }
+
+  /** Erases a deactivated person's server-side data (Art. 17 GDPR; admins). */
+  async erasePerson(accountId: string): Promise<PersonErasureResponse> {
+    await this.session.sessionToken();
+    return erasePerson(this.ctx, accountId);
+  }
+
+  /** A data protection document the server generates from its configuration; `info` is public. */
+  async privacyDocument(document: PrivacyDocument, lang: "de" | "en"): Promise<PrivacyDocumentResponse> {
+    if (document !== "info") await this.session.sessionToken();
+    return this.ctx.session.api.privacyDocument(document, lang);
   }
 
   /** Rotates the organisation key; a former admin's copy of the old key certifies nobody afterwards. */

@@ -1,4 +1,4 @@
-// Disappearing messages (docs/PROTOCOL.md §19): a chat's timer is a
+// Disappearing messages (docs/PROTOCOL.md §21): a chat's timer is a
 // DisappearingTimer content that any member sends; each text or file sent
 // under it carries the timer (Content.expire_after_s), and every device
 // deletes such a message by its own clock, so a device that missed the

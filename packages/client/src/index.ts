@@ -6,6 +6,7 @@ export type { InvitationRequest, MadeInvitation } from "./invitations.js";
 // parseStaffCsv is the subpath @bote/client/staffCsv: only the screens that read a CSV load papaparse.
 export { effectivePolicy, formatSize, type EffectivePolicy } from "./policy.js";
 export type { SetupInput } from "./organisationSetup.js";
+export type { FormerMember } from "./privacy.js";
 export { checkInvitation, joinWithInvitation, type JoinOptions } from "./enrol.js";
 export { sendInquiry, openInquiry, type GuestOptions, type InquiryInput, type SentInquiry } from "./guest.js";
 export { parseReturnLink, returnLinkStore, type ReturnLink } from "./returnLink.js";

@@ -229,7 +229,7 @@ async function encryptAndStore(
   return { message, outbox, changed };
 }
 
-/** The chat's timer, for a text or file sent in it now (docs/PROTOCOL.md §19). */
+/** The chat's timer, for a text or file sent in it now (docs/PROTOCOL.md §21). */
 function timerOf(record: ConversationRecord, body: ContentBody): { expireAfterS?: number } {
   const line = body.case === "text" || body.case === "attachment";
   return line ? expireOf(record.disappearingSeconds) : {};

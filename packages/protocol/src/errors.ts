@@ -141,6 +141,16 @@ export const errorRegistry = {
     de: "Diese Adresse für einen Kontaktpunkt ist schon vergeben.",
     en: "This contact point address is taken already.",
   },
+  person_active: {
+    http: 409,
+    de: "Diese Person ist noch aktiv. Deaktivieren Sie sie zuerst; erst dann lassen sich ihre Daten löschen.",
+    en: "This person is still active. Deactivate them first; only then can their data be erased.",
+  },
+  person_is_staff: {
+    http: 409,
+    de: "Diese Person ist noch einem Kontaktpunkt zugeordnet. Nehmen Sie sie dort heraus, bevor ihre Daten gelöscht werden.",
+    en: "This person is still assigned to a contact point. Remove them there before their data is erased.",
+  },
   proof_of_work_required: {
     http: 428,
     de: "Gerade kommen sehr viele Anfragen. Bitte die Seite neu laden und erneut senden.",

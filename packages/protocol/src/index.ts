@@ -8,3 +8,4 @@ export * from "./content.js";
 export * from "./statements/index.js";
 export * from "./push.js";
 export * from "./contactPointApi.js";
+export * from "./privacyApi.js";

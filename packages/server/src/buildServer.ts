@@ -42,6 +42,7 @@ import { webAppRoutes } from "./http/routes/webApp.js";
 import { pushRoutes } from "./http/routes/push.js";
 import { entryRoutes } from "./http/routes/entries.js";
 import { contactPointRoutes } from "./http/routes/contactPoints.js";
+import { privacyRoutes } from "./http/routes/privacy.js";
 import { VapidKeys } from "./push/VapidKeys.js";
 import { PushNotifier } from "./push/PushNotifier.js";
 import { WebPushSender, vapidSubject } from "./push/WebPushSender.js";
@@ -178,6 +179,7 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
   pushRoutes(app, ctx);
   entryRoutes(app, ctx);
   contactPointRoutes(app, ctx);
+  privacyRoutes(app, ctx);
   // Last, and only its own paths: the API routes above always win.
   if (config.webRoot !== undefined) webAppRoutes(app, ctx, config.webRoot);
 

@@ -48,6 +48,22 @@ export interface ServerConfig {
    * shows up without a restart.
    */
   webRoot?: string;
+  /**
+   * What the data protection documents state about this installation
+   * (docs/PROTOCOL.md §22); the launcher fills it from its flags.
+   */
+  deployment: {
+    /** Where server and data are hosted, in the operator's words, e.g. "Hetzner, Falkenstein, Deutschland". */
+    hostingLocation: string | undefined;
+    /** The directory of the database file and the files, when they are on this machine's disk. */
+    dataDirectory: string | undefined;
+    /** "acme": Bote's own certificate (--domain); "proxy": HTTPS ends at a proxy in front; "none": plain HTTP. */
+    tls: "acme" | "proxy" | "none";
+    /** Where encrypted files are kept. */
+    blobs: "files" | "postgres";
+    /** How nodes wake each other: "local" (one process) or "nats". */
+    bus: "local" | "nats";
+  };
   /** Web Push (RFC 8030/8291/8292) to devices without a socket on this node. */
   push: {
     /** At most one push per device within this window; entries stored during it get one more at its end. */
@@ -117,6 +133,13 @@ export function defaultConfig(publicUrl = "http://localhost:8080"): ServerConfig
     sweepIntervalMs: 10 * minute,
     sendsPerSecondPerSocket: 500,
     trustProxy: false,
+    deployment: {
+      hostingLocation: undefined,
+      dataDirectory: undefined,
+      tls: new URL(publicUrl).protocol === "https:" ? "proxy" : "none",
+      blobs: "files",
+      bus: "local",
+    },
     push: { coalesceMs: 5_000, ttlSeconds: 24 * 3_600, allowInsecureEndpoints: false },
     guests: {
       maxBlobs: 20,

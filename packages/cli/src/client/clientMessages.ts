@@ -74,6 +74,15 @@ const de = {
   setupDone: (org: string, name: string) => `${org} ist eingerichtet. Sie sind ${name}, Administratorin.`,
   notAnInvitation: (what: string) => `Keine offene Einladung für „${what}“.`,
   notADevice: (what: string) => `Kein Gerät „${what}“.`,
+  notAPerson: (what: string) =>
+    `Keine eindeutige Person „${what}“. Name oder Konto-ID angeben (bote admin members zeigt die IDs).`,
+  eraseNeedsConfirm: (who: string) =>
+    `Die Löschung der Daten von „${who}“ ist endgültig. Mit --confirm bestätigen; die Person muss vorher deaktiviert sein.`,
+  personExported: (name: string, file: string, rows: number) =>
+    `Export der Daten von ${name} gespeichert: ${file} (${rows} Zeilen).`,
+  personErased: (name: string, rows: number, tombstoned: number) =>
+    `Die Daten von ${name} sind auf dem Server gelöscht: ${rows} Zeilen, ${tombstoned} Einträge im Protokoll der Organisation durch ihren Hash ersetzt.`,
+  privacyWritten: (title: string, file: string) => `„${title}“ gespeichert: ${file}`,
   noContacts: "Noch keine Kolleginnen oder Kollegen.",
   noChats: "Noch keine Chats.",
   noMessages: "Keine Nachrichten.",
@@ -384,6 +393,15 @@ const en: ClientMessages = {
   setupDone: (org: string, name: string) => `${org} is set up. You are ${name}, administrator.`,
   notAnInvitation: (what: string) => `No open invitation for “${what}”.`,
   notADevice: (what: string) => `No device “${what}”.`,
+  notAPerson: (what: string) =>
+    `No single person “${what}”. Give a name or an account id (bote admin members shows the ids).`,
+  eraseNeedsConfirm: (who: string) =>
+    `Erasing the data of “${who}” is final. Confirm with --confirm; the person must be deactivated first.`,
+  personExported: (name: string, file: string, rows: number) =>
+    `Export of ${name}'s data saved: ${file} (${rows} rows).`,
+  personErased: (name: string, rows: number, tombstoned: number) =>
+    `${name}'s data is erased on the server: ${rows} rows, ${tombstoned} entries of the organisation log replaced by their hash.`,
+  privacyWritten: (title: string, file: string) => `“${title}” saved: ${file}`,
   noContacts: "No colleagues yet.",
   noChats: "No chats yet.",
   noMessages: "No messages.",

@@ -70,6 +70,17 @@ export const helpTexts = {
   adminSetupName: "Ihr Anzeigename / your display name",
   adminSetupLanguage: "Standardsprache: de | en / default language: de | en",
   adminSetupRecoveryKit: "Datei für das Wiederherstellungs-Kit / file for the recovery kit",
+  adminPerson:
+    "Daten einer Person auf dem Server: Export (Art. 15/20 DSGVO) und Löschung (Art. 17) / a person's data on the server: export and erasure (Art. 15/20/17 GDPR)",
+  adminPersonExport: "Alle Zeilen des Servers über eine Person als JSON / every server-side row about a person as JSON",
+  adminPersonOut: "Datei für den Export (wird neu angelegt) / file for the export (created, never overwritten)",
+  adminPersonErase:
+    "Löscht die Daten einer deaktivierten Person auf dem Server / erases a deactivated person's server-side data",
+  adminPersonConfirm: "bestätigt die Löschung, sie ist endgültig / confirms the erasure, which is final",
+  adminPrivacy:
+    "Datenschutz-Dokumente aus der Konfiguration des Servers: info (Art. 13), record (Art. 30), toms (Art. 32), dpia (Art. 35), processor (Art. 28) / privacy documents generated from the server's configuration",
+  adminPrivacyLang: "Sprache des Dokuments / language of the document (de | en)",
+  adminPrivacyOut: "Datei für das Dokument (Markdown) / file for the document (Markdown)",
   device: "Weitere Geräte derselben Person (Handy + PC) / more devices of the same person (phone + PC)",
   deviceLink:
     "Verbindet ein neues Gerät mit diesem Konto (Code oder QR-Code) / links a new device to this account (code or QR code)",

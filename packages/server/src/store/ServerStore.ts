@@ -345,6 +345,8 @@ export interface BlobMeta {
   id: Bytes;
   size: number;
   expiresAt: number;
+  /** The organisation of the device that uploaded it; undefined for blobs stored before migration 8. */
+  orgId: Bytes | undefined;
 }
 
 export interface SweepResult {
@@ -451,8 +453,33 @@ export interface PushSubscription {
   auth: Bytes;
 }
 
+/** A cell as the database gives it: bytes, text, a number (PostgreSQL's bigints as numbers too), a boolean or NULL. */
+export type StoredCell = Bytes | string | number | boolean | null;
+export type StoredRow = Record<string, StoredCell>;
+
+/** Every row about one person (docs/PROTOCOL.md §22): in full by table, or only counted. */
+export interface PersonRecord {
+  rows: Record<string, StoredRow[]>;
+  /** Sealed queue entries of the person's mailboxes and the person's key packages: counted, never exported. */
+  counts: Record<string, number>;
+}
+
+/** How erasePerson judges bytes that name the person: the store does not decode statements. */
+export interface ErasureJudge {
+  /** The replacement for a log statement that names the person, or undefined to keep it (one they only issued). */
+  tombstone(statement: Bytes): Bytes | undefined;
+  /** Whether a contact point (encodeContactPoint) lists the person as staff, rather than naming them as its issuer. */
+  listsAsStaff(contactPoint: Bytes): boolean;
+}
+
+export type ErasePersonResult =
+  | { ok: true; deleted: Record<string, number>; tombstoned: number }
+  | { ok: false; code: "account_unknown" | "person_active" | "person_is_staff" };
+
 export interface ServerStore {
   readonly kind: "sqlite" | "postgres";
+  /** The database engine's version, e.g. "3.46.1" or "17.2", for the data protection documents. */
+  databaseVersion(): Promise<string>;
   /** Applies the numbered migrations not yet applied. Idempotent. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -599,6 +626,22 @@ export interface ServerStore {
   addGuestBlobBytes(accountId: Bytes, bytes: number): Promise<void>;
   /** Deletes guest accounts (devices, mailboxes, entries, sessions) last logged in before idleBefore; how many. */
   sweepGuests(idleBefore: number): Promise<number>;
+
+  /**
+   * Every row that names the account of this organisation: its id, the ids
+   * of its devices (live or revoked) or of their mailboxes, as a cell or
+   * inside a cell's bytes (certificates, the log's statements, contact
+   * points). Undefined when the organisation has no such account.
+   */
+  exportPerson(orgId: Bytes, accountId: Bytes): Promise<PersonRecord | undefined>;
+  /**
+   * In one transaction: deletes the rows of a deactivated account (account,
+   * invitations naming it, device tombstones) and replaces each log
+   * statement that names it by judge.tombstone(statement) where that is
+   * defined. Refused while the account is active or a contact point lists
+   * it as staff.
+   */
+  erasePerson(orgId: Bytes, accountId: Bytes, judge: ErasureJudge): Promise<ErasePersonResult>;
 
   /** Deletes whatever expired before now: queue entries, send keys, challenges, sessions, invitations, device links, blob metadata. */
   sweep(now: number): Promise<SweepResult>;

@@ -348,9 +348,11 @@ export function accountsContract(fixture: () => StoreFixture): void {
   describe("blob metadata", () => {
     it("finds a blob until it expires", async () => {
       const blobId = id(32);
-      await store().createBlob({ id: blobId, size: 1234, expiresAt: T + DAY });
+      const orgId = id(16);
+      await store().createBlob({ id: blobId, size: 1234, expiresAt: T + DAY, orgId });
       const meta = await store().getBlob(blobId, T);
       assertBytes(meta?.id, blobId);
+      assertBytes(meta?.orgId, orgId);
       assert.equal(meta?.size, 1234);
       assert.equal(meta?.expiresAt, T + DAY);
       assert.equal(await store().getBlob(blobId, T + DAY), undefined);

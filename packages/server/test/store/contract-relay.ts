@@ -327,9 +327,9 @@ export function relayContract(fixture: () => StoreFixture, open: () => Promise<S
         await s.createChallenge(challenge, a.deviceId, soon);
         const invitation = await seedInvitation(s, orgId, { expiresAt: soon });
         const blobId = id(32);
-        await s.createBlob({ id: blobId, size: 1, expiresAt: soon });
+        await s.createBlob({ id: blobId, size: 1, expiresAt: soon, orgId: undefined });
         const keptBlob = id(32);
-        await s.createBlob({ id: keptBlob, size: 1, expiresAt: T + DAY });
+        await s.createBlob({ id: keptBlob, size: 1, expiresAt: T + DAY, orgId: undefined });
 
         // An expired entry is not handed out even before the sweeper has deleted it.
         assert.equal((await s.fetchQueue([a.mailboxId], 0, 10, soon - 1)).length, 2);

@@ -1,4 +1,7 @@
-/** Encrypted attachments: streamed in under an unguessable id, streamed out, expired by the sweeper. */
+/**
+ * Encrypted attachments: streamed in under an unguessable id, streamed out
+ * to devices of the uploader's organisation only, expired by the sweeper.
+ */
 import type { FastifyInstance } from "fastify";
 import { Readable } from "node:stream";
 import {
@@ -63,7 +66,7 @@ export function blobRoutes(app: FastifyInstance, ctx: ServerContext): void {
     }
     if (me.guestOf !== undefined) await ctx.store.addGuestBlobBytes(me.accountId, size);
     const expiresAt = ceilToHour(ctx.now() + ctx.config.blobTtlMs);
-    await ctx.store.createBlob({ id, size, expiresAt });
+    await ctx.store.createBlob({ id, size, expiresAt, orgId: me.orgId });
     const response: BlobUploadResponse = {
       blobId: encodeBase64url(id),
       size,
@@ -73,9 +76,11 @@ export function blobRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.get("/v1/blobs/:blobId", { config: GUEST_ROUTE }, async (request, reply) => {
-    await authenticate(ctx, request);
+    const me = await authenticate(ctx, request);
     const { blobId } = parse(blobIdParam, request.params);
-    const meta = await ctx.store.getBlob(blobId, ctx.now());
+    const found = await ctx.store.getBlob(blobId, ctx.now());
+    // Another organisation's blob is answered like one that does not exist: its id alone opens nothing.
+    const meta = found?.orgId === undefined || Buffer.from(found.orgId).equals(me.orgId) ? found : undefined;
     const content = meta === undefined ? undefined : await ctx.blobs.read(blobId);
     if (meta === undefined || content === undefined) throw new BoteError("blob_not_found");
     return reply

@@ -8,6 +8,9 @@ import type { Role } from "@bote/protocol";
 import type {
   Account,
   ApplyStatementsResult,
+  ErasePersonResult,
+  ErasureJudge,
+  PersonRecord,
   BlobMeta,
   ContactPointRecord,
   CreateGuest,
@@ -55,6 +58,7 @@ import { claimLink, completeLink, createLink, getLink, keyLink, revealLink, take
 import { Rollback, transaction } from "./transaction.js";
 import { deletePushSubscription, pushSubscriptionOfMailbox, putPushSubscription } from "./pushSubscriptions.js";
 import * as contactPoints from "./contactPoints.js";
+import * as personData from "./personData.js";
 import {
   ACCOUNT,
   INVITATION,
@@ -117,6 +121,11 @@ class PostgresStore implements ServerStore {
 
   private async rows<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
     return (await this.pool.query<R>(text, values)).rows;
+  }
+
+  async databaseVersion(): Promise<string> {
+    const [row] = await this.rows<{ server_version: string }>("SHOW server_version", []);
+    return row?.server_version ?? "";
   }
 
   migrate(): Promise<void> {
@@ -566,19 +575,22 @@ class PostgresStore implements ServerStore {
   }
 
   async createBlob(meta: BlobMeta): Promise<void> {
-    await this.pool.query("INSERT INTO blobs (id, size, expires_at) VALUES ($1, $2, $3)", [
+    await this.pool.query("INSERT INTO blobs (id, size, expires_at, org_id) VALUES ($1, $2, $3, $4)", [
       meta.id,
       meta.size,
       meta.expiresAt,
+      meta.orgId ?? null,
     ]);
   }
 
   async getBlob(id: Bytes, now: number): Promise<BlobMeta | undefined> {
-    const [row] = await this.rows<{ id: Buffer; size: string; expires_at: string }>(
-      "SELECT id, size, expires_at FROM blobs WHERE id = $1 AND expires_at > $2",
+    const [row] = await this.rows<{ id: Buffer; size: string; expires_at: string; org_id: Buffer | null }>(
+      "SELECT id, size, expires_at, org_id FROM blobs WHERE id = $1 AND expires_at > $2",
       [id, now],
     );
-    return row && { id: row.id, size: Number(row.size), expiresAt: Number(row.expires_at) };
+    return (
+      row && { id: row.id, size: Number(row.size), expiresAt: Number(row.expires_at), orgId: row.org_id ?? undefined }
+    );
   }
 
   createDeviceLink(link: NewDeviceLink): Promise<CreateDeviceLinkResult> {
@@ -651,6 +663,18 @@ class PostgresStore implements ServerStore {
 
   sweepGuests(idleBefore: number): Promise<number> {
     return contactPoints.sweepGuests(this.pool, idleBefore);
+  }
+
+  exportPerson(orgId: Bytes, accountId: Bytes): Promise<PersonRecord | undefined> {
+    // One snapshot: a read-only transaction, so the tables agree with each other.
+    return transaction(this.pool, async (client) => {
+      await client.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      return personData.exportPerson(client, orgId, accountId);
+    });
+  }
+
+  erasePerson(orgId: Bytes, accountId: Bytes, judge: ErasureJudge): Promise<ErasePersonResult> {
+    return transaction(this.pool, (client) => personData.erasePerson(client, orgId, accountId, judge));
   }
 
   sweep(now: number): Promise<SweepResult> {

@@ -299,6 +299,13 @@ export const migrations: readonly Migration[] = [
       -- default language and when the first admin finished the setup.
       ALTER TABLE organisations ADD COLUMN language text NOT NULL DEFAULT 'de' CHECK (language IN ('de', 'en'));
       ALTER TABLE organisations ADD COLUMN set_up_at bigint;
+      -- A blob belongs to the organisation of the device that uploaded it
+      -- (NULL for blobs from before: fetchable as before until they expire).
+      ALTER TABLE blobs ADD COLUMN org_id bytea;
+      -- The account a revoked device belonged to, for a person's export and
+      -- erasure (Art. 15 and 17 GDPR). NULL for devices revoked before.
+      ALTER TABLE revoked_devices ADD COLUMN account_id bytea;
+      CREATE INDEX revoked_devices_account ON revoked_devices(account_id) WHERE account_id IS NOT NULL;
     `,
   },
 ];

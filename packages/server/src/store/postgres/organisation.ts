@@ -89,12 +89,17 @@ export async function lockOrganisation(client: pg.PoolClient, orgId: Bytes): Pro
 }
 
 /** A revoked device leaves a tombstone; its mailboxes and their entries go by cascade. */
-async function deleteDevice(client: pg.PoolClient, deviceId: Buffer, publicKey: Buffer, now: number): Promise<void> {
-  await client.query("INSERT INTO revoked_devices (device_id, public_key, revoked_at) VALUES ($1, $2, $3)", [
-    deviceId,
-    publicKey,
-    now,
-  ]);
+async function deleteDevice(
+  client: pg.PoolClient,
+  deviceId: Buffer,
+  publicKey: Buffer,
+  accountId: Bytes,
+  now: number,
+): Promise<void> {
+  await client.query(
+    "INSERT INTO revoked_devices (device_id, public_key, revoked_at, account_id) VALUES ($1, $2, $3, $4)",
+    [deviceId, publicKey, now, accountId],
+  );
   // Mailboxes, sessions, challenges and key packages go by cascade.
   await client.query("DELETE FROM devices WHERE id = $1", [deviceId]);
 }
@@ -141,7 +146,7 @@ export async function applyChange(
         [change.accountId],
       );
       for (const device of devices.rows) {
-        await deleteDevice(client, device.id, device.public_key, now);
+        await deleteDevice(client, device.id, device.public_key, change.accountId, now);
         revokedDevices.push(device.id);
       }
       return undefined;
@@ -154,7 +159,7 @@ export async function applyChange(
       );
       const device = result.rows[0];
       if (device === undefined) return {};
-      await deleteDevice(client, device.id, device.public_key, now);
+      await deleteDevice(client, device.id, device.public_key, change.accountId, now);
       revokedDevices.push(device.id);
       return undefined;
     }

@@ -7,6 +7,9 @@ import Database from "better-sqlite3";
 import type {
   Account,
   ApplyStatementsResult,
+  ErasePersonResult,
+  ErasureJudge,
+  PersonRecord,
   BlobMeta,
   ContactPointRecord,
   CreateGuest,
@@ -72,6 +75,7 @@ import {
 } from "./deviceLinks.js";
 import { SqlitePushSubscriptions } from "./pushSubscriptions.js";
 import { contactPointOf, insertGuest, reserveGuestBlob } from "./contactPoints.js";
+import { erasePerson, exportPerson } from "./personData.js";
 
 /** How long after the last relay write its WAL frames may remain. */
 const CHECKPOINT_DELAY_MS = 1000;
@@ -193,6 +197,10 @@ class SqliteStore implements ServerStore {
    */
   private write<T>(work: () => T): Promise<T> {
     return settle(() => this.transaction.immediate(work) as T);
+  }
+
+  databaseVersion(): Promise<string> {
+    return settle(() => this.db.prepare<[], { v: string }>("SELECT sqlite_version() AS v").get()!.v);
   }
 
   migrate(): Promise<void> {
@@ -633,13 +641,13 @@ class SqliteStore implements ServerStore {
   }
 
   createBlob(meta: BlobMeta): Promise<void> {
-    return settle(() => void this.s.insertBlob.run(meta.id, meta.size, meta.expiresAt));
+    return settle(() => void this.s.insertBlob.run(meta.id, meta.size, meta.expiresAt, meta.orgId ?? null));
   }
 
   getBlob(id: Bytes, now: number): Promise<BlobMeta | undefined> {
     return settle(() => {
       const row = this.s.getBlob.get(id, now);
-      return row && { id: row.id, size: row.size, expiresAt: row.expires_at };
+      return row && { id: row.id, size: row.size, expiresAt: row.expires_at, orgId: row.org_id ?? undefined };
     });
   }
 
@@ -725,6 +733,17 @@ class SqliteStore implements ServerStore {
 
   sweepGuests(idleBefore: number): Promise<number> {
     return this.write(() => this.s.sweepGuests.run(idleBefore).changes).finally(() => this.scheduleCheckpoint());
+  }
+
+  exportPerson(orgId: Bytes, accountId: Bytes): Promise<PersonRecord | undefined> {
+    return settle(() => exportPerson(this.db, orgId, accountId));
+  }
+
+  async erasePerson(orgId: Bytes, accountId: Bytes, judge: ErasureJudge): Promise<ErasePersonResult> {
+    const result = await this.write(() => erasePerson(this.db, orgId, accountId, judge));
+    // secure_delete zeroed the rows in the pages; the WAL's copies of those pages go now, not at the next checkpoint.
+    if (result.ok) this.db.pragma("wal_checkpoint(TRUNCATE)");
+    return result;
   }
 
   sweep(now: number): Promise<SweepResult> {

@@ -311,6 +311,16 @@ export const migrations: readonly Migration[] = [
       -- default language and when the first admin finished the setup.
       ALTER TABLE organisations ADD COLUMN language TEXT NOT NULL DEFAULT 'de' CHECK (language IN ('de', 'en'));
       ALTER TABLE organisations ADD COLUMN set_up_at INTEGER;
+      -- A blob belongs to the organisation of the device that uploaded it: a
+      -- device of another organisation on this server cannot fetch it, even
+      -- knowing its id. NULL for blobs uploaded before (any organisation's
+      -- device may fetch those until they expire, as before).
+      ALTER TABLE blobs ADD COLUMN org_id BLOB;
+      -- The account a revoked device belonged to, so that a person's export
+      -- and erasure (Art. 15 and 17 GDPR) find its tombstones. NULL for
+      -- devices revoked before.
+      ALTER TABLE revoked_devices ADD COLUMN account_id BLOB;
+      CREATE INDEX revoked_devices_account ON revoked_devices(account_id) WHERE account_id IS NOT NULL;
     `,
   },
 ];

@@ -62,7 +62,7 @@ export function applyChanges(
         if (account === undefined || !account.org_id.equals(orgId) || account.deactivated_at !== null) throw fail();
         s.deactivateAccount.run(now, change.accountId);
         for (const device of s.devicesOfAccountKeys.all(change.accountId)) {
-          deleteDevice(s, device.id, device.public_key, now);
+          deleteDevice(s, device.id, device.public_key, change.accountId, now);
           revokedDevices.push(device.id);
         }
         break;
@@ -71,7 +71,7 @@ export function applyChanges(
         const account = s.getAccount.get(change.accountId);
         const device = s.deviceOfAccountByKey.get(change.accountId, change.deviceKey);
         if (account === undefined || !account.org_id.equals(orgId) || device === undefined) throw fail();
-        deleteDevice(s, device.id, device.public_key, now);
+        deleteDevice(s, device.id, device.public_key, change.accountId, now);
         revokedDevices.push(device.id);
         break;
       }
@@ -163,7 +163,7 @@ function applyContactPoint(
 }
 
 /** A revoked device leaves a tombstone; its mailboxes and their entries go by cascade. */
-function deleteDevice(s: Statements, deviceId: Buffer, publicKey: Buffer, now: number): void {
-  s.insertTombstone.run(deviceId, publicKey, now);
+function deleteDevice(s: Statements, deviceId: Buffer, publicKey: Buffer, accountId: Bytes, now: number): void {
+  s.insertTombstone.run(deviceId, publicKey, now, accountId);
   s.deleteDevice.run(deviceId);
 }

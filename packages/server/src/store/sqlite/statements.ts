@@ -171,8 +171,8 @@ export function prepareStatements(db: Database.Database) {
     deviceOfAccountByKey: prepare<[Bytes, Bytes], { id: Buffer; public_key: Buffer }>(
       "SELECT id, public_key FROM devices WHERE account_id = ? AND public_key = ?",
     ),
-    insertTombstone: prepare<[Bytes, Bytes, number]>(
-      "INSERT INTO revoked_devices (device_id, public_key, revoked_at) VALUES (?, ?, ?)",
+    insertTombstone: prepare<[Bytes, Bytes, number, Bytes]>(
+      "INSERT INTO revoked_devices (device_id, public_key, revoked_at, account_id) VALUES (?, ?, ?, ?)",
     ),
     // Mailboxes (with their queue entries), sessions, challenges and key packages go by cascade.
     deleteDevice: prepare<[Bytes]>("DELETE FROM devices WHERE id = ?"),
@@ -320,9 +320,11 @@ export function prepareStatements(db: Database.Database) {
         ORDER BY seq LIMIT ?`,
     ),
 
-    insertBlob: prepare<[Bytes, number, number]>("INSERT INTO blobs (id, size, expires_at) VALUES (?, ?, ?)"),
-    getBlob: prepare<[Bytes, number], { id: Buffer; size: number; expires_at: number }>(
-      "SELECT id, size, expires_at FROM blobs WHERE id = ? AND expires_at > ?",
+    insertBlob: prepare<[Bytes, number, number, Bytes | null]>(
+      "INSERT INTO blobs (id, size, expires_at, org_id) VALUES (?, ?, ?, ?)",
+    ),
+    getBlob: prepare<[Bytes, number], { id: Buffer; size: number; expires_at: number; org_id: Buffer | null }>(
+      "SELECT id, size, expires_at, org_id FROM blobs WHERE id = ? AND expires_at > ?",
     ),
 
     sweepEntries: prepare<[number]>("DELETE FROM entries WHERE expires_at <= ?"),

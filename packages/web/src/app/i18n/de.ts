@@ -686,6 +686,37 @@ export const de = {
     offerText: "Fünf kurze Schritte: Name, Sprache, Wiederherstellungs-Kit und Richtlinien.",
     policiesLater: "Speichern Sie hier Richtlinien oder später in der Verwaltung; ohne gelten die Voreinstellungen.",
   },
+  privacy: {
+    title: "Datenschutz",
+    documents: "Dokumente",
+    explain:
+      "Der Server erstellt diese Dokumente aus seiner laufenden Konfiguration: Datenbank, Versionen, Speicherfristen und Standort. Prüfen und ergänzen Sie sie, bevor Sie sie verwenden.",
+    open: "Datenschutz-Dokumente öffnen",
+    language: "Sprache der Dokumente",
+    print: "Drucken",
+    joinSummary: "Datenschutzinformation (Art. 13 DSGVO)",
+    peopleTitle: "Daten einer Person",
+    peopleExplain:
+      "Auskunft und Datenübertragbarkeit (Art. 15, 20): alle Zeilen, die der Server über die Person hält, als JSON. Löschung (Art. 17): erst nach der Deaktivierung; Kopien auf den Geräten der anderen bleiben.",
+    deactivated: "deaktiviert",
+    export: "Exportieren",
+    exportPerson: "Daten von {{name}} exportieren",
+    erase: "Löschen",
+    erasePerson: "Daten von {{name}} löschen",
+    eraseTitle: "Daten von {{name}} löschen?",
+    eraseText:
+      "Der Server löscht das Konto, die Einladung und die Sperreinträge der Person; im Protokoll der Organisation bleibt von ihren Einträgen nur ein Hash. Das lässt sich nicht rückgängig machen.",
+    eraseConfirm: "Endgültig löschen",
+    erased: "Die Daten von {{name}} sind auf dem Server gelöscht.",
+    unavailable: "Die Datenschutzinformation lässt sich gerade nicht laden.",
+    names: {
+      info: "Information nach Art. 13 DSGVO",
+      record: "Verzeichnis von Verarbeitungstätigkeiten (Art. 30)",
+      toms: "Technische und organisatorische Maßnahmen (Art. 32)",
+      dpia: "Datenschutz-Folgenabschätzung, Vorlage (Art. 35)",
+      processor: "Hinweis zur Auftragsverarbeitung für den Hoster (Art. 28)",
+    },
+  },
   contactPoints: {
     title: "Kontaktpunkte",
     explain:

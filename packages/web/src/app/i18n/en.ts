@@ -668,6 +668,37 @@ export const en: Catalog<typeof de> = {
     offerText: "Five short steps: name, language, recovery kit and policies.",
     policiesLater: "Save policies here or later in the administration; until then the defaults apply.",
   },
+  privacy: {
+    title: "Data protection",
+    documents: "Documents",
+    explain:
+      "The server generates these documents from its running configuration: database, versions, retention and location. Check and complete them before you use them.",
+    open: "Open the data protection documents",
+    language: "Language of the documents",
+    print: "Print",
+    joinSummary: "Privacy information (Art. 13 GDPR)",
+    peopleTitle: "A person's data",
+    peopleExplain:
+      "Access and portability (Art. 15, 20): every row the server holds about the person, as JSON. Erasure (Art. 17): only after deactivation; copies on the others' devices stay.",
+    deactivated: "deactivated",
+    export: "Export",
+    exportPerson: "Export {{name}}'s data",
+    erase: "Erase",
+    erasePerson: "Erase {{name}}'s data",
+    eraseTitle: "Erase {{name}}'s data?",
+    eraseText:
+      "The server deletes the person's account, invitation and revocation records; of their entries in the organisation log only a hash remains. This cannot be undone.",
+    eraseConfirm: "Erase for good",
+    erased: "{{name}}'s data is erased on the server.",
+    unavailable: "The privacy information cannot be loaded right now.",
+    names: {
+      info: "Information under Art. 13 GDPR",
+      record: "Record of processing activities (Art. 30)",
+      toms: "Technical and organisational measures (Art. 32)",
+      dpia: "Data protection impact assessment, template (Art. 35)",
+      processor: "Processor note for the hoster (Art. 28)",
+    },
+  },
   contactPoints: {
     title: "Contact points",
     explain:

@@ -18,6 +18,7 @@ export type BusyKey =
   | "newChat"
   | "notifications"
   | "pin"
+  | "privacy"
   | "roster"
   | "safetyNumbers"
   | "send"

@@ -263,7 +263,7 @@ export async function createRecoveryKit(passphrase: string): Promise<string | un
   return code;
 }
 
-function download(fileName: string, json: string): void {
+export function download(fileName: string, json: string): void {
   const url = URL.createObjectURL(new Blob([json], { type: "application/json" }));
   const a = Object.assign(document.createElement("a"), { href: url, download: fileName });
   document.body.append(a);

@@ -23,7 +23,8 @@ export type Route =
   | { screen: "colleagues" }
   | { screen: "batchInvite" }
   | { screen: "audit" }
-  | { screen: "setup" };
+  | { screen: "setup" }
+  | { screen: "privacy" };
 
 const ID = "([A-Za-z0-9_-]{1,64})";
 const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
@@ -44,6 +45,7 @@ const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
   [/^#\/invite-csv$/, () => ({ screen: "batchInvite" })],
   [/^#\/audit$/, () => ({ screen: "audit" })],
   [/^#\/setup$/, () => ({ screen: "setup" })],
+  [/^#\/privacy$/, () => ({ screen: "privacy" })],
 ];
 
 export function parseRoute(hash: string): Route {
@@ -92,6 +94,8 @@ export function routeHash(route: Route): string {
       return "#/audit";
     case "setup":
       return "#/setup";
+    case "privacy":
+      return "#/privacy";
   }
 }
 

@@ -83,6 +83,13 @@ export function Administration() {
             {t("audit.open")}
           </a>
         </section>
+        <section class="admin-section" aria-labelledby="admin-privacy-title">
+          <h3 id="admin-privacy-title">{t("privacy.title")}</h3>
+          <p class="hint">{t("privacy.explain")}</p>
+          <a class="secondary link-button" href="#/privacy">
+            {t("privacy.open")}
+          </a>
+        </section>
         <MemberList ask={setQuestion} />
         <InvitationList />
         <RecoveryKit />

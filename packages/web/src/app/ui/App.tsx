@@ -7,6 +7,7 @@ import { BatchInvite } from "./BatchInvite.js";
 import { lockEnabled, phase, toast } from "../state/session.js";
 import { policy } from "../state/policies.js";
 import { PinRequiredScreen } from "./Policies.js";
+import { Privacy } from "./Privacy.js";
 import { incomingNotice } from "../state/notifications.js";
 import { ChatList } from "./ChatList.js";
 import { Chat } from "./Chat.js";
@@ -137,6 +138,8 @@ function Detail() {
       return <AuditLog />;
     case "setup":
       return <SetupWizard />;
+    case "privacy":
+      return <Privacy />;
   }
 }
 

@@ -1,7 +1,9 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { POST_QUANTUM_CIPHERSUITE } from "@bote/core";
 import { ClientError } from "@bote/client";
-import { t } from "../i18n/i18n.js";
+import { language, t } from "../i18n/i18n.js";
+import { fetchPrivacyInfo } from "../state/privacy.js";
+import { Markdown } from "./Markdown.js";
 import { previewInvitation, type InvitationVerdict } from "../state/invitation.js";
 import { checkJoinLink, errorText, join } from "../state/session.js";
 import { LanguageSwitch } from "./Settings.js";
@@ -110,6 +112,7 @@ function JoinForm({
         <button type="submit" class="primary" disabled={busy || !ready}>
           {busy ? t("join.joining") : t("join.submit")}
         </button>
+        <PrivacyInformation link={link} />
         <LanguageSwitch />
       </form>
     </main>
@@ -159,5 +162,25 @@ export function WelcomeScreen() {
         <LanguageSwitch />
       </div>
     </main>
+  );
+}
+
+/** The organisation's Art. 13 information, read from the server when the person opens it. */
+function PrivacyInformation({ link }: { link: string }) {
+  const [text, setText] = useState<string | undefined>();
+  const [failed, setFailed] = useState(false);
+  const load = (event: Event) => {
+    if (!(event.currentTarget as HTMLDetailsElement).open || text !== undefined) return;
+    fetchPrivacyInfo(link, language.value).then(
+      (doc) => setText(doc.markdown),
+      () => setFailed(true),
+    );
+  };
+  return (
+    <details class="privacy-info" onToggle={load}>
+      <summary>{t("privacy.joinSummary")}</summary>
+      {failed && <p class="error">{t("privacy.unavailable")}</p>}
+      {text !== undefined && <Markdown text={text} />}
+    </details>
   );
 }

@@ -60,6 +60,9 @@ export function Settings() {
         <a class="secondary link-button" href="#/link-device">
           {t("deviceLink.offer")}
         </a>
+        <a class="secondary link-button" href="#/privacy">
+          {t("privacy.title")}
+        </a>
         {profile.role === "admin" && (
           <a class="secondary link-button" href="#/admin">
             {t("settings.administration")}

@@ -9,6 +9,7 @@ import { registerRecoveryKit, registerRotateKey } from "./keys.js";
 import { registerPolicy } from "./policy.js";
 import { registerAudit } from "./audit.js";
 import { registerSetup } from "./setup.js";
+import { registerPerson, registerPrivacy } from "./privacy.js";
 
 export function registerAdmin(program: Command): void {
   const admin = program.command("admin").description(helpTexts.admin);
@@ -26,4 +27,6 @@ export function registerAdmin(program: Command): void {
   registerPolicy(admin);
   registerAudit(admin);
   registerSetup(admin);
+  registerPerson(admin);
+  registerPrivacy(admin);
 }

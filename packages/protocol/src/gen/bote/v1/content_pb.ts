@@ -77,7 +77,7 @@ export type Content = Message<"bote.v1.Content"> & {
    * was sent, in seconds (1 to 31,536,000); unset: it does not disappear.
    * Each device deletes the message this long after it stored it (never
    * before the sender's sent_at_ms, trusted at most 5 minutes ahead of the
-   * device's clock; docs/PROTOCOL.md §19), so a device that missed a timer
+   * device's clock; docs/PROTOCOL.md §21), so a device that missed a timer
    * change still deletes what was sent under it.
    *
    * @generated from field: optional uint32 expire_after_s = 5;
