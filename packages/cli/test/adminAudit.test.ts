@@ -173,6 +173,9 @@ describe("bote admin setup and bote admin audit", { timeout: 180_000 }, () => {
       [
         "account_created Anna Admin admin",
         "renamed Anna Schmidt",
+        // Each setup that changed the language also signed it into the policy.
+        "policy_changed ",
+        "policy_changed ",
         "invited Bernd Bau member",
         "invited Carla Chef member",
         "invited Dora Dach member",

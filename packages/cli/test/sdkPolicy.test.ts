@@ -61,6 +61,13 @@ describe("organisation policy through the SDK", { timeout: 120_000 }, () => {
     assert.ok(policy.setAt !== undefined && Math.abs(policy.setAt.getTime() - Date.now()) < 60_000);
 
     const chat = await bernd.directChat(anna.profile.accountId);
+    // A new chat starts with the policy's disappearing time, sent as a change so Anna's device has it too.
+    assert.equal(chat.disappearingSeconds, 86_400);
+    await anna.sync();
+    assert.equal(
+      (await anna.listConversations()).find((c) => c.conversationId === chat.conversationId)?.disappearingSeconds,
+      86_400,
+    );
     let read = false;
     function* pieces() {
       read = true;

@@ -14,7 +14,9 @@ import {
   certifyAccount,
   certifyAccountByInvitation,
   createContactPointStatement,
+  createDirectoryEntry,
   createInvitation,
+  createPolicyStatement,
   createRevocation,
   createSigningKey,
   foldAuditLog,
@@ -22,7 +24,12 @@ import {
   type AuditEntry,
   type LoggedStatementBytes,
 } from "@bote/core";
-import { encodeBase64url, encodeOrganisationStatement, type OrganisationStatement } from "@bote/protocol";
+import {
+  DEFAULT_POLICY_RULES,
+  encodeBase64url,
+  encodeOrganisationStatement,
+  type OrganisationStatement,
+} from "@bote/protocol";
 
 const T0 = new Date("2026-03-02T09:00:00Z");
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -106,6 +113,16 @@ describe("the audit fold", () => {
     );
     const closed = createContactPointStatement(org, { ...fields, open: false }, { issuedBy: annaId, now: at(12) });
     const reopened = createContactPointStatement(org, fields, { issuedBy: annaId, now: at(13) });
+    const policy = createPolicyStatement(
+      org,
+      { ...DEFAULT_POLICY_RULES, appLockRequired: true },
+      { issuedBy: annaId, now: at(13) },
+    );
+    const department = createDirectoryEntry(
+      org,
+      { accountId: berndId, department: "Vertrieb", title: "Bauleiter" },
+      { issuedBy: annaId, now: at(13) },
+    );
     const deactivated = createRevocation(
       org,
       { kind: "account", accountId: berndId },
@@ -134,6 +151,8 @@ describe("the audit fold", () => {
         { kind: "contactPoint", contactPoint: changed },
         { kind: "contactPoint", contactPoint: closed },
         { kind: "contactPoint", contactPoint: reopened },
+        { kind: "policy", policy },
+        { kind: "directoryEntry", entry: department },
         { kind: "revocation", revocation: deactivated },
         { kind: "rotation", rotation },
         { kind: "account", certificate: reissued },
@@ -154,11 +173,15 @@ describe("the audit fold", () => {
       "contact_point_changed Anna → Anfragen 2",
       "contact_point_closed Anna → Anfragen",
       "contact_point_reopened Anna → Anfragen",
+      "policy_changed Anna → ",
+      "department_changed Anna → Bernd Bau",
       "deactivated Anna → Bernd Bau",
       "key_rotated Anna → ",
     ]);
     assert.ok(entries.every((e) => e.verified));
     assert.equal(entries.find((e) => e.action === "renamed")?.detail, "Bernd");
+    assert.match(entries.find((e) => e.action === "policy_changed")?.detail ?? "", /appLock=on/);
+    assert.equal(entries.find((e) => e.action === "department_changed")?.detail, "Vertrieb / Bauleiter");
     assert.equal(entries.find((e) => e.action === "key_rotated")?.detail, encodeBase64url(next.publicKey));
     assert.equal(entries.find((e) => e.action === "invitation_revoked")?.subjectId, encodeBase64url(doraId));
     // Signed times where the statement has one; the server's time only for an invitation.

@@ -104,7 +104,8 @@ describe("setup wizard and audit log, end to end in Chromium", { skip, timeout: 
     await next.click();
 
     await page.getByText("Step 5 of 5").waitFor();
-    await page.getByText("You can set policies later in the administration.").waitFor();
+    await page.getByText("Save policies here or later in the administration; until then the defaults apply.").waitFor();
+    await page.getByLabel(/Largest attachment/).waitFor(); // the Verwaltung's policy form, here too
     await page.getByRole("button", { name: "Finish the setup" }).click();
     await page.getByText("Dachdecker Schmidt is set up.").waitFor();
     await page.getByRole("heading", { name: "Administration" }).waitFor();
@@ -158,10 +159,12 @@ describe("setup wizard and audit log, end to end in Chromium", { skip, timeout: 
       "Anna Schmidt hat Carla Chef als Mitglied eingeladen",
       "Bernd Bau ist als Mitglied beigetreten",
       "Anna Schmidt hat Bernd Bau als Mitglied eingeladen",
+      // The setup's language (English) is signed into the policy too.
+      "Anna Schmidt hat die Richtlinien geändert",
       "Anna Schmidt hat Anna Admin in Anna Schmidt umbenannt",
       "Anna Schmidt hat das Konto Anna Admin als Administrator angelegt",
     ]);
-    assert.equal(await page.locator(".audit-entry .state-chip", { hasText: "Signatur geprüft" }).count(), 9);
+    assert.equal(await page.locator(".audit-entry .state-chip", { hasText: "Signatur geprüft" }).count(), 10);
     assert.ok(!(await page.locator(".audit-entries").innerText()).includes(MARKER));
 
     await page.getByLabel("Anzeigen").selectOption("invitations");
@@ -182,9 +185,9 @@ describe("setup wizard and audit log, end to end in Chromium", { skip, timeout: 
     assert.match(csvDownload.suggestedFilename(), /^bote-protokoll-\d{4}-\d{2}-\d{2}\.csv$/);
     const csv = readFileSync(await csvDownload.path(), "utf8");
     const rows = csv.trimEnd().split("\r\n");
-    assert.equal(rows.length, 10);
+    assert.equal(rows.length, 11);
     assert.match(rows[1]!, /,account_created,/);
-    assert.match(rows[9]!, /,deactivated,.*,Bernd Bau,/);
+    assert.match(rows[10]!, /,deactivated,.*,Bernd Bau,/);
     const [jsonDownload] = await Promise.all([
       page.waitForEvent("download"),
       page.getByRole("button", { name: "Als JSON exportieren" }).click(),
@@ -195,6 +198,7 @@ describe("setup wizard and audit log, end to end in Chromium", { skip, timeout: 
       [
         "account_created",
         "renamed",
+        "policy_changed",
         "invited",
         "joined",
         "invited",

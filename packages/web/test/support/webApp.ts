@@ -53,7 +53,7 @@ export async function openPerson(
   page.on("console", (message) => {
     // The browser itself logs refused connections while a test has the server stopped.
     if (message.type() === "error" && !message.text().includes("ERR_CONNECTION_REFUSED")) {
-      problems.push(`console: ${message.text()}`);
+      problems.push(`console: ${message.text()} ${message.location().url}`);
     }
   });
   // Test instrumentation (injected by the browser, outside the page's CSP): keep each blob behind a

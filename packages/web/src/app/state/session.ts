@@ -229,8 +229,20 @@ async function openDevice(): Promise<void> {
 }
 
 /** Whether the server still accepts this invitation link, asked before the join screen asks anything. */
+/** The server's word on a link, asked once: the join screen is re-mounted by a language switch mid-join. */
+let checked: { link: string; verdict: Promise<InvitationVerdict> } | undefined;
+
 export function checkJoinLink(link: string): Promise<InvitationVerdict> {
-  return askServer(link, transport);
+  if (checked?.link !== link) {
+    const verdict = askServer(link, transport);
+    checked = { link, verdict };
+    // "unknown" (the server could not be asked) is asked again next time.
+    void verdict.then(
+      (v) => v === "unknown" && checked?.verdict === verdict && (checked = undefined),
+      () => undefined,
+    );
+  }
+  return checked.verdict;
 }
 
 /**
