@@ -10,7 +10,6 @@ import {
   invitations,
   loadAdministration,
   members,
-  MIN_PASSPHRASE_CHARS,
   revokeDevice,
   revokeInvitation,
   rotateOrganisationKey,
@@ -22,6 +21,7 @@ import { isBusy } from "../state/actions.js";
 import { Avatar } from "./Avatar.js";
 import { ConfirmDialog } from "./ConfirmDialog.js";
 import { Icon } from "./icons.js";
+import { PassphraseFields, passphraseReady } from "./PassphraseFields.js";
 import { InviteForm } from "./Invite.js";
 import { DepartmentEditor } from "./DepartmentEditor.js";
 import { PolicyEditor } from "./Policies.js";
@@ -274,8 +274,6 @@ function RecoveryKit() {
   const [second, setSecond] = useState("");
   const [code, setCode] = useState<string | undefined>();
   const busy = isBusy("admin");
-  const short = first.normalize("NFC").length < MIN_PASSPHRASE_CHARS;
-  const mismatch = second !== "" && first !== second;
   return (
     <section class="admin-section" aria-labelledby="recovery-title">
       <h3 id="recovery-title">{t("admin.recoveryTitle")}</h3>
@@ -292,30 +290,8 @@ function RecoveryKit() {
           });
         }}
       >
-        <label for="recovery-passphrase">{t("admin.passphrase")}</label>
-        <input
-          id="recovery-passphrase"
-          type="password"
-          autocomplete="new-password"
-          minLength={MIN_PASSPHRASE_CHARS}
-          value={first}
-          onInput={(e) => setFirst(e.currentTarget.value)}
-        />
-        <label for="recovery-passphrase-again">{t("admin.passphraseAgain")}</label>
-        <input
-          id="recovery-passphrase-again"
-          type="password"
-          autocomplete="new-password"
-          value={second}
-          onInput={(e) => setSecond(e.currentTarget.value)}
-        />
-        {first !== "" && short && <p class="hint">{t("admin.passphraseShort")}</p>}
-        {mismatch && (
-          <p class="error" role="alert">
-            {t("admin.passphraseMismatch")}
-          </p>
-        )}
-        <button type="submit" class="secondary" disabled={busy || short || first !== second}>
+        <PassphraseFields id="recovery" first={first} second={second} onFirst={setFirst} onSecond={setSecond} />
+        <button type="submit" class="secondary" disabled={busy || !passphraseReady(first, second)}>
           {busy ? t("admin.recoveryCreating") : t("admin.recoveryCreate")}
         </button>
       </form>

@@ -1,7 +1,8 @@
 import { useEffect, useState } from "preact/hooks";
 import { languages, t, type Language } from "../i18n/i18n.js";
 import { isBusy } from "../state/actions.js";
-import { createRecoveryKit, MIN_PASSPHRASE_CHARS } from "../state/administration.js";
+import { createRecoveryKit } from "../state/administration.js";
+import { PassphraseFields, passphraseReady } from "./PassphraseFields.js";
 import { PolicyEditor } from "./Policies.js";
 import {
   answer,
@@ -164,8 +165,6 @@ function RecoveryStep({ answers }: { answers: SetupAnswers }) {
   const [first, setFirst] = useState("");
   const [second, setSecond] = useState("");
   const busy = isBusy("admin");
-  const short = first.normalize("NFC").length < MIN_PASSPHRASE_CHARS;
-  const mismatch = second !== "" && first !== second;
   const create = () =>
     void createRecoveryKit(first).then((code) => {
       if (code === undefined) return;
@@ -179,29 +178,8 @@ function RecoveryStep({ answers }: { answers: SetupAnswers }) {
       <p class="hint">{t("setup.recoveryExplain")}</p>
       {answers.recoveryCode === undefined ? (
         <>
-          <label for="setup-passphrase">{t("admin.passphrase")}</label>
-          <input
-            id="setup-passphrase"
-            type="password"
-            autocomplete="new-password"
-            value={first}
-            onInput={(e) => setFirst(e.currentTarget.value)}
-          />
-          <label for="setup-passphrase-again">{t("admin.passphraseAgain")}</label>
-          <input
-            id="setup-passphrase-again"
-            type="password"
-            autocomplete="new-password"
-            value={second}
-            onInput={(e) => setSecond(e.currentTarget.value)}
-          />
-          {first !== "" && short && <p class="hint">{t("admin.passphraseShort")}</p>}
-          {mismatch && (
-            <p class="error" role="alert">
-              {t("admin.passphraseMismatch")}
-            </p>
-          )}
-          <button type="button" class="secondary" disabled={busy || short || first !== second} onClick={create}>
+          <PassphraseFields id="setup" first={first} second={second} onFirst={setFirst} onSecond={setSecond} />
+          <button type="button" class="secondary" disabled={busy || !passphraseReady(first, second)} onClick={create}>
             {busy ? t("admin.recoveryCreating") : t("admin.recoveryCreate")}
           </button>
         </>
