@@ -25,6 +25,7 @@ import {
   unnamedControls,
   type BoteServer,
   type Person,
+  setUpLater,
 } from "./support/webApp.js";
 
 const skip = chromiumSkipReason("web administration end-to-end");
@@ -91,6 +92,7 @@ describe("web administration, end to end in Chromium", { skip, timeout: 180_000 
     await anna.page.goto(server.adminInvitation);
     await anna.page.getByLabel("Ihr Name").fill(anna.name);
     await anna.page.getByRole("button", { name: "Beitreten" }).click();
+    await setUpLater(anna.page);
     await anna.page.getByRole("link", { name: "Einstellungen" }).click();
     await anna.page.getByRole("link", { name: "Verwaltung" }).click();
     await anna.page.getByRole("heading", { name: "Verwaltung" }).waitFor();

@@ -18,7 +18,15 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { chromiumSkipReason } from "./support/browserPage.js";
 import { freePort, startBoteServer } from "./support/boteServer.js";
-import { PHONE, launchChromium, openPerson, screenshot, webRoot, type BoteServer } from "./support/webApp.js";
+import {
+  PHONE,
+  launchChromium,
+  openPerson,
+  screenshot,
+  webRoot,
+  type BoteServer,
+  setUpLater,
+} from "./support/webApp.js";
 
 const skip = chromiumSkipReason("the canonical origin");
 
@@ -61,6 +69,7 @@ describe("the web app on another origin than the public URL", { skip, timeout: 1
 
     await anna.page.getByLabel("Ihr Name").fill(anna.name);
     await anna.page.getByRole("button", { name: "Beitreten" }).click();
+    await setUpLater(anna.page);
     await anna.page.getByRole("link", { name: "Neuer Chat" }).waitFor();
     // Online: the banner that says "Verbinde …" or "Offline" goes once the WebSocket is open.
     await anna.page.locator("p.connection").waitFor({ state: "detached", timeout: 15_000 });

@@ -26,6 +26,7 @@ import {
   type BoteServer,
   type Person,
   invite,
+  setUpLater,
 } from "./support/webApp.js";
 
 const skip = chromiumSkipReason("web multi-device end-to-end");
@@ -66,6 +67,7 @@ describe("a second device of the same person, end to end in Chromium", { skip, t
     await page.goto(server.adminInvitation);
     await page.getByLabel("Ihr Name").fill(annaPc.name);
     await page.getByRole("button", { name: "Beitreten" }).click();
+    await setUpLater(page);
     await page.getByRole("link", { name: "Neuer Chat" }).waitFor();
     const link = await invite(page, bernd.name);
     await bernd.page.goto(link);

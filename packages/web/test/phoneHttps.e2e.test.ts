@@ -15,7 +15,7 @@ import type { Browser } from "playwright-core";
 import { pebbleSkipReason, startPebble, type Pebble } from "@bote/testing";
 import { chromiumSkipReason } from "./support/browserPage.js";
 import { freePort, startBoteServer } from "./support/boteServer.js";
-import { PHONE, launchChromium, screenshot, webRoot, type BoteServer } from "./support/webApp.js";
+import { PHONE, launchChromium, screenshot, webRoot, type BoteServer, setUpLater } from "./support/webApp.js";
 
 const skip = chromiumSkipReason("the phone path over HTTPS") ?? pebbleSkipReason();
 const DOMAIN = "bote.test";
@@ -69,6 +69,7 @@ describe("a colleague's phone, over HTTPS from bote serve --domain", { skip, tim
 
     await page.getByLabel("Ihr Name").fill("Erik Elektro");
     await page.getByRole("button", { name: "Beitreten" }).click();
+    await setUpLater(page);
     await page.getByRole("link", { name: "Neuer Chat" }).waitFor();
     await page.locator("p.connection").waitFor({ state: "detached", timeout: 15_000 });
     assert.equal(existsSync(join(server.dataDir, "initial-admin-invite")), false, "redeemed");

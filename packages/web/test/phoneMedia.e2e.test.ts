@@ -20,6 +20,7 @@ import {
   startBote,
   type BoteServer,
   type Person,
+  setUpLater,
 } from "./support/webApp.js";
 
 const skip = chromiumSkipReason("media on phones end-to-end");
@@ -59,6 +60,7 @@ describe("photos, files and voice on phones, end to end in Chromium", { skip, ti
     await anna.page.goto(server.adminInvitation);
     await anna.page.getByLabel("Ihr Name").fill(anna.name);
     await anna.page.getByRole("button", { name: "Beitreten" }).click();
+    await setUpLater(anna.page);
     await anna.page.getByRole("link", { name: "Neuer Chat" }).waitFor();
     await anna.page.goto(`${server.url}/#/invite`);
     await anna.page.getByLabel("Name der Person").fill(ben.name);

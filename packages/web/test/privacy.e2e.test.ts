@@ -25,6 +25,7 @@ import {
   unnamedControls,
   type BoteServer,
   type Person,
+  setUpLater,
 } from "./support/webApp.js";
 
 const skip = chromiumSkipReason("web privacy documents end-to-end");
@@ -56,6 +57,7 @@ describe("web data protection documents, end to end in Chromium", { skip, timeou
     await page.getByText("Ihre Rechte").waitFor();
     await page.getByLabel("Ihr Name").fill(anna.name);
     await page.getByRole("button", { name: "Beitreten" }).click();
+    await setUpLater(page);
     await page.getByRole("link", { name: "Einstellungen" }).click();
     await page.getByRole("link", { name: "Datenschutz" }).click();
     await page.getByRole("heading", { name: "Datenschutz", level: 2 }).waitFor();

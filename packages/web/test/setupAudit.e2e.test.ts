@@ -60,7 +60,7 @@ describe("setup wizard and audit log, end to end in Chromium", { skip, timeout: 
     await page.goto(server.adminInvitation);
     await page.getByLabel("Ihr Name").fill(anna.name);
     await page.getByRole("button", { name: "Beitreten" }).click();
-    await page.getByRole("link", { name: /Organisation einrichten/ }).click();
+    // The first admin's link opens the setup by itself.
 
     await page.getByText("Schritt 1 von 5").waitFor();
     const organisation = page.getByLabel("Name der Organisation");

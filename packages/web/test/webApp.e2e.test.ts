@@ -28,6 +28,7 @@ import {
   unnamedControls,
   type BoteServer,
   type Person,
+  setUpLater,
 } from "./support/webApp.js";
 
 const skip = chromiumSkipReason("web app end-to-end");
@@ -342,6 +343,7 @@ async function joinFirstAdmin(person: Person, link: string): Promise<void> {
   await person.page.goto(link);
   await person.page.getByLabel("Ihr Name").fill(person.name);
   await person.page.getByRole("button", { name: "Beitreten" }).click();
+  await setUpLater(person.page);
   await person.page.getByRole("link", { name: "Neuer Chat" }).waitFor();
 }
 

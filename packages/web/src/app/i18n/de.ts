@@ -683,6 +683,7 @@ export const de = {
     recoveryConfirm: "Ich habe das Kit gespeichert und den Code ausgedruckt oder sicher notiert.",
     policiesTitle: "Richtlinien",
     offerTitle: "Organisation einrichten",
+    later: "Später einrichten",
     offerText: "Fünf kurze Schritte: Name, Sprache, Wiederherstellungs-Kit und Richtlinien.",
     policiesLater: "Speichern Sie hier Richtlinien oder später in der Verwaltung; ohne gelten die Voreinstellungen.",
   },

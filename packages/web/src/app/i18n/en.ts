@@ -665,6 +665,7 @@ export const en: Catalog<typeof de> = {
     recoveryConfirm: "I saved the kit and printed the code or wrote it down safely.",
     policiesTitle: "Policies",
     offerTitle: "Set up the organisation",
+    later: "Set up later",
     offerText: "Five short steps: name, language, recovery kit and policies.",
     policiesLater: "Save policies here or later in the administration; until then the defaults apply.",
   },

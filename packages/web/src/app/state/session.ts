@@ -266,6 +266,8 @@ export async function join(
   });
   forgetInvitationLink();
   await attach(joined);
+  // The first admin's link opens the setup; "Später einrichten" leaves it as an offer in the chat list.
+  if (firstAdmin !== undefined) navigate({ screen: "setup" });
 }
 
 /**

@@ -38,8 +38,9 @@ let checked: object | undefined;
 
 /**
  * Once per opened device: asks the server whether the organisation is set
- * up. The wizard is offered, not forced: it is one tap from the chat list
- * and stays there until finished, on every admin device holding the key.
+ * up. The first admin's join opens the wizard (state/session.ts); after
+ * "Später einrichten" it is one tap from the chat list and stays there
+ * until finished, on every admin device holding the key.
  */
 export async function checkSetup(): Promise<void> {
   const client = requireClient();

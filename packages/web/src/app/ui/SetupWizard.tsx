@@ -3,6 +3,7 @@ import { languages, t, type Language } from "../i18n/i18n.js";
 import { isBusy } from "../state/actions.js";
 import { createRecoveryKit } from "../state/administration.js";
 import { PassphraseFields, passphraseReady } from "./PassphraseFields.js";
+import { Icon } from "./icons.js";
 import { PolicyEditor } from "./Policies.js";
 import {
   answer,
@@ -37,6 +38,9 @@ export function SetupWizard() {
   return (
     <section class="info setup" aria-labelledby="setup-title">
       <header class="bar">
+        <a class="icon-button back" href="#/" aria-label={t("setup.later")}>
+          <Icon name="back" />
+        </a>
         <h2 id="setup-title" class="bar-title">
           {t("setup.title")}
         </h2>
