@@ -123,6 +123,8 @@ describe("web app, end to end in Chromium", { skip, timeout: 240_000 }, () => {
     assert.equal(await actions.evaluate((el) => el === document.activeElement), true);
     await menu(anna, ".line.out", "Treffen um 9 Uhr", "Bearbeiten");
     const box = page.getByRole("textbox", { name: "Nachricht" });
+    // The composer holds the message's text before anything is typed (else a fill can land in front of it).
+    await page.waitForFunction(() => document.querySelector("textarea")?.value === "Treffen um 9 Uhr");
     await box.fill("Treffen um 10 Uhr");
     await box.press("Enter");
     await ben.page.locator(".line.in .text", { hasText: "Treffen um 10 Uhr" }).waitFor();

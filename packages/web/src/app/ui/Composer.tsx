@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { t } from "../i18n/i18n.js";
 import { sendFiles, sendVoice } from "../state/files.js";
 import { formatDuration, startRecording, VoiceError, type VoiceRecorder } from "../../media/voiceRecorder.js";
@@ -63,7 +63,8 @@ export function Composer({ conversationId, replyTo, editing, onDone }: Props) {
     await sendVoice(conversationId, running);
   };
 
-  useEffect(() => {
+  // Before paint: what is typed right after "Bearbeiten" goes into the message's text, never in front of it.
+  useLayoutEffect(() => {
     if (editing?.kind === "text") setText(editing.text);
     else if (editing?.kind === "file") setText(editing.attachment.caption);
     if (editing !== undefined || replyTo !== undefined) input.current?.focus();
