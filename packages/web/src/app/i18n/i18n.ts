@@ -30,7 +30,7 @@ function storedLanguage(): Language {
 export const language = signal<Language>(storedLanguage());
 
 /** Whether this browser's person picked a language (Einstellungen, the join screen or the setup). */
-export function hasChosenLanguage(): boolean {
+function hasChosenLanguage(): boolean {
   const stored = globalThis.localStorage?.getItem(STORAGE_KEY);
   return stored === "en" || stored === "de";
 }
@@ -57,7 +57,7 @@ export async function setLanguage(next: Language): Promise<void> {
 
 /** The organisation's language (its policy), shown until the person chooses one here; not stored. */
 export async function organisationLanguage(next: Language): Promise<void> {
-  if (globalThis.localStorage?.getItem(STORAGE_KEY) != null || language.value === next) return;
+  if (hasChosenLanguage() || language.value === next) return;
   await i18next.changeLanguage(next);
   document.documentElement.lang = next;
   language.value = next;

@@ -7,16 +7,13 @@
  */
 import { signal } from "@preact/signals";
 import { isCanonicalDisplayName } from "@bote/protocol";
-import { hasChosenLanguage, language, setLanguage, t, type Language } from "../i18n/i18n.js";
+import { language, setLanguage, t, type Language } from "../i18n/i18n.js";
 import { runAction } from "./actions.js";
 import { holdsOrganisationKey } from "./administration.js";
 import { navigate } from "./route.js";
 import { requireClient, showToast } from "./session.js";
 
-/**
- * The wizard's steps, in order. "policies" is the slot the policy form
- * fills; until it exists the step says where policies will be set.
- */
+/** The wizard's steps, in order; "policies" is the Verwaltung's policy form. */
 export const SETUP_STEPS = ["organisation", "name", "language", "recoveryKit", "policies"] as const;
 export type SetupStep = (typeof SETUP_STEPS)[number];
 
@@ -40,20 +37,17 @@ let checked: object | undefined;
  * Once per opened device: asks the server whether the organisation is set
  * up. The first admin's join opens the wizard (state/session.ts); after
  * "Später einrichten" it is one tap from the chat list and stays there
- * until finished, on every admin device holding the key.
+ * until finished, on every admin device holding the key. The organisation's
+ * language reaches every device through the signed policy (state/session.ts),
+ * not from here.
  */
 export async function checkSetup(): Promise<void> {
   const client = requireClient();
   if (checked === client) return;
   checked = client;
-  const admin = client.profile.role === "admin" && holdsOrganisationKey();
-  const chosen = hasChosenLanguage();
-  if (!admin && chosen) return;
+  if (client.profile.role !== "admin" || !holdsOrganisationKey()) return;
   try {
-    const settings = await client.organisationSettings();
-    // A person who never picked a language starts in the organisation's; the switch in Einstellungen still wins.
-    if (!chosen && settings.language !== language.value) await setLanguage(settings.language);
-    if (admin) setupPending.value = settings.setUpAt === null;
+    setupPending.value = (await client.organisationSettings()).setUpAt === null;
   } catch {
     checked = undefined; // Offline: asked again on the next screen.
   }
