@@ -19,6 +19,7 @@ import {
   encodeBase64url,
   type OrganisationStatement,
   type PolicyRules,
+  type StatementFault,
   type Role,
 } from "@bote/protocol";
 import { verifyEd25519 } from "./organisationKey.js";
@@ -142,6 +143,27 @@ interface Known {
 
 type Draft = Omit<AuditEntry, "seq" | "actorName" | "statementHash" | "verified"> & { readonly ok: boolean };
 
+interface OrganisationSigned {
+  readonly organisationKey: Uint8Array;
+  readonly issuedAtSeconds: number;
+  readonly issuedBy: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+/** When, by whom, and whether it verifies: the part of an entry every statement the organisation key signs has. */
+function signedByOrganisation<T extends OrganisationSigned>(
+  s: T,
+  check: (s: T, organisationKey: Uint8Array, verify: typeof verifyEd25519) => StatementFault | undefined,
+  keys: ReadonlySet<string>,
+): Pick<Draft, "at" | "actorId" | "signature" | "ok"> {
+  return {
+    at: isoOf(s.issuedAtSeconds),
+    actorId: b64(s.issuedBy),
+    signature: b64(s.signature),
+    ok: keys.has(b64(s.organisationKey)) && check(s, s.organisationKey, verifyEd25519) === undefined,
+  };
+}
+
 /** What one statement says as an admin action, given the accounts seen before it; undefined for a mere re-issue. */
 function describe(
   statement: OrganisationStatement,
@@ -218,8 +240,7 @@ function describe(
     }
     case "revocation": {
       const r = statement.revocation;
-      const ok = keys.has(b64(r.organisationKey)) && checkRevocation(r, r.organisationKey, verifyEd25519) === undefined;
-      const common = { at: isoOf(r.issuedAtSeconds), actorId: b64(r.issuedBy), signature: b64(r.signature), ok };
+      const common = signedByOrganisation(r, checkRevocation, keys);
       const target = r.target;
       switch (target.kind) {
         case "account": {
@@ -259,8 +280,6 @@ function describe(
     }
     case "contactPoint": {
       const c = statement.contactPoint;
-      const ok =
-        keys.has(b64(c.organisationKey)) && checkContactPoint(c, c.organisationKey, verifyEd25519) === undefined;
       const subjectId = b64(c.contactPointId);
       const wasOpen = contactPoints.get(subjectId);
       contactPoints.set(subjectId, c.open);
@@ -273,44 +292,32 @@ function describe(
               ? "contact_point_reopened"
               : "contact_point_changed";
       return {
-        at: isoOf(c.issuedAtSeconds),
+        ...signedByOrganisation(c, checkContactPoint, keys),
         action,
-        actorId: b64(c.issuedBy),
         subjectId,
         subjectName: c.name,
         detail: c.slug,
-        signature: b64(c.signature),
-        ok,
       };
     }
     case "policy": {
       const p = statement.policy;
-      const ok = keys.has(b64(p.organisationKey)) && checkPolicy(p, p.organisationKey, verifyEd25519) === undefined;
       return {
-        at: isoOf(p.issuedAtSeconds),
+        ...signedByOrganisation(p, checkPolicy, keys),
         action: "policy_changed",
-        actorId: b64(p.issuedBy),
         subjectId: b64(p.organisationKey),
         subjectName: "",
         detail: policySummary(p),
-        signature: b64(p.signature),
-        ok,
       };
     }
     case "directoryEntry": {
       const d = statement.entry;
-      const ok =
-        keys.has(b64(d.organisationKey)) && checkDirectoryEntry(d, d.organisationKey, verifyEd25519) === undefined;
       const subjectId = b64(d.accountId);
       return {
-        at: isoOf(d.issuedAtSeconds),
+        ...signedByOrganisation(d, checkDirectoryEntry, keys),
         action: "department_changed",
-        actorId: b64(d.issuedBy),
         subjectId,
         subjectName: names.get(subjectId) ?? "",
         detail: d.title === "" ? d.department : `${d.department} / ${d.title}`,
-        signature: b64(d.signature),
-        ok,
       };
     }
     default: {

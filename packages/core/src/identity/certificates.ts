@@ -22,6 +22,7 @@ import {
   type Revocation,
   type RevocationTarget,
   type Role,
+  type StatementLabel,
 } from "@bote/protocol";
 import type { SignatureKeyPair } from "../device.js";
 import { createSigningKey, signStatement } from "./organisationKey.js";
@@ -189,22 +190,36 @@ export function certifyGuest(
 
 export type ContactPointFields = Omit<ContactPoint, "organisationKey" | "issuedAtSeconds" | "issuedBy" | "signature">;
 
+type IssuedByOrganisation = {
+  readonly organisationKey: Uint8Array;
+  readonly issuedAtSeconds: number;
+  readonly issuedBy: Uint8Array;
+};
+
+/** `content` as a statement the organisation key signs itself: stamped with the key, the time and the admin. */
+function signByOrganisation<C extends object>(
+  organisationKey: SignatureKeyPair,
+  content: C,
+  label: StatementLabel,
+  body: (fields: C & IssuedByOrganisation) => Uint8Array,
+  options: { readonly issuedBy: Uint8Array; readonly now: Date },
+): C & IssuedByOrganisation & { readonly signature: Uint8Array } {
+  const fields = {
+    ...content,
+    organisationKey: organisationKey.publicKey,
+    issuedAtSeconds: seconds(options.now),
+    issuedBy: options.issuedBy,
+  };
+  return { ...fields, signature: signStatement(label, body(fields), organisationKey.signKey) };
+}
+
 /** The organisation's statement that publishes (or changes, or closes) a contact point. */
 export function createContactPointStatement(
   organisationKey: SignatureKeyPair,
   contactPoint: ContactPointFields,
   options: { readonly issuedBy: Uint8Array; readonly now: Date },
 ): ContactPoint {
-  const fields = {
-    ...contactPoint,
-    organisationKey: organisationKey.publicKey,
-    issuedAtSeconds: seconds(options.now),
-    issuedBy: options.issuedBy,
-  };
-  return {
-    ...fields,
-    signature: signStatement(STATEMENT_LABELS.contactPoint, contactPointBody(fields), organisationKey.signKey),
-  };
+  return signByOrganisation(organisationKey, contactPoint, STATEMENT_LABELS.contactPoint, contactPointBody, options);
 }
 
 /** The organisation's statement of a person's department and job title (empty clears). */
@@ -213,18 +228,14 @@ export function createDirectoryEntry(
   entry: { readonly accountId: Uint8Array; readonly department: string; readonly title: string },
   options: { readonly issuedBy: Uint8Array; readonly now: Date },
 ): DirectoryEntryStatement {
-  const fields = {
-    organisationKey: organisationKey.publicKey,
-    accountId: entry.accountId,
-    department: entry.department,
-    title: entry.title,
-    issuedAtSeconds: seconds(options.now),
-    issuedBy: options.issuedBy,
-  };
-  return {
-    ...fields,
-    signature: signStatement(STATEMENT_LABELS.directoryEntry, directoryEntryBody(fields), organisationKey.signKey),
-  };
+  const { accountId, department, title } = entry;
+  return signByOrganisation(
+    organisationKey,
+    { accountId, department, title },
+    STATEMENT_LABELS.directoryEntry,
+    directoryEntryBody,
+    options,
+  );
 }
 
 /** The organisation's statement of the rules every device follows (docs/PROTOCOL.md, "Policy"). */
@@ -233,11 +244,5 @@ export function createPolicyStatement(
   rules: PolicyRules,
   options: { readonly issuedBy: Uint8Array; readonly now: Date },
 ): Policy {
-  const fields = {
-    ...rules,
-    organisationKey: organisationKey.publicKey,
-    issuedAtSeconds: seconds(options.now),
-    issuedBy: options.issuedBy,
-  };
-  return { ...fields, signature: signStatement(STATEMENT_LABELS.policy, policyBody(fields), organisationKey.signKey) };
+  return signByOrganisation(organisationKey, rules, STATEMENT_LABELS.policy, policyBody, options);
 }

@@ -24,6 +24,7 @@ import {
   type InvitationCertificate,
   type KeyRotation,
   type Revocation,
+  type StatementLabel,
 } from "./statements.js";
 
 /** Strict RFC 8032 verification; false for anything that is not a key or signature. */
@@ -168,14 +169,25 @@ export function checkGuestCertificate(
   return verify(c.accountKey, message, c.signature) ? undefined : "bad_signature";
 }
 
+/** A statement the organisation key signs itself (contact point, directory entry, policy), naming that key. */
+function checkOrganisationSigned<T extends { readonly organisationKey: Uint8Array; readonly signature: Uint8Array }>(
+  statement: T,
+  label: StatementLabel,
+  body: (statement: T) => Uint8Array,
+  organisationKey: Uint8Array,
+  verify: VerifyEd25519,
+): StatementFault | undefined {
+  if (!equalBytes(statement.organisationKey, organisationKey)) return "wrong_organisation_key";
+  const message = signedMessage(label, body(statement));
+  return verify(organisationKey, message, statement.signature) ? undefined : "bad_signature";
+}
+
 export function checkContactPoint(
   c: ContactPoint,
   organisationKey: Uint8Array,
   verify: VerifyEd25519,
 ): StatementFault | undefined {
-  if (!equalBytes(c.organisationKey, organisationKey)) return "wrong_organisation_key";
-  const message = signedMessage(STATEMENT_LABELS.contactPoint, contactPointBody(c));
-  return verify(organisationKey, message, c.signature) ? undefined : "bad_signature";
+  return checkOrganisationSigned(c, STATEMENT_LABELS.contactPoint, contactPointBody, organisationKey, verify);
 }
 
 export function checkDirectoryEntry(
@@ -183,14 +195,10 @@ export function checkDirectoryEntry(
   organisationKey: Uint8Array,
   verify: VerifyEd25519,
 ): StatementFault | undefined {
-  if (!equalBytes(c.organisationKey, organisationKey)) return "wrong_organisation_key";
-  const message = signedMessage(STATEMENT_LABELS.directoryEntry, directoryEntryBody(c));
-  return verify(organisationKey, message, c.signature) ? undefined : "bad_signature";
+  return checkOrganisationSigned(c, STATEMENT_LABELS.directoryEntry, directoryEntryBody, organisationKey, verify);
 }
 
 /** A policy signed by `organisationKey`. */
 export function checkPolicy(p: Policy, organisationKey: Uint8Array, verify: VerifyEd25519): StatementFault | undefined {
-  if (!equalBytes(p.organisationKey, organisationKey)) return "wrong_organisation_key";
-  const message = signedMessage(STATEMENT_LABELS.policy, policyBody(p));
-  return verify(organisationKey, message, p.signature) ? undefined : "bad_signature";
+  return checkOrganisationSigned(p, STATEMENT_LABELS.policy, policyBody, organisationKey, verify);
 }

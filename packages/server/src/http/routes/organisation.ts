@@ -22,6 +22,10 @@ import { parse } from "../parse.js";
 import { authenticate } from "../auth.js";
 import { statementChanges } from "../../trust/statementChanges.js";
 import { announceStatements } from "../announce.js";
+import type { StatementChange } from "../../store/ServerStore.js";
+
+/** The statements taken from admin sessions only (see above). */
+const ADMIN_ONLY: ReadonlySet<StatementChange["kind"]> = new Set(["contactPoint", "directoryEntry", "policy"]);
 
 /** Statements per page of the log; a client asks again with after = the last seq it got. */
 export const LOG_PAGE = 1000;
@@ -80,8 +84,7 @@ export function organisationRoutes(app: FastifyInstance, ctx: ServerContext): vo
     const now = ctx.now();
     const verified = statementChanges(body.statements, organisationKey, Math.floor(now / 1000));
     if (!verified.ok) throw new BoteError("statement_invalid", `statements.${verified.index}`);
-    const adminOnly = new Set(["contactPoint", "directoryEntry", "policy"]);
-    if (me.role !== "admin" && verified.changes.some((c) => adminOnly.has(c.kind))) {
+    if (me.role !== "admin" && verified.changes.some((c) => ADMIN_ONLY.has(c.kind))) {
       throw new BoteError("forbidden");
     }
     const result = await ctx.store.applyStatements(me.orgId, organisationKey, verified.changes, now);
