@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { Readable } from "node:stream";
-import { openInquiry, sendInquiry, type BoteClient } from "@bote/client";
+import { ClientError, openInquiry, sendInquiry, type BoteClient } from "@bote/client";
 import type { MessageRecord } from "@bote/core";
 import { decodeContent } from "@bote/protocol";
 import { cameraJpeg } from "@bote/testing";
@@ -199,5 +199,33 @@ describe("inquiries through a contact point", { timeout: 180_000 }, () => {
       () => anna.inquiryNotes(id),
       (list) => list.some((n) => n.text === "Ich übernehme Donnerstag."),
     );
+
+    // The policy forbids chats with people outside the organisation: no answer, no open contact
+    // point, and the customer finds the contact point closed; allowed again, the answer goes.
+    await anna.setPolicy({ externalChats: false });
+    await carla.syncOrganisation();
+    const offByPolicy = (err: unknown) => err instanceof ClientError && err.code === "external_chats_off";
+    await assert.rejects(carla.sendText(id, "Wir melden uns."), offByPolicy);
+    const photoAgain = new Uint8Array(cameraJpeg(32, 24, 2));
+    await assert.rejects(
+      carla.sendFile(id, {
+        stream: Readable.from([photoAgain]),
+        size: photoAgain.length,
+        fileName: "angebot.jpg",
+        mediaType: "image/jpeg",
+      }),
+      offByPolicy,
+    );
+    await assert.rejects(
+      anna.createContactPoint({ name: "Neu", slug: "dach-neu", staff: [anna.profile.accountId] }),
+      offByPolicy,
+    );
+    await assert.rejects(
+      sendInquiry(point.url, { text: "Noch eine Frage", consent: true }, guestOptions(root)),
+      (err: unknown) => err instanceof ClientError && err.code === "contact_point_closed",
+    );
+    await anna.setPolicy({ externalChats: true });
+    await carla.syncOrganisation();
+    await carla.sendText(id, "Wir melden uns.");
   });
 });

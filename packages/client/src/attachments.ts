@@ -18,7 +18,7 @@ import {
   type Attachment,
 } from "@bote/protocol";
 import { ClientError, isOffline } from "./clientError.js";
-import { checkAttachmentSize } from "./policy.js";
+import { checkAttachmentSize, checkExternalChat } from "./policy.js";
 import type { ClientContext } from "./context.js";
 import { checkFileContent, peekHead } from "./fileContent.js";
 import { b64 } from "./ids.js";
@@ -84,6 +84,8 @@ export async function sendFile(
     throw new ClientError("thumbnail_too_large", `${file.thumbnail.length} bytes`);
   }
   checkAttachmentSize(ctx, file.size);
+  const conversation = await ctx.store.getConversation(conversationId);
+  if (conversation !== undefined) checkExternalChat(ctx, conversation);
   const { head, stream } = await peekHead(file.stream);
   checkFileContent(file.mediaType, head, file.kind);
   if (file.queue === true) return queueFile(ctx, conversationId, { ...file, stream });

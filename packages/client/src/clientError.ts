@@ -163,6 +163,10 @@ export const clientErrorRegistry = {
     de: "Die Datei ist zu groß: Die Richtlinie Ihrer Organisation erlaubt Anhänge bis {limit}.",
     en: "The file is too large: your organisation's policy allows attachments up to {limit}.",
   },
+  external_chats_off: {
+    de: "Die Richtlinie Ihrer Organisation erlaubt keine Chats mit Personen außerhalb der Organisation, also auch keine Kundenanfragen.",
+    en: "Your organisation's policy allows no chats with people outside the organisation, so no customer inquiries either.",
+  },
   policy_post_quantum_fixed: {
     de: "Die Verschlüsselung (Post-Quanten oder klassisch) wird bei der Einrichtung gewählt und kann danach nicht per Richtlinie wechseln.",
     en: "The encryption suite (post-quantum or classic) is chosen at setup and cannot be switched by a policy afterwards.",

@@ -16,6 +16,7 @@ import type { ClientContext } from "./context.js";
 import { b64, randomId } from "./ids.js";
 import { currentOrganisationKey } from "./invitations.js";
 import { publishStatements } from "./organisation.js";
+import { currentPolicy } from "./policy.js";
 import type { Transport } from "./ports.js";
 import { bytesFrom, ServerApi } from "./ServerApi.js";
 
@@ -56,6 +57,10 @@ export function contactPointUrl(serverUrl: string, slug: string): string {
 export async function publishContactPoint(ctx: ClientContext, input: ContactPointInput): Promise<ContactPointInfo> {
   const organisationKey = currentOrganisationKey(ctx);
   if (!CONTACT_POINT_SLUG.test(input.slug)) throw new ClientError("bad_request", "slug");
+  // An open contact point is a door for people outside the organisation; a closed one may still be kept.
+  if ((input.open ?? true) && !currentPolicy(ctx).externalChats) {
+    throw new ClientError("external_chats_off", "the policy allows no contact point to be open");
+  }
   const staff = input.staff.map((id) => bytesFrom(id, "staff", "message_unknown"));
   const known = findContactPoint(ctx.organisation(), input.slug);
   const contactPoint = createContactPointStatement(

@@ -42,6 +42,7 @@ import {
   type ConversationEvent,
 } from "./records.js";
 import { applyWaiting, chatHasWaiting, drainAgain, isWaitingLine } from "./waitingLines.js";
+import { checkExternalChat } from "./policy.js";
 
 const COMMIT_ATTEMPTS = 5;
 const WINNER_WAIT_MS = 10_000;
@@ -83,6 +84,7 @@ export async function sendContent(
 ): Promise<MessageRecord | undefined> {
   const prepared = await ctx.serial.run(async () => {
     const record = await requireConversation(ctx, conversationId);
+    if (isChatLine(body)) checkExternalChat(ctx, record);
     if (isChatLine(body) && (await chatHasWaiting(ctx, conversationId))) {
       return { held: await storeWaitingLine(ctx, record, body, new Uint8Array(0)) };
     }

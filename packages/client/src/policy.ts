@@ -84,6 +84,17 @@ export async function setPolicy(ctx: ClientContext, changes: Partial<PolicyRules
   return currentPolicy(ctx);
 }
 
+/**
+ * A member's device writes nothing into a chat with someone outside the
+ * organisation (an inquiry's customer) while the policy forbids such chats.
+ * A customer's device has no policy of the business and is not held to it.
+ */
+export function checkExternalChat(ctx: ClientContext, conversation: { readonly kind: string }): void {
+  if (conversation.kind === "inquiry" && !currentPolicy(ctx).externalChats) {
+    throw new ClientError("external_chats_off", "the organisation's policy allows no chats with people outside it");
+  }
+}
+
 /** "25 MB", "1,5 GB": decimal units, as people and the CLI's --max-attachment write them. */
 export function formatSize(bytes: number, language: "de" | "en"): string {
   const units: [number, string][] = [

@@ -29,7 +29,9 @@ import {
   deviceCertificate,
   guestAccountCertificate,
   newKeyPair,
+  nowSeconds,
   organisationAccountCertificate,
+  policy,
   randomAccountId,
 } from "./support/orgKeys.js";
 import { queryRows } from "./support/db.js";
@@ -207,6 +209,22 @@ describeEachBackend("contact points", (backend) => {
     );
     assertError(await http(s, "GET", `/v1/contact-points/${cp.slug}`), 410, "contact_point_closed");
     assertError(await refused(env.guest(cp)), 410, "contact_point_closed");
+  });
+
+  it("takes no inquiry while the organisation's policy allows no chats outside it, and again once it does", async () => {
+    const cp = await env.publish();
+    const setExternalChats = async (externalChats: boolean, issuedAtSeconds: number) => {
+      const p = policy(admin.organisation.key, { externalChats, issuedBy: admin.accountId, issuedAtSeconds });
+      const res = await admin.postStatements([{ kind: "policy", policy: p }]);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+    };
+    await setExternalChats(false, nowSeconds());
+    // The customer sees a closed contact point, not the business's rules.
+    assertError(await http(s, "GET", `/v1/contact-points/${cp.slug}`), 410, "contact_point_closed");
+    assertError(await refused(env.guest(cp)), 410, "contact_point_closed");
+    await setExternalChats(true, nowSeconds() + 1);
+    assert.equal((await http(s, "GET", `/v1/contact-points/${cp.slug}`)).status, 200);
+    await env.guest(cp);
   });
 
   it("answers an unknown or malformed slug with contact_point_unknown", async () => {

@@ -181,7 +181,7 @@ export type StatementChange =
   /** The account must be a member of the organisation, or named by one of its invitations. */
   | { kind: "directoryEntry"; accountId: Bytes; statement: Bytes }
   /** The organisation's policy; the server keeps what it enforces (the largest attachment). */
-  | { kind: "policy"; maxAttachmentBytes: number; issuedAt: number; statement: Bytes };
+  | { kind: "policy"; maxAttachmentBytes: number; externalChats: boolean; issuedAt: number; statement: Bytes };
 
 export type ApplyStatementsResult =
   | {
@@ -476,6 +476,14 @@ export type ErasePersonResult =
   | { ok: true; deleted: Record<string, number>; tombstoned: number }
   | { ok: false; code: "account_unknown" | "person_active" | "person_is_staff" };
 
+/** The part of the organisation's signed policy the server itself holds its members to (docs/PROTOCOL.md §19). */
+export interface EnforcedPolicy {
+  /** The largest attachment; undefined while no policy set one. */
+  readonly maxAttachmentBytes: number | undefined;
+  /** Whether people outside the organisation may open chats: customers through a contact point. */
+  readonly externalChats: boolean;
+}
+
 export interface ServerStore {
   readonly kind: "sqlite" | "postgres";
   /** The database engine's version, e.g. "3.46.1" or "17.2", for the data protection documents. */
@@ -492,8 +500,8 @@ export interface ServerStore {
 
   /** The organisation's current key (head of its rotation chain), undefined until the first admin joined. */
   getOrganisationKey(orgId: Bytes): Promise<Bytes | undefined>;
-  /** The largest attachment the organisation's newest policy allows; undefined while it set none. */
-  getAttachmentLimit(orgId: Bytes): Promise<number | undefined>;
+  /** What the server enforces of the organisation's newest policy; the defaults while it set none. */
+  getEnforcedPolicy(orgId: Bytes): Promise<EnforcedPolicy>;
   /** Sets the first key; false (and nothing changed) if the organisation already has one. */
   setOrganisationKey(orgId: Bytes, key: Bytes): Promise<boolean>;
 

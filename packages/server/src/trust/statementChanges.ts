@@ -114,8 +114,8 @@ export function statementChanges(
       case "policy":
         fault = checkPolicy(s.policy, key, verifyEd25519);
         if (fault === undefined) {
-          const { maxAttachmentBytes, issuedAtSeconds } = s.policy;
-          changes.push({ kind: "policy", maxAttachmentBytes, issuedAt: issuedAtSeconds, statement });
+          const { maxAttachmentBytes, externalChats, issuedAtSeconds } = s.policy;
+          changes.push({ kind: "policy", maxAttachmentBytes, externalChats, issuedAt: issuedAtSeconds, statement });
         }
         break;
       default:

@@ -36,7 +36,7 @@ async function guestBlobBudget(ctx: ServerContext, accountId: Uint8Array, declar
  * the chunked encryption's overhead, so a file at the limit still fits.
  */
 async function policyBlobLimit(ctx: ServerContext, orgId: Uint8Array): Promise<number | undefined> {
-  const limit = await ctx.store.getAttachmentLimit(orgId);
+  const limit = (await ctx.store.getEnforcedPolicy(orgId)).maxAttachmentBytes;
   return limit === undefined ? undefined : maxAttachmentBlobBytes(limit);
 }
 

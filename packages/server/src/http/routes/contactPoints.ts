@@ -47,8 +47,15 @@ async function contactPointOf(ctx: ServerContext, request: FastifyRequest): Prom
   return contactPoint;
 }
 
-function openContactPoint(contactPoint: ContactPointRecord): ContactPointRecord {
+/**
+ * A contact point takes inquiries while it is open and while the
+ * organisation's policy allows chats with people outside it; the customer
+ * hears the same "closed" either way, not the organisation's rules.
+ */
+async function openContactPoint(ctx: ServerContext, contactPoint: ContactPointRecord): Promise<ContactPointRecord> {
   if (!contactPoint.open) throw new BoteError("contact_point_closed");
+  const policy = await ctx.store.getEnforcedPolicy(contactPoint.orgId);
+  if (!policy.externalChats) throw new BoteError("contact_point_closed", "the policy allows no external chats");
   return contactPoint;
 }
 
@@ -71,7 +78,7 @@ export function contactPointRoutes(app: FastifyInstance, ctx: ServerContext): vo
       perContactPoint.available(hex(contactPointId)) < config.rateLimits.guestsPerContactPointPerHour / 2);
 
   app.get("/v1/contact-points/:slug", { config: publicLimit }, async (request) => {
-    const contactPoint = openContactPoint(await contactPointOf(ctx, request));
+    const contactPoint = await openContactPoint(ctx, await contactPointOf(ctx, request));
     const [organisation, organisationKey] = await Promise.all([
       ctx.store.getOrganisation(contactPoint.orgId),
       ctx.store.getOrganisationKey(contactPoint.orgId),
@@ -102,7 +109,7 @@ export function contactPointRoutes(app: FastifyInstance, ctx: ServerContext): vo
   });
 
   app.post("/v1/contact-points/:slug/guests", { config: publicLimit }, async (request, reply) => {
-    const contactPoint = openContactPoint(await contactPointOf(ctx, request));
+    const contactPoint = await openContactPoint(ctx, await contactPointOf(ctx, request));
     const body = parse(createGuestRequest, request.body);
     if (proofRequired(contactPoint.id)) {
       if (body.proof === undefined) throw new BoteError("proof_of_work_required");

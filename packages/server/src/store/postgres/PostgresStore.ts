@@ -44,6 +44,7 @@ import type {
   RedeemResult,
   RelayBatch,
   RelayBatchResult,
+  EnforcedPolicy,
   ServerStore,
   SweepResult,
   TakeKeyPackagesResult,
@@ -169,12 +170,15 @@ class PostgresStore implements ServerStore {
     ]);
   }
 
-  async getAttachmentLimit(orgId: Bytes): Promise<number | undefined> {
-    const [row] = await this.rows<{ max_attachment_bytes: string | null }>(
-      "SELECT max_attachment_bytes FROM organisations WHERE id = $1",
+  async getEnforcedPolicy(orgId: Bytes): Promise<EnforcedPolicy> {
+    const [row] = await this.rows<{ max_attachment_bytes: string | null; external_chats: boolean }>(
+      "SELECT max_attachment_bytes, external_chats FROM organisations WHERE id = $1",
       [orgId],
     );
-    return row?.max_attachment_bytes == null ? undefined : Number(row.max_attachment_bytes);
+    return {
+      maxAttachmentBytes: row?.max_attachment_bytes == null ? undefined : Number(row.max_attachment_bytes),
+      externalChats: row?.external_chats !== false,
+    };
   }
 
   async getOrganisationKey(orgId: Bytes): Promise<Bytes | undefined> {

@@ -192,9 +192,9 @@ export async function applyChange(
     case "policy": {
       // The newest policy wins; an older one arriving late changes nothing and is refused.
       const result = await client.query(
-        `UPDATE organisations SET policy_issued_at = $1, max_attachment_bytes = $2
+        `UPDATE organisations SET policy_issued_at = $1, max_attachment_bytes = $2, external_chats = $4
           WHERE id = $3 AND (policy_issued_at IS NULL OR policy_issued_at <= $1)`,
-        [change.issuedAt, change.maxAttachmentBytes, orgId],
+        [change.issuedAt, change.maxAttachmentBytes, orgId, change.externalChats],
       );
       return fault(result.rowCount === 1);
     }

@@ -45,6 +45,7 @@ import type {
   RelayBatchResult,
   SendOp,
   SendOutcome,
+  EnforcedPolicy,
   ServerStore,
   StoredEntry,
   SweepResult,
@@ -241,8 +242,11 @@ class SqliteStore implements ServerStore {
     return settle(() => this.s.getOrganisationKey.get(orgId)?.organisation_key ?? undefined);
   }
 
-  getAttachmentLimit(orgId: Bytes): Promise<number | undefined> {
-    return settle(() => this.s.getPolicy.get(orgId)?.max_attachment_bytes ?? undefined);
+  getEnforcedPolicy(orgId: Bytes): Promise<EnforcedPolicy> {
+    return settle(() => {
+      const row = this.s.getPolicy.get(orgId);
+      return { maxAttachmentBytes: row?.max_attachment_bytes ?? undefined, externalChats: row?.external_chats !== 0 };
+    });
   }
 
   setOrganisationKey(orgId: Bytes, key: Bytes): Promise<boolean> {

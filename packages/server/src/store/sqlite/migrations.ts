@@ -304,9 +304,11 @@ export const migrations: readonly Migration[] = [
     version: 8,
     sql: `
       -- Policies (docs/PROTOCOL.md, "Policy"): the log keeps every statement;
-      -- the server keeps what it enforces of the newest, the largest attachment.
+      -- the server keeps what it enforces of the newest: the largest attachment,
+      -- and whether customers may open chats through contact points.
       ALTER TABLE organisations ADD COLUMN policy_issued_at INTEGER;
       ALTER TABLE organisations ADD COLUMN max_attachment_bytes INTEGER;
+      ALTER TABLE organisations ADD COLUMN external_chats INTEGER NOT NULL DEFAULT 1 CHECK (external_chats IN (0, 1));
       -- The setup wizard (docs/PROTOCOL.md, "Organisation settings"): the
       -- default language and when the first admin finished the setup.
       ALTER TABLE organisations ADD COLUMN language TEXT NOT NULL DEFAULT 'de' CHECK (language IN ('de', 'en'));

@@ -108,7 +108,7 @@ export function applyChanges(
         // The newest policy wins; an older one arriving late changes nothing and is refused.
         const stored = s.getPolicy.get(orgId)?.policy_issued_at ?? null;
         if (stored !== null && change.issuedAt < stored) throw fail();
-        s.setPolicy.run(change.issuedAt, change.maxAttachmentBytes, orgId);
+        s.setPolicy.run(change.issuedAt, change.maxAttachmentBytes, change.externalChats ? 1 : 0, orgId);
         break;
       }
       default: {

@@ -119,11 +119,12 @@ export function prepareStatements(db: Database.Database) {
       "UPDATE organisations SET organisation_key = ? WHERE id = ? AND organisation_key IS NULL",
     ),
     replaceOrganisationKey: prepare<[Bytes, Bytes]>("UPDATE organisations SET organisation_key = ? WHERE id = ?"),
-    getPolicy: prepare<[Bytes], { policy_issued_at: number | null; max_attachment_bytes: number | null }>(
-      "SELECT policy_issued_at, max_attachment_bytes FROM organisations WHERE id = ?",
-    ),
-    setPolicy: prepare<[number, number, Bytes]>(
-      "UPDATE organisations SET policy_issued_at = ?, max_attachment_bytes = ? WHERE id = ?",
+    getPolicy: prepare<
+      [Bytes],
+      { policy_issued_at: number | null; max_attachment_bytes: number | null; external_chats: number }
+    >("SELECT policy_issued_at, max_attachment_bytes, external_chats FROM organisations WHERE id = ?"),
+    setPolicy: prepare<[number, number, number, Bytes]>(
+      "UPDATE organisations SET policy_issued_at = ?, max_attachment_bytes = ?, external_chats = ? WHERE id = ?",
     ),
 
     insertInvitation: prepare<

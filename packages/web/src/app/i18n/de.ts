@@ -377,7 +377,7 @@ export const de = {
     seconds: "{{seconds}} Sekunden",
     maxAttachment: "Größter Anhang",
     maxAttachmentMb: "Größter Anhang in MB",
-    externalChats: "Chats mit Personen außerhalb der Organisation",
+    externalChats: "Chats mit Personen außerhalb der Organisation (Kundenanfragen über Kontaktpunkte)",
     allowExternalChats: "Chats mit Personen außerhalb der Organisation erlauben",
     allowed: "erlaubt",
     notAllowed: "nicht erlaubt",

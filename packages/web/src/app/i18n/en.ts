@@ -369,7 +369,7 @@ export const en: Catalog<typeof de> = {
     seconds: "{{seconds}} seconds",
     maxAttachment: "Largest attachment",
     maxAttachmentMb: "Largest attachment in MB",
-    externalChats: "Chats with people outside the organisation",
+    externalChats: "Chats with people outside the organisation (customer inquiries through contact points)",
     allowExternalChats: "Allow chats with people outside the organisation",
     allowed: "allowed",
     notAllowed: "not allowed",
