@@ -91,7 +91,11 @@ async function spawnServer(args: readonly string[], log: (text: string) => void)
   child.stdout.on("data", (chunk: Buffer) => log(chunk.toString()));
   let err = "";
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bote serve did not start within 15 s: ${err}`)), 15_000);
+    const timer = setTimeout(() => {
+      // Not left running: an orphan holds the test process open (and the port) until CI's limit.
+      child.kill("SIGKILL");
+      reject(new Error(`bote serve did not start within 30 s: ${err}`));
+    }, 30_000);
     child.stderr.on("data", (chunk: Buffer) => {
       err += chunk.toString();
       log(chunk.toString());
@@ -120,10 +124,18 @@ async function firstInvitation(path: string): Promise<string> {
   throw new Error(`no invitation in ${path}`);
 }
 
+/** SIGTERM, as an operator stops it; SIGKILL if it has not exited after 10 s, so a stuck stop fails no later test. */
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    child.once("exit", () => resolve());
+    const kill = setTimeout(() => {
+      console.log("# bote serve did not stop within 10 s of SIGTERM: killed");
+      child.kill("SIGKILL");
+    }, 10_000);
+    child.once("exit", () => {
+      clearTimeout(kill);
+      resolve();
+    });
     child.kill("SIGTERM");
   });
 }
