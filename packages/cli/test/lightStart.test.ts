@@ -40,7 +40,7 @@ function loadsOf(urls: string): Loads {
  * Runs node with the resolve hook; `until` ends the process with SIGTERM once stderr matches it (a
  * server), otherwise it runs to its end.
  */
-async function run(args: string[], until?: RegExp): Promise<Loads & { stderr: string }> {
+async function run(args: string[], until?: RegExp): Promise<Loads & { parts: Loads[]; stderr: string }> {
   const log = join(scratch, `loads-${++runs}.txt`);
   const child = spawn(process.execPath, ["--import", recordLoads, ...args], {
     cwd: cliDir,
@@ -54,7 +54,8 @@ async function run(args: string[], until?: RegExp): Promise<Loads & { stderr: st
   });
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
   assert.ok(until === undefined || until.test(stderr), `no ${String(until)} (exit ${code}): ${stderr}`);
-  return { ...loadsOf(await readFile(log, "utf8").catch(() => "")), stderr };
+  const urls = await readFile(log, "utf8").catch(() => "");
+  return { ...loadsOf(urls), parts: urls.split("--\n").map(loadsOf), stderr };
 }
 
 const relayPackages = ["fastify", "@fastify/rate-limit", "pg", "nats", "web-push", "acme-client", "pino"];
@@ -76,23 +77,25 @@ describe("what a bote process loads", () => {
     }
   });
 
-  it("@bote/server itself loads neither a database nor a NATS client", async () => {
-    const loads = await run(["--input-type=module", "-e", 'await import("@bote/server");']);
-    assert.ok(loads.packages.has("fastify"), "the relay itself is loaded");
-    assertNone(loads, ["pg", "nats", "better-sqlite3", "acme-client"], "@bote/server");
-  });
-
-  it("each backend comes with its own subpath", async () => {
-    const expected: [string, (name: string) => boolean][] = [
+  it("@bote/server loads no backend; each comes with its own subpath", async () => {
+    const subpaths: [string, (name: string) => boolean][] = [
       ["@bote/server/sqlite", (p) => p === "better-sqlite3"],
       ["@bote/server/postgres", (p) => p === "pg"],
       ["@bote/server/nats", isNatsClient],
       ["@bote/server/tls", (p) => p === "acme-client"],
     ];
-    for (const [subpath, client] of expected) {
-      const loads = await run(["--input-type=module", "-e", `await import(${JSON.stringify(subpath)});`]);
-      assert.ok([...loads.packages].some(client), `${subpath} loads its client: ${[...loads.packages].join(", ")}`);
-    }
+    // One process: a line "--" in the log after each import, so each part shows what that import added.
+    const script = ["@bote/server", ...subpaths.map(([subpath]) => subpath)]
+      .map((s) => `await import(${JSON.stringify(s)}); appendFileSync(process.env.BOTE_LOAD_LOG, "--\\n");`)
+      .join("\n");
+    const { parts } = await run(["--input-type=module", "-e", `import { appendFileSync } from "node:fs";\n${script}`]);
+    const [root, ...rest] = parts;
+    assert.ok(root!.packages.has("fastify"), "the relay itself is loaded");
+    assertNone(root!, ["pg", "nats", "better-sqlite3", "acme-client"], "@bote/server");
+    subpaths.forEach(([subpath, client], i) => {
+      const added = [...rest[i]!.packages];
+      assert.ok(added.some(client), `${subpath} loads its client: ${added.join(", ")}`);
+    });
   });
 
   it("bote serve on SQLite loads neither pg nor NATS nor ACME", async () => {
