@@ -6,8 +6,6 @@ import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import {
   FileBlobStore,
-  NatsBus,
-  PostgresBlobStore,
   bootstrapOrganisation,
   openServerSecrets,
   openVapidKeys,
@@ -18,10 +16,9 @@ import {
   buildServer,
   defaultConfig,
   logSerializers,
-  openPostgresStore,
-  openSqliteStore,
   INITIAL_INVITE_FILE,
   type BlobStore,
+  type Bus,
   type ServerStore,
 } from "@bote/server";
 import { messages, UsageError } from "./messages.js";
@@ -249,9 +246,11 @@ export async function serve(raw: ServeOptions): Promise<void> {
     const file = join(options.dataDir, "bote.sqlite");
     // Created owner-only before SQLite opens it: SQLite gives its -wal and -shm files the database file's mode.
     await writeFile(file, "", { flag: "a", mode: 0o600 });
+    const { openSqliteStore } = await import("@bote/server/sqlite");
     store = await openSqliteStore(file, { synchronous: options.sqliteSync });
     for (const companion of [`${file}-wal`, `${file}-shm`]) await restrictFileModes(companion);
   } else {
+    const { openPostgresStore } = await import("@bote/server/postgres");
     store = await openPostgresStore(options.database);
   }
   let secrets: ServerSecrets;
@@ -267,6 +266,7 @@ export async function serve(raw: ServeOptions): Promise<void> {
     throw error;
   }
   if (options.blobs === undefined && options.database !== undefined) {
+    const { PostgresBlobStore } = await import("@bote/server/postgres");
     blobs = await PostgresBlobStore.open(options.database);
   } else {
     blobs = new FileBlobStore(blobDir);
@@ -299,7 +299,11 @@ export async function serve(raw: ServeOptions): Promise<void> {
   if (index === undefined || !(await fileExists(index))) console.error(t.webAppMissing(index ?? "@bote/web"));
   // Bound late: the invitation link needs the port, which is known only after listening (--port 0).
   let onInvitationRedeemed: (tokenHash: Uint8Array) => void = () => undefined;
-  const bus = options.nats === undefined ? undefined : await NatsBus.connect(options.nats, options.natsPrefix);
+  let bus: Bus | undefined;
+  if (options.nats !== undefined) {
+    const { NatsBus } = await import("@bote/server/nats");
+    bus = await NatsBus.connect(options.nats, options.natsPrefix);
+  }
   const server = await buildServer(config, {
     store,
     blobs,

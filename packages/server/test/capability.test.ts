@@ -11,7 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { SendSchema, type Send } from "@bote/protocol";
-import { LocalBus, ServerSecrets, openSqliteStore, type ServerStore } from "../src/index.js";
+import { LocalBus, ServerSecrets, type ServerStore } from "../src/index.js";
+import { openSqliteStore } from "../src/sqlite.js";
 import { AtRestKeys } from "../src/secrets/AtRestKeys.js";
 import { Relay } from "../src/relay/Relay.js";
 

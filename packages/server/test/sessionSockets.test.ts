@@ -8,7 +8,8 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { createTestDatabase, natsSkipReason, natsUrl, type TestDatabase } from "@bote/testing";
-import { NatsBus, ServerSecrets } from "../src/index.js";
+import { ServerSecrets } from "../src/index.js";
+import { NatsBus } from "../src/nats.js";
 import { describeEachBackend, postgresSkip, startTestServer, type TestServer } from "./support/server.js";
 import { TestDevice, http, type TestSocket } from "./support/device.js";
 

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { VapidKeys, VapidKeysError, openSqliteStore, openVapidKeys } from "../src/index.js";
+import { VapidKeys, VapidKeysError, openVapidKeys } from "../src/index.js";
+import { openSqliteStore } from "../src/sqlite.js";
 
 it("makes the VAPID key file at the first start, keeps it, and refuses a missing or foreign one once the database knows a key", async () => {
   const dir = await mkdtemp(join(tmpdir(), "bote-vapid-"));

@@ -15,13 +15,13 @@ import {
   buildServer,
   defaultConfig,
   logSerializers,
-  openPostgresStore,
-  openSqliteStore,
   type BoteServer,
   type Bus,
   type ServerConfig,
   type ServerStore,
 } from "../../src/index.js";
+import { openPostgresStore } from "../../src/postgres.js";
+import { openSqliteStore } from "../../src/sqlite.js";
 import { createTestDatabase, postgresSkipReason, type TestDatabase } from "@bote/testing";
 
 export type Backend = "sqlite" | "postgres";
