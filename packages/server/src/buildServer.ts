@@ -28,6 +28,7 @@ import { LocalBus, type Bus } from "./relay/Bus.js";
 import { Relay } from "./relay/Relay.js";
 import { AtRestKeys } from "./secrets/AtRestKeys.js";
 import { Connection } from "./ws/Connection.js";
+import { CatchUp } from "./ws/CatchUp.js";
 import type { ServerContext } from "./http/context.js";
 import { errorHandler, sendError } from "./http/errors.js";
 import { accountRoutes } from "./http/routes/accounts.js";
@@ -230,11 +231,14 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
 
   const sweeper = setInterval(() => void sweep(ctx), config.sweepIntervalMs);
   sweeper.unref();
+  // Wakes can be lost (NATS down): the receiving sockets read the store by themselves.
+  const catchUp = new CatchUp(connections, bus);
 
   // Sockets go first: the HTTP server cannot finish closing while upgraded connections live.
   app.addHook("preClose", async () => {
     clearInterval(heartbeat);
     clearInterval(sweeper);
+    catchUp.stop();
     for (const c of connections) c.fail("unavailable");
     await relay.drain();
     await pushes.close();
