@@ -232,7 +232,7 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
   const sweeper = setInterval(() => void sweep(ctx), config.sweepIntervalMs);
   sweeper.unref();
   // Wakes can be lost (NATS down): the receiving sockets read the store by themselves.
-  const catchUp = new CatchUp(connections, bus);
+  const catchUp = new CatchUp(connections, bus, log);
 
   // Sockets go first: the HTTP server cannot finish closing while upgraded connections live.
   app.addHook("preClose", async () => {

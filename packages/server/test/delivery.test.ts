@@ -84,14 +84,20 @@ class Cluster {
   }
 
   /**
-   * Each sender sends its messages one after the other, round robin over the
-   * receivers; resolves with the time each send was durable, by its text.
+   * Each sender sends count messages over `lanes` sends in flight, round
+   * robin over the receivers; resolves with the time each send was durable,
+   * by its text.
    */
-  async send(count: number, until: () => boolean = () => false, pauseMs = 0): Promise<Map<string, number>> {
+  async send(
+    count: number,
+    options: { lanes?: number; pauseMs?: number; until?: () => boolean } = {},
+  ): Promise<Map<string, number>> {
+    const { lanes = 1, pauseMs = 0, until = () => false } = options;
     const durable = new Map<string, number>();
+    const streams = this.senders.flatMap((sender, s) => Array.from({ length: lanes }, (_, l) => ({ sender, s, l })));
     await Promise.all(
-      this.senders.map(async (sender, s) => {
-        for (let i = 0; i < count && !until(); i++) {
+      streams.map(async ({ sender, s, l }) => {
+        for (let i = l; i < count && !until(); i += lanes) {
           const receiver = this.receivers[(i + s) % this.receivers.length]!;
           const word = `${s}.${i}`;
           const result = await sender.send([receiver.device.address], text(word));
@@ -159,7 +165,7 @@ describe("per-mailbox order on two nodes", { skip }, () => {
   after(() => cluster.stop());
 
   it("delivers 2,400 entries sent through both nodes in seq order, each once", async () => {
-    const durable = await cluster.send(600);
+    const durable = await cluster.send(600, { lanes: 4 });
     assert.equal(durable.size, 2400);
     assert.equal(await cluster.waitForAll(durable, 10_000), 0, "every entry arrives");
     for (const { received } of cluster.receivers) {
@@ -176,7 +182,7 @@ describe("a NATS outage on two nodes", { skip }, () => {
 
   it("keeps delivering while NATS is down and after it is back, in order, on the same sockets", async () => {
     let stopped = false;
-    const sending = cluster.send(100_000, () => stopped, 10);
+    const sending = cluster.send(100_000, { pauseMs: 10, until: () => stopped });
     await sleep(1000);
     await cluster.nats.kill();
     await sleep(4000);
@@ -198,5 +204,15 @@ describe("a NATS outage on two nodes", { skip }, () => {
       assert.equal(new Set(received.words).size, received.words.length, "no entry twice");
     }
     assert.equal(await cluster.inversions(), 0, "inversions");
+    for (const node of cluster.nodes) {
+      assert.ok(
+        node.logs.some((l) => l.includes("NATS connection lost")),
+        "the node logs the drop",
+      );
+      assert.ok(
+        node.logs.some((l) => l.includes("NATS connection back")),
+        "and the return",
+      );
+    }
   });
 });

@@ -31,7 +31,8 @@ export class NatsBus implements Bus {
     private readonly nc: NatsConnection,
     private readonly prefix: string,
   ) {
-    void this.watchStatus();
+    // The status stream ends when the connection closes; it has nothing else to report.
+    this.watchStatus().catch(() => undefined);
   }
 
   /** prefix separates installations (and test runs) on one NATS server. */

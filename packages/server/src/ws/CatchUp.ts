@@ -9,6 +9,7 @@
  * One timer per node walks the connections; a socket with nothing new costs
  * one indexed query.
  */
+import type { Logger } from "pino";
 import type { Bus } from "../relay/Bus.js";
 import type { Connection } from "./Connection.js";
 
@@ -26,9 +27,14 @@ export class CatchUp {
   constructor(
     private readonly connections: Iterable<Connection>,
     private readonly bus: Bus,
+    log: Logger,
   ) {
-    // Wakes published just before the drop, or while it lasted, are lost: read at once both times.
-    this.stopWatching = bus.onConnectionChange(() => this.all());
+    this.stopWatching = bus.onConnectionChange((connected) => {
+      if (connected) log.info("NATS connection back");
+      else log.warn({ everyMs: CATCH_UP_WHILE_DOWN_MS }, "NATS connection lost");
+      // Wakes published just before the drop, or while it lasted, are lost: read at once both times.
+      this.all();
+    });
     this.timer = setInterval(() => this.tick(), CATCH_UP_WHILE_DOWN_MS);
     this.timer.unref();
   }

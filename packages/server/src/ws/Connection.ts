@@ -282,12 +282,7 @@ export class Connection {
    */
   private onWake(entry: QueuedEntry): void {
     if (this.state !== "open" || entry.seq <= this.cursor) return;
-    if (
-      this.behind ||
-      this.pumping ||
-      entry.seq !== this.cursor + 1 ||
-      this.inFlight.size >= this.deps.pushWindow
-    ) {
+    if (this.behind || this.pumping || entry.seq !== this.cursor + 1 || this.inFlight.size >= this.deps.pushWindow) {
       return this.readSoon();
     }
     this.push(entry);
