@@ -68,6 +68,8 @@ export interface ServerDeps {
    * one is put in with `setSecureContext` on `app.server`, without a restart.
    */
   tls?: { key: string; cert: string };
+  /** While NATS looks healthy, a socket reads the store after this long without a read (default CATCH_UP_SWEEP_MS); tests shorten it. */
+  catchUpSweepMs?: number;
 }
 
 export interface BoteServer {
@@ -232,7 +234,7 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
   const sweeper = setInterval(() => void sweep(ctx), config.sweepIntervalMs);
   sweeper.unref();
   // Wakes can be lost (NATS down): the receiving sockets read the store by themselves.
-  const catchUp = new CatchUp(connections, bus, log);
+  const catchUp = new CatchUp(connections, bus, log, deps.catchUpSweepMs);
 
   // Sockets go first: the HTTP server cannot finish closing while upgraded connections live.
   app.addHook("preClose", async () => {

@@ -1,8 +1,9 @@
 /**
  * Delivery on a cluster does not hang on NATS: two nodes on one PostgreSQL
  * database and a private nats-server. Entries reach their open sockets in
- * per-mailbox (seq) order, and they keep reaching them while NATS is down
- * and after it is back, without the sockets reconnecting.
+ * per-mailbox (seq) order, and they keep reaching them while NATS is down,
+ * after it is back, and when wakes are lost while it looks healthy, without
+ * the sockets reconnecting.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -41,6 +42,9 @@ class Cluster {
   senders: TestSocket[] = [];
   private readonly sockets: TestSocket[] = [];
 
+  /** apart: each node on its own subject prefix, so no wake crosses while NATS is healthy. */
+  constructor(private readonly options: { apart?: boolean; catchUpSweepMs?: number } = {}) {}
+
   async start(): Promise<void> {
     this.nats = await startNatsServer();
     this.database = await createTestDatabase();
@@ -55,7 +59,12 @@ class Cluster {
             config.pushWindow = 100_000;
             config.sendsPerSecondPerSocket = 100_000;
           },
-          { database: this.database, secrets, bus: await NatsBus.connect(this.nats.url, prefix) },
+          {
+            database: this.database,
+            secrets,
+            bus: await NatsBus.connect(this.nats.url, this.options.apart === true ? `${prefix}-${i}` : prefix),
+            ...(this.options.catchUpSweepMs === undefined ? {} : { catchUpSweepMs: this.options.catchUpSweepMs }),
+          },
         ),
       );
     }
@@ -214,5 +223,22 @@ describe("a NATS outage on two nodes", { skip }, () => {
         "and the return",
       );
     }
+  });
+});
+
+describe("wakes lost while NATS looks healthy", { skip }, () => {
+  const sweepMs = 1000;
+  const cluster = new Cluster({ apart: true, catchUpSweepMs: sweepMs });
+  before(() => cluster.start());
+  after(() => cluster.stop());
+
+  it("reach their sockets by the slow catch-up", async () => {
+    const durable = await cluster.send(10);
+    // A socket is read once its jittered period (at most 1.25 × sweepMs) is over, on the next tick of the node's timer.
+    const bound = 1.25 * sweepMs + CATCH_UP_WHILE_DOWN_MS + 2000;
+    const stranded = await cluster.waitForAll(durable, bound);
+    assert.equal(stranded, 0, `stranded ${stranded} of ${durable.size}`);
+    for (const { received } of cluster.receivers) assert.equal(received.socket.closed, undefined);
+    assert.equal(await cluster.inversions(), 0, "inversions");
   });
 });

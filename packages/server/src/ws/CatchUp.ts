@@ -28,6 +28,7 @@ export class CatchUp {
     private readonly connections: Iterable<Connection>,
     private readonly bus: Bus,
     log: Logger,
+    private readonly sweepMs = CATCH_UP_SWEEP_MS,
   ) {
     this.stopWatching = bus.onConnectionChange((connected) => {
       if (connected) log.info("NATS connection back");
@@ -55,7 +56,7 @@ export class CatchUp {
   private period(c: Connection): number {
     let period = this.periods.get(c);
     if (period === undefined) {
-      period = CATCH_UP_SWEEP_MS * (0.75 + Math.random() / 2);
+      period = this.sweepMs * (0.75 + Math.random() / 2);
       this.periods.set(c, period);
     }
     return period;
