@@ -12,6 +12,7 @@ export { openServerSecrets } from "./secrets/openServerSecrets.js";
 export { restrictFileModes, FileModeError } from "./files/restrictFileModes.js";
 export { VapidKeys, VapidKeysError, openVapidKeys, VAPID_KEYS_FILE } from "./push/VapidKeys.js";
 export { LocalBus, type Bus } from "./relay/Bus.js";
+export { CATCH_UP_SWEEP_MS, CATCH_UP_WHILE_DOWN_MS } from "./ws/CatchUp.js";
 export type { ServerStore } from "./store/ServerStore.js";
 export type { BlobStore } from "./store/BlobStore.js";
 export { FileBlobStore } from "./blobs/FileBlobStore.js";
