@@ -16,3 +16,9 @@ export { openPostgresStore } from "./store/postgres/PostgresStore.js";
 export { FileBlobStore } from "./blobs/FileBlobStore.js";
 export { PostgresBlobStore } from "./blobs/PostgresBlobStore.js";
 export { logSerializers } from "./logging.js";
+export {
+  copySqliteToPostgres,
+  StoreMigrationError,
+  type StoreCopyOptions,
+  type StoreCopyReport,
+} from "./store/migrateStore.js";
