@@ -84,10 +84,11 @@ describe("bote migrate-store", { skip, timeout: 90_000 }, () => {
     const target = await database();
     const refused = await bote(["migrate-store", "--from", old, "--to", target.url], { lang: "en_GB.UTF-8" });
     assert.equal(refused.code, 1, refused.stderr);
-    assert.match(
-      refused.stderr,
-      /do not match this Bote version[\s\S]*SQLite schema version 7[\s\S]*store_schema_mismatch/,
-    );
+    assert.match(refused.stderr, /do not match this Bote version[\s\S]*store_schema_mismatch/);
+    const [, found, latest] = /SQLite schema version (\d+), this Bote's is (\d+)/.exec(refused.stderr) ?? [];
+    assert.equal(Number(found), Number(latest) - 1, refused.stderr);
+    const rows = await bote(["migrate-store", "--from", dataDir, "--to", target.url]);
+    assert.equal(rows.code, 0, `the refused target is still empty: ${rows.stderr}`);
   });
 
   it("copies every table and the files; a server on PostgreSQL delivers what waited for Bernd", async () => {

@@ -255,6 +255,11 @@ export const errorRegistry = {
     de: "Diese Datenbank stammt aus einer älteren Bote-Version ohne Organisationsschlüssel und kann nicht übernommen werden. Verschieben Sie das Datenverzeichnis (oder die Datenbank) und starten Sie mit einer neuen Datenbank; alle bisherigen Profile müssen danach neu beitreten.",
     en: "This database was made by an older Bote version without an organisation key and cannot be carried over. Move the data directory (or the database) away and start with a fresh database; every existing profile must then join again.",
   },
+  database_newer: {
+    http: 503,
+    de: "Diese Datenbank stammt aus einer neueren Bote-Version. Starten Sie diese Version oder spielen Sie die Sicherung von vor dem Update ein.",
+    en: "This database was made by a newer Bote version. Start that version, or restore the backup taken before the upgrade.",
+  },
   acme_unreachable: {
     http: 503,
     de: "Die Zertifizierungsstelle (ACME-Server) ist nicht erreichbar. Prüfen Sie --acme-directory, die Internetverbindung dieses Rechners und, für eine eigene Test-CA, --acme-ca.",
