@@ -18,6 +18,7 @@ import {
   sendRandomFile,
   sendText,
   type Pair,
+  boteHere,
 } from "./support/operations.js";
 
 describe("bote backup and the restore", { timeout: 90_000 }, () => {
@@ -45,12 +46,13 @@ describe("bote backup and the restore", { timeout: 90_000 }, () => {
   it("bad arguments exit 2: an existing target, a data directory without a database", async () => {
     const taken = joinPath(root, "taken.sqlite");
     await writeFile(taken, "keep me");
-    const overwrite = await bote(["backup", taken, "--data", dataDir]);
+    const overwrite = await boteHere(["backup", taken, "--data", dataDir]);
     assert.equal(overwrite.code, 2);
     assert.match(overwrite.stderr, /gibt es schon; eine Sicherung überschreibt nichts/);
-    const empty = await bote(["backup", joinPath(root, "b.sqlite"), "--data", joinPath(root, "nothing")], {
-      lang: "en_GB.UTF-8",
-    });
+    const empty = await boteHere(
+      ["backup", joinPath(root, "b.sqlite"), "--data", joinPath(root, "nothing")],
+      "en_GB.UTF-8",
+    );
     assert.equal(empty.code, 2);
     assert.match(empty.stderr, /No Bote database at .*nothing: --data or --from/);
   });
@@ -65,6 +67,7 @@ describe("bote backup and the restore", { timeout: 90_000 }, () => {
       for (let i = 0; sending; i++) await sendText(pair, `Während ${i}`);
     })();
     const backupFile = joinPath(root, "bote-backup.sqlite");
+    // A process of its own, as an operator's cron job would run it, while this process keeps sending.
     const backup = await bote(["backup", backupFile, "--data", dataDir]);
     sending = false;
     await traffic;

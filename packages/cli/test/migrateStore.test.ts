@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import Database from "better-sqlite3";
 import { createTestDatabase, postgresSkipReason, type TestDatabase } from "@bote/testing";
-import { bote, freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
+import { freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
 import {
   berndReceives,
   downloaded,
@@ -21,6 +21,7 @@ import {
   sendRandomFile,
   sendText,
   type Pair,
+  boteHere,
 } from "./support/operations.js";
 
 const skip = await postgresSkipReason();
@@ -62,15 +63,13 @@ describe("bote migrate-store", { skip, timeout: 90_000 }, () => {
   });
 
   it("bad arguments exit 2 with a sentence", async () => {
-    const noTarget = await bote(["migrate-store", "--from", dataDir]);
+    const noTarget = await boteHere(["migrate-store", "--from", dataDir]);
     assert.equal(noTarget.code, 2);
     assert.match(noTarget.stderr, /Es fehlt --to/);
-    const notPostgres = await bote(["migrate-store", "--from", dataDir, "--to", "mysql://db/bote"], {
-      lang: "en_GB.UTF-8",
-    });
+    const notPostgres = await boteHere(["migrate-store", "--from", dataDir, "--to", "mysql://db/bote"], "en_GB.UTF-8");
     assert.equal(notPostgres.code, 2);
     assert.match(notPostgres.stderr, /Invalid target "mysql:\/\/db\/bote" for --to: expected postgres:\/\//);
-    const nowhere = await bote(["migrate-store", "--from", joinPath(root, "nowhere"), "--to", "postgres://x/y"]);
+    const nowhere = await boteHere(["migrate-store", "--from", joinPath(root, "nowhere"), "--to", "postgres://x/y"]);
     assert.equal(nowhere.code, 2);
     assert.match(nowhere.stderr, /Keine Bote-Datenbank unter .*nowhere/);
   });
@@ -82,18 +81,18 @@ describe("bote migrate-store", { skip, timeout: 90_000 }, () => {
     db.prepare("DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)").run();
     db.close();
     const target = await database();
-    const refused = await bote(["migrate-store", "--from", old, "--to", target.url], { lang: "en_GB.UTF-8" });
+    const refused = await boteHere(["migrate-store", "--from", old, "--to", target.url], "en_GB.UTF-8");
     assert.equal(refused.code, 1, refused.stderr);
     assert.match(refused.stderr, /do not match this Bote version[\s\S]*store_schema_mismatch/);
     const [, found, latest] = /SQLite schema version (\d+), this Bote's is (\d+)/.exec(refused.stderr) ?? [];
     assert.equal(Number(found), Number(latest) - 1, refused.stderr);
-    const rows = await bote(["migrate-store", "--from", dataDir, "--to", target.url]);
+    const rows = await boteHere(["migrate-store", "--from", dataDir, "--to", target.url]);
     assert.equal(rows.code, 0, `the refused target is still empty: ${rows.stderr}`);
   });
 
   it("copies every table and the files; a server on PostgreSQL delivers what waited for Bernd", async () => {
     const target = await database();
-    const moved = await bote(["migrate-store", "--from", dataDir, "--to", target.url]);
+    const moved = await boteHere(["migrate-store", "--from", dataDir, "--to", target.url]);
     assert.equal(moved.code, 0, moved.stderr);
     const counts = new Map(
       moved.stdout
@@ -107,7 +106,7 @@ describe("bote migrate-store", { skip, timeout: 90_000 }, () => {
     assert.match(moved.stderr, /Zeilenzahlen stimmen mit der Quelle überein/);
     assert.match(moved.stderr, /1 Dateien/);
 
-    const again = await bote(["migrate-store", "--from", dataDir, "--to", target.url], { lang: "en_GB.UTF-8" });
+    const again = await boteHere(["migrate-store", "--from", dataDir, "--to", target.url], "en_GB.UTF-8");
     assert.equal(again.code, 1);
     assert.match(again.stderr, /target database is not empty[\s\S]*store_target_not_empty/);
 

@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import type { BoteClient } from "@bote/client";
 import type { MessageRecord } from "@bote/core";
 import { decodeContent } from "@bote/protocol";
+import { runCli } from "../../src/cli.js";
 import { eventually, joinClient } from "./sdkClient.js";
 
 export interface Pair {
@@ -67,4 +68,34 @@ export async function downloaded(pair: Pair, message: MessageRecord): Promise<Bu
     for await (const part of file) parts.push(part);
   });
   return Buffer.concat(parts);
+}
+
+/**
+ * `bote …` in this process, for the commands on the server's data: the same
+ * parser, messages and exit codes as the bin, without a second of process
+ * start per call. stdout and stderr are what console.log and console.error got.
+ */
+export async function boteHere(
+  argv: readonly string[],
+  lang = "de_DE.UTF-8",
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const saved = { LANG: process.env.LANG, LC_ALL: process.env.LC_ALL, LC_MESSAGES: process.env.LC_MESSAGES };
+  const { log, error } = console;
+  let stdout = "";
+  let stderr = "";
+  process.env.LANG = lang;
+  delete process.env.LC_ALL;
+  delete process.env.LC_MESSAGES;
+  console.log = (...parts: unknown[]) => (stdout += `${parts.join(" ")}\n`);
+  console.error = (...parts: unknown[]) => (stderr += `${parts.join(" ")}\n`);
+  try {
+    return { code: await runCli([...argv]), stdout, stderr };
+  } finally {
+    console.log = log;
+    console.error = error;
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
 }
