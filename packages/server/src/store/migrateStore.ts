@@ -50,7 +50,8 @@ export interface StoreCopyReport {
 
 /** Left empty on the target: the old queue (dropped at the first start) and the chunks, filled from files. */
 const TARGET_ONLY = new Set(["queue", "envelopes", "group_epochs", "blob_chunks"]);
-const SKIPPED = new Set(["schema_migrations", "sqlite_sequence"]);
+/** Bookkeeping of each store (sqlite_sequence, sqlite_stat1 of ANALYZE, …), not data. */
+const skipped = (table: string) => table === "schema_migrations" || table.startsWith("sqlite_");
 /** Rows per INSERT stay well below PostgreSQL's 65535 parameters and a few MiB. */
 const BATCH_PARAMETERS = 20_000;
 const BATCH_BYTES = 4 * 1024 * 1024;
@@ -151,7 +152,7 @@ async function copyInOneTransaction(
       .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
       .all()
       .map((row) => row.name)
-      .filter((name) => !SKIPPED.has(name));
+      .filter((name) => !skipped(name));
     for (const name of sourceTables)
       if (!targetColumns.has(name))
         throw new StoreMigrationError("store_schema_mismatch", `table ${name} is missing in PostgreSQL`);
