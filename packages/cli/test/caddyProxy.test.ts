@@ -9,17 +9,19 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import WebSocket from "ws";
 import { createTestDatabase, natsSkipReason, natsUrl, postgresSkipReason, type TestDatabase } from "@bote/testing";
 import { freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
 
+const run = promisify(execFile);
 const deploy = fileURLToPath(new URL("../../../../deploy/", import.meta.url));
 const caddyBin = "/usr/bin/caddy";
 const skip = existsSync(caddyBin)
@@ -121,6 +123,21 @@ describe("Caddy in front of Bote", { skip, timeout: 90_000 }, () => {
     for (const server of servers) await stopServer(server);
     for (const db of databases) await db.drop().catch(() => undefined);
     if (root !== undefined) await rm(root, { recursive: true, force: true });
+  });
+
+  it("both files let through a file of the default --blob-max-mb (100 MiB)", async () => {
+    for (const file of ["Caddyfile", "Caddyfile.cluster"]) {
+      const { stdout: json } = await run(caddyBin, [
+        "adapt",
+        "--adapter",
+        "caddyfile",
+        "--config",
+        joinPath(deploy, file),
+      ]);
+      const limit = /"max_size":(\d+)/.exec(json.replaceAll(" ", ""));
+      assert.ok(limit !== null, `${file} sets request_body max_size`);
+      assert.ok(Number(limit[1]) >= 100 * 1024 * 1024, `${file}: ${limit[1]} bytes`);
+    }
   });
 
   it("deploy/Caddyfile: HTTPS, the WebSocket with the public URL's Origin, the client's address", async () => {
