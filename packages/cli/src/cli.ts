@@ -4,6 +4,7 @@ import type { serve as Serve } from "./serve.js";
 import { messages, UsageError } from "./messages.js";
 import { registerClientCommands } from "./client/commands/index.js";
 import { describeFailure } from "./client/session.js";
+import { registerStoreCommands, storeCommandNames } from "./storeCommands.js";
 
 /** Every command and option of `bote`, with its help texts; parsing nothing yet. */
 export function buildProgram(): Command {
@@ -113,6 +114,7 @@ export function buildProgram(): Command {
       const { serve } = await import("./serve.js");
       await serve(options as Parameters<typeof Serve>[0]);
     });
+  registerStoreCommands(program);
   registerClientCommands(program);
   return program;
 }
@@ -139,6 +141,10 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     if (argv[0] === "serve") {
       console.error(t.startFailed(error instanceof Error ? error.message : String(error)));
+      return 1;
+    }
+    if (storeCommandNames.has(argv[0] ?? "")) {
+      console.error(error instanceof Error ? error.message : String(error));
       return 1;
     }
     // A client command: one sentence (or with --json one object) on stderr, exit code 1.

@@ -255,6 +255,11 @@ export const errorRegistry = {
     de: "Diese Datenbank stammt aus einer älteren Bote-Version ohne Organisationsschlüssel und kann nicht übernommen werden. Verschieben Sie das Datenverzeichnis (oder die Datenbank) und starten Sie mit einer neuen Datenbank; alle bisherigen Profile müssen danach neu beitreten.",
     en: "This database was made by an older Bote version without an organisation key and cannot be carried over. Move the data directory (or the database) away and start with a fresh database; every existing profile must then join again.",
   },
+  database_newer: {
+    http: 503,
+    de: "Diese Datenbank stammt aus einer neueren Bote-Version. Starten Sie diese Version oder spielen Sie die Sicherung von vor dem Update ein.",
+    en: "This database was made by a newer Bote version. Start that version, or restore the backup taken before the upgrade.",
+  },
   acme_unreachable: {
     http: 503,
     de: "Die Zertifizierungsstelle (ACME-Server) ist nicht erreichbar. Prüfen Sie --acme-directory, die Internetverbindung dieses Rechners und, für eine eigene Test-CA, --acme-ca.",
@@ -274,6 +279,21 @@ export const errorRegistry = {
     http: 503,
     de: "Ein Port lässt sich nicht öffnen: Er ist schon belegt, oder Ports unter 1024 brauchen Root-Rechte oder CAP_NET_BIND_SERVICE.",
     en: "A port cannot be opened: it is in use already, or ports below 1024 need root or CAP_NET_BIND_SERVICE.",
+  },
+  store_schema_mismatch: {
+    http: 409,
+    de: "Die Datenbanken passen nicht zu dieser Bote-Version. Starten Sie `bote serve` dieser Version einmal auf den SQLite-Daten, beenden Sie es und übertragen Sie dann.",
+    en: "The databases do not match this Bote version. Start `bote serve` of this version once on the SQLite data, stop it, then migrate.",
+  },
+  store_target_not_empty: {
+    http: 409,
+    de: "Die PostgreSQL-Zieldatenbank ist nicht leer. Übertragen wird nur in eine neue, leere Datenbank.",
+    en: "The PostgreSQL target database is not empty. Data is only migrated into a new, empty database.",
+  },
+  store_copy_mismatch: {
+    http: 500,
+    de: "Die Übertragung ergab andere Zeilenzahlen als die Quelle; nichts wurde übernommen. Läuft noch ein Server auf den SQLite-Daten?",
+    en: "The copy gave other row counts than the source; nothing was kept. Is a server still running on the SQLite data?",
   },
   unavailable: {
     http: 503,

@@ -9,6 +9,7 @@
  * from the caller, already rounded).
  */
 import type pg from "pg";
+import { DatabaseNewerError } from "../DatabaseNewerError.js";
 import { DatabaseOutdatedError } from "../DatabaseOutdatedError.js";
 
 export interface Migration {
@@ -322,6 +323,10 @@ export async function applyMigrations(pool: pg.Pool): Promise<void> {
     );
     const applied = await client.query<{ version: number }>("SELECT version FROM schema_migrations");
     const done = new Set(applied.rows.map((row) => row.version));
+    // A version this release does not know means a newer one migrated the database: refused, never run on.
+    const known = Math.max(...migrations.map((m) => m.version));
+    const found = Math.max(0, ...done);
+    if (found > known) throw new DatabaseNewerError(found, known);
     for (const migration of migrations) {
       if (done.has(migration.version)) continue;
       if (migration.version === 2 && done.has(1)) {

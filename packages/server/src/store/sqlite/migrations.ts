@@ -11,6 +11,7 @@
  * signed log. No private key of anyone ever reaches the server.
  */
 import type Database from "better-sqlite3";
+import { DatabaseNewerError } from "../DatabaseNewerError.js";
 import { DatabaseOutdatedError } from "../DatabaseOutdatedError.js";
 
 export interface Migration {
@@ -333,6 +334,13 @@ function refuseLegacyAccounts(db: Database.Database): void {
   if ((row?.n ?? 0) > 0) throw new DatabaseOutdatedError();
 }
 
+/** A version this release does not know means a newer one migrated the database: refused, never run on. */
+function refuseNewer(done: ReadonlySet<number>): void {
+  const known = Math.max(...migrations.map((m) => m.version));
+  const found = Math.max(0, ...done);
+  if (found > known) throw new DatabaseNewerError(found, known);
+}
+
 /** Applies the migrations not yet recorded, all in one write transaction so two processes cannot interleave. */
 export function applyMigrations(db: Database.Database): void {
   db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
@@ -340,6 +348,7 @@ export function applyMigrations(db: Database.Database): void {
   const record = db.prepare<[number, number]>("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)");
   db.transaction(() => {
     const done = new Set(applied.all().map((row) => row.version));
+    refuseNewer(done);
     for (const migration of migrations) {
       if (done.has(migration.version)) continue;
       if (migration.version === 2 && done.has(1)) refuseLegacyAccounts(db);
