@@ -4,7 +4,7 @@
  * @bote/testing's MemoryRelay). Not the SDK's API: apps use BoteClient.
  */
 export { RelayConnection, type RelayConnectionOptions, type Timers } from "./RelayConnection.js";
-export { deliverOutboxEntry, encodeSend, flushOutbox } from "./outgoing.js";
+export { deliverOutboxEntry, encodeSend, flushOutbox, sendInTurn } from "./outgoing.js";
 export { processEntries } from "./incoming.js";
 export { Serial } from "./serial.js";
 export { Emitter } from "./events.js";

@@ -23,7 +23,7 @@ export interface Harness {
  */
 export function relayHarness(
   t: TestContext,
-  options: Partial<Pick<RelayConnectionOptions, "onEntries" | "sessionToken">> & { seed?: number } = {},
+  options: Partial<Pick<RelayConnectionOptions, "onEntries" | "sessionToken" | "onState">> & { seed?: number } = {},
 ): Harness {
   const seed = options.seed ?? testSeed();
   const relay = new MemoryRelay();
@@ -55,7 +55,10 @@ export function relayHarness(
         }),
       onEntries: options.onEntries ?? ((_entries: readonly Entry[]) => Promise.resolve()),
       onRevoked: () => (harness.revoked += 1),
-      onState: (state) => states.push(state),
+      onState: (state) => {
+        states.push(state);
+        options.onState?.(state);
+      },
       random: seededRandom(seed),
       timers: clock,
     }),
