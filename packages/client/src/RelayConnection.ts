@@ -84,6 +84,12 @@ export class RelayConnection {
   private caughtUpWaiters: (() => void)[] = [];
   private reconnectTimer: unknown;
   private readonly timers: Timers;
+  /**
+   * Counts sockets and stops: events of a socket that is no longer the
+   * current one (its close arriving after a stop and a new start) are
+   * ignored, so they cannot tear down its successor or open a second one.
+   */
+  private generation = 0;
 
   constructor(private readonly options: RelayConnectionOptions) {
     this.timers = options.timers ?? platformTimers;
@@ -115,6 +121,7 @@ export class RelayConnection {
 
   stop(): void {
     this.stopped = true;
+    this.generation += 1;
     this.timers.clearTimeout(this.reconnectTimer);
     this.socket?.close(1000, "bye");
     this.onClosed(1000);
@@ -164,28 +171,36 @@ export class RelayConnection {
 
   private async connect(): Promise<void> {
     this.setState("connecting");
+    const started = this.generation;
     let token: string;
     try {
       token = await this.options.sessionToken(this.renewToken);
       this.renewToken = false;
     } catch (err) {
+      if (started !== this.generation) return;
       this.failOpenWaiters(err instanceof Error ? err : new ClientError("offline"));
       if (err instanceof ClientError && err.code === "device_revoked") this.revoked();
       else this.scheduleReconnect();
       return;
     }
-    if (this.stopped) return;
+    if (this.stopped || started !== this.generation) return;
+    const generation = ++this.generation;
+    const current = () => generation === this.generation;
     this.socket = this.options.openSocket(this.options.url, {
       onOpen: () => {
-        this.socket?.send(
-          encodeClientFrame({
-            case: "hello",
-            value: create(HelloSchema, { protocolVersion: PROTOCOL_VERSION, sessionToken: token }),
-          }),
-        );
+        if (current())
+          this.socket?.send(
+            encodeClientFrame({
+              case: "hello",
+              value: create(HelloSchema, { protocolVersion: PROTOCOL_VERSION, sessionToken: token }),
+            }),
+          );
       },
-      onMessage: (data) => this.onFrame(data),
+      onMessage: (data) => {
+        if (current()) this.onFrame(data);
+      },
       onClose: (code) => {
+        if (!current()) return;
         if (code === CLOSE_UNAUTHENTICATED) this.renewToken = true;
         if (code === CLOSE_DEVICE_REVOKED) this.stopped = true;
         this.onClosed(code);

@@ -145,3 +145,36 @@ it("retryNow ends a wait at once, cancels its timer and resets the backoff", asy
     assert.ok(waiting(h) < BASE_MS, "the backoff starts over");
   });
 });
+
+it("a stop followed at once by a start keeps one socket: the old socket's late close event is not the new one's", async (t) => {
+  const h = relayHarness(t);
+  await withSeed(h.seed, async () => {
+    await h.connection.start();
+    h.connection.stop();
+    await h.connection.start();
+    await settle();
+    for (let i = 0; i < 5 && (await h.clock.runNext()); i++) await settle();
+    assert.equal(h.connection.connectionState, "open");
+    assert.deepEqual(
+      h.relay.sockets.map((s) => s.open),
+      [false, true],
+      "the first socket closed, one open",
+    );
+    assert.deepEqual(h.clock.pending(), [], "no reconnect waiting");
+  });
+});
+
+it("a stop and a start while the session token is still on its way open one socket, not two", async (t) => {
+  const h = relayHarness(t);
+  await withSeed(h.seed, async () => {
+    const first = assert.rejects(h.connection.start(), (err) => err instanceof ClientError && err.code === "offline");
+    h.connection.stop();
+    const second = h.connection.start();
+    await first;
+    await second;
+    await settle();
+    for (let i = 0; i < 5 && (await h.clock.runNext()); i++) await settle();
+    assert.equal(h.connection.connectionState, "open");
+    assert.equal(h.relay.sockets.length, 1);
+  });
+});
