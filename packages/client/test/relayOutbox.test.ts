@@ -12,7 +12,7 @@ import { create } from "@bufbuild/protobuf";
 import { MemoryClientStore, type OutboxRecord } from "@bote/core";
 import { encodeBase64url, RecipientSchema, unpadPayload } from "@bote/protocol";
 import { Emitter, encodeSend, flushOutbox, Serial, sendInTurn, type ClientContext } from "@bote/client/connectionLayer";
-import { relayHarness, settle, withSeed, type Harness } from "./relayHarness.js";
+import { MAILBOX, relayHarness, settle, withSeed, type Harness } from "./relayHarness.js";
 import type { TestContext } from "node:test";
 
 const PEER = new Uint8Array(16).fill(9);
@@ -26,14 +26,21 @@ interface Scenario extends Harness {
   queue(payload: string): Promise<OutboxRecord>;
   /** The payloads the peer's mailbox holds, in the relay's order. */
   received(): string[];
+  /** The entries the connection handed to processing, each time it did. */
+  readonly processed: bigint[];
   /** What BoteClient does in the background: flush the outbox whenever the socket opens. */
   background: Promise<unknown>;
 }
 
 function scenario(t: TestContext, seed?: number): Scenario {
   const store = new MemoryClientStore();
+  const processed: bigint[] = [];
   const h = relayHarness(t, {
     ...(seed === undefined ? {} : { seed }),
+    onEntries: (entries) => {
+      processed.push(...entries.map((e) => e.entryId));
+      return Promise.resolve();
+    },
     onState: (state) => {
       if (state === "open") s.background = s.background.then(() => flushOutbox(s.ctx)).catch(() => 0);
     },
@@ -65,6 +72,7 @@ function scenario(t: TestContext, seed?: number): Scenario {
   let created = 0;
   const s: Scenario = Object.assign(h, {
     ctx,
+    processed,
     store,
     background: Promise.resolve<unknown>(undefined),
     async queue(payload: string) {
@@ -124,25 +132,50 @@ it("a send whose SendResult was lost is sent again after the reconnect and store
   });
 });
 
-it("queued sends arrive once each and in order, wherever the socket drops (every frame, before and after it is handled)", async (t) => {
+/**
+ * Two messages queued offline and one entry waiting for this device; after
+ * the connect, a third message is written when the relay has taken client
+ * frame `writeAt` (0: before the connect). The socket drops at frame
+ * `dropAt`, before or after the relay handled it.
+ */
+async function dropScenario(t: TestContext, writeAt: number, drop?: { at: number; handled: boolean }) {
+  const s = scenario(t);
+  const incoming = s.relay.enqueue(MAILBOX, text("for me"));
+  await s.queue("m1");
+  await s.queue("m2");
+  let written: Promise<unknown> | undefined;
+  const write = () => {
+    written ??= s.queue("m3").then((m3) => sendInTurn(s.ctx, m3).catch(() => undefined));
+  };
+  if (writeAt === 0) write();
+  s.relay.afterFrame = (f) => {
+    if (f.n === writeAt) write();
+  };
+  if (drop !== undefined) s.relay.dropAt(drop.at, drop.handled);
+  await s.connection.start().catch(() => undefined);
+  await untilSent(s);
+  // Quiet before frame `writeAt` came (the drop cost none): the person writes now.
+  write();
+  await written;
+  await untilSent(s);
+  await s.connection.settled();
+  await settle();
+  return { s, incoming };
+}
+
+it("queued sends arrive once each and in order, wherever the socket drops and wherever a new one is written", async (t) => {
   const payloads = ["m1", "m2", "m3"];
-  // One clean run counts the frames the scenario takes.
-  const clean = scenario(t);
-  for (const p of payloads) await clean.queue(p);
-  await clean.connection.start();
-  await untilSent(clean);
-  assert.deepEqual(clean.received(), payloads);
-  const frames = clean.relay.frames.length;
-  assert.equal(frames, 1 + payloads.length, "a Hello and one Send each");
-  for (let k = 1; k <= frames; k++) {
-    for (const handled of [false, true]) {
-      const s = scenario(t);
-      await withSeed(s.seed, async () => {
-        for (const p of payloads) await s.queue(p);
-        s.relay.dropAt(k, handled);
-        await s.connection.start().catch(() => undefined);
-        await untilSent(s);
-        const where = `drop at frame ${k}, ${handled ? "after" : "before"} it was handled`;
+  // A clean run counts the client frames the scenario takes: Hello, three Sends, one Ack.
+  const clean = await dropScenario(t, 1);
+  assert.deepEqual(clean.s.received(), payloads);
+  const frames = clean.s.relay.frames.length;
+  assert.equal(frames, 5, clean.s.relay.frames.map((f) => f.body.case).join());
+  let runs = 0;
+  for (let writeAt = 0; writeAt <= frames; writeAt++) {
+    for (let at = 1; at <= frames; at++) {
+      for (const handled of [false, true]) {
+        const { s, incoming } = await dropScenario(t, writeAt, { at, handled });
+        const where = `m3 written after frame ${writeAt}, drop at frame ${at} ${handled ? "after" : "before"} it was handled (TEST_SEED=${s.seed})`;
         assert.deepEqual(s.received(), payloads, where);
         assert.deepEqual(
           s.relay.stored.map((x) => untext(x.payload)),
@@ -150,10 +183,15 @@ it("queued sends arrive once each and in order, wherever the socket drops (every
           where,
         );
         assert.deepEqual(await s.store.listOutbox(), [], where);
-      });
-      s.connection.stop();
+        assert.equal(s.connection.connectionState, "open", where);
+        assert.deepEqual(s.relay.mailbox(MAILBOX), [], `the entry for this device was acknowledged: ${where}`);
+        assert.ok(s.processed.includes(incoming.entryId), where);
+        s.connection.stop();
+        runs++;
+      }
     }
   }
+  assert.equal(runs, (frames + 1) * frames * 2);
 });
 
 it("a message written while older ones are still being flushed after a reconnect goes out after them", async (t) => {

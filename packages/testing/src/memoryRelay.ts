@@ -68,6 +68,8 @@ export class MemoryRelay {
   readonly #helloRefusals: number[] = [];
   #drop: Drop | undefined;
   #nextEntryId = 1_000n;
+  /** Called after each client frame (handled, or lost with a drop): a test acts at an exact point. */
+  afterFrame: ((frame: ReceivedFrame) => void) | undefined;
   holdSendResults = false;
   holdDelivers = false;
   readonly heldSendResults: { socket: RelaySide; frame: ServerFrameBody & { case: "sendResult" } }[] = [];
@@ -142,18 +144,15 @@ export class MemoryRelay {
     return { send: (data) => side.receive(data), close: (code, reason) => side.closeFromClient(code, reason) };
   };
 
-  /** Called by a socket for each client frame; false when the frame must not be handled. */
+  /** Called by a socket for each client frame. */
   receive(side: RelaySide, body: ClientFrameBody): void {
     const frame = { n: this.frames.length + 1, socket: side.id, body };
     this.frames.push(frame);
     const drop = this.#drop?.atFrame === frame.n ? this.#drop : undefined;
     if (drop !== undefined) this.#drop = undefined;
-    if (drop !== undefined && !drop.handled) {
-      side.closeFromServer(CLOSE_ABNORMAL, "");
-      return;
-    }
-    this.#handle(side, body);
+    if (drop === undefined || drop.handled) this.#handle(side, body);
     if (drop !== undefined) side.closeFromServer(CLOSE_ABNORMAL, "");
+    this.afterFrame?.(frame);
   }
 
   #handle(side: RelaySide, body: ClientFrameBody): void {
