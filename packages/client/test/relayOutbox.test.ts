@@ -218,3 +218,37 @@ it("a message written while older ones are still being flushed after a reconnect
     assert.deepEqual(s.received(), ["m1", "m2", "m3"]);
   });
 });
+
+it("SendResults that come back out of order reach their own sends", async (t) => {
+  const s = scenario(t);
+  await withSeed(s.seed, async () => {
+    await s.connection.start();
+    await s.background;
+    s.relay.holdSendResults = true;
+    const sends = ["a", "b", "c"].map((p) =>
+      s.connection.send({
+        messageId: new Uint8Array(16).fill(p.charCodeAt(0)),
+        recipients: [create(RecipientSchema, { mailboxId: PEER, capability: new Uint8Array(33).fill(1) })],
+        payload: text(p),
+      }),
+    );
+    await settle();
+    s.relay.releaseSendResults([2, 0, 1]);
+    const results = await Promise.all(sends);
+    assert.deepEqual(
+      results.map((r) => r.requestId),
+      s.relay.frames
+        .filter((f) => f.body.case === "send")
+        .map((f) => (f.body.value as { requestId: number }).requestId),
+    );
+    // A second send of "b" under its id is a duplicate.
+    s.relay.holdSendResults = false;
+    const again = await s.connection.send({
+      messageId: new Uint8Array(16).fill("b".charCodeAt(0)),
+      recipients: [create(RecipientSchema, { mailboxId: PEER, capability: new Uint8Array(33).fill(1) })],
+      payload: text("b"),
+    });
+    assert.equal(again.duplicate, true);
+    assert.deepEqual(s.received(), ["a", "b", "c"]);
+  });
+});
