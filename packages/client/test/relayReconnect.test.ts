@@ -23,13 +23,6 @@ function expectedDelays(seed: number) {
   };
 }
 
-/** The one reconnect timer that waits now (and nothing else). */
-function waiting(h: Harness): number {
-  const pending = h.clock.pending();
-  assert.equal(pending.length, 1, `one reconnect timer, got ${pending.length}`);
-  return pending[0]!;
-}
-
 async function failedStart(h: Harness): Promise<void> {
   await assert.rejects(h.connection.start(), (err) => err instanceof ClientError && err.code === "offline");
   await settle();
@@ -41,24 +34,20 @@ it("waits with full jitter under a ceiling that doubles up to 2 s, and starts ov
     const delays = expectedDelays(h.seed);
     h.relay.down = true;
     await failedStart(h);
-    const seen: number[] = [];
-    for (let attempt = 0; attempt < 9; attempt++) {
-      const delay = waiting(h);
-      assert.equal(delay, delays.next(), `attempt ${attempt}`);
-      assert.ok(delay < Math.min(MAX_MS, BASE_MS * 2 ** attempt));
-      seen.push(delay);
-      await h.clock.advance(delay);
-    }
-    assert.equal(h.relay.sockets.length, 10, "one socket per attempt, none in between");
+    while (h.relay.sockets.length < 10) await h.clock.runNext();
+    const expected = h.clock.delays.map(() => delays.next());
+    assert.deepEqual(h.clock.delays, expected);
+    h.clock.delays.forEach((delay, attempt) => assert.ok(delay < Math.min(MAX_MS, BASE_MS * 2 ** attempt)));
+    assert.equal(h.relay.sockets.length, h.clock.delays.length, "one socket per attempt, none in between");
     // The server is back: the next attempt gets through and the ceiling starts again at 250 ms.
     h.relay.down = false;
-    await h.clock.advance(delays.next());
+    await h.clock.runNext();
     assert.equal(h.connection.connectionState, "open");
     h.relay.dropAll();
     await settle();
     delays.reset();
-    assert.equal(waiting(h), delays.next());
-    assert.ok(waiting(h) < BASE_MS);
+    assert.equal(h.clock.delays.at(-1), delays.next());
+    assert.ok(h.clock.delays.at(-1)! < BASE_MS);
   });
 });
 
@@ -112,12 +101,14 @@ it("tells the caller about 1013 (try again later) and gets through on a later at
     h.relay.refuseHello(1013, 1013);
     await failedStart(h);
     assert.equal(h.connection.connectionState, "waiting");
-    const delays = expectedDelays(h.seed);
-    assert.equal(waiting(h), delays.next());
-    await h.clock.runNext();
-    assert.equal(waiting(h), delays.next(), "the second refusal waits under a doubled ceiling");
-    await h.clock.runNext();
+    while (h.relay.sockets.length < 3) await h.clock.runNext();
     assert.equal(h.connection.connectionState, "open");
+    const delays = expectedDelays(h.seed);
+    assert.deepEqual(
+      h.clock.delays,
+      [delays.next(), delays.next()],
+      "the second refusal waits under a doubled ceiling",
+    );
     assert.deepEqual(h.tokenRequests, [false, false, false], "1013 is not a reason to log in again");
   });
 });
@@ -125,24 +116,24 @@ it("tells the caller about 1013 (try again later) and gets through on a later at
 it("retryNow ends a wait at once, cancels its timer and resets the backoff", async (t) => {
   const h = relayHarness(t);
   await withSeed(h.seed, async () => {
-    const delays = expectedDelays(h.seed);
     h.relay.down = true;
     await failedStart(h);
-    for (let i = 0; i < 5; i++) await h.clock.advance(delays.next());
-    assert.equal(waiting(h), delays.next());
+    while (h.relay.sockets.length < 6) await h.clock.runNext();
+    const sockets = h.relay.sockets.length;
+    assert.equal(h.clock.pending().length, 1, "a reconnect waits");
     h.relay.down = false;
     h.connection.retryNow();
     await settle();
     assert.equal(h.connection.connectionState, "open");
     assert.deepEqual(h.clock.pending(), [], "the cancelled wait does not connect a second time");
-    assert.equal(h.relay.sockets.length, 7);
+    assert.equal(h.relay.sockets.length, sockets + 1);
     // Not waiting: retryNow does nothing.
     h.connection.retryNow();
     await settle();
-    assert.equal(h.relay.sockets.length, 7);
+    assert.equal(h.relay.sockets.length, sockets + 1);
     h.relay.dropAll();
     await settle();
-    assert.ok(waiting(h) < BASE_MS, "the backoff starts over");
+    assert.ok(h.clock.delays.at(-1)! < BASE_MS, "the backoff starts over");
   });
 });
 

@@ -18,6 +18,8 @@ export class FakeClock {
   #now: number;
   #nextId = 1;
   readonly #timers = new Map<number, Timer>();
+  /** Every delay a setTimeout asked for, in order (a 0 ms timer may have run before a test could look). */
+  readonly delays: number[] = [];
 
   constructor(start = 1_800_000_000_000) {
     this.#now = start;
@@ -25,7 +27,10 @@ export class FakeClock {
 
   now = (): number => this.#now;
 
-  setTimeout = (run: () => void, ms = 0): TimerHandle => this.#add(run, ms, undefined);
+  setTimeout = (run: () => void, ms = 0): TimerHandle => {
+    this.delays.push(ms);
+    return this.#add(run, ms, undefined);
+  };
 
   setInterval = (run: () => void, ms = 0): TimerHandle => this.#add(run, ms, Math.max(1, ms));
 
