@@ -4,8 +4,9 @@
  * the SDK's OpenSocket port, keeps mailboxes, stores a send once per message
  * id, pushes with caught_up and deletes on ack. Tests script its faults
  * exactly: drop a socket at a given client frame, hold answers and release
- * them in a chosen order, refuse a Hello with a close code, push entries
- * again. It stands for the server only; the SDK under test is the real one.
+ * them in a chosen order (the same one twice: a duplicate push), refuse a
+ * Hello with a close code. It stands for the server only; the SDK under
+ * test is the real one.
  */
 import { create } from "@bufbuild/protobuf";
 import {
@@ -112,11 +113,6 @@ export class MemoryRelay {
     release(this.heldDelivers, order);
   }
 
-  /** Pushes the entries a socket has not had acknowledged again on it (a duplicate delivery). */
-  deliverAgain(): void {
-    for (const s of this.sockets) if (s.receiving !== undefined) s.pushAgain();
-  }
-
   /** What waits in a mailbox, oldest first. */
   mailbox(mailboxId: Uint8Array): readonly Entry[] {
     return this.#mailboxes.get(hex(mailboxId)) ?? [];
@@ -168,7 +164,6 @@ export class MemoryRelay {
             key,
             entries.filter((e) => !acked.has(e.entryId)),
           );
-        side.acked(acked);
         return;
       }
       case "ping":
@@ -229,7 +224,6 @@ export class RelaySide {
   #arriving = true;
   /** The mailbox (hex) this socket receives for, after a Hello with a session. */
   receiving: string | undefined;
-  readonly #unacked = new Map<bigint, Entry>();
 
   constructor(
     private readonly relay: MemoryRelay,
@@ -264,17 +258,8 @@ export class RelaySide {
   }
 
   push(entries: Entry[], caughtUp: boolean): void {
-    for (const e of entries) this.#unacked.set(e.entryId, e);
     if (entries.length === 0 && !caughtUp) return;
     this.sendFrame({ case: "deliver", value: create(DeliverSchema, { entries, caughtUp }) });
-  }
-
-  pushAgain(): void {
-    this.push([...this.#unacked.values()], false);
-  }
-
-  acked(ids: Set<bigint>): void {
-    for (const id of ids) this.#unacked.delete(id);
   }
 
   /**
