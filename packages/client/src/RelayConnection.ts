@@ -38,8 +38,20 @@ export interface RelayConnectionOptions {
   readonly onState?: (state: ConnectionState) => void;
   /** Random in [0, 1) for the backoff jitter; injected so tests can pin it. */
   readonly random?: () => number;
+  /** The platform's timers unless given; injected so tests can run backoffs and timeouts on a fake clock. */
+  readonly timers?: Timers;
   readonly sendTimeoutMs?: number;
 }
+
+export interface Timers {
+  setTimeout(run: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const platformTimers: Timers = {
+  setTimeout: (run, ms) => setTimeout(run, ms),
+  clearTimeout: (handle) => clearTimeout(handle),
+};
 
 const BACKOFF_BASE_MS = 250;
 /**
@@ -71,8 +83,17 @@ export class RelayConnection {
   private openWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private caughtUpWaiters: (() => void)[] = [];
   private reconnectTimer: unknown;
+  private readonly timers: Timers;
+  /**
+   * Counts sockets and stops: events of a socket that is no longer the
+   * current one (its close arriving after a stop and a new start) are
+   * ignored, so they cannot tear down its successor or open a second one.
+   */
+  private generation = 0;
 
-  constructor(private readonly options: RelayConnectionOptions) {}
+  constructor(private readonly options: RelayConnectionOptions) {
+    this.timers = options.timers ?? platformTimers;
+  }
 
   get connectionState(): ConnectionState {
     return this.state;
@@ -93,14 +114,15 @@ export class RelayConnection {
    */
   retryNow(): void {
     if (this.stopped || this.state !== "waiting") return;
-    clearTimeout(this.reconnectTimer);
+    this.timers.clearTimeout(this.reconnectTimer);
     this.attempt = 0;
     void this.connect();
   }
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.reconnectTimer);
+    this.generation += 1;
+    this.timers.clearTimeout(this.reconnectTimer);
     this.socket?.close(1000, "bye");
     this.onClosed(1000);
   }
@@ -128,17 +150,17 @@ export class RelayConnection {
     if (socket === undefined || this.state !== "open") return Promise.reject(new ClientError("offline"));
     const requestId = this.nextRequestId++;
     const result = new Promise<SendResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.timers.setTimeout(() => {
         this.pending.delete(requestId);
         reject(new ClientError("timeout", "send"));
       }, this.options.sendTimeoutMs ?? 15_000);
       this.pending.set(requestId, {
         resolve: (r) => {
-          clearTimeout(timer);
+          this.timers.clearTimeout(timer);
           resolve(r);
         },
         reject: (e) => {
-          clearTimeout(timer);
+          this.timers.clearTimeout(timer);
           reject(e);
         },
       });
@@ -149,28 +171,36 @@ export class RelayConnection {
 
   private async connect(): Promise<void> {
     this.setState("connecting");
+    const started = this.generation;
     let token: string;
     try {
       token = await this.options.sessionToken(this.renewToken);
       this.renewToken = false;
     } catch (err) {
+      if (started !== this.generation) return;
       this.failOpenWaiters(err instanceof Error ? err : new ClientError("offline"));
       if (err instanceof ClientError && err.code === "device_revoked") this.revoked();
       else this.scheduleReconnect();
       return;
     }
-    if (this.stopped) return;
+    if (this.stopped || started !== this.generation) return;
+    const generation = ++this.generation;
+    const current = () => generation === this.generation;
     this.socket = this.options.openSocket(this.options.url, {
       onOpen: () => {
-        this.socket?.send(
-          encodeClientFrame({
-            case: "hello",
-            value: create(HelloSchema, { protocolVersion: PROTOCOL_VERSION, sessionToken: token }),
-          }),
-        );
+        if (current())
+          this.socket?.send(
+            encodeClientFrame({
+              case: "hello",
+              value: create(HelloSchema, { protocolVersion: PROTOCOL_VERSION, sessionToken: token }),
+            }),
+          );
       },
-      onMessage: (data) => this.onFrame(data),
+      onMessage: (data) => {
+        if (current()) this.onFrame(data);
+      },
       onClose: (code) => {
+        if (!current()) return;
         if (code === CLOSE_UNAUTHENTICATED) this.renewToken = true;
         if (code === CLOSE_DEVICE_REVOKED) this.stopped = true;
         this.onClosed(code);
@@ -266,7 +296,7 @@ export class RelayConnection {
     const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** this.attempt);
     this.attempt += 1;
     const delay = Math.floor((this.options.random ?? Math.random)() * ceiling);
-    this.reconnectTimer = setTimeout(() => void this.connect(), delay);
+    this.reconnectTimer = this.timers.setTimeout(() => void this.connect(), delay);
   }
 
   private failOpenWaiters(error: Error): void {

@@ -1,7 +1,7 @@
 import { encodeConversation, restoreConversation, type Conversation } from "@bote/core";
 import type { ClientContext } from "./context.js";
 import { b64, randomId } from "./ids.js";
-import { deliverOutboxEntry, encodeSend, otherMembers, requireConversation } from "./outgoing.js";
+import { encodeSend, otherMembers, requireConversation, sendInTurn } from "./outgoing.js";
 
 /**
  * Sends an MLS message that is not content and not a commit (a proposal,
@@ -34,5 +34,5 @@ export async function sendHandshake(
     });
     return entry;
   });
-  if (outbox !== undefined) await deliverOutboxEntry(ctx, outbox);
+  if (outbox !== undefined) await sendInTurn(ctx, outbox);
 }

@@ -41,6 +41,7 @@ import {
   winsTimer,
   type ConversationEvent,
 } from "./records.js";
+import { Serial } from "./serial.js";
 import { applyWaiting, chatHasWaiting, drainAgain, isWaitingLine } from "./waitingLines.js";
 import { checkExternalChat } from "./policy.js";
 
@@ -248,7 +249,7 @@ async function deliverPrepared(ctx: ClientContext, prepared: Prepared): Promise<
   if (changed !== undefined) ctx.events.emit("message", changed);
   if (outbox === undefined) return message;
   try {
-    await deliverOutboxEntry(ctx, outbox);
+    await sendInTurn(ctx, outbox);
   } catch (err) {
     if (!isOffline(err)) throw err;
   }
@@ -268,6 +269,34 @@ function decodeSend(outbox: OutboxRecord): Send {
   const frame = decodeClientFrame(outbox.send);
   if (frame.case !== "send") throw new ClientError("server_unexpected", "outbox entry is not a send");
   return frame.value;
+}
+
+/**
+ * Outbox sends of one client leave one after another: a message written
+ * while the flush after a reconnect still sends older ones would otherwise
+ * overtake them (found with MemoryRelay, test/relayOutbox.test.ts).
+ */
+const outboxLanes = new WeakMap<ClientContext, Serial>();
+
+function outboxLane(ctx: ClientContext): Serial {
+  let lane = outboxLanes.get(ctx);
+  if (lane === undefined) outboxLanes.set(ctx, (lane = new Serial()));
+  return lane;
+}
+
+/**
+ * Sends a new outbox entry after the messages queued before it, in the
+ * outbox lane; nothing if a flush sent it meanwhile. Commits are left to
+ * runCommit and flushOutbox, which settle them.
+ */
+export async function sendInTurn(ctx: ClientContext, outbox: OutboxRecord): Promise<void> {
+  await outboxLane(ctx).run(async () => {
+    const queued = await ctx.store.listOutbox();
+    const at = queued.findIndex((o) => o.outboxId === outbox.outboxId);
+    for (const older of queued.slice(0, at + 1)) {
+      if (decodeSend(older).commit === undefined) await deliverOutboxEntry(ctx, older);
+    }
+  });
 }
 
 /** Sends one outbox entry under its relay message id (a resend is stored once) and settles it. */
@@ -451,14 +480,16 @@ async function waitForEpoch(ctx: ClientContext, conversationId: string, epoch: n
  * while offline, and a commit whose answer was lost (its resend is a
  * duplicate if it was stored, or stale if another commit won meanwhile).
  */
-export async function flushOutbox(ctx: ClientContext): Promise<number> {
-  let sent = 0;
-  for (const outbox of await ctx.store.listOutbox()) {
-    const answer = await deliverOutboxEntry(ctx, outbox);
-    if (decodeSend(outbox).commit !== undefined) {
-      await ctx.serial.run(() => settleCommit(ctx, outbox.conversationId, outbox.outboxId, answer));
+export function flushOutbox(ctx: ClientContext): Promise<number> {
+  return outboxLane(ctx).run(async () => {
+    let sent = 0;
+    for (const outbox of await ctx.store.listOutbox()) {
+      const answer = await deliverOutboxEntry(ctx, outbox);
+      if (decodeSend(outbox).commit !== undefined) {
+        await ctx.serial.run(() => settleCommit(ctx, outbox.conversationId, outbox.outboxId, answer));
+      }
+      sent++;
     }
-    sent++;
-  }
-  return sent;
+    return sent;
+  });
 }

@@ -1,0 +1,171 @@
+/**
+ * How the SDK's relay connection comes back after a drop (docs/PROTOCOL.md
+ * §3): exponential backoff with full jitter, reset by a HelloOk; 4401 renews
+ * the session, 4403 ends it for good; `retryNow` skips a wait. In process,
+ * against MemoryRelay on a fake clock with a seeded random source.
+ */
+import { it } from "node:test";
+import assert from "node:assert/strict";
+import { ClientError } from "@bote/client";
+import { seededRandom } from "@bote/testing";
+import { relayHarness, settle, withSeed, type Harness } from "./relayHarness.js";
+
+const BASE_MS = 250;
+const MAX_MS = 2_000;
+
+/** The delays the connection must pick, drawn from the same seed. */
+function expectedDelays(seed: number) {
+  const random = seededRandom(seed);
+  let attempt = 0;
+  return {
+    next: () => Math.floor(random() * Math.min(MAX_MS, BASE_MS * 2 ** attempt++)),
+    reset: () => (attempt = 0),
+  };
+}
+
+async function failedStart(h: Harness): Promise<void> {
+  await assert.rejects(h.connection.start(), (err) => err instanceof ClientError && err.code === "offline");
+  await settle();
+}
+
+it("waits with full jitter under a ceiling that doubles up to 2 s, and starts over after a HelloOk", async (t) => {
+  const h = relayHarness(t);
+  await withSeed(h.seed, async () => {
+    const delays = expectedDelays(h.seed);
+    h.relay.down = true;
+    await failedStart(h);
+    while (h.relay.sockets.length < 10) await h.clock.runNext();
+    const expected = h.clock.delays.map(() => delays.next());
+    assert.deepEqual(h.clock.delays, expected);
+    h.clock.delays.forEach((delay, attempt) => assert.ok(delay < Math.min(MAX_MS, BASE_MS * 2 ** attempt)));
+    assert.equal(h.relay.sockets.length, h.clock.delays.length, "one socket per attempt, none in between");
+    // The server is back: the next attempt gets through and the ceiling starts again at 250 ms.
+    h.relay.down = false;
+    await h.clock.runNext();
+    assert.equal(h.connection.connectionState, "open");
+    h.relay.dropAll();
+    await settle();
+    delays.reset();
+    assert.equal(h.clock.delays.at(-1), delays.next());
+    assert.ok(h.clock.delays.at(-1)! < BASE_MS);
+  });
+});
+
+it("renews the session after 4401 and connects with the new token, without failing the caller", async (t) => {
+  const h = relayHarness(t);
+  await withSeed(h.seed, async () => {
+    h.relay.refuseHello(4401);
+    const started = h.connection.start();
+    await settle();
+    assert.equal(h.connection.connectionState, "waiting");
+    await h.clock.runNext();
+    await started;
+    assert.deepEqual(h.tokenRequests, [false, true]);
+    assert.equal(h.connection.connectionState, "open");
+    // A session that ends while the socket is open: the server closes with 4401, the client logs in again.
+    h.relay.endSession("token-1");
+    h.relay.refuseHello(4401);
+    h.relay.dropAll(4401);
+    await settle();
+    await h.clock.runNext();
+    await h.clock.runNext();
+    assert.equal(h.connection.connectionState, "open");
+    assert.deepEqual(h.tokenRequests, [false, true, true, true]);
+  });
+});
+
+it("stops for good after 4403: no timer, no further socket, the revocation is told once", async (t) => {
+  const h = relayHarness(t);
+  await withSeed(h.seed, async () => {
+    h.relay.refuseHello(4403);
+    await failedStart(h);
+    assert.equal(h.connection.connectionState, "closed");
+    assert.equal(h.revoked, 1);
+    assert.deepEqual(h.clock.pending(), []);
+    await h.clock.advance(60_000);
+    assert.equal(h.relay.sockets.length, 1);
+    // Revoked while connected: the same.
+    const again = relayHarness(t);
+    await again.connection.start();
+    again.relay.dropAll(4403);
+    await settle();
+    assert.equal(again.connection.connectionState, "closed");
+    assert.equal(again.revoked, 1);
+    assert.deepEqual(again.clock.pending(), []);
+  });
+});
+
+it("tells the caller about 1013 (try again later) and gets through on a later attempt", async (t) => {
+  const h = relayHarness(t);
+  await withSeed(h.seed, async () => {
+    h.relay.refuseHello(1013, 1013);
+    await failedStart(h);
+    assert.equal(h.connection.connectionState, "waiting");
+    while (h.relay.sockets.length < 3) await h.clock.runNext();
+    assert.equal(h.connection.connectionState, "open");
+    const delays = expectedDelays(h.seed);
+    assert.deepEqual(
+      h.clock.delays,
+      [delays.next(), delays.next()],
+      "the second refusal waits under a doubled ceiling",
+    );
+    assert.deepEqual(h.tokenRequests, [false, false, false], "1013 is not a reason to log in again");
+  });
+});
+
+it("retryNow ends a wait at once, cancels its timer and resets the backoff", async (t) => {
+  const h = relayHarness(t);
+  await withSeed(h.seed, async () => {
+    h.relay.down = true;
+    await failedStart(h);
+    while (h.relay.sockets.length < 6) await h.clock.runNext();
+    const sockets = h.relay.sockets.length;
+    assert.equal(h.clock.pending().length, 1, "a reconnect waits");
+    h.relay.down = false;
+    h.connection.retryNow();
+    await settle();
+    assert.equal(h.connection.connectionState, "open");
+    assert.deepEqual(h.clock.pending(), [], "the cancelled wait does not connect a second time");
+    assert.equal(h.relay.sockets.length, sockets + 1);
+    // Not waiting: retryNow does nothing.
+    h.connection.retryNow();
+    await settle();
+    assert.equal(h.relay.sockets.length, sockets + 1);
+    h.relay.dropAll();
+    await settle();
+    assert.ok(h.clock.delays.at(-1)! < BASE_MS, "the backoff starts over");
+  });
+});
+
+it("a stop followed at once by a start keeps one socket: the old socket's late close event is not the new one's", async (t) => {
+  const h = relayHarness(t);
+  await withSeed(h.seed, async () => {
+    await h.connection.start();
+    h.connection.stop();
+    await h.connection.start();
+    await settle();
+    for (let i = 0; i < 5 && (await h.clock.runNext()); i++) await settle();
+    assert.equal(h.connection.connectionState, "open");
+    assert.deepEqual(
+      h.relay.sockets.map((s) => s.open),
+      [false, true],
+      "the first socket closed, one open",
+    );
+    assert.deepEqual(h.clock.pending(), [], "no reconnect waiting");
+  });
+});
+
+it("a stop and a start while the session token is still on its way open one socket, not two", async (t) => {
+  const h = relayHarness(t);
+  await withSeed(h.seed, async () => {
+    const first = assert.rejects(h.connection.start(), (err) => err instanceof ClientError && err.code === "offline");
+    h.connection.stop();
+    const second = h.connection.start();
+    await first;
+    await second;
+    await settle();
+    for (let i = 0; i < 5 && (await h.clock.runNext()); i++) await settle();
+    assert.equal(h.connection.connectionState, "open");
+    assert.equal(h.relay.sockets.length, 1);
+  });
+});
