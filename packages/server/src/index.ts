@@ -16,3 +16,4 @@ export { openPostgresStore } from "./store/postgres/PostgresStore.js";
 export { FileBlobStore } from "./blobs/FileBlobStore.js";
 export { PostgresBlobStore } from "./blobs/PostgresBlobStore.js";
 export { logSerializers } from "./logging.js";
+export { Metrics } from "./metrics/Metrics.js";

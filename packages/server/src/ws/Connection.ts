@@ -28,6 +28,7 @@ import type { AtRestKeys } from "../secrets/AtRestKeys.js";
 import { reply, type Relay, type SendReply } from "../relay/Relay.js";
 import { deviceKey, mailboxKey, organisationBusKey, sessionTag, type Bus, type BusEvent } from "../relay/Bus.js";
 import { hex, sha256 } from "../crypto.js";
+import type { Metrics, SocketState } from "../metrics/Metrics.js";
 
 export interface ConnectionDeps {
   store: ServerStore;
@@ -47,6 +48,7 @@ export interface ConnectionDeps {
   onHelloDone?: () => void;
   sendsPerSecond: number;
   now: () => number;
+  metrics?: Metrics;
 }
 
 const PAGE = 256;
@@ -119,6 +121,7 @@ export class Connection {
       case "send": {
         const requestId = body.value.requestId;
         const r = await this.sendChecked(body.value);
+        this.deps.metrics?.sent(r);
         this.sendFrame({
           case: "sendResult",
           value: {
@@ -154,6 +157,7 @@ export class Connection {
 
   private sendChecked(send: Send): Promise<SendReply> {
     if (!this.takeSendToken()) {
+      this.deps.metrics?.limited("ws");
       return Promise.resolve(reply("rate_limited"));
     }
     try {
@@ -350,6 +354,7 @@ export class Connection {
     this.outgoing = [];
     this.outgoingBytes = 0;
     this.caughtUp = false;
+    this.deps.metrics?.delivered(entries.length);
     if (entries.length > 0 || caughtUp) {
       this.sendFrame({ case: "deliver", value: { $typeName: "bote.v1.Deliver", entries, caughtUp } });
     }
@@ -378,6 +383,7 @@ export class Connection {
   }
 
   private sendError(code: ErrorCode, fatal: boolean): void {
+    this.deps.metrics?.error(code);
     this.sendFrame({
       case: "error",
       value: { $typeName: "bote.v1.Error", code, message: errorText(code, "en"), fatal },
@@ -417,6 +423,13 @@ export class Connection {
       this.corked = false;
       raw.uncork();
     });
+  }
+
+  /** For the metrics' socket gauge; undefined once closed. */
+  get socketState(): SocketState | undefined {
+    if (this.state === "closed") return undefined;
+    if (this.state === "hello") return "hello";
+    return this.principal === undefined ? "sending" : "receiving";
   }
 
   close(): void {
