@@ -11,7 +11,8 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { encodeBase64url, isErrorCode, type ErrorBody, type MeResponse } from "@bote/protocol";
 import { describeEachBackend, startTestServer, type TestServer } from "./support/server.js";
-import { TestDevice, TestSocket, UpgradeRefused, http } from "./support/device.js";
+import { GuestRefused, TestDevice, TestSocket, UpgradeRefused, http } from "./support/device.js";
+import { contactPoint } from "./support/orgKeys.js";
 
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -106,6 +107,9 @@ describeEachBackend("metrics", (backend) => {
         // A burst of two sends per socket, so that the third is refused.
         config.sendsPerSecondPerSocket = 1;
         config.rateLimits.keyPackageFetchesPerMinute = 1;
+        // One customer inquiry an hour from an address, without the puzzle.
+        config.rateLimits.guestsPerAddressPerHour = 1;
+        config.proofOfWork.bits = 0;
         // The test's five sockets fit; a sixth from the same address does not.
         config.maxSocketsPerAddress = 5;
       },
@@ -179,6 +183,22 @@ describeEachBackend("metrics", (backend) => {
     }
     assert.equal(seen.get("rate_limited"), 2, "the second fetch was refused");
 
+    // A second inquiry from the address within the hour.
+    const cp = contactPoint(admin.organisation.key, {
+      slug: "metrics-anfragen",
+      staff: [bob.accountId],
+      issuedBy: admin.accountId,
+    });
+    assert.equal((await admin.postStatements([{ kind: "contactPoint", contactPoint: cp }])).status, 200);
+    const guestFields = { organisationKey: admin.organisation.key.publicKey, contactPointId: cp.contactPointId };
+    const guest = await TestDevice.guest(s, cp.slug, guestFields);
+    const second = await TestDevice.guest(s, cp.slug, guestFields).then(
+      () => undefined,
+      (refused: unknown) => refused,
+    );
+    assert.ok(second instanceof GuestRefused);
+    saw((second.result.body as ErrorBody).error.code);
+
     // A frame that is no protobuf: an error frame, the socket stays.
     const broken = await admin.connect(true);
     open.push(broken);
@@ -209,7 +229,7 @@ describeEachBackend("metrics", (backend) => {
     assert.equal(delta("bote_rate_limited_total", { limiter: "ws" }), 1);
     assert.equal(delta("bote_rate_limited_total", { limiter: "http" }), 1);
     assert.equal(delta("bote_rate_limited_total", { limiter: "upgrade" }), 1);
-    assert.equal(delta("bote_rate_limited_total", { limiter: "inquiry" }), 0);
+    assert.equal(delta("bote_rate_limited_total", { limiter: "inquiry" }), 1);
     // The send, its duplicate, the commit and the ack: one batch each, as the test waits for each.
     assert.ok(delta("bote_batch_commit_seconds_count") >= 4, "batch commits timed");
     assert.ok(delta("bote_batch_commit_seconds_sum") > 0);
@@ -236,6 +256,10 @@ describeEachBackend("metrics", (backend) => {
       ["bob account", bob.accountId],
       ["admin mailbox", admin.address.mailboxId],
       ["bob mailbox", bob.address.mailboxId],
+      ["guest device", guest.deviceId],
+      ["guest account", guest.accountId],
+      ["guest mailbox", guest.address.mailboxId],
+      ["contact point", cp.contactPointId],
       ["group", groupId],
       ["message", messageId],
     ];
@@ -245,6 +269,7 @@ describeEachBackend("metrics", (backend) => {
     }
     secrets.push(["admin session", admin.token], ["bob session", bob.token]);
     secrets.push(["admin name", "Anna Admin"], ["bob name", "Bob Baumeister"], ["organisation name", "Testbau"]);
+    secrets.push(["contact point slug", cp.slug]);
     for (const [what, value] of secrets) {
       assert.ok(value.length >= 6, what);
       assert.ok(!body.includes(value), `the scrape does not carry the ${what}`);
