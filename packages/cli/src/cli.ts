@@ -103,6 +103,15 @@ export function buildProgram(): Command {
       "--proof-of-work-always",
       "Rechenaufgabe für jede neue Anfrage / puzzle for every new inquiry, not only under load",
     )
+    .option(
+      "--metrics",
+      "Prometheus-Metriken unter /metrics auch am Hauptport / Prometheus metrics at /metrics on the main port too",
+    )
+    .option("--metrics-port <n>", "eigener Port für /metrics (1–65535) / a port of its own for /metrics (1–65535)")
+    .option(
+      "--metrics-host <addr>",
+      "mit --metrics-port: Adresse dieses Ports / with --metrics-port: address to listen on (127.0.0.1)",
+    )
     .addOption(
       new Option(
         "--web-root <dir>",

@@ -29,6 +29,14 @@ const de = {
   invalidProofOfWorkBits: (v: string) =>
     `Ungültiger Wert „${v}“ für --proof-of-work-bits: erwartet wird eine Zahl von 0 bis 32 (0 schaltet die Rechenaufgabe ab).`,
   invalidSync: (v: string) => `Ungültiger Wert „${v}“ für --sqlite-sync: erlaubt sind full und normal.`,
+  invalidMetricsPort: (v: string) =>
+    `Ungültiger Port „${v}“ für --metrics-port: erwartet wird eine Zahl von 1 bis 65535.`,
+  metricsPortIsMainPort: (v: number) =>
+    `--metrics-port ${v} ist schon der Hauptport (--port); für /metrics am Hauptport gibt es --metrics.`,
+  invalidMetricsHost: (v: string) =>
+    `Ungültige Adresse „${v}“ für --metrics-host: erwartet wird eine IP-Adresse oder ein Rechnername wie 127.0.0.1.`,
+  metricsHostNeedsPort: "--metrics-host gilt nur zusammen mit --metrics-port.",
+  metricsListening: (url: string) => `Metriken für Prometheus unter ${url}`,
   invalidWebRoot: (v: string) => `Ungültiges Verzeichnis „${v}“ für --web-root: es gibt kein solches Verzeichnis.`,
   webAppMissing: (dir: string) =>
     `Die Web-App ist nicht gebaut (${dir} fehlt); Bote läuft ohne sie, bis sie mit „npm run build“ gebaut ist.`,
@@ -79,6 +87,13 @@ const en: Messages = {
   invalidProofOfWorkBits: (v: string) =>
     `Invalid value "${v}" for --proof-of-work-bits: expected a number from 0 to 32 (0 turns the puzzle off).`,
   invalidSync: (v: string) => `Invalid value "${v}" for --sqlite-sync: allowed are full and normal.`,
+  invalidMetricsPort: (v: string) => `Invalid port "${v}" for --metrics-port: expected a number from 1 to 65535.`,
+  metricsPortIsMainPort: (v: number) =>
+    `--metrics-port ${v} is the main port already (--port); for /metrics on the main port there is --metrics.`,
+  invalidMetricsHost: (v: string) =>
+    `Invalid address "${v}" for --metrics-host: expected an IP address or a host name such as 127.0.0.1.`,
+  metricsHostNeedsPort: "--metrics-host only goes with --metrics-port.",
+  metricsListening: (url: string) => `Metrics for Prometheus at ${url}`,
   invalidWebRoot: (v: string) => `Invalid directory "${v}" for --web-root: there is no such directory.`,
   webAppMissing: (dir: string) =>
     `The web app is not built (${dir} is missing); Bote runs without it until it is built with "npm run build".`,

@@ -58,6 +58,9 @@ export interface ServeOptions extends DomainFlags {
   blobMaxMb: string;
   trustProxy?: boolean;
   webRoot?: string;
+  metrics?: boolean;
+  metricsPort?: string;
+  metricsHost?: string;
 }
 
 export interface ParsedServeOptions {
@@ -92,6 +95,8 @@ export interface ParsedServeOptions {
   webRoot: string | undefined;
   /** With --domain: HTTPS with a certificate by ACME, and the HTTP port redirecting to it. */
   domain: DomainOptions | undefined;
+  /** /metrics on the main port (--metrics) and/or on a port of its own, by default on 127.0.0.1 only. */
+  metrics: { onMainPort: boolean; port: number | undefined; host: string };
 }
 
 export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
@@ -140,6 +145,7 @@ export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
   // It is printed into documents: one line of ordinary text, no control characters (Cc).
   if (hostingLocation !== undefined && !/^[^\p{Cc}]{1,200}$/u.test(hostingLocation))
     throw new UsageError(t.invalidHostingLocation);
+  const metrics = parseMetricsFlags(options, port);
   const dataDir = resolve(options.data);
   return {
     dataDir,
@@ -170,7 +176,26 @@ export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
     trustProxy: options.trustProxy === true,
     webRoot,
     domain,
+    metrics,
   };
+}
+
+/** A public /metrics tells anyone the load: on the main port only when asked, on its own port on loopback by default. */
+function parseMetricsFlags(options: ServeOptions, mainPort: number): ParsedServeOptions["metrics"] {
+  const t = messages();
+  let port: number | undefined;
+  if (options.metricsPort !== undefined) {
+    const text = options.metricsPort;
+    if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535)
+      throw new UsageError(t.invalidMetricsPort(text));
+    port = Number(text);
+    if (port === mainPort) throw new UsageError(t.metricsPortIsMainPort(port));
+  }
+  if (options.metricsHost !== undefined && port === undefined) throw new UsageError(t.metricsHostNeedsPort);
+  const host = options.metricsHost ?? "127.0.0.1";
+  // An IPv4 or IPv6 address or a host name; nothing a listen() would read as something else.
+  if (!/^[A-Za-z0-9.:-]{1,253}$/.test(host)) throw new UsageError(t.invalidMetricsHost(host));
+  return { onMainPort: options.metrics === true, port, host };
 }
 
 /**
@@ -294,6 +319,8 @@ export async function serve(raw: ServeOptions): Promise<void> {
     bus: options.nats === undefined ? "local" : "nats",
   };
   if (options.webRoot !== undefined) config.webRoot = options.webRoot;
+  config.metrics.onMainPort = options.metrics.onMainPort;
+  config.metrics.processMetrics = options.metrics.onMainPort || options.metrics.port !== undefined;
   const index = options.webRoot === undefined ? undefined : join(options.webRoot, "index.html");
   // One warning, and the server starts anyway: the API works without the web app.
   if (index === undefined || !(await fileExists(index))) console.error(t.webAppMissing(index ?? "@bote/web"));
@@ -321,6 +348,9 @@ export async function serve(raw: ServeOptions): Promise<void> {
   });
   try {
     await server.app.listen({ port: options.port, host: options.host });
+    if (options.metrics.port !== undefined) {
+      await server.metrics.listen({ port: options.metrics.port, host: options.metrics.host });
+    }
   } catch (error) {
     await server.app.close();
     throw error;
@@ -357,6 +387,10 @@ export async function serve(raw: ServeOptions): Promise<void> {
   process.on("SIGINT", stop);
   // The one address for people: invitations and the WebSocket belong to it (the listening address does not).
   console.error(t.listening(config.publicUrl));
+  if (options.metrics.port !== undefined) {
+    const host = options.metrics.host.includes(":") ? `[${options.metrics.host}]` : options.metrics.host;
+    console.error(t.metricsListening(`http://${host}:${options.metrics.port}/metrics`));
+  }
   if (boot.adminInvitationUrl !== undefined) {
     const file = join(options.dataDir, INITIAL_INVITE_FILE);
     console.error(`\n${t.firstInvite}\n\n  ${boot.adminInvitationUrl}\n\n${t.firstInviteSaved(file)}\n`);

@@ -51,6 +51,7 @@ import { logSerializers } from "./logging.js";
 import { addGlobalRouteCaps } from "./http/rateLimit.js";
 import { originAllowed, refuseForeignOrigins } from "./http/origin.js";
 import { addressBucket, upgradeClientAddress } from "./http/clientAddress.js";
+import { Metrics, addMetricsRoute } from "./metrics/Metrics.js";
 
 export interface ServerDeps {
   store: ServerStore;
@@ -77,6 +78,8 @@ export interface BoteServer {
   relay: Relay;
   /** Open WebSocket connections (for shutdown and tests). */
   connections: Set<Connection>;
+  /** This instance's Prometheus registry; `metrics.listen` serves it on a port of its own. */
+  metrics: Metrics;
 }
 
 export async function buildServer(config: ServerConfig, deps: ServerDeps): Promise<BoteServer> {
@@ -88,6 +91,16 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
   const upgraded = await deps.store.upgradeLegacyQueue(atRest, now());
   if (upgraded > 0) log.info({ entries: upgraded }, "sealed the pending entries of the old queue");
   const vapid = deps.vapid ?? VapidKeys.generate();
+  const connections = new Set<Connection>();
+  const metrics = new Metrics({
+    queueDepth: () => deps.store.countEntries(),
+    sockets: function* () {
+      for (const c of connections) if (c.socketState !== undefined) yield c.socketState;
+    },
+    now,
+    log,
+    processMetrics: config.metrics.processMetrics,
+  });
   const pushes = new PushNotifier({
     store: deps.store,
     bus,
@@ -104,6 +117,7 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
     maxBatchRows: config.maxBatchRows,
     now,
     onStored: (key, mailboxId) => pushes.entryStored(key, mailboxId),
+    metrics,
   });
   const ctx: ServerContext = {
     config,
@@ -137,6 +151,8 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
       void sendError(reply, request, "bad_request");
     },
   });
+  // Before any route: sendError counts every error reply through it.
+  app.decorate("boteMetrics", metrics);
   addSecurityHeaders(app, config);
   app.setErrorHandler(errorHandler(log));
   app.setNotFoundHandler((request, reply) => sendError(reply, request, "not_found"));
@@ -172,6 +188,7 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
     };
     return response;
   });
+  if (config.metrics.onMainPort) addMetricsRoute(app, metrics);
   accountRoutes(app, ctx);
   invitationRoutes(app, ctx);
   deviceLinkRoutes(app, ctx);
@@ -186,15 +203,19 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
   // Last, and only its own paths: the API routes above always win.
   if (config.webRoot !== undefined) webAppRoutes(app, ctx, config.webRoot);
 
-  const connections = new Set<Connection>();
   const sockets = new SocketCounts(config);
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
+  const refuseUpgrade = (socket: Duplex, code: UpgradeRefusal) => {
+    metrics.error(code);
+    if (code === "rate_limited") metrics.limited("upgrade");
+    rejectUpgrade(socket, code);
+  };
   app.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (request.url ?? "").split("?")[0];
-    if (path !== "/v1/ws") return rejectUpgrade(socket, "not_found");
-    if (!originAllowed(config, request.headers.origin)) return rejectUpgrade(socket, "origin_forbidden");
+    if (path !== "/v1/ws") return refuseUpgrade(socket, "not_found");
+    if (!originAllowed(config, request.headers.origin)) return refuseUpgrade(socket, "origin_forbidden");
     const refused = sockets.admit(addressBucket(upgradeClientAddress(request, config.trustProxy)), socket);
-    if (refused !== undefined) return rejectUpgrade(socket, refused);
+    if (refused !== undefined) return refuseUpgrade(socket, refused);
     const onHelloDone = sockets.awaitHello(socket);
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
       const connection = new Connection(ws, {
@@ -211,6 +232,7 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
         onHelloDone,
         sendsPerSecond: config.sendsPerSecondPerSocket,
         now,
+        metrics,
       });
       connections.add(connection);
       ws.on("close", () => connections.delete(connection));
@@ -247,10 +269,11 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
   });
   app.addHook("onClose", async () => {
     wss.close();
+    await metrics.close();
     await bus.close();
   });
 
-  return { app, relay, connections };
+  return { app, relay, connections, metrics };
 }
 
 type UpgradeRefusal = "origin_forbidden" | "not_found" | "rate_limited" | "unavailable";

@@ -64,6 +64,13 @@ export interface ServerConfig {
     /** How nodes wake each other: "local" (one process) or "nats". */
     bus: "local" | "nats";
   };
+  /** Prometheus metrics (docs/OPERATIONS.md "Metrics"); a port of their own is opened by Metrics.listen. */
+  metrics: {
+    /** Serve /metrics on the main port too: whoever reaches it sees the load, so off unless asked for. */
+    onMainPort: boolean;
+    /** Also prom-client's process metrics (nodejs_*, process_*); they watch GC and the event loop. */
+    processMetrics: boolean;
+  };
   /** Web Push (RFC 8030/8291/8292) to devices without a socket on this node. */
   push: {
     /** At most one push per device within this window; entries stored during it get one more at its end. */
@@ -140,6 +147,7 @@ export function defaultConfig(publicUrl = "http://localhost:8080"): ServerConfig
       blobs: "files",
       bus: "local",
     },
+    metrics: { onMainPort: false, processMetrics: false },
     push: { coalesceMs: 5_000, ttlSeconds: 24 * 3_600, allowInsecureEndpoints: false },
     guests: {
       maxBlobs: 20,

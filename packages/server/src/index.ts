@@ -17,3 +17,4 @@ export type { ServerStore } from "./store/ServerStore.js";
 export type { BlobStore } from "./store/BlobStore.js";
 export { FileBlobStore } from "./blobs/FileBlobStore.js";
 export { logSerializers } from "./logging.js";
+export { Metrics } from "./metrics/Metrics.js";

@@ -14,6 +14,7 @@ export function languageOf(request: FastifyRequest): Language {
 }
 
 export function sendError(reply: FastifyReply, request: FastifyRequest, code: ErrorCode, path?: string): FastifyReply {
+  reply.server.boteMetrics?.httpError(code, request.routeOptions.url);
   const body: ErrorBody = { error: { code, message: errorText(code, languageOf(request)) } };
   if (path !== undefined) body.error.path = path;
   return reply.code(errorDefinition(code).http).type("application/json; charset=utf-8").send(body);

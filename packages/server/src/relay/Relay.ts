@@ -11,6 +11,7 @@ import type { AtRestKeys } from "../secrets/AtRestKeys.js";
 import { mailboxKey, type Bus } from "./Bus.js";
 import { hex } from "../crypto.js";
 import { ceilToHour } from "../time.js";
+import type { Metrics } from "../metrics/Metrics.js";
 
 export interface SendReply {
   errorCode: ErrorCode | undefined;
@@ -26,6 +27,7 @@ export interface RelayOptions {
   now: () => number;
   /** Told of every stored entry after its wake is published (Web Push for devices without a socket). */
   onStored?: (key: string, mailboxId: Bytes) => void;
+  metrics?: Metrics;
 }
 
 interface PendingSend {
@@ -137,8 +139,11 @@ export class Relay {
     const sends = this.takeSends();
     const acks = this.acks.splice(0, this.acks.length);
     const batch: RelayBatch = { sends: sends.map((s) => s.op), acks: acks.map((a) => a.op) };
+    const committed = this.options.metrics?.commitStarted();
     try {
       const result = await this.store.commitBatch(batch);
+      committed?.();
+      this.options.metrics?.acked(result.acked.reduce((sum, n) => sum + n, 0));
       result.acked.forEach((n, i) => acks[i]!.resolve(n));
       result.sends.forEach((outcome, i) => sends[i]!.resolve(this.settle(sends[i]!, outcome)));
     } catch (error) {

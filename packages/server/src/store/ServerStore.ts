@@ -584,6 +584,8 @@ export interface ServerStore {
    * old tables. Returns how many entries it sealed; a no-op once done.
    */
   upgradeLegacyQueue(keys: LegacyQueueKeys, now: number): Promise<number>;
+  /** Entries stored and not yet acknowledged or swept, of all mailboxes (the metrics' queue depth). */
+  countEntries(): Promise<number>;
 
   createBlob(meta: BlobMeta): Promise<void>;
   getBlob(id: Bytes, now: number): Promise<BlobMeta | undefined>;

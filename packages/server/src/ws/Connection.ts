@@ -28,6 +28,7 @@ import type { AtRestKeys } from "../secrets/AtRestKeys.js";
 import { reply, type Relay, type SendReply } from "../relay/Relay.js";
 import { deviceKey, mailboxKey, organisationBusKey, sessionTag, type Bus, type BusEvent } from "../relay/Bus.js";
 import { hex, sha256 } from "../crypto.js";
+import type { Metrics, SocketState } from "../metrics/Metrics.js";
 
 export interface ConnectionDeps {
   store: ServerStore;
@@ -47,6 +48,7 @@ export interface ConnectionDeps {
   onHelloDone?: () => void;
   sendsPerSecond: number;
   now: () => number;
+  metrics?: Metrics;
 }
 
 const PAGE = 256;
@@ -127,6 +129,7 @@ export class Connection {
       case "send": {
         const requestId = body.value.requestId;
         const r = await this.sendChecked(body.value);
+        this.deps.metrics?.sent(r);
         this.sendFrame({
           case: "sendResult",
           value: {
@@ -162,6 +165,7 @@ export class Connection {
 
   private sendChecked(send: Send): Promise<SendReply> {
     if (!this.takeSendToken()) {
+      this.deps.metrics?.limited("ws");
       return Promise.resolve(reply("rate_limited"));
     }
     try {
@@ -376,6 +380,7 @@ export class Connection {
     this.outgoingBytes = 0;
     this.caughtUp = false;
     if (caughtUp) this.announced = true;
+    this.deps.metrics?.delivered(entries.length);
     if (entries.length > 0 || caughtUp) {
       this.sendFrame({ case: "deliver", value: { $typeName: "bote.v1.Deliver", entries, caughtUp } });
     }
@@ -404,6 +409,7 @@ export class Connection {
   }
 
   private sendError(code: ErrorCode, fatal: boolean): void {
+    this.deps.metrics?.error(code);
     this.sendFrame({
       case: "error",
       value: { $typeName: "bote.v1.Error", code, message: errorText(code, "en"), fatal },
@@ -443,6 +449,13 @@ export class Connection {
       this.corked = false;
       raw.uncork();
     });
+  }
+
+  /** For the metrics' socket gauge; undefined once closed. */
+  get socketState(): SocketState | undefined {
+    if (this.state === "closed") return undefined;
+    if (this.state === "hello") return "hello";
+    return this.principal === undefined ? "sending" : "receiving";
   }
 
   close(): void {

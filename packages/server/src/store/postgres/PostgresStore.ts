@@ -558,6 +558,11 @@ class PostgresStore implements ServerStore {
     return transaction(this.pool, (client) => commitBatch(client, batch));
   }
 
+  async countEntries(): Promise<number> {
+    const result = await this.pool.query<{ n: string }>("SELECT count(*) AS n FROM entries");
+    return Number(result.rows[0]!.n);
+  }
+
   async fetchQueue(mailboxIds: Bytes[], afterSeq: number, limit: number, now: number): Promise<SealedEntry[]> {
     const result = await this.pool.query<{ id: string; mailbox_id: Buffer; seq: string; sealed: Buffer }>({
       name: "bote_fetch_queue",

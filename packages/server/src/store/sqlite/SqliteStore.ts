@@ -602,6 +602,10 @@ class SqliteStore implements ServerStore {
     });
   }
 
+  countEntries(): Promise<number> {
+    return settle(() => this.db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM entries").get()!.n);
+  }
+
   upgradeLegacyQueue(keys: LegacyQueueKeys, now: number): Promise<number> {
     return settle(() => {
       const legacy = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'queue'").get();
