@@ -34,7 +34,11 @@ export function spawnServer(
   // Read, so the pipe never fills, and kept for the tests that audit what the server logged.
   child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 15 s: ${err}`)), 15_000);
+    const timer = setTimeout(() => {
+      // Not left running: an orphan holds the test file open until CI's limit.
+      child.kill("SIGKILL");
+      reject(new Error(`no start within 30 s: ${err}`));
+    }, 30_000);
     child.stderr.on("data", (chunk: Buffer) => {
       err += chunk.toString();
       const m = /(?:läuft auf|running at) (https?:\/\/\S+)/.exec(err);
@@ -60,11 +64,15 @@ export function startServer(dataDir: string, port: number, extraArgs: readonly s
   return spawnServer(["--data", dataDir, "--port", String(port), ...extraArgs]);
 }
 
-/** SIGTERM; resolves with the exit code. */
+/** SIGTERM; resolves with the exit code (null after the SIGKILL that ends a stop stuck for 10 s). */
 export function stopServer(server: RunningServer): Promise<number | null> {
   if (server.child.exitCode !== null) return Promise.resolve(server.child.exitCode);
   return new Promise((resolve) => {
-    server.child.once("exit", (code) => resolve(code));
+    const kill = setTimeout(() => server.child.kill("SIGKILL"), 10_000);
+    server.child.once("exit", (code) => {
+      clearTimeout(kill);
+      resolve(code);
+    });
     server.child.kill("SIGTERM");
   });
 }
