@@ -28,6 +28,7 @@ import { LocalBus, type Bus } from "./relay/Bus.js";
 import { Relay } from "./relay/Relay.js";
 import { AtRestKeys } from "./secrets/AtRestKeys.js";
 import { Connection } from "./ws/Connection.js";
+import { CatchUp } from "./ws/CatchUp.js";
 import type { ServerContext } from "./http/context.js";
 import { errorHandler, sendError } from "./http/errors.js";
 import { accountRoutes } from "./http/routes/accounts.js";
@@ -67,6 +68,8 @@ export interface ServerDeps {
    * one is put in with `setSecureContext` on `app.server`, without a restart.
    */
   tls?: { key: string; cert: string };
+  /** While NATS looks healthy, a socket reads the store after this long without a read (default CATCH_UP_SWEEP_MS); tests shorten it. */
+  catchUpSweepMs?: number;
 }
 
 export interface BoteServer {
@@ -230,11 +233,14 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
 
   const sweeper = setInterval(() => void sweep(ctx), config.sweepIntervalMs);
   sweeper.unref();
+  // Wakes can be lost (NATS down): the receiving sockets read the store by themselves.
+  const catchUp = new CatchUp(connections, bus, log, deps.catchUpSweepMs);
 
   // Sockets go first: the HTTP server cannot finish closing while upgraded connections live.
   app.addHook("preClose", async () => {
     clearInterval(heartbeat);
     clearInterval(sweeper);
+    catchUp.stop();
     for (const c of connections) c.fail("unavailable");
     await relay.drain();
     await pushes.close();

@@ -9,6 +9,7 @@ export { restrictFileModes, FileModeError } from "./files/restrictFileModes.js";
 export { VapidKeys, VapidKeysError, openVapidKeys, VAPID_KEYS_FILE } from "./push/VapidKeys.js";
 export { LocalBus, type Bus } from "./relay/Bus.js";
 export { NatsBus } from "./relay/NatsBus.js";
+export { CATCH_UP_SWEEP_MS, CATCH_UP_WHILE_DOWN_MS } from "./ws/CatchUp.js";
 export type { ServerStore } from "./store/ServerStore.js";
 export type { BlobStore } from "./store/BlobStore.js";
 export { openSqliteStore } from "./store/sqlite/SqliteStore.js";

@@ -1,5 +1,5 @@
 export { createTestDatabase, postgresSkipReason, type TestDatabase } from "./postgres.js";
-export { natsSkipReason, natsUrl } from "./nats.js";
+export { natsServerSkipReason, natsSkipReason, natsUrl, startNatsServer, type NatsServer } from "./nats.js";
 export { describeClientStoreContract, type ClientStoreFixture } from "./clientStoreContract.js";
 export { freePort } from "./freePort.js";
 export { cameraJpeg, cameraPng, decodeJpeg, CAMERA_MARKERS, ICC_MARKER } from "./cameraPhoto.js";

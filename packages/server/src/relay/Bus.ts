@@ -1,7 +1,7 @@
 /**
  * Wakes the connection that holds a mailbox when an entry for it has been
  * stored. The store stays the source of truth: a lost wake only delays a
- * push until the next reconnect or pump.
+ * push until the socket's next store read (see CatchUp).
  */
 import type { QueuedEntry } from "../store/ServerStore.js";
 
@@ -37,6 +37,13 @@ export interface Bus {
   subscribe(key: string, handler: WakeHandler): () => void;
   /** Whether a connection on this node listens on the key (a device with a receiving socket here needs no push). */
   listening(key: string): boolean;
+  /**
+   * Tells the handler when wakes from other nodes stop arriving (false) and
+   * when they arrive again (true); a bus within one process never changes.
+   */
+  onConnectionChange(handler: (connected: boolean) => void): () => void;
+  /** Whether wakes from other nodes arrive now. */
+  connected(): boolean;
   close(): Promise<void>;
 }
 
@@ -65,6 +72,14 @@ export class LocalBus implements Bus {
 
   listening(key: string): boolean {
     return this.handlers.has(key);
+  }
+
+  onConnectionChange(): () => void {
+    return () => undefined;
+  }
+
+  connected(): boolean {
+    return true;
   }
 
   close(): Promise<void> {

@@ -3,10 +3,11 @@
  * and wake each other through NATS core subjects. NATS carries only a wake
  * (an entry's seq, a key package count, a revocation, an ended session's tag, a log position), never a
  * payload: PostgreSQL stays the
- * source of truth, and a lost wake only delays a push until the next pump or
- * reconnect. Subscribers on the publishing node get the full event directly.
+ * source of truth, and a lost wake only delays a push until the socket's next
+ * store read (see CatchUp, told of every drop and return of the connection).
+ * Subscribers on the publishing node get the full event directly.
  */
-import { connect, type NatsConnection, type Subscription } from "nats";
+import { connect, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import { randomBytes } from "node:crypto";
 import { missingCase } from "@bote/protocol";
 import { LocalBus, type Bus, type BusEvent, type WakeHandler } from "./Bus.js";
@@ -23,16 +24,51 @@ export class NatsBus implements Bus {
   private readonly remote = new Map<string, Subscription>();
   /** Lets a node skip its own wakes: it has already handed the full event to its subscribers. */
   private readonly nodeId = new Uint8Array(randomBytes(NODE_ID_BYTES));
+  private readonly watchers = new Set<(connected: boolean) => void>();
+  private isConnected = true;
 
   private constructor(
     private readonly nc: NatsConnection,
     private readonly prefix: string,
-  ) {}
+  ) {
+    // The status stream ends when the connection closes; it has nothing else to report.
+    this.watchStatus().catch(() => undefined);
+  }
 
   /** prefix separates installations (and test runs) on one NATS server. */
   static async connect(url: string, prefix = "bote"): Promise<NatsBus> {
     const nc = await connect({ servers: url, name: "bote-server", maxReconnectAttempts: -1 });
     return new NatsBus(nc, prefix);
+  }
+
+  private async watchStatus(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === "disconnect") this.setConnected(false);
+      if (status.type === "reconnect") {
+        // The client has sent its subscriptions again; once the server answers a ping it holds them,
+        // so a store read that starts after this misses no entry whose wake would have been lost.
+        const flushed = await this.nc.flush().then(
+          () => true,
+          () => false,
+        );
+        if (flushed && !this.nc.isClosed()) this.setConnected(true);
+      }
+    }
+  }
+
+  private setConnected(connected: boolean): void {
+    if (this.isConnected === connected) return;
+    this.isConnected = connected;
+    for (const watcher of this.watchers) watcher(connected);
+  }
+
+  onConnectionChange(handler: (connected: boolean) => void): () => void {
+    this.watchers.add(handler);
+    return () => this.watchers.delete(handler);
+  }
+
+  connected(): boolean {
+    return this.isConnected;
   }
 
   publish(key: string, event: BusEvent): void {
@@ -66,7 +102,11 @@ export class NatsBus implements Bus {
       default:
         return missingCase(event);
     }
-    this.nc.publish(`${this.prefix}.${key}`, message);
+    try {
+      this.nc.publish(`${this.prefix}.${key}`, message);
+    } catch {
+      // Only a closed connection throws here: the entry is stored, and the catch-up reads it.
+    }
   }
 
   subscribe(key: string, handler: WakeHandler): () => void {
@@ -117,6 +157,8 @@ export class NatsBus implements Bus {
   async close(): Promise<void> {
     await this.local.close();
     this.remote.clear();
+    this.watchers.clear();
+    if (this.nc.isClosed()) return;
     await this.nc.drain();
   }
 }

@@ -66,16 +66,24 @@ export class Connection {
   private onHelloDone: (() => void) | undefined;
   private mailboxIds: Bytes[] = [];
   private readonly unsubscribe: (() => void)[] = [];
-  /** Highest seq pushed (the device's mailboxes share one seq line); everything above it still has to be read or pushed. */
+  /**
+   * Highest seq pushed (the device's mailboxes share one seq line). Every
+   * entry at or below it has been pushed or is gone (acked, expired):
+   * entries are pushed in seq order only, so the store is read from here.
+   */
   private cursor = 0;
-  /** Set by a wake from another node whose entry may lie below the cursor. */
-  private readFrom = Infinity;
+  /** Set once HelloOk is sent: no Deliver may go before it. */
+  private receiving = false;
+  /** When the last store read began (performance.now()): it saw every entry committed before. */
+  private readAt = 0;
   private readonly inFlight = new Set<number>();
   private pumping = false;
   /** Set when an entry may exist above the cursor that was not pushed live. */
   private behind = true;
   /** A store read found nothing more: the next Deliver says so (see relay.proto). */
   private caughtUp = false;
+  /** Said caught up and pushed nothing since: a catch-up read that finds nothing stays silent. */
+  private announced = false;
   private outgoing: Entry[] = [];
   private outgoingBytes = 0;
   /** Token bucket for sends: a flood from one socket cannot starve the others. */
@@ -199,7 +207,9 @@ export class Connection {
         pingIntervalSeconds: Math.round(this.deps.pingIntervalMs / 1000),
       },
     });
-    if (this.principal !== undefined) await this.pump();
+    if (this.principal === undefined) return;
+    this.receiving = true;
+    await this.pump();
   }
 
   private onBusEvent(event: BusEvent): void {
@@ -263,28 +273,44 @@ export class Connection {
     this.timers.push(check);
   }
 
-  /** A live entry: pushed at once when the socket is caught up, else read later from the store. */
+  /**
+   * A live entry: pushed at once when it is the next one on the seq line.
+   * A mailbox's seqs are taken under its row lock and commit in seq order,
+   * so an entry that does not follow the cursor has entries below it that
+   * are committed but unread (their wake is late or lost, or they are gone):
+   * then the store is read from the cursor, which keeps the push in seq order.
+   */
   private onWake(entry: QueuedEntry): void {
-    if (this.state !== "open") return;
-    if (this.behind || this.pumping || this.inFlight.size >= this.deps.pushWindow) {
-      this.behind = true;
-      if (!this.pumping && this.inFlight.size < this.deps.pushWindow)
-        void this.pump().catch((e: unknown) => this.onError(e));
-      return;
+    if (this.state !== "open" || entry.seq <= this.cursor) return;
+    if (this.behind || this.pumping || entry.seq !== this.cursor + 1 || this.inFlight.size >= this.deps.pushWindow) {
+      return this.readSoon();
     }
-    if (entry.seq <= this.cursor) return;
     this.push(entry);
   }
 
-  /**
-   * An entry stored by another node. Nodes commit in their own order, so its
-   * seq may lie below the cursor: the next read starts below it.
-   */
+  /** An entry stored by another node: only its seq came, so it is read from the store. */
   private onRemoteWake(seq: number): void {
-    if (this.state !== "open") return;
-    this.readFrom = Math.min(this.readFrom, seq - 1);
+    if (this.state !== "open" || seq <= this.cursor) return;
+    this.readSoon();
+  }
+
+  /**
+   * Reads the store for entries whose wake never came (NATS was down, or
+   * dropped it). Called by CatchUp, for every receiving socket of the node.
+   */
+  catchUp(): void {
+    if (this.state === "open" && this.receiving) this.readSoon();
+  }
+
+  /** When this socket last began a store read (performance.now()), or undefined if it receives nothing. */
+  lastReadAt(): number | undefined {
+    return this.state === "open" && this.receiving ? this.readAt : undefined;
+  }
+
+  /** A running pump reads once more; with the window full, the next ack reads; before HelloOk, the first pump. */
+  private readSoon(): void {
     this.behind = true;
-    if (!this.pumping && this.inFlight.size < this.deps.pushWindow)
+    if (this.receiving && !this.pumping && this.inFlight.size < this.deps.pushWindow)
       void this.pump().catch((e: unknown) => this.onError(e));
   }
 
@@ -295,15 +321,13 @@ export class Connection {
     try {
       while (this.behind && this.state === "open" && this.inFlight.size < this.deps.pushWindow) {
         this.behind = false;
-        const after = Math.min(this.cursor, this.readFrom);
-        this.readFrom = Infinity;
         const limit = Math.min(PAGE, this.deps.pushWindow - this.inFlight.size);
-        const entries = await this.deps.store.fetchQueue(this.mailboxIds, after, limit, this.deps.now());
-        // Below the cursor only entries not yet pushed are new; pushed ones wait in flight for their ack.
-        for (const e of entries) if (!this.inFlight.has(e.entryId)) this.pushStored(e);
+        this.readAt = performance.now();
+        const entries = await this.deps.store.fetchQueue(this.mailboxIds, this.cursor, limit, this.deps.now());
+        for (const e of entries) this.pushStored(e);
         if (entries.length === limit) this.behind = true;
       }
-      if (!this.behind && this.state === "open") {
+      if (!this.behind && this.state === "open" && !this.announced) {
         this.caughtUp = true;
         this.scheduleFlush();
       }
@@ -325,6 +349,7 @@ export class Connection {
 
   private push(entry: QueuedEntry): void {
     this.cursor = Math.max(this.cursor, entry.seq);
+    this.announced = false;
     this.inFlight.add(entry.entryId);
     this.outgoing.push(
       create(EntrySchema, { entryId: BigInt(entry.entryId), mailboxId: entry.mailboxId, payload: entry.payload }),
@@ -350,6 +375,7 @@ export class Connection {
     this.outgoing = [];
     this.outgoingBytes = 0;
     this.caughtUp = false;
+    if (caughtUp) this.announced = true;
     if (entries.length > 0 || caughtUp) {
       this.sendFrame({ case: "deliver", value: { $typeName: "bote.v1.Deliver", entries, caughtUp } });
     }

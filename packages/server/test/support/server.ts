@@ -49,6 +49,8 @@ export interface Shared {
   bus?: Bus;
   /** The server's clock; the wall clock if not given. */
   now?: () => number;
+  /** See ServerDeps.catchUpSweepMs. */
+  catchUpSweepMs?: number;
 }
 
 export async function startTestServer(
@@ -98,6 +100,7 @@ export async function startTestServer(
     onInvitationRedeemed: boot.onInvitationRedeemed,
     ...(shared.bus === undefined ? {} : { bus: shared.bus }),
     ...(shared.now === undefined ? {} : { now: shared.now }),
+    ...(shared.catchUpSweepMs === undefined ? {} : { catchUpSweepMs: shared.catchUpSweepMs }),
   });
   await server.app.listen({ port: 0, host: "127.0.0.1" });
   const address = server.app.server.address();
