@@ -129,6 +129,38 @@ async function enrol(first: BoteNode, nodes: readonly BoteNode[]): Promise<Crash
 }
 
 describe("crashes under load", () => {
+  it("the check sees a lost, a doubled and a reordered message", () => {
+    const identity = { token: "", mailboxId: new Uint8Array(16), capability: new Uint8Array(32) };
+    const devices = [0, 1, 2].map((i) => new CrashDevice(i, identity, []));
+    const entry = (entryId: bigint, a: Acknowledged) => {
+      const payload = new Uint8Array(16 + 6 + 1);
+      payload.set(Buffer.from(a.id, "hex"));
+      new DataView(payload.buffer).setUint16(16, a.from);
+      new DataView(payload.buffer).setUint32(18, a.seq);
+      payload[22] = 0x80; // the padding's end mark
+      return { $typeName: "bote.v1.Entry" as const, entryId, mailboxId: new Uint8Array(16), payload };
+    };
+    const ack = (id: number, from: number, seq: number, sentAt: number): Acknowledged => ({
+      id: id.toString(16).padStart(32, "0"),
+      from,
+      to: 2,
+      seq,
+      sentAt,
+      ackedAt: sentAt + 5,
+    });
+    // 1 (acknowledged at 15) is shown after 2, which was sent only at 20: the mailbox is out of order.
+    const older = ack(1, 0, 0, 10);
+    const newer = ack(2, 1, 0, 20);
+    const doubled = ack(3, 0, 1, 30);
+    const lost = ack(4, 1, 1, 40);
+    devices[2]!.inbox.take([entry(7n, newer), entry(5n, older), entry(8n, doubled), entry(9n, doubled)]);
+    const findings = check(devices, [older, newer, doubled, lost]);
+    assert.deepEqual(findings.lost, ["1→2 #1"]);
+    assert.equal(findings.storedTwice.length, 1);
+    assert.equal(findings.mailboxOrder.length, 1);
+    assert.match(findings.mailboxOrder[0]!, /^device 2: 0#0 /);
+  });
+
   it(
     "loses and duplicates nothing when a SQLite node is killed every few seconds",
     { timeout: TEST_TIMEOUT_MS },
