@@ -40,7 +40,8 @@ const DEVICES = 20;
 const MESSAGES = 5000;
 /** Each device sends one message per interval (if the last one was acknowledged by then): 200 sends/s in all. */
 const SEND_INTERVAL_MS = 100;
-const KILL_EVERY_MS: readonly [number, number] = [2000, 4000];
+// The pause starts once the last victim is back, which takes a second or more: a kill every 2.5–5 s in all.
+const KILL_EVERY_MS: readonly [number, number] = [1500, 3000];
 const ARRIVAL_TIMEOUT_MS = 20_000;
 /** A guard against a hang, not a speed limit: a run takes well under a minute on an idle 2-core machine. */
 const TEST_TIMEOUT_MS = 300_000;
