@@ -3,10 +3,23 @@
 export type Command =
   /** Makes `count` identities for the ceiling: random mailbox ids, hello token = mailbox id in hex. */
   | { op: "ceilingIdentities"; count: number }
-  /** Creates `count` devices on the real server through invitations and logs each one in. */
-  | { op: "relayIdentities"; baseUrl: string; adminInviteToken: string; count: number; concurrency: number }
-  /** Opens the first `count` identities as load clients and waits for every HelloOk. */
-  | { op: "connect"; wsUrl: string; count: number; concurrency: number }
+  /**
+   * Creates `count` devices on the real server through invitations and logs each one in; with `set`, they are
+   * also kept under that name, so that one generator can drive several servers in turn (bench:cluster).
+   */
+  | {
+      op: "relayIdentities";
+      baseUrl: string;
+      adminInviteToken: string;
+      count: number;
+      concurrency: number;
+      set?: string;
+    }
+  /**
+   * Opens the first `count` identities (of `set`, if given) as load clients and waits for every HelloOk;
+   * with `wsUrls`, client i connects to wsUrls[i % wsUrls.length] (one cluster, several nodes).
+   */
+  | { op: "connect"; wsUrl: string; count: number; concurrency: number; set?: string; wsUrls?: string[] }
   | { op: "load"; load: LoadSpec }
   | { op: "disconnect" }
   /** Opens `count` idle authenticated connections (identities 0..count-1); resolves once all are open. */

@@ -23,6 +23,7 @@ const TICK_MS = 2;
 
 class LoadGenerator implements ClientObserver {
   private identities: Identity[] = [];
+  private readonly identitySets = new Map<string, Identity[]>();
   private clients: Client[] = [];
   private idle: Client[] = [];
   private phaseTag = 1;
@@ -56,11 +57,17 @@ class LoadGenerator implements ClientObserver {
           command.concurrency,
           (done) => process.stderr.write(`  … ${done}/${command.count} devices\n`),
         );
+        if (command.set !== undefined) this.identitySets.set(command.set, this.identities);
         return { count: command.count, seconds: (performance.now() - started) / 1000 };
       }
       case "connect": {
         const started = performance.now();
-        this.clients = this.makeClients(command.wsUrl, command.count);
+        if (command.set !== undefined) {
+          const set = this.identitySets.get(command.set);
+          if (set === undefined) throw new Error(`no identities named ${command.set}`);
+          this.identities = set;
+        }
+        this.clients = this.makeClients(command.wsUrls ?? [command.wsUrl], command.count);
         await openAll(this.clients, command.concurrency);
         return { seconds: (performance.now() - started) / 1000 };
       }
@@ -72,7 +79,7 @@ class LoadGenerator implements ClientObserver {
         return {};
       case "idleOpen": {
         const started = performance.now();
-        this.idle = this.makeClients(command.wsUrl, command.count);
+        this.idle = this.makeClients([command.wsUrl], command.count);
         await openAll(this.idle, command.concurrency);
         return { opened: this.idle.filter((c) => !c.closed).length, seconds: (performance.now() - started) / 1000 };
       }
@@ -87,9 +94,12 @@ class LoadGenerator implements ClientObserver {
     }
   }
 
-  private makeClients(wsUrl: string, count: number): Client[] {
+  private makeClients(wsUrls: readonly string[], count: number): Client[] {
     if (count > this.identities.length) throw new Error(`only ${this.identities.length} identities for ${count}`);
-    return Array.from({ length: count }, (_, i) => new Client(i, wsUrl, this.identities[i]!, this));
+    return Array.from(
+      { length: count },
+      (_, i) => new Client(i, wsUrls[i % wsUrls.length]!, this.identities[i]!, this),
+    );
   }
 
   private load(spec: LoadSpec): Promise<LoadResult> {

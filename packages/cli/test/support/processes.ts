@@ -34,11 +34,12 @@ export function spawnServer(
   // Read, so the pipe never fills, and kept for the tests that audit what the server logged.
   child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
   return new Promise((resolve, reject) => {
+    // About a second on an idle machine; a CI runner shared with other jobs can take many times that.
     const timer = setTimeout(() => {
       // Not left running: an orphan holds the test file open until CI's limit.
       child.kill("SIGKILL");
-      reject(new Error(`no start within 30 s: ${err}`));
-    }, 30_000);
+      reject(new Error(`no start within 60 s: ${err}`));
+    }, 60_000);
     child.stderr.on("data", (chunk: Buffer) => {
       err += chunk.toString();
       const m = /(?:läuft auf|running at) (https?:\/\/\S+)/.exec(err);
