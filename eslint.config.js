@@ -14,7 +14,7 @@ const mayImport = {
   server: ["protocol"],
   cli: ["protocol", "core", "client", "server"],
   web: ["protocol", "core", "client"],
-  testing: ["core"],
+  testing: ["protocol", "core"],
   bench: ["protocol", "core", "client", "cli"],
 };
 /** These run in browsers as well as Node (the web app in browsers only): no Node built-ins. */
