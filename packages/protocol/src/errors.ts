@@ -255,6 +255,16 @@ export const errorRegistry = {
     de: "Diese Datenbank stammt aus einer älteren Bote-Version ohne Organisationsschlüssel und kann nicht übernommen werden. Verschieben Sie das Datenverzeichnis (oder die Datenbank) und starten Sie mit einer neuen Datenbank; alle bisherigen Profile müssen danach neu beitreten.",
     en: "This database was made by an older Bote version without an organisation key and cannot be carried over. Move the data directory (or the database) away and start with a fresh database; every existing profile must then join again.",
   },
+  database_corrupt: {
+    http: 503,
+    de: "Die SQLite-Datenbank ist beschädigt (Prüfung mit PRAGMA quick_check fehlgeschlagen). Stellen Sie die letzte Sicherung wieder her; der Server startet nicht auf einer beschädigten Datei.",
+    en: "The SQLite database is damaged (PRAGMA quick_check failed). Restore the last backup; the server does not start on a damaged file.",
+  },
+  data_directory_unwritable: {
+    http: 503,
+    de: "Im Datenverzeichnis lässt sich nichts speichern (schreibgeschützt, voll oder ohne Rechte). Geben Sie Platz frei oder hängen Sie es beschreibbar ein.",
+    en: "Nothing can be stored in the data directory (read-only, full or without permission). Free some space or mount it writable.",
+  },
   acme_unreachable: {
     http: 503,
     de: "Die Zertifizierungsstelle (ACME-Server) ist nicht erreichbar. Prüfen Sie --acme-directory, die Internetverbindung dieses Rechners und, für eine eigene Test-CA, --acme-ca.",
@@ -274,6 +284,12 @@ export const errorRegistry = {
     http: 503,
     de: "Ein Port lässt sich nicht öffnen: Er ist schon belegt, oder Ports unter 1024 brauchen Root-Rechte oder CAP_NET_BIND_SERVICE.",
     en: "A port cannot be opened: it is in use already, or ports below 1024 need root or CAP_NET_BIND_SERVICE.",
+  },
+  store_unavailable: {
+    http: 503,
+    wsClose: 1013,
+    de: "Der Server kann gerade nichts speichern (Datenbank oder Datenträger gestört). Bitte später erneut versuchen; nichts Bestätigtes geht verloren.",
+    en: "The server cannot store anything right now (database or disk fault). Please try again later; nothing acknowledged is lost.",
   },
   unavailable: {
     http: 503,

@@ -37,6 +37,8 @@ export interface Bus {
   subscribe(key: string, handler: WakeHandler): () => void;
   /** Whether a connection on this node listens on the key (a device with a receiving socket here needs no push). */
   listening(key: string): boolean;
+  /** Whether the bus reaches its peers now (for /readyz); absent on a bus that is always there. */
+  isConnected?(): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -35,6 +35,13 @@ export class NatsBus implements Bus {
     return new NatsBus(nc, prefix);
   }
 
+  /** A round trip to the NATS server: while it reconnects, this waits (and the caller's timeout decides). */
+  async isConnected(): Promise<boolean> {
+    if (this.nc.isClosed()) return false;
+    await this.nc.flush();
+    return true;
+  }
+
   publish(key: string, event: BusEvent): void {
     this.local.publish(key, event);
     const message = new Uint8Array(NODE_ID_BYTES + 9);
