@@ -1,4 +1,11 @@
-export { createTestDatabase, postgresSkipReason, type TestDatabase } from "./postgres.js";
+export {
+  createTestDatabase,
+  postgresSkipReason,
+  privateClusterSkipReason,
+  startPrivateCluster,
+  type PrivateCluster,
+  type TestDatabase,
+} from "./postgres.js";
 export { natsSkipReason, natsUrl } from "./nats.js";
 export { describeClientStoreContract, type ClientStoreFixture } from "./clientStoreContract.js";
 export { freePort } from "./freePort.js";
