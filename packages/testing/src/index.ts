@@ -12,3 +12,4 @@ export { freePort } from "./freePort.js";
 export { cameraJpeg, cameraPng, decodeJpeg, CAMERA_MARKERS, ICC_MARKER } from "./cameraPhoto.js";
 export { oggOpusVoice } from "./oggOpus.js";
 export { pebbleSkipReason, startPebble, type Pebble, type PebbleOptions } from "./pebble.js";
+export { mountTmpfs, tmpfsSkipReason, type Tmpfs } from "./tmpfs.js";
