@@ -15,9 +15,7 @@ const SYSTEM_CODES = new Set([
   "EDQUOT",
   "EIO",
   "ECONNREFUSED",
-  "ECONNRESET",
   "ETIMEDOUT",
-  "EPIPE",
   "EHOSTUNREACH",
   "ENETUNREACH",
   "ENOTFOUND",
@@ -42,8 +40,9 @@ const PG_MESSAGES = [
 
 export function isStoreFault(error: unknown, depth = 0): boolean {
   if (typeof error !== "object" || error === null || depth > 3) return false;
-  const { code, message, errors, cause } = error as {
+  const { code, syscall, message, errors, cause } = error as {
     code?: unknown;
+    syscall?: unknown;
     message?: unknown;
     errors?: unknown;
     cause?: unknown;
@@ -51,6 +50,9 @@ export function isStoreFault(error: unknown, depth = 0): boolean {
   if (typeof code === "string") {
     if (SQLITE_PREFIXES.some((prefix) => code.startsWith(prefix))) return true;
     if (SYSTEM_CODES.has(code) || isPostgresFault(code)) return true;
+    // A database connection reset under a query fails a read or write call; a client that aborted its upload
+    // ("aborted", ECONNRESET without a syscall) is not a store fault.
+    if ((code === "ECONNRESET" || code === "EPIPE") && typeof syscall === "string") return true;
   }
   if (typeof message === "string" && PG_MESSAGES.some((pattern) => pattern.test(message))) return true;
   // Connecting to "localhost" tries ::1 and 127.0.0.1 and fails with both in one AggregateError.
