@@ -7,6 +7,7 @@ import { pino } from "pino";
 import {
   FileBlobStore,
   bootstrapOrganisation,
+  checkWritableDirectory,
   openServerSecrets,
   openVapidKeys,
   restrictFileModes,
@@ -249,11 +250,14 @@ function isHttpUrl(text: string): boolean {
 export async function serve(raw: ServeOptions): Promise<void> {
   const options = parseServeOptions(raw);
   const t = messages();
+  // First: a read-only or full data directory is named now, not at the first message someone sends.
+  await checkWritableDirectory(options.dataDir);
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   // Every start, so a directory made by an older version or restored from a backup is closed too.
   await restrictFileModes(options.dataDir);
   await restrictFileModes(options.secretsFile);
   const blobDir = options.blobs === undefined ? join(options.dataDir, "blobs") : resolve(options.blobs);
+  if (options.blobs !== undefined) await checkWritableDirectory(blobDir);
   if (options.blobs !== undefined || options.database === undefined) await restrictFileModes(blobDir);
   // Before the store: without its certificate the server does not start at all.
   const domainTls =

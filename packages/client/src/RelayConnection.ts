@@ -61,6 +61,16 @@ const BACKOFF_BASE_MS = 250;
  * that a down server refuses for nothing.
  */
 const BACKOFF_MAX_MS = 2_000;
+/**
+ * The ceiling while the server says it cannot store (store_unavailable,
+ * close 1013, or HTTP 503): a database or disk fault lasts seconds to
+ * minutes, and clients hammering a struggling server every 2 s only slow
+ * its recovery (issue 14). It grows from STORE_BACKOFF_BASE_MS and falls
+ * back once a send succeeds or a connection ends for another reason.
+ */
+const STORE_BACKOFF_BASE_MS = 1_000;
+const STORE_BACKOFF_MAX_MS = 30_000;
+const CLOSE_TRY_AGAIN_LATER = 1013;
 const CLOSE_UNAUTHENTICATED = 4401;
 const CLOSE_DEVICE_REVOKED = 4403;
 
@@ -76,6 +86,9 @@ export class RelayConnection {
   private state: ConnectionState = "closed";
   private stopped = true;
   private attempt = 0;
+  /** Store faults in a row: while above 0, the reconnect waits under the longer ceiling. */
+  private storeFaults = 0;
+  private opened = false;
   private renewToken = false;
   private nextRequestId = 1;
   private readonly pending = new Map<number, { resolve: (r: SendResult) => void; reject: (e: Error) => void }>();
@@ -116,6 +129,7 @@ export class RelayConnection {
     if (this.stopped || this.state !== "waiting") return;
     this.timers.clearTimeout(this.reconnectTimer);
     this.attempt = 0;
+    this.storeFaults = 0;
     void this.connect();
   }
 
@@ -178,6 +192,8 @@ export class RelayConnection {
       this.renewToken = false;
     } catch (err) {
       if (started !== this.generation) return;
+      if (err instanceof ClientError && (err.code === "store_unavailable" || err.code === "unavailable"))
+        this.storeFaults += 1;
       this.failOpenWaiters(err instanceof Error ? err : new ClientError("offline"));
       if (err instanceof ClientError && err.code === "device_revoked") this.revoked();
       else this.scheduleReconnect();
@@ -221,10 +237,12 @@ export class RelayConnection {
     switch (frame.case) {
       case "helloOk":
         this.attempt = 0;
+        this.opened = true;
         this.setState("open");
         for (const w of this.openWaiters.splice(0)) w.resolve();
         return;
       case "sendResult":
+        if (frame.value.errorCode !== "store_unavailable") this.storeFaults = 0;
         this.pending.get(frame.value.requestId)?.resolve(frame.value);
         this.pending.delete(frame.value.requestId);
         return;
@@ -271,6 +289,10 @@ export class RelayConnection {
   private onClosed(code: number): void {
     if (this.state === "closed" && this.socket === undefined) return;
     this.socket = undefined;
+    if (code === CLOSE_TRY_AGAIN_LATER) this.storeFaults += 1;
+    // An open connection that ended for another reason saw no store fault.
+    else if (this.opened) this.storeFaults = 0;
+    this.opened = false;
     for (const p of this.pending.values()) p.reject(new ClientError("offline", `socket closed (${code})`));
     this.pending.clear();
     // A refused session is renewed silently; anything else tells a waiting caller at once.
@@ -293,7 +315,10 @@ export class RelayConnection {
   private scheduleReconnect(): void {
     if (this.stopped) return;
     this.setState("waiting");
-    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** this.attempt);
+    const ceiling =
+      this.storeFaults > 0
+        ? Math.min(STORE_BACKOFF_MAX_MS, STORE_BACKOFF_BASE_MS * 2 ** (this.storeFaults - 1))
+        : Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** this.attempt);
     this.attempt += 1;
     const delay = Math.floor((this.options.random ?? Math.random)() * ceiling);
     this.reconnectTimer = this.timers.setTimeout(() => void this.connect(), delay);

@@ -350,5 +350,7 @@ async function errorFrom(response: HttpResponse): Promise<ClientError> {
     // Fall through: a proxy's HTML error page has no code.
   }
   if (typeof code === "string" && isErrorCode(code)) return new ClientError(code);
+  // A proxy's own 503 page (the node behind it is not ready): as retryable as the server's own answer.
+  if (response.status === 503) return new ClientError("unavailable", "HTTP 503");
   return new ClientError("server_unexpected", `HTTP ${response.status}`);
 }

@@ -175,9 +175,16 @@ export const clientErrorRegistry = {
 
 export type ClientErrorCode = keyof typeof clientErrorRegistry;
 
-/** No connection or no answer in time: what is written waits in the outbox instead of failing. */
+/**
+ * No connection, no answer in time, or a server that cannot store right now
+ * (store_unavailable, or a 503 from it or its proxy): what is written waits
+ * in the outbox instead of failing, and goes out once the server takes it.
+ */
 export function isOffline(err: unknown): boolean {
-  return err instanceof ClientError && (err.code === "offline" || err.code === "timeout");
+  return (
+    err instanceof ClientError &&
+    (err.code === "offline" || err.code === "timeout" || err.code === "store_unavailable" || err.code === "unavailable")
+  );
 }
 
 /** Any error the SDK raises: a device-side code or a code the server answered with. */

@@ -37,7 +37,7 @@ export {
 export type { ClientEvents, DropReason } from "./events.js";
 export type { SessionCache, SessionToken } from "./session.js";
 export { readContent, timerEvent, type ConversationEvent } from "./records.js";
-export type { ConnectionState } from "./RelayConnection.js";
+export { RelayConnection, type ConnectionState, type RelayConnectionOptions } from "./RelayConnection.js";
 export type { OutgoingFile } from "./attachments.js";
 export { QUEUE_LIMIT_BYTES } from "./waitingLines.js";
 export { checkFileContent, cleanPhoto } from "./fileContent.js";

@@ -296,6 +296,20 @@ export interface HealthResponse {
   publicUrl: string;
 }
 
+/** A check of GET /readyz; the names are stable for monitoring. */
+export type ReadinessCheck = "database" | "blobs" | "bus" | "secrets";
+
+/**
+ * GET /readyz: 200 with status "ready" when every check passes, else 503 with
+ * status "unready" and `failed` naming the checks that did not.
+ */
+export interface ReadinessResponse {
+  status: "ready" | "unready";
+  /** "skipped" for a check that does not apply here (no NATS configured). */
+  checks: Record<ReadinessCheck, "ok" | "failed" | "skipped">;
+  failed: ReadinessCheck[];
+}
+
 // Linking a second device (docs/PROTOCOL.md, "Linking a device").
 
 /** Crockford base32 without I, L, O and U: the alphabet of a device link code. */

@@ -260,6 +260,16 @@ export const errorRegistry = {
     de: "Diese Datenbank stammt aus einer neueren Bote-Version. Starten Sie diese Version oder spielen Sie die Sicherung von vor dem Update ein.",
     en: "This database was made by a newer Bote version. Start that version, or restore the backup taken before the upgrade.",
   },
+  database_corrupt: {
+    http: 503,
+    de: "Die SQLite-Datenbank ist beschädigt (Prüfung mit PRAGMA quick_check fehlgeschlagen). Stellen Sie die letzte Sicherung wieder her; der Server startet nicht auf einer beschädigten Datei.",
+    en: "The SQLite database is damaged (PRAGMA quick_check failed). Restore the last backup; the server does not start on a damaged file.",
+  },
+  data_directory_unwritable: {
+    http: 503,
+    de: "Im Datenverzeichnis lässt sich nichts speichern (schreibgeschützt, voll oder ohne Rechte). Geben Sie Platz frei oder hängen Sie es beschreibbar ein.",
+    en: "Nothing can be stored in the data directory (read-only, full or without permission). Free some space or mount it writable.",
+  },
   acme_unreachable: {
     http: 503,
     de: "Die Zertifizierungsstelle (ACME-Server) ist nicht erreichbar. Prüfen Sie --acme-directory, die Internetverbindung dieses Rechners und, für eine eigene Test-CA, --acme-ca.",
@@ -294,6 +304,12 @@ export const errorRegistry = {
     http: 500,
     de: "Die Übertragung ergab andere Zeilenzahlen als die Quelle; nichts wurde übernommen. Läuft noch ein Server auf den SQLite-Daten?",
     en: "The copy gave other row counts than the source; nothing was kept. Is a server still running on the SQLite data?",
+  },
+  store_unavailable: {
+    http: 503,
+    wsClose: 1013,
+    de: "Der Server kann gerade nichts speichern (Datenbank oder Datenträger gestört). Bitte später erneut versuchen; nichts Bestätigtes geht verloren.",
+    en: "The server cannot store anything right now (database or disk fault). Please try again later; nothing acknowledged is lost.",
   },
   unavailable: {
     http: 503,

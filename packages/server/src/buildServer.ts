@@ -44,6 +44,7 @@ import { pushRoutes } from "./http/routes/push.js";
 import { entryRoutes } from "./http/routes/entries.js";
 import { contactPointRoutes } from "./http/routes/contactPoints.js";
 import { privacyRoutes } from "./http/routes/privacy.js";
+import { readinessRoutes } from "./http/routes/readiness.js";
 import { VapidKeys } from "./push/VapidKeys.js";
 import { PushNotifier } from "./push/PushNotifier.js";
 import { WebPushSender, vapidSubject } from "./push/WebPushSender.js";
@@ -189,6 +190,7 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
     return response;
   });
   if (config.metrics.onMainPort) addMetricsRoute(app, metrics);
+  readinessRoutes(app, ctx);
   accountRoutes(app, ctx);
   invitationRoutes(app, ctx);
   deviceLinkRoutes(app, ctx);

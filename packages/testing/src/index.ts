@@ -1,4 +1,11 @@
-export { createTestDatabase, postgresSkipReason, type TestDatabase } from "./postgres.js";
+export {
+  createTestDatabase,
+  postgresSkipReason,
+  privateClusterSkipReason,
+  startPrivateCluster,
+  type PrivateCluster,
+  type TestDatabase,
+} from "./postgres.js";
 export { natsServerSkipReason, natsSkipReason, natsUrl, startNatsServer, type NatsServer } from "./nats.js";
 export { describeClientStoreContract, type ClientStoreFixture } from "./clientStoreContract.js";
 export { freePort } from "./freePort.js";
@@ -14,3 +21,4 @@ export {
   type ReceivedFrame,
   type StoredSend,
 } from "./memoryRelay.js";
+export { mountTmpfs, tmpfsSkipReason, type Tmpfs } from "./tmpfs.js";

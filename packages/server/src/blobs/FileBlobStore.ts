@@ -12,6 +12,9 @@ import type { BlobStore } from "../store/BlobStore.js";
 /** Temporary files carry this prefix, which no hex id has, so a cleanup can find what a crash left behind. */
 export const TEMP_PREFIX = "tmp-";
 
+/** One page: a file system with a few bytes left but no free block fails the probe as it would fail a blob. */
+const PROBE_CONTENT = Buffer.alloc(4096, 0x42);
+
 export class FileBlobStore implements BlobStore {
   constructor(private readonly dir: string) {}
 
@@ -57,6 +60,24 @@ export class FileBlobStore implements BlobStore {
 
   async delete(id: Uint8Array): Promise<void> {
     await rm(this.path(id), { force: true });
+  }
+
+  /**
+   * Creates, writes, syncs and deletes a small temporary file: a full or
+   * read-only file system fails here rather than in the middle of an upload.
+   * The temporary prefix lets a cleanup find one a crash left behind.
+   */
+  async probeWrite(): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const temp = join(this.dir, `${TEMP_PREFIX}probe-${randomBytes(8).toString("hex")}`);
+    const file = await open(temp, "wx", 0o600);
+    try {
+      await file.write(PROBE_CONTENT);
+      await file.sync();
+    } finally {
+      await file.close().catch(() => undefined);
+      await rm(temp, { force: true });
+    }
   }
 
   close(): Promise<void> {

@@ -91,6 +91,11 @@ export class PostgresBlobStore implements BlobStore {
     await this.pool.query("DELETE FROM blob_chunks WHERE blob_id = $1", [id]);
   }
 
+  /** A write statement that matches nothing: a read-only or unreachable database refuses it all the same. */
+  async probeWrite(): Promise<void> {
+    await this.pool.query("DELETE FROM blob_chunks WHERE blob_id = $1", [Buffer.alloc(0)]);
+  }
+
   async close(): Promise<void> {
     if (this.ownsPool) await this.pool.end();
   }

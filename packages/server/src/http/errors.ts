@@ -5,6 +5,10 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { BoteError, errorDefinition, errorText, type ErrorBody, type ErrorCode, type Language } from "@bote/protocol";
 import type { Logger } from "pino";
+import { isStoreFault } from "../store/storeFault.js";
+
+/** Seconds a client is asked to wait after store_unavailable; a PostgreSQL restart or a freed disk takes about that. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
 
 export function languageOf(request: FastifyRequest): Language {
   const header = request.headers["accept-language"];
@@ -37,6 +41,11 @@ export function errorHandler(log: Logger) {
     if (mapped !== undefined) return sendError(reply, request, mapped);
     if (error instanceof SyntaxError || error.statusCode === 400) return sendError(reply, request, "bad_request");
     if (error.statusCode === 413) return sendError(reply, request, "body_too_large");
+    if (isStoreFault(error)) {
+      log.warn({ err: error, route: request.routeOptions.url }, "store unavailable");
+      void reply.header("retry-after", String(STORE_RETRY_AFTER_SECONDS));
+      return sendError(reply, request, "store_unavailable");
+    }
     log.error({ err: error, route: request.routeOptions.url }, "request failed");
     return sendError(reply, request, "internal");
   };

@@ -44,6 +44,8 @@ export interface Bus {
   onConnectionChange(handler: (connected: boolean) => void): () => void;
   /** Whether wakes from other nodes arrive now. */
   connected(): boolean;
+  /** Whether the bus reaches its peers now (for /readyz); absent on a bus that is always there. */
+  probe?(): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -71,6 +71,13 @@ export class NatsBus implements Bus {
     return this.isConnected;
   }
 
+  /** A round trip to the NATS server: while it reconnects, this waits (and the caller's timeout decides). */
+  async probe(): Promise<boolean> {
+    if (this.nc.isClosed()) return false;
+    await this.nc.flush();
+    return true;
+  }
+
   publish(key: string, event: BusEvent): void {
     this.local.publish(key, event);
     const message = new Uint8Array(NODE_ID_BYTES + 9);

@@ -31,6 +31,21 @@ export async function openServerSecrets(store: ServerStore, file: string): Promi
   return secrets;
 }
 
+/**
+ * The start's rule again, for /readyz: false when the store keeps key-check
+ * values and none of them is one of these secrets' (the database was
+ * swapped or restored from another installation under a running node).
+ */
+export async function secretsMatchStore(store: ServerStore, secrets: ServerSecrets): Promise<boolean> {
+  const known = keyChecks(await store.listServerMeta());
+  if (known.size === 0) return true;
+  for (const [version, stored] of known) {
+    const mine = secrets.keyCheck(version);
+    if (mine !== undefined && stored.length === mine.length && timingSafeEqual(stored, mine)) return true;
+  }
+  return false;
+}
+
 function keyChecks(meta: Map<string, Uint8Array>): Map<number, Uint8Array> {
   const out = new Map<number, Uint8Array>();
   for (const [key, value] of meta) {

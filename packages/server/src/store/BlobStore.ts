@@ -13,5 +13,7 @@ export interface BlobStore {
   /** The content in order; undefined if there is none. */
   read(id: Uint8Array): Promise<AsyncIterable<Uint8Array> | undefined>;
   delete(id: Uint8Array): Promise<void>;
+  /** Writes, syncs and removes a tiny probe (the readiness check); rejects when nothing can be stored. */
+  probeWrite(): Promise<void>;
   close(): Promise<void>;
 }

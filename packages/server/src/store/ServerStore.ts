@@ -520,6 +520,11 @@ export interface ServerStore {
   listServerMeta(): Promise<Map<string, Bytes>>;
   /** Stores the value unless the key already has one; concurrent nodes keep the first. */
   putServerMetaIfAbsent(key: string, value: Bytes): Promise<void>;
+  /**
+   * A real, committed write of one tiny row (the readiness check): rejects
+   * when the database cannot store anything right now.
+   */
+  probeWrite(now: number): Promise<void>;
 
   /** Applies all changes in order in one transaction, each appended to the log, or none. */
   applyStatements(

@@ -24,6 +24,7 @@ import {
 import { create } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import type { Bytes, DevicePrincipal, QueuedEntry, SealedEntry, ServerStore } from "../store/ServerStore.js";
+import { isStoreFault } from "../store/storeFault.js";
 import type { AtRestKeys } from "../secrets/AtRestKeys.js";
 import { reply, type Relay, type SendReply } from "../relay/Relay.js";
 import { deviceKey, mailboxKey, organisationBusKey, sessionTag, type Bus, type BusEvent } from "../relay/Bus.js";
@@ -403,6 +404,11 @@ export class Connection {
     if (error instanceof BoteError) {
       this.sendError(error.code, false);
       return;
+    }
+    // A store that cannot write is retried later by the client (close 1013), not looped on as a bug.
+    if (isStoreFault(error)) {
+      this.deps.log.warn({ err: error }, "store unavailable");
+      return this.fail("store_unavailable");
     }
     this.deps.log.error({ err: error }, "websocket frame failed");
     this.fail("internal");

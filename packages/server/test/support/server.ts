@@ -51,6 +51,8 @@ export interface Shared {
   now?: () => number;
   /** See ServerDeps.catchUpSweepMs. */
   catchUpSweepMs?: number;
+  /** Where the SQLite file and the blobs go (e.g. on a small tmpfs); a fresh temporary directory if not given. */
+  dataDir?: string;
 }
 
 export async function startTestServer(
@@ -58,7 +60,7 @@ export async function startTestServer(
   overrides: (config: ServerConfig) => void = () => undefined,
   shared: Shared = {},
 ): Promise<TestServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), "bote-test-"));
+  const dataDir = shared.dataDir ?? (await mkdtemp(join(tmpdir(), "bote-test-")));
   const sqliteFile = join(dataDir, "bote.sqlite");
   const database = shared.database ?? (backend === "postgres" ? await createTestDatabase() : undefined);
   const store = database === undefined ? await openSqliteStore(sqliteFile) : await openPostgresStore(database.url);

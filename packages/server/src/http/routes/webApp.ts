@@ -35,7 +35,7 @@ const contentTypes: Record<string, string> = {
 
 /** Paths the API owns: never answered from the web root, whatever the build contains. */
 function isApiPath(path: string): boolean {
-  return path === "/v1" || path.startsWith("/v1/") || path === "/healthz";
+  return path === "/v1" || path.startsWith("/v1/") || path === "/healthz" || path === "/readyz";
 }
 
 /**

@@ -341,6 +341,15 @@ class PostgresStore implements ServerStore {
     return new Map(rows.map((row) => [row.key, row.value]));
   }
 
+  async probeWrite(now: number): Promise<void> {
+    const value = Buffer.alloc(8);
+    value.writeDoubleBE(now);
+    await this.pool.query(
+      "INSERT INTO server_meta (key, value) VALUES ('readiness-probe', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      [value],
+    );
+  }
+
   async putServerMetaIfAbsent(key: string, value: Bytes): Promise<void> {
     await this.pool.query("INSERT INTO server_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", [
       key,

@@ -54,6 +54,7 @@ import type {
 } from "../ServerStore.js";
 import { isStorableEpoch, randomEntryId, randomSeqStart, toHex } from "../bytes.js";
 import { upgradeLegacyQueue } from "./legacyQueue.js";
+import { StartCheckError } from "../StartCheckError.js";
 import { applyMigrations } from "./migrations.js";
 import {
   mailboxSlots,
@@ -92,6 +93,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   return settle(() => {
     const db = new Database(file);
     try {
+      checkIntegrity(db, file);
       db.pragma("journal_mode = WAL");
       db.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
       db.pragma("foreign_keys = ON");
@@ -115,9 +117,36 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       return new SqliteStore(db);
     } catch (error) {
       db.close();
+      if (isDamage(error)) throw new StartCheckError("database_corrupt", file, (error as Error).message);
       throw error;
     }
   });
+}
+
+/**
+ * Before anything is written: a damaged file refuses to open instead of
+ * failing on some later read. quick_check skips the index-content checks of
+ * integrity_check, so it takes seconds even on a large file.
+ */
+function checkIntegrity(db: Database.Database, file: string): void {
+  if (file === ":memory:") return;
+  const rows = db.pragma("quick_check(10)") as { quick_check: string }[];
+  const problems = rows.map((row) => row.quick_check).filter((text) => text !== "ok");
+  if (problems.length > 0) throw new StartCheckError("database_corrupt", file, problems.join("; "));
+}
+
+function isDamage(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && (code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB");
+}
+
+/** The row the readiness check rewrites; no other reader looks at it. */
+const PROBE_KEY = "readiness-probe";
+
+function probeValue(now: number): Buffer {
+  const value = Buffer.alloc(8);
+  value.writeDoubleBE(now);
+  return value;
 }
 
 /** Runs synchronous work so that a throw becomes a rejection, as callers of an async port expect. */
@@ -394,6 +423,16 @@ class SqliteStore implements ServerStore {
     return settle(() => {
       const rows = this.db.prepare<[], { key: string; value: Buffer }>("SELECT key, value FROM server_meta").all();
       return new Map(rows.map((row) => [row.key, row.value]));
+    });
+  }
+
+  probeWrite(now: number): Promise<void> {
+    return settle(() => {
+      this.db
+        .prepare(
+          "INSERT INTO server_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .run(PROBE_KEY, probeValue(now));
     });
   }
 
