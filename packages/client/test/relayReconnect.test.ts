@@ -14,11 +14,12 @@ const BASE_MS = 250;
 const MAX_MS = 2_000;
 
 /** The delays the connection must pick, drawn from the same seed. */
-function expectedDelays(seed: number) {
+/** The backoff the same seed draws; a store fault (1013) waits from 1 s up to 30 s instead. */
+function expectedDelays(seed: number, base = BASE_MS, max = MAX_MS) {
   const random = seededRandom(seed);
   let attempt = 0;
   return {
-    next: () => Math.floor(random() * Math.min(MAX_MS, BASE_MS * 2 ** attempt++)),
+    next: () => Math.floor(random() * Math.min(max, base * 2 ** attempt++)),
     reset: () => (attempt = 0),
   };
 }
@@ -95,7 +96,7 @@ it("stops for good after 4403: no timer, no further socket, the revocation is to
   });
 });
 
-it("tells the caller about 1013 (try again later) and gets through on a later attempt", async (t) => {
+it("tells the caller about 1013 (try again later), backs off longer, and gets through on a later attempt", async (t) => {
   const h = relayHarness(t);
   await withSeed(h.seed, async () => {
     h.relay.refuseHello(1013, 1013);
@@ -103,11 +104,11 @@ it("tells the caller about 1013 (try again later) and gets through on a later at
     assert.equal(h.connection.connectionState, "waiting");
     while (h.relay.sockets.length < 3) await h.clock.runNext();
     assert.equal(h.connection.connectionState, "open");
-    const delays = expectedDelays(h.seed);
+    const delays = expectedDelays(h.seed, 1_000, 30_000);
     assert.deepEqual(
       h.clock.delays,
       [delays.next(), delays.next()],
-      "the second refusal waits under a doubled ceiling",
+      "a store fault waits under the longer ceiling, doubled after the second refusal",
     );
     assert.deepEqual(h.tokenRequests, [false, false, false], "1013 is not a reason to log in again");
   });
