@@ -40,9 +40,7 @@ export async function checkReadiness(ctx: ServerContext): Promise<ReadinessRespo
     ["blobs", () => blobs.probeWrite()],
     [
       "bus",
-      probe === undefined
-        ? undefined
-        : async () => ((await probe()) ? true : Promise.reject(new Error("bus closed"))),
+      probe === undefined ? undefined : async () => ((await probe()) ? true : Promise.reject(new Error("bus closed"))),
     ],
     [
       "secrets",
