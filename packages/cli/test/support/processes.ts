@@ -65,11 +65,11 @@ export function startServer(dataDir: string, port: number, extraArgs: readonly s
   return spawnServer(["--data", dataDir, "--port", String(port), ...extraArgs]);
 }
 
-/** SIGTERM; resolves with the exit code (null after the SIGKILL that ends a stop stuck for 10 s). */
+/** SIGTERM; resolves with the exit code (null after the SIGKILL that ends a stop stuck for 30 s). */
 export function stopServer(server: RunningServer): Promise<number | null> {
   if (server.child.exitCode !== null) return Promise.resolve(server.child.exitCode);
   return new Promise((resolve) => {
-    const kill = setTimeout(() => server.child.kill("SIGKILL"), 10_000);
+    const kill = setTimeout(() => server.child.kill("SIGKILL"), 30_000);
     server.child.once("exit", (code) => {
       clearTimeout(kill);
       resolve(code);

@@ -124,14 +124,14 @@ async function firstInvitation(path: string): Promise<string> {
   throw new Error(`no invitation in ${path}`);
 }
 
-/** SIGTERM, as an operator stops it; SIGKILL if it has not exited after 10 s, so a stuck stop fails no later test. */
+/** SIGTERM, as an operator stops it; SIGKILL if it has not exited after 30 s, so a stuck stop fails no later test. */
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const kill = setTimeout(() => {
-      console.log("# bote serve did not stop within 10 s of SIGTERM: killed");
+      console.log("# bote serve did not stop within 30 s of SIGTERM: killed");
       child.kill("SIGKILL");
-    }, 10_000);
+    }, 30_000);
     child.once("exit", () => {
       clearTimeout(kill);
       resolve();
