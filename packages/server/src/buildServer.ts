@@ -54,6 +54,9 @@ import { originAllowed, refuseForeignOrigins } from "./http/origin.js";
 import { addressBucket, upgradeClientAddress } from "./http/clientAddress.js";
 import { Metrics, addMetricsRoute } from "./metrics/Metrics.js";
 
+/** How long requests in flight may finish after a stop began (docs/OPERATIONS.md, "Shutdown"). */
+const SHUTDOWN_GRACE_MS = 5_000;
+
 export interface ServerDeps {
   store: ServerStore;
   blobs: BlobStore;
@@ -262,6 +265,10 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
 
   // Sockets go first: the HTTP server cannot finish closing while upgraded connections live.
   app.addHook("preClose", async () => {
+    // A keep-alive connection that was busy when the close began is not closed as idle, and
+    // Node would wait for its client to drop it (up to the keep-alive timeout, 72 s): requests
+    // in flight get a grace, then every connection is closed.
+    setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
     clearInterval(heartbeat);
     clearInterval(sweeper);
     catchUp.stop();
