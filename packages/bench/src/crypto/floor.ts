@@ -1,20 +1,50 @@
 /**
  * The floor of a message: what any scheme that encrypts and signs each
- * message at least pays, done with WebCrypto as directly as it goes — a
- * fresh AES-128-GCM key imported (forward secrecy gives every message its
- * own key), one seal and one open, one Ed25519 sign and one verify with keys
- * imported once (a device's keys do not change between messages).
+ * message at least pays, done with the platform's own primitives as directly
+ * as they go — a fresh AES-128-GCM key per message (forward secrecy gives
+ * every message its own key), one seal and one open, one Ed25519 sign and
+ * one verify with keys made once (a device's keys do not change between
+ * messages). Two floors: node:crypto called synchronously (the real limit
+ * on Node) and WebCrypto (what a browser has, with its promise per call).
  */
-import { webcrypto } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  verify,
+  webcrypto,
+} from "node:crypto";
 
 const subtle = webcrypto.subtle;
 
 export interface FloorMessage {
-  /** Seals, signs, verifies and opens one message; rejects if anything does not check. */
-  (): Promise<void>;
+  /** Seals, signs, verifies and opens one message; throws (or rejects) if anything does not check. */
+  (): Promise<void> | void;
 }
 
-export async function makeFloorMessage(payloadBytes: number): Promise<FloorMessage> {
+/** node:crypto, synchronous: OpenSSL with no promise and no copy more than the API makes. */
+export function makeNativeFloorMessage(payloadBytes: number): FloorMessage {
+  const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+  const plaintext = randomBytes(payloadBytes);
+  return () => {
+    const key = randomBytes(16);
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-128-gcm", key, iv);
+    const sealed = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    const tag = cipher.getAuthTag();
+    const signature = sign(null, sealed, privateKey);
+    if (!verify(null, sealed, publicKey, signature)) throw new Error("floor: bad signature");
+    const decipher = createDecipheriv("aes-128-gcm", key, iv);
+    decipher.setAuthTag(tag);
+    const opened = Buffer.concat([decipher.update(sealed), decipher.final()]);
+    if (opened.length !== plaintext.length) throw new Error("floor: wrong plaintext");
+  };
+}
+
+/** WebCrypto: the same work through `crypto.subtle`, as the web app would do it. */
+export async function makeWebCryptoFloorMessage(payloadBytes: number): Promise<FloorMessage> {
   const pair = (await subtle.generateKey("Ed25519", false, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
   const plaintext = crypto.getRandomValues(new Uint8Array(payloadBytes));
   return async () => {

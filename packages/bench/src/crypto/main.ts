@@ -1,10 +1,12 @@
 /**
  * `npm run bench:crypto`: what MLS costs through @bote/core, against the
  * floor measured in the same run (floor.ts: one AES-GCM seal+open and one
- * Ed25519 sign+verify with WebCrypto per message). Measures
+ * Ed25519 sign+verify per message with the platform's native primitives,
+ * node:crypto called synchronously; the same through WebCrypto is a second
+ * row). Measures
  *   - encrypt + decrypt per message, 1:1 and in a group, interleaved with
- *     the floor in rounds so that load from elsewhere on the machine hits
- *     all three alike,
+ *     both floors in rounds so that load from elsewhere on the machine hits
+ *     all alike,
  *   - adding 10/100/500 members in one commit and removing one (time to
  *     create, time for one member to process, bytes),
  * and prints a table whose last line is `1:1 message cost / floor: X.X`.

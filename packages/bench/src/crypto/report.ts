@@ -18,7 +18,10 @@ export interface CommitRow {
 }
 
 export interface CryptoResult {
+  /** The platform's native primitives, node:crypto called synchronously: every "/ floor" divides by it. */
   floor: RateFigure;
+  /** The same work through WebCrypto, what the browser has. */
+  webCryptoFloor: RateFigure;
   oneToOne: RateFigure;
   group: RateFigure & { size: number };
   commits: CommitRow[];
@@ -56,7 +59,8 @@ export function report(result: CryptoResult): string {
   const messages = table(
     ["per message (encrypt + decrypt)", "msg/s", "µs/msg", "bytes", "/ floor"],
     [
-      messageRow("floor (AES-GCM seal+open, Ed25519 sign+verify)", result.floor),
+      messageRow("floor: node:crypto, sync (AES-GCM seal+open, Ed25519 sign+verify)", result.floor),
+      messageRow("the same through WebCrypto", result.webCryptoFloor),
       messageRow("1:1", result.oneToOne),
       messageRow(`group of ${result.group.size}`, result.group),
     ],

@@ -1,11 +1,11 @@
 /** One run of the crypto benchmark: the message scenarios in interleaved rounds, then the commits. */
-import { makeFloorMessage } from "./floor.js";
+import { makeNativeFloorMessage, makeWebCryptoFloorMessage } from "./floor.js";
 import type { Options } from "./options.js";
 import type { CommitRow, CryptoResult, RateFigure } from "./report.js";
 import { makeMessagePair, measureAdd, measureRemove, sendOne } from "./scenarios.js";
 
 /** Runs `op` back to back for about `seconds`; adds to `into`. */
-async function runFor(seconds: number, op: () => Promise<unknown>, into: RateFigure): Promise<void> {
+async function runFor(seconds: number, op: () => Promise<unknown> | void, into: RateFigure): Promise<void> {
   const start = performance.now();
   const end = start + seconds * 1000;
   let now = start;
@@ -21,22 +21,26 @@ async function runFor(seconds: number, op: () => Promise<unknown>, into: RateFig
 
 export async function runCryptoBench(o: Options, log: (text: string) => void = () => {}): Promise<CryptoResult> {
   const plaintext = crypto.getRandomValues(new Uint8Array(o.payload));
-  const floorMessage = await makeFloorMessage(o.payload);
+  const nativeFloorMessage = makeNativeFloorMessage(o.payload);
+  const webCryptoFloorMessage = await makeWebCryptoFloorMessage(o.payload);
   log(`setting up a 1:1 conversation and a group of ${o.group}`);
   const oneToOnePair = await makeMessagePair(2);
   const groupPair = await makeMessagePair(o.group);
   const floor: RateFigure = { messages: 0, seconds: 0 };
+  const webCryptoFloor: RateFigure = { messages: 0, seconds: 0 };
   const oneToOne: RateFigure = { messages: 0, seconds: 0 };
   const group: RateFigure & { size: number } = { messages: 0, seconds: 0, size: o.group };
   // Warm-up: JIT and lazily loaded crypto modules, not counted.
   const warmup = Math.min(0.5, o.seconds / 10);
-  await runFor(warmup, floorMessage, { messages: 0, seconds: 0 });
+  await runFor(warmup, nativeFloorMessage, { messages: 0, seconds: 0 });
+  await runFor(warmup, webCryptoFloorMessage, { messages: 0, seconds: 0 });
   await runFor(warmup, () => sendOne(oneToOnePair, plaintext), { messages: 0, seconds: 0 });
   await runFor(warmup, () => sendOne(groupPair, plaintext), { messages: 0, seconds: 0 });
   const slice = o.seconds / o.rounds;
   for (let round = 1; round <= o.rounds; round++) {
     log(`messages: round ${round} of ${o.rounds}`);
-    await runFor(slice, floorMessage, floor);
+    await runFor(slice, nativeFloorMessage, floor);
+    await runFor(slice, webCryptoFloorMessage, webCryptoFloor);
     await runFor(slice, async () => (oneToOne.wireBytes = await sendOne(oneToOnePair, plaintext)), oneToOne);
     await runFor(slice, async () => (group.wireBytes = await sendOne(groupPair, plaintext)), group);
   }
@@ -49,5 +53,5 @@ export async function runCryptoBench(o: Options, log: (text: string) => void = (
   log(`removing one of ${o.group}`);
   const remove = await measureRemove(groupPair, o.group);
   commits.push({ label: `remove 1 of ${o.group}`, processLabel: "member", ...remove });
-  return { floor, oneToOne, group, commits };
+  return { floor, webCryptoFloor, oneToOne, group, commits };
 }
