@@ -125,7 +125,8 @@ describe("the offline queue through the SDK", { timeout: 120_000 }, () => {
     await uploading;
     const text = await anna.sendText(chat, "Das Aufmaß ist oben");
     assert.equal(text?.status, "queued", "it waits for the file");
-    assert.equal((await file)?.status, "sent");
+    // Left the outbox; Bernd's receipt may already have come back by the time the drain resolves.
+    assert.ok(["sent", "delivered"].includes((await file)?.status ?? ""), "the file went out");
     assert.deepEqual(await arrived, ["[aufmass.pdf] Aufmaß", "Das Aufmaß ist oben"]);
   });
 
