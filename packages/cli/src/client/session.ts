@@ -197,12 +197,15 @@ async function withGuest<R extends { client: BoteClient }>(
       store = openSqlite(file);
       return Promise.resolve(store);
     },
+    async removeStore(name) {
+      for (const suffix of ["", "-wal", "-shm"]) await rm(join(dir, `${name}.db${suffix}`), { force: true });
+    },
   };
   let opened: R;
   try {
     opened = await open(guest);
   } catch (err) {
-    // The SDK leaves the store open when it refuses a link or fails before its client exists.
+    // openInquiry leaves the store open when it refuses a link (sendInquiry closes and removes its own).
     await store?.close();
     throw err;
   }

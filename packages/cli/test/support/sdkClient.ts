@@ -1,4 +1,5 @@
 /** An SDK client in the test process, with its own SQLite profile, joined through an invitation link. */
+import { rm } from "node:fs/promises";
 import { join as joinPath } from "node:path";
 import { joinWithInvitation, type BoteClient, type GuestOptions } from "@bote/client";
 import type { ClientStore } from "@bote/core";
@@ -29,6 +30,9 @@ export function guestOptions(dir: string): GuestOptions {
   return {
     transport: nodeTransport,
     openStore: (name) => Promise.resolve(SqliteClientStore.open(joinPath(dir, `${name}.db`))),
+    removeStore: async (name) => {
+      for (const suffix of ["", "-wal", "-shm"]) await rm(joinPath(dir, `${name}.db${suffix}`), { force: true });
+    },
     random: () => 0.1,
   };
 }
