@@ -14,7 +14,7 @@ export interface ProofOfWorkProgress {
 }
 
 /** Reported every this many hashes: often enough for a page to move, rarely enough to cost nothing. */
-const REPORT_EVERY = 4096;
+const REPORT_EVERY = 1024;
 
 /** A nonce whose SHA-256(challenge ‖ device key ‖ nonce) starts with `bits` zero bits. */
 export async function solveProofOfWork(
@@ -40,7 +40,12 @@ export async function solveProofOfWork(
       onProgress({ hashes: n + 1, expected, done: true });
       return nonce;
     }
-    if ((n + 1) % REPORT_EVERY === 0) onProgress({ hashes: n + 1, expected, done: false });
+    if ((n + 1) % REPORT_EVERY === 0) {
+      onProgress({ hashes: n + 1, expected, done: false });
+      // A turn of the event loop: WebCrypto's answers alone starve the page's timers and painting,
+      // so without it a browser showed none of the progress until the puzzle was solved.
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    }
   }
 }
 

@@ -141,6 +141,7 @@ export const inquiryPort: InquiryPort = {
         files: inquiry.files.map((f) => outgoing(f, () => inquiry.onFileSent(++done))),
         consent: true,
         locale: language.value,
+        onProofOfWork: (p) => inquiry.onProtecting(!p.done),
       },
       guestOptions,
     );
