@@ -29,8 +29,8 @@ describe("the customer page while the device solves the server's puzzle", { skip
   let profile: string;
 
   before(async () => {
-    // 16 bits: about 65,000 hashes, a second or more of WebCrypto; long enough to be seen, short enough for CI.
-    const extraArgs = ["--proof-of-work-always", "--proof-of-work-bits", "16"];
+    // The default 18 bits: about 262,000 hashes, seconds of WebCrypto, as a customer would wait.
+    const extraArgs = ["--proof-of-work-always", "--proof-of-work-bits", "18"];
     server = await startBoteServer({ orgName: "Heizung Huber", webRoot, extraArgs });
     profile = mkdtempSync(join(tmpdir(), "bote-pow-admin-"));
     await runBote(["join", server.adminInvitation, "--name", "Anna Admin", "--profile", profile]);
@@ -75,16 +75,18 @@ describe("the customer page while the device solves the server's puzzle", { skip
     await page.getByRole("checkbox", { name: /Ich bin einverstanden/ }).check();
     await page.getByRole("button", { name: "Anfrage senden" }).click();
     const status = page.getByRole("status").filter({ hasText: EXPLAINED });
-    // A second or more on most runs; a lucky nonce may end it first, which the record below allows.
+    // Seconds on most runs, so a screenshot for the docs; only a best effort, since the puzzle may be
+    // solved meanwhile. What the page said and painted is checked from the record below.
     if (
       await status.waitFor({ timeout: 10_000 }).then(
         () => true,
         () => false,
       )
     ) {
-      assert.equal(await page.getByRole("button", { name: WAITING }).isDisabled(), true);
-      await status.scrollIntoViewIfNeeded();
-      await screenshot(page, "customer-proof-of-work-phone");
+      await status
+        .scrollIntoViewIfNeeded({ timeout: 1_000 })
+        .then(() => screenshot(page, "customer-proof-of-work-phone"))
+        .catch(() => undefined);
     }
     await page.getByRole("heading", { name: "Ihre Anfrage ist angekommen" }).waitFor({ timeout: 120_000 });
     const record = await page.evaluate(
