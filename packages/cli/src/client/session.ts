@@ -77,7 +77,8 @@ function openSqlite(file: string): SqliteClientStore {
 /** Deletes the profile's database and session: the keys, chats and messages of this device. */
 async function wipeProfile(options: ClientOptions): Promise<void> {
   const dir = profileDir(options);
-  for (const name of ["bote.db", "bote.db-wal", "bote.db-shm", "session"]) await rm(join(dir, name), { force: true });
+  await SqliteClientStore.remove(join(dir, "bote.db"));
+  await rm(join(dir, "session"), { force: true });
 }
 
 /** Runs a command with an opened client; closes it (waiting for background steps) in every case. */
@@ -197,9 +198,7 @@ async function withGuest<R extends { client: BoteClient }>(
       store = openSqlite(file);
       return Promise.resolve(store);
     },
-    async removeStore(name) {
-      for (const suffix of ["", "-wal", "-shm"]) await rm(join(dir, `${name}.db${suffix}`), { force: true });
-    },
+    removeStore: (name) => SqliteClientStore.remove(join(dir, `${name}.db`)),
   };
   let opened: R;
   try {

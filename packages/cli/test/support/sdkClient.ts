@@ -1,5 +1,4 @@
 /** An SDK client in the test process, with its own SQLite profile, joined through an invitation link. */
-import { rm } from "node:fs/promises";
 import { join as joinPath } from "node:path";
 import { joinWithInvitation, type BoteClient, type GuestOptions } from "@bote/client";
 import type { ClientStore } from "@bote/core";
@@ -30,9 +29,7 @@ export function guestOptions(dir: string): GuestOptions {
   return {
     transport: nodeTransport,
     openStore: (name) => Promise.resolve(SqliteClientStore.open(joinPath(dir, `${name}.db`))),
-    removeStore: async (name) => {
-      for (const suffix of ["", "-wal", "-shm"]) await rm(joinPath(dir, `${name}.db${suffix}`), { force: true });
-    },
+    removeStore: (name) => SqliteClientStore.remove(joinPath(dir, `${name}.db`)),
     random: () => 0.1,
   };
 }
