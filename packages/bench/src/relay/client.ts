@@ -16,8 +16,9 @@ import {
   unpadPayload,
   type ServerFrameBody,
 } from "@bote/protocol";
-import { decodeServerFrameFast, encodeAck, encodeSend, type ServerFrameHandler } from "./wire.js";
-import type { Identity, LoadSpec } from "./ipc.js";
+import { decodeServerFrameFast, encodeAck, encodeSend, type EncodedSend, type ServerFrameHandler } from "./wire.js";
+import { decodeRawServerFrame, encodeRawAck, encodeRawSend, rawUrl } from "./rawwire.js";
+import type { Identity, LoadSpec, WireName } from "./ipc.js";
 
 const CONNECT_TIMEOUT_MS = 30_000;
 /** Payload layout: send time (float64), sender, recipient, phase tag (uint32 each), then filler. */
@@ -39,6 +40,8 @@ export class Phase {
   badPayload = 0;
   latencies = new Float64Array(1 << 16);
   latencyCount = 0;
+  /** In a closed loop: sends the client's next message as soon as one of its sends has its result. */
+  refill: ((client: Client) => void) | undefined;
 
   constructor(
     readonly spec: LoadSpec,
@@ -59,6 +62,58 @@ export class Phase {
 
 const zeroMask = (): void => undefined;
 
+/** How a load client speaks to the system under test; the rest of the client is the same for every system. */
+export interface ClientWire {
+  url(wsUrl: string, index: number): string;
+  /** The first frame once the socket is open; undefined when the URL says who the client is. */
+  hello(identity: Identity | undefined): Uint8Array | undefined;
+  /** Bote's wire logs in and addresses recipients by identity (Hello, Recipient field); the raw wire by index. */
+  readonly needsIdentities: boolean;
+  encodeSend(
+    requestId: number,
+    recipient: number,
+    recipientField: Buffer | undefined,
+    messageIds: Buffer,
+    idOffset: number,
+    payload: Buffer,
+  ): EncodedSend;
+  decode(frame: Buffer, handler: ServerFrameHandler): void;
+  encodeAck(entryIds: readonly number[], from: number, to: number): Buffer;
+  readonly maxAcksPerFrame: number;
+  /** Whether a delivered payload (frame[start..end]) is intact: `bytes` long once the wire's padding is off. */
+  payloadIntact(frame: Buffer, start: number, end: number, bytes: number): boolean;
+}
+
+export const WIRES: Record<WireName, ClientWire> = {
+  bote: {
+    url: (wsUrl) => wsUrl,
+    hello: (identity) =>
+      encodeClientFrame({
+        case: "hello",
+        value: { $typeName: "bote.v1.Hello", protocolVersion: PROTOCOL_VERSION, sessionToken: identity!.token },
+      }),
+    needsIdentities: true,
+    encodeSend: (requestId, _recipient, field, ids, idOffset, payload) =>
+      encodeSend(requestId, ids, idOffset, field!, payload),
+    decode: decodeServerFrameFast,
+    encodeAck,
+    maxAcksPerFrame: MAX_ACKS_PER_FRAME,
+    payloadIntact: (frame, start, end, bytes) =>
+      end - start === paddedLength(bytes) && unpadPayload(frame.subarray(start, end))?.length === bytes,
+  },
+  raw: {
+    url: rawUrl,
+    hello: () => undefined,
+    needsIdentities: false,
+    encodeSend: (requestId, recipient, _field, _ids, _idOffset, payload) =>
+      encodeRawSend(requestId, recipient, payload),
+    decode: decodeRawServerFrame,
+    encodeAck: encodeRawAck,
+    maxAcksPerFrame: 65_536,
+    payloadIntact: (_frame, start, end, bytes) => end - start === bytes,
+  },
+};
+
 /** What a client tells the generator about, besides the phase's counters. */
 export interface ClientObserver {
   fault(text: string): void;
@@ -68,6 +123,8 @@ export interface ClientObserver {
 export class Client implements ServerFrameHandler {
   private ws: WebSocket | undefined;
   inFlight = 0;
+  /** Sends without a result this client keeps in flight at most during the phase. */
+  window = 0;
   private requestId = 0;
   private ready: { resolve: () => void; reject: (e: Error) => void } | undefined;
   private readonly acks: number[] = [];
@@ -77,8 +134,9 @@ export class Client implements ServerFrameHandler {
   constructor(
     readonly index: number,
     private readonly wsUrl: string,
-    private readonly identity: Identity,
+    private readonly identity: Identity | undefined,
     private readonly gen: ClientObserver,
+    private readonly wire: ClientWire,
   ) {}
 
   /** Connects and says Hello; resolves on HelloOk. */
@@ -98,7 +156,7 @@ export class Client implements ServerFrameHandler {
           reject(e);
         },
       };
-      const ws = new WebSocket(this.wsUrl, {
+      const ws = new WebSocket(this.wire.url(this.wsUrl, this.index), {
         perMessageDeflate: false,
         maxPayload: MAX_FRAME_BYTES,
         skipUTF8Validation: true,
@@ -108,16 +166,13 @@ export class Client implements ServerFrameHandler {
       });
       this.ws = ws;
       ws.on("open", () => {
-        ws.send(
-          encodeClientFrame({
-            case: "hello",
-            value: { $typeName: "bote.v1.Hello", protocolVersion: PROTOCOL_VERSION, sessionToken: this.identity.token },
-          }),
-        );
+        const hello = this.wire.hello(this.identity);
+        if (hello === undefined) this.settle(undefined);
+        else ws.send(hello);
       });
       ws.on("message", (data: Buffer) => {
         try {
-          decodeServerFrameFast(data, this);
+          this.wire.decode(data, this);
         } catch (error) {
           this.gen.fault(`client ${this.index}: ${String(error)}`);
         }
@@ -140,15 +195,29 @@ export class Client implements ServerFrameHandler {
     else ready?.reject(error);
   }
 
-  setPhase(phase: Phase | undefined): void {
+  setPhase(phase: Phase | undefined, window = 0): void {
     this.phase = phase;
     this.inFlight = 0;
+    this.window = window;
   }
 
-  send(recipientField: Buffer, recipient: number, messageIds: Buffer, idOffset: number, payload: Buffer): void {
+  send(
+    recipientField: Buffer | undefined,
+    recipient: number,
+    messageIds: Buffer,
+    idOffset: number,
+    payload: Buffer,
+  ): void {
     const phase = this.phase!;
     this.requestId = (this.requestId + 1) >>> 0;
-    const { frame, payloadOffset } = encodeSend(this.requestId, messageIds, idOffset, recipientField, payload);
+    const { frame, payloadOffset } = this.wire.encodeSend(
+      this.requestId,
+      recipient,
+      recipientField,
+      messageIds,
+      idOffset,
+      payload,
+    );
     const now = performance.now();
     frame.writeDoubleLE(now, payloadOffset);
     frame.writeUInt32LE(this.index, payloadOffset + 8);
@@ -166,6 +235,7 @@ export class Client implements ServerFrameHandler {
     this.inFlight--;
     if (ok) phase.sendOk++;
     else phase.sendFailed++;
+    phase.refill?.(this);
   }
 
   onEntry(entryId: number, frame: Buffer, start: number, end: number): void {
@@ -175,9 +245,7 @@ export class Client implements ServerFrameHandler {
     const now = performance.now();
     phase.deliveredTotal++;
     if (frame.readUInt32LE(start + 12) !== this.index) phase.misrouted++;
-    const unpadded = unpadPayload(frame.subarray(start, end));
-    if (unpadded?.length !== phase.spec.payloadBytes || end - start !== paddedLength(phase.spec.payloadBytes))
-      phase.badPayload++;
+    if (!this.wire.payloadIntact(frame, start, end, phase.spec.payloadBytes)) phase.badPayload++;
     if (now >= phase.warmupEnd && now < phase.windowEnd) {
       phase.deliveredWindow++;
       phase.addLatency(now - frame.readDoubleLE(start));
@@ -207,8 +275,9 @@ export class Client implements ServerFrameHandler {
   }
 
   private flushAcks(): void {
-    for (let from = 0; from < this.acks.length; from += MAX_ACKS_PER_FRAME) {
-      this.ws!.send(encodeAck(this.acks, from, Math.min(this.acks.length, from + MAX_ACKS_PER_FRAME)));
+    const most = this.wire.maxAcksPerFrame;
+    for (let from = 0; from < this.acks.length; from += most) {
+      this.ws!.send(this.wire.encodeAck(this.acks, from, Math.min(this.acks.length, from + most)));
     }
     this.acks.length = 0;
   }
