@@ -16,7 +16,8 @@ import {
   unpadPayload,
   type ServerFrameBody,
 } from "@bote/protocol";
-import { decodeServerFrameFast, encodeAck, encodeSend, type EncodedSend, type ServerFrameHandler } from "./wire.js";
+import { decodeServerFrameFast, encodeAck, encodeSend, type ServerFrameHandler } from "./wire.js";
+import { XmppWire } from "./xmppwire.js";
 import { decodeRawServerFrame, encodeRawAck, encodeRawSend, rawUrl } from "./rawwire.js";
 import type { Identity, LoadSpec, WireName } from "./ipc.js";
 
@@ -62,13 +63,24 @@ export class Phase {
 
 const zeroMask = (): void => undefined;
 
+/** What a wire's decoder calls back: the frames of the load, plus what a multi-step login needs. */
+export interface WireHandler extends ServerFrameHandler {
+  sendFrame(frame: Uint8Array | string): void;
+  /** The login is done; the client may send. */
+  onReady(): void;
+  fault(text: string): void;
+}
+
 /** How a load client speaks to the system under test; the rest of the client is the same for every system. */
 export interface ClientWire {
   url(wsUrl: string, index: number): string;
+  /** The WebSocket subprotocol, if the system asks for one. */
+  readonly protocol?: string;
   /** The first frame once the socket is open; undefined when the URL says who the client is. */
-  hello(identity: Identity | undefined): Uint8Array | undefined;
-  /** Bote's wire logs in and addresses recipients by identity (Hello, Recipient field); the raw wire by index. */
+  hello(identity: Identity | undefined): Uint8Array | string | undefined;
+  /** Bote's wire logs in and addresses recipients by identity (Hello, Recipient field); the others by index. */
   readonly needsIdentities: boolean;
+  /** One send of `payload` (already stamped); the message id is Bote's alone. */
   encodeSend(
     requestId: number,
     recipient: number,
@@ -76,43 +88,48 @@ export interface ClientWire {
     messageIds: Buffer,
     idOffset: number,
     payload: Buffer,
-  ): EncodedSend;
-  decode(frame: Buffer, handler: ServerFrameHandler): void;
-  encodeAck(entryIds: readonly number[], from: number, to: number): Buffer;
+  ): Buffer | string;
+  /** A frame that follows every send (XMPP's ack request), if any. */
+  readonly afterSend?: string;
+  decode(frame: Buffer, handler: WireHandler): void;
+  encodeAck(entryIds: readonly number[], from: number, to: number): Buffer | string;
   readonly maxAcksPerFrame: number;
   /** Whether a delivered payload (frame[start..end]) is intact: `bytes` long once the wire's padding is off. */
   payloadIntact(frame: Buffer, start: number, end: number, bytes: number): boolean;
 }
 
-export const WIRES: Record<WireName, ClientWire> = {
-  bote: {
-    url: (wsUrl) => wsUrl,
-    hello: (identity) =>
-      encodeClientFrame({
-        case: "hello",
-        value: { $typeName: "bote.v1.Hello", protocolVersion: PROTOCOL_VERSION, sessionToken: identity!.token },
-      }),
-    needsIdentities: true,
-    encodeSend: (requestId, _recipient, field, ids, idOffset, payload) =>
-      encodeSend(requestId, ids, idOffset, field!, payload),
-    decode: decodeServerFrameFast,
-    encodeAck,
-    maxAcksPerFrame: MAX_ACKS_PER_FRAME,
-    payloadIntact: (frame, start, end, bytes) =>
-      end - start === paddedLength(bytes) && unpadPayload(frame.subarray(start, end))?.length === bytes,
-  },
-  raw: {
-    url: rawUrl,
-    hello: () => undefined,
-    needsIdentities: false,
-    encodeSend: (requestId, recipient, _field, _ids, _idOffset, payload) =>
-      encodeRawSend(requestId, recipient, payload),
-    decode: decodeRawServerFrame,
-    encodeAck: encodeRawAck,
-    maxAcksPerFrame: 65_536,
-    payloadIntact: (_frame, start, end, bytes) => end - start === bytes,
-  },
+const BOTE_WIRE: ClientWire = {
+  url: (wsUrl) => wsUrl,
+  hello: (identity) =>
+    encodeClientFrame({
+      case: "hello",
+      value: { $typeName: "bote.v1.Hello", protocolVersion: PROTOCOL_VERSION, sessionToken: identity!.token },
+    }),
+  needsIdentities: true,
+  encodeSend: (requestId, _recipient, field, ids, idOffset, payload) =>
+    encodeSend(requestId, ids, idOffset, field!, payload).frame,
+  decode: decodeServerFrameFast,
+  encodeAck,
+  maxAcksPerFrame: MAX_ACKS_PER_FRAME,
+  payloadIntact: (frame, start, end, bytes) =>
+    end - start === paddedLength(bytes) && unpadPayload(frame.subarray(start, end))?.length === bytes,
 };
+
+const RAW_WIRE: ClientWire = {
+  url: rawUrl,
+  hello: () => undefined,
+  needsIdentities: false,
+  encodeSend: (requestId, recipient, _field, _ids, _idOffset, payload) => encodeRawSend(requestId, recipient, payload),
+  decode: decodeRawServerFrame,
+  encodeAck: encodeRawAck,
+  maxAcksPerFrame: 65_536,
+  payloadIntact: (_frame, start, end, bytes) => end - start === bytes,
+};
+
+/** The wire of client `index`: Bote's and the raw one are stateless, XMPP's keeps its stream's counters. */
+export function wireFor(name: WireName, index: number): ClientWire {
+  return name === "bote" ? BOTE_WIRE : name === "raw" ? RAW_WIRE : new XmppWire(index);
+}
 
 /** What a client tells the generator about, besides the phase's counters. */
 export interface ClientObserver {
@@ -120,7 +137,7 @@ export interface ClientObserver {
   onClientClosed(): void;
 }
 
-export class Client implements ServerFrameHandler {
+export class Client implements WireHandler {
   private ws: WebSocket | undefined;
   inFlight = 0;
   /** Sends without a result this client keeps in flight at most during the phase. */
@@ -156,7 +173,7 @@ export class Client implements ServerFrameHandler {
           reject(e);
         },
       };
-      const ws = new WebSocket(this.wire.url(this.wsUrl, this.index), {
+      const ws = new WebSocket(this.wire.url(this.wsUrl, this.index), this.wire.protocol, {
         perMessageDeflate: false,
         maxPayload: MAX_FRAME_BYTES,
         skipUTF8Validation: true,
@@ -187,6 +204,19 @@ export class Client implements ServerFrameHandler {
     });
   }
 
+  sendFrame(frame: Uint8Array | string): void {
+    this.ws!.send(frame);
+  }
+
+  onReady(): void {
+    this.settle(undefined);
+  }
+
+  fault(text: string): void {
+    this.gen.fault(`client ${this.index}: ${text}`);
+    this.settle(new Error(`client ${this.index}: ${text}`));
+  }
+
   /** Settles open(): with an error, or successfully when `error` is undefined. */
   private settle(error: Error | undefined): void {
     const ready = this.ready;
@@ -210,20 +240,14 @@ export class Client implements ServerFrameHandler {
   ): void {
     const phase = this.phase!;
     this.requestId = (this.requestId + 1) >>> 0;
-    const { frame, payloadOffset } = this.wire.encodeSend(
-      this.requestId,
-      recipient,
-      recipientField,
-      messageIds,
-      idOffset,
-      payload,
-    );
+    // The generator's one payload buffer is stamped for this send; every wire copies it into the frame.
     const now = performance.now();
-    frame.writeDoubleLE(now, payloadOffset);
-    frame.writeUInt32LE(this.index, payloadOffset + 8);
-    frame.writeUInt32LE(recipient, payloadOffset + 12);
-    frame.writeUInt32LE(phase.tag, payloadOffset + 16);
-    this.ws!.send(frame);
+    payload.writeDoubleLE(now, 0);
+    payload.writeUInt32LE(this.index, 8);
+    payload.writeUInt32LE(recipient, 12);
+    payload.writeUInt32LE(phase.tag, 16);
+    this.ws!.send(this.wire.encodeSend(this.requestId, recipient, recipientField, messageIds, idOffset, payload));
+    if (this.wire.afterSend !== undefined) this.ws!.send(this.wire.afterSend);
     this.inFlight++;
     phase.sentTotal++;
     if (now >= phase.warmupEnd && now < phase.windowEnd) phase.sentWindow++;

@@ -1,7 +1,7 @@
 /** The commands the orchestrator (main.ts) gives the load generator (loadgen.ts) over Node's IPC channel. */
 
-/** How the load clients speak: Bote's protocol, or the baselines' raw frames (rawwire.ts). */
-export type WireName = "bote" | "raw";
+/** How the load clients speak: Bote's protocol, the baselines' raw frames (rawwire.ts), or XMPP (xmppwire.ts). */
+export type WireName = "bote" | "raw" | "xmpp";
 
 export type Command =
   /**

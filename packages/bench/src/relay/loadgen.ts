@@ -14,10 +14,10 @@ import { randomBytes, randomFillSync } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { ID_BYTES, missingCase } from "@bote/protocol";
 import { createIdentities } from "./accounts.js";
-import { Client, Phase, STAMP_BYTES, WIRES, openAll, type ClientObserver, type ClientWire } from "./client.js";
+import { Client, Phase, STAMP_BYTES, openAll, wireFor, type ClientObserver } from "./client.js";
 import { encodeRecipientField, selfCheck } from "./wire.js";
 import { cpuSecondsOf, latencyOf, machineBusySeconds, ownCpuSeconds } from "./stats.js";
-import type { Command, Identity, LoadResult, LoadSpec, Reply, Request } from "./ipc.js";
+import type { Command, Identity, LoadResult, LoadSpec, Reply, Request, WireName } from "./ipc.js";
 
 const TICK_MS = 2;
 
@@ -25,7 +25,7 @@ class LoadGenerator implements ClientObserver {
   private identities: Identity[] = [];
   private readonly identitySets = new Map<string, Identity[]>();
   private clients: Client[] = [];
-  private wire: ClientWire = WIRES.bote;
+  private wire: WireName = "bote";
   private idle: Client[] = [];
   private phaseTag = 1;
   private faults: string[] = [];
@@ -57,7 +57,7 @@ class LoadGenerator implements ClientObserver {
       case "connect": {
         const started = performance.now();
         this.useSet(command.set);
-        this.wire = WIRES[command.wire ?? "bote"];
+        this.wire = command.wire ?? "bote";
         this.clients = this.makeClients(command.wsUrls ?? [command.wsUrl], command.count, this.wire);
         await openAll(this.clients, command.concurrency);
         return { seconds: (performance.now() - started) / 1000 };
@@ -71,7 +71,7 @@ class LoadGenerator implements ClientObserver {
       case "idleOpen": {
         const started = performance.now();
         this.useSet(command.set);
-        this.idle = this.makeClients([command.wsUrl], command.count, WIRES.bote);
+        this.idle = this.makeClients([command.wsUrl], command.count, "bote");
         await openAll(this.idle, command.concurrency);
         return { opened: this.idle.filter((c) => !c.closed).length, seconds: (performance.now() - started) / 1000 };
       }
@@ -93,12 +93,12 @@ class LoadGenerator implements ClientObserver {
     this.identities = set;
   }
 
-  private makeClients(wsUrls: readonly string[], count: number, wire: ClientWire): Client[] {
-    if (wire.needsIdentities && count > this.identities.length)
+  private makeClients(wsUrls: readonly string[], count: number, wire: WireName): Client[] {
+    if (wire === "bote" && count > this.identities.length)
       throw new Error(`only ${this.identities.length} identities for ${count}`);
     return Array.from(
       { length: count },
-      (_, i) => new Client(i, wsUrls[i % wsUrls.length]!, this.identities[i], this, wire),
+      (_, i) => new Client(i, wsUrls[i % wsUrls.length]!, this.identities[i], this, wireFor(wire, i)),
     );
   }
 
@@ -111,10 +111,10 @@ class LoadGenerator implements ClientObserver {
     const windowOf = (i: number) =>
       spec.inFlight === undefined ? spec.window : Math.floor(spec.inFlight / n) + (i < spec.inFlight % n ? 1 : 0);
     clients.forEach((c, i) => c.setPhase(phase, windowOf(i)));
-    const wire = this.wire;
-    const recipientFields = wire.needsIdentities
-      ? clients.map((_, i) => encodeRecipientField(this.identities[i]!.mailboxId, this.identities[i]!.capability))
-      : [];
+    const recipientFields =
+      this.wire === "bote"
+        ? clients.map((_, i) => encodeRecipientField(this.identities[i]!.mailboxId, this.identities[i]!.capability))
+        : [];
     const payload = randomBytes(spec.payloadBytes);
     if (spec.payloadBytes < STAMP_BYTES) throw new Error(`payload must be at least ${STAMP_BYTES} bytes`);
     // Message ids are random, as a real client's are; drawn from a pool refilled in bulk.

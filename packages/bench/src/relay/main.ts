@@ -24,6 +24,7 @@ import { parseOptions, UsageError, type Options, type SystemName } from "./optio
 import { collectGarbage } from "./inspector.js";
 import { Generator, killAll, rssKb, startBaseline, startServer, stop, type RelayProcess } from "./processes.js";
 import { withTimeout } from "./time.js";
+import { Ejabberd, stopAllEjabberd } from "./ejabberd.js";
 import { summariseProfile } from "./profile.js";
 import { BUSY_WARNING_CORES, describe, machine, mb, ratios, report, type IdleResult, type Run } from "./report.js";
 import { machineBusySeconds } from "./stats.js";
@@ -53,21 +54,34 @@ function load(): string {
     .join(" ");
 }
 
-/** A system under test: how to start a fresh process of it and how the clients speak to it. */
+/** A running system under test: the process whose CPU is measured, where clients connect, how it ends. */
+interface Target {
+  pid: number;
+  wsUrl: string;
+  stop(): Promise<void>;
+}
+
+/** A system under test: how to start it for a round and how the clients speak to it. */
 interface System {
   name: SystemName;
   label: string;
   wire: WireName;
   /** The generator's identity set, for systems that log in. */
   set?: string;
-  start(): Promise<RelayProcess>;
+  start(): Promise<Target>;
+}
+
+/** A child process as a target: started fresh for every round, stopped after it. */
+async function childTarget(started: Promise<RelayProcess>): Promise<Target> {
+  const relay = await started;
+  return { pid: relay.child.pid!, wsUrl: relay.wsUrl, stop: () => stop(relay.child) };
 }
 
 async function measure(gen: Generator, o: Options, system: System, round: number): Promise<Run> {
   const loadBefore = load();
   log(`${system.label}, round ${round} (load before: ${loadBefore}):`);
   const relay = await system.start();
-  const pid = relay.child.pid!;
+  const pid = relay.pid;
   try {
     const connect = await gen.request<{ seconds: number }>(
       {
@@ -96,7 +110,7 @@ async function measure(gen: Generator, o: Options, system: System, round: number
     await gen.request({ op: "disconnect" }, 30_000);
     return { system: system.name, round, loadBefore, throughput, latency };
   } finally {
-    await stop(relay.child);
+    await relay.stop();
   }
 }
 
@@ -171,7 +185,7 @@ async function prepareBote(gen: Generator, o: Options, profileDir: string | unde
     label: `bote serve (SQLite synchronous=${o.sqliteSync})`,
     wire: "bote",
     set: "bote",
-    start: () => startServer(dataDir, o.sqliteSync, { profileDir }),
+    start: () => childTarget(startServer(dataDir, o.sqliteSync, { profileDir })),
   };
   return { system, dataDir, setupSeconds: setup.seconds };
 }
@@ -200,14 +214,27 @@ async function main(): Promise<number> {
   await withTimeout(gen.ready, 30_000, "load generator start");
   const systems: System[] = [];
   let bote: Awaited<ReturnType<typeof prepareBote>> | undefined;
+  let ejabberd: Ejabberd | undefined;
   for (const name of o.systems) {
     if (name === "bote") {
       bote = await prepareBote(gen, o, serverProfileDir);
       systems.push(bote.system);
+    } else if (name === "ejabberd") {
+      log(`ejabberd: starting it from a temporary config, registering ${o.clients} accounts`);
+      const e = (ejabberd = await Ejabberd.start());
+      await e.register(o.clients, o.setupConcurrency);
+      // One node for all rounds: its accounts live in it.
+      const target: Target = { pid: e.pid, wsUrl: e.wsUrl, stop: () => Promise.resolve() };
+      systems.push({
+        name,
+        label: "ejabberd (XMPP over WebSocket)",
+        wire: "xmpp",
+        start: () => Promise.resolve(target),
+      });
     } else {
       const label = name === "ceiling" ? "ceiling (bare ws, raw frames)" : "minimal durable relay (ws + SQLite FULL)";
       const args = name === "durable" ? () => [tempDir("bote-bench-durable-")] : () => [];
-      systems.push({ name, label, wire: "raw", start: () => startBaseline(name, args()) });
+      systems.push({ name, label, wire: "raw", start: () => childTarget(startBaseline(name, args())) });
     }
   }
   const runs: Run[] = [];
@@ -225,6 +252,7 @@ async function main(): Promise<number> {
     idle = await measureIdle(gen, o, server, "bote");
     await stop(server.child);
   }
+  ejabberd?.stop();
   await stop(gen.child);
 
   const m = machine();
@@ -256,6 +284,7 @@ async function main(): Promise<number> {
     ) + "\n",
   );
   console.log(`\nresult: ${file}`);
+  if (ratio.ejabberd !== undefined) console.log(`relay/ejabberd throughput ratio: ${ratio.ejabberd.median.toFixed(2)}`);
   if (ratio.ceiling !== undefined) console.log(`relay/ceiling throughput ratio: ${ratio.ceiling.median.toFixed(2)}`);
   if (ratio.durable !== undefined) console.log(`relay/minimal-durable ratio: ${ratio.durable.median.toFixed(2)}`);
   return 0;
@@ -277,11 +306,13 @@ const tempDirs = new Set<string>();
 
 process.on("exit", () => {
   killAll();
+  stopAllEjabberd();
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     killAll();
+    stopAllEjabberd();
     process.exit(130);
   });
 }

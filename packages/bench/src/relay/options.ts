@@ -4,7 +4,9 @@ import { repoRoot } from "./paths.js";
 
 /** The systems one run compares, in this order within a round. */
 export const SYSTEMS = ["ceiling", "durable", "bote"] as const;
-export type SystemName = (typeof SYSTEMS)[number];
+/** Peers measured only when asked for (`--peer`), since they must be installed. */
+export const PEERS = ["ejabberd"] as const;
+export type SystemName = (typeof SYSTEMS)[number] | (typeof PEERS)[number];
 
 export interface Options {
   clients: number;
@@ -33,6 +35,8 @@ Systems, each under the same load in its own process (all by default):
   bote      bote serve with SQLite in a fresh directory
 Options:
   --systems LIST         comma-separated subset of ceiling,durable,bote (all)
+  --peer ejabberd        also Debian's ejabberd (apt install ejabberd), started from a config in a
+                         temporary directory; XMPP over WebSocket with stream-management acks
   --rounds N             rounds; each runs every system once, interleaved (1)
   --clients N            WebSocket clients under load (1000)
   --in-flight N          sends without result in the closed loop, over all clients (2000)
@@ -114,7 +118,11 @@ export function parseOptions(argv: string[]): Options {
       const unknown = names.filter((n) => !(SYSTEMS as readonly string[]).includes(n));
       if (unknown.length > 0 || names.length === 0)
         throw new UsageError(`--systems takes a list of ${SYSTEMS.join(", ")}, not ${unknown.join(", ")}`);
-      o.systems = SYSTEMS.filter((n) => names.includes(n));
+      o.systems = [...SYSTEMS.filter((n) => names.includes(n)), ...o.systems.filter((n) => n === "ejabberd")];
+    } else if (arg === "--peer") {
+      const v = take();
+      if (v !== "ejabberd") throw new UsageError(`--peer must be ejabberd, not ${v}`);
+      if (!o.systems.includes(v)) o.systems.push(v);
     } else if (arg === "--latency-rates") {
       const text = take();
       const rates = text.split(",").map(Number);

@@ -32,13 +32,13 @@ export function rawUrl(wsUrl: string, index: number): string {
   return `${wsUrl}?c=${index}`;
 }
 
-export function encodeRawSend(requestId: number, recipient: number, payload: Uint8Array) {
+export function encodeRawSend(requestId: number, recipient: number, payload: Uint8Array): Buffer {
   const frame = Buffer.allocUnsafe(SEND_HEADER_BYTES + payload.length);
   frame[0] = SEND;
   frame.writeUInt32LE(requestId, 1);
   frame.writeUInt32LE(recipient, 5);
   frame.set(payload, SEND_HEADER_BYTES);
-  return { frame, payloadOffset: SEND_HEADER_BYTES };
+  return frame;
 }
 
 export function encodeRawAck(entryIds: readonly number[], from = 0, to = entryIds.length): Buffer {

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism, cpus, freemem, release, totalmem } from "node:os";
 import type { LoadResult } from "./ipc.js";
-import { SYSTEMS, type Options, type SystemName } from "./options.js";
+import { PEERS, SYSTEMS, type Options, type SystemName } from "./options.js";
 
 export interface IdleResult {
   connections: number;
@@ -48,7 +48,7 @@ export function cpuMicrosPerMessage(r: LoadResult): number {
 }
 
 /** Bote's throughput over each baseline's, per round (the systems of a round ran back to back). */
-export function ratios(runs: Run[]): { ceiling?: Spread; durable?: Spread } {
+export function ratios(runs: Run[]): { ceiling?: Spread; durable?: Spread; ejabberd?: Spread } {
   const of = (baseline: SystemName) => {
     const values: number[] = [];
     for (const b of runs.filter((r) => r.system === "bote")) {
@@ -57,8 +57,8 @@ export function ratios(runs: Run[]): { ceiling?: Spread; durable?: Spread } {
     }
     return values.length === 0 ? undefined : spread(values);
   };
-  const [ceiling, durable] = [of("ceiling"), of("durable")];
-  return { ...(ceiling && { ceiling }), ...(durable && { durable }) };
+  const [ceiling, durable, ejabberd] = [of("ceiling"), of("durable"), of("ejabberd")];
+  return { ...(ceiling && { ceiling }), ...(durable && { durable }), ...(ejabberd && { ejabberd }) };
 }
 
 export function describe(r: LoadResult): string {
@@ -108,10 +108,11 @@ const COLUMNS: Record<SystemName, string> = {
   ceiling: "ceiling (ws, raw)",
   durable: "minimal durable",
   bote: "bote serve",
+  ejabberd: "ejabberd",
 };
 
 export function report(o: Options, runs: Run[], idle: IdleResult | undefined): string {
-  const systems = SYSTEMS.filter((s) => runs.some((r) => r.system === s));
+  const systems = [...SYSTEMS, ...PEERS].filter((s) => runs.some((r) => r.system === s));
   const n = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "–");
   const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "–");
   const several = o.rounds > 1;
@@ -178,6 +179,7 @@ export function report(o: Options, runs: Run[], idle: IdleResult | undefined): s
     "\n" +
     ratioLine("ceiling", ratio.ceiling) +
     ratioLine("minimal durable", ratio.durable) +
+    ratioLine("ejabberd", ratio.ejabberd) +
     (idle === undefined
       ? ""
       : `\n\nbote serve, ${n(idle.connections)} idle authenticated connections: RSS ${mb(idle.rssBeforeKb)} → ` +
