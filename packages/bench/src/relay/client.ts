@@ -76,6 +76,8 @@ export interface ClientWire {
   url(wsUrl: string, index: number): string;
   /** The WebSocket subprotocol, if the system asks for one. */
   readonly protocol?: string;
+  /** Where a multi-step login is, for an error message. */
+  state?(): string;
   /** The first frame once the socket is open; undefined when the URL says who the client is. */
   hello(identity: Identity | undefined): Uint8Array | string | undefined;
   /** Bote's wire logs in and addresses recipients by identity (Hello, Recipient field); the others by index. */
@@ -160,7 +162,12 @@ export class Client implements WireHandler {
   open(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => this.settle(new Error(`client ${this.index}: no HelloOk within ${CONNECT_TIMEOUT_MS} ms`)),
+        () =>
+          this.settle(
+            new Error(
+              `client ${this.index}: not logged in within ${CONNECT_TIMEOUT_MS} ms (socket state ${this.ws?.readyState})${this.wire.state?.() ?? ""}`,
+            ),
+          ),
         CONNECT_TIMEOUT_MS,
       );
       this.ready = {

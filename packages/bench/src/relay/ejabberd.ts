@@ -38,6 +38,7 @@ auth_password_format: plain
 listen:
   - port: ${port}
     ip: "127.0.0.1"
+    backlog: 1024
     module: ejabberd_http
     request_handlers:
       /ws: ejabberd_http_ws
@@ -69,13 +70,32 @@ function freePort(): Promise<number> {
   });
 }
 
-/** uid and gid of the install user, from /etc/passwd. */
-function installUser(): { uid: number; gid: number } | undefined {
+interface Owner {
+  uid: number;
+  gid: number;
+  home: string;
+}
+
+/** uid, gid and home of the install user, from /etc/passwd. */
+function installUser(): Owner | undefined {
   const line = readFileSync("/etc/passwd", "utf8")
     .split("\n")
     .find((l) => l.startsWith(`${INSTALL_USER}:`));
-  const [, , uid, gid] = line?.split(":") ?? [];
-  return uid === undefined ? undefined : { uid: Number(uid), gid: Number(gid) };
+  const [, , uid, gid, , home] = line?.split(":") ?? [];
+  return uid === undefined ? undefined : { uid: Number(uid), gid: Number(gid), home: home ?? "/" };
+}
+
+/**
+ * Runs ejabberdctl as the install user directly. Started by root, ejabberdctl
+ * would switch user with `su`, whose PAM limits cut the node to 1,024 file
+ * descriptors: too few for 1,000 clients. Our own limit is inherited instead.
+ */
+function runCtl(args: string[], command: string, owner: Owner | undefined) {
+  const asOwner =
+    owner !== undefined && process.getuid?.() === 0
+      ? { uid: owner.uid, gid: owner.gid, env: { ...process.env, HOME: owner.home, USER: INSTALL_USER } }
+      : {};
+  return spawnSync(EJABBERDCTL, [...args, command], { encoding: "utf8", timeout: 60_000, ...asOwner });
 }
 
 export class Ejabberd {
@@ -84,6 +104,7 @@ export class Ejabberd {
   private constructor(
     private readonly dir: string,
     private readonly args: string[],
+    private readonly owner: Owner | undefined,
     readonly pid: number,
     readonly port: number,
   ) {}
@@ -113,7 +134,7 @@ export class Ejabberd {
       for (const path of ["", "spool", "logs", "ejabberd.yml", "ejabberdctl.cfg", "inetrc"])
         if (existsSync(join(dir, path))) chownSync(join(dir, path), owner.uid, owner.gid);
     const args = ["--config-dir", dir, "--spool", join(dir, "spool"), "--logs", join(dir, "logs")];
-    const ctl = (command: string) => spawnSync(EJABBERDCTL, [...args, command], { encoding: "utf8", timeout: 60_000 });
+    const ctl = (command: string) => runCtl(args, command, owner);
     const started = ctl("start");
     const ready = started.status === 0 ? ctl("started") : started;
     const pidFile = join(dir, "ejabberd.pid");
@@ -122,7 +143,7 @@ export class Ejabberd {
       rmSync(dir, { recursive: true, force: true });
       throw new Error(`ejabberd did not start: ${ready.stdout}${ready.stderr}${log.slice(-2000)}`);
     }
-    const ejabberd = new Ejabberd(dir, args, Number(readFileSync(pidFile, "utf8").trim()), port);
+    const ejabberd = new Ejabberd(dir, args, owner, Number(readFileSync(pidFile, "utf8").trim()), port);
     running.add(ejabberd);
     return ejabberd;
   }
@@ -148,8 +169,8 @@ export class Ejabberd {
     if (this.stopped) return;
     this.stopped = true;
     running.delete(this);
-    spawnSync(EJABBERDCTL, [...this.args, "stop"], { timeout: 30_000 });
-    spawnSync(EJABBERDCTL, [...this.args, "stopped"], { timeout: 30_000 });
+    runCtl(this.args, "stop", this.owner);
+    runCtl(this.args, "stopped", this.owner);
     try {
       // Only if the pid is still our node, not a process that reused it.
       if (readFileSync(`/proc/${this.pid}/cmdline`, "utf8").includes(`bench${process.pid}@`))

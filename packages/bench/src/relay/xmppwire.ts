@@ -37,11 +37,17 @@ export class XmppWire implements ClientWire {
   private received = 0;
   /** Our stanzas the server has acknowledged so far (its h). */
   private handled = 0;
+  /** The start of the last frame of the login, for an error message. */
+  private last = "";
 
   constructor(private readonly index: number) {}
 
   url(wsUrl: string): string {
     return wsUrl;
+  }
+
+  state(): string {
+    return ` (XMPP login at ${this.step}, last received: ${this.last || "nothing"})`;
   }
 
   hello(): string {
@@ -79,6 +85,7 @@ export class XmppWire implements ClientWire {
       if (text.startsWith("<r ")) return handler.sendFrame(`<a xmlns="${SM}" h="${this.received}"/>`);
       return handler.fault(`unexpected: ${text.slice(0, 200)}`);
     }
+    this.last = text.slice(0, 300);
     if (text.startsWith("<open")) return;
     if (this.step === "features" && text.includes("<mechanisms")) {
       this.step = "auth";
