@@ -33,7 +33,7 @@ it("the fast frame codec agrees with @bote/protocol's", () => {
   selfCheck();
 });
 
-it("bench:relay runs the whole pipeline and ends with the ratio lines", { timeout: 60_000 }, async () => {
+it("bench:relay runs the whole pipeline and ends with the ratio lines", { timeout: 90_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), "bote-bench-test-"));
   try {
     const stdout = await new Promise<string>((resolve, reject) => {
@@ -41,11 +41,12 @@ it("bench:relay runs the whole pipeline and ends with the ratio lines", { timeou
         process.execPath,
         [
           main,
-          ...["--clients", "20", "--in-flight", "40", "--latency-rates", "200,400", "--seconds", "0.5"],
-          ...["--warmup", "0.25", "--rounds", "2", "--idle", "50", "--settle", "0.2", "--drain", "5"],
+          ...["--clients", "20", "--in-flight", "40", "--latency-rates", "200,400", "--seconds", "0.4"],
+          ...["--warmup", "0.2", "--rounds", "2", "--idle", "30", "--settle", "0.2", "--drain", "5"],
           ...["--sqlite-sync", "normal", "--out-dir", out],
         ],
-        { timeout: 55_000 },
+        // It takes 20-50 s (the latter on a machine shared with other work); the margin is for the latter.
+        { timeout: 85_000 },
         (error, stdout, stderr) => {
           if (error) reject(new Error(`${error.message}\n${stdout}\n${stderr}`));
           else resolve(stdout);
@@ -79,7 +80,7 @@ it("bench:relay runs the whole pipeline and ends with the ratio lines", { timeou
     }
     assert.ok(result.ratios.ceiling.median > 0);
     assert.ok(result.ratios.durable.median > 0);
-    assert.equal(result.bote.idle?.connections, 50);
+    assert.equal(result.bote.idle?.connections, 30);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
