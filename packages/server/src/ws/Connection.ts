@@ -222,7 +222,7 @@ export class Connection {
       case "entry":
         return this.onWake(event.entry);
       case "wake":
-        return this.onRemoteWake(event.seq);
+        return this.onRemoteWake(event.seq, event.entry);
       case "keyPackagesLow":
         return this.sendFrame({
           case: "keyPackagesLow",
@@ -287,16 +287,24 @@ export class Connection {
    */
   private onWake(entry: QueuedEntry): void {
     if (this.state !== "open" || entry.seq <= this.cursor) return;
-    if (this.behind || this.pumping || entry.seq !== this.cursor + 1 || this.inFlight.size >= this.deps.pushWindow) {
-      return this.readSoon();
-    }
+    if (!this.pushesLive(entry.seq)) return this.readSoon();
     this.push(entry);
   }
 
-  /** An entry stored by another node: only its seq came, so it is read from the store. */
-  private onRemoteWake(seq: number): void {
+  private pushesLive(seq: number): boolean {
+    return !this.behind && !this.pumping && seq === this.cursor + 1 && this.inFlight.size < this.deps.pushWindow;
+  }
+
+  /**
+   * An entry stored by another node: under the same rule as a local one,
+   * pushed when it came whole (sealed) and is next; otherwise read from the store.
+   */
+  private onRemoteWake(seq: number, entry: SealedEntry | undefined): void {
     if (this.state !== "open" || seq <= this.cursor) return;
-    this.readSoon();
+    if (entry === undefined || !this.pushesLive(seq)) return this.readSoon();
+    const payload = this.deps.atRest.openEntry(entry.mailboxId, entry.sealed);
+    if (payload === undefined) return this.readSoon();
+    this.push({ entryId: entry.entryId, mailboxId: entry.mailboxId, seq, payload });
   }
 
   /**
