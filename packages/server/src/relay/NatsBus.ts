@@ -142,16 +142,7 @@ export class NatsBus implements Bus {
   }
 
   private addToBatch(event: Extract<BusEvent, { kind: "entry" }>): void {
-    const { mailboxId, seq, entryId } = event.entry;
-    const carried = event.sealed.length <= CARRIED_ENTRY_MAX_BYTES ? event.sealed : undefined;
-    const record = Buffer.allocUnsafe(ENTRY_HEAD_BYTES + mailboxId.length + (carried?.length ?? 0));
-    record[0] = mailboxId.length;
-    record.set(mailboxId, 1);
-    let at = 1 + mailboxId.length;
-    at = record.writeDoubleBE(seq, at);
-    at = record.writeDoubleBE(entryId, at);
-    at = record.writeUInt32BE(carried?.length ?? 0, at);
-    if (carried !== undefined) record.set(carried, at);
+    const record = encodeBatchEntry(event.entry, event.sealed);
     this.batch.push(record);
     this.batchBytes += record.length;
     if (this.batchBytes >= BATCH_MAX_BYTES) return this.sendBatch();
@@ -248,6 +239,28 @@ export class NatsBus implements Bus {
     if (this.nc.isClosed()) return;
     await this.nc.drain();
   }
+}
+
+/**
+ * One entry of a batch: mailbox id length and id, seq, entry id, then the
+ * length of the carried bytes and those bytes (length 0: read from the store).
+ * A batch is the sending node's id followed by its entries.
+ */
+export function encodeBatchEntry(
+  entry: { mailboxId: Uint8Array; seq: number; entryId: number },
+  sealed: Uint8Array,
+): Buffer {
+  const carried = sealed.length <= CARRIED_ENTRY_MAX_BYTES ? sealed : undefined;
+  const { mailboxId } = entry;
+  const record = Buffer.allocUnsafe(ENTRY_HEAD_BYTES + mailboxId.length + (carried?.length ?? 0));
+  record[0] = mailboxId.length;
+  record.set(mailboxId, 1);
+  let at = 1 + mailboxId.length;
+  at = record.writeDoubleBE(entry.seq, at);
+  at = record.writeDoubleBE(entry.entryId, at);
+  at = record.writeUInt32BE(carried?.length ?? 0, at);
+  if (carried !== undefined) record.set(carried, at);
+  return record;
 }
 
 /** Where the next entry of a batch lies, or undefined if the bytes do not hold a whole one. */
