@@ -36,6 +36,8 @@ export class BoteNode {
     readonly dataDir: string,
     readonly port: number,
     private readonly backing: Backing,
+    /** The `bote` entry point: another build's to compare against (`--baseline`). */
+    private readonly bin = BOTE_BIN,
   ) {}
 
   get url(): string {
@@ -62,7 +64,7 @@ export class BoteNode {
   /** Starts the process; resolves once it says where it listens. */
   async start(): Promise<void> {
     if (this.running) throw new Error(`${this.name} is already running`);
-    if (!existsSync(BOTE_BIN)) throw new Error(`${BOTE_BIN} is missing; run tsc -b`);
+    if (!existsSync(this.bin)) throw new Error(`${this.bin} is missing; run tsc -b`);
     const b = this.backing;
     const storage =
       b.kind === "sqlite"
@@ -78,7 +80,7 @@ export class BoteNode {
       spawn(
         process.execPath,
         [
-          BOTE_BIN,
+          this.bin,
           ...["serve", "--host", "127.0.0.1", "--port", String(this.port), "--data", this.dataDir],
           ...["--public-url", this.url, "--log-level", "warn", "--org-name", "Bench", ...storage],
           // Every client of a test or benchmark comes from 127.0.0.1.

@@ -1,7 +1,7 @@
 /** The cluster benchmark's figures: median and spread over the rounds, and each setup's ratio to SQLite. */
 import type { LoadResult } from "../relay/ipc.js";
 
-export type SetupName = "sqlite" | "postgres" | "cluster";
+export type SetupName = "sqlite" | "postgres" | "cluster" | "baseline";
 
 export interface RoundResult {
   throughput: LoadResult;
