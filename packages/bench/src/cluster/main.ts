@@ -157,14 +157,19 @@ async function runSetup(gen: Generator, o: Options, setup: Setup): Promise<Round
   // CPU of the first node only: on the two-node setup the other one is busy alike.
   const pid = setup.nodes[0]!.pid!;
   const loadTimeout = (o.warmup + o.seconds + o.drain) * 1000 + 60_000;
+  const before = await Promise.all(setup.nodes.map((n) => n.usage()));
   const throughput = await gen.request<LoadResult>({ op: "load", load: loadSpec(o, o.rate, pid) }, loadTimeout);
+  const after = await Promise.all(setup.nodes.map((n) => n.usage()));
+  const delivered = after.reduce((sum, a, i) => sum + a.delivered - before[i]!.delivered, 0);
+  const cpuMicrosPerEntry = after.map((a, i) => ((a.cpuSeconds - before[i]!.cpuSeconds) / delivered) * 1e6);
   log(`    ${setup.name} throughput: ${describe(throughput)}`);
+  log(`      node CPU per delivered entry: ${cpuMicrosPerEntry.map((c) => `${c.toFixed(0)} µs`).join(" + ")}`);
   await sleep(500);
   const latency = await gen.request<LoadResult>({ op: "load", load: loadSpec(o, o.latencyRate, pid) }, loadTimeout);
   log(`    ${setup.name} latency:    ${describe(latency)}`);
   await gen.request({ op: "disconnect" }, 30_000);
   await sleep(500);
-  return { throughput, latency };
+  return { throughput, latency, cpuMicrosPerEntry };
 }
 
 async function main(): Promise<number> {

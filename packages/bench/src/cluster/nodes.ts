@@ -86,6 +86,8 @@ export class BoteNode {
           // Every client of a test or benchmark comes from 127.0.0.1.
           ...["--public-rate-limit", "1000000", "--max-sockets-per-address", "1000000"],
           ...["--max-sockets-awaiting-hello", "1000000"],
+          // For the CPU each node spends per delivered entry (bench:cluster).
+          "--metrics",
         ],
         { env, stdio: ["ignore", "ignore", "pipe"] },
       ),
@@ -106,6 +108,13 @@ export class BoteNode {
       60_000,
       `${this.name} start`,
     );
+  }
+
+  /** The node's CPU seconds and delivered entries so far, from its /metrics. */
+  async usage(): Promise<{ cpuSeconds: number; delivered: number }> {
+    const text = await (await fetch(`${this.url}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+]+)$`, "m").exec(text)?.[1] ?? NaN);
+    return { cpuSeconds: value("process_cpu_seconds_total"), delivered: value("bote_deliveries_total") };
   }
 
   /** `kill -9`: no drain, no clean close of sockets or database. */
