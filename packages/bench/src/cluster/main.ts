@@ -162,8 +162,12 @@ async function runSetup(gen: Generator, o: Options, setup: Setup): Promise<Round
   const after = await Promise.all(setup.nodes.map((n) => n.usage()));
   const delivered = after.reduce((sum, a, i) => sum + a.delivered - before[i]!.delivered, 0);
   const cpuMicrosPerEntry = after.map((a, i) => ((a.cpuSeconds - before[i]!.cpuSeconds) / delivered) * 1e6);
+  const commits = after.reduce((sum, a, i) => sum + a.commits - before[i]!.commits, 0);
   log(`    ${setup.name} throughput: ${describe(throughput)}`);
-  log(`      node CPU per delivered entry: ${cpuMicrosPerEntry.map((c) => `${c.toFixed(0)} µs`).join(" + ")}`);
+  log(
+    `      node CPU per delivered entry: ${cpuMicrosPerEntry.map((c) => `${c.toFixed(0)} µs`).join(" + ")}; ` +
+      `${(delivered / commits).toFixed(1)} entries per batch commit`,
+  );
   await sleep(500);
   const latency = await gen.request<LoadResult>({ op: "load", load: loadSpec(o, o.latencyRate, pid) }, loadTimeout);
   log(`    ${setup.name} latency:    ${describe(latency)}`);

@@ -110,11 +110,15 @@ export class BoteNode {
     );
   }
 
-  /** The node's CPU seconds and delivered entries so far, from its /metrics. */
-  async usage(): Promise<{ cpuSeconds: number; delivered: number }> {
+  /** The node's CPU seconds, delivered entries and batch commits so far, from its /metrics. */
+  async usage(): Promise<{ cpuSeconds: number; delivered: number; commits: number }> {
     const text = await (await fetch(`${this.url}/metrics`)).text();
     const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+]+)$`, "m").exec(text)?.[1] ?? NaN);
-    return { cpuSeconds: value("process_cpu_seconds_total"), delivered: value("bote_deliveries_total") };
+    return {
+      cpuSeconds: value("process_cpu_seconds_total"),
+      delivered: value("bote_deliveries_total"),
+      commits: value("bote_batch_commit_seconds_count"),
+    };
   }
 
   /** `kill -9`: no drain, no clean close of sockets or database. */
