@@ -287,24 +287,22 @@ export class Connection {
    */
   private onWake(entry: QueuedEntry): void {
     if (this.state !== "open" || entry.seq <= this.cursor) return;
-    if (!this.pushesLive(entry.seq)) return this.readSoon();
+    if (this.behind || this.pumping || entry.seq !== this.cursor + 1 || this.inFlight.size >= this.deps.pushWindow) {
+      return this.readSoon();
+    }
     this.push(entry);
   }
 
-  private pushesLive(seq: number): boolean {
-    return !this.behind && !this.pumping && seq === this.cursor + 1 && this.inFlight.size < this.deps.pushWindow;
-  }
-
   /**
-   * An entry stored by another node: under the same rule as a local one,
-   * pushed when it came whole (sealed) and is next; otherwise read from the store.
+   * An entry stored by another node. One that came whole (sealed) and is
+   * next on the seq line goes the way of a local entry; any other is read from the store.
    */
   private onRemoteWake(seq: number, entry: SealedEntry | undefined): void {
     if (this.state !== "open" || seq <= this.cursor) return;
-    if (entry === undefined || !this.pushesLive(seq)) return this.readSoon();
+    if (entry === undefined || seq !== this.cursor + 1) return this.readSoon();
     const payload = this.deps.atRest.openEntry(entry.mailboxId, entry.sealed);
     if (payload === undefined) return this.readSoon();
-    this.push({ entryId: entry.entryId, mailboxId: entry.mailboxId, seq, payload });
+    this.onWake({ entryId: entry.entryId, mailboxId: entry.mailboxId, seq, payload });
   }
 
   /**
