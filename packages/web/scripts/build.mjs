@@ -51,6 +51,19 @@ cpSync(join(root, "src/app/index.html"), join(out, "index.html"));
 cpSync(join(root, "src/customer/customer.html"), join(out, "customer.html"));
 if (existsSync(join(root, "public"))) cpSync(join(root, "public"), out, { recursive: true });
 
+const workerScript = {
+  outdir: out,
+  bundle: true,
+  format: "iife",
+  target: ["chrome111", "firefox115", "safari16"],
+  minify: production,
+  logLevel: "warning",
+};
+// The push script is loaded by the service worker (importScripts, once, at its
+// install) and kept by the browser with it: not a shell file, but part of the build id.
+const PUSH_SCRIPT = "sw-push.js";
+await build({ ...workerScript, entryPoints: { "sw-push": join(root, "src/push/swPush.ts") }, sourcemap: "linked" });
+
 // The service worker caches exactly the app shell of this build; a new build gets a new cache.
 function listFiles(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -58,27 +71,21 @@ function listFiles(dir) {
     return statSync(path).isDirectory() ? listFiles(path) : [path];
   });
 }
-const shell = listFiles(out).filter((path) => !path.endsWith(".map") && !path.endsWith(".LEGAL.txt"));
+const built = listFiles(out).filter((path) => !path.endsWith(".map") && !path.endsWith(".LEGAL.txt"));
 const hash = createHash("sha256");
-for (const path of shell.sort()) hash.update(relative(out, path)).update(readFileSync(path));
+for (const path of built.sort()) hash.update(relative(out, path)).update(readFileSync(path));
+const shell = built.filter((path) => relative(out, path) !== PUSH_SCRIPT);
 const shellFiles = ["/", ...shell.map((path) => `/${relative(out, path).split("\\").join("/")}`)];
 
-if (existsSync(join(root, "src/sw.ts"))) {
-  await build({
-    entryPoints: { sw: join(root, "src/sw.ts") },
-    outdir: out,
-    bundle: true,
-    format: "iife",
-    target: ["chrome111", "firefox115", "safari16"],
-    minify: production,
-    define: {
-      BOTE_SHELL_FILES: JSON.stringify(shellFiles),
-      BOTE_BUILD_ID: JSON.stringify(hash.digest("hex").slice(0, 16)),
-    },
-    metafile: true,
-    logLevel: "warning",
-  });
-}
+await build({
+  ...workerScript,
+  entryPoints: { sw: join(root, "src/sw.ts") },
+  define: {
+    BOTE_SHELL_FILES: JSON.stringify(shellFiles),
+    BOTE_BUILD_ID: JSON.stringify(hash.digest("hex").slice(0, 16)),
+    BOTE_PUSH_SCRIPT: JSON.stringify(`/${PUSH_SCRIPT}`),
+  },
+});
 writeFileSync(join(out, "build.json"), `${JSON.stringify({ files: shellFiles }, null, 2)}\n`);
 console.log(`web app built: ${relative(process.cwd(), out) || out} (${shellFiles.length} shell files)`);
 for (const [page, html] of [
