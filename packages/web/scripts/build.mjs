@@ -87,6 +87,10 @@ await build({
   },
 });
 writeFileSync(join(out, "build.json"), `${JSON.stringify({ files: shellFiles }, null, 2)}\n`);
+// The server sends a file's .gz twin to browsers that accept gzip (it compresses nothing itself).
+for (const path of listFiles(out).filter((p) => /\.(html|js|css|json|webmanifest|svg)$/.test(p))) {
+  writeFileSync(`${path}.gz`, gzipSync(readFileSync(path), { level: 9 }));
+}
 console.log(`web app built: ${relative(process.cwd(), out) || out} (${shellFiles.length} shell files)`);
 for (const [page, html] of [
   ["app", "index.html"],
