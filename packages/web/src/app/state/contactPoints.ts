@@ -6,7 +6,8 @@
  */
 import { signal } from "@preact/signals";
 import { loadQrCode } from "./qrCode.js";
-import { contactPointUrl, type ContactPointInput } from "@bote/client";
+import { contactPointUrl } from "@bote/client/light";
+import type { ContactPointInput } from "@bote/client";
 import { encodeBase64url, type ContactPoint } from "@bote/protocol";
 import { t } from "../i18n/i18n.js";
 import { runAction } from "./actions.js";

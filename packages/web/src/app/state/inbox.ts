@@ -6,7 +6,8 @@
  */
 import { signal } from "@preact/signals";
 import type { MessageRecord } from "@bote/core";
-import { readContent, type BoteClient, type InquiryNote, type InquiryStatus, type InquirySummary } from "@bote/client";
+import { readContent } from "@bote/client/light";
+import type { BoteClient, InquiryNote, InquiryStatus, InquirySummary } from "@bote/client";
 import { encodeBase64url, type Attachment, type ContactPoint } from "@bote/protocol";
 import { formatDateTime, t } from "../i18n/i18n.js";
 import type { ExportedPhoto, InquiryExport } from "../inbox/exportInquiry.js";

@@ -6,22 +6,10 @@
  */
 import { watchInbox } from "./inbox.js";
 import { batch, effect, signal, computed } from "@preact/signals";
-import {
-  BoteClient,
-  ClientError,
-  joinWithInvitation,
-  linkThisDevice,
-  timerEvent,
-  type ConnectionState,
-  type Transport,
-} from "@bote/client";
-import {
-  ClientStoreError,
-  type BoteCiphersuiteName,
-  type ContactRecord,
-  type ConversationRecord,
-  type MessageRecord,
-} from "@bote/core";
+import { ClientError, timerEvent } from "@bote/client/light";
+import type { ConnectionState, Transport, BoteClient } from "@bote/client";
+import { ClientStoreError } from "@bote/core/light";
+import type { BoteCiphersuiteName, ContactRecord, ConversationRecord, MessageRecord } from "@bote/core";
 import type { Role } from "@bote/protocol";
 import { IndexedDbClientStore } from "../../store/IndexedDbClientStore.js";
 import { browserTransport } from "../../platform/browserTransport.js";
@@ -225,7 +213,21 @@ async function openDevice(): Promise<void> {
   }
   // A service worker woken by a push may be working on the store: it finishes first.
   await waitForServiceWorker();
+  const { BoteClient } = await loadSdk();
   await attach(await BoteClient.open({ store, transport, wipe: wipeBrowser }));
+}
+
+/**
+ * The SDK with MLS and its crypto: an import() that starts as soon as this
+ * module runs, so the first screen draws without waiting for it and a chat
+ * list waits no longer than it waits for the store. The screens themselves
+ * import only `@bote/client/light` and `@bote/core/light`.
+ */
+const sdk = import("./sdk.js");
+// Whoever needs the SDK awaits it and sees a failure; the welcome screen never does.
+void sdk.catch(() => undefined);
+function loadSdk(): Promise<typeof import("./sdk.js")> {
+  return sdk;
 }
 
 /** Whether the server still accepts this invitation link, asked before the join screen asks anything. */
@@ -257,6 +259,7 @@ export async function join(
   // Checked again right before the redeem, which spends the invitation: the server might have moved.
   if (!(await arriveAtPublicUrl())) return;
   store ??= await IndexedDbClientStore.open();
+  const { joinWithInvitation } = await loadSdk();
   const joined = await joinWithInvitation({
     store,
     transport,
@@ -281,6 +284,7 @@ export async function linkDevice(options: {
   signal: { readonly aborted: boolean };
 }): Promise<void> {
   store ??= await IndexedDbClientStore.open();
+  const { linkThisDevice } = await loadSdk();
   const linked = await linkThisDevice({ store, transport, serverUrl: location.origin, wipe: wipeBrowser, ...options });
   await attach(linked);
 }

@@ -4,8 +4,8 @@
  * certificate where there is one.
  */
 import { loadQrCode } from "./qrCode.js";
-import { computeSafetyNumber, verificationQrPayload } from "@bote/core";
-import { bytesFrom } from "@bote/client";
+import { computeSafetyNumber, verificationQrPayload } from "@bote/core/light";
+import { bytesFrom } from "@bote/client/light";
 import { t } from "../i18n/i18n.js";
 import { runAction } from "./actions.js";
 import { contacts, dismissContactNotice, refreshContacts, requireClient, showToast } from "./session.js";
