@@ -218,15 +218,18 @@ async function openDevice(): Promise<void> {
 }
 
 /**
- * The SDK with MLS and its crypto: an import() that starts as soon as this
- * module runs, so the first screen draws without waiting for it and a chat
- * list waits no longer than it waits for the store. The screens themselves
- * import only `@bote/client/light` and `@bote/core/light`.
+ * The SDK with MLS and its crypto, loaded once: when a device opens, or once
+ * the join screen has the server's word on its link. Not earlier: on a slow
+ * network its bytes would compete with the first screen's. The screens
+ * themselves import only `@bote/client/light` and `@bote/core/light`.
  */
-const sdk = import("./sdk.js");
-// Whoever needs the SDK awaits it and sees a failure; the welcome screen never does.
-void sdk.catch(() => undefined);
+let sdk: Promise<typeof import("./sdk.js")> | undefined;
 function loadSdk(): Promise<typeof import("./sdk.js")> {
+  // A failed load (offline before the worker holds the chunks) is tried again next time.
+  sdk ??= import("./sdk.js").catch((err: unknown) => {
+    sdk = undefined;
+    throw err;
+  });
   return sdk;
 }
 
@@ -238,6 +241,9 @@ export function checkJoinLink(link: string): Promise<InvitationVerdict> {
   if (checked?.link !== link) {
     const verdict = askServer(link, transport);
     checked = { link, verdict };
+    // The join needs the SDK: fetched while the person reads the screen (a failure shows when they join).
+    const prefetch = () => void loadSdk().catch(() => undefined);
+    void verdict.then(prefetch, prefetch);
     // "unknown" (the server could not be asked) is asked again next time.
     void verdict.then(
       (v) => v === "unknown" && checked?.verdict === verdict && (checked = undefined),
