@@ -12,6 +12,7 @@ import {
   type ContactPoint,
 } from "@bote/protocol";
 import { ClientError } from "./clientError.js";
+import { contactPointUrl } from "./contactPointUrl.js";
 import type { ClientContext } from "./context.js";
 import { b64, randomId } from "./ids.js";
 import { currentOrganisationKey } from "./invitations.js";
@@ -42,11 +43,6 @@ export interface ContactPointInfo {
   /** `<server>/k/<slug>`: what the QR code encodes. */
   readonly url: string;
   readonly contactPoint: ContactPoint;
-}
-
-/** The public page of a contact point on this server. */
-export function contactPointUrl(serverUrl: string, slug: string): string {
-  return new URL(`k/${slug}`, serverUrl.endsWith("/") ? serverUrl : `${serverUrl}/`).toString();
 }
 
 /**

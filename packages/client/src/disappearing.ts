@@ -20,9 +20,6 @@ import { readContent } from "./records.js";
  */
 export const MAX_CLOCK_LEAD_MS = 5 * 60_000;
 
-/** The choices the apps offer, in seconds: off, an hour, a day, a week, four weeks. */
-export const DISAPPEARING_CHOICES: readonly number[] = [0, 3_600, 86_400, 604_800, 2_419_200];
-
 /** The longest the sweep waits between runs when nothing is due sooner. */
 const MAX_SWEEP_WAIT_MS = 3_600_000;
 

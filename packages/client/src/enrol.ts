@@ -18,7 +18,6 @@ import {
 } from "@bote/core";
 import { isCanonicalDisplayName, type AccountCertificate } from "@bote/protocol";
 import { BoteClient, type OpenOptions } from "./BoteClient.js";
-import type { Transport } from "./ports.js";
 import { ClientError } from "./clientError.js";
 import { b64, randomId } from "./ids.js";
 import { bytesFrom, ServerApi } from "./ServerApi.js";
@@ -35,30 +34,6 @@ export interface JoinOptions extends OpenOptions {
    * post-quantum protection); everyone else gets it from their link.
    */
   readonly ciphersuite?: BoteCiphersuiteName;
-}
-
-/**
- * Whether an invitation link can still be used, asked before its person is
- * asked for anything and before any key is made. Resolves if a join could
- * succeed now; otherwise throws the ClientError a join would:
- * invitation_link_invalid (garbled), invitation_invalid (expired by its
- * certificate, or unknown, expired or revoked on the server),
- * invitation_used, or offline. Only the token goes to the server, never
- * the invitation key.
- */
-export async function checkInvitation(options: {
-  readonly transport: Transport;
-  readonly invitationLink: string;
-  readonly now?: () => number;
-}): Promise<void> {
-  const link = parseInvitationLink(options.invitationLink);
-  if (!link.ok) throw new ClientError("invitation_link_invalid", link.error.field);
-  const invitation = link.value.invitation;
-  if (invitation !== undefined && isInvitationExpired(invitation.certificate, new Date((options.now ?? Date.now)()))) {
-    throw new ClientError("invitation_invalid", "the invitation has expired");
-  }
-  const answer = await new ServerApi(options.transport.http, link.value.serverUrl).checkInvitation(link.value.token);
-  if (answer.state !== "open") throw new ClientError("server_unexpected", "invitation check");
 }
 
 /**

@@ -28,7 +28,8 @@ import type { ClientContext } from "./context.js";
 import { createConversationWith } from "./conversations.js";
 import { b64 } from "./ids.js";
 import { sendContent } from "./outgoing.js";
-import { conversationRecord, eventMessage, isChatLine, readContent } from "./records.js";
+import { conversationRecord } from "./conversationRecord.js";
+import { eventMessage, isChatLine, readContent } from "./records.js";
 
 export type InquiryStatus = "new" | "in_progress" | "quote_sent" | "done";
 

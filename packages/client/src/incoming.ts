@@ -25,8 +25,8 @@ import type { ClientContext } from "./context.js";
 import type { DropReason } from "./events.js";
 import { withTimer } from "./disappearing.js";
 import { b64 } from "./ids.js";
+import { conversationRecord } from "./conversationRecord.js";
 import {
-  conversationRecord,
   deletedRecord,
   editedBody,
   eventMessage,

@@ -4,14 +4,16 @@ export { BoteClient, socketUrl, type OpenOptions } from "./BoteClient.js";
 export type { DirectoryEntry } from "./directory.js";
 export type { InvitationRequest, MadeInvitation } from "./invitations.js";
 // parseStaffCsv is the subpath @bote/client/staffCsv: only the screens that read a CSV load papaparse.
-export { effectivePolicy, formatSize, type EffectivePolicy } from "./policy.js";
+export { effectivePolicy, type EffectivePolicy } from "./policy.js";
+export { formatSize } from "./formatSize.js";
 export type { SetupInput } from "./organisationSetup.js";
 export type { FormerMember } from "./privacy.js";
-export { checkInvitation, joinWithInvitation, type JoinOptions } from "./enrol.js";
+export { joinWithInvitation, type JoinOptions } from "./enrol.js";
+export { checkInvitation } from "./invitationCheck.js";
 export { sendInquiry, openInquiry, type GuestOptions, type InquiryInput, type SentInquiry } from "./guest.js";
 export { parseReturnLink, returnLinkStore, type ReturnLink } from "./returnLink.js";
+export { contactPointUrl } from "./contactPointUrl.js";
 export {
-  contactPointUrl,
   parseContactPointUrl,
   readContactPoint,
   type ContactPointInfo,
@@ -20,7 +22,8 @@ export {
 export type { InquiryChange, InquiryNote, InquiryStatus, InquirySummary } from "./inbox.js";
 export { foldUpdates, type InquiryState, type StaffUpdate } from "./inbox.js";
 export { isPastRetention } from "./inquiryRetention.js";
-export { DISAPPEARING_CHOICES, MAX_CLOCK_LEAD_MS, expiresAt, type Expired } from "./disappearing.js";
+export { MAX_CLOCK_LEAD_MS, expiresAt, type Expired } from "./disappearing.js";
+export { DISAPPEARING_CHOICES } from "./disappearingChoices.js";
 export { linkThisDevice, parseDeviceLink, type DeviceLinkOffer, type LinkDeviceOptions } from "./deviceLinking.js";
 export { ClientError, clientErrorRegistry, type ClientErrorCode } from "./clientError.js";
 export { bytesFrom } from "./ServerApi.js";

@@ -32,15 +32,8 @@ import { noteCredentials } from "./contacts.js";
 import type { ClientContext } from "./context.js";
 import { b64, randomId } from "./ids.js";
 import { bytesFrom } from "./ServerApi.js";
-import {
-  conversationRecord,
-  eventMessage,
-  isChatLine,
-  isStored,
-  readContent,
-  winsTimer,
-  type ConversationEvent,
-} from "./records.js";
+import { conversationRecord } from "./conversationRecord.js";
+import { eventMessage, isChatLine, isStored, readContent, winsTimer, type ConversationEvent } from "./records.js";
 import { Serial } from "./serial.js";
 import { applyWaiting, chatHasWaiting, drainAgain, isWaitingLine } from "./waitingLines.js";
 import { checkExternalChat } from "./policy.js";

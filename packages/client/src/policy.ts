@@ -4,6 +4,7 @@
 import { createPolicyStatement, DEFAULT_CIPHERSUITE, POST_QUANTUM_CIPHERSUITE } from "@bote/core";
 import { DEFAULT_POLICY_RULES, encodeBase64url, policyRulesFault, type PolicyRules } from "@bote/protocol";
 import { ClientError } from "./clientError.js";
+import { formatSize } from "./formatSize.js";
 import type { ClientContext } from "./context.js";
 import { currentOrganisationKey } from "./invitations.js";
 import { publishStatements } from "./organisation.js";
@@ -93,18 +94,6 @@ export function checkExternalChat(ctx: ClientContext, conversation: { readonly k
   if (conversation.kind === "inquiry" && !currentPolicy(ctx).externalChats) {
     throw new ClientError("external_chats_off", "the organisation's policy allows no chats with people outside it");
   }
-}
-
-/** "25 MB", "1,5 GB": decimal units, as people and the CLI's --max-attachment write them. */
-export function formatSize(bytes: number, language: "de" | "en"): string {
-  const units: [number, string][] = [
-    [1e9, "GB"],
-    [1e6, "MB"],
-    [1e3, "kB"],
-  ];
-  const [size, unit] = units.find(([u]) => bytes >= u) ?? [1, "B"];
-  const value = Math.round((bytes / size) * 10) / 10;
-  return `${language === "de" ? String(value).replace(".", ",") : String(value)} ${unit}`;
 }
 
 /** Refuses a file over the policy's largest attachment before a byte of it is read or uploaded. */

@@ -1,38 +1,15 @@
 /**
- * The HTTP control plane: request schemas (the parse gate every body passes)
- * and response shapes. Binary values travel as unpadded base64url strings.
+ * The HTTP control plane: response shapes and the limits and bytes both
+ * sides share. The request schemas are in apiSchemas.ts. Binary values
+ * travel as unpadded base64url strings.
  */
-import { z } from "zod";
-import { decodeBase64url } from "./base64url.js";
 import type { Language } from "./errors.js";
-import { isCanonicalDisplayName } from "./statements/statements.js";
-import { ID_BYTES, MAX_KEY_PACKAGE_BYTES, MAX_KEY_PACKAGES_PER_UPLOAD } from "./limits.js";
 
-/** base64url text that must decode to between min and max bytes. */
-export function base64urlBytes(min: number, max = min) {
-  return z
-    .string()
-    .max(Math.ceil((max * 4) / 3) + 2)
-    .transform((text, ctx) => {
-      const bytes = decodeBase64url(text);
-      if (bytes === undefined || bytes.length < min || bytes.length > max) {
-        ctx.addIssue({
-          code: "custom",
-          message: min === max ? `expected ${min} bytes as base64url` : `expected ${min}–${max} bytes as base64url`,
-        });
-        return z.NEVER;
-      }
-      return bytes;
-    });
-}
-
-const id = base64urlBytes(ID_BYTES);
-export const roleSchema = z.enum(["admin", "member"]);
-export type Role = z.infer<typeof roleSchema>;
+export const ROLES = ["admin", "member"] as const;
+export type Role = (typeof ROLES)[number];
 
 /** Largest encoded account or device certificate (a provisional one carries its invitation). */
 export const MAX_CERTIFICATE_BYTES = 2048;
-const certificate = base64urlBytes(1, MAX_CERTIFICATE_BYTES);
 /**
  * Largest encoded organisation statement: a contact point with 50 staff and
  * three texts of 8 KiB each is about 26 KiB. The request body limit (4 MiB)
@@ -40,77 +17,8 @@ const certificate = base64urlBytes(1, MAX_CERTIFICATE_BYTES);
  */
 export const MAX_STATEMENT_BYTES = 32 * 1024;
 
-export const redeemInvitationRequest = z.strictObject({
-  token: z.string().min(16).max(128),
-  /** The account id the invitation names; the first admin's device picks its own. */
-  accountId: id,
-  /** Ed25519 public key of the new device (its login and MLS signature key), 32 bytes. */
-  publicKey: base64urlBytes(32),
-  /** encodeAccountCertificate: provisional (by the invitation key), or org-signed by the first admin. */
-  accountCertificate: certificate,
-  /** encodeDeviceCertificate: the account key certifies the device key. */
-  deviceCertificate: certificate,
-  /** Only when redeeming the first admin invitation: the organisation key the new device made. */
-  organisationKey: base64urlBytes(32).optional(),
-});
-
-/** Whether an invitation can still be redeemed, asked before the joining device makes any key. */
-export const checkInvitationRequest = z.strictObject({ token: z.string().min(16).max(128) });
-
-export const loginChallengeRequest = z.strictObject({ deviceId: id });
-
-export const loginRequest = z.strictObject({
-  deviceId: id,
-  challenge: base64urlBytes(32),
-  /** Ed25519 signature over loginSignedBytes(deviceId, challenge). */
-  signature: base64urlBytes(64),
-});
-
-/** An invitation is made by an admin device: the org-signed certificate names account, name, role and expiry. */
-export const createInvitationRequest = z.strictObject({
-  /** encodeInvitationCertificate, at most 30 days from now, by the organisation's current key. */
-  certificate,
-});
-
 /** Most invitations one batch (a CSV file) may make; a bigger staff is invited in several files. */
 export const MAX_INVITATION_BATCH = 500;
-
-/**
- * A batch of invitations, all made or none: each an invitation certificate
- * and, optionally, the directory entry (encodeDirectoryEntry) for the same account.
- */
-export const createInvitationBatchRequest = z.strictObject({
-  invitations: z
-    .array(
-      z.strictObject({
-        certificate,
-        directoryEntry: base64urlBytes(1, MAX_CERTIFICATE_BYTES).optional(),
-      }),
-    )
-    .min(1)
-    .max(MAX_INVITATION_BATCH),
-});
-
-/** Org-signed statements for the organisation's log (encodeOrganisationStatement each), applied in order. */
-export const postStatementsRequest = z.strictObject({
-  statements: z.array(base64urlBytes(1, MAX_STATEMENT_BYTES)).min(1).max(1000),
-});
-
-export const uploadKeyPackagesRequest = z.strictObject({
-  oneTime: z.array(base64urlBytes(1, MAX_KEY_PACKAGE_BYTES)).max(MAX_KEY_PACKAGES_PER_UPLOAD).default([]),
-  lastResort: base64urlBytes(1, MAX_KEY_PACKAGE_BYTES).optional(),
-});
-
-export const accountIdParam = z.strictObject({ accountId: id });
-export const blobIdParam = z.strictObject({ blobId: base64urlBytes(32) });
-
-export type RedeemInvitationRequest = z.infer<typeof redeemInvitationRequest>;
-export type CheckInvitationRequest = z.infer<typeof checkInvitationRequest>;
-export type LoginRequest = z.infer<typeof loginRequest>;
-export type CreateInvitationRequest = z.infer<typeof createInvitationRequest>;
-export type CreateInvitationBatchRequest = z.infer<typeof createInvitationBatchRequest>;
-export type UploadKeyPackagesRequest = z.infer<typeof uploadKeyPackagesRequest>;
-export type PostStatementsRequest = z.infer<typeof postStatementsRequest>;
 
 /** The exact bytes a device signs to log in; the domain label keeps the signature from meaning anything else. */
 export function loginSignedBytes(deviceId: Uint8Array, challenge: Uint8Array): Uint8Array {
@@ -136,13 +44,6 @@ export interface OrganisationInfo {
 
 /** The languages of Bote's texts; the organisation's default is one of them. */
 export const LANGUAGES = ["de", "en"] as const satisfies readonly Language[];
-
-/** What the setup wizard sets (POST /v1/organisation/settings, admins only). */
-export const organisationSettingsRequest = z.strictObject({
-  name: z.string().max(256).refine(isCanonicalDisplayName, "not a canonical name"),
-  language: z.enum(LANGUAGES),
-});
-export type OrganisationSettingsRequest = z.infer<typeof organisationSettingsRequest>;
 
 export interface OrganisationSettings extends OrganisationInfo {
   language: Language;
@@ -336,46 +237,6 @@ export function deviceLinkCommitmentInput(ephemeralKey: Uint8Array): Uint8Array 
   out.set(ephemeralKey, label.length);
   return out;
 }
-
-/** Device A, logged in: opens a link with the commitment to its ephemeral key. */
-export const createDeviceLinkRequest = z.strictObject({ commitment: base64urlBytes(32) });
-
-/**
- * Device B, not logged in: takes the link with the code and sends its device
- * key. No ephemeral key yet: B sends that only once it holds A's commitment.
- */
-export const claimDeviceLinkRequest = z.strictObject({
-  /** As typed: dashes, spaces and look-alikes are normalised before hashing. */
-  code: z.string().min(DEVICE_LINK_CODE_LENGTH).max(32),
-  publicKey: base64urlBytes(32),
-});
-
-/** Device B, after the claim answered with A's commitment: sends its ephemeral key. */
-export const keyDeviceLinkRequest = z.strictObject({
-  linkId: id,
-  claimToken: base64urlBytes(32),
-  ephemeralKey: base64urlBytes(32),
-});
-
-export const revealDeviceLinkRequest = z.strictObject({ ephemeralKey: base64urlBytes(32) });
-
-export const completeDeviceLinkRequest = z.strictObject({
-  /** encodeDeviceCertificate: the account key certifies the claimed device key. */
-  deviceCertificate: certificate,
-  /** Opaque to the server: the profile package A encrypted for B. */
-  sealed: base64urlBytes(1, MAX_DEVICE_LINK_SEALED_BYTES),
-});
-
-export const deviceLinkStatusRequest = z.strictObject({ linkId: id, claimToken: base64urlBytes(32) });
-
-export const deviceLinkIdParam = z.strictObject({ linkId: id });
-
-export type CreateDeviceLinkRequest = z.infer<typeof createDeviceLinkRequest>;
-export type ClaimDeviceLinkRequest = z.infer<typeof claimDeviceLinkRequest>;
-export type KeyDeviceLinkRequest = z.infer<typeof keyDeviceLinkRequest>;
-export type RevealDeviceLinkRequest = z.infer<typeof revealDeviceLinkRequest>;
-export type CompleteDeviceLinkRequest = z.infer<typeof completeDeviceLinkRequest>;
-export type DeviceLinkStatusRequest = z.infer<typeof deviceLinkStatusRequest>;
 
 export type DeviceLinkState = "waiting" | "claimed" | "keyed" | "revealed" | "completed";
 

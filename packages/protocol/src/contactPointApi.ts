@@ -3,37 +3,13 @@
  * data, the guest account a customer's browser makes, and the key packages
  * of the staff it writes to.
  */
-import { z } from "zod";
-import { base64urlBytes, MAX_CERTIFICATE_BYTES, type FetchKeyPackagesResponse, type MailboxAddress } from "./api.js";
+import type { FetchKeyPackagesResponse, MailboxAddress } from "./api.js";
 import { ID_BYTES } from "./limits.js";
-import { CONTACT_POINT_SLUG } from "./statements/statements.js";
 
 /** Bytes of a proof-of-work challenge: version, expiry, contact point id, bits, MAC. */
 export const PROOF_OF_WORK_CHALLENGE_BYTES = 1 + 8 + ID_BYTES + 1 + 16;
 /** A nonce is up to this many bytes; 8 are plenty. */
 export const MAX_PROOF_OF_WORK_NONCE_BYTES = 32;
-
-export const contactPointSlugParam = z.strictObject({ slug: z.string().max(40).regex(CONTACT_POINT_SLUG) });
-
-export const createGuestRequest = z.strictObject({
-  /** Picked at random by the customer's browser, 16 bytes. */
-  accountId: base64urlBytes(ID_BYTES),
-  /** Ed25519 public key of the guest's one device, 32 bytes. */
-  publicKey: base64urlBytes(32),
-  /** encodeAccountCertificate with issuer guest (checkGuestCertificate), signed by the account key itself. */
-  accountCertificate: base64urlBytes(1, MAX_CERTIFICATE_BYTES),
-  /** encodeDeviceCertificate: the guest's account key certifies publicKey. */
-  deviceCertificate: base64urlBytes(1, MAX_CERTIFICATE_BYTES),
-  /** Required while the contact point page named a proofOfWork. */
-  proof: z
-    .strictObject({
-      challenge: base64urlBytes(PROOF_OF_WORK_CHALLENGE_BYTES),
-      nonce: base64urlBytes(1, MAX_PROOF_OF_WORK_NONCE_BYTES),
-    })
-    .optional(),
-});
-
-export type CreateGuestRequest = z.infer<typeof createGuestRequest>;
 
 /** What the server caps for one guest; the page shows them before the customer attaches anything. */
 export interface GuestLimits {

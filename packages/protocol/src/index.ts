@@ -3,6 +3,7 @@ export * from "./base64url.js";
 export * from "./limits.js";
 export * from "./padding.js";
 export * from "./api.js";
+export * from "./requestSchemas.js";
 export * from "./frames.js";
 export * from "./content.js";
 export * from "./statements/index.js";

@@ -4,14 +4,10 @@
  * GDPR), its erasure (Art. 17), and the documents generated from the
  * running server's configuration.
  */
-import { z } from "zod";
 
 /** The documents a server generates; `info` (Art. 13) is public, the others are for admins. */
 export const PRIVACY_DOCUMENTS = ["info", "record", "toms", "dpia", "processor"] as const;
 export type PrivacyDocument = (typeof PRIVACY_DOCUMENTS)[number];
-
-export const privacyDocumentParam = z.strictObject({ document: z.enum(PRIVACY_DOCUMENTS) });
-export const privacyDocumentQuery = z.strictObject({ lang: z.enum(["de", "en"]).optional() });
 
 /** A table cell as exported: bytes as unpadded base64url, numbers, text and booleans as they are. */
 export type PersonCell = string | number | boolean | null;

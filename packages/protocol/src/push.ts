@@ -4,9 +4,6 @@
  * acknowledges its entries over HTTP. The push itself carries only
  * PUSH_PAYLOAD: "something arrived", never what or from whom.
  */
-import { z } from "zod";
-import { base64urlBytes } from "./api.js";
-import { MAX_ACKS_PER_FRAME } from "./limits.js";
 
 /** The one payload every push carries (encrypted for the subscription all the same). */
 export const PUSH_PAYLOAD = '{"v":1}';
@@ -16,27 +13,6 @@ export const PUSH_TOPIC = "bote";
 export const MAX_PUSH_ENDPOINT_CHARS = 1024;
 /** Entries one GET /v1/entries answers with at most. */
 export const MAX_ENTRIES_PER_FETCH = 256;
-
-export const pushSubscriptionRequest = z.strictObject({
-  endpoint: z.url({ protocol: /^https?$/ }).max(MAX_PUSH_ENDPOINT_CHARS),
-  keys: z.strictObject({
-    /** The browser's P-256 public key, uncompressed (RFC 8291 §3.1). */
-    p256dh: base64urlBytes(65),
-    /** The authentication secret (RFC 8291 §3.2). */
-    auth: base64urlBytes(16),
-  }),
-});
-
-export const fetchEntriesQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(MAX_ENTRIES_PER_FETCH).default(64),
-});
-
-export const ackEntriesRequest = z.strictObject({
-  entryIds: z.array(z.number().int().min(1).max(Number.MAX_SAFE_INTEGER)).min(1).max(MAX_ACKS_PER_FRAME),
-});
-
-export type PushSubscriptionRequest = z.infer<typeof pushSubscriptionRequest>;
-export type AckEntriesRequest = z.infer<typeof ackEntriesRequest>;
 
 export interface PushKeyResponse {
   /** The server's VAPID public key (P-256, uncompressed, 65 bytes): PushManager's applicationServerKey. */

@@ -1,23 +1,32 @@
 /** The built web app at `/`: its files with the right types and headers, nothing outside the web root, the API untouched. */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { request as httpRequest } from "node:http";
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { webPathSegments } from "../src/http/routes/webApp.js";
 import { startTestServer, type TestServer } from "./support/server.js";
 
 const INDEX = "<!doctype html><title>Bote</title>";
 const APP = "console.log('bote');";
 
-/** A GET with the path exactly as written: fetch would normalise `..` away before sending. */
-function rawGet(url: string, path: string): Promise<{ status: number; body: string; type: string | undefined }> {
+/** A GET with the path and headers exactly as written: fetch would normalise `..` away and decompress. */
+function rawGet(
+  url: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; bytes: Buffer; type: string | undefined; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${url}/`, { path }, (res) => {
-      let body = "";
-      res.on("data", (c: Buffer) => (body += c.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, type: res.headers["content-type"] }));
+    const req = httpRequest(`${url}/`, { path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const bytes = Buffer.concat(chunks);
+        const type = res.headers["content-type"];
+        resolve({ status: res.statusCode ?? 0, body: bytes.toString(), bytes, type, headers: res.headers });
+      });
     });
     req.on("error", reject);
     req.end();
@@ -92,6 +101,28 @@ describe("web app", () => {
     await writeFile(join(webRoot, "app.js"), "console.log('neu');");
     assert.equal(await (await fetch(`${server.url}/app.js`)).text(), "console.log('neu');");
     await writeFile(join(webRoot, "app.js"), APP);
+  });
+
+  it("sends the build's gzipped twin to a browser that accepts gzip, never a stale one", async () => {
+    const packed = gzipSync(APP);
+    await writeFile(join(webRoot, "app.js.gz"), packed);
+    const gzip = await rawGet(server.url, "/app.js", { "accept-encoding": "br, gzip;q=0.8" });
+    assert.equal(gzip.headers["content-encoding"], "gzip");
+    assert.equal(gzip.headers["content-type"], "text/javascript; charset=utf-8");
+    assert.equal(gzip.headers.vary, "accept-encoding");
+    assert.equal(gunzipSync(gzip.bytes).toString(), APP);
+    for (const accepted of [undefined, "br", "gzip;q=0"]) {
+      const plain = await rawGet(server.url, "/app.js", accepted === undefined ? {} : { "accept-encoding": accepted });
+      assert.equal(plain.headers["content-encoding"], undefined, accepted);
+      assert.equal(plain.body, APP, accepted);
+    }
+    assert.notEqual(gzip.headers.etag, (await rawGet(server.url, "/app.js")).headers.etag);
+    // A rebuilt file whose twin was not rewritten goes out as it is.
+    const older = new Date(Date.now() - 60_000);
+    await utimes(join(webRoot, "app.js.gz"), older, older);
+    assert.equal((await rawGet(server.url, "/app.js", { "accept-encoding": "gzip" })).body, APP);
+    assert.equal((await rawGet(server.url, "/app.js.gz")).status, 404, "a .gz is not a file of its own");
+    await rm(join(webRoot, "app.js.gz"));
   });
 
   it("answers 404 in the error format for traversal, dotfiles, directories, unknown types and missing files", async () => {

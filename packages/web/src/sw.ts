@@ -6,15 +6,25 @@
  * the sealed IndexedDB store, and server answers are not the worker's to
  * keep. A push wakes it to fetch and show what arrived (push/onPush.ts);
  * a click on a notification opens its chat. The build script
- * (scripts/build.mjs) bundles this file on its own and defines the two
+ * (scripts/build.mjs) bundles this file on its own and defines the
  * constants below for the build it belongs to.
+ *
+ * Handling a push needs the whole SDK (MLS, the store); that is the push
+ * script (push/swPush.ts), not this file. A browser starts the worker for
+ * every page load it controls, so this file stays a few kB. A service worker
+ * may not use import(), and importScripts() may load a new script only
+ * while the worker installs: install loads it once, and the browser keeps
+ * it with the worker, so a push can import it again without the network.
  */
-import { onPush, type PushScope } from "./push/onPush.js";
+import type { PushScope } from "./push/onPush.js";
+import type { PushHandler } from "./push/swPush.js";
 
 /** Paths of this build's shell files, "/" first. */
 declare const BOTE_SHELL_FILES: string[];
 /** A hash of the shell files; a new build gets a new cache. */
 declare const BOTE_BUILD_ID: string;
+/** Path of the push script of this build. */
+declare const BOTE_PUSH_SCRIPT: string;
 
 // The DOM lib has no service worker types (they are in the WebWorker lib,
 // which conflicts with DOM); these are the few parts used here.
@@ -42,6 +52,9 @@ interface ServiceWorkerScope {
     openWindow(url: string): Promise<WindowClient | null>;
   };
   skipWaiting(): Promise<void>;
+  importScripts(...urls: string[]): void;
+  /** Set by the push script. */
+  botePush?: PushHandler;
   addEventListener(type: "install" | "activate" | "push", listener: (event: ExtendableEvent) => void): void;
   addEventListener(type: "fetch", listener: (event: FetchEvent) => void): void;
   addEventListener(type: "notificationclick", listener: (event: NotificationEvent) => void): void;
@@ -52,9 +65,18 @@ const CACHE_PREFIX = "bote-shell-";
 const cacheName = `${CACHE_PREFIX}${BOTE_BUILD_ID}`;
 const shellPaths = new Set(BOTE_SHELL_FILES);
 
+/** The push script, evaluated once per start of the worker and only when a push comes. */
+function pushHandler(): PushHandler {
+  if (worker.botePush === undefined) worker.importScripts(BOTE_PUSH_SCRIPT);
+  if (worker.botePush === undefined) throw new Error("bote: the push script set no handler");
+  return worker.botePush;
+}
+
 worker.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
+      // Now or never: after the install, importScripts() finds only the scripts loaded here.
+      pushHandler();
       const cache = await caches.open(cacheName);
       // "reload": the files of this build from the server, not from the HTTP cache.
       await cache.addAll(BOTE_SHELL_FILES.map((path) => new Request(path, { cache: "reload" })));
@@ -85,7 +107,7 @@ worker.addEventListener("fetch", (event) => {
   event.respondWith((async () => (await (await caches.open(cacheName)).match(url.pathname)) ?? fetch(request))());
 });
 
-worker.addEventListener("push", (event) => event.waitUntil(onPush(worker)));
+worker.addEventListener("push", (event) => event.waitUntil(pushHandler()(worker)));
 
 worker.addEventListener("notificationclick", (event) => {
   event.notification.close();

@@ -68,6 +68,10 @@ describe("service worker in Chromium", { ...(skip === undefined ? {} : { skip })
   let shellText = "build one";
   let apiHits = 0;
   let otherHits = 0;
+  let pushScriptHits = 0;
+  const pushScript = (mark: string) =>
+    `self.botePush = async () => { await (await caches.open("push-ran")).put("/pushed", new Response("${mark}")); };`;
+  let pushScriptText = pushScript("installed");
   const shell = ["/", "/page.js", "/shell.txt"];
 
   const buildWorker = async (id: string) => {
@@ -78,7 +82,11 @@ describe("service worker in Chromium", { ...(skip === undefined ? {} : { skip })
       target: "chrome120",
       write: false,
       logLevel: "silent",
-      define: { BOTE_SHELL_FILES: JSON.stringify(shell), BOTE_BUILD_ID: JSON.stringify(id) },
+      define: {
+        BOTE_SHELL_FILES: JSON.stringify(shell),
+        BOTE_BUILD_ID: JSON.stringify(id),
+        BOTE_PUSH_SCRIPT: JSON.stringify("/sw-push.js"),
+      },
     });
     return bundle.outputFiles[0]!.text;
   };
@@ -90,6 +98,12 @@ describe("service worker in Chromium", { ...(skip === undefined ? {} : { skip })
       routes: {
         "/sw.js": (_, response) => {
           response.writeHead(200, { "content-type": "text/javascript", "cache-control": "no-store" }).end(worker);
+        },
+        "/sw-push.js": (_, response) => {
+          pushScriptHits++;
+          response
+            .writeHead(200, { "content-type": "text/javascript", "cache-control": "no-store" })
+            .end(pushScriptText);
         },
         "/shell.txt": (_, response) => {
           response.writeHead(200, { "content-type": "text/plain", "cache-control": "no-store" }).end(shellText);
@@ -145,6 +159,32 @@ describe("service worker in Chromium", { ...(skip === undefined ? {} : { skip })
       "bote-shell-two": [...shell].sort(),
     });
     assert.equal((await browser.page.evaluate(() => boteShell.get("/shell.txt"))).body, "build two");
+  });
+
+  it("a push to a restarted worker runs the push script it loaded at install, not the network's", async () => {
+    const page = browser.page;
+    const hitsAtInstall = pushScriptHits;
+    assert.ok(hitsAtInstall >= 1, "the install loaded the push script");
+    pushScriptText = pushScript("from the network");
+    const cdp = await page.context().newCDPSession(page);
+    const registrationId = new Promise<string>((resolve) => {
+      cdp.on("ServiceWorker.workerRegistrationUpdated", ({ registrations }) => {
+        const live = registrations.find((r) => !r.isDeleted);
+        if (live !== undefined) resolve(live.registrationId);
+      });
+    });
+    await cdp.send("ServiceWorker.enable");
+    await cdp.send("ServiceWorker.stopAllWorkers");
+    const origin = new URL(page.url()).origin;
+    await cdp.send("ServiceWorker.deliverPushMessage", { origin, registrationId: await registrationId, data: "{}" });
+    let pushed: string | undefined;
+    for (let tries = 0; pushed === undefined && tries < 50; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      pushed = await page.evaluate(async () => (await (await caches.open("push-ran")).match("/pushed"))?.text());
+    }
+    assert.equal(pushed, "installed");
+    assert.equal(pushScriptHits, hitsAtInstall);
+    await page.evaluate(() => caches.delete("push-ran"));
   });
 });
 

@@ -13,7 +13,7 @@ import {
   type InvitationCertificate,
 } from "@bote/protocol";
 import { decodeFailure, decodeSuccess, type DecodeResult } from "../decodeResult.js";
-import { POST_QUANTUM_CIPHERSUITE, type BoteCiphersuiteName } from "../mls/ciphersuite.js";
+import { POST_QUANTUM_CIPHERSUITE, type BoteCiphersuiteName } from "../mls/ciphersuiteNames.js";
 import { ED25519_SIGN_KEY_BYTES, publicKeyOf, verifyEd25519 } from "./organisationKey.js";
 
 export interface InvitationSecrets {

@@ -3,4 +3,4 @@
  * client core beside the metadata stripping the CLI uses, so the web app's
  * self-checks and tests and the CLI read photos with one implementation.
  */
-export { jpegHasMetadata } from "@bote/core";
+export { jpegHasMetadata } from "@bote/core/light";

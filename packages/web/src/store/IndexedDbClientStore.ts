@@ -1,16 +1,14 @@
-import {
-  ClientStoreError,
-  validateStoreChanges,
-  type ClientStore,
-  type ContactRecord,
-  type ConversationRecord,
-  type KeyPackageRecord,
-  type MessageRecord,
-  type OutboxRecord,
-  type ProfileRecord,
-  type StoreChanges,
-  type UploadRecord,
-  lastResortsOldestFirst,
+import { ClientStoreError, validateStoreChanges, lastResortsOldestFirst } from "@bote/core/light";
+import type {
+  ClientStore,
+  ContactRecord,
+  ConversationRecord,
+  KeyPackageRecord,
+  MessageRecord,
+  OutboxRecord,
+  ProfileRecord,
+  StoreChanges,
+  UploadRecord,
 } from "@bote/core";
 
 /**

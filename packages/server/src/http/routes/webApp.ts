@@ -3,9 +3,12 @@
  * invitation links point, and at `/link`, where a device link's QR code
  * points; token and code are in the fragment and never reach the server). Files are read at request time; nothing outside the web root,
  * no dotfiles and no directory listing. Not rate-limited: a browser loads
- * several files per visit and none of them touches the store.
+ * several files per visit and none of them touches the store. A file the
+ * build also wrote gzipped (`app.js.gz`, scripts/build.mjs) goes out as that
+ * to a browser that accepts gzip: a phone on a slow network downloads a
+ * third, and the server compresses nothing per request.
  */
-import { open, realpath } from "node:fs/promises";
+import { open, realpath, stat as statOf } from "node:fs/promises";
 import { extname, join, sep } from "node:path";
 import { Readable } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -98,9 +101,10 @@ async function serveFile(
     return sendError(reply, request, "not_found");
   }
   if (!file.startsWith(root + sep)) return sendError(reply, request, "not_found");
+  const gzipped = acceptsGzip(request) ? await gzippedTwin(root, file) : undefined;
   let handle: Awaited<ReturnType<typeof open>>;
   try {
-    handle = await open(file, "r");
+    handle = await open(gzipped ?? file, "r");
   } catch {
     return sendError(reply, request, "not_found");
   }
@@ -111,9 +115,10 @@ async function serveFile(
       await handle.close();
       return sendError(reply, request, "not_found");
     }
-    const etag = `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
+    const etag = `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}${gzipped === undefined ? "" : "-gz"}"`;
     // no-cache: the browser revalidates every time, so a new build (and its service worker) is picked up at once.
-    reply.header("cache-control", "no-cache").header("etag", etag).type(type);
+    reply.header("cache-control", "no-cache").header("etag", etag).header("vary", "accept-encoding").type(type);
+    if (gzipped !== undefined) reply.header("content-encoding", "gzip");
     if (request.headers["if-none-match"] === etag) {
       await handle.close();
       return reply.code(304).send();
@@ -128,5 +133,27 @@ async function serveFile(
   } catch (err) {
     await handle.close().catch(() => undefined);
     throw err;
+  }
+}
+
+function acceptsGzip(request: FastifyRequest): boolean {
+  const accepted = request.headers["accept-encoding"];
+  if (typeof accepted !== "string") return false;
+  return accepted.split(",").some((part) => {
+    const [name, ...params] = part.split(";").map((p) => p.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith("q="));
+    return name === "gzip" && (q === undefined || Number(q.slice(2)) > 0);
+  });
+}
+
+/** `file`.gz when the build wrote it inside the web root and not before `file` (a rebuilt file without its twin is served as it is). */
+async function gzippedTwin(root: string, file: string): Promise<string | undefined> {
+  try {
+    const twin = await realpath(`${file}.gz`);
+    if (!twin.startsWith(root + sep)) return undefined;
+    const [plain, packed] = await Promise.all([statOf(file), statOf(twin)]);
+    return packed.isFile() && packed.mtimeMs >= plain.mtimeMs ? twin : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -6,9 +6,9 @@
  * changed.
  */
 import { signal } from "@preact/signals";
-import QRCode from "qrcode";
+import { loadQrCode } from "./qrCode.js";
 import type { DirectoryEntry } from "@bote/client";
-import { publicKeyOf } from "@bote/core";
+import { publicKeyOf } from "@bote/core/light";
 import { encodeBase64url, equalBytes, type InvitationSummary, type Role } from "@bote/protocol";
 import { t } from "../i18n/i18n.js";
 import { isBusy, runAction } from "./actions.js";
@@ -159,7 +159,7 @@ export function inviteColleague(displayName: string, role: Role): Promise<boolea
     async () => {
       createdInvitation.value = undefined;
       const made = await requireClient().createInvitation(role, name);
-      const qr = await QRCode.toDataURL(made.url, { margin: 1, width: 280, errorCorrectionLevel: "L" });
+      const qr = await (await loadQrCode()).toDataURL(made.url, { margin: 1, width: 280, errorCorrectionLevel: "L" });
       createdInvitation.value = { displayName: name, url: made.url, expiresAt: made.expiresAt, qr };
     },
     () => t("invite.createdFor", { name }),

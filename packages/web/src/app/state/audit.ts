@@ -4,7 +4,8 @@
  * and the same CSV and JSON files `bote admin audit` writes.
  */
 import { computed, signal } from "@preact/signals";
-import { auditCsv, auditJson, type AuditAction, type AuditEntry } from "@bote/core";
+import { auditCsv, auditJson } from "@bote/core/light";
+import type { AuditAction, AuditEntry } from "@bote/core";
 import { t } from "../i18n/i18n.js";
 import { runAction } from "./actions.js";
 import { errorText, requireClient, showToast } from "./session.js";

@@ -5,8 +5,9 @@
  * van, the website or an invoice.
  */
 import { signal } from "@preact/signals";
-import QRCode from "qrcode";
-import { contactPointUrl, type ContactPointInput } from "@bote/client";
+import { loadQrCode } from "./qrCode.js";
+import { contactPointUrl } from "@bote/client/light";
+import type { ContactPointInput } from "@bote/client";
 import { encodeBase64url, type ContactPoint } from "@bote/protocol";
 import { t } from "../i18n/i18n.js";
 import { runAction } from "./actions.js";
@@ -28,6 +29,7 @@ async function viewOf(contactPoint: ContactPoint): Promise<ContactPointView> {
   const url = contactPointUrl(requireClient().profile.serverUrl, contactPoint.slug);
   // "M": a printed code on a van survives some dirt and glare.
   const options = { margin: 2, errorCorrectionLevel: "M" } as const;
+  const QRCode = await loadQrCode();
   const png = await QRCode.toDataURL(url, { ...options, width: 512 });
   const svg = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(await QRCode.toString(url, { ...options, type: "svg" }))}`;
   return { contactPoint, url, png, svg };

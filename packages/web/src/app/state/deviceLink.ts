@@ -7,8 +7,9 @@
  * of the two screens is an action here; each screen reads one signal.
  */
 import { signal } from "@preact/signals";
-import QRCode from "qrcode";
-import { ClientError, type DeviceLinkOffer } from "@bote/client";
+import { loadQrCode } from "./qrCode.js";
+import { ClientError } from "@bote/client/light";
+import type { DeviceLinkOffer } from "@bote/client";
 import { DEVICE_LINK_CODE_ALPHABET, DEVICE_LINK_CODE_LENGTH, normaliseDeviceLinkCode } from "@bote/protocol";
 import { t } from "../i18n/i18n.js";
 import { errorText, linkDevice, phase, requireClient, showToast, type Phase } from "./session.js";
@@ -64,7 +65,7 @@ export async function offerDeviceLink(): Promise<void> {
   try {
     const offer = await requireClient().startDeviceLink();
     run.offer = offer;
-    const qr = await QRCode.toDataURL(offer.url, { margin: 1, width: 280, errorCorrectionLevel: "M" });
+    const qr = await (await loadQrCode()).toDataURL(offer.url, { margin: 1, width: 280, errorCorrectionLevel: "M" });
     if (!current()) return;
     linkOffer.value = { step: "waiting", code: offer.code, url: offer.url, expiresAt: offer.expiresAt, qr };
     const { comparisonCode } = await offer.waitForDevice(run.abort.signal);

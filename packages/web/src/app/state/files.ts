@@ -5,8 +5,9 @@
  * service worker or the browser keeps.
  */
 import { signal } from "@preact/signals";
-import { ClientError, type BoteClient } from "@bote/client";
-import { MEDIA_SIGNATURE_BYTES, sniffImageType } from "@bote/core";
+import { ClientError } from "@bote/client/light";
+import type { BoteClient } from "@bote/client";
+import { MEDIA_SIGNATURE_BYTES, sniffImageType } from "@bote/core/light";
 import { PHOTO_MEDIA_TYPES, type Attachment } from "@bote/protocol";
 import {
   isPhoto,

@@ -6,10 +6,11 @@
  */
 import { signal } from "@preact/signals";
 import type { MessageRecord } from "@bote/core";
-import { readContent, type BoteClient, type InquiryNote, type InquiryStatus, type InquirySummary } from "@bote/client";
+import { readContent } from "@bote/client/light";
+import type { BoteClient, InquiryNote, InquiryStatus, InquirySummary } from "@bote/client";
 import { encodeBase64url, type Attachment, type ContactPoint } from "@bote/protocol";
 import { formatDateTime, t } from "../i18n/i18n.js";
-import { inquiryPdf, inquiryZip, type ExportedPhoto, type InquiryExport } from "../inbox/exportInquiry.js";
+import type { ExportedPhoto, InquiryExport } from "../inbox/exportInquiry.js";
 import { isBusy, runAction } from "./actions.js";
 import { latestOnly } from "./latestOnly.js";
 import { contacts, conversations, requireClient, showToast } from "./session.js";
@@ -277,14 +278,21 @@ function exportName(detail: InquiryDetail, extension: string): string {
   return `anfrage-${day}-${who}.${extension}`;
 }
 
+/** jsPDF and fflate load with the first export: the inbox itself needs neither. */
+function loadExport(): Promise<typeof import("../inbox/exportInquiry.js")> {
+  return import("../inbox/exportInquiry.js");
+}
+
 export function exportPdf(detail: InquiryDetail): Promise<void | undefined> {
   return runAction("inbox", async () => {
+    const { inquiryPdf } = await loadExport();
     offer(inquiryPdf(await exportOf(detail)), "application/pdf", exportName(detail, "pdf"));
   });
 }
 
 export function exportZip(detail: InquiryDetail): Promise<void | undefined> {
   return runAction("inbox", async () => {
+    const { inquiryPdf, inquiryZip } = await loadExport();
     const e = await exportOf(detail);
     offer(inquiryZip(e, inquiryPdf(e), exportName(detail, "pdf")), "application/zip", exportName(detail, "zip"));
     showToast(t("inbox.exported"));

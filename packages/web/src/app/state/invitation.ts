@@ -5,8 +5,9 @@
  * signature and shape are checked here; the server judges the token
  * (askServer), also before anything is typed.
  */
-import { checkInvitation, ClientError, type Transport } from "@bote/client";
-import { isInvitationExpired, parseInvitationLink } from "@bote/core";
+import { checkInvitation, ClientError } from "@bote/client/light";
+import type { Transport } from "@bote/client";
+import { isInvitationExpired, parseInvitationLink } from "@bote/core/light";
 import type { Role } from "@bote/protocol";
 
 export type InvitationPreview =

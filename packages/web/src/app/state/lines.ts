@@ -3,7 +3,8 @@
  * photos with their reactions and replies, photo albums, and event lines.
  * Pure functions of the records, so a reload shows exactly the same chat.
  */
-import { reactionsOf, readContent, timerEvent, type ConversationEvent, type CurrentReaction } from "@bote/client";
+import { reactionsOf, readContent, timerEvent } from "@bote/client/light";
+import type { ConversationEvent, CurrentReaction } from "@bote/client";
 import type { ConversationRecord, MessageRecord } from "@bote/core";
 import { encodeBase64url, type Attachment } from "@bote/protocol";
 

@@ -5,7 +5,8 @@
  * (push/pushSettings.ts). The SDK calls go through the open device.
  */
 import { signal } from "@preact/signals";
-import { ClientError, type BoteClient } from "@bote/client";
+import { ClientError } from "@bote/client/light";
+import type { BoteClient } from "@bote/client";
 import { decodeBase64url, encodeBase64url } from "@bote/protocol";
 import { readPushSettings, writePushSettings, type PushSettings } from "../../push/pushSettings.js";
 import { language } from "../i18n/i18n.js";

@@ -6,22 +6,10 @@
  */
 import { watchInbox } from "./inbox.js";
 import { batch, effect, signal, computed } from "@preact/signals";
-import {
-  BoteClient,
-  ClientError,
-  joinWithInvitation,
-  linkThisDevice,
-  timerEvent,
-  type ConnectionState,
-  type Transport,
-} from "@bote/client";
-import {
-  ClientStoreError,
-  type BoteCiphersuiteName,
-  type ContactRecord,
-  type ConversationRecord,
-  type MessageRecord,
-} from "@bote/core";
+import { ClientError, timerEvent } from "@bote/client/light";
+import type { ConnectionState, Transport, BoteClient } from "@bote/client";
+import { ClientStoreError } from "@bote/core/light";
+import type { BoteCiphersuiteName, ContactRecord, ConversationRecord, MessageRecord } from "@bote/core";
 import type { Role } from "@bote/protocol";
 import { IndexedDbClientStore } from "../../store/IndexedDbClientStore.js";
 import { browserTransport } from "../../platform/browserTransport.js";
@@ -225,7 +213,24 @@ async function openDevice(): Promise<void> {
   }
   // A service worker woken by a push may be working on the store: it finishes first.
   await waitForServiceWorker();
+  const { BoteClient } = await loadSdk();
   await attach(await BoteClient.open({ store, transport, wipe: wipeBrowser }));
+}
+
+/**
+ * The SDK with MLS and its crypto, loaded once: when a device opens, or once
+ * the join screen has the server's word on its link. Not earlier: on a slow
+ * network its bytes would compete with the first screen's. The screens
+ * themselves import only `@bote/client/light` and `@bote/core/light`.
+ */
+let sdk: Promise<typeof import("./sdk.js")> | undefined;
+function loadSdk(): Promise<typeof import("./sdk.js")> {
+  // A failed load (offline before the worker holds the chunks) is tried again next time.
+  sdk ??= import("./sdk.js").catch((err: unknown) => {
+    sdk = undefined;
+    throw err;
+  });
+  return sdk;
 }
 
 /** Whether the server still accepts this invitation link, asked before the join screen asks anything. */
@@ -236,6 +241,9 @@ export function checkJoinLink(link: string): Promise<InvitationVerdict> {
   if (checked?.link !== link) {
     const verdict = askServer(link, transport);
     checked = { link, verdict };
+    // The join needs the SDK: fetched while the person reads the screen (a failure shows when they join).
+    const prefetch = () => void loadSdk().catch(() => undefined);
+    void verdict.then(prefetch, prefetch);
     // "unknown" (the server could not be asked) is asked again next time.
     void verdict.then(
       (v) => v === "unknown" && checked?.verdict === verdict && (checked = undefined),
@@ -257,6 +265,7 @@ export async function join(
   // Checked again right before the redeem, which spends the invitation: the server might have moved.
   if (!(await arriveAtPublicUrl())) return;
   store ??= await IndexedDbClientStore.open();
+  const { joinWithInvitation } = await loadSdk();
   const joined = await joinWithInvitation({
     store,
     transport,
@@ -281,6 +290,7 @@ export async function linkDevice(options: {
   signal: { readonly aborted: boolean };
 }): Promise<void> {
   store ??= await IndexedDbClientStore.open();
+  const { linkThisDevice } = await loadSdk();
   const linked = await linkThisDevice({ store, transport, serverUrl: location.origin, wipe: wipeBrowser, ...options });
   await attach(linked);
 }

@@ -5,7 +5,7 @@
  * links, never on the server.
  */
 import { signal } from "@preact/signals";
-import { parseStaffCsv, StaffCsvError, staffCsvFaultText, type StaffRow } from "@bote/client/staffCsv";
+import type { StaffRow } from "@bote/client/staffCsv";
 import { language } from "../i18n/i18n.js";
 import { runAction } from "./actions.js";
 import { errorText, ownProfile, requireClient } from "./session.js";
@@ -32,6 +32,8 @@ export function resetBatch(): void {
 
 /** Reads the chosen file; a bad one shows every fault and offers nothing to import. */
 export async function chooseStaffFile(file: File): Promise<void> {
+  // The CSV parser loads with the first file: most sessions never import a staff list.
+  const { parseStaffCsv, StaffCsvError, staffCsvFaultText } = await import("@bote/client/staffCsv");
   const bytes = new Uint8Array(await file.arrayBuffer());
   try {
     batch.value = { step: "preview", fileName: file.name, rows: parseStaffCsv(bytes) };

@@ -3,9 +3,9 @@
  * verification screen. Name and key come from the organisation's verified
  * certificate where there is one.
  */
-import QRCode from "qrcode";
-import { computeSafetyNumber, verificationQrPayload } from "@bote/core";
-import { bytesFrom } from "@bote/client";
+import { loadQrCode } from "./qrCode.js";
+import { computeSafetyNumber, verificationQrPayload } from "@bote/core/light";
+import { bytesFrom } from "@bote/client/light";
 import { t } from "../i18n/i18n.js";
 import { runAction } from "./actions.js";
 import { contacts, dismissContactNotice, refreshContacts, requireClient, showToast } from "./session.js";
@@ -42,7 +42,9 @@ async function safetyNumbers(accountId: string): Promise<SafetyNumbers> {
     keys.push({
       devicePublicKey: key,
       number: computeSafetyNumber(own, other),
-      qr: await QRCode.toDataURL(verificationQrPayload(own, other), {
+      qr: await (
+        await loadQrCode()
+      ).toDataURL(verificationQrPayload(own, other), {
         margin: 1,
         width: 240,
         errorCorrectionLevel: "M",

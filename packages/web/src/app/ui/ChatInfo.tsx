@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { t } from "../i18n/i18n.js";
 import { isBusy } from "../state/actions.js";
-import { DISAPPEARING_CHOICES } from "@bote/client";
+import { DISAPPEARING_CHOICES } from "@bote/client/light";
 import {
   addMembers,
   leaveGroup,

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { POST_QUANTUM_CIPHERSUITE } from "@bote/core";
-import { ClientError } from "@bote/client";
+import { POST_QUANTUM_CIPHERSUITE } from "@bote/core/light";
+import { ClientError } from "@bote/client/light";
 import { language, t } from "../i18n/i18n.js";
 import { fetchPrivacyInfo } from "../state/privacy.js";
 import { Markdown } from "./Markdown.js";
