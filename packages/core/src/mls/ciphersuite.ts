@@ -1,5 +1,5 @@
 import { getCiphersuiteFromName, getCiphersuiteImpl, type CiphersuiteImpl } from "ts-mls";
-import { makeFastCiphersuite } from "./fastCiphersuite.js";
+import { makePlatformCiphersuite } from "#mls/platform";
 
 /** The suite every organisation uses unless it opts into post-quantum protection. */
 export const DEFAULT_CIPHERSUITE = "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519";
@@ -22,11 +22,12 @@ export function isBoteCiphersuite(name: string): name is BoteCiphersuiteName {
 // process instead of once per message keeps the hot path free of it.
 const loaded = new Map<BoteCiphersuiteName, Promise<CiphersuiteImpl>>();
 
-/** ts-mls's default provider wrapped by makeFastCiphersuite (same bytes, fewer key imports and thread-pool trips). */
+/** ts-mls's default provider wrapped by the platform's (same bytes, fewer key imports and thread-pool trips). */
 async function buildCiphersuite(name: BoteCiphersuiteName): Promise<CiphersuiteImpl> {
   const suite = getCiphersuiteFromName(name);
-  return makeFastCiphersuite(await getCiphersuiteImpl(suite), {
+  return makePlatformCiphersuite(await getCiphersuiteImpl(suite), {
     hash: suite.hash,
+    aead: suite.hpke.aead,
     kdf: suite.hpke.kdf,
     signature: suite.signature,
   });

@@ -114,7 +114,7 @@ const ED25519_PKCS8_PREFIX = Uint8Array.of(
   0x20,
 );
 
-function toPkcs8(signKey: Uint8Array): Uint8Array {
+export function toPkcs8(signKey: Uint8Array): Uint8Array {
   if (signKey.length !== 32) return new Uint8Array(signKey);
   const out = new Uint8Array(ED25519_PKCS8_PREFIX.length + 32);
   out.set(ED25519_PKCS8_PREFIX);
@@ -129,31 +129,49 @@ function zero(bytes: Uint8Array): void {
 /** How many verification keys stay imported: beyond a 500-member group's worth, the oldest go. */
 export const VERIFY_KEY_CACHE_SIZE = 2048;
 
+/** How a platform imports and uses Ed25519 keys; its imports are what the cache saves. */
+export interface Ed25519Backend<K> {
+  importSigningKey(pkcs8: Uint8Array): K | Promise<K>;
+  importVerificationKey(publicKey: Uint8Array): K | Promise<K>;
+  sign(key: K, message: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  verify(key: K, message: Uint8Array, signature: Uint8Array): boolean | Promise<boolean>;
+}
+
 /**
- * Ed25519 through WebCrypto with imported keys cached. Signatures are
- * deterministic (RFC 8032), so the output is the default provider's, byte
- * for byte.
+ * Ed25519 with imported keys cached. Signatures are deterministic
+ * (RFC 8032), so the output is the default provider's, byte for byte.
  */
-export function makeCachedEd25519(base: Signature): Signature {
+export function makeCachedEd25519<K>(base: Signature, backend: Ed25519Backend<K>): Signature {
   // Keyed by the buffer object: a caller holds its signing key in one buffer
   // for the life of a state, and the entry dies with it. The digest (not
   // secret: a hash of the key) tells whether the buffer still holds the key
-  // the CryptoKey was imported from.
-  const signKeys = new WeakMap<Uint8Array, { digest: Uint8Array; key: Promise<Ed25519Key> }>();
-  const verifyKeys = new Map<string, Promise<Ed25519Key>>();
+  // the platform key was imported from.
+  const signKeys = new WeakMap<Uint8Array, { digest: Uint8Array; key: K | Promise<K> }>();
+  const verifyKeys = new Map<string, K | Promise<K>>();
 
-  function signingKey(signKey: Uint8Array): Promise<Ed25519Key> {
+  function signingKey(signKey: Uint8Array): K | Promise<K> {
     const digest = sha256(signKey);
     const cached = signKeys.get(signKey);
     if (cached !== undefined && equalConstantTime(cached.digest, digest)) return cached.key;
     const pkcs8 = toPkcs8(signKey);
-    const key = subtle.importKey("pkcs8", pkcs8, "Ed25519", false, ["sign"]).finally(() => zero(pkcs8));
+    let key: K | Promise<K>;
+    try {
+      key = backend.importSigningKey(pkcs8);
+    } catch (err) {
+      zero(pkcs8);
+      throw err;
+    }
+    if (key instanceof Promise) {
+      key = key.finally(() => zero(pkcs8));
+      key.catch(() => signKeys.delete(signKey));
+    } else {
+      zero(pkcs8);
+    }
     signKeys.set(signKey, { digest, key });
-    key.catch(() => signKeys.delete(signKey));
     return key;
   }
 
-  function verificationKey(publicKey: Uint8Array): Promise<Ed25519Key> {
+  function verificationKey(publicKey: Uint8Array): K | Promise<K> {
     const id = String.fromCharCode(...publicKey);
     const cached = verifyKeys.get(id);
     if (cached !== undefined) {
@@ -162,8 +180,8 @@ export function makeCachedEd25519(base: Signature): Signature {
       verifyKeys.set(id, cached);
       return cached;
     }
-    const key = subtle.importKey("raw", publicKey, "Ed25519", false, ["verify"]);
-    key.catch(() => verifyKeys.delete(id));
+    const key = backend.importVerificationKey(publicKey);
+    if (key instanceof Promise) key.catch(() => verifyKeys.delete(id));
     if (verifyKeys.size >= VERIFY_KEY_CACHE_SIZE) verifyKeys.delete(verifyKeys.keys().next().value!);
     verifyKeys.set(id, key);
     return key;
@@ -171,15 +189,21 @@ export function makeCachedEd25519(base: Signature): Signature {
 
   return {
     async sign(signKey, message) {
-      return new Uint8Array(await subtle.sign("Ed25519", await signingKey(signKey), message));
+      return backend.sign(await signingKey(signKey), message);
     },
     async verify(publicKey, message, signature) {
-      const key = await verificationKey(publicKey);
-      return subtle.verify("Ed25519", key, signature, message);
+      return backend.verify(await verificationKey(publicKey), message, signature);
     },
     keygen: () => base.keygen(),
   };
 }
+
+const webCryptoEd25519: Ed25519Backend<Ed25519Key> = {
+  importSigningKey: (pkcs8) => subtle.importKey("pkcs8", pkcs8, "Ed25519", false, ["sign"]),
+  importVerificationKey: (publicKey) => subtle.importKey("raw", publicKey, "Ed25519", false, ["verify"]),
+  sign: async (key, message) => new Uint8Array(await subtle.sign("Ed25519", key, message)),
+  verify: (key, message, signature) => subtle.verify("Ed25519", key, signature, message),
+};
 
 /**
  * Wraps a ts-mls CiphersuiteImpl: synchronous hash, HMAC and HKDF, cached
@@ -193,6 +217,16 @@ export function makeFastCiphersuite(
     ...base,
     hash: makeSyncHash(algorithms.hash),
     kdf: makeSyncKdf(algorithms.kdf),
-    signature: algorithms.signature === "Ed25519" ? makeCachedEd25519(base.signature) : base.signature,
+    signature:
+      algorithms.signature === "Ed25519" ? makeCachedEd25519(base.signature, webCryptoEd25519) : base.signature,
   };
 }
+
+/** What `#mls/platform` provides on every platform (package.json "imports"). */
+export type PlatformCiphersuite = (
+  base: CiphersuiteImpl,
+  algorithms: { hash: string; kdf: string; signature: string; aead: string },
+) => CiphersuiteImpl;
+
+/** The platform's CiphersuiteImpl in browsers: `#mls/platform` resolves here unless on Node. */
+export const makePlatformCiphersuite: PlatformCiphersuite = makeFastCiphersuite;
