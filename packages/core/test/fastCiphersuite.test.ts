@@ -73,7 +73,7 @@ async function suites(
 }
 
 for (const [name, provider] of BOTE_CIPHERSUITES.flatMap((n) => PROVIDERS.map((p) => [n, p] as const))) {
-  it(`${name}: hash, HMAC, HKDF, AES-GCM and Ed25519 of the ${provider} provider give the plain provider's bytes`, async () => {
+  it(`${name}: hash, HMAC, HKDF, AES-GCM, HPKE and Ed25519 of the ${provider} provider give the plain provider's bytes`, async () => {
     const all = await suites(name);
     const { plain } = all;
     const fast = all[provider];
@@ -117,6 +117,30 @@ for (const [name, provider] of BOTE_CIPHERSUITES.flatMap((n) => PROVIDERS.map((p
       }
       await refusedAlike(plain, fast, key, nonce, aad, sealed.subarray(0, 15));
     }
+    // HPKE both ways, with keys derived alike from the same seed by each provider.
+    const ikm = bytes(32);
+    const [plainPair, fastPair] = [await plain.hpke.deriveKeyPair(ikm), await fast.hpke.deriveKeyPair(ikm)];
+    const publicBytes = await plain.hpke.exportPublicKey(plainPair.publicKey);
+    assert.deepEqual(await fast.hpke.exportPublicKey(fastPair.publicKey), publicBytes);
+    assert.deepEqual(
+      await fast.hpke.exportPrivateKey(fastPair.privateKey),
+      await plain.hpke.exportPrivateKey(plainPair.privateKey),
+    );
+    const info = bytes(30);
+    const aad = bytes(10);
+    for (const [from, to, toPrivate] of [
+      [plain, fast, fastPair.privateKey],
+      [fast, plain, plainPair.privateKey],
+    ] as const) {
+      const message = bytes(200);
+      const sealed = await from.hpke.seal(await from.hpke.importPublicKey(publicBytes), message, info, aad);
+      assert.deepEqual(await to.hpke.open(toPrivate, sealed.enc, sealed.ct, info, aad), message);
+      await assert.rejects(to.hpke.open(toPrivate, sealed.enc, sealed.ct, bytes(30), aad));
+      const exported = await from.hpke.exportSecret(await from.hpke.importPublicKey(publicBytes), info, 32, aad);
+      assert.deepEqual(await to.hpke.importSecret(toPrivate, info, exported.enc, 32, aad), exported.secret);
+    }
+    assert.equal(fast.hpke.keyLength, plain.hpke.keyLength);
+    assert.equal(fast.hpke.nonceLength, plain.hpke.nonceLength);
     assert.equal(fast.kdf.size, plain.kdf.size);
     await assert.rejects(fast.kdf.extract(bytes(plain.kdf.size + 1), bytes(8)));
     await assert.rejects(plain.kdf.extract(bytes(plain.kdf.size + 1), bytes(8)));

@@ -33,6 +33,7 @@ import {
   type Ed25519Backend,
   type PlatformCiphersuite,
 } from "./fastCiphersuite.js";
+import { makeNodeHpkeX25519 } from "./nodeHpke.js";
 
 const NODE_HASHES: Record<string, { name: string; size: number }> = {
   "SHA-256": { name: "sha256", size: 32 },
@@ -70,26 +71,39 @@ function makeNodeHash(name: string): Hash {
   };
 }
 
-/** RFC 5869 with createHmac; errors (salt size, output too long) are the portable KDF's, so they match @hpke/core's. */
-function makeNodeKdf(name: string): Kdf {
+/** RFC 5869 with createHmac. */
+function nodeHkdf(name: string) {
   const { name: algorithm, size } = nodeHash(name);
-  const portable = makeSyncKdf(name);
   return {
-    extract(salt, ikm) {
-      if (salt.length !== 0 && salt.length !== size) return portable.extract(salt, ikm);
-      return Promise.resolve(hmac(algorithm, salt.length === 0 ? new Uint8Array(size) : salt, ikm));
-    },
-    expand(prk, info, length) {
-      if (length > 255 * size) return portable.expand(prk, info, length);
+    size,
+    extract: (salt: Uint8Array, ikm: Uint8Array) =>
+      hmac(algorithm, salt.length === 0 ? new Uint8Array(size) : salt, ikm),
+    expand: (prk: Uint8Array, info: Uint8Array, length: number): Uint8Array => {
       const out = new Uint8Array(length);
       let block: Uint8Array = new Uint8Array(0);
       for (let offset = 0, counter = 1; offset < length; offset += size, counter++) {
         block = bytes(createHmac(algorithm, prk).update(block).update(info).update(Uint8Array.of(counter)).digest());
         out.set(block.subarray(0, Math.min(size, length - offset)), offset);
       }
-      return Promise.resolve(out);
+      return out;
     },
-    size,
+  };
+}
+
+/** ts-mls's Kdf on nodeHkdf; bad salt sizes and lengths get the portable KDF's errors, so they match @hpke/core's. */
+function makeNodeKdf(name: string): Kdf {
+  const hkdf = nodeHkdf(name);
+  const portable = makeSyncKdf(name);
+  return {
+    extract(salt, ikm) {
+      if (salt.length !== 0 && salt.length !== hkdf.size) return portable.extract(salt, ikm);
+      return Promise.resolve(hkdf.extract(salt, ikm));
+    },
+    expand(prk, info, length) {
+      if (length > 255 * hkdf.size) return portable.expand(prk, info, length);
+      return Promise.resolve(hkdf.expand(prk, info, length));
+    },
+    size: hkdf.size,
   };
 }
 
@@ -163,7 +177,10 @@ export const makePlatformCiphersuite: PlatformCiphersuite = (base, algorithms) =
     kdf: makeNodeKdf(algorithms.kdf),
     signature: algorithms.signature === "Ed25519" ? makeCachedEd25519(base.signature, nodeEd25519) : base.signature,
     hpke: {
-      ...base.hpke,
+      // The default suite's HPKE too (commits and Welcomes); X-Wing's stays @hpke/core's.
+      ...(base.name === "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519"
+        ? makeNodeHpkeX25519({ ...nodeHkdf(algorithms.kdf), seal, open })
+        : base.hpke),
       encryptAead: (key, nonce, aad, plaintext) => Promise.resolve(seal(key, nonce, aad, plaintext)),
       decryptAead(key, nonce, aad, ciphertext) {
         const opened = open(key, nonce, aad, ciphertext);
