@@ -11,6 +11,8 @@ export interface RateFigure {
 export interface CommitRow {
   label: string;
   commitMs: number;
+  /** Process CPU time of creating the commit (Node only). */
+  commitCpuMs?: number;
   processMs: number;
   processLabel: string;
   commitBytes: number;
@@ -69,10 +71,11 @@ export function report(result: CryptoResult): string {
     ],
   );
   const commits = table(
-    ["commit", "create ms", "/ floor", "process ms", "/ floor", "commit B", "welcome B"],
+    ["commit", "create ms", "CPU ms", "/ floor", "process ms", "/ floor", "commit B", "welcome B"],
     result.commits.map((c) => [
       c.label,
       ms(c.commitMs),
+      c.commitCpuMs === undefined ? "" : ms(c.commitCpuMs),
       int((c.commitMs * 1000) / floorUs),
       `${ms(c.processMs)} (${c.processLabel})`,
       int((c.processMs * 1000) / floorUs),
@@ -84,7 +87,7 @@ export function report(result: CryptoResult): string {
     messages,
     "",
     commits,
-    '(commit rows: "/ floor" is the time in floor messages)',
+    '(commit rows: "/ floor" is the time in floor messages; CPU ms is the process\'s, all threads, Node only)',
     "",
     `1:1 message cost / floor: ${(cost(result.oneToOne) / floorUs).toFixed(1)}`,
   ].join("\n");
