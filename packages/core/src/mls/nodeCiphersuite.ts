@@ -27,9 +27,11 @@ import {
 } from "node:crypto";
 import type { Hash, Kdf } from "ts-mls";
 import {
+  ED25519,
   makeCachedEd25519,
   makeFastCiphersuite,
   makeSyncKdf,
+  spkiPrefix,
   type Ed25519Backend,
   type PlatformCiphersuite,
 } from "./fastCiphersuite.js";
@@ -152,8 +154,7 @@ function open(
   }
 }
 
-// SubjectPublicKeyInfo header of an Ed25519 public key (RFC 8410).
-const ED25519_SPKI_PREFIX = Uint8Array.of(0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00);
+const ED25519_SPKI_PREFIX = spkiPrefix(ED25519);
 
 const nodeEd25519: Ed25519Backend<KeyObject> = {
   importSigningKey: (pkcs8) => createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" }),

@@ -8,6 +8,8 @@
 import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, type KeyObject } from "node:crypto";
 import type { CiphersuiteImpl, PrivateKey, PublicKey } from "ts-mls";
 import { CryptoError } from "ts-mls/mlsError.js";
+import { concatBytes } from "@noble/hashes/utils.js";
+import { pkcs8Prefix, spkiPrefix, X25519 } from "./fastCiphersuite.js";
 
 /** Everything of ts-mls's Hpke but the bare AEAD, which nodeCiphersuite.ts provides for every suite. */
 type Hpke = Omit<CiphersuiteImpl["hpke"], "encryptAead" | "decryptAead">;
@@ -28,42 +30,15 @@ interface X25519Key {
   readonly key: KeyObject;
 }
 
-const PKCS8_PREFIX = Uint8Array.of(
-  0x30,
-  0x2e,
-  0x02,
-  0x01,
-  0x00,
-  0x30,
-  0x05,
-  0x06,
-  0x03,
-  0x2b,
-  0x65,
-  0x6e,
-  0x04,
-  0x22,
-  0x04,
-  0x20,
-);
-const SPKI_PREFIX = Uint8Array.of(0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00);
+const PKCS8_PREFIX = pkcs8Prefix(X25519);
+const SPKI_PREFIX = spkiPrefix(X25519);
 
 const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 const u16 = (n: number) => Uint8Array.of(n >>> 8, n & 0xff);
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 function privateKey(raw: Uint8Array): X25519Key {
   if (raw.length !== 32) throw new CryptoError("X25519 private key must be 32 bytes");
-  const der = concat(PKCS8_PREFIX, raw);
+  const der = concatBytes(PKCS8_PREFIX, raw);
   try {
     return {
       type: "private",
@@ -77,7 +52,7 @@ function privateKey(raw: Uint8Array): X25519Key {
 
 function publicKey(raw: Uint8Array): X25519Key {
   if (raw.length !== 32) throw new CryptoError("X25519 public key must be 32 bytes");
-  const key = createPublicKey({ key: concat(SPKI_PREFIX, raw), format: "der", type: "spki" });
+  const key = createPublicKey({ key: concatBytes(SPKI_PREFIX, raw), format: "der", type: "spki" });
   return { type: "public", raw: new Uint8Array(raw), key };
 }
 
@@ -109,22 +84,22 @@ function dh(sk: KeyObject, pk: KeyObject): Uint8Array {
 export function makeNodeHpkeX25519(primitives: HpkePrimitives): Hpke {
   const { extract, expand } = primitives;
   const version = ascii("HPKE-v1");
-  const kemSuite = concat(ascii("KEM"), u16(0x0020));
-  const hpkeSuite = concat(ascii("HPKE"), u16(0x0020), u16(0x0001), u16(0x0001));
+  const kemSuite = concatBytes(ascii("KEM"), u16(0x0020));
+  const hpkeSuite = concatBytes(ascii("HPKE"), u16(0x0020), u16(0x0001), u16(0x0001));
   const empty = new Uint8Array(0);
   const labeledExtract = (suite: Uint8Array, salt: Uint8Array, label: string, ikm: Uint8Array) =>
-    extract(salt, concat(version, suite, ascii(label), ikm));
+    extract(salt, concatBytes(version, suite, ascii(label), ikm));
   const labeledExpand = (suite: Uint8Array, prk: Uint8Array, label: string, info: Uint8Array, length: number) =>
-    expand(prk, concat(u16(length), version, suite, ascii(label), info), length);
+    expand(prk, concatBytes(u16(length), version, suite, ascii(label), info), length);
 
   function sharedSecret(dhResult: Uint8Array, enc: Uint8Array, pkR: Uint8Array): Uint8Array {
     const prk = labeledExtract(kemSuite, empty, "eae_prk", dhResult);
     dhResult.fill(0);
-    return labeledExpand(kemSuite, prk, "shared_secret", concat(enc, pkR), 32);
+    return labeledExpand(kemSuite, prk, "shared_secret", concatBytes(enc, pkR), 32);
   }
 
   function keySchedule(shared: Uint8Array, info: Uint8Array) {
-    const context = concat(
+    const context = concatBytes(
       Uint8Array.of(0),
       labeledExtract(hpkeSuite, empty, "psk_id_hash", empty),
       labeledExtract(hpkeSuite, empty, "info_hash", info),
