@@ -12,8 +12,9 @@
 //   - Ed25519 with crypto.sign / crypto.verify on KeyObjects cached like
 //     the browser's CryptoKeys (makeCachedEd25519);
 //   - SHA-2, HMAC and HKDF with createHash / createHmac.
-// HPKE (commits and Welcomes) stays ts-mls's own. A failed decryption is
-// handed to ts-mls's default so that the error is the one it throws.
+// The default suite's HPKE (commits and Welcomes) is nodeHpke.ts on the same
+// primitives; X-Wing's stays ts-mls's (@hpke/core). A failed AEAD decryption
+// is handed to ts-mls's default so that the error is the one it throws.
 import {
   createCipheriv,
   createDecipheriv,
