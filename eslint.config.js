@@ -131,7 +131,7 @@ export default tseslint.config(
   },
   {
     // Reached only through the "node" condition of core's `#mls/platform` import, never by the web bundle.
-    files: ["packages/core/src/mls/nodeCiphersuite.ts", "packages/core/src/mls/nodeHpke.ts"],
+    files: ["packages/core/src/mls/nodeCiphersuite.ts"],
     rules: {
       "no-restricted-imports": [
         "error",

@@ -103,20 +103,40 @@ interface Ed25519Subtle {
 }
 const subtle = (globalThis as unknown as { crypto: { subtle: Ed25519Subtle } }).crypto.subtle;
 
-/**
- * DER headers of RFC 8410 keys of 32 bytes; the last byte of the OID names
- * the curve. ts-mls's default accepts both the 32-byte Ed25519 seed and the
- * PKCS#8 form WebCrypto exports.
- */
-export const ED25519 = 0x70;
-export const X25519 = 0x6e;
-export function pkcs8Prefix(curve: typeof ED25519 | typeof X25519): Uint8Array {
-  return Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, curve, 0x04, 0x22, 0x04, 0x20);
-}
-export function spkiPrefix(curve: typeof ED25519 | typeof X25519): Uint8Array {
-  return Uint8Array.of(0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, curve, 0x03, 0x21, 0x00);
-}
-const ED25519_PKCS8_PREFIX = pkcs8Prefix(ED25519);
+// DER headers of Ed25519 keys (RFC 8410). ts-mls's default accepts both the
+// 32-byte seed and the PKCS#8 form WebCrypto exports.
+const ED25519_PKCS8_PREFIX = Uint8Array.of(
+  0x30,
+  0x2e,
+  0x02,
+  0x01,
+  0x00,
+  0x30,
+  0x05,
+  0x06,
+  0x03,
+  0x2b,
+  0x65,
+  0x70,
+  0x04,
+  0x22,
+  0x04,
+  0x20,
+);
+export const ED25519_SPKI_PREFIX = Uint8Array.of(
+  0x30,
+  0x2a,
+  0x30,
+  0x05,
+  0x06,
+  0x03,
+  0x2b,
+  0x65,
+  0x70,
+  0x03,
+  0x21,
+  0x00,
+);
 
 function toPkcs8(signKey: Uint8Array): Uint8Array {
   if (signKey.length !== 32) return new Uint8Array(signKey);

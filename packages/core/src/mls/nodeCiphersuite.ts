@@ -12,9 +12,8 @@
 //   - Ed25519 with crypto.sign / crypto.verify on KeyObjects cached like
 //     the browser's CryptoKeys (makeCachedEd25519);
 //   - SHA-2, HMAC and HKDF with createHash / createHmac.
-// The default suite's HPKE (commits and Welcomes) is nodeHpke.ts on the same
-// primitives; X-Wing's stays ts-mls's (@hpke/core). A failed AEAD decryption
-// is handed to ts-mls's default so that the error is the one it throws.
+// HPKE (commits and Welcomes) stays ts-mls's own (@hpke/core). A failed
+// decryption is handed to ts-mls's default so that the error is the one it throws.
 import {
   createCipheriv,
   createDecipheriv,
@@ -28,15 +27,13 @@ import {
 } from "node:crypto";
 import type { Hash, Kdf } from "ts-mls";
 import {
-  ED25519,
+  ED25519_SPKI_PREFIX,
   makeCachedEd25519,
   makeFastCiphersuite,
   makeSyncKdf,
-  spkiPrefix,
   type Ed25519Backend,
   type PlatformCiphersuite,
 } from "./fastCiphersuite.js";
-import { makeNodeHpkeX25519 } from "./nodeHpke.js";
 
 const NODE_HASHES: Record<string, { name: string; size: number }> = {
   "SHA-256": { name: "sha256", size: 32 },
@@ -155,8 +152,6 @@ function open(
   }
 }
 
-const ED25519_SPKI_PREFIX = spkiPrefix(ED25519);
-
 const nodeEd25519: Ed25519Backend<KeyObject> = {
   importSigningKey: (pkcs8) => createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" }),
   importVerificationKey(publicKey) {
@@ -179,10 +174,7 @@ export const makePlatformCiphersuite: PlatformCiphersuite = (base, algorithms) =
     kdf: makeNodeKdf(algorithms.kdf),
     signature: algorithms.signature === "Ed25519" ? makeCachedEd25519(base.signature, nodeEd25519) : base.signature,
     hpke: {
-      // The default suite's HPKE too (commits and Welcomes); X-Wing's stays @hpke/core's.
-      ...(base.name === "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519"
-        ? makeNodeHpkeX25519({ ...nodeHkdf(algorithms.kdf), seal, open })
-        : base.hpke),
+      ...base.hpke,
       encryptAead: (key, nonce, aad, plaintext) => Promise.resolve(seal(key, nonce, aad, plaintext)),
       decryptAead(key, nonce, aad, ciphertext) {
         const opened = open(key, nonce, aad, ciphertext);

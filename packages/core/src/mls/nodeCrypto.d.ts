@@ -5,7 +5,6 @@
 declare module "node:crypto" {
   interface KeyObject {
     readonly type: "secret" | "public" | "private";
-    export(options: { format: "der"; type: "pkcs8" | "spki" }): Uint8Array;
   }
   interface Cipher {
     setAAD(aad: Uint8Array): this;
@@ -28,9 +27,7 @@ declare module "node:crypto" {
   function createHash(algorithm: string): Digest;
   function createHmac(algorithm: string, key: Uint8Array): Digest;
   function createPrivateKey(key: { key: Uint8Array; format: "der"; type: "pkcs8" }): KeyObject;
-  function createPublicKey(key: { key: Uint8Array; format: "der"; type: "spki" } | KeyObject): KeyObject;
-  function diffieHellman(options: { privateKey: KeyObject; publicKey: KeyObject }): Uint8Array;
-  function generateKeyPairSync(type: "x25519"): { publicKey: KeyObject; privateKey: KeyObject };
+  function createPublicKey(key: { key: Uint8Array; format: "der"; type: "spki" }): KeyObject;
   function sign(algorithm: null, data: Uint8Array, key: KeyObject): Uint8Array;
   function verify(algorithm: null, data: Uint8Array, key: KeyObject, signature: Uint8Array): boolean;
 }
