@@ -105,38 +105,9 @@ const subtle = (globalThis as unknown as { crypto: { subtle: Ed25519Subtle } }).
 
 // DER headers of Ed25519 keys (RFC 8410). ts-mls's default accepts both the
 // 32-byte seed and the PKCS#8 form WebCrypto exports.
-const ED25519_PKCS8_PREFIX = Uint8Array.of(
-  0x30,
-  0x2e,
-  0x02,
-  0x01,
-  0x00,
-  0x30,
-  0x05,
-  0x06,
-  0x03,
-  0x2b,
-  0x65,
-  0x70,
-  0x04,
-  0x22,
-  0x04,
-  0x20,
-);
-export const ED25519_SPKI_PREFIX = Uint8Array.of(
-  0x30,
-  0x2a,
-  0x30,
-  0x05,
-  0x06,
-  0x03,
-  0x2b,
-  0x65,
-  0x70,
-  0x03,
-  0x21,
-  0x00,
-);
+const fromHex = (hex: string) => Uint8Array.from(hex.match(/../g)!, (byte) => parseInt(byte, 16));
+const ED25519_PKCS8_PREFIX = fromHex("302e020100300506032b657004220420");
+export const ED25519_SPKI_PREFIX = fromHex("302a300506032b6570032100");
 
 function toPkcs8(signKey: Uint8Array): Uint8Array {
   if (signKey.length !== 32) return new Uint8Array(signKey);
