@@ -130,6 +130,16 @@ export default tseslint.config(
     },
   },
   {
+    // Reached only through the "node" condition of core's `#mls/platform` import, never by the web bundle.
+    files: ["packages/core/src/mls/nodeCiphersuite.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: zone("core", mayImport.core).patterns.filter((p) => !p.group.includes("node:*")) },
+      ],
+    },
+  },
+  {
     files: ["packages/**"],
     plugins: { bote: { rules: { "relative-import-stays-home": relativeImportStaysHome } } },
     rules: { "bote/relative-import-stays-home": "error" },

@@ -46,7 +46,10 @@ export function runtimeSpecifiers(fileName: string, text: string): string[] {
 }
 
 function packageOf(specifier: string): string | undefined {
-  if (specifier.startsWith(".") || specifier.startsWith("/") || isBuiltin(specifier)) return undefined;
+  // "#…" is the package's own `imports` map (package.json), not another package.
+  if (specifier.startsWith(".") || specifier.startsWith("/") || specifier.startsWith("#") || isBuiltin(specifier)) {
+    return undefined;
+  }
   const parts = specifier.split("/");
   return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
 }

@@ -8,6 +8,8 @@ export {
   loadCiphersuite,
   type BoteCiphersuiteName,
 } from "./mls/ciphersuite.js";
+/** The browser's provider; exported so that tests on Node run it against Node's (loadCiphersuite there). */
+export { makeFastCiphersuite } from "./mls/fastCiphersuite.js";
 export type { DecodeResult, DecodeFailure, DecodeFailureReason } from "./decodeResult.js";
 export {
   DELIVERY_ADDRESS_EXTENSION_TYPE,

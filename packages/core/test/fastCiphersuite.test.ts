@@ -1,6 +1,9 @@
-// The fast provider must be invisible on the wire: byte-identical primitives,
-// and a device on it talks to one on ts-mls's plain provider both ways,
-// through commits (HPKE, signatures, confirmation tags) and messages.
+// The platform providers must be invisible on the wire: byte-identical
+// primitives, and a device on one talks to a device on another both ways,
+// through commits (HPKE, signatures, confirmation tags) and messages. On
+// Node, loadCiphersuite is the node:crypto provider ("node"); the browser's
+// (makeFastCiphersuite, WebCrypto) runs here too, so each is checked against
+// ts-mls's plain provider and against the other.
 import { it } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -13,6 +16,7 @@ import {
   joinConversation,
   loadCiphersuite,
   makeBoteCapabilities,
+  makeFastCiphersuite,
   makeDeliveryAddressExtension,
   makeMlsCredential,
   processIncoming,
@@ -38,13 +42,41 @@ import { acceptAllForTests as auth, certifiedCredential, makePerson, randomAddre
 
 const bytes = (n: number) => new Uint8Array(randomBytes(n));
 
-async function suites(name: BoteCiphersuiteName): Promise<{ plain: CiphersuiteImpl; fast: CiphersuiteImpl }> {
-  return { plain: await getCiphersuiteImpl(getCiphersuiteFromName(name)), fast: await loadCiphersuite(name) };
+/** Both providers refuse the sealed bytes, with an error of the same class (ts-mls's CryptoError). */
+async function refusedAlike(
+  plain: CiphersuiteImpl,
+  fast: CiphersuiteImpl,
+  ...args: Parameters<CiphersuiteImpl["hpke"]["decryptAead"]>
+): Promise<void> {
+  const expected: unknown = await plain.hpke.decryptAead(...args).then(
+    () => assert.fail("the plain provider opened tampered bytes"),
+    (err: unknown) => err,
+  );
+  assert.ok(expected instanceof Error && expected.name !== "AssertionError");
+  await assert.rejects(fast.hpke.decryptAead(...args), (err) => err instanceof expected.constructor);
 }
 
-for (const name of BOTE_CIPHERSUITES) {
-  it(`${name}: hash, HMAC, HKDF and Ed25519 give the plain provider's bytes`, async () => {
-    const { plain, fast } = await suites(name);
+type Provider = "node" | "browser";
+const PROVIDERS: readonly Provider[] = ["node", "browser"];
+
+async function suites(
+  name: BoteCiphersuiteName,
+): Promise<{ plain: CiphersuiteImpl; node: CiphersuiteImpl; browser: CiphersuiteImpl }> {
+  const suite = getCiphersuiteFromName(name);
+  const plain = await getCiphersuiteImpl(suite);
+  const browser = makeFastCiphersuite(await getCiphersuiteImpl(suite), {
+    hash: suite.hash,
+    kdf: suite.hpke.kdf,
+    signature: suite.signature,
+  });
+  return { plain, node: await loadCiphersuite(name), browser };
+}
+
+for (const [name, provider] of BOTE_CIPHERSUITES.flatMap((n) => PROVIDERS.map((p) => [n, p] as const))) {
+  it(`${name}: hash, HMAC, HKDF, AES-GCM, HPKE and Ed25519 of the ${provider} provider give the plain provider's bytes`, async () => {
+    const all = await suites(name);
+    const { plain } = all;
+    const fast = all[provider];
     for (const size of [0, 1, 31, 32, 64, 65, 200]) {
       const data = bytes(size);
       const key = bytes(plain.kdf.size);
@@ -64,6 +96,51 @@ for (const name of BOTE_CIPHERSUITES) {
         assert.deepEqual(await fast.kdf.expand(key, data, length), await plain.kdf.expand(key, data, length));
       }
     }
+    for (const [size, aadSize] of [
+      [0, 0],
+      [1, 0],
+      [100, 20],
+      [5000, 0],
+    ] as const) {
+      const key = bytes(plain.hpke.keyLength);
+      const nonce = bytes(plain.hpke.nonceLength);
+      const aad = aadSize === 0 ? undefined : bytes(aadSize);
+      const plaintext = bytes(size);
+      const sealed = await plain.hpke.encryptAead(key, nonce, aad, plaintext);
+      assert.deepEqual(await fast.hpke.encryptAead(key, nonce, aad, plaintext), sealed);
+      assert.deepEqual(await fast.hpke.decryptAead(key, nonce, aad, sealed), plaintext);
+      // A flipped bit anywhere, in the body or the tag, is refused with ts-mls's own error.
+      for (const at of [0, sealed.length - 1]) {
+        const tampered = sealed.slice();
+        tampered[at]! ^= 1;
+        await refusedAlike(plain, fast, key, nonce, aad, tampered);
+      }
+      await refusedAlike(plain, fast, key, nonce, aad, sealed.subarray(0, 15));
+    }
+    // HPKE both ways, with keys derived alike from the same seed by each provider.
+    const ikm = bytes(32);
+    const [plainPair, fastPair] = [await plain.hpke.deriveKeyPair(ikm), await fast.hpke.deriveKeyPair(ikm)];
+    const publicBytes = await plain.hpke.exportPublicKey(plainPair.publicKey);
+    assert.deepEqual(await fast.hpke.exportPublicKey(fastPair.publicKey), publicBytes);
+    assert.deepEqual(
+      await fast.hpke.exportPrivateKey(fastPair.privateKey),
+      await plain.hpke.exportPrivateKey(plainPair.privateKey),
+    );
+    const info = bytes(30);
+    const aad = bytes(10);
+    for (const [from, to, toPrivate] of [
+      [plain, fast, fastPair.privateKey],
+      [fast, plain, plainPair.privateKey],
+    ] as const) {
+      const message = bytes(200);
+      const sealed = await from.hpke.seal(await from.hpke.importPublicKey(publicBytes), message, info, aad);
+      assert.deepEqual(await to.hpke.open(toPrivate, sealed.enc, sealed.ct, info, aad), message);
+      await assert.rejects(to.hpke.open(toPrivate, sealed.enc, sealed.ct, bytes(30), aad));
+      const exported = await from.hpke.exportSecret(await from.hpke.importPublicKey(publicBytes), info, 32, aad);
+      assert.deepEqual(await to.hpke.importSecret(toPrivate, info, exported.enc, 32, aad), exported.secret);
+    }
+    assert.equal(fast.hpke.keyLength, plain.hpke.keyLength);
+    assert.equal(fast.hpke.nonceLength, plain.hpke.nonceLength);
     assert.equal(fast.kdf.size, plain.kdf.size);
     await assert.rejects(fast.kdf.extract(bytes(plain.kdf.size + 1), bytes(8)));
     await assert.rejects(plain.kdf.extract(bytes(plain.kdf.size + 1), bytes(8)));
@@ -83,24 +160,28 @@ for (const name of BOTE_CIPHERSUITES) {
   });
 }
 
-it("a signing key buffer that was zeroed or reused is not signed with from the cache", async () => {
-  const { plain, fast } = await suites(DEFAULT_CIPHERSUITE);
-  const first = await plain.signature.keygen();
-  const second = await plain.signature.keygen();
-  const buffer = first.signKey.slice();
-  const message = text("same buffer, other key");
-  assert.deepEqual(await fast.signature.sign(buffer, message), await plain.signature.sign(first.signKey, message));
-  buffer.set(second.signKey);
-  const signature = await fast.signature.sign(buffer, message);
-  assert.equal(await fast.signature.verify(second.publicKey, message, signature), true);
-  assert.equal(await fast.signature.verify(first.publicKey, message, signature), false);
-  // A zeroed PKCS#8 buffer is no key at all: both providers refuse, neither signs with the old one.
-  buffer.fill(0);
-  await assert.rejects(fast.signature.sign(buffer, message));
-  await assert.rejects(plain.signature.sign(buffer, message));
-});
+for (const provider of PROVIDERS) {
+  it(`a signing key buffer that was zeroed or reused is not signed with from the ${provider} provider's cache`, async () => {
+    const all = await suites(DEFAULT_CIPHERSUITE);
+    const { plain } = all;
+    const fast = all[provider];
+    const first = await plain.signature.keygen();
+    const second = await plain.signature.keygen();
+    const buffer = first.signKey.slice();
+    const message = text("same buffer, other key");
+    assert.deepEqual(await fast.signature.sign(buffer, message), await plain.signature.sign(first.signKey, message));
+    buffer.set(second.signKey);
+    const signature = await fast.signature.sign(buffer, message);
+    assert.equal(await fast.signature.verify(second.publicKey, message, signature), true);
+    assert.equal(await fast.signature.verify(first.publicKey, message, signature), false);
+    // A zeroed PKCS#8 buffer is no key at all: both providers refuse, neither signs with the old one.
+    buffer.fill(0);
+    await assert.rejects(fast.signature.sign(buffer, message));
+    await assert.rejects(plain.signature.sign(buffer, message));
+  });
+}
 
-/** Alice runs raw ts-mls with the plain provider; she carries a delivery address like any Bote leaf. */
+/** Alice runs raw ts-mls with the plain or the browser provider; she carries a delivery address like any Bote leaf. */
 async function makePlainAlice(cs: CiphersuiteImpl, name: BoteCiphersuiteName): Promise<ClientState> {
   const keys = await cs.signature.keygen();
   const credential = certifiedCredential("Alice (plain)", keys.publicKey);
@@ -128,9 +209,11 @@ async function plainReceives(state: ClientState, wire: Uint8Array, cs: Ciphersui
   return result;
 }
 
-for (const name of BOTE_CIPHERSUITES) {
-  it(`${name}: a device on the plain provider and devices on the fast one share a group`, async () => {
-    const { plain } = await suites(name);
+for (const [name, other] of BOTE_CIPHERSUITES.flatMap((n) =>
+  (["plain", "browser"] as const).map((o) => [n, o] as const),
+)) {
+  it(`${name}: a device on the ${other} provider and devices on the node one share a group`, async () => {
+    const plain = (await suites(name))[other];
     let alice = await makePlainAlice(plain, name);
     const bob = await makePerson("Bob", name);
     const carol = await makePerson("Carol", name);

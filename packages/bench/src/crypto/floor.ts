@@ -4,25 +4,13 @@
  * as they go — a fresh AES-128-GCM key per message (forward secrecy gives
  * every message its own key), one seal and one open, one Ed25519 sign and
  * one verify with keys made once (a device's keys do not change between
- * messages). Two floors: node:crypto called synchronously (the real limit
- * on Node) and WebCrypto (what a browser has, with its promise per call).
+ * messages). On Node the floor is node:crypto called synchronously (the real
+ * limit there), with WebCrypto (webCryptoFloor.ts) as a second row; in a
+ * browser WebCrypto is the floor.
  */
-import {
-  createCipheriv,
-  createDecipheriv,
-  generateKeyPairSync,
-  randomBytes,
-  sign,
-  verify,
-  webcrypto,
-} from "node:crypto";
-
-const subtle = webcrypto.subtle;
-
-export interface FloorMessage {
-  /** Seals, signs, verifies and opens one message; throws (or rejects) if anything does not check. */
-  (): Promise<void> | void;
-}
+import { createCipheriv, createDecipheriv, generateKeyPairSync, randomBytes, sign, verify } from "node:crypto";
+import type { Floor } from "./run.js";
+import { makeWebCryptoFloorMessage, type FloorMessage } from "./webCryptoFloor.js";
 
 /** node:crypto, synchronous: OpenSSL with no promise and no copy more than the API makes. */
 export function makeNativeFloorMessage(payloadBytes: number): FloorMessage {
@@ -43,18 +31,13 @@ export function makeNativeFloorMessage(payloadBytes: number): FloorMessage {
   };
 }
 
-/** WebCrypto: the same work through `crypto.subtle`, as the web app would do it. */
-export async function makeWebCryptoFloorMessage(payloadBytes: number): Promise<FloorMessage> {
-  const pair = (await subtle.generateKey("Ed25519", false, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
-  const plaintext = crypto.getRandomValues(new Uint8Array(payloadBytes));
-  return async () => {
-    const rawKey = crypto.getRandomValues(new Uint8Array(16));
-    const iv = crypto.getRandomValues(new Uint8Array(12));
-    const key = await subtle.importKey("raw", rawKey, "AES-GCM", false, ["encrypt", "decrypt"]);
-    const sealed = new Uint8Array(await subtle.encrypt({ name: "AES-GCM", iv }, key, plaintext));
-    const signature = await subtle.sign("Ed25519", pair.privateKey, sealed);
-    if (!(await subtle.verify("Ed25519", pair.publicKey, signature, sealed))) throw new Error("floor: bad signature");
-    const opened = new Uint8Array(await subtle.decrypt({ name: "AES-GCM", iv }, key, sealed));
-    if (opened.length !== plaintext.length) throw new Error("floor: wrong plaintext");
-  };
+/** On Node: node:crypto called synchronously is the floor, WebCrypto a second row. */
+export async function nodeFloors(payload: number): Promise<Floor[]> {
+  return [
+    {
+      label: "floor: node:crypto, sync (AES-GCM seal+open, Ed25519 sign+verify)",
+      message: makeNativeFloorMessage(payload),
+    },
+    { label: "the same through WebCrypto", message: await makeWebCryptoFloorMessage(payload) },
+  ];
 }

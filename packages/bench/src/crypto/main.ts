@@ -11,10 +11,14 @@
  *     create, time for one member to process, bytes),
  * and prints a table whose last line is `1:1 message cost / floor: X.X`.
  * Every figure is a ratio to the floor, since the machine is shared.
+ * `--browser` runs the same in Chromium against a WebCrypto floor
+ * measured in the same page (browser.ts).
  */
 import { DEFAULT_CIPHERSUITE } from "@bote/core";
+import { runInChromium } from "./browser.js";
+import { nodeFloors } from "./floor.js";
 import { parseOptions, UsageError, type Options } from "./options.js";
-import { machineLine, report } from "./report.js";
+import { machineLine, report, type CryptoResult } from "./report.js";
 import { runCryptoBench } from "./run.js";
 
 function log(text: string): void {
@@ -33,10 +37,16 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const result = await runCryptoBench(options, log);
-  process.stdout.write(
-    `${machineLine()}\n${DEFAULT_CIPHERSUITE}, ${options.payload}-byte messages\n\n${report(result)}\n`,
-  );
+  let result: CryptoResult;
+  let platform = machineLine();
+  if (options.browser) {
+    const run = await runInChromium(options, log);
+    result = run.result;
+    platform += `, ${run.browser}`;
+  } else {
+    result = await runCryptoBench(options, await nodeFloors(options.payload), log);
+  }
+  process.stdout.write(`${platform}\n${DEFAULT_CIPHERSUITE}, ${options.payload}-byte messages\n\n${report(result)}\n`);
 }
 
 await main();

@@ -7,6 +7,8 @@ export interface Options {
   payload: number;
   group: number;
   adds: number[];
+  /** Run the scenarios in Chromium against a WebCrypto floor measured in the same page. */
+  browser: boolean;
 }
 
 export const USAGE = `usage: npm run bench:crypto -- [options]
@@ -15,7 +17,9 @@ export const USAGE = `usage: npm run bench:crypto -- [options]
                   elsewhere hits all alike (3)
   --payload BYTES application message size (100)
   --group N       members of the group for messages and the removal (100)
-  --adds LIST     members added in one commit, comma-separated (10,100,500)`;
+  --adds LIST     members added in one commit, comma-separated (10,100,500)
+  --browser       run the same scenarios in Chromium (/usr/bin/chromium), against
+                  a WebCrypto floor measured in the same page`;
 
 export class UsageError extends Error {}
 
@@ -34,7 +38,7 @@ function bounded(name: string, text: string | undefined, min: number, max: numbe
 }
 
 export function parseOptions(argv: readonly string[]): Options {
-  const o: Options = { seconds: 6, rounds: 3, payload: 100, group: 100, adds: [10, 100, 500] };
+  const o: Options = { seconds: 6, rounds: 3, payload: 100, group: 100, adds: [10, 100, 500], browser: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes("=")
@@ -56,6 +60,9 @@ export function parseOptions(argv: readonly string[]): Options {
         break;
       case "--adds":
         o.adds = (value() ?? "").split(",").map((n) => bounded(flag, n, 1, 5000, true));
+        break;
+      case "--browser":
+        o.browser = true;
         break;
       case "--help":
       case "-h":

@@ -11,17 +11,23 @@ export interface RateFigure {
 export interface CommitRow {
   label: string;
   commitMs: number;
+  /** Process CPU time of creating the commit (Node only). */
+  commitCpuMs?: number;
   processMs: number;
   processLabel: string;
   commitBytes: number;
   welcomeBytes: number;
 }
 
+/** A floor's figure with its row label. */
+export type FloorFigure = RateFigure & { label: string };
+
 export interface CryptoResult {
-  /** The platform's native primitives, node:crypto called synchronously: every "/ floor" divides by it. */
-  floor: RateFigure;
-  /** The same work through WebCrypto, what the browser has. */
-  webCryptoFloor: RateFigure;
+  /**
+   * The platform's native primitives; every "/ floor" divides by the first.
+   * On Node node:crypto called synchronously, then WebCrypto; in a browser WebCrypto alone.
+   */
+  floors: FloorFigure[];
   oneToOne: RateFigure;
   group: RateFigure & { size: number };
   commits: CommitRow[];
@@ -48,7 +54,7 @@ function table(header: string[], rows: string[][]): string {
 
 /** The table; the last line is the 1:1 ratio, which scripts read. */
 export function report(result: CryptoResult): string {
-  const floorUs = cost(result.floor);
+  const floorUs = cost(result.floors[0]!);
   const messageRow = (label: string, r: RateFigure) => [
     label,
     int(perSecond(r)),
@@ -59,17 +65,17 @@ export function report(result: CryptoResult): string {
   const messages = table(
     ["per message (encrypt + decrypt)", "msg/s", "µs/msg", "bytes", "/ floor"],
     [
-      messageRow("floor: node:crypto, sync (AES-GCM seal+open, Ed25519 sign+verify)", result.floor),
-      messageRow("the same through WebCrypto", result.webCryptoFloor),
+      ...result.floors.map((floor) => messageRow(floor.label, floor)),
       messageRow("1:1", result.oneToOne),
       messageRow(`group of ${result.group.size}`, result.group),
     ],
   );
   const commits = table(
-    ["commit", "create ms", "/ floor", "process ms", "/ floor", "commit B", "welcome B"],
+    ["commit", "create ms", "CPU ms", "/ floor", "process ms", "/ floor", "commit B", "welcome B"],
     result.commits.map((c) => [
       c.label,
       ms(c.commitMs),
+      c.commitCpuMs === undefined ? "" : ms(c.commitCpuMs),
       int((c.commitMs * 1000) / floorUs),
       `${ms(c.processMs)} (${c.processLabel})`,
       int((c.processMs * 1000) / floorUs),
@@ -81,7 +87,7 @@ export function report(result: CryptoResult): string {
     messages,
     "",
     commits,
-    '(commit rows: "/ floor" is the time in floor messages)',
+    '(commit rows: "/ floor" is the time in floor messages; CPU ms is the process\'s, all threads, Node only)',
     "",
     `1:1 message cost / floor: ${(cost(result.oneToOne) / floorUs).toFixed(1)}`,
   ].join("\n");

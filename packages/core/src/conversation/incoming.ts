@@ -13,6 +13,7 @@ import { ConversationError } from "../conversationError.js";
 import { readMlsCredential, type BoteCredential } from "../credential.js";
 import { readDeliveryAddressExtension, type DeliveryAddress } from "../deliveryAddress.js";
 import { readGroupNameExtension } from "../groupName.js";
+import { makeReplayCiphersuite } from "../mls/replayCiphersuite.js";
 import {
   decodeMessage,
   loadConversationSuite,
@@ -97,16 +98,23 @@ export async function processIncoming(
   if (!sameBytes(privateMessage.groupId, conversation.group.groupContext.groupId)) {
     throw new ConversationError("wrong_group", "message belongs to another conversation");
   }
-  const cs = await loadConversationSuite(conversation);
-  // Read before processing: processing may zero the epoch's secrets (commits).
-  const locateSender = await findSender(conversation.group, privateMessage, cs);
+  // ts-mls decrypts the sender data again: it gets the same derivations from memory.
+  const replay = makeReplayCiphersuite(await loadConversationSuite(conversation));
   let received: Proposal | undefined;
-  const result = await withAuthentication(conversation.group, auth, (state) =>
-    processPrivateMessage(state!, privateMessage, makePskIndex(state, {}), cs, (incoming) => {
-      if (incoming.kind === "proposal") received = incoming.proposal.proposal;
-      return acceptAll(incoming);
-    }),
-  );
+  let locateSender: () => MessageSender;
+  let result: Awaited<ReturnType<typeof processPrivateMessage>>;
+  try {
+    // Read before processing: processing may zero the epoch's secrets (commits).
+    locateSender = await findSender(conversation.group, privateMessage, replay.recording);
+    result = await withAuthentication(conversation.group, auth, (state) =>
+      processPrivateMessage(state!, privateMessage, makePskIndex(state, {}), replay.replaying, (incoming) => {
+        if (incoming.kind === "proposal") received = incoming.proposal.proposal;
+        return acceptAll(incoming);
+      }),
+    );
+  } finally {
+    replay.forget();
+  }
   // Checked before zeroing, so a refused commit leaves the previous state intact for the caller.
   if (result.kind === "newState") {
     requireAddressBook(result.newState);

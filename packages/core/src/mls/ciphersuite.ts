@@ -1,5 +1,5 @@
 import { getCiphersuiteFromName, getCiphersuiteImpl, type CiphersuiteImpl } from "ts-mls";
-import { makeFastCiphersuite } from "./fastCiphersuite.js";
+import { makePlatformCiphersuite } from "#mls/platform";
 
 export {
   DEFAULT_CIPHERSUITE,
@@ -14,11 +14,12 @@ import { DEFAULT_CIPHERSUITE, type BoteCiphersuiteName } from "./ciphersuiteName
 // process instead of once per message keeps the hot path free of it.
 const loaded = new Map<BoteCiphersuiteName, Promise<CiphersuiteImpl>>();
 
-/** ts-mls's default provider wrapped by makeFastCiphersuite (same bytes, fewer key imports and thread-pool trips). */
+/** ts-mls's default provider wrapped by the platform's (same bytes, fewer key imports and thread-pool trips). */
 async function buildCiphersuite(name: BoteCiphersuiteName): Promise<CiphersuiteImpl> {
   const suite = getCiphersuiteFromName(name);
-  return makeFastCiphersuite(await getCiphersuiteImpl(suite), {
+  return makePlatformCiphersuite(await getCiphersuiteImpl(suite), {
     hash: suite.hash,
+    aead: suite.hpke.aead,
     kdf: suite.hpke.kdf,
     signature: suite.signature,
   });
