@@ -55,7 +55,7 @@ describe("the SQLite relay writer", () => {
       (error: unknown) => error,
     );
     assert.ok(failed !== undefined, "the batch did not resolve");
-    assert.equal(isStoreFault(failed), true, String(failed));
+    assert.equal(isStoreFault(failed), true, (failed as Error).message);
 
     // The client resends under the same message id: stored once, on a new thread.
     const again = stored((await store.commitBatch({ sends: [send], acks: [] })).sends[0]);

@@ -52,7 +52,13 @@ import type {
 } from "../ServerStore.js";
 import { randomSeqStart, toHex } from "../bytes.js";
 import { upgradeLegacyQueue } from "./legacyQueue.js";
-import { WalTruncation, commitRelayBatch, configureConnection, prepareQueueStatements, type QueueStatements } from "./queue.js";
+import {
+  WalTruncation,
+  commitRelayBatch,
+  configureConnection,
+  prepareQueueStatements,
+  type QueueStatements,
+} from "./queue.js";
 import { RelayWriter } from "./RelayWriter.js";
 import { StartCheckError } from "../StartCheckError.js";
 import { applyMigrations } from "./migrations.js";
