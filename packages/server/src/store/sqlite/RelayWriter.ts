@@ -35,7 +35,10 @@ export class RelayWriter {
   private nextId = 1;
   private closed = false;
 
-  constructor(private readonly setup: WriterSetup) {}
+  constructor(private readonly setup: WriterSetup) {
+    // Started now, not at the first batch: loading the thread took up to a second on a busy machine.
+    this.start();
+  }
 
   commit(batch: RelayBatch): Promise<RelayBatchResult> {
     if (this.closed) return Promise.reject(stoppedError("the store is closed"));
@@ -61,7 +64,7 @@ export class RelayWriter {
     await exited;
   }
 
-  /** The writer's thread, for tests that stop it; undefined before the first batch. */
+  /** The writer's thread, for tests that stop it; undefined after it died, until the next batch. */
   get thread(): Worker | undefined {
     return this.worker;
   }
