@@ -30,7 +30,7 @@ port.on("message", (request: WriterRequest) => {
   let reply: WriterReply;
   try {
     const result = commit.immediate(unpackBatch(request.batch));
-    // The mailbox ids go back as they came: the main thread still holds them.
+    // The mailbox ids do not travel back: the main thread fills them in from its own batch.
     for (const outcome of result.sends) {
       if (outcome.kind === "stored") for (const e of outcome.entries) e.mailboxId = EMPTY;
     }
