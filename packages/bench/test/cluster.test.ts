@@ -11,6 +11,8 @@ import { fileURLToPath } from "node:url";
 import { natsSkipReason, postgresSkipReason } from "@bote/testing";
 
 const main = fileURLToPath(new URL("../src/cluster/main.js", import.meta.url));
+/** This checkout, built: as --baseline it runs the same build as a fourth setup. */
+const repoRoot = fileURLToPath(new URL("../../../..", import.meta.url));
 const skip = (await postgresSkipReason()) ?? (await natsSkipReason()) ?? false;
 
 interface RunResult {
@@ -19,7 +21,7 @@ interface RunResult {
 }
 
 it(
-  "bench:cluster runs SQLite, PostgreSQL and two nodes and ends with the ratio line",
+  "bench:cluster runs SQLite, PostgreSQL, two nodes and a baseline's two nodes and ends with the ratio line",
   { skip, timeout: 180_000 },
   async () => {
     const out = mkdtempSync(join(tmpdir(), "bote-bench-test-"));
@@ -30,7 +32,7 @@ it(
           [
             main,
             ...["--clients", "10", "--rate", "500", "--latency-rate", "50", "--seconds", "0.5", "--warmup", "0.2"],
-            ...["--rounds", "1", "--drain", "5", "--sqlite-sync", "normal", "--out-dir", out],
+            ...["--rounds", "1", "--drain", "5", "--sqlite-sync", "normal", "--out-dir", out, "--baseline", repoRoot],
           ],
           { timeout: 170_000 },
           (error, stdout, stderr) => {
@@ -43,13 +45,14 @@ it(
       assert.match(lines.at(-1)!, /^cluster\/sqlite throughput ratio: \d+\.\d\d$/);
       assert.match(stdout, /load average \(1 min\) before the start \d+\.\d\d/);
       assert.match(stdout, /2 nodes, PostgreSQL \+ NATS/);
+      assert.match(stdout, /2 nodes, baseline build/);
 
       const files = readdirSync(out).filter((f) => /^cluster-.*\.json$/.test(f));
       assert.equal(files.length, 1);
       const result = JSON.parse(readFileSync(join(out, files[0]!), "utf8")) as RunResult;
       assert.deepEqual(
         result.setups.map((s) => s.name),
-        ["sqlite", "postgres", "cluster"],
+        ["sqlite", "postgres", "cluster", "baseline"],
       );
       for (const s of result.setups) {
         assert.ok(s.throughput.median > 0, `${s.name} delivered nothing`);

@@ -1,6 +1,7 @@
 // The relay benchmark end to end with tiny numbers, so that it cannot rot:
-// ceiling and real server start, accounts are made, load flows both ways,
-// idle connections are counted, the table and the ratio line come out.
+// the raw-frame ceiling, the minimal durable relay and the real server start,
+// accounts are made, load flows both ways in the closed loop and at fixed
+// rates, idle connections are counted, the table and both ratio lines come out.
 import { it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -12,21 +13,27 @@ import { selfCheck } from "../src/relay/wire.js";
 
 const main = fileURLToPath(new URL("../src/relay/main.js", import.meta.url));
 
+interface Load {
+  delivered: number;
+  sendFailed: number;
+  undelivered: number;
+  misrouted: number;
+  badPayload: number;
+  latencyMs: { p50: number };
+  cpu: { target: number };
+}
+
 interface RunResult {
-  ratio: number;
-  ceiling: { throughput: { delivered: number; undelivered: number; misrouted: number; badPayload: number } };
-  relay: {
-    throughput: { delivered: number; sendFailed: number; undelivered: number; misrouted: number; badPayload: number };
-    latency: { delivered: number; latencyMs: { p50: number } };
-    idle: { connections: number } | undefined;
-  };
+  runs: { system: string; round: number; throughput: Load; latency: Load[] }[];
+  bote: { idle: { connections: number } | undefined };
+  ratios: { ceiling: { median: number }; durable: { median: number } };
 }
 
 it("the fast frame codec agrees with @bote/protocol's", () => {
   selfCheck();
 });
 
-it("bench:relay runs the whole pipeline and ends with the ratio line", { timeout: 60_000 }, async () => {
+it("bench:relay runs the whole pipeline and ends with the ratio lines", { timeout: 90_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), "bote-bench-test-"));
   try {
     const stdout = await new Promise<string>((resolve, reject) => {
@@ -34,10 +41,12 @@ it("bench:relay runs the whole pipeline and ends with the ratio line", { timeout
         process.execPath,
         [
           main,
-          ...["--clients", "20", "--rate", "2000", "--latency-rate", "200", "--seconds", "1", "--warmup", "0.5"],
-          ...["--idle", "50", "--settle", "0.2", "--drain", "5", "--sqlite-sync", "normal", "--out-dir", out],
+          ...["--clients", "20", "--in-flight", "40", "--latency-rates", "200,400", "--seconds", "0.4"],
+          ...["--warmup", "0.2", "--rounds", "2", "--idle", "30", "--settle", "0.2", "--drain", "5"],
+          ...["--sqlite-sync", "normal", "--out-dir", out],
         ],
-        { timeout: 55_000 },
+        // It takes 20-50 s (the latter on a machine shared with other work); the margin is for the latter.
+        { timeout: 85_000 },
         (error, stdout, stderr) => {
           if (error) reject(new Error(`${error.message}\n${stdout}\n${stderr}`));
           else resolve(stdout);
@@ -45,23 +54,33 @@ it("bench:relay runs the whole pipeline and ends with the ratio line", { timeout
       );
     });
     const lines = stdout.trimEnd().split("\n");
-    assert.match(lines.at(-1)!, /^relay\/ceiling throughput ratio: \d+\.\d\d$/);
+    assert.match(lines.at(-2)!, /^relay\/ceiling throughput ratio: \d+\.\d\d$/);
+    assert.match(lines.at(-1)!, /^relay\/minimal-durable ratio: \d+\.\d\d$/);
     assert.match(stdout, /delivered\+acked msg\/s/);
+    assert.match(stdout, /server CPU µs\/msg/);
 
     const files = readdirSync(out).filter((f) => /^relay-.*\.json$/.test(f));
     assert.equal(files.length, 1);
     const result = JSON.parse(readFileSync(join(out, files[0]!), "utf8")) as RunResult;
-    assert.ok(result.ceiling.throughput.delivered > 0, "ceiling delivered nothing");
-    assert.ok(result.relay.throughput.delivered > 0, "relay delivered nothing");
-    assert.ok(result.relay.latency.delivered > 0);
-    assert.ok(result.ratio > 0);
-    for (const r of [result.ceiling.throughput, result.relay.throughput]) {
-      assert.equal(r.misrouted, 0);
-      assert.equal(r.badPayload, 0);
-      assert.equal(r.undelivered, 0);
+    assert.deepEqual(
+      result.runs.map((r) => `${r.round} ${r.system}`),
+      ["1 ceiling", "1 durable", "1 bote", "2 durable", "2 bote", "2 ceiling"],
+    );
+    for (const run of result.runs) {
+      assert.equal(run.latency.length, 2);
+      for (const r of [run.throughput, ...run.latency]) {
+        assert.ok(r.delivered > 0, `${run.system} delivered nothing`);
+        // Whole clock ticks (10 ms) of a short window may be 0, but the server's CPU must have been read.
+        assert.ok(r.cpu.target >= 0, `${run.system}: no server CPU`);
+        assert.equal(r.misrouted, 0);
+        assert.equal(r.badPayload, 0);
+        assert.equal(r.undelivered, 0);
+        assert.equal(r.sendFailed, 0);
+      }
     }
-    assert.equal(result.relay.throughput.sendFailed, 0);
-    assert.equal(result.relay.idle?.connections, 50);
+    assert.ok(result.ratios.ceiling.median > 0);
+    assert.ok(result.ratios.durable.median > 0);
+    assert.equal(result.bote.idle?.connections, 30);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

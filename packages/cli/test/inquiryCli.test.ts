@@ -237,5 +237,34 @@ describe("bote contact-point, inquiry and inbox", { timeout: 120_000 }, () => {
     const closed = await bote(["inquiry", "show-contact-point", `${server.url}/k/notdienst`, ...json("kunde")]);
     assert.equal(closed.code, 1);
     assert.equal(errorOf(closed), "contact_point_closed");
+
+    // Bernd, the only staff of the workshop's contact point, leaves: the send fails after the guest's
+    // store was made, and the store goes with the failure (without a return link nobody could open it).
+    await boteOk([
+      "contact-point",
+      "create",
+      "--name",
+      "Werkstatt",
+      "--slug",
+      "werkstatt",
+      "--staff",
+      "Bernd Bau",
+      ...json("anna"),
+    ]);
+    const stores = async () => (await readdir(join(root, "kunde", "inquiries"))).sort();
+    const before = await stores();
+    await boteOk(["admin", "deactivate", "Bernd Bau", ...json("anna")]);
+    const nobody = await bote([
+      "inquiry",
+      "send",
+      `${server.url}/k/werkstatt`,
+      "--text",
+      "Hallo?",
+      "--consent",
+      ...json("kunde"),
+    ]);
+    assert.equal(nobody.code, 1);
+    assert.equal(errorOf(nobody), "no_key_packages");
+    assert.deepEqual(await stores(), before, "no guest store left by the failed send");
   });
 });

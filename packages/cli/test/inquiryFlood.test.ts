@@ -90,6 +90,7 @@ describe("a flood of inquiries from one address", { timeout: 240_000 }, () => {
     const guestOptions = (n: number): GuestOptions => ({
       transport: nodeTransport,
       openStore: (name) => Promise.resolve(SqliteClientStore.open(joinPath(root, `guest-${n}-${name}.db`))),
+      removeStore: (name) => SqliteClientStore.remove(joinPath(root, `guest-${n}-${name}.db`)),
     });
     for (let n = 0; n < PER_ADDRESS; n++) {
       const sent = await sendInquiry(point.url, { text: `Anfrage ${n}`, consent: true }, guestOptions(n));

@@ -3,11 +3,12 @@
  * in this process against a real `bote serve` (docs/PROTOCOL.md §18): two
  * staff see the inquiry in their inbox, one assigns it to herself, notes
  * something for the team and answers; the customer comes back through the
- * return link and reads the answer, never the note.
+ * return link and reads the answer, never the note. A send that fails after
+ * the guest's store was made leaves no store behind.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { Readable } from "node:stream";
@@ -22,6 +23,8 @@ let root: string;
 let dataDir: string;
 let server: RunningServer;
 const clients: BoteClient[] = [];
+/** The admin, who publishes the contact points. */
+let anna: BoteClient;
 
 async function joinAs(name: string, link: string): Promise<BoteClient> {
   const client = await joinClient(root, name, link);
@@ -40,6 +43,7 @@ describe("inquiries through a contact point", { timeout: 180_000 }, () => {
     root = await mkdtemp(joinPath(tmpdir(), "bote-inquiry-"));
     dataDir = joinPath(root, "server");
     server = await startServer(dataDir, await freePort());
+    anna = await joinAs("Anna", (await readFile(joinPath(dataDir, "initial-admin-invite"), "utf8")).trim());
   });
 
   after(async () => {
@@ -49,7 +53,6 @@ describe("inquiries through a contact point", { timeout: 180_000 }, () => {
   });
 
   it("customer → team inbox → assignment, note, answer → return link shows the answer and not the note", async () => {
-    const anna = await joinAs("Anna", (await readFile(joinPath(dataDir, "initial-admin-invite"), "utf8")).trim());
     const bernd = await joinAs("Bernd", (await anna.createInvitation("member", "Bernd")).url);
     await bernd.connect();
     const point = await anna.createContactPoint({
@@ -227,5 +230,56 @@ describe("inquiries through a contact point", { timeout: 180_000 }, () => {
     await anna.setPolicy({ externalChats: true });
     await carla.syncOrganisation();
     await carla.sendText(id, "Wir melden uns.");
+  });
+
+  // The return link is handed out only on success: a store left after a failure could never be opened again.
+  it("a failed send leaves no guest store: nobody can be reached, or a photo cannot be read", async () => {
+    const dora = await joinAs("Dora", (await anna.createInvitation("member", "Dora")).url);
+    const team = await anna.createContactPoint({ name: "Team", slug: "team", staff: [anna.profile.accountId] });
+    const alone = await anna.createContactPoint({
+      name: "Nur Dora",
+      slug: "nur-dora",
+      staff: [dora.profile.accountId],
+    });
+    const guests = joinPath(root, "guests");
+    await mkdir(guests);
+
+    // Dora leaves: the page still names her, the server registers the guest, but no device is left to write to.
+    await anna.deactivate(dora.profile.accountId);
+    await assert.rejects(
+      sendInquiry(alone.url, { text: "Ist jemand da?", consent: true }, guestOptions(guests)),
+      (err: unknown) => err instanceof ClientError && err.code === "no_key_packages",
+    );
+    assert.deepEqual(await readdir(guests), [], "no store after the key packages came back empty");
+
+    // The group with the staff exists already when the photo turns out unreadable.
+    const photo = new Uint8Array(cameraJpeg(32, 24, 1));
+    const unreadable = new Readable({
+      read() {
+        this.destroy(new Error("the photo was deleted meanwhile"));
+      },
+    });
+    await assert.rejects(
+      sendInquiry(
+        team.url,
+        {
+          text: "Foto anbei",
+          files: [{ stream: unreadable, size: photo.length, fileName: "weg.jpg", mediaType: "image/jpeg" }],
+          consent: true,
+        },
+        guestOptions(guests),
+      ),
+      /deleted meanwhile/,
+    );
+    assert.deepEqual(await readdir(guests), [], "no store after the upload failed");
+
+    const sent = await sendInquiry(team.url, { text: "Jetzt ohne Foto", consent: true }, guestOptions(guests));
+    clients.push(sent.client);
+    assert.equal((await readdir(guests)).filter((f) => f.endsWith(".db")).length, 1, "a sent inquiry keeps its store");
+    await eventually(
+      anna,
+      () => anna.inbox(),
+      (list) => list.some((i) => i.text === "Jetzt ohne Foto"),
+    );
   });
 });

@@ -3,14 +3,16 @@
  * through the SDK against a real `bote serve`: after the contact point's
  * retention days, a done inquiry is gone from the inbox and the store with
  * its staff group; an archived one, one of a contact point that keeps
- * (retentionDays 0) and an open one stay; the customer is told nothing.
+ * (retentionDays 0) and an open one stay; the customer is told nothing. A
+ * customer who writes after done reopens the inquiry, and retention waits
+ * until staff set done again.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
-import { sendInquiry, type BoteClient, type SentInquiry } from "@bote/client";
+import { readContent, sendInquiry, type BoteClient, type SentInquiry } from "@bote/client";
 import { eventually, guestOptions, joinClient } from "./support/sdkClient.js";
 import { freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
 
@@ -22,12 +24,21 @@ let server: RunningServer;
 const clients: BoteClient[] = [];
 /** Added to the staff devices' clocks: the test moves their time, not the server's. */
 let offset = 0;
+const clock = () => Date.now() + offset;
+let anna: BoteClient;
+let bernd: BoteClient;
 
 describe("retention of closed inquiries on staff devices", { timeout: 180_000 }, () => {
   before(async () => {
     root = await mkdtemp(joinPath(tmpdir(), "bote-retention-"));
     dataDir = joinPath(root, "server");
     server = await startServer(dataDir, await freePort());
+    const invite = (await readFile(joinPath(dataDir, "initial-admin-invite"), "utf8")).trim();
+    anna = await joinClient(root, "Anna", invite, undefined, clock);
+    clients.push(anna);
+    bernd = await joinClient(root, "Bernd", (await anna.createInvitation("member", "Bernd")).url, undefined, clock);
+    clients.push(bernd);
+    await bernd.connect();
   });
 
   after(async () => {
@@ -37,19 +48,7 @@ describe("retention of closed inquiries on staff devices", { timeout: 180_000 },
   });
 
   it("deletes a done inquiry past retention with its staff group; archived, kept and open ones stay", async () => {
-    const clock = () => Date.now() + offset;
-    const invite = (await readFile(joinPath(dataDir, "initial-admin-invite"), "utf8")).trim();
-    const anna = await joinClient(root, "Anna", invite, undefined, clock);
-    clients.push(anna);
-    const bernd = await joinClient(
-      root,
-      "Bernd",
-      (await anna.createInvitation("member", "Bernd")).url,
-      undefined,
-      clock,
-    );
-    clients.push(bernd);
-    await bernd.connect();
+    offset = 0;
     const staff = [anna.profile.accountId, bernd.profile.accountId];
     const short = await anna.createContactPoint({ name: "Heizung", slug: "heizung", staff, retentionDays: 30 });
     const keeps = await anna.createContactPoint({ name: "Archiv", slug: "archiv", staff, retentionDays: 0 });
@@ -120,5 +119,79 @@ describe("retention of closed inquiries on staff devices", { timeout: 180_000 },
     // The customer hears nothing of it.
     await customers.done!.client.sync();
     assert.deepEqual(await customers.done!.client.listMessages(id("done")), customerBefore);
+  });
+
+  it("a customer who writes after done reopens the inquiry; done again, it goes after the period", async () => {
+    offset = 0;
+    const staff = [anna.profile.accountId, bernd.profile.accountId];
+    const point = await anna.createContactPoint({ name: "Sanitär", slug: "sanitaer", staff, retentionDays: 30 });
+    await bernd.syncOrganisation();
+    // The customer's clock moves with the staff's: days pass for everyone.
+    const sent = await sendInquiry(
+      point.url,
+      { text: "Der Abfluss ist verstopft", consent: true },
+      {
+        ...guestOptions(root),
+        now: clock,
+      },
+    );
+    clients.push(sent.client);
+    const id = sent.conversationId;
+    for (const member of [anna, bernd]) {
+      await eventually(
+        member,
+        () => member.inbox(),
+        (list) => list.some((i) => i.conversationId === id && i.text !== ""),
+      );
+    }
+    await anna.setInquiryStatus(id, "done");
+    await eventually(
+      bernd,
+      () => bernd.inquiry(id),
+      (i) => i.status === "done",
+    );
+
+    offset = DAY_MS;
+    await sent.client.sendText(id, "Es läuft schon wieder nicht ab.");
+    for (const member of [anna, bernd]) {
+      const reopened = await eventually(
+        member,
+        () => member.inquiry(id),
+        (i) => i.status === "new",
+      );
+      assert.equal(reopened.doneAt, undefined);
+      assert.ok(reopened.unread >= 1, "the new line counts as unread");
+      const lines = (await member.listMessages(id)).map((m) =>
+        m.kind === "content" ? readContent(m)?.body : undefined,
+      );
+      assert.ok(lines.some((b) => b?.case === "text" && b.value.text === "Es läuft schon wieder nicht ab."));
+    }
+
+    // Long past the period since the first done: both staff devices keep it.
+    offset = 40 * DAY_MS;
+    for (const member of [anna, bernd]) {
+      await member.sync();
+      await member.idle();
+      assert.ok(!(await member.sweepInquiries()).includes(id));
+      assert.equal((await member.inquiry(id)).status, "new");
+    }
+
+    // Staff set done again: retention counts from this update.
+    offset = 41 * DAY_MS;
+    await bernd.setInquiryStatus(id, "done");
+    const closed = await eventually(
+      anna,
+      () => anna.inquiry(id),
+      (i) => i.status === "done",
+    );
+    assert.ok(closed.doneAt !== undefined && closed.doneAt >= Date.now() + 40 * DAY_MS);
+    offset = (41 + 29) * DAY_MS;
+    assert.ok(!(await anna.sweepInquiries()).includes(id), "within the period it stays");
+    offset = (41 + 31) * DAY_MS;
+    for (const member of [anna, bernd]) {
+      await member.sync();
+      await member.idle();
+      assert.ok(!(await member.inbox()).some((i) => i.conversationId === id), "past it, it is gone");
+    }
   });
 });

@@ -12,12 +12,19 @@ import {
   encodeDevice,
   encodeOrganisationView,
   generateSignatureKeyPair,
-  loadCiphersuite,
   type ClientStore,
   type ProfileRecord,
 } from "@bote/core";
 import { create } from "@bufbuild/protobuf";
-import { encodeBase64url, InquirySchema, type Attachment, type ContactField, type ContactPoint } from "@bote/protocol";
+import {
+  encodeBase64url,
+  InquirySchema,
+  type Attachment,
+  type ContactField,
+  type ContactPoint,
+  type Inquiry,
+} from "@bote/protocol";
+import type { ClientContext } from "./context.js";
 import { BoteClient } from "./BoteClient.js";
 import { ClientError } from "./clientError.js";
 import { fetchContactPoint, parseContactPointUrl } from "./contactPoints.js";
@@ -27,6 +34,7 @@ import { b64, randomId } from "./ids.js";
 import type { Transport } from "./ports.js";
 import { createReturnSecret, formatReturnLink, parseReturnLink, returnLinkStore } from "./returnLink.js";
 import { bytesFrom, ServerApi } from "./ServerApi.js";
+import { solveProofOfWork, type ProofOfWorkProgress } from "./proofOfWork.js";
 import type { SessionCache } from "./session.js";
 
 export interface InquiryInput {
@@ -41,6 +49,12 @@ export interface InquiryInput {
   readonly consent: boolean;
   /** "de" (default) or "en": the language of the inquiry and of the answers wanted. */
   readonly locale?: string;
+  /**
+   * Called while the device solves the server's puzzle (only when the contact
+   * point is under attack): first with 0 hashes, last with `done`. A page
+   * shows that it works instead of a button that seems to hang.
+   */
+  readonly onProofOfWork?: (progress: ProofOfWorkProgress) => void;
 }
 
 export interface GuestOptions {
@@ -52,6 +66,13 @@ export interface GuestOptions {
    * by that name, the web app an IndexedDB database.
    */
   openStore(name: string, key: Uint8Array): Promise<ClientStore>;
+  /**
+   * Deletes the closed store `openStore` made under `name`. sendInquiry calls
+   * it when it fails after making one: the return link, which only success
+   * hands out, is the one way back to it, so it would hold a device's keys
+   * for nobody.
+   */
+  removeStore(name: string): Promise<void>;
   readonly now?: () => number;
   readonly random?: () => number;
   readonly sessionCache?: SessionCache;
@@ -90,30 +111,66 @@ function guestName(locale: string): string {
   return NO_NAME[locale.slice(0, 2)] ?? NO_NAME.de!;
 }
 
-/** A nonce whose SHA-256(challenge ‖ device key ‖ nonce) starts with `bits` zero bits (docs/PROTOCOL.md §18). */
-async function solveProofOfWork(challenge: Uint8Array, publicKey: Uint8Array, bits: number): Promise<Uint8Array> {
-  const cs = await loadCiphersuite(DEFAULT_CIPHERSUITE);
-  const input = new Uint8Array(challenge.length + publicKey.length + 8);
-  input.set(challenge, 0);
-  input.set(publicKey, challenge.length);
-  const nonceAt = challenge.length + publicKey.length;
-  for (let n = 0; ; n++) {
-    const nonce = new Uint8Array(8);
-    let rest = n;
-    for (let i = 7; i >= 0 && rest > 0; i--, rest = Math.floor(rest / 256)) nonce[i] = rest % 256;
-    input.set(nonce, nonceAt);
-    const hash = await cs.hash.digest(input);
-    if (leadingZeroBits(hash) >= bits) return nonce;
-  }
+interface GuestKeys {
+  readonly signatureKeyPair: Awaited<ReturnType<typeof generateSignatureKeyPair>>;
+  readonly accountKey: ReturnType<typeof createSigningKey>;
+  readonly accountCertificate: ReturnType<typeof certifyGuest>;
+  readonly deviceCertificate: ReturnType<typeof certifyDevice>;
 }
 
-function leadingZeroBits(hash: Uint8Array): number {
-  let bits = 0;
-  for (const byte of hash) {
-    if (byte !== 0) return bits + Math.clz32(byte) - 24;
-    bits += 8;
-  }
-  return bits;
+/** The guest device's profile as the server registered it. */
+function guestProfile(
+  serverUrl: string,
+  page: Awaited<ReturnType<typeof fetchContactPoint>>,
+  guest: Awaited<ReturnType<ServerApi["createGuest"]>>,
+  keys: GuestKeys,
+): ProfileRecord {
+  const device = createDevice({
+    signatureKeyPair: keys.signatureKeyPair,
+    accountCertificate: keys.accountCertificate,
+    deviceCertificate: keys.deviceCertificate,
+    deliveryAddress: {
+      mailboxId: bytesFrom(guest.mailbox.mailboxId, "mailboxId"),
+      capability: bytesFrom(guest.mailbox.capability, "capability"),
+    },
+  });
+  // The view anchors in the key the page named and knows this one contact point, so the
+  // device's own guest credential passes the same trust policy staff devices apply.
+  const view = applyContactPoint(createOrganisationView(page.organisationKey), page.contactPoint).view;
+  return {
+    serverUrl,
+    accountId: guest.accountId,
+    deviceId: guest.deviceId,
+    role: "member",
+    organisationId: page.organisation.id,
+    organisationName: page.organisation.name,
+    device: encodeDevice(device),
+    accountSignKey: keys.accountKey.signKey,
+    organisationSignKey: undefined,
+    organisation: encodeOrganisationView(view),
+  };
+}
+
+/** The Inquiry content, once its files are uploaded encrypted. */
+async function inquiryContent(
+  ctx: ClientContext,
+  contactPoint: ContactPoint,
+  input: InquiryInput,
+  now: Date,
+): Promise<Inquiry> {
+  const attachments: Attachment[] = [];
+  for (const file of input.files ?? []) attachments.push(await uploadAttachment(ctx, file));
+  return create(InquirySchema, {
+    text: input.text,
+    ...(input.name?.trim() ? { contactName: input.name.trim() } : {}),
+    ...(input.phone?.trim() ? { contactPhone: input.phone.trim() } : {}),
+    ...(input.email?.trim() ? { contactEmail: input.email.trim() } : {}),
+    ...(input.address?.trim() ? { contactAddress: input.address.trim() } : {}),
+    consentAtMs: BigInt(now.getTime()),
+    contactPointId: contactPoint.contactPointId,
+    attachments,
+    locale: input.locale ?? "de",
+  });
 }
 
 /**
@@ -170,6 +227,7 @@ export async function sendInquiry(
               bytesFrom(page.proofOfWork.challenge, "challenge"),
               signatureKeyPair.publicKey,
               page.proofOfWork.bits,
+              input.onProofOfWork,
             ),
           ),
         };
@@ -186,54 +244,32 @@ export async function sendInquiry(
   const secret = createReturnSecret();
   const { name, key } = await returnLinkStore(secret);
   const store = await options.openStore(name, key);
-  if ((await store.getProfile()) !== undefined) throw new ClientError("profile_exists");
-  const device = createDevice({
-    signatureKeyPair,
-    accountCertificate,
-    deviceCertificate,
-    deliveryAddress: {
-      mailboxId: bytesFrom(guest.mailbox.mailboxId, "mailboxId"),
-      capability: bytesFrom(guest.mailbox.capability, "capability"),
-    },
-  });
-  // The view anchors in the key the page named and knows this one contact point, so the
-  // device's own guest credential passes the same trust policy staff devices apply.
-  const view = applyContactPoint(createOrganisationView(organisationKey), contactPoint).view;
-  const profile: ProfileRecord = {
-    serverUrl,
-    accountId: guest.accountId,
-    deviceId: guest.deviceId,
-    role: "member",
-    organisationId: page.organisation.id,
-    organisationName: page.organisation.name,
-    device: encodeDevice(device),
-    accountSignKey: accountKey.signKey,
-    organisationSignKey: undefined,
-    organisation: encodeOrganisationView(view),
-  };
-  await store.apply({ profile });
-  const client = await BoteClient.open({ ...options, store });
-  const files = input.files ?? [];
-  const record = await client.startInquiry(slug, contactPoint, async (ctx) => {
-    const attachments: Attachment[] = [];
-    for (const file of files) attachments.push(await uploadAttachment(ctx, file));
-    return create(InquirySchema, {
-      text: input.text,
-      ...(input.name?.trim() ? { contactName: input.name.trim() } : {}),
-      ...(input.phone?.trim() ? { contactPhone: input.phone.trim() } : {}),
-      ...(input.email?.trim() ? { contactEmail: input.email.trim() } : {}),
-      ...(input.address?.trim() ? { contactAddress: input.address.trim() } : {}),
-      consentAtMs: BigInt(now.getTime()),
-      contactPointId: contactPoint.contactPointId,
-      attachments,
-      locale,
+  if ((await store.getProfile()) !== undefined) {
+    // An earlier inquiry's (a 32-byte secret that repeats): not this call's to remove.
+    await store.close();
+    throw new ClientError("profile_exists");
+  }
+  let client: BoteClient | undefined;
+  try {
+    await store.apply({
+      profile: guestProfile(serverUrl, page, guest, {
+        signatureKeyPair,
+        accountKey,
+        accountCertificate,
+        deviceCertificate,
+      }),
     });
-  });
-  return {
-    returnLink: formatReturnLink(contactPointLink, secret),
-    client,
-    conversationId: record.conversationId,
-  };
+    client = await BoteClient.open({ ...options, store });
+    const record = await client.startInquiry(slug, contactPoint, (ctx) =>
+      inquiryContent(ctx, contactPoint, input, now),
+    );
+    return { returnLink: formatReturnLink(contactPointLink, secret), client, conversationId: record.conversationId };
+  } catch (error) {
+    await (client ?? store).close().catch(() => undefined);
+    // The caller hears of the failure that matters; a store left behind holds nothing anyone can reach.
+    await options.removeStore(name).catch(() => undefined);
+    throw error;
+  }
 }
 
 /**

@@ -28,7 +28,7 @@ import type { ClientContext } from "./context.js";
 import { createConversationWith } from "./conversations.js";
 import { b64 } from "./ids.js";
 import { sendContent } from "./outgoing.js";
-import { conversationRecord, eventMessage, readContent } from "./records.js";
+import { conversationRecord, eventMessage, isChatLine, readContent } from "./records.js";
 
 export type InquiryStatus = "new" | "in_progress" | "quote_sent" | "done";
 
@@ -67,7 +67,10 @@ export interface InquirySummary {
   /** Account id of the colleague handling it. */
   readonly assignee: string | undefined;
   readonly archived: boolean;
-  /** While done: since when (the update that set it), which the contact point's retention counts from. */
+  /**
+   * While done: since when (the update that set it), which the contact point's retention counts from.
+   * A customer's line after it reopens the inquiry (status new, no doneAt).
+   */
   readonly doneAt: number | undefined;
   /** The customer's clock when sending, else when this device stored it. */
   readonly receivedAt: number;
@@ -100,13 +103,31 @@ export interface InquiryState {
  * the update that moved it to done, not of a later one repeating it (a
  * newcomer's copy of the state): the later of the sender's clock and this
  * device's storing it, so a skewed clock never ends retention early.
+ *
+ * `customerWrote` holds the send times of the customer's chat lines. One
+ * later than the update that set done reopens the inquiry: it is new again
+ * and no longer done, so retention waits until staff set done once more.
+ * The customer's group and the staff group are two MLS groups with no common
+ * order, so the senders' clocks decide; every staff device reads the same
+ * ones from the same messages. A tie is not later.
  */
-export function foldUpdates(updates: readonly StaffUpdate[]): InquiryState {
+export function foldUpdates(updates: readonly StaffUpdate[], customerWrote: readonly number[] = []): InquiryState {
   let status: InquiryStatus = "new";
   let assignee: string | undefined;
   let archived = false;
   let doneAt: number | undefined;
+  const lines = [...customerWrote].sort((a, b) => a - b);
+  let line = 0;
+  const reopenBy = (sentAt: number) => {
+    // The customer's lines up to this update, in time order; a tie counts as before it.
+    for (; line < lines.length && lines[line]! <= sentAt; line++) {
+      if (status !== "done") continue;
+      status = "new";
+      doneAt = undefined;
+    }
+  };
   for (const { message, update } of updates) {
+    reopenBy(message.sentAt);
     const next: InquiryStatus = update.status === undefined ? status : (statusName(update.status) ?? status);
     if (next === "done" && status !== "done") doneAt = Math.max(message.sentAt, message.storedAt);
     if (next !== "done") doneAt = undefined;
@@ -116,6 +137,7 @@ export function foldUpdates(updates: readonly StaffUpdate[]): InquiryState {
     }
     if (update.archived !== undefined) archived = update.archived;
   }
+  reopenBy(Infinity);
   return { status, assignee, archived, doneAt };
 }
 
@@ -149,26 +171,44 @@ export function customerOf(record: ConversationRecord): { accountId: string; nam
   };
 }
 
-async function inquiryMessage(
-  ctx: ClientContext,
-  conversationId: string,
-): Promise<{ message: MessageRecord; inquiry: Inquiry } | undefined> {
-  for (const message of await ctx.store.listMessages(conversationId)) {
-    const body = readContent(message)?.body;
-    if (body?.case === "inquiry") return { message, inquiry: body.value };
-  }
-  return undefined;
+interface InquiryLines {
+  /** The message that carries the Inquiry, once it arrived. */
+  readonly found: { message: MessageRecord; inquiry: Inquiry } | undefined;
+  /** When the customer sent each chat line (their clock, as authenticated in the content). */
+  readonly customerWrote: readonly number[];
 }
 
-function summarise(
+async function readInquiryLines(ctx: ClientContext, record: ConversationRecord): Promise<InquiryLines> {
+  const customer = customerOf(record).accountId;
+  let found: InquiryLines["found"];
+  const customerWrote: number[] = [];
+  for (const message of await ctx.store.listMessages(record.conversationId)) {
+    const body = readContent(message)?.body;
+    if (body === undefined) continue;
+    if (body.case === "inquiry" && found === undefined) found = { message, inquiry: body.value };
+    if (message.senderAccountId === customer && isChatLine(body)) customerWrote.push(message.sentAt);
+  }
+  return { found, customerWrote };
+}
+
+/** An inquiry's state as the staff's updates and the customer's later lines make it. */
+export async function inquiryState(
   ctx: ClientContext,
   record: ConversationRecord,
-  found: { message: MessageRecord; inquiry: Inquiry } | undefined,
   updates: readonly StaffUpdate[],
-): InquirySummary {
+): Promise<InquiryState> {
+  return foldUpdates(updates, (await readInquiryLines(ctx, record)).customerWrote);
+}
+
+async function summarise(
+  ctx: ClientContext,
+  record: ConversationRecord,
+  updates: readonly StaffUpdate[],
+): Promise<InquirySummary> {
   const customer = customerOf(record);
   const contactPoint: ContactPoint | undefined = ctx.organisation().contactPoints.get(customer.contactPointId);
-  const { status, assignee, archived, doneAt } = foldUpdates(updates);
+  const { found, customerWrote } = await readInquiryLines(ctx, record);
+  const { status, assignee, archived, doneAt } = foldUpdates(updates, customerWrote);
   const inquiry = found?.inquiry;
   const contact = {
     ...(inquiry?.contactName === undefined ? {} : { name: inquiry.contactName }),
@@ -202,8 +242,7 @@ export async function listInbox(ctx: ClientContext): Promise<InquirySummary[]> {
   const out: InquirySummary[] = [];
   for (const record of await ctx.store.listConversations()) {
     if (record.kind !== "inquiry") continue;
-    const found = await inquiryMessage(ctx, record.conversationId);
-    out.push(summarise(ctx, record, found, updates.get(record.conversationId) ?? []));
+    out.push(await summarise(ctx, record, updates.get(record.conversationId) ?? []));
   }
   return out;
 }
@@ -212,7 +251,7 @@ export async function readInquiry(ctx: ClientContext, conversationId: string): P
   const record = await ctx.store.getConversation(conversationId);
   if (record?.kind !== "inquiry") throw new ClientError("inquiry_unknown", conversationId);
   const updates = await staffUpdates(ctx);
-  return summarise(ctx, record, await inquiryMessage(ctx, conversationId), updates.get(conversationId) ?? []);
+  return summarise(ctx, record, updates.get(conversationId) ?? []);
 }
 
 /** The internal notes about an inquiry, oldest first. Only staff groups hold them: the customer never has them. */

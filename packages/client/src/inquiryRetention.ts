@@ -1,11 +1,12 @@
 // Retention on staff devices (docs/PROTOCOL.md §18): an inquiry done for
-// longer than its contact point's retention days, and not archived, is
-// forgotten here with its staff groups. Only here: nothing is sent, so
+// longer than its contact point's retention days, not archived, and not
+// reopened by a later line of the customer's, is forgotten here with its
+// staff groups. Only here: nothing is sent, so
 // neither the customer nor the relay learns of it, and each staff device
 // sweeps by the same rule from the same updates.
 import { isGuest } from "@bote/core";
 import type { ClientContext } from "./context.js";
-import { customerOf, foldUpdates, staffUpdates, type InquiryState } from "./inbox.js";
+import { customerOf, inquiryState, staffUpdates, type InquiryState } from "./inbox.js";
 
 const DAY_MS = 86_400_000;
 
@@ -35,7 +36,7 @@ export async function sweepInquiries(ctx: ClientContext, now: number): Promise<s
     for (const record of await ctx.store.listConversations()) {
       if (record.kind !== "inquiry") continue;
       inquiries.add(record.conversationId);
-      const state = foldUpdates(updates.get(record.conversationId) ?? []);
+      const state = await inquiryState(ctx, record, updates.get(record.conversationId) ?? []);
       const contactPoint = ctx.organisation().contactPoints.get(customerOf(record).contactPointId);
       if (isPastRetention(state, contactPoint?.retentionDays, now)) expired.add(record.conversationId);
     }

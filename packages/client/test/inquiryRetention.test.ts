@@ -58,3 +58,19 @@ it("is past retention only when done, not archived, longer than the days, and th
   const open = foldUpdates([update(0, { status: InquiryUpdate_Status.IN_PROGRESS })]);
   assert.equal(isPastRetention(open, 30, 10_000 * DAY_MS), false);
 });
+
+it("a customer's line after done reopens the inquiry; one at or before it does not", () => {
+  const updates = [update(1_000, { status: InquiryUpdate_Status.QUOTE_SENT }), update(2_000, done)];
+  const reopened = foldUpdates(updates, [500, 2_500]);
+  assert.equal(reopened.status, "new");
+  assert.equal(reopened.doneAt, undefined);
+  assert.equal(isPastRetention(reopened, 30, 10_000 * DAY_MS), false, "the sweep keeps it");
+  assert.equal(foldUpdates(updates, [500, 2_000]).status, "done", "the same millisecond is not later");
+  assert.equal(foldUpdates(updates, [1_500]).doneAt, 2_000, "a line before done leaves it done");
+  // Staff set done again: counted from that update; a repeat of done by a newcomer's copy does not move it.
+  const closedAgain = foldUpdates([...updates, update(3_000, done), update(4_000, done)], [2_500]);
+  assert.equal(closedAgain.status, "done");
+  assert.equal(closedAgain.doneAt, 3_000);
+  const order = [2_500, 500];
+  assert.deepEqual(foldUpdates(updates, order), reopened, "the lines' order as stored does not matter");
+});

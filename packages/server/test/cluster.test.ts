@@ -8,8 +8,10 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { encodeBase64url, unpadPayload } from "@bote/protocol";
 import { createTestDatabase, natsSkipReason, natsUrl, type TestDatabase } from "@bote/testing";
-import { ServerSecrets } from "../src/index.js";
+import { connect } from "@nats-io/transport-node";
+import { ServerSecrets, type ServerStore } from "../src/index.js";
 import { NatsBus } from "../src/nats.js";
+import { encodeBatchEntry } from "../src/relay/NatsBus.js";
 import { postgresSkip, startTestServer, type TestServer } from "./support/server.js";
 import { TestDevice, type TestSocket } from "./support/device.js";
 import { revocation } from "./support/orgKeys.js";
@@ -22,15 +24,19 @@ describe("two nodes on PostgreSQL and NATS", { skip }, () => {
   let database: TestDatabase;
   let one: TestServer;
   let two: TestServer;
+  /** A third node off the bus: what it stores wakes no one. */
+  let silent: TestServer;
   let admin: TestDevice;
   let bob: TestDevice;
+  let prefix: string;
+  let secrets: ServerSecrets;
   const sockets: TestSocket[] = [];
 
   before(async () => {
     database = await createTestDatabase();
-    const secrets = ServerSecrets.generate();
+    secrets = ServerSecrets.generate();
     // A fresh subject prefix per run, so parallel runs on one NATS server stay apart.
-    const prefix = `bote-test-${randomBytes(6).toString("hex")}`;
+    prefix = `bote-test-${randomBytes(6).toString("hex")}`;
     one = await startTestServer("postgres", undefined, {
       database,
       secrets,
@@ -41,6 +47,7 @@ describe("two nodes on PostgreSQL and NATS", { skip }, () => {
       secrets,
       bus: await NatsBus.connect(natsUrl, prefix),
     });
+    silent = await startTestServer("postgres", undefined, { database, secrets });
     admin = await TestDevice.join(one, one.adminInvitationToken, "Anna");
     await admin.login();
     bob = await TestDevice.join(one, await admin.invite("Bob"));
@@ -50,6 +57,7 @@ describe("two nodes on PostgreSQL and NATS", { skip }, () => {
     for (const x of sockets) await x.close();
     await one?.close();
     await two?.close();
+    await silent?.close();
     await database?.drop();
   });
 
@@ -79,6 +87,90 @@ describe("two nodes on PostgreSQL and NATS", { skip }, () => {
     const words = new Set(entries.map((e) => new TextDecoder().decode(unpadPayload(e.payload))));
     assert.equal(words.size, 80);
     bobOnTwo.ack(entries.map((e) => e.entryId));
+  });
+
+  /** Counts the store reads of a node's sockets (fetchQueue) from now on. */
+  function countReads(store: ServerStore): { readonly count: number; stop(): void } {
+    const fetchQueue = store.fetchQueue.bind(store);
+    let count = 0;
+    store.fetchQueue = (...args) => {
+      count++;
+      return fetchQueue(...args);
+    };
+    return {
+      get count() {
+        return count;
+      },
+      stop: () => (store.fetchQueue = fetchQueue),
+    };
+  }
+
+  const words = (entries: { payload: Uint8Array }[]) =>
+    entries.map((e) => new TextDecoder().decode(unpadPayload(e.payload)));
+
+  /** Bob on node two, caught up, with the socket's cursor on his latest entry (an empty first read cannot know it). */
+  async function bobCaughtUpOnTwo(): Promise<{ bobOnTwo: TestSocket; viaOne: TestSocket }> {
+    // Reads are counted per node: no other socket of Bob's may read there.
+    for (const x of sockets.splice(0)) await x.close();
+    const bobOnTwo = await connectTo(two, bob);
+    const viaOne = await connectTo(one, admin, true);
+    assert.equal((await viaOne.send([bob.address], text("Anfang"))).errorCode, "");
+    const start = await bobOnTwo.entries(1, 3000);
+    bobOnTwo.ack(start.map((e) => e.entryId));
+    return { bobOnTwo, viaOne };
+  }
+
+  it("pushes a small entry from the other node without reading the store, and reads a large one", async () => {
+    const { bobOnTwo, viaOne } = await bobCaughtUpOnTwo();
+    const reads = countReads(two.store);
+    try {
+      for (let i = 0; i < 5; i++) {
+        assert.equal((await viaOne.send([bob.address], text(`klein ${i}`))).errorCode, "");
+        const [entry] = await bobOnTwo.entries(1, 3000);
+        assert.deepEqual(words([entry!]), [`klein ${i}`]);
+        bobOnTwo.ack([entry!.entryId]);
+      }
+      assert.equal(reads.count, 0, "carried entries need no store read");
+      const large = "groß ".repeat(1200);
+      assert.equal((await viaOne.send([bob.address], text(large))).errorCode, "");
+      const [entry] = await bobOnTwo.entries(1, 3000);
+      assert.deepEqual(words([entry!]), [large]);
+      bobOnTwo.ack([entry!.entryId]);
+      assert.equal(reads.count, 1, "an entry above the carried size is read from the store");
+    } finally {
+      reads.stop();
+    }
+  });
+
+  it("reads the store when a carried entry does not follow the cursor, and never pushes one twice", async () => {
+    const { bobOnTwo } = await bobCaughtUpOnTwo();
+    const nats = await connect({ servers: natsUrl });
+    const reads = countReads(two.store);
+    try {
+      const viaSilent = await connectTo(silent, admin, true);
+      for (const word of ["Lücke 1", "Lücke 2"])
+        assert.equal((await viaSilent.send([bob.address], text(word))).errorCode, "");
+      const stored = await silent.store.fetchQueue([bob.address.mailboxId], 0, 1000, Date.now());
+      const last = stored.at(-1)!;
+      // The wake of the second arrives whole, twice; the first one's wake was lost.
+      const record = encodeBatchEntry(last, last.sealed);
+      const batch = Buffer.concat([randomBytes(8), record, record]);
+      nats.publish(`${prefix}.entries`, batch);
+      nats.publish(`${prefix}.entries`, batch);
+      await nats.flush();
+      const entries = await bobOnTwo.entries(2, 3000);
+      assert.deepEqual(words(entries), ["Lücke 1", "Lücke 2"]);
+      assert.ok(reads.count >= 1, "the gap was read from the store");
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(
+        bobOnTwo.frames.filter((f) => f.case === "deliver" && f.value.entries.length > 0),
+        [],
+      );
+      bobOnTwo.ack(entries.map((e) => e.entryId));
+    } finally {
+      reads.stop();
+      await nats.close();
+    }
   });
 
   it("accepts exactly one of two commits for the same epoch sent through different nodes", async () => {

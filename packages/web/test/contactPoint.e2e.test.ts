@@ -6,7 +6,8 @@
  * `/k/<slug>`, sends text and two photos carrying GPS data; Bernd takes the
  * inquiry, writes an internal note and answers; the customer's return link
  * shows the answer and never the note; the PDF for the quote holds the
- * photos. At the end, the server's files hold none of what the customer said.
+ * photos; when the customer writes after Bernd set it done, it is open again.
+ * At the end, the server's files hold none of what the customer said.
  */
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -36,6 +37,7 @@ const CUSTOMER = "Jörg Müller";
 const PHONE_NUMBER = "0171 2345678";
 const NOTE = "Intern: Gerüst nötig, grob 2.400 Euro";
 const ANSWER = "Guten Tag Herr Müller, wir kommen am Donnerstag um 8 Uhr vorbei.";
+const LATER = "Nachtrag: Seit gestern tropft es auch in der Küche.";
 
 describe("contact point and team inbox, end to end in Chromium", { skip, timeout: 300_000 }, () => {
   let server: BoteServer;
@@ -200,8 +202,31 @@ describe("contact point and team inbox, end to end in Chromium", { skip, timeout
     assert.ok(Buffer.from(pdf).includes(Buffer.from(photo)), "the photo is in the PDF byte for byte");
   });
 
+  it("a customer who writes after done finds the inquiry open again in the inbox", async () => {
+    const page = bernd.page;
+    await page.getByLabel("Status").selectOption({ label: "Erledigt" });
+    await page.goto(`${server.url}/#/inbox`);
+    await page.getByRole("tab", { name: "Erledigt" }).click();
+    await page.locator(".inquiry-item", { hasText: CUSTOMER }).waitFor();
+
+    const thread = await customer.context.newPage();
+    thread.on("pageerror", (error) => customer.problems.push(`page error: ${error.message}`));
+    await thread.goto(returnLink);
+    await thread.locator(".k-reply textarea").fill(LATER);
+    await thread.getByRole("button", { name: "Senden" }).click();
+    await thread.locator(".k-out", { hasText: LATER }).waitFor({ timeout: 60_000 });
+    await thread.close();
+
+    // Reopened: new again, among the open ones, with the new line.
+    await page.getByRole("tab", { name: "Offen" }).click();
+    const item = page.locator(".inquiry-item", { hasText: CUSTOMER });
+    await item.locator(".status-badge", { hasText: "Neu" }).waitFor({ timeout: 60_000 });
+    await item.click();
+    await page.locator(".inquiry-thread", { hasText: LATER }).waitFor();
+  });
+
   it("the server's files hold nothing the customer wrote", () => {
-    const secrets = [REQUEST, CUSTOMER, PHONE_NUMBER, NOTE, ANSWER, "Gaube", "Müller", "2345678"];
+    const secrets = [REQUEST, CUSTOMER, PHONE_NUMBER, NOTE, ANSWER, LATER, "Gaube", "Müller", "2345678"];
     for (const file of filesUnder(server.dataDir)) {
       const bytes = readFileSync(file);
       for (const secret of secrets) {

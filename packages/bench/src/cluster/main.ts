@@ -25,7 +25,7 @@ import { describe, machine } from "../relay/report.js";
 import { withTimeout } from "../relay/time.js";
 import { freePort } from "../boteServe.js";
 import { BoteNode } from "./nodes.js";
-import { parseOptions, UsageError, type Options } from "./options.js";
+import { baselineBin, parseOptions, UsageError, type Options } from "./options.js";
 import { summarise, table, type RoundResult, type SetupName } from "./report.js";
 
 interface Setup {
@@ -94,11 +94,26 @@ async function startSetups(o: Options, root: string): Promise<Setup[]> {
     new BoteNode("C node 1", join(root, "c1"), await freePort(), clusterBacking),
     new BoteNode("C node 2", join(root, "c2"), await freePort(), clusterBacking),
   ];
-  return [
+  const setups: Setup[] = [
     { name: "sqlite", label: `1 node, SQLite (synchronous=${o.sqliteSync})`, nodes: [sqlite] },
     { name: "postgres", label: "1 node, PostgreSQL", nodes: [postgres] },
     { name: "cluster", label: "2 nodes, PostgreSQL + NATS", nodes: cluster },
   ];
+  if (o.baseline !== undefined) {
+    mkdirSync(join(root, "d-shared"));
+    const backing = {
+      ...clusterBacking,
+      databaseUrl: await createDatabase(o.postgres),
+      nats: { url: o.nats, prefix: `bote-bench-${randomBytes(6).toString("hex")}` },
+      secretsFile: join(root, "d-shared", "server-secrets.json"),
+    };
+    const bin = baselineBin(o.baseline);
+    const nodes: BoteNode[] = [];
+    for (const n of [1, 2])
+      nodes.push(new BoteNode(`D node ${n}`, join(root, `d${n}`), await freePort(), backing, bin));
+    setups.push({ name: "baseline", label: "2 nodes, baseline build", nodes });
+  }
+  return setups;
 }
 
 /** Starts a setup's nodes and makes its devices: the first node makes the organisation, the others join it. */
@@ -142,14 +157,23 @@ async function runSetup(gen: Generator, o: Options, setup: Setup): Promise<Round
   // CPU of the first node only: on the two-node setup the other one is busy alike.
   const pid = setup.nodes[0]!.pid!;
   const loadTimeout = (o.warmup + o.seconds + o.drain) * 1000 + 60_000;
+  const before = await Promise.all(setup.nodes.map((n) => n.usage()));
   const throughput = await gen.request<LoadResult>({ op: "load", load: loadSpec(o, o.rate, pid) }, loadTimeout);
+  const after = await Promise.all(setup.nodes.map((n) => n.usage()));
+  const delivered = after.reduce((sum, a, i) => sum + a.delivered - before[i]!.delivered, 0);
+  const cpuMicrosPerEntry = after.map((a, i) => ((a.cpuSeconds - before[i]!.cpuSeconds) / delivered) * 1e6);
+  const commits = after.reduce((sum, a, i) => sum + a.commits - before[i]!.commits, 0);
   log(`    ${setup.name} throughput: ${describe(throughput)}`);
+  log(
+    `      node CPU per delivered entry: ${cpuMicrosPerEntry.map((c) => `${c.toFixed(0)} µs`).join(" + ")}; ` +
+      `${(delivered / commits).toFixed(1)} entries per batch commit`,
+  );
   await sleep(500);
   const latency = await gen.request<LoadResult>({ op: "load", load: loadSpec(o, o.latencyRate, pid) }, loadTimeout);
   log(`    ${setup.name} latency:    ${describe(latency)}`);
   await gen.request({ op: "disconnect" }, 30_000);
   await sleep(500);
-  return { throughput, latency };
+  return { throughput, latency, cpuMicrosPerEntry };
 }
 
 async function main(): Promise<number> {
@@ -173,7 +197,7 @@ async function main(): Promise<number> {
   const gen = new Generator(undefined);
   await withTimeout(gen.ready, 30_000, "load generator start");
   const setups = await startSetups(o, root);
-  const rounds: Record<SetupName, RoundResult[]> = { sqlite: [], postgres: [], cluster: [] };
+  const rounds: Record<SetupName, RoundResult[]> = { sqlite: [], postgres: [], cluster: [], baseline: [] };
   const loads: number[][] = [];
   try {
     log("setting up:");
@@ -196,7 +220,7 @@ async function main(): Promise<number> {
   console.log(`\nmachine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, ${m.os}`);
   console.log(
     `load: ${o.clients} clients, ${o.payload}-byte payloads, window ${o.window}; throughput offered ${o.rate}/s, ` +
-      `latency at ${o.latencyRate}/s; ${o.warmup} + ${o.seconds} s per run; ${o.rounds} rounds of A B C`,
+      `latency at ${o.latencyRate}/s; ${o.warmup} + ${o.seconds} s per run; ${o.rounds} rounds of A B C${o.baseline === undefined ? "" : ` D (baseline ${o.baseline})`}`,
   );
   console.log(
     `load average (1 min) before the start ${loadBefore[0]!.toFixed(2)}; at each round ` +

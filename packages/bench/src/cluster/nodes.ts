@@ -36,6 +36,8 @@ export class BoteNode {
     readonly dataDir: string,
     readonly port: number,
     private readonly backing: Backing,
+    /** The `bote` entry point: another build's to compare against (`--baseline`). */
+    private readonly bin = BOTE_BIN,
   ) {}
 
   get url(): string {
@@ -62,7 +64,7 @@ export class BoteNode {
   /** Starts the process; resolves once it says where it listens. */
   async start(): Promise<void> {
     if (this.running) throw new Error(`${this.name} is already running`);
-    if (!existsSync(BOTE_BIN)) throw new Error(`${BOTE_BIN} is missing; run tsc -b`);
+    if (!existsSync(this.bin)) throw new Error(`${this.bin} is missing; run tsc -b`);
     const b = this.backing;
     const storage =
       b.kind === "sqlite"
@@ -78,12 +80,14 @@ export class BoteNode {
       spawn(
         process.execPath,
         [
-          BOTE_BIN,
+          this.bin,
           ...["serve", "--host", "127.0.0.1", "--port", String(this.port), "--data", this.dataDir],
           ...["--public-url", this.url, "--log-level", "warn", "--org-name", "Bench", ...storage],
           // Every client of a test or benchmark comes from 127.0.0.1.
           ...["--public-rate-limit", "1000000", "--max-sockets-per-address", "1000000"],
           ...["--max-sockets-awaiting-hello", "1000000"],
+          // For the CPU each node spends per delivered entry (bench:cluster).
+          "--metrics",
         ],
         { env, stdio: ["ignore", "ignore", "pipe"] },
       ),
@@ -104,6 +108,17 @@ export class BoteNode {
       60_000,
       `${this.name} start`,
     );
+  }
+
+  /** The node's CPU seconds, delivered entries and batch commits so far, from its /metrics. */
+  async usage(): Promise<{ cpuSeconds: number; delivered: number; commits: number }> {
+    const text = await (await fetch(`${this.url}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+]+)$`, "m").exec(text)?.[1] ?? NaN);
+    return {
+      cpuSeconds: value("process_cpu_seconds_total"),
+      delivered: value("bote_deliveries_total"),
+      commits: value("bote_batch_commit_seconds_count"),
+    };
   }
 
   /** `kill -9`: no drain, no clean close of sockets or database. */

@@ -1,4 +1,5 @@
 /** The command line of `npm run bench:cluster`, parsed and bounded before anything starts. */
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { repoRoot } from "../relay/paths.js";
 
@@ -16,6 +17,8 @@ export interface Options {
   postgres: string;
   nats: string;
   outDir: string;
+  /** Another checkout's root (built): its two nodes run as a fourth setup, to compare builds in one run. */
+  baseline: string | undefined;
 }
 
 export const USAGE = `usage: npm run bench:cluster -- [options]
@@ -31,7 +34,8 @@ export const USAGE = `usage: npm run bench:cluster -- [options]
   --sqlite-sync MODE full | normal, for the SQLite node (full)
   --postgres URL     a PostgreSQL role that may create databases (postgres://postgres@127.0.0.1:5432/postgres)
   --nats URL         the NATS server of the two-node setup (nats://127.0.0.1:4222)
-  --out-dir DIR      where the JSON result goes (bench-results)`;
+  --out-dir DIR      where the JSON result goes (bench-results)
+  --baseline DIR     also run two nodes of the built checkout in DIR (e.g. main) in every round`;
 
 export class UsageError extends Error {}
 
@@ -50,6 +54,7 @@ export function parseOptions(argv: string[]): Options {
     postgres: process.env.BOTE_TEST_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/postgres",
     nats: process.env.BOTE_TEST_NATS ?? "nats://127.0.0.1:4222",
     outDir: join(repoRoot, "bench-results"),
+    baseline: undefined,
   };
   const numeric: Record<string, [keyof Options, number, number, boolean]> = {
     "--clients": ["clients", 2, 20_000, true],
@@ -81,7 +86,11 @@ export function parseOptions(argv: string[]): Options {
       process.exit(0);
     } else if (arg === "--out-dir") o.outDir = resolve(take());
     else if (arg === "--postgres") o.postgres = take();
-    else if (arg === "--nats") o.nats = take();
+    else if (arg === "--baseline") {
+      o.baseline = resolve(take());
+      if (!existsSync(baselineBin(o.baseline)))
+        throw new UsageError(`--baseline: ${baselineBin(o.baseline)} is missing`);
+    } else if (arg === "--nats") o.nats = take();
     else if (arg === "--sqlite-sync") {
       const v = take();
       if (v !== "full" && v !== "normal") throw new UsageError(`--sqlite-sync must be full or normal, not ${v}`);
@@ -98,4 +107,9 @@ export function parseOptions(argv: string[]): Options {
     } else throw new UsageError(`unknown option ${arg}\n${USAGE}`);
   }
   return o;
+}
+
+/** The `bote` entry point of a built checkout. */
+export function baselineBin(root: string): string {
+  return join(root, "packages/cli/dist/src/bin.js");
 }

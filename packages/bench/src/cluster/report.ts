@@ -1,11 +1,13 @@
 /** The cluster benchmark's figures: median and spread over the rounds, and each setup's ratio to SQLite. */
 import type { LoadResult } from "../relay/ipc.js";
 
-export type SetupName = "sqlite" | "postgres" | "cluster";
+export type SetupName = "sqlite" | "postgres" | "cluster" | "baseline";
 
 export interface RoundResult {
   throughput: LoadResult;
   latency: LoadResult;
+  /** Per node, over the throughput run (warm-up and drain included): CPU µs per entry the whole setup delivered. */
+  cpuMicrosPerEntry: number[];
 }
 
 export interface Spread {
@@ -23,6 +25,8 @@ export interface SetupSummary {
   p99: Spread;
   /** Failed, misrouted, bad or undelivered messages over all runs: must be 0. */
   faults: number;
+  /** CPU µs of all its nodes together per delivered entry, in the throughput runs. */
+  cpuMicrosPerEntry: Spread;
 }
 
 function spread(values: number[]): Spread {
@@ -40,6 +44,7 @@ export function summarise(name: SetupName, label: string, rounds: readonly Round
     throughput: spread(rounds.map((r) => r.throughput.deliveredPerSecond)),
     p99: spread(rounds.map((r) => r.latency.latencyMs.p99)),
     faults: rounds.reduce((sum, r) => sum + faults(r.throughput) + faults(r.latency), 0),
+    cpuMicrosPerEntry: spread(rounds.map((r) => r.cpuMicrosPerEntry.reduce((a, b) => a + b, 0))),
   };
 }
 
@@ -51,7 +56,7 @@ function plusMinus(s: Spread): string {
 export function table(summaries: readonly SetupSummary[]): string {
   const base = summaries[0]!;
   const rows = [
-    ["setup", "msg/s", "spread", "ratio", "p99 ms", "spread", "ratio"],
+    ["setup", "msg/s", "spread", "ratio", "p99 ms", "spread", "ratio", "node CPU µs/msg"],
     ...summaries.map((s) => [
       s.label,
       s.throughput.median.toFixed(0),
@@ -60,6 +65,7 @@ export function table(summaries: readonly SetupSummary[]): string {
       s.p99.median.toFixed(1),
       `${s.p99.min.toFixed(1)}–${s.p99.max.toFixed(1)} (${plusMinus(s.p99)})`,
       (s.p99.median / base.p99.median).toFixed(2),
+      `${s.cpuMicrosPerEntry.median.toFixed(0)} (${s.cpuMicrosPerEntry.min.toFixed(0)}–${s.cpuMicrosPerEntry.max.toFixed(0)})`,
     ]),
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));

@@ -17,7 +17,9 @@ import {
   type ServerFrameBody,
 } from "@bote/protocol";
 import { decodeServerFrameFast, encodeAck, encodeSend, type ServerFrameHandler } from "./wire.js";
-import type { Identity, LoadSpec } from "./ipc.js";
+import { XmppWire } from "./xmppwire.js";
+import { decodeRawServerFrame, encodeRawAck, encodeRawSend, rawUrl } from "./rawwire.js";
+import type { Identity, LoadSpec, WireName } from "./ipc.js";
 
 const CONNECT_TIMEOUT_MS = 30_000;
 /** Payload layout: send time (float64), sender, recipient, phase tag (uint32 each), then filler. */
@@ -39,6 +41,8 @@ export class Phase {
   badPayload = 0;
   latencies = new Float64Array(1 << 16);
   latencyCount = 0;
+  /** In a closed loop: sends the client's next message as soon as one of its sends has its result. */
+  refill: ((client: Client) => void) | undefined;
 
   constructor(
     readonly spec: LoadSpec,
@@ -59,15 +63,87 @@ export class Phase {
 
 const zeroMask = (): void => undefined;
 
+/** What a wire's decoder calls back: the frames of the load, plus what a multi-step login needs. */
+export interface WireHandler extends ServerFrameHandler {
+  sendFrame(frame: Uint8Array | string): void;
+  /** The login is done; the client may send. */
+  onReady(): void;
+  fault(text: string): void;
+}
+
+/** How a load client speaks to the system under test; the rest of the client is the same for every system. */
+export interface ClientWire {
+  url(wsUrl: string, index: number): string;
+  /** The WebSocket subprotocol, if the system asks for one. */
+  readonly protocol?: string;
+  /** Where a multi-step login is, for an error message. */
+  state?(): string;
+  /** The first frame once the socket is open; undefined when the URL says who the client is. */
+  hello(identity: Identity | undefined): Uint8Array | string | undefined;
+  /** Bote's wire logs in and addresses recipients by identity (Hello, Recipient field); the others by index. */
+  readonly needsIdentities: boolean;
+  /** One send of `payload` (already stamped); the message id is Bote's alone. */
+  encodeSend(
+    requestId: number,
+    recipient: number,
+    recipientField: Buffer | undefined,
+    messageIds: Buffer,
+    idOffset: number,
+    payload: Buffer,
+  ): Buffer | string;
+  /** A frame that follows every send (XMPP's ack request), if any. */
+  readonly afterSend?: string;
+  decode(frame: Buffer, handler: WireHandler): void;
+  encodeAck(entryIds: readonly number[], from: number, to: number): Buffer | string;
+  readonly maxAcksPerFrame: number;
+  /** Whether a delivered payload (frame[start..end]) is intact: `bytes` long once the wire's padding is off. */
+  payloadIntact(frame: Buffer, start: number, end: number, bytes: number): boolean;
+}
+
+const BOTE_WIRE: ClientWire = {
+  url: (wsUrl) => wsUrl,
+  hello: (identity) =>
+    encodeClientFrame({
+      case: "hello",
+      value: { $typeName: "bote.v1.Hello", protocolVersion: PROTOCOL_VERSION, sessionToken: identity!.token },
+    }),
+  needsIdentities: true,
+  encodeSend: (requestId, _recipient, field, ids, idOffset, payload) =>
+    encodeSend(requestId, ids, idOffset, field!, payload).frame,
+  decode: decodeServerFrameFast,
+  encodeAck,
+  maxAcksPerFrame: MAX_ACKS_PER_FRAME,
+  payloadIntact: (frame, start, end, bytes) =>
+    end - start === paddedLength(bytes) && unpadPayload(frame.subarray(start, end))?.length === bytes,
+};
+
+const RAW_WIRE: ClientWire = {
+  url: rawUrl,
+  hello: () => undefined,
+  needsIdentities: false,
+  encodeSend: (requestId, recipient, _field, _ids, _idOffset, payload) => encodeRawSend(requestId, recipient, payload),
+  decode: decodeRawServerFrame,
+  encodeAck: encodeRawAck,
+  maxAcksPerFrame: 65_536,
+  payloadIntact: (_frame, start, end, bytes) => end - start === bytes,
+};
+
+/** The wire of client `index`: Bote's and the raw one are stateless, XMPP's keeps its stream's counters. */
+export function wireFor(name: WireName, index: number): ClientWire {
+  return name === "bote" ? BOTE_WIRE : name === "raw" ? RAW_WIRE : new XmppWire(index);
+}
+
 /** What a client tells the generator about, besides the phase's counters. */
 export interface ClientObserver {
   fault(text: string): void;
   onClientClosed(): void;
 }
 
-export class Client implements ServerFrameHandler {
+export class Client implements WireHandler {
   private ws: WebSocket | undefined;
   inFlight = 0;
+  /** Sends without a result this client keeps in flight at most during the phase. */
+  window = 0;
   private requestId = 0;
   private ready: { resolve: () => void; reject: (e: Error) => void } | undefined;
   private readonly acks: number[] = [];
@@ -77,15 +153,21 @@ export class Client implements ServerFrameHandler {
   constructor(
     readonly index: number,
     private readonly wsUrl: string,
-    private readonly identity: Identity,
+    private readonly identity: Identity | undefined,
     private readonly gen: ClientObserver,
+    private readonly wire: ClientWire,
   ) {}
 
   /** Connects and says Hello; resolves on HelloOk. */
   open(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => this.settle(new Error(`client ${this.index}: no HelloOk within ${CONNECT_TIMEOUT_MS} ms`)),
+        () =>
+          this.settle(
+            new Error(
+              `client ${this.index}: not logged in within ${CONNECT_TIMEOUT_MS} ms (socket state ${this.ws?.readyState})${this.wire.state?.() ?? ""}`,
+            ),
+          ),
         CONNECT_TIMEOUT_MS,
       );
       this.ready = {
@@ -98,7 +180,7 @@ export class Client implements ServerFrameHandler {
           reject(e);
         },
       };
-      const ws = new WebSocket(this.wsUrl, {
+      const ws = new WebSocket(this.wire.url(this.wsUrl, this.index), this.wire.protocol, {
         perMessageDeflate: false,
         maxPayload: MAX_FRAME_BYTES,
         skipUTF8Validation: true,
@@ -108,16 +190,13 @@ export class Client implements ServerFrameHandler {
       });
       this.ws = ws;
       ws.on("open", () => {
-        ws.send(
-          encodeClientFrame({
-            case: "hello",
-            value: { $typeName: "bote.v1.Hello", protocolVersion: PROTOCOL_VERSION, sessionToken: this.identity.token },
-          }),
-        );
+        const hello = this.wire.hello(this.identity);
+        if (hello === undefined) this.settle(undefined);
+        else ws.send(hello);
       });
       ws.on("message", (data: Buffer) => {
         try {
-          decodeServerFrameFast(data, this);
+          this.wire.decode(data, this);
         } catch (error) {
           this.gen.fault(`client ${this.index}: ${String(error)}`);
         }
@@ -132,6 +211,19 @@ export class Client implements ServerFrameHandler {
     });
   }
 
+  sendFrame(frame: Uint8Array | string): void {
+    this.ws!.send(frame);
+  }
+
+  onReady(): void {
+    this.settle(undefined);
+  }
+
+  fault(text: string): void {
+    this.gen.fault(`client ${this.index}: ${text}`);
+    this.settle(new Error(`client ${this.index}: ${text}`));
+  }
+
   /** Settles open(): with an error, or successfully when `error` is undefined. */
   private settle(error: Error | undefined): void {
     const ready = this.ready;
@@ -140,21 +232,29 @@ export class Client implements ServerFrameHandler {
     else ready?.reject(error);
   }
 
-  setPhase(phase: Phase | undefined): void {
+  setPhase(phase: Phase | undefined, window = 0): void {
     this.phase = phase;
     this.inFlight = 0;
+    this.window = window;
   }
 
-  send(recipientField: Buffer, recipient: number, messageIds: Buffer, idOffset: number, payload: Buffer): void {
+  send(
+    recipientField: Buffer | undefined,
+    recipient: number,
+    messageIds: Buffer,
+    idOffset: number,
+    payload: Buffer,
+  ): void {
     const phase = this.phase!;
     this.requestId = (this.requestId + 1) >>> 0;
-    const { frame, payloadOffset } = encodeSend(this.requestId, messageIds, idOffset, recipientField, payload);
+    // The generator's one payload buffer is stamped for this send; every wire copies it into the frame.
     const now = performance.now();
-    frame.writeDoubleLE(now, payloadOffset);
-    frame.writeUInt32LE(this.index, payloadOffset + 8);
-    frame.writeUInt32LE(recipient, payloadOffset + 12);
-    frame.writeUInt32LE(phase.tag, payloadOffset + 16);
-    this.ws!.send(frame);
+    payload.writeDoubleLE(now, 0);
+    payload.writeUInt32LE(this.index, 8);
+    payload.writeUInt32LE(recipient, 12);
+    payload.writeUInt32LE(phase.tag, 16);
+    this.ws!.send(this.wire.encodeSend(this.requestId, recipient, recipientField, messageIds, idOffset, payload));
+    if (this.wire.afterSend !== undefined) this.ws!.send(this.wire.afterSend);
     this.inFlight++;
     phase.sentTotal++;
     if (now >= phase.warmupEnd && now < phase.windowEnd) phase.sentWindow++;
@@ -166,6 +266,7 @@ export class Client implements ServerFrameHandler {
     this.inFlight--;
     if (ok) phase.sendOk++;
     else phase.sendFailed++;
+    phase.refill?.(this);
   }
 
   onEntry(entryId: number, frame: Buffer, start: number, end: number): void {
@@ -175,9 +276,7 @@ export class Client implements ServerFrameHandler {
     const now = performance.now();
     phase.deliveredTotal++;
     if (frame.readUInt32LE(start + 12) !== this.index) phase.misrouted++;
-    const unpadded = unpadPayload(frame.subarray(start, end));
-    if (unpadded?.length !== phase.spec.payloadBytes || end - start !== paddedLength(phase.spec.payloadBytes))
-      phase.badPayload++;
+    if (!this.wire.payloadIntact(frame, start, end, phase.spec.payloadBytes)) phase.badPayload++;
     if (now >= phase.warmupEnd && now < phase.windowEnd) {
       phase.deliveredWindow++;
       phase.addLatency(now - frame.readDoubleLE(start));
@@ -207,8 +306,9 @@ export class Client implements ServerFrameHandler {
   }
 
   private flushAcks(): void {
-    for (let from = 0; from < this.acks.length; from += MAX_ACKS_PER_FRAME) {
-      this.ws!.send(encodeAck(this.acks, from, Math.min(this.acks.length, from + MAX_ACKS_PER_FRAME)));
+    const most = this.wire.maxAcksPerFrame;
+    for (let from = 0; from < this.acks.length; from += most) {
+      this.ws!.send(this.wire.encodeAck(this.acks, from, Math.min(this.acks.length, from + most)));
     }
     this.acks.length = 0;
   }

@@ -1,8 +1,9 @@
 /** The commands the orchestrator (main.ts) gives the load generator (loadgen.ts) over Node's IPC channel. */
 
+/** How the load clients speak: Bote's protocol, the baselines' raw frames (rawwire.ts), or XMPP (xmppwire.ts). */
+export type WireName = "bote" | "raw" | "xmpp";
+
 export type Command =
-  /** Makes `count` identities for the ceiling: random mailbox ids, hello token = mailbox id in hex. */
-  | { op: "ceilingIdentities"; count: number }
   /**
    * Creates `count` devices on the real server through invitations and logs each one in; with `set`, they are
    * also kept under that name, so that one generator can drive several servers in turn (bench:cluster).
@@ -17,18 +18,31 @@ export type Command =
     }
   /**
    * Opens the first `count` identities (of `set`, if given) as load clients and waits for every HelloOk;
-   * with `wsUrls`, client i connects to wsUrls[i % wsUrls.length] (one cluster, several nodes).
+   * with `wsUrls`, client i connects to wsUrls[i % wsUrls.length] (one cluster, several nodes). With the raw
+   * wire, client i is simply client i: no identities are needed.
    */
-  | { op: "connect"; wsUrl: string; count: number; concurrency: number; set?: string; wsUrls?: string[] }
+  | {
+      op: "connect";
+      wsUrl: string;
+      count: number;
+      concurrency: number;
+      set?: string;
+      wsUrls?: string[];
+      wire?: WireName;
+    }
   | { op: "load"; load: LoadSpec }
   | { op: "disconnect" }
   /** Opens `count` idle authenticated connections (identities 0..count-1); resolves once all are open. */
-  | { op: "idleOpen"; wsUrl: string; count: number; concurrency: number }
+  | { op: "idleOpen"; wsUrl: string; count: number; concurrency: number; set?: string }
   | { op: "idleClose" };
 
 export interface LoadSpec {
-  /** Offered sends per second over all clients. */
+  /** Offered sends per second over all clients; ignored in a closed loop. */
   rate: number;
+  /** Each client sends its next message as soon as one has its result, keeping its window full. */
+  closedLoop?: boolean;
+  /** Sends without a result in flight over all clients, split evenly; when absent, `window` per client. */
+  inFlight?: number;
   warmupSeconds: number;
   seconds: number;
   /** Sends without SendResult a client keeps in flight at most. */

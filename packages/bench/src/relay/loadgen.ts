@@ -12,12 +12,12 @@
  */
 import { randomBytes, randomFillSync } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { CAPABILITY_BYTES, ID_BYTES, missingCase } from "@bote/protocol";
+import { ID_BYTES, missingCase } from "@bote/protocol";
 import { createIdentities } from "./accounts.js";
-import { Client, Phase, STAMP_BYTES, openAll, type ClientObserver } from "./client.js";
+import { Client, Phase, STAMP_BYTES, openAll, wireFor, type ClientObserver } from "./client.js";
 import { encodeRecipientField, selfCheck } from "./wire.js";
 import { cpuSecondsOf, latencyOf, machineBusySeconds, ownCpuSeconds } from "./stats.js";
-import type { Command, Identity, LoadResult, LoadSpec, Reply, Request } from "./ipc.js";
+import type { Command, Identity, LoadResult, LoadSpec, Reply, Request, WireName } from "./ipc.js";
 
 const TICK_MS = 2;
 
@@ -25,6 +25,7 @@ class LoadGenerator implements ClientObserver {
   private identities: Identity[] = [];
   private readonly identitySets = new Map<string, Identity[]>();
   private clients: Client[] = [];
+  private wire: WireName = "bote";
   private idle: Client[] = [];
   private phaseTag = 1;
   private faults: string[] = [];
@@ -41,13 +42,6 @@ class LoadGenerator implements ClientObserver {
 
   async handle(command: Command): Promise<unknown> {
     switch (command.op) {
-      case "ceilingIdentities": {
-        this.identities = Array.from({ length: command.count }, () => {
-          const mailboxId = randomBytes(ID_BYTES);
-          return { token: mailboxId.toString("hex"), mailboxId, capability: new Uint8Array(CAPABILITY_BYTES) };
-        });
-        return { count: command.count };
-      }
       case "relayIdentities": {
         const started = performance.now();
         this.identities = await createIdentities(
@@ -62,12 +56,9 @@ class LoadGenerator implements ClientObserver {
       }
       case "connect": {
         const started = performance.now();
-        if (command.set !== undefined) {
-          const set = this.identitySets.get(command.set);
-          if (set === undefined) throw new Error(`no identities named ${command.set}`);
-          this.identities = set;
-        }
-        this.clients = this.makeClients(command.wsUrls ?? [command.wsUrl], command.count);
+        this.useSet(command.set);
+        this.wire = command.wire ?? "bote";
+        this.clients = this.makeClients(command.wsUrls ?? [command.wsUrl], command.count, this.wire);
         await openAll(this.clients, command.concurrency);
         return { seconds: (performance.now() - started) / 1000 };
       }
@@ -79,7 +70,8 @@ class LoadGenerator implements ClientObserver {
         return {};
       case "idleOpen": {
         const started = performance.now();
-        this.idle = this.makeClients([command.wsUrl], command.count);
+        this.useSet(command.set);
+        this.idle = this.makeClients([command.wsUrl], command.count, "bote");
         await openAll(this.idle, command.concurrency);
         return { opened: this.idle.filter((c) => !c.closed).length, seconds: (performance.now() - started) / 1000 };
       }
@@ -94,11 +86,19 @@ class LoadGenerator implements ClientObserver {
     }
   }
 
-  private makeClients(wsUrls: readonly string[], count: number): Client[] {
-    if (count > this.identities.length) throw new Error(`only ${this.identities.length} identities for ${count}`);
+  private useSet(name: string | undefined): void {
+    if (name === undefined) return;
+    const set = this.identitySets.get(name);
+    if (set === undefined) throw new Error(`no identities named ${name}`);
+    this.identities = set;
+  }
+
+  private makeClients(wsUrls: readonly string[], count: number, wire: WireName): Client[] {
+    if (wire === "bote" && count > this.identities.length)
+      throw new Error(`only ${this.identities.length} identities for ${count}`);
     return Array.from(
       { length: count },
-      (_, i) => new Client(i, wsUrls[i % wsUrls.length]!, this.identities[i]!, this),
+      (_, i) => new Client(i, wsUrls[i % wsUrls.length]!, this.identities[i], this, wireFor(wire, i)),
     );
   }
 
@@ -107,18 +107,38 @@ class LoadGenerator implements ClientObserver {
     const n = clients.length;
     if (n < 2) throw new Error("need at least two clients");
     const phase = new Phase(spec, this.phaseTag++);
-    for (const c of clients) c.setPhase(phase);
-    const recipientFields = clients.map((_, i) =>
-      encodeRecipientField(this.identities[i]!.mailboxId, this.identities[i]!.capability),
-    );
+    // The in-flight total is split evenly, so that every client keeps its share of the loop going.
+    const windowOf = (i: number) =>
+      spec.inFlight === undefined ? spec.window : Math.floor(spec.inFlight / n) + (i < spec.inFlight % n ? 1 : 0);
+    clients.forEach((c, i) => c.setPhase(phase, windowOf(i)));
+    const recipientFields =
+      this.wire === "bote"
+        ? clients.map((_, i) => encodeRecipientField(this.identities[i]!.mailboxId, this.identities[i]!.capability))
+        : [];
     const payload = randomBytes(spec.payloadBytes);
     if (spec.payloadBytes < STAMP_BYTES) throw new Error(`payload must be at least ${STAMP_BYTES} bytes`);
     // Message ids are random, as a real client's are; drawn from a pool refilled in bulk.
     const ids = Buffer.allocUnsafe(ID_BYTES * 4096);
     let idOffset = ids.length;
+    const sendFrom = (c: Client) => {
+      let to = Math.floor(Math.random() * (n - 1));
+      if (to >= c.index) to++;
+      if (idOffset === ids.length) {
+        randomFillSync(ids);
+        idOffset = 0;
+      }
+      c.send(recipientFields[to], to, ids, idOffset, payload);
+      idOffset += ID_BYTES;
+    };
     const start = performance.now();
     phase.warmupEnd = start + spec.warmupSeconds * 1000;
     phase.windowEnd = phase.warmupEnd + spec.seconds * 1000;
+    if (spec.closedLoop === true) {
+      phase.refill = (c) => {
+        if (performance.now() < phase.windowEnd && c.inFlight < c.window && !c.closed) sendFrom(c);
+      };
+      for (const c of clients) while (c.inFlight < c.window && !c.closed) sendFrom(c);
+    }
     let issued = 0;
     let cursor = 0;
     let cpuAtStart: { gen: number; target: number; machine: number } | undefined;
@@ -144,6 +164,7 @@ class LoadGenerator implements ClientObserver {
           drain();
           return;
         }
+        if (spec.closedLoop === true) return;
         let due = Math.floor(((now - start) * spec.rate) / 1000) - issued;
         issued += due;
         let progress = true;
@@ -152,15 +173,8 @@ class LoadGenerator implements ClientObserver {
           for (let k = 0; k < n && due > 0; k++) {
             const c = clients[cursor]!;
             cursor = cursor + 1 === n ? 0 : cursor + 1;
-            if (c.inFlight >= spec.window || c.closed) continue;
-            let to = Math.floor(Math.random() * (n - 1));
-            if (to >= c.index) to++;
-            if (idOffset === ids.length) {
-              randomFillSync(ids);
-              idOffset = 0;
-            }
-            c.send(recipientFields[to]!, to, ids, idOffset, payload);
-            idOffset += ID_BYTES;
+            if (c.inFlight >= c.window || c.closed) continue;
+            sendFrom(c);
             due--;
             progress = true;
           }

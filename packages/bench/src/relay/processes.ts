@@ -1,6 +1,6 @@
 /**
  * The benchmark's child processes: the load generator (over IPC), the
- * ceiling relay and `bote serve`. Every child is tracked so that the
+ * raw-frame baselines and `bote serve`. Every child is tracked so that the
  * orchestrator can kill them all on any exit, and every wait is bounded.
  */
 import { fork, spawn, type ChildProcess } from "node:child_process";
@@ -54,7 +54,7 @@ function nodeArgs(o: ChildOptions): string[] {
   ];
 }
 
-/** A relay under test: the ceiling or `bote serve`. */
+/** A relay under test: a baseline or `bote serve`. */
 export interface RelayProcess {
   child: ChildProcess;
   wsUrl: string;
@@ -137,11 +137,16 @@ export class Generator {
   }
 }
 
-export async function startCeiling(o: ChildOptions = {}): Promise<RelayProcess> {
+/** One of the raw-frame baselines (ceiling.js, durable.js), with its command-line arguments. */
+export async function startBaseline(
+  name: "ceiling" | "durable",
+  args: string[],
+  o: ChildOptions = {},
+): Promise<RelayProcess> {
   const child = track(
-    fork(join(here, "ceiling.js"), [], { execArgv: nodeArgs(o), stdio: ["ignore", "inherit", "pipe", "ipc"] }),
+    fork(join(here, `${name}.js`), args, { execArgv: nodeArgs(o), stdio: ["ignore", "inherit", "pipe", "ipc"] }),
   );
-  const [port, inspectorUrl] = await awaitStart(child, o, "ceiling", /^ceiling listening on (\d+)$/m);
+  const [port, inspectorUrl] = await awaitStart(child, o, name, new RegExp(`^${name} listening on (\\d+)$`, "m"));
   return { child, wsUrl: `ws://127.0.0.1:${port}/v1/ws`, inspectorUrl };
 }
 

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism, cpus, freemem, release, totalmem } from "node:os";
 import type { LoadResult } from "./ipc.js";
-import type { Options } from "./options.js";
+import { PEERS, SYSTEMS, type Options, type SystemName } from "./options.js";
 
 export interface IdleResult {
   connections: number;
@@ -15,11 +15,50 @@ export interface IdleResult {
   openSeconds: number;
 }
 
-export interface TargetResult {
+/** One system's measured runs in one round. */
+export interface Run {
+  system: SystemName;
+  round: number;
+  /** The load averages (1, 5, 15 min) just before the system started. */
+  loadBefore: string;
+  /** Closed loop at saturation. */
   throughput: LoadResult;
-  latency: LoadResult;
-  idle: IdleResult | undefined;
-  setupSeconds?: number;
+  /** One per offered rate of Options.latencyRates, in order. */
+  latency: LoadResult[];
+}
+
+/** The median of some figures and their range. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export function spread(values: number[]): Spread {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return { median: NaN, min: NaN, max: NaN };
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted.at(-1)! };
+}
+
+/** Server CPU per delivered message over the measured window, in µs. */
+export function cpuMicrosPerMessage(r: LoadResult): number {
+  return (r.cpu.target * 1e6) / r.deliveredPerSecond;
+}
+
+/** Bote's throughput over each baseline's, per round (the systems of a round ran back to back). */
+export function ratios(runs: Run[]): { ceiling?: Spread; durable?: Spread; ejabberd?: Spread } {
+  const of = (baseline: SystemName) => {
+    const values: number[] = [];
+    for (const b of runs.filter((r) => r.system === "bote")) {
+      const base = runs.find((r) => r.system === baseline && r.round === b.round);
+      if (base !== undefined) values.push(b.throughput.deliveredPerSecond / base.throughput.deliveredPerSecond);
+    }
+    return values.length === 0 ? undefined : spread(values);
+  };
+  const [ceiling, durable, ejabberd] = [of("ceiling"), of("durable"), of("ejabberd")];
+  return { ...(ceiling && { ceiling }), ...(durable && { durable }), ...(ejabberd && { ejabberd }) };
 }
 
 export function describe(r: LoadResult): string {
@@ -65,64 +104,90 @@ function table(rows: string[][]): string {
     .join("\n");
 }
 
-export function report(o: Options, ceiling: TargetResult, relay: TargetResult): string {
-  const n = (x: number) => Math.round(x).toLocaleString("en-US");
+const COLUMNS: Record<SystemName, string> = {
+  ceiling: "ceiling (ws, raw)",
+  durable: "minimal durable",
+  bote: "bote serve",
+  ejabberd: "ejabberd",
+};
+
+export function report(o: Options, runs: Run[], idle: IdleResult | undefined): string {
+  const systems = [...SYSTEMS, ...PEERS].filter((s) => runs.some((r) => r.system === s));
+  const n = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString("en-US") : "–");
   const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "–");
-  const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? (a / b).toFixed(2) : "–");
-  const [ct, rt, cl, rl] = [ceiling.throughput, relay.throughput, ceiling.latency, relay.latency];
-  const rows: string[][] = [
-    ["", "ceiling (ws)", `relay (SQLite ${o.sqliteSync})`, "relay/ceiling"],
-    [`throughput, ${n(o.rate)} sends/s offered`, "", "", ""],
-    [
-      "  delivered+acked msg/s",
-      n(ct.deliveredPerSecond),
-      n(rt.deliveredPerSecond),
-      ratio(rt.deliveredPerSecond, ct.deliveredPerSecond),
-    ],
-    ["  sends written msg/s", n(ct.sentPerSecond), n(rt.sentPerSecond), ""],
-    ["  p50 / p99 ms (saturated)", latencyPair(ct, ms), latencyPair(rt, ms), ""],
-    ["  CPU relay / generator / others (cores)", cpuPair(ct), cpuPair(rt), ""],
-    [`latency, ${n(o.latencyRate)} sends/s offered`, "", "", ""],
-    ["  delivered+acked msg/s", n(cl.deliveredPerSecond), n(rl.deliveredPerSecond), ""],
-    ["  p50 ms", ms(cl.latencyMs.p50), ms(rl.latencyMs.p50), ratio(rl.latencyMs.p50, cl.latencyMs.p50)],
-    ["  p99 ms", ms(cl.latencyMs.p99), ms(rl.latencyMs.p99), ratio(rl.latencyMs.p99, cl.latencyMs.p99)],
-    ["  CPU relay / generator / others (cores)", cpuPair(cl), cpuPair(rl), ""],
+  const several = o.rounds > 1;
+  /** The median over the rounds, with the range when there were several. */
+  const cell = (values: number[], f: (x: number) => string) => {
+    const s = spread(values);
+    return several ? `${f(s.median)} (${f(s.min)}–${f(s.max)})` : f(s.median);
+  };
+  const row = (label: string, pick: (r: Run) => number, f: (x: number) => string) => [
+    label,
+    ...systems.map((s) => cell(runs.filter((r) => r.system === s).map(pick), f)),
   ];
-  if (ceiling.idle !== undefined && relay.idle !== undefined) {
-    const [ci, ri] = [ceiling.idle, relay.idle];
+  const rows: string[][] = [
+    ["", ...systems.map((s) => COLUMNS[s])],
+    [`throughput, closed loop, ${n(o.inFlight)} in flight`, ...systems.map(() => "")],
+    row("  delivered+acked msg/s", (r) => r.throughput.deliveredPerSecond, n),
+    row(
+      "  server CPU µs/msg",
+      (r) => cpuMicrosPerMessage(r.throughput),
+      (x) => x.toFixed(1),
+    ),
+    row(
+      "  server CPU cores",
+      (r) => r.throughput.cpu.target,
+      (x) => x.toFixed(2),
+    ),
+    row(
+      "  generator CPU cores",
+      (r) => r.throughput.cpu.generator,
+      (x) => x.toFixed(2),
+    ),
+    row("  p50 ms", (r) => r.throughput.latencyMs.p50, ms),
+    row("  p99 ms", (r) => r.throughput.latencyMs.p99, ms),
+  ];
+  o.latencyRates.forEach((rate, i) => {
     rows.push(
-      [`idle, ${n(o.idle)} authenticated connections`, "", "", ""],
-      ["  RSS before → after MB", rssPair(ci), rssPair(ri), ""],
-      [
-        "  KB RSS per connection",
-        ci.perConnectionKb.toFixed(2),
-        ri.perConnectionKb.toFixed(2),
-        ratio(ri.perConnectionKb, ci.perConnectionKb),
-      ],
-      ["  of which JS heap, KB", ci.heapPerConnectionKb.toFixed(2), ri.heapPerConnectionKb.toFixed(2), ""],
-      ["  MB for 10,000", ci.totalMbFor10k.toFixed(1), ri.totalMbFor10k.toFixed(1), ""],
+      [`latency, ${n(rate)} sends/s offered`, ...systems.map(() => "")],
+      row("  delivered+acked msg/s", (r) => r.latency[i]!.deliveredPerSecond, n),
+      row("  p50 ms", (r) => r.latency[i]!.latencyMs.p50, ms),
+      row("  p99 ms", (r) => r.latency[i]!.latencyMs.p99, ms),
+      row(
+        "  server CPU µs/msg",
+        (r) => cpuMicrosPerMessage(r.latency[i]!),
+        (x) => x.toFixed(1),
+      ),
     );
-  }
-  const runs = [ct, cl, rt, rl];
-  const problems = runs.map((r) => r.sendFailed + r.misrouted + r.badPayload + r.undelivered).reduce((a, b) => a + b);
-  const others = Math.max(...runs.map((r) => r.cpu.others));
+  });
+  const all = runs.flatMap((r) => [r.throughput, ...r.latency]);
+  const problems = all.map((r) => r.sendFailed + r.misrouted + r.badPayload + r.undelivered).reduce((a, b) => a + b, 0);
+  const others = spread(all.map((r) => r.cpu.others));
+  const load1 = spread(runs.map((r) => Number(r.loadBefore.split(" ")[0])));
+  const ratio = ratios(runs);
+  const ratioLine = (what: string, s: Spread | undefined) =>
+    s === undefined
+      ? ""
+      : `\nbote/${what} throughput: ${s.median.toFixed(2)}${several ? ` (${s.min.toFixed(2)}–${s.max.toFixed(2)})` : ""}`;
   return (
     `\n${o.clients} clients, ${o.payload}-byte payloads to random other clients, ` +
-    `window ${o.window} sends per client, ${o.warmup} s warm-up + ${o.seconds} s measured per run\n\n` +
+    `${o.warmup} s warm-up + ${o.seconds} s measured per run, ${o.rounds} round(s)` +
+    (several ? "; median (min–max) over the rounds" : "") +
+    `\nload average before the runs ${ms(load1.min)}–${ms(load1.max)}; ` +
+    `other processes' CPU during the runs ${ms(others.min)}–${ms(others.max)} cores\n\n` +
     table(rows) +
+    "\n" +
+    ratioLine("ceiling", ratio.ceiling) +
+    ratioLine("minimal durable", ratio.durable) +
+    ratioLine("ejabberd", ratio.ejabberd) +
+    (idle === undefined
+      ? ""
+      : `\n\nbote serve, ${n(idle.connections)} idle authenticated connections: RSS ${mb(idle.rssBeforeKb)} → ` +
+        `${mb(idle.rssAfterKb)} MB, ${idle.perConnectionKb.toFixed(2)} KB per connection ` +
+        `(JS heap ${idle.heapPerConnectionKb.toFixed(2)} KB), ${idle.totalMbFor10k.toFixed(1)} MB for 10,000`) +
     (problems > 0 ? `\n\nWARNING: failed, misrouted, malformed or undelivered messages — see the JSON result` : "") +
-    (others > BUSY_WARNING_CORES
-      ? `\n\nWARNING: other processes used up to ${others.toFixed(2)} cores during a measured run: the figures are low`
+    (others.max > BUSY_WARNING_CORES
+      ? `\n\nWARNING: other processes used up to ${others.max.toFixed(2)} cores during a measured run: the figures are low`
       : "")
   );
-
-  function latencyPair(r: LoadResult, f: (x: number) => string) {
-    return `${f(r.latencyMs.p50)} / ${f(r.latencyMs.p99)}`;
-  }
-  function cpuPair(r: LoadResult) {
-    return `${r.cpu.target.toFixed(2)} / ${r.cpu.generator.toFixed(2)} / ${r.cpu.others.toFixed(2)}`;
-  }
-  function rssPair(i: IdleResult) {
-    return `${mb(i.rssBeforeKb)} → ${mb(i.rssAfterKb)}`;
-  }
 }

@@ -77,7 +77,8 @@ function openSqlite(file: string): SqliteClientStore {
 /** Deletes the profile's database and session: the keys, chats and messages of this device. */
 async function wipeProfile(options: ClientOptions): Promise<void> {
   const dir = profileDir(options);
-  for (const name of ["bote.db", "bote.db-wal", "bote.db-shm", "session"]) await rm(join(dir, name), { force: true });
+  await SqliteClientStore.remove(join(dir, "bote.db"));
+  await rm(join(dir, "session"), { force: true });
 }
 
 /** Runs a command with an opened client; closes it (waiting for background steps) in every case. */
@@ -197,12 +198,13 @@ async function withGuest<R extends { client: BoteClient }>(
       store = openSqlite(file);
       return Promise.resolve(store);
     },
+    removeStore: (name) => SqliteClientStore.remove(join(dir, `${name}.db`)),
   };
   let opened: R;
   try {
     opened = await open(guest);
   } catch (err) {
-    // The SDK leaves the store open when it refuses a link or fails before its client exists.
+    // openInquiry leaves the store open when it refuses a link (sendInquiry closes and removes its own).
     await store?.close();
     throw err;
   }

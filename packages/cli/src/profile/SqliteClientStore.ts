@@ -6,6 +6,7 @@
  * power cut means an unreadable chat or, worse, a reused nonce.
  */
 import { chmodSync, closeSync, openSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import Database from "better-sqlite3";
 import {
   ClientStoreError,
@@ -49,6 +50,11 @@ export class SqliteClientStore implements ClientStore {
         for (const remove of s.deleteConversation) remove.run(id);
       }
     });
+  }
+
+  /** Deletes the closed database at `path` with the journal files SQLite keeps beside it. */
+  static async remove(path: string): Promise<void> {
+    for (const suffix of ["", "-wal", "-shm"]) await rm(`${path}${suffix}`, { force: true });
   }
 
   /**

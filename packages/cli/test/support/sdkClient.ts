@@ -29,6 +29,7 @@ export function guestOptions(dir: string): GuestOptions {
   return {
     transport: nodeTransport,
     openStore: (name) => Promise.resolve(SqliteClientStore.open(joinPath(dir, `${name}.db`))),
+    removeStore: (name) => SqliteClientStore.remove(joinPath(dir, `${name}.db`)),
     random: () => 0.1,
   };
 }

@@ -3,13 +3,17 @@
  * stored. The store stays the source of truth: a lost wake only delays a
  * push until the socket's next store read (see CatchUp).
  */
-import type { QueuedEntry } from "../store/ServerStore.js";
+import type { Bytes, QueuedEntry, SealedEntry } from "../store/ServerStore.js";
 
 export type BusEvent =
-  /** An entry stored by this node, with its payload: pushed without a read. */
-  | { kind: "entry"; entry: QueuedEntry }
-  /** An entry stored by another node: only its seq travels, the payload is read from the store. */
-  | { kind: "wake"; seq: number }
+  /** An entry stored by this node, with its payload (pushed without a read) and its bytes as stored (for other nodes). */
+  | { kind: "entry"; entry: QueuedEntry; sealed: Bytes }
+  /**
+   * An entry stored by another node. A small one comes whole, still sealed,
+   * and is pushed without a read when it is next on the seq line; otherwise
+   * only its seq came, and the payload is read from the store.
+   */
+  | { kind: "wake"; seq: number; entry?: SealedEntry }
   /** One-time packages ran low, or the last-resort package was handed out and should be replaced. */
   | { kind: "keyPackagesLow"; remaining: number; lastResortHandedOut: boolean }
   /** The device was revoked: its sockets close at once with device_revoked. */
@@ -23,6 +27,7 @@ export type WakeHandler = (event: BusEvent) => void;
 
 /** Bus keys: a mailbox's entries, a device's notices, and an organisation's log. */
 export const mailboxKey = (mailboxIdHex: string) => `m.${mailboxIdHex}`;
+export const isMailboxKey = (key: string) => key.startsWith("m.");
 export const deviceKey = (deviceIdHex: string) => `d.${deviceIdHex}`;
 /**
  * Names a session on the bus: the first 8 bytes of its token hash, in hex.

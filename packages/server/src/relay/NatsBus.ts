@@ -1,23 +1,34 @@
 /**
  * The distributed bus: several stateless nodes share one PostgreSQL database
- * and wake each other through NATS core subjects. NATS carries only a wake
- * (an entry's seq, a key package count, a revocation, an ended session's tag, a log position), never a
- * payload: PostgreSQL stays the
+ * and wake each other through NATS core subjects. PostgreSQL stays the
  * source of truth, and a lost wake only delays a push until the socket's next
  * store read (see CatchUp, told of every drop and return of the connection).
  * Subscribers on the publishing node get the full event directly.
+ *
+ * Entry wakes of one event-loop tick leave a node as one message on the
+ * installation's entry subject, which every node reads: per entry its
+ * mailbox, seq and id, and for a small entry its bytes as stored (sealed
+ * under the at-rest key, so NATS sees no more than the database holds),
+ * which lets the receiving node push it without a store read. The other
+ * wakes (a key package count, a revocation, an ended session's tag, a log
+ * position) go one per message on the subject of their device or organisation.
  */
 import { connect, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import { randomBytes } from "node:crypto";
 import { missingCase } from "@bote/protocol";
-import { LocalBus, type Bus, type BusEvent, type WakeHandler } from "./Bus.js";
+import { LocalBus, isMailboxKey, mailboxKey, type Bus, type BusEvent, type WakeHandler } from "./Bus.js";
 
-const ENTRY = 1;
 const KEY_PACKAGES_LOW = 2;
 const REVOKED = 3;
 const ORGANISATION_CHANGED = 4;
 const SESSION_ENDED = 5;
 const NODE_ID_BYTES = 8;
+/** Entries stored up to this size travel whole; a larger one is read from the store by the receiving node. */
+export const CARRIED_ENTRY_MAX_BYTES = 4096;
+/** A batch leaves early once it holds this much, well below NATS's default max_payload (1 MiB). */
+const BATCH_MAX_BYTES = 256 * 1024;
+/** Per entry: mailbox id length (1), seq (8), entry id (8), carried length (4, 0 when not carried). */
+const ENTRY_HEAD_BYTES = 21;
 
 export class NatsBus implements Bus {
   private readonly local = new LocalBus();
@@ -26,18 +37,31 @@ export class NatsBus implements Bus {
   private readonly nodeId = new Uint8Array(randomBytes(NODE_ID_BYTES));
   private readonly watchers = new Set<(connected: boolean) => void>();
   private isConnected = true;
+  /** Entry wakes of this tick, encoded, waiting for the batch to leave. */
+  private batch: Uint8Array[] = [];
+  private batchBytes = 0;
+  private batchScheduled = false;
+  private readonly entrySubject: string;
 
   private constructor(
     private readonly nc: NatsConnection,
     private readonly prefix: string,
   ) {
+    this.entrySubject = `${prefix}.entries`;
+    // Subscribed before any socket: a store read that starts later misses no entry whose wake was sent.
+    nc.subscribe(this.entrySubject, {
+      callback: (error, message) => {
+        if (error === null) this.receiveBatch(message.data);
+      },
+    });
     // The status stream ends when the connection closes; it has nothing else to report.
     this.watchStatus().catch(() => undefined);
   }
 
   /** prefix separates installations (and test runs) on one NATS server. */
   static async connect(url: string, prefix = "bote"): Promise<NatsBus> {
-    const nc = await connect({ servers: url, name: "bote-server", maxReconnectAttempts: -1 });
+    // noEcho: a node has handed its own events to its subscribers already.
+    const nc = await connect({ servers: url, name: "bote-server", maxReconnectAttempts: -1, noEcho: true });
     return new NatsBus(nc, prefix);
   }
 
@@ -80,14 +104,11 @@ export class NatsBus implements Bus {
 
   publish(key: string, event: BusEvent): void {
     this.local.publish(key, event);
+    if (event.kind === "entry") return this.addToBatch(event);
     const message = new Uint8Array(NODE_ID_BYTES + 9);
     message.set(this.nodeId);
     const view = new DataView(message.buffer);
     switch (event.kind) {
-      case "entry":
-        message[NODE_ID_BYTES] = ENTRY;
-        view.setBigUint64(NODE_ID_BYTES + 1, BigInt(event.entry.seq));
-        break;
       case "keyPackagesLow":
         message[NODE_ID_BYTES] = KEY_PACKAGES_LOW;
         // The flag rides above the count's 32 bits (a stock is at most MAX_KEY_PACKAGES_PER_DEVICE).
@@ -109,16 +130,67 @@ export class NatsBus implements Bus {
       default:
         return missingCase(event);
     }
+    this.send(`${this.prefix}.${key}`, message);
+  }
+
+  private send(subject: string, message: Uint8Array): void {
     try {
-      this.nc.publish(`${this.prefix}.${key}`, message);
+      this.nc.publish(subject, message);
     } catch {
       // Only a closed connection throws here: the entry is stored, and the catch-up reads it.
     }
   }
 
+  private addToBatch(event: Extract<BusEvent, { kind: "entry" }>): void {
+    const record = encodeBatchEntry(event.entry, event.sealed);
+    this.batch.push(record);
+    this.batchBytes += record.length;
+    if (this.batchBytes >= BATCH_MAX_BYTES) return this.sendBatch();
+    if (this.batchScheduled) return;
+    this.batchScheduled = true;
+    // Every entry of a committed relay batch is published in one turn: they leave together.
+    setImmediate(() => this.sendBatch());
+  }
+
+  private sendBatch(): void {
+    this.batchScheduled = false;
+    if (this.batch.length === 0) return;
+    const message = Buffer.concat([this.nodeId, ...this.batch], NODE_ID_BYTES + this.batchBytes);
+    this.batch = [];
+    this.batchBytes = 0;
+    this.send(this.entrySubject, message);
+  }
+
+  /** Hands each entry of another node's batch to the sockets of this node that listen for its mailbox. */
+  private receiveBatch(data: Uint8Array): void {
+    if (data.length < NODE_ID_BYTES || this.fromHere(data)) return;
+    const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    for (let at = NODE_ID_BYTES; at < buffer.length;) {
+      const entry = readBatchEntry(buffer, at);
+      // A malformed batch is dropped from there on: the sockets' catch-up reads what it named.
+      if (entry === undefined) return;
+      at = entry.end;
+      const key = mailboxKey(buffer.toString("hex", entry.idAt, entry.idAt + entry.idLength));
+      if (!this.local.listening(key)) continue;
+      const seq = entry.seq;
+      if (entry.sealedLength === 0) {
+        this.local.publish(key, { kind: "wake", seq });
+        continue;
+      }
+      const mailboxId = buffer.subarray(entry.idAt, entry.idAt + entry.idLength);
+      const sealed = buffer.subarray(entry.end - entry.sealedLength, entry.end);
+      this.local.publish(key, { kind: "wake", seq, entry: { entryId: entry.entryId, mailboxId, seq, sealed } });
+    }
+  }
+
+  private fromHere(data: Uint8Array): boolean {
+    return data.subarray(0, NODE_ID_BYTES).every((b, i) => b === this.nodeId[i]);
+  }
+
   subscribe(key: string, handler: WakeHandler): () => void {
     const unsubscribeLocal = this.local.subscribe(key, handler);
-    if (!this.remote.has(key)) {
+    // A mailbox's wakes come in the batches on the entry subject, which every node reads.
+    if (!isMailboxKey(key) && !this.remote.has(key)) {
       const subscription = this.nc.subscribe(`${this.prefix}.${key}`, {
         callback: (error, message) => {
           if (error !== null) return;
@@ -143,11 +215,9 @@ export class NatsBus implements Bus {
 
   private decode(data: Uint8Array): BusEvent | undefined {
     if (data.length !== NODE_ID_BYTES + 9) return undefined;
-    if (data.subarray(0, NODE_ID_BYTES).every((b, i) => b === this.nodeId[i])) return undefined;
+    if (this.fromHere(data)) return undefined;
     const value = Number(new DataView(data.buffer, data.byteOffset, data.byteLength).getBigUint64(NODE_ID_BYTES + 1));
     switch (data[NODE_ID_BYTES] ?? 0) {
-      case ENTRY:
-        return { kind: "wake", seq: value };
       case KEY_PACKAGES_LOW:
         return { kind: "keyPackagesLow", remaining: value % 2 ** 32, lastResortHandedOut: value >= 2 ** 32 };
       case REVOKED:
@@ -162,10 +232,49 @@ export class NatsBus implements Bus {
   }
 
   async close(): Promise<void> {
+    this.sendBatch();
     await this.local.close();
     this.remote.clear();
     this.watchers.clear();
     if (this.nc.isClosed()) return;
     await this.nc.drain();
   }
+}
+
+/**
+ * One entry of a batch: mailbox id length and id, seq, entry id, then the
+ * length of the carried bytes and those bytes (length 0: read from the store).
+ * A batch is the sending node's id followed by its entries.
+ */
+export function encodeBatchEntry(
+  entry: { mailboxId: Uint8Array; seq: number; entryId: number },
+  sealed: Uint8Array,
+): Buffer {
+  const carried = sealed.length <= CARRIED_ENTRY_MAX_BYTES ? sealed : undefined;
+  const { mailboxId } = entry;
+  const record = Buffer.allocUnsafe(ENTRY_HEAD_BYTES + mailboxId.length + (carried?.length ?? 0));
+  record[0] = mailboxId.length;
+  record.set(mailboxId, 1);
+  let at = 1 + mailboxId.length;
+  at = record.writeDoubleBE(entry.seq, at);
+  at = record.writeDoubleBE(entry.entryId, at);
+  at = record.writeUInt32BE(carried?.length ?? 0, at);
+  if (carried !== undefined) record.set(carried, at);
+  return record;
+}
+
+/** Where the next entry of a batch lies, or undefined if the bytes do not hold a whole one. */
+function readBatchEntry(
+  buffer: Buffer,
+  at: number,
+): { idAt: number; idLength: number; seq: number; entryId: number; sealedLength: number; end: number } | undefined {
+  const idLength = buffer[at];
+  if (idLength === undefined || at + ENTRY_HEAD_BYTES + idLength > buffer.length) return undefined;
+  const idAt = at + 1;
+  const seq = buffer.readDoubleBE(idAt + idLength);
+  const entryId = buffer.readDoubleBE(idAt + idLength + 8);
+  const sealedLength = buffer.readUInt32BE(idAt + idLength + 16);
+  const end = at + ENTRY_HEAD_BYTES + idLength + sealedLength;
+  if (end > buffer.length || !Number.isSafeInteger(seq) || !Number.isSafeInteger(entryId)) return undefined;
+  return { idAt, idLength, seq, entryId, sealedLength, end };
 }

@@ -183,6 +183,7 @@ export class Relay {
           this.bus.publish(key, {
             kind: "entry",
             entry: { entryId: e.entryId, mailboxId: e.mailboxId, seq: e.seq, payload },
+            sealed: pending.op.parts[e.part]![e.index]!.sealed,
           });
           this.options.onStored?.(key, e.mailboxId);
         }

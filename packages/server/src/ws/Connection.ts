@@ -224,7 +224,7 @@ export class Connection {
       case "entry":
         return this.onWake(event.entry);
       case "wake":
-        return this.onRemoteWake(event.seq);
+        return this.onRemoteWake(event.seq, event.entry);
       case "keyPackagesLow":
         return this.sendFrame({
           case: "keyPackagesLow",
@@ -295,10 +295,16 @@ export class Connection {
     this.push(entry);
   }
 
-  /** An entry stored by another node: only its seq came, so it is read from the store. */
-  private onRemoteWake(seq: number): void {
+  /**
+   * An entry stored by another node. One that came whole (sealed) and is
+   * next on the seq line goes the way of a local entry; any other is read from the store.
+   */
+  private onRemoteWake(seq: number, entry: SealedEntry | undefined): void {
     if (this.state !== "open" || seq <= this.cursor) return;
-    this.readSoon();
+    if (entry === undefined || seq !== this.cursor + 1) return this.readSoon();
+    const payload = this.deps.atRest.openEntry(entry.mailboxId, entry.sealed);
+    if (payload === undefined) return this.readSoon();
+    this.onWake({ entryId: entry.entryId, mailboxId: entry.mailboxId, seq, payload });
   }
 
   /**

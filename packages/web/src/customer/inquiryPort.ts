@@ -25,6 +25,8 @@ export interface InquiryToSend {
   readonly contact: Readonly<Partial<Record<ContactField, string>>>;
   readonly files: readonly PickedFile[];
   readonly onFileSent: (done: number) => void;
+  /** The server asked for its puzzle (under attack): true while this device solves it. */
+  readonly onProtecting: (active: boolean) => void;
 }
 
 export interface ThreadMessage {

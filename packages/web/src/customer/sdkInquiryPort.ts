@@ -29,6 +29,7 @@ const guestOptions: GuestOptions = {
   transport,
   // The return link's key is for stores without a key of their own; this one has the browser's.
   openStore: (name) => IndexedDbClientStore.open(`bote-inquiry-${name}`),
+  removeStore: (name) => IndexedDbClientStore.delete(`bote-inquiry-${name}`),
 };
 
 function pageUrl(slug: string): string {
@@ -140,6 +141,7 @@ export const inquiryPort: InquiryPort = {
         files: inquiry.files.map((f) => outgoing(f, () => inquiry.onFileSent(++done))),
         consent: true,
         locale: language.value,
+        onProofOfWork: (p) => inquiry.onProtecting(!p.done),
       },
       guestOptions,
     );

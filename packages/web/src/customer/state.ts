@@ -42,8 +42,14 @@ effect(() => {
   void draft.value;
   sendProblem.value = undefined;
 });
-/** Files sent so far while a send runs; undefined when no send runs. */
-export const progress = signal<{ readonly done: number; readonly total: number } | undefined>(undefined);
+/**
+ * While a send runs: the files sent so far, and whether the device is still
+ * solving the server's puzzle (seconds on a phone, with nothing else to see).
+ * Undefined when no send runs.
+ */
+export const progress = signal<
+  { readonly done: number; readonly total: number; readonly protecting: boolean } | undefined
+>(undefined);
 
 /** `/k/<slug>` opens the form; `/k/<slug>#r=<secret>` the customer's earlier inquiry. */
 export async function start(location: Location): Promise<void> {
@@ -106,13 +112,17 @@ export async function send(): Promise<void> {
   const problem = missing(current.contactPoint, d);
   sendProblem.value = problem;
   if (problem !== undefined) return;
-  progress.value = { done: 0, total: files.value.length };
+  const total = files.value.length;
+  progress.value = { done: 0, total, protecting: false };
   try {
     const { returnLink } = await inquiryPort.sendInquiry(current.contactPoint, {
       text: d.text.trim(),
       contact: given(d.contact),
       files: files.value,
-      onFileSent: (done) => (progress.value = { done, total: files.value.length }),
+      onFileSent: (done) => (progress.value = { done, total, protecting: false }),
+      onProtecting: (protecting) => {
+        if (progress.value?.protecting !== protecting) progress.value = { done: 0, total, protecting };
+      },
     });
     for (const f of files.value) releasePicked(f);
     files.value = [];

@@ -3,7 +3,7 @@
  * data folder. The web package does not depend on the server, so it runs the
  * CLI's launcher as a process, as an operator would.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { freePort } from "@bote/testing";
 import { tmpdir } from "node:os";
@@ -43,6 +43,22 @@ export interface BoteServer {
   /** Starts it again on the same port with the same data. */
   resume(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/**
+ * Runs a `bote` client command (`join`, `contact-point create`, …) as a person at a terminal
+ * would, for a setup the test is not about; resolves with its output, rejects on a non-zero exit.
+ */
+export function runBote(args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [launcher, ...args],
+      { env: { ...process.env, LANG: "de_DE.UTF-8" } },
+      (error, stdout, stderr) =>
+        error === null ? resolve(stdout) : reject(new Error(`bote ${args.join(" ")}: ${stderr}`, { cause: error })),
+    );
+  });
 }
 
 export async function startBoteServer(options: BoteServerOptions = {}): Promise<BoteServer> {

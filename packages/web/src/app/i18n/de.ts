@@ -532,6 +532,9 @@ export const de = {
     send: "Anfrage senden",
     sending: "Wird verschlüsselt und gesendet …",
     sendingFiles: "Wird verschlüsselt und gesendet … ({{done}} von {{total}} Dateien)",
+    protecting: "Einen Moment …",
+    protectingExplain:
+      "Ihre Anfrage wird gegen Missbrauch geschützt: Ihr Gerät löst dafür eine kleine Rechenaufgabe. Das dauert meist nur wenige Sekunden. Bitte lassen Sie diese Seite geöffnet.",
     sentTitle: "Ihre Anfrage ist angekommen",
     sent: "Danke! Das Team von {{name}} meldet sich hier.",
     keepLinkTitle: "Bewahren Sie diesen Link auf",

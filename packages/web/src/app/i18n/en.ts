@@ -521,6 +521,9 @@ export const en: Catalog<typeof de> = {
     send: "Send inquiry",
     sending: "Encrypting and sending …",
     sendingFiles: "Encrypting and sending … ({{done}} of {{total}} files)",
+    protecting: "One moment …",
+    protectingExplain:
+      "Your inquiry is being protected against abuse: your device solves a small puzzle for it. This usually takes only a few seconds. Please keep this page open.",
     sentTitle: "Your inquiry has arrived",
     sent: "Thank you! The team of {{name}} will answer here.",
     keepLinkTitle: "Keep this link",

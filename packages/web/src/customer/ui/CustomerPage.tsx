@@ -239,12 +239,19 @@ function InquiryForm({ contactPoint }: { contactPoint: ContactPointInfo }) {
           {problemText(problem)}
         </p>
       )}
+      {sending?.protecting === true && (
+        <p class="k-card k-protecting" role="status">
+          {t("customer.protectingExplain")}
+        </p>
+      )}
       <button type="submit" class="k-primary" disabled={sending !== undefined || preparing.value}>
         {sending === undefined
           ? t("customer.send")
-          : sending.total === 0
-            ? t("customer.sending")
-            : t("customer.sendingFiles", { done: sending.done, total: sending.total })}
+          : sending.protecting
+            ? t("customer.protecting")
+            : sending.total === 0
+              ? t("customer.sending")
+              : t("customer.sendingFiles", { done: sending.done, total: sending.total })}
       </button>
     </form>
   );

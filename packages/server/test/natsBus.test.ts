@@ -1,0 +1,97 @@
+/**
+ * The NATS bus on a real NATS server: the entry wakes of one tick leave a
+ * node as one message, small entries travel whole and large ones as a seq
+ * only, and a node hands on only what its own sockets listen for.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { natsSkipReason, natsUrl } from "@bote/testing";
+import { NatsBus, CARRIED_ENTRY_MAX_BYTES } from "../src/relay/NatsBus.js";
+import { mailboxKey, type BusEvent } from "../src/relay/Bus.js";
+
+const skip = (await natsSkipReason()) ?? false;
+
+describe("the NATS bus between nodes", { skip }, () => {
+  const prefix = `bote-test-${randomBytes(6).toString("hex")}`;
+  let storing: NatsBus;
+  let holding: NatsBus;
+  let watcher: NatsConnection;
+
+  before(async () => {
+    storing = await NatsBus.connect(natsUrl, prefix);
+    holding = await NatsBus.connect(natsUrl, prefix);
+    watcher = await connect({ servers: natsUrl });
+  });
+  after(async () => {
+    await storing?.close();
+    await holding?.close();
+    await watcher?.close();
+  });
+
+  it("sends the entry wakes of one tick as one message, small entries whole, and hands on only what is listened for", async () => {
+    const mailbox = new Uint8Array(randomBytes(16));
+    const elsewhere = new Uint8Array(randomBytes(16));
+    const received: BusEvent[] = [];
+    const unsubscribe = holding.subscribe(mailboxKey(Buffer.from(mailbox).toString("hex")), (e) => received.push(e));
+    const messages: Uint8Array[] = [];
+    watcher.subscribe(`${prefix}.entries`, { callback: (_error, m) => void messages.push(m.data) });
+    await watcher.flush();
+    await holding.probe();
+
+    const small = new Uint8Array(randomBytes(300));
+    const large = new Uint8Array(randomBytes(CARRIED_ENTRY_MAX_BYTES + 1));
+    const entry = (mailboxId: Uint8Array, seq: number, sealed: Uint8Array): BusEvent => ({
+      kind: "entry",
+      entry: { entryId: 1000 + seq, mailboxId, seq, payload: new Uint8Array(0) },
+      sealed,
+    });
+    for (let seq = 1; seq <= 10; seq++)
+      storing.publish(mailboxKey(Buffer.from(mailbox).toString("hex")), entry(mailbox, seq, small));
+    storing.publish(mailboxKey(Buffer.from(elsewhere).toString("hex")), entry(elsewhere, 1, small));
+    storing.publish(mailboxKey(Buffer.from(mailbox).toString("hex")), entry(mailbox, 11, large));
+
+    const deadline = Date.now() + 3000;
+    while (received.length < 11 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await watcher.flush();
+    assert.equal(messages.length, 1, "one message for the tick");
+    assert.equal(received.length, 11, "the other mailbox's entry is not handed on");
+    for (const [i, e] of received.entries()) {
+      assert.equal(e.kind, "wake");
+      if (e.kind !== "wake") continue;
+      assert.equal(e.seq, i + 1);
+      if (i < 10) {
+        assert.equal(e.entry?.entryId, 1001 + i);
+        assert.deepEqual(new Uint8Array(e.entry.sealed), small);
+        assert.deepEqual(new Uint8Array(e.entry.mailboxId), mailbox);
+      } else {
+        assert.equal(e.entry, undefined, "a large entry comes as its seq only");
+      }
+    }
+    unsubscribe();
+  });
+
+  it("ignores a malformed batch and its own wakes", async () => {
+    const mailbox = new Uint8Array(randomBytes(16));
+    const key = mailboxKey(Buffer.from(mailbox).toString("hex"));
+    const received: BusEvent[] = [];
+    const onHolding = holding.subscribe(key, (e) => received.push(e));
+    const onStoring = storing.subscribe(key, (e) => received.push(e));
+    await holding.probe();
+    watcher.publish(`${prefix}.entries`, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 16, 1, 2]));
+    watcher.publish(`${prefix}.entries`, new Uint8Array(randomBytes(200)));
+    storing.publish(key, {
+      kind: "entry",
+      entry: { entryId: 7, mailboxId: mailbox, seq: 1, payload: new Uint8Array(1) },
+      sealed: new Uint8Array(40),
+    });
+    const deadline = Date.now() + 1000;
+    while (received.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 100));
+    // The storing node's own subscriber gets the entry directly; the holding node gets it once from NATS.
+    assert.deepEqual(received.map((e) => e.kind).sort(), ["entry", "wake"]);
+    onHolding();
+    onStoring();
+  });
+});
