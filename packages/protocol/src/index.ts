@@ -5,6 +5,7 @@ export * from "./padding.js";
 export * from "./api.js";
 export * from "./requestSchemas.js";
 export * from "./frames.js";
+export * from "./hotFrames.js";
 export * from "./content.js";
 export * from "./statements/index.js";
 export * from "./push.js";

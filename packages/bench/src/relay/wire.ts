@@ -13,27 +13,10 @@ import {
   decodeServerFrame,
   encodeClientFrame,
   encodeServerFrame,
+  varintSize,
+  writeVarint,
   type ServerFrameBody,
 } from "@bote/protocol";
-
-export function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 128) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
-}
-
-/** Writes a non-negative integer below 2^53 as a varint; returns the offset after it. */
-export function writeVarint(buf: Uint8Array, offset: number, n: number): number {
-  while (n >= 128) {
-    buf[offset++] = (n % 128) | 128;
-    n = Math.floor(n / 128);
-  }
-  buf[offset++] = n;
-  return offset;
-}
 
 /** The encoded `recipients` field (tag, length, Recipient) for one mailbox; built once per client. */
 export function encodeRecipientField(mailboxId: Uint8Array, capability: Uint8Array): Buffer {

@@ -20,6 +20,8 @@ const SYSTEM_CODES = new Set([
   "ENETUNREACH",
   "ENOTFOUND",
   "EAI_AGAIN",
+  // The SQLite store's relay writer thread died (RelayWriter).
+  "STORE_WRITER_STOPPED",
 ]);
 
 /**

@@ -7,21 +7,21 @@ import type { WebSocket } from "ws";
 import type { Socket } from "node:net";
 import {
   BoteError,
-  EntrySchema,
   PROTOCOL_VERSION,
-  RecipientErrorSchema,
   checkSend,
   wsCloseCode,
+  decodeAckFrame,
   decodeClientFrame,
+  encodeDeliverFrame,
+  encodeSendResultFrame,
   encodeServerFrame,
   errorText,
   missingCase,
   type ErrorCode,
-  type Entry,
+  type HotEntry,
   type Send,
   type ServerFrameBody,
 } from "@bote/protocol";
-import { create } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import type { Bytes, DevicePrincipal, QueuedEntry, SealedEntry, ServerStore } from "../store/ServerStore.js";
 import { isStoreFault } from "../store/storeFault.js";
@@ -87,7 +87,7 @@ export class Connection {
   private caughtUp = false;
   /** Said caught up and pushed nothing since: a catch-up read that finds nothing stays silent. */
   private announced = false;
-  private outgoing: Entry[] = [];
+  private outgoing: HotEntry[] = [];
   private outgoingBytes = 0;
   /** Token bucket for sends: a flood from one socket cannot starve the others. */
   private sendTokens: number;
@@ -117,7 +117,11 @@ export class Connection {
 
   private async onFrame(data: Buffer): Promise<void> {
     if (this.state === "closed") return;
-    const body = decodeClientFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    // Half of all frames: read without a message object or a BigInt per id.
+    const acked = this.state === "open" ? decodeAckFrame(bytes) : undefined;
+    if (acked !== undefined) return this.onAck(acked);
+    const body = decodeClientFrame(bytes);
     if (this.state === "hello") {
       if (body.case !== "hello") return this.fail("hello_required");
       this.state = "open";
@@ -131,17 +135,15 @@ export class Connection {
         const requestId = body.value.requestId;
         const r = await this.sendChecked(body.value);
         this.deps.metrics?.sent(r);
-        this.sendFrame({
-          case: "sendResult",
-          value: {
-            $typeName: "bote.v1.SendResult",
+        this.sendBytes(
+          encodeSendResultFrame({
             requestId,
             errorCode: r.errorCode ?? "",
-            rejected: r.rejected.map((x) => create(RecipientErrorSchema, { index: x.index, code: x.code })),
+            rejected: r.rejected,
             duplicate: r.duplicate,
             currentEpoch: r.currentEpoch,
-          },
-        });
+          }),
+        );
         return;
       }
       case "ack":
@@ -362,9 +364,7 @@ export class Connection {
     this.cursor = Math.max(this.cursor, entry.seq);
     this.announced = false;
     this.inFlight.add(entry.entryId);
-    this.outgoing.push(
-      create(EntrySchema, { entryId: BigInt(entry.entryId), mailboxId: entry.mailboxId, payload: entry.payload }),
-    );
+    this.outgoing.push({ entryId: entry.entryId, mailboxId: entry.mailboxId, payload: entry.payload });
     this.outgoingBytes += entry.payload.length + 32;
     if (this.outgoingBytes >= DELIVER_FRAME_BYTES) return this.flushDeliver();
     this.scheduleFlush();
@@ -388,9 +388,7 @@ export class Connection {
     this.caughtUp = false;
     if (caughtUp) this.announced = true;
     this.deps.metrics?.delivered(entries.length);
-    if (entries.length > 0 || caughtUp) {
-      this.sendFrame({ case: "deliver", value: { $typeName: "bote.v1.Deliver", entries, caughtUp } });
-    }
+    if (entries.length > 0 || caughtUp) this.sendBytes(encodeDeliverFrame(entries, caughtUp));
   }
 
   private async onAck(entryIds: number[]): Promise<void> {
@@ -441,9 +439,13 @@ export class Connection {
   }
 
   sendFrame(body: ServerFrameBody): void {
+    this.sendBytes(encodeServerFrame(body));
+  }
+
+  private sendBytes(frame: Uint8Array): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
     this.cork();
-    this.socket.send(encodeServerFrame(body));
+    this.socket.send(frame);
   }
 
   /**

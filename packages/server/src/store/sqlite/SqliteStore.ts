@@ -4,6 +4,7 @@
  * event-loop turn, so no two of them ever interleave within the process.
  */
 import Database from "better-sqlite3";
+import type { Worker } from "node:worker_threads";
 import type {
   Account,
   ApplyStatementsResult,
@@ -43,17 +44,22 @@ import type {
   RedeemResult,
   RelayBatch,
   RelayBatchResult,
-  SendOp,
-  SendOutcome,
   EnforcedPolicy,
   ServerStore,
-  StoredEntry,
   SweepResult,
   TakeKeyPackagesResult,
   TakenKeyPackage,
 } from "../ServerStore.js";
-import { isStorableEpoch, randomEntryId, randomSeqStart, toHex } from "../bytes.js";
+import { randomSeqStart, toHex } from "../bytes.js";
 import { upgradeLegacyQueue } from "./legacyQueue.js";
+import {
+  WalTruncation,
+  commitRelayBatch,
+  configureConnection,
+  prepareQueueStatements,
+  type QueueStatements,
+} from "./queue.js";
+import { RelayWriter } from "./RelayWriter.js";
 import { StartCheckError } from "../StartCheckError.js";
 import { applyMigrations } from "./migrations.js";
 import {
@@ -79,11 +85,6 @@ import { SqlitePushSubscriptions } from "./pushSubscriptions.js";
 import { contactPointOf, insertGuest, reserveGuestBlob } from "./contactPoints.js";
 import { erasePerson, exportPerson } from "./personData.js";
 
-/** How long after the last relay write its WAL frames may remain. */
-const CHECKPOINT_DELAY_MS = 1000;
-/** How long WAL frames may remain while writes never pause for CHECKPOINT_DELAY_MS. */
-const CHECKPOINT_MAX_DELAY_MS = 5000;
-
 export interface SqliteStoreOptions {
   /** "full" syncs the WAL at every commit, so a resolved commitBatch survives power loss; "normal" only survives process crashes. */
   synchronous?: "full" | "normal";
@@ -92,29 +93,14 @@ export interface SqliteStoreOptions {
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Promise<ServerStore> {
   return settle(() => {
     const db = new Database(file);
+    const synchronous = options.synchronous ?? "full";
     try {
       checkIntegrity(db, file);
-      db.pragma("journal_mode = WAL");
-      db.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
-      db.pragma("foreign_keys = ON");
-      db.pragma("busy_timeout = 5000");
-      // Checkpoints run inside a commit and sync twice; at the default (1,000
-      // pages) they took a third of the relay's time. 4,000 pages (16 MB)
-      // measured ~20% more messages/s; the size limit gives the disk back
-      // after a burst.
-      db.pragma("wal_autocheckpoint = 4000");
-      // Deleted rows are overwritten with zeros, not left in free space; the
-      // WAL is truncated to nothing soon after writes (scheduleCheckpoint).
-      db.pragma("secure_delete = ON");
-      db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
-      // The dedupe and mailbox indexes take random inserts: keep their pages
-      // in memory (64 MB cache) and read the file through mmap, because each
-      // read() costs several microseconds on a virtual machine.
-      db.pragma("cache_size = -65536");
-      db.pragma(`mmap_size = ${256 * 1024 * 1024}`);
+      configureConnection(db, synchronous);
       // Statements can only be prepared against tables that exist.
       applyMigrations(db);
-      return new SqliteStore(db);
+      // A database in memory has no file a second connection could open.
+      return new SqliteStore(db, file === ":memory:" ? undefined : new RelayWriter({ file, synchronous }));
     } catch (error) {
       db.close();
       if (isDamage(error)) throw new StartCheckError("database_corrupt", file, (error as Error).message);
@@ -209,12 +195,16 @@ class SqliteStore implements ServerStore {
   private readonly links: DeviceLinkStatements;
   private readonly pushes: SqlitePushSubscriptions;
   private readonly transaction;
-  private checkpointTimer: NodeJS.Timeout | undefined;
-  /** When the WAL must be truncated at the latest, while writes keep coming. */
-  private checkpointDue: number | undefined;
+  private readonly wal: WalTruncation;
+  /** Statements of the relay's own writes, when they run on this connection (no relay writer). */
+  private queue: QueueStatements | undefined;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly relayWriter: RelayWriter | undefined,
+  ) {
     this.s = prepareStatements(db);
+    this.wal = new WalTruncation(db);
     this.links = prepareDeviceLinkStatements(db);
     this.pushes = new SqlitePushSubscriptions(db);
     this.transaction = db.transaction((work: () => unknown) => work());
@@ -237,10 +227,10 @@ class SqliteStore implements ServerStore {
     return settle(() => applyMigrations(this.db));
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.relayWriter?.close();
     return settle(() => {
-      clearTimeout(this.checkpointTimer);
-      this.checkpointTimer = undefined;
+      this.wal.stop();
       if (this.db.open) this.db.pragma("wal_checkpoint(TRUNCATE)");
       this.db.close();
     });
@@ -576,59 +566,14 @@ class SqliteStore implements ServerStore {
   }
 
   commitBatch(batch: RelayBatch): Promise<RelayBatchResult> {
-    return this.write(() => this.relay(batch)).finally(() => this.scheduleCheckpoint());
+    if (this.relayWriter !== undefined) return this.relayWriter.commit(batch);
+    const queue = (this.queue ??= prepareQueueStatements(this.db));
+    return this.write(() => commitRelayBatch(queue, batch)).finally(() => this.wal.schedule());
   }
 
-  private relay(batch: RelayBatch): RelayBatchResult {
-    const unreached: Bytes[] = [];
-    const sends = batch.sends.map((send) => this.storeSend(send, unreached));
-    // Deleted only now, so that a resend later in the batch still reads as a duplicate.
-    for (const key of unreached) this.s.deleteSend.run(key);
-    const acked = batch.acks.map((op) => {
-      const groups = mailboxSlots(op.mailboxIds);
-      let deleted = 0;
-      for (const entryId of op.entryIds) {
-        // An entry lives in exactly one mailbox, so at most one group matches.
-        for (const group of groups) {
-          if (this.s.deleteEntry.run(entryId, ...group).changes === 0) continue;
-          deleted += 1;
-          break;
-        }
-      }
-      return deleted;
-    });
-    return { sends, acked };
-  }
-
-  /** Stores one send; a send that reaches no one leaves its key for the caller to delete. */
-  private storeSend(send: SendOp, unreached: Bytes[]): SendOutcome {
-    const s = this.s;
-    // The key comes first so that a resent commit reads as a duplicate even though its epoch has moved on.
-    if (s.insertSend.run(send.sendKey, send.expiresAt).changes === 0) return { kind: "duplicate" };
-    if (send.commit !== undefined) {
-      const { groupKey, epoch } = send.commit;
-      const advanced = isStorableEpoch(epoch) && s.advanceEpoch.run(groupKey, epoch + 1n, epoch).changes === 1;
-      if (!advanced) {
-        s.deleteSend.run(send.sendKey);
-        return { kind: "stale_epoch", currentEpoch: s.currentEpoch.get(groupKey)?.epoch ?? 0n };
-      }
-    }
-    const entries: StoredEntry[] = [];
-    const gone: { part: number; index: number }[] = [];
-    send.parts.forEach((recipients, part) =>
-      recipients.forEach(({ mailboxId, sealed }, index) => {
-        const position = s.nextSeq.get(mailboxId);
-        if (position === undefined) return void gone.push({ part, index });
-        let entryId = randomEntryId();
-        // A clash of two random 53-bit ids is rare, not impossible.
-        while (s.insertEntry.run(entryId, mailboxId, position.seq, sealed, send.expiresAt).changes === 0) {
-          entryId = randomEntryId();
-        }
-        entries.push({ part, index, mailboxId, entryId, seq: position.seq });
-      }),
-    );
-    if (entries.length === 0) unreached.push(send.sendKey);
-    return { kind: "stored", entries, gone };
+  /** The relay writer's thread, for tests that stop it. */
+  get relayThread(): Worker | undefined {
+    return this.relayWriter?.thread;
   }
 
   fetchQueue(mailboxIds: Bytes[], afterSeq: number, limit: number, now: number): Promise<SealedEntry[]> {
@@ -655,36 +600,6 @@ class SqliteStore implements ServerStore {
       this.db.pragma("wal_checkpoint(TRUNCATE)");
       return sealed;
     });
-  }
-
-  /**
-   * A commit's frames stay in the WAL until a checkpoint copies them into
-   * the database, and there they would show which entries one batch wrote.
-   * So the WAL is checkpointed and truncated to nothing a second after the
-   * last relay write, and at the latest CHECKPOINT_MAX_DELAY_MS after the
-   * first one since the last truncation; secure_delete has already zeroed
-   * what the database itself deleted. Under steady load the WAL is reused
-   * in between (automatic checkpoints), which is cheaper than regrowing it.
-   */
-  private scheduleCheckpoint(): void {
-    if (!this.db.open) return;
-    const now = Date.now();
-    this.checkpointDue ??= now + CHECKPOINT_MAX_DELAY_MS;
-    clearTimeout(this.checkpointTimer);
-    this.checkpointTimer = setTimeout(
-      () => {
-        this.checkpointTimer = undefined;
-        this.checkpointDue = undefined;
-        if (!this.db.open) return;
-        try {
-          this.db.pragma("wal_checkpoint(TRUNCATE)");
-        } catch {
-          // Busy (another connection reads): the next write schedules another try.
-        }
-      },
-      Math.min(CHECKPOINT_DELAY_MS, this.checkpointDue - now),
-    );
-    this.checkpointTimer.unref();
   }
 
   createBlob(meta: BlobMeta): Promise<void> {
@@ -779,7 +694,7 @@ class SqliteStore implements ServerStore {
   }
 
   sweepGuests(idleBefore: number): Promise<number> {
-    return this.write(() => this.s.sweepGuests.run(idleBefore).changes).finally(() => this.scheduleCheckpoint());
+    return this.write(() => this.s.sweepGuests.run(idleBefore).changes).finally(() => this.wal.schedule());
   }
 
   exportPerson(orgId: Bytes, accountId: Bytes): Promise<PersonRecord | undefined> {
@@ -794,7 +709,7 @@ class SqliteStore implements ServerStore {
   }
 
   sweep(now: number): Promise<SweepResult> {
-    return this.write(() => this.sweepExpired(now)).finally(() => this.scheduleCheckpoint());
+    return this.write(() => this.sweepExpired(now)).finally(() => this.wal.schedule());
   }
 
   private sweepExpired(now: number): SweepResult {

@@ -13,8 +13,8 @@ import type { Bytes } from "../ServerStore.js";
  */
 export const MAILBOX_SLOTS = 4;
 const slots = Array.from({ length: MAILBOX_SLOTS }, () => "?").join(", ");
-const oneOfSlots = Array.from({ length: MAILBOX_SLOTS }, () => "mailbox_id = ?").join(" OR ");
-type Slots = [Bytes, Bytes, Bytes, Bytes];
+export const oneOfSlots = Array.from({ length: MAILBOX_SLOTS }, () => "mailbox_id = ?").join(" OR ");
+export type Slots = [Bytes, Bytes, Bytes, Bytes];
 
 export interface OrganisationRow {
   id: Buffer;
@@ -290,28 +290,6 @@ export function prepareStatements(db: Database.Database) {
           AND NOT EXISTS (SELECT 1 FROM entries WHERE entries.mailbox_id = mailboxes.id)`,
     ),
 
-    // No RETURNING where changes will do: it materialises its rows, which costs more.
-    insertSend: prepare<[Bytes, number]>(
-      "INSERT INTO sends (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
-    ),
-    deleteSend: prepare<[Bytes]>("DELETE FROM sends WHERE key = ?"),
-    advanceEpoch: prepare<[Bytes, bigint, bigint]>(
-      `INSERT INTO group_guards (group_key, epoch) VALUES (?, ?)
-       ON CONFLICT (group_key) DO UPDATE SET epoch = excluded.epoch WHERE group_guards.epoch = ?`,
-    ),
-    currentEpoch: prepare<[Bytes], { epoch: bigint }>(
-      "SELECT epoch FROM group_guards WHERE group_key = ?",
-    ).safeIntegers(true),
-    // Checks existence and retirement in the same statement that takes the position.
-    nextSeq: prepare<[Bytes], { seq: number }>(
-      "UPDATE mailboxes SET seq = seq + 1 WHERE id = ? AND NOT retired RETURNING seq",
-    ),
-    insertEntry: prepare<[number, Bytes, number, Bytes, number]>(
-      `INSERT INTO entries (id, mailbox_id, seq, sealed, expires_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO NOTHING`,
-    ),
-    // OR, not IN: for an IN list SQLite builds a temporary index on every run, which doubled the cost of an ack.
-    deleteEntry: prepare<[number, ...Slots]>(`DELETE FROM entries WHERE id = ? AND (${oneOfSlots})`),
     fetchQueue: prepare<
       [...Slots, number, number, number],
       { id: number; mailbox_id: Buffer; seq: number; sealed: Buffer }
