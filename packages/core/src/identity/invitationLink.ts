@@ -11,7 +11,7 @@ import {
   encodeInvitationCertificate,
   equalBytes,
   type InvitationCertificate,
-} from "@bote/protocol";
+} from "@bote/protocol/light";
 import { decodeFailure, decodeSuccess, type DecodeResult } from "../decodeResult.js";
 import { POST_QUANTUM_CIPHERSUITE, type BoteCiphersuiteName } from "../mls/ciphersuiteNames.js";
 import { ED25519_SIGN_KEY_BYTES, publicKeyOf, verifyEd25519 } from "./organisationKey.js";

@@ -3,7 +3,7 @@
  * knows these shapes, so its screens stay free of protocol details.
  */
 import type { ReadonlySignal } from "@preact/signals";
-import type { ContactField } from "@bote/protocol";
+import type { ContactField } from "@bote/protocol/light";
 import type { PickedFile } from "./picked.js";
 import type { SendProblem } from "./state.js";
 

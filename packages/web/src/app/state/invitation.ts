@@ -8,7 +8,7 @@
 import { checkInvitation, ClientError } from "@bote/client/light";
 import type { Transport } from "@bote/client";
 import { isInvitationExpired, parseInvitationLink } from "@bote/core/light";
-import type { Role } from "@bote/protocol";
+import type { Role } from "@bote/protocol/light";
 
 export type InvitationPreview =
   | { kind: "invited"; displayName: string; role: Role }
