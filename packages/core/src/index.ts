@@ -142,6 +142,8 @@ export {
   formatInvitationLink,
   parseInvitationLink,
   isInvitationExpired,
+  readInvitationLink,
+  invitationTimeIsOver,
   type InvitationLink,
   type InvitationSecrets,
 } from "./identity/invitationLink.js";

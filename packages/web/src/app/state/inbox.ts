@@ -6,7 +6,7 @@
  */
 import { signal } from "@preact/signals";
 import type { MessageRecord } from "@bote/core";
-import { readContent } from "./contentCodec.js";
+import { readContent } from "./loadedSdk.js";
 import type { BoteClient, InquiryNote, InquiryStatus, InquirySummary } from "@bote/client";
 import { encodeBase64url, type Attachment, type ContactPoint } from "@bote/protocol/light";
 import { formatDateTime, t } from "../i18n/i18n.js";

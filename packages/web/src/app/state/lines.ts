@@ -3,7 +3,7 @@
  * photos with their reactions and replies, photo albums, and event lines.
  * Pure functions of the records, so a reload shows exactly the same chat.
  */
-import { reactionsOf, readContent, timerEvent } from "./contentCodec.js";
+import { reactionsOf, readContent, timerEvent } from "./loadedSdk.js";
 import type { ConversationEvent, CurrentReaction } from "@bote/client";
 import type { ConversationRecord, MessageRecord } from "@bote/core";
 import { encodeBase64url, type Attachment } from "@bote/protocol/light";

@@ -7,7 +7,7 @@
 import { watchInbox } from "./inbox.js";
 import { batch, effect, signal, computed } from "@preact/signals";
 import { ClientError } from "@bote/client/light";
-import { provideContentCodec, timerEvent } from "./contentCodec.js";
+import { provideSdk, timerEvent } from "./loadedSdk.js";
 import type { ConnectionState, Transport, BoteClient } from "@bote/client";
 import { ClientStoreError } from "@bote/core/light";
 import type { BoteCiphersuiteName, ContactRecord, ConversationRecord, MessageRecord } from "@bote/core";
@@ -229,7 +229,7 @@ function loadSdk(): Promise<typeof import("./sdk.js")> {
   // A failed load (offline before the worker holds the chunks) is tried again next time.
   sdk ??= import("./sdk.js").then(
     (loaded) => {
-      provideContentCodec(loaded);
+      provideSdk(loaded);
       return loaded;
     },
     (err: unknown) => {
@@ -246,7 +246,7 @@ let checked: { link: string; verdict: Promise<InvitationVerdict> } | undefined;
 
 export function checkJoinLink(link: string): Promise<InvitationVerdict> {
   if (checked?.link !== link) {
-    const verdict = askServer(link, transport);
+    const verdict = askServer(link, transport, async () => (await loadSdk()).parseInvitationLink(link).ok);
     checked = { link, verdict };
     // The join needs the SDK: fetched while the person reads the screen (a failure shows when they join).
     const prefetch = () => void loadSdk().catch(() => undefined);
