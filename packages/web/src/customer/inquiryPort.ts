@@ -3,6 +3,8 @@
  * knows these shapes, so its screens stay free of protocol details.
  */
 import type { ReadonlySignal } from "@preact/signals";
+import { ClientError } from "@bote/client/light";
+import { language, t } from "../app/i18n/i18n.js";
 import type { ContactField } from "@bote/protocol/light";
 import type { PickedFile } from "./picked.js";
 import type { SendProblem } from "./state.js";
@@ -54,4 +56,34 @@ export interface InquiryPort {
   describeError(error: unknown): SendProblem;
 }
 
-export { inquiryPort } from "./sdkInquiryPort.js";
+/**
+ * The SDK port (MLS, protobuf-es, noble) is an import(), started by the
+ * page's first call, after its first paint: on a slow network the page
+ * shows that it is loading instead of nothing.
+ */
+let sdkPort: Promise<InquiryPort> | undefined;
+function loaded(): Promise<InquiryPort> {
+  sdkPort ??= import("./sdkInquiryPort.js").then(
+    (m) => m.inquiryPort,
+    (err: unknown) => {
+      // Offline before the worker holds the chunk: the next call tries again.
+      sdkPort = undefined;
+      throw err;
+    },
+  );
+  return sdkPort;
+}
+
+export function describeError(error: unknown): SendProblem {
+  if (error instanceof ClientError) return { kind: "error", code: error.code, message: error.text(language.value) };
+  if (error instanceof TypeError) return { kind: "error", code: "offline", message: t("customer.offline") };
+  console.error(error);
+  return { kind: "error", code: "unexpected", message: t("errors.unexpected") };
+}
+
+export const inquiryPort: InquiryPort = {
+  loadContactPoint: async (slug) => (await loaded()).loadContactPoint(slug),
+  sendInquiry: async (contactPoint, inquiry) => (await loaded()).sendInquiry(contactPoint, inquiry),
+  openInquiry: async (returnLink) => (await loaded()).openInquiry(returnLink),
+  describeError,
+};
