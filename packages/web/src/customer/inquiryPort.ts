@@ -57,9 +57,8 @@ export interface InquiryPort {
 }
 
 /**
- * The SDK port (MLS, protobuf-es, noble) is an import(), started by the
- * page's first call, after its first paint: on a slow network the page
- * shows that it is loading instead of nothing.
+ * The SDK port (MLS, protobuf-es, noble) is an import(), started as soon as
+ * this module runs, so the page can paint that it is loading while it comes.
  */
 let sdkPort: Promise<InquiryPort> | undefined;
 function loaded(): Promise<InquiryPort> {
@@ -73,6 +72,8 @@ function loaded(): Promise<InquiryPort> {
   );
   return sdkPort;
 }
+// The form waits for the port: its request goes out now, not after the catalog and the first render.
+void loaded().catch(() => undefined);
 
 export function describeError(error: unknown): SendProblem {
   if (error instanceof ClientError) return { kind: "error", code: error.code, message: error.text(language.value) };
