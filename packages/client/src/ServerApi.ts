@@ -32,7 +32,7 @@ import {
   type PersonExportResponse,
   type PrivacyDocument,
   type PrivacyDocumentResponse,
-} from "@bote/protocol";
+} from "@bote/protocol/light";
 import { ClientError } from "./clientError.js";
 import type { HttpRequest, HttpResponse, HttpTransport } from "./ports.js";
 

@@ -1,4 +1,4 @@
-import { errorText, isErrorCode, type ErrorCode, type Language } from "@bote/protocol";
+import { errorText, isErrorCode, type ErrorCode, type Language } from "@bote/protocol/light";
 
 /**
  * Errors that arise on the device, not on the server. Like the server's

@@ -1,4 +1,4 @@
-import { encodeBase64url, ID_BYTES } from "@bote/protocol";
+import { encodeBase64url, ID_BYTES } from "@bote/protocol/light";
 
 export function randomBytes(length: number): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(length));

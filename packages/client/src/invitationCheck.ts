@@ -1,6 +1,9 @@
 // Apart from enrol.ts (the join itself, with MLS) so that a join screen can
-// ask before it loads the SDK.
-import { isInvitationExpired, parseInvitationLink } from "@bote/core/light";
+// ask before it loads the SDK. It reads the link without checking its
+// signatures (that needs noble's Ed25519, which a first screen should not
+// load): the join checks them before it makes a key, and the web app's join
+// screen with WebCrypto.
+import { invitationTimeIsOver, readInvitationLink } from "@bote/core/light";
 import type { Transport } from "./ports.js";
 import { ClientError } from "./clientError.js";
 import { ServerApi } from "./ServerApi.js";
@@ -19,10 +22,10 @@ export async function checkInvitation(options: {
   readonly invitationLink: string;
   readonly now?: () => number;
 }): Promise<void> {
-  const link = parseInvitationLink(options.invitationLink);
+  const link = readInvitationLink(options.invitationLink);
   if (!link.ok) throw new ClientError("invitation_link_invalid", link.error.field);
   const invitation = link.value.invitation;
-  if (invitation !== undefined && isInvitationExpired(invitation.certificate, new Date((options.now ?? Date.now)()))) {
+  if (invitation !== undefined && invitationTimeIsOver(invitation.certificate, new Date((options.now ?? Date.now)()))) {
     throw new ClientError("invitation_invalid", "the invitation has expired");
   }
   const answer = await new ServerApi(options.transport.http, link.value.serverUrl).checkInvitation(link.value.token);

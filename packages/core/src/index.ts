@@ -144,6 +144,8 @@ export {
   formatInvitationLink,
   parseInvitationLink,
   isInvitationExpired,
+  readInvitationLink,
+  invitationTimeIsOver,
   type InvitationLink,
   type InvitationSecrets,
 } from "./identity/invitationLink.js";

@@ -7,7 +7,5 @@ export { validateStoreChanges } from "./store/validateStoreChanges.js";
 export { lastResortsOldestFirst } from "./store/MemoryClientStore.js";
 export { MEDIA_SIGNATURE_BYTES, sniffImageType } from "./media/mediaSignature.js";
 export { auditCsv, auditJson } from "./identity/auditExport.js";
-export { computeSafetyNumber, verificationQrPayload } from "./identity/safetyNumber.js";
-export { publicKeyOf } from "./identity/organisationKey.js";
 export { jpegHasMetadata } from "./media/photoMetadata.js";
-export { isInvitationExpired, parseInvitationLink } from "./identity/invitationLink.js";
+export { invitationTimeIsOver, readInvitationLink } from "./identity/invitationLinkRead.js";

@@ -19,6 +19,7 @@ import {
   type InquiryUpdate,
 } from "./gen/bote/v1/content_pb.js";
 import { BoteError } from "./errors.js";
+import { PHOTO_MEDIA_TYPES, VOICE_MEDIA_TYPES } from "./mediaTypes.js";
 import {
   ATTACHMENT_KEY_BYTES,
   BLOB_ID_BYTES,
@@ -47,13 +48,10 @@ import {
 } from "./limits.js";
 
 export * from "./gen/bote/v1/content_pb.js";
+export * from "./mediaTypes.js";
 
 export type ContentBody = Exclude<Content["body"], { case: undefined }>;
 
-/** The media types clients show as photos (in albums); any other attachment of kind FILE is a file to download. */
-export const PHOTO_MEDIA_TYPES: ReadonlySet<string> = new Set(["image/jpeg", "image/png", "image/webp", "image/gif"]);
-/** The containers a voice message (kind VOICE) comes in: Ogg (Opus), WebM and MP4 (M4A). */
-export const VOICE_MEDIA_TYPES: ReadonlySet<string> = new Set(["audio/ogg", "audio/webm", "audio/mp4"]);
 /** What encodeContent takes: a Content message or its init shape (version defaults to CONTENT_VERSION). */
 export type ContentInit = MessageInitShape<typeof ContentSchema>;
 

@@ -2,7 +2,7 @@
 // invitation keys. What each signature covers is fixed in @bote/protocol
 // (statements): a label naming the statement, then its body.
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { signedMessage, type StatementLabel, type VerifyEd25519 } from "@bote/protocol";
+import { signedMessage, type StatementLabel, type VerifyEd25519 } from "@bote/protocol/light";
 import type { SignatureKeyPair } from "../device.js";
 
 export const ED25519_PUBLIC_KEY_BYTES = 32;

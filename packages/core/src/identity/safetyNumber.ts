@@ -2,7 +2,7 @@
 // manner of Signal's: each party's fingerprint is an iterated SHA-512 over
 // its device key and account id; the number shows both, sorted, so both
 // sides see the same 60 digits.
-import { decodeBase64url, encodeBase64url, equalBytes, ID_BYTES } from "@bote/protocol";
+import { decodeBase64url, encodeBase64url, equalBytes, ID_BYTES } from "@bote/protocol/light";
 import { sha512 } from "@noble/hashes/sha2.js";
 
 export interface SafetyParty {

@@ -3,7 +3,9 @@
  * knows these shapes, so its screens stay free of protocol details.
  */
 import type { ReadonlySignal } from "@preact/signals";
-import type { ContactField } from "@bote/protocol";
+import { ClientError } from "@bote/client/light";
+import { language, t } from "../app/i18n/i18n.js";
+import type { ContactField } from "@bote/protocol/light";
 import type { PickedFile } from "./picked.js";
 import type { SendProblem } from "./state.js";
 
@@ -54,4 +56,35 @@ export interface InquiryPort {
   describeError(error: unknown): SendProblem;
 }
 
-export { inquiryPort } from "./sdkInquiryPort.js";
+/**
+ * The SDK port (MLS, protobuf-es, noble) is an import(), started as soon as
+ * this module runs, so the page can paint that it is loading while it comes.
+ */
+let sdkPort: Promise<InquiryPort> | undefined;
+function loaded(): Promise<InquiryPort> {
+  sdkPort ??= import("./sdkInquiryPort.js").then(
+    (m) => m.inquiryPort,
+    (err: unknown) => {
+      // Offline before the worker holds the chunk: the next call tries again.
+      sdkPort = undefined;
+      throw err;
+    },
+  );
+  return sdkPort;
+}
+// The form waits for the port: its request goes out now, not after the catalog and the first render.
+void loaded().catch(() => undefined);
+
+export function describeError(error: unknown): SendProblem {
+  if (error instanceof ClientError) return { kind: "error", code: error.code, message: error.text(language.value) };
+  if (error instanceof TypeError) return { kind: "error", code: "offline", message: t("customer.offline") };
+  console.error(error);
+  return { kind: "error", code: "unexpected", message: t("errors.unexpected") };
+}
+
+export const inquiryPort: InquiryPort = {
+  loadContactPoint: async (slug) => (await loaded()).loadContactPoint(slug),
+  sendInquiry: async (contactPoint, inquiry) => (await loaded()).sendInquiry(contactPoint, inquiry),
+  openInquiry: async (returnLink) => (await loaded()).openInquiry(returnLink),
+  describeError,
+};

@@ -19,8 +19,14 @@ import {
 import { browserTransport } from "../platform/browserTransport.js";
 import { bytesStream } from "../app/state/files.js";
 import { IndexedDbClientStore } from "../store/IndexedDbClientStore.js";
-import { language, t } from "../app/i18n/i18n.js";
-import type { ContactPointInfo, InquiryPort, InquiryThread, ThreadMessage } from "./inquiryPort.js";
+import { language } from "../app/i18n/i18n.js";
+import {
+  describeError,
+  type ContactPointInfo,
+  type InquiryPort,
+  type InquiryThread,
+  type ThreadMessage,
+} from "./inquiryPort.js";
 import type { PickedFile } from "./picked.js";
 
 const transport = browserTransport();
@@ -164,12 +170,7 @@ export const inquiryPort: InquiryPort = {
     }
   },
 
-  describeError(error) {
-    if (error instanceof ClientError) return { kind: "error", code: error.code, message: error.text(language.value) };
-    if (error instanceof TypeError) return { kind: "error", code: "offline", message: t("customer.offline") };
-    console.error(error);
-    return { kind: "error", code: "unexpected", message: t("errors.unexpected") };
-  },
+  describeError,
 };
 
 /** A closed contact point: the server names nothing more than that it is closed. */

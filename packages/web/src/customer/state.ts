@@ -4,7 +4,7 @@
  * customer typed and picked.
  */
 import { effect, signal } from "@preact/signals";
-import type { ContactField } from "@bote/protocol";
+import type { ContactField } from "@bote/protocol/light";
 import { pickFiles, releasePicked, type PickedFile, type PickProblem } from "./picked.js";
 import { inquiryPort, type ContactPointInfo, type InquiryThread } from "./inquiryPort.js";
 

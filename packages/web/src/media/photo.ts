@@ -1,4 +1,4 @@
-import { MAX_THUMBNAIL_BYTES } from "@bote/protocol";
+import { MAX_THUMBNAIL_BYTES } from "@bote/protocol/light";
 
 export { jpegHasMetadata } from "./jpegMetadata.js";
 

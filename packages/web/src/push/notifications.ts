@@ -5,7 +5,7 @@
  * settings, or while the app lock is on), only "Neue Nachricht". Pure, so
  * the choice is the same wherever it is made.
  */
-import { readContent } from "@bote/client/light";
+import { readContent } from "@bote/client";
 import type { MessageRecord } from "@bote/core";
 import { de } from "../app/i18n/de.js";
 import { en } from "../app/i18n/en.js";

@@ -2,12 +2,13 @@
  * The app's texts: i18next with one catalog per language and keys typed
  * from the German catalog (German is the default; English must have every
  * key). Whole sentences only, with placeholders — never glued fragments.
- * Dates, times and numbers go through Intl in the active language.
+ * Dates, times and numbers go through Intl in the active language. The
+ * English catalog is an import(), fetched before first paint on a device set
+ * to English and otherwise only when English is chosen.
  */
 import i18next from "i18next";
 import { signal } from "@preact/signals";
 import { de } from "./de.js";
-import { en } from "./en.js";
 
 export type Language = "de" | "en";
 export const languages: readonly Language[] = ["de", "en"];
@@ -35,12 +36,23 @@ function hasChosenLanguage(): boolean {
   return stored === "en" || stored === "de";
 }
 
+async function englishCatalog(): Promise<typeof de> {
+  return (await import("./en.js")).en;
+}
+
+async function ensureCatalog(next: Language): Promise<void> {
+  if (next === "de" || i18next.hasResourceBundle(next, "translation")) return;
+  i18next.addResourceBundle(next, "translation", await englishCatalog());
+}
+
 export async function startI18n(): Promise<void> {
+  // Awaited before the first render, so a device set to English never shows German first.
+  const en = language.value === "en" ? { en: { translation: await englishCatalog() } } : {};
   await i18next.init({
     lng: language.value,
     fallbackLng: "de",
     supportedLngs: [...languages],
-    resources: { de: { translation: de }, en: { translation: en } },
+    resources: { de: { translation: de }, ...en },
     // Preact escapes text itself; escaping here would show "&amp;".
     interpolation: { escapeValue: false },
     returnNull: false,
@@ -49,6 +61,7 @@ export async function startI18n(): Promise<void> {
 }
 
 export async function setLanguage(next: Language): Promise<void> {
+  await ensureCatalog(next);
   await i18next.changeLanguage(next);
   localStorage.setItem(STORAGE_KEY, next);
   document.documentElement.lang = next;
@@ -58,6 +71,7 @@ export async function setLanguage(next: Language): Promise<void> {
 /** The organisation's language (its policy), shown until the person chooses one here; not stored. */
 export async function organisationLanguage(next: Language): Promise<void> {
   if (hasChosenLanguage() || language.value === next) return;
+  await ensureCatalog(next);
   await i18next.changeLanguage(next);
   document.documentElement.lang = next;
   language.value = next;

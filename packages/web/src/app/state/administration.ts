@@ -8,8 +8,8 @@
 import { signal } from "@preact/signals";
 import { loadQrCode } from "./qrCode.js";
 import type { DirectoryEntry } from "@bote/client";
-import { publicKeyOf } from "@bote/core/light";
-import { encodeBase64url, equalBytes, type InvitationSummary, type Role } from "@bote/protocol";
+import { publicKeyOf } from "./loadedSdk.js";
+import { encodeBase64url, equalBytes, type InvitationSummary, type Role } from "@bote/protocol/light";
 import { t } from "../i18n/i18n.js";
 import { isBusy, runAction } from "./actions.js";
 import { errorText, requireClient, showToast } from "./session.js";

@@ -8,7 +8,7 @@
  * keeping the fragment that holds the link's secret, or says why it cannot.
  */
 import { signal } from "@preact/signals";
-import type { HealthResponse } from "@bote/protocol";
+import type { HealthResponse } from "@bote/protocol/light";
 
 export interface PageAddress {
   readonly href: string;

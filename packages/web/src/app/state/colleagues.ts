@@ -4,7 +4,7 @@
  * nobody's address book is read. The filter runs on this device.
  */
 import { computed, signal } from "@preact/signals";
-import type { Role } from "@bote/protocol";
+import type { Role } from "@bote/protocol/light";
 import { errorText, requireClient } from "./session.js";
 import { latestOnly } from "./latestOnly.js";
 

@@ -8,7 +8,7 @@ import { signal } from "@preact/signals";
 import { loadQrCode } from "./qrCode.js";
 import { contactPointUrl } from "@bote/client/light";
 import type { ContactPointInput } from "@bote/client";
-import { encodeBase64url, type ContactPoint } from "@bote/protocol";
+import { encodeBase64url, type ContactPoint } from "@bote/protocol/light";
 import { t } from "../i18n/i18n.js";
 import { runAction } from "./actions.js";
 import { requireClient, showToast } from "./session.js";

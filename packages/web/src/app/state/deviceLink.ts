@@ -10,7 +10,7 @@ import { signal } from "@preact/signals";
 import { loadQrCode } from "./qrCode.js";
 import { ClientError } from "@bote/client/light";
 import type { DeviceLinkOffer } from "@bote/client";
-import { DEVICE_LINK_CODE_ALPHABET, DEVICE_LINK_CODE_LENGTH, normaliseDeviceLinkCode } from "@bote/protocol";
+import { DEVICE_LINK_CODE_ALPHABET, DEVICE_LINK_CODE_LENGTH, normaliseDeviceLinkCode } from "@bote/protocol/light";
 import { t } from "../i18n/i18n.js";
 import { errorText, linkDevice, phase, requireClient, showToast, type Phase } from "./session.js";
 

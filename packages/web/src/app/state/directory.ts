@@ -4,7 +4,7 @@
  * directory is (no toast): offline, the picker says so in place.
  */
 import { computed, signal } from "@preact/signals";
-import type { Member } from "@bote/protocol";
+import type { Member } from "@bote/protocol/light";
 import { errorText, ownProfile, requireClient } from "./session.js";
 import { latestOnly } from "./latestOnly.js";
 

@@ -8,7 +8,7 @@ import { signal } from "@preact/signals";
 import { ClientError } from "@bote/client/light";
 import type { BoteClient } from "@bote/client";
 import { MEDIA_SIGNATURE_BYTES, sniffImageType } from "@bote/core/light";
-import { PHOTO_MEDIA_TYPES, type Attachment } from "@bote/protocol";
+import { PHOTO_MEDIA_TYPES, type Attachment } from "@bote/protocol/light";
 import {
   isPhoto,
   PhotoError,

@@ -4,7 +4,7 @@
  * (state/actions.ts); the SDK's conversation events bring the changes.
  */
 import { signal } from "@preact/signals";
-import { encodeBase64url } from "@bote/protocol";
+import { encodeBase64url } from "@bote/protocol/light";
 import { runAction } from "./actions.js";
 import { navigate } from "./route.js";
 import { refreshConversations, requireClient } from "./session.js";

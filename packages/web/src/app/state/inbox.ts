@@ -6,9 +6,9 @@
  */
 import { signal } from "@preact/signals";
 import type { MessageRecord } from "@bote/core";
-import { readContent } from "@bote/client/light";
+import { readContent } from "./loadedSdk.js";
 import type { BoteClient, InquiryNote, InquiryStatus, InquirySummary } from "@bote/client";
-import { encodeBase64url, type Attachment, type ContactPoint } from "@bote/protocol";
+import { encodeBase64url, type Attachment, type ContactPoint } from "@bote/protocol/light";
 import { formatDateTime, t } from "../i18n/i18n.js";
 import type { ExportedPhoto, InquiryExport } from "../inbox/exportInquiry.js";
 import { isBusy, runAction } from "./actions.js";

@@ -3,10 +3,10 @@
  * photos with their reactions and replies, photo albums, and event lines.
  * Pure functions of the records, so a reload shows exactly the same chat.
  */
-import { reactionsOf, readContent, timerEvent } from "@bote/client/light";
+import { reactionsOf, readContent, timerEvent } from "./loadedSdk.js";
 import type { ConversationEvent, CurrentReaction } from "@bote/client";
 import type { ConversationRecord, MessageRecord } from "@bote/core";
-import { encodeBase64url, type Attachment } from "@bote/protocol";
+import { encodeBase64url, type Attachment } from "@bote/protocol/light";
 
 interface LineBase {
   readonly record: MessageRecord;

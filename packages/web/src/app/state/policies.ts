@@ -5,7 +5,7 @@
  */
 import { signal } from "@preact/signals";
 import type { BoteClient, EffectivePolicy } from "@bote/client";
-import type { PolicyRules } from "@bote/protocol";
+import type { PolicyRules } from "@bote/protocol/light";
 import { t } from "../i18n/i18n.js";
 import { runAction } from "./actions.js";
 import { requireClient, showToast } from "./session.js";

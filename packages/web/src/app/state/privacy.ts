@@ -4,7 +4,7 @@
  * information, admins the record, TOMs, DPIA and processor note as well.
  */
 import { signal } from "@preact/signals";
-import { PRIVACY_DOCUMENTS, type PrivacyDocument, type PrivacyDocumentResponse } from "@bote/protocol";
+import { PRIVACY_DOCUMENTS, type PrivacyDocument, type PrivacyDocumentResponse } from "@bote/protocol/light";
 import type { Language } from "../i18n/i18n.js";
 import { t } from "../i18n/i18n.js";
 import { runAction } from "./actions.js";

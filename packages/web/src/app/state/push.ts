@@ -7,7 +7,7 @@
 import { signal } from "@preact/signals";
 import { ClientError } from "@bote/client/light";
 import type { BoteClient } from "@bote/client";
-import { decodeBase64url, encodeBase64url } from "@bote/protocol";
+import { decodeBase64url, encodeBase64url } from "@bote/protocol/light";
 import { readPushSettings, writePushSettings, type PushSettings } from "../../push/pushSettings.js";
 import { language } from "../i18n/i18n.js";
 

@@ -6,11 +6,12 @@
  */
 import { watchInbox } from "./inbox.js";
 import { batch, effect, signal, computed } from "@preact/signals";
-import { ClientError, timerEvent } from "@bote/client/light";
+import { ClientError } from "@bote/client/light";
+import { provideSdk, timerEvent } from "./loadedSdk.js";
 import type { ConnectionState, Transport, BoteClient } from "@bote/client";
 import { ClientStoreError } from "@bote/core/light";
 import type { BoteCiphersuiteName, ContactRecord, ConversationRecord, MessageRecord } from "@bote/core";
-import type { Role } from "@bote/protocol";
+import type { Role } from "@bote/protocol/light";
 import { IndexedDbClientStore } from "../../store/IndexedDbClientStore.js";
 import { browserTransport } from "../../platform/browserTransport.js";
 import { AppLock } from "../../lock/appLock.js";
@@ -226,10 +227,16 @@ async function openDevice(): Promise<void> {
 let sdk: Promise<typeof import("./sdk.js")> | undefined;
 function loadSdk(): Promise<typeof import("./sdk.js")> {
   // A failed load (offline before the worker holds the chunks) is tried again next time.
-  sdk ??= import("./sdk.js").catch((err: unknown) => {
-    sdk = undefined;
-    throw err;
-  });
+  sdk ??= import("./sdk.js").then(
+    (loaded) => {
+      provideSdk(loaded);
+      return loaded;
+    },
+    (err: unknown) => {
+      sdk = undefined;
+      throw err;
+    },
+  );
   return sdk;
 }
 
@@ -239,7 +246,7 @@ let checked: { link: string; verdict: Promise<InvitationVerdict> } | undefined;
 
 export function checkJoinLink(link: string): Promise<InvitationVerdict> {
   if (checked?.link !== link) {
-    const verdict = askServer(link, transport);
+    const verdict = askServer(link, transport, async () => (await loadSdk()).parseInvitationLink(link).ok);
     checked = { link, verdict };
     // The join needs the SDK: fetched while the person reads the screen (a failure shows when they join).
     const prefetch = () => void loadSdk().catch(() => undefined);

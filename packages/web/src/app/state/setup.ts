@@ -6,7 +6,7 @@
  * re-renders the whole app.
  */
 import { signal } from "@preact/signals";
-import { isCanonicalDisplayName } from "@bote/protocol";
+import { isCanonicalDisplayName } from "@bote/protocol/light";
 import { language, setLanguage, t, type Language } from "../i18n/i18n.js";
 import { runAction } from "./actions.js";
 import { holdsOrganisationKey } from "./administration.js";

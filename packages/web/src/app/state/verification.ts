@@ -4,7 +4,7 @@
  * certificate where there is one.
  */
 import { loadQrCode } from "./qrCode.js";
-import { computeSafetyNumber, verificationQrPayload } from "@bote/core/light";
+import { computeSafetyNumber, verificationQrPayload } from "./loadedSdk.js";
 import { bytesFrom } from "@bote/client/light";
 import { t } from "../i18n/i18n.js";
 import { runAction } from "./actions.js";

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import type { InvitationSummary } from "@bote/protocol";
+import type { InvitationSummary } from "@bote/protocol/light";
 import { formatDateTime, t } from "../i18n/i18n.js";
 import {
   adminProblem,

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { CONTACT_POINT_SLUG, type ContactField } from "@bote/protocol";
+import { CONTACT_POINT_SLUG, type ContactField } from "@bote/protocol/light";
 import { t } from "../i18n/i18n.js";
 import { isBusy } from "../state/actions.js";
 import { holdsOrganisationKey } from "../state/administration.js";

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import type { Member } from "@bote/protocol";
+import type { Member } from "@bote/protocol/light";
 import { t } from "../i18n/i18n.js";
 import { directory, directoryProblem, loadDirectory } from "../state/directory.js";
 import { contacts } from "../state/session.js";

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import type { InquiryStatus, InquirySummary } from "@bote/client";
-import type { Attachment } from "@bote/protocol";
+import type { Attachment } from "@bote/protocol/light";
 import { formatDay, formatDateTime, t } from "../i18n/i18n.js";
 import {
   STATUSES,

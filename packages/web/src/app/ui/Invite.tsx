@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Role } from "@bote/protocol";
+import type { Role } from "@bote/protocol/light";
 import { formatDateTime, t } from "../i18n/i18n.js";
 import {
   canShare,

@@ -1,6 +1,6 @@
 import { useCallback, useRef, useState } from "preact/hooks";
 import type { ConversationRecord, MessageRecord } from "@bote/core";
-import { Attachment_Kind } from "@bote/protocol";
+import { ATTACHMENT_KIND } from "@bote/protocol/light";
 import { formatBytes, formatTime, t } from "../i18n/i18n.js";
 import { downloadedUrl, downloads, saveFile, sending, thumbnailUrl } from "../state/files.js";
 import { isPhotoAttachment, type FileLine, type Line } from "../state/lines.js";
@@ -104,7 +104,7 @@ function LineBody({ line, conversation }: { line: Line; conversation: Conversati
     case "text":
       return <p class="text">{line.text}</p>;
     case "file":
-      if (line.attachment.kind === Attachment_Kind.VOICE) {
+      if (line.attachment.kind === ATTACHMENT_KIND.VOICE) {
         return (
           <>
             <VoiceMessage line={line} />

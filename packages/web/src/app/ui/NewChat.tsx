@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import type { Member } from "@bote/protocol";
+import type { Member } from "@bote/protocol/light";
 import { t } from "../i18n/i18n.js";
 import { isBusy } from "../state/actions.js";
 import { createGroup, openDirectChat } from "../state/groups.js";

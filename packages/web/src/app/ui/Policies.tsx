@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { formatSize } from "@bote/client/light";
 import type { EffectivePolicy } from "@bote/client";
-import { MAX_POLICY_PIN_LENGTH, MIN_POLICY_PIN_LENGTH, type PolicyLanguage } from "@bote/protocol";
+import { MAX_POLICY_PIN_LENGTH, MIN_POLICY_PIN_LENGTH, type PolicyLanguage } from "@bote/protocol/light";
 import { formatDateTime, language, t } from "../i18n/i18n.js";
 import { isBusy } from "../state/actions.js";
 import { DISAPPEARING_CHOICES, policy, savePolicy } from "../state/policies.js";

@@ -5,7 +5,7 @@
  * English, to read here or print.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { PrivacyDocument } from "@bote/protocol";
+import type { PrivacyDocument } from "@bote/protocol/light";
 import { language, languages, t, type Language } from "../i18n/i18n.js";
 import { isBusy } from "../state/actions.js";
 import { ownProfile } from "../state/session.js";

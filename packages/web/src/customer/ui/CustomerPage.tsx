@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import type { ContactField } from "@bote/protocol";
+import type { ContactField } from "@bote/protocol/light";
 import { formatBytes, formatTime, language, setLanguage, t } from "../../app/i18n/i18n.js";
 import type { ContactPointInfo, InquiryThread } from "../inquiryPort.js";
 import {
