@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { Readable } from "node:stream";
 import { ClientError, joinWithInvitation, type BoteClient } from "@bote/client";
-import { joinClient } from "./support/sdkClient.js";
+import { eventually, joinClient } from "./support/sdkClient.js";
 import { freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
 import { nodeTransport } from "../src/client/nodeTransport.js";
 import { SqliteClientStore } from "../src/profile/SqliteClientStore.js";
@@ -63,11 +63,14 @@ describe("organisation policy through the SDK", { timeout: 120_000 }, () => {
     const chat = await bernd.directChat(anna.profile.accountId);
     // A new chat starts with the policy's disappearing time, sent as a change so Anna's device has it too.
     assert.equal(chat.disappearingSeconds, 86_400);
-    await anna.sync();
-    assert.equal(
-      (await anna.listConversations()).find((c) => c.conversationId === chat.conversationId)?.disappearingSeconds,
-      86_400,
+    // The Welcome and the timer change travel through the relay: Anna waits for them.
+    await bernd.idle();
+    const annasChat = await eventually(
+      anna,
+      async () => (await anna.listConversations()).find((c) => c.conversationId === chat.conversationId),
+      (c) => c?.disappearingSeconds === 86_400,
     );
+    assert.equal(annasChat?.disappearingSeconds, 86_400);
     let read = false;
     function* pieces() {
       read = true;
