@@ -215,14 +215,16 @@ describe("contact point and team inbox, end to end in Chromium", { skip, timeout
     await thread.locator(".k-reply textarea").fill(LATER);
     await thread.getByRole("button", { name: "Senden" }).click();
     await thread.locator(".k-out", { hasText: LATER }).waitFor({ timeout: 60_000 });
-    await thread.close();
 
-    // Reopened: new again, among the open ones, with the new line.
+    // Reopened: new again, among the open ones, with the new line. The
+    // customer's page stays open until then: the line shows before it has
+    // left the browser, and closing the page could stop it on its way.
     await page.getByRole("tab", { name: "Offen" }).click();
     const item = page.locator(".inquiry-item", { hasText: CUSTOMER });
     await item.locator(".status-badge", { hasText: "Neu" }).waitFor({ timeout: 60_000 });
     await item.click();
     await page.locator(".inquiry-thread", { hasText: LATER }).waitFor();
+    await thread.close();
   });
 
   it("the server's files hold nothing the customer wrote", () => {
