@@ -37,7 +37,7 @@ function nobleHash(name: string): NobleHash {
 }
 
 /** Compares MACs in time independent of where they differ. */
-function equalConstantTime(a: Uint8Array, b: Uint8Array): boolean {
+export function equalConstantTime(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;

@@ -28,6 +28,7 @@ import {
 import type { Hash, Kdf } from "ts-mls";
 import {
   ED25519_SPKI_PREFIX,
+  equalConstantTime,
   makeCachedEd25519,
   makeFastCiphersuite,
   makeSyncKdf,
@@ -58,16 +59,11 @@ function hmac(algorithm: string, key: Uint8Array, data: Uint8Array): Uint8Array 
 }
 
 function makeNodeHash(name: string): Hash {
-  const { name: algorithm, size } = nodeHash(name);
+  const { name: algorithm } = nodeHash(name);
   return {
     digest: (data) => Promise.resolve(bytes(createHash(algorithm).update(data).digest())),
     mac: (key, data) => Promise.resolve(hmac(algorithm, key, data)),
-    verifyMac(key, mac, data) {
-      const expected = hmac(algorithm, key, data);
-      let diff = mac.length ^ size;
-      for (let i = 0; i < size; i++) diff |= expected[i]! ^ (mac[i] ?? 0);
-      return Promise.resolve(diff === 0);
-    },
+    verifyMac: (key, mac, data) => Promise.resolve(equalConstantTime(hmac(algorithm, key, data), mac)),
   };
 }
 
