@@ -20,9 +20,9 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../boteServe.js";
 import { XMPP_HOST, XMPP_PASSWORD, xmppUser } from "./xmppwire.js";
 
 export const EJABBERDCTL = "/usr/sbin/ejabberdctl";
@@ -55,19 +55,6 @@ modules:
   mod_stream_mgmt:
     resend_on_timeout: false
 `;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
 }
 
 interface Owner {

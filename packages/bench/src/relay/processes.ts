@@ -109,6 +109,8 @@ export class Generator {
       fork(join(here, "loadgen.js"), [], {
         execArgv: nodeArgs({ profileDir }),
         stdio: ["ignore", "inherit", "inherit", "ipc"],
+        // JSON would turn a run's NaN (no latency samples) into null, on which the report's toFixed throws.
+        serialization: "advanced",
       }),
     );
     let ready: () => void = () => undefined;
