@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, randomBytes, verify } from "node:crypto";
+import { ED25519_SPKI_PREFIX } from "@bote/protocol";
 
 export function randomId(bytes = 16): Uint8Array {
   return new Uint8Array(randomBytes(bytes));
@@ -7,9 +8,6 @@ export function randomId(bytes = 16): Uint8Array {
 export function sha256(data: Uint8Array | string): Uint8Array {
   return new Uint8Array(createHash("sha256").update(data).digest());
 }
-
-// DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410); node:crypto takes keys only in a container.
-const ED25519_SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 
 export function verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== 32 || signature.length !== 64) return false;

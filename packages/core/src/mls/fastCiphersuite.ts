@@ -19,6 +19,7 @@ import { hmac } from "@noble/hashes/hmac.js";
 import { expand as hkdfExpand } from "@noble/hashes/hkdf.js";
 import { sha256, sha512 } from "@noble/hashes/sha2.js";
 import type { CHash } from "@noble/hashes/utils.js";
+import { ED25519_PKCS8_PREFIX } from "@bote/protocol/light";
 import type { CiphersuiteImpl, Hash, Kdf, Signature } from "ts-mls";
 
 type NobleHash = CHash;
@@ -103,11 +104,7 @@ interface Ed25519Subtle {
 }
 const subtle = (globalThis as unknown as { crypto: { subtle: Ed25519Subtle } }).crypto.subtle;
 
-// DER headers of Ed25519 keys (RFC 8410). ts-mls's default accepts both the
-// 32-byte seed and the PKCS#8 form WebCrypto exports.
-const fromHex = (hex: string) => Uint8Array.from(hex.match(/../g)!, (byte) => parseInt(byte, 16));
-const ED25519_PKCS8_PREFIX = fromHex("302e020100300506032b657004220420");
-export const ED25519_SPKI_PREFIX = fromHex("302a300506032b6570032100");
+// ts-mls's default accepts both the 32-byte seed and the PKCS#8 form WebCrypto exports.
 
 function toPkcs8(signKey: Uint8Array): Uint8Array {
   if (signKey.length !== 32) return new Uint8Array(signKey);

@@ -25,9 +25,9 @@ import {
   verify,
   type KeyObject,
 } from "node:crypto";
+import { ED25519_SPKI_PREFIX } from "@bote/protocol/light";
 import type { Hash, Kdf } from "ts-mls";
 import {
-  ED25519_SPKI_PREFIX,
   equalConstantTime,
   makeCachedEd25519,
   makeFastCiphersuite,

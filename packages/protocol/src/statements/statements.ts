@@ -16,6 +16,43 @@ import { ByteReader, ByteWriter, StatementDecodeError } from "./bytes.js";
 
 export const ED25519_KEY_BYTES = 32;
 export const ED25519_SIGNATURE_BYTES = 64;
+/**
+ * DER headers of Ed25519 keys (RFC 8410): a 32-byte seed inside PKCS #8, a
+ * public key inside SubjectPublicKeyInfo. node:crypto and WebCrypto take
+ * keys only in such a container.
+ */
+export const ED25519_PKCS8_PREFIX = Uint8Array.of(
+  0x30,
+  0x2e,
+  0x02,
+  0x01,
+  0x00,
+  0x30,
+  0x05,
+  0x06,
+  0x03,
+  0x2b,
+  0x65,
+  0x70,
+  0x04,
+  0x22,
+  0x04,
+  0x20,
+);
+export const ED25519_SPKI_PREFIX = Uint8Array.of(
+  0x30,
+  0x2a,
+  0x30,
+  0x05,
+  0x06,
+  0x03,
+  0x2b,
+  0x65,
+  0x70,
+  0x03,
+  0x21,
+  0x00,
+);
 /** Device keys are Ed25519 today; the room is for a post-quantum signature scheme later. */
 export const MAX_DEVICE_KEY_BYTES = 4096;
 // Each UTF-16 code unit of a name is at most 3 UTF-8 bytes.

@@ -10,6 +10,7 @@ import type { Transport } from "@bote/client";
 import type { InvitationSecrets } from "@bote/core";
 import { invitationTimeIsOver, readInvitationLink } from "@bote/core/light";
 import {
+  ED25519_PKCS8_PREFIX,
   encodeBase64url,
   invitationCertificateBody,
   signedMessage,
@@ -77,15 +78,11 @@ async function signaturesHold(link: string): Promise<boolean> {
   const signed = await subtle.verify(ed25519, organisationKey, bufferOf(certificate.signature), bufferOf(message));
   if (!signed) return false;
   // WebCrypto takes a bare seed only inside PKCS #8 (RFC 8410); its JWK export carries the public key.
-  const pkcs8 = new Uint8Array([...PKCS8_ED25519_SEED_PREFIX, ...invitationSignKey]);
+  const pkcs8 = new Uint8Array([...ED25519_PKCS8_PREFIX, ...invitationSignKey]);
   const signKey = await subtle.importKey("pkcs8", pkcs8, ed25519, true, ["sign"]);
   const { x } = await subtle.exportKey("jwk", signKey);
   return x === encodeBase64url(certificate.invitationKey);
 }
-
-const PKCS8_ED25519_SEED_PREFIX = [
-  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
-];
 
 function bufferOf(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return new Uint8Array(bytes);
