@@ -2,7 +2,8 @@
  * The sealed send path and the write batcher. `send` is a function of
  * recipients and payload only: it has no parameter through which a session
  * or connection could reach it, so nothing it stores or logs can name a
- * sender. Sends and acks of one event-loop tick share one transaction.
+ * sender. Sends and acks of one event-loop tick share one transaction;
+ * where the store allows, the next batch is handed over while one commits.
  */
 import { padPayload, type ErrorCode, type Send } from "@bote/protocol";
 import type { AckOp, Bytes, RelayBatch, SendOp, SendOutcome, ServerStore } from "../store/ServerStore.js";
@@ -52,7 +53,8 @@ export class Relay {
   private sends: PendingSend[] = [];
   private acks: PendingAck[] = [];
   private scheduled = false;
-  private committing = false;
+  /** Batches handed to the store and not yet settled. */
+  private committing = 0;
   private closed = false;
   private idle: (() => void) | undefined;
 
@@ -123,19 +125,19 @@ export class Relay {
   /** Stops taking sends and waits until everything queued is committed. */
   async drain(): Promise<void> {
     this.closed = true;
-    if (!this.committing && this.sends.length === 0 && this.acks.length === 0) return;
+    if (this.committing === 0 && this.sends.length === 0 && this.acks.length === 0) return;
     await new Promise<void>((resolve) => (this.idle = resolve));
   }
 
   private schedule(): void {
-    if (this.scheduled || this.committing) return;
+    if (this.scheduled || this.committing >= this.store.batchesInFlight) return;
     this.scheduled = true;
     setImmediate(() => void this.flush());
   }
 
   private async flush(): Promise<void> {
     this.scheduled = false;
-    this.committing = true;
+    this.committing += 1;
     const sends = this.takeSends();
     const acks = this.acks.splice(0, this.acks.length);
     const batch: RelayBatch = { sends: sends.map((s) => s.op), acks: acks.map((a) => a.op) };
@@ -150,9 +152,9 @@ export class Relay {
       for (const s of sends) s.reject(error);
       for (const a of acks) a.reject(error);
     } finally {
-      this.committing = false;
+      this.committing -= 1;
       if (this.sends.length > 0 || this.acks.length > 0) this.schedule();
-      else this.idle?.();
+      else if (this.committing === 0) this.idle?.();
     }
   }
 

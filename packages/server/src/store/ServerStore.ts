@@ -578,6 +578,13 @@ export interface ServerStore {
   /** One transaction: all sends and acks of one event-loop tick. Durable when the promise resolves. */
   commitBatch(batch: RelayBatch): Promise<RelayBatchResult>;
   /**
+   * How many relay batches may be committing at once. More than one only
+   * where the store commits batches one after another, in the order handed
+   * over, and resolves them in that order: a mailbox's seqs must become
+   * visible in order, or a socket reading the store could pass one by.
+   */
+  readonly batchesInFlight: number;
+  /**
    * Entries of these mailboxes (one device's) with seq > afterSeq that have
    * not expired by now, in seq order. A device's mailboxes share one seq
    * line: a new mailbox starts where the retired one ended.

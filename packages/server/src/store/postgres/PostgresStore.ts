@@ -563,6 +563,9 @@ class PostgresStore implements ServerStore {
     });
   }
 
+  /** Two batches on two connections could commit out of seq order. */
+  readonly batchesInFlight = 1;
+
   commitBatch(batch: RelayBatch): Promise<RelayBatchResult> {
     return transaction(this.pool, (client) => commitBatch(client, batch));
   }

@@ -565,6 +565,15 @@ class SqliteStore implements ServerStore {
     return settle(() => this.s.deleteDrainedMailboxes.run(deviceId).changes);
   }
 
+  /**
+   * The writer thread takes the next batch while one commits (its port
+   * queues them in order), so the event loop never waits for a commit to
+   * hand over the next; two are enough to keep the thread busy.
+   */
+  get batchesInFlight(): number {
+    return this.relayWriter === undefined ? 1 : 2;
+  }
+
   commitBatch(batch: RelayBatch): Promise<RelayBatchResult> {
     if (this.relayWriter !== undefined) return this.relayWriter.commit(batch);
     const queue = (this.queue ??= prepareQueueStatements(this.db));
