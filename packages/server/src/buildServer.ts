@@ -29,6 +29,7 @@ import { Relay } from "./relay/Relay.js";
 import { AtRestKeys } from "./secrets/AtRestKeys.js";
 import { Connection } from "./ws/Connection.js";
 import { CatchUp } from "./ws/CatchUp.js";
+import { DEADLINE_TICK_MS, SocketDeadlines } from "./ws/SocketDeadlines.js";
 import type { ServerContext } from "./http/context.js";
 import { errorHandler, sendError } from "./http/errors.js";
 import { accountRoutes } from "./http/routes/accounts.js";
@@ -262,6 +263,7 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
   sweeper.unref();
   // Wakes can be lost (NATS down): the receiving sockets read the store by themselves.
   const catchUp = new CatchUp(connections, bus, log, deps.catchUpSweepMs);
+  const deadlines = new SocketDeadlines(connections, now, Math.min(DEADLINE_TICK_MS, config.sessionCheckIntervalMs));
 
   // Sockets go first: the HTTP server cannot finish closing while upgraded connections live.
   app.addHook("preClose", async () => {
@@ -272,6 +274,7 @@ export async function buildServer(config: ServerConfig, deps: ServerDeps): Promi
     clearInterval(heartbeat);
     clearInterval(sweeper);
     catchUp.stop();
+    deadlines.stop();
     for (const c of connections) c.fail("unavailable");
     await relay.drain();
     await pushes.close();

@@ -178,3 +178,25 @@ describe(
     });
   },
 );
+
+describe("the deadlines of many sockets", () => {
+  let s: TestServer;
+  const sockets: TestSocket[] = [];
+  before(async () => (s = await startTestServer("sqlite")));
+  after(async () => {
+    await Promise.all(sockets.map((x) => x.close()));
+    await s?.close();
+  });
+
+  // Idle memory (docs/BENCHMARKS.md): a timer per socket and deadline held ~1 KB each.
+  it("hold no timer per authenticated socket", async () => {
+    const admin = await TestDevice.join(s, s.adminInvitationToken, "Anna");
+    await admin.login();
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const before = timers();
+    for (let i = 0; i < 20; i++) sockets.push(await admin.connect(i % 2 === 0));
+    // The client's own sockets hold no timers; a few may belong to the store or the test's waits.
+    const held = timers() - before;
+    assert.ok(held < 5, `20 open sockets hold ${held} more timers`);
+  });
+});

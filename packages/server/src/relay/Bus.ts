@@ -56,24 +56,28 @@ export interface Bus {
 
 /** The embedded bus: one process, so the entry itself travels and the push needs no read. */
 export class LocalBus implements Bus {
-  private readonly handlers = new Map<string, Set<WakeHandler>>();
+  /** Most keys (a mailbox, a device) have one socket listening: it is kept without a Set around it. */
+  private readonly handlers = new Map<string, WakeHandler | Set<WakeHandler>>();
 
   publish(key: string, event: BusEvent): void {
-    const set = this.handlers.get(key);
-    if (set === undefined) return;
-    for (const handler of set) handler(event);
+    const found = this.handlers.get(key);
+    if (found === undefined) return;
+    if (typeof found === "function") return found(event);
+    for (const handler of found) handler(event);
   }
 
   subscribe(key: string, handler: WakeHandler): () => void {
-    let set = this.handlers.get(key);
-    if (set === undefined) {
-      set = new Set();
-      this.handlers.set(key, set);
-    }
-    set.add(handler);
+    const found = this.handlers.get(key);
+    if (found === undefined) this.handlers.set(key, handler);
+    else if (typeof found === "function") this.handlers.set(key, new Set([found, handler]));
+    else found.add(handler);
     return () => {
-      set.delete(handler);
-      if (set.size === 0) this.handlers.delete(key);
+      const now = this.handlers.get(key);
+      if (now === handler) this.handlers.delete(key);
+      else if (typeof now === "object") {
+        now.delete(handler);
+        if (now.size === 0) this.handlers.delete(key);
+      }
     };
   }
 

@@ -23,7 +23,7 @@ import {
   type ServerFrameBody,
 } from "@bote/protocol";
 import type { Logger } from "pino";
-import type { Bytes, DevicePrincipal, QueuedEntry, SealedEntry, ServerStore } from "../store/ServerStore.js";
+import type { Bytes, QueuedEntry, SealedEntry, ServerStore } from "../store/ServerStore.js";
 import { isStoreFault } from "../store/storeFault.js";
 import type { AtRestKeys } from "../secrets/AtRestKeys.js";
 import { reply, type Relay, type SendReply } from "../relay/Relay.js";
@@ -43,7 +43,7 @@ export interface ConnectionDeps {
   pingIntervalMs: number;
   /** The socket closes with unauthenticated (4401) after this long, whatever its session. */
   maxLifetimeMs: number;
-  /** How often a receiving socket re-reads its session, to close at its expiry. */
+  /** How often a receiving socket re-reads its session, to close once it is gone. */
   sessionCheckIntervalMs: number;
   /** Called once, when the Hello frame arrived (or the socket closed before). */
   onHelloDone?: () => void;
@@ -57,14 +57,13 @@ const PAGE = 256;
 const DELIVER_FRAME_BYTES = 1024 * 1024;
 /** After a fatal error, a peer that does not complete the close handshake is cut off after this. */
 const CLOSE_GRACE_MS = 1000;
-/** Node fires longer timers at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class Connection {
   private state: "hello" | "open" | "closed" = "hello";
-  private principal: DevicePrincipal | undefined;
-  /** The session's token hash (hex) of a receiving socket: logout and expiry end it. */
-  private sessionHash: string | undefined;
+  /** The device of a receiving socket; only its id is kept, for 10,000 idle sockets hold what they keep. */
+  private deviceId: Bytes | undefined;
+  /** The session tag of a receiving socket (see sessionTag): a logout announced with it ends the socket. */
+  private sessionTag: string | undefined;
   private helloTimer: NodeJS.Timeout | undefined;
   private onHelloDone: (() => void) | undefined;
   private mailboxIds: Bytes[] = [];
@@ -95,7 +94,15 @@ export class Connection {
   private flushScheduled = false;
   private corked = false;
   private hadRetired = false;
-  private readonly timers: NodeJS.Timeout[] = [];
+  /**
+   * When the socket closes with 4401 (its lifetime cap, or its session's
+   * expiry), read by SocketDeadlines: one timer per node rather than
+   * several per socket, which held ~1 KB each of 10,000 idle sockets.
+   */
+  private closeAt: number;
+  /** When a receiving socket next re-reads its session. */
+  private sessionCheckAt = Infinity;
+  private tokenHash: Bytes | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -106,7 +113,7 @@ export class Connection {
     this.onHelloDone = deps.onHelloDone;
     this.helloTimer = setTimeout(() => this.fail("hello_required"), deps.helloTimeoutMs);
     // 4401 makes the SDK renew its session and reconnect: a clean end for a socket held too long.
-    this.timers.push(setTimeout(() => this.fail("unauthenticated"), Math.min(deps.maxLifetimeMs, MAX_TIMER_MS)));
+    this.closeAt = deps.now() + deps.maxLifetimeMs;
     socket.on("message", (data, isBinary) => {
       if (!isBinary) return this.fail("frame_malformed");
       void this.onFrame(data as Buffer).catch((error: unknown) => this.onError(error));
@@ -186,9 +193,12 @@ export class Connection {
       const tokenHash = sha256(token);
       const principal = await this.deps.store.getSession(tokenHash, this.deps.now());
       if (principal === undefined) return this.fail("unauthenticated");
-      this.principal = principal;
-      this.sessionHash = hex(tokenHash);
-      this.watchSession(tokenHash, principal.expiresAt);
+      this.deviceId = principal.deviceId;
+      this.sessionTag = sessionTag(hex(tokenHash));
+      this.tokenHash = tokenHash;
+      // Sessions are never extended: the socket closes at its session's expiry.
+      this.closeAt = Math.min(this.closeAt, principal.expiresAt);
+      this.sessionCheckAt = this.deps.now() + this.deps.sessionCheckIntervalMs;
       const mailboxes = await this.deps.store.listMailboxes(principal.deviceId);
       this.mailboxIds = mailboxes.map((m) => m.id);
       this.hadRetired = mailboxes.some((m) => m.retired);
@@ -210,11 +220,11 @@ export class Connection {
       value: {
         $typeName: "bote.v1.HelloOk",
         protocolVersion: PROTOCOL_VERSION,
-        receiving: this.principal !== undefined,
+        receiving: this.deviceId !== undefined,
         pingIntervalSeconds: Math.round(this.deps.pingIntervalMs / 1000),
       },
     });
-    if (this.principal === undefined) return;
+    if (this.deviceId === undefined) return;
     this.receiving = true;
     await this.pump();
   }
@@ -230,7 +240,7 @@ export class Connection {
           case: "keyPackagesLow",
           value: {
             $typeName: "bote.v1.KeyPackagesLow",
-            deviceId: this.principal!.deviceId,
+            deviceId: this.deviceId!,
             remaining: event.remaining,
             lastResortHandedOut: event.lastResortHandedOut,
           },
@@ -238,7 +248,7 @@ export class Connection {
       case "revoked":
         return this.fail("device_revoked");
       case "sessionEnded":
-        if (this.sessionHash !== undefined && sessionTag(this.sessionHash) === event.session) {
+        if (this.sessionTag !== undefined && this.sessionTag === event.session) {
           this.fail("unauthenticated");
         }
         return;
@@ -260,24 +270,21 @@ export class Connection {
   }
 
   /**
-   * Sessions are never extended: the socket closes at its session's expiry.
-   * It also re-reads the session now and then, and closes once it is gone by
-   * a path that told no bus.
+   * Called by SocketDeadlines about once a second: closes the socket at its
+   * deadline, and re-reads a receiving socket's session now and then, to
+   * close once the session is gone by a path that told no bus.
    */
-  private watchSession(tokenHash: Bytes, expiresAt: number): void {
-    this.timers.push(
-      setTimeout(() => this.fail("unauthenticated"), Math.min(Math.max(0, expiresAt - this.deps.now()), MAX_TIMER_MS)),
+  checkDeadlines(now: number): void {
+    if (this.state === "closed") return;
+    if (now >= this.closeAt) return this.fail("unauthenticated");
+    if (now < this.sessionCheckAt || this.tokenHash === undefined) return;
+    this.sessionCheckAt = now + this.deps.sessionCheckIntervalMs;
+    this.deps.store.getSession(this.tokenHash, now).then(
+      (principal) => {
+        if (principal === undefined) this.fail("unauthenticated");
+      },
+      (error: unknown) => this.deps.log.warn({ err: error }, "session check failed"),
     );
-    const check = setInterval(() => {
-      if (this.state === "closed") return;
-      this.deps.store.getSession(tokenHash, this.deps.now()).then(
-        (principal) => {
-          if (principal === undefined) this.fail("unauthenticated");
-        },
-        (error: unknown) => this.deps.log.warn({ err: error }, "session check failed"),
-      );
-    }, this.deps.sessionCheckIntervalMs);
-    this.timers.push(check);
   }
 
   /**
@@ -392,12 +399,12 @@ export class Connection {
   }
 
   private async onAck(entryIds: number[]): Promise<void> {
-    if (this.principal === undefined) throw new BoteError("unauthenticated", "ack");
+    if (this.deviceId === undefined) throw new BoteError("unauthenticated", "ack");
     await this.deps.relay.ack(this.mailboxIds, entryIds);
     for (const id of entryIds) this.inFlight.delete(id);
     if (this.inFlight.size === 0 && this.hadRetired && !this.behind) {
       this.hadRetired = false;
-      await this.deps.store.deleteDrainedMailboxes(this.principal.deviceId);
+      await this.deps.store.deleteDrainedMailboxes(this.deviceId);
     }
     if (this.behind && this.inFlight.size < this.deps.pushWindow / 2) await this.pump();
   }
@@ -469,14 +476,13 @@ export class Connection {
   get socketState(): SocketState | undefined {
     if (this.state === "closed") return undefined;
     if (this.state === "hello") return "hello";
-    return this.principal === undefined ? "sending" : "receiving";
+    return this.deviceId === undefined ? "sending" : "receiving";
   }
 
   close(): void {
     if (this.state === "closed") return;
     this.state = "closed";
     this.endHelloWait();
-    for (const t of this.timers) clearTimeout(t);
     for (const u of this.unsubscribe) u();
     this.unsubscribe.length = 0;
   }
