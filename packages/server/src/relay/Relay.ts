@@ -6,7 +6,15 @@
  * where the store allows, the next batch is handed over while one commits.
  */
 import { padPayload, type ErrorCode, type Send } from "@bote/protocol";
-import type { AckOp, Bytes, RelayBatch, SendOp, SendOutcome, ServerStore } from "../store/ServerStore.js";
+import type {
+  AckOp,
+  Bytes,
+  RelayBatch,
+  RelayBatchResult,
+  SendOp,
+  SendOutcome,
+  ServerStore,
+} from "../store/ServerStore.js";
 import type { ServerSecrets } from "../secrets/ServerSecrets.js";
 import type { AtRestKeys } from "../secrets/AtRestKeys.js";
 import { mailboxKey, type Bus } from "./Bus.js";
@@ -31,6 +39,14 @@ export interface RelayOptions {
   metrics?: Metrics;
 }
 
+/**
+ * Told once how a queued send or ack ended: with its result once durable,
+ * or with the store's error. A callback, not a Promise: at saturation the
+ * Promises and async frames per message were a fifth of what the event loop
+ * allocated (docs/BENCHMARKS.md).
+ */
+export type Settled<T> = (error: unknown, result?: T) => void;
+
 interface PendingSend {
   op: SendOp;
   /** The padded payload of each part, pushed live to this node's sockets. */
@@ -39,14 +55,12 @@ interface PendingSend {
   kept: number[][];
   rejected: { index: number; code: ErrorCode }[];
   rows: number;
-  resolve: (reply: SendReply) => void;
-  reject: (error: unknown) => void;
+  settled: Settled<SendReply>;
 }
 
 interface PendingAck {
   op: AckOp;
-  resolve: (deleted: number) => void;
-  reject: (error: unknown) => void;
+  settled: Settled<number>;
 }
 
 export class Relay {
@@ -68,7 +82,12 @@ export class Relay {
 
   /** Checks every capability, then queues the send for the next batch; resolves once it is durable. */
   send(send: Send): Promise<SendReply> {
-    if (this.closed) return Promise.resolve(reply("unavailable"));
+    return promised((settled) => this.queueSend(send, settled));
+  }
+
+  /** As send, told through a callback: the socket's hot path. */
+  queueSend(send: Send, settled: Settled<SendReply>): void {
+    if (this.closed) return settled(undefined, reply("unavailable"));
     const parts = send.welcome === undefined ? [send] : [send, send.welcome];
     const rejected: { index: number; code: ErrorCode }[] = [];
     const kept: number[][] = [];
@@ -93,7 +112,7 @@ export class Relay {
     }
     // A commit is all or nothing: a group epoch must not be spent on a send that reaches only some members.
     if (rows === 0 || (send.commit !== undefined && rejected.length > 0)) {
-      return Promise.resolve({ ...reply("capability_invalid"), rejected });
+      return settled(undefined, { ...reply("capability_invalid"), rejected });
     }
     const expiresAt = ceilToHour(this.options.now() + this.options.envelopeTtlMs);
     const payloads = parts.map((part) => padPayload(part.payload));
@@ -108,18 +127,19 @@ export class Relay {
     if (send.commit !== undefined) {
       op.commit = { groupKey: this.atRest.groupKey(send.commit.groupId), epoch: send.commit.epoch };
     }
-    return new Promise((resolve, reject) => {
-      this.sends.push({ op, payloads, kept, rejected, rows, resolve, reject });
-      this.schedule();
-    });
+    this.sends.push({ op, payloads, kept, rejected, rows, settled });
+    this.schedule();
   }
 
   /** Deletes acknowledged entries of the given mailboxes; resolves with how many were deleted. */
   ack(mailboxIds: Bytes[], entryIds: number[]): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.acks.push({ op: { mailboxIds, entryIds }, resolve, reject });
-      this.schedule();
-    });
+    return promised((settled) => this.queueAck(mailboxIds, entryIds, settled));
+  }
+
+  /** As ack, told through a callback. */
+  queueAck(mailboxIds: Bytes[], entryIds: number[], settled: Settled<number>): void {
+    this.acks.push({ op: { mailboxIds, entryIds }, settled });
+    this.schedule();
   }
 
   /** Stops taking sends and waits until everything queued is committed. */
@@ -141,21 +161,29 @@ export class Relay {
     const sends = this.takeSends();
     const acks = this.acks.splice(0, this.acks.length);
     const batch: RelayBatch = { sends: sends.map((s) => s.op), acks: acks.map((a) => a.op) };
-    const committed = this.options.metrics?.commitStarted();
+    const commitTimer = this.options.metrics?.commitStarted();
+    let result: RelayBatchResult;
     try {
-      const result = await this.store.commitBatch(batch);
-      committed?.();
-      this.options.metrics?.acked(result.acked.reduce((sum, n) => sum + n, 0));
-      result.acked.forEach((n, i) => acks[i]!.resolve(n));
-      result.sends.forEach((outcome, i) => sends[i]!.resolve(this.settle(sends[i]!, outcome)));
+      result = await this.store.commitBatch(batch);
     } catch (error) {
-      for (const s of sends) s.reject(error);
-      for (const a of acks) a.reject(error);
-    } finally {
-      this.committing -= 1;
-      if (this.sends.length > 0 || this.acks.length > 0) this.schedule();
-      else if (this.committing === 0) this.idle?.();
+      for (const s of sends) s.settled(error);
+      for (const a of acks) a.settled(error);
+      return this.committed();
     }
+    try {
+      commitTimer?.();
+      this.options.metrics?.acked(result.acked.reduce((sum, n) => sum + n, 0));
+      result.acked.forEach((n, i) => acks[i]!.settled(undefined, n));
+      result.sends.forEach((outcome, i) => sends[i]!.settled(undefined, this.settle(sends[i]!, outcome)));
+    } finally {
+      this.committed();
+    }
+  }
+
+  private committed(): void {
+    this.committing -= 1;
+    if (this.sends.length > 0 || this.acks.length > 0) this.schedule();
+    else if (this.committing === 0) this.idle?.();
   }
 
   /** Sends up to the row cap; a single oversized send still goes alone. */
@@ -194,6 +222,14 @@ export class Relay {
       }
     }
   }
+}
+
+function promised<T>(start: (settled: Settled<T>) => void): Promise<T> {
+  return new Promise((resolve, reject) =>
+    start((error, result) =>
+      result === undefined ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result),
+    ),
+  );
 }
 
 /** A reply that stored nothing for anyone (or, with no code, the base of a success). */

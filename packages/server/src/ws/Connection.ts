@@ -116,13 +116,18 @@ export class Connection {
     this.closeAt = deps.now() + deps.maxLifetimeMs;
     socket.on("message", (data, isBinary) => {
       if (!isBinary) return this.fail("frame_malformed");
-      void this.onFrame(data as Buffer).catch((error: unknown) => this.onError(error));
+      try {
+        this.onFrame(data as Buffer);
+      } catch (error) {
+        this.onError(error);
+      }
     });
     socket.on("close", () => this.close());
     socket.on("error", () => this.close());
   }
 
-  private async onFrame(data: Buffer): Promise<void> {
+  /** Synchronous, with callbacks for what the store settles: no Promise or async frame per message. */
+  private onFrame(data: Buffer): void {
     if (this.state === "closed") return;
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     // Half of all frames: read without a message object or a BigInt per id.
@@ -133,26 +138,14 @@ export class Connection {
       if (body.case !== "hello") return this.fail("hello_required");
       this.state = "open";
       this.endHelloWait();
-      return this.onHello(body.value.protocolVersion, body.value.sessionToken);
+      this.onHello(body.value.protocolVersion, body.value.sessionToken).catch((e: unknown) => this.onError(e));
+      return;
     }
     switch (body.case) {
       case "hello":
         throw new BoteError("frame_malformed", "hello");
-      case "send": {
-        const requestId = body.value.requestId;
-        const r = await this.sendChecked(body.value);
-        this.deps.metrics?.sent(r);
-        this.sendBytes(
-          encodeSendResultFrame({
-            requestId,
-            errorCode: r.errorCode ?? "",
-            rejected: r.rejected,
-            duplicate: r.duplicate,
-            currentEpoch: r.currentEpoch,
-          }),
-        );
-        return;
-      }
+      case "send":
+        return this.onSend(body.value);
       case "ack":
         return this.onAck(body.value.entryIds.map(Number));
       case "ping":
@@ -173,18 +166,32 @@ export class Connection {
     return true;
   }
 
-  private sendChecked(send: Send): Promise<SendReply> {
+  private onSend(send: Send): void {
+    const requestId = send.requestId;
+    const answer = (error: unknown, r?: SendReply) => {
+      if (r === undefined) return this.onError(error);
+      this.deps.metrics?.sent(r);
+      this.sendBytes(
+        encodeSendResultFrame({
+          requestId,
+          errorCode: r.errorCode ?? "",
+          rejected: r.rejected,
+          duplicate: r.duplicate,
+          currentEpoch: r.currentEpoch,
+        }),
+      );
+    };
     if (!this.takeSendToken()) {
       this.deps.metrics?.limited("ws");
-      return Promise.resolve(reply("rate_limited"));
+      return answer(undefined, reply("rate_limited"));
     }
     try {
       checkSend(send);
     } catch (error) {
       if (!(error instanceof BoteError)) throw error;
-      return Promise.resolve(reply(error.code));
+      return answer(undefined, reply(error.code));
     }
-    return this.deps.relay.send(send);
+    this.deps.relay.queueSend(send, answer);
   }
 
   private async onHello(version: number, token: string): Promise<void> {
@@ -398,15 +405,25 @@ export class Connection {
     if (entries.length > 0 || caughtUp) this.sendBytes(encodeDeliverFrame(entries, caughtUp));
   }
 
-  private async onAck(entryIds: number[]): Promise<void> {
-    if (this.deviceId === undefined) throw new BoteError("unauthenticated", "ack");
-    await this.deps.relay.ack(this.mailboxIds, entryIds);
-    for (const id of entryIds) this.inFlight.delete(id);
-    if (this.inFlight.size === 0 && this.hadRetired && !this.behind) {
-      this.hadRetired = false;
-      await this.deps.store.deleteDrainedMailboxes(this.deviceId);
-    }
-    if (this.behind && this.inFlight.size < this.deps.pushWindow / 2) await this.pump();
+  private onAck(entryIds: number[]): void {
+    const deviceId = this.deviceId;
+    if (deviceId === undefined) throw new BoteError("unauthenticated", "ack");
+    this.deps.relay.queueAck(this.mailboxIds, entryIds, (error, deleted) => {
+      if (deleted === undefined) return this.onError(error);
+      for (const id of entryIds) this.inFlight.delete(id);
+      if (this.inFlight.size === 0 && this.hadRetired && !this.behind) {
+        this.hadRetired = false;
+        this.deps.store.deleteDrainedMailboxes(deviceId).then(
+          () => this.pumpAfterAck(),
+          (e: unknown) => this.onError(e),
+        );
+      } else this.pumpAfterAck();
+    });
+  }
+
+  private pumpAfterAck(): void {
+    if (this.behind && this.inFlight.size < this.deps.pushWindow / 2)
+      this.pump().catch((e: unknown) => this.onError(e));
   }
 
   private onError(error: unknown): void {
