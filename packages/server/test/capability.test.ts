@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { SendSchema, type Send } from "@bote/protocol";
 import { LocalBus, ServerSecrets, type ServerStore } from "../src/index.js";
+import type { OpenRelayBatch, SealingCommitter } from "../src/store/ServerStore.js";
 import { openSqliteStore } from "../src/sqlite.js";
 import { AtRestKeys } from "../src/secrets/AtRestKeys.js";
 import { Relay } from "../src/relay/Relay.js";
@@ -69,7 +70,16 @@ describe("capability check", () => {
         if (typeof value !== "function") return value;
         return (...args: unknown[]) => {
           calls++;
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
+          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+          // The writer thread's committer (it seals there) is the store too.
+          if (key !== "sealingCommitter" || result === undefined) return result;
+          const committer = result as SealingCommitter;
+          return {
+            commit: (batch: OpenRelayBatch) => {
+              calls++;
+              return committer.commit(batch);
+            },
+          };
         };
       },
     });
@@ -78,6 +88,7 @@ describe("capability check", () => {
       maxBatchRows: 2048,
       now: Date.now,
     });
+    calls = 0;
   });
   after(async () => {
     await store.close();
@@ -124,5 +135,25 @@ describe("capability check", () => {
     const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
     const ratio = median(existing) / median(missing);
     assert.ok(ratio > 0.8 && ratio < 1.25, `existing/missing median ratio ${ratio.toFixed(3)}`);
+  });
+});
+
+describe("remembered capabilities", () => {
+  const secrets = ServerSecrets.generate();
+
+  it("hold for their own mailbox only, and a changed byte is checked anew", () => {
+    const mailbox = bytes(16);
+    const other = bytes(16);
+    const capability = secrets.issueCapability(mailbox);
+    assert.ok(secrets.checkCapability(mailbox, capability));
+    // Now remembered: neither another mailbox nor a changed capability may ride on it.
+    assert.ok(secrets.checkCapability(mailbox, capability));
+    assert.equal(secrets.checkCapability(other, capability), false);
+    for (const at of [0, 1, 32]) {
+      const changed = capability.slice();
+      changed[at]! ^= 1;
+      assert.equal(secrets.checkCapability(mailbox, changed), false, `byte ${at} changed`);
+    }
+    assert.equal(secrets.checkCapability(mailbox, capability.subarray(0, 32)), false);
   });
 });

@@ -6,8 +6,12 @@
 import type { Bytes, QueuedEntry, SealedEntry } from "../store/ServerStore.js";
 
 export type BusEvent =
-  /** An entry stored by this node, with its payload (pushed without a read) and its bytes as stored (for other nodes). */
-  | { kind: "entry"; entry: QueuedEntry; sealed: Bytes }
+  /**
+   * An entry stored by this node, with its payload (pushed without a read)
+   * and its bytes as stored, for other nodes; without them (sealed on the
+   * SQLite writer's thread) another node reads the entry from the store.
+   */
+  | { kind: "entry"; entry: QueuedEntry; sealed: Bytes | undefined }
   /**
    * An entry stored by another node. A small one comes whole, still sealed,
    * and is pushed without a read when it is next on the seq line; otherwise

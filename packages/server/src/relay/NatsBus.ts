@@ -248,9 +248,9 @@ export class NatsBus implements Bus {
  */
 export function encodeBatchEntry(
   entry: { mailboxId: Uint8Array; seq: number; entryId: number },
-  sealed: Uint8Array,
+  sealed: Uint8Array | undefined,
 ): Buffer {
-  const carried = sealed.length <= CARRIED_ENTRY_MAX_BYTES ? sealed : undefined;
+  const carried = sealed !== undefined && sealed.length <= CARRIED_ENTRY_MAX_BYTES ? sealed : undefined;
   const { mailboxId } = entry;
   const record = Buffer.allocUnsafe(ENTRY_HEAD_BYTES + mailboxId.length + (carried?.length ?? 0));
   record[0] = mailboxId.length;

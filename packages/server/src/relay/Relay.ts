@@ -9,8 +9,9 @@ import { padPayload, type ErrorCode, type Send } from "@bote/protocol";
 import type {
   AckOp,
   Bytes,
-  RelayBatch,
+  OpenSendOp,
   RelayBatchResult,
+  SealingCommitter,
   SendOp,
   SendOutcome,
   ServerStore,
@@ -48,7 +49,8 @@ export interface RelayOptions {
 export type Settled<T> = (error: unknown, result?: T) => void;
 
 interface PendingSend {
-  op: SendOp;
+  /** Open (entries not yet sealed) when the store seals on its writer thread. */
+  op: SendOp | OpenSendOp;
   /** The padded payload of each part, pushed live to this node's sockets. */
   payloads: Uint8Array[];
   /** For each part, the original recipient index of every mailbox kept after the capability check. */
@@ -71,6 +73,8 @@ export class Relay {
   private committing = 0;
   private closed = false;
   private idle: (() => void) | undefined;
+  /** Set where the store seals entries off the event loop: the relay then hands it open sends. */
+  private readonly sealing: SealingCommitter | undefined;
 
   constructor(
     private readonly store: ServerStore,
@@ -78,7 +82,9 @@ export class Relay {
     private readonly atRest: AtRestKeys,
     private readonly bus: Bus,
     private readonly options: RelayOptions,
-  ) {}
+  ) {
+    this.sealing = store.sealingCommitter?.(secrets);
+  }
 
   /** Checks every capability, then queues the send for the next batch; resolves once it is durable. */
   send(send: Send): Promise<SendReply> {
@@ -116,14 +122,21 @@ export class Relay {
     }
     const expiresAt = ceilToHour(this.options.now() + this.options.envelopeTtlMs);
     const payloads = parts.map((part) => padPayload(part.payload));
-    const op: SendOp = {
-      sendKey: this.atRest.sendKey(send.messageId),
-      // Sealed per recipient: the stored entries of one send share no bytes.
-      parts: payloads.map((payload, p) =>
-        mailboxIdsPerPart[p]!.map((mailboxId) => ({ mailboxId, sealed: this.atRest.sealEntry(mailboxId, payload) })),
-      ),
-      expiresAt,
-    };
+    const sendKey = this.atRest.sendKey(send.messageId);
+    // Sealed per recipient (here or on the store's writer thread): the stored entries of one send share no bytes.
+    const op: SendOp | OpenSendOp =
+      this.sealing !== undefined
+        ? { sendKey, parts: payloads.map((payload, p) => ({ payload, mailboxIds: mailboxIdsPerPart[p]! })), expiresAt }
+        : {
+            sendKey,
+            parts: payloads.map((payload, p) =>
+              mailboxIdsPerPart[p]!.map((mailboxId) => ({
+                mailboxId,
+                sealed: this.atRest.sealEntry(mailboxId, payload),
+              })),
+            ),
+            expiresAt,
+          };
     if (send.commit !== undefined) {
       op.commit = { groupKey: this.atRest.groupKey(send.commit.groupId), epoch: send.commit.epoch };
     }
@@ -160,11 +173,15 @@ export class Relay {
     this.committing += 1;
     const sends = this.takeSends();
     const acks = this.acks.splice(0, this.acks.length);
-    const batch: RelayBatch = { sends: sends.map((s) => s.op), acks: acks.map((a) => a.op) };
+    const ops = sends.map((s) => s.op);
+    const ackOps = acks.map((a) => a.op);
     const commitTimer = this.options.metrics?.commitStarted();
     let result: RelayBatchResult;
     try {
-      result = await this.store.commitBatch(batch);
+      // queueSend made every op open exactly when this.sealing is set.
+      result = await (this.sealing !== undefined
+        ? this.sealing.commit({ sends: ops as OpenSendOp[], acks: ackOps })
+        : this.store.commitBatch({ sends: ops as SendOp[], acks: ackOps }));
     } catch (error) {
       for (const s of sends) s.settled(error);
       for (const a of acks) a.settled(error);
@@ -210,10 +227,11 @@ export class Relay {
         for (const e of outcome.entries) {
           const payload = pending.payloads[e.part]!;
           const key = mailboxKey(hex(e.mailboxId));
+          const part = pending.op.parts[e.part]!;
           this.bus.publish(key, {
             kind: "entry",
             entry: { entryId: e.entryId, mailboxId: e.mailboxId, seq: e.seq, payload },
-            sealed: pending.op.parts[e.part]![e.index]!.sealed,
+            sealed: Array.isArray(part) ? part[e.index]!.sealed : undefined,
           });
           this.options.onStored?.(key, e.mailboxId);
         }

@@ -6,6 +6,7 @@
  * payload in clear (payloads are end-to-end ciphertext) and no link from a
  * sender to anything.
  */
+import type { ServerSecrets } from "../secrets/ServerSecrets.js";
 import type { Role } from "@bote/protocol";
 
 export type Bytes = Uint8Array;
@@ -311,6 +312,25 @@ export interface RelayBatch {
   acks: AckOp[];
 }
 
+/**
+ * A send whose entries are not sealed yet: each part's padded payload once,
+ * with the mailboxes it goes to. What a SealingCommitter takes.
+ */
+export interface OpenSendOp extends Omit<SendOp, "parts"> {
+  parts: { payload: Bytes; mailboxIds: Bytes[] }[];
+}
+
+export interface OpenRelayBatch {
+  sends: OpenSendOp[];
+  acks: AckOp[];
+}
+
+/** Commits relay batches and seals their entries on the way, off the event loop. */
+export interface SealingCommitter {
+  /** As ServerStore.commitBatch, after sealing each entry for its mailbox (AtRestKeys.sealEntry). */
+  commit(batch: OpenRelayBatch): Promise<RelayBatchResult>;
+}
+
 export interface RelayBatchResult {
   /** One outcome per send, in order. */
   sends: SendOutcome[];
@@ -584,6 +604,12 @@ export interface ServerStore {
    * visible in order, or a socket reading the store could pass one by.
    */
   readonly batchesInFlight: number;
+  /**
+   * Where the store commits on a thread of its own (SQLite's writer), it
+   * can seal the entries there too, under the given secrets; elsewhere
+   * absent or undefined, and the relay seals them on the event loop.
+   */
+  sealingCommitter?(secrets: ServerSecrets): SealingCommitter | undefined;
   /**
    * Entries of these mailboxes (one device's) with seq > afterSeq that have
    * not expired by now, in seq order. A device's mailboxes share one seq

@@ -7,7 +7,9 @@ import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
 import { openSqliteStore } from "../../src/store/sqlite/SqliteStore.js";
 import { packBatch, unpackBatch } from "../../src/store/sqlite/batchBuffer.js";
-import type { RelayBatch, ServerStore } from "../../src/store/ServerStore.js";
+import type { OpenRelayBatch, RelayBatch, ServerStore } from "../../src/store/ServerStore.js";
+import { ServerSecrets } from "../../src/secrets/ServerSecrets.js";
+import { AtRestKeys } from "../../src/secrets/AtRestKeys.js";
 import { isStoreFault } from "../../src/store/storeFault.js";
 import { T, assertBytes, id, seedDevice, seedOrganisation, sendTo, stored, type SeededDevice } from "./fixtures.js";
 
@@ -86,5 +88,50 @@ describe("the SQLite relay writer", () => {
     assert.ok(buffer.byteLength < 8192, "no backing buffer comes along");
     const back = unpackBatch(buffer);
     assert.deepEqual(plain(back), plain(batch));
+  });
+
+  it("seals the entries of an open batch on its thread, also on a thread started after one died", async () => {
+    const secrets = ServerSecrets.generate();
+    const atRest = new AtRestKeys(secrets);
+    const committer = store.sealingCommitter!(secrets)!;
+    const payload = Buffer.from("Angebot für das Dach, Seite 2".padEnd(256, "\0"));
+    const open = (): OpenRelayBatch => ({
+      sends: [{ sendKey: id(), parts: [{ payload, mailboxIds: [device.mailboxId] }], expiresAt: T + 60_000 }],
+      acks: [],
+    });
+    const check = async (entryId: number) => {
+      const entry = (await store.fetchQueue([device.mailboxId], 0, 1000, T)).find((e) => e.entryId === entryId)!;
+      assert.equal(Buffer.from(entry.sealed).includes(payload.subarray(0, 20)), false, "stored sealed, not as sent");
+      assertBytes(atRest.openEntry(device.mailboxId, entry.sealed), payload);
+    };
+    await check(stored((await committer.commit(open())).sends[0]).entries[0]!.entryId);
+    await relayThread(store)!.terminate();
+    // The next batch starts a new thread, which is given the secrets too.
+    await check(stored((await committer.commit(open())).sends[0]).entries[0]!.entryId);
+  });
+
+  it("hands an open batch over with each payload once, and seals it when read back", () => {
+    const payload = id(3000);
+    const batch: OpenRelayBatch = {
+      sends: [{ sendKey: id(), parts: [{ payload, mailboxIds: [id(), id(), id()] }], expiresAt: T }],
+      acks: [],
+    };
+    const buffer = packBatch(batch);
+    assert.ok(buffer.byteLength < 2 * payload.length, "the payload travels once, not per recipient");
+    const sealedFor: string[] = [];
+    const back = unpackBatch(buffer, (mailboxId, p) => {
+      assertBytes(p, payload);
+      sealedFor.push(Buffer.from(mailboxId).toString("hex"));
+      return Buffer.from("sealed");
+    });
+    assert.deepEqual(
+      sealedFor,
+      batch.sends[0]!.parts[0]!.mailboxIds.map((m) => Buffer.from(m).toString("hex")),
+    );
+    assert.deepEqual(
+      back.sends[0]!.parts[0]!.map((r) => Buffer.from(r.sealed).toString()),
+      ["sealed", "sealed", "sealed"],
+    );
+    assert.throws(() => unpackBatch(buffer), /without secrets/);
   });
 });

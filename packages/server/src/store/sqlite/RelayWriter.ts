@@ -6,7 +6,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { once } from "node:events";
-import type { RelayBatch, RelayBatchResult } from "../ServerStore.js";
+import type { OpenRelayBatch, RelayBatch, RelayBatchResult } from "../ServerStore.js";
 import { packBatch } from "./batchBuffer.js";
 
 export interface WriterSetup {
@@ -14,7 +14,11 @@ export interface WriterSetup {
   synchronous: "full" | "normal";
 }
 
-export type WriterRequest = { kind: "batch"; id: number; batch: ArrayBuffer } | { kind: "close" };
+export type WriterRequest =
+  | { kind: "batch"; id: number; batch: ArrayBuffer }
+  /** The server's secrets file, for sealing the entries of open batches (AtRestKeys). */
+  | { kind: "secrets"; text: string }
+  | { kind: "close" };
 
 export type WriterReply =
   | { id: number; result: RelayBatchResult; error?: undefined }
@@ -24,7 +28,7 @@ export type WriterReply =
 export const WRITER_STOPPED = "STORE_WRITER_STOPPED";
 
 interface Pending {
-  batch: RelayBatch;
+  batch: RelayBatch | OpenRelayBatch;
   resolve: (result: RelayBatchResult) => void;
   reject: (error: unknown) => void;
 }
@@ -34,13 +38,21 @@ export class RelayWriter {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
+  /** Told to every thread this writer starts, so a restarted one seals as well. */
+  private secrets: string | undefined;
 
   constructor(private readonly setup: WriterSetup) {
     // Started now, not at the first batch: loading the thread took up to a second on a busy machine.
     this.start();
   }
 
-  commit(batch: RelayBatch): Promise<RelayBatchResult> {
+  /** From now on the thread can seal the entries of open batches; kept only in this process's memory. */
+  useSecrets(text: string): void {
+    this.secrets = text;
+    this.worker?.postMessage({ kind: "secrets", text } satisfies WriterRequest);
+  }
+
+  commit(batch: RelayBatch | OpenRelayBatch): Promise<RelayBatchResult> {
     if (this.closed) return Promise.reject(stoppedError("the store is closed"));
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
@@ -75,6 +87,7 @@ export class RelayWriter {
     worker.on("message", (reply: WriterReply) => this.onReply(reply));
     worker.on("error", (error) => this.stopped(worker, error));
     worker.on("exit", (code) => this.stopped(worker, new Error(`the relay writer exited with ${code}`)));
+    if (this.secrets !== undefined) worker.postMessage({ kind: "secrets", text: this.secrets } satisfies WriterRequest);
     this.worker = worker;
     return worker;
   }
@@ -91,8 +104,11 @@ export class RelayWriter {
     const { sends } = pending.batch;
     reply.result.sends.forEach((outcome, i) => {
       if (outcome.kind !== "stored") return;
-      const send = sends[i]!;
-      for (const e of outcome.entries) e.mailboxId = send.parts[e.part]![e.index]!.mailboxId;
+      const parts = sends[i]!.parts;
+      for (const e of outcome.entries) {
+        const part = parts[e.part]!;
+        e.mailboxId = Array.isArray(part) ? part[e.index]!.mailboxId : part.mailboxIds[e.index]!;
+      }
     });
     pending.resolve(reply.result);
   }

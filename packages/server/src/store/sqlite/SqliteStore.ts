@@ -45,11 +45,13 @@ import type {
   RelayBatch,
   RelayBatchResult,
   EnforcedPolicy,
+  SealingCommitter,
   ServerStore,
   SweepResult,
   TakeKeyPackagesResult,
   TakenKeyPackage,
 } from "../ServerStore.js";
+import type { ServerSecrets } from "../../secrets/ServerSecrets.js";
 import { randomSeqStart, toHex } from "../bytes.js";
 import { upgradeLegacyQueue } from "./legacyQueue.js";
 import {
@@ -572,6 +574,13 @@ class SqliteStore implements ServerStore {
    */
   get batchesInFlight(): number {
     return this.relayWriter === undefined ? 1 : 2;
+  }
+
+  sealingCommitter(secrets: ServerSecrets): SealingCommitter | undefined {
+    const writer = this.relayWriter;
+    if (writer === undefined) return undefined;
+    writer.useSecrets(secrets.serialize());
+    return { commit: (batch) => writer.commit(batch) };
   }
 
   commitBatch(batch: RelayBatch): Promise<RelayBatchResult> {

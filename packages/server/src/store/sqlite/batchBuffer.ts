@@ -4,16 +4,29 @@
  * buffer: a mailbox id decoded from a frame, or a sealed entry cut from
  * Node's 8 kB pool, would drag kilobytes along with its 32 bytes.
  */
-import type { Bytes, RelayBatch, SendOp } from "../ServerStore.js";
+import type { Bytes, NewEntry, OpenRelayBatch, OpenSendOp, RelayBatch, SendOp } from "../ServerStore.js";
 
-export function packBatch(batch: RelayBatch): ArrayBuffer {
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Each part as its payload and its recipients, each recipient as its mailbox
+ * id and sealed entry. An open part (not sealed yet, OpenSendOp) has its
+ * payload once and empty entries, which the writer's thread seals; a sealed
+ * part has an empty payload.
+ */
+export function packBatch(batch: RelayBatch | OpenRelayBatch): ArrayBuffer {
   let size = 8;
   for (const send of batch.sends) {
     size += 4 + send.sendKey.length + 8 + 1 + 1;
     if (send.commit !== undefined) size += 4 + send.commit.groupKey.length + 8;
     for (const part of send.parts) {
-      size += 4;
-      for (const r of part) size += 8 + r.mailboxId.length + r.sealed.length;
+      if (isOpen(part)) {
+        size += 8 + part.payload.length;
+        for (const id of part.mailboxIds) size += 8 + id.length;
+      } else {
+        size += 8;
+        for (const r of part) size += 8 + r.mailboxId.length + r.sealed.length;
+      }
     }
   }
   for (const ack of batch.acks) {
@@ -34,10 +47,20 @@ export function packBatch(batch: RelayBatch): ArrayBuffer {
     }
     w.u8(send.parts.length);
     for (const part of send.parts) {
-      w.u32(part.length);
-      for (const r of part) {
-        w.bytes(r.mailboxId);
-        w.bytes(r.sealed);
+      if (isOpen(part)) {
+        w.bytes(part.payload);
+        w.u32(part.mailboxIds.length);
+        for (const id of part.mailboxIds) {
+          w.bytes(id);
+          w.bytes(EMPTY);
+        }
+      } else {
+        w.bytes(EMPTY);
+        w.u32(part.length);
+        for (const r of part) {
+          w.bytes(r.mailboxId);
+          w.bytes(r.sealed);
+        }
       }
     }
   }
@@ -50,8 +73,11 @@ export function packBatch(batch: RelayBatch): ArrayBuffer {
   return w.buffer;
 }
 
-/** The batch again; its byte fields are views of the buffer, not copies. */
-export function unpackBatch(buffer: ArrayBuffer): RelayBatch {
+/**
+ * The batch again, the entries of open parts sealed by `seal` on the way;
+ * its other byte fields are views of the buffer, not copies.
+ */
+export function unpackBatch(buffer: ArrayBuffer, seal?: (mailboxId: Bytes, payload: Bytes) => Bytes): RelayBatch {
   const r = new Unpacker(buffer);
   const sendCount = r.u32();
   const ackCount = r.u32();
@@ -68,9 +94,19 @@ export function unpackBatch(buffer: ArrayBuffer): RelayBatch {
     const parts: SendOp["parts"] = [];
     const partCount = r.u8();
     for (let p = 0; p < partCount; p++) {
+      const payload = r.bytes();
       const recipients: SendOp["parts"][number] = [];
       const n = r.u32();
-      for (let k = 0; k < n; k++) recipients.push({ mailboxId: r.bytes(), sealed: r.bytes() });
+      for (let k = 0; k < n; k++) {
+        const mailboxId = r.bytes();
+        let sealed: Bytes = r.bytes();
+        // A sealed entry is never empty (AtRestKeys.SEAL_OVERHEAD): empty means "seal the payload".
+        if (sealed.length === 0) {
+          if (seal === undefined) throw new Error("an open batch reached a writer without secrets");
+          sealed = seal(mailboxId, payload);
+        }
+        recipients.push({ mailboxId, sealed });
+      }
       parts.push(recipients);
     }
     sends.push(commit === undefined ? { sendKey, parts, expiresAt } : { sendKey, parts, commit, expiresAt });
@@ -153,4 +189,8 @@ class Unpacker {
     this.at += length;
     return v;
   }
+}
+
+function isOpen(part: OpenSendOp["parts"][number] | NewEntry[]): part is OpenSendOp["parts"][number] {
+  return !Array.isArray(part);
 }
