@@ -3,6 +3,7 @@ import { statSync } from "node:fs";
 import { access, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
 import { pino } from "pino";
 import {
   FileBlobStore,
@@ -250,6 +251,13 @@ function isHttpUrl(text: string): boolean {
 export async function serve(raw: ServeOptions): Promise<void> {
   const options = parseServeOptions(raw);
   const t = messages();
+  // V8 moves the objects of an allocation site straight to the old generation once
+  // most of them outlive a young collection. Under a burst, a send's objects wait for
+  // a commit and do; afterwards every send's garbage went to the old generation, which
+  // grew 7.5 MB/s at 5,000 msg/s until a full collection stalled the relay (p99 at 5k/s
+  // 18–49 ms, 7.2–7.4 without; docs/BENCHMARKS.md). The flag is read at each such
+  // decision, so setting it before the first connection is enough.
+  setFlagsFromString("--no-allocation-site-pretenuring");
   // First: a read-only or full data directory is named now, not at the first message someone sends.
   await checkWritableDirectory(options.dataDir);
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
