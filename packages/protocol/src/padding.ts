@@ -17,10 +17,15 @@ export function paddedLength(length: number): number {
   return Math.ceil(needed / STEP) * STEP;
 }
 
-export function padPayload(payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(paddedLength(payload.length));
+/** `allocate` may return memory that is not zeroed (a server cuts it from a pool): every byte is written. */
+export function padPayload(
+  payload: Uint8Array,
+  allocate: (length: number) => Uint8Array = (length) => new Uint8Array(length),
+): Uint8Array {
+  const out = allocate(paddedLength(payload.length));
   out.set(payload);
   out[payload.length] = 0x80;
+  out.fill(0, payload.length + 1);
   return out;
 }
 

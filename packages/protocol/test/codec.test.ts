@@ -49,6 +49,14 @@ it("pads to buckets and strips the padding again", () => {
   assert.equal(unpadPayload(new Uint8Array([1, 2, 3])), undefined);
 });
 
+it("pads into memory that was not zeroed, as a server cuts it from a pool", () => {
+  for (const n of [0, 1, 200, 255, 256, 70_000]) {
+    const p = bytes(n);
+    const padded = padPayload(p, (length) => new Uint8Array(length).fill(0xaa));
+    assert.deepEqual(padded, padPayload(p));
+  }
+});
+
 it("round-trips client and server frames", () => {
   const send = create(SendSchema, {
     requestId: 7,

@@ -1,7 +1,7 @@
 /**
  * A socket lives no longer than the session that opened it: logout closes it
- * at once (on every node, through the bus), expiry closes it at the next
- * session check, and no socket outlives the hard lifetime cap. Each closes
+ * at once (on every node, through the bus), expiry within a second (the
+ * node's deadline tick), and no socket outlives the hard lifetime cap. Each closes
  * with a fatal unauthenticated frame and 4401, so the SDK renews and reconnects.
  */
 import { after, before, describe, it } from "node:test";
@@ -100,9 +100,10 @@ describeEachBackend("sockets end with their session", (backend) => {
     await admin.login();
     const started = Date.now();
     const socket = await connect(admin);
-    await closedWithin(socket, 3000);
+    await closedWithin(socket, 4000);
     const lived = Date.now() - started;
-    assert.ok(lived >= 1000 && lived < 2500, `the socket lived ${lived} ms on a 1,500 ms session`);
+    // SocketDeadlines ticks once a second: up to a second late, never the next session check (60 s).
+    assert.ok(lived >= 1000 && lived < 3500, `the socket lived ${lived} ms on a 1,500 ms session`);
     assertUnauthenticatedClose(socket);
   });
 
@@ -125,7 +126,8 @@ describeEachBackend("sockets end with their session", (backend) => {
     const sending = await connect(admin, true);
     await new Promise((r) => setTimeout(r, 700));
     assert.equal(receiving.closed, undefined, "closed long before the cap");
-    assert.ok((await closedWithin(receiving, 2000)) < 2000, "the socket outlived the cap");
+    // Closed by the node's deadline tick, once a second.
+    assert.ok((await closedWithin(receiving, 3000)) < 3000, "the socket outlived the cap");
     await closedWithin(sending, 500);
     assertUnauthenticatedClose(receiving);
     assertUnauthenticatedClose(sending);

@@ -55,7 +55,7 @@ interface PendingSend {
   payloads: Uint8Array[];
   /** For each part, the original recipient index of every mailbox kept after the capability check. */
   kept: number[][];
-  rejected: { index: number; code: ErrorCode }[];
+  rejected: readonly { index: number; code: ErrorCode }[];
   rows: number;
   settled: Settled<SendReply>;
 }
@@ -95,33 +95,40 @@ export class Relay {
   queueSend(send: Send, settled: Settled<SendReply>): void {
     if (this.closed) return settled(undefined, reply("unavailable"));
     const parts = send.welcome === undefined ? [send] : [send, send.welcome];
-    const rejected: { index: number; code: ErrorCode }[] = [];
-    const kept: number[][] = [];
-    const mailboxIdsPerPart: Bytes[][] = [];
+    // Loops and arrays of their final size: this runs once per message, and its garbage was a
+    // seventh of what the event loop allocated at 5,000 msg/s.
+    let rejected: { index: number; code: ErrorCode }[] | undefined;
+    const kept = new Array<number[]>(parts.length);
+    const mailboxIdsPerPart = new Array<Bytes[]>(parts.length);
     let offset = 0;
     let rows = 0;
-    for (const part of parts) {
-      const keptHere: number[] = [];
-      const ids: Bytes[] = [];
-      part.recipients.forEach((r, i) => {
+    for (let p = 0; p < parts.length; p++) {
+      const recipients = parts[p]!.recipients;
+      const keptHere = new Array<number>(recipients.length);
+      const ids = new Array<Bytes>(recipients.length);
+      let k = 0;
+      for (let i = 0; i < recipients.length; i++) {
+        const r = recipients[i]!;
         if (this.secrets.checkCapability(r.mailboxId, r.capability)) {
-          keptHere.push(offset + i);
-          ids.push(r.mailboxId);
+          keptHere[k] = offset + i;
+          ids[k++] = r.mailboxId;
         } else {
-          rejected.push({ index: offset + i, code: "capability_invalid" });
+          (rejected ??= []).push({ index: offset + i, code: "capability_invalid" });
         }
-      });
-      offset += part.recipients.length;
-      rows += ids.length;
-      kept.push(keptHere);
-      mailboxIdsPerPart.push(ids);
+      }
+      keptHere.length = k;
+      ids.length = k;
+      offset += recipients.length;
+      rows += k;
+      kept[p] = keptHere;
+      mailboxIdsPerPart[p] = ids;
     }
     // A commit is all or nothing: a group epoch must not be spent on a send that reaches only some members.
-    if (rows === 0 || (send.commit !== undefined && rejected.length > 0)) {
-      return settled(undefined, { ...reply("capability_invalid"), rejected });
+    if (rows === 0 || (send.commit !== undefined && rejected !== undefined)) {
+      return settled(undefined, { ...reply("capability_invalid"), rejected: rejected ?? [] });
     }
     const expiresAt = ceilToHour(this.options.now() + this.options.envelopeTtlMs);
-    const payloads = parts.map((part) => padPayload(part.payload));
+    const payloads = parts.map((part) => padPayload(part.payload, pooled));
     const sendKey = this.atRest.sendKey(send.messageId);
     // Sealed per recipient (here or on the store's writer thread): the stored entries of one send share no bytes.
     const op: SendOp | OpenSendOp =
@@ -140,7 +147,7 @@ export class Relay {
     if (send.commit !== undefined) {
       op.commit = { groupKey: this.atRest.groupKey(send.commit.groupId), epoch: send.commit.epoch };
     }
-    this.sends.push({ op, payloads, kept, rejected, rows, settled });
+    this.sends.push({ op, payloads, kept, rejected: rejected ?? NONE_REJECTED, rows, settled });
     this.schedule();
   }
 
@@ -222,8 +229,10 @@ export class Relay {
         return { ...reply("stale_epoch"), currentEpoch: outcome.currentEpoch };
       case "stored": {
         const rejected = [...pending.rejected];
-        for (const g of outcome.gone) rejected.push({ index: pending.kept[g.part]![g.index]!, code: "mailbox_gone" });
-        rejected.sort((a, b) => a.index - b.index);
+        if (outcome.gone.length > 0) {
+          for (const g of outcome.gone) rejected.push({ index: pending.kept[g.part]![g.index]!, code: "mailbox_gone" });
+          rejected.sort((a, b) => a.index - b.index);
+        }
         for (const e of outcome.entries) {
           const payload = pending.payloads[e.part]!;
           const key = mailboxKey(hex(e.mailboxId));
@@ -236,7 +245,7 @@ export class Relay {
           this.options.onStored?.(key, e.mailboxId);
         }
         const errorCode = outcome.entries.length === 0 ? "mailbox_gone" : undefined;
-        return { ...reply(errorCode), rejected };
+        return { errorCode, rejected, duplicate: false, currentEpoch: 0n };
       }
     }
   }
@@ -249,6 +258,14 @@ function promised<T>(start: (settled: Settled<T>) => void): Promise<T> {
     ),
   );
 }
+
+const NONE_REJECTED: readonly { index: number; code: ErrorCode }[] = [];
+
+/**
+ * A padded payload cut from Node's shared pool: an ArrayBuffer of its own
+ * per message made the young collections sweep one more each.
+ */
+const pooled = (length: number): Uint8Array => Buffer.allocUnsafe(length);
 
 /** A reply that stored nothing for anyone (or, with no code, the base of a success). */
 export function reply(errorCode: ErrorCode | undefined): SendReply {
