@@ -23,7 +23,7 @@ export interface Options {
 
 export const USAGE = `usage: npm run bench:cluster -- [options]
   --clients N        WebSocket clients, spread over the nodes of a setup (200)
-  --rate N           offered sends/s for the throughput run, above capacity (20000)
+  --rate N           offered sends/s for the throughput run, above capacity (40000)
   --latency-rate N   offered sends/s for the latency run, below capacity (500)
   --seconds S        measured seconds per run (5)
   --warmup S         warm-up seconds before each measured window (1)
@@ -42,7 +42,7 @@ export class UsageError extends Error {}
 export function parseOptions(argv: string[]): Options {
   const o: Options = {
     clients: 200,
-    rate: 20_000,
+    rate: 40_000,
     latencyRate: 500,
     seconds: 5,
     warmup: 1,
