@@ -4,15 +4,9 @@
  * before a frame reaches the server or client logic.
  */
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import {
-  ClientFrameSchema,
-  ServerFrameSchema,
-  type ClientFrame,
-  type Recipient,
-  type Send,
-  type ServerFrame,
-} from "./gen/bote/v1/relay_pb.js";
+import { ClientFrameSchema, ServerFrameSchema, type ClientFrame, type ServerFrame } from "./gen/bote/v1/relay_pb.js";
 import { BoteError } from "./errors.js";
+import type { HotSend } from "./hotFrames.js";
 import {
   CAPABILITY_BYTES,
   ID_BYTES,
@@ -79,7 +73,7 @@ export function decodeServerFrame(bytes: Uint8Array): ServerFrameBody {
   return decodeFrame<ServerFrame>(ServerFrameSchema, bytes);
 }
 
-function checkRecipients(recipients: Recipient[], path: string): void {
+function checkRecipients(recipients: HotSend["recipients"], path: string): void {
   if (recipients.length === 0) throw new BoteError("frame_malformed", path);
   if (recipients.length > MAX_RECIPIENTS) throw new BoteError("too_many_recipients", path);
   recipients.forEach((r, i) => {
@@ -88,7 +82,7 @@ function checkRecipients(recipients: Recipient[], path: string): void {
   });
 }
 
-export function checkSend(send: Send): void {
+export function checkSend(send: HotSend): void {
   if (send.messageId.length !== ID_BYTES) throw new BoteError("frame_malformed", "send.messageId");
   checkRecipients(send.recipients, "send.recipients");
   if (send.payload.length === 0) throw new BoteError("frame_malformed", "send.payload");

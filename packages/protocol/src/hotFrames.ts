@@ -1,6 +1,6 @@
 /**
  * A hand-written codec for the frames the relay writes or reads once per
- * message: SendResult and Deliver out, Ack in. It produces and accepts the
+ * message: SendResult and Deliver out, Send and Ack in. It produces and accepts the
  * same Protocol Buffers bytes as frames.ts (test/hotFrames.test.ts compares
  * them on random frames) without a message object or a BigInt per frame:
  * protobuf-es objects and their garbage were a fifth of the relay's time
@@ -170,17 +170,85 @@ export function decodeAckFrame(bytes: Uint8Array): number[] | undefined {
   return ids.length === 0 ? undefined : ids;
 }
 
+/** What the relay reads of a Send; protobuf-es's Send has these fields too. */
+export interface HotSend {
+  requestId: number;
+  messageId: Uint8Array;
+  recipients: { mailboxId: Uint8Array; capability: Uint8Array }[];
+  payload: Uint8Array;
+  commit?: { groupId: Uint8Array; epoch: bigint };
+  welcome?: { recipients: { mailboxId: Uint8Array; capability: Uint8Array }[]; payload: Uint8Array };
+}
+
+/**
+ * ClientFrame{send} as protobuf-es writes a message (no commit, no welcome):
+ * fields once each and in field order, recipients in a row. Byte fields are
+ * views of the frame, as protobuf-es returns them. Anything else, even if
+ * valid, gives undefined, and decodeClientFrame reads it with its errors.
+ */
+export function decodeSendFrame(bytes: Uint8Array): HotSend | undefined {
+  if (bytes.length > MAX_FRAME_BYTES || bytes[0] !== 0x12) return undefined;
+  const r = new VarintReader(bytes);
+  r.pos = 1;
+  const sendLen = r.varint();
+  if (sendLen === undefined || r.pos + sendLen !== bytes.length) return undefined;
+  const end = bytes.length;
+  let requestId = 0;
+  let messageId = EMPTY;
+  let payload = EMPTY;
+  const recipients: HotSend["recipients"] = [];
+  if (bytes[r.pos] === 0x08) {
+    r.pos++;
+    const id = r.varint();
+    if (id === undefined || id > 0xffffffff) return undefined;
+    requestId = id;
+  }
+  if (bytes[r.pos] === 0x12) {
+    const field = r.bytes(end);
+    if (field === undefined) return undefined;
+    messageId = field;
+  }
+  while (bytes[r.pos] === 0x1a) {
+    const recipient = r.bytes(end);
+    if (recipient === undefined) return undefined;
+    const inner = new VarintReader(recipient);
+    let mailboxId = EMPTY;
+    let capability = EMPTY;
+    if (recipient[inner.pos] === 0x0a) {
+      const field = inner.bytes(recipient.length);
+      if (field === undefined) return undefined;
+      mailboxId = field;
+    }
+    if (recipient[inner.pos] === 0x12) {
+      const field = inner.bytes(recipient.length);
+      if (field === undefined) return undefined;
+      capability = field;
+    }
+    if (inner.pos !== recipient.length) return undefined;
+    recipients.push({ mailboxId, capability });
+  }
+  if (bytes[r.pos] === 0x22) {
+    const field = r.bytes(end);
+    if (field === undefined) return undefined;
+    payload = field;
+  }
+  if (r.pos !== end) return undefined;
+  return { requestId, messageId, recipients, payload };
+}
+
+const EMPTY: Uint8Array = new Uint8Array(0);
+
 class VarintReader {
   pos = 0;
-  constructor(private readonly bytes: Uint8Array) {}
+  constructor(private readonly bytes_: Uint8Array) {}
 
   /** Undefined when truncated or longer than 10 bytes; exact below 2^53 only. */
   varint(): number | undefined {
     let result = 0;
     let mul = 1;
     for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.bytes.length) return undefined;
-      const b = this.bytes[this.pos++]!;
+      if (this.pos >= this.bytes_.length) return undefined;
+      const b = this.bytes_[this.pos++]!;
       // A tenth byte above 1 overflows uint64: frames.ts refuses that frame.
       if (i === 9 && b > 1) return undefined;
       result += (b & 127) * mul;
@@ -188,5 +256,15 @@ class VarintReader {
       mul *= 128;
     }
     return undefined;
+  }
+
+  /** A length-delimited field after its tag: a view of its bytes, or undefined when it runs past `end`. */
+  bytes(end: number): Uint8Array | undefined {
+    this.pos++;
+    const length = this.varint();
+    if (length === undefined || this.pos + length > end) return undefined;
+    const out = this.bytes_.subarray(this.pos, this.pos + length);
+    this.pos += length;
+    return out;
   }
 }

@@ -10,8 +10,11 @@ import {
   SendResultSchema,
   DeliverSchema,
   MAX_ACKS_PER_FRAME,
+  CommitGuardSchema,
+  SendSchema,
   decodeAckFrame,
   decodeClientFrame,
+  decodeSendFrame,
   encodeClientFrame,
   encodeDeliverFrame,
   encodeSendResultFrame,
@@ -105,4 +108,69 @@ it("reads an Ack whose ids protobuf-es wrote unpacked through the fallback alone
   assert.equal(decodeAckFrame(unpacked), undefined);
   const real = decodeClientFrame(unpacked);
   assert.deepEqual(real.case === "ack" && real.value.entryIds, [5n, 6n]);
+});
+
+/** A Send's fields the relay reads, from protobuf-es's message. */
+function sendFields(frame: ReturnType<typeof decodeClientFrame>) {
+  assert.equal(frame.case, "send");
+  const s = frame.value;
+  return {
+    requestId: s.requestId,
+    messageId: s.messageId,
+    recipients: s.recipients.map((r) => ({ mailboxId: r.mailboxId, capability: r.capability })),
+    payload: s.payload,
+  };
+}
+
+it("reads a Send frame as protobuf-es does, and leaves commits, Welcomes and odd frames to it", () => {
+  const recipient = fc.record({
+    mailboxId: fc.uint8Array({ maxLength: 20 }),
+    capability: fc.uint8Array({ maxLength: 40 }),
+  });
+  const guard = fc.record({ groupId: fc.uint8Array({ minLength: 1, maxLength: 32 }), epoch: uint64 });
+  fc.assert(
+    fc.property(
+      uint32,
+      fc.uint8Array({ maxLength: 20 }),
+      fc.array(recipient, { maxLength: 6 }),
+      fc.uint8Array({ maxLength: 400 }),
+      fc.option(guard, { freq: 4 }),
+      (requestId, messageId, recipients, payload, commit) => {
+        const value = create(SendSchema, { requestId, messageId, recipients, payload });
+        if (commit !== null) value.commit = create(CommitGuardSchema, commit);
+        const bytes = encodeClientFrame({ case: "send", value });
+        const fast = decodeSendFrame(bytes);
+        if (commit !== null) return assert.equal(fast, undefined);
+        assert.deepEqual(fast, sendFields(decodeClientFrame(bytes)));
+      },
+    ),
+    { numRuns: 500 },
+  );
+  // Whatever the hand decoder takes from a damaged frame, protobuf-es reads alike.
+  const base = encodeClientFrame({
+    case: "send",
+    value: create(SendSchema, {
+      requestId: 300,
+      messageId: new Uint8Array(16).fill(1),
+      recipients: [{ mailboxId: new Uint8Array(16).fill(2), capability: new Uint8Array(33).fill(3) }],
+      payload: new Uint8Array(256).fill(4),
+    }),
+  });
+  fc.assert(
+    fc.property(fc.nat({ max: base.length - 1 }), fc.integer({ min: 0, max: 255 }), (at, byte) => {
+      const bytes = base.slice();
+      bytes[at] = byte;
+      const fast = decodeSendFrame(bytes);
+      if (fast === undefined) return;
+      assert.deepEqual(fast, sendFields(decodeClientFrame(bytes)));
+    }),
+    { numRuns: 2000 },
+  );
+  // Fields out of order or twice: valid protobuf, read by protobuf-es alone.
+  const twice = new Uint8Array([0x12, 0x04, 0x08, 0x01, 0x08, 0x02]);
+  assert.equal(decodeSendFrame(twice), undefined);
+  assert.equal(sendFields(decodeClientFrame(twice)).requestId, 2);
+  const backwards = new Uint8Array([0x12, 0x05, 0x22, 0x01, 0x07, 0x08, 0x01]);
+  assert.equal(decodeSendFrame(backwards), undefined);
+  assert.equal(decodeAckFrame(backwards), undefined);
 });

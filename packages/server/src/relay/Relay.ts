@@ -5,7 +5,7 @@
  * sender. Sends and acks of one event-loop tick share one transaction;
  * where the store allows, the next batch is handed over while one commits.
  */
-import { padPayload, type ErrorCode, type Send } from "@bote/protocol";
+import { padPayload, type ErrorCode, type HotSend } from "@bote/protocol";
 import type {
   AckOp,
   Bytes,
@@ -87,12 +87,12 @@ export class Relay {
   }
 
   /** Checks every capability, then queues the send for the next batch; resolves once it is durable. */
-  send(send: Send): Promise<SendReply> {
+  send(send: HotSend): Promise<SendReply> {
     return promised((settled) => this.queueSend(send, settled));
   }
 
   /** As send, told through a callback: the socket's hot path. */
-  queueSend(send: Send, settled: Settled<SendReply>): void {
+  queueSend(send: HotSend, settled: Settled<SendReply>): void {
     if (this.closed) return settled(undefined, reply("unavailable"));
     const parts = send.welcome === undefined ? [send] : [send, send.welcome];
     // Loops and arrays of their final size: this runs once per message, and its garbage was a

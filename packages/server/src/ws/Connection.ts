@@ -12,6 +12,7 @@ import {
   wsCloseCode,
   decodeAckFrame,
   decodeClientFrame,
+  decodeSendFrame,
   encodeDeliverFrame,
   encodeSendResultFrame,
   encodeServerFrame,
@@ -19,7 +20,7 @@ import {
   missingCase,
   type ErrorCode,
   type HotEntry,
-  type Send,
+  type HotSend,
   type ServerFrameBody,
 } from "@bote/protocol";
 import type { Logger } from "pino";
@@ -133,6 +134,9 @@ export class Connection {
     // Half of all frames: read without a message object or a BigInt per id.
     const acked = this.state === "open" ? decodeAckFrame(bytes) : undefined;
     if (acked !== undefined) return this.onAck(acked);
+    // The other half: a plain Send, read without protobuf-es's message objects.
+    const sent = this.state === "open" ? decodeSendFrame(bytes) : undefined;
+    if (sent !== undefined) return this.onSend(sent);
     const body = decodeClientFrame(bytes);
     if (this.state === "hello") {
       if (body.case !== "hello") return this.fail("hello_required");
@@ -166,7 +170,7 @@ export class Connection {
     return true;
   }
 
-  private onSend(send: Send): void {
+  private onSend(send: HotSend): void {
     const requestId = send.requestId;
     const answer = (error: unknown, r?: SendReply) => {
       if (r === undefined) return this.onError(error);
