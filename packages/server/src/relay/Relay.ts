@@ -6,15 +6,16 @@
  * where the store allows, the next batch is handed over while one commits.
  */
 import { padPayload, type ErrorCode, type HotSend } from "@bote/protocol";
-import type {
-  AckOp,
-  Bytes,
-  OpenSendOp,
-  RelayBatchResult,
-  SealingCommitter,
-  SendOp,
-  SendOutcome,
-  ServerStore,
+import {
+  isOpenPart,
+  type AckOp,
+  type Bytes,
+  type OpenSendOp,
+  type RelayBatchResult,
+  type SealingCommitter,
+  type SendOp,
+  type SendOutcome,
+  type ServerStore,
 } from "../store/ServerStore.js";
 import type { ServerSecrets } from "../secrets/ServerSecrets.js";
 import type { AtRestKeys } from "../secrets/AtRestKeys.js";
@@ -125,7 +126,7 @@ export class Relay {
     }
     // A commit is all or nothing: a group epoch must not be spent on a send that reaches only some members.
     if (rows === 0 || (send.commit !== undefined && rejected !== undefined)) {
-      return settled(undefined, { ...reply("capability_invalid"), rejected: rejected ?? [] });
+      return settled(undefined, reply("capability_invalid", rejected));
     }
     const expiresAt = ceilToHour(this.options.now() + this.options.envelopeTtlMs);
     const payloads = parts.map((part) => padPayload(part.payload, pooled));
@@ -240,12 +241,12 @@ export class Relay {
           this.bus.publish(key, {
             kind: "entry",
             entry: { entryId: e.entryId, mailboxId: e.mailboxId, seq: e.seq, payload },
-            sealed: Array.isArray(part) ? part[e.index]!.sealed : undefined,
+            sealed: isOpenPart(part) ? undefined : part[e.index]!.sealed,
           });
           this.options.onStored?.(key, e.mailboxId);
         }
         const errorCode = outcome.entries.length === 0 ? "mailbox_gone" : undefined;
-        return { errorCode, rejected, duplicate: false, currentEpoch: 0n };
+        return reply(errorCode, rejected);
       }
     }
   }
@@ -268,6 +269,6 @@ const NONE_REJECTED: readonly { index: number; code: ErrorCode }[] = [];
 const pooled = (length: number): Uint8Array => Buffer.allocUnsafe(length);
 
 /** A reply that stored nothing for anyone (or, with no code, the base of a success). */
-export function reply(errorCode: ErrorCode | undefined): SendReply {
-  return { errorCode, rejected: [], duplicate: false, currentEpoch: 0n };
+export function reply(errorCode: ErrorCode | undefined, rejected: SendReply["rejected"] = []): SendReply {
+  return { errorCode, rejected, duplicate: false, currentEpoch: 0n };
 }

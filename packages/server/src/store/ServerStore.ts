@@ -320,6 +320,11 @@ export interface OpenSendOp extends Omit<SendOp, "parts"> {
   parts: { payload: Bytes; mailboxIds: Bytes[] }[];
 }
 
+/** An open part (payload once, its mailboxes) rather than entries already sealed. */
+export function isOpenPart(part: OpenSendOp["parts"][number] | NewEntry[]): part is OpenSendOp["parts"][number] {
+  return !Array.isArray(part);
+}
+
 export interface OpenRelayBatch {
   sends: OpenSendOp[];
   acks: AckOp[];

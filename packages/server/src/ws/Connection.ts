@@ -63,8 +63,6 @@ export class Connection {
   private state: "hello" | "open" | "closed" = "hello";
   /** The device of a receiving socket; only its id is kept, for 10,000 idle sockets hold what they keep. */
   private deviceId: Bytes | undefined;
-  /** The session tag of a receiving socket (see sessionTag): a logout announced with it ends the socket. */
-  private sessionTag: string | undefined;
   private helloTimer: NodeJS.Timeout | undefined;
   private onHelloDone: (() => void) | undefined;
   private mailboxIds: Bytes[] = [];
@@ -103,6 +101,7 @@ export class Connection {
   private closeAt: number;
   /** When a receiving socket next re-reads its session. */
   private sessionCheckAt = Infinity;
+  /** The session of a receiving socket: re-read now and then; a logout announced with its tag ends the socket. */
   private tokenHash: Bytes | undefined;
 
   constructor(
@@ -205,7 +204,6 @@ export class Connection {
       const principal = await this.deps.store.getSession(tokenHash, this.deps.now());
       if (principal === undefined) return this.fail("unauthenticated");
       this.deviceId = principal.deviceId;
-      this.sessionTag = sessionTag(hex(tokenHash));
       this.tokenHash = tokenHash;
       // Sessions are never extended: the socket closes at its session's expiry.
       this.closeAt = Math.min(this.closeAt, principal.expiresAt);
@@ -259,7 +257,7 @@ export class Connection {
       case "revoked":
         return this.fail("device_revoked");
       case "sessionEnded":
-        if (this.sessionTag !== undefined && this.sessionTag === event.session) {
+        if (this.tokenHash !== undefined && sessionTag(hex(this.tokenHash)) === event.session) {
           this.fail("unauthenticated");
         }
         return;

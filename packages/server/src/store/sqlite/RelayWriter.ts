@@ -6,7 +6,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { once } from "node:events";
-import type { OpenRelayBatch, RelayBatch, RelayBatchResult } from "../ServerStore.js";
+import { isOpenPart, type OpenRelayBatch, type RelayBatch, type RelayBatchResult } from "../ServerStore.js";
 import { packBatch } from "./batchBuffer.js";
 
 export interface WriterSetup {
@@ -107,7 +107,7 @@ export class RelayWriter {
       const parts = sends[i]!.parts;
       for (const e of outcome.entries) {
         const part = parts[e.part]!;
-        e.mailboxId = Array.isArray(part) ? part[e.index]!.mailboxId : part.mailboxIds[e.index]!;
+        e.mailboxId = isOpenPart(part) ? part.mailboxIds[e.index]! : part[e.index]!.mailboxId;
       }
     });
     pending.resolve(reply.result);

@@ -4,7 +4,7 @@
  * buffer: a mailbox id decoded from a frame, or a sealed entry cut from
  * Node's 8 kB pool, would drag kilobytes along with its 32 bytes.
  */
-import type { Bytes, NewEntry, OpenRelayBatch, OpenSendOp, RelayBatch, SendOp } from "../ServerStore.js";
+import { isOpenPart, type Bytes, type OpenRelayBatch, type RelayBatch, type SendOp } from "../ServerStore.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -20,7 +20,7 @@ export function packBatch(batch: RelayBatch | OpenRelayBatch): ArrayBuffer {
     size += 4 + send.sendKey.length + 8 + 1 + 1;
     if (send.commit !== undefined) size += 4 + send.commit.groupKey.length + 8;
     for (const part of send.parts) {
-      if (isOpen(part)) {
+      if (isOpenPart(part)) {
         size += 8 + part.payload.length;
         for (const id of part.mailboxIds) size += 8 + id.length;
       } else {
@@ -47,7 +47,7 @@ export function packBatch(batch: RelayBatch | OpenRelayBatch): ArrayBuffer {
     }
     w.u8(send.parts.length);
     for (const part of send.parts) {
-      if (isOpen(part)) {
+      if (isOpenPart(part)) {
         w.bytes(part.payload);
         w.u32(part.mailboxIds.length);
         for (const id of part.mailboxIds) {
@@ -189,8 +189,4 @@ class Unpacker {
     this.at += length;
     return v;
   }
-}
-
-function isOpen(part: OpenSendOp["parts"][number] | NewEntry[]): part is OpenSendOp["parts"][number] {
-  return !Array.isArray(part);
 }
