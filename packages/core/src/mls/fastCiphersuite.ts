@@ -5,34 +5,56 @@
 // from PKCS#8 (~15 % of the main thread), every HKDF step and HMAC imports
 // its key into WebCrypto and waits for a thread-pool job, and ~45 % of the
 // wall time was the main thread idle, waiting on such promises. Here:
-//   - hash, HMAC and HKDF run synchronously with @noble/hashes: for inputs of
-//     tens of bytes one HMAC is a few µs, the WebCrypto round trip ~100 µs;
+//   - hash, HMAC and HKDF run synchronously (SHA-256 with sha256.ts, SHA-512
+//     with @noble/hashes): for inputs of tens of bytes one HMAC is 1–10 µs,
+//     the WebCrypto round trip ~100 µs;
 //   - Ed25519 stays with WebCrypto (native, ~5× faster than pure JS here),
 //     but imported keys are cached: signing keys per key buffer (a WeakMap,
 //     so the CryptoKey goes when the state holding the buffer goes; a
 //     digest of the bytes detects a buffer that was zeroed or reused),
 //     verification keys per public key in a bounded map;
-//   - AEAD and HPKE are ts-mls's own (WebCrypto AES-GCM, @hpke/core).
+//   - AES-GCM is WebCrypto's, called directly (ts-mls copies every argument
+//     into a fresh ArrayBuffer first); HPKE is ts-mls's own (@hpke/core).
 // Nothing is skipped: every signature and MAC is computed and checked as
 // before, and the interop test runs both providers against each other.
 import { hmac } from "@noble/hashes/hmac.js";
 import { expand as hkdfExpand } from "@noble/hashes/hkdf.js";
-import { sha256, sha512 } from "@noble/hashes/sha2.js";
-import type { CHash } from "@noble/hashes/utils.js";
+import { sha256 as nobleSha256, sha512 } from "@noble/hashes/sha2.js";
 import { ED25519_PKCS8_PREFIX } from "@bote/protocol/light";
 import type { CiphersuiteImpl, Hash, Kdf, Signature } from "ts-mls";
+import { hmacSha256, sha256, SHA256_SIZE } from "./sha256.js";
 
-type NobleHash = CHash;
+/** A hash and its HMAC, synchronous; `suffix` (0–255) is one more byte of data. */
+interface SyncHash {
+  digest(data: Uint8Array): Uint8Array;
+  hmac(key: Uint8Array, data: Uint8Array, suffix?: number): Uint8Array;
+  size: number;
+}
 
-const NOBLE_HASHES: Record<string, NobleHash> = {
-  "SHA-256": sha256,
-  "SHA-512": sha512,
-  "HKDF-SHA256": sha256,
-  "HKDF-SHA512": sha512,
+// SHA-256 (every suite Bote uses by default) is sha256.ts's, without
+// allocation per block; SHA-512 is @noble/hashes'.
+const SHA256: SyncHash = { digest: sha256, hmac: hmacSha256, size: SHA256_SIZE };
+const SHA512: SyncHash = {
+  digest: (data) => sha512(data),
+  hmac(key, data, suffix = -1) {
+    if (suffix < 0) return hmac(sha512, key, data);
+    const block = new Uint8Array(data.length + 1);
+    block.set(data);
+    block[data.length] = suffix;
+    return hmac(sha512, key, block);
+  },
+  size: 64,
 };
 
-function nobleHash(name: string): NobleHash {
-  const hash = NOBLE_HASHES[name];
+const SYNC_HASHES: Record<string, SyncHash> = {
+  "SHA-256": SHA256,
+  "SHA-512": SHA512,
+  "HKDF-SHA256": SHA256,
+  "HKDF-SHA512": SHA512,
+};
+
+function syncHash(name: string): SyncHash {
+  const hash = SYNC_HASHES[name];
   if (hash === undefined) throw new Error(`fast ciphersuite: no synchronous ${name}`);
   return hash;
 }
@@ -46,39 +68,34 @@ export function equalConstantTime(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 export function makeSyncHash(name: string): Hash {
-  const h = nobleHash(name);
+  const h = syncHash(name);
   return {
-    digest: (data) => Promise.resolve(h(data)),
-    mac: (key, data) => Promise.resolve(hmac(h, key, data)),
-    verifyMac: (key, mac, data) => Promise.resolve(equalConstantTime(hmac(h, key, data), mac)),
+    digest: (data) => Promise.resolve(h.digest(data)),
+    mac: (key, data) => Promise.resolve(h.hmac(key, data)),
+    verifyMac: (key, mac, data) => Promise.resolve(equalConstantTime(h.hmac(key, data), mac)),
   };
 }
 
 /** RFC 5869 HKDF, with @hpke/core's checks (which ts-mls's default uses) so that failures match too. */
 export function makeSyncKdf(name: string): Kdf {
-  const h = nobleHash(name);
-  const size = h.outputLen;
+  const h = syncHash(name);
+  const size = h.size;
   return {
     extract(salt, ikm) {
       if (salt.length !== 0 && salt.length !== size) {
         return Promise.reject(new Error("The salt length must be the same as the hashSize"));
       }
       // An empty salt means HashLen zero bytes; HMAC pads both to the same block.
-      return Promise.resolve(hmac(h, salt.length === 0 ? new Uint8Array(size) : salt, ikm));
+      return Promise.resolve(h.hmac(salt.length === 0 ? new Uint8Array(size) : salt, ikm));
     },
     expand(prk, info, len) {
       try {
-        // Nearly every MLS expansion is one block, T(1) = HMAC(PRK, info || 0x01):
-        // one HMAC object instead of noble's two and their copies (9.1 against
-        // 11.3 µs of CPU per 16-byte expansion on Node, medians of 5 runs).
+        // Nearly every MLS expansion is one block, T(1) = HMAC(PRK, info || 0x01).
         if (len >= 1 && len <= size) {
-          const block = new Uint8Array(info.length + 1);
-          block.set(info);
-          block[info.length] = 1;
-          const okm = hmac(h, prk, block);
+          const okm = h.hmac(prk, info, 1);
           return Promise.resolve(len === size ? okm : okm.slice(0, len));
         }
-        return Promise.resolve(hkdfExpand(h, prk, info, len));
+        return Promise.resolve(hkdfExpand(h === SHA256 ? nobleSha256 : sha512, prk, info, len));
       } catch (err) {
         return Promise.reject(err instanceof Error ? err : new Error(String(err)));
       }
@@ -102,7 +119,23 @@ interface Ed25519Subtle {
   sign(algorithm: "Ed25519", key: Ed25519Key, data: Uint8Array): Promise<ArrayBuffer>;
   verify(algorithm: "Ed25519", key: Ed25519Key, signature: Uint8Array, data: Uint8Array): Promise<boolean>;
 }
-const subtle = (globalThis as unknown as { crypto: { subtle: Ed25519Subtle } }).crypto.subtle;
+interface AesGcmSubtle {
+  importKey(
+    format: "raw",
+    keyData: Uint8Array,
+    algorithm: "AES-GCM",
+    extractable: false,
+    keyUsages: readonly ("encrypt" | "decrypt")[],
+  ): Promise<Ed25519Key>;
+  encrypt(params: AesGcmParams, key: Ed25519Key, data: Uint8Array): Promise<ArrayBuffer>;
+  decrypt(params: AesGcmParams, key: Ed25519Key, data: Uint8Array): Promise<ArrayBuffer>;
+}
+interface AesGcmParams {
+  name: "AES-GCM";
+  iv: Uint8Array;
+  additionalData?: Uint8Array;
+}
+const subtle = (globalThis as unknown as { crypto: { subtle: Ed25519Subtle & AesGcmSubtle } }).crypto.subtle;
 
 // ts-mls's default accepts both the 32-byte seed and the PKCS#8 form WebCrypto exports.
 
@@ -197,20 +230,56 @@ const webCryptoEd25519: Ed25519Backend<Ed25519Key> = {
   verify: (key, message, signature) => subtle.verify("Ed25519", key, signature, message),
 };
 
+function aesGcmParams(nonce: Uint8Array, aad: Uint8Array | undefined): AesGcmParams {
+  return aad === undefined || aad.length === 0
+    ? { name: "AES-GCM", iv: nonce }
+    : { name: "AES-GCM", iv: nonce, additionalData: aad };
+}
+
+/**
+ * AES-GCM on WebCrypto as ts-mls's default does it, a key import per call
+ * (every MLS key seals one message), without its copy into a fresh
+ * ArrayBuffer of every argument (~5 % of a message in Chromium). A failed
+ * open is handed to the default, so that the error is the one it throws.
+ */
+function makeWebCryptoAead(
+  base: CiphersuiteImpl["hpke"],
+): Pick<CiphersuiteImpl["hpke"], "encryptAead" | "decryptAead"> {
+  return {
+    async encryptAead(key, nonce, aad, plaintext) {
+      const cryptoKey = await subtle.importKey("raw", key, "AES-GCM", false, ["encrypt"]);
+      return new Uint8Array(await subtle.encrypt(aesGcmParams(nonce, aad), cryptoKey, plaintext));
+    },
+    async decryptAead(key, nonce, aad, ciphertext) {
+      let opened: ArrayBuffer;
+      try {
+        const cryptoKey = await subtle.importKey("raw", key, "AES-GCM", false, ["decrypt"]);
+        opened = await subtle.decrypt(aesGcmParams(nonce, aad), cryptoKey, ciphertext);
+      } catch {
+        return base.decryptAead(key, nonce, aad, ciphertext);
+      }
+      return new Uint8Array(opened);
+    },
+  };
+}
+
 /**
  * Wraps a ts-mls CiphersuiteImpl: synchronous hash, HMAC and HKDF, cached
- * Ed25519 keys. Suites with another signature scheme keep theirs.
+ * Ed25519 keys, and AES-GCM without copies. Suites with another signature
+ * scheme or AEAD keep theirs.
  */
 export function makeFastCiphersuite(
   base: CiphersuiteImpl,
-  algorithms: { hash: string; kdf: string; signature: string },
+  algorithms: { hash: string; kdf: string; signature: string; aead?: string },
 ): CiphersuiteImpl {
+  const aesGcm = algorithms.aead === "AES128GCM" || algorithms.aead === "AES256GCM";
   return {
     ...base,
     hash: makeSyncHash(algorithms.hash),
     kdf: makeSyncKdf(algorithms.kdf),
     signature:
       algorithms.signature === "Ed25519" ? makeCachedEd25519(base.signature, webCryptoEd25519) : base.signature,
+    hpke: aesGcm ? { ...base.hpke, ...makeWebCryptoAead(base.hpke) } : base.hpke,
   };
 }
 
