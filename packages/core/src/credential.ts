@@ -102,8 +102,17 @@ export function makeMlsCredential(credential: BoteCredential): CredentialBasic {
   return { credentialType: "basic", identity: encodeBoteCredential(credential) };
 }
 
+// Every received message reads its sender's credential from the ratchet
+// tree, whose leaves ts-mls never changes in place (a new state holds new
+// objects): a leaf's identity bytes decode the same every time.
+const decodedIdentities = new WeakMap<Uint8Array, DecodeResult<BoteCredential>>();
+
 /** Reads our credential out of an MLS one; anything but a well-formed basic credential is refused. */
 export function readMlsCredential(credential: Credential): DecodeResult<BoteCredential> {
   if (credential.credentialType !== "basic") return decodeFailure("invalid_field", "credential.type");
-  return decodeBoteCredential(credential.identity);
+  const known = decodedIdentities.get(credential.identity);
+  if (known !== undefined) return known;
+  const decoded = decodeBoteCredential(credential.identity);
+  decodedIdentities.set(credential.identity, decoded);
+  return decoded;
 }

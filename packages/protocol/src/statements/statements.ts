@@ -83,13 +83,15 @@ export function signedMessage(label: StatementLabel, body: Uint8Array): Uint8Arr
   return out;
 }
 
+const CONTROL_CHARACTER = /\p{Cc}/u;
+
 /** NFC, trimmed, 1–64 UTF-16 units, no control characters: the same rule as the HTTP schemas. */
 export function isCanonicalDisplayName(name: string): boolean {
   return (
     name.length >= 1 &&
     name.length <= MAX_DISPLAY_NAME_CHARS &&
     name === name.normalize("NFC").trim() &&
-    !/\p{Cc}/u.test(name)
+    !CONTROL_CHARACTER.test(name)
   );
 }
 
