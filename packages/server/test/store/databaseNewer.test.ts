@@ -16,6 +16,7 @@ import { createTestDatabase, postgresSkipReason } from "@bote/testing";
 import { openSqliteStore } from "../../src/store/sqlite/SqliteStore.js";
 import { openPostgresStore } from "../../src/store/postgres/PostgresStore.js";
 import { migrations } from "../../src/store/sqlite/migrations.js";
+import { migrations as postgresMigrations } from "../../src/store/postgres/migrations.js";
 import { DatabaseNewerError } from "../../src/store/DatabaseNewerError.js";
 
 const next = Math.max(...migrations.map((m) => m.version)) + 1;
@@ -54,7 +55,9 @@ it("PostgreSQL: a schema version from the future is refused", { skip: postgresSk
     await (await openPostgresStore(database.url)).close();
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
-    await client.query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, 0)", [next]);
+    // Each store numbers its own migrations.
+    const nextOnPostgres = Math.max(...postgresMigrations.map((m) => m.version)) + 1;
+    await client.query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, 0)", [nextOnPostgres]);
     await client.end();
     await assert.rejects(openPostgresStore(database.url), isNewerError);
   } finally {

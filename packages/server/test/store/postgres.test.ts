@@ -1,7 +1,10 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
 import pg from "pg";
 import { openPostgresStore } from "../../src/store/postgres/PostgresStore.js";
 import { createTestDatabase, postgresSkipReason } from "@bote/testing";
 import { storeContract } from "./contract.js";
+import { id, seedDevice, seedOrganisation, sendTo, stored } from "./fixtures.js";
 
 const skip = await postgresSkipReason();
 
@@ -32,3 +35,45 @@ storeContract(
   },
   skip,
 );
+
+describe("the relay's batch on PostgreSQL", { skip }, () => {
+  it("commits plain sends and acks in one round trip, so that nodes do not hold mailbox locks while they wait", async () => {
+    // Seven round trips, with the recipients' mailboxes locked from the
+    // second to the last, made two nodes' batches to the same mailboxes
+    // wait for each other whole (docs/BENCHMARKS.md, cluster).
+    const database = await createTestDatabase();
+    const store = await openPostgresStore(database.url);
+    try {
+      const orgId = await seedOrganisation(store);
+      const [a, b] = [await seedDevice(store, orgId), await seedDevice(store, orgId)];
+      const first = stored(
+        (await store.commitBatch({ sends: [sendTo([a.mailboxId, b.mailboxId])], acks: [] })).sends[0],
+      );
+      // Every statement of node-postgres, pooled or on a checked-out client, goes through Client#query.
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- put back unbound, as it was
+      const query = pg.Client.prototype.query;
+      let roundTrips = 0;
+      pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+        roundTrips++;
+        return (query as (...a: unknown[]) => unknown).apply(this, args);
+      } as typeof query;
+      try {
+        const result = await store.commitBatch({
+          sends: [sendTo([a.mailboxId]), sendTo([a.mailboxId, b.mailboxId]), sendTo([b.mailboxId, id()])],
+          acks: [{ mailboxIds: [a.mailboxId], entryIds: [first.entries[0]!.entryId] }],
+        });
+        assert.deepEqual(result.acked, [1]);
+        assert.deepEqual(
+          result.sends.map((s) => stored(s).entries.length),
+          [1, 2, 1],
+        );
+        assert.equal(roundTrips, 1);
+      } finally {
+        pg.Client.prototype.query = query;
+      }
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  });
+});

@@ -53,7 +53,7 @@ import type {
 import { randomSeqStart, toHex } from "../bytes.js";
 import { applyMigrations } from "./migrations.js";
 import { openPool } from "./pool.js";
-import { commitBatch } from "./commitBatch.js";
+import { commitBatch, commitSends } from "./commitBatch.js";
 import { upgradeLegacyQueue } from "./legacyQueue.js";
 import { claimLink, completeLink, createLink, getLink, keyLink, revealLink, takeCompletedLink } from "./deviceLinks.js";
 import { Rollback, transaction } from "./transaction.js";
@@ -566,8 +566,8 @@ class PostgresStore implements ServerStore {
   /** Two batches on two connections could commit out of seq order. */
   readonly batchesInFlight = 1;
 
-  commitBatch(batch: RelayBatch): Promise<RelayBatchResult> {
-    return transaction(this.pool, (client) => commitBatch(client, batch));
+  async commitBatch(batch: RelayBatch): Promise<RelayBatchResult> {
+    return (await commitSends(this.pool, batch)) ?? transaction(this.pool, (client) => commitBatch(client, batch));
   }
 
   async countEntries(): Promise<number> {

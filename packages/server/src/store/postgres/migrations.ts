@@ -311,6 +311,95 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX revoked_devices_account ON revoked_devices(account_id) WHERE account_id IS NOT NULL;
     `,
   },
+  {
+    version: 9,
+    sql: `
+      -- The relay's common batch (no commit, no send key twice; commitBatch.ts)
+      -- in one call: one round trip instead of seven, and the recipients'
+      -- mailboxes stay locked only for the last statements and the commit,
+      -- so that nodes whose batches reach the same mailboxes overlap the rest.
+      -- Returns (1, send, 0) per resend, (2, entry, seq) per stored entry and
+      -- (3, ack op, n) per ack op that deleted n entries; raises BT001, all
+      -- rolled back, when a random entry id is taken (the caller draws again).
+      CREATE FUNCTION bote_commit_sends(
+        send_keys bytea[], send_expiry bigint[],
+        entry_send integer[], entry_mailbox bytea[], entry_sealed bytea[], entry_ids bigint[],
+        ack_entries bigint[], ack_ops integer[], ack_mailbox_ops integer[], ack_mailboxes bytea[])
+      RETURNS TABLE (kind integer, at integer, n bigint)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        duplicates integer[];
+        live bytea[];
+        stored_at integer[];
+        stored_seq bigint[];
+        placed_count bigint;
+        inserted_count bigint;
+        unreached bytea[];
+      BEGIN
+        WITH claimed AS (
+          INSERT INTO sends (key, expires_at) SELECT * FROM unnest(send_keys, send_expiry)
+          ON CONFLICT (key) DO NOTHING RETURNING key)
+        SELECT coalesce(array_agg(s.i::integer), '{}') INTO duplicates
+          FROM unnest(send_keys) WITH ORDINALITY AS s(key, i)
+         WHERE s.key NOT IN (SELECT key FROM claimed);
+        RETURN QUERY SELECT 1, d, 0::bigint FROM unnest(duplicates) AS d;
+
+        -- An entry acknowledged twice counts for the first ack op that may delete it.
+        RETURN QUERY WITH chosen AS (
+            SELECT DISTINCT ON (a.entry_id) a.entry_id, a.op
+              FROM unnest(ack_entries, ack_ops) AS a(entry_id, op)
+              JOIN entries e ON e.id = a.entry_id
+             WHERE EXISTS (SELECT 1 FROM unnest(ack_mailbox_ops, ack_mailboxes) AS m(op, mailbox_id)
+                            WHERE m.op = a.op AND m.mailbox_id = e.mailbox_id)
+             ORDER BY a.entry_id, a.op),
+          deleted AS (DELETE FROM entries e USING chosen c WHERE e.id = c.entry_id RETURNING c.op)
+        SELECT 3, d.op, count(*) FROM deleted d GROUP BY d.op;
+
+        -- Locked in id order, as commitBatch.ts's LOCK_MAILBOXES says why.
+        SELECT coalesce(array_agg(l.id), '{}') INTO live FROM (
+          SELECT id FROM mailboxes
+           WHERE id IN (SELECT x.mailbox FROM unnest(entry_mailbox, entry_send) AS x(mailbox, send)
+                         WHERE x.send <> ALL (duplicates))
+             AND NOT retired
+           ORDER BY id FOR NO KEY UPDATE) AS l;
+
+        WITH wanted AS (
+            SELECT x.mailbox, count(*) AS n FROM unnest(entry_mailbox, entry_send) AS x(mailbox, send)
+             WHERE x.send <> ALL (duplicates) AND x.mailbox IN (SELECT unnest(live))
+             GROUP BY x.mailbox),
+          taken AS (
+            UPDATE mailboxes m SET seq = m.seq + w.n FROM wanted w WHERE m.id = w.mailbox
+            RETURNING m.id, m.seq - w.n AS before),
+          placed AS (
+            SELECT x.i, x.id, x.mailbox, x.sealed, x.send,
+                   t.before + row_number() OVER (PARTITION BY x.mailbox ORDER BY x.i) AS seq
+              FROM unnest(entry_ids, entry_mailbox, entry_sealed, entry_send)
+                   WITH ORDINALITY AS x(id, mailbox, sealed, send, i)
+              JOIN taken t ON t.id = x.mailbox
+             WHERE x.send <> ALL (duplicates)),
+          inserted AS (
+            INSERT INTO entries (id, mailbox_id, seq, sealed, expires_at)
+            SELECT p.id, p.mailbox, p.seq, p.sealed, send_expiry[p.send] FROM placed p
+            ON CONFLICT (id) DO NOTHING RETURNING id)
+        SELECT array_agg(p.i::integer), array_agg(p.seq), (SELECT count(*) FROM placed), (SELECT count(*) FROM inserted)
+          INTO stored_at, stored_seq, placed_count, inserted_count
+          FROM placed p;
+        IF inserted_count < placed_count THEN
+          RAISE EXCEPTION 'entry id taken' USING ERRCODE = 'BT001';
+        END IF;
+        RETURN QUERY SELECT 2, s.at, s.seq FROM unnest(stored_at, stored_seq) AS s(at, seq);
+
+        -- A send that reached nobody keeps no key, as if it had not been made.
+        SELECT array_agg(s.key) INTO unreached FROM unnest(send_keys) WITH ORDINALITY AS s(key, i)
+         WHERE s.i <> ALL (duplicates)
+           AND s.i NOT IN (SELECT entry_send[a] FROM unnest(coalesce(stored_at, '{}')) AS a);
+        IF unreached IS NOT NULL THEN
+          DELETE FROM sends WHERE key = ANY (unreached);
+        END IF;
+      END;
+      $fn$;
+    `,
+  },
 ];
 
 export async function applyMigrations(pool: pg.Pool): Promise<void> {
