@@ -10,6 +10,7 @@ import { encodeBase64url, unpadPayload } from "@bote/protocol";
 import { createTestDatabase, natsSkipReason, natsUrl, type TestDatabase } from "@bote/testing";
 import { connect } from "@nats-io/transport-node";
 import { ServerSecrets, type ServerStore } from "../src/index.js";
+import type { SealedEntry } from "../src/store/ServerStore.js";
 import { NatsBus } from "../src/nats.js";
 import { encodeBatchEntry } from "../src/relay/NatsBus.js";
 import { postgresSkip, startTestServer, type TestServer } from "./support/server.js";
@@ -166,6 +167,32 @@ describe("two nodes on PostgreSQL and NATS", { skip }, () => {
         bobOnTwo.frames.filter((f) => f.case === "deliver" && f.value.entries.length > 0),
         [],
       );
+      bobOnTwo.ack(entries.map((e) => e.entryId));
+    } finally {
+      reads.stop();
+      await nats.close();
+    }
+  });
+
+  it("lets an entry whose wake came first wait for the one below it instead of reading the store", async () => {
+    // Two nodes store for one mailbox, and the lower seq's wake can come
+    // second: under load that turned most deliveries into store reads.
+    const { bobOnTwo } = await bobCaughtUpOnTwo();
+    const nats = await connect({ servers: natsUrl });
+    const reads = countReads(two.store);
+    try {
+      const viaSilent = await connectTo(silent, admin, true);
+      for (const word of ["zuerst", "danach"])
+        assert.equal((await viaSilent.send([bob.address], text(word))).errorCode, "");
+      const stored = await silent.store.fetchQueue([bob.address.mailboxId], 0, 1000, Date.now());
+      const [lower, higher] = stored.slice(-2) as [SealedEntry, SealedEntry];
+      for (const entry of [higher, lower]) {
+        nats.publish(`${prefix}.entries`, Buffer.concat([randomBytes(8), encodeBatchEntry(entry, entry.sealed)]));
+      }
+      await nats.flush();
+      const entries = await bobOnTwo.entries(2, 3000);
+      assert.deepEqual(words(entries), ["zuerst", "danach"]);
+      assert.equal(reads.count, 0, "the gap filled by its wake, without a store read");
       bobOnTwo.ack(entries.map((e) => e.entryId));
     } finally {
       reads.stop();

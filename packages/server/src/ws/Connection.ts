@@ -58,6 +58,16 @@ const PAGE = 256;
 const DELIVER_FRAME_BYTES = 1024 * 1024;
 /** After a fatal error, a peer that does not complete the close handshake is cut off after this. */
 const CLOSE_GRACE_MS = 1000;
+/**
+ * How long live entries wait behind a gap in the seq line for the wake that
+ * fills it before the store is read. In a cluster a mailbox's entries come
+ * from every node, and the wake of a lower seq stored on another node (NATS)
+ * often comes after a higher one stored here: reading at once turned most
+ * deliveries into store reads (docs/BENCHMARKS.md, cluster).
+ */
+const GAP_WAIT_MS = 25;
+/** At most this many entries wait behind a gap; beyond, the store is read. */
+const MAX_AHEAD = 256;
 
 export class Connection {
   private state: "hello" | "open" | "closed" = "hello";
@@ -93,6 +103,11 @@ export class Connection {
   private flushScheduled = false;
   private corked = false;
   private hadRetired = false;
+  /** Live entries above a gap, by seq, until the gap fills or GAP_WAIT_MS passes; only while there is a gap. */
+  private ahead: Map<number, QueuedEntry> | undefined;
+  private gapTimer: NodeJS.Timeout | undefined;
+  /** A read found nothing more while entries waited behind a gap: caught up once they are pushed. */
+  private caughtUpAfterGap = false;
   /**
    * When the socket closes with 4401 (its lifetime cap, or its session's
    * expiry), read by SocketDeadlines: one timer per node rather than
@@ -300,27 +315,88 @@ export class Connection {
    * A live entry: pushed at once when it is the next one on the seq line.
    * A mailbox's seqs are taken under its row lock and commit in seq order,
    * so an entry that does not follow the cursor has entries below it that
-   * are committed but unread (their wake is late or lost, or they are gone):
-   * then the store is read from the cursor, which keeps the push in seq order.
+   * are committed but not pushed: their wake is on its way (from another
+   * node, or behind a store read running now), late or lost, or they are
+   * gone. The entry waits (holdAhead) for GAP_WAIT_MS; then the store is
+   * read from the cursor, which keeps the push in seq order.
    */
   private onWake(entry: QueuedEntry): void {
     if (this.state !== "open" || entry.seq <= this.cursor) return;
-    if (this.behind || this.pumping || entry.seq !== this.cursor + 1 || this.inFlight.size >= this.deps.pushWindow) {
-      return this.readSoon();
-    }
+    if (this.inFlight.size >= this.deps.pushWindow || (this.behind && !this.pumping)) return this.readSoon();
+    if (this.pumping || entry.seq !== this.cursor + 1) return this.holdAhead(entry);
     this.push(entry);
+    this.pushAhead();
   }
 
   /**
-   * An entry stored by another node. One that came whole (sealed) and is
-   * next on the seq line goes the way of a local entry; any other is read from the store.
+   * An entry stored by another node. One that came whole (sealed) goes the
+   * way of a local entry; one without its bytes is read from the store.
    */
   private onRemoteWake(seq: number, entry: SealedEntry | undefined): void {
     if (this.state !== "open" || seq <= this.cursor) return;
-    if (entry === undefined || seq !== this.cursor + 1) return this.readSoon();
+    if (entry === undefined) return this.readSoon();
     const payload = this.deps.atRest.openEntry(entry.mailboxId, entry.sealed);
     if (payload === undefined) return this.readSoon();
     this.onWake({ entryId: entry.entryId, mailboxId: entry.mailboxId, seq, payload });
+  }
+
+  private holdAhead(entry: QueuedEntry): void {
+    const ahead = (this.ahead ??= new Map());
+    if (ahead.size >= MAX_AHEAD) {
+      this.dropAhead();
+      return this.readSoon();
+    }
+    ahead.set(entry.seq, entry);
+    // A running read pushes what it finds, then what waits here (pushAhead).
+    if (!this.pumping) this.waitForGap();
+  }
+
+  /** Pushes the waiting entries that now follow the cursor; a gap still open keeps waiting. */
+  private pushAhead(): void {
+    const ahead = this.ahead;
+    if (ahead === undefined) return;
+    for (let next = ahead.get(this.cursor + 1); next !== undefined; next = ahead.get(this.cursor + 1)) {
+      if (this.inFlight.size >= this.deps.pushWindow) break;
+      ahead.delete(next.seq);
+      this.push(next);
+    }
+    for (const seq of ahead.keys()) if (seq <= this.cursor) ahead.delete(seq);
+    if (ahead.size === 0) {
+      this.dropAhead();
+      if (this.caughtUpAfterGap && !this.pumping) this.announceCaughtUp();
+      return;
+    }
+    // With the window full, the read after the acks finds them in the store.
+    if (this.inFlight.size >= this.deps.pushWindow) {
+      this.dropAhead();
+      return this.readSoon();
+    }
+    this.waitForGap();
+  }
+
+  private waitForGap(): void {
+    if (this.gapTimer !== undefined) return;
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = undefined;
+      if (this.ahead === undefined || this.state !== "open") return;
+      // The store holds every waiting entry too: read from the cursor instead.
+      this.dropAhead();
+      this.caughtUpAfterGap = false;
+      this.readSoon();
+    }, GAP_WAIT_MS);
+  }
+
+  private announceCaughtUp(): void {
+    this.caughtUpAfterGap = false;
+    if (this.behind || this.announced) return;
+    this.caughtUp = true;
+    this.scheduleFlush();
+  }
+
+  private dropAhead(): void {
+    this.ahead = undefined;
+    clearTimeout(this.gapTimer);
+    this.gapTimer = undefined;
   }
 
   /**
@@ -356,10 +432,13 @@ export class Connection {
         for (const e of entries) this.pushStored(e);
         if (entries.length === limit) this.behind = true;
       }
+      this.pumping = false;
       if (!this.behind && this.state === "open" && !this.announced) {
-        this.caughtUp = true;
-        this.scheduleFlush();
+        // Entries waiting behind a gap are not caught up with: say so once they are pushed.
+        this.caughtUpAfterGap = true;
       }
+      if (this.state === "open") this.pushAhead();
+      if (this.ahead === undefined && this.caughtUpAfterGap) this.announceCaughtUp();
     } finally {
       this.pumping = false;
     }
@@ -501,6 +580,7 @@ export class Connection {
   close(): void {
     if (this.state === "closed") return;
     this.state = "closed";
+    this.dropAhead();
     this.endHelloWait();
     for (const u of this.unsubscribe) u();
     this.unsubscribe.length = 0;
