@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { openPostgresStore } from "../../src/store/postgres/PostgresStore.js";
+import { binaryArray } from "../../src/store/postgres/commitBatch.js";
 import { createTestDatabase, postgresSkipReason } from "@bote/testing";
 import { storeContract } from "./contract.js";
 import { id, seedDevice, seedOrganisation, sendTo, stored } from "./fixtures.js";
@@ -73,6 +75,38 @@ describe("the relay's batch on PostgreSQL", { skip }, () => {
       }
     } finally {
       await store.close();
+      await database.drop();
+    }
+  });
+});
+
+describe("arrays bound in binary form", { skip }, () => {
+  it("reach PostgreSQL as the arrays they were made from, empty ones too", async () => {
+    const database = await createTestDatabase();
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const bytes = [Buffer.from("00ff10", "hex"), Buffer.alloc(0), randomBytes(300)];
+      const int8 = [0, 1, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1, 1_700_000_000_000];
+      const int4 = [0, 1, 255, 2 ** 31 - 1];
+      const result = await client.query<{ b: Buffer[]; l: string[]; i: number[]; e: Buffer[]; n: string[] }>(
+        "SELECT $1::bytea[] AS b, $2::int8[]::text[] AS l, $3::int4[] AS i, $4::bytea[] AS e, $5::int8[]::text[] AS n",
+        [
+          binaryArray("bytea", bytes),
+          binaryArray("int8", int8),
+          binaryArray("int4", int4),
+          binaryArray("bytea", []),
+          binaryArray("int8", []),
+        ],
+      );
+      const row = result.rows[0]!;
+      assert.deepEqual(row.b, bytes);
+      assert.deepEqual(row.l, int8.map(String));
+      assert.deepEqual(row.i, int4);
+      assert.deepEqual(row.e, []);
+      assert.deepEqual(row.n, []);
+    } finally {
+      await client.end();
       await database.drop();
     }
   });
