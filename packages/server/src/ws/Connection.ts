@@ -66,8 +66,9 @@ const CLOSE_GRACE_MS = 1000;
  * deliveries into store reads (docs/BENCHMARKS.md, cluster).
  */
 const GAP_WAIT_MS = 25;
-/** At most this many entries wait behind a gap; beyond, the store is read. */
+/** At most this many entries, or this many payload bytes, wait behind a gap; beyond, the store is read. */
 const MAX_AHEAD = 256;
+const MAX_AHEAD_BYTES = 1024 * 1024;
 
 export class Connection {
   private state: "hello" | "open" | "closed" = "hello";
@@ -105,6 +106,7 @@ export class Connection {
   private hadRetired = false;
   /** Live entries above a gap, by seq, until the gap fills or GAP_WAIT_MS passes; only while there is a gap. */
   private ahead: Map<number, QueuedEntry> | undefined;
+  private aheadBytes = 0;
   private gapTimer: NodeJS.Timeout | undefined;
   /** A read found nothing more while entries waited behind a gap: caught up once they are pushed. */
   private caughtUpAfterGap = false;
@@ -342,11 +344,14 @@ export class Connection {
 
   private holdAhead(entry: QueuedEntry): void {
     const ahead = (this.ahead ??= new Map());
-    if (ahead.size >= MAX_AHEAD) {
+    // A wake that came twice (NATS redelivers, a read and a wake cross) is held once.
+    if (ahead.has(entry.seq)) return;
+    if (ahead.size >= MAX_AHEAD || this.aheadBytes + entry.payload.length > MAX_AHEAD_BYTES) {
       this.dropAhead();
       return this.readSoon();
     }
     ahead.set(entry.seq, entry);
+    this.aheadBytes += entry.payload.length;
     // A running read pushes what it finds, then what waits here (pushAhead).
     if (!this.pumping) this.waitForGap();
   }
@@ -358,9 +363,14 @@ export class Connection {
     for (let next = ahead.get(this.cursor + 1); next !== undefined; next = ahead.get(this.cursor + 1)) {
       if (this.inFlight.size >= this.deps.pushWindow) break;
       ahead.delete(next.seq);
+      this.aheadBytes -= next.payload.length;
       this.push(next);
     }
-    for (const seq of ahead.keys()) if (seq <= this.cursor) ahead.delete(seq);
+    for (const [seq, entry] of ahead) {
+      if (seq > this.cursor) continue;
+      ahead.delete(seq);
+      this.aheadBytes -= entry.payload.length;
+    }
     if (ahead.size === 0) {
       this.dropAhead();
       if (this.caughtUpAfterGap && !this.pumping) this.announceCaughtUp();
@@ -395,6 +405,7 @@ export class Connection {
 
   private dropAhead(): void {
     this.ahead = undefined;
+    this.aheadBytes = 0;
     clearTimeout(this.gapTimer);
     this.gapTimer = undefined;
   }

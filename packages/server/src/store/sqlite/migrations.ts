@@ -326,6 +326,15 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX revoked_devices_account ON revoked_devices(account_id) WHERE account_id IS NOT NULL;
     `,
   },
+  {
+    version: 9,
+    sql: `
+      -- Both stores share one schema version per release (bote migrate-store
+      -- copies between equal versions). Version 9 adds PostgreSQL's batch
+      -- function, bote_commit_sends; SQLite's schema does not change.
+      SELECT 1;
+    `,
+  },
 ];
 
 /** Accounts made before version 2 have no certificate: such a database is refused rather than half migrated. */
