@@ -12,7 +12,8 @@ interface TextDecoder {
 }
 declare const TextDecoder: { new (label?: string, options?: { fatal?: boolean }): TextDecoder };
 
-// WebCrypto, only what attachment encryption uses: AES-256-GCM with a raw key.
+// WebCrypto, only what attachment encryption and the browser's MLS AEAD use:
+// AES-GCM with a raw key.
 interface CryptoKey {
   readonly type: string;
 }

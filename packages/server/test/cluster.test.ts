@@ -121,6 +121,14 @@ describe("two nodes on PostgreSQL and NATS", { skip }, () => {
     return { bobOnTwo, viaOne };
   }
 
+  /** Stores the words for Bob through the node off the bus, so that no wake goes out; returns their entries. */
+  async function storedWithoutWake(...say: string[]): Promise<SealedEntry[]> {
+    const viaSilent = await connectTo(silent, admin, true);
+    for (const word of say) assert.equal((await viaSilent.send([bob.address], text(word))).errorCode, "");
+    const stored = await silent.store.fetchQueue([bob.address.mailboxId], 0, 1000, Date.now());
+    return stored.slice(-say.length);
+  }
+
   it("pushes a small entry from the other node without reading the store, and reads a large one", async () => {
     const { bobOnTwo, viaOne } = await bobCaughtUpOnTwo();
     const reads = countReads(two.store);
@@ -148,11 +156,7 @@ describe("two nodes on PostgreSQL and NATS", { skip }, () => {
     const nats = await connect({ servers: natsUrl });
     const reads = countReads(two.store);
     try {
-      const viaSilent = await connectTo(silent, admin, true);
-      for (const word of ["Lücke 1", "Lücke 2"])
-        assert.equal((await viaSilent.send([bob.address], text(word))).errorCode, "");
-      const stored = await silent.store.fetchQueue([bob.address.mailboxId], 0, 1000, Date.now());
-      const last = stored.at(-1)!;
+      const [, last] = (await storedWithoutWake("Lücke 1", "Lücke 2")) as [SealedEntry, SealedEntry];
       // The wake of the second arrives whole, twice; the first one's wake was lost.
       const record = encodeBatchEntry(last, last.sealed);
       const batch = Buffer.concat([randomBytes(8), record, record]);
@@ -181,11 +185,7 @@ describe("two nodes on PostgreSQL and NATS", { skip }, () => {
     const nats = await connect({ servers: natsUrl });
     const reads = countReads(two.store);
     try {
-      const viaSilent = await connectTo(silent, admin, true);
-      for (const word of ["zuerst", "danach"])
-        assert.equal((await viaSilent.send([bob.address], text(word))).errorCode, "");
-      const stored = await silent.store.fetchQueue([bob.address.mailboxId], 0, 1000, Date.now());
-      const [lower, higher] = stored.slice(-2) as [SealedEntry, SealedEntry];
+      const [lower, higher] = (await storedWithoutWake("zuerst", "danach")) as [SealedEntry, SealedEntry];
       for (const entry of [higher, lower]) {
         nats.publish(`${prefix}.entries`, Buffer.concat([randomBytes(8), encodeBatchEntry(entry, entry.sealed)]));
       }

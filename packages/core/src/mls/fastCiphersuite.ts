@@ -119,23 +119,7 @@ interface Ed25519Subtle {
   sign(algorithm: "Ed25519", key: Ed25519Key, data: Uint8Array): Promise<ArrayBuffer>;
   verify(algorithm: "Ed25519", key: Ed25519Key, signature: Uint8Array, data: Uint8Array): Promise<boolean>;
 }
-interface AesGcmSubtle {
-  importKey(
-    format: "raw",
-    keyData: Uint8Array,
-    algorithm: "AES-GCM",
-    extractable: false,
-    keyUsages: readonly ("encrypt" | "decrypt")[],
-  ): Promise<Ed25519Key>;
-  encrypt(params: AesGcmParams, key: Ed25519Key, data: Uint8Array): Promise<ArrayBuffer>;
-  decrypt(params: AesGcmParams, key: Ed25519Key, data: Uint8Array): Promise<ArrayBuffer>;
-}
-interface AesGcmParams {
-  name: "AES-GCM";
-  iv: Uint8Array;
-  additionalData?: Uint8Array;
-}
-const subtle = (globalThis as unknown as { crypto: { subtle: Ed25519Subtle & AesGcmSubtle } }).crypto.subtle;
+const subtle = (globalThis as unknown as { crypto: { subtle: Ed25519Subtle } }).crypto.subtle;
 
 // ts-mls's default accepts both the 32-byte seed and the PKCS#8 form WebCrypto exports.
 
@@ -247,14 +231,14 @@ function makeWebCryptoAead(
 ): Pick<CiphersuiteImpl["hpke"], "encryptAead" | "decryptAead"> {
   return {
     async encryptAead(key, nonce, aad, plaintext) {
-      const cryptoKey = await subtle.importKey("raw", key, "AES-GCM", false, ["encrypt"]);
-      return new Uint8Array(await subtle.encrypt(aesGcmParams(nonce, aad), cryptoKey, plaintext));
+      const cryptoKey = await crypto.subtle.importKey("raw", key, "AES-GCM", false, ["encrypt"]);
+      return new Uint8Array(await crypto.subtle.encrypt(aesGcmParams(nonce, aad), cryptoKey, plaintext));
     },
     async decryptAead(key, nonce, aad, ciphertext) {
       let opened: ArrayBuffer;
       try {
-        const cryptoKey = await subtle.importKey("raw", key, "AES-GCM", false, ["decrypt"]);
-        opened = await subtle.decrypt(aesGcmParams(nonce, aad), cryptoKey, ciphertext);
+        const cryptoKey = await crypto.subtle.importKey("raw", key, "AES-GCM", false, ["decrypt"]);
+        opened = await crypto.subtle.decrypt(aesGcmParams(nonce, aad), cryptoKey, ciphertext);
       } catch {
         return base.decryptAead(key, nonce, aad, ciphertext);
       }
