@@ -341,7 +341,7 @@ export async function serve(raw: ServeOptions): Promise<void> {
   let bus: Bus | undefined;
   if (options.nats !== undefined) {
     const { NatsBus } = await import("@bote/server/nats");
-    bus = await NatsBus.connect(options.nats, options.natsPrefix);
+    bus = await NatsBus.connect(options.nats, options.natsPrefix, secrets);
   }
   const server = await buildServer(config, {
     store,

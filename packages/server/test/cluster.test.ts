@@ -12,7 +12,8 @@ import { connect } from "@nats-io/transport-node";
 import { ServerSecrets, type ServerStore } from "../src/index.js";
 import type { SealedEntry } from "../src/store/ServerStore.js";
 import { NatsBus } from "../src/nats.js";
-import { encodeBatchEntry } from "../src/relay/NatsBus.js";
+import { encodeBatchEntry, entryBatchKey, sealEntryBatch } from "../src/relay/NatsBus.js";
+import { AtRestKeys } from "../src/secrets/AtRestKeys.js";
 import { postgresSkip, startTestServer, type TestServer } from "./support/server.js";
 import { TestDevice, type TestSocket } from "./support/device.js";
 import { revocation } from "./support/orgKeys.js";
@@ -41,12 +42,12 @@ describe("two nodes on PostgreSQL and NATS", { skip }, () => {
     one = await startTestServer("postgres", undefined, {
       database,
       secrets,
-      bus: await NatsBus.connect(natsUrl, prefix),
+      bus: await NatsBus.connect(natsUrl, prefix, secrets),
     });
     two = await startTestServer("postgres", undefined, {
       database,
       secrets,
-      bus: await NatsBus.connect(natsUrl, prefix),
+      bus: await NatsBus.connect(natsUrl, prefix, secrets),
     });
     silent = await startTestServer("postgres", undefined, { database, secrets });
     admin = await TestDevice.join(one, one.adminInvitationToken, "Anna");
@@ -121,6 +122,14 @@ describe("two nodes on PostgreSQL and NATS", { skip }, () => {
     return { bobOnTwo, viaOne };
   }
 
+  /** A batch of wakes for stored entries as a node of this installation would send it. */
+  function wakeBatch(entries: SealedEntry[]): Buffer {
+    const atRest = new AtRestKeys(secrets);
+    const records = entries.map((e) => encodeBatchEntry({ ...e, payload: atRest.openEntry(e.mailboxId, e.sealed)! }));
+    const bytes = records.reduce((n, r) => n + r.length, 0);
+    return sealEntryBatch(entryBatchKey(secrets), randomBytes(8), records, bytes);
+  }
+
   /** Stores the words for Bob through the node off the bus, so that no wake goes out; returns their entries. */
   async function storedWithoutWake(...say: string[]): Promise<SealedEntry[]> {
     const viaSilent = await connectTo(silent, admin, true);
@@ -158,8 +167,7 @@ describe("two nodes on PostgreSQL and NATS", { skip }, () => {
     try {
       const [, last] = (await storedWithoutWake("Lücke 1", "Lücke 2")) as [SealedEntry, SealedEntry];
       // The wake of the second arrives whole, twice; the first one's wake was lost.
-      const record = encodeBatchEntry(last, last.sealed);
-      const batch = Buffer.concat([randomBytes(8), record, record]);
+      const batch = wakeBatch([last, last]);
       nats.publish(`${prefix}.entries`, batch);
       nats.publish(`${prefix}.entries`, batch);
       await nats.flush();
@@ -186,9 +194,7 @@ describe("two nodes on PostgreSQL and NATS", { skip }, () => {
     const reads = countReads(two.store);
     try {
       const [lower, higher] = (await storedWithoutWake("zuerst", "danach")) as [SealedEntry, SealedEntry];
-      for (const entry of [higher, lower]) {
-        nats.publish(`${prefix}.entries`, Buffer.concat([randomBytes(8), encodeBatchEntry(entry, entry.sealed)]));
-      }
+      for (const entry of [higher, lower]) nats.publish(`${prefix}.entries`, wakeBatch([entry]));
       await nats.flush();
       const entries = await bobOnTwo.entries(2, 3000);
       assert.deepEqual(words(entries), ["zuerst", "danach"]);

@@ -63,7 +63,7 @@ class Cluster {
           {
             database: this.database,
             secrets,
-            bus: await NatsBus.connect(this.nats.url, this.options.apart === true ? `${prefix}-${i}` : prefix),
+            bus: await NatsBus.connect(this.nats.url, this.options.apart === true ? `${prefix}-${i}` : prefix, secrets),
             ...(this.options.catchUpSweepMs === undefined ? {} : { catchUpSweepMs: this.options.catchUpSweepMs }),
           },
         ),

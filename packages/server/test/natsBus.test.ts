@@ -1,13 +1,15 @@
 /**
  * The NATS bus on a real NATS server: the entry wakes of one tick leave a
- * node as one message, small entries travel whole and large ones as a seq
- * only, and a node hands on only what its own sockets listen for.
+ * node as one sealed message, small entries travel whole and large ones as
+ * a seq only, a node hands on only what its own sockets listen for, and
+ * whoever watches NATS learns no mailbox, id or payload.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { natsSkipReason, natsUrl } from "@bote/testing";
+import { ServerSecrets } from "../src/index.js";
 import { NatsBus, CARRIED_ENTRY_MAX_BYTES } from "../src/relay/NatsBus.js";
 import { mailboxKey, type BusEvent } from "../src/relay/Bus.js";
 
@@ -20,8 +22,9 @@ describe("the NATS bus between nodes", { skip }, () => {
   let watcher: NatsConnection;
 
   before(async () => {
-    storing = await NatsBus.connect(natsUrl, prefix);
-    holding = await NatsBus.connect(natsUrl, prefix);
+    const secrets = ServerSecrets.generate();
+    storing = await NatsBus.connect(natsUrl, prefix, secrets);
+    holding = await NatsBus.connect(natsUrl, prefix, secrets);
     watcher = await connect({ servers: natsUrl });
   });
   after(async () => {
@@ -42,39 +45,45 @@ describe("the NATS bus between nodes", { skip }, () => {
 
     const small = new Uint8Array(randomBytes(300));
     const large = new Uint8Array(randomBytes(CARRIED_ENTRY_MAX_BYTES + 1));
-    const entry = (mailboxId: Uint8Array, seq: number, sealed: Uint8Array | undefined): BusEvent => ({
+    const entry = (mailboxId: Uint8Array, seq: number, payload: Uint8Array): BusEvent => ({
       kind: "entry",
-      entry: { entryId: 1000 + seq, mailboxId, seq, payload: new Uint8Array(0) },
-      sealed,
+      entry: { entryId: 1000 + seq, mailboxId, seq, payload },
     });
     for (let seq = 1; seq <= 10; seq++)
       storing.publish(mailboxKey(Buffer.from(mailbox).toString("hex")), entry(mailbox, seq, small));
     storing.publish(mailboxKey(Buffer.from(elsewhere).toString("hex")), entry(elsewhere, 1, small));
     storing.publish(mailboxKey(Buffer.from(mailbox).toString("hex")), entry(mailbox, 11, large));
-    // Sealed on a SQLite writer's thread: the node has no sealed bytes to carry.
-    storing.publish(mailboxKey(Buffer.from(mailbox).toString("hex")), entry(mailbox, 12, undefined));
 
     const deadline = Date.now() + 3000;
-    while (received.length < 12 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (received.length < 11 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await watcher.flush();
     assert.equal(messages.length, 1, "one message for the tick");
-    assert.equal(received.length, 12, "the other mailbox's entry is not handed on");
+    assert.equal(received.length, 11, "the other mailbox's entry is not handed on");
     for (const [i, e] of received.entries()) {
       assert.equal(e.kind, "wake");
       if (e.kind !== "wake") continue;
       assert.equal(e.seq, i + 1);
       if (i < 10) {
         assert.equal(e.entry?.entryId, 1001 + i);
-        assert.deepEqual(new Uint8Array(e.entry.sealed), small);
+        assert.deepEqual(new Uint8Array(e.entry.payload), small);
         assert.deepEqual(new Uint8Array(e.entry.mailboxId), mailbox);
       } else {
-        assert.equal(e.entry, undefined, "a large or uncarried entry comes as its seq only");
+        assert.equal(e.entry, undefined, "a large entry comes as its seq only");
       }
     }
+    // What NATS carried names no mailbox and holds no payload or entry id (the batch is sealed whole).
+    const wire = Buffer.from(messages[0]!);
+    for (const secret of [
+      mailbox,
+      elsewhere,
+      small.subarray(0, 32),
+      Buffer.from(new Float64Array([1001]).buffer).reverse(),
+    ])
+      assert.equal(wire.indexOf(Buffer.from(secret)), -1);
     unsubscribe();
   });
 
-  it("ignores a malformed batch and its own wakes", async () => {
+  it("ignores a malformed batch, one sealed under another key, and its own wakes", async () => {
     const mailbox = new Uint8Array(randomBytes(16));
     const key = mailboxKey(Buffer.from(mailbox).toString("hex"));
     const received: BusEvent[] = [];
@@ -83,10 +92,16 @@ describe("the NATS bus between nodes", { skip }, () => {
     await holding.probe();
     watcher.publish(`${prefix}.entries`, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 16, 1, 2]));
     watcher.publish(`${prefix}.entries`, new Uint8Array(randomBytes(200)));
+    // A node of another installation (another secrets file) on the same prefix is not heard.
+    const stranger = await NatsBus.connect(natsUrl, prefix, ServerSecrets.generate());
+    stranger.publish(key, {
+      kind: "entry",
+      entry: { entryId: 8, mailboxId: mailbox, seq: 2, payload: new Uint8Array(40) },
+    });
+    await stranger.close();
     storing.publish(key, {
       kind: "entry",
-      entry: { entryId: 7, mailboxId: mailbox, seq: 1, payload: new Uint8Array(1) },
-      sealed: new Uint8Array(40),
+      entry: { entryId: 7, mailboxId: mailbox, seq: 1, payload: new Uint8Array(40) },
     });
     const deadline = Date.now() + 1000;
     while (received.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));

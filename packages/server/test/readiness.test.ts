@@ -16,6 +16,7 @@ import { join } from "node:path";
 import pg from "pg";
 import type { ReadinessResponse } from "@bote/protocol";
 import { freePort, mountTmpfs, tmpfsSkipReason, type Tmpfs } from "@bote/testing";
+import { ServerSecrets } from "../src/index.js";
 import { NatsBus } from "../src/nats.js";
 import { describeEachBackend, startTestServer, type TestServer } from "./support/server.js";
 
@@ -141,7 +142,11 @@ it(
     let nats = await startNats(port);
     let s: TestServer | undefined;
     try {
-      const bus = await NatsBus.connect(`nats://127.0.0.1:${port}`, `readyz${randomBytes(4).toString("hex")}`);
+      const bus = await NatsBus.connect(
+        `nats://127.0.0.1:${port}`,
+        `readyz${randomBytes(4).toString("hex")}`,
+        ServerSecrets.generate(),
+      );
       s = await startTestServer("sqlite", () => undefined, { bus });
       const ready = await readyz(s);
       assert.equal(ready.status, 200);

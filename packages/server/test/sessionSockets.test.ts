@@ -151,12 +151,12 @@ describe(
       one = await startTestServer("postgres", undefined, {
         database,
         secrets,
-        bus: await NatsBus.connect(natsUrl, prefix),
+        bus: await NatsBus.connect(natsUrl, prefix, secrets),
       });
       two = await startTestServer("postgres", undefined, {
         database,
         secrets,
-        bus: await NatsBus.connect(natsUrl, prefix),
+        bus: await NatsBus.connect(natsUrl, prefix, secrets),
       });
     });
     after(async () => {

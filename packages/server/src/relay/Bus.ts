@@ -3,21 +3,17 @@
  * stored. The store stays the source of truth: a lost wake only delays a
  * push until the socket's next store read (see CatchUp).
  */
-import type { Bytes, QueuedEntry, SealedEntry } from "../store/ServerStore.js";
+import type { QueuedEntry } from "../store/ServerStore.js";
 
 export type BusEvent =
+  /** An entry stored by this node, with its payload: pushed without a read, here and (if small) on other nodes. */
+  | { kind: "entry"; entry: QueuedEntry }
   /**
-   * An entry stored by this node, with its payload (pushed without a read)
-   * and its bytes as stored, for other nodes; without them (sealed on the
-   * SQLite writer's thread) another node reads the entry from the store.
+   * An entry stored by another node. A small one comes whole and is pushed
+   * without a read; otherwise only its seq came, and the payload is read
+   * from the store.
    */
-  | { kind: "entry"; entry: QueuedEntry; sealed: Bytes | undefined }
-  /**
-   * An entry stored by another node. A small one comes whole, still sealed,
-   * and is pushed without a read when it is next on the seq line; otherwise
-   * only its seq came, and the payload is read from the store.
-   */
-  | { kind: "wake"; seq: number; entry?: SealedEntry }
+  | { kind: "wake"; seq: number; entry?: QueuedEntry }
   /** One-time packages ran low, or the last-resort package was handed out and should be replaced. */
   | { kind: "keyPackagesLow"; remaining: number; lastResortHandedOut: boolean }
   /** The device was revoked: its sockets close at once with device_revoked. */

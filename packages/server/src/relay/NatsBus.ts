@@ -7,15 +7,20 @@
  *
  * Entry wakes of one event-loop tick leave a node as one message on the
  * installation's entry subject, which every node reads: per entry its
- * mailbox, seq and id, and for a small entry its bytes as stored (sealed
- * under the at-rest key, so NATS sees no more than the database holds),
- * which lets the receiving node push it without a store read. The other
- * wakes (a key package count, a revocation, an ended session's tag, a log
- * position) go one per message on the subject of their device or organisation.
+ * mailbox, seq and id, and for a small entry its payload, which lets the
+ * receiving node push it without a store read. The whole batch is sealed
+ * once (AES-256-GCM under a key derived from the secrets file the nodes
+ * share): whoever watches NATS sees when a node stored something and how
+ * much, not for which mailbox, and a node opens one batch instead of an
+ * entry at a time. The other wakes (a key package count, a revocation, an
+ * ended session's tag, a log position) go one per message on the subject of
+ * their device or organisation.
  */
 import { connect, type NatsConnection, type Subscription } from "@nats-io/transport-node";
-import { randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 import { missingCase } from "@bote/protocol";
+import type { ServerSecrets } from "../secrets/ServerSecrets.js";
+import type { QueuedEntry } from "../store/ServerStore.js";
 import { LocalBus, isMailboxKey, mailboxKey, type Bus, type BusEvent, type WakeHandler } from "./Bus.js";
 
 const KEY_PACKAGES_LOW = 2;
@@ -23,11 +28,14 @@ const REVOKED = 3;
 const ORGANISATION_CHANGED = 4;
 const SESSION_ENDED = 5;
 const NODE_ID_BYTES = 8;
-/** Entries stored up to this size travel whole; a larger one is read from the store by the receiving node. */
+/** Entries up to this size travel whole; a larger one is read from the store by the receiving node. */
 export const CARRIED_ENTRY_MAX_BYTES = 4096;
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+const BATCH_KEY_LABEL = "bote nats entry batches v1";
 /** A batch leaves early once it holds this much, well below NATS's default max_payload (1 MiB). */
 const BATCH_MAX_BYTES = 256 * 1024;
-/** Per entry: mailbox id length (1), seq (8), entry id (8), carried length (4, 0 when not carried). */
+/** Per entry: mailbox id length (1), seq (8), entry id (8), payload length (4, 0 when not carried). */
 const ENTRY_HEAD_BYTES = 21;
 
 export class NatsBus implements Bus {
@@ -46,6 +54,7 @@ export class NatsBus implements Bus {
   private constructor(
     private readonly nc: NatsConnection,
     private readonly prefix: string,
+    private readonly batchKey: Buffer,
   ) {
     this.entrySubject = `${prefix}.entries`;
     // Subscribed before any socket: a store read that starts later misses no entry whose wake was sent.
@@ -58,11 +67,11 @@ export class NatsBus implements Bus {
     this.watchStatus().catch(() => undefined);
   }
 
-  /** prefix separates installations (and test runs) on one NATS server. */
-  static async connect(url: string, prefix = "bote"): Promise<NatsBus> {
+  /** prefix separates installations (and test runs) on one NATS server; every node shares the secrets file. */
+  static async connect(url: string, prefix: string, secrets: ServerSecrets): Promise<NatsBus> {
     // noEcho: a node has handed its own events to its subscribers already.
     const nc = await connect({ servers: url, name: "bote-server", maxReconnectAttempts: -1, noEcho: true });
-    return new NatsBus(nc, prefix);
+    return new NatsBus(nc, prefix, entryBatchKey(secrets));
   }
 
   private async watchStatus(): Promise<void> {
@@ -142,7 +151,7 @@ export class NatsBus implements Bus {
   }
 
   private addToBatch(event: Extract<BusEvent, { kind: "entry" }>): void {
-    const record = encodeBatchEntry(event.entry, event.sealed);
+    const record = encodeBatchEntry(event.entry);
     this.batch.push(record);
     this.batchBytes += record.length;
     if (this.batchBytes >= BATCH_MAX_BYTES) return this.sendBatch();
@@ -155,7 +164,7 @@ export class NatsBus implements Bus {
   private sendBatch(): void {
     this.batchScheduled = false;
     if (this.batch.length === 0) return;
-    const message = Buffer.concat([this.nodeId, ...this.batch], NODE_ID_BYTES + this.batchBytes);
+    const message = sealEntryBatch(this.batchKey, this.nodeId, this.batch, this.batchBytes);
     this.batch = [];
     this.batchBytes = 0;
     this.send(this.entrySubject, message);
@@ -164,22 +173,23 @@ export class NatsBus implements Bus {
   /** Hands each entry of another node's batch to the sockets of this node that listen for its mailbox. */
   private receiveBatch(data: Uint8Array): void {
     if (data.length < NODE_ID_BYTES || this.fromHere(data)) return;
-    const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    for (let at = NODE_ID_BYTES; at < buffer.length;) {
+    // A batch that does not open (another installation's key, altered, cut) is dropped whole: the sockets' catch-up reads it.
+    const buffer = openEntryBatch(this.batchKey, data);
+    if (buffer === undefined) return;
+    for (let at = 0; at < buffer.length;) {
       const entry = readBatchEntry(buffer, at);
-      // A malformed batch is dropped from there on: the sockets' catch-up reads what it named.
       if (entry === undefined) return;
       at = entry.end;
       const key = mailboxKey(buffer.toString("hex", entry.idAt, entry.idAt + entry.idLength));
       if (!this.local.listening(key)) continue;
       const seq = entry.seq;
-      if (entry.sealedLength === 0) {
+      if (entry.payloadLength === 0) {
         this.local.publish(key, { kind: "wake", seq });
         continue;
       }
       const mailboxId = buffer.subarray(entry.idAt, entry.idAt + entry.idLength);
-      const sealed = buffer.subarray(entry.end - entry.sealedLength, entry.end);
-      this.local.publish(key, { kind: "wake", seq, entry: { entryId: entry.entryId, mailboxId, seq, sealed } });
+      const payload = buffer.subarray(entry.end - entry.payloadLength, entry.end);
+      this.local.publish(key, { kind: "wake", seq, entry: { entryId: entry.entryId, mailboxId, seq, payload } });
     }
   }
 
@@ -241,17 +251,19 @@ export class NatsBus implements Bus {
   }
 }
 
+/** The key every node of an installation seals and opens entry batches with: from the oldest secret, so a rotation keeps it. */
+export function entryBatchKey(secrets: ServerSecrets): Buffer {
+  const oldest = secrets.key(Math.min(...secrets.versions()))!;
+  return createHmac("sha256", oldest).update(BATCH_KEY_LABEL).digest();
+}
+
 /**
  * One entry of a batch: mailbox id length and id, seq, entry id, then the
- * length of the carried bytes and those bytes (length 0: read from the store).
- * A batch is the sending node's id followed by its entries.
+ * length of its payload and the payload (length 0: read from the store).
  */
-export function encodeBatchEntry(
-  entry: { mailboxId: Uint8Array; seq: number; entryId: number },
-  sealed: Uint8Array | undefined,
-): Buffer {
-  const carried = sealed !== undefined && sealed.length <= CARRIED_ENTRY_MAX_BYTES ? sealed : undefined;
-  const { mailboxId } = entry;
+export function encodeBatchEntry(entry: QueuedEntry): Buffer {
+  const { mailboxId, payload } = entry;
+  const carried = payload.length > 0 && payload.length <= CARRIED_ENTRY_MAX_BYTES ? payload : undefined;
   const record = Buffer.allocUnsafe(ENTRY_HEAD_BYTES + mailboxId.length + (carried?.length ?? 0));
   record[0] = mailboxId.length;
   record.set(mailboxId, 1);
@@ -263,18 +275,49 @@ export function encodeBatchEntry(
   return record;
 }
 
+/** A batch on the wire: the sending node's id (the associated data), a nonce, the entries sealed, the tag. */
+export function sealEntryBatch(key: Buffer, nodeId: Uint8Array, records: Uint8Array[], bytes: number): Buffer {
+  const out = Buffer.allocUnsafe(NODE_ID_BYTES + NONCE_BYTES + bytes + TAG_BYTES);
+  out.set(nodeId);
+  const nonce = randomBytes(NONCE_BYTES);
+  nonce.copy(out, NODE_ID_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", key, nonce);
+  cipher.setAAD(nodeId);
+  let at = NODE_ID_BYTES + NONCE_BYTES;
+  for (const record of records) at += cipher.update(record).copy(out, at);
+  cipher.final();
+  cipher.getAuthTag().copy(out, at);
+  return out;
+}
+
+/** The entries of a batch, or undefined when it does not open under the key. */
+function openEntryBatch(key: Buffer, data: Uint8Array): Buffer | undefined {
+  if (data.length < NODE_ID_BYTES + NONCE_BYTES + TAG_BYTES) return undefined;
+  const sealed = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const decipher = createDecipheriv("aes-256-gcm", key, sealed.subarray(NODE_ID_BYTES, NODE_ID_BYTES + NONCE_BYTES));
+  decipher.setAAD(sealed.subarray(0, NODE_ID_BYTES));
+  decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+  try {
+    const body = decipher.update(sealed.subarray(NODE_ID_BYTES + NONCE_BYTES, sealed.length - TAG_BYTES));
+    decipher.final();
+    return body;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Where the next entry of a batch lies, or undefined if the bytes do not hold a whole one. */
 function readBatchEntry(
   buffer: Buffer,
   at: number,
-): { idAt: number; idLength: number; seq: number; entryId: number; sealedLength: number; end: number } | undefined {
+): { idAt: number; idLength: number; seq: number; entryId: number; payloadLength: number; end: number } | undefined {
   const idLength = buffer[at];
   if (idLength === undefined || at + ENTRY_HEAD_BYTES + idLength > buffer.length) return undefined;
   const idAt = at + 1;
   const seq = buffer.readDoubleBE(idAt + idLength);
   const entryId = buffer.readDoubleBE(idAt + idLength + 8);
-  const sealedLength = buffer.readUInt32BE(idAt + idLength + 16);
-  const end = at + ENTRY_HEAD_BYTES + idLength + sealedLength;
+  const payloadLength = buffer.readUInt32BE(idAt + idLength + 16);
+  const end = at + ENTRY_HEAD_BYTES + idLength + payloadLength;
   if (end > buffer.length || !Number.isSafeInteger(seq) || !Number.isSafeInteger(entryId)) return undefined;
-  return { idAt, idLength, seq, entryId, sealedLength, end };
+  return { idAt, idLength, seq, entryId, payloadLength, end };
 }

@@ -7,7 +7,6 @@
  */
 import { padPayload, type ErrorCode, type HotSend } from "@bote/protocol";
 import {
-  isOpenPart,
   type AckOp,
   type Bytes,
   type OpenSendOp,
@@ -237,11 +236,9 @@ export class Relay {
         for (const e of outcome.entries) {
           const payload = pending.payloads[e.part]!;
           const key = mailboxKey(hex(e.mailboxId));
-          const part = pending.op.parts[e.part]!;
           this.bus.publish(key, {
             kind: "entry",
             entry: { entryId: e.entryId, mailboxId: e.mailboxId, seq: e.seq, payload },
-            sealed: isOpenPart(part) ? undefined : part[e.index]!.sealed,
           });
           this.options.onStored?.(key, e.mailboxId);
         }

@@ -331,15 +331,13 @@ export class Connection {
   }
 
   /**
-   * An entry stored by another node. One that came whole (sealed) goes the
-   * way of a local entry; one without its bytes is read from the store.
+   * An entry stored by another node. One that came whole goes the way of a
+   * local entry; one without its payload is read from the store.
    */
-  private onRemoteWake(seq: number, entry: SealedEntry | undefined): void {
+  private onRemoteWake(seq: number, entry: QueuedEntry | undefined): void {
     if (this.state !== "open" || seq <= this.cursor) return;
     if (entry === undefined) return this.readSoon();
-    const payload = this.deps.atRest.openEntry(entry.mailboxId, entry.sealed);
-    if (payload === undefined) return this.readSoon();
-    this.onWake({ entryId: entry.entryId, mailboxId: entry.mailboxId, seq, payload });
+    this.onWake(entry);
   }
 
   private holdAhead(entry: QueuedEntry): void {
