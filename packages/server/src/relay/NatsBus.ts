@@ -9,8 +9,8 @@
  * installation's entry subject, which every node reads: per entry its
  * mailbox, seq and id, and for a small entry its payload, which lets the
  * receiving node push it without a store read. The whole batch is sealed
- * once (AES-256-GCM under a key derived from the secrets file the nodes
- * share): whoever watches NATS sees when a node stored something and how
+ * once (AES-256-GCM under a key of the sending node's, derived from the
+ * secrets file the nodes share and its id): whoever watches NATS sees when a node stored something and how
  * much, not for which mailbox, and a node opens one batch instead of an
  * entry at a time. The other wakes (a key package count, a revocation, an
  * ended session's tag, a log position) go one per message on the subject of
@@ -33,6 +33,7 @@ export const CARRIED_ENTRY_MAX_BYTES = 4096;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 const BATCH_KEY_LABEL = "bote nats entry batches v1";
+const MAX_KNOWN_NODES = 256;
 /** A batch leaves early once it holds this much, well below NATS's default max_payload (1 MiB). */
 const BATCH_MAX_BYTES = 256 * 1024;
 /** Per entry: mailbox id length (1), seq (8), entry id (8), payload length (4, 0 when not carried). */
@@ -50,12 +51,18 @@ export class NatsBus implements Bus {
   private batchBytes = 0;
   private batchScheduled = false;
   private readonly entrySubject: string;
+  /** This node's batch key, and the count that makes each batch's nonce (a key of its own per process, so never repeated). */
+  private readonly sendKey: Buffer;
+  private batchesSent = 0;
+  /** Other nodes' batch keys, by node id. */
+  private readonly receiveKeys = new Map<string, Buffer>();
 
   private constructor(
     private readonly nc: NatsConnection,
     private readonly prefix: string,
-    private readonly batchKey: Buffer,
+    private readonly batchSecret: Buffer,
   ) {
+    this.sendKey = entryBatchKey(batchSecret, this.nodeId);
     this.entrySubject = `${prefix}.entries`;
     // Subscribed before any socket: a store read that starts later misses no entry whose wake was sent.
     nc.subscribe(this.entrySubject, {
@@ -71,7 +78,7 @@ export class NatsBus implements Bus {
   static async connect(url: string, prefix: string, secrets: ServerSecrets): Promise<NatsBus> {
     // noEcho: a node has handed its own events to its subscribers already.
     const nc = await connect({ servers: url, name: "bote-server", maxReconnectAttempts: -1, noEcho: true });
-    return new NatsBus(nc, prefix, entryBatchKey(secrets));
+    return new NatsBus(nc, prefix, entryBatchSecret(secrets));
   }
 
   private async watchStatus(): Promise<void> {
@@ -164,7 +171,7 @@ export class NatsBus implements Bus {
   private sendBatch(): void {
     this.batchScheduled = false;
     if (this.batch.length === 0) return;
-    const message = sealEntryBatch(this.batchKey, this.nodeId, this.batch, this.batchBytes);
+    const message = sealEntryBatch(this.sendKey, this.nodeId, this.batchesSent++, this.batch, this.batchBytes);
     this.batch = [];
     this.batchBytes = 0;
     this.send(this.entrySubject, message);
@@ -174,7 +181,7 @@ export class NatsBus implements Bus {
   private receiveBatch(data: Uint8Array): void {
     if (data.length < NODE_ID_BYTES || this.fromHere(data)) return;
     // A batch that does not open (another installation's key, altered, cut) is dropped whole: the sockets' catch-up reads it.
-    const buffer = openEntryBatch(this.batchKey, data);
+    const buffer = openEntryBatch(this.receiveKey(data.subarray(0, NODE_ID_BYTES)), data);
     if (buffer === undefined) return;
     for (let at = 0; at < buffer.length;) {
       const entry = readBatchEntry(buffer, at);
@@ -191,6 +198,18 @@ export class NatsBus implements Bus {
       const payload = buffer.subarray(entry.end - entry.payloadLength, entry.end);
       this.local.publish(key, { kind: "wake", seq, entry: { entryId: entry.entryId, mailboxId, seq, payload } });
     }
+  }
+
+  private receiveKey(nodeId: Uint8Array): Buffer {
+    const id = Buffer.from(nodeId).toString("hex");
+    let key = this.receiveKeys.get(id);
+    if (key === undefined) {
+      // Nodes restart with new ids; the oldest ones go.
+      if (this.receiveKeys.size >= MAX_KNOWN_NODES) this.receiveKeys.delete(this.receiveKeys.keys().next().value!);
+      key = entryBatchKey(this.batchSecret, nodeId);
+      this.receiveKeys.set(id, key);
+    }
+    return key;
   }
 
   private fromHere(data: Uint8Array): boolean {
@@ -251,10 +270,19 @@ export class NatsBus implements Bus {
   }
 }
 
-/** The key every node of an installation seals and opens entry batches with: from the oldest secret, so a rotation keeps it. */
-export function entryBatchKey(secrets: ServerSecrets): Buffer {
+/** What every node of an installation derives the batch keys from: from the oldest secret, so a rotation keeps it. */
+export function entryBatchSecret(secrets: ServerSecrets): Buffer {
   const oldest = secrets.key(Math.min(...secrets.versions()))!;
   return createHmac("sha256", oldest).update(BATCH_KEY_LABEL).digest();
+}
+
+/**
+ * The key of one node's batches. A node draws its id at start, so each
+ * process seals under a key of its own and can count its nonces from zero:
+ * no nonce repeats under a key however long an installation runs.
+ */
+export function entryBatchKey(batchSecret: Buffer, nodeId: Uint8Array): Buffer {
+  return createHmac("sha256", batchSecret).update(nodeId).digest();
 }
 
 /**
@@ -275,11 +303,19 @@ export function encodeBatchEntry(entry: QueuedEntry): Buffer {
   return record;
 }
 
-/** A batch on the wire: the sending node's id (the associated data), a nonce, the entries sealed, the tag. */
-export function sealEntryBatch(key: Buffer, nodeId: Uint8Array, records: Uint8Array[], bytes: number): Buffer {
+/** A batch on the wire: the sending node's id (the associated data), the nonce (the node's batch count), the entries sealed, the tag. */
+export function sealEntryBatch(
+  key: Buffer,
+  nodeId: Uint8Array,
+  count: number,
+  records: Uint8Array[],
+  bytes: number,
+): Buffer {
   const out = Buffer.allocUnsafe(NODE_ID_BYTES + NONCE_BYTES + bytes + TAG_BYTES);
   out.set(nodeId);
-  const nonce = randomBytes(NONCE_BYTES);
+  const nonce = Buffer.alloc(NONCE_BYTES);
+  nonce.writeUInt32BE(Math.floor(count / 0x1_0000_0000), 4);
+  nonce.writeUInt32BE(count >>> 0, 8);
   nonce.copy(out, NODE_ID_BYTES);
   const cipher = createCipheriv("aes-256-gcm", key, nonce);
   cipher.setAAD(nodeId);
