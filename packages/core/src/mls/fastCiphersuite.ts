@@ -20,6 +20,7 @@
 import { hmac } from "@noble/hashes/hmac.js";
 import { expand as hkdfExpand } from "@noble/hashes/hkdf.js";
 import { sha256 as nobleSha256, sha512 } from "@noble/hashes/sha2.js";
+import type { CHash } from "@noble/hashes/utils.js";
 import { ED25519_PKCS8_PREFIX } from "@bote/protocol/light";
 import type { CiphersuiteImpl, Hash, Kdf, Signature } from "ts-mls";
 import { hmacSha256, sha256, SHA256_SIZE } from "./sha256.js";
@@ -29,12 +30,15 @@ interface SyncHash {
   digest(data: Uint8Array): Uint8Array;
   hmac(key: Uint8Array, data: Uint8Array, suffix?: number): Uint8Array;
   size: number;
+  /** The same hash in @noble/hashes, for the rare HKDF expansion longer than one block. */
+  noble: CHash;
 }
 
 // SHA-256 (every suite Bote uses by default) is sha256.ts's, without
 // allocation per block; SHA-512 is @noble/hashes'.
-const SHA256: SyncHash = { digest: sha256, hmac: hmacSha256, size: SHA256_SIZE };
+const SHA256: SyncHash = { digest: sha256, hmac: hmacSha256, size: SHA256_SIZE, noble: nobleSha256 };
 const SHA512: SyncHash = {
+  noble: sha512,
   digest: (data) => sha512(data),
   hmac(key, data, suffix = -1) {
     if (suffix < 0) return hmac(sha512, key, data);
@@ -95,7 +99,7 @@ export function makeSyncKdf(name: string): Kdf {
           const okm = h.hmac(prk, info, 1);
           return Promise.resolve(len === size ? okm : okm.slice(0, len));
         }
-        return Promise.resolve(hkdfExpand(h === SHA256 ? nobleSha256 : sha512, prk, info, len));
+        return Promise.resolve(hkdfExpand(h.noble, prk, info, len));
       } catch (err) {
         return Promise.reject(err instanceof Error ? err : new Error(String(err)));
       }

@@ -11,7 +11,7 @@
 // integer operations and no lookups indexed by secret data.
 //
 // Equal to node:crypto byte for byte for every length around the block
-// boundaries, checked in test/sha256.test.ts.
+// boundaries, checked in test/fastCiphersuite.test.ts.
 
 const K = Int32Array.from([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,

@@ -9,6 +9,7 @@
 import type pg from "pg";
 import type { AckOp, Bytes, RelayBatch, RelayBatchResult, SendOp, SendOutcome, StoredEntry } from "../ServerStore.js";
 import { isStorableEpoch, randomEntryId, toHex } from "../bytes.js";
+import { ATTEMPTS, isRetryable } from "./transaction.js";
 
 // Locking the recipients' mailboxes, sorted, does three things: it checks
 // that they exist and are not retired; it keeps rotation and deletion out
@@ -87,8 +88,8 @@ export async function commitSends(pool: pg.Pool, batch: RelayBatch): Promise<Rel
         })
       ).rows;
     } catch (error) {
-      // A taken entry id (BT001) or a broken deadlock: nothing was kept, so the whole call runs again.
-      if (attempt < RETRIES && RETRY_CODES.has((error as { code?: string }).code ?? "")) continue;
+      // A taken entry id or a broken deadlock: nothing was kept, so the whole call runs again.
+      if (attempt < ATTEMPTS && (isRetryable(error) || (error as { code?: string }).code === ENTRY_ID_TAKEN)) continue;
       throw error;
     }
     const duplicate = new Set<number>();
@@ -113,7 +114,8 @@ export async function commitSends(pool: pg.Pool, batch: RelayBatch): Promise<Rel
   }
 }
 
-const RETRY_CODES = new Set(["BT001", "40P01", "40001"]);
+/** What bote_commit_sends raises, all rolled back, when a drawn entry id is taken (migration 9). */
+const ENTRY_ID_TAKEN = "BT001";
 
 const ELEMENT_OID = { bytea: 17, int4: 23, int8: 20 } as const;
 
@@ -152,7 +154,6 @@ export function binaryArray(type: keyof typeof ELEMENT_OID, values: readonly (By
   }
   return out;
 }
-const RETRIES = 5;
 
 export async function commitBatch(client: pg.PoolClient, batch: RelayBatch): Promise<RelayBatchResult> {
   const live = await lockMailboxes(client, batch.sends);

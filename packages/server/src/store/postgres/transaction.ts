@@ -13,9 +13,11 @@ export class Rollback<T> extends Error {
 // order across batches can still deadlock; the loser is rolled back whole and
 // safe to run again.
 const RETRYABLE = new Set(["40P01", "40001"]);
-const ATTEMPTS = 5;
+/** How often a transaction that PostgreSQL rolled back to break a deadlock runs at most. */
+export const ATTEMPTS = 5;
 
-function isRetryable(error: unknown): boolean {
+/** A deadlock or serialisation failure: rolled back whole, safe to run again. */
+export function isRetryable(error: unknown): boolean {
   return error instanceof Error && RETRYABLE.has((error as { code?: string }).code ?? "");
 }
 
