@@ -98,6 +98,7 @@ describeEachBackend("person export and erasure", (backend: Backend) => {
   let bert: TestDevice;
   let clara: TestDevice;
   let bertPerson: Person;
+  let guestPerson: Person | undefined;
   let adminSocket: TestSocket;
   const contactPointId = new Uint8Array(randomBytes(16));
   const slug = `dsgvo-${backend}`;
@@ -322,13 +323,47 @@ describeEachBackend("person export and erasure", (backend: Backend) => {
     );
   });
 
+  it("erases a customer's guest account at once, without a deactivation, and closes its socket", async () => {
+    // A customer asks the business to erase their data (Art. 17): a guest is never in the log, so nothing to revoke first.
+    const guest = await TestDevice.guest(s, slug, {
+      organisationKey: admin.organisation.key.publicKey,
+      contactPointId,
+    });
+    await guest.login();
+    const guestSocket = await guest.connect();
+    assert.equal((await adminSocket.send([guest.address], new Uint8Array(randomBytes(150)))).errorCode, "");
+    await guestSocket.entries(1);
+    guestPerson = {
+      accountId: guest.accountId,
+      ids: [guest.accountId, guest.deviceId, guest.address.mailboxId, guest.publicKey],
+      name: guest.name,
+    };
+    const exported = await assertExportMatches(s, admin, guestPerson);
+    assert.ok(exported.rows.guest_accounts, "the guest's account is exported");
+    assert.equal(exported.counts.entries, 1);
+
+    const path = `/v1/admin/persons/${encodeBase64url(guest.accountId)}/erase`;
+    assert.equal((await clara.call<ErrorBody>("POST", path, {})).body.error.code, "forbidden", "staff cannot erase");
+    const res = await admin.call<PersonErasureResponse>("POST", path, {});
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body.deleted, { accounts: 1, devices: 1, guest_accounts: 1 });
+    assert.equal(res.body.tombstoned, 0, "a guest's certificate never entered the log");
+    assert.deepEqual([...(await rowsNaming(s, guestPerson)).keys()], [], "no row names the erased customer");
+    // Its socket is closed at once, and its session is gone.
+    for (let i = 0; i < 100 && guestSocket.closed === undefined; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(guestSocket.closed !== undefined, "the guest's socket closes");
+    assert.equal((await guest.call<ErrorBody>("GET", "/v1/contact-points/" + slug + "/key-packages")).status, 401);
+    const again = await admin.call<ErrorBody>("POST", path, {});
+    assert.equal(again.body.error.code, "account_unknown");
+  });
+
   if (backend === "sqlite") {
     it("leaves no byte of the person in the SQLite file and its WAL", async () => {
       const files = (await readdir(s.dataDir)).filter((f) => f.startsWith("bote.sqlite"));
       const raw = Buffer.concat(await Promise.all(files.map((f) => readFile(join(s.dataDir, f)))));
       assert.ok(raw.length > 0);
-      for (const id of bertPerson.ids) {
-        assert.ok(!raw.includes(Buffer.from(id)), "no id of the person");
+      for (const id of [...bertPerson.ids, ...(guestPerson?.ids ?? [])]) {
+        assert.ok(!raw.includes(Buffer.from(id)), "no id of the person or the customer");
         assert.ok(!raw.includes(encodeBase64url(id)));
       }
       assert.ok(!raw.includes(Buffer.from("Bertram Löschmich", "utf8")), "not the name");

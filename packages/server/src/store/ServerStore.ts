@@ -498,7 +498,13 @@ export interface ErasureJudge {
 }
 
 export type ErasePersonResult =
-  | { ok: true; deleted: Record<string, number>; tombstoned: number }
+  | {
+      ok: true;
+      deleted: Record<string, number>;
+      tombstoned: number;
+      /** A guest's devices, deleted with it (a member's went with the deactivation): their sockets close. */
+      devices: Bytes[];
+    }
   | { ok: false; code: "account_unknown" | "person_active" | "person_is_staff" };
 
 /** The part of the organisation's signed policy the server itself holds its members to (docs/PROTOCOL.md §19). */
@@ -693,6 +699,10 @@ export interface ServerStore {
    * statement that names it by judge.tombstone(statement) where that is
    * defined. Refused while the account is active or a contact point lists
    * it as staff.
+   */
+  /**
+   * Erases a deactivated member, or a customer's guest at once (a guest is
+   * never in the log, so there is nothing to revoke first).
    */
   erasePerson(orgId: Bytes, accountId: Bytes, judge: ErasureJudge): Promise<ErasePersonResult>;
 

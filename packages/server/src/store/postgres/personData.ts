@@ -82,7 +82,13 @@ export async function erasePerson(
   );
   const row = account.rows[0];
   if (row === undefined) return { ok: false, code: "account_unknown" };
-  if (row.deactivated_at === null) return { ok: false, code: "person_active" };
+  const guest = (await client.query("SELECT 1 FROM guest_accounts WHERE account_id = $1", [accountId])).rowCount === 1;
+  if (row.deactivated_at === null && !guest) return { ok: false, code: "person_active" };
+  const devices = guest
+    ? (await client.query<{ id: Buffer }>("SELECT id FROM devices WHERE account_id = $1", [accountId])).rows.map(
+        (r) => r.id,
+      )
+    : [];
   const naming = await client.query<{ statement: Buffer }>(
     "SELECT statement FROM contact_points WHERE org_id = $1 AND position($2 in statement) > 0",
     [orgId, accountId],
@@ -110,9 +116,9 @@ export async function erasePerson(
   };
   await remove("invitations", "org_id = $1 AND account_id = $2", [orgId, accountId]);
   await remove("revoked_devices", "account_id = $1", [accountId]);
-  // None are left after a revocation; mailboxes, entries, sessions and the rest go by cascade.
+  // None are left after a revocation, a guest's device is; mailboxes, entries, sessions and the rest go by cascade.
   await remove("devices", "account_id = $1", [accountId]);
   await remove("guest_accounts", "account_id = $1", [accountId]);
   await remove("accounts", "id = $1", [accountId]);
-  return { ok: true, deleted, tombstoned };
+  return { ok: true, deleted, tombstoned, devices };
 }

@@ -78,7 +78,17 @@ export function erasePerson(
     )
     .get(accountId, orgId);
   if (account === undefined) return { ok: false, code: "account_unknown" };
-  if (account.deactivated_at === null) return { ok: false, code: "person_active" };
+  const guest = db
+    .prepare<[Bytes], { one: number }>("SELECT 1 AS one FROM guest_accounts WHERE account_id = ?")
+    .get(accountId);
+  if (account.deactivated_at === null && guest === undefined) return { ok: false, code: "person_active" };
+  const devices =
+    guest === undefined
+      ? []
+      : db
+          .prepare<[Bytes], { id: Buffer }>("SELECT id FROM devices WHERE account_id = ?")
+          .all(accountId)
+          .map((r) => r.id);
   const naming = db
     .prepare<[Bytes, Bytes], { statement: Buffer }>(
       "SELECT statement FROM contact_points WHERE org_id = ? AND instr(statement, ?) > 0",
@@ -107,9 +117,9 @@ export function erasePerson(
   };
   remove("invitations", "org_id = ? AND account_id = ?", orgId, accountId);
   remove("revoked_devices", "account_id = ?", accountId);
-  // None are left after a revocation; mailboxes, entries, sessions and the rest go by cascade.
+  // None are left after a revocation, a guest's device is; mailboxes, entries, sessions and the rest go by cascade.
   remove("devices", "account_id = ?", accountId);
   remove("guest_accounts", "account_id = ?", accountId);
   remove("accounts", "id = ?", accountId);
-  return { ok: true, deleted, tombstoned };
+  return { ok: true, deleted, tombstoned, devices };
 }
