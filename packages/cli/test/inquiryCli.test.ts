@@ -227,6 +227,20 @@ describe("bote contact-point, inquiry and inbox", { timeout: 120_000 }, () => {
     const answered = await boteOk(["inquiry", "reply", ...json("kunde"), "--", returnLink, "Dienstag passt, danke."]);
     assert.equal(answered.lines[0]?.status, "sent");
 
+    // The customer asks for erasure (Art. 17): only an admin can, and only with --confirm.
+    const unconfirmed = await bote(["inbox", "erase", ...json("anna"), "--", id]);
+    assert.equal(unconfirmed.code, 2);
+    assert.match(unconfirmed.stderr, /--confirm/);
+    const byMember = await bote(["inbox", "erase", "--confirm", ...json("bernd"), "--", id]);
+    assert.equal(byMember.code, 1);
+    assert.equal(errorOf(byMember), "forbidden");
+    const erased = await boteOk(["inbox", "erase", "--confirm", ...json("anna"), "--", id]);
+    assert.equal(erased.lines[0]?.type, "inquiry_erased");
+    await eventually(["inbox", ...json("bernd")], (lines) => !lines.some((l) => l.id === id));
+    const afterErasure = await bote(["inquiry", "show", returnLink, ...json("kunde")]);
+    assert.equal(afterErasure.code, 1, "the customer's account is gone from the server");
+    assert.equal(errorOf(afterErasure), "inquiry_gone");
+
     // An inquiry this device does not have is named as such.
     const unknown = await bote(["inbox", "show", "zzzzzzzz", ...json("anna")]);
     assert.equal(unknown.code, 1);

@@ -91,6 +91,7 @@ import { createInquiryGroup } from "./inquiryGroup.js";
 import { currentPolicy, setPolicy, type EffectivePolicy } from "./policy.js";
 import { syncInquiryStaff } from "./inquiryStaff.js";
 import {
+  customerOf,
   listInbox,
   listNotes,
   readInquiry,
@@ -219,7 +220,14 @@ export class BoteClient {
       keepOrganisationKey: (signKey) => this.updateProfile({ organisationSignKey: signKey }),
     };
     this.sweeper = new DisappearingSweeper(this.ctx, (task) => this.inBackground(task));
-    this.events.on("message", (message) => this.sweeper.noteMessage(message));
+    this.events.on("message", (message) => {
+      this.sweeper.noteMessage(message);
+      // A colleague erased a customer's data: it goes from this device now, not at the hourly sweep.
+      const body = message.kind === "content" ? readContent(message)?.body : undefined;
+      if (body?.case === "inquiryUpdate" && body.value.erased === true && !this.isGuest) {
+        this.inBackground(() => sweepInquiries(this.ctx, this.ctx.now()));
+      }
+    });
     // On start: whatever expired while the client was closed goes first.
     this.sweeper.start();
   }
@@ -365,7 +373,7 @@ export class BoteClient {
     try {
       await this.session.sessionToken();
     } catch (err) {
-      if (err instanceof ClientError && err.code === "device_revoked") {
+      if (err instanceof ClientError && (err.code === "device_revoked" || err.code === "inquiry_gone")) {
         this.onDeactivated(this.deactivated ?? "device");
       }
       throw err;
@@ -751,6 +759,28 @@ export class BoteClient {
 
   inquiryNotes(conversationId: string): Promise<InquiryNote[]> {
     return listNotes(this.ctx, conversationId);
+  }
+
+  /**
+   * Erases a customer's data when they ask for it (Art. 17 GDPR; admins):
+   * their guest account, device, mailbox and queued entries on the server,
+   * then the inquiry and its staff-only notes on every staff device (told
+   * through the staff group) and on this one, archived or not. The server
+   * goes first, so a failure there leaves everything as it was; a repeat
+   * after a failure further on finds the account gone and goes on.
+   */
+  async eraseInquiry(conversationId: string): Promise<void> {
+    const record = await this.store.getConversation(conversationId);
+    if (record?.kind !== "inquiry") throw new ClientError("inquiry_unknown", conversationId);
+    const customer = customerOf(record);
+    await this.session.sessionToken();
+    try {
+      await this.ctx.session.api.erasePerson(customer.accountId);
+    } catch (error) {
+      if (!(error instanceof ClientError && error.code === "account_unknown")) throw error;
+    }
+    await this.updateInquiry(conversationId, { erased: true });
+    await sweepInquiries(this.ctx, this.ctx.now());
   }
 
   /** Marks an inquiry for the business archive (kept past retention), or takes the mark off. */

@@ -195,7 +195,8 @@ export class RelayConnection {
       if (err instanceof ClientError && (err.code === "store_unavailable" || err.code === "unavailable"))
         this.storeFaults += 1;
       this.failOpenWaiters(err instanceof Error ? err : new ClientError("offline"));
-      if (err instanceof ClientError && err.code === "device_revoked") this.revoked();
+      // Revoked, or a customer's inquiry erased: nothing to reconnect for.
+      if (err instanceof ClientError && (err.code === "device_revoked" || err.code === "inquiry_gone")) this.revoked();
       else this.scheduleReconnect();
       return;
     }

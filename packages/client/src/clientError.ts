@@ -159,6 +159,10 @@ export const clientErrorRegistry = {
     de: "Diese Anfrage gibt es auf diesem Gerät nicht.",
     en: "This inquiry does not exist on this device.",
   },
+  inquiry_gone: {
+    de: "Diese Anfrage ist beim Unternehmen gelöscht oder abgelaufen. Über den Kontaktpunkt können Sie eine neue senden.",
+    en: "The business has erased this inquiry, or it expired. You can send a new one through the contact point.",
+  },
   attachment_over_policy: {
     de: "Die Datei ist zu groß: Die Richtlinie Ihrer Organisation erlaubt Anhänge bis {limit}.",
     en: "The file is too large: your organisation's policy allows attachments up to {limit}.",

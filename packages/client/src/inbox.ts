@@ -97,6 +97,8 @@ export interface InquiryState {
   readonly assignee: string | undefined;
   readonly archived: boolean;
   readonly doneAt: number | undefined;
+  /** The customer's data was erased: every staff device deletes the inquiry at once. */
+  readonly erased: boolean;
 }
 
 /**
@@ -117,6 +119,7 @@ export function foldUpdates(updates: readonly StaffUpdate[], customerWrote: read
   let assignee: string | undefined;
   let archived = false;
   let doneAt: number | undefined;
+  let erased = false;
   const lines = [...customerWrote].sort((a, b) => a - b);
   let line = 0;
   const reopenBy = (sentAt: number) => {
@@ -137,9 +140,10 @@ export function foldUpdates(updates: readonly StaffUpdate[], customerWrote: read
       assignee = update.assigneeAccountId.length === 0 ? undefined : b64(update.assigneeAccountId);
     }
     if (update.archived !== undefined) archived = update.archived;
+    if (update.erased === true) erased = true;
   }
   reopenBy(Infinity);
-  return { status, assignee, archived, doneAt };
+  return { status, assignee, archived, doneAt, erased };
 }
 
 /** Every update about every inquiry, from all staff groups, in the order they count: (sentAt, messageId). */
@@ -321,6 +325,8 @@ export interface InquiryChange {
   readonly assignee?: string | null;
   readonly note?: string;
   readonly archived?: boolean;
+  /** Only true: the customer's data was erased (BoteClient.eraseInquiry). */
+  readonly erased?: true;
 }
 
 /** Tells the other staff (never the customer) about a change to an inquiry. */
@@ -345,6 +351,7 @@ export async function updateInquiry(
     ...(assignee === undefined ? {} : { assigneeAccountId: assignee }),
     ...(change.note === undefined ? {} : { note: change.note }),
     ...(change.archived === undefined ? {} : { archived: change.archived }),
+    ...(change.erased === undefined ? {} : { erased: true }),
   });
   return sendContent(ctx, staffGroup, { case: "inquiryUpdate", value });
 }

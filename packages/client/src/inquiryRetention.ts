@@ -21,7 +21,7 @@ export function isPastRetention(state: InquiryState, retentionDays: number | und
 }
 
 /**
- * Deletes the inquiries past their retention and the staff groups that hold
+ * Deletes the inquiries past their retention or erased (archived or not) and the staff groups that hold
  * updates about nothing else still here; returns the conversation ids
  * deleted. A staff group that also speaks of an inquiry this device still
  * keeps stays. Runs in the serial queue, so an update arriving meanwhile
@@ -38,7 +38,7 @@ export async function sweepInquiries(ctx: ClientContext, now: number): Promise<s
       inquiries.add(record.conversationId);
       const state = await inquiryState(ctx, record, updates.get(record.conversationId) ?? []);
       const contactPoint = ctx.organisation().contactPoints.get(customerOf(record).contactPointId);
-      if (isPastRetention(state, contactPoint?.retentionDays, now)) expired.add(record.conversationId);
+      if (state.erased || isPastRetention(state, contactPoint?.retentionDays, now)) expired.add(record.conversationId);
     }
     if (expired.size === 0) return [];
     const about = new Map<string, Set<string>>();

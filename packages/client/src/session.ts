@@ -1,5 +1,6 @@
 import { loginSignedBytes } from "@bote/protocol";
-import { signWithDevice, type Device } from "@bote/core";
+import { isGuest, signWithDevice, type Device } from "@bote/core";
+import { ClientError } from "./clientError.js";
 import { bytesFrom, ServerApi } from "./ServerApi.js";
 
 // A token is renewed this long before the server would refuse it.
@@ -29,7 +30,7 @@ export class Session {
   readonly api: ServerApi;
 
   constructor(
-    baseApi: ServerApi,
+    private readonly baseApi: ServerApi,
     private readonly deviceId: string,
     private readonly device: () => Device,
     private readonly now: () => number,
@@ -51,10 +52,16 @@ export class Session {
     if (!renew && this.token !== undefined && this.token.expiresAt - RENEW_MARGIN_MS > this.now()) {
       return this.token.value;
     }
-    const { challenge } = await this.api.loginChallenge(this.deviceId);
+    // Through the API without the session: a login carrying the old token would renew on its own 401, in a loop.
+    const { challenge } = await this.baseApi.loginChallenge(this.deviceId);
     const signed = loginSignedBytes(bytesFrom(this.deviceId, "deviceId"), bytesFrom(challenge, "challenge"));
     const signature = await signWithDevice(this.device(), signed);
-    const login = await this.api.login(this.deviceId, challenge, signature);
+    const login = await this.baseApi.login(this.deviceId, challenge, signature).catch((error: unknown) => {
+      // A customer's guest account that the business erased, or that expired: the server no longer knows the device.
+      if (error instanceof ClientError && error.code === "challenge_invalid" && isGuest(this.device().credential))
+        throw new ClientError("inquiry_gone");
+      throw error;
+    });
     this.token = { value: login.sessionToken, expiresAt: Date.parse(login.expiresAt) };
     await this.cache?.save(this.token);
     return login.sessionToken;

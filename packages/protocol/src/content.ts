@@ -165,7 +165,14 @@ function checkInquiryUpdate(u: InquiryUpdate): void {
     checkId(u.assigneeAccountId, "inquiryUpdate.assigneeAccountId");
   }
   if (u.note !== undefined) u.note = checkText(u.note, 1, MAX_TEXT_CHARS, "inquiryUpdate.note");
-  if (u.status === undefined && u.assigneeAccountId === undefined && u.note === undefined && u.archived === undefined) {
+  if (u.erased === false) fail("inquiryUpdate.erased");
+  if (
+    u.status === undefined &&
+    u.assigneeAccountId === undefined &&
+    u.note === undefined &&
+    u.archived === undefined &&
+    u.erased === undefined
+  ) {
     fail("inquiryUpdate");
   }
 }

@@ -118,6 +118,7 @@ const inquiryUpdateBody = fc
       assigneeAccountId: fc.oneof(id, fc.constant(new Uint8Array(0))),
       note: nfc(1, 200),
       archived: fc.boolean(),
+      erased: fc.constant(true),
     },
     { requiredKeys: ["inquiryGroupId", "note"] },
   )
@@ -401,6 +402,7 @@ function mutations(body: ContentBody): fc.Arbitrary<Mutation>[] {
           .filter((b) => b.length !== 0)
           .map((b): Mutation => ["inquiryUpdate.assigneeAccountId", (c) => (u(c).assigneeAccountId = b)]),
         longText.map((t): Mutation => ["inquiryUpdate.note", (c) => (u(c).note = t)]),
+        fc.constant<Mutation>(["inquiryUpdate.erased", (c) => (u(c).erased = false)]),
         fc.constant<Mutation>([
           "inquiryUpdate",
           (c) => {
@@ -409,6 +411,7 @@ function mutations(body: ContentBody): fc.Arbitrary<Mutation>[] {
             delete value.assigneeAccountId;
             delete value.note;
             delete value.archived;
+            delete value.erased;
           },
         ]),
       ];
@@ -437,7 +440,7 @@ it("every single field out of bounds is rejected with its path, when encoding an
     ),
     { seed: 20261126, numRuns: 1500 },
   );
-  assert.equal(pathsSeen.size, 27 + 15, "every mutation was exercised");
+  assert.equal(pathsSeen.size, 27 + 16, "every mutation was exercised");
 });
 
 it("a text or file carries the disappearing timer it was sent under; nothing else may", () => {

@@ -78,6 +78,8 @@ const de = {
     `Keine eindeutige Person „${what}“. Name oder Konto-ID angeben (bote admin members zeigt die IDs).`,
   eraseNeedsConfirm: (who: string) =>
     `Die Löschung der Daten von „${who}“ ist endgültig. Mit --confirm bestätigen; die Person muss vorher deaktiviert sein.`,
+  inquiryEraseNeedsConfirm: (inquiry: string) =>
+    `Die Löschung der Anfrage „${inquiry}“ und der Daten des Kunden ist endgültig, auch im Archiv. Mit --confirm bestätigen.`,
   personExported: (name: string, file: string, rows: number) =>
     `Export der Daten von ${name} gespeichert: ${file} (${rows} Zeilen).`,
   personErased: (name: string, rows: number, tombstoned: number) =>
@@ -172,6 +174,8 @@ const de = {
   noteAdded: "Interne Notiz gespeichert; sie geht nur an das Team.",
   archived: "Fürs Geschäftsarchiv markiert: wird nach dem Erledigen nicht automatisch gelöscht.",
   unarchived: "Archiv-Markierung entfernt: wird nach der Frist des Kontaktpunkts gelöscht, sobald erledigt.",
+  inquiryErased: (customer: string) =>
+    `Die Anfrage von ${customer} und die Daten des Kunden sind gelöscht: auf dem Server und auf den Geräten des Teams.`,
   exported: (path: string, files: number) =>
     `Gespeichert in ${path}: ${files === 1 ? "1 Datei" : `${files} Dateien`} und inquiry.txt`,
   /** The sender shown for one's own messages, as the web app shows it. */
@@ -397,6 +401,8 @@ const en: ClientMessages = {
     `No single person “${what}”. Give a name or an account id (bote admin members shows the ids).`,
   eraseNeedsConfirm: (who: string) =>
     `Erasing the data of “${who}” is final. Confirm with --confirm; the person must be deactivated first.`,
+  inquiryEraseNeedsConfirm: (inquiry: string) =>
+    `Erasing the inquiry “${inquiry}” and the customer's data is final, archived or not. Confirm with --confirm.`,
   personExported: (name: string, file: string, rows: number) =>
     `Export of ${name}'s data saved: ${file} (${rows} rows).`,
   personErased: (name: string, rows: number, tombstoned: number) =>
@@ -488,6 +494,8 @@ const en: ClientMessages = {
   noteAdded: "Internal note saved; it goes to the team only.",
   archived: "Marked for the business archive: not deleted automatically once done.",
   unarchived: "Archive mark removed: deleted after the contact point's period once done.",
+  inquiryErased: (customer: string) =>
+    `The inquiry from ${customer} and the customer's data are erased: on the server and on the team's devices.`,
   exported: (path: string, files: number) =>
     `Saved in ${path}: ${files === 1 ? "1 file" : `${files} files`} and inquiry.txt`,
   you: "You",

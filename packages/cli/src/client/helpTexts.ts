@@ -163,6 +163,8 @@ export const helpTexts = {
   inboxNote: "Interne Notiz, nur für das Team / internal note, for the team only",
   inboxArchive:
     "Fürs Geschäftsarchiv aufbewahren (on) oder nicht (off) / keep for the business archive (on) or not (off)",
+  inboxErase:
+    "Löscht die Anfrage und die Daten des Kunden auf dem Server und allen Geräten des Teams (Admins) / erases the inquiry and the customer's data on the server and every staff device (admins)",
   inboxExport:
     "Schreibt Text, Kontaktdaten und Dateien in ein Verzeichnis / writes text, contact data and files to a directory",
 } as const satisfies Record<string, string>;

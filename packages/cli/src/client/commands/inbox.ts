@@ -5,7 +5,7 @@
  */
 import { ClientError } from "@bote/client";
 import type { Command } from "commander";
-import { oneOf, parseArgument, parseOptions, text, words } from "../args.js";
+import { flag, oneOf, parseArgument, parseOptions, text, words } from "../args.js";
 import { clientMessages } from "../clientMessages.js";
 import { helpTexts } from "../helpTexts.js";
 import { printMessage } from "../print.js";
@@ -33,6 +33,7 @@ export function registerInbox(program: Command): void {
   registerStatus(inbox);
   registerNote(inbox);
   registerArchive(inbox);
+  registerErase(inbox);
   registerExport(inbox);
 }
 
@@ -147,6 +148,26 @@ function registerArchive(inbox: Command): void {
           type: "inquiry_archived",
           conversationId: inquiry.conversationId,
           archived,
+        });
+      });
+    });
+}
+
+/** A customer asked for their data to be erased (Art. 17): gone from the server and every staff device; admins only. */
+function registerErase(inbox: Command): void {
+  clientCommand(inbox, "erase", helpTexts.inboxErase)
+    .argument("<inquiry>")
+    .option("--confirm", helpTexts.adminPersonConfirm)
+    .action(async (rawName: unknown, raw: unknown) => {
+      const name = parseArgument(rawName, "<inquiry>", text);
+      const options = parseOptions(raw, { confirm: flag(false) }, (o, t) =>
+        o.confirm ? undefined : t.inquiryEraseNeedsConfirm(name),
+      );
+      await withInquiryOf(options, name, async (client, inquiry, printer) => {
+        await client.eraseInquiry(inquiry.conversationId);
+        printer.out(clientMessages(printer.language).inquiryErased(inquiry.customerName), {
+          type: "inquiry_erased",
+          conversationId: inquiry.conversationId,
         });
       });
     });
