@@ -12,7 +12,8 @@ import { connect } from "@nats-io/transport-node";
 import { ServerSecrets, type ServerStore } from "../src/index.js";
 import type { SealedEntry } from "../src/store/ServerStore.js";
 import { NatsBus } from "../src/nats.js";
-import { encodeBatchEntry, entryBatchKey, entryBatchSecret, sealEntryBatch } from "../src/relay/NatsBus.js";
+import { encodeBatchEntry } from "../src/relay/NatsBus.js";
+import { nodeKey, nodeSealSecret, sealMessage } from "../src/relay/NodeSeal.js";
 import { AtRestKeys } from "../src/secrets/AtRestKeys.js";
 import { postgresSkip, startTestServer, type TestServer } from "./support/server.js";
 import { TestDevice, type TestSocket } from "./support/device.js";
@@ -134,7 +135,7 @@ describe("two nodes on PostgreSQL and NATS", { skip }, () => {
     const records = entries.map((e) => encodeBatchEntry({ ...e, payload: atRest.openEntry(e.mailboxId, e.sealed)! }));
     const bytes = records.reduce((n, r) => n + r.length, 0);
     const nodeId = randomBytes(8);
-    return sealEntryBatch(entryBatchKey(entryBatchSecret(secrets), nodeId), nodeId, 0, records, bytes);
+    return sealMessage(nodeKey(nodeSealSecret(secrets), nodeId), nodeId, 0, records, bytes);
   }
 
   /** Stores the words for Bob through the node off the bus, so that no wake goes out; returns their entries. */
