@@ -12,21 +12,30 @@
  * once (AES-256-GCM under a key of the sending node's, derived from the
  * secrets file the nodes share and its id): whoever watches NATS sees when a node stored something and how
  * much, not for which mailbox, and a node opens one batch instead of an
- * entry at a time. The other wakes (a key package count, a revocation, an
- * ended session's tag, a log position) go one per message on the subject of
- * their device or organisation.
+ * entry at a time.
+ *
+ * The notices (a key package count, a revocation, an ended session's tag,
+ * a log position) go one per message, sealed the same way and bound to
+ * their device or organisation, on a subject named by a keyed hash of it
+ * (see noticeSubject).
  */
 import { connect, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import { createHmac } from "node:crypto";
 import { missingCase } from "@bote/protocol";
 import type { ServerSecrets } from "../secrets/ServerSecrets.js";
 import type { QueuedEntry } from "../store/ServerStore.js";
 import { LocalBus, isMailboxKey, mailboxKey, type Bus, type BusEvent, type WakeHandler } from "./Bus.js";
-import { NODE_ID_BYTES, NodeSeal, nodeSealSecret } from "./NodeSeal.js";
+import { NodeSeal, SEAL_BYTES, installationKey, nodeSealSecret } from "./NodeSeal.js";
 
 const KEY_PACKAGES_LOW = 2;
 const REVOKED = 3;
 const ORGANISATION_CHANGED = 4;
 const SESSION_ENDED = 5;
+/** A notice: its kind, then 8 bytes (a count and flag, the first 8 bytes of a session tag, or a log seq). */
+const NOTICE_BYTES = 9;
+const SUBJECT_KEY_LABEL = "bote nats notice subjects v1";
+/** Bytes of the keyed hash that name a notice subject: 128 bits, no collisions among an installation's keys. */
+const SUBJECT_HASH_BYTES = 16;
 /** Entries up to this size travel whole; a larger one is read from the store by the receiving node. */
 export const CARRIED_ENTRY_MAX_BYTES = 4096;
 /** A batch leaves early once it holds this much, well below NATS's default max_payload (1 MiB). */
@@ -50,6 +59,7 @@ export class NatsBus implements Bus {
     private readonly prefix: string,
     /** Also lets a node skip its own wakes: it has already handed the full event to its subscribers. */
     private readonly seal: NodeSeal,
+    private readonly subjectKey: Buffer,
   ) {
     this.entrySubject = `${prefix}.entries`;
     // Subscribed before any socket: a store read that starts later misses no entry whose wake was sent.
@@ -66,7 +76,7 @@ export class NatsBus implements Bus {
   static async connect(url: string, prefix: string, secrets: ServerSecrets): Promise<NatsBus> {
     // noEcho: a node has handed its own events to its subscribers already.
     const nc = await connect({ servers: url, name: "bote-server", maxReconnectAttempts: -1, noEcho: true });
-    return new NatsBus(nc, prefix, new NodeSeal(nodeSealSecret(secrets)));
+    return new NatsBus(nc, prefix, new NodeSeal(nodeSealSecret(secrets)), installationKey(secrets, SUBJECT_KEY_LABEL));
   }
 
   private async watchStatus(): Promise<void> {
@@ -109,32 +119,46 @@ export class NatsBus implements Bus {
   publish(key: string, event: BusEvent): void {
     this.local.publish(key, event);
     if (event.kind === "entry") return this.addToBatch(event);
-    const message = new Uint8Array(NODE_ID_BYTES + 9);
-    message.set(this.seal.nodeId);
-    const view = new DataView(message.buffer);
+    // Every kind has the same length, so the sealed notice shows none.
+    const notice = new Uint8Array(NOTICE_BYTES);
+    const view = new DataView(notice.buffer);
     switch (event.kind) {
       case "keyPackagesLow":
-        message[NODE_ID_BYTES] = KEY_PACKAGES_LOW;
+        notice[0] = KEY_PACKAGES_LOW;
         // The flag rides above the count's 32 bits (a stock is at most MAX_KEY_PACKAGES_PER_DEVICE).
-        view.setBigUint64(NODE_ID_BYTES + 1, BigInt(event.remaining) | (event.lastResortHandedOut ? 1n << 32n : 0n));
+        view.setBigUint64(1, BigInt(event.remaining) | (event.lastResortHandedOut ? 1n << 32n : 0n));
         break;
       case "revoked":
-        message[NODE_ID_BYTES] = REVOKED;
+        notice[0] = REVOKED;
         break;
       case "sessionEnded":
-        message[NODE_ID_BYTES] = SESSION_ENDED;
-        message.set(Buffer.from(event.session, "hex").subarray(0, 8), NODE_ID_BYTES + 1);
+        notice[0] = SESSION_ENDED;
+        notice.set(Buffer.from(event.session, "hex").subarray(0, 8), 1);
         break;
       case "organisationChanged":
-        message[NODE_ID_BYTES] = ORGANISATION_CHANGED;
-        view.setBigUint64(NODE_ID_BYTES + 1, BigInt(event.seq));
+        notice[0] = ORGANISATION_CHANGED;
+        view.setBigUint64(1, BigInt(event.seq));
         break;
       case "wake":
         return;
       default:
         return missingCase(event);
     }
-    this.send(`${this.prefix}.${key}`, message);
+    this.send(this.noticeSubject(key), this.seal.seal([notice], NOTICE_BYTES, Buffer.from(key)));
+  }
+
+  /**
+   * A device's or organisation's notices go on a subject of its own, named
+   * by a keyed hash of its bus key: every node of the installation derives
+   * the same name from the secrets file, and NATS sees a stable name it
+   * cannot map to a device or organisation. One subject per key rather
+   * than one for all keeps NATS's interest-based routing: a node receives,
+   * and opens, only the notices of the devices and organisations its
+   * sockets listen for, not every notice of the installation.
+   */
+  private noticeSubject(key: string): string {
+    const hash = createHmac("sha256", this.subjectKey).update(key).digest();
+    return `${this.prefix}.n.${hash.toString("hex", 0, SUBJECT_HASH_BYTES)}`;
   }
 
   private send(subject: string, message: Uint8Array): void {
@@ -191,10 +215,10 @@ export class NatsBus implements Bus {
     const unsubscribeLocal = this.local.subscribe(key, handler);
     // A mailbox's wakes come in the batches on the entry subject, which every node reads.
     if (!isMailboxKey(key) && !this.remote.has(key)) {
-      const subscription = this.nc.subscribe(`${this.prefix}.${key}`, {
+      const subscription = this.nc.subscribe(this.noticeSubject(key), {
         callback: (error, message) => {
           if (error !== null) return;
-          const event = this.decode(message.data);
+          const event = this.openNotice(key, message.data);
           if (event !== undefined) this.local.publish(key, event);
         },
       });
@@ -213,11 +237,13 @@ export class NatsBus implements Bus {
     return this.local.listening(key);
   }
 
-  private decode(data: Uint8Array): BusEvent | undefined {
-    if (data.length !== NODE_ID_BYTES + 9) return undefined;
-    if (Buffer.from(data.subarray(0, NODE_ID_BYTES)).equals(this.seal.nodeId)) return undefined;
-    const value = Number(new DataView(data.buffer, data.byteOffset, data.byteLength).getBigUint64(NODE_ID_BYTES + 1));
-    switch (data[NODE_ID_BYTES] ?? 0) {
+  /** Another node's notice for the key, or undefined when it is not one: a stranger's, altered, or meant for another key. */
+  private openNotice(key: string, data: Uint8Array): BusEvent | undefined {
+    if (data.length !== SEAL_BYTES + NOTICE_BYTES) return undefined;
+    const notice = this.seal.open(data, Buffer.from(key));
+    if (notice === undefined) return undefined;
+    const value = Number(notice.readBigUInt64BE(1));
+    switch (notice[0] ?? 0) {
       case KEY_PACKAGES_LOW:
         return { kind: "keyPackagesLow", remaining: value % 2 ** 32, lastResortHandedOut: value >= 2 ** 32 };
       case REVOKED:
@@ -225,7 +251,7 @@ export class NatsBus implements Bus {
       case ORGANISATION_CHANGED:
         return { kind: "organisationChanged", seq: value };
       case SESSION_ENDED:
-        return { kind: "sessionEnded", session: Buffer.from(data.subarray(NODE_ID_BYTES + 1)).toString("hex") };
+        return { kind: "sessionEnded", session: notice.toString("hex", 1) };
       default:
         return undefined;
     }

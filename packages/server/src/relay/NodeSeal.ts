@@ -3,12 +3,15 @@
  * NATS: AES-256-GCM under a key of the sending node's, derived from the
  * secrets file they share and the node's id, with the node's message count
  * as the nonce. Whoever lacks the secrets file can neither read a message
- * nor make one that a node accepts.
+ * nor make one that a node accepts. A message may be bound to a context
+ * (a notice to its device or organisation) that is authenticated but not
+ * sent: under another context it does not open, so a notice moved to
+ * another subject is dropped.
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 import type { ServerSecrets } from "../secrets/ServerSecrets.js";
 
-export const NODE_ID_BYTES = 8;
+const NODE_ID_BYTES = 8;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 /** The bytes sealing adds to a body: the node id, the nonce and the tag. */
@@ -30,15 +33,15 @@ export class NodeSeal {
     this.sendKey = nodeKey(secret, this.nodeId);
   }
 
-  /** Seals the records as one message of this node's. */
-  seal(records: Uint8Array[], bytes: number): Buffer {
-    return sealMessage(this.sendKey, this.nodeId, this.sealed++, records, bytes);
+  /** Seals the records as one message of this node's; batches and notices share the count, so no nonce repeats. */
+  seal(records: Uint8Array[], bytes: number, context?: Uint8Array): Buffer {
+    return sealMessage(this.sendKey, this.nodeId, this.sealed++, records, bytes, context);
   }
 
-  /** The body of another node's message, or undefined for this node's own or one that does not open. */
-  open(data: Uint8Array): Buffer | undefined {
+  /** The body of another node's message, or undefined for this node's own or one that does not open (in this context). */
+  open(data: Uint8Array, context?: Uint8Array): Buffer | undefined {
     if (data.length < SEAL_BYTES || this.fromHere(data)) return undefined;
-    return openMessage(this.receiveKey(data.subarray(0, NODE_ID_BYTES)), data);
+    return openMessage(this.receiveKey(data.subarray(0, NODE_ID_BYTES)), data, context);
   }
 
   private fromHere(data: Uint8Array): boolean {
@@ -78,13 +81,19 @@ export function nodeKey(secret: Buffer, nodeId: Uint8Array): Buffer {
   return createHmac("sha256", secret).update(nodeId).digest();
 }
 
-/** A message on the wire: the sending node's id (the associated data), the nonce (the node's count), the records sealed, the tag. */
+/**
+ * A message on the wire: the sending node's id, the nonce (the node's
+ * count), the records sealed, the tag. The associated data is the node id
+ * and the context, if any; without one (entry batches) the wire is that of
+ * the version before contexts.
+ */
 export function sealMessage(
   key: Buffer,
   nodeId: Uint8Array,
   count: number,
   records: Uint8Array[],
   bytes: number,
+  context?: Uint8Array,
 ): Buffer {
   const out = Buffer.allocUnsafe(SEAL_BYTES + bytes);
   out.set(nodeId);
@@ -93,7 +102,7 @@ export function sealMessage(
   nonce.writeUInt32BE(count >>> 0, 8);
   nonce.copy(out, NODE_ID_BYTES);
   const cipher = createCipheriv("aes-256-gcm", key, nonce);
-  cipher.setAAD(nodeId);
+  cipher.setAAD(associatedData(nodeId, context));
   let at = NODE_ID_BYTES + NONCE_BYTES;
   for (const record of records) at += cipher.update(record).copy(out, at);
   cipher.final();
@@ -101,11 +110,11 @@ export function sealMessage(
   return out;
 }
 
-/** The body of a message, or undefined when it does not open under the key. */
-function openMessage(key: Buffer, data: Uint8Array): Buffer | undefined {
+/** The body of a message, or undefined when it does not open under the key and context. */
+function openMessage(key: Buffer, data: Uint8Array, context: Uint8Array | undefined): Buffer | undefined {
   const sealed = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const decipher = createDecipheriv("aes-256-gcm", key, sealed.subarray(NODE_ID_BYTES, NODE_ID_BYTES + NONCE_BYTES));
-  decipher.setAAD(sealed.subarray(0, NODE_ID_BYTES));
+  decipher.setAAD(associatedData(sealed.subarray(0, NODE_ID_BYTES), context));
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
   try {
     const body = decipher.update(sealed.subarray(NODE_ID_BYTES + NONCE_BYTES, sealed.length - TAG_BYTES));
@@ -114,4 +123,9 @@ function openMessage(key: Buffer, data: Uint8Array): Buffer | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The node id has a fixed length, so no two (node, context) pairs give the same bytes. */
+function associatedData(nodeId: Uint8Array, context: Uint8Array | undefined): Uint8Array {
+  return context === undefined ? nodeId : Buffer.concat([nodeId, context]);
 }
