@@ -1,22 +1,26 @@
 /**
  * Distributed mode for real: two server nodes on one PostgreSQL database,
  * waking each other through NATS. A device connected to one node receives
- * what was sent through the other, at once and without loss.
+ * what was sent through the other, at once and without loss; the notices
+ * between the nodes name no device or organisation on NATS, and a forged
+ * one closes no socket.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { encodeBase64url, unpadPayload } from "@bote/protocol";
+import { createHash, randomBytes } from "node:crypto";
+import { decodeBase64url, encodeBase64url, unpadPayload } from "@bote/protocol";
 import { createTestDatabase, natsSkipReason, natsUrl, type TestDatabase } from "@bote/testing";
 import { connect } from "@nats-io/transport-node";
 import { ServerSecrets, type ServerStore } from "../src/index.js";
 import type { SealedEntry } from "../src/store/ServerStore.js";
 import { NatsBus } from "../src/nats.js";
-import { encodeBatchEntry, entryBatchKey, entryBatchSecret, sealEntryBatch } from "../src/relay/NatsBus.js";
+import { encodeBatchEntry } from "../src/relay/NatsBus.js";
+import { nodeKey, nodeSealSecret, sealMessage } from "../src/relay/NodeSeal.js";
 import { AtRestKeys } from "../src/secrets/AtRestKeys.js";
 import { postgresSkip, startTestServer, type TestServer } from "./support/server.js";
 import { TestDevice, type TestSocket } from "./support/device.js";
 import { revocation } from "./support/orgKeys.js";
+import { assertWireHides, forgedRevocations, watchNats } from "./support/natsWire.js";
 
 const natsSkip = await natsSkipReason();
 const skip = postgresSkip ?? natsSkip ?? false;
@@ -134,7 +138,7 @@ describe("two nodes on PostgreSQL and NATS", { skip }, () => {
     const records = entries.map((e) => encodeBatchEntry({ ...e, payload: atRest.openEntry(e.mailboxId, e.sealed)! }));
     const bytes = records.reduce((n, r) => n + r.length, 0);
     const nodeId = randomBytes(8);
-    return sealEntryBatch(entryBatchKey(entryBatchSecret(secrets), nodeId), nodeId, 0, records, bytes);
+    return sealMessage(nodeKey(nodeSealSecret(secrets), nodeId), nodeId, 0, records, bytes);
   }
 
   /** Stores the words for Bob through the node off the bus, so that no wake goes out; returns their entries. */
@@ -235,24 +239,124 @@ describe("two nodes on PostgreSQL and NATS", { skip }, () => {
     assert.equal(low.case === "keyPackagesLow" && low.value.remaining, 0);
   });
 
+  /** Revokes the device's account through node one, as an admin's device does. */
+  async function revokeThroughOne(device: TestDevice): Promise<number> {
+    const posted = await admin.postStatements([
+      {
+        kind: "revocation",
+        revocation: revocation(
+          admin.organisation.key,
+          { kind: "account", accountId: device.accountId },
+          admin.accountId,
+        ),
+      },
+    ]);
+    assert.equal(posted.status, 200, JSON.stringify(posted.body));
+    return posted.body.seq;
+  }
+
   it("closes a revoked device's socket on the other node and tells that node's sockets of the change", async () => {
     const carl = await TestDevice.join(one, await admin.invite("Carl"));
     await carl.login();
     const carlOnTwo = await connectTo(two, carl);
     const adminOnTwo = await connectTo(two, admin);
     const started = Date.now();
-    const posted = await admin.postStatements([
-      {
-        kind: "revocation",
-        revocation: revocation(admin.organisation.key, { kind: "account", accountId: carl.accountId }, admin.accountId),
-      },
-    ]);
-    assert.equal(posted.status, 200, JSON.stringify(posted.body));
+    const seq = await revokeThroughOne(carl);
     const error = await carlOnTwo.next((f) => f.case === "error", 1000);
     assert.equal(error.case === "error" && error.value.code, "device_revoked");
     while (carlOnTwo.closed === undefined && Date.now() - started < 1000) await new Promise((r) => setTimeout(r, 10));
     assert.equal(carlOnTwo.closed?.code, 4403);
     const changed = await adminOnTwo.next((f) => f.case === "organisationChanged", 1000);
-    assert.equal(changed.case === "organisationChanged" && changed.value.seq, BigInt(posted.body.seq));
+    assert.equal(changed.case === "organisationChanged" && changed.value.seq, BigInt(seq));
+  });
+
+  it("names no device, organisation or session on NATS in any notice", async () => {
+    const nats = await connect({ servers: natsUrl });
+    const watching = watchNats(nats, prefix);
+    try {
+      await nats.flush();
+      const dora = await TestDevice.join(one, await admin.invite("Dora"));
+      const firstToken = await dora.login();
+      const me = await admin.call<{ organisation: { id: string } }>("GET", "/v1/me");
+      const orgId = decodeBase64url(me.body.organisation.id)!;
+      // Key packages low: the last one-time package is fetched through node one.
+      await dora.call("POST", "/v1/key-packages", { oneTime: [encodeBase64url(randomBytes(100))] });
+      let doraOnTwo = await connectTo(two, dora);
+      const fetched = await admin.call("GET", `/v1/accounts/${encodeBase64url(dora.accountId)}/key-packages`);
+      assert.equal(fetched.status, 200);
+      await doraOnTwo.next((f) => f.case === "keyPackagesLow", 3000);
+      // Session ended: a logout through node one closes the socket on two.
+      assert.equal((await dora.call("POST", "/v1/logout")).status, 204);
+      const started = Date.now();
+      while (doraOnTwo.closed === undefined && Date.now() - started < 3000) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(doraOnTwo.closed?.code, 4401, "the logout reached node two");
+      // Revoked, and the organisation's log changed.
+      await dora.login();
+      doraOnTwo = await connectTo(two, dora);
+      const adminOnTwo = await connectTo(two, admin);
+      const seq = await revokeThroughOne(dora);
+      const error = await doraOnTwo.next((f) => f.case === "error", 3000);
+      assert.equal(error.case === "error" && error.value.code, "device_revoked");
+      await adminOnTwo.next((f) => f.case === "organisationChanged", 3000);
+      await nats.flush();
+
+      const notices = watching.messages.filter((m) => m.subject !== `${prefix}.entries`);
+      assert.ok(notices.length >= 4, `${notices.length} notices seen`);
+      const session = createHash("sha256").update(firstToken).digest().subarray(0, 8);
+      const seqBytes = Buffer.alloc(8);
+      seqBytes.writeBigUInt64BE(BigInt(seq));
+      assertWireHides(watching.messages, [dora.deviceId, dora.accountId, orgId, session, seqBytes]);
+    } finally {
+      watching.stop();
+      await nats.close();
+    }
+  });
+
+  it("closes no socket for a forged notice, nor for a real one moved to another device", async () => {
+    const { bobOnTwo, viaOne } = await bobCaughtUpOnTwo();
+    const nats = await connect({ servers: natsUrl });
+    const watching = watchNats(nats, prefix);
+    try {
+      await nats.flush();
+      // Bob's notice subject, whatever it is, learnt from a real notice.
+      await bob.call("POST", "/v1/key-packages", { oneTime: [encodeBase64url(randomBytes(100))] });
+      assert.equal(
+        (await admin.call("GET", `/v1/accounts/${encodeBase64url(bob.accountId)}/key-packages`)).status,
+        200,
+      );
+      await bobOnTwo.next((f) => f.case === "keyPackagesLow", 3000);
+      await nats.flush();
+      const bobs = watching.messages.filter((m) => m.subject !== `${prefix}.entries`);
+      assert.equal(bobs.length, 1);
+      const subject = bobs[0]!.subject;
+      // A real revocation of Emil, who has a socket on node two too.
+      const emil = await TestDevice.join(one, await admin.invite("Emil"));
+      await emil.login();
+      const emilOnTwo = await connectTo(two, emil);
+      await revokeThroughOne(emil);
+      await emilOnTwo.next((f) => f.case === "error", 3000);
+      await nats.flush();
+      const moved = watching.messages.filter((m) => m.subject !== `${prefix}.entries` && m.subject !== subject);
+      assert.ok(moved.length >= 1);
+
+      for (const forged of [...forgedRevocations(), ...moved.map((m) => m.data)]) {
+        nats.publish(subject, forged);
+        nats.publish(`${prefix}.d.${Buffer.from(bob.deviceId).toString("hex")}`, forged);
+      }
+      await nats.flush();
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(bobOnTwo.closed, undefined, "a forged notice closed Bob's socket");
+      assert.deepEqual(
+        bobOnTwo.frames.filter((f) => f.case === "error"),
+        [],
+      );
+      assert.equal((await viaOne.send([bob.address], text("noch da"))).errorCode, "");
+      const [entry] = await bobOnTwo.entries(1, 3000);
+      assert.deepEqual(words([entry!]), ["noch da"]);
+      bobOnTwo.ack([entry!.entryId]);
+    } finally {
+      watching.stop();
+      await nats.close();
+    }
   });
 });

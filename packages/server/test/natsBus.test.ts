@@ -2,7 +2,10 @@
  * The NATS bus on a real NATS server: the entry wakes of one tick leave a
  * node as one sealed message, small entries travel whole and large ones as
  * a seq only, a node hands on only what its own sockets listen for, and
- * whoever watches NATS learns no mailbox, id or payload.
+ * whoever watches NATS learns no mailbox, id or payload. Device and
+ * organisation notices travel sealed too, on subjects that name neither,
+ * and a node heeds none that a node of its installation did not seal for
+ * that very device or organisation.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -11,7 +14,8 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { natsSkipReason, natsUrl } from "@bote/testing";
 import { ServerSecrets } from "../src/index.js";
 import { NatsBus, CARRIED_ENTRY_MAX_BYTES } from "../src/relay/NatsBus.js";
-import { mailboxKey, type BusEvent } from "../src/relay/Bus.js";
+import { deviceKey, mailboxKey, organisationBusKey, type BusEvent } from "../src/relay/Bus.js";
+import { assertWireHides, forgedRevocations, watchNats } from "./support/natsWire.js";
 
 const skip = (await natsSkipReason()) ?? false;
 
@@ -110,5 +114,92 @@ describe("the NATS bus between nodes", { skip }, () => {
     assert.deepEqual(received.map((e) => e.kind).sort(), ["entry", "wake"]);
     onHolding();
     onStoring();
+  });
+
+  it("carries each notice sealed, on a subject that names no device or organisation", async () => {
+    const device = new Uint8Array(randomBytes(16));
+    const organisation = new Uint8Array(randomBytes(16));
+    const session = randomBytes(8);
+    const received: BusEvent[] = [];
+    const offDevice = holding.subscribe(deviceKey(Buffer.from(device).toString("hex")), (e) => received.push(e));
+    const offOrganisation = holding.subscribe(organisationBusKey(Buffer.from(organisation).toString("hex")), (e) =>
+      received.push(e),
+    );
+    const watching = watchNats(watcher, prefix);
+    const wire = watching.messages;
+    await watcher.flush();
+    await holding.probe();
+
+    const sent: BusEvent[] = [
+      { kind: "keyPackagesLow", remaining: 3, lastResortHandedOut: true },
+      { kind: "keyPackagesLow", remaining: 0, lastResortHandedOut: false },
+      { kind: "revoked" },
+      { kind: "sessionEnded", session: session.toString("hex") },
+    ];
+    for (const event of sent) storing.publish(deviceKey(Buffer.from(device).toString("hex")), event);
+    storing.publish(organisationBusKey(Buffer.from(organisation).toString("hex")), {
+      kind: "organisationChanged",
+      seq: 4242,
+    });
+
+    const deadline = Date.now() + 3000;
+    while (received.length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await watcher.flush();
+    assert.deepEqual(received, [...sent, { kind: "organisationChanged", seq: 4242 }]);
+    assert.equal(wire.length, 5);
+    const seq = Buffer.alloc(8);
+    seq.writeBigUInt64BE(4242n);
+    assertWireHides(wire, [device, organisation, session, seq]);
+    watching.stop();
+    offDevice();
+    offOrganisation();
+  });
+
+  it("heeds no notice that a node of the installation did not seal for that device", async () => {
+    const device = randomBytes(16).toString("hex");
+    const other = randomBytes(16).toString("hex");
+    const received: BusEvent[] = [];
+    const off = holding.subscribe(deviceKey(device), (e) => received.push(e));
+    const offOther = holding.subscribe(deviceKey(other), () => undefined);
+    const watching = watchNats(watcher, prefix);
+    const wire = watching.messages;
+    await watcher.flush();
+    await holding.probe();
+    const waitFor = async (count: number) => {
+      const deadline = Date.now() + 3000;
+      while (received.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    };
+
+    // Whatever subject the node listens on for the device, learnt from a real notice.
+    storing.publish(deviceKey(device), { kind: "keyPackagesLow", remaining: 1, lastResortHandedOut: false });
+    await waitFor(1);
+    await watcher.flush();
+    const subject = wire.at(-1)!.subject;
+    // A real revocation of another device, to be moved onto this one's subject.
+    storing.publish(deviceKey(other), { kind: "revoked" });
+    await storing.probe();
+    await watcher.flush();
+    const moved = wire.at(-1)!.data;
+    assert.notEqual(wire.at(-1)!.subject, subject);
+
+    for (const forged of [...forgedRevocations(), moved]) {
+      watcher.publish(subject, forged);
+      watcher.publish(`${prefix}.${deviceKey(device)}`, forged);
+    }
+    // A node of another installation (another secrets file) on the same prefix is not heard either.
+    const stranger = await NatsBus.connect(natsUrl, prefix, ServerSecrets.generate());
+    stranger.publish(deviceKey(device), { kind: "revoked" });
+    await stranger.close();
+    await watcher.flush();
+    storing.publish(deviceKey(device), { kind: "keyPackagesLow", remaining: 2, lastResortHandedOut: false });
+    await waitFor(2);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(received, [
+      { kind: "keyPackagesLow", remaining: 1, lastResortHandedOut: false },
+      { kind: "keyPackagesLow", remaining: 2, lastResortHandedOut: false },
+    ]);
+    watching.stop();
+    off();
+    offOther();
   });
 });

@@ -12,28 +12,32 @@
  * once (AES-256-GCM under a key of the sending node's, derived from the
  * secrets file the nodes share and its id): whoever watches NATS sees when a node stored something and how
  * much, not for which mailbox, and a node opens one batch instead of an
- * entry at a time. The other wakes (a key package count, a revocation, an
- * ended session's tag, a log position) go one per message on the subject of
- * their device or organisation.
+ * entry at a time.
+ *
+ * The notices (a key package count, a revocation, an ended session's tag,
+ * a log position) go one per message, sealed the same way and bound to
+ * their device or organisation, on a subject named by a keyed hash of it
+ * (see noticeSubject).
  */
 import { connect, type NatsConnection, type Subscription } from "@nats-io/transport-node";
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { missingCase } from "@bote/protocol";
 import type { ServerSecrets } from "../secrets/ServerSecrets.js";
 import type { QueuedEntry } from "../store/ServerStore.js";
 import { LocalBus, isMailboxKey, mailboxKey, type Bus, type BusEvent, type WakeHandler } from "./Bus.js";
+import { NodeSeal, SEAL_BYTES, installationKey, nodeSealSecret } from "./NodeSeal.js";
 
 const KEY_PACKAGES_LOW = 2;
 const REVOKED = 3;
 const ORGANISATION_CHANGED = 4;
 const SESSION_ENDED = 5;
-const NODE_ID_BYTES = 8;
+/** A notice: its kind, then 8 bytes (a count and flag, the first 8 bytes of a session tag, or a log seq). */
+const NOTICE_BYTES = 9;
+const SUBJECT_KEY_LABEL = "bote nats notice subjects v1";
+/** Bytes of the keyed hash that name a notice subject: 128 bits, no collisions among an installation's keys. */
+const SUBJECT_HASH_BYTES = 16;
 /** Entries up to this size travel whole; a larger one is read from the store by the receiving node. */
 export const CARRIED_ENTRY_MAX_BYTES = 4096;
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
-const BATCH_KEY_LABEL = "bote nats entry batches v1";
-const MAX_KNOWN_NODES = 256;
 /** A batch leaves early once it holds this much, well below NATS's default max_payload (1 MiB). */
 const BATCH_MAX_BYTES = 256 * 1024;
 /** Per entry: mailbox id length (1), seq (8), entry id (8), payload length (4, 0 when not carried). */
@@ -42,8 +46,6 @@ const ENTRY_HEAD_BYTES = 21;
 export class NatsBus implements Bus {
   private readonly local = new LocalBus();
   private readonly remote = new Map<string, Subscription>();
-  /** Lets a node skip its own wakes: it has already handed the full event to its subscribers. */
-  private readonly nodeId = new Uint8Array(randomBytes(NODE_ID_BYTES));
   private readonly watchers = new Set<(connected: boolean) => void>();
   private isConnected = true;
   /** Entry wakes of this tick, encoded, waiting for the batch to leave. */
@@ -51,18 +53,14 @@ export class NatsBus implements Bus {
   private batchBytes = 0;
   private batchScheduled = false;
   private readonly entrySubject: string;
-  /** This node's batch key, and the count that makes each batch's nonce (a key of its own per process, so never repeated). */
-  private readonly sendKey: Buffer;
-  private batchesSent = 0;
-  /** Other nodes' batch keys, by node id. */
-  private readonly receiveKeys = new Map<string, Buffer>();
 
   private constructor(
     private readonly nc: NatsConnection,
     private readonly prefix: string,
-    private readonly batchSecret: Buffer,
+    /** Also lets a node skip its own wakes: it has already handed the full event to its subscribers. */
+    private readonly seal: NodeSeal,
+    private readonly subjectKey: Buffer,
   ) {
-    this.sendKey = entryBatchKey(batchSecret, this.nodeId);
     this.entrySubject = `${prefix}.entries`;
     // Subscribed before any socket: a store read that starts later misses no entry whose wake was sent.
     nc.subscribe(this.entrySubject, {
@@ -78,7 +76,7 @@ export class NatsBus implements Bus {
   static async connect(url: string, prefix: string, secrets: ServerSecrets): Promise<NatsBus> {
     // noEcho: a node has handed its own events to its subscribers already.
     const nc = await connect({ servers: url, name: "bote-server", maxReconnectAttempts: -1, noEcho: true });
-    return new NatsBus(nc, prefix, entryBatchSecret(secrets));
+    return new NatsBus(nc, prefix, new NodeSeal(nodeSealSecret(secrets)), installationKey(secrets, SUBJECT_KEY_LABEL));
   }
 
   private async watchStatus(): Promise<void> {
@@ -121,32 +119,46 @@ export class NatsBus implements Bus {
   publish(key: string, event: BusEvent): void {
     this.local.publish(key, event);
     if (event.kind === "entry") return this.addToBatch(event);
-    const message = new Uint8Array(NODE_ID_BYTES + 9);
-    message.set(this.nodeId);
-    const view = new DataView(message.buffer);
+    // Every kind has the same length, so the sealed notice shows none.
+    const notice = new Uint8Array(NOTICE_BYTES);
+    const view = new DataView(notice.buffer);
     switch (event.kind) {
       case "keyPackagesLow":
-        message[NODE_ID_BYTES] = KEY_PACKAGES_LOW;
+        notice[0] = KEY_PACKAGES_LOW;
         // The flag rides above the count's 32 bits (a stock is at most MAX_KEY_PACKAGES_PER_DEVICE).
-        view.setBigUint64(NODE_ID_BYTES + 1, BigInt(event.remaining) | (event.lastResortHandedOut ? 1n << 32n : 0n));
+        view.setBigUint64(1, BigInt(event.remaining) | (event.lastResortHandedOut ? 1n << 32n : 0n));
         break;
       case "revoked":
-        message[NODE_ID_BYTES] = REVOKED;
+        notice[0] = REVOKED;
         break;
       case "sessionEnded":
-        message[NODE_ID_BYTES] = SESSION_ENDED;
-        message.set(Buffer.from(event.session, "hex").subarray(0, 8), NODE_ID_BYTES + 1);
+        notice[0] = SESSION_ENDED;
+        notice.set(Buffer.from(event.session, "hex").subarray(0, 8), 1);
         break;
       case "organisationChanged":
-        message[NODE_ID_BYTES] = ORGANISATION_CHANGED;
-        view.setBigUint64(NODE_ID_BYTES + 1, BigInt(event.seq));
+        notice[0] = ORGANISATION_CHANGED;
+        view.setBigUint64(1, BigInt(event.seq));
         break;
       case "wake":
         return;
       default:
         return missingCase(event);
     }
-    this.send(`${this.prefix}.${key}`, message);
+    this.send(this.noticeSubject(key), this.seal.seal([notice], NOTICE_BYTES, Buffer.from(key)));
+  }
+
+  /**
+   * A device's or organisation's notices go on a subject of its own, named
+   * by a keyed hash of its bus key: every node of the installation derives
+   * the same name from the secrets file, and NATS sees a stable name it
+   * cannot map to a device or organisation. One subject per key rather
+   * than one for all keeps NATS's interest-based routing: a node receives,
+   * and opens, only the notices of the devices and organisations its
+   * sockets listen for, not every notice of the installation.
+   */
+  private noticeSubject(key: string): string {
+    const hash = createHmac("sha256", this.subjectKey).update(key).digest();
+    return `${this.prefix}.n.${hash.toString("hex", 0, SUBJECT_HASH_BYTES)}`;
   }
 
   private send(subject: string, message: Uint8Array): void {
@@ -171,7 +183,7 @@ export class NatsBus implements Bus {
   private sendBatch(): void {
     this.batchScheduled = false;
     if (this.batch.length === 0) return;
-    const message = sealEntryBatch(this.sendKey, this.nodeId, this.batchesSent++, this.batch, this.batchBytes);
+    const message = this.seal.seal(this.batch, this.batchBytes);
     this.batch = [];
     this.batchBytes = 0;
     this.send(this.entrySubject, message);
@@ -179,9 +191,8 @@ export class NatsBus implements Bus {
 
   /** Hands each entry of another node's batch to the sockets of this node that listen for its mailbox. */
   private receiveBatch(data: Uint8Array): void {
-    if (data.length < NODE_ID_BYTES || this.fromHere(data)) return;
     // A batch that does not open (another installation's key, altered, cut) is dropped whole: the sockets' catch-up reads it.
-    const buffer = openEntryBatch(this.receiveKey(data.subarray(0, NODE_ID_BYTES)), data);
+    const buffer = this.seal.open(data);
     if (buffer === undefined) return;
     for (let at = 0; at < buffer.length;) {
       const entry = readBatchEntry(buffer, at);
@@ -200,30 +211,14 @@ export class NatsBus implements Bus {
     }
   }
 
-  private receiveKey(nodeId: Uint8Array): Buffer {
-    const id = Buffer.from(nodeId).toString("hex");
-    let key = this.receiveKeys.get(id);
-    if (key === undefined) {
-      // Nodes restart with new ids; the oldest ones go.
-      if (this.receiveKeys.size >= MAX_KNOWN_NODES) this.receiveKeys.delete(this.receiveKeys.keys().next().value!);
-      key = entryBatchKey(this.batchSecret, nodeId);
-      this.receiveKeys.set(id, key);
-    }
-    return key;
-  }
-
-  private fromHere(data: Uint8Array): boolean {
-    return data.subarray(0, NODE_ID_BYTES).every((b, i) => b === this.nodeId[i]);
-  }
-
   subscribe(key: string, handler: WakeHandler): () => void {
     const unsubscribeLocal = this.local.subscribe(key, handler);
     // A mailbox's wakes come in the batches on the entry subject, which every node reads.
     if (!isMailboxKey(key) && !this.remote.has(key)) {
-      const subscription = this.nc.subscribe(`${this.prefix}.${key}`, {
+      const subscription = this.nc.subscribe(this.noticeSubject(key), {
         callback: (error, message) => {
           if (error !== null) return;
-          const event = this.decode(message.data);
+          const event = this.openNotice(key, message.data);
           if (event !== undefined) this.local.publish(key, event);
         },
       });
@@ -242,11 +237,13 @@ export class NatsBus implements Bus {
     return this.local.listening(key);
   }
 
-  private decode(data: Uint8Array): BusEvent | undefined {
-    if (data.length !== NODE_ID_BYTES + 9) return undefined;
-    if (this.fromHere(data)) return undefined;
-    const value = Number(new DataView(data.buffer, data.byteOffset, data.byteLength).getBigUint64(NODE_ID_BYTES + 1));
-    switch (data[NODE_ID_BYTES] ?? 0) {
+  /** Another node's notice for the key, or undefined when it is not one: a stranger's, altered, or meant for another key. */
+  private openNotice(key: string, data: Uint8Array): BusEvent | undefined {
+    if (data.length !== SEAL_BYTES + NOTICE_BYTES) return undefined;
+    const notice = this.seal.open(data, Buffer.from(key));
+    if (notice === undefined) return undefined;
+    const value = Number(notice.readBigUInt64BE(1));
+    switch (notice[0] ?? 0) {
       case KEY_PACKAGES_LOW:
         return { kind: "keyPackagesLow", remaining: value % 2 ** 32, lastResortHandedOut: value >= 2 ** 32 };
       case REVOKED:
@@ -254,7 +251,7 @@ export class NatsBus implements Bus {
       case ORGANISATION_CHANGED:
         return { kind: "organisationChanged", seq: value };
       case SESSION_ENDED:
-        return { kind: "sessionEnded", session: Buffer.from(data.subarray(NODE_ID_BYTES + 1)).toString("hex") };
+        return { kind: "sessionEnded", session: notice.toString("hex", 1) };
       default:
         return undefined;
     }
@@ -268,21 +265,6 @@ export class NatsBus implements Bus {
     if (this.nc.isClosed()) return;
     await this.nc.drain();
   }
-}
-
-/** What every node of an installation derives the batch keys from: from the oldest secret, so a rotation keeps it. */
-export function entryBatchSecret(secrets: ServerSecrets): Buffer {
-  const oldest = secrets.key(Math.min(...secrets.versions()))!;
-  return createHmac("sha256", oldest).update(BATCH_KEY_LABEL).digest();
-}
-
-/**
- * The key of one node's batches. A node draws its id at start, so each
- * process seals under a key of its own and can count its nonces from zero:
- * no nonce repeats under a key however long an installation runs.
- */
-export function entryBatchKey(batchSecret: Buffer, nodeId: Uint8Array): Buffer {
-  return createHmac("sha256", batchSecret).update(nodeId).digest();
 }
 
 /**
@@ -301,45 +283,6 @@ export function encodeBatchEntry(entry: QueuedEntry): Buffer {
   at = record.writeUInt32BE(carried?.length ?? 0, at);
   if (carried !== undefined) record.set(carried, at);
   return record;
-}
-
-/** A batch on the wire: the sending node's id (the associated data), the nonce (the node's batch count), the entries sealed, the tag. */
-export function sealEntryBatch(
-  key: Buffer,
-  nodeId: Uint8Array,
-  count: number,
-  records: Uint8Array[],
-  bytes: number,
-): Buffer {
-  const out = Buffer.allocUnsafe(NODE_ID_BYTES + NONCE_BYTES + bytes + TAG_BYTES);
-  out.set(nodeId);
-  const nonce = Buffer.alloc(NONCE_BYTES);
-  nonce.writeUInt32BE(Math.floor(count / 0x1_0000_0000), 4);
-  nonce.writeUInt32BE(count >>> 0, 8);
-  nonce.copy(out, NODE_ID_BYTES);
-  const cipher = createCipheriv("aes-256-gcm", key, nonce);
-  cipher.setAAD(nodeId);
-  let at = NODE_ID_BYTES + NONCE_BYTES;
-  for (const record of records) at += cipher.update(record).copy(out, at);
-  cipher.final();
-  cipher.getAuthTag().copy(out, at);
-  return out;
-}
-
-/** The entries of a batch, or undefined when it does not open under the key. */
-function openEntryBatch(key: Buffer, data: Uint8Array): Buffer | undefined {
-  if (data.length < NODE_ID_BYTES + NONCE_BYTES + TAG_BYTES) return undefined;
-  const sealed = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const decipher = createDecipheriv("aes-256-gcm", key, sealed.subarray(NODE_ID_BYTES, NODE_ID_BYTES + NONCE_BYTES));
-  decipher.setAAD(sealed.subarray(0, NODE_ID_BYTES));
-  decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-  try {
-    const body = decipher.update(sealed.subarray(NODE_ID_BYTES + NONCE_BYTES, sealed.length - TAG_BYTES));
-    decipher.final();
-    return body;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Where the next entry of a batch lies, or undefined if the bytes do not hold a whole one. */
