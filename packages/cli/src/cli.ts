@@ -4,6 +4,7 @@ import type { serve as Serve } from "./serve.js";
 import { messages, UsageError } from "./messages.js";
 import { registerClientCommands } from "./client/commands/index.js";
 import { describeFailure } from "./client/session.js";
+import { Interrupted } from "./client/readSecretLine.js";
 import { registerStoreCommands, storeCommandNames } from "./storeCommands.js";
 
 /** Every command and option of `bote`, with its help texts; parsing nothing yet. */
@@ -148,6 +149,8 @@ export async function runCli(argv: string[]): Promise<number> {
       console.error(error.message);
       return 2;
     }
+    // Ctrl-C at a question read in raw mode: the command unwound and closed its profile; 128 + SIGINT, as a shell expects.
+    if (error instanceof Interrupted) return 130;
     if (argv[0] === "serve") {
       console.error(t.startFailed(error instanceof Error ? error.message : String(error)));
       return 1;

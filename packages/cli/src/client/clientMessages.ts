@@ -66,9 +66,12 @@ const de = {
     language: "Standardsprache (de/en) [de]: ",
     recoveryKit: "Datei für das Wiederherstellungs-Kit [bote-wiederherstellung.json]: ",
     passphrase: "Passphrase für das Kit (mind. 12 Zeichen): ",
+    passphraseAgain: "Passphrase wiederholen: ",
   },
   setupRecoveryKitMissing:
     "Die Einrichtung braucht ein Wiederherstellungs-Kit: --recovery-kit <Datei> und --passphrase-file <Datei> (oder $BOTE_RECOVERY_PASSPHRASE).",
+  setupPassphraseMismatch:
+    "Die beiden Passphrasen stimmen nicht überein; es wurde nichts gespeichert. Bitte die Einrichtung noch einmal starten.",
   setupPolicies:
     "Richtlinien können Sie später mit „bote admin policy set“ festlegen; bis dahin gelten die Voreinstellungen.",
   setupDone: (org: string, name: string) => `${org} ist eingerichtet. Sie sind ${name}, Administratorin.`,
@@ -390,9 +393,11 @@ const en: ClientMessages = {
     language: "Default language (de/en) [de]: ",
     recoveryKit: "File for the recovery kit [bote-wiederherstellung.json]: ",
     passphrase: "Passphrase for the kit (at least 12 characters): ",
+    passphraseAgain: "Repeat the passphrase: ",
   },
   setupRecoveryKitMissing:
     "The setup needs a recovery kit: --recovery-kit <file> and --passphrase-file <file> (or $BOTE_RECOVERY_PASSPHRASE).",
+  setupPassphraseMismatch: "The two passphrases do not match; nothing was saved. Please start the setup again.",
   setupPolicies: "You can set policies later with “bote admin policy set”; until then the defaults apply.",
   setupDone: (org: string, name: string) => `${org} is set up. You are ${name}, administrator.`,
   notAnInvitation: (what: string) => `No open invitation for “${what}”.`,

@@ -1,7 +1,8 @@
 /**
  * `bote admin setup`: the setup wizard of the web app, on the command line.
  * Every answer can come as a flag (scripts); what is missing is asked on
- * the terminal, one line each. Nothing is changed before every answer passed.
+ * the terminal, one line each; the passphrase unseen and twice. Nothing is
+ * changed before every answer passed.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline/promises";
@@ -11,6 +12,7 @@ import { oneOf, optionalText, parseOptions, type Field } from "../../args.js";
 import { clientMessages, type ClientMessages } from "../../clientMessages.js";
 import { helpTexts } from "../../helpTexts.js";
 import { cliLanguage, UsageError } from "../../../messages.js";
+import { readSecretLine } from "../../readSecretLine.js";
 import { withClient } from "../../session.js";
 import { clientCommand } from "../clientCommand.js";
 
@@ -26,17 +28,37 @@ const name: Field<string | undefined> = (value, option, t) => {
   return text;
 };
 
-/** Asks on stderr and reads one line of stdin per question; a closed stdin is an empty answer. */
+/**
+ * Asks on stderr and reads one line of stdin per question; a closed stdin is an empty answer.
+ * A secret is read with the terminal's echo off; from a pipe (a script) it is a line as any other.
+ */
 function prompter() {
-  const lines = createInterface({ input: process.stdin, output: process.stderr, terminal: false });
-  const iterator = lines[Symbol.asyncIterator]();
+  const onTerminal = process.stdin.isTTY === true;
+  const open = () => {
+    const lines = createInterface({ input: process.stdin, output: process.stderr, terminal: false });
+    return { lines, iterator: lines[Symbol.asyncIterator]() };
+  };
+  let reader: ReturnType<typeof open> | undefined;
+  const close = () => {
+    reader?.lines.close();
+    reader = undefined;
+  };
+  const ask = async (question: string): Promise<string> => {
+    reader ??= open();
+    process.stderr.write(question);
+    const next = await reader.iterator.next();
+    return next.done === true ? "" : String(next.value).trim();
+  };
   return {
-    async ask(question: string): Promise<string> {
-      process.stderr.write(question);
-      const next = await iterator.next();
-      return next.done === true ? "" : String(next.value).trim();
+    onTerminal,
+    ask,
+    async askSecret(question: string): Promise<string> {
+      if (!onTerminal) return ask(question);
+      // Closed first: it would read the keys too, and keep lines of them in its buffer.
+      close();
+      return ((await readSecretLine(question, process.stdin, process.stderr)) ?? "").trim();
     },
-    close: () => lines.close(),
+    close,
   };
 }
 
@@ -88,9 +110,14 @@ export function registerSetup(admin: Command): void {
           const chosen = options.language ?? ((await asking.ask(t.setupAsk.language)) || "de");
           const lang = oneOf("de", "en")(chosen, "--language", t);
           const kitFile = options.recoveryKit ?? ((await asking.ask(t.setupAsk.recoveryKit)) || DEFAULT_KIT_FILE);
-          passphrase ??= await asking.ask(t.setupAsk.passphrase);
+          const typed = passphrase === undefined;
+          passphrase ??= await asking.askSecret(t.setupAsk.passphrase);
           if (passphrase.normalize("NFC").length < MIN_PASSPHRASE_CHARS) {
             throw new UsageError(t.setupRecoveryKitMissing);
+          }
+          // Typed unseen, a typo would leave a kit nobody can open: a person types it twice.
+          if (typed && asking.onTerminal && (await asking.askSecret(t.setupAsk.passphraseAgain)) !== passphrase) {
+            throw new UsageError(t.setupPassphraseMismatch);
           }
           answers = { organisationName, displayName, language: lang, kitFile, passphrase };
         } finally {
