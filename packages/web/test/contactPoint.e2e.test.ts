@@ -227,6 +227,40 @@ describe("contact point and team inbox, end to end in Chromium", { skip, timeout
     await thread.close();
   });
 
+  it("Anna erases the customer's data on request: gone from Bernd's open screen, the customer is told", async () => {
+    // Bernd still has the inquiry open; Anna (admin) erases it although it is archived.
+    await bernd.page.locator(".inquiry-thread", { hasText: LATER }).waitFor();
+    await bernd.page.getByRole("button", { name: "Als PDF" }).waitFor();
+    assert.equal(
+      await bernd.page.getByRole("button", { name: "Kundendaten löschen" }).count(),
+      0,
+      "Bernd is no admin: his inquiry screen offers no erasure",
+    );
+    const page = anna.page;
+    await page.goto(`${server.url}/#/inbox`);
+    await page.locator(".inquiry-item", { hasText: CUSTOMER }).click({ timeout: 60_000 });
+    await page.getByRole("button", { name: "Kundendaten löschen" }).click();
+    const dialog = page.getByRole("alertdialog", { name: `Anfrage von ${CUSTOMER} löschen?` });
+    await screen(page, "inquiry-erase-phone");
+    await dialog.getByRole("button", { name: "Endgültig löschen" }).click();
+    await page.getByText(`Die Anfrage von ${CUSTOMER} und die Kundendaten sind gelöscht.`).waitFor({ timeout: 60_000 });
+    await page.waitForURL(/#\/inbox$/);
+    assert.equal(await page.locator(".inquiry-item", { hasText: CUSTOMER }).count(), 0);
+
+    await bernd.page.getByText("Diese Anfrage wurde gelöscht.").waitFor({ timeout: 60_000 });
+    await bernd.page.waitForURL(/#\/inbox$/);
+    assert.equal(await bernd.page.locator(".inquiry-item", { hasText: CUSTOMER }).count(), 0);
+
+    const thread = await customer.context.newPage();
+    thread.on("pageerror", (error) => customer.problems.push(`page error: ${error.message}`));
+    await thread.goto(returnLink);
+    await thread.getByText(/Das Unternehmen hat diese Anfrage gelöscht/).waitFor({ timeout: 60_000 });
+    await thread.locator(".k-out", { hasText: REQUEST }).waitFor();
+    assert.equal(await thread.locator(".k-reply").count(), 0, "no reply box for an erased inquiry");
+    await screen(thread, "customer-erased-phone");
+    await thread.close();
+  });
+
   it("the server's files hold nothing the customer wrote", () => {
     const secrets = [REQUEST, CUSTOMER, PHONE_NUMBER, NOTE, ANSWER, LATER, "Gaube", "Müller", "2345678"];
     for (const file of filesUnder(server.dataDir)) {

@@ -45,6 +45,8 @@ export interface ThreadMessage {
 export interface InquiryThread {
   readonly contactPointName: string;
   readonly messages: ReadonlySignal<readonly ThreadMessage[]>;
+  /** The business erased the inquiry (or it expired): the server no longer knows this browser's guest account. */
+  readonly gone: ReadonlySignal<boolean>;
   reply(text: string): Promise<void>;
 }
 

@@ -97,11 +97,18 @@ async function thread(client: BoteClient, conversationId: string, name: string):
   client.on("message", (record) => {
     if (record.conversationId === conversationId) void reload();
   });
+  const gone = signal(false);
+  // Erased while this page is open (its socket closes for good), or before it was opened (its login fails).
+  client.on("deactivated", () => (gone.value = true));
   await reload();
-  void client.connect().catch((error: unknown) => console.warn("bote: inquiry connection", error));
+  void client.connect().catch((error: unknown) => {
+    if (error instanceof ClientError && error.code === "inquiry_gone") gone.value = true;
+    else console.warn("bote: inquiry connection", error);
+  });
   return {
     contactPointName: name,
     messages,
+    gone,
     async reply(text) {
       await client.sendText(conversationId, text);
       await reload();

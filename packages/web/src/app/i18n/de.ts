@@ -549,6 +549,7 @@ export const de = {
     noAnswerYet: "Noch keine Antwort. Diese Seite zeigt neue Nachrichten, sobald sie da sind.",
     replyLabel: "Antwort an {{name}}",
     replySend: "Senden",
+    gone: "Das Unternehmen hat diese Anfrage gelöscht, oder sie ist abgelaufen. Der Verlauf oben ist nur noch in diesem Browser gespeichert. Für ein neues Anliegen stellen Sie bitte eine neue Anfrage.",
     lostTitle: "Diese Anfrage ist in diesem Browser nicht gespeichert",
     lost: "Der Link gehört zu einer Anfrage aus einem anderen Browser oder Gerät, oder die Daten dieses Browsers wurden gelöscht. Öffnen Sie den Link dort, wo Sie die Anfrage gesendet haben, oder stellen Sie eine neue Anfrage.",
     newInquiry: "Neue Anfrage stellen",
@@ -613,6 +614,16 @@ export const de = {
     exportZip: "Fotos als ZIP",
     exportTitle: "Anfrage von {{name}} vom {{date}}",
     exported: "Die Dateien wurden heruntergeladen.",
+    eraseHeading: "Löschung auf Wunsch des Kunden",
+    eraseExplain:
+      "Verlangt der Kunde die Löschung seiner Daten (Art. 17 DSGVO): Die Anfrage mit Verlauf, Fotos und internen Notizen verschwindet von allen Geräten des Teams, auch wenn sie archiviert ist, und sein Gastkonto vom Server.",
+    eraseButton: "Kundendaten löschen",
+    eraseTitle: "Anfrage von {{name}} löschen?",
+    eraseText:
+      "Anfrage, Verlauf, Fotos und interne Notizen werden auf allen Geräten des Teams gelöscht, das Gastkonto des Kunden auf dem Server. Schon heruntergeladene PDFs und ZIPs bleiben, wo sie gespeichert sind. Das lässt sich nicht rückgängig machen.",
+    eraseConfirm: "Endgültig löschen",
+    erased: "Die Anfrage von {{name}} und die Kundendaten sind gelöscht.",
+    deleted: "Diese Anfrage wurde gelöscht.",
   },
   audit: {
     title: "Protokoll",

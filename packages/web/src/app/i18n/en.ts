@@ -538,6 +538,7 @@ export const en: Catalog<typeof de> = {
     noAnswerYet: "No answer yet. This page shows new messages as soon as they arrive.",
     replyLabel: "Reply to {{name}}",
     replySend: "Send",
+    gone: "The business has erased this inquiry, or it expired. The conversation above is now stored in this browser only. For a new matter, please make a new inquiry.",
     lostTitle: "This inquiry is not stored in this browser",
     lost: "The link belongs to an inquiry from another browser or device, or this browser's data was deleted. Open the link where you sent the inquiry, or make a new inquiry.",
     newInquiry: "Make a new inquiry",
@@ -596,6 +597,16 @@ export const en: Catalog<typeof de> = {
     exportZip: "Photos as ZIP",
     exportTitle: "Inquiry from {{name}} of {{date}}",
     exported: "The files were downloaded.",
+    eraseHeading: "Erasure at the customer's request",
+    eraseExplain:
+      "If the customer asks for their data to be erased (Art. 17 GDPR): the inquiry with its conversation, photos and internal notes goes from every device of the team, even if archived, and their guest account from the server.",
+    eraseButton: "Erase customer data",
+    eraseTitle: "Erase the inquiry from {{name}}?",
+    eraseText:
+      "The inquiry, conversation, photos and internal notes are erased on every device of the team, the customer's guest account on the server. PDFs and ZIPs already downloaded stay where they were saved. This cannot be undone.",
+    eraseConfirm: "Erase for good",
+    erased: "The inquiry from {{name}} and the customer's data are erased.",
+    deleted: "This inquiry was deleted.",
   },
   audit: {
     title: "Audit log",

@@ -89,7 +89,13 @@ export function watchInbox(client: BoteClient): void {
   client.on("conversation", (c) => follow(c.conversationId));
   client.on("conversationDeleted", ({ conversationId }) => {
     inquiries.value = inquiries.value?.filter((i) => i.conversationId !== conversationId);
-    if (openInquiry.value?.summary.conversationId === conversationId) openInquiry.value = undefined;
+    if (openInquiry.value?.summary.conversationId !== conversationId) return;
+    openInquiry.value = undefined;
+    // Erased by a colleague (or past its retention) while open here: back to the inbox, saying why.
+    if (erasingHere !== conversationId) {
+      showToast(t("inbox.deleted"));
+      location.hash = "#/inbox";
+    }
   });
   client.on("organisation", () => (staffOf.value = contactPointsOf(client)));
   staffOf.value = contactPointsOf(client);
@@ -120,6 +126,29 @@ export function setStatus(conversationId: string, status: InquiryStatus): Promis
     await requireClient().setInquiryStatus(conversationId, status);
     await changed(conversationId);
   });
+}
+
+/** The inquiry this device is erasing: its own deletion event is no news here. */
+let erasingHere: string | undefined;
+
+/**
+ * An admin erases the customer's data on their request (Art. 17 GDPR): the
+ * guest account on the server, the inquiry on every staff device and here.
+ */
+export async function eraseInquiry(conversationId: string, customer: string): Promise<boolean> {
+  erasingHere = conversationId;
+  try {
+    const done = await runAction("inbox", async () => {
+      await requireClient().eraseInquiry(conversationId);
+      return true;
+    });
+    if (done !== true) return false;
+    showToast(t("inbox.erased", { name: customer }));
+    location.hash = "#/inbox";
+    return true;
+  } finally {
+    erasingHere = undefined;
+  }
 }
 
 /** Kept past the contact point's retention for the business archive, or not. */

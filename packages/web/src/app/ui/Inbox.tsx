@@ -8,6 +8,7 @@ import {
   assign,
   assignToMe,
   colleagueName,
+  eraseInquiry,
   exportPdf,
   exportZip,
   inboxBusy,
@@ -27,6 +28,7 @@ import {
 } from "../state/inbox.js";
 import { thumbnailUrl } from "../state/files.js";
 import { ownProfile } from "../state/session.js";
+import { ConfirmDialog } from "./ConfirmDialog.js";
 import { Icon } from "./icons.js";
 
 type Filter = "open" | "mine" | "done";
@@ -175,7 +177,32 @@ function InquiryBody({ detail }: { detail: InquiryDetail }) {
           </button>
         </div>
       </section>
+      {ownProfile().role === "admin" && <Erasure summary={s} />}
     </>
+  );
+}
+
+/** For admins: the customer asked for their data to be erased (Art. 17 GDPR). */
+function Erasure({ summary: s }: { summary: InquirySummary }) {
+  const [asking, setAsking] = useState(false);
+  return (
+    <section class="admin-section" aria-labelledby="erase-title">
+      <h3 id="erase-title">{t("inbox.eraseHeading")}</h3>
+      <p class="hint">{t("inbox.eraseExplain")}</p>
+      <button type="button" class="secondary danger" disabled={inboxBusy()} onClick={() => setAsking(true)}>
+        {t("inbox.eraseButton")}
+      </button>
+      {asking && (
+        <ConfirmDialog
+          title={t("inbox.eraseTitle", { name: s.customerName })}
+          text={t("inbox.eraseText")}
+          confirmLabel={t("inbox.eraseConfirm")}
+          busy={inboxBusy()}
+          onConfirm={() => void eraseInquiry(s.conversationId, s.customerName).then((done) => done || setAsking(false))}
+          onCancel={() => setAsking(false)}
+        />
+      )}
+    </section>
   );
 }
 

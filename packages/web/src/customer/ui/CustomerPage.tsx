@@ -374,30 +374,38 @@ function Thread({ thread }: { thread: InquiryThread }) {
           </li>
         ))}
       </ol>
-      {!answered && <p class="k-muted">{t("customer.noAnswerYet")}</p>}
-      <form
-        class="k-reply"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setBusy(true);
-          void reply(text)
-            .then((ok) => ok && setText(""))
-            .finally(() => setBusy(false));
-        }}
-      >
-        <label class="k-field">
-          <span class="k-label">{t("customer.replyLabel", { name: thread.contactPointName })}</span>
-          <textarea rows={3} value={text} onInput={(e) => setText(e.currentTarget.value)} />
-        </label>
-        {problem?.kind === "error" && (
-          <p class="k-problem" role="alert">
-            {problemText(problem)}
-          </p>
-        )}
-        <button type="submit" class="k-primary" disabled={busy || text.trim() === ""}>
-          {t("customer.replySend")}
-        </button>
-      </form>
+      {thread.gone.value ? (
+        <p class="k-problem" role="status">
+          {t("customer.gone")}
+        </p>
+      ) : (
+        !answered && <p class="k-muted">{t("customer.noAnswerYet")}</p>
+      )}
+      {!thread.gone.value && (
+        <form
+          class="k-reply"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setBusy(true);
+            void reply(text)
+              .then((ok) => ok && setText(""))
+              .finally(() => setBusy(false));
+          }}
+        >
+          <label class="k-field">
+            <span class="k-label">{t("customer.replyLabel", { name: thread.contactPointName })}</span>
+            <textarea rows={3} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+          </label>
+          {problem?.kind === "error" && (
+            <p class="k-problem" role="alert">
+              {problemText(problem)}
+            </p>
+          )}
+          <button type="submit" class="k-primary" disabled={busy || text.trim() === ""}>
+            {t("customer.replySend")}
+          </button>
+        </form>
+      )}
     </>
   );
 }
