@@ -6,7 +6,7 @@ import { openPostgresStore } from "../../src/store/postgres/PostgresStore.js";
 import { binaryArray } from "../../src/store/postgres/commitBatch.js";
 import { createTestDatabase, postgresSkipReason } from "@bote/testing";
 import { storeContract } from "./contract.js";
-import { id, seedDevice, seedOrganisation, sendTo, stored } from "./fixtures.js";
+import { T, id, seedDevice, seedOrganisation, sendTo, stored } from "./fixtures.js";
 
 const skip = await postgresSkipReason();
 
@@ -73,6 +73,78 @@ describe("the relay's batch on PostgreSQL", { skip }, () => {
       } finally {
         pg.Client.prototype.query = query;
       }
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  });
+});
+
+describe("an entry id drawn twice on PostgreSQL", { skip }, () => {
+  /** Makes bote_commit_sends get `taken` as its one entry id, for the first `times` calls; counts the calls. */
+  function drawTaken(taken: number, times: number): { readonly calls: number; restore(): void } {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- put back unbound, as it was
+    const query = pg.Client.prototype.query;
+    let calls = 0;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const config = args[0] as { name?: string; values?: unknown[] };
+      if (typeof config === "object" && config.name === "bote_commit_sends" && calls++ < times) {
+        config.values![5] = binaryArray("int8", [taken]);
+      }
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+    return {
+      get calls() {
+        return calls;
+      },
+      restore: () => (pg.Client.prototype.query = query),
+    };
+  }
+
+  it("draws again when the database holds the id, keeps the other entry, and gives up after five tries", async () => {
+    // Random 53-bit ids make a clash rare, but a clash must neither overwrite nor drop an entry.
+    const database = await createTestDatabase();
+    const store = await openPostgresStore(database.url);
+    try {
+      const orgId = await seedOrganisation(store);
+      const [a, b] = [await seedDevice(store, orgId), await seedDevice(store, orgId)];
+      const firstSend = sendTo([a.mailboxId]);
+      const first = stored((await store.commitBatch({ sends: [firstSend], acks: [] })).sends[0]);
+      const taken = first.entries[0]!.entryId;
+
+      const once = drawTaken(taken, 1);
+      let result;
+      try {
+        result = await store.commitBatch({ sends: [sendTo([b.mailboxId])], acks: [] });
+      } finally {
+        once.restore();
+      }
+      assert.equal(once.calls, 2, "the taken id rolled the call back, and it ran again");
+      const entry = stored(result.sends[0]).entries[0]!;
+      assert.notEqual(entry.entryId, taken);
+      const inA = await store.fetchQueue([a.mailboxId], 0, 10, T);
+      assert.deepEqual(
+        inA.map((e) => [e.entryId, Buffer.from(e.sealed).equals(firstSend.parts[0]![0]!.sealed)]),
+        [[taken, true]],
+        "the first entry is untouched",
+      );
+      assert.deepEqual(
+        (await store.fetchQueue([b.mailboxId], 0, 10, T)).map((e) => e.entryId),
+        [entry.entryId],
+      );
+
+      const send = sendTo([b.mailboxId]);
+      const always = drawTaken(taken, Infinity);
+      try {
+        await assert.rejects(store.commitBatch({ sends: [send], acks: [] }), { code: "BT001" });
+      } finally {
+        always.restore();
+      }
+      assert.equal(always.calls, 5);
+      // Nothing of the failed batch was kept: the same send goes through as new, not as a duplicate.
+      const retried = stored((await store.commitBatch({ sends: [send], acks: [] })).sends[0]);
+      assert.equal(retried.entries.length, 1);
+      assert.equal((await store.fetchQueue([b.mailboxId], 0, 10, T)).length, 2);
     } finally {
       await store.close();
       await database.drop();
