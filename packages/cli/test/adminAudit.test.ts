@@ -72,8 +72,13 @@ describe("bote admin setup and bote admin audit", { timeout: 180_000 }, () => {
       input: `Dachdecker Schmidt\n\nde\n${joinPath(root, "kurz.json")}\nzu kurz\n`,
     });
     assert.equal(shortPassphrase.code, 2, shortPassphrase.stderr);
-    assert.match(shortPassphrase.stderr, /Wiederherstellungs-Kit/);
+    assert.match(shortPassphrase.stderr, /Die Passphrase ist zu kurz: mindestens 12 Zeichen/);
     await assert.rejects(stat(joinPath(root, "kurz.json")), "no kit is written for a refused setup");
+    const noPassphrase = await bote(["admin", "setup", "--profile", annaProfile, "--json"], {
+      input: `Dachdecker Schmidt\n\nde\n${joinPath(root, "kurz.json")}\n\n`,
+    });
+    assert.equal(noPassphrase.code, 2, noPassphrase.stderr);
+    assert.match(noPassphrase.stderr, /braucht ein Wiederherstellungs-Kit/);
     let anna = await openAnna();
     try {
       const untouched = await anna.organisationSettings();

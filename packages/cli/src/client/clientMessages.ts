@@ -70,6 +70,8 @@ const de = {
   },
   setupRecoveryKitMissing:
     "Die Einrichtung braucht ein Wiederherstellungs-Kit: --recovery-kit <Datei> und --passphrase-file <Datei> (oder $BOTE_RECOVERY_PASSPHRASE).",
+  setupPassphraseTooShort: (min: number) =>
+    `Die Passphrase ist zu kurz: mindestens ${min} Zeichen. Es wurde nichts gespeichert.`,
   setupPassphraseMismatch:
     "Die beiden Passphrasen stimmen nicht überein; es wurde nichts gespeichert. Bitte die Einrichtung noch einmal starten.",
   setupPolicies:
@@ -397,6 +399,8 @@ const en: ClientMessages = {
   },
   setupRecoveryKitMissing:
     "The setup needs a recovery kit: --recovery-kit <file> and --passphrase-file <file> (or $BOTE_RECOVERY_PASSPHRASE).",
+  setupPassphraseTooShort: (min: number) =>
+    `The passphrase is too short: at least ${min} characters. Nothing was saved.`,
   setupPassphraseMismatch: "The two passphrases do not match; nothing was saved. Please start the setup again.",
   setupPolicies: "You can set policies later with “bote admin policy set”; until then the defaults apply.",
   setupDone: (org: string, name: string) => `${org} is set up. You are ${name}, administrator.`,

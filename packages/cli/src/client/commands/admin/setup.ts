@@ -112,8 +112,9 @@ export function registerSetup(admin: Command): void {
           const kitFile = options.recoveryKit ?? ((await asking.ask(t.setupAsk.recoveryKit)) || DEFAULT_KIT_FILE);
           const typed = passphrase === undefined;
           passphrase ??= await asking.askSecret(t.setupAsk.passphrase);
+          if (passphrase === "") throw new UsageError(t.setupRecoveryKitMissing);
           if (passphrase.normalize("NFC").length < MIN_PASSPHRASE_CHARS) {
-            throw new UsageError(t.setupRecoveryKitMissing);
+            throw new UsageError(t.setupPassphraseTooShort(MIN_PASSPHRASE_CHARS));
           }
           // Typed unseen, a typo would leave a kit nobody can open: a person types it twice.
           if (typed && asking.onTerminal && (await asking.askSecret(t.setupAsk.passphraseAgain)) !== passphrase) {
