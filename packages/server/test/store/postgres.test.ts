@@ -38,6 +38,21 @@ storeContract(
   skip,
 );
 
+/**
+ * Sees (and may change) every statement before it goes out: pooled or on a
+ * checked-out client, node-postgres sends each through Client#query.
+ * Returns what puts the original back.
+ */
+function watchQueries(seen: (config: { name?: string; values?: unknown[] }) => void): () => void {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- put back unbound, as it was
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    seen(args[0] as { name?: string; values?: unknown[] });
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query;
+  return () => (pg.Client.prototype.query = query);
+}
+
 describe("the relay's batch on PostgreSQL", { skip }, () => {
   it("commits plain sends and acks in one round trip, so that nodes do not hold mailbox locks while they wait", async () => {
     // Seven round trips, with the recipients' mailboxes locked from the
@@ -51,14 +66,8 @@ describe("the relay's batch on PostgreSQL", { skip }, () => {
       const first = stored(
         (await store.commitBatch({ sends: [sendTo([a.mailboxId, b.mailboxId])], acks: [] })).sends[0],
       );
-      // Every statement of node-postgres, pooled or on a checked-out client, goes through Client#query.
-      // eslint-disable-next-line @typescript-eslint/unbound-method -- put back unbound, as it was
-      const query = pg.Client.prototype.query;
       let roundTrips = 0;
-      pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-        roundTrips++;
-        return (query as (...a: unknown[]) => unknown).apply(this, args);
-      } as typeof query;
+      const restore = watchQueries(() => roundTrips++);
       try {
         const result = await store.commitBatch({
           sends: [sendTo([a.mailboxId]), sendTo([a.mailboxId, b.mailboxId]), sendTo([b.mailboxId, id()])],
@@ -71,7 +80,7 @@ describe("the relay's batch on PostgreSQL", { skip }, () => {
         );
         assert.equal(roundTrips, 1);
       } finally {
-        pg.Client.prototype.query = query;
+        restore();
       }
     } finally {
       await store.close();
@@ -83,21 +92,17 @@ describe("the relay's batch on PostgreSQL", { skip }, () => {
 describe("an entry id drawn twice on PostgreSQL", { skip }, () => {
   /** Makes bote_commit_sends get `taken` as its one entry id, for the first `times` calls; counts the calls. */
   function drawTaken(taken: number, times: number): { readonly calls: number; restore(): void } {
-    // eslint-disable-next-line @typescript-eslint/unbound-method -- put back unbound, as it was
-    const query = pg.Client.prototype.query;
     let calls = 0;
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      const config = args[0] as { name?: string; values?: unknown[] };
+    const restore = watchQueries((config) => {
       if (typeof config === "object" && config.name === "bote_commit_sends" && calls++ < times) {
         config.values![5] = binaryArray("int8", [taken]);
       }
-      return (query as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof query;
+    });
     return {
       get calls() {
         return calls;
       },
-      restore: () => (pg.Client.prototype.query = query),
+      restore,
     };
   }
 
