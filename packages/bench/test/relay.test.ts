@@ -10,6 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { selfCheck } from "../src/relay/wire.js";
+import { XmppWire } from "../src/relay/xmppwire.js";
+import type { WireHandler } from "../src/relay/client.js";
 
 const main = fileURLToPath(new URL("../src/relay/main.js", import.meta.url));
 
@@ -84,4 +86,29 @@ it("bench:relay runs the whole pipeline and ends with the ratio lines", { timeou
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+});
+
+it("the XMPP wire settles a bounced send once, as failed, when the server's count covers it", () => {
+  const wire = new XmppWire(0);
+  const settled: boolean[] = [];
+  const faults: string[] = [];
+  const handler = {
+    sendFrame: () => undefined,
+    onReady: () => undefined,
+    fault: (text: string) => faults.push(text),
+    onSendResult: (_id: number, ok: boolean) => settled.push(ok),
+    onEntry: () => undefined,
+  } as unknown as WireHandler;
+  const frame = (text: string) => wire.decode(Buffer.from(text, "latin1"), handler);
+  // The login, as ejabberd answers it.
+  frame(`<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/></stream:features>`);
+  frame(`<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>`);
+  frame(`<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>`);
+  frame(`<iq type='result' id='bind'/>`);
+  frame(`<enabled xmlns='urn:xmpp:sm:3'/>`);
+  // Three sends; the second bounces; then the server says it handled all three.
+  frame(`<message type='error' to='u0@bench.localhost/b'><error type='cancel'/></message>`);
+  frame(`<a xmlns='urn:xmpp:sm:3' h='3'/>`);
+  assert.deepEqual(faults, []);
+  assert.deepEqual(settled.sort(), [false, true, true], "three sends settled, each once");
 });

@@ -37,6 +37,8 @@ export class XmppWire implements ClientWire {
   private received = 0;
   /** Our stanzas the server has acknowledged so far (its h). */
   private handled = 0;
+  /** Error bounces not yet covered by the server's h: the h that covers each settles it, as failed. */
+  private bounced = 0;
   /** The start of the last frame of the login, for an error message. */
   private last = "";
 
@@ -70,7 +72,11 @@ export class XmppWire implements ClientWire {
     const text = frame.toString("latin1");
     if (this.step === "ready") {
       if (text.startsWith("<message")) {
-        if (text.includes("type='error'")) return handler.onSendResult(0, false);
+        // The bounced stanza was handled too, so the server's next h counts it: it is settled there, once.
+        if (text.includes("type='error'")) {
+          this.bounced++;
+          return;
+        }
         const start = text.indexOf("<body>") + 6;
         const end = text.indexOf("</body>", start);
         if (start < 6 || end < 0) return handler.fault(`message without body: ${text.slice(0, 200)}`);
@@ -79,7 +85,11 @@ export class XmppWire implements ClientWire {
       }
       if (text.startsWith("<a ")) {
         const h = Number(/h=['"](\d+)['"]/.exec(text)?.[1]);
-        for (; this.handled < h; this.handled++) handler.onSendResult(0, true);
+        for (; this.handled < h; this.handled++) {
+          const failed = this.bounced > 0;
+          if (failed) this.bounced--;
+          handler.onSendResult(0, !failed);
+        }
         return;
       }
       if (text.startsWith("<r ")) return handler.sendFrame(`<a xmlns="${SM}" h="${this.received}"/>`);
