@@ -32,9 +32,12 @@ export interface ClientEvents {
   upload: { messageId: string; conversationId: string; done: number; total: number };
   /** An envelope that could not be used; it is acknowledged so it does not block the mailbox. */
   dropped: { reason: DropReason; conversationId: string | undefined };
-  /** A background step (outbox flush, key package top-up) failed; it is retried later. */
-  /** `code` is a client code, a server code from docs/errors.md, or "internal". */
-  problem: { code: string; detail: string };
+  /**
+   * A background step (outbox flush, key package top-up) failed; it is retried later. `code` is a
+   * client code, a server code from docs/errors.md, or "internal". `messageId`: the message a refused
+   * send left failed, so a screen can say why beside it.
+   */
+  problem: { code: string; detail: string; messageId?: string };
 }
 
 export type DropReason =

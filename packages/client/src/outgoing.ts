@@ -316,6 +316,7 @@ export async function deliverOutboxEntry(ctx: ClientContext, outbox: OutboxRecor
     ctx.events.emit("problem", {
       code: result.errorCode,
       detail: outbox.messageId === undefined ? "send refused" : `send refused: message ${outbox.messageId} failed`,
+      ...(outbox.messageId === undefined ? {} : { messageId: outbox.messageId }),
     });
   }
   return result;

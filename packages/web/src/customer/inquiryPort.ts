@@ -5,7 +5,7 @@
 import type { ReadonlySignal } from "@preact/signals";
 import { ClientError } from "@bote/client/light";
 import { language, t } from "../app/i18n/i18n.js";
-import type { ContactField } from "@bote/protocol/light";
+import type { ContactField, ErrorCode } from "@bote/protocol/light";
 import type { PickedFile } from "./picked.js";
 import type { SendProblem } from "./state.js";
 
@@ -31,9 +31,22 @@ export interface InquiryToSend {
   readonly onProtecting: (active: boolean) => void;
 }
 
+/**
+ * Whether the server has taken one of the customer's own lines. "sending":
+ * it waits in this browser's outbox, and closing the page would leave it
+ * there until the return link is opened again. "failed": it will never go,
+ * because the server refused it (`code`, when this page saw why) or the
+ * inquiry is gone. Lines from the business are "sent".
+ */
+export type Delivery =
+  | { readonly kind: "sending" }
+  | { readonly kind: "sent" }
+  | { readonly kind: "failed"; readonly code: ErrorCode | undefined };
+
 export interface ThreadMessage {
   readonly id: string;
   readonly fromCustomer: boolean;
+  readonly delivery: Delivery;
   readonly senderName: string;
   readonly text: string;
   readonly sentAtMs: number;
@@ -52,6 +65,7 @@ export interface InquiryThread {
 
 export interface InquiryPort {
   loadContactPoint(slug: string): Promise<ContactPointInfo | undefined>;
+  /** Resolves once the server took the inquiry: the return link then leads to something sent. */
   sendInquiry(contactPoint: ContactPointInfo, inquiry: InquiryToSend): Promise<{ returnLink: string }>;
   /** Undefined when this browser does not hold the inquiry the link names. */
   openInquiry(returnLink: string): Promise<InquiryThread | undefined>;
@@ -82,6 +96,11 @@ export function describeError(error: unknown): SendProblem {
   if (error instanceof TypeError) return { kind: "error", code: "offline", message: t("customer.offline") };
   console.error(error);
   return { kind: "error", code: "unexpected", message: t("errors.unexpected") };
+}
+
+/** Why the server refused a line, in the reader's language. */
+export function refusalText(code: ErrorCode): string {
+  return new ClientError(code).text(language.value);
 }
 
 export const inquiryPort: InquiryPort = {

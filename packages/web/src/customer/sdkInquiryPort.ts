@@ -4,8 +4,9 @@
  * its records under a key this browser keeps), so the link leads back here
  * and nowhere else.
  */
-import { signal } from "@preact/signals";
+import { computed, signal } from "@preact/signals";
 import type { MessageRecord } from "@bote/core";
+import { isErrorCode, type ErrorCode } from "@bote/protocol/light";
 import {
   BoteClient,
   ClientError,
@@ -23,6 +24,7 @@ import { language } from "../app/i18n/i18n.js";
 import {
   describeError,
   type ContactPointInfo,
+  type Delivery,
   type InquiryPort,
   type InquiryThread,
   type ThreadMessage,
@@ -65,12 +67,21 @@ function outgoing(file: PickedFile, onSent: () => void): OutgoingFile {
     : { stream: bytesStream(bytes), size: bytes.length, fileName: file.name, mediaType: "application/pdf", onProgress };
 }
 
-function threadMessage(record: MessageRecord, self: string): ThreadMessage | undefined {
+/** "queued" until the relay answered the send; the team's receipts (delivered, read) change nothing here. */
+function delivery(record: MessageRecord, refusal: ErrorCode | undefined): Delivery {
+  if (record.direction !== "out") return { kind: "sent" };
+  if (record.status === "queued") return { kind: "sending" };
+  if (record.status === "failed") return { kind: "failed", code: refusal };
+  return { kind: "sent" };
+}
+
+function threadMessage(record: MessageRecord, self: string, refusal: ErrorCode | undefined): ThreadMessage | undefined {
   if (record.kind !== "content" || record.deleted) return undefined;
   const body = readContent(record)?.body;
   const base = {
     id: record.messageId,
     fromCustomer: record.senderAccountId === self,
+    delivery: delivery(record, refusal),
     senderName: record.senderName,
     sentAtMs: record.sentAt,
   };
@@ -87,33 +98,101 @@ function threadMessage(record: MessageRecord, self: string): ThreadMessage | und
   return undefined;
 }
 
+/**
+ * The thread follows the SDK's events: each carries a line as it is stored
+ * now (new, sent, refused, edited, deleted), merged by id into what the
+ * first read found. Events that come during that read are merged after it,
+ * in order, so a line's last state wins.
+ */
 async function thread(client: BoteClient, conversationId: string, name: string): Promise<InquiryThread> {
   const self = client.profile.accountId;
-  const messages = signal<readonly ThreadMessage[]>([]);
-  const reload = async () => {
-    const records = await client.listMessages(conversationId);
-    messages.value = records.flatMap((r) => threadMessage(r, self) ?? []);
+  const lines = signal<readonly ThreadMessage[]>([]);
+  const refusals = new Map<string, ErrorCode>();
+  const merge = (record: MessageRecord) => {
+    const line = threadMessage(record, self, refusals.get(record.messageId));
+    const known = lines.value.some((m) => m.id === record.messageId);
+    if (line === undefined) {
+      if (known) lines.value = lines.value.filter((m) => m.id !== record.messageId);
+    } else {
+      lines.value = known ? lines.value.map((m) => (m.id === line.id ? line : m)) : [...lines.value, line];
+    }
   };
+  let early: MessageRecord[] | undefined = [];
   client.on("message", (record) => {
-    if (record.conversationId === conversationId) void reload();
+    if (record.conversationId !== conversationId) return;
+    if (early === undefined) merge(record);
+    else early.push(record);
+  });
+  // The server refused a line for good: why comes right after the line's "failed".
+  client.on("problem", ({ code, messageId }) => {
+    if (messageId === undefined || !isErrorCode(code)) return;
+    refusals.set(messageId, code);
+    lines.value = lines.value.map((m) =>
+      m.id === messageId && m.delivery.kind === "failed" ? { ...m, delivery: { kind: "failed", code } } : m,
+    );
   });
   const gone = signal(false);
   // Erased while this page is open (its socket closes for good), or before it was opened (its login fails).
   client.on("deactivated", () => (gone.value = true));
-  await reload();
+  lines.value = (await client.listMessages(conversationId)).flatMap((r) => threadMessage(r, self, undefined) ?? []);
+  for (const record of early) merge(record);
+  early = undefined;
   void client.connect().catch((error: unknown) => {
     if (error instanceof ClientError && error.code === "inquiry_gone") gone.value = true;
     else console.warn("bote: inquiry connection", error);
   });
   return {
     contactPointName: name,
-    messages,
+    // What waits in the outbox of an erased inquiry can never leave: not sent, and nothing to keep the page open for.
+    messages: computed(() =>
+      gone.value
+        ? lines.value.map((m) =>
+            m.delivery.kind === "sending" ? { ...m, delivery: { kind: "failed", code: undefined } } : m,
+          )
+        : lines.value,
+    ),
     gone,
     async reply(text) {
       await client.sendText(conversationId, text);
-      await reload();
     },
   };
+}
+
+/**
+ * Resolves once the relay took the customer's lines. sendInquiry returns
+ * with the inquiry still in the outbox when the connection broke just
+ * before it went; the client sends it on its reconnect. Until then the page
+ * must not say that it arrived. Rejects with the server's reason when it
+ * refused the inquiry for good.
+ */
+async function taken(client: BoteClient, conversationId: string): Promise<void> {
+  const refusals = new Map<string, string>();
+  let wake = () => {};
+  const offMessage = client.on("message", (record) => {
+    if (record.conversationId === conversationId) wake();
+  });
+  const offProblem = client.on("problem", ({ code, messageId }) => {
+    if (messageId !== undefined) refusals.set(messageId, code);
+  });
+  try {
+    for (;;) {
+      const woken = new Promise<void>((resolve) => (wake = resolve));
+      const mine = (await client.listMessages(conversationId)).filter(
+        (r) => r.direction === "out" && r.kind === "content",
+      );
+      const failed = mine.find((r) => r.status === "failed");
+      if (failed !== undefined) {
+        // The problem event follows the "failed" in the same turn, so its code is here by now.
+        const code = refusals.get(failed.messageId);
+        throw new ClientError(code !== undefined && isErrorCode(code) ? code : "delivery_failed");
+      }
+      if (!mine.some((r) => r.status === "queued")) return;
+      await woken;
+    }
+  } finally {
+    offMessage();
+    offProblem();
+  }
 }
 
 let current: { client: BoteClient; conversationId: string; name: string } | undefined;
@@ -158,6 +237,12 @@ export const inquiryPort: InquiryPort = {
       },
       guestOptions,
     );
+    try {
+      await taken(sent.client, sent.conversationId);
+    } catch (error) {
+      await sent.client.close().catch(() => undefined);
+      throw error;
+    }
     current = { client: sent.client, conversationId: sent.conversationId, name: contactPoint.organisationName };
     return { returnLink: sent.returnLink };
   },

@@ -3,7 +3,7 @@
  * move between them. The page never reloads; a failed send keeps what the
  * customer typed and picked.
  */
-import { effect, signal } from "@preact/signals";
+import { computed, effect, signal } from "@preact/signals";
 import type { ContactField } from "@bote/protocol/light";
 import { pickFiles, releasePicked, type PickedFile, type PickProblem } from "./picked.js";
 import { inquiryPort, type ContactPointInfo, type InquiryThread } from "./inquiryPort.js";
@@ -50,6 +50,31 @@ effect(() => {
 export const progress = signal<
   { readonly done: number; readonly total: number; readonly protecting: boolean } | undefined
 >(undefined);
+
+/**
+ * Something the customer wrote has not reached the server yet: the inquiry
+ * while it is being sent (until the relay took it), or a reply still in
+ * this browser's outbox. Closing the page would leave it there, unsent,
+ * until the return link is opened again, so while this holds the page asks
+ * first (in the browser's own words).
+ */
+export const unsent = computed(() => {
+  if (progress.value !== undefined) return true;
+  const s = screen.value;
+  return s.kind === "thread" && s.thread.messages.value.some((m) => m.delivery.kind === "sending");
+});
+
+function askBeforeLeaving(event: BeforeUnloadEvent): void {
+  event.preventDefault();
+  // Chrome before 119 asks only when returnValue is set; preventDefault is the standard way.
+  event.returnValue = true;
+}
+
+effect(() => {
+  if (!unsent.value) return;
+  addEventListener("beforeunload", askBeforeLeaving);
+  return () => removeEventListener("beforeunload", askBeforeLeaving);
+});
 
 /** `/k/<slug>` opens the form; `/k/<slug>#r=<secret>` the customer's earlier inquiry. */
 export async function start(location: Location): Promise<void> {

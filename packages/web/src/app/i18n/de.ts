@@ -549,6 +549,11 @@ export const de = {
     noAnswerYet: "Noch keine Antwort. Diese Seite zeigt neue Nachrichten, sobald sie da sind.",
     replyLabel: "Antwort an {{name}}",
     replySend: "Senden",
+    lineSending: "wird gesendet …",
+    lineNotSent: "nicht gesendet",
+    lineNotSentBecause: "nicht gesendet: {{reason}}",
+    keepOpen:
+      "Bitte lassen Sie diese Seite geöffnet, bis Ihre Nachricht gesendet ist. Ohne Verbindung wartet sie in diesem Browser.",
     gone: "Das Unternehmen hat diese Anfrage gelöscht, oder sie ist abgelaufen. Der Verlauf oben ist nur noch in diesem Browser gespeichert. Für ein neues Anliegen stellen Sie bitte eine neue Anfrage.",
     lostTitle: "Diese Anfrage ist in diesem Browser nicht gespeichert",
     lost: "Der Link gehört zu einer Anfrage aus einem anderen Browser oder Gerät, oder die Daten dieses Browsers wurden gelöscht. Öffnen Sie den Link dort, wo Sie die Anfrage gesendet haben, oder stellen Sie eine neue Anfrage.",

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import type { ContactField } from "@bote/protocol/light";
 import { formatBytes, formatTime, language, setLanguage, t } from "../../app/i18n/i18n.js";
-import type { ContactPointInfo, InquiryThread } from "../inquiryPort.js";
+import { refusalText, type ContactPointInfo, type Delivery, type InquiryThread } from "../inquiryPort.js";
 import {
   addFiles,
   draft,
@@ -16,6 +16,7 @@ import {
   screen,
   send,
   sendProblem,
+  unsent,
 } from "../state.js";
 import { MAX_INQUIRY_FILES } from "../picked.js";
 
@@ -371,6 +372,7 @@ function Thread({ thread }: { thread: InquiryThread }) {
               </span>
             ))}
             <time class="k-muted">{formatTime(m.sentAtMs)}</time>
+            <DeliveryNote delivery={m.delivery} />
           </li>
         ))}
       </ol>
@@ -381,6 +383,7 @@ function Thread({ thread }: { thread: InquiryThread }) {
       ) : (
         !answered && <p class="k-muted">{t("customer.noAnswerYet")}</p>
       )}
+      {unsent.value && <p class="k-muted">{t("customer.keepOpen")}</p>}
       {!thread.gone.value && (
         <form
           class="k-reply"
@@ -408,4 +411,30 @@ function Thread({ thread }: { thread: InquiryThread }) {
       )}
     </>
   );
+}
+
+/** A line of the customer's that the server has not taken (yet): said in words beside its time. */
+function DeliveryNote({ delivery }: { delivery: Delivery }) {
+  switch (delivery.kind) {
+    case "sent":
+      return null;
+    case "sending":
+      return (
+        <span class="k-delivery k-muted" role="status">
+          {t("customer.lineSending")}
+        </span>
+      );
+    case "failed":
+      return (
+        <span class="k-delivery k-problem" role="status">
+          {delivery.code === undefined
+            ? t("customer.lineNotSent")
+            : t("customer.lineNotSentBecause", { reason: refusalText(delivery.code) })}
+        </span>
+      );
+    default: {
+      const unknown: never = delivery;
+      return unknown;
+    }
+  }
 }
