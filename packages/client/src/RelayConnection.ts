@@ -73,6 +73,7 @@ const STORE_BACKOFF_MAX_MS = 30_000;
 const CLOSE_TRY_AGAIN_LATER = 1013;
 const CLOSE_UNAUTHENTICATED = 4401;
 const CLOSE_DEVICE_REVOKED = 4403;
+const CLOSE_SEND_TIMEOUT = 4000;
 
 /**
  * One receiving WebSocket to the relay (docs/PROTOCOL.md §4–5): Hello with
@@ -133,6 +134,18 @@ export class RelayConnection {
     void this.connect();
   }
 
+  /**
+   * A socket that left a send unanswered is taken for dead: after a phone
+   * changed networks it can look open for minutes while nothing arrives.
+   * A new socket sends the outbox again (once per message id at the relay).
+   */
+  private abandon(socket: RelaySocket): void {
+    // Its late events are not the next socket's.
+    this.generation += 1;
+    socket.close(CLOSE_SEND_TIMEOUT, "send timeout");
+    this.onClosed(CLOSE_SEND_TIMEOUT);
+  }
+
   stop(): void {
     this.stopped = true;
     this.generation += 1;
@@ -167,6 +180,7 @@ export class RelayConnection {
       const timer = this.timers.setTimeout(() => {
         this.pending.delete(requestId);
         reject(new ClientError("timeout", "send"));
+        if (this.socket === socket) this.abandon(socket);
       }, this.options.sendTimeoutMs ?? 15_000);
       this.pending.set(requestId, {
         resolve: (r) => {

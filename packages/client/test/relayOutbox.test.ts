@@ -132,6 +132,32 @@ it("a send whose SendResult was lost is sent again after the reconnect and store
   });
 });
 
+it("a send left unanswered takes the socket for dead: a new one sends it again, and the relay stores it once", async (t) => {
+  // A phone that changed networks: its socket looks open while no answer ever comes back.
+  const s = scenario(t);
+  await withSeed(s.seed, async () => {
+    await s.connection.start();
+    await s.background;
+    const outbox = await s.queue("hello");
+    s.relay.holdSendResults = true;
+    const sent = sendInTurn(s.ctx, outbox).then(
+      () => "answered",
+      (err: Error & { code?: string }) => err.code,
+    );
+    await settle();
+    s.relay.holdSendResults = false;
+    await s.clock.advance(15_000);
+    assert.equal(await sent, "timeout");
+    await untilSent(s);
+    assert.deepEqual(await s.store.listOutbox(), [], "sent on the new socket");
+    assert.deepEqual(s.received(), ["hello"], "stored once");
+    assert.deepEqual(
+      s.relay.frames.filter((f) => f.body.case === "send").map((f) => f.socket),
+      [1, 2],
+    );
+  });
+});
+
 /**
  * Two messages queued offline and one entry waiting for this device; after
  * the connect, a third message is written when the relay has taken client
