@@ -563,7 +563,11 @@ class PostgresStore implements ServerStore {
     });
   }
 
-  /** Two batches on two connections could commit out of seq order. */
+  /**
+   * One: two would be safe (a mailbox's seqs are taken under its row lock,
+   * held until commit), and one node gained ~8 %, but two nodes lost ~15 %
+   * to four transactions waiting for each other's rows (docs/BENCHMARKS.md).
+   */
   readonly batchesInFlight = 1;
 
   async commitBatch(batch: RelayBatch): Promise<RelayBatchResult> {
