@@ -8,10 +8,17 @@
 import { after, before, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { encodeBase64url, type BlobUploadResponse, type ErrorBody } from "@bote/protocol";
+import {
+  encodeBase64url,
+  type BlobUploadResponse,
+  type ErrorBody,
+  type PersonErasureResponse,
+  type PrivacyDocumentResponse,
+} from "@bote/protocol";
 import { describeEachBackend, startTestServer, type Backend, type TestServer } from "./support/server.js";
 import { TestDevice, http } from "./support/device.js";
 import { sha256 } from "../src/crypto.js";
+import { contactPoint } from "./support/orgKeys.js";
 
 async function secondOrganisation(s: TestServer): Promise<string> {
   const orgId = new Uint8Array(randomBytes(16));
@@ -80,5 +87,36 @@ describeEachBackend("organisation isolation", (backend: Backend) => {
     assert.equal(exported.body.error.code, "account_unknown");
     const erased = await http<ErrorBody>(s, "POST", `${path}/erase`, { token: outsider.token, body: {} });
     assert.equal(erased.body.error.code, "account_unknown");
+  });
+
+  it("lets an admin of another organisation not erase a customer of the first", async () => {
+    const cp = contactPoint(anna.organisation.key, {
+      slug: `iso-${backend}`,
+      staff: [bert.accountId],
+      issuedBy: anna.accountId,
+    });
+    assert.equal((await anna.postStatements([{ kind: "contactPoint", contactPoint: cp }])).status, 200);
+    const guest = await TestDevice.guest(s, `iso-${backend}`, {
+      organisationKey: anna.organisation.key.publicKey,
+      contactPointId: cp.contactPointId,
+    });
+    const path = `/v1/admin/persons/${encodeBase64url(guest.accountId)}/erase`;
+    const foreign = await http<ErrorBody>(s, "POST", path, { token: outsider.token, body: {} });
+    assert.equal(foreign.body.error.code, "account_unknown");
+    await guest.login();
+    const own = await http<PersonErasureResponse>(s, "POST", path, { token: anna.token, body: {} });
+    assert.equal(own.status, 200, "the customer's own organisation can");
+  });
+
+  it("gives each organisation's member the privacy information naming their organisation", async () => {
+    const read = async (token?: string) =>
+      (await http<PrivacyDocumentResponse>(s, "GET", "/v1/privacy/info", token === undefined ? {} : { token })).body
+        .markdown;
+    assert.match(await read(outsider.token), /Konkurrenz AG/);
+    assert.doesNotMatch(await read(bert.token), /Konkurrenz AG/);
+    // Before a join nobody is known: the server's first organisation, as bootstrap made it.
+    assert.doesNotMatch(await read(), /Konkurrenz AG/);
+    const wrong = await http<ErrorBody>(s, "GET", "/v1/privacy/info", { token: encodeBase64url(randomBytes(32)) });
+    assert.equal(wrong.status, 401);
   });
 });

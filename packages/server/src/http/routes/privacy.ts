@@ -22,7 +22,7 @@ import {
 import type { ServerContext } from "../context.js";
 import type { StoredRow } from "../../store/ServerStore.js";
 import { parse } from "../parse.js";
-import { authenticateAdmin } from "../auth.js";
+import { authenticate, authenticateAdmin, GUEST_ROUTE } from "../auth.js";
 import { publicRateLimit } from "../rateLimit.js";
 import { privacyFacts } from "../../privacy/privacyFacts.js";
 import { renderPrivacyDocument } from "../../privacy/privacyDocuments.js";
@@ -94,8 +94,10 @@ export function privacyRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return documentOf(ctx, me.orgId, document, lang ?? "de");
   });
 
-  app.get("/v1/privacy/info", { config: publicRateLimit(ctx.config) }, async (request) => {
+  app.get("/v1/privacy/info", { config: { ...publicRateLimit(ctx.config), ...GUEST_ROUTE } }, async (request) => {
     const { lang } = parse(privacyDocumentQuery, request.query);
-    return documentOf(ctx, undefined, "info", lang ?? "de");
+    // A device that says who it is reads its own organisation's; before a join, the server's (bootstrap makes one).
+    const orgId = request.headers.authorization === undefined ? undefined : (await authenticate(ctx, request)).orgId;
+    return documentOf(ctx, orgId, "info", lang ?? "de");
   });
 }
