@@ -293,6 +293,8 @@ export class RelayConnection {
         socket.close(4000, "processing failed");
         return;
       }
+      // The socket closed while they were processed: the next one gets them again, and they are dropped as seen.
+      if (socket !== this.socket) return;
       for (let i = 0; i < entries.length; i += MAX_ACKS_PER_FRAME) {
         const entryIds = entries.slice(i, i + MAX_ACKS_PER_FRAME).map((e) => e.entryId);
         socket.send(encodeClientFrame({ case: "ack", value: create(AckSchema, { entryIds }) }));

@@ -108,6 +108,33 @@ it("a failed processing closes without acknowledging, and the entries come again
   });
 });
 
+it("entries whose socket closed while they were processed are not acknowledged on it, and come again", async (t) => {
+  const processing = deferred();
+  const batches: bigint[][] = [];
+  const h = relayHarness(t, {
+    onEntries: (entries: readonly Entry[]) => {
+      batches.push(entries.map((e) => e.entryId));
+      return batches.length === 1 ? processing.promise : Promise.resolve();
+    },
+  });
+  await withSeed(h.seed, async () => {
+    const id = h.relay.enqueue(MAILBOX, text("a")).entryId;
+    await h.connection.start();
+    await settle();
+    assert.deepEqual(batches, [[id]]);
+    h.relay.dropAll();
+    await settle();
+    processing.resolve();
+    await settle();
+    assert.equal(h.relay.framesAfterClose, 0, "no ack on the closed socket");
+    await h.clock.runNext();
+    await h.connection.settled();
+    await settle();
+    assert.deepEqual(batches, [[id], [id]], "pushed again on the next socket");
+    assert.deepEqual(ackedIds(h.relay.frames), [id]);
+  });
+});
+
 // Incoming processing with the real SDK step: an MLS message from Alice to Bob's conversation.
 
 const acceptAll: AuthenticationPort = {
