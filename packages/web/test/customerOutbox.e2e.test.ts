@@ -75,6 +75,10 @@ describe("the customer's unsent lines, in Chromium", { skip, timeout: 240_000 },
     await page.waitForTimeout(500);
     assert.equal(await page.getByRole("heading", { name: ARRIVED }).count(), 0, "not 'arrived' while unsent");
     await page.getByRole("button", { name: SENDING }).waitFor();
+    const offline = page.getByText(/Keine Verbindung zum Server. Ihre Anfrage ist in diesem Browser gespeichert/);
+    await offline.waitFor();
+    await page.getByRole("button", { name: SENDING }).scrollIntoViewIfNeeded();
+    await screen(page, "customer-inquiry-offline-phone");
     assert.equal(await closeAsks(page), true, "closing while the inquiry waits for the connection asks first");
 
     gate.reopen();

@@ -29,6 +29,8 @@ export interface InquiryToSend {
   readonly onFileSent: (done: number) => void;
   /** The server asked for its puzzle (under attack): true while this device solves it. */
   readonly onProtecting: (active: boolean) => void;
+  /** True while the inquiry waits in this browser for the connection to come back; false once it is back. */
+  readonly onOffline: (offline: boolean) => void;
 }
 
 /**

@@ -237,11 +237,16 @@ export const inquiryPort: InquiryPort = {
       },
       guestOptions,
     );
+    // Only while the page waits for the relay to take it: a customer should know why it takes long.
+    const offConnection = sent.client.on("connection", (state) => inquiry.onOffline(state !== "open"));
     try {
       await taken(sent.client, sent.conversationId);
     } catch (error) {
       await sent.client.close().catch(() => undefined);
       throw error;
+    } finally {
+      offConnection();
+      inquiry.onOffline(false);
     }
     current = { client: sent.client, conversationId: sent.conversationId, name: contactPoint.organisationName };
     return { returnLink: sent.returnLink };

@@ -48,7 +48,8 @@ effect(() => {
  * Undefined when no send runs.
  */
 export const progress = signal<
-  { readonly done: number; readonly total: number; readonly protecting: boolean } | undefined
+  | { readonly done: number; readonly total: number; readonly protecting: boolean; readonly offline?: boolean }
+  | undefined
 >(undefined);
 
 /**
@@ -147,6 +148,10 @@ export async function send(): Promise<void> {
       onFileSent: (done) => (progress.value = { done, total, protecting: false }),
       onProtecting: (protecting) => {
         if (progress.value?.protecting !== protecting) progress.value = { done: 0, total, protecting };
+      },
+      onOffline: (offline) => {
+        const now = progress.value;
+        if (now !== undefined && (now.offline === true) !== offline) progress.value = { ...now, offline };
       },
     });
     for (const f of files.value) releasePicked(f);

@@ -533,6 +533,8 @@ export const de = {
     sending: "Wird verschlüsselt und gesendet …",
     sendingFiles: "Wird verschlüsselt und gesendet … ({{done}} von {{total}} Dateien)",
     protecting: "Einen Moment …",
+    offlineExplain:
+      "Keine Verbindung zum Server. Ihre Anfrage ist in diesem Browser gespeichert und geht hinaus, sobald die Verbindung zurück ist. Bitte lassen Sie diese Seite so lange offen.",
     protectingExplain:
       "Ihre Anfrage wird gegen Missbrauch geschützt: Ihr Gerät löst dafür eine kleine Rechenaufgabe. Das dauert meist nur wenige Sekunden. Bitte lassen Sie diese Seite geöffnet.",
     sentTitle: "Ihre Anfrage ist angekommen",

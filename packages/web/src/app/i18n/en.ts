@@ -522,6 +522,8 @@ export const en: Catalog<typeof de> = {
     sending: "Encrypting and sending …",
     sendingFiles: "Encrypting and sending … ({{done}} of {{total}} files)",
     protecting: "One moment …",
+    offlineExplain:
+      "No connection to the server. Your inquiry is kept in this browser and goes out as soon as the connection is back. Please keep this page open until then.",
     protectingExplain:
       "Your inquiry is being protected against abuse: your device solves a small puzzle for it. This usually takes only a few seconds. Please keep this page open.",
     sentTitle: "Your inquiry has arrived",

@@ -245,6 +245,11 @@ function InquiryForm({ contactPoint }: { contactPoint: ContactPointInfo }) {
           {t("customer.protectingExplain")}
         </p>
       )}
+      {sending?.offline === true && (
+        <p class="k-card k-protecting" role="status">
+          {t("customer.offlineExplain")}
+        </p>
+      )}
       <button type="submit" class="k-primary" disabled={sending !== undefined || preparing.value}>
         {sending === undefined
           ? t("customer.send")
