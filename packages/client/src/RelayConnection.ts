@@ -5,6 +5,7 @@ import {
   encodeClientFrame,
   HelloSchema,
   MAX_ACKS_PER_FRAME,
+  PingSchema,
   PROTOCOL_VERSION,
   SendSchema,
   type Entry,
@@ -41,6 +42,8 @@ export interface RelayConnectionOptions {
   /** The platform's timers unless given; injected so tests can run backoffs and timeouts on a fake clock. */
   readonly timers?: Timers;
   readonly sendTimeoutMs?: number;
+  /** How long an open socket may bring nothing before it is asked with a Ping (QUIET_MS); 0 turns the watch off. */
+  readonly quietMs?: number;
 }
 
 export interface Timers {
@@ -73,7 +76,18 @@ const STORE_BACKOFF_MAX_MS = 30_000;
 const CLOSE_TRY_AGAIN_LATER = 1013;
 const CLOSE_UNAUTHENTICATED = 4401;
 const CLOSE_DEVICE_REVOKED = 4403;
-const CLOSE_SEND_TIMEOUT = 4000;
+/** This client gave the socket up (a send unanswered, or silence): 4000 "send timeout" or "silent". */
+const CLOSE_ABANDONED = 4000;
+/**
+ * A socket that brought nothing for this long is asked with a Ping; one that
+ * then stays silent for SILENCE_WAIT_MS more (or leaves a Hello unanswered
+ * that long) is taken for dead. After a
+ * phone changes networks its old socket can look open for many minutes
+ * while neither pushes nor close events arrive (the server's own WebSocket
+ * pings are answered by the browser, out of the page's sight).
+ */
+const QUIET_MS = 25_000;
+const SILENCE_WAIT_MS = 10_000;
 
 /**
  * One receiving WebSocket to the relay (docs/PROTOCOL.md §4–5): Hello with
@@ -97,6 +111,10 @@ export class RelayConnection {
   private openWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private caughtUpWaiters: (() => void)[] = [];
   private reconnectTimer: unknown;
+  /** The current socket's watch for silence (watch). */
+  private watchTimer: unknown;
+  private heard = 0;
+  private nextPing = 1n;
   private readonly timers: Timers;
   /**
    * Counts sockets and stops: events of a socket that is no longer the
@@ -135,15 +153,16 @@ export class RelayConnection {
   }
 
   /**
-   * A socket that left a send unanswered is taken for dead: after a phone
-   * changed networks it can look open for minutes while nothing arrives.
-   * A new socket sends the outbox again (once per message id at the relay).
+   * A socket that left a send unanswered, or stayed silent after a Ping, is
+   * taken for dead: after a phone changed networks it can look open for
+   * minutes while nothing arrives. A new socket sends the outbox again (once
+   * per message id at the relay) and gets what waited in the mailbox.
    */
-  private abandon(socket: RelaySocket): void {
+  private abandon(socket: RelaySocket, reason: "send timeout" | "silent"): void {
     // Its late events are not the next socket's.
     this.generation += 1;
-    socket.close(CLOSE_SEND_TIMEOUT, "send timeout");
-    this.onClosed(CLOSE_SEND_TIMEOUT);
+    socket.close(CLOSE_ABANDONED, reason);
+    this.onClosed(CLOSE_ABANDONED);
   }
 
   stop(): void {
@@ -180,7 +199,7 @@ export class RelayConnection {
       const timer = this.timers.setTimeout(() => {
         this.pending.delete(requestId);
         reject(new ClientError("timeout", "send"));
-        if (this.socket === socket) this.abandon(socket);
+        if (this.socket === socket) this.abandon(socket, "send timeout");
       }, this.options.sendTimeoutMs ?? 15_000);
       this.pending.set(requestId, {
         resolve: (r) => {
@@ -219,13 +238,15 @@ export class RelayConnection {
     const current = () => generation === this.generation;
     this.socket = this.options.openSocket(this.options.url, {
       onOpen: () => {
-        if (current())
-          this.socket?.send(
-            encodeClientFrame({
-              case: "hello",
-              value: create(HelloSchema, { protocolVersion: PROTOCOL_VERSION, sessionToken: token }),
-            }),
-          );
+        const socket = this.socket;
+        if (!current() || socket === undefined) return;
+        socket.send(
+          encodeClientFrame({
+            case: "hello",
+            value: create(HelloSchema, { protocolVersion: PROTOCOL_VERSION, sessionToken: token }),
+          }),
+        );
+        this.watch(socket, "hello");
       },
       onMessage: (data) => {
         if (current()) this.onFrame(data);
@@ -240,7 +261,35 @@ export class RelayConnection {
     });
   }
 
+  /** Every QUIET_MS: nothing heard, a Ping; still nothing SILENCE_WAIT_MS later, a new socket. */
+  /**
+   * The watch for a silent socket. "hello": no HelloOk within
+   * SILENCE_WAIT_MS of the Hello gives it up. "quiet": every QUIET_MS
+   * without a frame sends a Ping; "asked": still nothing SILENCE_WAIT_MS
+   * later gives it up. `heard` counts frames, so busy sockets pay one timer
+   * per interval, not one per frame.
+   */
+  private watch(socket: RelaySocket, step: "hello" | "quiet" | "asked"): void {
+    const quietMs = this.options.quietMs ?? QUIET_MS;
+    if (quietMs === 0) return;
+    const heardBefore = this.heard;
+    this.timers.clearTimeout(this.watchTimer);
+    this.watchTimer = this.timers.setTimeout(
+      () => {
+        if (this.socket !== socket) return;
+        if (step === "hello") return this.state === "connecting" ? this.abandon(socket, "silent") : undefined;
+        if (this.state !== "open") return;
+        if (this.heard !== heardBefore) return this.watch(socket, "quiet");
+        if (step === "asked") return this.abandon(socket, "silent");
+        socket.send(encodeClientFrame({ case: "ping", value: create(PingSchema, { nonce: this.nextPing++ }) }));
+        this.watch(socket, "asked");
+      },
+      step === "quiet" ? quietMs : SILENCE_WAIT_MS,
+    );
+  }
+
   private onFrame(data: Uint8Array): void {
+    this.heard += 1;
     let frame: ServerFrameBody;
     try {
       frame = decodeServerFrame(data);
@@ -254,6 +303,7 @@ export class RelayConnection {
         this.attempt = 0;
         this.opened = true;
         this.setState("open");
+        if (this.socket !== undefined) this.watch(this.socket, "quiet");
         for (const w of this.openWaiters.splice(0)) w.resolve();
         return;
       case "sendResult":
@@ -306,6 +356,7 @@ export class RelayConnection {
   private onClosed(code: number): void {
     if (this.state === "closed" && this.socket === undefined) return;
     this.socket = undefined;
+    this.timers.clearTimeout(this.watchTimer);
     if (code === CLOSE_TRY_AGAIN_LATER) this.storeFaults += 1;
     // An open connection that ended for another reason saw no store fault.
     else if (this.opened) this.storeFaults = 0;

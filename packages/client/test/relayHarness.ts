@@ -23,7 +23,9 @@ export interface Harness {
  */
 export function relayHarness(
   t: TestContext,
-  options: Partial<Pick<RelayConnectionOptions, "onEntries" | "sessionToken" | "onState">> & { seed?: number } = {},
+  options: Partial<Pick<RelayConnectionOptions, "onEntries" | "sessionToken" | "onState" | "quietMs">> & {
+    seed?: number;
+  } = {},
 ): Harness {
   const seed = options.seed ?? testSeed();
   const relay = new MemoryRelay();
@@ -61,6 +63,8 @@ export function relayHarness(
       },
       random: seededRandom(seed),
       timers: clock,
+      // The watch for silent sockets adds a timer to every open socket; only its own test turns it on.
+      quietMs: options.quietMs ?? 0,
     }),
   };
   t.after(() => {

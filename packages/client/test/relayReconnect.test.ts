@@ -8,7 +8,7 @@ import { it } from "node:test";
 import assert from "node:assert/strict";
 import { ClientError } from "@bote/client";
 import { seededRandom } from "@bote/testing";
-import { relayHarness, settle, withSeed, type Harness } from "./relayHarness.js";
+import { MAILBOX, relayHarness, settle, withSeed, type Harness } from "./relayHarness.js";
 
 const BASE_MS = 250;
 const MAX_MS = 2_000;
@@ -168,5 +168,42 @@ it("a stop and a start while the session token is still on its way open one sock
     for (let i = 0; i < 5 && (await h.clock.runNext()); i++) await settle();
     assert.equal(h.connection.connectionState, "open");
     assert.equal(h.relay.sockets.length, 1);
+  });
+});
+
+it("asks a quiet socket with a Ping, keeps it while it answers, and replaces it once it stays silent", async (t) => {
+  const h = relayHarness(t, { quietMs: 25_000 });
+  await withSeed(h.seed, async () => {
+    await h.connection.start();
+    await settle();
+    const pings = () => h.relay.frames.filter((f) => f.body.case === "ping");
+    // Ten quiet minutes on a live socket: a Ping now and then, each answered; the socket stays.
+    await h.clock.advance(10 * 60_000);
+    assert.equal(h.connection.connectionState, "open");
+    assert.deepEqual(new Set(h.relay.frames.map((f) => f.socket)), new Set([1]));
+    assert.ok(pings().length >= 15 && pings().length <= 24, `${pings().length} pings in ten minutes`);
+    // The network changed under the phone: the socket looks open, and nothing comes back.
+    h.relay.silent = true;
+    await h.clock.advance(25_000 + 10_000);
+    assert.notEqual(h.connection.connectionState, "open", "given up after a Ping went unanswered");
+    // Still silent: a new socket whose Hello goes unanswered is given up too, and the next tried.
+    const socketsBefore = h.relay.sockets.length;
+    await h.clock.advance(20_000);
+    assert.ok(h.relay.sockets.length > socketsBefore, "the silent Hello was given up");
+    h.relay.silent = false;
+    const waiting = h.relay.enqueue(MAILBOX, new TextEncoder().encode("in the meantime"));
+    for (let i = 0; i < 10 && h.connection.connectionState !== "open"; i++) await h.clock.runNext();
+    await h.connection.settled();
+    assert.equal(h.connection.connectionState, "open");
+    assert.ok(
+      h.relay.frames.some((f) => f.socket > 2 && f.body.case === "hello"),
+      "a new socket",
+    );
+    assert.ok(
+      h.relay.frames.some(
+        (f) => f.socket > 2 && f.body.case === "ack" && f.body.value.entryIds.includes(waiting.entryId),
+      ),
+      "it got what waited",
+    );
   });
 });

@@ -75,6 +75,8 @@ export class MemoryRelay {
   holdDelivers = false;
   /** Frames the client sent on a socket that was already closed. */
   framesAfterClose = 0;
+  /** While true, open sockets take the client's frames and answer nothing, as a half-open connection does. */
+  silent = false;
   readonly heldSendResults: { socket: RelaySide; frame: ServerFrameBody & { case: "sendResult" } }[] = [];
   readonly heldDelivers: { socket: RelaySide; frame: ServerFrameBody & { case: "deliver" } }[] = [];
 
@@ -146,6 +148,7 @@ export class MemoryRelay {
   receive(side: RelaySide, body: ClientFrameBody): void {
     const frame = { n: this.frames.length + 1, socket: side.id, body };
     this.frames.push(frame);
+    if (this.silent) return;
     const drop = this.#drop?.atFrame === frame.n ? this.#drop : undefined;
     if (drop !== undefined) this.#drop = undefined;
     if (drop === undefined || drop.handled) this.#handle(side, body);
