@@ -7,39 +7,23 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readdir } from "node:fs/promises";
 import { join as joinPath } from "node:path";
 import { ClientError, sendInquiry, type BoteClient } from "@bote/client";
 import { decodeBase64url } from "@bote/protocol";
-import { eventually, guestOptions, joinClient } from "./support/sdkClient.js";
-import { freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
+import { eventually, guestOptions, startTeam, type Team } from "./support/sdkClient.js";
 
-let root: string;
-let dataDir: string;
-let server: RunningServer;
-const clients: BoteClient[] = [];
+let team: Team;
 let anna: BoteClient;
 let bernd: BoteClient;
 
 describe("erasing a customer's inquiry", { timeout: 180_000 }, () => {
   before(async () => {
-    root = await mkdtemp(joinPath(tmpdir(), "bote-erasure-"));
-    dataDir = joinPath(root, "server");
-    server = await startServer(dataDir, await freePort());
-    const invite = (await readFile(joinPath(dataDir, "initial-admin-invite"), "utf8")).trim();
-    anna = await joinClient(root, "Anna", invite);
-    clients.push(anna);
-    bernd = await joinClient(root, "Bernd", (await anna.createInvitation("member", "Bernd")).url);
-    clients.push(bernd);
-    await bernd.connect();
+    team = await startTeam("bote-erasure-");
+    ({ anna, bernd } = team);
   });
 
-  after(async () => {
-    for (const c of clients) await c.close().catch(() => undefined);
-    await stopServer(server);
-    await rm(root, { recursive: true, force: true });
-  });
+  after(() => team?.stop());
 
   it("erases the customer on the server and the inquiry on every staff device; a member cannot", async () => {
     const staff = [anna.profile.accountId, bernd.profile.accountId];
@@ -48,9 +32,9 @@ describe("erasing a customer's inquiry", { timeout: 180_000 }, () => {
     const customer = await sendInquiry(
       point.url,
       { text: "Bitte löschen Sie später alles über mich", name: "Karla Kundin", consent: true },
-      guestOptions(root),
+      guestOptions(team.root),
     );
-    clients.push(customer.client);
+    team.clients.push(customer.client);
     const id = customer.conversationId;
     for (const member of [anna, bernd]) {
       await eventually(
@@ -96,8 +80,8 @@ describe("erasing a customer's inquiry", { timeout: 180_000 }, () => {
     // The customer's account is gone from the server: their device cannot log in any more.
     await assert.rejects(customer.client.sync(), (e: unknown) => e instanceof ClientError && e.code === "inquiry_gone");
     // Nothing of it is left in the server's database files.
-    const files = (await readdir(dataDir)).filter((f) => f.startsWith("bote.sqlite"));
-    const raw = Buffer.concat(await Promise.all(files.map((f) => readFile(joinPath(dataDir, f)))));
+    const files = (await readdir(team.dataDir)).filter((f) => f.startsWith("bote.sqlite"));
+    const raw = Buffer.concat(await Promise.all(files.map((f) => readFile(joinPath(team.dataDir, f)))));
     assert.ok(!raw.includes(Buffer.from(decodeBase64url(guestAccountId)!)), "no byte of the guest's account id");
     // Asked again, the inquiry is unknown here.
     await assert.rejects(

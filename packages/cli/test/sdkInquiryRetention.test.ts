@@ -9,42 +9,29 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join as joinPath } from "node:path";
 import { readContent, sendInquiry, type BoteClient, type SentInquiry } from "@bote/client";
-import { eventually, guestOptions, joinClient } from "./support/sdkClient.js";
-import { freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
+import { eventually, guestOptions, startTeam, type Team } from "./support/sdkClient.js";
 
 const DAY_MS = 86_400_000;
 
-let root: string;
-let dataDir: string;
-let server: RunningServer;
-const clients: BoteClient[] = [];
 /** Added to the staff devices' clocks: the test moves their time, not the server's. */
 let offset = 0;
 const clock = () => Date.now() + offset;
+let team: Team;
+let root: string;
+const clients: BoteClient[] = [];
 let anna: BoteClient;
 let bernd: BoteClient;
 
 describe("retention of closed inquiries on staff devices", { timeout: 180_000 }, () => {
   before(async () => {
-    root = await mkdtemp(joinPath(tmpdir(), "bote-retention-"));
-    dataDir = joinPath(root, "server");
-    server = await startServer(dataDir, await freePort());
-    const invite = (await readFile(joinPath(dataDir, "initial-admin-invite"), "utf8")).trim();
-    anna = await joinClient(root, "Anna", invite, undefined, clock);
-    clients.push(anna);
-    bernd = await joinClient(root, "Bernd", (await anna.createInvitation("member", "Bernd")).url, undefined, clock);
-    clients.push(bernd);
-    await bernd.connect();
+    team = await startTeam("bote-retention-", clock);
+    ({ anna, bernd, root } = team);
   });
 
   after(async () => {
     for (const c of clients) await c.close().catch(() => undefined);
-    await stopServer(server);
-    await rm(root, { recursive: true, force: true });
+    await team?.stop();
   });
 
   it("deletes a done inquiry past retention with its staff group; archived, kept and open ones stay", async () => {

@@ -106,29 +106,44 @@ async function untilSent(s: Scenario): Promise<void> {
   }
 }
 
+/**
+ * Connects and sends "hello" while the relay stores it but keeps its
+ * SendResult back (later ones it answers); `ended` says how the send ended.
+ */
+async function sendUnanswered(s: Scenario): Promise<{ ended: Promise<string | undefined> }> {
+  await s.connection.start();
+  await s.background;
+  const outbox = await s.queue("hello");
+  s.relay.holdSendResults = true;
+  const ended = sendInTurn(s.ctx, outbox).then(
+    () => "answered",
+    (err: Error & { code?: string }) => err.code,
+  );
+  await settle();
+  assert.equal(s.relay.stored.length, 1, "the relay stored it");
+  s.relay.holdSendResults = false;
+  return { ended };
+}
+
+/** Once a new socket took the outbox: the relay stored it once, sent once on each socket under one message id. */
+async function assertSentAgainOnce(s: Scenario): Promise<void> {
+  await untilSent(s);
+  assert.deepEqual(await s.store.listOutbox(), []);
+  assert.deepEqual(s.received(), ["hello"]);
+  assert.deepEqual(
+    s.relay.frames.filter((f) => f.body.case === "send").map((f) => f.socket),
+    [1, 2],
+  );
+}
+
 it("a send whose SendResult was lost is sent again after the reconnect and stored once", async (t) => {
   const s = scenario(t);
   await withSeed(s.seed, async () => {
-    await s.connection.start();
-    await s.background;
-    const outbox = await s.queue("hello");
-    s.relay.holdSendResults = true;
-    const sent = sendInTurn(s.ctx, outbox);
-    await settle();
-    assert.equal(s.relay.stored.length, 1, "the relay stored it");
+    const { ended } = await sendUnanswered(s);
     s.relay.dropAll();
-    await assert.rejects(sent, (err: Error & { code?: string }) => err.code === "offline");
-    s.relay.holdSendResults = false;
+    assert.equal(await ended, "offline");
     assert.equal((await s.store.listOutbox()).length, 1, "still queued");
-    await untilSent(s);
-    assert.deepEqual(s.received(), ["hello"]);
-    assert.deepEqual(await s.store.listOutbox(), []);
-    const sends = s.relay.frames.filter((f) => f.body.case === "send");
-    assert.deepEqual(
-      sends.map((f) => f.socket),
-      [1, 2],
-      "sent once on each socket, under one message id",
-    );
+    await assertSentAgainOnce(s);
   });
 });
 
@@ -136,25 +151,10 @@ it("a send left unanswered takes the socket for dead: a new one sends it again, 
   // A phone that changed networks: its socket looks open while no answer ever comes back.
   const s = scenario(t);
   await withSeed(s.seed, async () => {
-    await s.connection.start();
-    await s.background;
-    const outbox = await s.queue("hello");
-    s.relay.holdSendResults = true;
-    const sent = sendInTurn(s.ctx, outbox).then(
-      () => "answered",
-      (err: Error & { code?: string }) => err.code,
-    );
-    await settle();
-    s.relay.holdSendResults = false;
+    const { ended } = await sendUnanswered(s);
     await s.clock.advance(15_000);
-    assert.equal(await sent, "timeout");
-    await untilSent(s);
-    assert.deepEqual(await s.store.listOutbox(), [], "sent on the new socket");
-    assert.deepEqual(s.received(), ["hello"], "stored once");
-    assert.deepEqual(
-      s.relay.frames.filter((f) => f.body.case === "send").map((f) => f.socket),
-      [1, 2],
-    );
+    assert.equal(await ended, "timeout");
+    await assertSentAgainOnce(s);
   });
 });
 

@@ -1,9 +1,12 @@
 /** An SDK client in the test process, with its own SQLite profile, joined through an invitation link. */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { joinWithInvitation, type BoteClient, type GuestOptions } from "@bote/client";
 import type { ClientStore } from "@bote/core";
 import { nodeTransport } from "../../src/client/nodeTransport.js";
 import { SqliteClientStore } from "../../src/profile/SqliteClientStore.js";
+import { freePort, startServer, stopServer } from "./processes.js";
 
 export function joinClient(
   dir: string,
@@ -47,4 +50,38 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error("timed out waiting");
+}
+
+/** A `bote serve` of its own with Anna, its first admin, and Bernd, a connected member; `clients` are closed by stop(). */
+export interface Team {
+  readonly root: string;
+  readonly dataDir: string;
+  readonly anna: BoteClient;
+  readonly bernd: BoteClient;
+  /** Every client to close at the end; a test adds its customers' here. */
+  readonly clients: BoteClient[];
+  stop(): Promise<void>;
+}
+
+export async function startTeam(prefix: string, now?: () => number): Promise<Team> {
+  const root = await mkdtemp(joinPath(tmpdir(), prefix));
+  const dataDir = joinPath(root, "server");
+  const server = await startServer(dataDir, await freePort());
+  const invite = (await readFile(joinPath(dataDir, "initial-admin-invite"), "utf8")).trim();
+  const anna = await joinClient(root, "Anna", invite, undefined, now);
+  const bernd = await joinClient(root, "Bernd", (await anna.createInvitation("member", "Bernd")).url, undefined, now);
+  await bernd.connect();
+  const clients = [anna, bernd];
+  return {
+    root,
+    dataDir,
+    anna,
+    bernd,
+    clients,
+    async stop() {
+      for (const c of clients) await c.close().catch(() => undefined);
+      await stopServer(server);
+      await rm(root, { recursive: true, force: true });
+    },
+  };
 }
