@@ -61,6 +61,10 @@ export function buildProgram(): Command {
     .option("--blob-max-mb <n>", "größte Datei in MB / largest file in MB (1–2048)", "100")
     .option("--trust-proxy", "X-Forwarded-For eines Reverse-Proxys vertrauen / trust a reverse proxy's X-Forwarded-For")
     .option(
+      "--recovery-invite",
+      "Einladung, die nur mit dem Wiederherstellungs-Kit einzulösen ist / an invitation only the recovery kit can redeem",
+    )
+    .option(
       "--public-rate-limit <n>",
       "Anfragen pro Minute und Adresse an offene Endpunkte / requests per minute and address to open endpoints",
       "30",

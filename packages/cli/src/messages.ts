@@ -47,6 +47,11 @@ const de = {
   firstInvite:
     "Einladung für die erste Administratorin / den ersten Administrator (einmalig gültig) – im Browser öffnen oder mit `bote join` einlösen:",
   firstInviteSaved: (file: string) => `Auch gespeichert in ${file}; die Datei wird nach dem Einlösen gelöscht.`,
+  recoveryInvite:
+    "Einladung zur Wiederherstellung der Verwaltung (einmalig, 24 Stunden gültig) – nur mit dem Wiederherstellungs-Kit der Organisation einzulösen: `bote join <Link> --recovery-kit <Datei> --name <Name>`:",
+  recoveryInviteSaved: (file: string) => `Auch gespeichert in ${file}; die Datei wird nach dem Einlösen gelöscht.`,
+  recoveryInviteNoKey:
+    "--recovery-invite: Diese Organisation hat noch keinen Organisationsschlüssel; die erste Einladung genügt.",
   stopping: "Bote wird beendet …",
   startFailed: (reason: string) => `Bote konnte nicht starten: ${reason}`,
   invalidDomain: (v: string) =>
@@ -104,6 +109,11 @@ const en: Messages = {
   firstInvite:
     "Invitation for the first administrator (valid once) – open it in a browser or redeem it with `bote join`:",
   firstInviteSaved: (file: string) => `Also saved in ${file}; the file is deleted once redeemed.`,
+  recoveryInvite:
+    "Invitation to recover the administration (valid once, for 24 hours) – redeemable only with the organisation's recovery kit: `bote join <link> --recovery-kit <file> --name <name>`:",
+  recoveryInviteSaved: (file: string) => `Also saved in ${file}; the file is deleted once redeemed.`,
+  recoveryInviteNoKey:
+    "--recovery-invite: this organisation has no organisation key yet; the first invitation is enough.",
   stopping: "Stopping Bote …",
   startFailed: (reason: string) => `Bote could not start: ${reason}`,
   invalidDomain: (v: string) =>

@@ -19,6 +19,7 @@ import {
   defaultConfig,
   logSerializers,
   INITIAL_INVITE_FILE,
+  RECOVERY_INVITE_FILE,
   type BlobStore,
   type Bus,
   type ServerStore,
@@ -59,6 +60,7 @@ export interface ServeOptions extends DomainFlags {
   retentionDays: string;
   blobMaxMb: string;
   trustProxy?: boolean;
+  recoveryInvite?: boolean;
   webRoot?: string;
   metrics?: boolean;
   metricsPort?: string;
@@ -93,6 +95,8 @@ export interface ParsedServeOptions {
   retentionDays: number;
   blobMaxMb: number;
   trustProxy: boolean;
+  /** Makes a recovery invitation at start (bootstrapOrganisation). */
+  recoveryInvite: boolean;
   /** The built web app, served at `/`; undefined when the web package cannot be found. */
   webRoot: string | undefined;
   /** With --domain: HTTPS with a certificate by ACME, and the HTTP port redirecting to it. */
@@ -176,6 +180,7 @@ export function parseServeOptions(options: ServeOptions): ParsedServeOptions {
     retentionDays,
     blobMaxMb,
     trustProxy: options.trustProxy === true,
+    recoveryInvite: options.recoveryInvite === true,
     webRoot,
     domain,
     metrics,
@@ -379,6 +384,7 @@ export async function serve(raw: ServeOptions): Promise<void> {
     dataDir: options.dataDir,
     publicUrl: config.publicUrl,
     organisationName: options.orgName,
+    recoveryInvite: options.recoveryInvite,
   });
   onInvitationRedeemed = boot.onInvitationRedeemed;
   // Before the start is announced: whoever stops Bote right after it said so gets a clean stop.
@@ -406,5 +412,13 @@ export async function serve(raw: ServeOptions): Promise<void> {
   if (boot.adminInvitationUrl !== undefined) {
     const file = join(options.dataDir, INITIAL_INVITE_FILE);
     console.error(`\n${t.firstInvite}\n\n  ${boot.adminInvitationUrl}\n\n${t.firstInviteSaved(file)}\n`);
+  }
+  if (options.recoveryInvite) {
+    const url = boot.recoveryInvitationUrl;
+    if (url === undefined) console.error(`\n${t.recoveryInviteNoKey}\n`);
+    else {
+      const file = join(options.dataDir, RECOVERY_INVITE_FILE);
+      console.error(`\n${t.recoveryInvite}\n\n  ${url}\n\n${t.recoveryInviteSaved(file)}\n`);
+    }
   }
 }

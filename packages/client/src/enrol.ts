@@ -6,6 +6,7 @@ import {
   createDevice,
   createOrganisationView,
   createSigningKey,
+  publicKeyOf,
   DEFAULT_CIPHERSUITE,
   encodeDevice,
   encodeOrganisationView,
@@ -34,6 +35,12 @@ export interface JoinOptions extends OpenOptions {
    * post-quantum protection); everyone else gets it from their link.
    */
   readonly ciphersuite?: BoteCiphersuiteName;
+  /**
+   * A recovery (`bote serve --recovery-invite`): the organisation key
+   * restored from the recovery kit (openRecoveryKit, parseRecoveryCode). The
+   * device certifies its own admin account with it instead of making a key.
+   */
+  readonly organisationSignKey?: Uint8Array;
 }
 
 /**
@@ -73,7 +80,7 @@ export async function joinWithInvitation(options: JoinOptions): Promise<BoteClie
   } else {
     const displayName = options.displayName?.normalize("NFC").trim() ?? "";
     if (!isCanonicalDisplayName(displayName)) throw new ClientError("bad_request", "displayName");
-    organisationKey = createSigningKey();
+    organisationKey = restoredKey(options.organisationSignKey) ?? createSigningKey();
     const accountId = randomId();
     accountCertificate = certifyAccount(
       organisationKey,
@@ -125,4 +132,11 @@ export async function joinWithInvitation(options: JoinOptions): Promise<BoteClie
   const client = await BoteClient.open(options);
   await client.connect();
   return client;
+}
+
+function restoredKey(signKey: Uint8Array | undefined): ReturnType<typeof createSigningKey> | undefined {
+  if (signKey === undefined) return undefined;
+  const publicKey = publicKeyOf(signKey);
+  if (publicKey === undefined) throw new ClientError("bad_request", "organisationSignKey");
+  return { signKey, publicKey };
 }

@@ -15,12 +15,16 @@ import { randomId, sha256 } from "./crypto.js";
 import { invitationUrl } from "./http/routes/invitations.js";
 
 export const INITIAL_INVITE_FILE = "initial-admin-invite";
+export const RECOVERY_INVITE_FILE = "recovery-invite";
 const INITIAL_INVITE_TTL_MS = 30 * 24 * 3_600_000;
+const RECOVERY_INVITE_TTL_MS = 24 * 3_600_000;
 
 export interface Bootstrap {
   organisation: Organisation;
   /** The admin invitation URL while nobody has redeemed it, else undefined. */
   adminInvitationUrl: string | undefined;
+  /** With recoveryInvite: the recovery invitation's URL (written to DATA/recovery-invite). */
+  recoveryInvitationUrl: string | undefined;
   /** Pass to buildServer: deletes the invitation file when its invitation is redeemed. */
   onInvitationRedeemed: (tokenHash: Uint8Array) => void;
 }
@@ -30,6 +34,13 @@ export async function bootstrapOrganisation(options: {
   dataDir: string;
   publicUrl: string;
   organisationName: string;
+  /**
+   * Makes a one-time admin invitation that names no account, for an
+   * organisation that lost every admin device: only a device holding the
+   * current organisation key (restored from the recovery kit) can redeem
+   * it, so the operator who makes it gains nothing by it.
+   */
+  recoveryInvite?: boolean;
   now?: () => number;
 }): Promise<Bootstrap> {
   const { store, dataDir } = options;
@@ -59,13 +70,34 @@ export async function bootstrapOrganisation(options: {
     }
     tokenHash = sha256(new URL(url).hash.replace(/^#t=/, ""));
   }
+  let recoveryUrl: string | undefined;
+  let recoveryHash: Uint8Array | undefined;
+  if (options.recoveryInvite === true && (await store.getOrganisationKey(organisation.id)) !== undefined) {
+    const token = encodeBase64url(randomId(32));
+    await store.createInvitation({
+      id: randomId(),
+      orgId: organisation.id,
+      tokenHash: sha256(token),
+      role: "admin",
+      expiresAt: now() + RECOVERY_INVITE_TTL_MS,
+      createdAt: now(),
+    });
+    recoveryUrl = invitationUrl(options.publicUrl, token);
+    recoveryHash = sha256(token);
+    await writeFile(join(dataDir, RECOVERY_INVITE_FILE), recoveryUrl + "\n", { mode: 0o600 });
+  }
   return {
     organisation,
     adminInvitationUrl: url,
+    recoveryInvitationUrl: recoveryUrl,
     onInvitationRedeemed(hash) {
       if (tokenHash !== undefined && Buffer.compare(hash, tokenHash) === 0) {
         tokenHash = undefined;
         void unlink(file).catch(() => undefined);
+      }
+      if (recoveryHash !== undefined && Buffer.compare(hash, recoveryHash) === 0) {
+        recoveryHash = undefined;
+        void unlink(join(dataDir, RECOVERY_INVITE_FILE)).catch(() => undefined);
       }
     },
   };

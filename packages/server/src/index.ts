@@ -4,7 +4,7 @@
  */
 export { buildServer, sweep, type BoteServer, type ServerDeps } from "./buildServer.js";
 export { defaultConfig, type ServerConfig } from "./config.js";
-export { bootstrapOrganisation, INITIAL_INVITE_FILE, type Bootstrap } from "./bootstrap.js";
+export { bootstrapOrganisation, INITIAL_INVITE_FILE, RECOVERY_INVITE_FILE, type Bootstrap } from "./bootstrap.js";
 export { ServerSecrets } from "./secrets/ServerSecrets.js";
 export { AtRestKeys } from "./secrets/AtRestKeys.js";
 export { ServerSecretsError, type ServerSecretsProblem } from "./secrets/ServerSecretsError.js";

@@ -10,6 +10,10 @@ import type { Language } from "../messages.js";
 const de = {
   joined: (org: string, name: string) => `Willkommen bei ${org}, ${name}. Dieses Gerät ist eingerichtet.`,
   orgKeyCreated: "Dieses Gerät hat den Organisationsschlüssel erzeugt; es signiert ab jetzt Einladungen.",
+  orgKeyRestored:
+    "Der Organisationsschlüssel ist aus dem Wiederherstellungs-Kit übernommen; dieses Gerät verwaltet die Organisation wieder.",
+  recoveryKitClosed:
+    "Das Wiederherstellungs-Kit lässt sich mit dieser Passphrase nicht öffnen (oder die Datei ist kein Kit). Nichts wurde geändert.",
   invitationCreated: (expires: string) => `Einladungslink (gültig bis ${expires}, einmal verwendbar):`,
   invitationFor: (name: string, role: string) =>
     `Einladung für ${name} (${role === "admin" ? "Administratorin" : "Mitglied"}).`,
@@ -343,6 +347,10 @@ export type ClientMessages = typeof de;
 const en: ClientMessages = {
   joined: (org: string, name: string) => `Welcome to ${org}, ${name}. This device is set up.`,
   orgKeyCreated: "This device created the organisation key; from now on it signs invitations.",
+  orgKeyRestored:
+    "The organisation key is restored from the recovery kit; this device administers the organisation again.",
+  recoveryKitClosed:
+    "The recovery kit does not open with this passphrase (or the file is no kit). Nothing was changed.",
   invitationCreated: (expires: string) => `Invitation link (valid until ${expires}, usable once):`,
   invitationFor: (name: string, role: string) => `Invitation for ${name} (${role}).`,
   memberLine: (name: string, role: string, state: string, devices: number) =>

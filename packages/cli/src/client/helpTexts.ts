@@ -10,6 +10,8 @@ export const helpTexts = {
     "Einladungslink aus dieser Datei, nicht aus der Befehlszeile (ps, Verlauf) / reads the invitation link from this file, not the command line (ps, history)",
   joinName:
     "nur die erste Administratorin: Anzeigename (sonst steht er in der Einladung) / first admin only: display name (otherwise the invitation names it)",
+  joinRecoveryKit:
+    "mit --recovery-invite des Servers: übernimmt die Verwaltung mit dem Wiederherstellungs-Kit / with the server's --recovery-invite: takes the administration back with the recovery kit",
   joinPostQuantum:
     "nur die erste Administratorin: Organisation mit X-Wing (post-quanten-sicher) / first admin only: organisation uses X-Wing",
   admin: "Verwaltung / administration",

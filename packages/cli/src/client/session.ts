@@ -113,6 +113,7 @@ export async function joinProfile(
   invitationLink: string,
   displayName: string | undefined,
   ciphersuite?: BoteCiphersuiteName,
+  organisationSignKey?: Uint8Array,
 ): Promise<{ client: BoteClient; printer: Printer }> {
   const printer = createPrinter(options.json === true, cliLanguage());
   const store = openStore(options);
@@ -125,6 +126,7 @@ export async function joinProfile(
         ...(displayName === undefined ? {} : { displayName }),
         sessionCache: fileSessionCache(options),
         ...(ciphersuite === undefined ? {} : { ciphersuite }),
+        ...(organisationSignKey === undefined ? {} : { organisationSignKey }),
       }),
       printer,
     };

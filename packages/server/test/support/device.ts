@@ -132,7 +132,13 @@ export class TestDevice {
    * with it. An Invite is redeemed with a provisional certificate by its
    * invitation key, for exactly the account it names.
    */
-  static async join(server: TestServer, invitation: Invite | string, name?: string): Promise<TestDevice> {
+  static async join(
+    server: TestServer,
+    invitation: Invite | string,
+    name?: string,
+    /** For a token string: the organisation key to certify with (a recovery) instead of a new one. */
+    restoredKey?: KeyPair,
+  ): Promise<TestDevice> {
     const device = newKeyPair();
     const accountKey = newKeyPair();
     let organisation: OrganisationHolder;
@@ -140,7 +146,7 @@ export class TestDevice {
     let token: string;
     let organisationKey: Uint8Array | undefined;
     if (typeof invitation === "string") {
-      organisation = { key: newKeyPair() };
+      organisation = { key: restoredKey ?? newKeyPair() };
       const accountId = randomAccountId();
       accountCertificate = organisationAccountCertificate(organisation.key, {
         accountId,

@@ -1,6 +1,6 @@
 /** `bote join`: this device joins an organisation with an invitation link. */
 import { readFile } from "node:fs/promises";
-import { POST_QUANTUM_CIPHERSUITE } from "@bote/core";
+import { openRecoveryKit, POST_QUANTUM_CIPHERSUITE } from "@bote/core";
 import type { Command } from "commander";
 import { flag, optionalText, parseArgument, parseOptions } from "../args.js";
 import { clientMessages } from "../clientMessages.js";
@@ -16,11 +16,19 @@ export function registerJoin(program: Command): void {
     .option("--link-file <file>", helpTexts.joinLinkFile)
     .option("--name <display name>", helpTexts.joinName)
     .option("--post-quantum", helpTexts.joinPostQuantum)
+    .option("--recovery-kit <file>", helpTexts.joinRecoveryKit)
+    .option("--passphrase-file <file>", helpTexts.adminRecoveryKitPassphrase)
     .action(async (rawUrl: unknown, raw: unknown) => {
       const argument = parseArgument(rawUrl, "[invitation-url]", optionalText);
       const options = parseOptions(
         raw,
-        { name: optionalText, postQuantum: flag(false), linkFile: optionalText },
+        {
+          name: optionalText,
+          postQuantum: flag(false),
+          linkFile: optionalText,
+          recoveryKit: optionalText,
+          passphraseFile: optionalText,
+        },
         (o, t) =>
           argument !== undefined && argument !== "-" && o.linkFile !== undefined
             ? t.usage.exclusive("join", "<invitation-url>", "--link-file")
@@ -28,13 +36,15 @@ export function registerJoin(program: Command): void {
       );
       const url = await readInvitationLink(argument, options.linkFile);
       const suite = options.postQuantum ? POST_QUANTUM_CIPHERSUITE : undefined;
-      const { client, printer } = await joinProfile(options, url, options.name, suite);
+      const restored =
+        options.recoveryKit === undefined ? undefined : await readKit(options.recoveryKit, options.passphraseFile);
+      const { client, printer } = await joinProfile(options, url, options.name, suite, restored);
       try {
         const t = clientMessages(printer.language);
         const profile = client.profile;
         // Only the first admin's link (from the server) carries no invitation key: that device made the organisation key.
         if (!printer.json && profile.organisationSignKey !== undefined && !url.includes("&k=")) {
-          printer.out(t.orgKeyCreated, {});
+          printer.out(restored === undefined ? t.orgKeyCreated : t.orgKeyRestored, {});
         }
         printer.out(t.joined(profile.organisationName, client.device.credential.displayName), {
           type: "joined",
@@ -49,6 +59,33 @@ export function registerJoin(program: Command): void {
         await client.close();
       }
     });
+}
+
+/**
+ * The organisation key from a recovery kit, for a recovery invitation
+ * (`bote serve --recovery-invite`). The passphrase from the file or
+ * $BOTE_RECOVERY_PASSPHRASE, never an argument (`ps`, shell history).
+ */
+async function readKit(file: string, passphraseFile: string | undefined): Promise<Uint8Array> {
+  const t = clientMessages(cliLanguage());
+  let kit: unknown;
+  try {
+    kit = JSON.parse(await readFile(file, "utf8")) as unknown;
+  } catch {
+    throw new UsageError(t.usage.invalid("--recovery-kit", file));
+  }
+  let passphrase = process.env.BOTE_RECOVERY_PASSPHRASE;
+  if (passphraseFile !== undefined) {
+    try {
+      passphrase = (await readFile(passphraseFile, "utf8")).replace(/\r?\n$/, "");
+    } catch {
+      throw new UsageError(t.usage.invalid("--passphrase-file", passphraseFile));
+    }
+  }
+  if (passphrase === undefined) throw new UsageError(t.passphraseMissing);
+  const key = await openRecoveryKit(kit, passphrase);
+  if (key === undefined) throw new UsageError(t.recoveryKitClosed);
+  return key;
 }
 
 /** Links are about 120 characters; anything much longer is not one. */

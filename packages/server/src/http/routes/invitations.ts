@@ -58,18 +58,23 @@ async function verifyRedeem(
   ctx: ServerContext,
   invitation: Invitation,
   body: RedeemInvitationRequest,
-): Promise<{ certificate: AccountCertificate; organisationKey: Uint8Array }> {
+): Promise<{ certificate: AccountCertificate; organisationKey: Uint8Array; setsOrganisationKey: boolean }> {
   const decoded = decodeAccountCertificate(body.accountCertificate);
   if (!decoded.ok) throw new BoteError("certificate_invalid", "accountCertificate");
   const certificate = decoded.value;
   let organisationKey: Uint8Array;
+  let setsOrganisationKey = false;
   if (invitation.certified === undefined) {
     // The first admin: its device made the organisation key and certifies its own account with it.
+    // A recovery (`bote serve --recovery-invite`, the key exists): the device restored the current
+    // key from the recovery kit and certifies with it, which nobody without the kit can.
     if (body.organisationKey === undefined) throw new BoteError("certificate_invalid", "organisationKey");
-    if ((await ctx.store.getOrganisationKey(invitation.orgId)) !== undefined) {
+    const current = await ctx.store.getOrganisationKey(invitation.orgId);
+    if (current !== undefined && !equalBytes(current, body.organisationKey)) {
       throw new BoteError("invitation_invalid");
     }
     organisationKey = body.organisationKey;
+    setsOrganisationKey = current === undefined;
     if (certificate.issuer.kind !== "organisation" || certificate.role !== "admin") {
       throw new BoteError("certificate_invalid", "accountCertificate");
     }
@@ -100,7 +105,7 @@ async function verifyRedeem(
   if (!device.ok || checkDeviceCertificate(device.value, expected, verifyEd25519) !== undefined) {
     throw new BoteError("certificate_invalid", "deviceCertificate");
   }
-  return { certificate, organisationKey };
+  return { certificate, organisationKey, setsOrganisationKey };
 }
 
 function stateOf(invitation: Invitation, now: number): InvitationState {
@@ -201,14 +206,14 @@ export function invitationRoutes(app: FastifyInstance, ctx: ServerContext): void
     const tokenHash = sha256(body.token);
     const now = ctx.now();
     const invitation = await redeemableInvitation(ctx, tokenHash, now);
-    const { certificate, organisationKey } = await verifyRedeem(ctx, invitation, body);
+    const { certificate, organisationKey, setsOrganisationKey } = await verifyRedeem(ctx, invitation, body);
     const deviceId = randomId();
     const mailboxId = randomId();
     const result = await ctx.store.redeemInvitation({
       tokenHash,
       now,
       organisationKey,
-      setsOrganisationKey: invitation.certified === undefined,
+      setsOrganisationKey,
       accountId: certificate.accountId,
       accountKey: certificate.accountKey,
       displayName: certificate.displayName,

@@ -260,7 +260,8 @@ class PostgresStore implements ServerStore {
         return { ok: false, code: invalid ? "invitation_invalid" : "invitation_used" };
       }
       const bootstrap = invitation.account_id === null;
-      if (bootstrap !== r.setsOrganisationKey || (!bootstrap && !invitation.account_id!.equals(r.accountId))) {
+      // An invitation naming no account: the first admin's (sets the key) or a recovery's (the key holds).
+      if (!bootstrap && (r.setsOrganisationKey || !invitation.account_id!.equals(r.accountId))) {
         throw new Rollback<RedeemResult>({ ok: false, code: "invitation_invalid" });
       }
       const keyHolds = r.setsOrganisationKey

@@ -352,7 +352,8 @@ class SqliteStore implements ServerStore {
     if (invitation.redeemed_at !== null) return { ok: false, code: "invitation_used" };
     // The caller verified against the invitation it read; the account it names must be the one created.
     const bootstrap = invitation.account_id === null;
-    if (bootstrap !== r.setsOrganisationKey || (!bootstrap && !invitation.account_id!.equals(r.accountId))) {
+    // An invitation naming no account: the first admin's (sets the key) or a recovery's (the key holds).
+    if (!bootstrap && (r.setsOrganisationKey || !invitation.account_id!.equals(r.accountId))) {
       return { ok: false, code: "invitation_invalid" };
     }
     const current = this.s.getOrganisationKey.get(invitation.org_id)?.organisation_key ?? null;
