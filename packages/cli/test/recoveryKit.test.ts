@@ -122,6 +122,14 @@ describe("recovering the administration with the recovery kit", { timeout: 180_0
     const members = await boteOk(["admin", "members", "--profile", joinPath(root, "anna-new"), "--json"]);
     const admins = members.lines.filter((l) => l.name === "Anna Admin" && l.role === "admin");
     assert.equal(admins.length, 2, "the old account and the new one");
+    // The lost phone's account goes, named by its id (both are called Anna Admin).
+    const old = admins.find((l) => l.accountId !== joined.accountId)!;
+    await boteOk(["admin", "deactivate", "--profile", joinPath(root, "anna-new"), "--", String(old.accountId)]);
+    const after = await boteOk(["admin", "members", "--profile", joinPath(root, "anna-new"), "--json"]);
+    assert.deepEqual(
+      after.lines.filter((l) => l.name === "Anna Admin").map((l) => l.accountId),
+      [joined.accountId],
+    );
     await boteOk(["join", "--profile", joinPath(root, "carla"), await invite(joinPath(root, "anna-new"), "Carla Neu")]);
     await boteOk(["send", "--profile", bernd, "--to", "Carla Neu", "Willkommen!"]);
 
