@@ -68,6 +68,19 @@ describe("recovering the administration with the recovery kit", { timeout: 180_0
     const recoveryUrl = (await readFile(recoveryFile, "utf8")).trim();
     assert.match(recoveryUrl, /^http.*#t=/);
 
+    const joinWithKit = (passphrase: string) => [
+      "join",
+      "--profile",
+      joinPath(root, "anna-new"),
+      "--name",
+      "Anna Admin",
+      "--link-file",
+      recoveryFile,
+      "--recovery-kit",
+      kit,
+      "--passphrase-file",
+      passphrase,
+    ];
     // The invitation alone is worth nothing: a device that makes a key of its own is refused.
     const forged = await bote([
       "join",
@@ -83,36 +96,11 @@ describe("recovering the administration with the recovery kit", { timeout: 180_0
     assert.equal(errorOf(forged), "invitation_invalid");
     // A wrong passphrase does not open the kit; nothing is sent.
     await writeFile(joinPath(root, "wrong"), "nicht-die-richtige-passphrase\n");
-    const wrong = await bote([
-      "join",
-      "--profile",
-      joinPath(root, "anna-new"),
-      "--name",
-      "Anna Admin",
-      "--link-file",
-      recoveryFile,
-      "--recovery-kit",
-      kit,
-      "--passphrase-file",
-      joinPath(root, "wrong"),
-    ]);
+    const wrong = await bote(joinWithKit(joinPath(root, "wrong")));
     assert.equal(wrong.code, 2, wrong.stderr);
     assert.match(wrong.stderr, /lässt sich mit dieser Passphrase nicht öffnen/);
 
-    const restored = await boteOk([
-      "join",
-      "--profile",
-      joinPath(root, "anna-new"),
-      "--name",
-      "Anna Admin",
-      "--link-file",
-      recoveryFile,
-      "--recovery-kit",
-      kit,
-      "--passphrase-file",
-      passphraseFile,
-      "--json",
-    ]);
+    const restored = await boteOk([...joinWithKit(passphraseFile), "--json"]);
     const joined = restored.lines.find((l) => l.type === "joined")!;
     assert.equal(joined.role, "admin");
     assert.equal(joined.holdsOrganisationKey, true);

@@ -51,40 +51,33 @@ export async function bootstrapOrganisation(options: {
     organisation = { id: randomId(), name: options.organisationName, createdAt: now() };
     await store.createOrganisation(organisation);
   }
-  let url: string | undefined;
-  let tokenHash: Uint8Array | undefined;
-  if ((await store.countAccounts(organisation.id)) === 0) {
-    url = await readExisting(file);
-    if (url === undefined) {
-      const token = encodeBase64url(randomId(32));
-      await store.createInvitation({
-        id: randomId(),
-        orgId: organisation.id,
-        tokenHash: sha256(token),
-        role: "admin",
-        expiresAt: now() + INITIAL_INVITE_TTL_MS,
-        createdAt: now(),
-      });
-      url = invitationUrl(options.publicUrl, token);
-      await writeFile(file, url + "\n", { mode: 0o600 });
-    }
-    tokenHash = sha256(new URL(url).hash.replace(/^#t=/, ""));
-  }
-  let recoveryUrl: string | undefined;
-  let recoveryHash: Uint8Array | undefined;
-  if (options.recoveryInvite === true && (await store.getOrganisationKey(organisation.id)) !== undefined) {
+  /** An admin invitation naming no account, written to `path`; its URL. */
+  const unboundAdminInvitation = async (ttlMs: number, path: string): Promise<string> => {
     const token = encodeBase64url(randomId(32));
     await store.createInvitation({
       id: randomId(),
       orgId: organisation.id,
       tokenHash: sha256(token),
       role: "admin",
-      expiresAt: now() + RECOVERY_INVITE_TTL_MS,
+      expiresAt: now() + ttlMs,
       createdAt: now(),
     });
-    recoveryUrl = invitationUrl(options.publicUrl, token);
-    recoveryHash = sha256(token);
-    await writeFile(join(dataDir, RECOVERY_INVITE_FILE), recoveryUrl + "\n", { mode: 0o600 });
+    const made = invitationUrl(options.publicUrl, token);
+    await writeFile(path, made + "\n", { mode: 0o600 });
+    return made;
+  };
+  const hashOf = (link: string) => sha256(new URL(link).hash.replace(/^#t=/, ""));
+  let url: string | undefined;
+  let tokenHash: Uint8Array | undefined;
+  if ((await store.countAccounts(organisation.id)) === 0) {
+    url = (await readExisting(file)) ?? (await unboundAdminInvitation(INITIAL_INVITE_TTL_MS, file));
+    tokenHash = hashOf(url);
+  }
+  let recoveryUrl: string | undefined;
+  let recoveryHash: Uint8Array | undefined;
+  if (options.recoveryInvite === true && (await store.getOrganisationKey(organisation.id)) !== undefined) {
+    recoveryUrl = await unboundAdminInvitation(RECOVERY_INVITE_TTL_MS, join(dataDir, RECOVERY_INVITE_FILE));
+    recoveryHash = hashOf(recoveryUrl);
   }
   return {
     organisation,
