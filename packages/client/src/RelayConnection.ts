@@ -81,10 +81,10 @@ const CLOSE_ABANDONED = 4000;
 /**
  * A socket that brought nothing for this long is asked with a Ping; one that
  * then stays silent for SILENCE_WAIT_MS more (or leaves a Hello unanswered
- * that long) is taken for dead. After a
- * phone changes networks its old socket can look open for many minutes
- * while neither pushes nor close events arrive (the server's own WebSocket
- * pings are answered by the browser, out of the page's sight).
+ * that long) is taken for dead. After a phone changes networks its old
+ * socket can look open for many minutes while neither pushes nor close
+ * events arrive (the server's own WebSocket pings are answered by the
+ * browser, out of the page's sight).
  */
 const QUIET_MS = 25_000;
 const SILENCE_WAIT_MS = 10_000;
@@ -261,7 +261,6 @@ export class RelayConnection {
     });
   }
 
-  /** Every QUIET_MS: nothing heard, a Ping; still nothing SILENCE_WAIT_MS later, a new socket. */
   /**
    * The watch for a silent socket. "hello": no HelloOk within
    * SILENCE_WAIT_MS of the Hello gives it up. "quiet": every QUIET_MS
