@@ -6,6 +6,7 @@ import { flag, optionalText, parseArgument, parseOptions } from "../args.js";
 import { clientMessages } from "../clientMessages.js";
 import { cliLanguage, UsageError } from "../../messages.js";
 import { helpTexts } from "../helpTexts.js";
+import { readRecoveryPassphrase } from "../recoveryPassphrase.js";
 import { joinProfile } from "../session.js";
 import { clientCommand } from "./clientCommand.js";
 
@@ -61,11 +62,7 @@ export function registerJoin(program: Command): void {
     });
 }
 
-/**
- * The organisation key from a recovery kit, for a recovery invitation
- * (`bote serve --recovery-invite`). The passphrase from the file or
- * $BOTE_RECOVERY_PASSPHRASE, never an argument (`ps`, shell history).
- */
+/** The organisation key from a recovery kit, for a recovery invitation (`bote serve --recovery-invite`). */
 async function readKit(file: string, passphraseFile: string | undefined): Promise<Uint8Array> {
   const t = clientMessages(cliLanguage());
   let kit: unknown;
@@ -74,14 +71,7 @@ async function readKit(file: string, passphraseFile: string | undefined): Promis
   } catch {
     throw new UsageError(t.usage.invalid("--recovery-kit", file));
   }
-  let passphrase = process.env.BOTE_RECOVERY_PASSPHRASE;
-  if (passphraseFile !== undefined) {
-    try {
-      passphrase = (await readFile(passphraseFile, "utf8")).replace(/\r?\n$/, "");
-    } catch {
-      throw new UsageError(t.usage.invalid("--passphrase-file", passphraseFile));
-    }
-  }
+  const passphrase = await readRecoveryPassphrase(passphraseFile, t);
   if (passphrase === undefined) throw new UsageError(t.passphraseMissing);
   const key = await openRecoveryKit(kit, passphrase);
   if (key === undefined) throw new UsageError(t.recoveryKitClosed);

@@ -1,10 +1,11 @@
 /** `bote admin rotate-key | recovery-kit`: the organisation key itself. */
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { optionalText, parseOptions, text } from "../../args.js";
 import { clientMessages } from "../../clientMessages.js";
 import { helpTexts } from "../../helpTexts.js";
 import { cliLanguage, UsageError } from "../../../messages.js";
+import { readRecoveryPassphrase } from "../../recoveryPassphrase.js";
 import { withClient } from "../../session.js";
 import { clientCommand } from "../clientCommand.js";
 
@@ -26,11 +27,7 @@ export function registerRecoveryKit(admin: Command): void {
     .action(async (raw: unknown) => {
       const options = parseOptions(raw, { out: text, passphraseFile: optionalText });
       const t = clientMessages(cliLanguage());
-      // Never an argument: a passphrase on the command line is in `ps` and in the shell's history.
-      const passphrase =
-        options.passphraseFile === undefined
-          ? process.env.BOTE_RECOVERY_PASSPHRASE
-          : (await readFile(options.passphraseFile, "utf8")).replace(/\r?\n$/, "");
+      const passphrase = await readRecoveryPassphrase(options.passphraseFile, t);
       if (passphrase === undefined || passphrase.normalize("NFC").length < 12)
         throw new UsageError(t.passphraseMissing);
       await withClient(options, async (client, printer) => {

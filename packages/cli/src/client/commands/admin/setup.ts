@@ -4,14 +4,15 @@
  * the terminal, one line each; the passphrase unseen and twice. Nothing is
  * changed before every answer passed.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import { isCanonicalDisplayName, type Language } from "@bote/protocol";
 import { oneOf, optionalText, parseOptions, type Field } from "../../args.js";
-import { clientMessages, type ClientMessages } from "../../clientMessages.js";
+import { clientMessages } from "../../clientMessages.js";
 import { helpTexts } from "../../helpTexts.js";
 import { cliLanguage, UsageError } from "../../../messages.js";
+import { readRecoveryPassphrase } from "../../recoveryPassphrase.js";
 import { readSecretLine } from "../../readSecretLine.js";
 import { withClient } from "../../session.js";
 import { clientCommand } from "../clientCommand.js";
@@ -62,15 +63,6 @@ function prompter() {
   };
 }
 
-async function readPassphrase(file: string | undefined, t: ClientMessages): Promise<string | undefined> {
-  if (file === undefined) return process.env.BOTE_RECOVERY_PASSPHRASE;
-  try {
-    return (await readFile(file, "utf8")).replace(/\r?\n$/, "");
-  } catch {
-    throw new UsageError(t.usage.invalid("--passphrase-file", file));
-  }
-}
-
 export function registerSetup(admin: Command): void {
   clientCommand(admin, "setup", helpTexts.adminSetup)
     .option("--org-name <name>", helpTexts.adminSetupOrgName)
@@ -87,7 +79,7 @@ export function registerSetup(admin: Command): void {
         passphraseFile: optionalText,
       });
       const t = clientMessages(cliLanguage());
-      let passphrase = await readPassphrase(options.passphraseFile, t);
+      let passphrase = await readRecoveryPassphrase(options.passphraseFile, t);
       await withClient(options, async (client, printer) => {
         const settings = await client.organisationSettings();
         const ownName = client.device.credential.displayName;
