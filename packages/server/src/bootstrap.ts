@@ -11,7 +11,7 @@ import { readFile, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { encodeBase64url } from "@bote/protocol";
 import type { Organisation, ServerStore } from "./store/ServerStore.js";
-import { randomId, sha256 } from "./crypto.js";
+import { hex, randomId, sha256 } from "./crypto.js";
 import { invitationUrl } from "./http/routes/invitations.js";
 
 export const INITIAL_INVITE_FILE = "initial-admin-invite";
@@ -66,32 +66,30 @@ export async function bootstrapOrganisation(options: {
     await writeFile(path, made + "\n", { mode: 0o600 });
     return made;
   };
-  const hashOf = (link: string) => sha256(new URL(link).hash.replace(/^#t=/, ""));
+  /** Files of invitations made here, by their token's hash (hex): each goes once its invitation is redeemed. */
+  const files = new Map<string, string>();
+  const remember = (link: string, path: string) => files.set(hex(sha256(new URL(link).hash.replace(/^#t=/, ""))), path);
   let url: string | undefined;
-  let tokenHash: Uint8Array | undefined;
   if ((await store.countAccounts(organisation.id)) === 0) {
     url = (await readExisting(file)) ?? (await unboundAdminInvitation(INITIAL_INVITE_TTL_MS, file));
-    tokenHash = hashOf(url);
+    remember(url, file);
   }
   let recoveryUrl: string | undefined;
-  let recoveryHash: Uint8Array | undefined;
   if (options.recoveryInvite === true && (await store.getOrganisationKey(organisation.id)) !== undefined) {
-    recoveryUrl = await unboundAdminInvitation(RECOVERY_INVITE_TTL_MS, join(dataDir, RECOVERY_INVITE_FILE));
-    recoveryHash = hashOf(recoveryUrl);
+    const path = join(dataDir, RECOVERY_INVITE_FILE);
+    recoveryUrl = await unboundAdminInvitation(RECOVERY_INVITE_TTL_MS, path);
+    remember(recoveryUrl, path);
   }
   return {
     organisation,
     adminInvitationUrl: url,
     recoveryInvitationUrl: recoveryUrl,
     onInvitationRedeemed(hash) {
-      if (tokenHash !== undefined && Buffer.compare(hash, tokenHash) === 0) {
-        tokenHash = undefined;
-        void unlink(file).catch(() => undefined);
-      }
-      if (recoveryHash !== undefined && Buffer.compare(hash, recoveryHash) === 0) {
-        recoveryHash = undefined;
-        void unlink(join(dataDir, RECOVERY_INVITE_FILE)).catch(() => undefined);
-      }
+      const key = hex(hash);
+      const path = files.get(key);
+      if (path === undefined) return;
+      files.delete(key);
+      void unlink(path).catch(() => undefined);
     },
   };
 }

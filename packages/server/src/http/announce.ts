@@ -6,6 +6,11 @@ import { hex } from "../crypto.js";
 
 export function announceStatements(ctx: ServerContext, orgId: Bytes, seq: number, revokedDevices: Bytes[] = []): void {
   // Revoked devices first: their sockets close before the organisation hears of the change.
-  for (const deviceId of revokedDevices) ctx.bus.publish(deviceKey(hex(deviceId)), { kind: "revoked" });
+  announceRevoked(ctx, revokedDevices);
   ctx.bus.publish(organisationBusKey(hex(orgId)), { kind: "organisationChanged", seq });
+}
+
+/** The devices are gone (revoked, or a guest erased): their sockets close with device_revoked on every node. */
+export function announceRevoked(ctx: ServerContext, deviceIds: readonly Bytes[]): void {
+  for (const deviceId of deviceIds) ctx.bus.publish(deviceKey(hex(deviceId)), { kind: "revoked" });
 }

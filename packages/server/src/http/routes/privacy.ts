@@ -27,8 +27,7 @@ import { publicRateLimit } from "../rateLimit.js";
 import { privacyFacts } from "../../privacy/privacyFacts.js";
 import { renderPrivacyDocument } from "../../privacy/privacyDocuments.js";
 import { erasureJudge } from "../../privacy/personTombstone.js";
-import { deviceKey } from "../../relay/Bus.js";
-import { hex } from "../../crypto.js";
+import { announceRevoked } from "../announce.js";
 
 const eraseRequest = z.strictObject({}).optional();
 
@@ -80,7 +79,7 @@ export function privacyRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const result = await ctx.store.erasePerson(me.orgId, accountId, erasureJudge(accountId));
     if (!result.ok) throw new BoteError(result.code);
     // A guest's socket closes now, on whichever node holds it; its session went with its device.
-    for (const deviceId of result.devices) ctx.bus.publish(deviceKey(hex(deviceId)), { kind: "revoked" });
+    announceRevoked(ctx, result.devices);
     // Counts only: the log must not name whom it erased.
     ctx.log.info({ deleted: result.deleted, tombstoned: result.tombstoned }, "person erased");
     const response: PersonErasureResponse = { deleted: result.deleted, tombstoned: result.tombstoned };

@@ -84,11 +84,9 @@ export async function erasePerson(
   if (row === undefined) return { ok: false, code: "account_unknown" };
   const guest = (await client.query("SELECT 1 FROM guest_accounts WHERE account_id = $1", [accountId])).rowCount === 1;
   if (row.deactivated_at === null && !guest) return { ok: false, code: "person_active" };
-  const devices = guest
-    ? (await client.query<{ id: Buffer }>("SELECT id FROM devices WHERE account_id = $1", [accountId])).rows.map(
-        (r) => r.id,
-      )
-    : [];
+  // A guest's device; a deactivated member has none left.
+  const found = await client.query<{ id: Buffer }>("SELECT id FROM devices WHERE account_id = $1", [accountId]);
+  const devices = found.rows.map((r) => r.id);
   const naming = await client.query<{ statement: Buffer }>(
     "SELECT statement FROM contact_points WHERE org_id = $1 AND position($2 in statement) > 0",
     [orgId, accountId],

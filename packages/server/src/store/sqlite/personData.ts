@@ -82,13 +82,11 @@ export function erasePerson(
     .prepare<[Bytes], { one: number }>("SELECT 1 AS one FROM guest_accounts WHERE account_id = ?")
     .get(accountId);
   if (account.deactivated_at === null && guest === undefined) return { ok: false, code: "person_active" };
-  const devices =
-    guest === undefined
-      ? []
-      : db
-          .prepare<[Bytes], { id: Buffer }>("SELECT id FROM devices WHERE account_id = ?")
-          .all(accountId)
-          .map((r) => r.id);
+  // A guest's device; a deactivated member has none left.
+  const devices = db
+    .prepare<[Bytes], { id: Buffer }>("SELECT id FROM devices WHERE account_id = ?")
+    .all(accountId)
+    .map((r) => r.id);
   const naming = db
     .prepare<[Bytes, Bytes], { statement: Buffer }>(
       "SELECT statement FROM contact_points WHERE org_id = ? AND instr(statement, ?) > 0",
