@@ -15,6 +15,7 @@ import { cameraJpeg } from "@bote/testing";
 import {
   bote,
   boteOk,
+  errorOf,
   freePort,
   startServer,
   stopServer,
@@ -28,7 +29,6 @@ let server: RunningServer;
 
 const profile = (name: string) => ["--profile", join(root, name)];
 const json = (name: string) => [...profile(name), "--json"];
-const errorOf = (result: CliResult) => (JSON.parse(result.stderr) as { error: { code: string } }).error.code;
 
 /** Runs `args` until `check` holds on its JSON lines: inquiries and updates travel through the relay. */
 async function eventually(args: string[], check: (lines: Record<string, unknown>[]) => boolean) {

@@ -11,15 +11,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
-import {
-  bote,
-  boteOk,
-  freePort,
-  startServer,
-  stopServer,
-  type CliResult,
-  type RunningServer,
-} from "./support/processes.js";
+import { bote, boteOk, errorOf, freePort, startServer, stopServer, type RunningServer } from "./support/processes.js";
 
 async function invite(profile: string, name: string): Promise<string> {
   const result = await boteOk(["admin", "invite", "--profile", profile, "--name", name, "--json"]);
@@ -28,7 +20,6 @@ async function invite(profile: string, name: string): Promise<string> {
   return String(url);
 }
 
-const errorOf = (result: CliResult) => (JSON.parse(result.stderr) as { error: { code: string } }).error.code;
 const PASSPHRASE = "Dachziegel-Sturm-2026";
 
 let root: string;

@@ -117,6 +117,10 @@ export function bote(
   });
 }
 
+/** The error code a `--json` run printed on stderr. */
+export const errorOf = (result: CliResult): string =>
+  (JSON.parse(result.stderr) as { error: { code: string } }).error.code;
+
 /** Like `bote`, but fails the test with the command's stderr unless it exits 0. */
 export async function boteOk(args: readonly string[], options?: { lang?: string; input?: string }): Promise<CliResult> {
   const result = await bote(args, options);
