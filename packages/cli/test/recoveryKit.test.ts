@@ -90,6 +90,14 @@ describe("recovering the administration with the recovery kit", { timeout: 180_0
     const wrong = await bote(joinWithKit(joinPath(root, "wrong")));
     assert.equal(wrong.code, 2, wrong.stderr);
     assert.match(wrong.stderr, /lässt sich mit dieser Passphrase nicht öffnen/);
+    // A file that is no kit at all is named, and nothing is sent either.
+    const garbage = joinPath(root, "garbage.json");
+    await writeFile(garbage, "kein JSON\u0000\u00ff");
+    const notKit = await bote(joinWithKit(passphraseFile).map((a) => (a === kit ? garbage : a)));
+    assert.equal(notKit.code, 2, notKit.stderr);
+    assert.match(notKit.stderr, /--recovery-kit/);
+    const noPassphrase = await bote(joinWithKit(passphraseFile).slice(0, -2));
+    assert.equal(noPassphrase.code, 2, noPassphrase.stderr);
 
     const restored = await boteOk([...joinWithKit(passphraseFile), "--json"]);
     const joined = restored.lines.find((l) => l.type === "joined")!;
